@@ -1,0 +1,70 @@
+"""Program content: facts (program.yml), FAQ answers (faq.yml) and follow-up buttons.
+
+Plain data loaders used by the domain renderer, the actions and the eligibility
+rules, so a number such as the unified phone line is written once.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+CONTENT_DIR = Path(__file__).resolve().parent
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> Dict[str, Any]:
+    with open(CONTENT_DIR / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def facts() -> Dict[str, Any]:
+    return _load("program.yml")
+
+
+def fact(dotted: str) -> Any:
+    """A fact by dotted path, e.g. fact("contact.unified_number")."""
+    value: Any = facts()
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+def fill(text: str) -> str:
+    """Replace {section.key} placeholders with program facts; unknown keys raise."""
+    return _PLACEHOLDER.sub(lambda m: str(fact(m.group(1))), text)
+
+
+def faq_answers() -> Dict[str, Dict[str, Any]]:
+    return _load("faq.yml")
+
+
+def buttons_catalogue() -> Dict[str, Dict[str, str]]:
+    return _load("buttons.yml")
+
+
+def button(name: str) -> Dict[str, str]:
+    """A Rasa button dict {title, payload} for a named follow-up."""
+    spec = buttons_catalogue()[name]
+    if "faq" in spec:
+        payload = "/faq_pick" + json.dumps({"faq_key": spec["faq"]}, ensure_ascii=False)
+    else:
+        payload = "/" + spec["intent"]
+    return {"title": spec["title"], "payload": payload}
+
+
+def faq_buttons(key: str) -> List[Dict[str, str]]:
+    return [button(name) for name in faq_answers()[key].get("buttons", [])]
+
+
+def faq_title(key: str) -> str:
+    """Short Arabic title of an FAQ, for "did you mean" buttons."""
+    for spec in buttons_catalogue().values():
+        if spec.get("faq") == key:
+            return spec["title"]
+    return _load("faq_titles.yml")[key]

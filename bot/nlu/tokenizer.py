@@ -1,0 +1,74 @@
+"""ArabicTokenizer: a Rasa graph component that normalises Arabic as it tokenises.
+
+Each token keeps its span in the original text (so entity offsets and what the user
+sees stay untouched) while its lemma carries the normalised form (see
+bot.nlu.arabic). Rasa's CountVectorsFeaturizer reads lemmas by default
+(`use_lemma: true`), so every featurizer downstream sees folded letters and ASCII
+digits, and punctuation such as ؟ ، ؛ never sticks to a word.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+import regex
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.arabic import normalize
+from bot.nlu.stemming import light_stem
+
+# A word is letters/digits plus the marks Arabic writes on them (harakat, tatweel),
+# so a diacritised word is one token, not several.
+_WORD = regex.compile(r"[\p{L}\p{N}\p{Mn}\u0640_]+")
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
+)
+class ArabicTokenizer(Tokenizer):
+    """Tokenises on word characters; lemma = normalised (optionally stemmed) token."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+            # Strip common clitics (و ف ب ل ال, ـه ـها ـك ـي ...) from the lemma.
+            "stem": False,
+        }
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ArabicTokenizer":
+        return cls(config)
+
+    @staticmethod
+    def not_supported_languages() -> Optional[List[Text]]:
+        return None
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute) or ""
+        stem = self._config.get("stem", False)
+        tokens = []
+        for match in _WORD.finditer(text):
+            lemma = normalize(match.group())
+            if stem:
+                lemma = light_stem(lemma)
+            tokens.append(Token(match.group(), match.start(), lemma=lemma or match.group()))
+        if not tokens:
+            # Emoji-only or punctuation-only messages still need one token so the
+            # featurizers produce a (near-empty) vector instead of failing.
+            tokens = [Token(text, 0, lemma=normalize(text) or text)]
+        return self._apply_token_pattern(tokens)
