@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv model run test test-unit validate bench bench-nlu lock system-deps clean
+.PHONY: help venv model run shell test test-unit validate bench bench-nlu lock system-deps clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant on localhost:$(RASA_PORT)"
@@ -47,8 +47,8 @@ model: venv
 validate: venv
 	$(PY) -m rasa data validate --domain domain --data bot/data --config config.yml --fail-on-warnings
 
-run: model
-	scripts/run.sh "$(VENV)"
+run: venv
+	$(PY) -m bot.tools.serve
 
 system-deps:
 	scripts/system-deps.sh
@@ -59,7 +59,7 @@ test: venv system-deps
 test-unit: venv
 	$(PY) -m pytest -m "not slow"
 
-bench: bench-nlu
+bench: venv bench-nlu
 	$(PY) -m bot.tools.bench all
 
 bench-nlu: venv
@@ -76,3 +76,9 @@ lock:
 
 clean:
 	rm -rf var results .pytest_cache
+
+# Rasa's terminal chat against the current model; needs `make run` in another terminal
+# (for the action server).
+shell: model
+	ACTION_ENDPOINT_URL=http://127.0.0.1:$(ACTIONS_PORT)/webhook TRACKER_DB=$(VAR_DIR)/shell-tracker.db \
+	  $(PY) -m rasa shell --model "$$($(PY) -m bot.tools.model path)" --endpoints endpoints.yml

@@ -1,0 +1,149 @@
+"""Two-stage fallback, FAQ buttons and "yes" to the bot's own offer.
+
+Stage 1 (first message the NLU is unsure about): "did you mean ...?" with the top
+intents, and for FAQs the top answers, as Arabic buttons, plus "something else".
+Stage 2 (a second unclear message in a row, or "something else"): offer a person,
+a "صوتك مسموع" ticket or the unified number.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.content import button, buttons_catalogue, faq_answers, faq_title
+
+# Intents worth suggesting; small talk is not a useful "did you mean".
+_SKIP = {"nlu_fallback", "greet", "goodbye", "thanks", "affirm", "deny", "out_of_scope",
+         "faq", "faq_pick", "bot_challenge", "cancel", "inform"}
+MAX_SUGGESTIONS = 3
+MIN_CONFIDENCE = 0.05
+
+
+def _intent_button(intent: str) -> Optional[Dict[str, str]]:
+    for name, spec in buttons_catalogue().items():
+        if spec.get("intent") == intent:
+            return button(name)
+    return None
+
+
+def _faq_button(key: str) -> Dict[str, str]:
+    payload = "/faq_pick" + json.dumps({"faq_key": key}, ensure_ascii=False)
+    return {"title": faq_title(key), "payload": payload}
+
+
+def suggestions(parse_data: Dict[str, Any]) -> List[Dict[str, str]]:
+    """Buttons for the most likely meanings of an unclear message, best first."""
+    ranked: List[tuple] = []
+    for item in parse_data.get("intent_ranking") or []:
+        name, confidence = item.get("name"), item.get("confidence", 0.0)
+        if name == "faq":
+            selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+            for candidate in selector.get("ranking") or []:
+                key = (candidate.get("intent_response_key") or "").split("/", 1)[-1]
+                if key in faq_answers():
+                    # Joint probability: "it is an FAQ" x "it is this FAQ".
+                    ranked.append((confidence * candidate.get("confidence", 0.0), _faq_button(key)))
+        elif name not in _SKIP:
+            intent_button = _intent_button(name)
+            if intent_button:
+                ranked.append((confidence, intent_button))
+    ranked.sort(key=lambda pair: pair[0], reverse=True)
+    seen, result = set(), []
+    for confidence, btn in ranked:
+        if confidence < MIN_CONFIDENCE or btn["payload"] in seen:
+            continue
+        seen.add(btn["payload"])
+        result.append(btn)
+        if len(result) == MAX_SUGGESTIONS:
+            break
+    return result
+
+
+def previous_user_intent(tracker: Tracker) -> Optional[Text]:
+    """Intent of the user message before the latest one, if any."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+class ActionFallback(Action):
+    def name(self) -> Text:
+        return "action_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
+        if previous_user_intent(tracker) == "nlu_fallback":
+            dispatcher.utter_message(response="utter_fallback_escalate")
+            return []
+        buttons = suggestions(tracker.latest_message or {})
+        if not buttons:
+            dispatcher.utter_message(response="utter_fallback_rephrase")
+            return []
+        buttons.append({"title": "لا، شي ثاني", "payload": "/deny"})
+        dispatcher.utter_message(response="utter_fallback_suggest", buttons=buttons)
+        return []
+
+
+class ActionFallbackEscalate(Action):
+    def name(self) -> Text:
+        return "action_fallback_escalate"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
+        dispatcher.utter_message(response="utter_fallback_escalate")
+        return []
+
+
+class ActionAnswerFaqPick(Action):
+    """Answers an FAQ chosen by button (the ResponseSelector only runs on typed text)."""
+
+    def name(self) -> Text:
+        return "action_answer_faq_pick"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
+        key = next(tracker.get_latest_entity_values("faq_key"), None) or tracker.get_slot("faq_key")
+        if key in faq_answers():
+            dispatcher.utter_message(response=f"utter_faq/{key}")
+        else:
+            dispatcher.utter_message(response="utter_fallback_rephrase")
+        return []
+
+
+def last_bot_buttons(tracker: Tracker) -> List[Dict[str, Any]]:
+    """Buttons of the bot's latest message (the offer the user is answering)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("data") or {}).get("buttons") or []
+    return []
+
+
+class ActionAffirm(Action):
+    """"Yes" right after the bot offered something: do the first thing it offered."""
+
+    def name(self) -> Text:
+        return "action_affirm"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
+        buttons = last_bot_buttons(tracker)
+        if buttons:
+            payload = buttons[0].get("payload") or ""
+            if payload.startswith("/faq_pick"):
+                key = json.loads(payload[len("/faq_pick"):] or "{}").get("faq_key")
+                if key in faq_answers():
+                    dispatcher.utter_message(response=f"utter_faq/{key}")
+                    return []
+            follow = _followup_for(payload.lstrip("/"))
+            if follow:
+                return [FollowupAction(follow)]
+        dispatcher.utter_message(response="utter_affirm_ack")
+        return []
+
+
+def _followup_for(intent: str) -> Optional[str]:
+    for spec in buttons_catalogue().values():
+        if spec.get("intent") == intent and spec.get("action"):
+            return spec["action"]
+    return None

@@ -1,0 +1,224 @@
+"""`make bench`: the assistant's own numbers, side by side, in one run.
+
+    python -m bot.tools.bench all        # NLU (ours vs Rasa default) + server
+    python -m bot.tools.bench nlu        # held-out intent accuracy / macro-F1
+    python -m bot.tools.bench server     # start time, REST latency, throughput, memory
+
+NLU: each pipeline is trained from scratch on bot/data and scored on the
+held-out file tests/data/nlu_heldout.yml (never used for training). FAQ labels
+are scored at full retrieval-intent level (faq/<key>): an FAQ counts as right only
+if the ResponseSelector also picked the right answer.
+Results are printed and written to results/bench.json; copy the table into
+docs/benchmarks.md with the machine line it prints.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+ROOT = Path(__file__).resolve().parents[2]
+HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
+RESULTS = ROOT / "results"
+DEFAULT_CONFIG = ROOT / "bench" / "config_rasa_default.yml"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
+    except OSError:
+        mem = 0
+    return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def heldout_examples() -> List[Tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(HELDOUT))
+    return [(m.get("text"), m.get("intent_response_key") or m.get("intent")) for m in data.intent_examples]
+
+
+def predicted_label(parse: Dict) -> str:
+    intent = (parse.get("intent") or {}).get("name") or ""
+    if intent == "faq":
+        selector = (parse.get("response_selector") or {}).get("faq") or {}
+        key = (selector.get("response") or {}).get("intent_response_key")
+        return key or "faq"
+    return intent
+
+
+def score(pairs: List[Tuple[str, str]]) -> Dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    gold, pred = zip(*pairs)
+    return {"accuracy": accuracy_score(gold, pred), "macro_f1": f1_score(gold, pred, average="macro", zero_division=0)}
+
+
+def eval_nlu(config: Path, label: str) -> Dict:
+    from rasa.core.agent import Agent
+
+    out = Path(tempfile.mkdtemp(prefix="bench-nlu-"))
+    started = time.monotonic()
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--nlu", "bot/data", "--domain", "domain",
+                    "--config", str(config), "--out", str(out), "--fixed-model-name", "m"],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    train_seconds = time.monotonic() - started
+    agent = Agent.load(str(out / "m.tar.gz"))
+    examples = heldout_examples()
+    pairs, latencies = [], []
+
+    async def run() -> None:
+        for text, gold in examples:
+            t0 = time.perf_counter()
+            parse = await agent.parse_message(text)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            pairs.append((gold, predicted_label(parse)))
+
+    asyncio.run(run())
+    result = {"pipeline": label, "train_seconds": round(train_seconds, 1),
+              "parse_p50_ms": round(statistics.median(latencies), 2), "n": len(pairs)}
+    result.update({k: round(v, 4) for k, v in score(pairs).items()})
+    errors = [(g, p) for g, p in pairs if g != p]
+    result["top_confusions"] = _top_confusions(errors)
+    return result
+
+
+def _top_confusions(errors: List[Tuple[str, str]], n: int = 5) -> List[str]:
+    counts: Dict[Tuple[str, str], int] = {}
+    for pair in errors:
+        counts[pair] = counts.get(pair, 0) + 1
+    return [f"{g} → {p} ×{c}" for (g, p), c in sorted(counts.items(), key=lambda kv: -kv[1])[:n]]
+
+
+# --- server -----------------------------------------------------------------
+
+FAQ_MESSAGES = ["وش شروط حساب المواطن", "كيف اغير الايبان", "نسيت الباسورد وش اسوي", "رقم خدمة العملاء",
+                "ليش نقص الدعم حقي", "كم ياخذ الرد على الاعتراض", "كيف اسجل في حساب المواطن", "متى الدوام"]
+
+
+def _post(url: str, sender: str, text: str) -> float:
+    import urllib.request
+
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        payload = json.loads(response.read())
+    elapsed = (time.perf_counter() - t0) * 1000
+    if not payload:
+        raise RuntimeError("empty reply")
+    return elapsed
+
+
+def _percentile(values: List[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def _load(url: str, users: int, per_user: int) -> Dict:
+    latencies: List[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def user(i: int) -> None:
+        nonlocal errors
+        sender = f"bench-{uuid.uuid4().hex[:8]}"
+        for j in range(per_user):
+            try:
+                ms = _post(url, sender, FAQ_MESSAGES[(i + j) % len(FAQ_MESSAGES)])
+                with lock:
+                    latencies.append(ms)
+            except Exception:
+                with lock:
+                    errors += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=users) as pool:
+        list(pool.map(user, range(users)))
+    wall = time.perf_counter() - started
+    return {"users": users, "messages": len(latencies), "errors": errors,
+            "p50_ms": round(_percentile(latencies, 0.5), 1), "p95_ms": round(_percentile(latencies, 0.95), 1),
+            "msgs_per_s": round(len(latencies) / wall, 1)}
+
+
+def _peak_rss_mb(pid: int) -> float:
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def bench_server() -> Dict:
+    from bot.tools.model import ensure
+    from bot.tools.serve import Stack
+    from tests.conftest import free_port
+
+    stack = Stack(model=ensure(), rasa_port=free_port(), actions_port=free_port(),
+                  var_dir=Path(tempfile.mkdtemp(prefix="bench-var-")), log_dir=RESULTS / "bench-logs")
+    stack.start()
+    try:
+        url = f"{stack.url}/webhooks/rest/webhook"
+        _load(url, 2, 5)  # warm-up: first messages load lazy parts of TensorFlow
+        single = _load(url, 1, 50)
+        crowd = _load(url, 20, 10)
+        rasa_pid = stack.processes[1].pid
+        return {"start_seconds": round(stack.started_seconds, 1), "single_user": single,
+                "concurrent_20": crowd, "rasa_peak_rss_mb": round(_peak_rss_mb(rasa_pid), 0)}
+    finally:
+        stack.stop()
+
+
+def main(argv: List[str]) -> int:
+    what = argv[0] if argv else "all"
+    RESULTS.mkdir(exist_ok=True)
+    report: Dict = {"machine": machine()}
+    if what in ("all", "nlu"):
+        report["nlu"] = [eval_nlu(ROOT / "config.yml", "project (config.yml)"),
+                         eval_nlu(DEFAULT_CONFIG, "Rasa default (empty pipeline)")]
+    if what in ("all", "server"):
+        report["server"] = bench_server()
+    (RESULTS / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print_report(report)
+    return 0
+
+
+def print_report(report: Dict) -> None:
+    print(f"\nMachine: {report['machine']}")
+    if "nlu" in report:
+        print("\nHeld-out NLU (tests/data/nlu_heldout.yml, full retrieval intents)")
+        print(f"{'pipeline':34} {'accuracy':>8} {'macro-F1':>8} {'train s':>8} {'parse p50 ms':>12}")
+        for r in report["nlu"]:
+            print(f"{r['pipeline']:34} {r['accuracy']:8.3f} {r['macro_f1']:8.3f} {r['train_seconds']:8.1f} {r['parse_p50_ms']:12.2f}")
+        for r in report["nlu"]:
+            print(f"  most costly confusions, {r['pipeline']}: " + "; ".join(r["top_confusions"]))
+    if "server" in report:
+        s = report["server"]
+        print(f"\nServer: start {s['start_seconds']} s, Rasa peak RSS {s['rasa_peak_rss_mb']:.0f} MB")
+        for key in ("single_user", "concurrent_20"):
+            r = s[key]
+            print(f"  {r['users']:>2} user(s): {r['messages']} msgs, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+                  f"{r['msgs_per_s']} msg/s, errors {r['errors']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

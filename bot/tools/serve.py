@@ -1,0 +1,162 @@
+"""Start the whole assistant: action server + Rasa server, wait until both answer.
+
+    python -m bot.tools.serve            # used by `make run`; Ctrl-C stops both
+
+The same `Stack` is used by the end-to-end tests, so what the tests run is what
+`make run` runs. Local defaults need no outside account: SQLite tracker store
+and application database under VAR_DIR, in-memory lock store.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def local_env(rasa_port: int, actions_port: int, var_dir: Path) -> Dict[str, str]:
+    """Environment for both servers, with safe local defaults the caller may override."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("PYTHONPATH", str(ROOT))
+    env["VAR_DIR"] = str(var_dir)
+    env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{actions_port}/webhook")
+    env.setdefault("TRACKER_DB", str(var_dir / "tracker.db"))
+    env.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'app.db'}")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    # Rasa's anonymous telemetry would try to reach the internet.
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def _get(url: str, timeout: float = 2.0) -> Optional[int]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except Exception:
+        return None
+
+
+@dataclass
+class Stack:
+    model: Path
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    var_dir: Path = ROOT / "var"
+    log_dir: Optional[Path] = None
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    processes: List[subprocess.Popen] = field(default_factory=list)
+    started_seconds: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def env(self) -> Dict[str, str]:
+        env = local_env(self.rasa_port, self.actions_port, self.var_dir)
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        out = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, env=self.env(),
+                                stdout=out, stderr=subprocess.STDOUT if out else None,
+                                start_new_session=True)
+        self.processes.append(proc)
+        return proc
+
+    def start(self, timeout: float = 240.0) -> "Stack":
+        from bot.store.migrate import upgrade
+
+        began = time.monotonic()
+        env = self.env()
+        upgrade(env["DATABASE_URL"])
+        self._spawn("actions", ["rasa_sdk", "--actions", "bot.actions", "--port", str(self.actions_port)])
+        self._spawn("rasa", ["rasa", "run", "--model", str(self.model), "--port", str(self.rasa_port),
+                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                             "--cors", "*"] + self._api_args())
+        self.wait(timeout)
+        self.started_seconds = time.monotonic() - began
+        return self
+
+    def _api_args(self) -> List[str]:
+        # Rasa's HTTP API can rewrite any conversation: only on, and then only
+        # behind a token, when RASA_API_TOKEN is set.
+        token = self.env().get("RASA_API_TOKEN")
+        return ["--enable-api", "--auth-token", token] if token else []
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        checks = {
+            "action server": f"http://127.0.0.1:{self.actions_port}/health",
+            "Rasa server": f"{self.url}/webhooks/rest/",
+        }
+        while checks:
+            for proc in self.processes:
+                if proc.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"a server exited with code {proc.returncode}; see its log")
+            for name, url in list(checks.items()):
+                if _get(url) == 200:
+                    del checks[name]
+            if checks and time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(checks)}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for proc in self.processes:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.processes.clear()
+
+
+def main() -> int:
+    from bot.tools.model import ensure
+
+    stack = Stack(
+        model=ensure(),
+        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+        var_dir=Path(os.environ.get("VAR_DIR", ROOT / "var")),
+    )
+    print(f"Starting the assistant with {stack.model.name} ...", flush=True)
+    stack.start()
+    print(f"""
+Ready in {stack.started_seconds:.0f} s.
+  Web chat:  {stack.url}/chat
+  REST:      curl -s {stack.url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "وش شروط حساب المواطن؟"}}'
+  Agent desk: {stack.url}/desk   (create an agent: make agent NAME=...)
+Press Ctrl-C to stop.""", flush=True)
+    try:
+        while all(p.poll() is None for p in stack.processes):
+            time.sleep(1)
+        print("A server stopped; shutting down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

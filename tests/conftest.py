@@ -1,0 +1,65 @@
+"""Shared fixtures. Expensive things happen once per test session:
+
+- `trained_model`: trains only if no model matches the data (bot.tools.model).
+- `rasa_stack` / `rasa_server`: one action server + Rasa server for every
+  end-to-end and browser test, on free ports, with a throwaway SQLite tracker
+  store and application database. DATABASE_URL is exported to this process too,
+  so tests can read what the servers wrote (e.g. the SMS outbox).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    from bot.tools.model import ensure
+
+    return ensure()
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(trained_model, tmp_path_factory):
+    from bot.store import reset_engine
+    from bot.tools.serve import Stack
+
+    var_dir = tmp_path_factory.mktemp("var")
+    stack = Stack(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
+                  var_dir=var_dir, log_dir=ROOT / "results" / "server-logs")
+    env = stack.env()
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "VAR_DIR")}
+    os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    os.environ["VAR_DIR"] = env["VAR_DIR"]
+    reset_engine()
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_engine()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(rasa_stack) -> str:
+    """Base URL of the running Rasa server, e.g. http://127.0.0.1:43121."""
+    return rasa_stack.url

@@ -1,0 +1,63 @@
+"""End-to-end over the REST channel: what a citizen sees, including odd input."""
+import re
+import uuid
+
+import pytest
+import requests
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def chat(server, text, sender=None):
+    response = requests.post(f"{server}/webhooks/rest/webhook",
+                             json={"sender": sender or uuid.uuid4().hex, "message": text}, timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    return response.json()
+
+
+def texts(replies):
+    return " ".join(r.get("text", "") for r in replies)
+
+
+def test_faq_in_dialect_gets_the_right_answer(rasa_server):
+    replies = chat(rasa_server, "ابي اغير الايبان حقي وش الطريقه")
+    assert "بيانات الحساب البنكي" in texts(replies)
+
+
+def test_contact_question_gets_the_unified_number(rasa_server):
+    assert "19912" in texts(chat(rasa_server, "وش رقم خدمة عملاء حساب المواطن"))
+
+
+def test_gibberish_gets_the_fallback(rasa_server):
+    reply = texts(chat(rasa_server, "ققخهعغ ززطظك صضشس"))
+    assert "ما فهمت" in reply
+
+
+def test_second_unclear_message_offers_a_person(rasa_server):
+    sender = uuid.uuid4().hex
+    chat(rasa_server, "ققخهعغ ززطظك", sender)
+    replies = chat(rasa_server, "ظظظ ثثث غغغ", sender)
+    assert "19912" in texts(replies)
+    assert any(b["payload"] == "/human_handoff" for r in replies for b in r.get("buttons", []))
+
+
+@pytest.mark.parametrize("text", [
+    "وش شروط حساب المواطن " * 250,       # ~5,000 characters
+    "",
+    "😀😀👍",
+    "/restart",
+    '/faq{"x":1}',
+    "/nlu_fallback",
+])
+def test_odd_input_gets_a_sensible_arabic_reply(rasa_server, text):
+    replies = chat(rasa_server, text)
+    assert replies, "no reply at all"
+    assert ARABIC.search(texts(replies)), replies
+
+
+def test_button_payload_offered_by_the_bot_still_works(rasa_server):
+    sender = uuid.uuid4().hex
+    greeting = chat(rasa_server, "هلا", sender)
+    payload = next(b["payload"] for r in greeting for b in r.get("buttons", []) if "faq_pick" in b["payload"])
+    assert "الجنسية السعودية" in texts(chat(rasa_server, payload, sender))
