@@ -48,18 +48,25 @@ def buttons_catalogue() -> Dict[str, Dict[str, str]]:
     return _load("buttons.yml")
 
 
-def button(name: str) -> Dict[str, str]:
-    """A Rasa button dict {title, payload} for a named follow-up."""
+def button(name: str, in_domain: bool = False) -> Dict[str, str]:
+    """A Rasa button dict {title, payload} for a named follow-up.
+
+    Rasa interpolates {slot} placeholders in domain responses, buttons included,
+    so a payload written into the domain doubles its braces (Rasa turns `{{` back
+    into `{`); buttons sent by an action are not interpolated and keep single ones.
+    """
     spec = buttons_catalogue()[name]
     if "faq" in spec:
         payload = "/faq_pick" + json.dumps({"faq_key": spec["faq"]}, ensure_ascii=False)
+        if in_domain:
+            payload = payload.replace("{", "{{").replace("}", "}}")
     else:
         payload = "/" + spec["intent"]
     return {"title": spec["title"], "payload": payload}
 
 
-def faq_buttons(key: str) -> List[Dict[str, str]]:
-    return [button(name) for name in faq_answers()[key].get("buttons", [])]
+def faq_buttons(key: str, in_domain: bool = False) -> List[Dict[str, str]]:
+    return [button(name, in_domain) for name in faq_answers()[key].get("buttons", [])]
 
 
 def faq_title(key: str) -> str:

@@ -32,7 +32,7 @@ def render() -> str:
     responses = {}
     for key, answer in faq_answers().items():
         response = {"text": fill(answer["text"])}
-        buttons = faq_buttons(key)
+        buttons = faq_buttons(key, in_domain=True)
         if buttons:
             response["buttons"] = buttons
         responses[f"utter_faq/{key}"] = [response]
