@@ -20,6 +20,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.arabic import normalize
+from bot.nlu.dialect import fold_dialect
 from bot.nlu.stemming import light_stem
 
 # A word is letters/digits plus the marks Arabic writes on them (harakat, tatweel),
@@ -31,7 +32,8 @@ _WORD = regex.compile(r"[\p{L}\p{N}\p{Mn}\u0640_]+")
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
 )
 class ArabicTokenizer(Tokenizer):
-    """Tokenises on word characters; lemma = normalised (optionally stemmed) token."""
+    """Tokenises on word characters; lemma = normalised (optionally dialect-folded
+    and stemmed) token."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -40,6 +42,9 @@ class ArabicTokenizer(Tokenizer):
             "intent_split_symbol": "_",
             "token_pattern": None,
             "prefix_separator_symbol": None,
+            # Fold MSA/Levantine function words onto the Saudi spelling
+            # (ماذا/شو/ايش → وش, اريد/بدي/ابغى → ابي ...), see bot.nlu.dialect.
+            "dialect": False,
             # Strip common clitics (و ف ب ل ال, ـه ـها ـك ـي ...) from the lemma.
             "stem": False,
         }
@@ -61,9 +66,12 @@ class ArabicTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute) or ""
         stem = self._config.get("stem", False)
+        dialect = self._config.get("dialect", False)
         tokens = []
         for match in _WORD.finditer(text):
             lemma = normalize(match.group())
+            if dialect:
+                lemma = fold_dialect(lemma)
             if stem:
                 lemma = light_stem(lemma)
             tokens.append(Token(match.group(), match.start(), lemma=lemma or match.group()))
