@@ -1,0 +1,503 @@
+"""Actions for "صوتك مسموع" tickets: open one (form + summary + confirmation) and
+report the status of one's tickets. Thin: they read slots, call bot.services and
+utter domain responses (domain/tickets.yml).
+
+Slot extraction is custom (`extract_<slot>`), so the form decides what a message
+means, not the intent classifier:
+- a message with digits while a number is asked is always that number;
+- the description takes the citizen's words whatever the classifier thinks (only
+  a short "cancel" or a button payload is left to the rules);
+- otherwise an FAQ, an FAQ button, "cancel", "talk to a person" or another of these
+  flows is left unextracted, the form rejects, and the rules in
+  bot/data/tickets/rules.yml answer it (then the form resumes, or stops).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.nlu.arabic import normalize
+from bot.services import tickets as ticket_service
+from bot.services import validators as v
+from bot.services.privacy import mask_id
+from bot.store.tickets import TICKET_CATEGORIES, StoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+# Intents the forms leave to rules (see module docstring). The rules exist for each.
+INTERRUPTIONS = {"faq", "faq_pick", "cancel", "human_handoff"}
+SWITCHES = {"open_ticket", "ticket_status", "objection_status"}
+MAX_FIELD_FAILURES = 3          # then explain and offer a way out (financial-demo style)
+MAX_LOOKUP_FAILURES = 3         # wrong ID/number pairs per conversation ...
+LOOKUP_WINDOW_SECONDS = 15 * 60  # ... within this window
+
+TICKET_SLOTS = ["ticket_national_id", "ticket_mobile", "ticket_category",
+                "ticket_description", "ticket_confirm", "ticket_submission_id"]
+STATUS_SLOTS = ["status_ticket_number", "status_national_id"]
+OBJECTION_SLOTS = ["objection_national_id", "objection_number", "objection_otp",
+                   "objection_stop"]
+
+CANCEL_BUTTON = {"title": "إلغاء", "payload": "/cancel"}
+HANDOFF_BUTTON = {"title": "أكلم موظف", "payload": "/human_handoff"}
+HANDOFF_FORM_FAILED = {"title": "أكلم موظف",
+                       "payload": '/human_handoff{"handoff_reason": "form_failed"}'}
+OPEN_TICKET_BUTTON = {"title": "افتح بلاغ", "payload": "/open_ticket"}
+
+CATEGORY_PAYLOAD = '/inform_ticket_category{{"ticket_category": "{}"}}'
+CATEGORY_BUTTONS = [{"title": label, "payload": CATEGORY_PAYLOAD.format(key)}
+                    for key, label in TICKET_CATEGORIES.items()]
+
+# ------------------------------------------------------------------ message helpers
+
+def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
+    """"رقم واحد"، "رقمين"، "9 أرقام"، "11 رقم": Arabic counted nouns."""
+    n = int(n)
+    if n == 1:
+        return one
+    if n == 2:
+        return two
+    if 3 <= n <= 10:
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
+def digits_phrase(n: int) -> str:
+    return arabic_count(n, "رقم واحد", "رقمين", "أرقام", "رقم")
+
+
+def minutes_phrase(n: int) -> str:
+    return arabic_count(n, "دقيقة", "دقيقتين", "دقائق", "دقيقة")
+
+
+def attempts_phrase(n: int) -> str:
+    return arabic_count(n, "محاولة وحدة", "محاولتين", "محاولات", "محاولة")
+
+_HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+
+
+def text_of(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def intent_of(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def confidence_of(tracker: Tracker) -> float:
+    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+
+
+def is_payload(text: str) -> bool:
+    return text.strip().startswith("/")
+
+
+def leave_to_rules(tracker: Tracker, form_intent: str) -> bool:
+    """True when the message is an interruption the rules answer (not a slot value):
+    an FAQ, an FAQ button, cancel, talk to a person, or another of these flows.
+    Anything else (including other buttons) stays a candidate value for the slot,
+    so the form answers it and no rule-less state is ever reached."""
+    return intent_of(tracker) in INTERRUPTIONS | (SWITCHES - {form_intent})
+
+
+def extract_number_text(tracker: Tracker, slot: str, form_intent: str) -> Dict[Text, Any]:
+    """Custom extraction for a slot that holds a number typed by the citizen."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    text = text_of(tracker)
+    if _HAS_DIGIT.search(text) and not is_payload(text):
+        return {slot: text}
+    if leave_to_rules(tracker, form_intent):
+        return {}
+    return {slot: text}          # no digits: the validator explains what is expected
+
+
+def bump_failures(tracker: Tracker, slot: str, dispatcher: CollectingDispatcher,
+                  field: str) -> Dict[Text, Any]:
+    """Count failed answers per slot; on the third, explain and offer a way out."""
+    counts = dict(tracker.get_slot("form_failures") or {})
+    counts[slot] = int(counts.get(slot, 0)) + 1
+    if counts[slot] >= MAX_FIELD_FAILURES:
+        dispatcher.utter_message(response="utter_form_struggling", field=field,
+                                 buttons=[CANCEL_BUTTON, HANDOFF_FORM_FAILED])
+        counts[slot] = 0
+    return {"form_failures": counts}
+
+
+def clear_failures(tracker: Tracker, slot: str) -> Dict[Text, Any]:
+    counts = dict(tracker.get_slot("form_failures") or {})
+    if counts.pop(slot, None) is None:
+        return {}
+    return {"form_failures": counts}
+
+
+def recent_lookup_failures(tracker: Tracker, now: Optional[float] = None) -> List[float]:
+    now = now or time.time()
+    stamps = tracker.get_slot("lookup_failures") or []
+    return [float(s) for s in stamps if now - float(s) < LOOKUP_WINDOW_SECONDS]
+
+
+def lookup_blocked(tracker: Tracker) -> bool:
+    return len(recent_lookup_failures(tracker)) >= MAX_LOOKUP_FAILURES
+
+
+def add_lookup_failure(tracker: Tracker) -> List[float]:
+    return recent_lookup_failures(tracker) + [time.time()]
+
+
+ID_ERRORS = {
+    v.EMPTY: "utter_national_id_expected",
+    v.LENGTH: "utter_national_id_length",
+    v.PREFIX: "utter_national_id_prefix",
+    v.CHECKSUM: "utter_national_id_checksum",
+}
+MOBILE_ERRORS = {
+    v.EMPTY: "utter_mobile_expected",
+    v.LENGTH: "utter_mobile_length",
+    v.PREFIX: "utter_mobile_prefix",
+    v.FORMAT: "utter_mobile_prefix",
+}
+
+
+def validate_id_value(slot: str, value: Any, dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> Dict[Text, Any]:
+    if value is None:
+        return {slot: None}
+    parsed = v.parse_national_id(str(value))
+    if parsed.ok:
+        return {slot: parsed.value, **clear_failures(tracker, slot)}
+    dispatcher.utter_message(response=ID_ERRORS.get(parsed.error, "utter_national_id_expected"),
+                             digits=digits_phrase(parsed.digits))
+    return {slot: None, **bump_failures(tracker, slot, dispatcher, "رقم الهوية")}
+
+
+# ------------------------------------------------------------------ category parsing
+
+_CATEGORY_WORDS = [
+    ("suggestion", ["اقتراح", "مقترح", "اقترح", "فكره", "ملاحظه تطوير"]),
+    ("portal", ["بوابه", "البوابه", "الموقع", "موقع", "تطبيق", "التطبيق", "ابلكيشن", "دخول",
+                "كلمه المرور", "باسورد", "النظام يطلع", "خطا في الصفحه"]),
+    ("data", ["بيانات", "البيانات", "معلومات", "تحديث", "التابعين", "الدخل", "الايبان",
+              "الحساب البنكي"]),
+    ("payment", ["دفعه", "الدفعه", "مبلغ", "المبلغ", "صرف", "ايداع", "الدعم", "نزل"]),
+    ("other", ["اخرى", "اخري", "غير ذلك", "شي ثاني", "شي اخر", "موضوع ثاني"]),
+]
+
+
+def parse_category(text: str) -> Optional[str]:
+    norm = normalize(text)
+    digits = v.only_digits(text)
+    keys = list(TICKET_CATEGORIES)
+    if digits and len(digits) == 1 and 1 <= int(digits) <= len(keys) and len(norm) <= 3:
+        return keys[int(digits) - 1]
+    for key, label in TICKET_CATEGORIES.items():
+        if normalize(label) == norm or key == norm:
+            return key
+    for key, words in _CATEGORY_WORDS:
+        if any(w in norm for w in words):
+            return key
+    return None
+
+
+# ------------------------------------------------------------------ description
+
+_FILLERS = {normalize(w) for w in [
+    "help", "yes", "no", "ok", "okay", "مساعدة", "ساعدني", "ساعدوني", "نعم", "ايه", "اي", "ايوه",
+    "اوكي", "تمام", "طيب", "لا", "لأ", "مدري", "ما ادري", "ما اعرف", "شي", "اي شي", "مرحبا",
+    "السلام عليكم", "هلا", "شكرا", "ابي مساعده", "ابغى مساعده", "ساعدني لو سمحت", "test", "تجربه",
+]}
+MIN_DESCRIPTION_CHARS = 10
+MIN_DESCRIPTION_WORDS = 3
+
+
+def description_problem(text: str) -> Optional[str]:
+    """None if the text can be a ticket description, else why not."""
+    norm = normalize(text)
+    stripped = re.sub(r"[^\w\s]", "", norm).strip()
+    if not stripped or stripped in _FILLERS:
+        return "filler"
+    if len(stripped) < MIN_DESCRIPTION_CHARS or len(stripped.split()) < MIN_DESCRIPTION_WORDS:
+        return "short"
+    return None
+
+
+# ------------------------------------------------------------------ ticket form
+
+class ValidateTicketForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_ticket_form"
+
+    # -- extraction
+    async def extract_ticket_national_id(self, dispatcher, tracker, domain):
+        return extract_number_text(tracker, "ticket_national_id", "open_ticket")
+
+    async def extract_ticket_mobile(self, dispatcher, tracker, domain):
+        return extract_number_text(tracker, "ticket_mobile", "open_ticket")
+
+    async def extract_ticket_category(self, dispatcher, tracker, domain):
+        if tracker.get_slot("requested_slot") != "ticket_category":
+            return {}
+        entities = (tracker.latest_message or {}).get("entities") or []
+        if any(e.get("entity") == "ticket_category" for e in entities):
+            return {}                   # the from_entity mapping already set it
+        if leave_to_rules(tracker, "open_ticket"):
+            return {}
+        return {"ticket_category": text_of(tracker)}
+
+    async def extract_ticket_description(self, dispatcher, tracker, domain):
+        if tracker.get_slot("requested_slot") != "ticket_description":
+            return {}
+        text = text_of(tracker)
+        intent = intent_of(tracker)
+        if is_payload(text) and intent in INTERRUPTIONS:
+            return {}               # a button: cancel, talk to a person, an FAQ
+        # Only an unmistakable, short "cancel" / "a person please" is taken as one; any
+        # other words (even ones that read like an FAQ or a greeting) are the description.
+        if (intent in ("cancel", "human_handoff") and confidence_of(tracker) >= 0.8
+                and len(text.split()) <= 4):
+            return {}
+        return {"ticket_description": text}
+
+    async def extract_ticket_confirm(self, dispatcher, tracker, domain):
+        if tracker.get_slot("requested_slot") != "ticket_confirm":
+            return {}
+        intent = intent_of(tracker)
+        if intent == "affirm":
+            return {"ticket_confirm": "yes"}
+        if intent == "deny":
+            return {"ticket_confirm": "no"}
+        if leave_to_rules(tracker, "open_ticket"):
+            return {}
+        norm = normalize(text_of(tracker))
+        if re.search(r"\b(نعم|ايه|ايوه|اكد|اكيد|ارسل|ارسله|تمام|صح|موافق|اوكي|ok|yes)\b", norm):
+            return {"ticket_confirm": "yes"}
+        if re.search(r"\b(لا|عدل|تعديل|غلط|خطا|no)\b", norm):
+            return {"ticket_confirm": "no"}
+        return {"ticket_confirm": "unclear"}
+
+    # -- validation
+    def validate_ticket_national_id(self, value, dispatcher, tracker, domain):
+        return validate_id_value("ticket_national_id", value, dispatcher, tracker)
+
+    def validate_ticket_mobile(self, value, dispatcher, tracker, domain):
+        if value is None:
+            return {"ticket_mobile": None}
+        parsed = v.parse_mobile(str(value))
+        if parsed.ok:
+            return {"ticket_mobile": parsed.value, **clear_failures(tracker, "ticket_mobile")}
+        dispatcher.utter_message(response=MOBILE_ERRORS.get(parsed.error, "utter_mobile_expected"),
+                                 digits=digits_phrase(parsed.digits))
+        return {"ticket_mobile": None,
+                **bump_failures(tracker, "ticket_mobile", dispatcher, "رقم الجوال")}
+
+    def validate_ticket_category(self, value, dispatcher, tracker, domain):
+        if value is None:
+            return {"ticket_category": None}
+        key = value if value in TICKET_CATEGORIES else parse_category(str(value))
+        if key:
+            return {"ticket_category": key}
+        dispatcher.utter_message(response="utter_ticket_category_unknown", buttons=CATEGORY_BUTTONS)
+        return {"ticket_category": None}
+
+    def validate_ticket_description(self, value, dispatcher, tracker, domain):
+        if value is None:
+            return {"ticket_description": None}
+        problem = description_problem(str(value))
+        if problem is None:
+            text = str(value).strip()[: ticket_service.MAX_DESCRIPTION]
+            return {"ticket_description": text}
+        dispatcher.utter_message(response="utter_ticket_description_too_short")
+        return {"ticket_description": None}
+
+    def validate_ticket_confirm(self, value, dispatcher, tracker, domain):
+        if value in ("yes", True):
+            return {"ticket_confirm": True}
+        if value == "no":
+            dispatcher.utter_message(response="utter_ticket_restart")
+            return {slot: None for slot in TICKET_SLOTS}
+        if value is None:
+            return {"ticket_confirm": None}
+        dispatcher.utter_message(response="utter_ticket_confirm_unclear")
+        return {"ticket_confirm": None}
+
+
+class ActionAskTicketConfirm(Action):
+    """Shows the summary and asks for confirmation; fixes the submission id here,
+    so confirming the same summary twice maps to one ticket."""
+
+    def name(self) -> Text:
+        return "action_ask_ticket_confirm"
+
+    def run(self, dispatcher, tracker, domain):
+        category = tracker.get_slot("ticket_category")
+        description = tracker.get_slot("ticket_description") or ""
+        if len(description) > 300:
+            description = description[:300] + "…"
+        dispatcher.utter_message(
+            response="utter_ticket_summary",
+            national_id=tracker.get_slot("ticket_national_id"),
+            mobile=tracker.get_slot("ticket_mobile"),
+            category=TICKET_CATEGORIES.get(category, category),
+            description=description,
+            buttons=[{"title": "أرسل البلاغ", "payload": "/affirm"},
+                     {"title": "تعديل", "payload": "/deny"}, CANCEL_BUTTON],
+        )
+        if tracker.get_slot("ticket_submission_id"):
+            return []
+        return [SlotSet("ticket_submission_id", uuid.uuid4().hex)]
+
+
+class ActionSubmitTicket(Action):
+    def name(self) -> Text:
+        return "action_submit_ticket"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if tracker.get_slot("ticket_confirm") is not True:
+            return []
+        values = {s: tracker.get_slot(s) for s in TICKET_SLOTS}
+        submission = values["ticket_submission_id"] or "single"
+        key = ticket_service.idempotency_key(tracker.sender_id, submission)
+        channel = ((tracker.latest_message or {}).get("metadata") or {}).get("channel") \
+            or tracker.get_latest_input_channel()
+        try:
+            outcome = ticket_service.submit_ticket(
+                values["ticket_national_id"], values["ticket_mobile"], values["ticket_category"],
+                values["ticket_description"], key, conversation_id=tracker.sender_id,
+                channel=channel)
+        except ValueError:
+            logger.exception("ticket form produced invalid values")
+            dispatcher.utter_message(response="utter_ticket_restart")
+            return [SlotSet(s, None) for s in TICKET_SLOTS] + [FollowupAction("ticket_form")]
+        except Exception:
+            # Not even the spool could take it: keep everything and ask again later.
+            logger.exception("ticket for %s could not be stored or spooled",
+                             mask_id(values["ticket_national_id"] or ""))
+            dispatcher.utter_message(response="utter_store_down_retry")
+            return [SlotSet("ticket_confirm", None), FollowupAction("ticket_form")]
+
+        if outcome.status == "queued":
+            dispatcher.utter_message(response="utter_ticket_queued")
+            return [SlotSet(s, None) for s in TICKET_SLOTS]
+        number = outcome.ticket.number
+        response = "utter_ticket_created" if outcome.sms_sent or outcome.status == "existing" \
+            else "utter_ticket_created_no_sms"
+        dispatcher.utter_message(response=response, ticket_number=number,
+                                 buttons=[{"title": "حالة بلاغي", "payload": "/ticket_status"}])
+        return [SlotSet(s, None) for s in TICKET_SLOTS] + [SlotSet("last_ticket_number", number)]
+
+
+# ------------------------------------------------------------------ ticket status
+
+def _prefill(tracker: Tracker, requested: str, parsers: Dict[str, Any],
+             form_intent: str) -> Dict[Text, Any]:
+    """Extraction for forms of several numbers: a message may carry more than one
+    ("رقم البلاغ 12345674 وهويتي 10..."); fill every empty slot it contains."""
+    if tracker.get_slot("requested_slot") != requested:
+        return {}
+    base = extract_number_text(tracker, requested, form_intent)
+    if not base:
+        return {}
+    text = text_of(tracker)
+    found = {}
+    for slot, parse in parsers.items():
+        if slot != requested and tracker.get_slot(slot) is None and parse(text).ok:
+            found[slot] = parse(text).value
+    if found and not parsers[requested](text).ok:
+        return found                    # e.g. the ID arrived when the number was asked
+    return {**base, **found}
+
+
+class ValidateTicketStatusForm(FormValidationAction):
+    PARSERS = {"status_ticket_number": v.parse_ticket_number,
+               "status_national_id": v.parse_national_id}
+
+    def name(self) -> Text:
+        return "validate_ticket_status_form"
+
+    async def extract_status_ticket_number(self, dispatcher, tracker, domain):
+        return _prefill(tracker, "status_ticket_number", self.PARSERS, "ticket_status")
+
+    async def extract_status_national_id(self, dispatcher, tracker, domain):
+        return _prefill(tracker, "status_national_id", self.PARSERS, "ticket_status")
+
+    def validate_status_ticket_number(self, value, dispatcher, tracker, domain):
+        if value is None:
+            return {"status_ticket_number": None}
+        parsed = v.parse_ticket_number(str(value))
+        if parsed.ok:
+            return {"status_ticket_number": parsed.value,
+                    **clear_failures(tracker, "status_ticket_number")}
+        dispatcher.utter_message(response="utter_ticket_number_invalid")
+        return {"status_ticket_number": None,
+                **bump_failures(tracker, "status_ticket_number", dispatcher, "رقم البلاغ")}
+
+    def validate_status_national_id(self, value, dispatcher, tracker, domain):
+        return validate_id_value("status_national_id", value, dispatcher, tracker)
+
+
+class ActionTicketStatus(Action):
+    def name(self) -> Text:
+        return "action_ticket_status"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        number = tracker.get_slot("status_ticket_number")
+        national_id = tracker.get_slot("status_national_id")
+        reset = [SlotSet(s, None) for s in STATUS_SLOTS]
+        if not number or not national_id:
+            return reset
+        if lookup_blocked(tracker):
+            dispatcher.utter_message(response="utter_lookup_blocked", buttons=[HANDOFF_BUTTON])
+            return reset
+        try:
+            ticket = ticket_service.find_for_owner(number, national_id)
+            others = ticket_service.tickets_of(national_id) if ticket else []
+        except StoreUnavailable:
+            dispatcher.utter_message(response="utter_store_down")
+            return reset
+        if ticket is None:
+            failures = add_lookup_failure(tracker)
+            dispatcher.utter_message(response="utter_ticket_not_found",
+                                     buttons=[{"title": "أحاول مرة ثانية",
+                                               "payload": "/ticket_status"}, HANDOFF_BUTTON])
+            return reset + [SlotSet("lookup_failures", failures)]
+        dispatcher.utter_message(text=ticket_service.describe_for_owner(ticket, others),
+                                 buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON])
+        return reset
+
+
+# ------------------------------------------------------------------ shared
+
+class ActionCancelTicketFlow(Action):
+    """After `cancel` inside one of these forms: say so and forget what was typed."""
+
+    def name(self) -> Text:
+        return "action_cancel_ticket_flow"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_ticket_flow_cancelled")
+        return [SlotSet(s, None) for s in TICKET_SLOTS + STATUS_SLOTS + OBJECTION_SLOTS] + \
+            [SlotSet("form_failures", None)]
+
+
+class ActionNumberWithoutContext(Action):
+    """A number typed outside any form: ask what it is for (never echo it back)."""
+
+    def name(self) -> Text:
+        return "action_number_without_context"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(response="utter_number_without_context", buttons=[
+            {"title": "حالة بلاغي", "payload": "/ticket_status"},
+            {"title": "حالة اعتراضي", "payload": "/objection_status"},
+            OPEN_TICKET_BUTTON,
+        ])
+        return []
+
+

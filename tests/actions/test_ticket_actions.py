@@ -1,0 +1,368 @@
+"""Ticket and objection actions driven like RasaHQ/financial-demo: a CollectingDispatcher
+and trackers built from dicts, against a real (SQLite) store."""
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+
+from bot.actions.objections import ActionObjectionStatus, ValidateObjectionForm
+from bot.actions.tickets import (
+    ActionAskTicketConfirm, ActionCancelTicketFlow, ActionSubmitTicket, ActionTicketStatus,
+    ValidateTicketForm, ValidateTicketStatusForm,
+)
+from bot.services import objections, tickets
+from bot.store import session_scope
+from bot.store.tickets import SmsMessage, Ticket
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain" / "tickets.yml").read_text(encoding="utf-8"))
+ID_A, MOBILE_A, ID_B = "1023456781", "0550000001", "1109876548"
+
+
+@pytest.fixture(autouse=True)
+def db(tmp_path, monkeypatch):
+    from bot.store import reset_engine
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("SMS_GATEWAY_URL", raising=False)
+    monkeypatch.delenv("SMS_GATEWAY", raising=False)
+    reset_engine()
+    upgrade(url)
+    yield url
+    reset_engine()
+
+
+def tracker(text="", intent="", slots=None, requested=None, form=None, sender="conv-1",
+            confidence=0.95, entities=None):
+    all_slots = {name: None for name in DOMAIN["slots"]}
+    all_slots.update(slots or {})
+    all_slots["requested_slot"] = requested
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
+              "entities": entities or []}
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    return Tracker(sender, all_slots, latest, events, False, None,
+                   {"name": form} if form else {}, "action_listen")
+
+
+def run(action, t):
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, t, DOMAIN)
+    if asyncio.iscoroutine(result):
+        result = asyncio.run(result)
+    return dispatcher.messages, {e["name"]: e["value"] for e in result if e.get("event") == "slot"}
+
+
+def responses(messages):
+    return [m.get("response") for m in messages]
+
+
+# ------------------------------------------------------------------ ticket form
+
+def test_invalid_id_check_digit_is_explained_and_not_kept():
+    msgs, slots = run(ValidateTicketForm(), tracker("1023456782", "inform_identifier",
+                                                    requested="ticket_national_id", form="ticket_form"))
+    assert responses(msgs) == ["utter_national_id_checksum"]
+    assert slots["ticket_national_id"] is None
+
+
+def test_short_id_reports_how_many_digits_arrived():
+    msgs, _ = run(ValidateTicketForm(), tracker("10234567", "inform_identifier",
+                                                requested="ticket_national_id", form="ticket_form"))
+    assert msgs[0]["response"] == "utter_national_id_length" and msgs[0]["digits"] == "8 أرقام"
+
+
+def test_valid_id_in_arabic_digits_is_normalised_whatever_the_intent():
+    _, slots = run(ValidateTicketForm(), tracker("هويتي ١٠٢٣٤٥٦٧٨١", "faq",
+                                                 requested="ticket_national_id", form="ticket_form"))
+    assert slots["ticket_national_id"] == ID_A
+
+
+def test_an_faq_question_mid_form_is_left_to_the_rules():
+    _, slots = run(ValidateTicketForm(), tracker("وش شروط حساب المواطن", "faq",
+                                                 requested="ticket_national_id", form="ticket_form"))
+    assert "ticket_national_id" not in slots      # nothing extracted: the form rejects
+
+
+def test_third_failure_offers_a_way_out():
+    t = tracker("123", "inform_identifier", requested="ticket_mobile", form="ticket_form",
+                slots={"ticket_national_id": ID_A, "form_failures": {"ticket_mobile": 2}})
+    msgs, slots = run(ValidateTicketForm(), t)
+    assert responses(msgs) == ["utter_mobile_length", "utter_form_struggling"]
+    payloads = [b["payload"] for b in msgs[1]["buttons"]]
+    assert "/cancel" in payloads and any(p.startswith("/human_handoff") for p in payloads)
+
+
+@pytest.mark.parametrize("text", ["+966 55 000 0001", "٠٥٥٠٠٠٠٠٠١", "550000001"])
+def test_mobile_forms(text):
+    _, slots = run(ValidateTicketForm(), tracker(text, "inform_identifier", requested="ticket_mobile",
+                                                 form="ticket_form", slots={"ticket_national_id": ID_A}))
+    assert slots["ticket_mobile"] == MOBILE_A
+
+
+def test_impossible_mobile():
+    msgs, slots = run(ValidateTicketForm(), tracker("0112345678", "inform_identifier",
+                                                    requested="ticket_mobile", form="ticket_form"))
+    assert responses(msgs) == ["utter_mobile_prefix"] and slots["ticket_mobile"] is None
+
+
+def test_category_from_typed_text_or_button():
+    _, slots = run(ValidateTicketForm(), tracker("عندي مشكلة في البوابة", "inform_ticket_category",
+                                                 requested="ticket_category", form="ticket_form"))
+    assert slots["ticket_category"] == "portal"
+    msgs, slots = run(ValidateTicketForm(), tracker("مدري", "deny", requested="ticket_category",
+                                                    form="ticket_form"))
+    assert responses(msgs) == ["utter_ticket_category_unknown"] and slots["ticket_category"] is None
+    assert len(msgs[0]["buttons"]) == 5
+
+
+@pytest.mark.parametrize("text,intent", [("help", "nlu_fallback"), ("نعم", "affirm"),
+                                         ("ساعدني", "human_handoff"), ("ok", "affirm")])
+def test_help_or_yes_is_not_a_description(text, intent):
+    msgs, slots = run(ValidateTicketForm(), tracker(text, intent, requested="ticket_description",
+                                                    form="ticket_form", confidence=0.6))
+    assert slots.get("ticket_description") is None
+    assert responses(msgs) == ["utter_ticket_description_too_short"]
+
+
+def test_description_that_reads_like_an_faq_is_still_the_description():
+    text = "الدعم نقص هالشهر وما أعرف ليش، الدخل ما تغير"
+    _, slots = run(ValidateTicketForm(), tracker(text, "faq", requested="ticket_description",
+                                                 form="ticket_form", confidence=0.99))
+    assert slots["ticket_description"] == text
+
+
+def test_summary_fixes_one_submission_id():
+    filled = {"ticket_national_id": ID_A, "ticket_mobile": MOBILE_A, "ticket_category": "payment",
+              "ticket_description": "الدفعة نزلت ناقصة هالشهر"}
+    msgs, slots = run(ActionAskTicketConfirm(), tracker(slots=filled))
+    assert msgs[0]["response"] == "utter_ticket_summary"
+    assert msgs[0]["national_id"] == ID_A and msgs[0]["category"] == "شكوى على دفعة"
+    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/affirm", "/deny", "/cancel"]
+    submission = slots["ticket_submission_id"]
+    _, again = run(ActionAskTicketConfirm(), tracker(slots={**filled, "ticket_submission_id": submission}))
+    assert again == {}
+
+
+def test_deny_at_the_summary_starts_over():
+    msgs, slots = run(ValidateTicketForm(), tracker("/deny", "deny", requested="ticket_confirm",
+                                                    form="ticket_form",
+                                                    slots={"ticket_national_id": ID_A}))
+    assert responses(msgs) == ["utter_ticket_restart"]
+    assert slots["ticket_national_id"] is None and slots["ticket_submission_id"] is None
+
+
+def _confirmed(sender="conv-1", submission="sub-1"):
+    return tracker("/affirm", "affirm", sender=sender, slots={
+        "ticket_national_id": ID_A, "ticket_mobile": MOBILE_A, "ticket_category": "payment",
+        "ticket_description": "الدفعة نزلت ناقصة هالشهر بدون سبب", "ticket_confirm": True,
+        "ticket_submission_id": submission})
+
+
+def test_submit_creates_one_ticket_even_when_retried():
+    msgs1, slots1 = run(ActionSubmitTicket(), _confirmed())
+    msgs2, _ = run(ActionSubmitTicket(), _confirmed())           # the same confirmation again
+    n1, n2 = msgs1[0]["ticket_number"], msgs2[0]["ticket_number"]
+    assert n1 == n2 and re.fullmatch(r"\d{8}", n1)
+    assert msgs1[0]["response"] == "utter_ticket_created"
+    assert slots1["last_ticket_number"] == n1 and slots1["ticket_national_id"] is None
+    with session_scope() as s:
+        assert s.execute(select(func.count()).select_from(Ticket)).scalar_one() == 1
+        sms = s.execute(select(SmsMessage)).scalars().all()
+    assert len(sms) == 1 and n1 in sms[0].body and sms[0].to == "+966550000001"
+    # a new summary (new submission id) is a new ticket
+    msgs3, _ = run(ActionSubmitTicket(), _confirmed(submission="sub-2"))
+    assert msgs3[0]["ticket_number"] != n1
+
+
+def test_submit_with_the_database_down_keeps_the_ticket(monkeypatch, db):
+    from bot.store import reset_engine
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/x/app.db")
+    reset_engine()
+    msgs, slots = run(ActionSubmitTicket(), _confirmed())
+    assert responses(msgs) == ["utter_ticket_queued"]
+    assert tickets.pending_count() == 1
+    monkeypatch.setenv("DATABASE_URL", db)
+    reset_engine()
+    [written] = tickets.flush_pending()
+    assert tickets.find_for_owner(written.number, ID_A) is not None
+
+
+def test_cancel_forgets_what_was_typed():
+    msgs, slots = run(ActionCancelTicketFlow(), tracker(slots={"ticket_national_id": ID_A}))
+    assert responses(msgs) == ["utter_ticket_flow_cancelled"]
+    assert slots["ticket_national_id"] is None and slots["objection_otp"] is None
+
+
+# ------------------------------------------------------------------ ticket status
+
+def test_ticket_status_for_the_owner():
+    ticket, _ = tickets.create_ticket(ID_A, MOBILE_A, "portal", "البوابة ما تفتح معي", "k1")
+    tickets.set_status(ticket.number, "in_progress")
+    msgs, _ = run(ActionTicketStatus(), tracker(slots={"status_ticket_number": ticket.number,
+                                                       "status_national_id": ID_A}))
+    assert ticket.number in msgs[0]["text"] and "قيد المعالجة" in msgs[0]["text"]
+
+
+def test_ticket_status_wrong_pair_reads_like_an_unknown_number():
+    ticket, _ = tickets.create_ticket(ID_A, MOBILE_A, "portal", "البوابة ما تفتح معي", "k1")
+    wrong, _ = run(ActionTicketStatus(), tracker(slots={"status_ticket_number": ticket.number,
+                                                        "status_national_id": ID_B}))
+    unknown, _ = run(ActionTicketStatus(), tracker(slots={"status_ticket_number": "12345674",
+                                                          "status_national_id": ID_A}))
+    assert wrong == unknown
+    assert responses(wrong) == ["utter_ticket_not_found"]
+
+
+def test_ticket_status_blocks_after_three_wrong_pairs():
+    import time
+    now = time.time()
+    msgs, _ = run(ActionTicketStatus(), tracker(slots={
+        "status_ticket_number": "12345674", "status_national_id": ID_A,
+        "lookup_failures": [now - 30, now - 20, now - 10]}))
+    assert responses(msgs) == ["utter_lookup_blocked"]
+
+
+def test_ticket_number_and_id_in_one_message():
+    _, slots = run(ValidateTicketStatusForm(), tracker(
+        "البلاغ 78488251 والهوية ١٠٢٣٤٥٦٧٨١", "ticket_status", requested="status_ticket_number",
+        form="ticket_status_form"))
+    assert slots["status_ticket_number"] == "78488251" and slots["status_national_id"] == ID_A
+
+
+# ------------------------------------------------------------------ objection status
+
+def _sms_bodies():
+    with session_scope() as s:
+        return [m.body for m in s.execute(select(SmsMessage).order_by(SmsMessage.id)).scalars()]
+
+
+@pytest.fixture
+def objection():
+    return objections.create_objection(ID_A, MOBILE_A, "2025-01", amount="850",
+                                       submitted_on="2025-02-01")
+
+
+def _give_number(number, national_id=ID_A, sender="conv-1", extra=None):
+    return run(ValidateObjectionForm(), tracker(number, "inform_identifier",
+                                                requested="objection_number", form="objection_form",
+                                                sender=sender,
+                                                slots={"objection_national_id": national_id,
+                                                       **(extra or {})}))
+
+
+def test_objection_flow_reveals_status_only_after_the_code(objection):
+    msgs, slots = _give_number(objection.number)
+    assert slots["objection_number"] == objection.number and not slots.get("objection_stop")
+    assert msgs == []                                  # the form then asks for the code
+    code = re.search(r"\d{6}", _sms_bodies()[-1]).group()
+    filled = {"objection_national_id": ID_A, "objection_number": objection.number}
+
+    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    msgs, slots = run(ValidateObjectionForm(), tracker(wrong, "inform_identifier",
+                                                       requested="objection_otp",
+                                                       form="objection_form", slots=filled))
+    assert responses(msgs) == ["utter_otp_wrong"] and msgs[0]["attempts_left"] == "محاولتين"
+    assert slots["objection_otp"] is None
+
+    _, slots = run(ValidateObjectionForm(), tracker(code, "inform_identifier", requested="objection_otp",
+                                                    form="objection_form", slots=filled))
+    assert slots["objection_otp"] == "verified"
+
+    msgs, slots = run(ActionObjectionStatus(), tracker(slots={**filled, "objection_otp": "verified"}))
+    text = msgs[0]["text"]
+    assert objection.number in text and "قيد الدراسة" in text and "90 يوم" in text
+    payloads = [b["payload"] for b in msgs[0]["buttons"]]
+    assert "/human_handoff" in payloads and "/open_ticket" in payloads
+    assert slots["objection_number"] is None and slots["objection_national_id"] is None
+
+
+def test_wrong_pair_gets_the_unknown_number_answer_and_no_sms(objection):
+    other = "100000009" if objection.number != "100000009" else "100000017"
+    wrong_msgs, wrong_slots = _give_number(objection.number, national_id=ID_B)
+    unknown_msgs, _ = _give_number(other)
+    assert wrong_msgs == unknown_msgs
+    assert responses(wrong_msgs) == ["utter_objection_not_found"]
+    assert wrong_slots["objection_number"] is None and wrong_slots["objection_national_id"] is None
+    assert _sms_bodies() == []
+
+
+def test_third_wrong_pair_stops_the_form(objection):
+    import time
+    now = time.time()
+    _, slots = _give_number(objection.number, national_id=ID_B,
+                            extra={"lookup_failures": [now - 20, now - 10]})
+    assert slots["objection_stop"] == "blocked"
+    msgs, _ = run(ActionObjectionStatus(), tracker(slots={"objection_stop": "blocked"}))
+    assert responses(msgs) == ["utter_lookup_blocked"]
+
+
+def test_forged_verified_slot_reveals_nothing(objection):
+    msgs, _ = run(ActionObjectionStatus(), tracker(slots={
+        "objection_national_id": ID_A, "objection_number": objection.number,
+        "objection_otp": "verified"}))
+    assert all(objection.number not in (m.get("text") or "") for m in msgs)
+    assert responses(msgs) == ["utter_otp_expired"]
+
+
+def test_three_wrong_codes_end_with_a_cool_down(objection):
+    _give_number(objection.number)
+    filled = {"objection_national_id": ID_A, "objection_number": objection.number}
+    code = re.search(r"\d{6}", _sms_bodies()[-1]).group()
+    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    for _ in range(2):
+        run(ValidateObjectionForm(), tracker(wrong, "inform_identifier", requested="objection_otp",
+                                             form="objection_form", slots=filled))
+    _, slots = run(ValidateObjectionForm(), tracker(wrong, "inform_identifier",
+                                                    requested="objection_otp",
+                                                    form="objection_form", slots=filled))
+    assert slots["objection_stop"].startswith("locked")
+    msgs, _ = run(ActionObjectionStatus(), tracker(slots={**filled, "objection_stop": slots["objection_stop"]}))
+    assert responses(msgs) == ["utter_otp_locked"] and msgs[0]["minutes"] == "15 دقيقة"
+    # a fresh attempt in another conversation is refused during the cool-down
+    _, slots = _give_number(objection.number, sender="conv-2")
+    assert slots["objection_stop"].startswith("cooldown")
+
+
+def test_resend_sends_a_new_code(objection):
+    _give_number(objection.number)
+    filled = {"objection_national_id": ID_A, "objection_number": objection.number}
+    msgs, slots = run(ValidateObjectionForm(), tracker("ما وصلني الرمز", "resend_code",
+                                                       requested="objection_otp",
+                                                       form="objection_form", slots=filled))
+    assert responses(msgs) == ["utter_otp_resent"] and slots["objection_otp"] is None
+    assert len(_sms_bodies()) == 2
+
+
+def test_number_first_then_id_sends_the_code_once(objection):
+    # the objection number arrives while the ID is asked
+    _, slots = run(ValidateObjectionForm(), tracker(objection.number, "inform_identifier",
+                                                    requested="objection_national_id",
+                                                    form="objection_form"))
+    assert slots == {"objection_number": objection.number}
+    assert _sms_bodies() == []
+    _, slots = run(ValidateObjectionForm(), tracker(ID_A, "inform_identifier",
+                                                    requested="objection_national_id",
+                                                    form="objection_form",
+                                                    slots={"objection_number": objection.number}))
+    assert slots["objection_national_id"] == ID_A
+    assert len(_sms_bodies()) == 1
+
+
+def test_objection_with_the_database_down(objection, monkeypatch):
+    from bot.store import reset_engine
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/x/app.db")
+    reset_engine()
+    _, slots = _give_number(objection.number)
+    assert slots["objection_stop"] == "store_down"
+    msgs, _ = run(ActionObjectionStatus(), tracker(slots={"objection_stop": "store_down"}))
+    assert responses(msgs) == ["utter_store_down"]
