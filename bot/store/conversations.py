@@ -1,0 +1,242 @@
+"""Conversations and their transcripts, shared by every channel and the agent desk.
+
+A *conversation* is one citizen on one channel. Its id is the Rasa sender id:
+
+    telegram:<telegram user id>     (one conversation per user, also in group chats)
+    whatsapp:<wa_id>                (the citizen's WhatsApp number as Meta sends it)
+    web:<session id>                (issued and signed by the server, channels/web.py)
+    <anything else>                 (the REST channel's `sender`, e.g. tests or rasa shell)
+
+`recipient_id` is where the channel delivers replies: the Telegram chat id of the
+citizen's latest message, the wa_id, or the web session id. `last_inbound_at` is
+the time of the citizen's latest message; WhatsApp only allows free-form messages
+within 24 hours of it (see `within_whatsapp_window`).
+
+Transcript messages have an author: "citizen", "bot", "agent" or "system" (notices
+written by the channels themselves, e.g. the rate-limit message). Citizen text is
+stored with national IDs, mobiles and IBANs masked (bot.services.privacy.mask_text):
+the transcript is shown to agents and replayed in the web widget, and neither needs
+the clear numbers (Rasa's tracker store keeps what the dialogue needs).
+`buttons` is the list of {"title", "payload"} offered with a bot/agent message; it is
+what makes a later button click (or a typed "/payload") acceptable, see
+`last_offered_buttons` and `offered_button`.
+
+Public functions (stable interface; all take and return plain values, each runs in
+its own transaction, they are synchronous: call them with asyncio.to_thread from
+async code):
+
+    record_inbound(conversation_id, channel, recipient_id, text, channel_message_id=None) -> int
+    record_outbound(conversation_id, text, buttons=None, author="bot", channel_message_id=None,
+                    channel=None, recipient_id=None) -> int
+    set_channel_message_id(message_id, channel_message_id) -> None
+    transcript(conversation_id, limit=None) -> list[dict]      (oldest first)
+    get_conversation(conversation_id) -> dict | None
+    last_offered_buttons(conversation_id) -> list[dict]
+    offered_button(conversation_id, message_id, index) -> dict | None
+    within_whatsapp_window(conversation_id, now=None) -> bool
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, select, update
+
+from bot.services.privacy import mask_text
+from bot.store import session_scope
+from bot.store.base import Base
+
+AUTHORS = ("citizen", "bot", "agent", "system")
+CHANNELS = ("telegram", "whatsapp", "web", "rest")
+WHATSAPP_WINDOW = timedelta(hours=24)
+MAX_ID = 128
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: Optional[datetime]) -> Optional[datetime]:
+    # SQLite drops the time zone; everything we write is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    conversation_id = Column(String(MAX_ID), primary_key=True)
+    channel = Column(String(20), nullable=False, index=True)
+    recipient_id = Column(String(MAX_ID), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_inbound_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class TranscriptMessage(Base):
+    __tablename__ = "transcript_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(MAX_ID), ForeignKey("conversations.conversation_id"),
+                             nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    author = Column(String(10), nullable=False)
+    text = Column(Text, nullable=False, default="")
+    buttons = Column(Text, nullable=True)               # JSON list of {"title", "payload"}
+    channel_message_id = Column(String(MAX_ID), nullable=True)
+
+
+def channel_from_id(conversation_id: str) -> str:
+    """The channel a conversation id belongs to ("rest" for anything unprefixed)."""
+    prefix = conversation_id.split(":", 1)[0] if ":" in conversation_id else ""
+    return prefix if prefix in ("telegram", "whatsapp", "web") else "rest"
+
+
+def _ensure(session, conversation_id: str, channel: Optional[str],
+            recipient_id: Optional[str]) -> Conversation:
+    conv = session.get(Conversation, conversation_id)
+    if conv is None:
+        conv = Conversation(conversation_id=conversation_id,
+                            channel=channel or channel_from_id(conversation_id),
+                            recipient_id=str(recipient_id or conversation_id.split(":", 1)[-1]),
+                            created_at=utcnow())
+        session.add(conv)
+        session.flush()
+    elif recipient_id is not None and conv.recipient_id != str(recipient_id):
+        conv.recipient_id = str(recipient_id)
+    return conv
+
+
+def _clean_buttons(buttons: Optional[List[Dict[str, Any]]]) -> Optional[str]:
+    if not buttons:
+        return None
+    kept = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons if isinstance(b, dict) and b.get("payload")]
+    return json.dumps(kept, ensure_ascii=False) if kept else None
+
+
+def record_inbound(conversation_id: str, channel: str, recipient_id: str, text: str,
+                   channel_message_id: Optional[str] = None,
+                   at: Optional[datetime] = None) -> int:
+    """Store a citizen message (masked) and bump `last_inbound_at`; creates the
+    conversation on first contact and remembers where to reply. Returns the message id."""
+    at = at or utcnow()
+    with session_scope() as s:
+        conv = _ensure(s, conversation_id, channel, recipient_id)
+        conv.last_inbound_at = at
+        msg = TranscriptMessage(conversation_id=conversation_id, at=at, author="citizen",
+                                text=mask_text(text or ""),
+                                channel_message_id=_str(channel_message_id))
+        s.add(msg)
+        s.flush()
+        return msg.id
+
+
+def record_outbound(conversation_id: str, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
+                    author: str = "bot", channel_message_id: Optional[str] = None,
+                    channel: Optional[str] = None, recipient_id: Optional[str] = None,
+                    at: Optional[datetime] = None) -> int:
+    """Store a message to the citizen from the bot, an agent or the system. Returns its id
+    (the channels use it in short button ids such as Telegram callback_data)."""
+    if author not in AUTHORS or author == "citizen":
+        raise ValueError(f"outbound author must be bot, agent or system, not {author!r}")
+    with session_scope() as s:
+        _ensure(s, conversation_id, channel, recipient_id)
+        msg = TranscriptMessage(conversation_id=conversation_id, at=at or utcnow(), author=author,
+                                text=text or "", buttons=_clean_buttons(buttons),
+                                channel_message_id=_str(channel_message_id))
+        s.add(msg)
+        s.flush()
+        return msg.id
+
+
+def set_channel_message_id(message_id: int, channel_message_id: Optional[str]) -> None:
+    """Attach the platform's id (Telegram message_id, WhatsApp wamid) once it is known."""
+    if channel_message_id is None:
+        return
+    with session_scope() as s:
+        s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id)
+                  .values(channel_message_id=_str(channel_message_id)))
+
+
+def _as_dict(m: TranscriptMessage) -> Dict[str, Any]:
+    return {
+        "id": m.id,
+        "conversation_id": m.conversation_id,
+        "at": _aware(m.at).isoformat(),
+        "author": m.author,
+        "text": m.text,
+        "buttons": json.loads(m.buttons) if m.buttons else [],
+        "channel_message_id": m.channel_message_id,
+    }
+
+
+def transcript(conversation_id: str, limit: Optional[int] = None) -> List[Dict[str, Any]]:
+    """The conversation's messages, oldest first (the latest `limit` ones if given). Each is
+    {"id", "conversation_id", "at" (ISO 8601 UTC), "author", "text", "buttons", "channel_message_id"}."""
+    with session_scope() as s:
+        q = (select(TranscriptMessage).where(TranscriptMessage.conversation_id == conversation_id)
+             .order_by(TranscriptMessage.id.desc()))
+        if limit:
+            q = q.limit(limit)
+        rows = s.execute(q).scalars().all()
+        return [_as_dict(m) for m in reversed(rows)]
+
+
+def get_conversation(conversation_id: str) -> Optional[Dict[str, Any]]:
+    """{"conversation_id", "channel", "recipient_id", "created_at", "last_inbound_at"} or None."""
+    with session_scope() as s:
+        conv = s.get(Conversation, conversation_id)
+        if conv is None:
+            return None
+        return {
+            "conversation_id": conv.conversation_id,
+            "channel": conv.channel,
+            "recipient_id": conv.recipient_id,
+            "created_at": _aware(conv.created_at),
+            "last_inbound_at": _aware(conv.last_inbound_at),
+        }
+
+
+def last_offered_buttons(conversation_id: str, lookback: int = 20) -> List[Dict[str, Any]]:
+    """Buttons offered in the last reply: every bot/agent/system message since the
+    citizen's latest message, in order. Empty if the citizen spoke last."""
+    with session_scope() as s:
+        rows = s.execute(
+            select(TranscriptMessage.author, TranscriptMessage.buttons)
+            .where(TranscriptMessage.conversation_id == conversation_id)
+            .order_by(TranscriptMessage.id.desc()).limit(lookback)
+        ).all()
+    offered: List[Dict[str, Any]] = []
+    for author, buttons in rows:
+        if author == "citizen":
+            break
+        if buttons:
+            offered = json.loads(buttons) + offered
+    return offered
+
+
+def offered_button(conversation_id: str, message_id: int, index: int) -> Optional[Dict[str, Any]]:
+    """Button number `index` of message `message_id`, only if that message was sent to this
+    conversation (so a button id cannot be replayed into someone else's conversation)."""
+    with session_scope() as s:
+        m = s.get(TranscriptMessage, message_id)
+        if m is None or m.conversation_id != conversation_id or not m.buttons:
+            return None
+        buttons = json.loads(m.buttons)
+    if 0 <= index < len(buttons):
+        return buttons[index]
+    return None
+
+
+def within_whatsapp_window(conversation_id: str, now: Optional[datetime] = None) -> bool:
+    """True while free-form WhatsApp messages are allowed (24 h after the citizen's last message)."""
+    conv = get_conversation(conversation_id)
+    if conv is None or conv["last_inbound_at"] is None:
+        return False
+    return (now or utcnow()) - conv["last_inbound_at"] < WHATSAPP_WINDOW
+
+
+def _str(value: Any) -> Optional[str]:
+    return None if value is None else str(value)[:MAX_ID]

@@ -1,0 +1,148 @@
+"""Output side shared by every channel: record each message in the transcript, then deliver.
+
+`RecordingOutput` is a Rasa `OutputChannel` for one conversation. Rasa (or the agent
+desk through channels.outbound.send_to_citizen, or the pipeline for its own notices)
+calls the usual send_* methods; each message is first written to the transcript (so
+its row id can be used as a short, server-side button id), then handed to the
+channel's `deliver()`. A delivery failure is logged, never raised into Rasa.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa.core.channels.channel import OutputChannel
+
+from bot.store import conversations
+
+logger = logging.getLogger(__name__)
+
+_BUTTON_ID = re.compile(r"^b:(\d{1,12}):(\d{1,2})$")
+_LOG_SALT = os.environ.get("LOG_ID_SALT") or os.urandom(8).hex()
+
+
+def log_id(conversation_id: str) -> str:
+    """A conversation id safe for logs: channel prefix + short salted hash (wa_ids are phone numbers)."""
+    prefix = conversation_id.split(":", 1)[0] if ":" in conversation_id else "rest"
+    digest = hashlib.sha256((_LOG_SALT + conversation_id).encode()).hexdigest()[:10]
+    return f"{prefix}#{digest}"
+
+
+def button_id(transcript_id: Optional[int], index: int) -> str:
+    """Short id for a button ("b:<transcript message id>:<index>", well under Telegram's 64 bytes)."""
+    return f"b:{transcript_id or 0}:{index}"
+
+
+def parse_button_id(value: Any) -> Optional[Tuple[int, int]]:
+    match = _BUTTON_ID.match(str(value or ""))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def clean_buttons(buttons: Optional[List[Dict[str, Any]]]) -> List[Dict[str, str]]:
+    """Keep {title, payload} of buttons that have a payload (Rasa also allows url buttons)."""
+    out = []
+    for b in buttons or []:
+        if isinstance(b, dict) and b.get("payload"):
+            out.append({"title": str(b.get("title") or b["payload"]), "payload": str(b["payload"])})
+    return out
+
+
+@dataclass
+class Emitted:
+    transcript_id: Optional[int]
+    delivered: bool
+    channel_message_id: Optional[str] = None
+
+
+class RecordingOutput(OutputChannel):
+    """Base output channel for one conversation. Subclasses implement `deliver` (and
+    optionally `typing`); `author` is "bot" for Rasa replies, "agent" for the desk."""
+
+    channel = "base"
+
+    def __init__(self, conversation_id: str, recipient_id: str, author: str = "bot") -> None:
+        self.conversation_id = conversation_id
+        self.recipient_id = recipient_id
+        self.author = author
+        self.current_author = author
+        self.emitted: List[Emitted] = []
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel
+
+    # -- to implement -------------------------------------------------------------------
+    async def deliver(self, text: str, buttons: List[Dict[str, str]],
+                      transcript_id: Optional[int]) -> Optional[str]:
+        """Send on the platform; return the platform's message id (or None). May raise."""
+        raise NotImplementedError
+
+    async def typing(self, on: bool) -> None:
+        """Show or hide a typing indicator (best effort)."""
+
+    # -- Rasa's OutputChannel interface -------------------------------------------------
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.emit(text)
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str,
+                                     buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+        await self.emit(text, buttons)
+
+    async def send_quick_replies(self, recipient_id: str, text: str,
+                                 quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:
+        await self.emit(text, quick_replies)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.emit(image)
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        await self.emit(str(attachment))
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
+                               **kwargs: Any) -> None:
+        # Never show raw JSON to a citizen; a custom payload with a "text" is sent as text.
+        if isinstance(json_message, dict) and json_message.get("text"):
+            await self.emit(str(json_message["text"]), json_message.get("buttons"))
+        else:
+            logger.info("custom payload not supported on %s; skipped", self.channel)
+
+    # -- helpers --------------------------------------------------------------------------
+    async def notice(self, text: str) -> Emitted:
+        """A message written by the channels themselves (rate limit, media, errors)."""
+        return await self.emit(text, author="system")
+
+    async def emit(self, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
+                   author: Optional[str] = None) -> Emitted:
+        text = text or ""
+        kept = clean_buttons(buttons)
+        if not text.strip() and not kept:
+            return Emitted(None, False)
+        transcript_id: Optional[int] = None
+        self.current_author = author or self.author   # for deliver() implementations that show it
+        try:
+            transcript_id = await asyncio.to_thread(
+                conversations.record_outbound, self.conversation_id, text, kept,
+                author or self.author, None, self.channel, None)
+        except Exception as e:
+            logger.error("transcript write failed for %s: %s", log_id(self.conversation_id),
+                         type(e).__name__)
+        try:
+            mid = await self.deliver(text, kept, transcript_id)
+        except Exception as e:
+            logger.warning("delivery failed on %s for %s: %s", self.channel,
+                           log_id(self.conversation_id), type(e).__name__)
+            result = Emitted(transcript_id, False)
+        else:
+            result = Emitted(transcript_id, True, None if mid is None else str(mid))
+            if mid is not None and transcript_id is not None:
+                try:
+                    await asyncio.to_thread(conversations.set_channel_message_id, transcript_id, mid)
+                except Exception as e:
+                    logger.error("transcript update failed: %s", type(e).__name__)
+        self.emitted.append(result)
+        return result

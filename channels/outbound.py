@@ -1,0 +1,82 @@
+"""Push a message to a citizen on the conversation's own channel (used by the agent desk).
+
+    result = await send_to_citizen(conversation_id, text, buttons=None, author="agent")
+
+- Telegram: through the shared telegram.Bot to the chat of the citizen's latest message.
+- WhatsApp: through the Graph API, only inside the 24-hour customer-service window after
+  the citizen's last message (outside it Meta only accepts templates): then nothing is
+  sent or recorded and `reason` is "whatsapp_window_closed".
+- Web: to every open socket of the session; when the citizen is offline the message is
+  still recorded and appears from the history when the widget reconnects
+  (delivered=False, recorded=True, reason="offline_stored").
+- REST conversations cannot be pushed to: recorded only, reason "channel_cannot_push".
+Every message that is recorded goes to the transcript with the given author
+("agent", "bot" or "system"). Must run inside the Rasa server process (the web sockets
+and the shared Telegram Bot live there). Never raises for delivery problems.
+
+`Delivery` fields: delivered (bool), recorded (bool), transcript_id (int | None),
+channel_message_id (str | None), reason (str | None).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from bot.store import conversations
+from channels.base import RecordingOutput, log_id
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Delivery:
+    delivered: bool
+    recorded: bool
+    transcript_id: Optional[int] = None
+    channel_message_id: Optional[str] = None
+    reason: Optional[str] = None
+
+
+def output_for(conversation: Dict[str, Any], author: str = "agent") -> Optional[RecordingOutput]:
+    """The output channel that reaches this conversation (None for REST)."""
+    channel, cid, recipient = conversation["channel"], conversation["conversation_id"], \
+        conversation["recipient_id"]
+    if channel == "telegram":
+        from channels.telegram import TelegramOutput
+        return TelegramOutput(cid, recipient, author=author)
+    if channel == "whatsapp":
+        from channels.whatsapp import WhatsAppOutput
+        return WhatsAppOutput(cid, recipient, author=author)
+    if channel == "web":
+        from channels.web import WebOutput
+        return WebOutput(cid, author=author)
+    return None
+
+
+async def send_to_citizen(conversation_id: str, text: str,
+                          buttons: Optional[List[Dict[str, Any]]] = None,
+                          author: str = "agent") -> Delivery:
+    if author not in ("agent", "bot", "system"):
+        raise ValueError("author must be agent, bot or system")
+    conversation = await asyncio.to_thread(conversations.get_conversation, conversation_id)
+    if conversation is None:
+        logger.warning("outbound: unknown conversation %s", log_id(conversation_id))
+        return Delivery(False, False, reason="unknown_conversation")
+    if conversation["channel"] == "whatsapp" and not await asyncio.to_thread(
+            conversations.within_whatsapp_window, conversation_id):
+        logger.info("outbound: WhatsApp 24-hour window closed for %s", log_id(conversation_id))
+        return Delivery(False, False, reason="whatsapp_window_closed")
+    output = output_for(conversation, author)
+    if output is None:
+        tid = await asyncio.to_thread(conversations.record_outbound, conversation_id, text, buttons, author)
+        return Delivery(False, True, tid, reason="channel_cannot_push")
+    result = await output.emit(text, buttons, author=author)
+    recorded = result.transcript_id is not None
+    if conversation["channel"] == "web":
+        online = getattr(output, "reached", 0) > 0
+        return Delivery(online, recorded, result.transcript_id,
+                        reason=None if online else "offline_stored")
+    return Delivery(result.delivered, recorded, result.transcript_id, result.channel_message_id,
+                    None if result.delivered else "delivery_failed")

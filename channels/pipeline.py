@@ -1,0 +1,302 @@
+"""The one inbound pipeline every channel goes through (Telegram, WhatsApp, web, REST).
+
+    verify the sender → drop duplicates → normalise the text → rate limit →
+    consult the handoff state → record the transcript → Rasa (on_new_message)
+
+Channels are thin adapters: they authenticate the HTTP request / socket at the edge
+with the constant-time helpers below (`secrets_match`, `meta_signature_valid`), turn
+the platform payload into an `Inbound` with `verified=True`, build the channel's
+`RecordingOutput` and call `get_pipeline().handle(...)`. Webhook channels pass
+`background=True`: the duplicate check runs before the HTTP answer, the rest after it,
+so the platform gets its 200 at once and a crash inside Rasa never becomes a 500 (and
+hence never a retry loop).
+
+Normalisation (all channels):
+- invisible/bidi control characters removed, Arabic-Indic digits to ASCII, trimmed;
+- text starting with "/" has every leading "/" stripped, so a citizen can never inject
+  an intent ("/restart", '/faq{"x":1}'); the one exception is REST and the web widget
+  (`Inbound.payload_as_text`), whose button clicks arrive as the payload text: there it
+  is passed unchanged if it exactly equals a payload of a button offered in the bot's
+  last reply to this conversation;
+- longer than MAX_INBOUND_CHARS (default 1000): cut at a word boundary;
+- empty or emoji-only text is passed on as is (the bot answers it).
+Button clicks that the channel resolved server-side (Telegram callback_data, WhatsApp
+reply ids, which are transcript ids, never raw payloads) arrive as `Inbound.payload`.
+
+Handoff: the only call site is `Pipeline._handoff_gate`. It asks
+`bot.services.handoff.state_of(conversation_id)`; anything but "bot" records the
+message and calls `bot.services.handoff.notify_citizen_message(conversation_id, text,
+transcript_message_id)` if that hook exists (sync or async), and Rasa is not called.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import inspect
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
+
+from rasa.core.channels.channel import UserMessage
+
+from bot.services import handoff
+from bot.store import conversations
+from channels.base import RecordingOutput, log_id
+from channels.settings import env_float, env_int
+from channels.state import build_state
+from channels.text import (ERROR_REPLY, MEDIA_REPLY, RATE_LIMIT_REPLY, clean,
+                           strip_command_prefix, truncate)
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# Outcomes of Pipeline.handle
+ACCEPTED = "accepted"          # queued for background processing
+PROCESSED = "processed"        # reached Rasa
+DUPLICATE = "duplicate"
+RATE_LIMITED = "rate_limited"
+HANDED_OFF = "handed_off"      # recorded for the agent, Rasa not called
+MEDIA = "media"                # answered with the "text only" notice
+REJECTED = "rejected"          # not verified
+FAILED = "failed"
+
+TEXT, MEDIA_KIND = "text", "media"
+
+
+# -- verification helpers (constant time) ---------------------------------------------------
+def secrets_match(expected: str, received: Optional[str]) -> bool:
+    """Constant-time comparison; an empty expected secret never matches."""
+    if not expected or received is None:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), str(received).encode("utf-8"))
+
+
+def meta_signature_valid(app_secret: str, raw_body: bytes, header: Optional[str]) -> bool:
+    """X-Hub-Signature-256: "sha256=" + hex HMAC-SHA256 of the raw body with the app secret."""
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    expected = "sha256=" + hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return secrets_match(expected, header.strip())
+
+
+@dataclass
+class Inbound:
+    """One message from a citizen, already authenticated by the channel."""
+
+    channel: str                          # "telegram" | "whatsapp" | "web" | "rest"
+    conversation_id: str                  # Rasa sender id, e.g. "telegram:42"
+    recipient_id: str                     # where the channel sends replies (chat id, wa_id, session)
+    text: Optional[str] = None            # typed by the citizen: untrusted
+    payload: Optional[str] = None         # button payload resolved server-side: trusted
+    title: Optional[str] = None           # what the citizen saw/clicked, for the transcript
+    kind: str = TEXT                      # "text" or "media"
+    dedup_key: Optional[str] = None       # e.g. "telegram:update:123"
+    channel_message_id: Optional[str] = None
+    metadata: Dict[str, Any] = field(default_factory=dict)
+    verified: bool = False                # set by the channel after checking signature/secret
+    # REST and the web widget send button payloads as text; for them a typed "/..." that
+    # equals a payload offered in the last reply is accepted. Telegram and WhatsApp
+    # resolve clicks server-side, so their typed text never carries a payload.
+    payload_as_text: bool = False
+
+
+class KeyedLocks:
+    """One asyncio.Lock per conversation, so a citizen's messages reach Rasa in order."""
+
+    def __init__(self) -> None:
+        self._locks: Dict[str, asyncio.Lock] = {}
+        self._users: Dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str):
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]
+
+
+class Pipeline:
+    def __init__(self, deduper=None, limiter=None) -> None:
+        if deduper is None or limiter is None:
+            d, r = build_state()
+            deduper, limiter = deduper or d, limiter or r
+        self.deduper = deduper
+        self.limiter = limiter
+        self.max_chars = env_int("MAX_INBOUND_CHARS", 1000)
+        self.reply_timeout = env_float("RASA_REPLY_TIMEOUT_SECONDS", 60.0)
+        self.locks = KeyedLocks()
+        self.tasks: Set[asyncio.Task] = set()
+
+    # -- entry point --------------------------------------------------------------------
+    async def handle(self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput,
+                     *, background: bool = False,
+                     prelude: Optional[Callable[[], Awaitable[Any]]] = None) -> str:
+        """Run the pipeline for one message. With background=True only the duplicate check
+        is awaited; the rest runs as a task (see `drain`). `prelude` runs first inside the
+        task (e.g. answering a Telegram callback query)."""
+        if not inbound.verified:
+            logger.error("unverified inbound on %s refused", inbound.channel)
+            return REJECTED
+        if inbound.dedup_key and not await self.deduper.first_time(inbound.dedup_key):
+            logger.info("duplicate %s update dropped for %s", inbound.channel,
+                        log_id(inbound.conversation_id))
+            return DUPLICATE
+        if background:
+            task = asyncio.create_task(self._run(inbound, on_new_message, output, prelude))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+            return ACCEPTED
+        return await self._run(inbound, on_new_message, output, prelude)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait for background tasks (tests; server shutdown)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.tasks:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                break
+            await asyncio.wait(list(self.tasks), timeout=remaining)
+
+    # -- the steps ----------------------------------------------------------------------
+    async def _run(self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput,
+                   prelude: Optional[Callable[[], Awaitable[Any]]]) -> str:
+        conv = inbound.conversation_id
+        try:
+            async with self.locks.hold(conv):
+                if prelude is not None:
+                    try:
+                        await prelude()
+                    except Exception as e:
+                        logger.warning("prelude failed on %s: %s", inbound.channel, type(e).__name__)
+                text, display = await self.normalise(inbound)
+                decision = await self.limiter.hit(conv)
+                if not decision.allowed:
+                    logger.info("rate limit hit for %s", log_id(conv))
+                    if decision.notify:
+                        await output.notice(RATE_LIMIT_REPLY)
+                    return RATE_LIMITED
+                gate = await self._handoff_gate(inbound, display)
+                if gate is not None:
+                    if inbound.kind == MEDIA_KIND:
+                        await output.notice(MEDIA_REPLY)
+                    return gate
+                if inbound.kind == MEDIA_KIND:
+                    await output.notice(MEDIA_REPLY)
+                    return MEDIA
+                return await self._call_rasa(inbound, text, on_new_message, output)
+        except Exception as e:
+            logger.error("pipeline failed on %s for %s: %s", inbound.channel, log_id(conv),
+                         type(e).__name__)
+            return FAILED
+
+    async def normalise(self, inbound: Inbound) -> Tuple[str, str]:
+        """(text for Rasa, text for the transcript)."""
+        if inbound.payload is not None:
+            return inbound.payload, inbound.title or inbound.payload
+        text = clean(inbound.text or "")
+        if text.startswith("/") and inbound.payload_as_text:
+            for button in await self._offered(inbound.conversation_id):
+                if text == button["payload"].strip():
+                    return text, button.get("title") or text
+        if text.startswith("/"):
+            text = strip_command_prefix(text)
+        text = truncate(text, self.max_chars)
+        return text, text
+
+    async def _offered(self, conversation_id: str):
+        try:
+            return await asyncio.to_thread(conversations.last_offered_buttons, conversation_id)
+        except Exception as e:
+            logger.error("could not read offered buttons: %s", type(e).__name__)
+            return []
+
+    async def _record_inbound(self, inbound: Inbound, display: str) -> Optional[int]:
+        try:
+            return await asyncio.to_thread(
+                conversations.record_inbound, inbound.conversation_id, inbound.channel,
+                inbound.recipient_id, display, inbound.channel_message_id)
+        except Exception as e:
+            logger.error("transcript write failed for %s: %s", log_id(inbound.conversation_id),
+                         type(e).__name__)
+            return None
+
+    async def _handoff_gate(self, inbound: Inbound, display: str) -> Optional[str]:
+        """Record the message; if a human owns the conversation, notify and stop here.
+        This is the single place the pipeline talks to bot.services.handoff."""
+        conv = inbound.conversation_id
+        try:
+            state = handoff.state_of(conv) if asyncio.iscoroutinefunction(handoff.state_of) \
+                else await asyncio.to_thread(handoff.state_of, conv)
+            if inspect.isawaitable(state):
+                state = await state
+        except Exception as e:  # fail open: the bot keeps answering
+            logger.error("handoff state unavailable for %s: %s", log_id(conv), type(e).__name__)
+            state = handoff.BOT
+        message_id = await self._record_inbound(inbound, display)
+        if state == handoff.BOT:
+            return None
+        hook = getattr(handoff, "notify_citizen_message", None)
+        if hook is not None:
+            try:
+                result = hook(conv, display, message_id)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as e:
+                logger.error("handoff notify failed for %s: %s", log_id(conv), type(e).__name__)
+        logger.info("%s is with a human (%s); Rasa not called", log_id(conv), state)
+        return HANDED_OFF
+
+    async def _call_rasa(self, inbound: Inbound, text: str, on_new_message: OnNewMessage,
+                         output: RecordingOutput) -> str:
+        message = UserMessage(text, output, inbound.conversation_id,
+                              input_channel=inbound.channel,
+                              message_id=inbound.channel_message_id,
+                              metadata=inbound.metadata or None)
+        await self._typing(output, True)
+        try:
+            await asyncio.wait_for(on_new_message(message), timeout=self.reply_timeout)
+            return PROCESSED
+        except asyncio.TimeoutError:
+            logger.error("Rasa did not answer %s within %.0fs", log_id(inbound.conversation_id),
+                         self.reply_timeout)
+        except Exception as e:
+            logger.error("Rasa failed for %s: %s", log_id(inbound.conversation_id), type(e).__name__)
+        finally:
+            await self._typing(output, False)
+        await output.notice(ERROR_REPLY)
+        return FAILED
+
+    @staticmethod
+    async def _typing(output: RecordingOutput, on: bool) -> None:
+        try:
+            await output.typing(on)
+        except Exception:
+            pass
+
+
+_pipeline: Optional[Pipeline] = None
+
+
+def get_pipeline() -> Pipeline:
+    """The process-wide pipeline (dedup/rate state built from the environment on first use)."""
+    global _pipeline
+    if _pipeline is None:
+        _pipeline = Pipeline()
+    return _pipeline
+
+
+def set_pipeline(pipeline: Optional[Pipeline]) -> None:
+    """Replace (or with None, forget) the process-wide pipeline; used by tests."""
+    global _pipeline
+    _pipeline = pipeline

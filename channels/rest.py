@@ -1,0 +1,125 @@
+"""Safe REST channel: Rasa's REST API (POST /webhooks/rest/webhook) through the shared pipeline.
+
+credentials.yml:   channels.rest.SafeRestInput:   (replaces Rasa's built-in `rest:`)
+
+Same request and response as Rasa's RestInput: {"sender", "message", "metadata"} in,
+a JSON list of {"recipient_id", "text", "buttons"?, "image"?, "custom"?} out
+(`?stream=true` answers the same messages as newline-delimited JSON). Differences:
+- the text goes through channels.pipeline (a typed "/intent" is stripped of its slash
+  unless it is a payload of a button offered in the last reply; 5,000 characters are cut
+  to MAX_INBOUND_CHARS; an empty message still gets an answer);
+- the sender may not use another channel's prefix ("telegram:", "whatsapp:", "web:"),
+  so a REST client cannot write into a citizen's Telegram, WhatsApp or web conversation;
+- optional shared token: with REST_CHANNEL_TOKEN set, requests need
+  "Authorization: Bearer <token>" or "?token=<token>" (401 otherwise). Unset = open,
+  which is what local development, rasa shell-style clients and the tests use.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from channels.base import RecordingOutput
+from channels.pipeline import Inbound, get_pipeline, secrets_match
+from channels.settings import env_str
+
+logger = logging.getLogger(__name__)
+
+RESERVED_PREFIXES = ("telegram:", "whatsapp:", "web:")
+MAX_SENDER = 128
+
+
+class RestOutput(RecordingOutput):
+    """Collects the replies in Rasa's REST response format (and records them)."""
+
+    channel = "rest"
+
+    def __init__(self, conversation_id: str, author: str = "bot") -> None:
+        super().__init__(conversation_id, conversation_id, author)
+        self.messages: List[Dict[str, Any]] = []
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        # Rasa's CollectingOutputChannel sends each paragraph as its own message.
+        for part in (text or "").strip().split("\n\n"):
+            await self.emit(part)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        self.messages.append({"recipient_id": self.conversation_id, "image": image})
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
+                               **kwargs: Any) -> None:
+        self.messages.append({"recipient_id": self.conversation_id, "custom": json_message})
+
+    async def deliver(self, text: str, buttons: List[Dict[str, str]],
+                      transcript_id: Optional[int]) -> Optional[str]:
+        message: Dict[str, Any] = {"recipient_id": self.conversation_id, "text": text}
+        if buttons:
+            message["buttons"] = buttons
+        self.messages.append(message)
+        return None
+
+
+class SafeRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "SafeRestInput":
+        credentials = credentials or {}
+        return cls(token=env_str("REST_CHANNEL_TOKEN", str(credentials.get("token") or "")))
+
+    def __init__(self, token: str = "") -> None:
+        self.token = token
+
+    def _authorised(self, request: Request) -> bool:
+        if not self.token:
+            return True
+        header = request.headers.get("Authorization", "")
+        given = header[7:] if header.lower().startswith("bearer ") else request.args.get("token")
+        return secrets_match(self.token, given)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("safe_rest_webhook", url_prefix="/webhooks/rest")
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request):
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request):
+            if not self._authorised(request):
+                return response.json({"error": "unauthorised"}, status=401)
+            try:
+                body = json.loads(request.body or b"{}")
+                if not isinstance(body, dict):
+                    raise ValueError("not an object")
+            except ValueError:
+                logger.info("rest: malformed JSON body refused")
+                return response.json({"error": "request body must be a JSON object"}, status=400)
+            sender = str(body.get("sender") or "default").strip()
+            if len(sender) > MAX_SENDER or sender.lower().startswith(RESERVED_PREFIXES):
+                logger.warning("rest: sender with a reserved prefix or too long refused")
+                return response.json({"error": "this sender id is not allowed"}, status=403)
+            message = body.get("message")
+            text = message if isinstance(message, str) else ("" if message is None else str(message))
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            message_id = metadata.get("message_id")
+            inbound = Inbound(
+                channel="rest", conversation_id=sender, recipient_id=sender, text=text,
+                dedup_key=f"rest:{sender}:{message_id}" if message_id else None,
+                channel_message_id=message_id, metadata=metadata, verified=True, payload_as_text=True,
+            )
+            output = RestOutput(sender)
+            await get_pipeline().handle(inbound, on_new_message, output)
+            if request.args.get("stream", "").lower() == "true":
+                lines = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in output.messages)
+                return response.text(lines, content_type="text/event-stream")
+            return response.json(output.messages)
+
+        return bp

@@ -1,0 +1,133 @@
+"""Dedup and rate-limit state.
+
+In-process by default: a bounded LRU with a TTL per entry. With REDIS_URL set, the same
+interface is backed by Redis (SET NX EX for dedup, INCR + EXPIRE per fixed window for
+the rate limit) so several Rasa workers share it. If Redis is unreachable the checks
+fail open (the message is processed) and a warning is logged: a citizen getting an
+answer twice is better than no answer at all.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from channels.settings import env_int, env_str
+
+logger = logging.getLogger(__name__)
+
+
+class TTLCache:
+    """Bounded LRU mapping key -> (value, expires_at). Not thread-safe; used from one event loop."""
+
+    def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_entries = max_entries
+        self.clock = clock
+        self._data: "OrderedDict[str, tuple]" = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires <= self.clock():
+            del self._data[key]
+            return None
+        self._data.move_to_end(key)
+        return value
+
+    def set(self, key: str, value: Any, ttl: float) -> None:
+        self._data[key] = (value, self.clock() + ttl)
+        self._data.move_to_end(key)
+        while len(self._data) > self.max_entries:
+            self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@dataclass
+class RateDecision:
+    allowed: bool
+    notify: bool = False      # True once per window: tell the user politely, then stay quiet
+
+
+class MemoryDeduper:
+    def __init__(self, ttl: float, max_entries: int, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.cache = TTLCache(max_entries, clock)
+
+    async def first_time(self, key: str) -> bool:
+        """True the first time `key` is seen within the TTL (atomic within the event loop)."""
+        if self.cache.get(key) is not None:
+            return False
+        self.cache.set(key, 1, self.ttl)
+        return True
+
+
+class MemoryRateLimiter:
+    def __init__(self, limit: int, window: float, max_entries: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self.cache = TTLCache(max_entries, clock)
+
+    async def hit(self, key: str) -> RateDecision:
+        if self.limit <= 0:
+            return RateDecision(True)
+        bucket = int(self.clock() // self.window)
+        ck = f"{key}|{bucket}"
+        count = (self.cache.get(ck) or 0) + 1
+        self.cache.set(ck, count, self.window)
+        return RateDecision(count <= self.limit, count == self.limit + 1)
+
+
+class RedisDeduper:
+    def __init__(self, client: Any, ttl: float, prefix: str = "cza:dedup:"):
+        self.client, self.ttl, self.prefix = client, int(max(1, ttl)), prefix
+
+    async def first_time(self, key: str) -> bool:
+        try:
+            return bool(await self.client.set(self.prefix + key, 1, nx=True, ex=self.ttl))
+        except Exception as e:  # fail open
+            logger.warning("redis dedup unavailable (%s); processing the update", type(e).__name__)
+            return True
+
+
+class RedisRateLimiter:
+    def __init__(self, client: Any, limit: int, window: float, prefix: str = "cza:rate:",
+                 clock: Callable[[], float] = time.time):
+        self.client, self.limit, self.window = client, limit, window
+        self.prefix, self.clock = prefix, clock
+
+    async def hit(self, key: str) -> RateDecision:
+        if self.limit <= 0:
+            return RateDecision(True)
+        bucket = int(self.clock() // self.window)
+        rk = f"{self.prefix}{key}:{bucket}"
+        try:
+            pipe = self.client.pipeline()
+            pipe.incr(rk)
+            pipe.expire(rk, int(self.window) + 1)
+            count, _ = await pipe.execute()
+        except Exception as e:  # fail open
+            logger.warning("redis rate limit unavailable (%s); allowing the message", type(e).__name__)
+            return RateDecision(True)
+        return RateDecision(count <= self.limit, count == self.limit + 1)
+
+
+def build_state(redis_client: Optional[Any] = None):
+    """(deduper, rate_limiter) from the environment; `redis_client` overrides REDIS_URL (tests)."""
+    ttl = env_int("DEDUP_TTL_SECONDS", 7 * 24 * 3600)
+    max_entries = env_int("DEDUP_MAX_ENTRIES", 100_000)
+    limit = env_int("RATE_LIMIT_MESSAGES", 20)
+    window = env_int("RATE_LIMIT_WINDOW_SECONDS", 60)
+    url = env_str("REDIS_URL")
+    if redis_client is None and url:
+        import redis.asyncio as aioredis
+
+        redis_client = aioredis.from_url(url)
+    if redis_client is not None:
+        return RedisDeduper(redis_client, ttl), RedisRateLimiter(redis_client, limit, window)
+    return MemoryDeduper(ttl, max_entries), MemoryRateLimiter(limit, window, max_entries)

@@ -1,0 +1,72 @@
+"""Text helpers for the channels: inbound normalisation and splitting long replies.
+
+Arabic user-facing notices written by the channels themselves live here too, so every
+channel says the same thing.
+"""
+from __future__ import annotations
+
+import re
+from typing import List
+
+from bot.nlu.arabic import to_ascii_digits
+
+MEDIA_REPLY = ("أقدر أساعدك بالكتابة فقط… فضلاً اكتب سؤالك أو طلبك في رسالة نصية، "
+               "ولا ترسل صور أو مستندات فيها بياناتك الشخصية.")
+RATE_LIMIT_REPLY = ("وصلتني رسائل كثيرة منك خلال وقت قصير 🙏 فضلاً انتظر دقيقة "
+                    "ثم أرسل سؤالك مرة وحدة وبرد عليك.")
+ERROR_REPLY = "عذراً، صار عندي خلل مؤقت ولم أستطع الرد. فضلاً حاول مرة ثانية بعد قليل."
+UNAVAILABLE_BUTTON = "هذا الخيار لم يعد متاحاً، فضلاً اكتب طلبك."
+MENU_HINT = "اكتب رقم الخيار أو اسمه."
+
+# Zero-width and bidi control characters (invisible; could hide a leading "/"), and C0
+# controls other than tab/newline.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                        "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LEADING_SLASHES = re.compile(r"^[\s/]+")
+
+
+def clean(text: str) -> str:
+    """Drop invisible characters, Arabic-Indic digits to ASCII, trim."""
+    return to_ascii_digits(_INVISIBLE.sub("", text or "")).strip()
+
+
+def strip_command_prefix(text: str) -> str:
+    """Remove every leading "/" (and whitespace between them) so text can never be
+    parsed by Rasa as an intent ("/restart", " //faq{...}")."""
+    return _LEADING_SLASHES.sub("", text)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut to at most `limit` characters, at a word boundary when there is one nearby."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space >= limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip()
+
+
+def split_text(text: str, limit: int = 4096) -> List[str]:
+    """Split into parts of at most `limit` characters, preferring paragraph, line, then
+    word boundaries; a single word longer than `limit` is cut hard. Never returns an
+    empty list for non-empty text; joining the parts keeps every word."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    parts: List[str] = []
+    while len(text) > limit:
+        window = text[:limit + 1]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            pos = window.rfind(sep)
+            if pos > 0:
+                cut = pos
+                break
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        parts.append(text)
+    return parts

@@ -1,0 +1,275 @@
+"""Web chat channel: signed sessions over a real WebSocket to the running server."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+
+import httpx
+import pytest
+import websockets
+
+from bot.store import conversations
+from channels.web import issue_session, verify_session
+from tests.channels.conftest import GREETING, GREETING_BUTTONS
+
+pytestmark = pytest.mark.slow
+
+
+class Client:
+    """A widget stand-in speaking the socket protocol."""
+
+    def __init__(self, url: str, token=None, origin=None):
+        self.url = url.replace("http://", "ws://") + "/chat/ws"
+        self.token = token
+        self.origin = origin
+        self.frames = []
+
+    async def __aenter__(self):
+        kwargs = {"origin": self.origin} if self.origin else {}
+        self.ws = await websockets.connect(self.url, **kwargs)
+        try:
+            await self.send({"type": "hello", "token": self.token})
+        except websockets.ConnectionClosed:      # refused before the hello (origin check)
+            pass
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.ws.close()
+
+    async def send(self, frame):
+        await self.ws.send(json.dumps(frame, ensure_ascii=False))
+
+    async def next(self, kind, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            for i, f in enumerate(self.frames):
+                if f["type"] == kind:
+                    return self.frames.pop(i)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no {kind!r} frame; got {self.frames}")
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), remaining)
+            except asyncio.TimeoutError:
+                raise AssertionError(f"no {kind!r} frame; got {self.frames}") from None
+            self.frames.append(json.loads(raw))
+
+    async def say(self, text=None, payload=None, title=None, mid=None):
+        frame = {"type": "message", "id": mid or uuid.uuid4().hex}
+        if payload is not None:
+            frame.update(payload=payload, title=title)
+        else:
+            frame["text"] = text
+        await self.send(frame)
+        return frame["id"]
+
+    async def bot_text(self):
+        return (await self.next("message"))["message"]
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_demo_page_and_widget_are_served(fresh):
+    page = httpx.get(f"{fresh.url}/chat")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'dir="rtl"' in page.text and '<script src="/chat/widget.js"' in page.text
+    js = httpx.get(f"{fresh.url}/chat/widget.js")
+    assert js.headers["content-type"].startswith("application/javascript") and "WebSocket" in js.text
+    assert httpx.get(f"{fresh.url}/chat/widget.css").headers["content-type"].startswith("text/css")
+
+
+def test_new_session_is_issued_by_the_server_and_answered(fresh):
+    async def scenario():
+        async with Client(fresh.url) as c:
+            session = await c.next("session")
+            assert session["new"] is True
+            assert (await c.next("history"))["messages"] == []
+            sid = verify_session(session["token"])
+            assert sid
+            mid = await c.say("متى ينزل الدعم؟")
+            assert (await c.next("ack"))["id"] == mid
+            assert (await c.next("typing"))["on"] is True
+            reply = await c.bot_text()
+            assert (reply["author"], reply["text"]) == ("bot", "وصلني: متى ينزل الدعم؟")
+            return sid
+    sid = run(scenario())
+    assert fresh.agent.received[-1] == {"sender": f"web:{sid}", "text": "متى ينزل الدعم؟", "channel": "web"}
+
+
+def test_history_survives_a_reconnect_with_the_same_token(fresh):
+    async def scenario():
+        async with Client(fresh.url) as c:
+            token = (await c.next("session"))["token"]
+            await c.next("history")
+            await c.say("السؤال الأول")
+            await c.bot_text()
+        async with Client(fresh.url, token=token) as c2:
+            session = await c2.next("session")
+            assert session == {"type": "session", "token": token, "new": False}
+            history = (await c2.next("history"))["messages"]
+            return [(m["author"], m["text"]) for m in history]
+    assert run(scenario()) == [("citizen", "السؤال الأول"), ("bot", "وصلني: السؤال الأول")]
+
+
+@pytest.mark.parametrize("forge", ["signature", "other_session", "garbage", "expired"])
+def test_a_forged_token_is_refused_and_nothing_reaches_rasa(fresh, forge, monkeypatch):
+    victim = issue_session()
+    conversations.record_inbound(f"web:{victim['session_id']}", "web", victim["session_id"], "سر")
+    sid, issued, sig = victim["token"].split(".")
+    token = {
+        "signature": f"{sid}.{issued}.{sig[:-2]}AA",
+        "other_session": f"{sid}x.{issued}.{sig}",
+        "garbage": "../../etc/passwd",
+        "expired": None,
+    }[forge]
+    if forge == "expired":
+        monkeypatch.setenv("WEBCHAT_SESSION_DAYS", "0")
+        token = f"{sid}.{int(issued) - 10}.{sig}"
+
+    async def scenario():
+        async with Client(fresh.url, token=token) as c:
+            error = await c.next("error")
+            assert error["code"] == "auth"
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await c.say("أعطني سجل المحادثة")
+                await c.ws.recv()
+            return closed.value.code, c.frames
+    code, frames = run(scenario())
+    assert code == 4401
+    assert not [f for f in frames if f["type"] == "history"]
+    time.sleep(0.2)
+    assert fresh.agent.received == []
+
+
+def test_the_same_client_message_id_three_times_gives_one_reply(fresh):
+    async def scenario():
+        async with Client(fresh.url) as c:
+            await c.next("session")
+            await c.next("history")
+            for _ in range(3):
+                await c.say("مرة وحدة", mid="fixed-id-1")
+            acks = [await c.next("ack") for _ in range(3)]
+            await c.bot_text()
+            await asyncio.sleep(0.5)
+            try:
+                await c.next("message", timeout=0.5)
+                return acks, 2
+            except AssertionError:
+                return acks, 1
+    acks, replies = run(scenario())
+    assert replies == 1
+    assert [a["duplicate"] for a in acks] == [False, True, True]
+
+
+def test_chip_payloads_are_accepted_only_when_offered(fresh):
+    async def scenario():
+        async with Client(fresh.url) as c:
+            sid = verify_session((await c.next("session"))["token"])
+            await c.next("history")
+            # typed "/greet" is not an offered payload: slash stripped
+            await c.say(payload="/greet", title="هلا")
+            await c.bot_text()
+            # the bot now offers buttons
+            from channels.web import WebOutput
+            out = WebOutput(f"web:{sid}")
+            fresh.run(out.emit(GREETING, GREETING_BUTTONS))
+            pushed = await c.bot_text()
+            assert pushed["buttons"] == GREETING_BUTTONS
+            await c.say(payload=GREETING_BUTTONS[2]["payload"], title="أي شي")
+            await c.bot_text()
+            await c.say(payload="/restart", title="إعادة")
+            await c.bot_text()
+            return sid
+    sid = run(scenario())
+    assert fresh.agent.texts_from(f"web:{sid}") == ["greet", GREETING_BUTTONS[2]["payload"], "restart"]
+    citizen = [m["text"] for m in conversations.transcript(f"web:{sid}") if m["author"] == "citizen"]
+    assert citizen[1] == GREETING_BUTTONS[2]["title"]      # the server's title, not the client's
+
+
+def test_agent_messages_reach_an_open_socket_or_wait_in_the_history(fresh):
+    from channels.outbound import send_to_citizen
+
+    async def online():
+        async with Client(fresh.url) as c:
+            token = (await c.next("session"))["token"]
+            await c.next("history")
+            await c.say("أبي موظف")
+            await c.bot_text()
+            sid = verify_session(token)
+            result = fresh.run(send_to_citizen(f"web:{sid}", "معك سارة من خدمة العملاء"))
+            live = await c.bot_text()
+            return token, sid, result, live
+    token, sid, result, live = run(online())
+    assert result.delivered and result.recorded
+    assert (live["author"], live["text"]) == ("agent", "معك سارة من خدمة العملاء")
+
+    offline = fresh.run(send_to_citizen(f"web:{sid}", "هل ما زلت معي؟"))
+    assert (offline.delivered, offline.recorded, offline.reason) == (False, True, "offline_stored")
+
+    async def back():
+        async with Client(fresh.url, token=token) as c:
+            await c.next("session")
+            return (await c.next("history"))["messages"]
+    history = run(back())
+    assert [(m["author"], m["text"]) for m in history[-2:]] == [
+        ("agent", "معك سارة من خدمة العملاء"), ("agent", "هل ما زلت معي؟")]
+
+
+def test_malformed_frames_are_answered_and_the_socket_stays_open(fresh):
+    async def scenario():
+        async with Client(fresh.url) as c:
+            await c.next("session")
+            await c.next("history")
+            await c.ws.send("not json")
+            assert (await c.next("error"))["code"] == "bad_request"
+            await c.send({"type": "nonsense"})
+            assert (await c.next("error"))["code"] == "bad_request"
+            await c.ws.send("x" * 20_000)
+            assert (await c.next("error"))["code"] == "too_large"
+            await c.send({"type": "ping"})
+            await c.next("pong")
+            await c.say("ما زلت هنا")
+            return (await c.bot_text())["text"]
+    assert run(scenario()) == "وصلني: ما زلت هنا"
+
+
+def test_first_frame_must_be_hello(fresh):
+    async def scenario():
+        ws = await websockets.connect(fresh.url.replace("http", "ws") + "/chat/ws")
+        await ws.send(json.dumps({"type": "message", "text": "بدون جلسة"}))
+        frames = []
+        try:
+            while True:
+                frames.append(json.loads(await ws.recv()))
+        except websockets.ConnectionClosed:
+            pass
+        return frames
+    assert run(scenario()) == [{"type": "error", "code": "bad_request"}]
+    assert fresh.agent.received == []
+
+
+def test_disallowed_origin_is_refused(fresh, monkeypatch):
+    monkeypatch.setenv("WEBCHAT_ALLOWED_ORIGINS", "https://www.ca.gov.sa")
+
+    async def scenario(origin):
+        async with Client(fresh.url, origin=origin) as c:
+            return await c.next("error" if origin == "https://evil.example" else "session")
+    assert run(scenario("https://evil.example"))["code"] == "origin"
+    assert run(scenario("https://www.ca.gov.sa"))["new"] is True
+
+
+def test_a_crash_inside_rasa_is_an_apology_not_a_dead_socket(fresh):
+    async def scenario():
+        async with Client(fresh.url) as c:
+            await c.next("session")
+            await c.next("history")
+            await c.say("crash")
+            first = await c.bot_text()
+            await c.say("بعدها")
+            return first, await c.bot_text()
+    first, second = run(scenario())
+    assert (first["author"], second["text"]) == ("system", "وصلني: بعدها")
