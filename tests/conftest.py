@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+try:
+    # Several channel apps are built in one process; Sanic refuses duplicate app
+    # names unless it is in test mode.
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+except ImportError:  # pragma: no cover - only before the venv exists
+    pass
 
 
 def free_port() -> int:
@@ -63,3 +71,26 @@ def rasa_stack(trained_model, tmp_path_factory):
 def rasa_server(rasa_stack) -> str:
     """Base URL of the running Rasa server, e.g. http://127.0.0.1:43121."""
     return rasa_stack.url
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never `playwright install`).
+
+    Missing Chromium skips locally but fails in CI, where `make test` installs it."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (make system-deps installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -2,8 +2,9 @@
 
 Stage 1 (first message the NLU is unsure about): "did you mean ...?" with the top
 intents, and for FAQs the top answers, as Arabic buttons, plus "something else".
-Stage 2 (a second unclear message in a row, or "something else"): offer a person,
-a "صوتك مسموع" ticket or the unified number.
+Stage 2 (a second unclear message in a row, or "something else"): the conversation
+is queued for an agent (bot.actions.handoff.hand_over), and the citizen is told the
+wait, or outside working hours the "صوتك مسموع" ticket and the unified number.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.handoff import hand_over
 from bot.content import button, buttons_catalogue, faq_answers, faq_title
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
@@ -77,8 +79,7 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
         if previous_user_intent(tracker) == "nlu_fallback":
-            dispatcher.utter_message(response="utter_fallback_escalate")
-            return []
+            return hand_over(dispatcher, tracker, "fallback")
         buttons = suggestions(tracker.latest_message or {})
         if not buttons:
             dispatcher.utter_message(response="utter_fallback_rephrase")
@@ -93,8 +94,7 @@ class ActionFallbackEscalate(Action):
         return "action_fallback_escalate"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
-        dispatcher.utter_message(response="utter_fallback_escalate")
-        return []
+        return hand_over(dispatcher, tracker, "fallback")
 
 
 class ActionAnswerFaqPick(Action):

@@ -46,11 +46,38 @@ def test_first_fallback_asks_did_you_mean_with_buttons():
     assert d.messages[0]["buttons"][-1]["payload"] == "/deny"
 
 
-def test_second_fallback_in_a_row_offers_a_person():
+def test_second_fallback_in_a_row_queues_the_conversation_for_a_person(monkeypatch):
+    from bot.services import handoff
+
+    calls = []
+
+    def escalate(conversation_id, reason, **kwargs):
+        calls.append((conversation_id, reason))
+        return handoff.HandoffView(
+            id=1, conversation_id=conversation_id, channel="rest", state=handoff.QUEUED,
+            reason=reason, reason_detail=None, snapshot={}, queued_at=handoff.utcnow(),
+            claimed_at=None, claimed_by=None, ended_at=None, ended_by=None,
+            last_citizen_at=None, last_agent_at=None, ticket_ref=None, position=1, created=True)
+
+    monkeypatch.setattr(handoff, "escalate", escalate)
     d = CollectingDispatcher()
     events = [user("nlu_fallback", UNSURE), {"event": "bot", "text": "?"}, user("nlu_fallback", UNSURE)]
     ActionFallback().run(d, tracker(events), {})
-    assert d.messages[0]["response"] == "utter_fallback_escalate"
+    assert calls == [("t1", "fallback")]
+    assert "موظف" in d.messages[0]["text"]
+
+
+def test_second_fallback_still_gives_the_unified_number_when_the_queue_is_down(monkeypatch):
+    from bot.services import handoff
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(handoff, "escalate", broken)
+    d = CollectingDispatcher()
+    events = [user("nlu_fallback", UNSURE), {"event": "bot", "text": "?"}, user("nlu_fallback", UNSURE)]
+    ActionFallback().run(d, tracker(events), {})
+    assert "19912" in d.messages[0]["text"]
 
 
 def test_fallback_without_candidates_asks_to_rephrase():
