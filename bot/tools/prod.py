@@ -1,0 +1,306 @@
+"""Production profile: PostgreSQL + Redis, several Rasa workers, one action server.
+
+    python -m bot.tools.prod            # `make run-prod`; Ctrl-C stops everything it started
+    python -m bot.tools.prod plan       # print the environment and connection budget, start nothing
+
+Selected by environment variables only (docs/deployment.md):
+    DATABASE_URL     PostgreSQL for our tables and Rasa's tracker store. Unset: a local
+                     cluster from Debian's postgresql package is started on 127.0.0.1:LOCAL_PG_PORT
+                     (default 5433), data in VAR_DIR/pg (kept between runs).
+    REDIS_URL        lock store, webhook de-duplication, rate limits, widget fan-out. Unset: a
+                     local redis-server on 127.0.0.1:LOCAL_REDIS_PORT (default 6380), data in
+                     VAR_DIR/redis.
+    SANIC_WORKERS    Rasa server processes sharing one port (default 2)
+    ACTION_SERVER_SANIC_WORKERS  action server processes (default 1)
+    SQL_POOL_SIZE / SQL_MAX_OVERFLOW   tracker store pool per Rasa worker (default 2 / 3)
+    TF_INTRA_OP_PARALLELISM_THREADS / TF_INTER_OP_PARALLELISM_THREADS   TensorFlow threads per
+                     worker (default: cores / SANIC_WORKERS, at least 1)
+    DB_POOL_SIZE / DB_MAX_OVERFLOW     our tables' pool per process (default 5 / 5)
+    RASA_PORT, ACTIONS_PORT, VAR_DIR, RASA_API_TOKEN (HTTP API only with a token)
+
+Steps: start missing services → check the connection budget against PostgreSQL's
+max_connections → migrate (python -m bot.store.migrate, plus Rasa's `events` table) →
+action server + Rasa with SANIC_WORKERS workers → wait until every worker has loaded
+the model → watch: a worker that dies is reported (Sanic does not replace it; the
+others keep serving).
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.tools.serve import ROOT, Stack
+from bot.tools.services import Postgres, Redis, ServiceError
+
+PROD_DEFAULTS = {
+    "SANIC_WORKERS": "2",
+    "ACTION_SERVER_SANIC_WORKERS": "1",
+    "SQL_POOL_SIZE": "2",
+    "SQL_MAX_OVERFLOW": "3",
+    "DB_POOL_SIZE": "5",
+    "DB_MAX_OVERFLOW": "5",
+    "RASA_TELEMETRY_ENABLED": "false",
+}
+READY_LINE = "Rasa server is up and running."
+TF_THREADS = ["TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS"]
+
+
+def _int(env: Dict[str, str], key: str) -> int:
+    return int(env.get(key) or PROD_DEFAULTS.get(key) or 0)
+
+
+def connection_budget(env: Dict[str, str]) -> Dict[str, int]:
+    """Worst case PostgreSQL connections of one machine running this profile."""
+    workers, actions = _int(env, "SANIC_WORKERS"), _int(env, "ACTION_SERVER_SANIC_WORKERS")
+    tracker = _int(env, "SQL_POOL_SIZE") + _int(env, "SQL_MAX_OVERFLOW")
+    app = _int(env, "DB_POOL_SIZE") + _int(env, "DB_MAX_OVERFLOW")
+    # Each Rasa worker: tracker pool + our tables (channels pipeline); the Rasa main process
+    # only forks. Each action server process: our tables.
+    per_machine = workers * (tracker + app) + actions * app
+    return {"rasa_workers": workers, "action_workers": actions, "per_rasa_worker": tracker + app,
+            "per_action_worker": app, "per_machine": per_machine}
+
+
+def _alive(pid: int) -> bool:
+    """Running and not a zombie (Sanic reaps a killed worker only when it stops)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _children(pid: int) -> List[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split() if _alive(int(p))]
+
+
+@dataclass
+class ProdStack:
+    """Services (started only if not configured) + migrations + Stack with N workers."""
+
+    model: Path
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    var_dir: Path = ROOT / "var"
+    log_dir: Optional[Path] = None
+    env_overrides: Dict[str, str] = field(default_factory=dict)
+    throwaway_services: bool = False      # tests/bench: temp dirs, free ports, removed at stop
+    durable: bool = True                  # PostgreSQL fsync on (what production does)
+    postgres: Optional[Postgres] = None
+    redis: Optional[Redis] = None
+    stack: Optional[Stack] = None
+
+    def environment(self) -> Dict[str, str]:
+        env = {k: v for k, v in PROD_DEFAULTS.items()}
+        for key in list(PROD_DEFAULTS) + ["DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL"] + TF_THREADS:
+            if os.environ.get(key):
+                env[key] = os.environ[key]
+        env.update(self.env_overrides)
+        # TensorFlow sizes its thread pools to every core in every worker; N workers on C
+        # cores then fight over them. Give each worker its share (measured: docs/benchmarks.md).
+        share = str(max(1, (os.cpu_count() or 1) // max(1, int(env.get("SANIC_WORKERS") or 1))))
+        for key in TF_THREADS:
+            env.setdefault(key, share)
+        return env
+
+    def start_services(self, env: Dict[str, str]) -> Dict[str, str]:
+        database = env.get("DATABASE_URL", "")
+        if database and not database.startswith(("postgres://", "postgresql")):
+            raise ServiceError(f"the production profile needs PostgreSQL; DATABASE_URL is {database.split(':')[0]}:")
+        if not database:
+            if self.throwaway_services:
+                self.postgres = Postgres(durable=self.durable)
+            else:
+                self.postgres = Postgres(data_dir=Path(os.environ.get("PG_DATA_DIR") or self.var_dir / "pg"),
+                                         port=int(os.environ.get("LOCAL_PG_PORT", 5433)), keep=True)
+            self.postgres.start()
+            env["DATABASE_URL"] = self.postgres.url
+            print(f"PostgreSQL (local, {self.postgres.bin.parent.name}): {self.postgres.url}", flush=True)
+        if not env.get("REDIS_URL"):
+            if self.throwaway_services:
+                self.redis = Redis()
+            else:
+                self.redis = Redis(data_dir=self.var_dir / "redis",
+                                   port=int(os.environ.get("LOCAL_REDIS_PORT", 6380)), keep=True)
+            self.redis.start()
+            env["REDIS_URL"] = self.redis.url
+            print(f"Redis (local): {self.redis.url}", flush=True)
+        return env
+
+    @staticmethod
+    def check_budget(env: Dict[str, str]) -> Dict[str, int]:
+        import psycopg2
+
+        budget = connection_budget(env)
+        conn = psycopg2.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://", 1), connect_timeout=5)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SHOW max_connections")
+                budget["max_connections"] = int(cur.fetchone()[0])
+                cur.execute("SHOW superuser_reserved_connections")
+                budget["reserved"] = int(cur.fetchone()[0])
+        finally:
+            conn.close()
+        usable = budget["max_connections"] - budget["reserved"]
+        if budget["per_machine"] > usable:
+            raise ServiceError(
+                f"connection budget: {budget['per_machine']} connections in the worst case "
+                f"({budget['rasa_workers']} Rasa workers x {budget['per_rasa_worker']} + "
+                f"{budget['action_workers']} action workers x {budget['per_action_worker']}) but PostgreSQL "
+                f"allows {usable}; lower SQL_POOL_SIZE/SQL_MAX_OVERFLOW/DB_POOL_SIZE/DB_MAX_OVERFLOW or workers")
+        return budget
+
+    @staticmethod
+    def migrate(env: Dict[str, str]) -> None:
+        from bot.store.migrate import upgrade
+        from bot.store.rasa_stores import ensure_tracker_tables, tracker_store_url
+
+        upgrade(env["DATABASE_URL"])
+        ensure_tracker_tables(tracker_store_url(env))
+
+    def start(self, timeout: float = 420.0) -> "ProdStack":
+        env = self.start_services(self.environment())
+        try:
+            self.budget = self.check_budget(env)
+            self.migrate(env)
+            self.stack = Stack(model=self.model, rasa_port=self.rasa_port, actions_port=self.actions_port,
+                               var_dir=self.var_dir, log_dir=self.log_dir or self.var_dir / "logs",
+                               extra_env=env)
+            self._log_mark = self._log_size()
+            self.stack.start(timeout)
+            self.wait_workers(self.workers, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    @property
+    def workers(self) -> int:
+        return max(1, int((self.stack.extra_env if self.stack else self.environment()).get("SANIC_WORKERS", 1)))
+
+    @property
+    def url(self) -> str:
+        return self.stack.url
+
+    @property
+    def env(self) -> Dict[str, str]:
+        return self.stack.env()
+
+    def _rasa_log(self) -> Path:
+        return self.stack.log_dir / "rasa.log"
+
+    def _log_size(self) -> int:
+        path = (self.log_dir or self.var_dir / "logs") / "rasa.log"
+        return path.stat().st_size if path.exists() else 0
+
+    def rasa_main_pid(self) -> int:
+        return self.stack.processes[1].pid
+
+    def worker_pids(self) -> List[int]:
+        """Sanic's worker processes (children of the Rasa main process); with one worker the
+        main process itself serves."""
+        if self.workers == 1:
+            return [self.rasa_main_pid()]
+        return _children(self.rasa_main_pid())
+
+    def wait_workers(self, count: int, timeout: float) -> None:
+        """Every worker logs READY_LINE once its model is loaded (it accepts only then)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self._rasa_log().read_bytes()[self._log_mark:].decode(errors="replace")
+            ready = text.count(READY_LINE)
+            if ready >= count:
+                return
+            if any(p.poll() is not None for p in self.stack.processes):
+                raise ServiceError("a server exited while starting; see the logs")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"only {ready} of {count} Rasa workers ready after {timeout:.0f} s")
+            time.sleep(0.5)
+
+    def kill_worker(self) -> int:
+        pids = self.worker_pids()
+        victim = pids[-1]
+        os.kill(victim, signal.SIGKILL)
+        return victim
+
+    def stop(self) -> None:
+        if self.stack is not None:
+            self.stack.stop()
+        for service in (self.redis, self.postgres):
+            if service is not None:
+                try:
+                    service.stop()
+                except Exception as e:  # keep stopping the rest
+                    print(f"could not stop {service.name}: {e}", file=sys.stderr)
+
+
+def _mask(url: str) -> str:
+    return re.sub(r"://([^:/@]+):([^@]+)@", r"://\1:***@", url)
+
+
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: List[str]) -> int:
+    command = argv[0] if argv else "run"
+    var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+    if command == "plan":
+        env = ProdStack(model=Path("-"), var_dir=var_dir).environment()
+        for key in sorted(env):
+            print(f"{key}={_mask(env[key])}")
+        for key, value in connection_budget(env).items():
+            print(f"budget.{key}={value}")
+        return 0
+    if command != "run":
+        print(__doc__, file=sys.stderr)
+        return 2
+    from bot.tools.model import ensure
+
+    prod = ProdStack(model=ensure(), rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+                     actions_port=int(os.environ.get("ACTIONS_PORT", 5055)), var_dir=var_dir)
+    print(f"Starting the production profile with {prod.model.name} ...", flush=True)
+    started = time.monotonic()
+    # Ctrl-C and SIGTERM (systemd) both stop everything in order.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        prod.start()
+        env = prod.env
+        print(f"""
+Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action server, PostgreSQL, Redis.
+  Rasa (REST, widget, webhooks): {prod.url}   health: {prod.url}/webhooks/rest/
+  Action server:                 http://127.0.0.1:{prod.actions_port}   health: /health
+  DATABASE_URL={_mask(env['DATABASE_URL'])}
+  REDIS_URL={_mask(env['REDIS_URL'])}
+  Connections (worst case): {prod.budget['per_machine']} of {prod.budget['max_connections']}
+  Logs: {prod.stack.log_dir}
+Press Ctrl-C to stop.""", flush=True)
+        alive = set(prod.worker_pids())
+        while all(p.poll() is None for p in prod.stack.processes):
+            now = set(prod.worker_pids())
+            if now != alive:
+                lost = alive - now
+                if lost:
+                    print(f"WARNING: Rasa worker(s) {sorted(lost)} exited; {len(now)} of {prod.workers} serving. "
+                          f"Restart run-prod in a quiet moment to get them back.", file=sys.stderr, flush=True)
+                alive = now
+            time.sleep(2)
+        print("A server stopped; shutting down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        prod.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

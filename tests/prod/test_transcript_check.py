@@ -1,0 +1,65 @@
+"""The load benchmark's transcript check (bot/tools/bench_load.py) must catch what it
+claims to catch: a lost, duplicated, reordered or unanswered turn. Runs on a SQLite
+tracker store, no servers."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+from bot.store.rasa_stores import EnvTrackerStore
+from bot.tools.bench_load import Sent, check_transcripts
+
+
+def _store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    return url, EnvTrackerStore(domain=Domain.empty(), url=url)
+
+
+def _write(store, sender, turns):
+    """turns: [(message_id, text, answered)] written to the tracker in this order."""
+    async def run():
+        tracker = await store.get_or_create_tracker(sender)
+        for mid, text, answered in turns:
+            tracker.update(UserUttered(text, message_id=mid))
+            if answered:
+                tracker.update(BotUttered("جواب"))
+            tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+
+    asyncio.run(run())
+
+
+def _sent(sender, n, failed=()):
+    return [Sent(sender, i, f"{sender}.{i}", f"رسالة {i}", float(i), ok=i not in failed) for i in range(n)]
+
+
+def _turns(sender, order, unanswered=()):
+    return [(f"{sender}.{i}", f"رسالة {i}", i not in unanswered) for i in order]
+
+
+@pytest.mark.parametrize("order,failed,unanswered,problem", [
+    ([0, 1, 2], (), (), None),
+    ([0, 2], (1,), (), None),            # a failed message may be missing
+    ([0, 1, 2], (1,), (), None),         # ... or stored (the reply was lost, not the turn)
+    ([0, 2], (), (), "lost"),
+    ([0, 1, 1, 2], (), (), "duplicated"),
+    ([0, 2, 1], (), (), "out_of_order"),
+    ([0, 1, 2], (), (1,), "unanswered"),
+])
+def test_check_flags_each_kind_of_damage(tmp_path, order, failed, unanswered, problem):
+    url, store = _store(tmp_path)
+    _write(store, "load-x-1", _turns("load-x-1", order, unanswered))
+    _write(store, "load-x-2", _turns("load-x-2", [0, 1, 2]))
+    sent = _sent("load-x-1", 3, failed) + _sent("load-x-2", 3)
+    report = check_transcripts(url, "load-x-", sent)
+    assert report["matched_by"] == "message_id"
+    assert report["conversations"] == 2
+    if problem is None:
+        assert report["complete"], report
+    else:
+        assert not report["complete"]
+        assert report[problem] >= 1, report
+        assert report["examples"] == ["load-x-1"]
