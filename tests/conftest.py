@@ -78,9 +78,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium driven by Playwright (never `playwright install`).
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop running in
+    this thread while it is open, which would break later tests that call asyncio.run.
 
     Missing Chromium skips locally but fails in CI, where `make test` installs it."""
     if not Path(CHROMIUM).exists():

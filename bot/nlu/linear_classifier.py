@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
@@ -61,9 +62,18 @@ def message_lemma_text(message: Message) -> str:
     Falls back to the normalised raw text when the message was not tokenised.
     """
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
-    if tokens:
-        return " ".join(token.lemma for token in tokens)
-    return normalize(message.get(TEXT) or "")
+    text = " ".join(token.lemma for token in tokens) if tokens else normalize(message.get(TEXT) or "")
+    return digit_shape(text)
+
+
+_DIGIT = re.compile(r"[0-9]")
+
+
+def digit_shape(text: str) -> str:
+    """Every digit becomes 0: a bare "16" or "4500" then shares n-grams with the answers
+    the model was trained on (any age, any income) instead of being unknown characters
+    that fall below the fallback threshold. The raw text is untouched for the forms."""
+    return _DIGIT.sub("0", text)
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -152,7 +162,25 @@ class LinearTextModel:
             # Two classes: scikit-learn keeps a single score s for classes[1]; its
             # multinomial probabilities are softmax([-s, s]).
             scores = np.hstack([-scores, scores])
-        return _softmax(scores)
+        probabilities = _softmax(scores)
+        # Text made mostly of n-grams never seen in training ("ظظظ ثثث", emoji) has an
+        # almost empty feature vector, so the intercepts alone decide, and they favour
+        # the biggest class with a confident-looking score. Such text says nothing we
+        # know: give it no preference so the fallback takes it.
+        minimum = float(self.config.get("min_coverage", 0.0))
+        if minimum > 0:
+            unknown = np.array([self.coverage(text) < minimum for text in texts])
+            probabilities[unknown] = 1.0 / probabilities.shape[1]
+        return probabilities
+
+    def coverage(self, text: str) -> float:
+        """Share of the text's character n-grams that occur in the training vocabulary."""
+        vectorizer = self.vectorizers[0]
+        vocabulary = getattr(vectorizer, "vocabulary_", None) or vectorizer.vocabulary
+        grams = vectorizer.build_analyzer()(text)
+        if not grams:
+            return 0.0
+        return sum(gram in vocabulary for gram in grams) / len(grams)
 
     def save(self, model_dir: Path, extra: Optional[Dict[Text, Any]] = None) -> None:
         arrays = {"coef": self.coef, "intercept": self.intercept}
@@ -189,6 +217,10 @@ def linear_model_defaults() -> Dict[Text, Any]:
         # Character n-grams inside word boundaries, 2 to 5 letters: long enough
         # for a root plus an affix, short enough to survive clitics.
         "analyzer": "char_wb",
+        # Below this share of known character n-grams a text is treated as unknown
+        # (uniform probabilities). Held-out text: 1st percentile 0.50; keyboard
+        # mashing and emoji: 0.0-0.25 (docs/benchmarks.md).
+        "min_coverage": 0.3,
         "min_ngram": 2,
         "max_ngram": 5,
         # Word n-grams up to this length in addition (0 = none).

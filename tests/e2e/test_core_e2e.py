@@ -34,12 +34,16 @@ def test_gibberish_gets_the_fallback(rasa_server):
     assert "ما فهمت" in reply
 
 
-def test_second_unclear_message_offers_a_person(rasa_server):
+def test_second_unclear_message_hands_the_conversation_to_a_person(rasa_server):
+    from bot.services import handoff
+
     sender = uuid.uuid4().hex
-    chat(rasa_server, "ققخهعغ ززطظك", sender)
+    first = chat(rasa_server, "ققخهعغ ززطظك", sender)
+    assert handoff.state_of(sender) == "bot", first
     replies = chat(rasa_server, "ظظظ ثثث غغغ", sender)
-    assert "19912" in texts(replies)
-    assert any(b["payload"] == "/human_handoff" for r in replies for b in r.get("buttons", []))
+    assert "موظف" in texts(replies) and "19912" in texts(replies), replies
+    view = handoff.open_for(sender)
+    assert view is not None and view.state == "queued" and view.reason == "fallback"
 
 
 @pytest.mark.parametrize("text", [

@@ -2,6 +2,7 @@
 the LinearIntentClassifier graph component (train, persist, load, predict)."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.nlu.arabic import fold_letters, normalize, split_punctuation, to_ascii_digits
@@ -455,3 +456,34 @@ def test_linear_response_selector_without_faq_data_is_silent(tmp_path):
     selector.train(data)
     message = _parse(tokenizer, selector, ["هلا"])[0]
     assert message.get("response_selector") is None
+
+
+def _tiny_model(**overrides):
+    from bot.nlu.linear_classifier import LinearTextModel, linear_model_defaults
+
+    model = LinearTextModel({**linear_model_defaults(), **overrides})
+    texts = ["وش شروط الاهليه", "شروط التسجيل في حساب المواطن", "ابي اغير الايبان",
+             "تغيير الحساب البنكي", "السلام عليكم", "هلا والله"] * 3
+    labels = ["faq", "faq", "iban", "iban", "greet", "greet"] * 3
+    model.fit(texts, labels)
+    return model
+
+
+def test_text_of_unknown_ngrams_gets_no_preference():
+    model = _tiny_model()
+    known, mashed = model.predict_proba(["وش شروط التسجيل", "ظظظ ثثث غغغ"])
+    assert known.max() > 0.5
+    assert np.allclose(mashed, 1 / 3)
+    assert model.coverage("ظظظ ثثث غغغ") < 0.3 <= model.coverage("وش شروط التسجيل")
+
+
+def test_coverage_check_can_be_switched_off():
+    model = _tiny_model(min_coverage=0.0)
+    (mashed,) = model.predict_proba(["ظظظ ثثث غغغ"])
+    assert not np.allclose(mashed, 1 / 3)
+
+
+def test_bare_numbers_share_their_shape():
+    from bot.nlu.linear_classifier import digit_shape
+
+    assert digit_shape("عمري 16") == digit_shape("عمري 35") == "عمري 00"
