@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv model run run-prod agent shell test test-unit validate bench bench-nlu bench-load lock system-deps clean
+.PHONY: help venv model run run-prod agent backoffice shell test test-unit validate bench bench-nlu bench-load lock system-deps clean
 
 help:
 	@echo "make run    - install, train if needed, start the assistant on localhost:$(RASA_PORT)"
@@ -56,6 +56,11 @@ run: venv
 # packages when DATABASE_URL / REDIS_URL are unset), SANIC_WORKERS Rasa workers.
 run-prod: venv system-deps
 	$(PY) -m bot.tools.prod
+
+# Command-line back office: make backoffice ARGS="tickets list"
+backoffice: venv
+	$(PY) -m bot.store.migrate
+	$(PY) -m bot.backoffice $(ARGS)
 
 # A support agent's account for the desk at /desk: make agent NAME=sara
 agent: venv

@@ -83,6 +83,34 @@ def _children(pid: int) -> List[int]:
     return [int(p) for p in text.split() if _alive(int(p))]
 
 
+# Keys every process must agree on. A per-process random key (the development default)
+# would make a widget session signed by one worker invalid on the next.
+SHARED_SECRETS = ("WEBCHAT_SECRET", "OTP_SECRET", "LOG_ID_SALT")
+
+
+def shared_secrets(var_dir: Path, env: Dict[str, str]) -> Dict[str, str]:
+    """Secrets from the environment, else generated once into VAR_DIR/secrets (mode 0600)
+    so all workers share them and they survive restarts. Tells the operator which ones
+    were generated: in a real deployment they belong in the secret manager."""
+    import secrets as random_secrets
+
+    found = {key: os.environ[key] for key in SHARED_SECRETS if os.environ.get(key)}
+    missing = [key for key in SHARED_SECRETS if key not in found and key not in env]
+    if not missing:
+        return found
+    folder = var_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for key in missing:
+        path = folder / key.lower()
+        if not path.exists():
+            path.write_text(random_secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        found[key] = path.read_text().strip()
+    print(f"Note: {', '.join(missing)} not set; using generated values from {folder} "
+          "(set them from your secret store in production).", file=sys.stderr, flush=True)
+    return found
+
+
 @dataclass
 class ProdStack:
     """Services (started only if not configured) + migrations + Stack with N workers."""
@@ -110,6 +138,7 @@ class ProdStack:
         share = str(max(1, (os.cpu_count() or 1) // max(1, int(env.get("SANIC_WORKERS") or 1))))
         for key in TF_THREADS:
             env.setdefault(key, share)
+        env.update(shared_secrets(self.var_dir, env))
         return env
 
     def start_services(self, env: Dict[str, str]) -> Dict[str, str]:

@@ -63,3 +63,4 @@ def test_check_flags_each_kind_of_damage(tmp_path, order, failed, unanswered, pr
         assert not report["complete"]
         assert report[problem] >= 1, report
         assert report["examples"] == ["load-x-1"]
+
