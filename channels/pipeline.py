@@ -59,6 +59,7 @@ PROCESSED = "processed"        # reached Rasa
 DUPLICATE = "duplicate"
 RATE_LIMITED = "rate_limited"
 HANDED_OFF = "handed_off"      # recorded for the agent, Rasa not called
+LEFT_QUEUE = "left_queue"      # the citizen stopped waiting for an agent; back to the bot
 MEDIA = "media"                # answered with the "text only" notice
 REJECTED = "rejected"          # not verified
 FAILED = "failed"
@@ -186,7 +187,7 @@ class Pipeline:
                     if decision.notify:
                         await output.notice(RATE_LIMIT_REPLY)
                     return RATE_LIMITED
-                gate = await self._handoff_gate(inbound, display)
+                gate = await self._handoff_gate(inbound, display, output)
                 if gate is not None:
                     if inbound.kind == MEDIA_KIND:
                         await output.notice(MEDIA_REPLY)
@@ -231,7 +232,8 @@ class Pipeline:
                          type(e).__name__)
             return None
 
-    async def _handoff_gate(self, inbound: Inbound, display: str) -> Optional[str]:
+    async def _handoff_gate(self, inbound: Inbound, display: str,
+                            output: Optional[RecordingOutput] = None) -> Optional[str]:
         """Record the message; if a human owns the conversation, notify and stop here.
         This is the single place the pipeline talks to bot.services.handoff."""
         conv = inbound.conversation_id
@@ -246,6 +248,16 @@ class Pipeline:
         message_id = await self._record_inbound(inbound, display)
         if state == handoff.BOT:
             return None
+        if state == handoff.QUEUED and output is not None and handoff.wants_to_leave_queue(display):
+            try:
+                left = await asyncio.to_thread(handoff.leave_queue, conv)
+            except Exception as e:
+                logger.error("leaving the queue failed for %s: %s", log_id(conv), type(e).__name__)
+                left = False
+            if left:
+                await output.notice(handoff.LEFT_QUEUE_TEXT)
+                logger.info("%s left the agent queue", log_id(conv))
+                return LEFT_QUEUE
         hook = getattr(handoff, "notify_citizen_message", None)
         if hook is not None:
             try:

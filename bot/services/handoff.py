@@ -236,6 +236,33 @@ def claim(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
                        Handoff.state == QUEUED)
 
 
+# What a waiting citizen types to stop waiting and talk to the bot again. Only while
+# queued: once an agent has the conversation, the agent ends it.
+_LEAVE_PHRASES = {"الغاء", "الغ", "الغي", "الغاء التحويل", "الغ التحويل", "رجوع", "ارجع", "رجعني",
+                  "رجعني للمساعد", "رجعني للبوت", "ارجع للمساعد", "ارجع للبوت", "ما ابي موظف",
+                  "مابي موظف", "خلاص ما ابي موظف", "cancel", "back"}
+LEFT_QUEUE_TEXT = ("ألغيت طلب التحويل للموظف ✅ رجعت لك، وش أقدر أخدمك فيه؟ "
+                   "ومتى ما احتجت موظف اكتب: أكلم موظف.")
+LEAVE_HINT = "وإذا تبي ترجع للمساعد الآلي بدل الانتظار، اكتب: إلغاء"
+
+
+def wants_to_leave_queue(text: str) -> bool:
+    from bot.nlu.arabic import normalize
+
+    words = normalize(text or "").replace("/", " ").split()
+    return " ".join(w for w in words if w.isalnum()) in {normalize(p) for p in _LEAVE_PHRASES}
+
+
+def leave_queue(conversation_id: str, now: Optional[datetime] = None) -> bool:
+    """The citizen stops waiting; False if no agent-free episode was open (e.g. just claimed)."""
+    view = open_for(conversation_id)
+    if view is None or view.state != QUEUED:
+        return False
+    return _transition(view.id, "citizen", "handoff.left_queue",
+                       {"state": BOT, "ended_at": now or utcnow(), "ended_by": "citizen"},
+                       Handoff.state == QUEUED)
+
+
 def release(handoff_id: int, agent: str) -> bool:
     """The claiming agent puts the conversation back in the queue."""
     return _transition(handoff_id, f"agent:{agent}", "handoff.released",
@@ -418,6 +445,8 @@ def escalation_message(view: HandoffView, now: Optional[datetime] = None) -> Dic
         lines.append("وإذا ما تبي تنتظر: تقدر ترفع طلبك في خدمة \"صوتك مسموع\" من بوابة حساب "
                      "المواطن (تشتغل 24 ساعة)، أو تتصل على الرقم الموحد "
                      f"{fact('contact.unified_number')}.")
+    if view.state == QUEUED:
+        lines.append(LEAVE_HINT)
     # No buttons: while the handoff is open nothing the citizen sends reaches the bot.
     return {"text": "\n".join(lines), "buttons": []}
 

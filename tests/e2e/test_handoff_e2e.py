@@ -108,3 +108,12 @@ def test_asking_again_while_queued_does_not_queue_twice(rasa_server):
     assert "موظف" in texts(chat(rasa_server, "حولني لموظف لو سمحت", sender))
     assert chat(rasa_server, "ابي موظف بشري", sender) == []
     assert len([v for v in handoff.queue() if v.conversation_id == sender]) == 1
+
+
+def test_a_waiting_citizen_can_go_back_to_the_bot(rasa_server):
+    sender = "e2e-leave-" + uuid.uuid4().hex[:8]
+    assert "إلغاء" in texts(chat(rasa_server, "ابي اكلم موظف", sender))
+    assert handoff.state_of(sender) == "queued"
+    assert texts(chat(rasa_server, "إلغاء", sender)) == handoff.LEFT_QUEUE_TEXT
+    assert handoff.state_of(sender) == "bot"
+    assert "شروط" in texts(chat(rasa_server, "وش شروط حساب المواطن", sender))

@@ -1,5 +1,6 @@
 """The production profile gives every process the same secrets."""
 
+
 def test_prod_secrets_are_shared_between_workers_and_stable(tmp_path, monkeypatch):
     from bot.tools.prod import SHARED_SECRETS, shared_secrets
 

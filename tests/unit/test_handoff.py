@@ -371,3 +371,26 @@ def test_migration_matches_the_models(app_db):
             assert {i["name"] for i in found.get_indexes(table.name)} >= {i.name for i in table.indexes}
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("text", ["إلغاء", "الغاء", "رجعني للمساعد", "ما ابي موظف", "cancel", "/cancel", "إلغاء!"])
+def test_leave_phrases_are_recognised(text):
+    assert handoff.wants_to_leave_queue(text)
+
+
+@pytest.mark.parametrize("text", ["ابي الغاء البلاغ حقي لانه غلط", "متى يرد الموظف", "", "رقم هويتي 1012345678"])
+def test_ordinary_messages_do_not_leave_the_queue(text):
+    assert not handoff.wants_to_leave_queue(text)
+
+
+def test_a_queued_citizen_can_leave_but_not_once_an_agent_has_it(db):
+    view = handoff.escalate("web:leave-1", "fallback", now=RIYADH_10AM)
+    assert handoff.LEAVE_HINT in handoff.escalation_message(view, now=RIYADH_10AM)["text"]
+    assert handoff.leave_queue("web:leave-1")
+    assert handoff.state_of("web:leave-1") == "bot"
+    assert not handoff.leave_queue("web:leave-1")          # nothing open any more
+
+    view = handoff.escalate("web:leave-2", "requested", now=RIYADH_10AM)
+    assert handoff.claim(view.id, "sara")
+    assert not handoff.leave_queue("web:leave-2")
+    assert handoff.state_of("web:leave-2") == "agent"
