@@ -3,6 +3,7 @@
     python -m bot.tools.bench all        # NLU (ours vs Rasa default) + server
     python -m bot.tools.bench nlu        # held-out intent accuracy / macro-F1
     python -m bot.tools.bench server     # start time, REST latency, throughput, memory
+    python -m bot.tools.bench threshold  # fallback threshold sweep on the held-out file
 
 NLU: each pipeline is trained from scratch on bot/data and scored on the
 held-out file tests/data/nlu_heldout.yml (never used for training). FAQ labels
@@ -188,8 +189,49 @@ def bench_server() -> Dict:
         stack.stop()
 
 
+def threshold_sweep(thresholds=(0.3, 0.35, 0.4, 0.45, 0.5), margin: float = 0.05) -> List[Dict]:
+    """Full-label accuracy on the held-out file if the FallbackClassifier used each
+    threshold, from one pass of the current model (the ranking without nlu_fallback)."""
+    from rasa.core.agent import Agent
+
+    from bot.tools.model import ensure
+
+    agent = Agent.load(str(ensure()))
+    rows = []
+
+    async def run() -> None:
+        for text, gold in heldout_examples():
+            parse = await agent.parse_message(text)
+            ranking = [r for r in parse.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+            selector = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+            rows.append((gold, ranking, selector.get("intent_response_key")))
+
+    asyncio.run(run())
+    results = []
+    for threshold in thresholds:
+        right = caught = 0
+        for gold, ranking, faq_key in rows:
+            top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 0.0}
+            second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+            if top["confidence"] < threshold or top["confidence"] - second < margin:
+                label = "nlu_fallback"
+            else:
+                label = faq_key if top["name"] == "faq" else top["name"]
+            right += label == gold
+            caught += gold == "out_of_scope" and label in ("out_of_scope", "nlu_fallback")
+        results.append({"threshold": threshold, "accuracy": round(right / len(rows), 4),
+                        "out_of_scope_caught": caught,
+                        "out_of_scope": sum(g == "out_of_scope" for g, _, _ in rows)})
+    return results
+
+
 def main(argv: List[str]) -> int:
     what = argv[0] if argv else "all"
+    if what == "threshold":
+        for r in threshold_sweep():
+            print(f"threshold {r['threshold']:.2f}: accuracy {r['accuracy']:.3f}, "
+                  f"out of scope caught {r['out_of_scope_caught']} / {r['out_of_scope']}")
+        return 0
     RESULTS.mkdir(exist_ok=True)
     report: Dict = {"machine": machine()}
     if what in ("all", "nlu"):
