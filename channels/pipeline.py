@@ -278,7 +278,12 @@ class Pipeline:
         await self._typing(output, True)
         try:
             await asyncio.wait_for(on_new_message(message), timeout=self.reply_timeout)
-            return PROCESSED
+            if output.emitted:
+                return PROCESSED
+            # Every turn of this assistant says something; silence means Rasa swallowed
+            # a failure (e.g. its store went away mid-turn). Never leave the citizen
+            # without an answer.
+            logger.error("Rasa returned no reply for %s", log_id(inbound.conversation_id))
         except asyncio.TimeoutError:
             logger.error("Rasa did not answer %s within %.0fs", log_id(inbound.conversation_id),
                          self.reply_timeout)

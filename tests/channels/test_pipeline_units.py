@@ -155,7 +155,7 @@ class Out:
     """Minimal output channel: records what the pipeline or the 'bot' sent."""
 
     def __init__(self):
-        self.sent, self.notices = [], []
+        self.sent, self.notices, self.emitted = [], [], []
 
     async def notice(self, text):
         self.notices.append(text)
@@ -176,6 +176,8 @@ def run_pipeline(pipeline, message, behaviour=None):
         seen.append(m.text)
         if behaviour:
             await behaviour(m)
+        else:
+            m.output_channel.emitted.append("a reply")   # what Rasa's answer would do
     out = Out()
     outcome = asyncio.run(pipeline.handle(message, on_new_message, out))
     return outcome, seen, out
@@ -251,6 +253,13 @@ def test_rasa_crash_and_timeout_become_an_apology(store_db, monkeypatch):
     async def hang(m):
         await asyncio.sleep(5)
     outcome, _, out = run_pipeline(Pipeline(), inbound("x", conv="c2"), hang)
+    assert (outcome, out.notices) == (FAILED, [ERROR_REPLY])
+
+
+def test_rasa_saying_nothing_becomes_an_apology_not_silence(store_db):
+    async def silent(m):
+        return None
+    outcome, _, out = run_pipeline(Pipeline(), inbound("x", conv="c3"), silent)
     assert (outcome, out.notices) == (FAILED, [ERROR_REPLY])
 
 
