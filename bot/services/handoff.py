@@ -33,6 +33,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.content import fact
+from bot.nlu.arabic import normalize
 from bot.services.privacy import mask, mask_text
 from bot.store import audit, session_scope
 from bot.store.conversations import channel_from_id
@@ -246,11 +247,12 @@ LEFT_QUEUE_TEXT = ("ألغيت طلب التحويل للموظف ✅ رجعت �
 LEAVE_HINT = "وإذا تبي ترجع للمساعد الآلي بدل الانتظار، اكتب: إلغاء"
 
 
-def wants_to_leave_queue(text: str) -> bool:
-    from bot.nlu.arabic import normalize
+_LEAVE_NORMALISED = frozenset(normalize(p) for p in _LEAVE_PHRASES)
 
+
+def wants_to_leave_queue(text: str) -> bool:
     words = normalize(text or "").replace("/", " ").split()
-    return " ".join(w for w in words if w.isalnum()) in {normalize(p) for p in _LEAVE_PHRASES}
+    return " ".join(w for w in words if w.isalnum()) in _LEAVE_NORMALISED
 
 
 def leave_queue(conversation_id: str, now: Optional[datetime] = None) -> bool:
