@@ -7,13 +7,16 @@ which Rasa pins. Schema changes go through Alembic (bot/store/migrations).
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.store.base import Base  # noqa: F401  (re-exported for models)
 
@@ -38,22 +41,72 @@ def engine() -> Engine:
     global _engine, _sessionmaker
     if _engine is None:
         url = database_url()
-        kwargs = {"future": True, "pool_pre_ping": True}
+        kwargs = {"future": True}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+            kwargs.update(sqlite_engine_kwargs(url))
         else:
+            # asyncio.to_thread's default pool has min(32, cores + 4) threads: keep that
+            # many connections, so a busy worker does not open and close overflow ones.
             kwargs.update(
-                pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
-                max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "5")),
+                pool_size=int(os.environ.get("DB_POOL_SIZE", "6")),
+                max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "4")),
             )
         _engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
-            event.listen(_engine, "connect", _sqlite_pragmas)
+            event.listen(_engine, "connect", sqlite_pragmas)
+        else:
+            ping_when_idle(_engine)
         _sessionmaker = sessionmaker(_engine, future=True, expire_on_commit=False)
     return _engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def sqlite_engine_kwargs(url: str) -> dict:
+    """create_engine() arguments for a SQLite file shared by threads.
+
+    SQLAlchemy 1.4 gives file databases a NullPool: every transaction opened a new
+    connection and re-ran the pragmas, which was a fifth of the server's CPU per message
+    (py-spy, docs/benchmarks.md "Load"). A small pool keeps connections open; a file
+    cannot go away like a server, so no pre-ping."""
+    kwargs = {"connect_args": {"check_same_thread": False, "timeout": 15}}
+    if ":memory:" not in url and url.rstrip("/") not in ("sqlite:", "sqlite+pysqlite:"):
+        kwargs.update(poolclass=QueuePool, pool_size=5, max_overflow=10)
+    return kwargs
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> Engine:
+    """Test a pooled server connection before use only if it sat unused for a while.
+
+    pool_pre_ping sends a round trip before every transaction: about a tenth of a worker's
+    CPU at five transactions per message (py-spy, docs/benchmarks.md "Load"). A connection
+    used within the last second is handed out as is; if the server died in that second,
+    the statement fails with a disconnect error, SQLAlchemy drops the whole pool and the
+    next transaction reconnects. A connection idle for longer (e.g. the database was
+    restarted overnight) is pinged, and replaced without an error if the ping fails."""
+
+    @event.listens_for(engine, "checkin")
+    def _remember(_dbapi_connection, record) -> None:
+        record.info["cza_checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        checked_in = record.info.get("cza_checked_in")
+        if checked_in is None or time.monotonic() - checked_in <= idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as e:
+            # The pool discards this connection and retries with a new one.
+            raise DisconnectionError(type(e).__name__) from None
+
+    return engine
+
+
+def sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the Rasa server and the action server read while the other writes.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

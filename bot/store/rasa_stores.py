@@ -12,13 +12,14 @@ Tracker store (Rasa's SQLTrackerStore, same `events` table, same queries):
     DATABASE_URL        if it is PostgreSQL, the tracker lives in the same database as our
                         own tables (production profile)
     TRACKER_DB          otherwise: SQLite file (default VAR_DIR/tracker.db) - `make run`, tests
-    SQL_POOL_SIZE       connections kept per Rasa worker (default 2, Rasa's own default is 50)
-    SQL_MAX_OVERFLOW    extra connections under load (default 3, Rasa's default is 100)
+    SQL_POOL_SIZE       connections kept per Rasa worker (default 4, Rasa's own default is 50)
+    SQL_MAX_OVERFLOW    extra connections for calls outside the pool threads (default 1,
+                        Rasa's default is 100)
     SQL_POOL_TIMEOUT    seconds to wait for a free connection (default 10)
     STORE_CONNECT_TIMEOUT  how long a starting worker waits for the database (default 60 s)
-  Queries run in a thread pool of SQL_POOL_SIZE + SQL_MAX_OVERFLOW threads per worker (Rasa
+  Queries run in a thread pool of SQL_POOL_SIZE threads per worker (Rasa
   runs them inside the event loop, which then stalls every conversation of that worker while
-  one waits for the database), so a worker never holds more connections than that: 2 + 3 is
+  one waits for the database), so a worker never holds more connections than 4 + 1, which is
   plenty, and Rasa's 50 + 100 per process is what exhausts PostgreSQL's 100 connections
   with a handful of workers.
 
@@ -67,12 +68,15 @@ from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import rasa_speedups
+from bot.store import ping_when_idle, sqlite_engine_kwargs, sqlite_pragmas
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DEFAULT_POOL_SIZE = 2
-DEFAULT_MAX_OVERFLOW = 3
+DEFAULT_POOL_SIZE = 4
+DEFAULT_MAX_OVERFLOW = 1
 
 
 class StoreUnavailable(RasaException):
@@ -129,16 +133,16 @@ def _env_number(env: Mapping[str, str], name: str, default, cast=int):
 
 
 def engine_kwargs(url: str, env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
-    """create_engine() arguments: sane pool sizes, pre-ping (survives a database restart),
-    a connect timeout. SQLite keeps Rasa's plain defaults."""
+    """create_engine() arguments: sane pool sizes, a ping for connections that sat idle
+    (survives a database restart, see bot.store.ping_when_idle),
+    a connect timeout. A SQLite file gets a small pool instead of a connection per query."""
     env = os.environ if env is None else env
     if not _is_postgres(url):
-        return {}
+        return sqlite_engine_kwargs(url) if url.startswith("sqlite") else {}
     kwargs = create_engine_kwargs(url)  # honours POSTGRESQL_SCHEMA like Rasa does
     kwargs["pool_size"] = _env_number(env, "SQL_POOL_SIZE", DEFAULT_POOL_SIZE)
     kwargs["max_overflow"] = _env_number(env, "SQL_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW)
     kwargs["pool_timeout"] = _env_number(env, "SQL_POOL_TIMEOUT", 10.0, float)
-    kwargs["pool_pre_ping"] = True
     connect_args = dict(kwargs.get("connect_args") or {})
     connect_args.setdefault("connect_timeout", _env_number(env, "SQL_CONNECT_TIMEOUT", 5))
     connect_args.setdefault("application_name", "rasa-tracker")
@@ -163,6 +167,10 @@ class EnvTrackerStore(SQLTrackerStore):
         # `host` is the endpoint's `url:` key; a full URL there wins, like Rasa's SQL store.
         self.url = url or (host if host and "://" in host else None) or tracker_store_url()
         self.engine = sa.create_engine(self.url, **engine_kwargs(self.url))
+        if self.url.startswith("sqlite"):
+            sa.event.listen(self.engine, "connect", sqlite_pragmas)
+        elif _is_postgres(self.url):
+            ping_when_idle(self.engine)
         self._create_tables(_env_number(os.environ, "STORE_CONNECT_TIMEOUT", 60.0, float))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("tracker store: %s (pool %s)", self.engine.url.render_as_string(hide_password=True)
@@ -202,7 +210,9 @@ class EnvTrackerStore(SQLTrackerStore):
     def _executor(self) -> ThreadPoolExecutor:
         if getattr(self, "_pool_threads", None) is None:
             pool = self.engine.pool
-            size = (pool.size() + max(0, pool._max_overflow)) if hasattr(pool, "size") else 4
+            # As many threads as kept connections: more would open and close overflow
+            # connections on every busy moment (a PostgreSQL backend each time).
+            size = pool.size() if hasattr(pool, "size") else 4
             self._pool_threads = ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix="tracker-store")
         return self._pool_threads
 
@@ -286,6 +296,7 @@ def _install_strict_failsafe() -> None:
 
 
 _install_strict_failsafe()
+rasa_speedups.install()
 
 
 # --- lock store ------------------------------------------------------------------------

@@ -12,10 +12,10 @@ Selected by environment variables only (docs/deployment.md):
                      VAR_DIR/redis.
     SANIC_WORKERS    Rasa server processes sharing one port (default 2)
     ACTION_SERVER_SANIC_WORKERS  action server processes (default 1)
-    SQL_POOL_SIZE / SQL_MAX_OVERFLOW   tracker store pool per Rasa worker (default 2 / 3)
+    SQL_POOL_SIZE / SQL_MAX_OVERFLOW   tracker store pool per Rasa worker (default 4 / 1)
     TF_INTRA_OP_PARALLELISM_THREADS / TF_INTER_OP_PARALLELISM_THREADS   TensorFlow threads per
                      worker (default: cores / SANIC_WORKERS, at least 1)
-    DB_POOL_SIZE / DB_MAX_OVERFLOW     our tables' pool per process (default 5 / 5)
+    DB_POOL_SIZE / DB_MAX_OVERFLOW     our tables' pool per process (default 6 / 4)
     RASA_PORT, ACTIONS_PORT, VAR_DIR, RASA_API_TOKEN (HTTP API only with a token)
 
 Steps: start missing services → check the connection budget against PostgreSQL's
@@ -41,10 +41,10 @@ from bot.tools.services import Postgres, Redis, ServiceError
 PROD_DEFAULTS = {
     "SANIC_WORKERS": "2",
     "ACTION_SERVER_SANIC_WORKERS": "1",
-    "SQL_POOL_SIZE": "2",
-    "SQL_MAX_OVERFLOW": "3",
-    "DB_POOL_SIZE": "5",
-    "DB_MAX_OVERFLOW": "5",
+    "SQL_POOL_SIZE": "4",
+    "SQL_MAX_OVERFLOW": "1",
+    "DB_POOL_SIZE": "6",
+    "DB_MAX_OVERFLOW": "4",
     "RASA_TELEMETRY_ENABLED": "false",
 }
 READY_LINE = "Rasa server is up and running."

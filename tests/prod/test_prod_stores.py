@@ -94,12 +94,12 @@ def test_without_postgres_the_tracker_stays_in_the_sqlite_file(monkeypatch, tmp_
 
 def test_pool_is_small_by_default_and_set_by_environment(prod_env, monkeypatch):
     inner = tracker_store()._tracker_store
-    assert (inner.engine.pool.size(), inner.engine.pool._max_overflow) == (2, 3)
-    assert inner.engine.pool._pre_ping
-    monkeypatch.setenv("SQL_POOL_SIZE", "4")
-    monkeypatch.setenv("SQL_MAX_OVERFLOW", "1")
-    inner = tracker_store()._tracker_store
     assert (inner.engine.pool.size(), inner.engine.pool._max_overflow) == (4, 1)
+    assert inner._executor()._max_workers == 4  # one thread per kept connection
+    monkeypatch.setenv("SQL_POOL_SIZE", "2")
+    monkeypatch.setenv("SQL_MAX_OVERFLOW", "3")
+    inner = tracker_store()._tracker_store
+    assert (inner.engine.pool.size(), inner.engine.pool._max_overflow) == (2, 3)
 
 
 def test_many_concurrent_conversations_stay_within_the_pool(prod_env, pg_server):
@@ -143,7 +143,7 @@ def test_postgres_outage_is_an_error_not_a_silent_empty_conversation(service_bin
         pg.stop(remove=False)
         with pytest.raises(StoreUnavailable) as raised:
             asyncio.run(store.retrieve("citizen"))
-        assert "127.0.0.1" in str(raised.value) and "اول" not in str(raised.value)
+        assert "tracker store" in str(raised.value) and "اول" not in str(raised.value)
         tracker = DialogueStateTracker("citizen", [])
         tracker.update(UserUttered("اثناء الانقطاع"))
         with pytest.raises(StoreUnavailable):
@@ -151,6 +151,28 @@ def test_postgres_outage_is_an_error_not_a_silent_empty_conversation(service_bin
         pg.start()
         asyncio.run(say(store, "citizen", "بعد العودة"))
         assert user_texts(pg.url, "citizen") == ["اول رسالة", "بعد العودة"]
+
+
+def test_restart_while_idle_costs_the_next_citizen_nothing(service_binaries, monkeypatch):
+    """No pre-ping on every checkout (bot.store.ping_when_idle): a connection that sat idle
+    is tested first, so a database restarted between two messages is invisible."""
+    from bot import store as app_store
+
+    with Postgres(durable=False) as pg:
+        monkeypatch.setenv("DATABASE_URL", pg.url)
+        store = tracker_store()
+        asyncio.run(say(store, "citizen", "قبل"))
+        app_store.reset_engine()
+        with app_store.session_scope() as session:
+            assert session.execute(sa.text("SELECT 1")).scalar() == 1
+        pg.stop(remove=False)
+        pg.start()
+        time.sleep(app_store.PING_AFTER_IDLE_SECONDS + 0.2)
+        asyncio.run(say(store, "citizen", "بعد"))  # no StoreUnavailable
+        with app_store.session_scope() as session:
+            assert session.execute(sa.text("SELECT 1")).scalar() == 1
+        assert user_texts(pg.url, "citizen") == ["قبل", "بعد"]
+        app_store.reset_engine()
 
 
 def test_redis_outage_fails_the_lock_clearly_and_recovers(service_binaries):
