@@ -13,7 +13,7 @@ docs/benchmarks.md ("Load").
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 
 @lru_cache(maxsize=None)
@@ -43,10 +43,40 @@ def _validate_action_result(self, result: Dict[str, Any]) -> bool:
         raise e
 
 
+_event_classes: Dict[str, type] = {}
+
+
+def _event_class_table() -> Dict[str, type]:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    table: Dict[str, type] = {}
+    for cls in all_subclasses(Event):
+        table.setdefault(cls.type_name, cls)  # first match wins, as in Rasa's loop
+    return table
+
+
+def _resolve_by_type(type_name: str, default: Optional[type] = None) -> Optional[type]:
+    global _event_classes
+    cls = _event_classes.get(type_name)
+    if cls is None:
+        _event_classes = _event_class_table()
+        cls = _event_classes.get(type_name)
+    if cls is not None:
+        return cls
+    if type_name == "topic":
+        return None  # Rasa's backwards compatibility for old TopicSet events
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
 def install() -> None:
     from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import Event
 
     if getattr(RemoteAction, "_cza_speedups", False):
         return
     RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(_resolve_by_type)
     RemoteAction._cza_speedups = True

@@ -30,7 +30,7 @@ from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.content import fact
 from bot.nlu.arabic import normalize
@@ -403,11 +403,16 @@ def estimated_wait_minutes(position: int, now: Optional[datetime] = None) -> int
     claim (median of the last few hours), plus a few minutes per citizen ahead."""
     now = now or utcnow()
     per_case = _minutes_per_case()
-    with session_scope() as session:
-        rows = session.execute(
-            select(Handoff.queued_at, Handoff.claimed_at)
-            .where(Handoff.claimed_at.is_not(None), Handoff.claimed_at >= now - timedelta(hours=3))
-            .order_by(Handoff.claimed_at.desc()).limit(20)).all()
+    try:
+        with session_scope() as session:
+            rows = session.execute(
+                select(Handoff.queued_at, Handoff.claimed_at)
+                .where(Handoff.claimed_at.is_not(None), Handoff.claimed_at >= now - timedelta(hours=3))
+                .order_by(Handoff.claimed_at.desc()).limit(20)).all()
+    except SQLAlchemyError as e:
+        # The citizen is already queued; a rough estimate beats losing the whole reply.
+        logger.warning("wait estimate without history: %s", type(e).__name__)
+        rows = []
     waits = [(aware(c) - aware(q)).total_seconds() / 60 for q, c in rows]
     base = statistics.median(waits) if len(waits) >= 3 else per_case
     return max(1, math.ceil(base + per_case * max(0, position - 1)))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -121,6 +121,14 @@ def reset_engine() -> None:
         _engine.dispose()
     _engine = None
     _sessionmaker = None
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    """One Core transaction (no ORM unit of work): for the few writes made on every
+    message, where the ORM's bookkeeping costs more than the SQL."""
+    with engine().begin() as connection:
+        yield connection
 
 
 @contextmanager

@@ -41,10 +41,10 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, insert, select, update
 
 from bot.services.privacy import mask_text
-from bot.store import session_scope
+from bot.store import session_scope, transaction
 from bot.store.base import Base
 
 AUTHORS = ("citizen", "bot", "agent", "system")
@@ -93,19 +93,35 @@ def channel_from_id(conversation_id: str) -> str:
     return prefix if prefix in ("telegram", "whatsapp", "web") else "rest"
 
 
-def _ensure(session, conversation_id: str, channel: Optional[str],
-            recipient_id: Optional[str]) -> Conversation:
-    conv = session.get(Conversation, conversation_id)
-    if conv is None:
-        conv = Conversation(conversation_id=conversation_id,
-                            channel=channel or channel_from_id(conversation_id),
-                            recipient_id=str(recipient_id or conversation_id.split(":", 1)[-1]),
-                            created_at=utcnow())
-        session.add(conv)
-        session.flush()
-    elif recipient_id is not None and conv.recipient_id != str(recipient_id):
-        conv.recipient_id = str(recipient_id)
-    return conv
+def _touch(connection, conversation_id: str, channel: Optional[str], recipient_id: Optional[str],
+           last_inbound_at: Optional[datetime] = None) -> None:
+    """Create the conversation on first contact; remember where to reply and when the
+    citizen last wrote. Core statements: this runs two or three times per message."""
+    table = Conversation.__table__
+    changes: Dict[str, Any] = {}
+    if recipient_id is not None:
+        changes["recipient_id"] = str(recipient_id)
+    if last_inbound_at is not None:
+        changes["last_inbound_at"] = last_inbound_at
+    if changes:
+        exists = connection.execute(update(table).where(table.c.conversation_id == conversation_id)
+                                    .values(**changes)).rowcount > 0
+    else:
+        exists = connection.execute(select(table.c.conversation_id)
+                                    .where(table.c.conversation_id == conversation_id)).first() is not None
+    if not exists:
+        connection.execute(insert(table).values(
+            conversation_id=conversation_id, channel=channel or channel_from_id(conversation_id),
+            recipient_id=str(recipient_id or conversation_id.split(":", 1)[-1]),
+            created_at=utcnow(), last_inbound_at=last_inbound_at))
+
+
+def _insert_message(connection, conversation_id: str, at: datetime, author: str, text: str,
+                    buttons: Optional[str], channel_message_id: Optional[str]) -> int:
+    result = connection.execute(insert(TranscriptMessage.__table__).values(
+        conversation_id=conversation_id, at=at, author=author, text=text, buttons=buttons,
+        channel_message_id=_str(channel_message_id)))
+    return int(result.inserted_primary_key[0])
 
 
 def _clean_buttons(buttons: Optional[List[Dict[str, Any]]]) -> Optional[str]:
@@ -122,15 +138,10 @@ def record_inbound(conversation_id: str, channel: str, recipient_id: str, text: 
     """Store a citizen message (masked) and bump `last_inbound_at`; creates the
     conversation on first contact and remembers where to reply. Returns the message id."""
     at = at or utcnow()
-    with session_scope() as s:
-        conv = _ensure(s, conversation_id, channel, recipient_id)
-        conv.last_inbound_at = at
-        msg = TranscriptMessage(conversation_id=conversation_id, at=at, author="citizen",
-                                text=mask_text(text or ""),
-                                channel_message_id=_str(channel_message_id))
-        s.add(msg)
-        s.flush()
-        return msg.id
+    with transaction() as connection:
+        _touch(connection, conversation_id, channel, recipient_id, last_inbound_at=at)
+        return _insert_message(connection, conversation_id, at, "citizen", mask_text(text or ""),
+                               None, channel_message_id)
 
 
 def record_outbound(conversation_id: str, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
@@ -141,14 +152,10 @@ def record_outbound(conversation_id: str, text: str, buttons: Optional[List[Dict
     (the channels use it in short button ids such as Telegram callback_data)."""
     if author not in AUTHORS or author == "citizen":
         raise ValueError(f"outbound author must be bot, agent or system, not {author!r}")
-    with session_scope() as s:
-        _ensure(s, conversation_id, channel, recipient_id)
-        msg = TranscriptMessage(conversation_id=conversation_id, at=at or utcnow(), author=author,
-                                text=text or "", buttons=_clean_buttons(buttons),
-                                channel_message_id=_str(channel_message_id))
-        s.add(msg)
-        s.flush()
-        return msg.id
+    with transaction() as connection:
+        _touch(connection, conversation_id, channel, recipient_id)
+        return _insert_message(connection, conversation_id, at or utcnow(), author, text or "",
+                               _clean_buttons(buttons), channel_message_id)
 
 
 def set_channel_message_id(message_id: int, channel_message_id: Optional[str]) -> None:

@@ -394,3 +394,14 @@ def test_a_queued_citizen_can_leave_but_not_once_an_agent_has_it(db):
     assert handoff.claim(view.id, "sara")
     assert not handoff.leave_queue("web:leave-2")
     assert handoff.state_of("web:leave-2") == "agent"
+
+
+def test_wait_estimate_survives_a_database_error(monkeypatch, tmp_path):
+    """Queued already: the citizen still gets the escalation message, with the per-case guess."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")  # no tables
+    monkeypatch.setenv("HANDOFF_MINUTES_PER_CASE", "4")
+    reset_engine()
+    try:
+        assert handoff.estimated_wait_minutes(3) == 12
+    finally:
+        reset_engine()

@@ -34,3 +34,24 @@ def test_sqlite_files_keep_their_connections(tmp_path):
         assert second.connection.dbapi_connection is raw  # same connection, not a new one
     memory = create_engine("sqlite://", **sqlite_engine_kwargs("sqlite://"))
     assert not isinstance(memory.pool, QueuePool)  # one shared in-memory database, not five
+
+
+def test_events_resolve_as_before():
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    for cls in all_subclasses(Event):
+        first = next(c for c in all_subclasses(Event) if c.type_name == cls.type_name)
+        assert Event.resolve_by_type(cls.type_name) is first
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("nope", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("nope")
+
+    class LateEvent(ActionExecuted):  # defined after the table was built
+        type_name = "cza_late_event"
+
+    assert Event.resolve_by_type("cza_late_event") is LateEvent
+    events = Event.from_parameters({"event": "action", "name": "action_listen"})
+    assert isinstance(events, ActionExecuted) and events.action_name == "action_listen"
