@@ -26,7 +26,8 @@ reply ids, which are transcript ids, never raw payloads) arrive as `Inbound.payl
 Handoff: the only call site is `Pipeline._handoff_gate`. It asks
 `bot.services.handoff.state_of(conversation_id)`; anything but "bot" records the
 message and calls `bot.services.handoff.notify_citizen_message(conversation_id, text,
-transcript_message_id)` if that hook exists (sync or async), and Rasa is not called.
+transcript_message_id)` if that hook exists (sync or async), and Rasa is not called. A
+text the hook returns is sent to the citizen as a notice (the queue acknowledgement).
 """
 from __future__ import annotations
 
@@ -263,7 +264,9 @@ class Pipeline:
             try:
                 result = hook(conv, display, message_id)
                 if inspect.isawaitable(result):
-                    await result
+                    result = await result
+                if isinstance(result, str) and result and output is not None:
+                    await output.notice(result)  # "received, you are number N" (throttled)
             except Exception as e:
                 logger.error("handoff notify failed for %s: %s", log_id(conv), type(e).__name__)
         logger.info("%s is with a human (%s); Rasa not called", log_id(conv), state)

@@ -26,7 +26,7 @@ import os
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -310,21 +310,53 @@ def record_view(handoff_id: int, agent: str) -> None:
 def stamp_citizen_message(conversation_id: str, now: Optional[datetime] = None) -> bool:
     """Note that the citizen wrote while a handoff is open (the desk flags it as unread).
     Returns True if a handoff was open."""
+    return _citizen_wrote(conversation_id, now)[0]
+
+
+def _ack_after() -> timedelta:
+    return timedelta(minutes=float(os.environ.get("HANDOFF_ACK_MINUTES", "5")))
+
+
+def _citizen_wrote(conversation_id: str, now: Optional[datetime] = None) -> Tuple[bool, Optional[str]]:
+    """Stamp the open episode; (was one open, acknowledgement for the citizen or None).
+
+    A queued citizen hears nothing from the bot until an agent joins, so the first message
+    after the escalation, and the first after a pause of HANDOFF_ACK_MINUTES (default 5),
+    get a short "received, you are number N" - never every message."""
+    now = now or utcnow()
     with session_scope() as session:
-        result = session.execute(
-            update(Handoff)
-            .where(Handoff.conversation_id == conversation_id, Handoff.state.in_(OPEN_STATES))
-            .values(last_citizen_at=now or utcnow())
-            .execution_options(synchronize_session=False))
-    return result.rowcount > 0
+        row = session.execute(
+            select(Handoff).where(Handoff.conversation_id == conversation_id,
+                                  Handoff.state.in_(OPEN_STATES)).limit(1)
+        ).scalar_one_or_none()
+        if row is None:
+            return False, None
+        previous = aware(row.last_citizen_at)
+        row.last_citizen_at = now
+        if row.state != QUEUED or (previous is not None and now - previous < _ack_after()):
+            return True, None
+        position = _position(session, row)
+    return True, queued_ack_text(position or 1, now)
+
+
+def queued_ack_text(position: int, now: Optional[datetime] = None) -> str:
+    if in_working_hours(now):
+        first = (f"وصلت رسالتك ✅ أنت بانتظار موظف (دورك رقم {position})، "
+                 "وبيشوف كل رسائلك أول ما يدخل.")
+    else:
+        first = (f"وصلت رسالتك ✅ محفوظة للموظف، وبيرد عليك أول ما يبدأ الدوام "
+                 f"({fact('contact.working_hours')}).")
+    return f"{first}\n{LEAVE_HINT}"
 
 
 async def notify_citizen_message(conversation_id: str, text: str = "",
-                                 message_id: Optional[int] = None) -> bool:
+                                 message_id: Optional[int] = None) -> Optional[str]:
     """Hook called by the channels' pipeline (channels/pipeline.py, `_handoff_gate`) for each
     citizen message that did not go to Rasa. The message itself is already in the
-    transcript; the desk polls for it, so this only stamps the episode."""
-    return await asyncio.to_thread(stamp_citizen_message, conversation_id)
+    transcript and the desk polls for it; this stamps the episode and returns the
+    acknowledgement the pipeline sends the citizen, if one is due (`_citizen_wrote`)."""
+    _, ack = await asyncio.to_thread(_citizen_wrote, conversation_id)
+    return ack
 
 
 # ---------------------------------------------------------------- reading

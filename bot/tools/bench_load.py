@@ -18,7 +18,8 @@ model's domain has them), sending the next message as soon as the reply arrives,
 after a random pause for levels written "users:MIN-MAX" (people reading and typing;
 they also start at random moments). A level runs for --duration seconds; no message is
 sent after that (the conversation is left there). Errors: connection failures, non-200, an empty reply, or the
-channel's "temporary problem" reply.
+channel's "temporary problem" reply. A reply that hands the conversation to a person is an answer;
+the simulated user then stops that conversation (it would wait for the agent).
 
 Afterwards every conversation is read back from Rasa's tracker store (the `events`
 table): user events per sender must be exactly the messages that were answered, once
@@ -129,6 +130,10 @@ try:
     from channels.text import ERROR_REPLY, RATE_LIMIT_REPLY
 except Exception:  # the channels may not be there (or may say it differently)
     ERROR_REPLY = RATE_LIMIT_REPLY = "\0never"
+try:  # said while a conversation waits for a person (escalation message, queue acknowledgement)
+    from bot.services.handoff import LEAVE_HINT as QUEUED_MARK
+except Exception:
+    QUEUED_MARK = "\0never"
 
 
 @dataclass
@@ -142,6 +147,7 @@ class Sent:
     ok: bool = False
     error: str = ""
     reply: str = ""
+    handed_off: bool = False  # the bot handed the conversation to a person (a valid answer)
 
 
 @dataclass
@@ -179,6 +185,7 @@ async def _send(session, url: str, rec: Recorder, sender: str, index: int, text:
                 item.error = "rate limited"
             else:
                 item.ok = True
+                item.handed_off = any(QUEUED_MARK in t for t in texts)
     except Exception as e:
         item.ms = (time.perf_counter() - t0) * 1000
         item.error = type(e).__name__
@@ -218,6 +225,11 @@ async def run_users(url: str, users: int, duration: float, flows: List[Flow], ta
                     item = await _send(session, url, rec, sender, i, text, timeout)
                     if think[1] > 0:
                         await asyncio.sleep(rng.uniform(*think))
+                    if item.handed_off:
+                        # Handed to a person (e.g. a script out of step after an outage made
+                        # the bot give up): people wait for the agent instead of reciting the
+                        # rest of the form, and the bot rightly stays quiet meanwhile.
+                        break
                     if not item.ok:
                         # a person told "try again in a moment" waits a little; a client whose
                         # connection failed retries soon
@@ -244,6 +256,7 @@ def percentile(values: List[float], q: float) -> float:
 def summarise(items: List[Sent], wall: float) -> Dict:
     ok = [s.ms for s in items if s.ok]
     return {"messages": len(items), "answered": len(ok), "errors": len(items) - len(ok),
+            "handed_off": sum(1 for s in items if s.handed_off),
             "msgs_per_s": round(len(ok) / wall, 1) if wall else 0.0,
             "p50_ms": round(percentile(ok, 0.50), 0), "p95_ms": round(percentile(ok, 0.95), 0),
             "p99_ms": round(percentile(ok, 0.99), 0), "max_ms": round(max(ok), 0) if ok else 0,
@@ -652,8 +665,8 @@ def markdown(report: Dict) -> str:
     for prof in report["profiles"]:
         if prof.get("outages"):
             lines += ["", "| under load (10 users) | down s | failed in flight | errors while down | errors ≥2 s after return "
-                          "| first answer after return | msg/s before → after | what the user got | transcripts |",
-                      "|---|---:|---:|---:|---:|---:|---|---|---|"]
+                          "| first answer after return | msg/s before → after | what the user got | handed to a person after | transcripts |",
+                      "|---|---:|---:|---:|---:|---:|---|---|---:|---|"]
             for o in prof["outages"]:
                 t = o["transcripts"]
                 saw = "; ".join(f"{k!s} ×{v}" for k, v in o["user_saw"].items()) or "-"
@@ -661,7 +674,8 @@ def markdown(report: Dict) -> str:
                     {k: t[k] for k in ("lost", "duplicated", "out_of_order", "unanswered")})
                 lines.append(f"| {o['scenario']} | {o['outage_s']} | {o['before']['errors']} | {o['during']['errors']} | "
                              f"{o['errors_after_2s']} | {o['recovered_after_s']} s | {o['before']['msgs_per_s']} → "
-                             f"{o['after']['msgs_per_s']} | {saw} | {verdict} ({t['conversations']} conversations) |")
+                             f"{o['after']['msgs_per_s']} | {saw} | {o['after'].get('handed_off', 0)} | "
+                             f"{verdict} ({t['conversations']} conversations) |")
     return "\n".join(lines) + "\n"
 
 

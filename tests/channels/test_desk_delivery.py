@@ -118,7 +118,9 @@ def test_agent_reply_reaches_a_telegram_user_and_the_bot_stays_silent(desk_stack
     telegram_says(st, user, "ابي اكلم موظف ضروري")
     telegram_says(st, user, "/restart")
     assert len(st.agent.texts_from(cid)) == reached_rasa          # Rasa never saw them
-    assert telegram_texts(st, user) == ["وصلني: السلام عليكم"]     # and nothing answered
+    acks = wait_for(lambda: [t for t in telegram_texts(st, user) if t.startswith("وصلت رسالتك")])
+    assert len(acks) == 1 and handoff.LEAVE_HINT in acks[0]       # the first one is acknowledged,
+    assert [t for t in telegram_texts(st, user) if t not in acks] == ["وصلني: السلام عليكم"]  # nothing else
 
     sara = DeskHttp(st.url, "sara")
     item = next(i for i in sara.queue() if i["id"] == h.id)
@@ -165,6 +167,7 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
 
             h = await asyncio.to_thread(handoff.escalate, cid, "fallback")
             await ws.send(json.dumps({"type": "message", "id": "c2", "text": "وينكم؟"}))
+            assert (await next_message(ws, "system"))["text"].startswith("وصلت رسالتك")  # queue ack
             sara = await asyncio.to_thread(DeskHttp, st.url, "sara")
             assert (await asyncio.to_thread(sara.act, h.id, "claim")).status_code == 200
             assert (await next_message(ws, "system"))["text"].startswith("انضم لك سارة")
@@ -179,4 +182,4 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
     cid = asyncio.run(scenario())
     assert handoff.state_of(cid) == "bot"
     assert [m["author"] for m in conversations.transcript(cid)] == [
-        "citizen", "bot", "citizen", "system", "agent", "bot"]
+        "citizen", "bot", "citizen", "system", "system", "agent", "bot"]

@@ -132,9 +132,10 @@ def test_queue_order_and_positions(db):
 def test_citizen_message_hook_stamps_only_open_episodes(db):
     import asyncio
 
-    assert asyncio.run(handoff.notify_citizen_message("telegram:1", "hello", 5)) is False
+    assert asyncio.run(handoff.notify_citizen_message("telegram:1", "hello", 5)) is None
+    assert not handoff.stamp_citizen_message("telegram:1")
     h = handoff.escalate("telegram:1", "requested")
-    assert asyncio.run(handoff.notify_citizen_message("telegram:1", "hello", 6)) is True
+    asyncio.run(handoff.notify_citizen_message("telegram:1", "hello", 6))
     assert handoff.get(h.id).last_citizen_at is not None
     when = datetime(2024, 5, 5, 7, 5, tzinfo=timezone.utc)
     assert handoff.stamp_citizen_message("telegram:1", now=when)
@@ -405,3 +406,20 @@ def test_wait_estimate_survives_a_database_error(monkeypatch, tmp_path):
         assert handoff.estimated_wait_minutes(3) == 12
     finally:
         reset_engine()
+
+
+def test_queued_citizen_is_acknowledged_first_and_after_a_pause_only(db, monkeypatch):
+    monkeypatch.setenv("HANDOFF_ACK_MINUTES", "5")
+    handoff.escalate("web:a", "requested")
+    h = handoff.escalate("web:b", "requested")
+    t0 = datetime(2024, 5, 5, 7, 0, tzinfo=timezone.utc)  # 10:00 Riyadh, a Sunday
+    first = handoff._citizen_wrote("web:b", now=t0)
+    assert first[0] and "دورك رقم 2" in first[1] and handoff.LEAVE_HINT in first[1]
+    assert handoff._citizen_wrote("web:b", now=t0 + timedelta(minutes=1)) == (True, None)
+    assert handoff._citizen_wrote("web:b", now=t0 + timedelta(minutes=4)) == (True, None)
+    later = handoff._citizen_wrote("web:b", now=t0 + timedelta(minutes=10))[1]
+    assert later and "دورك رقم 2" in later
+    night = handoff._citizen_wrote("web:b", now=t0 + timedelta(hours=14))[1]  # 00:00 Riyadh
+    assert night and "الدوام" in night and "دورك" not in night
+    handoff.claim(h.id, "agent1")
+    assert handoff._citizen_wrote("web:b", now=t0 + timedelta(hours=20)) == (True, None)  # agent is there
