@@ -56,8 +56,11 @@ def escalation_reason(tracker: Tracker) -> tuple:
     if _intent(previous) == "nlu_fallback":
         return "fallback", None
     last_answer = _last_bot_response(tracker) or ""
-    faq = _faq_key(previous) or (last_answer.split("/", 1)[1] if last_answer.startswith("utter_faq/")
-                                 else None)
+    # The response selector ranks FAQ keys for every message, "yes" included: its key only
+    # counts when the message was an FAQ (a citizen asking for a person in the middle of the
+    # pre-check was told "sorry your support stopped").
+    faq = (_faq_key(previous) if _intent(previous) == "faq" else None) or (
+        last_answer.split("/", 1)[1] if last_answer.startswith("utter_faq/") else None)
     if faq in _FAQ_REASONS:
         return _FAQ_REASONS[faq], f"faq:{faq}"
     if form:
