@@ -9,6 +9,10 @@ docs/benchmarks.md ("Load").
   action reply, which first re-checks the (constant) schema against the JSON Schema
   meta-schema: about a tenth of the server's CPU per message. The validator is now built
   and checked once.
+- Event.resolve_by_type walked the whole tree of Event subclasses (with an
+  inspect.isabstract check on each) for every event it deserialised: every event of the
+  conversation on each tracker load, every event an action returns. Classes are now
+  looked up in a table, rebuilt when a name is missing (a subclass imported later).
 """
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ It writes exactly what Rasa's ResponseSelector writes under
 ``response_selector`` (``all_retrieval_intents``, and per retrieval intent the
 ``response`` with ``intent_response_key``, ``utter_action``, ``responses``,
 ``confidence``, plus a ``ranking``), so Rasa's built-in ``utter_faq`` action
-(ActionRetrieveResponse), the processor's ``full_retrieval_intent_name`` and
-and the dialogue policies work unchanged. Training takes a second instead of a TensorFlow run and a
+(ActionRetrieveResponse), the processor's ``full_retrieval_intent_name`` and the
+dialogue policies work unchanged. Training takes a second instead of a TensorFlow run and a
 prediction about a millisecond; see docs/benchmarks.md for the comparison with
 ResponseSelector on the assistant's held-out set.
 """

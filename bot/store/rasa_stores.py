@@ -133,9 +133,9 @@ def _env_number(env: Mapping[str, str], name: str, default, cast=int):
 
 
 def engine_kwargs(url: str, env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
-    """create_engine() arguments: sane pool sizes, a ping for connections that sat idle
-    (survives a database restart, see bot.store.ping_when_idle),
-    a connect timeout. A SQLite file gets a small pool instead of a connection per query."""
+    """create_engine() arguments: sane pool sizes and a connect timeout (EnvTrackerStore also
+    pings connections that sat idle: bot.store.ping_when_idle). A SQLite file gets a small
+    pool instead of a connection per query."""
     env = os.environ if env is None else env
     if not _is_postgres(url):
         return sqlite_engine_kwargs(url) if url.startswith("sqlite") else {}
