@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 # Intents the forms leave to rules (see module docstring). The rules exist for each.
 INTERRUPTIONS = {"faq", "faq_pick", "cancel", "human_handoff"}
-SWITCHES = {"open_ticket", "ticket_status", "objection_status"}
+SWITCHES = {"open_ticket", "ticket_status", "objection_status", "check_eligibility"}
 MAX_FIELD_FAILURES = 3          # then explain and offer a way out (financial-demo style)
 MAX_LOOKUP_FAILURES = 3         # wrong ID/number pairs per conversation ...
 LOOKUP_WINDOW_SECONDS = 15 * 60  # ... within this window

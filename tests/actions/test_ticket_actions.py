@@ -91,6 +91,12 @@ def test_an_faq_question_mid_form_is_left_to_the_rules():
     assert "ticket_national_id" not in slots      # nothing extracted: the form rejects
 
 
+def test_asking_for_the_pre_check_mid_form_is_left_to_the_rules():
+    msgs, slots = run(ValidateTicketForm(), tracker("ابي اتحقق من اهليتي", "check_eligibility",
+                                                    requested="ticket_national_id", form="ticket_form"))
+    assert "ticket_national_id" not in slots and not msgs   # no "wrong ID" complaint either
+
+
 def test_third_failure_offers_a_way_out():
     t = tracker("123", "inform_identifier", requested="ticket_mobile", form="ticket_form",
                 slots={"ticket_national_id": ID_A, "form_failures": {"ticket_mobile": 2}})
