@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.tools.serve import ROOT, Stack
+from bot.tools.serve import ROOT, Stack, stop_on_sigterm
 from bot.tools.services import Postgres, Redis, ServiceError
 
 PROD_DEFAULTS = {
@@ -276,10 +276,6 @@ def _mask(url: str) -> str:
     return re.sub(r"://([^:/@]+):([^@]+)@", r"://\1:***@", url)
 
 
-def _interrupt(*_args) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: List[str]) -> int:
     command = argv[0] if argv else "run"
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
@@ -300,7 +296,7 @@ def main(argv: List[str]) -> int:
     print(f"Starting the production profile with {prod.model.name} ...", flush=True)
     started = time.monotonic()
     # Ctrl-C and SIGTERM (systemd) both stop everything in order.
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     try:
         prod.start()
         env = prod.env

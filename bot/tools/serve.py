@@ -130,6 +130,16 @@ class Stack:
         self.processes.clear()
 
 
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (systemd, `docker stop`, `timeout`) stops the servers the way Ctrl-C does.
+    Without it the parent died alone and left Rasa and the action server running."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def main() -> int:
     from bot.tools.model import ensure
 
@@ -139,15 +149,16 @@ def main() -> int:
         actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
         var_dir=Path(os.environ.get("VAR_DIR", ROOT / "var")),
     )
+    stop_on_sigterm()
     print(f"Starting the assistant with {stack.model.name} ...", flush=True)
-    stack.start()
-    print(f"""
+    try:
+        stack.start()
+        print(f"""
 Ready in {stack.started_seconds:.0f} s.
   Web chat:  {stack.url}/chat
   REST:      curl -s {stack.url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "وش شروط حساب المواطن؟"}}'
   Agent desk: {stack.url}/desk   (create an agent: make agent NAME=...)
 Press Ctrl-C to stop.""", flush=True)
-    try:
         while all(p.poll() is None for p in stack.processes):
             time.sleep(1)
         print("A server stopped; shutting down.", file=sys.stderr)

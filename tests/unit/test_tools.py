@@ -1,4 +1,5 @@
 """Set-up tooling: the model fingerprint and the Python 3.10 finder."""
+import os
 import subprocess
 from pathlib import Path
 
@@ -33,3 +34,22 @@ def test_python310_finder_prints_a_working_310_or_nothing():
         version = subprocess.run([out, "-c", "import sys; print(sys.version_info[:2])"],
                                  capture_output=True, text=True).stdout.strip()
         assert version == "(3, 10)"
+
+
+def test_sigterm_stops_the_servers_like_ctrl_c():
+    """`make run` under systemd, docker or `timeout` gets SIGTERM: the finally-block that
+    stops Rasa and the action server must run, as on Ctrl-C."""
+    import signal
+    import sys
+    import time
+
+    code = ("import time\nfrom bot.tools.serve import stop_on_sigterm\nstop_on_sigterm()\n"
+            "print('ready', flush=True)\n"
+            "try:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('stopped the servers', flush=True)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout.readline().strip() == "ready"
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert "stopped the servers" in out and time.monotonic() - started < 10
