@@ -51,11 +51,7 @@ def engine() -> Engine:
                 pool_size=int(os.environ.get("DB_POOL_SIZE", "6")),
                 max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "4")),
             )
-        _engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(_engine, "connect", sqlite_pragmas)
-        else:
-            ping_when_idle(_engine)
+        _engine = tune_engine(create_engine(url, **kwargs))
         _sessionmaker = sessionmaker(_engine, future=True, expire_on_commit=False)
     return _engine
 
@@ -103,6 +99,16 @@ def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS
             # The pool discards this connection and retries with a new one.
             raise DisconnectionError(type(e).__name__) from None
 
+    return engine
+
+
+def tune_engine(engine: Engine) -> Engine:
+    """What every engine of ours gets after create_engine(): WAL and foreign keys for a
+    SQLite file, the idle-connection ping for a database server."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", sqlite_pragmas)
+    else:
+        ping_when_idle(engine)
     return engine
 
 

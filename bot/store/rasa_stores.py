@@ -69,7 +69,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import rasa_speedups
-from bot.store import ping_when_idle, sqlite_engine_kwargs, sqlite_pragmas
+from bot.store import sqlite_engine_kwargs, tune_engine
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _env_number(env: Mapping[str, str], name: str, default, cast=int):
 
 def engine_kwargs(url: str, env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """create_engine() arguments: sane pool sizes and a connect timeout (EnvTrackerStore also
-    pings connections that sat idle: bot.store.ping_when_idle). A SQLite file gets a small
+    pings connections that sat idle: bot.store.tune_engine). A SQLite file gets a small
     pool instead of a connection per query."""
     env = os.environ if env is None else env
     if not _is_postgres(url):
@@ -166,11 +166,7 @@ class EnvTrackerStore(SQLTrackerStore):
                  url: Optional[Text] = None, **kwargs: Any) -> None:
         # `host` is the endpoint's `url:` key; a full URL there wins, like Rasa's SQL store.
         self.url = url or (host if host and "://" in host else None) or tracker_store_url()
-        self.engine = sa.create_engine(self.url, **engine_kwargs(self.url))
-        if self.url.startswith("sqlite"):
-            sa.event.listen(self.engine, "connect", sqlite_pragmas)
-        elif _is_postgres(self.url):
-            ping_when_idle(self.engine)
+        self.engine = tune_engine(sa.create_engine(self.url, **engine_kwargs(self.url)))
         self._create_tables(_env_number(os.environ, "STORE_CONNECT_TIMEOUT", 60.0, float))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info("tracker store: %s (pool %s)", self.engine.url.render_as_string(hide_password=True)
