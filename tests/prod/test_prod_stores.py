@@ -281,3 +281,36 @@ def test_ticket_of_a_killed_worker_is_freed_at_once(redis_url):
     assert asyncio.run(asyncio.wait_for(blocked(), 10))
     assert time.monotonic() - started < 2
     holder.join(10)
+
+
+def test_a_slow_redis_does_not_freeze_the_worker(redis_url):
+    """While Redis answers slowly, the worker's other conversations keep moving: the lock's
+    Redis round trips run off the event loop (Rasa's own LockStore blocks the loop on them)."""
+    import redis
+
+    store = AtomicRedisLockStore(redis_url)
+    admin = redis.Redis.from_url(redis_url)
+
+    async def scenario():
+        ticks = 0
+        stop = asyncio.Event()
+
+        async def other_conversations():
+            nonlocal ticks
+            while not stop.is_set():
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        ticker = asyncio.create_task(other_conversations())
+        await asyncio.sleep(0.05)
+        admin.execute_command("CLIENT", "PAUSE", 600)  # every client waits 0.6 s
+        before, started = ticks, time.monotonic()
+        async with store.lock("slow-redis"):
+            waited = time.monotonic() - started
+        stop.set()
+        await ticker
+        return waited, ticks - before
+
+    waited, ticks_meanwhile = asyncio.run(scenario())
+    assert waited >= 0.4                   # the pause was real
+    assert ticks_meanwhile >= 0.5 * waited / 0.01  # and the loop kept turning through it
