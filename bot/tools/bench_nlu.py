@@ -315,6 +315,35 @@ def machine() -> Dict[str, Any]:
     return info
 
 
+def mcnemar(first_correct: Sequence[bool], second_correct: Sequence[bool]) -> Dict[str, Any]:
+    """Exact McNemar test on the same test messages: are the two pipelines' accuracies
+    different, or is the gap what 918 messages give by chance? Only the messages one
+    pipeline gets right and the other wrong count."""
+    from scipy.stats import binomtest
+
+    only_first = sum(1 for a, b in zip(first_correct, second_correct) if a and not b)
+    only_second = sum(1 for a, b in zip(first_correct, second_correct) if b and not a)
+    n = only_first + only_second
+    p = binomtest(only_first, n, 0.5).pvalue if n else 1.0
+    return {"only_first": only_first, "only_second": only_second, "p_value": p}
+
+
+def paired_comparisons(results: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The first pipeline (the project's) against each of the others."""
+    if not results or "predictions" not in results[0]:
+        return []
+    first = results[0]
+    right = [x["gold"] == x["predicted"] for x in first["predictions"]]
+    out = []
+    for other in results[1:]:
+        if "predictions" not in other:
+            continue
+        other_right = [x["gold"] == x["predicted"] for x in other["predictions"]]
+        out.append({"first": first["name"], "second": other["name"],
+                    "accuracy_gap": first["accuracy"] - other["accuracy"], **mcnemar(right, other_right)})
+    return out
+
+
 def table(results: List[Dict[str, Any]]) -> str:
     rows = [
         "| pipeline | accuracy | macro-F1 | train s | parse p50 ms | parse p95 ms | peak RSS MB |",
@@ -338,6 +367,16 @@ def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any]) -> str
         table(results),
         "",
     ]
+    comparisons = paired_comparisons(results)
+    if comparisons:
+        out += ["Paired comparison on the same messages (exact McNemar test; p < 0.05: the gap is",
+                "unlikely to be chance):", "",
+                "| pipelines | accuracy gap | right only in the first | right only in the second | p |",
+                "|---|---:|---:|---:|---:|"]
+        for c in comparisons:
+            out.append(f"| {c['first']} vs {c['second']} | {100 * c['accuracy_gap']:+.1f} points | "
+                       f"{c['only_first']} | {c['only_second']} | {c['p_value']:.3f} |")
+        out.append("")
     for r in results:
         out.append(f"Confusion pairs that cost most, `{r['name']}` (gold → predicted, count):")
         out.append("")
@@ -408,13 +447,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
     (out_dir / "results.json").write_text(
         json.dumps(
-            {"machine": info, "results": [{k: v for k, v in r.items() if k != "predictions"} for r in results]},
+            {"machine": info, "results": [{k: v for k, v in r.items() if k != "predictions"} for r in results],
+             "paired": paired_comparisons(results)},
             ensure_ascii=False, indent=1,
         ),
         encoding="utf-8",
     )
     print()
     print(table(results))
+    for c in paired_comparisons(results):
+        print(f"{c['first']} vs {c['second']}: {100 * c['accuracy_gap']:+.1f} points, "
+              f"McNemar {c['only_first']} vs {c['only_second']}, p = {c['p_value']:.3f}")
     print(f"\nSummary: {out_dir / 'summary.md'}")
     return 0
 
