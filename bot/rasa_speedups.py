@@ -13,9 +13,16 @@ docs/benchmarks.md ("Load").
   inspect.isabstract check on each) for every event it deserialised: every event of the
   conversation on each tracker load, every event an action returns. Classes are now
   looked up in a table, rebuilt when a name is missing (a subclass imported later).
+- Every request to the action server is JSON of the whole conversation (and, for the form
+  validators, the domain), written with ensure_ascii: each Arabic letter became a
+  six-byte \\uXXXX escape (the action server spent a third of its CPU parsing these
+  bodies). Now UTF-8 JSON: same data, `Content-Type: application/json` as before; the
+  longest pre-check conversation's last call shrinks from 145 KB to 94 KB (64 KB for
+  actions that do not get the domain, endpoints.yml `enable_selective_domain`).
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any, Dict, Optional
 
@@ -75,12 +82,29 @@ def _resolve_by_type(type_name: str, default: Optional[type] = None) -> Optional
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+def _utf8_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _session(self):
+    """EndpointConfig.session (Rasa 3.6) with UTF-8 JSON bodies."""
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth else None)
+    return aiohttp.ClientSession(headers=self.headers, auth=auth, json_serialize=_utf8_json,
+                                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+
+
 def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
 
     if getattr(RemoteAction, "_cza_speedups", False):
         return
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    EndpointConfig.session = _session
     RemoteAction._cza_speedups = True

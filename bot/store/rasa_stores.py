@@ -229,14 +229,16 @@ class EnvTrackerStore(SQLTrackerStore):
             await self._in_thread(self._save_events, tracker)
 
     def _save_events(self, tracker) -> None:
-        """The body of SQLTrackerStore.save (Rasa 3.6) after stream_events."""
+        """The body of SQLTrackerStore.save (Rasa 3.6) after stream_events, storing UTF-8
+        JSON instead of \\u escapes (Arabic text takes a third of the bytes)."""
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
                 data = event.as_dict()
                 intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
                 session.add(self.SQLEvent(sender_id=tracker.sender_id, type_name=event.type_name,
                                           timestamp=data.get("timestamp"), intent_name=intent,
-                                          action_name=data.get("name"), data=json.dumps(data)))
+                                          action_name=data.get("name"),
+                                          data=json.dumps(data, ensure_ascii=False)))
             session.commit()
 
     async def keys(self):

@@ -55,3 +55,84 @@ def test_events_resolve_as_before():
     assert Event.resolve_by_type("cza_late_event") is LateEvent
     events = Event.from_parameters({"event": "action", "name": "action_listen"})
     assert isinstance(events, ActionExecuted) and events.action_name == "action_listen"
+
+
+def _post_to_stand_in(action_name: str):
+    """Run `action_name` as Rasa does (RemoteAction, the project's endpoints.yml and domain)
+    against a stand-in action server; return the raw body it received."""
+    import asyncio
+    import os
+
+    from aiohttp import web
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import read_endpoint_config
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    domain = Domain.load(os.path.join(root, "domain"))
+    received = []
+
+    async def webhook(request):
+        received.append(await request.read())
+        return web.json_response({"events": [], "responses": []})
+
+    async def scenario():
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        os.environ["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{port}/webhook"
+        try:
+            endpoint = read_endpoint_config(os.path.join(root, "endpoints.yml"), "action_endpoint")
+            tracker = DialogueStateTracker.from_events("c", [UserUttered("ابي اتحقق من اهليتي")], domain.slots)
+            await RemoteAction(action_name, endpoint).run(
+                CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain)
+        finally:
+            await runner.cleanup()
+
+    previous = os.environ.get("ACTION_ENDPOINT_URL")
+    try:
+        asyncio.run(scenario())
+    finally:
+        if previous is None:
+            os.environ.pop("ACTION_ENDPOINT_URL", None)
+        else:
+            os.environ["ACTION_ENDPOINT_URL"] = previous
+    return received[0]
+
+
+def test_action_calls_are_utf8_json_with_the_domain_only_for_form_validators():
+    import json
+
+    ask = _post_to_stand_in("action_ask_elig_age")
+    assert "ابي اتحقق من اهليتي".encode() in ask   # UTF-8, not \\u escapes
+    body = json.loads(ask)
+    assert body["tracker"]["latest_message"]["text"] == "ابي اتحقق من اهليتي"
+    assert "domain" not in body                   # selective domain: not needed by an ask
+    validate = json.loads(_post_to_stand_in("validate_eligibility_form"))
+    assert "elig_age" in validate["domain"]["forms"]["eligibility_form"]["required_slots"]
+
+
+def test_every_form_validator_is_sent_the_domain():
+    """The SDK's FormValidationAction reads the form's slots from the domain: a validator
+    missing `send_domain: true` would silently validate nothing."""
+    import os
+
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.forms import FormValidationAction
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("bot.actions")
+    validators = {name for name, action in executor.actions.items()
+                  if isinstance(getattr(action, "__self__", None), FormValidationAction)}
+    assert {"validate_eligibility_form", "validate_ticket_form"} <= validators
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    domain = Domain.load(os.path.join(root, "domain"))
+    assert validators == {n for n in validators if domain.does_custom_action_explicitly_need_domain(n)}
