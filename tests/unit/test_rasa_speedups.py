@@ -136,3 +136,32 @@ def test_every_form_validator_is_sent_the_domain():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     domain = Domain.load(os.path.join(root, "domain"))
     assert validators == {n for n in validators if domain.does_custom_action_explicitly_need_domain(n)}
+
+
+def test_slot_copies_are_the_same_shallow_copies():
+    import copy
+    import os
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    assert Slot.__copy__ is not None
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for slot in Domain.load(os.path.join(root, "domain")).slots:
+        slot.value = ["قيمة"] if slot.type_name == "list" else slot.value
+        duplicate = copy.copy(slot)
+        assert duplicate is not slot and type(duplicate) is type(slot)
+        assert duplicate.__dict__ == slot.__dict__
+        duplicate.value = "غيرها"
+        assert slot.value != "غيرها"          # the copy is its own object
+        assert duplicate.mappings is slot.mappings  # shallow, as copy.copy always was
+
+
+def test_action_payload_json_falls_back_for_what_ujson_refuses():
+    import json
+
+    from bot.rasa_speedups import _utf8_json
+
+    assert json.loads(_utf8_json({"نص": "عربي", "n": 0.1})) == {"نص": "عربي", "n": 0.1}
+    assert "عربي" in _utf8_json({"t": "عربي"})
+    assert _utf8_json({"big": 2 ** 70}) == '{"big":1180591620717411303424}'  # ujson overflows
