@@ -487,3 +487,22 @@ def test_bare_numbers_share_their_shape():
     from bot.nlu.linear_classifier import digit_shape
 
     assert digit_shape("عمري 16") == digit_shape("عمري 35") == "عمري 00"
+
+
+@pytest.mark.parametrize("word_ngrams", [0, 2])
+def test_one_message_fast_path_matches_scikit_learn(word_ngrams):
+    """The server's one-text path computes exactly what the vectorizers' transform and
+    the batch path compute, unknown-text guard included."""
+    from bot.nlu.linear_classifier import LinearTextModel, linear_model_defaults
+
+    config = {**linear_model_defaults(), "C": 100.0, "max_word_ngram": word_ngrams}
+    texts = ["كيف اغير الايبان", "ابي اغير رقم جوالي", "وش شروط حساب المواطن", "متى ينزل الدعم",
+             "نسيت كلمة المرور", "تغيير رقم الجوال", "شروط التسجيل في البرنامج", "موعد نزول الدعم"]
+    labels = ["iban", "mobile", "conditions", "date", "password", "mobile", "conditions", "date"]
+    model = LinearTextModel(config)
+    model.fit(texts, labels)
+    probes = texts + ["ابغى اغير الايبان حقي", "ظظظ ثثث", "", "0000", "الدعم الدعم الدعم نزل؟"]
+    batch = model.predict_proba(probes)
+    for i, probe in enumerate(probes):
+        np.testing.assert_allclose(model.predict_proba([probe])[0], batch[i], rtol=1e-9, atol=1e-12)
+    assert np.allclose(model.predict_proba(["ظظظ ثثث"])[0], 1 / len(model.classes))  # guard kept
