@@ -493,8 +493,13 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             yield await self._acquire_off_loop(conversation_id, ticket, wait)
         finally:
-            # Runs to the end even if the request is cancelled while awaiting it.
-            await asyncio.shield(self._off_loop(self.cleanup, conversation_id, ticket))
+            try:
+                # Runs to the end even if the request is cancelled while awaiting it.
+                await asyncio.shield(self._off_loop(self.cleanup, conversation_id, ticket))
+            except LockStoreUnavailable as e:
+                # The message was handled and saved; failing it now would add an apology
+                # to a real answer. The ticket expires with its lifetime.
+                logger.warning("could not release a lock ticket (%s); it will expire", e)
 
     async def _acquire_off_loop(self, conversation_id: Text, ticket: int, wait: float) -> TicketLock:
         """Rasa's LockStore._acquire_lock (3.6) with the Redis calls off the event loop."""

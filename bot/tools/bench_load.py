@@ -176,7 +176,7 @@ async def _send(session, url: str, rec: Recorder, sender: str, index: int, text:
                 return item
             messages = json.loads(body)
             texts = [m.get("text") or "" for m in messages if isinstance(m, dict)]
-            item.reply = (texts[0] if texts else "")[:120]
+            item.reply = " / ".join(" ".join(t.split()) for t in texts)[:160]  # one table cell
             if not messages:
                 item.error = "empty reply"
             elif any(t.strip() == ERROR_REPLY for t in texts):
@@ -684,7 +684,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--model", type=Path)
     parser.add_argument("--levels", default="1,20,100,20:3-8,100:3-8",
                         help="users[:think MIN-MAX s], comma separated")
-    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--duration", type=float, default=45.0,
+                        help="seconds per level (shorter levels are noisier on a shared machine)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--think", default="0,0", help="pause between a reply and the next message, MIN,MAX s")
     parser.add_argument("--no-outages", action="store_true")

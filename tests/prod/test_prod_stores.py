@@ -314,3 +314,22 @@ def test_a_slow_redis_does_not_freeze_the_worker(redis_url):
     waited, ticks_meanwhile = asyncio.run(scenario())
     assert waited >= 0.4                   # the pause was real
     assert ticks_meanwhile >= 0.5 * waited / 0.01  # and the loop kept turning through it
+
+
+def test_a_lost_release_does_not_fail_a_handled_message(redis_url, monkeypatch):
+    """Redis going away between the answer and the lock's release: the citizen keeps the
+    answer (no apology added); the ticket simply expires."""
+    from bot.store.rasa_stores import LockStoreUnavailable
+
+    store = AtomicRedisLockStore(redis_url)
+
+    def gone(*_args):
+        raise LockStoreUnavailable("lock store unavailable (ConnectionError)")
+
+    monkeypatch.setattr(store, "cleanup", gone)
+
+    async def handled():
+        async with store.lock("answered"):
+            return "answer"
+
+    assert asyncio.run(handled()) == "answer"
