@@ -165,3 +165,42 @@ def test_action_payload_json_falls_back_for_what_ujson_refuses():
     assert json.loads(_utf8_json({"نص": "عربي", "n": 0.1})) == {"نص": "عربي", "n": 0.1}
     assert "عربي" in _utf8_json({"t": "عربي"})
     assert _utf8_json({"big": 2 ** 70}) == '{"big":1180591620717411303424}'  # ujson overflows
+
+
+def test_event_by_event_check_gives_the_full_schemas_verdicts():
+    from rasa_sdk import events as sdk
+
+    from bot.rasa_speedups import _action_response_validator, _check_action_result
+
+    good_events = [sdk.SlotSet("elig_age", "35"), sdk.SlotSet("requested_slot", None), sdk.FollowupAction("action_x"),
+                   sdk.ActiveLoop("eligibility_form"), sdk.ActiveLoop(None), sdk.Restarted(), sdk.AllSlotsReset(),
+                   sdk.UserUttered("نعم", {"intent": {"name": "affirm", "confidence": 1.0}, "entities": []}),
+                   sdk.BotUttered("تمام", {"buttons": []}), sdk.ActionExecuted("action_listen"),
+                   sdk.SessionStarted(), sdk.ConversationPaused(), sdk.ConversationResumed(),
+                   sdk.ReminderScheduled("EXTERNAL_x", __import__("datetime").datetime(2030, 1, 1)),
+                   sdk.ActionReverted(), sdk.UserUtteranceReverted(), sdk.LoopInterrupted(True)]
+    payloads = [{"events": [event], "responses": []} for event in good_events]
+    payloads += [
+        {"events": good_events, "responses": [{"text": "نص"}]},
+        {"events": [{"event": "not-an-event"}], "responses": []},
+        {"events": [{"name": "x"}], "responses": []},                      # no event name
+        {"events": [{"event": "slot", "name": "x", "timestamp": "now"}], "responses": []},
+        {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "x"}]}}], "responses": []},
+        {"events": [{"event": "slot", "value": 1}], "responses": []},
+        {"events": ["slot"], "responses": []},
+        {"events": {"event": "slot"}, "responses": []},
+        {"events": [], "responses": "نص"},
+        {"events": [{"event": 5}], "responses": []},
+        [],
+    ]
+    full = _action_response_validator()
+    for payload in payloads:
+        expected = full.is_valid(payload)
+        try:
+            _check_action_result(payload)
+            got = True
+        except Exception as e:
+            assert type(e).__name__ == "ValidationError", (payload, e)
+            got = False
+        assert got == expected, payload
+    assert sum(full.is_valid(p) for p in payloads) == len(good_events) + 1  # the battery has both kinds
