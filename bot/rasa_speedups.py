@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Any, Dict, Optional
 
 import ujson
-from typing import Any, Dict, Optional
 
 
 @lru_cache(maxsize=None)
@@ -132,7 +132,7 @@ def _resolve_by_type(type_name: str, default: Optional[type] = None) -> Optional
 
 def _utf8_json(value: Any) -> str:
     try:
-        return ujson.dumps(value, ensure_ascii=False)
+        return ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
     except (TypeError, OverflowError, ValueError):  # what ujson refuses, json may still write
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
