@@ -1,8 +1,8 @@
 """Dedup and rate-limit state.
 
 In-process by default: a bounded LRU with a TTL per entry. With REDIS_URL set, the same
-interface is backed by Redis (SET NX EX for dedup, INCR + EXPIRE per fixed window for
-the rate limit) so several Rasa workers share it. If Redis is unreachable the checks
+interface is backed by Redis (SET NX EX for dedup, a sorted set of recent message times
+per conversation for the sliding-window rate limit) so several Rasa workers share it. If Redis is unreachable the checks
 fail open (the message is processed) and a warning is logged: a citizen getting an
 answer twice is better than no answer at all.
 """
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
+import uuid
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -68,6 +69,11 @@ class MemoryDeduper:
 
 
 class MemoryRateLimiter:
+    """At most `limit` messages in any `window` seconds per conversation (a sliding window:
+    a fixed per-minute bucket would let a burst straddling the minute through twice).
+    Refused messages count too, so someone who keeps flooding stays refused until they
+    pause; `notify` is true once per burst, for the first refused message."""
+
     def __init__(self, limit: int, window: float, max_entries: int = 100_000,
                  clock: Callable[[], float] = time.monotonic):
         self.limit, self.window, self.clock = limit, window, clock
@@ -76,11 +82,14 @@ class MemoryRateLimiter:
     async def hit(self, key: str) -> RateDecision:
         if self.limit <= 0:
             return RateDecision(True)
-        bucket = int(self.clock() // self.window)
-        ck = f"{key}|{bucket}"
-        count = (self.cache.get(ck) or 0) + 1
-        self.cache.set(ck, count, self.window)
-        return RateDecision(count <= self.limit, count == self.limit + 1)
+        now = self.clock()
+        recent = self.cache.get(key) or deque(maxlen=self.limit + 1)
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        before = len(recent)
+        recent.append(now)  # maxlen keeps the newest limit + 1: enough to decide
+        self.cache.set(key, recent, self.window)
+        return RateDecision(before < self.limit, before == self.limit)
 
 
 class RedisDeduper:
@@ -96,6 +105,9 @@ class RedisDeduper:
 
 
 class RedisRateLimiter:
+    """MemoryRateLimiter's sliding window, shared by every worker: one sorted set of recent
+    message times per conversation, updated in one MULTI/EXEC."""
+
     def __init__(self, client: Any, limit: int, window: float, prefix: str = "cza:rate:",
                  clock: Callable[[], float] = time.time):
         self.client, self.limit, self.window = client, limit, window
@@ -104,17 +116,20 @@ class RedisRateLimiter:
     async def hit(self, key: str) -> RateDecision:
         if self.limit <= 0:
             return RateDecision(True)
-        bucket = int(self.clock() // self.window)
-        rk = f"{self.prefix}{key}:{bucket}"
+        now = self.clock()
+        rk = f"{self.prefix}{key}"
         try:
-            pipe = self.client.pipeline()
-            pipe.incr(rk)
-            pipe.expire(rk, int(self.window) + 1)
-            count, _ = await pipe.execute()
+            pipe = self.client.pipeline()  # MULTI/EXEC: atomic between workers
+            pipe.zremrangebyscore(rk, "-inf", now - self.window)
+            pipe.zcard(rk)
+            pipe.zadd(rk, {f"{now!r}:{uuid.uuid4().hex[:8]}": now})
+            pipe.zremrangebyrank(rk, 0, -(self.limit + 2))  # keep the newest limit + 1
+            pipe.pexpire(rk, int(self.window * 1000) + 1000)
+            _, before, *_ = await pipe.execute()
         except Exception as e:  # fail open
             logger.warning("redis rate limit unavailable (%s); allowing the message", type(e).__name__)
             return RateDecision(True)
-        return RateDecision(count <= self.limit, count == self.limit + 1)
+        return RateDecision(before < self.limit, before == self.limit)
 
 
 def build_state(redis_client: Optional[Any] = None):

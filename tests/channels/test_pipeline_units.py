@@ -341,3 +341,27 @@ def test_migration_creates_and_drops_the_tables(tmp_path):
     command.downgrade(cfg, "0001_base")
     assert not {"conversations", "transcript_messages"} & set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_rate_limit_window_slides_instead_of_resetting_on_the_minute():
+    """A burst straddling a minute boundary used to get twice the limit through (each
+    fixed bucket counted from zero); both limiters now count the last `window` seconds."""
+    fakeredis = pytest.importorskip("fakeredis")
+
+    async def scenario(limiter, clock):
+        clock.now = 59.5                      # just before a minute boundary
+        first = [await limiter.hit("c") for _ in range(3)]
+        clock.now = 60.5                      # just after it
+        second = [await limiter.hit("c") for _ in range(3)]
+        assert [d.allowed for d in first + second] == [True, True, True, False, False, False]
+        assert [d.notify for d in first + second] == [False, False, False, True, False, False]
+        clock.now = 59.5 + 60.1               # the burst has left the window, the refusals not yet
+        assert not (await limiter.hit("c")).allowed
+        clock.now = 60.5 + 60.1 + 0.1         # a quiet minute after the last message
+        assert (await limiter.hit("c")).allowed
+
+    clock = Clock()
+    asyncio.run(scenario(MemoryRateLimiter(limit=3, window=60, clock=clock), clock))
+    clock = Clock()
+    asyncio.run(scenario(RedisRateLimiter(fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer()),
+                                          limit=3, window=60, clock=clock), clock))

@@ -333,3 +333,28 @@ def test_a_lost_release_does_not_fail_a_handled_message(redis_url, monkeypatch):
             return "answer"
 
     assert asyncio.run(handled()) == "answer"
+
+
+def test_rate_limit_is_shared_and_exact_on_real_redis(redis_url):
+    """Two workers' limiters on one real Redis, hit at the same moment: exactly `limit`
+    messages get through, one refusal is announced, and the window slides."""
+    import redis.asyncio as aioredis
+
+    from channels.state import RedisRateLimiter
+
+    async def scenario():
+        now = [time.time()]
+        clients = [aioredis.from_url(redis_url), aioredis.from_url(redis_url)]
+        workers = [RedisRateLimiter(c, limit=3, window=60, prefix="t:rate:", clock=lambda: now[0])
+                   for c in clients]
+        decisions = await asyncio.gather(*(workers[i % 2].hit("conv") for i in range(10)))
+        assert sum(d.allowed for d in decisions) == 3
+        assert sum(d.notify for d in decisions) == 1
+        now[0] += 30
+        assert not (await workers[0].hit("conv")).allowed  # still inside the window
+        now[0] += 61
+        assert (await workers[1].hit("conv")).allowed      # a quiet minute later
+        for c in clients:
+            await c.close()
+
+    asyncio.run(scenario())
