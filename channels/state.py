@@ -2,9 +2,9 @@
 
 In-process by default: a bounded LRU with a TTL per entry. With REDIS_URL set, the same
 interface is backed by Redis (SET NX EX for dedup, a sorted set of recent message times
-per conversation for the sliding-window rate limit) so several Rasa workers share it. If Redis is unreachable the checks
-fail open (the message is processed) and a warning is logged: a citizen getting an
-answer twice is better than no answer at all.
+per conversation for the sliding-window rate limit) so several Rasa workers share it. If
+Redis is unreachable the checks fail open (the message is processed) and a warning is
+logged: a citizen getting an answer twice is better than no answer at all.
 """
 from __future__ import annotations
 

@@ -358,7 +358,8 @@ def table(results: List[Dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
-def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any]) -> str:
+def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any],
+                     comparisons: Optional[List[Dict[str, Any]]] = None) -> str:
     out = [
         f"Machine: {info['nproc']} cores ({info['cpu']}), {info['ram_gib']} GiB RAM; "
         f"Python {info['python']}, Rasa {info.get('rasa')}, TensorFlow {info.get('tensorflow')}, "
@@ -367,7 +368,7 @@ def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any]) -> str
         table(results),
         "",
     ]
-    comparisons = paired_comparisons(results)
+    comparisons = paired_comparisons(results) if comparisons is None else comparisons
     if comparisons:
         out += ["Paired comparison on the same messages (exact McNemar test; p < 0.05: the gap is",
                 "unlikely to be chance):", "",
@@ -443,19 +444,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         results.append(result)
 
-    summary = summary_markdown(results, info)
+    comparisons = paired_comparisons(results)
+    summary = summary_markdown(results, info, comparisons)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
     (out_dir / "results.json").write_text(
         json.dumps(
             {"machine": info, "results": [{k: v for k, v in r.items() if k != "predictions"} for r in results],
-             "paired": paired_comparisons(results)},
+             "paired": comparisons},
             ensure_ascii=False, indent=1,
         ),
         encoding="utf-8",
     )
     print()
     print(table(results))
-    for c in paired_comparisons(results):
+    for c in comparisons:
         print(f"{c['first']} vs {c['second']}: {100 * c['accuracy_gap']:+.1f} points, "
               f"McNemar {c['only_first']} vs {c['only_second']}, p = {c['p_value']:.3f}")
     print(f"\nSummary: {out_dir / 'summary.md'}")
