@@ -23,6 +23,7 @@ def test_rasa_data_validate():
 @pytest.mark.e2e
 @pytest.mark.parametrize("stories", [
     "tests/stories/test_core.yml", "tests/stories/test_eligibility.yml", "tests/stories/test_tickets.yml",
+    "tests/stories/test_objections.yml",
 ])
 def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
     """tests/stories/*.yml with the real action server behind the forms."""
@@ -37,5 +38,5 @@ def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
 
 
 def test_every_story_file_is_run():
-    listed = {"test_core.yml", "test_eligibility.yml", "test_tickets.yml"}
+    listed = {"test_core.yml", "test_eligibility.yml", "test_tickets.yml", "test_objections.yml"}
     assert {p.name for p in (ROOT / "tests" / "stories").glob("*.yml")} == listed

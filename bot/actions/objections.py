@@ -1,13 +1,14 @@
 """Objection status ("ابي اعرف حالة اعتراضي"), revealed only to whoever proves to be
 the owner: national ID + objection number, then a one-time code sent by SMS to
-the mobile registered on the objection (bot.services.otp).
+the mobile registered on the objection (bot.services.objections, bot.services.otp).
 
 Form objection_form: objection_national_id → objection_number (the code is sent
 when the pair matches) → objection_otp. A wrong pair gets exactly the answer an
 unknown number gets. The form stops early (slot objection_stop) on a cool-down,
 too many wrong pairs, an SMS failure or a database failure; action_objection_status
 then explains, or reports the status after re-checking the verification in the
-database (slots alone are never trusted for disclosure).
+database (slots alone are never trusted for disclosure). Responses are in
+domain/objections.yml, the rules around the form in bot/data/objections/rules.yml.
 """
 from __future__ import annotations
 
@@ -18,17 +19,21 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.tickets import (
-    CANCEL_BUTTON, HANDOFF_BUTTON, OBJECTION_SLOTS, OPEN_TICKET_BUTTON, _prefill,
-    add_lookup_failure, attempts_phrase, bump_failures, clear_failures, intent_of, is_payload,
-    leave_to_rules, lookup_blocked, minutes_phrase, text_of, validate_id_value,
+from bot.actions.forms import (
+    CANCEL_BUTTON, HANDOFF_BUTTON, OPEN_TICKET_BUTTON, add_lookup_failure, attempts_phrase,
+    bump_failures, clear_failures, intent_of, is_payload, leave_to_rules, lookup_blocked,
+    minutes_phrase, prefill, text_of, validate_id_value,
 )
 from bot.services import objections as objection_service
 from bot.services import otp
 from bot.services import validators as v
-from bot.store.tickets import StoreUnavailable
+from bot.services.objections import StoreUnavailable
 
 logger = logging.getLogger(__name__)
+
+# Forgotten once the status is reported, and on cancel (action_cancel_ticket_flow).
+OBJECTION_SLOTS = ["objection_national_id", "objection_number", "objection_otp",
+                   "objection_stop"]
 
 RESEND = "__resend__"
 VERIFIED = "verified"
@@ -53,10 +58,10 @@ class ValidateObjectionForm(FormValidationAction):
 
     # -- extraction
     async def extract_objection_national_id(self, dispatcher, tracker, domain):
-        return _prefill(tracker, "objection_national_id", self.PARSERS, "objection_status")
+        return prefill(tracker, "objection_national_id", self.PARSERS, "objection_status")
 
     async def extract_objection_number(self, dispatcher, tracker, domain):
-        return _prefill(tracker, "objection_number", self.PARSERS, "objection_status")
+        return prefill(tracker, "objection_number", self.PARSERS, "objection_status")
 
     async def extract_objection_otp(self, dispatcher, tracker, domain):
         if tracker.get_slot("requested_slot") != "objection_otp":
@@ -99,7 +104,7 @@ class ValidateObjectionForm(FormValidationAction):
         if lookup_blocked(tracker):
             return {"objection_number": number, **_stop("blocked")}
         try:
-            result = otp.issue_for_objection(tracker.sender_id, number, national_id)
+            result = objection_service.issue_code(tracker.sender_id, number, national_id)
         except StoreUnavailable:
             return {"objection_number": number, **_stop("store_down")}
         if result.status == otp.NOT_FOUND:
@@ -124,7 +129,7 @@ class ValidateObjectionForm(FormValidationAction):
             return {"objection_otp": None}
         if value == RESEND:
             try:
-                result = otp.issue_for_objection(tracker.sender_id, number, national_id)
+                result = objection_service.issue_code(tracker.sender_id, number, national_id)
             except StoreUnavailable:
                 return {"objection_otp": None, **_stop("store_down")}
             if result.status in (otp.COOLDOWN, otp.TOO_MANY):
@@ -140,7 +145,7 @@ class ValidateObjectionForm(FormValidationAction):
             dispatcher.utter_message(response="utter_otp_format", buttons=[RESEND_BUTTON, CANCEL_BUTTON])
             return {"objection_otp": None}
         try:
-            result = otp.verify_for_objection(tracker.sender_id, number, parsed.value)
+            result = objection_service.verify_code(tracker.sender_id, number, parsed.value)
         except StoreUnavailable:
             return {"objection_otp": None, **_stop("store_down")}
         if result.ok:
@@ -186,7 +191,7 @@ class ActionObjectionStatus(Action):
         if tracker.get_slot("objection_otp") != VERIFIED or not number or not national_id:
             return reset
         try:
-            if not otp.is_verified(otp.OBJECTION_STATUS, number, tracker.sender_id):
+            if not objection_service.is_verified(number, tracker.sender_id):
                 dispatcher.utter_message(response="utter_otp_expired",
                                          buttons=[{"title": "حالة اعتراضي",
                                                    "payload": "/objection_status"}])

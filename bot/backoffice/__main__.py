@@ -32,9 +32,10 @@ from bot.services.privacy import mask_id, mask_mobile, mask_text
 from bot.services.sms import loggable
 from bot.store import session_scope
 from bot.store.audit import AuditEntry
-from bot.store.tickets import (
-    OBJECTION_STATUSES, TICKET_STATUSES, SmsMessage, is_unavailable,
-)
+from bot.store.base import is_unavailable
+from bot.store.objections import OBJECTION_STATUSES
+from bot.store.sms import SmsMessage
+from bot.store.tickets import TICKET_STATUSES
 
 
 def _default_actor() -> str:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from bot.services import objections, tickets
 from bot.services.validators import luhn_check_digit
 from bot.store import session_scope
-from bot.store.tickets import Objection, utcnow
+from bot.store.base import utcnow
+from bot.store.objections import Objection
 
 
 def _with_check(body: str) -> str:

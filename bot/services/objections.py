@@ -7,24 +7,29 @@ from the program facts (bot/content/program.yml, seed 003).
 """
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select
 
 from bot.content import fact
+from bot.services import otp
 from bot.services.privacy import mask_id, mask_mobile
 from bot.services.validators import (
-    OBJECTION_NUMBER_LENGTH, luhn_check_digit, mobile_valid, national_id_valid,
+    OBJECTION_NUMBER_LENGTH, luhn_check_digit, national_id_valid,
     parse_mobile, parse_objection_number,
 )
 from bot.store import audit, session_scope
-from bot.store.tickets import (
-    OBJECTION_STATUSES, Objection, StoreUnavailable, is_unavailable, utcnow,
-)
+from bot.store.base import StoreUnavailable, is_unavailable, utcnow
+from bot.store.objections import OBJECTION_STATUSES, Objection
+
+logger = logging.getLogger(__name__)
+
+OTP_PURPOSE = "objection_status"    # what an objection's one-time codes unlock
 
 
 @dataclass
@@ -222,6 +227,30 @@ def list_objections(status: Optional[str] = None, limit: int = 50) -> List[Objec
         if status:
             query = query.where(Objection.status == _status(status))
         return list(session.execute(query).scalars().all())
+
+
+# --------------------------------------------------------------------------- one-time code
+
+def issue_code(conversation_id: str, objection_number: str, national_id: str,
+               now: Optional[datetime] = None) -> otp.IssueResult:
+    """Send a code to the mobile registered on the objection, if the ID/number pair matches.
+    A wrong pair and an unknown number give the same NOT_FOUND."""
+    mobile = registered_mobile(objection_number, national_id)
+    if mobile is None:
+        logger.info("objection status: no match for %s", mask_id(national_id))
+        return otp.IssueResult(otp.NOT_FOUND)
+    return otp.issue(OTP_PURPOSE, objection_number, conversation_id, mobile, now)
+
+
+def verify_code(conversation_id: str, objection_number: str, code: str,
+                now: Optional[datetime] = None) -> otp.VerifyResult:
+    return otp.verify(OTP_PURPOSE, objection_number, conversation_id, code, now)
+
+
+def is_verified(objection_number: str, conversation_id: str,
+                now: Optional[datetime] = None) -> bool:
+    """Has this conversation proved recently that it owns the objection?"""
+    return otp.is_verified(OTP_PURPOSE, objection_number, conversation_id, now)
 
 
 # --------------------------------------------------------------------------- wording

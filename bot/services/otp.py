@@ -7,6 +7,9 @@
   conversation, and at most 3 codes are sent per record per cool-down window,
   so nobody can guess codes or flood a citizen's phone.
 - Issuing and verifying are tied to the conversation that asked.
+- Generic: a code is for a `purpose` (what is being unlocked, e.g. "objection_status")
+  and a `subject` (which record, e.g. the objection number). Finding the record and its
+  registered mobile is the feature's job (bot.services.objections).
 
 The clock is a parameter (`now=`) so tests can move time.
 """
@@ -25,9 +28,9 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from bot.services import sms
-from bot.services.privacy import mask_id
 from bot.store import session_scope
-from bot.store.tickets import OtpChallenge, StoreUnavailable, is_unavailable, utcnow
+from bot.store.base import StoreUnavailable, is_unavailable, utcnow
+from bot.store.otp import OtpChallenge
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +38,6 @@ CODE_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 MAX_SENDS = 3
 VERIFIED_FOR = timedelta(minutes=15)    # how long a verified code unlocks the record
-OBJECTION_STATUS = "objection_status"
 
 # Results
 SENT, NOT_FOUND, COOLDOWN, TOO_MANY, SMS_FAILED = "sent", "not_found", "cooldown", "too_many", "sms_failed"
@@ -200,23 +202,3 @@ def is_verified(purpose: str, subject: str, conversation_id: str,
             ).first() is not None
     except Exception as exc:
         _guard(exc)
-
-
-# --------------------------------------------------------------------------- objections
-
-def issue_for_objection(conversation_id: str, objection_number: str, national_id: str,
-                        now: Optional[datetime] = None) -> IssueResult:
-    """Send a code to the mobile registered on the objection, if the ID/number pair matches.
-    A wrong pair and an unknown number give the same NOT_FOUND."""
-    from bot.services.objections import registered_mobile
-
-    mobile = registered_mobile(objection_number, national_id)
-    if mobile is None:
-        logger.info("objection status: no match for %s", mask_id(national_id))
-        return IssueResult(NOT_FOUND)
-    return issue(OBJECTION_STATUS, objection_number, conversation_id, mobile, now)
-
-
-def verify_for_objection(conversation_id: str, objection_number: str, code: str,
-                         now: Optional[datetime] = None) -> VerifyResult:
-    return verify(OBJECTION_STATUS, objection_number, conversation_id, code, now)

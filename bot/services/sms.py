@@ -70,7 +70,7 @@ def loggable(body: str, kind: str) -> str:
 def _record(message_id: str, to: str, body: str, kind: str, gateway: str, status: str,
             provider_ref: Optional[str] = None, error: Optional[str] = None) -> None:
     from bot.store import session_scope
-    from bot.store.tickets import SmsMessage
+    from bot.store.sms import SmsMessage
 
     with session_scope() as session:
         session.add(SmsMessage(

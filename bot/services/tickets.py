@@ -33,9 +33,8 @@ from bot.services.validators import (
     TICKET_NUMBER_LENGTH, luhn_check_digit, mobile_valid, national_id_valid,
 )
 from bot.store import audit, session_scope
-from bot.store.tickets import (
-    TICKET_CATEGORIES, TICKET_STATUSES, StoreUnavailable, Ticket, is_unavailable, utcnow,
-)
+from bot.store.base import StoreUnavailable, is_unavailable, utcnow
+from bot.store.tickets import TICKET_CATEGORIES, TICKET_STATUSES, Ticket
 
 logger = logging.getLogger(__name__)
 

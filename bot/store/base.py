@@ -1,3 +1,55 @@
+"""What every table module of ours shares: the declarative base, UTC timestamps and
+the "database unavailable" error the services raise."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime
 from sqlalchemy.orm import declarative_base
+from sqlalchemy.types import TypeDecorator
 
 Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite stores the UTC wall time and
+    hands back naive values, which this type marks as UTC again so comparisons
+    with `utcnow()` work the same on both.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or used right now (down, locked, not migrated)."""
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for database errors that mean "try later", not a bug or a constraint."""
+    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+    return isinstance(exc, SQLAlchemyError) and not isinstance(exc, IntegrityError)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.services import objections, tickets
 from bot.store import reset_engine, session_scope
-from bot.store.tickets import SmsMessage
+from bot.store.sms import SmsMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.services import sms
 from bot.store import session_scope
-from bot.store.tickets import SmsMessage
+from bot.store.sms import SmsMessage
 
 
 @pytest.fixture
