@@ -30,7 +30,7 @@ from bot.actions.objections import OBJECTION_SLOTS
 from bot.nlu.arabic import normalize
 from bot.services import tickets as ticket_service
 from bot.services import validators as v
-from bot.services.privacy import mask_id
+from bot.privacy import mask_id
 from bot.store.tickets import TICKET_CATEGORIES, StoreUnavailable
 
 logger = logging.getLogger(__name__)

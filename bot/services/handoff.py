@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.content import fact
 from bot.nlu.arabic import normalize
-from bot.services.privacy import mask, mask_text
+from bot.privacy import mask, mask_text
 from bot.store import audit, session_scope
 from bot.store.conversations import channel_from_id
 from bot.store.handoffs import (AGENT, BOT, CLOSED, OPEN_STATES, QUEUED, Handoff, aware,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot.content import fact
 from bot.services import otp
-from bot.services.privacy import mask_id, mask_mobile
+from bot.privacy import mask_id, mask_mobile
 from bot.services.validators import (
     OBJECTION_NUMBER_LENGTH, luhn_check_digit, national_id_valid,
     parse_mobile, parse_objection_number,

@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Optional
 
-from bot.services.privacy import mask_mobile, mask_text
+from bot.privacy import mask_mobile, mask_text
 from bot.services.validators import mobile_e164, parse_mobile
 
 logger = logging.getLogger(__name__)

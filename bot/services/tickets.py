@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.content import fact
 from bot.services import sms
-from bot.services.privacy import mask_id, mask_mobile
+from bot.privacy import mask_id, mask_mobile
 from bot.services.validators import (
     TICKET_NUMBER_LENGTH, luhn_check_digit, mobile_valid, national_id_valid,
 )

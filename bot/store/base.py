@@ -8,6 +8,10 @@ from sqlalchemy import DateTime
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
+# Their home is bot/store/errors.py (one error for our tables and Rasa's stores alike);
+# re-exported because the services import them from here.
+from bot.store.errors import StoreUnavailable, is_unavailable  # noqa: F401
+
 Base = declarative_base()
 
 
@@ -42,14 +46,3 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
-
-
-class StoreUnavailable(RuntimeError):
-    """The database cannot be reached or used right now (down, locked, not migrated)."""
-
-
-def is_unavailable(exc: BaseException) -> bool:
-    """True for database errors that mean "try later", not a bug or a constraint."""
-    from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
-    return isinstance(exc, SQLAlchemyError) and not isinstance(exc, IntegrityError)

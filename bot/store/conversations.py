@@ -14,7 +14,7 @@ within 24 hours of it (see `within_whatsapp_window`).
 
 Transcript messages have an author: "citizen", "bot", "agent" or "system" (notices
 written by the channels themselves, e.g. the rate-limit message). Citizen text is
-stored with national IDs, mobiles and IBANs masked (bot.services.privacy.mask_text):
+stored with national IDs, mobiles and IBANs masked (bot.privacy.mask_text):
 the transcript is shown to agents and replayed in the web widget, and neither needs
 the clear numbers (Rasa's tracker store keeps what the dialogue needs).
 `buttons` is the list of {"title", "payload"} offered with a bot/agent message; it is
@@ -43,7 +43,7 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, insert, select, update
 
-from bot.services.privacy import mask_text
+from bot.privacy import mask_text
 from bot.store import session_scope, transaction
 from bot.store.base import Base
 

@@ -3,7 +3,7 @@
 The schema is created by Alembic (migrations/versions/0002_tickets.py); keep the
 two in step (tests/unit/test_store.py compares them). National IDs and mobiles
 are stored as entered (the support team needs them to act on a case) and are
-masked by bot.services.privacy wherever they are shown or logged.
+masked by bot.privacy wherever they are shown or logged.
 """
 from __future__ import annotations
 
