@@ -103,4 +103,4 @@ clean:
 # (for the action server).
 shell: model
 	ACTION_ENDPOINT_URL=http://127.0.0.1:$(ACTIONS_PORT)/webhook TRACKER_DB=$(VAR_DIR)/shell-tracker.db \
-	  $(PY) -m rasa shell --model "$$($(PY) -m bot.tools.model path)" --endpoints endpoints.yml
+	  $(PY) -m bot.rasa_server shell --model "$$($(PY) -m bot.tools.model path)" --endpoints endpoints.yml

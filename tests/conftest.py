@@ -35,6 +35,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def rasa_patches() -> None:
+    """Rasa as the project's server runs it (bot/rasa_server.py applies bot.patches before
+    Rasa starts): for tests that use Rasa's classes in this process. Importing the stores
+    no longer patches anything. Applied whatever RASA_PATCHES says: these tests are about
+    the patched behaviour."""
+    from bot import patches
+
+    assert patches.apply(env={}), "bot.patches did not apply: is Rasa the pinned version?"
+
+
+@pytest.fixture(scope="session")
 def trained_model() -> Path:
     from bot.tools.model import ensure
 

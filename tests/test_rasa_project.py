@@ -28,7 +28,7 @@ def test_rasa_data_validate():
 def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
     """tests/stories/*.yml with the real action server behind the forms."""
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "core", "--model", str(trained_model),
+        [sys.executable, "-m", "bot.rasa_server", "test", "core", "--model", str(trained_model),
          "--stories", stories, "--endpoints", "endpoints.yml",
          "--fail-on-prediction-errors", "--out", str(tmp_path)],
         cwd=ROOT, env=rasa_stack.env(), capture_output=True, text=True)

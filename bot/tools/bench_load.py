@@ -373,7 +373,7 @@ class SingleSQLite(Profile):
                            extra_env={"SANIC_WORKERS": "1"})
 
     def start(self) -> None:
-        from bot.store.rasa_stores import tracker_store_url
+        from bot.store.tracker_store import tracker_store_url
 
         self.stack.start(420)
         self.url = self.stack.url
@@ -396,7 +396,7 @@ class Production(Profile):
                               durable=True)
 
     def start(self) -> None:
-        from bot.store.rasa_stores import tracker_store_url
+        from bot.store.tracker_store import tracker_store_url
 
         self.prod.start()
         self.url = self.prod.url

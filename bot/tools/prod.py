@@ -191,7 +191,7 @@ class ProdStack:
     @staticmethod
     def migrate(env: Dict[str, str]) -> None:
         from bot.store.migrate import upgrade
-        from bot.store.rasa_stores import ensure_tracker_tables, tracker_store_url
+        from bot.store.tracker_store import ensure_tracker_tables, tracker_store_url
 
         upgrade(env["DATABASE_URL"])
         ensure_tracker_tables(tracker_store_url(env))

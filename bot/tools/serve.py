@@ -83,7 +83,7 @@ class Stack:
         env = self.env()
         upgrade(env["DATABASE_URL"])
         self._spawn("actions", ["rasa_sdk", "--actions", "bot.actions", "--port", str(self.actions_port)])
-        self._spawn("rasa", ["rasa", "run", "--model", str(self.model), "--port", str(self.rasa_port),
+        self._spawn("rasa", ["bot.rasa_server", "run", "--model", str(self.model), "--port", str(self.rasa_port),
                              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                              "--cors", "*"] + self._api_args())
         self.wait(timeout)

@@ -25,6 +25,12 @@ def _require_binaries() -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _rasa_as_served(rasa_patches) -> None:
+    """The stores as the Rasa server runs them: with bot.patches applied (a tracker store
+    outage raises through Rasa's FailSafeTrackerStore instead of a blank conversation)."""
+
+
 @pytest.fixture(scope="session")
 def service_binaries() -> None:
     _require_binaries()

@@ -36,7 +36,7 @@ def prod_stack(service_binaries, trained_model, tmp_path_factory):
 
 
 def test_two_workers_share_one_store(prod_stack):
-    from bot.store.rasa_stores import tracker_store_url
+    from bot.store.tracker_store import tracker_store_url
 
     assert len(prod_stack.worker_pids()) == 2
     assert prod_stack.env["DATABASE_URL"].startswith("postgresql://")
@@ -50,7 +50,7 @@ def test_two_workers_share_one_store(prod_stack):
 
 
 def test_killed_worker_leaves_the_service_and_the_conversations_intact(prod_stack):
-    from bot.store.rasa_stores import tracker_store_url
+    from bot.store.tracker_store import tracker_store_url
 
     flows = usable_flows(model_intents(prod_stack.model)) or FLOWS[:1]
     url = f"{prod_stack.url}/webhooks/rest/webhook"

@@ -21,8 +21,9 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
-from bot.store.rasa_stores import (AtomicRedisLockStore, EnvTrackerStore, StoreUnavailable,
-                                   ensure_tracker_tables, tracker_store_url)
+from bot.store.errors import StoreUnavailable
+from bot.store.lock_store import AtomicRedisLockStore
+from bot.store.tracker_store import EnvTrackerStore, ensure_tracker_tables, tracker_store_url
 from bot.tools.services import Postgres, Redis
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -60,8 +61,8 @@ def user_texts(url: str, sender: str):
 # --- which store the environment selects ----------------------------------------------
 
 def test_endpoints_yml_names_the_env_selected_stores():
-    assert endpoint("tracker_store").type == "bot.store.rasa_stores.EnvTrackerStore"
-    assert endpoint("lock_store").type == "bot.store.rasa_stores.EnvLockStore"
+    assert endpoint("tracker_store").type == "bot.store.tracker_store.EnvTrackerStore"
+    assert endpoint("lock_store").type == "bot.store.lock_store.EnvLockStore"
 
 
 def test_postgres_database_url_puts_the_tracker_next_to_our_tables(prod_env):
@@ -319,7 +320,7 @@ def test_a_slow_redis_does_not_freeze_the_worker(redis_url):
 def test_a_lost_release_does_not_fail_a_handled_message(redis_url, monkeypatch):
     """Redis going away between the answer and the lock's release: the citizen keeps the
     answer (no apology added); the ticket simply expires."""
-    from bot.store.rasa_stores import LockStoreUnavailable
+    from bot.store.lock_store import LockStoreUnavailable
 
     store = AtomicRedisLockStore(redis_url)
 

@@ -9,7 +9,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from bot.store.rasa_stores import EnvTrackerStore
+from bot.store.tracker_store import EnvTrackerStore
 from bot.tools.bench_load import Sent, check_transcripts
 
 

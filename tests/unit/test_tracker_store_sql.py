@@ -3,13 +3,19 @@ SQLTrackerStore does (it only skips the ORM): same rows, same "latest session" r
 import asyncio
 import json
 
+import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
                                      UserUttered)
+from sqlalchemy import create_engine
+from sqlalchemy.pool import QueuePool
 
-from bot.store.rasa_stores import EnvTrackerStore
+from bot.store import sqlite_engine_kwargs
+from bot.store.tracker_store import EnvTrackerStore
+
+pytestmark = pytest.mark.usefixtures("rasa_patches")  # events are read as the server reads them
 
 DOMAIN = Domain.from_dict({"slots": {"city": {"type": "text", "mappings": [{"type": "custom"}]}}})
 
@@ -58,3 +64,14 @@ def test_same_rows_and_sessions_as_rasas_store(tmp_path):
     assert len(rows) == 10  # 2 session starts + 2 × 4 events, none duplicated
     assert rows[1][:2] == ("user", "inform") and rows[4][2] == "action_listen"
     assert "الرياض" in rows[1][3] and json.loads(rows[1][3])["text"] == "الرياض"  # UTF-8, not \\u escapes
+
+
+def test_sqlite_files_keep_their_connections(tmp_path):
+    pooled = create_engine(f"sqlite:///{tmp_path / 'x.db'}", **sqlite_engine_kwargs(f"sqlite:///{tmp_path / 'x.db'}"))
+    assert isinstance(pooled.pool, QueuePool)
+    with pooled.connect() as first:
+        raw = first.connection.dbapi_connection
+    with pooled.connect() as second:
+        assert second.connection.dbapi_connection is raw  # same connection, not a new one
+    memory = create_engine("sqlite://", **sqlite_engine_kwargs("sqlite://"))
+    assert not isinstance(memory.pool, QueuePool)  # one shared in-memory database, not five

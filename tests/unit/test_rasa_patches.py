@@ -1,20 +1,184 @@
-"""The per-message shortcuts in bot.rasa_speedups keep Rasa's behaviour."""
+"""bot.patches: applied on purpose, undoable, guarded by Rasa's version and by the
+sources they replace; and the per-message shortcuts among them keep Rasa's behaviour."""
+import asyncio
+import inspect
+import logging
+import subprocess
+import sys
+import types
+from pathlib import Path
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from sqlalchemy import create_engine
-from sqlalchemy.pool import QueuePool
 
-import bot.store.rasa_stores  # noqa: F401  (installs the speedups, as the server does)
-from bot.store import sqlite_engine_kwargs
+from bot import patches
+from bot.patches import action_result, registry
+from bot.patches.registry import MISSING, Patch
 
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.usefixtures("rasa_patches")
+
+
+@pytest.fixture
+def unpatched():
+    """Rasa's own code for one test; the patches are back afterwards."""
+    patches.restore()
+    try:
+        yield
+    finally:
+        patches.restore()
+        assert patches.apply(env={})
+
+
+# --- the guards -------------------------------------------------------------------------
+
+def test_the_upstream_sources_are_the_ones_the_patches_were_written_against():
+    """Canary: Rasa changed (or site-packages was edited) under a patch. Read the new
+    upstream code, adapt the patch, then record the new hash printed here."""
+    current = {p.target: registry.upstream_sha256(p) for p in patches.all_patches()}
+    assert registry.stale(patches.all_patches()) == [], current
+    assert len(current) == 6 and len({p.upstream_sha256 for p in patches.all_patches()}) == 6
+
+
+class Upstream:
+    def greet(self):
+        return "hello"
+
+    def other(self):
+        return "hello, in other words"
+
+
+def _greet_patched(self):
+    return "patched"
+
+
+def test_a_changed_upstream_source_fails_the_canary(monkeypatch):
+    """The comparison really fails: a patch recorded against one source, then the
+    upstream function is replaced by code whose source differs."""
+    module = types.ModuleType("fake_upstream")
+    module.Upstream = type("Upstream", (), {"greet": Upstream.greet})
+    monkeypatch.setitem(sys.modules, "fake_upstream", module)
+    patch = Patch("fake_upstream:Upstream", "greet", lambda _original: _greet_patched,
+                  upstream_sha256=registry.source_sha256(Upstream.greet))
+    assert registry.stale([patch]) == []
+    monkeypatch.setattr(module.Upstream, "greet", Upstream.other, raising=False)
+    assert registry.stale([patch]) == ["fake_upstream:Upstream.greet"]
+    assert registry.source_sha256(Upstream.other) != patch.upstream_sha256
+
+
+def test_patches_replace_and_restore_exactly_what_was_there(unpatched, monkeypatch):
+    module = types.ModuleType("fake_upstream")
+    module.Upstream = type("Upstream", (), {"greet": Upstream.greet})
+    monkeypatch.setitem(sys.modules, "fake_upstream", module)
+    original = module.Upstream.greet
+    replace = Patch("fake_upstream:Upstream", "greet", lambda before: _greet_patched, "-")
+    add = Patch("fake_upstream:Upstream", "__copy__", lambda before: _greet_patched, "-")
+    for patch in (replace, add, replace):  # a second install changes nothing
+        registry.install(patch)
+    assert module.Upstream().greet() == "patched" and "__copy__" in vars(module.Upstream)
+    assert registry.original(replace) is original and registry.original(add) is MISSING
+    patches.restore()
+    assert module.Upstream.greet is original and "__copy__" not in vars(module.Upstream)
+    assert patches.applied() == []
+
+
+def test_restore_gives_back_rasas_own_code(unpatched):
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.slots import Slot
+
+    assert patches.applied() == []
+    assert "__copy__" not in vars(Slot)
+    assert "_tracker_store" in inspect.getsource(FailSafeTrackerStore.on_tracker_store_error)
+    assert "validate(result, self.action_response_format_spec())" in inspect.getsource(
+        RemoteAction._validate_action_result)
+    assert patches.apply()
+    assert RemoteAction._validate_action_result is action_result._validate_action_result
+    assert len(patches.applied()) == 6
+    assert patches.apply() and len(patches.applied()) == 6  # idempotent
+
+
+def test_another_rasa_version_gets_no_patch_and_one_warning(unpatched, monkeypatch, caplog):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.6.22")
+    monkeypatch.setattr(patches, "_said", set())
+    with caplog.at_level(logging.INFO, logger="bot.patches"):
+        assert patches.apply(env={}) is False
+        assert patches.apply(env={}) is False
+    assert patches.applied() == []
+    warnings = [r for r in caplog.records if r.name == "bot.patches"]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert "3.6.22" in warnings[0].getMessage() and "3.6.21" in warnings[0].getMessage()
+
+
+@pytest.mark.parametrize("value", ["off", "OFF", "0", "false", "no"])
+def test_rasa_patches_off_switches_them_all_off(value, unpatched):
+    assert patches.apply(env={"RASA_PATCHES": value}) is False
+    assert patches.applied() == []
+    assert patches.apply(env={"RASA_PATCHES": "on"}) is True
+
+
+def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, monkeypatch):
+    import rasa.__main__
+
+    from bot import rasa_server
+
+    seen = {}
+    monkeypatch.setattr(rasa_server, "install_log_masking", lambda: seen.setdefault("masking", True))
+    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.update(
+        argv=sys.argv[1:], applied=len(patches.applied()), masked_first=seen.get("masking")))
+    monkeypatch.setattr(sys, "argv", ["bot/rasa_server.py"])
+    rasa_server.main(["run", "--port", "5006", "--endpoints", "endpoints.yml"])
+    assert seen == {"masking": True, "argv": ["run", "--port", "5006", "--endpoints", "endpoints.yml"],
+                    "applied": 6, "masked_first": True}
+
+
+@pytest.mark.slow
+def test_importing_the_stores_patches_nothing():
+    """Rasa loads the store classes from endpoints.yml by module path: that import must
+    leave Rasa as it is (only bot.patches.apply() changes it)."""
+    code = ("import bot.store.tracker_store, bot.store.lock_store\n"
+            "from bot import patches\n"
+            "from bot.patches import registry\n"
+            "from rasa.shared.core.slots import Slot\n"
+            "assert registry.stale(patches.all_patches()) == [], registry.stale(patches.all_patches())\n"
+            "assert '__copy__' not in vars(Slot) and patches.applied() == []\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_strict_failsafe_raises_for_our_store_and_leaves_others_to_rasa(tmp_path):
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from bot.store.errors import StoreUnavailable
+    from bot.store.tracker_store import EnvTrackerStore, TrackerStoreUnavailable
+
+    def down(*_args):
+        raise TrackerStoreUnavailable("tracker store unavailable during retrieve (OperationalError)")
+
+    ours = EnvTrackerStore(Domain.empty(), url=f"sqlite:///{tmp_path / 'tracker.db'}")
+    ours._load = down
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(FailSafeTrackerStore(ours).retrieve("c"))
+
+    class Other(InMemoryTrackerStore):
+        async def retrieve(self, sender_id):
+            down()
+
+    assert asyncio.run(FailSafeTrackerStore(Other(Domain.empty())).retrieve("c")) is None  # Rasa's way
+
+
+# --- what the shortcuts keep ------------------------------------------------------------
 
 def _action():
     return RemoteAction("action_x", None)
 
 
 def test_action_results_are_still_validated():
-    assert RemoteAction._cza_speedups
+    assert RemoteAction._validate_action_result is action_result._validate_action_result
     good = {"events": [{"event": "slot", "name": "age", "value": 30}],
             "responses": [{"text": "تمام"}]}
     assert _action()._validate_action_result(good)
@@ -23,17 +187,6 @@ def test_action_results_are_still_validated():
     assert "Failed to validate Action server response" in raised.value.message
     with pytest.raises(ValidationError):
         _action()._validate_action_result({"events": [], "responses": "نص"})
-
-
-def test_sqlite_files_keep_their_connections(tmp_path):
-    pooled = create_engine(f"sqlite:///{tmp_path / 'x.db'}", **sqlite_engine_kwargs(f"sqlite:///{tmp_path / 'x.db'}"))
-    assert isinstance(pooled.pool, QueuePool)
-    with pooled.connect() as first:
-        raw = first.connection.dbapi_connection
-    with pooled.connect() as second:
-        assert second.connection.dbapi_connection is raw  # same connection, not a new one
-    memory = create_engine("sqlite://", **sqlite_engine_kwargs("sqlite://"))
-    assert not isinstance(memory.pool, QueuePool)  # one shared in-memory database, not five
 
 
 def test_events_resolve_as_before():
@@ -160,7 +313,7 @@ def test_slot_copies_are_the_same_shallow_copies():
 def test_action_payload_json_falls_back_for_what_ujson_refuses():
     import json
 
-    from bot.rasa_speedups import _utf8_json
+    from bot.patches.utf8_json import _utf8_json
 
     assert json.loads(_utf8_json({"نص": "عربي", "n": 0.1})) == {"نص": "عربي", "n": 0.1}
     assert "عربي" in _utf8_json({"t": "عربي"})
@@ -170,7 +323,7 @@ def test_action_payload_json_falls_back_for_what_ujson_refuses():
 def test_event_by_event_check_gives_the_full_schemas_verdicts():
     from rasa_sdk import events as sdk
 
-    from bot.rasa_speedups import _action_response_validator, _check_action_result
+    from bot.patches.action_result import _action_response_validator, _check_action_result
 
     good_events = [sdk.SlotSet("elig_age", "35"), sdk.SlotSet("requested_slot", None), sdk.FollowupAction("action_x"),
                    sdk.ActiveLoop("eligibility_form"), sdk.ActiveLoop(None), sdk.Restarted(), sdk.AllSlotsReset(),
