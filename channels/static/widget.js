@@ -160,10 +160,13 @@
   var userScrolledAt = 0;
   function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 24; }
   function scrollDown() { log.scrollTop = log.scrollHeight; }
+  function settle() {         // after the next layout (also where ResizeObserver is missing)
+    requestAnimationFrame(function () { if (stuck) { scrollDown(); } });
+  }
   function follow() {
     stuck = true;
     scrollDown();
-    requestAnimationFrame(function () { if (stuck) { scrollDown(); } });
+    settle();
   }
   ["wheel", "touchstart", "touchmove", "keydown", "mousedown"].forEach(function (name) {
     log.addEventListener(name, function () { userScrolledAt = Date.now(); }, { passive: true });
@@ -239,6 +242,7 @@
       chips.appendChild(chip);
     });
     chips.hidden = !buttons || !buttons.length;
+    settle();
     // A keyboard user whose chip just went away continues in the input, not at the page top.
     if (hadFocus && chips.hidden) { input.focus(); }
   }
@@ -264,6 +268,7 @@
       typingLabel.textContent = T.typing;
     }
     typing.removeAttribute("hidden");
+    settle();
     typingTimer = setTimeout(function () { setTyping(false); }, TYPING_MAX_MS[by] || 10000);
   }
   function onTypingFrame(frame) {
@@ -342,6 +347,7 @@
     switch (frame.type) {
       case "session":
         save(STORE_KEY, frame.token);
+        if (frame["new"]) { setHolder("bot", null); }    // a fresh conversation starts with the bot
         break;
       case "history":
         ready = true;
