@@ -31,10 +31,17 @@ Protocol (JSON text frames):
                     {"type": "history", "messages": [<message>...]}   (after every hello)
                     {"type": "message", "message": <message>}         (bot, agent or system)
                     {"type": "ack", "id": <client uuid>}
-                    {"type": "typing", "on": true|false}
+                    {"type": "typing", "on": true|false, "by": "bot"}   (only while Rasa works)
+                    {"type": "typing", "on": true|false, "by": "agent", "name": "..."}
+                    {"type": "handoff", "state": "bot"|"queued"|"agent", "name": <agent> | null}
                     {"type": "error", "code": "auth" | "bad_request" | "too_large"}
                     {"type": "pong"}
   <message> = {"id", "author": "citizen"|"bot"|"agent"|"system", "text", "buttons": [{title, payload}], "at"}
+              agent messages also have "name" (the agent's display name) when it is known.
+The handoff frame follows the history on a reconnect and precedes every message the desk
+sends (channels/web_agent.py), so the widget shows the agent's name in its header while
+they hold the conversation; the agent's typing state comes from
+channels.outbound.notify_agent_typing.
 A chip click sends the button payload; the shared pipeline accepts it only if the bot
 offered exactly that payload in its last reply, else it is treated as typed text with the
 leading "/" removed. Client message ids de-duplicate resends after a reconnect.
@@ -62,6 +69,7 @@ from bot.store import conversations
 from channels.base import RecordingOutput, log_id
 from channels.pipeline import Inbound, get_pipeline
 from channels.settings import env_int, env_str
+from channels.web_agent import holder_frame, name_agent_messages
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +159,10 @@ registry = SocketRegistry()
 
 
 def _public(message: Dict[str, Any]) -> Dict[str, Any]:
-    return {k: message[k] for k in ("id", "author", "text", "buttons", "at")}
+    public = {k: message[k] for k in ("id", "author", "text", "buttons", "at")}
+    if message.get("name"):
+        public["name"] = message["name"]
+    return public
 
 
 class WebOutput(RecordingOutput):
@@ -160,17 +171,20 @@ class WebOutput(RecordingOutput):
     def __init__(self, conversation_id: str, author: str = "bot") -> None:
         super().__init__(conversation_id, conversation_id.split(":", 1)[-1], author)
         self.reached = 0
+        self.agent_name: Optional[str] = None      # shown on agent messages (outbound sets it)
 
     async def deliver(self, text: str, buttons: List[Dict[str, str]],
                       transcript_id: Optional[int]) -> Optional[str]:
-        frame = {"type": "message", "message": {
-            "id": transcript_id, "author": self.current_author, "text": text,
-            "buttons": buttons, "at": conversations.utcnow().isoformat()}}
-        self.reached = await registry.push(self.recipient_id, frame)
+        message = {"id": transcript_id, "author": self.current_author, "text": text,
+                   "buttons": buttons, "at": conversations.utcnow().isoformat()}
+        if self.current_author == "agent" and self.agent_name:
+            message["name"] = self.agent_name
+        self.reached = await registry.push(self.recipient_id, {"type": "message", "message": message})
         return None
 
     async def typing(self, on: bool) -> None:
-        await registry.push(self.recipient_id, {"type": "typing", "on": on})
+        # Only the pipeline calls this, around a Rasa turn: these are the bot's dots.
+        await registry.push(self.recipient_id, {"type": "typing", "on": on, "by": "bot"})
 
 
 # -- input -----------------------------------------------------------------------------------
@@ -262,11 +276,19 @@ class WebChatInput(InputChannel):
         if not new:
             try:
                 history = [_public(m) for m in await asyncio.to_thread(
-                    conversations.transcript, f"web:{sid}", HISTORY_LIMIT)]
+                    self._history, f"web:{sid}")]
             except Exception as e:
                 logger.error("web: history unavailable: %s", type(e).__name__)
         await self._send(ws, {"type": "history", "messages": history})
+        if not new:
+            await self._send(ws, await asyncio.to_thread(holder_frame, f"web:{sid}"))
         return sid
+
+    @staticmethod
+    def _history(conversation_id: str) -> List[Dict[str, Any]]:
+        messages = conversations.transcript(conversation_id, HISTORY_LIMIT)
+        name_agent_messages(conversation_id, messages)
+        return messages
 
     async def _serve(self, ws, sid: str, on_new_message) -> None:
         conversation_id = f"web:{sid}"

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: Chromium (browser tests), PostgreSQL and
-# Redis (storage tests run against the real engines). Installs only what is
-# missing, so a prepared machine pays nothing.
+# Debian packages the test suite needs: Chromium (browser tests) and a colour emoji
+# font (so screenshots show the emoji of the bot's texts), PostgreSQL and Redis
+# (storage tests run against the real engines). Installs only what is missing, so a
+# prepared machine pays nothing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q "ok installed" \
+  || need+=(fonts-noto-color-emoji)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -801,7 +801,7 @@ class ActionEligStart(Action):
         known = prefill((tracker.latest_message or {}).get("text") or "")
         text = ("تمام 👍 بسوي لك تحقق مبدئي سريع من أهليتك لحساب المواطن، بأسئلة قصيرة وحدة وحدة.\n"
                 "النتيجة استرشادية وليست قرار البرنامج، والقرار الرسمي يطلع لك في البوابة.\n"
-                "تقدر تكتب \"الغاء\" بأي وقت، أو تسألني أي سؤال وبعدها نكمل.")
+                "تقدر تكتب \"إلغاء\" بأي وقت، أو تسألني أي سؤال وبعدها نكمل.")
         if known:
             names = [FIELD_TITLES[FIELD_OF_SLOT[s]] for s in ORDER if s in known and s in FIELD_OF_SLOT]
             text += "\nوأخذت من رسالتك: " + "، ".join(names) + " (تقدر تعدّلها قبل النتيجة)."

@@ -10,6 +10,11 @@
  * Talks to the Rasa server over a WebSocket (/chat/ws). The server issues and signs the
  * session token; it is kept in localStorage so the conversation and its history survive
  * a page reload. Right to left, keyboard and screen-reader friendly, reconnects by itself.
+ *
+ * While an agent holds the conversation the server says so ("handoff" frames): the header
+ * and the agent's messages show the agent's name, and the typing indicator shows the
+ * agent's real typing; the bot's dots show only while the bot is answering. Times use
+ * Western digits, like the bot's texts.
  */
 (function () {
   "use strict";
@@ -37,9 +42,11 @@
     send: "إرسال",
     chips: "خيارات مقترحة",
     typing: "المساعد يكتب…",
+    agentTyping: "جارٍ الكتابة…",
     you: "أنت",
     bot: "المساعد",
     agent: "موظف خدمة العملاء",
+    agentRole: "خدمة العملاء",
     system: "تنبيه",
     connecting: "جارٍ الاتصال…",
     reconnecting: "انقطع الاتصال، جارٍ إعادة الاتصال…",
@@ -84,24 +91,29 @@
     "aria-labelledby": "cza-title", hidden: "" });
   var header = el("header", { "class": "cza-header" });
   var title = el("h2", { id: "cza-title", "class": "cza-title" }, TITLE);
+  var role = el("span", { id: "cza-role", "class": "cza-role", hidden: "" }, T.agentRole);
   var status = el("span", { "class": "cza-status", role: "status", "aria-live": "polite" }, T.connecting);
   var closeBtn = el("button", { type: "button", "class": "cza-close", "aria-label": T.close }, "×");
   var headText = el("div", { "class": "cza-headtext" });
+  var subline = el("div", { "class": "cza-subline" });
+  subline.appendChild(role);
+  subline.appendChild(status);
   headText.appendChild(title);
-  headText.appendChild(status);
+  headText.appendChild(subline);
   header.appendChild(headText);
   header.appendChild(closeBtn);
 
   var log = el("div", { "class": "cza-log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
     "aria-label": T.log, tabindex: "0" });
   var typing = el("div", { "class": "cza-typing", hidden: "" });
-  typing.appendChild(el("span", { "class": "cza-sr" }, T.typing));
+  var typingLabel = el("span", { "class": "cza-sr" }, T.typing);
+  typing.appendChild(typingLabel);
   for (var i = 0; i < 3; i++) { typing.appendChild(el("span", { "class": "cza-dot", "aria-hidden": "true" })); }
   var chips = el("div", { "class": "cza-chips", role: "group", "aria-label": T.chips });
   var form = el("form", { "class": "cza-form" });
   var label = el("label", { "for": "cza-input", "class": "cza-sr" }, T.input);
   var input = el("textarea", { id: "cza-input", "class": "cza-input", rows: "1", maxlength: String(MAX_LEN),
-    placeholder: T.placeholder, dir: "auto", autocomplete: "off" });
+    placeholder: T.placeholder, dir: "auto", autocomplete: "off", enterkeyhint: "send" });
   var sendBtn = el("button", { type: "submit", "class": "cza-send", "aria-label": T.send });
   sendBtn.innerHTML = '<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">' +
     '<path fill="currentColor" d="M3 12 21 3l-3 9 3 9z"/></svg>';
@@ -126,7 +138,9 @@
     launcher.setAttribute("aria-expanded", open ? "true" : "false");
     root.classList.toggle("cza-is-open", open);
     try { window.sessionStorage.setItem(OPEN_KEY, open ? "1" : "0"); } catch (e) { /* ignore */ }
-    if (open && focus !== false) { input.focus(); scrollDown(); }
+    fitViewport();
+    if (open) { follow(); }
+    if (open && focus !== false) { input.focus(); }
     if (!open && focus !== false) { launcher.focus(); }
   }
   launcher.addEventListener("click", function () { setOpen(panel.hasAttribute("hidden")); });
@@ -135,19 +149,75 @@
     if (e.key === "Escape") { e.preventDefault(); setOpen(false); }
   });
 
-  // ---------------------------------------------------------------- rendering
+  // ---------------------------------------------------------------- keeping the newest message in view
+  // The list follows the newest message unless the citizen scrolled up to read. Anything
+  // that changes the list's size after a message is added (the suggestion buttons or the
+  // typing row appearing below it, late fonts, a resize, the on-screen keyboard) scrolls
+  // it again, after layout, so the last message is never left under the buttons.
+  // Only the citizen's own scrolling (wheel, touch, keys) lets go of the bottom: a scroll
+  // event caused by layout (the list shrinking as the buttons appear) must not.
+  var stuck = true;
+  var userScrolledAt = 0;
+  function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 24; }
   function scrollDown() { log.scrollTop = log.scrollHeight; }
+  function settle() {         // after the next layout (also where ResizeObserver is missing)
+    requestAnimationFrame(function () { if (stuck) { scrollDown(); } });
+  }
+  function follow() {
+    stuck = true;
+    scrollDown();
+    settle();
+  }
+  ["wheel", "touchstart", "touchmove", "keydown", "mousedown"].forEach(function (name) {
+    log.addEventListener(name, function () { userScrolledAt = Date.now(); }, { passive: true });
+  });
+  log.addEventListener("scroll", function () {
+    if (atBottom()) { stuck = true; } else if (Date.now() - userScrolledAt < 1500) { stuck = false; }
+  }, { passive: true });
+  var sizes = window.ResizeObserver ? new ResizeObserver(function () { if (stuck) { scrollDown(); } }) : null;
+  function watchSizes() {
+    if (sizes) { sizes.disconnect(); sizes.observe(log); }
+  }
+  watchSizes();
+  window.addEventListener("resize", function () { if (stuck) { scrollDown(); } });
+
+  // Phones: the on-screen keyboard shrinks only the visual viewport, so the full-screen
+  // panel is sized to it and the input and the newest message stay above the keyboard.
+  var small = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+  function fitViewport() {
+    var vv = window.visualViewport;
+    if (!vv || !small.matches || panel.hasAttribute("hidden")) {
+      root.style.removeProperty("--cza-vh");
+      root.style.removeProperty("--cza-vtop");
+      return;
+    }
+    root.style.setProperty("--cza-vh", vv.height + "px");
+    root.style.setProperty("--cza-vtop", vv.offsetTop + "px");
+  }
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener("resize", fitViewport);
+    window.visualViewport.addEventListener("scroll", fitViewport);
+  }
+
+  // ---------------------------------------------------------------- rendering
+  var holder = { state: "bot", name: null };    // who answers the citizen now
+  function agentLabel(name) { return name ? name + " · " + T.agentRole : T.agent; }
   function who(author) {
     return author === "citizen" ? T.you : author === "agent" ? T.agent : author === "system" ? T.system : T.bot;
   }
   function timeOf(at) {
     try {
-      return new Date(at).toLocaleTimeString("ar-SA", { hour: "2-digit", minute: "2-digit" });
+      return new Date(at).toLocaleTimeString("ar-SA-u-nu-latn", { hour: "2-digit", minute: "2-digit" });
     } catch (e) { return ""; }
   }
-  function bubble(author, text, at, extraClass) {
+  function bubble(author, text, at, extraClass, name) {
     var item = el("div", { "class": "cza-msg cza-" + author + (extraClass ? " " + extraClass : "") });
-    item.appendChild(el("span", { "class": "cza-sr" }, who(author) + ": "));
+    if (author === "agent") {
+      // A person wrote this: say who, visibly (screen readers read the same line).
+      item.appendChild(el("span", { "class": "cza-from" }, agentLabel(name)));
+    } else {
+      item.appendChild(el("span", { "class": "cza-sr" }, who(author) + ": "));
+    }
     var body = el("div", { "class": "cza-text", dir: "auto" });
     body.textContent = text;
     item.appendChild(body);
@@ -156,13 +226,15 @@
       item.appendChild(t);
     }
     log.appendChild(item);
-    scrollDown();
+    if (sizes) { sizes.observe(item); }
+    follow();
     return item;
   }
   function welcome() {
     if (!log.querySelector(".cza-msg")) { bubble("bot", T.welcome, null, "cza-welcome"); }
   }
   function showChips(buttons) {
+    var hadFocus = chips.contains(document.activeElement);
     chips.textContent = "";
     (buttons || []).forEach(function (b) {
       var chip = el("button", { type: "button", "class": "cza-chip" }, b.title);
@@ -170,15 +242,65 @@
       chips.appendChild(chip);
     });
     chips.hidden = !buttons || !buttons.length;
+    settle();
+    // A keyboard user whose chip just went away continues in the input, not at the page top.
+    if (hadFocus && chips.hidden) { input.focus(); }
   }
-  function setTyping(on) {
-    if (on) { typing.removeAttribute("hidden"); scrollDown(); } else { typing.setAttribute("hidden", ""); }
+
+  var typingBy = null;
+  var typingTimer = null;
+  // Stop showing an indicator nobody switches off (a dropped socket, a closed desk tab).
+  var TYPING_MAX_MS = { bot: 75000, agent: 8000 };
+  function setTyping(on, by, name) {
+    clearTimeout(typingTimer);
+    if (!on) {
+      typingBy = null;
+      typing.setAttribute("hidden", "");
+      return;
+    }
+    typingBy = by;
+    typing.classList.toggle("cza-typing-agent", by === "agent");
+    if (by === "agent") {
+      typingLabel.className = "cza-typing-who";
+      typingLabel.textContent = (name || holder.name || T.agent) + " · " + T.agentTyping;
+    } else {
+      typingLabel.className = "cza-sr";
+      typingLabel.textContent = T.typing;
+    }
+    typing.removeAttribute("hidden");
+    settle();
+    typingTimer = setTimeout(function () { setTyping(false); }, TYPING_MAX_MS[by] || 10000);
+  }
+  function onTypingFrame(frame) {
+    var by = frame.by === "agent" ? "agent" : "bot";
+    if (!frame.on) {
+      if (typingBy === by) { setTyping(false); }
+      return;
+    }
+    // The bot's dots never show while a person holds the conversation.
+    if (by === "bot" && holder.state === "agent") { return; }
+    setTyping(true, by, frame.name);
+  }
+  function setHolder(state, name) {
+    var withAgent = state === "agent";
+    holder = { state: state || "bot", name: withAgent ? (name || null) : null };
+    root.classList.toggle("cza-with-agent", withAgent);
+    title.textContent = withAgent ? (holder.name || T.agent) : TITLE;
+    if (withAgent && holder.name) {
+      role.removeAttribute("hidden");
+      panel.setAttribute("aria-labelledby", "cza-title cza-role");
+    } else {
+      role.setAttribute("hidden", "");
+      panel.setAttribute("aria-labelledby", "cza-title");
+    }
+    if (withAgent && typingBy === "bot") { setTyping(false); }
+    if (!withAgent && typingBy === "agent") { setTyping(false); }
   }
   function renderMessage(m) {
     var w = log.querySelector(".cza-welcome");
     if (w) { w.remove(); }
-    bubble(m.author, m.text, m.at);
     if (m.author !== "citizen") { showChips(m.buttons); }
+    bubble(m.author, m.text, m.at, null, m.name);
   }
 
   // ---------------------------------------------------------------- connection
@@ -225,6 +347,7 @@
     switch (frame.type) {
       case "session":
         save(STORE_KEY, frame.token);
+        if (frame["new"]) { setHolder("bot", null); }    // a fresh conversation starts with the bot
         break;
       case "history":
         ready = true;
@@ -232,8 +355,10 @@
         root.classList.add("cza-online");
         setStatus(T.online);
         log.textContent = "";
+        watchSizes();
+        setTyping(false);
         showChips([]);
-        (frame.messages || []).forEach(function (m) { bubble(m.author, m.text, m.at); });
+        (frame.messages || []).forEach(function (m) { bubble(m.author, m.text, m.at, null, m.name); });
         var last = (frame.messages || [])[frame.messages.length - 1];
         if (last && last.author !== "citizen") { showChips(last.buttons); }
         pending.forEach(function (p) {
@@ -249,7 +374,10 @@
         renderMessage(frame.message);
         break;
       case "typing":
-        setTyping(!!frame.on);
+        onTypingFrame(frame);
+        break;
+      case "handoff":
+        setHolder(frame.state, frame.name);
         break;
       case "ack":
         pending = pending.filter(function (p) { return p.id !== frame.id; });
@@ -280,7 +408,8 @@
     if (w) { w.remove(); }
     bubble("citizen", message.title || message.text, new Date().toISOString(), "cza-pending")
       .setAttribute("data-cid", message.id);
-    if (transmit(message)) { setTyping(true); } else { connect(); }
+    // No dots here: the server shows them only if the bot, not a person, is answering.
+    if (!transmit(message)) { connect(); }
   }
 
   form.addEventListener("submit", function (e) {

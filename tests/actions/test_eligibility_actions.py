@@ -353,7 +353,7 @@ def start(text, slots=None, choice=None):
 def test_start_clears_old_answers_and_says_it_is_indicative():
     slots, messages = start("ابي اعرف اذا انا مستحق", slots=FAMILY)
     assert all(slots[s] is None for s in elig.ANSWER_SLOTS)
-    assert "استرشادية" in texts(messages) and "الغاء" in texts(messages)
+    assert "استرشادية" in texts(messages) and "إلغاء" in texts(messages)
 
 
 def test_start_keeps_what_the_first_message_said():

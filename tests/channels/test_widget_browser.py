@@ -2,21 +2,52 @@
 
 Covers what does not need the trained assistant: RTL layout, keyboard and screen-reader
 markup, chips, typing indicator, reload with history, reconnection after the server drops
-the socket, and an agent message sent while the citizen was offline.
-(tests/browser/test_widget_assistant.py runs the same widget against the real assistant.)
+the socket, an agent message sent while the citizen was offline, the newest message kept
+in view above the buttons on a phone, the input's direction and the digits of the times,
+an axe-core audit, and keyboard-only use from opening to closing.
+(tests/browser/test_widget_assistant.py and test_widget_citizen.py run the same widget
+against the real assistant; test_widget_agent.py with an agent on the desk.)
 """
 from __future__ import annotations
 
+import re
 
 import pytest
 
 from bot.content import faq_answers, faq_buttons, fill
 from channels.web import registry, verify_session
+from tests.browser.axe import describe, serious_violations
 from tests.channels.conftest import ROOT, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ONLINE = "document.querySelector('.cza-status').textContent === 'متصل'"
+# Bounding boxes of the message list and of its last message, in page coordinates.
+LAST_IN_LOG = """() => {
+  const log = document.querySelector('.cza-log').getBoundingClientRect();
+  const msgs = document.querySelectorAll('.cza-log .cza-msg');
+  const last = msgs[msgs.length - 1].getBoundingClientRect();
+  return {logTop: log.top, logBottom: log.bottom, top: last.top, bottom: last.bottom};
+}"""
 
 
+def last_message_fully_visible(page) -> bool:
+    box = page.evaluate(LAST_IN_LOG)
+    return box["top"] >= box["logTop"] - 0.5 and box["bottom"] <= box["logBottom"] + 0.5
+
+
+def focus_ring(page) -> dict:
+    """The focused element's class and how its focus shows (outline and halo)."""
+    return page.evaluate("""() => {
+      const el = document.activeElement, cs = getComputedStyle(el);
+      return {cls: el.className, id: el.id, text: el.textContent, outline: cs.outlineStyle,
+              width: parseFloat(cs.outlineWidth), shadow: cs.boxShadow};
+    }""")
+
+
+def assert_visible_focus(page) -> dict:
+    ring = focus_ring(page)
+    assert (ring["outline"] != "none" and ring["width"] >= 2) or ring["shadow"] != "none", ring
+    return ring
 
 
 def session_id(page) -> str:
@@ -144,4 +175,142 @@ def test_a_tampered_stored_session_starts_a_fresh_one(fresh, browser):
     page.wait_for_function("document.querySelector('.cza-status').textContent === 'متصل'")
     fresh_token = page.evaluate("localStorage.getItem('cza.session.v1')")
     assert verify_session(fresh_token) not in (None, sid, "someoneelse")
+    page.close()
+
+
+def test_the_newest_message_stays_in_view_above_the_buttons_on_a_phone(fresh, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True,
+                            has_touch=True)
+    page.goto(f"{fresh.url}/chat")
+    page.wait_for_function(ONLINE)
+    box = page.get_by_label("اكتب رسالتك")
+    box.fill("وش شروط حساب المواطن؟")              # a long answer fills the list
+    box.press("Enter")
+    page.locator(".cza-chip").first.wait_for()
+    box.fill("menu")                                # a question with twelve buttons under it
+    box.press("Enter")
+    page.locator(".cza-msg.cza-bot", has_text="اختر الخدمة").wait_for()
+    assert page.locator(".cza-chip").count() == 12
+    page.wait_for_function(f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5",
+                           timeout=3000)
+    assert last_message_fully_visible(page), page.evaluate(LAST_IN_LOG)
+    assert page.evaluate("(() => { const l = document.querySelector('.cza-log');"
+                         " return l.scrollHeight > l.clientHeight; })()")  # it did have to scroll
+
+    # the on-screen keyboard (a shorter viewport) and late layout keep it in view
+    page.set_viewport_size({"width": 390, "height": 560})
+    page.wait_for_function(f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5",
+                           timeout=3000)
+    page.evaluate("document.querySelector('.cza-log .cza-msg:last-child .cza-text')"
+                  ".style.paddingBottom = '120px'")
+    page.wait_for_function(f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5",
+                           timeout=3000)
+    assert last_message_fully_visible(page)
+
+    # a citizen who scrolled up to read is left where they are until the next message
+    page.mouse.move(195, 300)
+    page.mouse.wheel(0, -5000)
+    page.wait_for_function("document.querySelector('.cza-log').scrollTop === 0", timeout=3000)
+    page.evaluate("document.querySelector('.cza-log .cza-msg:last-child .cza-text')"
+                  ".style.paddingBottom = '0px'")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.querySelector('.cza-log').scrollTop") == 0
+    page.close()
+
+
+def test_the_input_is_right_to_left_and_times_use_western_digits(fresh, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar-SA")
+    page.goto(f"{fresh.url}/chat")
+    page.wait_for_function(ONLINE)
+    box = page.get_by_label("اكتب رسالتك")
+    direction = "getComputedStyle(document.querySelector('.cza-input')).direction"
+    assert page.evaluate(direction) == "rtl"                      # empty: right to left
+    assert page.evaluate("getComputedStyle(document.querySelector('.cza-input')).textAlign") \
+        in ("right", "start")
+    assert box.get_attribute("placeholder") == "اكتب سؤالك هنا…"
+    box.fill("IBAN SA03 8000")                                     # Latin text reads left to right
+    assert page.evaluate(direction) == "ltr"
+    box.fill("")
+    assert page.evaluate(direction) == "rtl"
+
+    box.fill("مرحبا")
+    box.press("Enter")
+    page.locator(".cza-msg.cza-bot", has_text="وصلني: مرحبا").wait_for()
+    times = page.locator(".cza-msg .cza-time").all_inner_texts()
+    assert len(times) == 2
+    for shown in times:
+        assert re.search(r"\b\d{2}:\d{2}\b", shown), shown
+        assert not re.search("[\u0660-\u0669\u06f0-\u06f9]", shown), shown
+    page.close()
+
+
+def test_axe_finds_no_serious_problem_in_the_open_widget(fresh, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 760}, locale="ar-SA")
+    page.goto(f"{fresh.url}/chat")
+    page.wait_for_function(ONLINE)
+    box = page.get_by_label("اكتب رسالتك")
+    box.fill("وش شروط حساب المواطن؟")
+    box.press("Enter")
+    page.locator(".cza-chip").first.wait_for()
+    box.fill("list")
+    box.press("Enter")
+    page.locator(".cza-chip", has_text="سؤال طويل قليلاً رقم 5").wait_for()
+    assert page.locator(".cza-msg.cza-citizen .cza-time").count() == 2
+    found = serious_violations(page)
+    assert not found, describe(found)
+    # a message still waiting for its acknowledgement keeps its contrast too
+    page.evaluate("document.querySelector('.cza-msg.cza-citizen').classList.add('cza-pending')")
+    found = serious_violations(page, include=".cza-panel")
+    assert not found, describe(found)
+    page.close()
+
+
+def test_keyboard_only_open_type_send_pick_a_button_and_close(fresh, browser):
+    page = browser.new_page(viewport={"width": 1000, "height": 760}, locale="ar-SA")
+    page.goto(f"{fresh.url}/chat")
+    page.wait_for_function(ONLINE)
+    launcher = page.locator(".cza-launcher")
+
+    # start from a closed widget, reached with Tab alone
+    page.keyboard.press("Tab")
+    assert assert_visible_focus(page)["cls"] == "cza-close"
+    page.keyboard.press("Enter")
+    assert launcher.get_attribute("aria-expanded") == "false"
+    assert "cza-launcher" in assert_visible_focus(page)["cls"]
+
+    # open: the focus lands in the input
+    page.keyboard.press("Enter")
+    assert page.get_by_role("dialog").is_visible()
+    assert assert_visible_focus(page)["id"] == "cza-input"
+
+    # type and send with Enter
+    page.keyboard.type("وش شروط حساب المواطن؟")
+    page.keyboard.press("Enter")
+    page.locator(".cza-chip").first.wait_for()
+    titles = [b["title"] for b in faq_buttons("eligibility_conditions")]
+
+    # Shift+Tab from the input reaches the buttons; pick the first one with Enter
+    for _ in titles:
+        page.keyboard.press("Shift+Tab")
+    ring = assert_visible_focus(page)
+    assert ring["cls"] == "cza-chip" and ring["text"] == titles[0]
+    page.keyboard.press("Enter")
+    page.locator(".cza-msg.cza-bot", has_text="intent /check_eligibility").wait_for()
+    sid = session_id(page)
+    assert fresh.agent.texts_from(f"web:{sid}")[-1] == "/check_eligibility"
+    # the picked button is gone with its row: the focus went on to the input, not the page
+    assert assert_visible_focus(page)["id"] == "cza-input"
+
+    # the send button works from the keyboard too
+    page.keyboard.type("شكراً")
+    page.keyboard.press("Tab")
+    assert assert_visible_focus(page)["cls"] == "cza-send"
+    page.keyboard.press("Enter")
+    page.locator(".cza-msg.cza-bot", has_text="وصلني: شكراً").wait_for()
+
+    # close with Escape; the focus returns to the launcher
+    page.keyboard.press("Escape")
+    assert launcher.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".cza-panel").is_visible()
+    assert "cza-launcher" in assert_visible_focus(page)["cls"]
     page.close()
