@@ -27,8 +27,9 @@ def prod(service_binaries, trained_model, tmp_path_factory):
     from bot.tools.prod import ProdStack
     from bot.tools.services import free_port
 
+    # What earlier tests left in the environment must not steer this stack.
     keys = ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "ACTION_SERVER_TOKEN", "ACTIONS_HOST",
-            "DESK_COOKIE_SECURE")
+            "ACTION_ENDPOINT_URL", "DESK_COOKIE_SECURE")
     saved = {k: os.environ.pop(k, None) for k in keys}
     stack = ProdStack(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
                       var_dir=tmp_path_factory.mktemp("prod-budget"),
