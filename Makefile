@@ -100,7 +100,8 @@ clean:
 	rm -rf var results .pytest_cache
 
 # Rasa's terminal chat against the current model; needs `make run` in another terminal
-# (for the action server).
+# (for the action server, and the secret it was started with).
 shell: model
+	ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$(cat $(VAR_DIR)/action_server_token 2>/dev/null)} \
 	ACTION_ENDPOINT_URL=http://127.0.0.1:$(ACTIONS_PORT)/webhook TRACKER_DB=$(VAR_DIR)/shell-tracker.db \
 	  $(PY) -m bot.rasa_server shell --model "$$($(PY) -m bot.tools.model path)" --endpoints endpoints.yml

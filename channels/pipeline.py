@@ -45,8 +45,9 @@ from rasa.core.channels.channel import UserMessage
 from bot.services import handoff
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id
+from channels.edge import limit_exempt
 from channels.settings import env_float, env_int
-from channels.state import build_state
+from channels.state import MemoryRateLimiter, RedisRateLimiter, build_state
 from channels.text import (ERROR_REPLY, MEDIA_REPLY, RATE_LIMIT_REPLY, clean,
                            strip_command_prefix, truncate)
 
@@ -139,6 +140,40 @@ class Pipeline:
         self.reply_timeout = env_float("RASA_REPLY_TIMEOUT_SECONDS", 60.0)
         self.locks = KeyedLocks()
         self.tasks: Set[asyncio.Task] = set()
+        self._client_limiters: Dict[str, Any] = {}
+
+    # -- per client address ---------------------------------------------------------------
+    # The per-conversation limit does not stop one client from becoming many senders (a new
+    # REST sender id or widget session per message); these limits are keyed by address.
+    CLIENT_LIMITS = {
+        "rest": ("REST_RATE_LIMIT_PER_ADDRESS", 120, "REST_RATE_LIMIT_WINDOW_SECONDS", 60),
+        "web-session": ("WEBCHAT_SESSIONS_PER_ADDRESS", 20, "WEBCHAT_SESSIONS_WINDOW_SECONDS", 600),
+    }
+
+    def _client_limiter(self, kind: str):
+        limiter = self._client_limiters.get(kind)
+        if limiter is None:
+            limit_key, limit, window_key, window = self.CLIENT_LIMITS[kind]
+            limit, window = env_int(limit_key, limit), env_int(window_key, window)
+            # The same sliding window as the per-conversation limit, and the same Redis
+            # (shared by every worker) when that one uses Redis.
+            client = getattr(self.limiter, "client", None)
+            limiter = (RedisRateLimiter(client, limit, window, prefix=f"cza:addr:{kind}:")
+                       if client is not None else MemoryRateLimiter(limit, window))
+            self._client_limiters[kind] = limiter
+        return limiter
+
+    def client_window(self, kind: str) -> int:
+        return int(self._client_limiter(kind).window)
+
+    async def client_allowed(self, kind: str, address: str) -> bool:
+        """One more `kind` ("rest" message, "web-session" opened) from this client address?"""
+        if limit_exempt(address):
+            return True
+        decision = await self._client_limiter(kind).hit(address)
+        if not decision.allowed and decision.notify:
+            logger.warning("per-address limit hit (%s) for %s", kind, log_id(f"address:{address}"))
+        return decision.allowed
 
     # -- entry point --------------------------------------------------------------------
     async def handle(self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput,

@@ -13,6 +13,11 @@ a JSON list of {"recipient_id", "text", "buttons"?, "image"?, "custom"?} out
 - optional shared token: with REST_CHANNEL_TOKEN set, requests need
   "Authorization: Bearer <token>" or "?token=<token>" (401 otherwise). Unset = open,
   which is what local development, rasa shell-style clients and the tests use.
+  Production keeps REST behind its token (docs/security.md);
+- open (no token), each client address may send REST_RATE_LIMIT_PER_ADDRESS messages per
+  REST_RATE_LIMIT_WINDOW_SECONDS (default 120 per 60 s; 429 beyond), since any client can
+  name a new sender per message; addresses behind TRUSTED_PROXIES come from X-Forwarded-For;
+- cross-origin calls only from REST_ALLOWED_ORIGINS (default none), without credentials.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels.base import RecordingOutput
+from channels.edge import allowed_origins, client_address, cors_headers
 from channels.pipeline import Inbound, get_pipeline, secrets_match
 from channels.settings import env_str
 
@@ -91,35 +97,49 @@ class SafeRestInput(InputChannel):
         async def health(request: Request):
             return response.json({"status": "ok"})
 
+        @bp.route("/webhook", methods=["OPTIONS"], name="safe_rest_preflight")
+        async def preflight(request: Request):
+            return response.empty(headers=cors_headers(
+                request, allowed_origins("REST_ALLOWED_ORIGINS"), methods="POST, OPTIONS",
+                headers="Content-Type, Authorization"))
+
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request):
-            if not self._authorised(request):
-                return response.json({"error": "unauthorised"}, status=401)
-            try:
-                body = json.loads(request.body or b"{}")
-                if not isinstance(body, dict):
-                    raise ValueError("not an object")
-            except ValueError:
-                logger.info("rest: malformed JSON body refused")
-                return response.json({"error": "request body must be a JSON object"}, status=400)
-            sender = str(body.get("sender") or "default").strip()
-            if len(sender) > MAX_SENDER or sender.lower().startswith(RESERVED_PREFIXES):
-                logger.warning("rest: sender with a reserved prefix or too long refused")
-                return response.json({"error": "this sender id is not allowed"}, status=403)
-            message = body.get("message")
-            text = message if isinstance(message, str) else ("" if message is None else str(message))
-            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-            message_id = metadata.get("message_id")
-            inbound = Inbound(
-                channel="rest", conversation_id=sender, recipient_id=sender, text=text,
-                dedup_key=f"rest:{sender}:{message_id}" if message_id else None,
-                channel_message_id=message_id, metadata=metadata, verified=True, payload_as_text=True,
-            )
-            output = RestOutput(sender)
-            await get_pipeline().handle(inbound, on_new_message, output)
-            if request.args.get("stream", "").lower() == "true":
-                lines = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in output.messages)
-                return response.text(lines, content_type="text/event-stream")
-            return response.json(output.messages)
+            reply = await self._receive(request, on_new_message)
+            reply.headers.update(cors_headers(request, allowed_origins("REST_ALLOWED_ORIGINS")))
+            return reply
 
         return bp
+
+    async def _receive(self, request: Request, on_new_message):
+        if not self._authorised(request):
+            return response.json({"error": "unauthorised"}, status=401)
+        if not self.token and not await get_pipeline().client_allowed("rest", client_address(request)):
+            return response.json({"error": "too many requests from this address"}, status=429,
+                                 headers={"Retry-After": str(get_pipeline().client_window("rest"))})
+        try:
+            body = json.loads(request.body or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            logger.info("rest: malformed JSON body refused")
+            return response.json({"error": "request body must be a JSON object"}, status=400)
+        sender = str(body.get("sender") or "default").strip()
+        if len(sender) > MAX_SENDER or sender.lower().startswith(RESERVED_PREFIXES):
+            logger.warning("rest: sender with a reserved prefix or too long refused")
+            return response.json({"error": "this sender id is not allowed"}, status=403)
+        message = body.get("message")
+        text = message if isinstance(message, str) else ("" if message is None else str(message))
+        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        message_id = metadata.get("message_id")
+        inbound = Inbound(
+            channel="rest", conversation_id=sender, recipient_id=sender, text=text,
+            dedup_key=f"rest:{sender}:{message_id}" if message_id else None,
+            channel_message_id=message_id, metadata=metadata, verified=True, payload_as_text=True,
+        )
+        output = RestOutput(sender)
+        await get_pipeline().handle(inbound, on_new_message, output)
+        if request.args.get("stream", "").lower() == "true":
+            lines = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in output.messages)
+            return response.text(lines, content_type="text/event-stream")
+        return response.json(output.messages)

@@ -14,8 +14,14 @@ Environment:
                              process (fine for local development; sessions then end at a
                              restart and differ between workers). Set it in production.
     WEBCHAT_SESSION_DAYS     how long a session token stays valid (default 30).
-    WEBCHAT_ALLOWED_ORIGINS  comma-separated origins allowed to open the socket
-                             (default "*": any page may embed the widget).
+    WEBCHAT_ALLOWED_ORIGINS  comma-separated origins allowed to open the socket and to
+                             fetch widget.js/widget.css cross-origin (default "*": any page
+                             may embed the widget). Never with credentials; the demo page
+                             gets no CORS grant.
+    WEBCHAT_SESSIONS_PER_ADDRESS / WEBCHAT_SESSIONS_WINDOW_SECONDS
+                             new sessions one client address may open (default 20 per 600 s;
+                             beyond: a "rate_limited" error and close code 4429, the widget
+                             retries later). Reconnecting with a token is not a new session.
 
 Sessions: the server issues the session id and signs it: token = "<sid>.<issued>.<hmac>".
 A client cannot pick an id nor take over another conversation: a token whose signature
@@ -34,7 +40,7 @@ Protocol (JSON text frames):
                     {"type": "typing", "on": true|false, "by": "bot"}   (only while Rasa works)
                     {"type": "typing", "on": true|false, "by": "agent", "name": "..."}
                     {"type": "handoff", "state": "bot"|"queued"|"agent", "name": <agent> | null}
-                    {"type": "error", "code": "auth" | "bad_request" | "too_large"}
+                    {"type": "error", "code": "auth" | "bad_request" | "too_large" | "origin" | "rate_limited"}
                     {"type": "pong"}
   <message> = {"id", "author": "citizen"|"bot"|"agent"|"system", "text", "buttons": [{title, payload}], "at"}
               agent messages also have "name" (the agent's display name) when it is known.
@@ -67,6 +73,7 @@ from sanic.request import Request
 
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id
+from channels.edge import allowed_origins, client_address, cors_headers, origin_allowed
 from channels.pipeline import Inbound, get_pipeline
 from channels.settings import env_int, env_str
 from channels.web_agent import holder_frame, name_agent_messages
@@ -78,6 +85,7 @@ HISTORY_LIMIT = 200
 MAX_FRAME = 16_000
 HELLO_TIMEOUT = 15.0
 AUTH_CLOSE_CODE = 4401
+BUSY_CLOSE_CODE = 4429
 
 # -- session tokens --------------------------------------------------------------------------
 _process_secret: Optional[bytes] = None
@@ -203,29 +211,30 @@ class WebChatInput(InputChannel):
         return "/chat"
 
     @staticmethod
-    def _origin_allowed(request: Request) -> bool:
-        allowed = [o.strip().rstrip("/") for o in env_str("WEBCHAT_ALLOWED_ORIGINS", "*").split(",")]
-        if "*" in allowed:
-            return True
-        return (request.headers.get("Origin") or "").rstrip("/") in allowed
+    def _origins():
+        return allowed_origins("WEBCHAT_ALLOWED_ORIGINS", "*")
+
+    def _origin_allowed(self, request: Request) -> bool:
+        return origin_allowed(request.headers.get("Origin") or "", self._origins())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("citizen_web_chat", url_prefix="/chat")
 
-        def static(name: str, content_type: str):
+        def static(name: str, content_type: str, cross_origin: bool):
             async def handler(request: Request):
                 body = (STATIC / name).read_bytes()
-                return response.raw(body, content_type=content_type,
-                                    headers={"Cache-Control": "no-cache",
-                                             "X-Content-Type-Options": "nosniff",
-                                             "Access-Control-Allow-Origin": "*"})
+                headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+                if cross_origin:   # embedded in other sites' pages; the demo page is not
+                    headers.update(cors_headers(request, self._origins()))
+                return response.raw(body, content_type=content_type, headers=headers)
             handler.__name__ = "static_" + name.replace(".", "_")
             return handler
 
-        bp.add_route(static("demo.html", "text/html; charset=utf-8"), "/", methods=["GET"])
-        bp.add_route(static("widget.js", "application/javascript; charset=utf-8"), "/widget.js",
+        bp.add_route(static("demo.html", "text/html; charset=utf-8", False), "/", methods=["GET"])
+        bp.add_route(static("widget.js", "application/javascript; charset=utf-8", True), "/widget.js",
                      methods=["GET"])
-        bp.add_route(static("widget.css", "text/css; charset=utf-8"), "/widget.css", methods=["GET"])
+        bp.add_route(static("widget.css", "text/css; charset=utf-8", True), "/widget.css",
+                     methods=["GET"])
 
         @bp.websocket("/ws")
         async def socket(request: Request, ws):
@@ -234,7 +243,7 @@ class WebChatInput(InputChannel):
                 await self._send(ws, {"type": "error", "code": "origin"})
                 await ws.close(code=AUTH_CLOSE_CODE, reason="origin")
                 return
-            sid = await self._hello(ws)
+            sid = await self._hello(ws, client_address(request))
             if sid is None:
                 return
             registry.add(sid, ws)
@@ -249,7 +258,7 @@ class WebChatInput(InputChannel):
     async def _send(ws, frame: Dict[str, Any]) -> None:
         await ws.send(json.dumps(frame, ensure_ascii=False))
 
-    async def _hello(self, ws) -> Optional[str]:
+    async def _hello(self, ws, address: str) -> Optional[str]:
         try:
             raw = await ws.recv(timeout=HELLO_TIMEOUT)
             hello = json.loads(raw) if raw else None
@@ -269,6 +278,11 @@ class WebChatInput(InputChannel):
                 return None
             new = False
         else:
+            # A session per hello would let one client become any number of senders.
+            if not await get_pipeline().client_allowed("web-session", address):
+                await self._send(ws, {"type": "error", "code": "rate_limited"})
+                await ws.close(code=BUSY_CLOSE_CODE, reason="too many new sessions")
+                return None
             issued = issue_session()
             sid, token, new = issued["session_id"], issued["token"], True
         await self._send(ws, {"type": "session", "token": token, "new": new})

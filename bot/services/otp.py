@@ -6,6 +6,8 @@
 - 3 wrong codes lock the record for a cool-down (default 15 minutes) in every
   conversation, and at most 3 codes are sent per record per cool-down window,
   so nobody can guess codes or flood a citizen's phone.
+- Codes count against the per-mobile SMS budget shared with ticket messages
+  (bot/services/sms_budget.py); past it no code is sent and the asker is told to try later.
 - Issuing and verifying are tied to the conversation that asked.
 - Generic: a code is for a `purpose` (what is being unlocked, e.g. "objection_status")
   and a `subject` (which record, e.g. the objection number). Finding the record and its

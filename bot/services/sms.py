@@ -16,6 +16,12 @@
 Request body: {"message_id", "to" (+9665xxxxxxxx), "sender", "text"}; the
 message_id is also sent as the Idempotency-Key header so a retry is not sent twice.
 Sending never raises: the result says whether it worked.
+
+Budgets (bot/services/sms_budget.py): every message, whatever the gateway, first gets its
+outbox row, and in the same transaction the budgets per mobile, per national ID (new
+tickets) and overall are checked. Past one, nothing is sent and the row says
+"skipped_budget"; without the database nothing is sent either (the budgets could not be
+checked).
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.privacy import mask_mobile, mask_text
+from bot.services import sms_budget
 from bot.services.validators import mobile_e164, parse_mobile
 
 logger = logging.getLogger(__name__)
@@ -38,7 +45,7 @@ OTP_REDACTED = "[رمز تحقق محجوب]"
 class SmsResult:
     ok: bool
     message_id: str
-    status: str                 # "stored", "sent", "failed"
+    status: str                 # "stored", "sent", "failed", "skipped_budget"
     provider_ref: Optional[str] = None
     error: Optional[str] = None
 
@@ -67,31 +74,54 @@ def loggable(body: str, kind: str) -> str:
     return text
 
 
-def _record(message_id: str, to: str, body: str, kind: str, gateway: str, status: str,
-            provider_ref: Optional[str] = None, error: Optional[str] = None) -> None:
-    from bot.store import session_scope
+def _outbox_model():
     from bot.store.sms import SmsMessage
 
+    return SmsMessage
+
+
+def _reserve(message_id: str, to: str, body: str, kind: str, gateway: str, status: str,
+             national_id: Optional[str]) -> Optional[str]:
+    """Write the message's outbox row and, in the same transaction, check the budgets.
+    Returns the budget that stops it (the row then says so) or None (the row has `status`)."""
+    from bot.store import session_scope
+
+    outbox = _outbox_model()
     with session_scope() as session:
-        session.add(SmsMessage(
-            message_id=message_id, to=to, body=body, kind=kind, gateway=gateway,
-            status=status, provider_ref=provider_ref, error=error,
-        ))
+        sms_budget.serialise(session)
+        row = outbox(message_id=message_id, to=to, body=body, kind=kind, gateway=gateway,
+                     status=status)
+        session.add(row)
+        session.flush()          # SQLite: this write takes the lock that serialises budgets
+        budget = sms_budget.exceeded(session, outbox, to, national_id, row.created_at, row.id)
+        if budget:
+            row.status, row.error = sms_budget.SKIPPED_BUDGET, f"budget:{budget}"
+    return budget
+
+
+def _record(message_id: str, status: str, provider_ref: Optional[str] = None,
+            error: Optional[str] = None) -> None:
+    """The delivery's outcome on the row `_reserve` wrote."""
+    from sqlalchemy import select
+
+    from bot.store import session_scope
+
+    outbox = _outbox_model()
+    with session_scope() as session:
+        row = session.execute(select(outbox).where(outbox.message_id == message_id)).scalar_one()
+        row.status, row.provider_ref, row.error = status, provider_ref, error
 
 
 class Gateway:
     name = "base"
+    reserved_status = "sending"     # the row's status until the gateway reports
 
-    def send(self, to: str, body: str, kind: str = "info") -> SmsResult:
-        raise NotImplementedError
+    def stored_body(self, body: str, kind: str) -> str:
+        return body
 
-
-class OutboxGateway(Gateway):
-    """Local mode: the outbox table is the delivery."""
-
-    name = "outbox"
-
-    def send(self, to: str, body: str, kind: str = "info") -> SmsResult:
+    def send(self, to: str, body: str, kind: str = "info",
+             national_id: Optional[str] = None) -> SmsResult:
+        """Budget, outbox row, delivery. `national_id`: the ticket's, for the per-ID budget."""
         message_id = str(uuid.uuid4())
         try:
             number = to_e164(to)
@@ -99,11 +129,28 @@ class OutboxGateway(Gateway):
             logger.warning("SMS not sent (%s): bad number %s", kind, masked(to))
             return SmsResult(False, message_id, "failed", error=str(exc))
         try:
-            _record(message_id, number, body, kind, self.name, "stored")
+            budget = _reserve(message_id, number, self.stored_body(body, kind), kind, self.name,
+                              self.reserved_status, national_id)
         except Exception as exc:  # database down: report, never raise
             logger.error("SMS outbox write failed (%s to %s): %s", kind, masked(number),
                          type(exc).__name__)
             return SmsResult(False, message_id, "failed", error=type(exc).__name__)
+        if budget:
+            sms_budget.record_skip(budget, kind, masked(number), number, national_id)
+            return SmsResult(False, message_id, sms_budget.SKIPPED_BUDGET, error=f"budget:{budget}")
+        return self.deliver(message_id, number, body, kind)
+
+    def deliver(self, message_id: str, number: str, body: str, kind: str) -> SmsResult:
+        raise NotImplementedError
+
+
+class OutboxGateway(Gateway):
+    """Local mode: the outbox table is the delivery."""
+
+    name = "outbox"
+    reserved_status = "stored"
+
+    def deliver(self, message_id: str, number: str, body: str, kind: str) -> SmsResult:
         logger.info("SMS [%s] to %s: %s", kind, masked(number), loggable(body, kind))
         return SmsResult(True, message_id, "stored")
 
@@ -121,15 +168,11 @@ class HttpGateway(Gateway):
         self.timeout = timeout
         self.retries = retries
 
-    def send(self, to: str, body: str, kind: str = "info") -> SmsResult:
-        import requests
+    def stored_body(self, body: str, kind: str) -> str:
+        return OTP_REDACTED if kind == "otp" else body
 
-        message_id = str(uuid.uuid4())
-        try:
-            number = to_e164(to)
-        except ValueError as exc:
-            logger.warning("SMS not sent (%s): bad number %s", kind, masked(to))
-            return SmsResult(False, message_id, "failed", error=str(exc))
+    def deliver(self, message_id: str, number: str, body: str, kind: str) -> SmsResult:
+        import requests
 
         headers = {"Idempotency-Key": message_id, "Content-Type": "application/json"}
         if self.token:
@@ -164,8 +207,7 @@ class HttpGateway(Gateway):
             logger.error("SMS [%s] to %s failed via HTTP: %s", kind, masked(number),
                          result.error)
         try:
-            _record(message_id, number, OTP_REDACTED if kind == "otp" else body, kind,
-                    self.name, result.status, result.provider_ref, result.error)
+            _record(message_id, result.status, result.provider_ref, result.error)
         except Exception as exc:
             logger.error("SMS delivery record not written: %s", type(exc).__name__)
         return result
@@ -188,5 +230,5 @@ def gateway() -> Gateway:
     return OutboxGateway()
 
 
-def send(to: str, body: str, kind: str = "info") -> SmsResult:
-    return gateway().send(to, body, kind)
+def send(to: str, body: str, kind: str = "info", national_id: Optional[str] = None) -> SmsResult:
+    return gateway().send(to, body, kind, national_id)

@@ -168,7 +168,9 @@ def submit_ticket(national_id: str, mobile: str, category: str, description: str
         return SubmitOutcome("queued")
     sent = False
     if created:
-        sent = sms.send(mobile, ticket_sms_text(ticket.number), kind="ticket").ok
+        # Past an SMS budget (bot/services/sms_budget.py) the ticket stands; only the SMS is skipped.
+        sent = sms.send(mobile, ticket_sms_text(ticket.number), kind="ticket",
+                        national_id=national_id).ok
         try:
             flush_pending()
         except Exception:  # best effort; the back office can flush too
@@ -225,7 +227,8 @@ def flush_pending() -> List[TicketView]:
                 logger.error("dropping invalid spooled ticket for %s", mask_id(item.national_id))
                 continue
             if was_created:
-                sms.send(item.mobile, ticket_sms_text(ticket.number), kind="ticket")
+                sms.send(item.mobile, ticket_sms_text(ticket.number), kind="ticket",
+                         national_id=item.national_id)
                 created.append(ticket)
         f.seek(0)
         f.truncate()

@@ -17,6 +17,13 @@ Selected by environment variables only (docs/deployment.md):
                      worker (default: cores / SANIC_WORKERS, at least 1)
     DB_POOL_SIZE / DB_MAX_OVERFLOW     our tables' pool per process (default 6 / 4)
     RASA_PORT, ACTIONS_PORT, VAR_DIR, RASA_API_TOKEN (HTTP API only with a token)
+    ACTIONS_HOST     action server interface (default 127.0.0.1). Anything else needs
+                     ACTION_SERVER_TOKEN from the environment (the secret Rasa on the other
+                     machines sends): without it this profile refuses to start.
+    ACTION_SERVER_TOKEN, WEBCHAT_SECRET, OTP_SECRET, LOG_ID_SALT   shared secrets; unset,
+                     generated once into VAR_DIR/secrets (docs/security.md)
+    DESK_COOKIE_SECURE   default 1 here: the desk cookie is sent over HTTPS only (browsers
+                     also treat http://localhost as secure); 0 only for plain HTTP tests
 
 Steps: start missing services → check the connection budget against PostgreSQL's
 max_connections → migrate (python -m bot.store.migrate, plus Rasa's `events` table) →
@@ -35,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.tools.serve import ROOT, Stack, stop_on_sigterm
+from bot.tools.serve import ROOT, Stack, actions_base, stop_on_sigterm
 from bot.tools.services import Postgres, Redis, ServiceError
 
 PROD_DEFAULTS = {
@@ -46,6 +53,8 @@ PROD_DEFAULTS = {
     "DB_POOL_SIZE": "6",
     "DB_MAX_OVERFLOW": "4",
     "RASA_TELEMETRY_ENABLED": "false",
+    # Production is served over HTTPS: the desk's session cookie never travels in clear.
+    "DESK_COOKIE_SECURE": "1",
 }
 READY_LINE = "Rasa server is up and running."
 TF_THREADS = ["TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS"]
@@ -85,7 +94,26 @@ def _children(pid: int) -> List[int]:
 
 # Keys every process must agree on. A per-process random key (the development default)
 # would make a widget session signed by one worker invalid on the next.
-SHARED_SECRETS = ("WEBCHAT_SECRET", "OTP_SECRET", "LOG_ID_SALT")
+SHARED_SECRETS = ("WEBCHAT_SECRET", "OTP_SECRET", "LOG_ID_SALT", "ACTION_SERVER_TOKEN")
+
+
+def action_server_exposure_error(env: Dict[str, str]) -> Optional[str]:
+    """Why this environment must not start, if it exposes the action server without a
+    secret of the operator's (a generated one is known to this machine only), else None."""
+    from bot.action_server import MIN_TOKEN_LENGTH, is_loopback
+
+    host = (env.get("ACTIONS_HOST") or os.environ.get("ACTIONS_HOST") or "127.0.0.1").strip()
+    if is_loopback(host):
+        return None
+    token = (env.get("ACTION_SERVER_TOKEN") if "ACTION_SERVER_TOKEN" in env
+             else os.environ.get("ACTION_SERVER_TOKEN", "")) or ""
+    if len(token.strip()) >= MIN_TOKEN_LENGTH:
+        return None
+    return (f"ACTIONS_HOST={host} exposes the action server beyond this machine, but "
+            f"ACTION_SERVER_TOKEN is not set (at least {MIN_TOKEN_LENGTH} characters): anyone "
+            "reaching the port could run any action. Set ACTION_SERVER_TOKEN from your secret "
+            "store (the same value for Rasa and the action server), or keep ACTIONS_HOST=127.0.0.1. "
+            "See docs/security.md.")
 
 
 def shared_secrets(var_dir: Path, env: Dict[str, str]) -> Dict[str, str]:
@@ -197,6 +225,9 @@ class ProdStack:
         ensure_tracker_tables(tracker_store_url(env))
 
     def start(self, timeout: float = 420.0) -> "ProdStack":
+        problem = action_server_exposure_error({**os.environ, **self.env_overrides})
+        if problem:
+            raise ServiceError(problem)
         env = self.start_services(self.environment())
         try:
             self.budget = self.check_budget(env)
@@ -289,6 +320,10 @@ def main(argv: List[str]) -> int:
     if command != "run":
         print(__doc__, file=sys.stderr)
         return 2
+    problem = action_server_exposure_error(dict(os.environ))
+    if problem:
+        print(f"Refusing to start: {problem}", file=sys.stderr)
+        return 2
     from bot.tools.model import ensure
 
     prod = ProdStack(model=ensure(), rasa_port=int(os.environ.get("RASA_PORT", 5005)),
@@ -303,7 +338,7 @@ def main(argv: List[str]) -> int:
         print(f"""
 Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action server, PostgreSQL, Redis.
   Rasa (REST, widget, webhooks): {prod.url}   health: {prod.url}/webhooks/rest/
-  Action server:                 http://127.0.0.1:{prod.actions_port}   health: /health
+  Action server:                 {actions_base(env["ACTIONS_HOST"], prod.actions_port)}   health: /health
   DATABASE_URL={_mask(env['DATABASE_URL'])}
   REDIS_URL={_mask(env['REDIS_URL'])}
   Connections (worst case): {prod.budget['per_machine']} of {prod.budget['max_connections']}

@@ -5,10 +5,17 @@
 The same `Stack` is used by the end-to-end tests, so what the tests run is what
 `make run` runs. Local defaults need no outside account: SQLite tracker store
 and application database under VAR_DIR, in-memory lock store.
+
+The action server (bot/action_server.py) listens on ACTIONS_HOST (127.0.0.1) and obeys
+only calls carrying ACTION_SERVER_TOKEN; unset, a random one is made for this run and
+given to both processes (and to `make shell`, through VAR_DIR/action_server_token while
+the servers run). Rasa gets no global CORS grant: the widget and REST routes add their
+own for the configured origins (docs/security.md).
 """
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -19,6 +26,14 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN_ENV = "ACTION_SERVER_TOKEN"
+
+
+def actions_base(host: str, port: int) -> str:
+    """Where this machine reaches an action server bound to `host`: a wildcard bind on
+    loopback, a named interface only on itself."""
+    reach = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{reach}]:{port}" if ":" in reach else f"http://{reach}:{port}"
 
 
 def local_env(rasa_port: int, actions_port: int, var_dir: Path) -> Dict[str, str]:
@@ -27,7 +42,9 @@ def local_env(rasa_port: int, actions_port: int, var_dir: Path) -> Dict[str, str
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT))
     env["VAR_DIR"] = str(var_dir)
-    env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{actions_port}/webhook")
+    env["ACTIONS_PORT"] = str(actions_port)
+    env.setdefault("ACTIONS_HOST", "127.0.0.1")
+    env.setdefault("ACTION_ENDPOINT_URL", f"{actions_base(env['ACTIONS_HOST'], actions_port)}/webhook")
     env.setdefault("TRACKER_DB", str(var_dir / "tracker.db"))
     env.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'app.db'}")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -55,6 +72,7 @@ class Stack:
     extra_env: Dict[str, str] = field(default_factory=dict)
     processes: List[subprocess.Popen] = field(default_factory=list)
     started_seconds: float = 0.0
+    generated_token: str = ""          # ACTION_SERVER_TOKEN of this run when none was set
 
     @property
     def url(self) -> str:
@@ -63,7 +81,23 @@ class Stack:
     def env(self) -> Dict[str, str]:
         env = local_env(self.rasa_port, self.actions_port, self.var_dir)
         env.update(self.extra_env)
+        if not env.get(TOKEN_ENV, "").strip():
+            if not self.generated_token:
+                self.generated_token = secrets.token_urlsafe(32)
+            env[TOKEN_ENV] = self.generated_token
         return env
+
+    @property
+    def token_file(self) -> Path:
+        return self.var_dir / "action_server_token"
+
+    def _share_token(self, env: Dict[str, str]) -> None:
+        """`make shell` runs its own Rasa against this action server: it needs the token."""
+        if not self.generated_token:
+            return
+        fd = os.open(self.token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(env[TOKEN_ENV])
 
     def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
         out = None
@@ -82,10 +116,11 @@ class Stack:
         began = time.monotonic()
         env = self.env()
         upgrade(env["DATABASE_URL"])
-        self._spawn("actions", ["rasa_sdk", "--actions", "bot.actions", "--port", str(self.actions_port)])
+        self._share_token(env)
+        self._spawn("actions", ["bot.action_server", "--actions", "bot.actions"])
         self._spawn("rasa", ["bot.rasa_server", "run", "--model", str(self.model), "--port", str(self.rasa_port),
                              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                             "--cors", "*"] + self._api_args())
+                             ] + self._api_args())
         self.wait(timeout)
         self.started_seconds = time.monotonic() - began
         return self
@@ -99,7 +134,7 @@ class Stack:
     def wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         checks = {
-            "action server": f"http://127.0.0.1:{self.actions_port}/health",
+            "action server": f"{actions_base(self.env()['ACTIONS_HOST'], self.actions_port)}/health",
             "Rasa server": f"{self.url}/webhooks/rest/",
         }
         while checks:
@@ -128,6 +163,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         self.processes.clear()
+        if self.generated_token:
+            self.token_file.unlink(missing_ok=True)
 
 
 def _interrupt(*_args) -> None:

@@ -32,6 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def endpoint(name: str) -> EndpointConfig:
     """The entry exactly as endpoints.yml declares it."""
     os.environ.setdefault("ACTION_ENDPOINT_URL", "http://127.0.0.1:1/webhook")
+    os.environ.setdefault("ACTION_SERVER_TOKEN", "not-a-real-secret-0123456789")
     return read_endpoint_config(os.path.join(ROOT, "endpoints.yml"), name)
 
 

@@ -249,14 +249,16 @@ def _post_to_stand_in(action_name: str):
         finally:
             await runner.cleanup()
 
-    previous = os.environ.get("ACTION_ENDPOINT_URL")
+    previous = {k: os.environ.get(k) for k in ("ACTION_ENDPOINT_URL", "ACTION_SERVER_TOKEN")}
+    os.environ.setdefault("ACTION_SERVER_TOKEN", "not-a-real-secret-0123456789")
     try:
         asyncio.run(scenario())
     finally:
-        if previous is None:
-            os.environ.pop("ACTION_ENDPOINT_URL", None)
-        else:
-            os.environ["ACTION_ENDPOINT_URL"] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return received[0]
 
 
