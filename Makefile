@@ -78,14 +78,14 @@ test-unit: venv
 	$(PY) -m pytest -m "not slow"
 
 bench: venv bench-nlu
-	$(PY) -m bot.tools.bench all
+	$(PY) -m bench.run all
 
 bench-nlu: venv
-	$(PY) -m bot.tools.bench_nlu
+	$(PY) -m bench.nlu_compare
 
 # Single SQLite process vs the production profile under 1/20/100 users (docs/benchmarks.md).
 bench-load: venv system-deps
-	$(PY) -m bot.tools.bench_load
+	$(PY) -m bench.load
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment.
 lock:
