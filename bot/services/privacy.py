@@ -51,8 +51,41 @@ class MaskingFilter(logging.Filter):
 
 
 def install_log_masking(logger: logging.Logger = None) -> None:
-    """Mask personal numbers in every record handled by the root logger's handlers."""
+    """Mask personal numbers in every log record of this process: the message with its
+    args, the exception text and the stack. Idempotent.
+
+    A filter on the root logger's handlers alone is not enough: a process that has not
+    configured logging has none (Python's last-resort handler prints anyway), and Rasa,
+    Sanic and coloredlogs replace or add handlers after start. So each record is also
+    masked where it is made, by the record factory, before any handler or formatter sees
+    it; the exception is rendered to text there, because formatters render `exc_info`
+    after every filter has run."""
     target = logger or logging.getLogger()
     for handler in target.handlers:
         if not any(isinstance(f, MaskingFilter) for f in handler.filters):
             handler.addFilter(MaskingFilter())
+
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "masks_personal_numbers", False):
+        return
+
+    def masked_record(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call must not break the caller
+            return record
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
+        return record
+
+    masked_record.masks_personal_numbers = True
+    logging.setLogRecordFactory(masked_record)
