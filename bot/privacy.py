@@ -48,6 +48,14 @@ def _mask_record(record: logging.LogRecord) -> None:
     masked = mask_text(message)
     if masked != message:
         record.msg, record.args = masked, ()
+    # Formatters render exc_info after every filter has run: render it here, masked.
+    if record.exc_info and record.exc_info[0] is not None:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_info = None
+    if record.exc_text:
+        record.exc_text = mask_text(record.exc_text)
+    if record.stack_info:
+        record.stack_info = mask_text(record.stack_info)
 
 
 class MaskingFilter(logging.Filter):

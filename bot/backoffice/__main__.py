@@ -28,7 +28,7 @@ from typing import List, Optional, Sequence
 from sqlalchemy import select
 
 from bot.services import objections, tickets
-from bot.privacy import mask_id, mask_mobile, mask_text
+from bot.privacy import install_log_masking, mask_id, mask_mobile, mask_text
 from bot.services.sms import loggable
 from bot.store import session_scope
 from bot.store.audit import AuditEntry
@@ -223,4 +223,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
+    install_log_masking()
     sys.exit(main())

@@ -1,7 +1,7 @@
-"""Schema migrations: `python -m bot.store.migrate` upgrades the database to all heads.
+"""Schema migrations: `python -m bot.store.migrate` upgrades the database to the head.
 
-Each feature owns its own Alembic revision (branches from the base revision), so
-`heads` (plural) is the target.
+The revisions form one line (a test checks there is a single head); `heads` stays the
+target so a stray branch still migrates instead of stopping the server.
 """
 from __future__ import annotations
 

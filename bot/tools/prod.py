@@ -308,6 +308,9 @@ def _mask(url: str) -> str:
 
 
 def main(argv: List[str]) -> int:
+    from bot.privacy import install_log_masking
+
+    install_log_masking()
     command = argv[0] if argv else "run"
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
     if command == "plan":

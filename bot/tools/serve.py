@@ -178,8 +178,10 @@ def stop_on_sigterm() -> None:
 
 
 def main() -> int:
+    from bot.privacy import install_log_masking
     from bot.tools.model import ensure
 
+    install_log_masking()
     stack = Stack(
         model=ensure(),
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),

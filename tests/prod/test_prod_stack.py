@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tools.bench_load import FLOWS, check_transcripts, run_users, usable_flows, model_intents
+from bench.load import FLOWS, check_transcripts, run_users, usable_flows, model_intents
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]

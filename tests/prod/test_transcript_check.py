@@ -1,4 +1,4 @@
-"""The load benchmark's transcript check (bot/tools/bench_load.py) must catch what it
+"""The load benchmark's transcript check (bench/load.py) must catch what it
 claims to catch: a lost, duplicated, reordered or unanswered turn. Runs on a SQLite
 tracker store, no servers."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
+from bench.load import Sent, check_transcripts
 from bot.store.tracker_store import EnvTrackerStore
-from bot.tools.bench_load import Sent, check_transcripts
 
 
 def _store(tmp_path):

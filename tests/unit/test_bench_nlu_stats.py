@@ -1,5 +1,5 @@
 """The paired test that says whether one NLU pipeline is really ahead of another."""
-from bot.tools.bench_nlu import mcnemar, paired_comparisons
+from bench.nlu_compare import mcnemar, paired_comparisons
 
 
 def test_mcnemar_counts_only_the_messages_the_two_disagree_on():

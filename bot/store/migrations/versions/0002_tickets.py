@@ -1,14 +1,14 @@
 """Tickets ("صوتك مسموع"), payment objections, one-time codes and the SMS outbox.
 
 Revision ID: 0002_tickets
-Revises: 0001_base
+Revises: ch01_conversations
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0002_tickets"
-down_revision = "0001_base"
-branch_labels = ("tickets",)
+down_revision = "ch01_conversations"
+branch_labels = None
 depends_on = None
 
 

@@ -1,13 +1,14 @@
 """Human handoff: escalation episodes, desk agents, desk sessions.
 
 Revision ID: 0006_handoff
+Revises: 0002_tickets
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0006_handoff"
-down_revision = "0001_base"
-branch_labels = ("handoff",)
+down_revision = "0002_tickets"
+branch_labels = None
 depends_on = None
 
 _OPEN = "state IN ('queued', 'agent')"

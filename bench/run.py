@@ -1,9 +1,9 @@
 """`make bench`: the assistant's own numbers, side by side, in one run.
 
-    python -m bot.tools.bench all        # NLU (ours vs Rasa default) + server
-    python -m bot.tools.bench nlu        # held-out intent accuracy / macro-F1
-    python -m bot.tools.bench server     # start time, REST latency, throughput, memory
-    python -m bot.tools.bench threshold  # fallback threshold sweep on the held-out file
+    python -m bench.run all        # NLU (ours vs Rasa default) + server
+    python -m bench.run nlu        # held-out intent accuracy / macro-F1
+    python -m bench.run server     # start time, REST latency, throughput, memory
+    python -m bench.run threshold  # fallback threshold sweep on the held-out file
 
 NLU: each pipeline is trained from scratch on bot/data and scored on the
 held-out file tests/data/nlu_heldout.yml (never used for training). FAQ labels
@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
 RESULTS = ROOT / "results"
 DEFAULT_CONFIG = ROOT / "bench" / "config_rasa_default.yml"

@@ -1,8 +1,8 @@
 """`make bench-load`: the assistant under load, single SQLite process vs the production profile.
 
-    python -m bot.tools.bench_load                      # both profiles, 1/20/100 users, outages
-    python -m bot.tools.bench_load --duration 10 --levels 1,20 --no-outages   # quicker
-    python -m bot.tools.bench_load --model models/citizen-....tar.gz          # a given model
+    python -m bench.load                      # both profiles, 1/20/100 users, outages
+    python -m bench.load --duration 10 --levels 1,20 --no-outages   # quicker
+    python -m bench.load --model models/citizen-....tar.gz          # a given model
 
 Profiles, one after the other in one run, on the same model and machine:
   A  "single process, SQLite": what `make run` starts - one Rasa process, SQLite tracker
@@ -51,7 +51,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
 
 # --- the mix ---------------------------------------------------------------------------
@@ -701,7 +701,7 @@ def main(argv: List[str]) -> int:
     # Profile A must not inherit a production environment from the caller's shell.
     for key in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "SANIC_WORKERS", "TRACKER_DB"):
         os.environ.pop(key, None)
-    from bot.tools.bench import machine
+    from bench.run import machine
 
     model = args.model
     if model is None:

@@ -12,9 +12,9 @@ does), peak memory, the confusion pairs that cost most, and the confidence curve
 (share of messages kept above a threshold vs accuracy on those kept) that the
 fallback threshold is chosen from.
 
-    python -m bot.tools.bench_nlu                        # project, rasa-default, tfidf-lr
-    python -m bot.tools.bench_nlu --only project,tfidf-lr
-    python -m bot.tools.bench_nlu --config bench/nlu/diet_only.yml   # extra pipelines
+    python -m bench.nlu_compare                        # project, rasa-default, tfidf-lr
+    python -m bench.nlu_compare --only project,tfidf-lr
+    python -m bench.nlu_compare --config bench/nlu/diet_only.yml   # extra pipelines
 
 Results: $VAR_DIR/bench-nlu/results.json and summary.md (copy the tables into
 docs/benchmarks.md). The accuracy counts the top intent before the FallbackClassifier
@@ -36,7 +36,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "arbanking77"
 FALLBACK_INTENT = "nlu_fallback"
 THRESHOLDS = [round(0.05 * i, 2) for i in range(0, 20)]
@@ -267,7 +267,7 @@ def run_isolated(name: str, spec: Dict[str, str], data: Path, out_dir: Path) -> 
     result_file = out_dir / f"{name}.json"
     result_file.unlink(missing_ok=True)
     command = [
-        sys.executable, "-m", "bot.tools.bench_nlu", "--worker", name,
+        sys.executable, "-m", "bench.nlu_compare", "--worker", name,
         "--spec", json.dumps(spec), "--data", str(data), "--result", str(result_file),
     ]
     env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
