@@ -12,6 +12,7 @@
   audit [--limit N]           the audit log, newest first
   demo                        load demo objections and tickets (idempotent)
   flush-pending               write tickets spooled while the database was down
+  erase, purge                personal data: erase a citizen, apply retention (bot/backoffice/privacy.py)
 
 Global: --actor NAME (recorded in the audit log; default backoffice:<login>).
 The database is DATABASE_URL (default var/app.db); run `python -m bot.store.migrate` first.
@@ -27,6 +28,7 @@ from typing import List, Optional, Sequence
 
 from sqlalchemy import select
 
+from bot.backoffice import privacy
 from bot.services import objections, tickets
 from bot.privacy import install_log_masking, mask_id, mask_mobile, mask_text
 from bot.services.sms import loggable
@@ -203,6 +205,7 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
     f = sub.add_parser("flush-pending", help="write tickets spooled while the database was down")
     f.set_defaults(func=cmd_flush)
+    privacy.register(sub)
     return p
 
 

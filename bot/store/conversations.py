@@ -13,8 +13,9 @@ the time of the citizen's latest message; WhatsApp only allows free-form message
 within 24 hours of it (see `within_whatsapp_window`).
 
 Transcript messages have an author: "citizen", "bot", "agent" or "system" (notices
-written by the channels themselves, e.g. the rate-limit message). Citizen text is
-stored with national IDs, mobiles and IBANs masked (bot.privacy.mask_text):
+written by the channels themselves, e.g. the rate-limit message). Citizen text (and any
+reply that echoes it) is stored with national IDs, mobiles and IBANs masked
+(bot.privacy.mask_text):
 the transcript is shown to agents and replayed in the web widget, and neither needs
 the clear numbers (Rasa's tracker store keeps what the dialogue needs).
 `buttons` is the list of {"title", "payload"} offered with a bot/agent message; it is
@@ -43,6 +44,7 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, insert, select, update
 
+from bot.nlu.arabic import to_ascii_digits
 from bot.privacy import mask_text
 from bot.store import session_scope, transaction
 from bot.store.base import Base
@@ -154,8 +156,15 @@ def record_outbound(conversation_id: str, text: str, buttons: Optional[List[Dict
         raise ValueError(f"outbound author must be bot, agent or system, not {author!r}")
     with transaction() as connection:
         _touch(connection, conversation_id, channel, recipient_id)
-        return _insert_message(connection, conversation_id, at or utcnow(), author, text or "",
-                               _clean_buttons(buttons), channel_message_id)
+        return _insert_message(connection, conversation_id, at or utcnow(), author,
+                               _masked(text or ""), _clean_buttons(buttons), channel_message_id)
+
+
+def _masked(text: str) -> str:
+    # Replies echo what the citizen typed (the ticket summary shows the ID and mobile): they
+    # are stored masked like citizen text. Other digits stay as written (٥٠٠٠ stays ٥٠٠٠).
+    masked = mask_text(text)
+    return masked if masked != to_ascii_digits(text) else text
 
 
 def set_channel_message_id(message_id: int, channel_message_id: Optional[str]) -> None:

@@ -338,6 +338,8 @@ def main(argv: List[str]) -> int:
     try:
         prod.start()
         env = prod.env
+        from bot.services.retention_schedule import start_scheduler
+        start_scheduler(env)  # the retention purge (docs/privacy.md)
         print(f"""
 Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action server, PostgreSQL, Redis.
   Rasa (REST, widget, webhooks): {prod.url}   health: {prod.url}/webhooks/rest/

@@ -192,6 +192,8 @@ def main() -> int:
     print(f"Starting the assistant with {stack.model.name} ...", flush=True)
     try:
         stack.start()
+        from bot.services.retention_schedule import start_scheduler
+        start_scheduler(stack.env())  # the retention purge (docs/privacy.md)
         print(f"""
 Ready in {stack.started_seconds:.0f} s.
   Web chat:  {stack.url}/chat

@@ -1,0 +1,334 @@
+"""Retention periods (Saudi Personal Data Protection Law): personal data is kept only as
+long as its purpose needs it. What is stored where, the periods and why:
+docs/privacy.md.
+
+    RETENTION_TRANSCRIPT_DAYS  180   transcripts, ended handoff episodes, idle conversations
+                                     and Rasa's tracker events: deleted
+    RETENTION_OTP_DAYS          30   one-time code records: deleted
+    RETENTION_SMS_DAYS          90   the SMS outbox (notification history): deleted
+    RETENTION_TICKET_DAYS      730   tickets untouched this long: anonymised
+    RETENTION_OBJECTION_DAYS   730   objections untouched this long: anonymised
+    RETENTION_AUDIT_DAYS      1095   audit log entries: deleted
+A period of 0 keeps that kind of record forever.
+
+`purge()` applies them. Deletes go a batch at a time, each batch its own short
+transaction, so a big table is never locked for long while the assistant serves. The
+tables are named here as table clauses rather than through their model classes, so a
+model moving between modules does not touch this file; tests/unit/test_retention.py runs
+every step against the real schema.
+
+`make run` and `make run-prod` run it by themselves (bot.services.retention_schedule,
+one process at a time); `python -m bot.backoffice purge` runs it from cron.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Dict, Mapping, Optional, Tuple
+
+from sqlalchemy import (DateTime, Float, Integer, String, Text, and_, column, create_engine,
+                        delete, exists, func, insert, inspect, literal, or_, select, table,
+                        update)
+from sqlalchemy.engine import Engine
+
+from bot.store import ROOT, sqlite_engine_kwargs, tune_engine
+from bot.store.audit import AuditEntry
+
+logger = logging.getLogger(__name__)
+
+_TS = DateTime(timezone=True)
+TRANSCRIPTS = table("transcript_messages", column("id", Integer), column("conversation_id", String),
+                    column("at", _TS), column("text", Text))
+CONVERSATIONS = table("conversations", column("conversation_id", String),
+                      column("recipient_id", String), column("created_at", _TS),
+                      column("last_inbound_at", _TS))
+HANDOFFS = table("handoffs", column("id", Integer), column("conversation_id", String),
+                 column("state", String), column("queued_at", _TS), column("ended_at", _TS),
+                 column("reason_detail", String), column("snapshot", Text))
+OTP = table("otp_challenges", column("id", Integer), column("purpose", String),
+            column("subject", String), column("conversation_id", String),
+            column("created_at", _TS), column("locked_until", _TS))
+SMS = table("sms_outbox", column("id", Integer), column("to", String), column("body", Text),
+            column("created_at", _TS))
+TICKETS = table("tickets", column("id", Integer), column("number", String),
+                column("national_id", String), column("mobile", String),
+                column("conversation_id", String), column("description", Text),
+                column("status_note", Text), column("idempotency_key", String),
+                column("updated_at", _TS))
+OBJECTIONS = table("objections", column("id", Integer), column("number", String),
+                   column("national_id", String), column("mobile", String),
+                   column("decision_note", Text), column("updated_at", _TS))
+AUDIT = AuditEntry.__table__
+# Rasa's tracker store (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
+EVENTS = table("events", column("id", Integer), column("sender_id", String),
+               column("type_name", String), column("timestamp", Float), column("data", Text))
+
+ENDED_HANDOFF_STATES = ("bot", "closed")
+BATCH = 1000
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- settings ----------------------------------------------------------------------------
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    try:
+        return max(0, int(raw)) if raw else default
+    except ValueError:
+        logger.warning("%s=%r is not a whole number of days; using %s", name, raw, default)
+        return default
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Days each kind of record is kept (0 = forever)."""
+
+    transcripts: int = 180
+    otp: int = 30
+    sms: int = 90
+    tickets: int = 730
+    objections: int = 730
+    audit: int = 1095
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Periods":
+        env = os.environ if env is None else env
+        d = cls()
+        return cls(transcripts=_days(env, "RETENTION_TRANSCRIPT_DAYS", d.transcripts),
+                   otp=_days(env, "RETENTION_OTP_DAYS", d.otp),
+                   sms=_days(env, "RETENTION_SMS_DAYS", d.sms),
+                   tickets=_days(env, "RETENTION_TICKET_DAYS", d.tickets),
+                   objections=_days(env, "RETENTION_OBJECTION_DAYS", d.objections),
+                   audit=_days(env, "RETENTION_AUDIT_DAYS", d.audit))
+
+
+def purge_every(env: Optional[Mapping[str, str]] = None) -> timedelta:
+    env = os.environ if env is None else env
+    raw = (env.get("RETENTION_PURGE_EVERY_HOURS") or "").strip()
+    try:
+        hours = float(raw) if raw else 24.0
+    except ValueError:
+        hours = 24.0
+    return timedelta(hours=max(0.0, hours))
+
+
+def app_url(env: Optional[Mapping[str, str]] = None) -> str:
+    """Our database's URL for this environment: the rule of bot.store.database_url, for an
+    environment that is not this process's (the launcher's, which its servers inherit)."""
+    env = os.environ if env is None else env
+    url = (env.get("DATABASE_URL") or "").strip()
+    if url:
+        return url.replace("postgres://", "postgresql://", 1)
+    return f"sqlite:///{Path(env.get('VAR_DIR') or ROOT / 'var') / 'app.db'}"
+
+
+def tracker_url(env: Optional[Mapping[str, str]] = None) -> str:
+    """The rule of bot.store.tracker_store.tracker_store_url, without importing Rasa (seconds
+    and half a gigabyte: too much for the back office and the launcher). A test keeps the
+    two equal."""
+    env = os.environ if env is None else env
+    explicit = (env.get("TRACKER_STORE_URL") or "").strip()
+    database = (env.get("DATABASE_URL") or "").strip()
+    if not explicit and database.startswith(("postgres://", "postgresql://", "postgresql+")):
+        explicit = database
+    if explicit:
+        return explicit.replace("postgres://", "postgresql://", 1) if explicit.startswith("postgres://") else explicit
+    path = (env.get("TRACKER_DB") or "").strip()
+    if not path:
+        path = str(Path(env.get("VAR_DIR") or ROOT / "var") / "tracker.db")
+    return path if path.startswith("sqlite:") else f"sqlite:///{path}"
+
+
+def _engine(url: str) -> Engine:
+    kwargs = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs.update(sqlite_engine_kwargs(url))
+    else:
+        # The purge runs one statement at a time: one connection and a spare is all it
+        # takes from the server's connection budget (docs/privacy.md).
+        kwargs.update(pool_size=1, max_overflow=1)
+    return tune_engine(create_engine(url, **kwargs))
+
+
+def open_engines(env: Optional[Mapping[str, str]] = None) -> Tuple[Engine, Optional[Engine]]:
+    """(our database, Rasa's tracker database or None if it does not exist yet). Without
+    `env`, our database is bot.store's engine; the tracker engine is the caller's to dispose
+    unless it is the same object."""
+    if env is None:
+        from bot.store import engine as app_engine
+
+        app, url = app_engine(), app_url()
+    else:
+        url = app_url(env)
+        app = _engine(url)
+    turl = tracker_url(env)
+    if turl == url:
+        return app, app
+    if turl.startswith("sqlite:///") and not Path(turl[len("sqlite:///"):]).exists():
+        return app, None  # no conversation yet: do not create an empty file
+    return app, _engine(turl)
+
+
+def has_events(tracker: Optional[Engine]) -> bool:
+    return tracker is not None and inspect(tracker).has_table("events")
+
+
+# --- batched statements ------------------------------------------------------------------
+
+def delete_batched(engine: Engine, tbl, condition, key=None, batch: int = BATCH,
+                   dry_run: bool = False, heartbeat: Callable[[], None] = lambda: None) -> int:
+    """Delete the rows matching `condition`, `batch` at a time in key order, one short
+    transaction each. The condition is checked again by the DELETE itself, so a row that
+    stopped matching meanwhile (a conversation that got a new message) stays."""
+    key = tbl.c.id if key is None else key
+    total, after = 0, None
+    while True:
+        with engine.begin() as conn:
+            query = select(key).where(condition).order_by(key).limit(batch)
+            if after is not None:
+                query = query.where(key > after)
+            keys = conn.execute(query).scalars().all()
+            if keys and not dry_run:
+                total += conn.execute(delete(tbl).where(key.in_(keys), condition)).rowcount
+            elif keys:
+                total += len(keys)
+        heartbeat()
+        if len(keys) < batch:
+            return total
+        after = keys[-1]
+
+
+def update_batched(engine: Engine, tbl, condition, values: Dict, batch: int = BATCH,
+                   dry_run: bool = False, heartbeat: Callable[[], None] = lambda: None) -> int:
+    """UPDATE ... SET `values` on the rows matching `condition`, a batch at a time."""
+    total, after = 0, None
+    while True:
+        with engine.begin() as conn:
+            query = select(tbl.c.id).where(condition).order_by(tbl.c.id).limit(batch)
+            if after is not None:
+                query = query.where(tbl.c.id > after)
+            ids = conn.execute(query).scalars().all()
+            if ids and not dry_run:
+                total += conn.execute(update(tbl).where(tbl.c.id.in_(ids), condition)
+                                      .values(**values)).rowcount
+            elif ids:
+                total += len(ids)
+        heartbeat()
+        if len(ids) < batch:
+            return total
+        after = ids[-1]
+
+
+# What an anonymised case keeps: its number, category or cycle, status, amounts and dates
+# (the program's statistics); nothing that leads back to the citizen. The idempotency key
+# is a hash of the conversation id: replaced by a value unique per row.
+def anonymised_ticket() -> Dict:
+    return {"national_id": "", "mobile": "", "conversation_id": None, "description": "",
+            "status_note": None,
+            "idempotency_key": literal("anonymised:") + TICKETS.c.id.cast(String)}
+
+
+ANONYMISED_OBJECTION = {"national_id": "", "mobile": "", "decision_note": None}
+
+
+def events_to_purge(cutoff: float):
+    """Tracker events older than the cutoff, except those of a conversation's latest
+    session while that conversation is still going on: Rasa counts the stored events of the
+    latest session to know what to append, so cutting into it would duplicate or lose
+    events. Older sessions are never read again (slots carried over are copied into the
+    new session)."""
+    later, starts = EVENTS.alias("later"), EVENTS.alias("starts")
+    still_active = exists().where(later.c.sender_id == EVENTS.c.sender_id,
+                                  later.c.timestamp >= cutoff)
+    latest_start = (select(func.max(starts.c.timestamp))
+                    .where(starts.c.sender_id == EVENTS.c.sender_id,
+                           starts.c.type_name == "session_started")
+                    .scalar_subquery())
+    return and_(EVENTS.c.timestamp < cutoff,
+                or_(~still_active, EVENTS.c.timestamp < func.coalesce(latest_start, -1.0)))
+
+
+def ended_handoffs(cutoff: datetime):
+    return and_(HANDOFFS.c.state.in_(ENDED_HANDOFF_STATES),
+                func.coalesce(HANDOFFS.c.ended_at, HANDOFFS.c.queued_at) < cutoff)
+
+
+def idle_conversations(cutoff: datetime, dry_run: bool = False):
+    """Conversations quiet since the cutoff with no message and no handoff episode left. A
+    dry run deletes nothing before this step, so it leaves out what the steps before would
+    have deleted; a real run asks for none at all (the foreign key needs it)."""
+    messages = exists().where(TRANSCRIPTS.c.conversation_id == CONVERSATIONS.c.conversation_id)
+    episodes = exists().where(HANDOFFS.c.conversation_id == CONVERSATIONS.c.conversation_id)
+    if dry_run:
+        messages = messages.where(TRANSCRIPTS.c.at >= cutoff)
+        episodes = episodes.where(~ended_handoffs(cutoff))
+    return and_(CONVERSATIONS.c.created_at < cutoff,
+                or_(CONVERSATIONS.c.last_inbound_at.is_(None), CONVERSATIONS.c.last_inbound_at < cutoff),
+                ~messages, ~episodes)
+
+
+# --- the purge ---------------------------------------------------------------------------
+
+ACTIONS = {"tickets": "anonymised", "objections": "anonymised"}   # every other step deletes
+
+
+def purge(app: Engine, tracker: Optional[Engine] = None, periods: Optional[Periods] = None,
+          now: Optional[datetime] = None, batch: int = BATCH, dry_run: bool = False,
+          actor: str = "retention", heartbeat: Callable[[], None] = lambda: None) -> Dict[str, int]:
+    """Apply the retention periods once. Returns rows deleted or anonymised per table (what
+    would be, with dry_run). A kind whose period is 0 is left out. Writes one audit entry
+    with the counts (not on a dry run)."""
+    periods = periods or Periods.from_env()
+    now = now or utcnow()
+
+    def cutoff(days: int) -> datetime:
+        return now - timedelta(days=days)
+
+    def run(name: str, days: int, step: Callable[[datetime], int]) -> None:
+        if days > 0:
+            counts[name] = step(cutoff(days))
+
+    opts = {"batch": batch, "dry_run": dry_run, "heartbeat": heartbeat}
+    counts: Dict[str, int] = {}
+    run("transcript_messages", periods.transcripts, lambda c: delete_batched(
+        app, TRANSCRIPTS, TRANSCRIPTS.c.at < c, **opts))
+    run("handoffs", periods.transcripts, lambda c: delete_batched(
+        app, HANDOFFS, ended_handoffs(c), **opts))
+    run("conversations", periods.transcripts, lambda c: delete_batched(
+        app, CONVERSATIONS, idle_conversations(c, dry_run), key=CONVERSATIONS.c.conversation_id,
+        **opts))
+    run("otp_challenges", periods.otp, lambda c: delete_batched(
+        app, OTP, and_(OTP.c.created_at < c,
+                       or_(OTP.c.locked_until.is_(None), OTP.c.locked_until < now)), **opts))
+    run("sms_outbox", periods.sms, lambda c: delete_batched(app, SMS, SMS.c.created_at < c, **opts))
+    run("tickets", periods.tickets, lambda c: update_batched(
+        app, TICKETS, and_(TICKETS.c.updated_at < c, TICKETS.c.national_id != ""),
+        anonymised_ticket(), **opts))
+    run("objections", periods.objections, lambda c: update_batched(
+        app, OBJECTIONS, and_(OBJECTIONS.c.updated_at < c, OBJECTIONS.c.national_id != ""),
+        ANONYMISED_OBJECTION, **opts))
+    run("audit_log", periods.audit, lambda c: delete_batched(app, AUDIT, AUDIT.c.at < c, **opts))
+    if has_events(tracker):
+        run("events", periods.transcripts, lambda c: delete_batched(
+            tracker, EVENTS, events_to_purge(c.timestamp()), **opts))
+    if not dry_run:
+        with app.begin() as conn:
+            write_audit(conn, actor, "retention.purged", "retention", now.date().isoformat(),
+                        {"rows": counts, "days": asdict(periods)})
+    return counts
+
+
+def write_audit(conn, actor: str, action: str, subject_type: str, subject_id: str,
+                detail: Dict) -> int:
+    """An audit entry in the caller's Core transaction (bot.store.audit.record's format)."""
+    result = conn.execute(insert(AUDIT).values(
+        at=utcnow(), actor=actor, action=action, subject_type=subject_type,
+        subject_id=str(subject_id)[:64], detail=json.dumps(detail, ensure_ascii=False, default=str)))
+    return int(result.inserted_primary_key[0])

@@ -1,0 +1,145 @@
+"""Erasure of one citizen on SQLite (tests/prod/test_privacy_pg.py: the same on
+PostgreSQL): afterwards no table holds the citizen's national ID, mobile (in any format) or
+conversation ids, the other citizen's data is all there, and one audit entry says what
+was done."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from bot.services import erasure
+from bot.store import conversations
+from tests import privacy_data as data
+from tests.privacy_data import A, A_ONLY_IN_TRACKER, B
+from tests.privacy_data import dbs  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def citizens(dbs):  # noqa: F811
+    app, tracker = dbs
+    data.populate(tracker, time.time())
+    return app, tracker
+
+
+def _audit(app, action):
+    return [a for a in data.all_rows(app)["audit_log"] if a["action"] == action]
+
+
+def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens):
+    app, tracker = citizens
+    b_before = data.count_mentions([app, tracker], B.needles())
+    assert data.leftovers([app, tracker], A.needles())        # the fixture really has A
+
+    report = erasure.erase(national_id=A.national_id, actor="backoffice:test", app=app,
+                           tracker=tracker)
+
+    A.conversations.append(A_ONLY_IN_TRACKER)
+    assert data.leftovers([app, tracker], A.needles()) == []
+    assert data.count_mentions([app, tracker], B.needles()) == b_before
+    assert report.conversations == 4                           # telegram, web, WhatsApp, tracker-only
+    assert report.rows == {"transcript_messages": 5, "conversations": 3, "handoffs": 1,
+                           "otp_challenges": 1, "sms_outbox": 2, "tickets": 1, "objections": 1,
+                           "mentions": 2, "events": 20}
+    entries = _audit(app, "privacy.erased")
+    assert len(entries) == 1 and entries[0]["id"] == report.audit_id
+    assert (entries[0]["subject_type"], entries[0]["subject_id"], entries[0]["actor"]) == (
+        "citizen", "1•••••••81", "backoffice:test")
+    assert json.loads(entries[0]["detail"])["rows"] == report.rows
+
+    rows = data.all_rows(app)
+    ticket = {t["number"]: t for t in rows["tickets"]}
+    assert ticket[A.ticket]["national_id"] == "" and ticket[A.ticket]["category"] == "payment"
+    assert ticket[B.ticket]["national_id"] == B.national_id
+    assert "10••••••81" in ticket[B.ticket]["description"]     # B's text named A: masked
+    assert {o["number"] for o in rows["objections"]} == {A.objection, B.objection}
+    assert data.senders(tracker).keys() == set(B.conversations)
+
+
+def test_a_dry_run_reports_the_same_and_changes_nothing(citizens):
+    app, tracker = citizens
+    before = data.all_rows(app), data.all_rows(tracker)
+    dry = erasure.erase(national_id=A.national_id, dry_run=True, app=app, tracker=tracker)
+    assert (data.all_rows(app), data.all_rows(tracker)) == before
+    assert dry.audit_id is None
+    real = erasure.erase(national_id=A.national_id, app=app, tracker=tracker)
+    assert real.rows == dry.rows and real.audit_id is not None
+    again = erasure.erase(national_id=A.national_id, app=app, tracker=tracker)
+    assert set(again.rows.values()) == {0}                      # nothing left to find
+    assert len(_audit(app, "privacy.erased")) == 2              # each request is recorded
+
+
+def test_erase_by_mobile_in_any_format(citizens):
+    app, tracker = citizens
+    b_before = data.count_mentions([app, tracker], B.needles())
+    report = erasure.erase(mobile="+966 55 123 4567", app=app, tracker=tracker)
+    assert report.subject == "05••••••67" and report.kind == "mobile"
+    assert data.leftovers([app, tracker], [A.mobile[1:], A.whatsapp, A.telegram, A.web]) == []
+    assert data.count_mentions([app, tracker], B.needles()) == b_before
+    # The conversation where only the ID was typed is not the mobile's.
+    assert A_ONLY_IN_TRACKER in data.senders(tracker)
+
+
+def test_erase_one_conversation(citizens):
+    app, tracker = citizens
+    report = erasure.erase(conversation_id=A.telegram, app=app, tracker=tracker)
+    assert report.subject == "telegram:4•••42"
+    assert data.leftovers([app, tracker], [A.telegram, A.telegram_user]) == []
+    rows = data.all_rows(app)
+    assert {t["number"]: t["national_id"] for t in rows["tickets"]}[A.ticket] == ""
+    assert A.ticket not in " ".join(m["body"] for m in rows["sms_outbox"])   # its SMS went too
+    assert A.web in data.senders(tracker)                      # A's other conversations stay
+    assert any(c["conversation_id"] == A.whatsapp for c in rows["conversations"])
+
+
+def test_a_timestamp_that_looks_like_the_id_is_not_a_mention(dbs):  # noqa: F811
+    app, tracker = dbs
+    data.write_events(tracker, "rest-other", data.turn(float(A.national_id), "متى الدفعة", {}, "قريب"))
+    data.write_events(tracker, "rest-mine", data.turn(time.time(), f"هويتي {A.national_id}", {}, "تمام"))
+    report = erasure.erase(national_id=A.national_id, app=app, tracker=tracker)
+    assert set(data.senders(tracker)) == {"rest-other"}
+    assert report.rows["events"] == 3
+
+
+def test_the_subject_must_be_one_well_formed_number():
+    assert erasure.subject(national_id="١٠٢٣٤٥٦٧٨١").value == "1023456781"
+    assert erasure.subject(mobile="966551234567").value == "0551234567"
+    assert erasure.subject(conversation_id=" web:abc ").value == "web:abc"
+    for bad in ({}, {"national_id": "123"}, {"national_id": "3023456781"}, {"mobile": "0112345678"},
+                {"national_id": A.national_id, "mobile": A.mobile}):
+        with pytest.raises(ValueError):
+            erasure.subject(**bad)
+
+
+def test_backoffice_erase_command(citizens, capsys):
+    from bot.backoffice.__main__ import main
+
+    assert main(["--actor", "dpo", "erase", "--national-id", A.national_id, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would erase national ID 1•••••••81: 4 conversation(s)" in out and "dry run" in out
+    assert main(["--actor", "dpo", "erase", "--national-id", A.national_id]) == 0
+    out = capsys.readouterr().out
+    assert "erased national ID 1•••••••81" in out and "audit entry" in out
+    assert "tickets                 anonymised  1" in out
+    assert A.national_id not in out and A.mobile not in out
+    assert main(["erase", "--national-id", "12"]) == 1
+    assert "10 digits" in capsys.readouterr().err
+
+
+def test_transcripts_store_replies_masked_too(dbs):  # noqa: F811
+    conversations.record_outbound("rest-x", f"• رقم الهوية: {A.national_id}\n• الجوال: {A.mobile}")
+    conversations.record_outbound("rest-x", "الحد ٥٠٠٠ ريال")
+    texts = [m["text"] for m in conversations.transcript("rest-x")]
+    assert texts == ["• رقم الهوية: 10••••••81\n• الجوال: 05••••••67", "الحد ٥٠٠٠ ريال"]
+
+
+def test_every_table_is_looked_at(citizens):
+    """The leftovers check reads every table in the database; each model's table is one."""
+    from bot.store.base import Base
+
+    app, tracker = citizens
+    data.import_all_models()
+    assert set(Base.metadata.tables) <= set(data.all_rows(app))
+    assert "events" in sa.inspect(tracker).get_table_names()
