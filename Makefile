@@ -66,7 +66,7 @@ backoffice: venv
 agent: venv
 	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username>"; exit 1; }
 	$(PY) -m bot.store.migrate
-	$(PY) -m channels.desk create-agent $(NAME)
+	$(PY) -m bot.backoffice agents create $(NAME)
 
 system-deps:
 	scripts/system-deps.sh
