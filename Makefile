@@ -64,7 +64,7 @@ backoffice: venv ## command-line back office: make backoffice ARGS=--help
 agent: venv ## create a support agent account for /desk: make agent NAME=<user>
 	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username>"; exit 1; }
 	$(PY) -m bot.store.migrate
-	$(PY) -m channels.desk create-agent $(NAME)
+	$(PY) -m bot.backoffice agents create $(NAME)
 
 system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
 	scripts/system-deps.sh

@@ -12,11 +12,14 @@
   audit [--limit N]           the audit log, newest first
   demo                        load demo objections and tickets (idempotent)
   flush-pending               write tickets spooled while the database was down
+  agents create USERNAME [--name NAME]        a desk agent (password asked twice, or stdin)
+  agents set-password|disable|enable USERNAME
+  agents list                 desk agents (these commands migrate the database first)
   erase, purge                personal data: erase a citizen, apply retention (bot/backoffice/privacy.py)
 
 Global: --actor NAME (recorded in the audit log; default backoffice:<login>).
 The database is DATABASE_URL (default var/app.db); run `python -m bot.store.migrate` first.
-Exit status: 0 ok, 1 bad input or unknown number, 2 database unavailable.
+Exit status: 0 ok, 1 bad input or unknown number, 2 usage error or database unavailable.
 """
 from __future__ import annotations
 
@@ -24,11 +27,12 @@ import argparse
 import getpass
 import json
 import sys
-from typing import List, Optional, Sequence
+from typing import List, Optional
 
 from sqlalchemy import select
 
-from bot.backoffice import privacy
+from bot.backoffice import agents, privacy
+from bot.backoffice.output import short as _short, table as _table
 from bot.services import objections, tickets
 from bot.privacy import install_log_masking, mask_id, mask_mobile, mask_text
 from bot.services.sms import loggable
@@ -45,18 +49,6 @@ def _default_actor() -> str:
         return f"backoffice:{getpass.getuser()}"
     except Exception:
         return "backoffice"
-
-
-def _table(rows: List[Sequence], headers: Sequence[str]) -> str:
-    rows = [[("" if c is None else str(c)) for c in r] for r in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()
-    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
-
-
-def _short(text: Optional[str], n: int = 40) -> str:
-    text = (text or "").replace("\n", " ")
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def cmd_tickets_list(args) -> int:
@@ -206,11 +198,15 @@ def parser() -> argparse.ArgumentParser:
     f = sub.add_parser("flush-pending", help="write tickets spooled while the database was down")
     f.set_defaults(func=cmd_flush)
     privacy.register(sub)
+    agents.add_parser(sub)
     return p
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:   # --help (0) or a usage error (2), as a status for callers
+        return exc.code
     try:
         return args.func(args)
     except (ValueError, LookupError) as exc:

@@ -26,10 +26,10 @@ TIMEOUT = 30_000
 
 @pytest.fixture
 def agent_name(rasa_server):
-    from channels import desk
+    from bot.services import desk_auth
 
     username = "browser_" + uuid.uuid4().hex[:6]
-    desk.create_agent(username, PASSWORD, "سارة")
+    desk_auth.create_agent(username, PASSWORD, "سارة")
     return username
 
 

@@ -1,4 +1,4 @@
-"""The agent desk (channels/desk.py) over HTTP, in process: sign-in, sessions, CSRF,
+"""The agent desk (channels/desk/) over HTTP, in process: sign-in, sessions, CSRF,
 the queue, claiming, replying, handing back, closing and tickets.
 
 The desk runs in a real Sanic app (the blueprint Rasa registers from credentials.yml)
@@ -20,7 +20,8 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.services import handoff
+from bot.services import desk_auth, handoff
+from bot.privacy import mask
 from bot.store import conversations, reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from bot.store.handoffs import Agent, AgentSession, utcnow
@@ -137,8 +138,8 @@ def env(desk_app, tmp_path, monkeypatch):
     monkeypatch.delenv("SMS_GATEWAY", raising=False)
     reset_engine()
     upgrade(url)
-    desk.create_agent("sara", PASSWORD, "سارة")
-    desk.create_agent("omar", PASSWORD, "عمر")
+    desk_auth.create_agent("sara", PASSWORD, "سارة")
+    desk_auth.create_agent("omar", PASSWORD, "عمر")
 
     outbound = FakeOutbound()
     monkeypatch.setitem(sys.modules, "channels.outbound",
@@ -167,21 +168,21 @@ def citizen_writes(conversation_id, text, channel=None):
 
 
 def test_passwords_are_salted_scrypt_hashes():
-    a, b = desk.hash_password("same password!"), desk.hash_password("same password!")
+    a, b = desk_auth.hash_password("same password!"), desk_auth.hash_password("same password!")
     assert a.startswith("scrypt$") and b.startswith("scrypt$") and a != b
     assert "same password" not in a
-    assert desk.verify_password("same password!", a) and desk.verify_password("same password!", b)
-    assert not desk.verify_password("same password?", a)
-    assert not desk.verify_password("x", "plain-text")
+    assert desk_auth.verify_password("same password!", a) and desk_auth.verify_password("same password!", b)
+    assert not desk_auth.verify_password("same password?", a)
+    assert not desk_auth.verify_password("x", "plain-text")
 
 
 def test_weak_or_duplicate_agents_are_refused(env):
     with pytest.raises(ValueError):
-        desk.create_agent("hind", "short")
+        desk_auth.create_agent("hind", "short")
     with pytest.raises(ValueError):
-        desk.create_agent("sara", "another long password")
+        desk_auth.create_agent("sara", "another long password")
     with pytest.raises(ValueError):
-        desk.create_agent("a b", "another long password")
+        desk_auth.create_agent("a b", "another long password")
     with session_scope() as s:
         stored = s.execute(select(Agent.password_hash).where(Agent.username == "sara")).scalar_one()
     assert PASSWORD not in stored
@@ -190,20 +191,22 @@ def test_weak_or_duplicate_agents_are_refused(env):
 def test_create_agent_command_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys):
     import io
 
+    from bot.backoffice.__main__ import main
+
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     made = subprocess.run(
-        [sys.executable, "-m", "channels.desk", "create-agent", "noura", "--name", "نورة"],
+        [sys.executable, "-m", "bot.backoffice", "agents", "create", "noura", "--name", "نورة"],
         input="a long enough password\n", capture_output=True, text=True, timeout=180,
         env={"DATABASE_URL": url, "PYTHONPATH": ".", "PATH": "/usr/bin:/bin"})
     assert made.returncode == 0, made.stderr
     monkeypatch.setenv("DATABASE_URL", url)
     reset_engine()
-    assert desk.authenticate("noura", "a long enough password")["display_name"] == "نورة"
+    assert desk_auth.authenticate("noura", "a long enough password")["display_name"] == "نورة"
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
-    assert desk.main(["create-agent", "fahad"]) == 1            # too short: refused
-    assert desk.main(["create-agent"]) == 2                     # no username, no default account
+    assert main(["agents", "create", "fahad"]) == 1            # too short: refused
+    assert main(["agents", "create"]) == 2                     # no username, no default account
     capsys.readouterr()
-    assert desk.main(["list-agents"]) == 0
+    assert main(["agents", "list"]) == 0
     listed = capsys.readouterr().out
     assert "noura" in listed and "fahad" not in listed and "password" not in listed
     reset_engine()
@@ -259,7 +262,7 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(env):
 
 def test_throttle_forgets_after_the_window():
     now = [1000.0]
-    throttle = desk.LoginThrottle(limit=2, window=60, clock=lambda: now[0])
+    throttle = desk_auth.LoginThrottle(limit=2, window=60, clock=lambda: now[0])
     throttle.failed("sara")
     throttle.failed("sara")
     assert throttle.blocked("sara") and not throttle.blocked("omar")
@@ -288,7 +291,7 @@ def test_idle_sessions_expire(env, monkeypatch):
 def test_disabled_agent_loses_access(env):
     c = env.client()
     c.sign_in("sara")
-    desk.set_active("sara", False)
+    desk_auth.set_active("sara", False)
     assert c.get("/desk/api/me").status_code == 401
     c.sign_in("sara", expect=401)
 
@@ -460,7 +463,7 @@ def test_live_tracker_slots_are_shown_masked(env):
     assert shown["ticket_mobile"] == "0•••••••67"
     assert "objection_otp" not in shown and "123456" not in json.dumps(d)
     assert "ticket_confirm" not in shown
-    assert d["known_ids"] == {"national_id": desk.mask(valid_id(), 1, 2), "mobile": "05••••••67"}
+    assert d["known_ids"] == {"national_id": mask(valid_id(), 1, 2), "mobile": "05••••••67"}
     assert "0551234567" not in json.dumps(d)
 
 

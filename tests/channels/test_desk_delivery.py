@@ -53,6 +53,7 @@ class DeskHttp:
 
 @pytest.fixture(scope="module")
 def desk_stack(tmp_path_factory):
+    from bot.services import desk_auth
     from bot.store.migrate import upgrade
     from channels import desk
     from channels.pipeline import set_pipeline
@@ -65,7 +66,7 @@ def desk_stack(tmp_path_factory):
     reset_engine()
     set_pipeline(None)
     upgrade(os.environ["DATABASE_URL"])
-    desk.create_agent("sara", PASSWORD, "سارة")
+    desk_auth.create_agent("sara", PASSWORD, "سارة")
     # The channels of credentials.yml, plus the desk (the lead adds its line there).
     original = channel_fixtures.load_channels
     channel_fixtures.load_channels = lambda: original() + [desk.AgentDesk()]

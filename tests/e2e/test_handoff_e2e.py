@@ -53,11 +53,11 @@ def expire_rasa_session(rasa_stack, sender, seconds=3 * 3600):
 
 @pytest.fixture
 def agent_desk(rasa_server):
-    from channels import desk
+    from bot.services import desk_auth
     from tests.channels.test_desk_delivery import DeskHttp
 
     username = "e2e_" + uuid.uuid4().hex[:6]
-    desk.create_agent(username, PASSWORD, "ريم")
+    desk_auth.create_agent(username, PASSWORD, "ريم")
     return DeskHttp(rasa_server, username, PASSWORD)
 
 

@@ -1,0 +1,247 @@
+"""Desk agents: accounts, passwords, sign-in sessions and the sign-in throttle.
+
+Passwords are hashed with scrypt and a per-agent salt ("scrypt$n$r$p$<salt>$<hash>",
+base64). A session is a random token handed to the browser; only its SHA-256 is
+stored, with a CSRF token, and it ends after DESK_SESSION_HOURS (default 8), after
+DESK_IDLE_MINUTES without a request (default 30), when the agent is disabled or
+their password changes. There is no default account and no default password.
+
+Every change to an account and every sign-in, sign-out and failed sign-in goes to
+the audit log (bot.store.audit). The web side is channels/desk; the command line is
+`python -m bot.backoffice agents`.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Tuple
+
+from sqlalchemy import delete, select
+
+from bot.store import audit, session_scope
+from bot.store.handoffs import Agent, AgentSession, aware, utcnow
+
+MIN_PASSWORD = 10
+CLI_ACTOR = "admin:cli"
+
+_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = (os.environ.get(name) or "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+# ============================================================== passwords
+
+
+def hash_password(password: str) -> str:
+    """scrypt with a random 16-byte salt: "scrypt$n$r$p$<salt b64>$<hash b64>"."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt)}${b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt),
+                                n=int(n), r=int(r), p=int(p), dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Compared against when the username is unknown, so a wrong username takes as long
+    as a wrong password."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def _check_new_password(username: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"password must be at least {MIN_PASSWORD} characters")
+    if password.strip().lower() == username.strip().lower():
+        raise ValueError("password must differ from the username")
+
+
+# ============================================================== accounts
+
+
+def create_agent(username: str, password: str, display_name: Optional[str] = None,
+                 actor: str = CLI_ACTOR) -> int:
+    username = username.strip()
+    if not username or len(username) > 80 or not username.replace("_", "").replace(".", "") \
+            .replace("-", "").isalnum():
+        raise ValueError("username: letters, digits, '.', '_' or '-' (at most 80)")
+    _check_new_password(username, password)
+    with session_scope() as s:
+        if s.execute(select(Agent.id).where(Agent.username == username)).first():
+            raise ValueError(f"agent {username!r} already exists")
+        agent = Agent(username=username, display_name=(display_name or username)[:120],
+                      password_hash=hash_password(password), active=True, created_at=utcnow())
+        s.add(agent)
+        s.flush()
+        audit.record(s, actor, "agent.created", "agent", username)
+        return agent.id
+
+
+def set_password(username: str, password: str, actor: str = CLI_ACTOR) -> None:
+    """A new password also ends the agent's sessions."""
+    _check_new_password(username, password)
+    with session_scope() as s:
+        agent = s.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
+        if agent is None:
+            raise ValueError(f"no agent {username!r}")
+        agent.password_hash = hash_password(password)
+        s.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+        audit.record(s, actor, "agent.password_set", "agent", username)
+
+
+def set_active(username: str, active: bool, actor: str = CLI_ACTOR) -> None:
+    """Disabling an agent also ends their sessions."""
+    with session_scope() as s:
+        agent = s.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
+        if agent is None:
+            raise ValueError(f"no agent {username!r}")
+        agent.active = active
+        if not active:
+            s.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+        audit.record(s, actor, "agent.enabled" if active else "agent.disabled", "agent",
+                     username)
+
+
+def list_agents() -> List[Dict[str, Any]]:
+    """Every account by username (never the password hash)."""
+    with session_scope() as s:
+        return [{"username": a.username, "display_name": a.display_name, "active": a.active,
+                 "last_login_at": a.last_login_at}
+                for a in s.execute(select(Agent).order_by(Agent.username)).scalars()]
+
+
+def agent_names() -> Dict[str, str]:
+    """Display name by username (the username when there is none)."""
+    with session_scope() as s:
+        return {u: d or u for u, d in s.execute(select(Agent.username, Agent.display_name))}
+
+
+def authenticate(username: str, password: str) -> Optional[Dict[str, Any]]:
+    """The agent for a right password of an active account, else None."""
+    with session_scope() as s:
+        agent = s.execute(select(Agent).where(Agent.username == username.strip())).scalar_one_or_none()
+        stored = agent.password_hash if agent is not None else _dummy_hash()
+        ok = verify_password(password, stored) and agent is not None and agent.active
+        if not ok:
+            return None
+        agent.last_login_at = utcnow()
+        return {"id": agent.id, "username": agent.username,
+                "display_name": agent.display_name or agent.username}
+
+
+def record_failed_sign_in(username: str) -> None:
+    with session_scope() as s:
+        audit.record(s, "anonymous", "agent.sign_in_failed", "agent", username[:64] or "-")
+
+
+# ============================================================== sessions
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def session_hours() -> int:
+    return _env_int("DESK_SESSION_HOURS", 8)
+
+
+def idle_minutes() -> int:
+    return _env_int("DESK_IDLE_MINUTES", 30)
+
+
+def start_session(agent_id: int, username: str) -> Tuple[str, str]:
+    """(cookie token, CSRF token) for a freshly signed-in agent."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    now = utcnow()
+    with session_scope() as s:
+        s.execute(delete(AgentSession).where(AgentSession.expires_at < now))
+        s.add(AgentSession(token_hash=_token_hash(token), agent_id=agent_id, csrf_token=csrf,
+                           created_at=now, last_seen_at=now,
+                           expires_at=now + timedelta(hours=session_hours())))
+        audit.record(s, f"agent:{username}", "agent.signed_in", "agent", username)
+    return token, csrf
+
+
+def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optional[Dict[str, Any]]:
+    """The signed-in agent for a cookie token, or None (unknown, expired, idle, disabled)."""
+    if not token or len(token) > 200:
+        return None
+    now = now or utcnow()
+    with session_scope() as s:
+        row = s.execute(
+            select(AgentSession, Agent).join(Agent, Agent.id == AgentSession.agent_id)
+            .where(AgentSession.token_hash == _token_hash(token))
+        ).first()
+        if row is None:
+            return None
+        sess, agent = row
+        idle_limit = aware(sess.last_seen_at) + timedelta(minutes=idle_minutes())
+        if not agent.active or now >= aware(sess.expires_at) or now >= idle_limit:
+            s.delete(sess)
+            return None
+        if (now - aware(sess.last_seen_at)).total_seconds() > 30:   # fewer writes while polling
+            sess.last_seen_at = now
+        return {"id": agent.id, "username": agent.username,
+                "display_name": agent.display_name or agent.username,
+                "csrf": sess.csrf_token, "session_id": sess.id}
+
+
+def end_session(token: str, username: str) -> None:
+    with session_scope() as s:
+        s.execute(delete(AgentSession).where(AgentSession.token_hash == _token_hash(token)))
+        audit.record(s, f"agent:{username}", "agent.signed_out", "agent", username)
+
+
+# ============================================================== sign-in throttle
+
+
+class LoginThrottle:
+    """At most `limit` failed sign-ins per key (a username, a client address) in `window` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 900.0, clock=time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._fails: Dict[str, List[float]] = {}
+
+    def _recent(self, key: str) -> List[float]:
+        cutoff = self.clock() - self.window
+        kept = [t for t in self._fails.get(key, []) if t > cutoff]
+        if kept:
+            self._fails[key] = kept
+        else:
+            self._fails.pop(key, None)
+        return kept
+
+    def blocked(self, key: str) -> bool:
+        return len(self._recent(key)) >= self.limit
+
+    def failed(self, key: str) -> None:
+        self._fails.setdefault(key, []).append(self.clock())
+        if len(self._fails) > 10_000:   # bound memory under a spray of usernames
+            for k in list(self._fails)[:5_000]:
+                self._fails.pop(k, None)
+
+    def succeeded(self, key: str) -> None:
+        self._fails.pop(key, None)

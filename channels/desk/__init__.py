@@ -1,0 +1,79 @@
+"""Agent desk: support agents take over escalated conversations in a browser.
+
+credentials.yml:   channels.desk.AgentDesk:
+
+Served by the Rasa server itself (no build step), right to left, under /desk:
+    GET  /desk/                     the desk (signed-in agents only; others go to /desk/login)
+    GET  /desk/login, POST          sign in; POST /desk/logout signs out
+    GET  /desk/static/<file>        desk.js, desk.css
+    GET  /desk/api/me               the agent, the CSRF token, canned replies, ticket categories
+    GET  /desk/api/queue            open handoffs: reason, channel, waiting time, who holds it
+    GET  /desk/api/handoffs/<id>    one handoff: transcript, what the bot collected (masked),
+                                    WhatsApp 24-hour window   (?since=<message id> for updates)
+    POST /desk/api/handoffs/<id>/claim | release | reply | return | close | ticket
+
+The package:
+    routes.py     the routes above, thin
+    responses.py  security headers, JSON, pages, static files, cookies, origin and CSRF checks
+    views.py      what the desk shows: labels, masking, queue items, transcripts, slots
+    actions.py    claim, release, reply, return, close, ticket
+    bridge.py     Rasa's tracker (live slots) and delivery to the citizen (channels.outbound)
+    static/       the pages, desk.js, desk.css, canned replies (canned.yml, not served)
+Accounts, passwords, sessions and the sign-in throttle: bot/services/desk_auth.py.
+
+Agents: `python -m bot.backoffice agents create <username>` (password from the terminal,
+or the first line of stdin when piped); also set-password, disable, enable, list.
+There is no default account and no default password.
+
+Security: passwords hashed with scrypt and a per-agent salt; sessions are random
+tokens (only their SHA-256 is stored) in an HttpOnly, SameSite=Strict cookie that
+expire after DESK_SESSION_HOURS (default 8) or DESK_IDLE_MINUTES without a request
+(default 30); every POST needs the session's CSRF token (X-CSRF-Token header, or the
+form field for sign-in/out) and, when the browser sends one, a same-origin Origin
+header; repeated failed sign-ins are throttled. Every agent action is written to the
+audit log (bot.store.audit). Personal numbers are masked in everything the desk shows.
+
+Environment:
+    DESK_SESSION_HOURS     absolute session lifetime (default 8)
+    DESK_IDLE_MINUTES      idle timeout (default 30)
+    DESK_COOKIE_SECURE     "1" to mark the cookie Secure (set it behind HTTPS)
+    DESK_ORIGIN            the desk's public origin(s), comma-separated, when a reverse proxy
+                           changes the Host header (default: the request's Host)
+    DESK_POLL_SECONDS      how often the page polls for updates (default 3)
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint
+
+from bot.services.desk_auth import LoginThrottle
+from channels.desk.routes import blueprint as _blueprint
+
+__all__ = ["AgentDesk"]
+
+
+class AgentDesk(InputChannel):
+    """Not a citizen channel: it serves the agents' desk and never calls Rasa itself."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "desk"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "AgentDesk":
+        return cls()
+
+    def url_prefix(self) -> str:
+        # Absolute: Rasa joins it to "/webhooks/" with urljoin, which keeps it as is.
+        return "/desk"
+
+    def __init__(self) -> None:
+        # Per username: 5 failures in 15 minutes. Per address, more: agents behind one
+        # office proxy share it, and one person's typos must not lock out the others.
+        self.user_throttle = LoginThrottle(limit=5)
+        self.address_throttle = LoginThrottle(limit=20)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return _blueprint(self)

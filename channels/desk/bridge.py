@@ -1,0 +1,54 @@
+"""The desk's two ways into the Rasa server it runs in: read a conversation's slots from
+Rasa's tracker store, and send a message to the citizen on their own channel.
+
+Rasa keeps its `Agent` on the Sanic app (`app.ctx.agent`, replaced when a new model
+is loaded), so it is looked up on every call, never kept.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Tuple
+
+from bot.services import handoff
+
+logger = logging.getLogger(__name__)
+
+# Not delivered but kept in the transcript: the agent is told why, it is not a failure.
+DELIVERY_NOTES = {
+    "offline_stored": "المواطن غير متصل الآن، وبيشوف الرد أول ما يرجع للمحادثة.",
+    "channel_cannot_push": "هذه القناة لا تستقبل رسائل مباشرة؛ حُفظ الرد في المحادثة.",
+}
+
+
+async def tracker_slots(app, conversation_id: str) -> Dict[str, Any]:
+    """Current slot values from Rasa's tracker store (clear values: server side only)."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return {}
+    try:
+        tracker = await store.retrieve(conversation_id)
+    except Exception as e:
+        logger.warning("desk: tracker unavailable: %s", type(e).__name__)
+        return {}
+    return tracker.current_slot_values() if tracker is not None else {}
+
+
+async def send(view: handoff.HandoffView, text: str, author: str) -> Tuple[bool, str]:
+    """Deliver on the citizen's own channel (channels.outbound records the transcript).
+    (ok, note): a web citizen who is offline gets it from the history when they come
+    back, a REST client cannot be pushed to (it is recorded); anything else not
+    delivered is a failure the agent must see."""
+    try:
+        from channels.outbound import send_to_citizen
+
+        result = await send_to_citizen(view.conversation_id, text, author=author)
+    except Exception as e:
+        logger.error("desk: delivery to %s failed: %s", view.channel, type(e).__name__)
+        return False, ""
+    if getattr(result, "delivered", False):
+        return True, ""
+    note = DELIVERY_NOTES.get(getattr(result, "reason", None))
+    if note and getattr(result, "recorded", False):
+        return True, note
+    return False, ""

@@ -1,0 +1,185 @@
+"""The desk's routes under /desk (see channels/desk/__init__.py for the list).
+
+Thin: sign-in and sessions are bot.services.desk_auth's, what a page shows is
+channels.desk.views', what an agent does is channels.desk.actions'.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, Optional, Tuple
+
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.services import desk_auth, handoff
+from bot.store.handoffs import utcnow
+from channels.desk import bridge, views
+from channels.desk.actions import ACTIONS
+from channels.desk.responses import (LOGIN_COOKIE, SESSION_COOKIE, json_response, login_page,
+                                     page, redirect, same_origin, set_cookie, static_file,
+                                     tokens_match)
+from channels.settings import env_int
+
+Denied = Optional[response.HTTPResponse]
+
+
+async def signed_in(request: Request) -> Optional[Dict[str, Any]]:
+    return await asyncio.to_thread(desk_auth.session_agent, request.cookies.get(SESSION_COOKIE))
+
+
+async def api_agent(request: Request, write: bool) -> Tuple[Optional[Dict[str, Any]], Denied]:
+    """The signed-in agent, or the 401/403 to answer; a write also needs the session's
+    CSRF token and, when the browser sends one, a same-origin Origin."""
+    agent = await signed_in(request)
+    if agent is None:
+        return None, json_response({"error": "signed_out"}, 401)
+    if write:
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not same_origin(request) or not tokens_match(sent, agent["csrf"]):
+            return None, json_response({"error": "csrf"}, 403)
+    return agent, None
+
+
+def _client_key(request: Request) -> str:
+    return request.remote_addr or request.ip or "?"
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def blueprint(desk) -> Blueprint:
+    """`desk` is the AgentDesk channel: it holds the sign-in throttles."""
+    bp = Blueprint("agent_desk", url_prefix="/desk")
+
+    @bp.route("/", methods=["GET"])
+    async def index(request: Request):
+        if await signed_in(request) is None:
+            return redirect("/desk/login")
+        return page("index.html")
+
+    @bp.route("/login", methods=["GET"])
+    async def login_form(request: Request):
+        if await signed_in(request) is not None:
+            return redirect("/desk/")
+        return login_page()
+
+    @bp.route("/login", methods=["POST"])
+    async def login(request: Request):
+        form_token = request.form.get("csrf", "") if request.form else ""
+        cookie_token = request.cookies.get(LOGIN_COOKIE, "")
+        if (not same_origin(request) or not cookie_token
+                or not tokens_match(form_token, cookie_token)):
+            return login_page("انتهت صلاحية الصفحة، حاول مرة ثانية.", 403)
+        username = (request.form.get("username") or "").strip()[:80]
+        password = request.form.get("password") or ""
+        user_key, address_key = username.lower(), _client_key(request)
+        if desk.user_throttle.blocked(user_key) or desk.address_throttle.blocked(address_key):
+            return login_page("محاولات كثيرة، انتظر ربع ساعة ثم حاول.", 429)
+        agent = await asyncio.to_thread(desk_auth.authenticate, username, password) \
+            if username else None
+        if agent is None:
+            desk.user_throttle.failed(user_key)
+            desk.address_throttle.failed(address_key)
+            await asyncio.to_thread(desk_auth.record_failed_sign_in, username)
+            return login_page("اسم المستخدم أو كلمة المرور غير صحيحة.", 401)
+        desk.user_throttle.succeeded(user_key)
+        token, _csrf = await asyncio.to_thread(desk_auth.start_session, agent["id"],
+                                               agent["username"])
+        resp = redirect("/desk/", status=303)
+        set_cookie(resp, SESSION_COOKIE, token, desk_auth.session_hours() * 3600)
+        set_cookie(resp, LOGIN_COOKIE, "", 0)
+        return resp
+
+    @bp.route("/logout", methods=["POST"])
+    async def logout(request: Request):
+        agent = await signed_in(request)
+        resp = redirect("/desk/login", status=303)
+        if agent is not None:
+            sent = (request.form.get("csrf") if request.form else None) \
+                or request.headers.get("X-CSRF-Token", "")
+            if not tokens_match(sent, agent["csrf"]):
+                return json_response({"error": "csrf"}, 403)
+            await asyncio.to_thread(desk_auth.end_session, request.cookies.get(SESSION_COOKIE),
+                                    agent["username"])
+        set_cookie(resp, SESSION_COOKIE, "", 0)
+        return resp
+
+    @bp.route("/static/<name>", methods=["GET"])
+    async def static(request: Request, name: str):
+        return static_file(name)
+
+    @bp.route("/api/me", methods=["GET"])
+    async def me(request: Request):
+        agent, denied = await api_agent(request, write=False)
+        if denied:
+            return denied
+        from bot.store.tickets import TICKET_CATEGORIES
+        return json_response({
+            "username": agent["username"], "display_name": agent["display_name"],
+            "csrf": agent["csrf"], "canned": views.canned_replies(agent["display_name"]),
+            "ticket_categories": [{"key": k, "label": v} for k, v in TICKET_CATEGORIES.items()],
+            "poll_seconds": env_int("DESK_POLL_SECONDS", 3),
+        })
+
+    @bp.route("/api/queue", methods=["GET"])
+    async def queue(request: Request):
+        agent, denied = await api_agent(request, write=False)
+        if denied:
+            return denied
+        now = utcnow()
+        handoffs = await asyncio.to_thread(handoff.queue)
+        names = await asyncio.to_thread(desk_auth.agent_names) if handoffs else {}
+        items = [await asyncio.to_thread(views.queue_item, v, agent["username"], now, names)
+                 for v in handoffs]
+        return json_response({"now": views.iso(now),
+                              "in_working_hours": handoff.in_working_hours(now), "items": items})
+
+    @bp.route("/api/handoffs/<handoff_id:int>", methods=["GET"])
+    async def detail(request: Request, handoff_id: int):
+        agent, denied = await api_agent(request, write=False)
+        if denied:
+            return denied
+        view = await asyncio.to_thread(handoff.get, handoff_id)
+        if view is None:
+            return json_response({"error": "not_found"}, 404)
+        now = utcnow()
+        first = request.args.get("since") is None      # the first load of this conversation
+        since = _int(request.args.get("since"))
+        body: Dict[str, Any] = {
+            "handoff": await asyncio.to_thread(views.queue_item, view, agent["username"], now,
+                                               await asyncio.to_thread(desk_auth.agent_names)),
+            "reason_detail": view.reason_detail,
+            "ticket_ref": view.ticket_ref,
+            "claimed_at": views.iso(view.claimed_at),
+            "ended_at": views.iso(view.ended_at),
+            "can_reply": view.state == handoff.AGENT and view.claimed_by == agent["username"],
+            "messages": await asyncio.to_thread(views.transcript_items, view.conversation_id,
+                                                since),
+        }
+        if view.channel == "whatsapp":
+            body["whatsapp_window"] = await asyncio.to_thread(
+                views.whatsapp_window, view.conversation_id, now)
+        if first:
+            live = await bridge.tracker_slots(request.app, view.conversation_id)
+            body["collected"] = views.collected(view.snapshot, live)
+            body["known_ids"] = views.known_ids(live)
+            await asyncio.to_thread(handoff.record_view, handoff_id, agent["username"])
+        return json_response(body)
+
+    @bp.route(f"/api/handoffs/<handoff_id:int>/<action:({'|'.join(ACTIONS)})>",
+              methods=["POST"])
+    async def act(request: Request, handoff_id: int, action: str):
+        agent, denied = await api_agent(request, write=True)
+        if denied:
+            return denied
+        view = await asyncio.to_thread(handoff.get, handoff_id)
+        if view is None:
+            return json_response({"error": "not_found"}, 404)
+        payload = request.json if isinstance(request.json, dict) else {}
+        return await ACTIONS[action](request, agent, view, payload)
+
+    return bp

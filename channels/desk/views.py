@@ -1,0 +1,140 @@
+"""What the desk shows: Arabic labels, masked numbers, queue items, transcripts, slots.
+
+Plain functions over bot.services.handoff views and the conversation store; nothing
+here knows about HTTP. Personal numbers are masked in everything returned.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from bot.content import fill
+from bot.services import handoff
+from bot.privacy import mask, mask_text
+
+STATIC = Path(__file__).resolve().parent / "static"
+TRANSCRIPT_LIMIT = 300
+
+CHANNEL_LABELS = {"telegram": "تيليجرام", "whatsapp": "واتساب", "web": "الموقع", "rest": "REST"}
+STATE_LABELS = {"queued": "بالانتظار", "agent": "مع موظف", "bot": "رجعت للمساعد",
+                "closed": "مغلقة"}
+AUTHOR_LABELS = {"citizen": "المواطن", "bot": "المساعد", "agent": "الموظف", "system": "النظام"}
+# Slot names whose clear value (kept by Rasa's tracker) can fill a ticket the agent opens.
+ID_SLOTS = ("ticket_national_id", "status_national_id", "objection_national_id", "national_id")
+MOBILE_SLOTS = ("ticket_mobile", "mobile")
+
+# Arabic names of the slots agents see most (others are shown by their slot name).
+SLOT_LABELS = {
+    "elig_saudi": "سعودي الجنسية", "elig_exception": "استثناء الجنسية", "elig_age": "العمر",
+    "elig_resident": "مقيم في المملكة", "elig_months_abroad": "أشهر السفر خارج المملكة",
+    "elig_shelter": "في دار إيواء أو سجن", "elig_dependants": "عدد التابعين",
+    "elig_dependants_adult": "التابعون 18 سنة فأكثر", "elig_independent": "مستقل بالسكن",
+    "elig_income": "دخل الأسرة الشهري", "elig_assets": "أصول عالية القيمة",
+    "ticket_national_id": "رقم الهوية", "ticket_mobile": "رقم الجوال",
+    "ticket_category": "تصنيف البلاغ", "ticket_description": "وصف البلاغ",
+    "last_ticket_number": "آخر بلاغ فُتح", "status_ticket_number": "البلاغ المستعلم عنه",
+    "status_national_id": "هوية الاستعلام", "objection_national_id": "هوية صاحب الاعتراض",
+    "objection_number": "رقم الاعتراض",
+}
+
+
+def canned_replies(agent_name: str) -> List[Dict[str, str]]:
+    with open(STATIC / "canned.yml", encoding="utf-8") as f:
+        items = yaml.safe_load(f) or []
+    return [{"key": i["key"], "title": i["title"],
+             "text": fill(i["text"]).replace("{agent}", agent_name)} for i in items]
+
+
+def iso(value: Optional[datetime]) -> Optional[str]:
+    return value.isoformat() if value else None
+
+
+def conversation_label(view: handoff.HandoffView) -> str:
+    """"#12" and, for phone-number channels, the number's last digits ("#12 · ••••5678")."""
+    label = f"#{view.id}"
+    if view.channel == "whatsapp":
+        label += " · " + mask(view.conversation_id.split(":", 1)[-1], 0, 4)[-8:]
+    return label
+
+
+def whatsapp_window(conversation_id: str, now: datetime) -> Dict[str, Any]:
+    """Free-form WhatsApp replies are allowed for 24 h after the citizen's last message."""
+    from bot.store import conversations
+
+    conv = conversations.get_conversation(conversation_id)
+    last = conv and conv.get("last_inbound_at")
+    if not last:
+        return {"open": False, "closes_at": None, "remaining_seconds": 0}
+    closes = last + conversations.WHATSAPP_WINDOW
+    remaining = int((closes - now).total_seconds())
+    return {"open": remaining > 0, "closes_at": iso(closes), "remaining_seconds": max(0, remaining)}
+
+
+def queue_item(view: handoff.HandoffView, agent: str, now: datetime,
+               names: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    item = {
+        "id": view.id,
+        "label": conversation_label(view),
+        "channel": view.channel,
+        "channel_label": CHANNEL_LABELS.get(view.channel, view.channel),
+        "state": view.state,
+        "state_label": STATE_LABELS.get(view.state, view.state),
+        "reason": view.reason,
+        "reason_label": view.reason_label,
+        "queued_at": iso(view.queued_at),
+        "waiting_seconds": view.waiting_seconds(now),
+        "position": view.position,
+        "claimed_by": view.claimed_by,
+        "claimed_by_name": (names or {}).get(view.claimed_by, view.claimed_by),
+        "mine": view.claimed_by == agent,
+        "unread": bool(view.last_citizen_at and (view.last_agent_at is None
+                                                  or view.last_citizen_at > view.last_agent_at)),
+    }
+    if view.channel == "whatsapp":
+        item["whatsapp_window_open"] = whatsapp_window(view.conversation_id, now)["open"]
+    return item
+
+
+def transcript_items(conversation_id: str, since: int = 0) -> List[Dict[str, Any]]:
+    from bot.store import conversations
+
+    items = []
+    for m in conversations.transcript(conversation_id, limit=TRANSCRIPT_LIMIT):
+        if m["id"] <= since:
+            continue
+        items.append({"id": m["id"], "at": m["at"], "author": m["author"],
+                      "author_label": AUTHOR_LABELS.get(m["author"], m["author"]),
+                      "text": mask_text(m["text"]),
+                      "buttons": [b.get("title", "") for b in m.get("buttons") or []]})
+    return items
+
+
+def collected(snapshot: Dict[str, Any], live: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """What the bot collected, masked: the escalation snapshot updated by the live tracker,
+    as [{"name", "label", "value"}], labelled slots first."""
+    merged = dict(snapshot)
+    merged.update(handoff.mask_snapshot(live))
+    order = {name: i for i, name in enumerate(SLOT_LABELS)}
+    return [{"name": name, "label": SLOT_LABELS.get(name, name), "value": merged[name]}
+            for name in sorted(merged, key=lambda n: (order.get(n, len(order)), n))]
+
+
+def first_slot(slots: Dict[str, Any], names: Tuple[str, ...]) -> Optional[str]:
+    for name in names:
+        if slots.get(name):
+            return str(slots[name])
+    return None
+
+
+def known_ids(live: Dict[str, Any]) -> Dict[str, Optional[str]]:
+    """The national ID and mobile a ticket would be opened with, masked."""
+    return {"national_id": _masked_first(live, ID_SLOTS, 1, 2),
+            "mobile": _masked_first(live, MOBILE_SLOTS, 2, 2)}
+
+
+def _masked_first(slots: Dict[str, Any], names: Tuple[str, ...], start: int, end: int) -> Optional[str]:
+    value = first_slot(slots, names)
+    return mask(value, start, end) if value else None

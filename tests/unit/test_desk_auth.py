@@ -1,0 +1,234 @@
+"""Desk agents' accounts, passwords, sessions and the sign-in throttle, without HTTP
+(bot/services/desk_auth.py; tests/channels/test_desk.py drives the same through the desk)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.services import desk_auth
+from bot.store import reset_engine, session_scope
+from bot.store.audit import AuditEntry
+from bot.store.handoffs import Agent, AgentSession, utcnow
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("DESK_SESSION_HOURS", raising=False)
+    monkeypatch.delenv("DESK_IDLE_MINUTES", raising=False)
+    reset_engine()
+    upgrade(url)
+    yield url
+    reset_engine()
+
+
+def audit_actions():
+    with session_scope() as s:
+        return [(e.actor, e.action, e.subject_id)
+                for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+
+
+# ---------------------------------------------------------------- passwords
+
+
+def test_hash_round_trip_and_format():
+    stored = desk_auth.hash_password(PASSWORD)
+    scheme, n, r, p, salt, digest = stored.split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert desk_auth.verify_password(PASSWORD, stored)
+    assert not desk_auth.verify_password(PASSWORD + "!", stored)
+    assert desk_auth.hash_password(PASSWORD) != stored          # a fresh salt every time
+
+
+def test_an_existing_hash_in_todays_format_still_verifies():
+    # Made once with hashlib.scrypt(n=2**14, r=8, p=1, dklen=32), salt = bytes(range(16)).
+    import base64
+    import hashlib
+
+    salt = bytes(range(16))
+    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+    stored = "scrypt$16384$8$1${}${}".format(base64.b64encode(salt).decode(),
+                                             base64.b64encode(digest).decode())
+    assert desk_auth.verify_password(PASSWORD, stored)
+
+
+@pytest.mark.parametrize("stored", ["", "plain-text", "bcrypt$1$2$3$4$5", "scrypt$x$8$1$AA==$AA==",
+                                    "scrypt$16384$8$1$not base64$AA=="])
+def test_malformed_hashes_never_verify(stored):
+    assert not desk_auth.verify_password(PASSWORD, stored)
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def test_authenticate_right_and_wrong_password_and_unknown_user(db):
+    agent_id = desk_auth.create_agent("sara", PASSWORD, "سارة")
+    agent = desk_auth.authenticate(" sara ", PASSWORD)
+    assert agent == {"id": agent_id, "username": "sara", "display_name": "سارة"}
+    assert desk_auth.authenticate("sara", "wrong password!!") is None
+    assert desk_auth.authenticate("nobody", PASSWORD) is None
+    with session_scope() as s:
+        assert s.execute(select(Agent.last_login_at)).scalar_one() is not None
+    assert ("admin:cli", "agent.created", "sara") in audit_actions()
+
+
+def test_new_passwords_are_checked(db):
+    with pytest.raises(ValueError, match="at least"):
+        desk_auth.create_agent("hind", "short")
+    with pytest.raises(ValueError, match="differ"):
+        desk_auth.create_agent("longusername", "LongUsername")
+    with pytest.raises(ValueError, match="username"):
+        desk_auth.create_agent("a b", PASSWORD)
+    desk_auth.create_agent("sara", PASSWORD)
+    with pytest.raises(ValueError, match="exists"):
+        desk_auth.create_agent("sara", PASSWORD)
+    with pytest.raises(ValueError, match="no agent"):
+        desk_auth.set_password("nobody", PASSWORD)
+
+
+def test_deactivated_agent_cannot_sign_in_and_loses_sessions(db):
+    agent_id = desk_auth.create_agent("sara", PASSWORD)
+    token, _ = desk_auth.start_session(agent_id, "sara")
+    desk_auth.set_active("sara", False, actor="backoffice:test")
+    assert desk_auth.authenticate("sara", PASSWORD) is None
+    assert desk_auth.session_agent(token) is None
+    with session_scope() as s:
+        assert s.execute(select(AgentSession)).first() is None
+    desk_auth.set_active("sara", True)
+    assert desk_auth.authenticate("sara", PASSWORD) is not None
+    actions = audit_actions()
+    assert ("backoffice:test", "agent.disabled", "sara") in actions
+    assert ("admin:cli", "agent.enabled", "sara") in actions
+
+
+def test_a_new_password_ends_sessions_and_replaces_the_old_one(db):
+    agent_id = desk_auth.create_agent("sara", PASSWORD)
+    token, _ = desk_auth.start_session(agent_id, "sara")
+    desk_auth.set_password("sara", "another long password")
+    assert desk_auth.session_agent(token) is None
+    assert desk_auth.authenticate("sara", PASSWORD) is None
+    assert desk_auth.authenticate("sara", "another long password") is not None
+
+
+def test_listing_and_names_never_show_the_hash(db):
+    desk_auth.create_agent("sara", PASSWORD, "سارة")
+    desk_auth.create_agent("omar", PASSWORD)
+    listed = desk_auth.list_agents()
+    assert [a["username"] for a in listed] == ["omar", "sara"]
+    assert all("password_hash" not in a and "scrypt" not in str(a) for a in listed)
+    assert desk_auth.agent_names() == {"sara": "سارة", "omar": "omar"}
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_session_lookup_gives_the_agent_and_csrf_and_stores_only_a_hash(db):
+    agent_id = desk_auth.create_agent("sara", PASSWORD, "سارة")
+    token, csrf = desk_auth.start_session(agent_id, "sara")
+    agent = desk_auth.session_agent(token)
+    assert agent["username"] == "sara" and agent["display_name"] == "سارة"
+    assert agent["csrf"] == csrf
+    with session_scope() as s:
+        assert token not in s.execute(select(AgentSession.token_hash)).scalar_one()
+    assert desk_auth.session_agent("not a token") is None
+    assert desk_auth.session_agent(None) is None
+    assert desk_auth.session_agent("x" * 201) is None
+    desk_auth.end_session(token, "sara")
+    assert desk_auth.session_agent(token) is None
+    actions = audit_actions()
+    assert ("agent:sara", "agent.signed_in", "sara") in actions
+    assert ("agent:sara", "agent.signed_out", "sara") in actions
+
+
+def test_sessions_expire_after_the_absolute_lifetime(db, monkeypatch):
+    monkeypatch.setenv("DESK_SESSION_HOURS", "2")
+    agent_id = desk_auth.create_agent("sara", PASSWORD)
+    token, _ = desk_auth.start_session(agent_id, "sara")
+    now = utcnow()
+    # Active all along (seen a minute ago), yet past the absolute limit.
+    with session_scope() as s:
+        s.execute(update(AgentSession).values(last_seen_at=now + timedelta(hours=2) - timedelta(minutes=1)))
+    assert desk_auth.session_agent(token, now=now + timedelta(hours=2, seconds=1)) is None
+    with session_scope() as s:
+        assert s.execute(select(AgentSession)).first() is None       # and it is gone
+
+
+def test_idle_sessions_expire(db, monkeypatch):
+    monkeypatch.setenv("DESK_IDLE_MINUTES", "10")
+    agent_id = desk_auth.create_agent("sara", PASSWORD)
+    token, _ = desk_auth.start_session(agent_id, "sara")
+    now = utcnow()
+    assert desk_auth.session_agent(token, now=now + timedelta(minutes=9)) is not None
+    # That request counted as activity: ten minutes after it, not after the sign-in.
+    assert desk_auth.session_agent(token, now=now + timedelta(minutes=18)) is not None
+    assert desk_auth.session_agent(token, now=now + timedelta(minutes=29)) is None
+
+
+def test_expired_sessions_are_swept_at_the_next_sign_in(db):
+    agent_id = desk_auth.create_agent("sara", PASSWORD)
+    desk_auth.start_session(agent_id, "sara")
+    with session_scope() as s:
+        s.execute(update(AgentSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    desk_auth.start_session(agent_id, "sara")
+    with session_scope() as s:
+        assert len(s.execute(select(AgentSession)).all()) == 1
+
+
+def test_session_settings_fall_back_on_bad_values(monkeypatch):
+    monkeypatch.setenv("DESK_SESSION_HOURS", " ")
+    monkeypatch.setenv("DESK_IDLE_MINUTES", "soon")
+    assert (desk_auth.session_hours(), desk_auth.idle_minutes()) == (8, 30)
+    monkeypatch.setenv("DESK_SESSION_HOURS", " 12 ")
+    assert desk_auth.session_hours() == 12
+
+
+def test_failed_sign_in_is_audited_without_the_password(db):
+    desk_auth.record_failed_sign_in("sara")
+    desk_auth.record_failed_sign_in("")
+    assert audit_actions() == [("anonymous", "agent.sign_in_failed", "sara"),
+                               ("anonymous", "agent.sign_in_failed", "-")]
+
+
+# ---------------------------------------------------------------- throttle
+
+
+def test_throttle_blocks_at_the_limit_per_key_and_forgets_after_the_window():
+    now = [0.0]
+    throttle = desk_auth.LoginThrottle(limit=3, window=100, clock=lambda: now[0])
+    for _ in range(2):
+        throttle.failed("sara")
+    assert not throttle.blocked("sara")
+    throttle.failed("sara")
+    assert throttle.blocked("sara") and not throttle.blocked("omar")
+    now[0] = 100.5                      # every failure is now older than the window
+    assert not throttle.blocked("sara")
+
+
+def test_throttle_window_slides_and_success_clears():
+    now = [0.0]
+    throttle = desk_auth.LoginThrottle(limit=2, window=60, clock=lambda: now[0])
+    throttle.failed("sara")
+    now[0] = 50.0
+    throttle.failed("sara")
+    assert throttle.blocked("sara")
+    now[0] = 61.0                       # the first failure left the window, the second not
+    assert not throttle.blocked("sara")
+    throttle.failed("sara")
+    assert throttle.blocked("sara")
+    throttle.succeeded("sara")
+    assert not throttle.blocked("sara")
+
+
+def test_throttle_memory_is_bounded():
+    throttle = desk_auth.LoginThrottle(limit=1, window=60, clock=lambda: 0.0)
+    for i in range(10_001):
+        throttle.failed(f"user{i}")
+    assert len(throttle._fails) == 5_001
+    assert throttle.blocked("user10000") and not throttle.blocked("user0")
