@@ -61,6 +61,7 @@ def desk_stack(tmp_path_factory):
     from sanic import Sanic
 
     from bot.store.migrate import upgrade
+    from bot.services import desk_auth
     from channels import desk
     from channels.pipeline import set_pipeline
 
@@ -72,7 +73,7 @@ def desk_stack(tmp_path_factory):
     set_pipeline(None)
     upgrade(os.environ["DATABASE_URL"])
     stack.agent_username = "noura_" + uuid.uuid4().hex[:6]
-    desk.create_agent(stack.agent_username, PASSWORD, "نورة")
+    desk_auth.create_agent(stack.agent_username, PASSWORD, "نورة")
     original = channel_fixtures.load_channels
     channel_fixtures.load_channels = lambda: original() + [desk.AgentDesk()]
     try:
