@@ -44,8 +44,7 @@ def test_sigterm_stops_the_servers_like_ctrl_c():
     import time
 
     code = ("import time\nfrom bot.tools.serve import stop_on_sigterm\nstop_on_sigterm()\n"
-            "print('ready', flush=True)\n"
-            "try:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('stopped the servers', flush=True)\n")
+            "try:\n    print('ready', flush=True)\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('stopped the servers', flush=True)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                             cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.stdout.readline().strip() == "ready"
