@@ -22,19 +22,19 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
+from bot.actions.forms import (
+    INTERRUPTIONS, FailureCounter, confidence_of, extract_number_text, intent_of, is_payload,
+    leave_to_rules, prefill, text_of,
+)
 from bot.nlu.arabic import normalize
 from bot.services import tickets as ticket_service
 from bot.services import validators as v
 from bot.services.privacy import mask_id
-from bot.store.tickets import TICKET_CATEGORIES, StoreUnavailable
+from bot.services.tickets import TICKET_CATEGORIES, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-# Intents the forms leave to rules (see module docstring). The rules exist for each.
-INTERRUPTIONS = {"faq", "faq_pick", "cancel", "human_handoff"}
-SWITCHES = {"open_ticket", "ticket_status", "objection_status", "check_eligibility"}
 MAX_FIELD_FAILURES = 3          # then explain and offer a way out (financial-demo style)
 MAX_LOOKUP_FAILURES = 3         # wrong ID/number pairs per conversation ...
 LOOKUP_WINDOW_SECONDS = 15 * 60  # ... within this window
@@ -80,62 +80,23 @@ def minutes_phrase(n: int) -> str:
 def attempts_phrase(n: int) -> str:
     return arabic_count(n, "محاولة وحدة", "محاولتين", "محاولات", "محاولة")
 
-_HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 
-
-def text_of(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
-
-
-def intent_of(tracker: Tracker) -> str:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
-
-
-def confidence_of(tracker: Tracker) -> float:
-    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
-
-
-def is_payload(text: str) -> bool:
-    return text.strip().startswith("/")
-
-
-def leave_to_rules(tracker: Tracker, form_intent: str) -> bool:
-    """True when the message is an interruption the rules answer (not a slot value):
-    an FAQ, an FAQ button, cancel, talk to a person, or another of these flows.
-    Anything else (including other buttons) stays a candidate value for the slot,
-    so the form answers it and no rule-less state is ever reached."""
-    return intent_of(tracker) in INTERRUPTIONS | (SWITCHES - {form_intent})
-
-
-def extract_number_text(tracker: Tracker, slot: str, form_intent: str) -> Dict[Text, Any]:
-    """Custom extraction for a slot that holds a number typed by the citizen."""
-    if tracker.get_slot("requested_slot") != slot:
-        return {}
-    text = text_of(tracker)
-    if _HAS_DIGIT.search(text) and not is_payload(text):
-        return {slot: text}
-    if leave_to_rules(tracker, form_intent):
-        return {}
-    return {slot: text}          # no digits: the validator explains what is expected
+# Wrong answers per question of these forms (bot.actions.forms.FailureCounter).
+FORM_FAILURES = FailureCounter("form_failures", lambda: MAX_FIELD_FAILURES)
 
 
 def bump_failures(tracker: Tracker, slot: str, dispatcher: CollectingDispatcher,
                   field: str) -> Dict[Text, Any]:
-    """Count failed answers per slot; on the third, explain and offer a way out."""
-    counts = dict(tracker.get_slot("form_failures") or {})
-    counts[slot] = int(counts.get(slot, 0)) + 1
-    if counts[slot] >= MAX_FIELD_FAILURES:
+    """Count a failed answer; on every third in a row, explain and offer a way out."""
+    events, offer = FORM_FAILURES.bump(tracker, slot)
+    if offer:
         dispatcher.utter_message(response="utter_form_struggling", field=field,
                                  buttons=[CANCEL_BUTTON, HANDOFF_FORM_FAILED])
-        counts[slot] = 0
-    return {"form_failures": counts}
+    return events
 
 
 def clear_failures(tracker: Tracker, slot: str) -> Dict[Text, Any]:
-    counts = dict(tracker.get_slot("form_failures") or {})
-    if counts.pop(slot, None) is None:
-        return {}
-    return {"form_failures": counts}
+    return FORM_FAILURES.clear(tracker, slot)
 
 
 def recent_lookup_failures(tracker: Tracker, now: Optional[float] = None) -> List[float]:
@@ -395,23 +356,8 @@ class ActionSubmitTicket(Action):
 
 # ------------------------------------------------------------------ ticket status
 
-def _prefill(tracker: Tracker, requested: str, parsers: Dict[str, Any],
-             form_intent: str) -> Dict[Text, Any]:
-    """Extraction for forms of several numbers: a message may carry more than one
-    ("رقم البلاغ 12345674 وهويتي 10..."); fill every empty slot it contains."""
-    if tracker.get_slot("requested_slot") != requested:
-        return {}
-    base = extract_number_text(tracker, requested, form_intent)
-    if not base:
-        return {}
-    text = text_of(tracker)
-    found = {}
-    for slot, parse in parsers.items():
-        if slot != requested and tracker.get_slot(slot) is None and parse(text).ok:
-            found[slot] = parse(text).value
-    if found and not parsers[requested](text).ok:
-        return found                    # e.g. the ID arrived when the number was asked
-    return {**base, **found}
+# The name objections.py imports; the function lives in bot.actions.forms.
+_prefill = prefill
 
 
 class ValidateTicketStatusForm(FormValidationAction):
@@ -422,10 +368,10 @@ class ValidateTicketStatusForm(FormValidationAction):
         return "validate_ticket_status_form"
 
     async def extract_status_ticket_number(self, dispatcher, tracker, domain):
-        return _prefill(tracker, "status_ticket_number", self.PARSERS, "ticket_status")
+        return prefill(tracker, "status_ticket_number", self.PARSERS, "ticket_status")
 
     async def extract_status_national_id(self, dispatcher, tracker, domain):
-        return _prefill(tracker, "status_national_id", self.PARSERS, "ticket_status")
+        return prefill(tracker, "status_national_id", self.PARSERS, "ticket_status")
 
     def validate_status_ticket_number(self, value, dispatcher, tracker, domain):
         if value is None:
