@@ -1,22 +1,66 @@
 """What the forms and actions share: reading the latest message and the conversation's
-history, counting wrong answers, and taking numbers out of a reply.
+history, extracting typed numbers, counting wrong answers, throttling wrong ID/number
+pairs, Arabic counted nouns and the common buttons.
 
-Everything here reads a rasa_sdk Tracker and nothing else; what an answer means is
-decided in bot/services (validators, parsing, eligibility_answers).
+A form decides what a message means, not the intent classifier: a message with
+digits while a number is asked is always that number; an FAQ, an FAQ button,
+"cancel", "talk to a person" or another of these flows is left unextracted, the
+form rejects, and the feature's rules (bot/data/<feature>/rules.yml) answer it.
+Everything here reads a rasa_sdk Tracker; what an answer means is decided in
+bot/services (validators, parsing, eligibility_answers).
 """
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.services import validators as v
 
 # Intents a form leaves to the rules (an FAQ, cancel, a person: the form resumes or
 # stops after) and intents that start another flow. The rules exist for each.
 INTERRUPTIONS = {"faq", "faq_pick", "cancel", "human_handoff"}
 SWITCHES = {"open_ticket", "ticket_status", "objection_status", "check_eligibility"}
+MAX_FIELD_FAILURES = 3          # then explain and offer a way out (financial-demo style)
+MAX_LOOKUP_FAILURES = 3         # wrong ID/number pairs per conversation ...
+LOOKUP_WINDOW_SECONDS = 15 * 60  # ... within this window
+
+CANCEL_BUTTON = {"title": "إلغاء", "payload": "/cancel"}
+HANDOFF_BUTTON = {"title": "أكلم موظف", "payload": "/human_handoff"}
+HANDOFF_FORM_FAILED = {"title": "أكلم موظف",
+                       "payload": '/human_handoff{"handoff_reason": "form_failed"}'}
+OPEN_TICKET_BUTTON = {"title": "افتح بلاغ", "payload": "/open_ticket"}
 
 _HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+
+
+# ------------------------------------------------------------------ message helpers
+
+def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
+    """"رقم واحد"، "رقمين"، "9 أرقام"، "11 رقم": Arabic counted nouns."""
+    n = int(n)
+    if n == 1:
+        return one
+    if n == 2:
+        return two
+    if 3 <= n <= 10:
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
+def digits_phrase(n: int) -> str:
+    return arabic_count(n, "رقم واحد", "رقمين", "أرقام", "رقم")
+
+
+def minutes_phrase(n: int) -> str:
+    return arabic_count(n, "دقيقة", "دقيقتين", "دقائق", "دقيقة")
+
+
+def attempts_phrase(n: int) -> str:
+    return arabic_count(n, "محاولة وحدة", "محاولتين", "محاولات", "محاولة")
 
 
 # ------------------------------------------------------------------ the latest message
@@ -166,3 +210,59 @@ class FailureCounter:
         if counts.pop(question, None) is None:
             return {}
         return {self.slot: counts or None}
+
+
+# The ticket and objection forms' counts (slot form_failures).
+FORM_FAILURES = FailureCounter("form_failures", lambda: MAX_FIELD_FAILURES)
+
+
+def bump_failures(tracker: Tracker, slot: str, dispatcher: CollectingDispatcher,
+                  field: str) -> Dict[Text, Any]:
+    """Count a failed answer; on every third in a row, explain and offer a way out."""
+    events, offer = FORM_FAILURES.bump(tracker, slot)
+    if offer:
+        dispatcher.utter_message(response="utter_form_struggling", field=field,
+                                 buttons=[CANCEL_BUTTON, HANDOFF_FORM_FAILED])
+    return events
+
+
+def clear_failures(tracker: Tracker, slot: str) -> Dict[Text, Any]:
+    return FORM_FAILURES.clear(tracker, slot)
+
+
+# ------------------------------------------------------------------ wrong ID/number pairs
+
+def recent_lookup_failures(tracker: Tracker, now: Optional[float] = None) -> List[float]:
+    now = now or time.time()
+    stamps = tracker.get_slot("lookup_failures") or []
+    return [float(s) for s in stamps if now - float(s) < LOOKUP_WINDOW_SECONDS]
+
+
+def lookup_blocked(tracker: Tracker) -> bool:
+    return len(recent_lookup_failures(tracker)) >= MAX_LOOKUP_FAILURES
+
+
+def add_lookup_failure(tracker: Tracker) -> List[float]:
+    return recent_lookup_failures(tracker) + [time.time()]
+
+
+# ------------------------------------------------------------------ national ID
+
+ID_ERRORS = {
+    v.EMPTY: "utter_national_id_expected",
+    v.LENGTH: "utter_national_id_length",
+    v.PREFIX: "utter_national_id_prefix",
+    v.CHECKSUM: "utter_national_id_checksum",
+}
+
+
+def validate_id_value(slot: str, value: Any, dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> Dict[Text, Any]:
+    if value is None:
+        return {slot: None}
+    parsed = v.parse_national_id(str(value))
+    if parsed.ok:
+        return {slot: parsed.value, **clear_failures(tracker, slot)}
+    dispatcher.utter_message(response=ID_ERRORS.get(parsed.error, "utter_national_id_expected"),
+                             digits=digits_phrase(parsed.digits))
+    return {slot: None, **bump_failures(tracker, slot, dispatcher, "رقم الهوية")}

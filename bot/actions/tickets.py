@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import uuid
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.forms import (
-    INTERRUPTIONS, FailureCounter, confidence_of, extract_number_text, intent_of, is_payload,
-    leave_to_rules, prefill, text_of,
+    CANCEL_BUTTON, HANDOFF_BUTTON, INTERRUPTIONS, OPEN_TICKET_BUTTON, add_lookup_failure,
+    bump_failures, clear_failures, confidence_of, digits_phrase, extract_number_text, intent_of,
+    is_payload, leave_to_rules, lookup_blocked, prefill, text_of, validate_id_value,
 )
+# Names objections.py imports from here; they live in bot.actions.forms.
+from bot.actions.forms import attempts_phrase as attempts_phrase
+from bot.actions.forms import minutes_phrase as minutes_phrase
 from bot.nlu.arabic import normalize
 from bot.services import tickets as ticket_service
 from bot.services import validators as v
@@ -35,108 +37,22 @@ from bot.services.tickets import TICKET_CATEGORIES, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-MAX_FIELD_FAILURES = 3          # then explain and offer a way out (financial-demo style)
-MAX_LOOKUP_FAILURES = 3         # wrong ID/number pairs per conversation ...
-LOOKUP_WINDOW_SECONDS = 15 * 60  # ... within this window
-
 TICKET_SLOTS = ["ticket_national_id", "ticket_mobile", "ticket_category",
                 "ticket_description", "ticket_confirm", "ticket_submission_id"]
 STATUS_SLOTS = ["status_ticket_number", "status_national_id"]
 OBJECTION_SLOTS = ["objection_national_id", "objection_number", "objection_otp",
                    "objection_stop"]
 
-CANCEL_BUTTON = {"title": "إلغاء", "payload": "/cancel"}
-HANDOFF_BUTTON = {"title": "أكلم موظف", "payload": "/human_handoff"}
-HANDOFF_FORM_FAILED = {"title": "أكلم موظف",
-                       "payload": '/human_handoff{"handoff_reason": "form_failed"}'}
-OPEN_TICKET_BUTTON = {"title": "افتح بلاغ", "payload": "/open_ticket"}
-
 CATEGORY_PAYLOAD = '/inform_ticket_category{{"ticket_category": "{}"}}'
 CATEGORY_BUTTONS = [{"title": label, "payload": CATEGORY_PAYLOAD.format(key)}
                     for key, label in TICKET_CATEGORIES.items()]
 
-# ------------------------------------------------------------------ message helpers
-
-def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
-    """"رقم واحد"، "رقمين"، "9 أرقام"، "11 رقم": Arabic counted nouns."""
-    n = int(n)
-    if n == 1:
-        return one
-    if n == 2:
-        return two
-    if 3 <= n <= 10:
-        return f"{n} {few}"
-    return f"{n} {many}"
-
-
-def digits_phrase(n: int) -> str:
-    return arabic_count(n, "رقم واحد", "رقمين", "أرقام", "رقم")
-
-
-def minutes_phrase(n: int) -> str:
-    return arabic_count(n, "دقيقة", "دقيقتين", "دقائق", "دقيقة")
-
-
-def attempts_phrase(n: int) -> str:
-    return arabic_count(n, "محاولة وحدة", "محاولتين", "محاولات", "محاولة")
-
-
-# Wrong answers per question of these forms (bot.actions.forms.FailureCounter).
-FORM_FAILURES = FailureCounter("form_failures", lambda: MAX_FIELD_FAILURES)
-
-
-def bump_failures(tracker: Tracker, slot: str, dispatcher: CollectingDispatcher,
-                  field: str) -> Dict[Text, Any]:
-    """Count a failed answer; on every third in a row, explain and offer a way out."""
-    events, offer = FORM_FAILURES.bump(tracker, slot)
-    if offer:
-        dispatcher.utter_message(response="utter_form_struggling", field=field,
-                                 buttons=[CANCEL_BUTTON, HANDOFF_FORM_FAILED])
-    return events
-
-
-def clear_failures(tracker: Tracker, slot: str) -> Dict[Text, Any]:
-    return FORM_FAILURES.clear(tracker, slot)
-
-
-def recent_lookup_failures(tracker: Tracker, now: Optional[float] = None) -> List[float]:
-    now = now or time.time()
-    stamps = tracker.get_slot("lookup_failures") or []
-    return [float(s) for s in stamps if now - float(s) < LOOKUP_WINDOW_SECONDS]
-
-
-def lookup_blocked(tracker: Tracker) -> bool:
-    return len(recent_lookup_failures(tracker)) >= MAX_LOOKUP_FAILURES
-
-
-def add_lookup_failure(tracker: Tracker) -> List[float]:
-    return recent_lookup_failures(tracker) + [time.time()]
-
-
-ID_ERRORS = {
-    v.EMPTY: "utter_national_id_expected",
-    v.LENGTH: "utter_national_id_length",
-    v.PREFIX: "utter_national_id_prefix",
-    v.CHECKSUM: "utter_national_id_checksum",
-}
 MOBILE_ERRORS = {
     v.EMPTY: "utter_mobile_expected",
     v.LENGTH: "utter_mobile_length",
     v.PREFIX: "utter_mobile_prefix",
     v.FORMAT: "utter_mobile_prefix",
 }
-
-
-def validate_id_value(slot: str, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker) -> Dict[Text, Any]:
-    if value is None:
-        return {slot: None}
-    parsed = v.parse_national_id(str(value))
-    if parsed.ok:
-        return {slot: parsed.value, **clear_failures(tracker, slot)}
-    dispatcher.utter_message(response=ID_ERRORS.get(parsed.error, "utter_national_id_expected"),
-                             digits=digits_phrase(parsed.digits))
-    return {slot: None, **bump_failures(tracker, slot, dispatcher, "رقم الهوية")}
 
 
 # ------------------------------------------------------------------ category parsing
