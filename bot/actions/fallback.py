@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.forms import entity_of, last_bot_buttons, previous_user_intent
 from bot.actions.handoff import hand_over
 from bot.content import button, buttons_catalogue, faq_answers, faq_title
 
@@ -65,14 +66,6 @@ def suggestions(parse_data: Dict[str, Any]) -> List[Dict[str, str]]:
     return result
 
 
-def previous_user_intent(tracker: Tracker) -> Optional[Text]:
-    """Intent of the user message before the latest one, if any."""
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
-
-
 class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
@@ -104,20 +97,12 @@ class ActionAnswerFaqPick(Action):
         return "action_answer_faq_pick"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
-        key = next(tracker.get_latest_entity_values("faq_key"), None) or tracker.get_slot("faq_key")
+        key = entity_of(tracker, "faq_key") or tracker.get_slot("faq_key")
         if key in faq_answers():
             dispatcher.utter_message(response=f"utter_faq/{key}")
         else:
             dispatcher.utter_message(response="utter_fallback_rephrase")
         return []
-
-
-def last_bot_buttons(tracker: Tracker) -> List[Dict[str, Any]]:
-    """Buttons of the bot's latest message (the offer the user is answering)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            return (event.get("data") or {}).get("buttons") or []
-    return []
 
 
 class ActionAffirm(Action):

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.forms import entity_of, event_intent, last_bot_response, previous_user_event
 from bot.content import fact
 from bot.services import handoff
 
@@ -23,43 +24,26 @@ logger = logging.getLogger(__name__)
 _FAQ_REASONS = {"support_dropped": "support_stopped"}
 
 
-def _user_events(tracker: Tracker) -> List[Dict[str, Any]]:
-    return [e for e in tracker.events if e.get("event") == "user"]
-
-
-def _intent(event: Dict[str, Any]) -> Optional[str]:
-    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-
-
 def _faq_key(event: Dict[str, Any]) -> Optional[str]:
     selector = ((event.get("parse_data") or {}).get("response_selector") or {}).get("faq") or {}
     key = ((selector.get("response") or {}).get("intent_response_key") or "")
     return key.split("/", 1)[1] if key.startswith("faq/") else None
 
 
-def _last_bot_response(tracker: Tracker) -> Optional[str]:
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot":
-            return (event.get("metadata") or {}).get("utter_action")
-    return None
-
-
 def escalation_reason(tracker: Tracker) -> tuple:
     """(reason, detail) for the desk, most specific first."""
-    given = tracker.get_slot("handoff_reason") or next(
-        tracker.get_latest_entity_values("handoff_reason"), None)
+    given = tracker.get_slot("handoff_reason") or entity_of(tracker, "handoff_reason")
     form = tracker.active_loop_name
     if given in handoff.REASONS:
         return given, form
-    users = _user_events(tracker)
-    previous = users[-2] if len(users) >= 2 else {}
-    if _intent(previous) == "nlu_fallback":
+    previous = previous_user_event(tracker)
+    if event_intent(previous) == "nlu_fallback":
         return "fallback", None
-    last_answer = _last_bot_response(tracker) or ""
+    last_answer = last_bot_response(tracker) or ""
     # The response selector ranks FAQ keys for every message, "yes" included: its key only
     # counts when the message was an FAQ (a citizen asking for a person in the middle of the
     # pre-check was told "sorry your support stopped").
-    faq = (_faq_key(previous) if _intent(previous) == "faq" else None) or (
+    faq = (_faq_key(previous) if event_intent(previous) == "faq" else None) or (
         last_answer.split("/", 1)[1] if last_answer.startswith("utter_faq/") else None)
     if faq in _FAQ_REASONS:
         return _FAQ_REASONS[faq], f"faq:{faq}"

@@ -18,20 +18,20 @@ import re
 import uuid
 from typing import List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from bot.actions.forms import (
     CANCEL_BUTTON, HANDOFF_BUTTON, INTERRUPTIONS, OPEN_TICKET_BUTTON, add_lookup_failure,
-    bump_failures, clear_failures, digits_phrase, extract_number_text, intent_of, is_payload,
-    leave_to_rules, lookup_blocked, prefill, text_of, validate_id_value,
+    bump_failures, clear_failures, confidence_of, digits_phrase, extract_number_text, intent_of,
+    is_payload, leave_to_rules, lookup_blocked, prefill, text_of, validate_id_value,
 )
 from bot.actions.objections import OBJECTION_SLOTS
 from bot.nlu.arabic import normalize
+from bot.privacy import mask_id
 from bot.services import tickets as ticket_service
 from bot.services import validators as v
-from bot.privacy import mask_id
-from bot.store.tickets import TICKET_CATEGORIES, StoreUnavailable
+from bot.services.tickets import TICKET_CATEGORIES, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +42,6 @@ STATUS_SLOTS = ["status_ticket_number", "status_national_id"]
 CATEGORY_PAYLOAD = '/inform_ticket_category{{"ticket_category": "{}"}}'
 CATEGORY_BUTTONS = [{"title": label, "payload": CATEGORY_PAYLOAD.format(key)}
                     for key, label in TICKET_CATEGORIES.items()]
-
-# ------------------------------------------------------------------ message helpers
-
-def confidence_of(tracker: Tracker) -> float:
-    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
-
 
 MOBILE_ERRORS = {
     v.EMPTY: "utter_mobile_expected",

@@ -1,7 +1,8 @@
-"""Program content: facts (program.yml), FAQ answers (faq.yml) and follow-up buttons.
+"""Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons
+and the eligibility pre-check's wording (eligibility.yml).
 
-Plain data loaders used by the domain renderer, the actions and the eligibility
-rules, so a number such as the unified phone line is written once.
+Plain data loaders used by the domain renderer, the actions and the services, so a
+number such as the unified phone line is written once.
 """
 from __future__ import annotations
 
@@ -27,17 +28,31 @@ def facts() -> Dict[str, Any]:
     return _load("program.yml")
 
 
-def fact(dotted: str) -> Any:
-    """A fact by dotted path, e.g. fact("contact.unified_number")."""
-    value: Any = facts()
+def _lookup(value: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         value = value[part]
     return value
 
 
+def fact(dotted: str) -> Any:
+    """A fact by dotted path, e.g. fact("contact.unified_number")."""
+    return _lookup(facts(), dotted)
+
+
 def fill(text: str) -> str:
     """Replace {section.key} placeholders with program facts; unknown keys raise."""
     return _PLACEHOLDER.sub(lambda m: str(fact(m.group(1))), text)
+
+
+def eligibility_wording() -> Dict[str, Any]:
+    return _load("eligibility.yml")
+
+
+def eligibility_text(dotted: str, **values: Any) -> str:
+    """Pre-check wording by dotted path, e.g. eligibility_text("errors.count_negative",
+    what="العدد"): program facts filled in first ({section.key}), then `values` ({name},
+    with format specs such as {amount:,})."""
+    return fill(_lookup(eligibility_wording(), dotted)).format(**values)
 
 
 def faq_answers() -> Dict[str, Dict[str, Any]]:

@@ -33,6 +33,8 @@ from bot.services.validators import (
     TICKET_NUMBER_LENGTH, luhn_check_digit, mobile_valid, national_id_valid,
 )
 from bot.store import audit, session_scope
+# TICKET_CATEGORIES and StoreUnavailable are also this service's interface: the actions
+# import them from here, never from the store.
 from bot.store.base import StoreUnavailable, is_unavailable, utcnow
 from bot.store.tickets import TICKET_CATEGORIES, TICKET_STATUSES, Ticket
 

@@ -14,10 +14,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import eligibility as elig
-from bot.actions.eligibility import (ABROAD, ADULTS, AGE, ASSETS, CONFIRM, DEPENDANTS, EXCEPTION,
-                                     FAILURES, INCOME, INDEPENDENT, RESIDENT, SAUDI, SHELTER,
-                                     STAGE)
 from bot.content import fact
+from bot.services import eligibility_form as form
+from bot.services.eligibility_form import (ABROAD, ADULTS, AGE, ASSETS, CONFIRM, DEPENDANTS,
+                                           EXCEPTION, FAILURES, INCOME, INDEPENDENT, RESIDENT,
+                                           SAUDI, SHELTER, STAGE)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain" / "eligibility.yml").read_text(encoding="utf-8"))
@@ -291,14 +292,6 @@ def test_the_question_after_an_faq_says_we_are_back():
     assert "نرجع" not in texts(ask(elig.ActionAskEligAge(), {SAUDI: True}, events))
 
 
-def test_required_slots_skip_what_does_not_apply():
-    assert EXCEPTION not in elig.required_slots_for({SAUDI: True})
-    assert EXCEPTION in elig.required_slots_for({SAUDI: False})
-    assert ADULTS not in elig.required_slots_for({DEPENDANTS: 0})
-    assert INDEPENDENT not in elig.required_slots_for({DEPENDANTS: 2})
-    assert elig.required_slots_for({SAUDI: True, AGE: 16}) == [SAUDI, AGE]
-
-
 # --------------------------------------------------------------------------- result
 
 def result(slots):
@@ -352,7 +345,7 @@ def start(text, slots=None, choice=None):
 
 def test_start_clears_old_answers_and_says_it_is_indicative():
     slots, messages = start("ابي اعرف اذا انا مستحق", slots=FAMILY)
-    assert all(slots[s] is None for s in elig.ANSWER_SLOTS)
+    assert all(slots[s] is None for s in form.ANSWER_SLOTS)
     assert "استرشادية" in texts(messages) and "إلغاء" in texts(messages)
 
 
@@ -373,16 +366,6 @@ def test_start_keeps_what_the_first_message_said():
     assert validated["requested_slot"] == RESIDENT
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("انا سعودي مقيم في الرياض هل استحق", {SAUDI: True}),
-    ("انا مو سعودي هل استحق", {SAUDI: False}),
-    ("امي سعودية وابوي اجنبي هل استحق", {SAUDI: False, EXCEPTION: "saudi_mother"}),
-    ("ابي اعرف اذا انا مستحق", {}),
-])
-def test_prefill_is_conservative(text, expected):
-    assert elig.prefill(text) == expected
-
-
 def test_fix_button_after_an_early_stop_reopens_one_answer():
     slots, _ = start('/check_eligibility{"elig_choice":"fix:age"}', slots={SAUDI: True, AGE: 17},
                      choice="fix:age")
@@ -393,7 +376,7 @@ def test_cancel_clears_everything():
     d = CollectingDispatcher()
     events = elig.ActionEligCancel().run(d, Tracker("c", FAMILY, {}, [], False, None, {}, "x"), DOMAIN)
     cleared = {e["name"]: e["value"] for e in events}
-    assert all(cleared[s] is None for s in elig.ALL_SLOTS) and cleared["requested_slot"] is None
+    assert all(cleared[s] is None for s in form.ALL_SLOTS) and cleared["requested_slot"] is None
     assert "وقّفت" in texts(d.messages)
 
 
