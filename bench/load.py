@@ -33,6 +33,7 @@ answered message, transcript check.
 
 Results: results/bench_load.json and results/bench_load.md (the table for docs/benchmarks.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,9 +57,20 @@ RESULTS = ROOT / "results"
 
 # --- the mix ---------------------------------------------------------------------------
 
-FAQS = ["وش شروط حساب المواطن", "كيف اغير الايبان", "نسيت كلمة المرور وش اسوي", "رقم خدمة العملاء",
-        "ليش نقص الدعم حقي", "كم ياخذ الرد على الاعتراض", "كيف اسجل في حساب المواطن", "متى الدوام",
-        "وش المستندات المطلوبة للتسجيل", "كيف احدث بياناتي", "ابي اغير رقم جوالي", "وش هي خدمة صوتك مسموع"]
+FAQS = [
+    "وش شروط حساب المواطن",
+    "كيف اغير الايبان",
+    "نسيت كلمة المرور وش اسوي",
+    "رقم خدمة العملاء",
+    "ليش نقص الدعم حقي",
+    "كم ياخذ الرد على الاعتراض",
+    "كيف اسجل في حساب المواطن",
+    "متى الدوام",
+    "وش المستندات المطلوبة للتسجيل",
+    "كيف احدث بياناتي",
+    "ابي اغير رقم جوالي",
+    "وش هي خدمة صوتك مسموع",
+]
 OPENERS = ["السلام عليكم", "هلا", "مرحبا"]
 CLOSERS = ["شكرا", "مشكور", "مع السلامة"]
 
@@ -67,7 +79,7 @@ CLOSERS = ["شكرا", "مشكور", "مع السلامة"]
 class Flow:
     name: str
     weight: float
-    requires: Tuple[str, ...]             # intents the model's domain must have
+    requires: Tuple[str, ...]  # intents the model's domain must have
     make: Callable[[random.Random], List[str]]
 
 
@@ -82,8 +94,19 @@ def _faq_single(rng: random.Random) -> List[str]:
 def _eligibility(rng: random.Random) -> List[str]:
     # The pre-check's questions in order (bot/actions/eligibility.py): Saudi, age, resident,
     # time abroad, shelter/prison, dependants, how many adults, income, assets, confirm.
-    return ["ابي اتحقق من اهليتي", "نعم", str(rng.randint(20, 60)), "نعم", "ما سافرت", "لا",
-            str(rng.randint(1, 5)), "كلهم أقل من 18", str(rng.randrange(3000, 12000, 500)), "لا", "نعم"]
+    return [
+        "ابي اتحقق من اهليتي",
+        "نعم",
+        str(rng.randint(20, 60)),
+        "نعم",
+        "ما سافرت",
+        "لا",
+        str(rng.randint(1, 5)),
+        "كلهم أقل من 18",
+        str(rng.randrange(3000, 12000, 500)),
+        "لا",
+        "نعم",
+    ]
 
 
 def _national_id(rng: random.Random) -> str:
@@ -102,8 +125,14 @@ def _national_id(rng: random.Random) -> str:
 
 def _ticket(rng: random.Random) -> List[str]:
     # "صوتك مسموع" complaint: ID, mobile, category (by number), description, confirm.
-    return ["ابي افتح بلاغ صوتك مسموع", _national_id(rng), "05" + "".join(str(rng.randint(0, 9)) for _ in range(8)),
-            str(rng.randint(1, 5)), "الدعم ما نزل لي هالشهر مع اني مسجل ومستحق وبياناتي محدثة", "نعم"]
+    return [
+        "ابي افتح بلاغ صوتك مسموع",
+        _national_id(rng),
+        "05" + "".join(str(rng.randint(0, 9)) for _ in range(8)),
+        str(rng.randint(1, 5)),
+        "الدعم ما نزل لي هالشهر مع اني مسجل ومستحق وبياناتي محدثة",
+        "نعم",
+    ]
 
 
 FLOWS = [
@@ -142,7 +171,7 @@ class Sent:
     index: int
     message_id: str
     text: str
-    started: float            # monotonic seconds, relative to the run's origin
+    started: float  # monotonic seconds, relative to the run's origin
     ms: float = 0.0
     ok: bool = False
     error: str = ""
@@ -159,16 +188,20 @@ class Recorder:
         return time.monotonic() - self.origin
 
 
-async def _send(session, url: str, rec: Recorder, sender: str, index: int, text: str, timeout: float) -> Sent:
+async def _send(
+    session, url: str, rec: Recorder, sender: str, index: int, text: str, timeout: float
+) -> Sent:
     import aiohttp
 
     item = Sent(sender, index, f"{sender}.{index}", text, rec.now())
     rec.sent.append(item)
     t0 = time.perf_counter()
     try:
-        async with session.post(url, json={"sender": sender, "message": text,
-                                           "metadata": {"message_id": item.message_id}},
-                                timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+        async with session.post(
+            url,
+            json={"sender": sender, "message": text, "metadata": {"message_id": item.message_id}},
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        ) as response:
             body = await response.text()
             item.ms = (time.perf_counter() - t0) * 1000
             if response.status != 200:
@@ -192,11 +225,19 @@ async def _send(session, url: str, rec: Recorder, sender: str, index: int, text:
     return item
 
 
-async def run_users(url: str, users: int, duration: float, flows: List[Flow], tag: str,
-                    rec: Optional[Recorder] = None, think: Tuple[float, float] = (0.0, 0.0),
-                    timeout: float = 90.0, seed: int = 7,
-                    events: Optional[List[Tuple[float, Callable[[], None]]]] = None,
-                    seed_key: str = "") -> Tuple[Recorder, float]:
+async def run_users(
+    url: str,
+    users: int,
+    duration: float,
+    flows: List[Flow],
+    tag: str,
+    rec: Optional[Recorder] = None,
+    think: Tuple[float, float] = (0.0, 0.0),
+    timeout: float = 90.0,
+    seed: int = 7,
+    events: Optional[List[Tuple[float, Callable[[], None]]]] = None,
+    seed_key: str = "",
+) -> Tuple[Recorder, float]:
     """Closed loop: `users` coroutines, each running conversations until `duration` is over.
     `events` are (second, blocking function) run in a thread during the load (outages)."""
     import aiohttp
@@ -209,6 +250,7 @@ async def run_users(url: str, users: int, duration: float, flows: List[Flow], ta
     deadline = start + duration
 
     async with aiohttp.ClientSession(connector=connector) as session:
+
         async def user(u: int) -> None:
             # the same user draws the same conversations in every profile: compare like with like
             rng = random.Random(f"{seed}-{seed_key or tag}-{u}")
@@ -233,7 +275,9 @@ async def run_users(url: str, users: int, duration: float, flows: List[Flow], ta
                     if not item.ok:
                         # a person told "try again in a moment" waits a little; a client whose
                         # connection failed retries soon
-                        await asyncio.sleep(1.0 if item.error in ("error reply", "empty reply") else 0.2)
+                        await asyncio.sleep(
+                            1.0 if item.error in ("error reply", "empty reply") else 0.2
+                        )
 
         async def timed(at: float, fn: Callable[[], None]) -> None:
             await asyncio.sleep(max(0.0, start + at - time.monotonic()))
@@ -255,16 +299,24 @@ def percentile(values: List[float], q: float) -> float:
 
 def summarise(items: List[Sent], wall: float) -> Dict:
     ok = [s.ms for s in items if s.ok]
-    return {"messages": len(items), "answered": len(ok), "errors": len(items) - len(ok),
-            "handed_off": sum(1 for s in items if s.handed_off),
-            "msgs_per_s": round(len(ok) / wall, 1) if wall else 0.0,
-            "p50_ms": round(percentile(ok, 0.50), 0), "p95_ms": round(percentile(ok, 0.95), 0),
-            "p99_ms": round(percentile(ok, 0.99), 0), "max_ms": round(max(ok), 0) if ok else 0,
-            "conversations": len({s.sender for s in items}), "seconds": round(wall, 1),
-            "error_kinds": dict(Counter(s.error for s in items if not s.ok))}
+    return {
+        "messages": len(items),
+        "answered": len(ok),
+        "errors": len(items) - len(ok),
+        "handed_off": sum(1 for s in items if s.handed_off),
+        "msgs_per_s": round(len(ok) / wall, 1) if wall else 0.0,
+        "p50_ms": round(percentile(ok, 0.50), 0),
+        "p95_ms": round(percentile(ok, 0.95), 0),
+        "p99_ms": round(percentile(ok, 0.99), 0),
+        "max_ms": round(max(ok), 0) if ok else 0,
+        "conversations": len({s.sender for s in items}),
+        "seconds": round(wall, 1),
+        "error_kinds": dict(Counter(s.error for s in items if not s.ok)),
+    }
 
 
 # --- transcript check ------------------------------------------------------------------
+
 
 def stored_events(tracker_url: str, prefix: str) -> Dict[str, List[Tuple[str, str, str]]]:
     """sender -> [(type, message_id, text)] for user and bot events, in tracker order."""
@@ -274,9 +326,13 @@ def stored_events(tracker_url: str, prefix: str) -> Dict[str, List[Tuple[str, st
     out: Dict[str, List[Tuple[str, str, str]]] = defaultdict(list)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT sender_id, type_name, data FROM events WHERE sender_id LIKE :p "
-                "AND type_name IN ('user', 'bot') ORDER BY id"), {"p": prefix + "%"})
+            rows = conn.execute(
+                sa.text(
+                    "SELECT sender_id, type_name, data FROM events WHERE sender_id LIKE :p "
+                    "AND type_name IN ('user', 'bot') ORDER BY id"
+                ),
+                {"p": prefix + "%"},
+            )
             for sender, kind, data in rows:
                 event = json.loads(data)
                 out[sender].append((kind, event.get("message_id") or "", event.get("text") or ""))
@@ -332,15 +388,23 @@ def check_transcripts(tracker_url: str, prefix: str, items: List[Sent]) -> Dict:
                 problem = True
         if problem and len(bad) < 5:
             bad.append(sender)
-    return {"conversations": len(by_sender), "matched_by": "message_id" if id_mode else "text",
-            "user_events": sum(1 for evs in stored.values() for k, _, _ in evs if k == "user"),
-            "answered_messages": sum(1 for s in items if s.ok),
-            "lost": lost, "duplicated": duplicated, "out_of_order": out_of_order,
-            "unexpected": unexpected, "unanswered": unanswered, "examples": bad,
-            "complete": not (lost or duplicated or out_of_order or unexpected or unanswered)}
+    return {
+        "conversations": len(by_sender),
+        "matched_by": "message_id" if id_mode else "text",
+        "user_events": sum(1 for evs in stored.values() for k, _, _ in evs if k == "user"),
+        "answered_messages": sum(1 for s in items if s.ok),
+        "lost": lost,
+        "duplicated": duplicated,
+        "out_of_order": out_of_order,
+        "unexpected": unexpected,
+        "unanswered": unanswered,
+        "examples": bad,
+        "complete": not (lost or duplicated or out_of_order or unexpected or unanswered),
+    }
 
 
 # --- profiles --------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     from bot.tools.services import free_port
@@ -357,6 +421,7 @@ class Profile:
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
+
     url = ""
     tracker_url = ""
     pids: List[int] = []
@@ -368,9 +433,14 @@ class SingleSQLite(Profile):
     def __init__(self, model: Path, logs: Path) -> None:
         from bot.tools.serve import Stack
 
-        self.stack = Stack(model=model, rasa_port=_free_port(), actions_port=_free_port(),
-                           var_dir=Path(tempfile.mkdtemp(prefix="bench-load-sqlite-")), log_dir=logs / "sqlite",
-                           extra_env={"SANIC_WORKERS": "1"})
+        self.stack = Stack(
+            model=model,
+            rasa_port=_free_port(),
+            actions_port=_free_port(),
+            var_dir=Path(tempfile.mkdtemp(prefix="bench-load-sqlite-")),
+            log_dir=logs / "sqlite",
+            extra_env={"SANIC_WORKERS": "1"},
+        )
 
     def start(self) -> None:
         from bot.store.tracker_store import tracker_store_url
@@ -390,10 +460,16 @@ class Production(Profile):
 
         self.workers = workers
         self.name = f"production, {workers} workers (PostgreSQL + Redis)"
-        self.prod = ProdStack(model=model, rasa_port=_free_port(), actions_port=_free_port(),
-                              var_dir=Path(tempfile.mkdtemp(prefix="bench-load-prod-")), log_dir=logs / "prod",
-                              env_overrides={"SANIC_WORKERS": str(workers)}, throwaway_services=True,
-                              durable=True)
+        self.prod = ProdStack(
+            model=model,
+            rasa_port=_free_port(),
+            actions_port=_free_port(),
+            var_dir=Path(tempfile.mkdtemp(prefix="bench-load-prod-")),
+            log_dir=logs / "prod",
+            env_overrides={"SANIC_WORKERS": str(workers)},
+            throwaway_services=True,
+            durable=True,
+        )
 
     def start(self) -> None:
         from bot.store.tracker_store import tracker_store_url
@@ -404,7 +480,11 @@ class Production(Profile):
         self.pids = [p.pid for p in self.prod.stack.processes] + self.prod.worker_pids()
 
     def service_pids(self) -> List[int]:
-        return [s.proc.pid for s in (self.prod.postgres, self.prod.redis) if s is not None and s.proc is not None]
+        return [
+            s.proc.pid
+            for s in (self.prod.postgres, self.prod.redis)
+            if s is not None and s.proc is not None
+        ]
 
     def stop(self) -> None:
         self.prod.stop()
@@ -427,7 +507,9 @@ def _cpu_seconds(pids: List[int], with_children: bool = False) -> float:
             total += (int(fields[11]) + int(fields[12])) / tick
             if with_children:
                 total += (int(fields[13]) + int(fields[14])) / tick
-                todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+                todo += [
+                    int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                ]
         except (OSError, IndexError, ValueError):
             pass
     return total
@@ -451,7 +533,7 @@ class CpuSampler:
 
     def __init__(self, pids: Callable[[], List[int]], interval: float = 0.5) -> None:
         self.pids, self.interval = pids, interval
-        self.samples: List[Tuple[float, float, float]] = []   # (t, machine busy cores, ours cores)
+        self.samples: List[Tuple[float, float, float]] = []  # (t, machine busy cores, ours cores)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -488,8 +570,12 @@ class CpuSampler:
         busy = [b for _, b, _ in self.samples]
         ours = [o for _, _, o in self.samples]
         others = [max(0.0, b - o) for b, o in zip(busy, ours)]
-        return {"machine_busy_cores": round(statistics.mean(busy), 2), "ours_cores": round(statistics.mean(ours), 2),
-                "others_cores": round(statistics.mean(others), 2), "cores": os.cpu_count()}
+        return {
+            "machine_busy_cores": round(statistics.mean(busy), 2),
+            "ours_cores": round(statistics.mean(ours), 2),
+            "others_cores": round(statistics.mean(others), 2),
+            "cores": os.cpu_count(),
+        }
 
 
 def _loadavg() -> float:
@@ -503,15 +589,21 @@ class Level:
 
     @property
     def label(self) -> str:
-        return f"{self.users}" if not self.think[1] else f"{self.users}, think {self.think[0]:g}-{self.think[1]:g} s"
+        return (
+            f"{self.users}"
+            if not self.think[1]
+            else f"{self.users}, think {self.think[0]:g}-{self.think[1]:g} s"
+        )
 
     @property
     def tag(self) -> str:
-        return f"u{self.users}" + (f"t{self.think[0]:g}-{self.think[1]:g}".replace(".", "_") if self.think[1] else "")
+        return f"u{self.users}" + (
+            f"t{self.think[0]:g}-{self.think[1]:g}".replace(".", "_") if self.think[1] else ""
+        )
 
 
 def parse_levels(text: str) -> List[Level]:
-    """"1,20,100,20:2-5" -> 1, 20 and 100 users without pause, 20 users pausing 2-5 s."""
+    """ "1,20,100,20:2-5" -> 1, 20 and 100 users without pause, 20 users pausing 2-5 s."""
     levels = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         users, _, think = part.partition(":")
@@ -523,8 +615,16 @@ def parse_levels(text: str) -> List[Level]:
 SAMPLES: Optional[Dict[str, List[Dict]]] = None
 
 
-def run_profiles(profiles: List[Profile], levels: List[Level], duration: float, flows: List[Flow],
-                 think: Tuple[float, float], outages: bool, run_id: str, save: Callable[[List[Dict]], None]) -> List[Dict]:
+def run_profiles(
+    profiles: List[Profile],
+    levels: List[Level],
+    duration: float,
+    flows: List[Flow],
+    think: Tuple[float, float],
+    outages: bool,
+    run_id: str,
+    save: Callable[[List[Dict]], None],
+) -> List[Dict]:
     """Start every profile, then run each level on one profile after the other, so both
     see the same machine (other work on a shared machine drifts over minutes)."""
     results: List[Dict] = []
@@ -533,13 +633,21 @@ def run_profiles(profiles: List[Profile], levels: List[Level], duration: float, 
             print(f"\n== {profile.name}: starting", flush=True)
             began = time.monotonic()
             profile.start()
-            results.append({"profile": profile.name, "workers": profile.workers,
-                            "start_seconds": round(time.monotonic() - began, 1), "levels": []})
+            results.append(
+                {
+                    "profile": profile.name,
+                    "workers": profile.workers,
+                    "start_seconds": round(time.monotonic() - began, 1),
+                    "levels": [],
+                }
+            )
         for profile in profiles:
             profile.tag = f"{run_id}-{'p' if getattr(profile, 'prod', None) else 's'}"
             profile.rest = f"{profile.url}/webhooks/rest/webhook"
             # warm-up: the first messages of each worker load lazy parts of TensorFlow
-            asyncio.run(run_users(profile.rest, 2 * profile.workers + 2, 8, flows, f"{profile.tag}-warm"))
+            asyncio.run(
+                run_users(profile.rest, 2 * profile.workers + 2, 8, flows, f"{profile.tag}-warm")
+            )
         for level in levels:
             for profile, result in zip(profiles, results):
                 result["levels"].append(run_level(profile, level, duration, flows, think))
@@ -556,31 +664,64 @@ def run_profiles(profiles: List[Profile], levels: List[Level], duration: float, 
     return results
 
 
-def run_level(profile: Profile, level: Level, duration: float, flows: List[Flow],
-              think: Tuple[float, float]) -> Dict:
+def run_level(
+    profile: Profile, level: Level, duration: float, flows: List[Flow], think: Tuple[float, float]
+) -> Dict:
     pids = sorted(set(profile.pids))
     load0, cpu0, svc0 = _loadavg(), _cpu_seconds(pids), _cpu_seconds(profile.service_pids(), True)
     with CpuSampler(lambda: pids + profile.service_pids() + [os.getpid()]) as sampler:
-            rec, wall = asyncio.run(run_users(profile.rest, level.users, duration, flows, f"{profile.tag}-{level.tag}",
-                                          think=level.think if level.think[1] else think, seed_key=level.tag))
-    row = {"users": level.users, "label": level.label, "think": list(level.think), **summarise(rec.sent, wall),
-           "server_cpu_ms_per_msg": round(1000 * (_cpu_seconds(pids) - cpu0) / max(1, len(rec.sent)), 1),
-           "services_cpu_ms_per_msg": round(1000 * (_cpu_seconds(profile.service_pids(), True) - svc0)
-                                            / max(1, len(rec.sent)), 1),
-           "loadavg_before": load0, "cpu": sampler.summary()}
+        rec, wall = asyncio.run(
+            run_users(
+                profile.rest,
+                level.users,
+                duration,
+                flows,
+                f"{profile.tag}-{level.tag}",
+                think=level.think if level.think[1] else think,
+                seed_key=level.tag,
+            )
+        )
+    row = {
+        "users": level.users,
+        "label": level.label,
+        "think": list(level.think),
+        **summarise(rec.sent, wall),
+        "server_cpu_ms_per_msg": round(
+            1000 * (_cpu_seconds(pids) - cpu0) / max(1, len(rec.sent)), 1
+        ),
+        "services_cpu_ms_per_msg": round(
+            1000 * (_cpu_seconds(profile.service_pids(), True) - svc0) / max(1, len(rec.sent)), 1
+        ),
+        "loadavg_before": load0,
+        "cpu": sampler.summary(),
+    }
     if SAMPLES is not None:
         SAMPLES[f"{profile.name} {level.label}"] = [asdict(x) for x in rec.sent]
-    row["transcripts"] = check_transcripts(profile.tracker_url, f"load-{profile.tag}-{level.tag}-", rec.sent)
-    print(f"  {profile.name[:26]:26} {level.label:>16} users: {row['answered']:>5} answered, "
-          f"{row['msgs_per_s']:>6} msg/s, p50 {row['p50_ms']:.0f} p95 {row['p95_ms']:.0f} p99 {row['p99_ms']:.0f} ms, "
-          f"errors {row['errors']}, transcripts {'complete' if row['transcripts']['complete'] else 'BROKEN'}",
-          flush=True)
+    row["transcripts"] = check_transcripts(
+        profile.tracker_url, f"load-{profile.tag}-{level.tag}-", rec.sent
+    )
+    print(
+        f"  {profile.name[:26]:26} {level.label:>16} users: {row['answered']:>5} answered, "
+        f"{row['msgs_per_s']:>6} msg/s, p50 {row['p50_ms']:.0f} p95 {row['p95_ms']:.0f} p99 {row['p99_ms']:.0f} ms, "
+        f"errors {row['errors']}, transcripts {'complete' if row['transcripts']['complete'] else 'BROKEN'}",
+        flush=True,
+    )
     return row
 
 
-def _outage(profile: Profile, url: str, flows: List[Flow], tag: str, name: str,
-            down: Callable[[], None], up: Callable[[], None], users: int = 10,
-            at: float = 8.0, outage_seconds: float = 4.0, duration: float = 26.0) -> Dict:
+def _outage(
+    profile: Profile,
+    url: str,
+    flows: List[Flow],
+    tag: str,
+    name: str,
+    down: Callable[[], None],
+    up: Callable[[], None],
+    users: int = 10,
+    at: float = 8.0,
+    outage_seconds: float = 4.0,
+    duration: float = 26.0,
+) -> Dict:
     marks: Dict[str, float] = {}
     rec = Recorder()
 
@@ -592,7 +733,9 @@ def _outage(profile: Profile, url: str, flows: List[Flow], tag: str, name: str,
             up()
         marks["up"] = rec.now()
 
-    rec, wall = asyncio.run(run_users(url, users, duration, flows, f"{tag}-{name}", rec=rec, events=[(at, act)]))
+    rec, wall = asyncio.run(
+        run_users(url, users, duration, flows, f"{tag}-{name}", rec=rec, events=[(at, act)])
+    )
     if SAMPLES is not None:
         SAMPLES[f"{profile.name} {name}"] = [asdict(x) for x in rec.sent] + [{"marks": marks}]
     before = [s for s in rec.sent if s.started < marks["down"]]
@@ -600,30 +743,64 @@ def _outage(profile: Profile, url: str, flows: List[Flow], tag: str, name: str,
     after = [s for s in rec.sent if s.started >= marks["up"]]
     first_ok = min((s.started + s.ms / 1000 for s in after if s.ok), default=None)
     settled = [s for s in after if s.started >= marks["up"] + 2.0]
-    row = {"scenario": name, "users": users, "outage_s": round(marks["up"] - marks["down"], 1),
-           "before": summarise(before, marks["down"]), "during": summarise(during, max(0.1, marks["up"] - marks["down"])),
-           "after": summarise(after, max(0.1, wall - marks["up"])),
-           "errors_after_2s": sum(1 for s in settled if not s.ok),
-           "recovered_after_s": None if first_ok is None else round(first_ok - marks["up"], 1),
-           "user_saw": dict(Counter((s.reply or s.error) for s in during + after if not s.ok).most_common(3)),
-           "transcripts": check_transcripts(profile.tracker_url, f"load-{tag}-{name}-", rec.sent)}
-    print(f"  {name}: {row['during']['errors']} errors while down ({row['outage_s']} s), "
-          f"{row['errors_after_2s']} errors from 2 s after recovery, first answer {row['recovered_after_s']} s "
-          f"after it was back, transcripts {'complete' if row['transcripts']['complete'] else 'BROKEN'}", flush=True)
+    row = {
+        "scenario": name,
+        "users": users,
+        "outage_s": round(marks["up"] - marks["down"], 1),
+        "before": summarise(before, marks["down"]),
+        "during": summarise(during, max(0.1, marks["up"] - marks["down"])),
+        "after": summarise(after, max(0.1, wall - marks["up"])),
+        "errors_after_2s": sum(1 for s in settled if not s.ok),
+        "recovered_after_s": None if first_ok is None else round(first_ok - marks["up"], 1),
+        "user_saw": dict(
+            Counter((s.reply or s.error) for s in during + after if not s.ok).most_common(3)
+        ),
+        "transcripts": check_transcripts(profile.tracker_url, f"load-{tag}-{name}-", rec.sent),
+    }
+    print(
+        f"  {name}: {row['during']['errors']} errors while down ({row['outage_s']} s), "
+        f"{row['errors_after_2s']} errors from 2 s after recovery, first answer {row['recovered_after_s']} s "
+        f"after it was back, transcripts {'complete' if row['transcripts']['complete'] else 'BROKEN'}",
+        flush=True,
+    )
     return row
 
 
 def run_outages(profile: Profile, url: str, flows: List[Flow], tag: str) -> List[Dict]:
     prod = profile.prod
     rows = [
-        _outage(profile, url, flows, tag, "redis-restart",
-                lambda: prod.redis.stop(remove=False), lambda: prod.redis.start()),
-        _outage(profile, url, flows, tag, "postgres-restart",
-                lambda: prod.postgres.stop(remove=False), lambda: prod.postgres.start()),
+        _outage(
+            profile,
+            url,
+            flows,
+            tag,
+            "redis-restart",
+            lambda: prod.redis.stop(remove=False),
+            lambda: prod.redis.start(),
+        ),
+        _outage(
+            profile,
+            url,
+            flows,
+            tag,
+            "postgres-restart",
+            lambda: prod.postgres.stop(remove=False),
+            lambda: prod.postgres.start(),
+        ),
     ]
     killed: List[int] = []
-    row = _outage(profile, url, flows, tag, "worker-killed",
-                  lambda: killed.append(prod.kill_worker()), None, outage_seconds=0.0, at=8.0, duration=24.0)
+    row = _outage(
+        profile,
+        url,
+        flows,
+        tag,
+        "worker-killed",
+        lambda: killed.append(prod.kill_worker()),
+        None,
+        outage_seconds=0.0,
+        at=8.0,
+        duration=24.0,
+    )
     row["killed_pid"] = killed[0] if killed else None
     row["workers_left"] = len(prod.worker_pids())
     rows.append(row)
@@ -632,26 +809,40 @@ def run_outages(profile: Profile, url: str, flows: List[Flow], tag: str) -> List
 
 # --- report ----------------------------------------------------------------------------
 
+
 def markdown(report: Dict) -> str:
-    lines = [f"Machine: {report['machine']}  ",
-             f"Model: `{report['model']}`; flows in the mix: {', '.join(report['flows'])}; "
-             f"{report['duration']:g} s per level; users send their next message as soon as the reply arrives, "
-             f"except \"think a-b s\": a random pause of a to b seconds first (people reading and typing); "
-             f"run {report['when']}. CPU ms/msg: CPU time of the assistant's processes (Rasa, action server, and "
-             f"for production PostgreSQL + Redis) per message; machine busy: cores in use on average during the level, "
-             f"in brackets the part used by other work on the shared machine (not the assistant, not the load generator).", ""]
-    lines += ["| profile | users | msg/s | p50 ms | p95 ms | p99 ms | errors | answered | CPU ms/msg | machine busy (other work) | transcripts |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    lines = [
+        f"Machine: {report['machine']}  ",
+        f"Model: `{report['model']}`; flows in the mix: {', '.join(report['flows'])}; "
+        f"{report['duration']:g} s per level; users send their next message as soon as the reply arrives, "
+        f'except "think a-b s": a random pause of a to b seconds first (people reading and typing); '
+        f"run {report['when']}. CPU ms/msg: CPU time of the assistant's processes (Rasa, action server, and "
+        f"for production PostgreSQL + Redis) per message; machine busy: cores in use on average during the level, "
+        f"in brackets the part used by other work on the shared machine (not the assistant, not the load generator).",
+        "",
+    ]
+    lines += [
+        "| profile | users | msg/s | p50 ms | p95 ms | p99 ms | errors | answered | CPU ms/msg | machine busy (other work) | transcripts |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
     for prof in report["profiles"]:
         for row in prof["levels"]:
             t = row["transcripts"]
-            verdict = "complete" if t["complete"] else (f"lost {t['lost']}, dup {t['duplicated']}, "
-                                                        f"order {t['out_of_order']}, unanswered {t['unanswered']}")
-            lines.append(f"| {prof['profile']} | {row.get('label', row['users'])} | {row['msgs_per_s']} | {row['p50_ms']:.0f} | "
-                         f"{row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['errors']} | {row['answered']} | "
-                         f"{row['server_cpu_ms_per_msg'] + row['services_cpu_ms_per_msg']:.0f} | "
-                         f"{row['cpu'].get('machine_busy_cores', 0):.2f} ({row['cpu'].get('others_cores', 0):.2f}) of {os.cpu_count()} | "
-                         f"{verdict} ({t['conversations']} conversations) |")
+            verdict = (
+                "complete"
+                if t["complete"]
+                else (
+                    f"lost {t['lost']}, dup {t['duplicated']}, "
+                    f"order {t['out_of_order']}, unanswered {t['unanswered']}"
+                )
+            )
+            lines.append(
+                f"| {prof['profile']} | {row.get('label', row['users'])} | {row['msgs_per_s']} | {row['p50_ms']:.0f} | "
+                f"{row['p95_ms']:.0f} | {row['p99_ms']:.0f} | {row['errors']} | {row['answered']} | "
+                f"{row['server_cpu_ms_per_msg'] + row['services_cpu_ms_per_msg']:.0f} | "
+                f"{row['cpu'].get('machine_busy_cores', 0):.2f} ({row['cpu'].get('others_cores', 0):.2f}) of {os.cpu_count()} | "
+                f"{verdict} ({t['conversations']} conversations) |"
+            )
     if len(report["profiles"]) == 2:
         a, b = report["profiles"]
         ratios = []
@@ -659,39 +850,67 @@ def markdown(report: Dict) -> str:
             if ra["msgs_per_s"] and not ra.get("think", [0, 0])[1]:
                 ratios.append(f"{rb['users']} users ×{rb['msgs_per_s'] / ra['msgs_per_s']:.2f}")
         lines += ["", f"Throughput, production ÷ single: {', '.join(ratios)}."]
-        lines += [f"Start: single {a['start_seconds']} s, production {b['start_seconds']} s (services, migrations, "
-                  f"all workers loaded). Memory after the load (RSS of all server processes): single "
-                  f"{a.get('rss_mb')} MB, production {b.get('rss_mb')} MB."]
+        lines += [
+            f"Start: single {a['start_seconds']} s, production {b['start_seconds']} s (services, migrations, "
+            f"all workers loaded). Memory after the load (RSS of all server processes): single "
+            f"{a.get('rss_mb')} MB, production {b.get('rss_mb')} MB."
+        ]
     for prof in report["profiles"]:
         if prof.get("outages"):
-            lines += ["", "| under load (10 users) | down s | failed in flight | errors while down | errors ≥2 s after return "
-                          "| first answer after return | msg/s before → after | what the user got | handed to a person after | transcripts |",
-                      "|---|---:|---:|---:|---:|---:|---|---|---:|---|"]
+            lines += [
+                "",
+                "| under load (10 users) | down s | failed in flight | errors while down | errors ≥2 s after return "
+                "| first answer after return | msg/s before → after | what the user got | handed to a person after | transcripts |",
+                "|---|---:|---:|---:|---:|---:|---|---|---:|---|",
+            ]
             for o in prof["outages"]:
                 t = o["transcripts"]
                 saw = "; ".join(f"{k!s} ×{v}" for k, v in o["user_saw"].items()) or "-"
-                verdict = "complete" if t["complete"] else "BROKEN: " + json.dumps(
-                    {k: t[k] for k in ("lost", "duplicated", "out_of_order", "unanswered")})
-                lines.append(f"| {o['scenario']} | {o['outage_s']} | {o['before']['errors']} | {o['during']['errors']} | "
-                             f"{o['errors_after_2s']} | {o['recovered_after_s']} s | {o['before']['msgs_per_s']} → "
-                             f"{o['after']['msgs_per_s']} | {saw} | {o['after'].get('handed_off', 0)} | "
-                             f"{verdict} ({t['conversations']} conversations) |")
+                verdict = (
+                    "complete"
+                    if t["complete"]
+                    else "BROKEN: "
+                    + json.dumps(
+                        {k: t[k] for k in ("lost", "duplicated", "out_of_order", "unanswered")}
+                    )
+                )
+                lines.append(
+                    f"| {o['scenario']} | {o['outage_s']} | {o['before']['errors']} | {o['during']['errors']} | "
+                    f"{o['errors_after_2s']} | {o['recovered_after_s']} s | {o['before']['msgs_per_s']} → "
+                    f"{o['after']['msgs_per_s']} | {saw} | {o['after'].get('handed_off', 0)} | "
+                    f"{verdict} ({t['conversations']} conversations) |"
+                )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path)
-    parser.add_argument("--levels", default="1,20,100,20:3-8,100:3-8",
-                        help="users[:think MIN-MAX s], comma separated")
-    parser.add_argument("--duration", type=float, default=45.0,
-                        help="seconds per level (shorter levels are noisier on a shared machine)")
+    parser.add_argument(
+        "--levels",
+        default="1,20,100,20:3-8,100:3-8",
+        help="users[:think MIN-MAX s], comma separated",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=45.0,
+        help="seconds per level (shorter levels are noisier on a shared machine)",
+    )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--think", default="0,0", help="pause between a reply and the next message, MIN,MAX s")
+    parser.add_argument(
+        "--think", default="0,0", help="pause between a reply and the next message, MIN,MAX s"
+    )
     parser.add_argument("--no-outages", action="store_true")
     parser.add_argument("--only", choices=["single", "prod"])
-    parser.add_argument("--flows", help="only these flows, e.g. faq_chat,faq_single (default: all the model knows)")
-    parser.add_argument("--samples", action="store_true", help="also write every request to results/bench_load_samples.json")
+    parser.add_argument(
+        "--flows", help="only these flows, e.g. faq_chat,faq_single (default: all the model knows)"
+    )
+    parser.add_argument(
+        "--samples",
+        action="store_true",
+        help="also write every request to results/bench_load_samples.json",
+    )
     args = parser.parse_args(argv)
 
     global SAMPLES
@@ -717,15 +936,22 @@ def main(argv: List[str]) -> int:
     RESULTS.mkdir(exist_ok=True)
     logs = RESULTS / "bench-load-logs"
     run_id = time.strftime("%H%M%S")
-    report = {"machine": machine(), "model": model.name, "flows": [f.name for f in flows],
-              "levels": [lv.label for lv in levels],
-              "duration": args.duration, "think": list(think), "when": time.strftime("%Y-%m-%d %H:%M"),
-              "profiles": []}
+    report = {
+        "machine": machine(),
+        "model": model.name,
+        "flows": [f.name for f in flows],
+        "levels": [lv.label for lv in levels],
+        "duration": args.duration,
+        "think": list(think),
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "profiles": [],
+    }
     profiles: List[Profile] = []
     if args.only in (None, "single"):
         profiles.append(SingleSQLite(model, logs))
     if args.only in (None, "prod"):
         profiles.append(Production(model, logs, args.workers))
+
     def save(results: List[Dict]) -> None:
         report["profiles"] = results
         (RESULTS / "bench_load.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))

@@ -21,6 +21,7 @@ docs/benchmarks.md). The accuracy counts the top intent before the FallbackClass
 (a message the fallback catches is scored by the intent under it); the confidence
 curve shows what the fallback then keeps.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -168,7 +169,9 @@ def run_rasa(config: Path, data: Path, workdir: Path) -> Dict[str, Any]:
     write_rasa_nlu(train_texts, train_labels, nlu_file)
 
     started = time.perf_counter()
-    model_path = train_nlu(str(config), str(nlu_file), str(workdir / "models"), fixed_model_name="bench")
+    model_path = train_nlu(
+        str(config), str(nlu_file), str(workdir / "models"), fixed_model_name="bench"
+    )
     train_seconds = time.perf_counter() - started
     if not model_path:
         raise RuntimeError(f"training {config} produced no model")
@@ -183,7 +186,10 @@ def run_rasa(config: Path, data: Path, workdir: Path) -> Dict[str, Any]:
         parsed = loop.run_until_complete(agent.parse_message(text))
         latencies.append(time.perf_counter() - started)
         rankings.append(
-            {r["name"]: round(float(r["confidence"]), 5) for r in parsed.get("intent_ranking") or []}
+            {
+                r["name"]: round(float(r["confidence"]), 5)
+                for r in parsed.get("intent_ranking") or []
+            }
         )
         top = next(
             (r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT),
@@ -267,10 +273,23 @@ def run_isolated(name: str, spec: Dict[str, str], data: Path, out_dir: Path) -> 
     result_file = out_dir / f"{name}.json"
     result_file.unlink(missing_ok=True)
     command = [
-        sys.executable, "-m", "bench.nlu_compare", "--worker", name,
-        "--spec", json.dumps(spec), "--data", str(data), "--result", str(result_file),
+        sys.executable,
+        "-m",
+        "bench.nlu_compare",
+        "--worker",
+        name,
+        "--spec",
+        json.dumps(spec),
+        "--data",
+        str(data),
+        "--result",
+        str(result_file),
     ]
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+    }
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -303,8 +322,13 @@ def machine() -> Dict[str, Any]:
         pass
     import sklearn
 
-    info = {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": ram_gib,
-            "python": platform.python_version(), "sklearn": sklearn.__version__}
+    info = {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": ram_gib,
+        "python": platform.python_version(),
+        "sklearn": sklearn.__version__,
+    }
     try:
         from importlib.metadata import version
 
@@ -339,8 +363,14 @@ def paired_comparisons(results: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         if "predictions" not in other:
             continue
         other_right = [x["gold"] == x["predicted"] for x in other["predictions"]]
-        out.append({"first": first["name"], "second": other["name"],
-                    "accuracy_gap": first["accuracy"] - other["accuracy"], **mcnemar(right, other_right)})
+        out.append(
+            {
+                "first": first["name"],
+                "second": other["name"],
+                "accuracy_gap": first["accuracy"] - other["accuracy"],
+                **mcnemar(right, other_right),
+            }
+        )
     return out
 
 
@@ -358,8 +388,11 @@ def table(results: List[Dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
-def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any],
-                     comparisons: Optional[List[Dict[str, Any]]] = None) -> str:
+def summary_markdown(
+    results: List[Dict[str, Any]],
+    info: Dict[str, Any],
+    comparisons: Optional[List[Dict[str, Any]]] = None,
+) -> str:
     out = [
         f"Machine: {info['nproc']} cores ({info['cpu']}), {info['ram_gib']} GiB RAM; "
         f"Python {info['python']}, Rasa {info.get('rasa')}, TensorFlow {info.get('tensorflow')}, "
@@ -370,13 +403,18 @@ def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any],
     ]
     comparisons = paired_comparisons(results) if comparisons is None else comparisons
     if comparisons:
-        out += ["Paired comparison on the same messages (exact McNemar test; p < 0.05: the gap is",
-                "unlikely to be chance):", "",
-                "| pipelines | accuracy gap | right only in the first | right only in the second | p |",
-                "|---|---:|---:|---:|---:|"]
+        out += [
+            "Paired comparison on the same messages (exact McNemar test; p < 0.05: the gap is",
+            "unlikely to be chance):",
+            "",
+            "| pipelines | accuracy gap | right only in the first | right only in the second | p |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for c in comparisons:
-            out.append(f"| {c['first']} vs {c['second']} | {100 * c['accuracy_gap']:+.1f} points | "
-                       f"{c['only_first']} | {c['only_second']} | {c['p_value']:.3f} |")
+            out.append(
+                f"| {c['first']} vs {c['second']} | {100 * c['accuracy_gap']:+.1f} points | "
+                f"{c['only_first']} | {c['only_second']} | {c['p_value']:.3f} |"
+            )
         out.append("")
     for r in results:
         out.append(f"Confusion pairs that cost most, `{r['name']}` (gold → predicted, count):")
@@ -393,7 +431,9 @@ def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any],
         for r in results:
             point = r["confidence_curve"][i]
             acc = point["accuracy_kept"]
-            cells.append(f"{100 * point['kept']:.0f}% / {100 * acc:.1f}%" if acc is not None else "0% / -")
+            cells.append(
+                f"{100 * point['kept']:.0f}% / {100 * acc:.1f}%" if acc is not None else "0% / -"
+            )
         out.append(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
 
@@ -401,8 +441,12 @@ def summary_markdown(results: List[Dict[str, Any]], info: Dict[str, Any],
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(PIPELINES))
-    parser.add_argument("--config", action="append", default=[],
-                        help="extra Rasa config file to benchmark (repeatable)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="extra Rasa config file to benchmark (repeatable)",
+    )
     parser.add_argument("--data", default=os.environ.get("BENCH_NLU_DATA", str(DEFAULT_DATA)))
     parser.add_argument("--out-dir", default=None)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -449,17 +493,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
     (out_dir / "results.json").write_text(
         json.dumps(
-            {"machine": info, "results": [{k: v for k, v in r.items() if k != "predictions"} for r in results],
-             "paired": comparisons},
-            ensure_ascii=False, indent=1,
+            {
+                "machine": info,
+                "results": [{k: v for k, v in r.items() if k != "predictions"} for r in results],
+                "paired": comparisons,
+            },
+            ensure_ascii=False,
+            indent=1,
         ),
         encoding="utf-8",
     )
     print()
     print(table(results))
     for c in comparisons:
-        print(f"{c['first']} vs {c['second']}: {100 * c['accuracy_gap']:+.1f} points, "
-              f"McNemar {c['only_first']} vs {c['only_second']}, p = {c['p_value']:.3f}")
+        print(
+            f"{c['first']} vs {c['second']}: {100 * c['accuracy_gap']:+.1f} points, "
+            f"McNemar {c['only_first']} vs {c['only_second']}, p = {c['p_value']:.3f}"
+        )
     print(f"\nSummary: {out_dir / 'summary.md'}")
     return 0
 

@@ -12,6 +12,7 @@ if the ResponseSelector also picked the right answer.
 Results are printed and written to results/bench.json; copy the table into
 docs/benchmarks.md with the machine line it prints.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,7 +52,10 @@ def heldout_examples() -> List[Tuple[str, str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(HELDOUT))
-    return [(m.get("text"), m.get("intent_response_key") or m.get("intent")) for m in data.intent_examples]
+    return [
+        (m.get("text"), m.get("intent_response_key") or m.get("intent"))
+        for m in data.intent_examples
+    ]
 
 
 def predicted_label(parse: Dict) -> str:
@@ -70,7 +74,10 @@ def score(pairs: List[Tuple[str, str]]) -> Dict[str, float]:
     from sklearn.metrics import accuracy_score, f1_score
 
     gold, pred = zip(*pairs)
-    return {"accuracy": accuracy_score(gold, pred), "macro_f1": f1_score(gold, pred, average="macro", zero_division=0)}
+    return {
+        "accuracy": accuracy_score(gold, pred),
+        "macro_f1": f1_score(gold, pred, average="macro", zero_division=0),
+    }
 
 
 def eval_nlu(config: Path, label: str) -> Dict:
@@ -80,9 +87,28 @@ def eval_nlu(config: Path, label: str) -> Dict:
     started = time.monotonic()
     import subprocess
 
-    subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--nlu", "bot/data", "--domain", "domain",
-                    "--config", str(config), "--out", str(out), "--fixed-model-name", "m"],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "train",
+            "nlu",
+            "--nlu",
+            "bot/data",
+            "--domain",
+            "domain",
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "m",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     train_seconds = time.monotonic() - started
     try:
         return score_model(out / "m.tar.gz", label, train_seconds)
@@ -105,8 +131,12 @@ def score_model(model: Path, label: str, train_seconds: float) -> Dict:
             pairs.append((gold, predicted_label(parse)))
 
     asyncio.run(run())
-    result = {"pipeline": label, "train_seconds": round(train_seconds, 1),
-              "parse_p50_ms": round(statistics.median(latencies), 2), "n": len(pairs)}
+    result = {
+        "pipeline": label,
+        "train_seconds": round(train_seconds, 1),
+        "parse_p50_ms": round(statistics.median(latencies), 2),
+        "n": len(pairs),
+    }
     result.update({k: round(v, 4) for k, v in score(pairs).items()})
     errors = [(g, p) for g, p in pairs if g != p]
     result["top_confusions"] = _top_confusions(errors)
@@ -122,8 +152,16 @@ def _top_confusions(errors: List[Tuple[str, str]], n: int = 5) -> List[str]:
 
 # --- server -----------------------------------------------------------------
 
-FAQ_MESSAGES = ["وش شروط حساب المواطن", "كيف اغير الايبان", "نسيت الباسورد وش اسوي", "رقم خدمة العملاء",
-                "ليش نقص الدعم حقي", "كم ياخذ الرد على الاعتراض", "كيف اسجل في حساب المواطن", "متى الدوام"]
+FAQ_MESSAGES = [
+    "وش شروط حساب المواطن",
+    "كيف اغير الايبان",
+    "نسيت الباسورد وش اسوي",
+    "رقم خدمة العملاء",
+    "ليش نقص الدعم حقي",
+    "كم ياخذ الرد على الاعتراض",
+    "كيف اسجل في حساب المواطن",
+    "متى الدوام",
+]
 
 
 CONVERSATION_LENGTH = 8
@@ -173,9 +211,14 @@ def _load(url: str, users: int, per_user: int) -> Dict:
     with ThreadPoolExecutor(max_workers=users) as pool:
         list(pool.map(user, range(users)))
     wall = time.perf_counter() - started
-    return {"users": users, "messages": len(latencies), "errors": errors,
-            "p50_ms": round(_percentile(latencies, 0.5), 1), "p95_ms": round(_percentile(latencies, 0.95), 1),
-            "msgs_per_s": round(len(latencies) / wall, 1)}
+    return {
+        "users": users,
+        "messages": len(latencies),
+        "errors": errors,
+        "p50_ms": round(_percentile(latencies, 0.5), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1),
+        "msgs_per_s": round(len(latencies) / wall, 1),
+    }
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -193,8 +236,13 @@ def bench_server() -> Dict:
     from bot.tools.serve import Stack
     from tests.conftest import free_port
 
-    stack = Stack(model=ensure(), rasa_port=free_port(), actions_port=free_port(),
-                  var_dir=Path(tempfile.mkdtemp(prefix="bench-var-")), log_dir=RESULTS / "bench-logs")
+    stack = Stack(
+        model=ensure(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        var_dir=Path(tempfile.mkdtemp(prefix="bench-var-")),
+        log_dir=RESULTS / "bench-logs",
+    )
     stack.start()
     try:
         url = f"{stack.url}/webhooks/rest/webhook"
@@ -202,8 +250,12 @@ def bench_server() -> Dict:
         single = _load(url, 1, 50)
         crowd = _load(url, 20, 10)
         rasa_pid = stack.processes[1].pid
-        return {"start_seconds": round(stack.started_seconds, 1), "single_user": single,
-                "concurrent_20": crowd, "rasa_peak_rss_mb": round(_peak_rss_mb(rasa_pid), 0)}
+        return {
+            "start_seconds": round(stack.started_seconds, 1),
+            "single_user": single,
+            "concurrent_20": crowd,
+            "rasa_peak_rss_mb": round(_peak_rss_mb(rasa_pid), 0),
+        }
     finally:
         stack.stop()
 
@@ -222,7 +274,9 @@ def threshold_sweep(thresholds=(0.3, 0.35, 0.4, 0.45, 0.5), margin: float = 0.05
         for text, gold in heldout_examples():
             parse = await agent.parse_message(text)
             ranking = [r for r in parse.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
-            selector = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+            selector = ((parse.get("response_selector") or {}).get("faq") or {}).get(
+                "response"
+            ) or {}
             rows.append((gold, ranking, selector.get("intent_response_key")))
 
     asyncio.run(run())
@@ -238,9 +292,14 @@ def threshold_sweep(thresholds=(0.3, 0.35, 0.4, 0.45, 0.5), margin: float = 0.05
                 label = faq_key if top["name"] == "faq" else top["name"]
             right += label == gold
             caught += gold == "out_of_scope" and label in ("out_of_scope", "nlu_fallback")
-        results.append({"threshold": threshold, "accuracy": round(right / len(rows), 4),
-                        "out_of_scope_caught": caught,
-                        "out_of_scope": sum(g == "out_of_scope" for g, _, _ in rows)})
+        results.append(
+            {
+                "threshold": threshold,
+                "accuracy": round(right / len(rows), 4),
+                "out_of_scope_caught": caught,
+                "out_of_scope": sum(g == "out_of_scope" for g, _, _ in rows),
+            }
+        )
     return results
 
 
@@ -248,14 +307,18 @@ def main(argv: List[str]) -> int:
     what = argv[0] if argv else "all"
     if what == "threshold":
         for r in threshold_sweep():
-            print(f"threshold {r['threshold']:.2f}: accuracy {r['accuracy']:.3f}, "
-                  f"out of scope caught {r['out_of_scope_caught']} / {r['out_of_scope']}")
+            print(
+                f"threshold {r['threshold']:.2f}: accuracy {r['accuracy']:.3f}, "
+                f"out of scope caught {r['out_of_scope_caught']} / {r['out_of_scope']}"
+            )
         return 0
     RESULTS.mkdir(exist_ok=True)
     report: Dict = {"machine": machine()}
     if what in ("all", "nlu"):
-        report["nlu"] = [eval_nlu(ROOT / "config.yml", "project (config.yml)"),
-                         eval_nlu(DEFAULT_CONFIG, "Rasa default (empty pipeline)")]
+        report["nlu"] = [
+            eval_nlu(ROOT / "config.yml", "project (config.yml)"),
+            eval_nlu(DEFAULT_CONFIG, "Rasa default (empty pipeline)"),
+        ]
     if what in ("all", "server"):
         report["server"] = bench_server()
     (RESULTS / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
@@ -267,18 +330,26 @@ def print_report(report: Dict) -> None:
     print(f"\nMachine: {report['machine']}")
     if "nlu" in report:
         print("\nHeld-out NLU (tests/data/nlu_heldout.yml, full retrieval intents)")
-        print(f"{'pipeline':34} {'accuracy':>8} {'macro-F1':>8} {'train s':>8} {'parse p50 ms':>12}")
+        print(
+            f"{'pipeline':34} {'accuracy':>8} {'macro-F1':>8} {'train s':>8} {'parse p50 ms':>12}"
+        )
         for r in report["nlu"]:
-            print(f"{r['pipeline']:34} {r['accuracy']:8.3f} {r['macro_f1']:8.3f} {r['train_seconds']:8.1f} {r['parse_p50_ms']:12.2f}")
+            print(
+                f"{r['pipeline']:34} {r['accuracy']:8.3f} {r['macro_f1']:8.3f} {r['train_seconds']:8.1f} {r['parse_p50_ms']:12.2f}"
+            )
         for r in report["nlu"]:
             print(f"  most costly confusions, {r['pipeline']}: " + "; ".join(r["top_confusions"]))
     if "server" in report:
         s = report["server"]
-        print(f"\nServer: start {s['start_seconds']} s, Rasa peak RSS {s['rasa_peak_rss_mb']:.0f} MB")
+        print(
+            f"\nServer: start {s['start_seconds']} s, Rasa peak RSS {s['rasa_peak_rss_mb']:.0f} MB"
+        )
         for key in ("single_user", "concurrent_20"):
             r = s[key]
-            print(f"  {r['users']:>2} user(s): {r['messages']} msgs, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-                  f"{r['msgs_per_s']} msg/s, errors {r['errors']}")
+            print(
+                f"  {r['users']:>2} user(s): {r['messages']} msgs, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+                f"{r['msgs_per_s']} msg/s, errors {r['errors']}"
+            )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ launcher builds rasa_sdk's Sanic app and adds:
 - ACTIONS_PORT (default 5055); ACTION_SERVER_SANIC_WORKERS (rasa_sdk's, default 1).
 - no CORS (no browser has any business here) and personal numbers masked in its logs.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -64,8 +65,11 @@ def protect(app, token: str, previous: str = "") -> None:
         # Every accepted token is compared, so the time taken says nothing about which matched.
         if sum(bearer_matches(header, t) for t in accepted):
             return None
-        logger.warning("action server: %s %s without the shared secret refused", request.method,
-                       request.path[:64])
+        logger.warning(
+            "action server: %s %s without the shared secret refused",
+            request.method,
+            request.path[:64],
+        )
         return response.json({"error": "unauthorised"}, status=401)
 
 
@@ -102,9 +106,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     host = os.environ.get("ACTIONS_HOST", "").strip() or "127.0.0.1"
     port = int(os.environ.get("ACTIONS_PORT", "5055"))
     if len(token) < MIN_TOKEN_LENGTH:
-        print(f"{TOKEN_ENV} is not set (or shorter than {MIN_TOKEN_LENGTH} characters): the action "
-              "server runs any action for anyone who can reach it, so it does not start without "
-              "one. `make run` and `make run-prod` set it; see docs/security.md.", file=sys.stderr)
+        print(
+            f"{TOKEN_ENV} is not set (or shorter than {MIN_TOKEN_LENGTH} characters): the action "
+            "server runs any action for anyone who can reach it, so it does not start without "
+            "one. `make run` and `make run-prod` set it; see docs/security.md.",
+            file=sys.stderr,
+        )
         return 2
     _configure_logging()
     from rasa_sdk import utils

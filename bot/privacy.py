@@ -8,6 +8,7 @@ Pure functions with no dependency on the store, the services or Rasa, so that ev
 layer (the store's transcripts, the services, the channels, the back office, the Rasa
 server's logging) masks the same way.
 """
+
 from __future__ import annotations
 
 import logging

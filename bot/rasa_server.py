@@ -7,6 +7,7 @@ changes to Rasa (bot/patches) and log masking (bot/privacy.py) in place.
 bot/tools/serve.py (`make run`, the production profile, the tests' servers) starts Rasa
 this way; `python -m rasa …` would run without the patches.
 """
+
 from __future__ import annotations
 
 import sys

@@ -10,6 +10,7 @@ variable and code that reads settings per call both see the current value withou
 process restart. Code that computes another process's environment passes that mapping to
 `from_env()` instead.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,9 +29,9 @@ class Settings(BaseModel):
     # --- where things live ---------------------------------------------------------------
     var_dir: Path = ROOT / "var"
     models_dir: Path = ROOT / "models"
-    database_url: str = ""              # our tables; SQLite under var_dir when empty
-    tracker_db: str = ""                # Rasa's SQLite tracker store file
-    tracker_store_url: str = ""         # explicit tracker store URL (else from database_url)
+    database_url: str = ""  # our tables; SQLite under var_dir when empty
+    tracker_db: str = ""  # Rasa's SQLite tracker store file
+    tracker_store_url: str = ""  # explicit tracker store URL (else from database_url)
     redis_url: str = ""
     # --- servers ---------------------------------------------------------------------------
     rasa_port: int = 5005
@@ -77,13 +78,13 @@ class Settings(BaseModel):
     desk_origin: str = ""
     desk_poll_seconds: int = 3
     # --- handoff ---------------------------------------------------------------------------
-    handoff_hours: str = ""             # e.g. "8-20" (Riyadh); program.yml's hours when empty
+    handoff_hours: str = ""  # e.g. "8-20" (Riyadh); program.yml's hours when empty
     handoff_minutes_per_case: float = 4.0
     handoff_ack_minutes: float = 5.0
     # --- one-time codes and SMS ------------------------------------------------------------
     otp_secret: str = "citizen-account-local-otp"
     otp_cooldown_minutes: float = 15.0
-    sms_gateway: str = ""               # "http" or "outbox"; http when a URL is set
+    sms_gateway: str = ""  # "http" or "outbox"; http when a URL is set
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
     sms_sender: str = "CitizenAcc"

@@ -6,6 +6,7 @@ calls the usual send_* methods; each message is first written to the transcript 
 its row id can be used as a short, server-side button id), then handed to the
 channel's `deliver()`. A delivery failure is logged, never raised into Rasa.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -77,8 +78,9 @@ class RecordingOutput(OutputChannel):
         return cls.channel
 
     # -- to implement -------------------------------------------------------------------
-    async def deliver(self, text: str, buttons: List[Dict[str, str]],
-                      transcript_id: Optional[int]) -> Optional[str]:
+    async def deliver(
+        self, text: str, buttons: List[Dict[str, str]], transcript_id: Optional[int]
+    ) -> Optional[str]:
         """Send on the platform; return the platform's message id (or None). May raise."""
         raise NotImplementedError
 
@@ -89,12 +91,14 @@ class RecordingOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.emit(text)
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self.emit(text, buttons)
 
-    async def send_quick_replies(self, recipient_id: str, text: str,
-                                 quick_replies: List[Dict[str, Any]], **kwargs: Any) -> None:
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self.emit(text, quick_replies)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
@@ -103,8 +107,9 @@ class RecordingOutput(OutputChannel):
     async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
         await self.emit(str(attachment))
 
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
         # Never show raw JSON to a citizen; a custom payload with a "text" is sent as text.
         if isinstance(json_message, dict) and json_message.get("text"):
             await self.emit(str(json_message["text"]), json_message.get("buttons"))
@@ -116,32 +121,50 @@ class RecordingOutput(OutputChannel):
         """A message written by the channels themselves (rate limit, media, errors)."""
         return await self.emit(text, author="system")
 
-    async def emit(self, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
-                   author: Optional[str] = None) -> Emitted:
+    async def emit(
+        self,
+        text: str,
+        buttons: Optional[List[Dict[str, Any]]] = None,
+        author: Optional[str] = None,
+    ) -> Emitted:
         text = text or ""
         kept = clean_buttons(buttons)
         if not text.strip() and not kept:
             return Emitted(None, False)
         transcript_id: Optional[int] = None
-        self.current_author = author or self.author   # for deliver() implementations that show it
+        self.current_author = author or self.author  # for deliver() implementations that show it
         try:
             transcript_id = await asyncio.to_thread(
-                conversations.record_outbound, self.conversation_id, text, kept,
-                author or self.author, None, self.channel, None)
+                conversations.record_outbound,
+                self.conversation_id,
+                text,
+                kept,
+                author or self.author,
+                None,
+                self.channel,
+                None,
+            )
         except Exception as e:
-            logger.error("transcript write failed for %s: %s", log_id(self.conversation_id),
-                         type(e).__name__)
+            logger.error(
+                "transcript write failed for %s: %s", log_id(self.conversation_id), type(e).__name__
+            )
         try:
             mid = await self.deliver(text, kept, transcript_id)
         except Exception as e:
-            logger.warning("delivery failed on %s for %s: %s", self.channel,
-                           log_id(self.conversation_id), type(e).__name__)
+            logger.warning(
+                "delivery failed on %s for %s: %s",
+                self.channel,
+                log_id(self.conversation_id),
+                type(e).__name__,
+            )
             result = Emitted(transcript_id, False)
         else:
             result = Emitted(transcript_id, True, None if mid is None else str(mid))
             if mid is not None and transcript_id is not None:
                 try:
-                    await asyncio.to_thread(conversations.set_channel_message_id, transcript_id, mid)
+                    await asyncio.to_thread(
+                        conversations.set_channel_message_id, transcript_id, mid
+                    )
                 except Exception as e:
                     logger.error("transcript update failed: %s", type(e).__name__)
         self.emitted.append(result)

@@ -18,6 +18,7 @@ credentials on every route, the agent desk included. Only the routes a page on a
 site needs (widget assets, REST) add headers, only for configured origins, and never
 Access-Control-Allow-Credentials: the widget and REST carry no cookie.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -43,7 +44,7 @@ def _networks(spec: str) -> Tuple[Network, ...]:
             try:
                 networks.append(ipaddress.ip_network(item, strict=False))
             except ValueError:
-                continue   # a typo must not make every address trusted
+                continue  # a typo must not make every address trusted
     return tuple(networks)
 
 
@@ -53,9 +54,9 @@ def trusted_proxies() -> Tuple[Network, ...]:
 
 def _ip(value: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
     value = (value or "").strip().strip('"')
-    if value.startswith("[") and "]" in value:          # "[2001:db8::1]:443"
-        value = value[1:value.index("]")]
-    elif value.count(":") == 1:                          # "203.0.113.7:5123"
+    if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # "203.0.113.7:5123"
         value = value.split(":", 1)[0]
     try:
         return ipaddress.ip_address(value)
@@ -75,7 +76,7 @@ def resolve_client(peer: str, forwarded_for: Optional[str], proxies: Iterable[Ne
         return str(current) if current is not None else (peer or "unknown")
     for hop in reversed(forwarded_for.split(",")):
         address = _ip(hop)
-        if address is None:      # garbage from further out: stop at the last good hop
+        if address is None:  # garbage from further out: stop at the last good hop
             break
         current = address
         if not _trusted(address, proxies):
@@ -99,14 +100,16 @@ def client_address(request) -> str:
         peer_ip = _ip(peer)
         if peer_ip is not None and peer_ip.is_loopback:
             _warned_untrusted_proxy = True
-            logger.warning("a local reverse proxy sends X-Forwarded-For but TRUSTED_PROXIES is "
-                           "unset: every client looks like the proxy (docs/security.md)")
+            logger.warning(
+                "a local reverse proxy sends X-Forwarded-For but TRUSTED_PROXIES is "
+                "unset: every client looks like the proxy (docs/security.md)"
+            )
     return resolve_client(peer, forwarded, proxies)
 
 
 def limit_exempt(address: str) -> bool:
     """Is this client address spared the per-address limits (ADDRESS_LIMIT_EXEMPT)?"""
-    spec = os.environ.get("ADDRESS_LIMIT_EXEMPT")      # set but empty: nobody is exempt
+    spec = os.environ.get("ADDRESS_LIMIT_EXEMPT")  # set but empty: nobody is exempt
     return _trusted(_ip(address), _networks("127.0.0.0/8,::1" if spec is None else spec))
 
 
@@ -121,7 +124,9 @@ def origin_allowed(origin: Optional[str], allowed: List[str]) -> bool:
     return bool(origin) and origin.rstrip("/") in allowed
 
 
-def cors_headers(request, allowed: List[str], methods: str = "", headers: str = "") -> Dict[str, str]:
+def cors_headers(
+    request, allowed: List[str], methods: str = "", headers: str = ""
+) -> Dict[str, str]:
     """CORS response headers for this request, or {} when its origin is not allowed.
     `methods`/`headers` make it a preflight answer."""
     origin = request.headers.get("Origin")

@@ -30,6 +30,7 @@ The desk also calls, for web conversations (no-ops elsewhere, never raise):
   no message (release back to the queue), so the widget's header follows.
 Like the messages, these reach the sockets held by this server process.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,23 +55,33 @@ class Delivery:
 
 def output_for(conversation: Dict[str, Any], author: str = "agent") -> Optional[RecordingOutput]:
     """The output channel that reaches this conversation (None for REST)."""
-    channel, cid, recipient = conversation["channel"], conversation["conversation_id"], \
-        conversation["recipient_id"]
+    channel, cid, recipient = (
+        conversation["channel"],
+        conversation["conversation_id"],
+        conversation["recipient_id"],
+    )
     if channel == "telegram":
         from channels.telegram import TelegramOutput
+
         return TelegramOutput(cid, recipient, author=author)
     if channel == "whatsapp":
         from channels.whatsapp import WhatsAppOutput
+
         return WhatsAppOutput(cid, recipient, author=author)
     if channel == "web":
         from channels.web import WebOutput
+
         return WebOutput(cid, author=author)
     return None
 
 
-async def send_to_citizen(conversation_id: str, text: str,
-                          buttons: Optional[List[Dict[str, Any]]] = None,
-                          author: str = "agent", agent_name: Optional[str] = None) -> Delivery:
+async def send_to_citizen(
+    conversation_id: str,
+    text: str,
+    buttons: Optional[List[Dict[str, Any]]] = None,
+    author: str = "agent",
+    agent_name: Optional[str] = None,
+) -> Delivery:
     if author not in ("agent", "bot", "system"):
         raise ValueError("author must be agent, bot or system")
     conversation = await asyncio.to_thread(conversations.get_conversation, conversation_id)
@@ -78,12 +89,15 @@ async def send_to_citizen(conversation_id: str, text: str,
         logger.warning("outbound: unknown conversation %s", log_id(conversation_id))
         return Delivery(False, False, reason="unknown_conversation")
     if conversation["channel"] == "whatsapp" and not await asyncio.to_thread(
-            conversations.within_whatsapp_window, conversation_id):
+        conversations.within_whatsapp_window, conversation_id
+    ):
         logger.info("outbound: WhatsApp 24-hour window closed for %s", log_id(conversation_id))
         return Delivery(False, False, reason="whatsapp_window_closed")
     output = output_for(conversation, author)
     if output is None:
-        tid = await asyncio.to_thread(conversations.record_outbound, conversation_id, text, buttons, author)
+        tid = await asyncio.to_thread(
+            conversations.record_outbound, conversation_id, text, buttons, author
+        )
         return Delivery(False, True, tid, reason="channel_cannot_push")
     if conversation["channel"] == "web":
         await _announce_holder(conversation_id, output, agent_name)
@@ -91,10 +105,16 @@ async def send_to_citizen(conversation_id: str, text: str,
     recorded = result.transcript_id is not None
     if conversation["channel"] == "web":
         online = getattr(output, "reached", 0) > 0
-        return Delivery(online, recorded, result.transcript_id,
-                        reason=None if online else "offline_stored")
-    return Delivery(result.delivered, recorded, result.transcript_id, result.channel_message_id,
-                    None if result.delivered else "delivery_failed")
+        return Delivery(
+            online, recorded, result.transcript_id, reason=None if online else "offline_stored"
+        )
+    return Delivery(
+        result.delivered,
+        recorded,
+        result.transcript_id,
+        result.channel_message_id,
+        None if result.delivered else "delivery_failed",
+    )
 
 
 # -- the web widget's view of the agent --------------------------------------------------------
@@ -108,14 +128,15 @@ async def _announce_holder(conversation_id: str, output: Any, agent_name: Option
     from channels.web_agent import holder_frame
 
     if not registry.online(output.recipient_id):
-        return                    # recorded only; the history names agents by itself
+        return  # recorded only; the history names agents by itself
     frame = await asyncio.to_thread(holder_frame, conversation_id)
     output.agent_name = agent_name or frame.get("name")
     await registry.push(output.recipient_id, frame)
 
 
-async def notify_agent_typing(conversation_id: str, agent_display_name: Optional[str] = None,
-                              on: bool = True) -> bool:
+async def notify_agent_typing(
+    conversation_id: str, agent_display_name: Optional[str] = None, on: bool = True
+) -> bool:
     """Show (or hide) "<agent> is typing" in the citizen's widget. True if a socket got it."""
     sid = _web_session(conversation_id)
     if sid is None:
@@ -128,8 +149,9 @@ async def notify_agent_typing(conversation_id: str, agent_display_name: Optional
             agent_display_name = (await asyncio.to_thread(holder, conversation_id))["name"]
         return await registry.push(sid, typing_frame(agent_display_name, on)) > 0
     except Exception as e:
-        logger.warning("outbound: typing notice failed for %s: %s", log_id(conversation_id),
-                       type(e).__name__)
+        logger.warning(
+            "outbound: typing notice failed for %s: %s", log_id(conversation_id), type(e).__name__
+        )
         return False
 
 
@@ -146,6 +168,7 @@ async def notify_handoff_changed(conversation_id: str) -> bool:
             return False
         return await registry.push(sid, await asyncio.to_thread(holder_frame, conversation_id)) > 0
     except Exception as e:
-        logger.warning("outbound: handoff notice failed for %s: %s", log_id(conversation_id),
-                       type(e).__name__)
+        logger.warning(
+            "outbound: handoff notice failed for %s: %s", log_id(conversation_id), type(e).__name__
+        )
         return False

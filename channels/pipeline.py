@@ -29,6 +29,7 @@ message and calls `bot.services.handoff.notify_citizen_message(conversation_id, 
 transcript_message_id)` if that hook exists (sync or async), and Rasa is not called. A
 text the hook returns is sent to the citizen as a notice (the queue acknowledgement).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,22 +49,28 @@ from channels.base import RecordingOutput, log_id
 from channels.edge import limit_exempt
 from channels.settings import env_float, env_int
 from channels.state import MemoryRateLimiter, RedisRateLimiter, build_state
-from channels.text import (ERROR_REPLY, MEDIA_REPLY, RATE_LIMIT_REPLY, clean,
-                           strip_command_prefix, truncate)
+from channels.text import (
+    ERROR_REPLY,
+    MEDIA_REPLY,
+    RATE_LIMIT_REPLY,
+    clean,
+    strip_command_prefix,
+    truncate,
+)
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 # Outcomes of Pipeline.handle
-ACCEPTED = "accepted"          # queued for background processing
-PROCESSED = "processed"        # reached Rasa
+ACCEPTED = "accepted"  # queued for background processing
+PROCESSED = "processed"  # reached Rasa
 DUPLICATE = "duplicate"
 RATE_LIMITED = "rate_limited"
-HANDED_OFF = "handed_off"      # recorded for the agent, Rasa not called
-LEFT_QUEUE = "left_queue"      # the citizen stopped waiting for an agent; back to the bot
-MEDIA = "media"                # answered with the "text only" notice
-REJECTED = "rejected"          # not verified
+HANDED_OFF = "handed_off"  # recorded for the agent, Rasa not called
+LEFT_QUEUE = "left_queue"  # the citizen stopped waiting for an agent; back to the bot
+MEDIA = "media"  # answered with the "text only" notice
+REJECTED = "rejected"  # not verified
 FAILED = "failed"
 
 TEXT, MEDIA_KIND = "text", "media"
@@ -89,17 +96,17 @@ def meta_signature_valid(app_secret: str, raw_body: bytes, header: Optional[str]
 class Inbound:
     """One message from a citizen, already authenticated by the channel."""
 
-    channel: str                          # "telegram" | "whatsapp" | "web" | "rest"
-    conversation_id: str                  # Rasa sender id, e.g. "telegram:42"
-    recipient_id: str                     # where the channel sends replies (chat id, wa_id, session)
-    text: Optional[str] = None            # typed by the citizen: untrusted
-    payload: Optional[str] = None         # button payload resolved server-side: trusted
-    title: Optional[str] = None           # what the citizen saw/clicked, for the transcript
-    kind: str = TEXT                      # "text" or "media"
-    dedup_key: Optional[str] = None       # e.g. "telegram:update:123"
+    channel: str  # "telegram" | "whatsapp" | "web" | "rest"
+    conversation_id: str  # Rasa sender id, e.g. "telegram:42"
+    recipient_id: str  # where the channel sends replies (chat id, wa_id, session)
+    text: Optional[str] = None  # typed by the citizen: untrusted
+    payload: Optional[str] = None  # button payload resolved server-side: trusted
+    title: Optional[str] = None  # what the citizen saw/clicked, for the transcript
+    kind: str = TEXT  # "text" or "media"
+    dedup_key: Optional[str] = None  # e.g. "telegram:update:123"
     channel_message_id: Optional[str] = None
     metadata: Dict[str, Any] = field(default_factory=dict)
-    verified: bool = False                # set by the channel after checking signature/secret
+    verified: bool = False  # set by the channel after checking signature/secret
     # REST and the web widget send button payloads as text; for them a typed "/..." that
     # equals a payload offered in the last reply is accepted. Telegram and WhatsApp
     # resolve clicks server-side, so their typed text never carries a payload.
@@ -158,8 +165,11 @@ class Pipeline:
             # The same sliding window as the per-conversation limit, and the same Redis
             # (shared by every worker) when that one uses Redis.
             client = getattr(self.limiter, "client", None)
-            limiter = (RedisRateLimiter(client, limit, window, prefix=f"cza:addr:{kind}:")
-                       if client is not None else MemoryRateLimiter(limit, window))
+            limiter = (
+                RedisRateLimiter(client, limit, window, prefix=f"cza:addr:{kind}:")
+                if client is not None
+                else MemoryRateLimiter(limit, window)
+            )
             self._client_limiters[kind] = limiter
         return limiter
 
@@ -176,9 +186,15 @@ class Pipeline:
         return decision.allowed
 
     # -- entry point --------------------------------------------------------------------
-    async def handle(self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput,
-                     *, background: bool = False,
-                     prelude: Optional[Callable[[], Awaitable[Any]]] = None) -> str:
+    async def handle(
+        self,
+        inbound: Inbound,
+        on_new_message: OnNewMessage,
+        output: RecordingOutput,
+        *,
+        background: bool = False,
+        prelude: Optional[Callable[[], Awaitable[Any]]] = None,
+    ) -> str:
         """Run the pipeline for one message. With background=True only the duplicate check
         is awaited; the rest runs as a task (see `drain`). `prelude` runs first inside the
         task (e.g. answering a Telegram callback query)."""
@@ -186,8 +202,11 @@ class Pipeline:
             logger.error("unverified inbound on %s refused", inbound.channel)
             return REJECTED
         if inbound.dedup_key and not await self.deduper.first_time(inbound.dedup_key):
-            logger.info("duplicate %s update dropped for %s", inbound.channel,
-                        log_id(inbound.conversation_id))
+            logger.info(
+                "duplicate %s update dropped for %s",
+                inbound.channel,
+                log_id(inbound.conversation_id),
+            )
             return DUPLICATE
         if background:
             task = asyncio.create_task(self._run(inbound, on_new_message, output, prelude))
@@ -206,8 +225,13 @@ class Pipeline:
             await asyncio.wait(list(self.tasks), timeout=remaining)
 
     # -- the steps ----------------------------------------------------------------------
-    async def _run(self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput,
-                   prelude: Optional[Callable[[], Awaitable[Any]]]) -> str:
+    async def _run(
+        self,
+        inbound: Inbound,
+        on_new_message: OnNewMessage,
+        output: RecordingOutput,
+        prelude: Optional[Callable[[], Awaitable[Any]]],
+    ) -> str:
         conv = inbound.conversation_id
         try:
             async with self.locks.hold(conv):
@@ -215,7 +239,9 @@ class Pipeline:
                     try:
                         await prelude()
                     except Exception as e:
-                        logger.warning("prelude failed on %s: %s", inbound.channel, type(e).__name__)
+                        logger.warning(
+                            "prelude failed on %s: %s", inbound.channel, type(e).__name__
+                        )
                 text, display = await self.normalise(inbound)
                 decision = await self.limiter.hit(conv)
                 if not decision.allowed:
@@ -233,8 +259,9 @@ class Pipeline:
                     return MEDIA
                 return await self._call_rasa(inbound, text, on_new_message, output)
         except Exception as e:
-            logger.error("pipeline failed on %s for %s: %s", inbound.channel, log_id(conv),
-                         type(e).__name__)
+            logger.error(
+                "pipeline failed on %s for %s: %s", inbound.channel, log_id(conv), type(e).__name__
+            )
             return FAILED
 
     async def normalise(self, inbound: Inbound) -> Tuple[str, str]:
@@ -261,21 +288,33 @@ class Pipeline:
     async def _record_inbound(self, inbound: Inbound, display: str) -> Optional[int]:
         try:
             return await asyncio.to_thread(
-                conversations.record_inbound, inbound.conversation_id, inbound.channel,
-                inbound.recipient_id, display, inbound.channel_message_id)
+                conversations.record_inbound,
+                inbound.conversation_id,
+                inbound.channel,
+                inbound.recipient_id,
+                display,
+                inbound.channel_message_id,
+            )
         except Exception as e:
-            logger.error("transcript write failed for %s: %s", log_id(inbound.conversation_id),
-                         type(e).__name__)
+            logger.error(
+                "transcript write failed for %s: %s",
+                log_id(inbound.conversation_id),
+                type(e).__name__,
+            )
             return None
 
-    async def _handoff_gate(self, inbound: Inbound, display: str,
-                            output: Optional[RecordingOutput] = None) -> Optional[str]:
+    async def _handoff_gate(
+        self, inbound: Inbound, display: str, output: Optional[RecordingOutput] = None
+    ) -> Optional[str]:
         """Record the message; if a human owns the conversation, notify and stop here.
         This is the single place the pipeline talks to bot.services.handoff."""
         conv = inbound.conversation_id
         try:
-            state = handoff.state_of(conv) if asyncio.iscoroutinefunction(handoff.state_of) \
+            state = (
+                handoff.state_of(conv)
+                if asyncio.iscoroutinefunction(handoff.state_of)
                 else await asyncio.to_thread(handoff.state_of, conv)
+            )
             if inspect.isawaitable(state):
                 state = await state
         except Exception as e:  # fail open: the bot keeps answering
@@ -307,12 +346,17 @@ class Pipeline:
         logger.info("%s is with a human (%s); Rasa not called", log_id(conv), state)
         return HANDED_OFF
 
-    async def _call_rasa(self, inbound: Inbound, text: str, on_new_message: OnNewMessage,
-                         output: RecordingOutput) -> str:
-        message = UserMessage(text, output, inbound.conversation_id,
-                              input_channel=inbound.channel,
-                              message_id=inbound.channel_message_id,
-                              metadata=inbound.metadata or None)
+    async def _call_rasa(
+        self, inbound: Inbound, text: str, on_new_message: OnNewMessage, output: RecordingOutput
+    ) -> str:
+        message = UserMessage(
+            text,
+            output,
+            inbound.conversation_id,
+            input_channel=inbound.channel,
+            message_id=inbound.channel_message_id,
+            metadata=inbound.metadata or None,
+        )
         await self._typing(output, True)
         try:
             await asyncio.wait_for(on_new_message(message), timeout=self.reply_timeout)
@@ -323,10 +367,15 @@ class Pipeline:
             # without an answer.
             logger.error("Rasa returned no reply for %s", log_id(inbound.conversation_id))
         except asyncio.TimeoutError:
-            logger.error("Rasa did not answer %s within %.0fs", log_id(inbound.conversation_id),
-                         self.reply_timeout)
+            logger.error(
+                "Rasa did not answer %s within %.0fs",
+                log_id(inbound.conversation_id),
+                self.reply_timeout,
+            )
         except Exception as e:
-            logger.error("Rasa failed for %s: %s", log_id(inbound.conversation_id), type(e).__name__)
+            logger.error(
+                "Rasa failed for %s: %s", log_id(inbound.conversation_id), type(e).__name__
+            )
         finally:
             await self._typing(output, False)
         await output.notice(ERROR_REPLY)

@@ -19,6 +19,7 @@ a JSON list of {"recipient_id", "text", "buttons"?, "image"?, "custom"?} out
   name a new sender per message; addresses behind TRUSTED_PROXIES come from X-Forwarded-For;
 - cross-origin calls only from REST_ALLOWED_ORIGINS (default none), without credentials.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,12 +58,14 @@ class RestOutput(RecordingOutput):
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         self.messages.append({"recipient_id": self.conversation_id, "image": image})
 
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
         self.messages.append({"recipient_id": self.conversation_id, "custom": json_message})
 
-    async def deliver(self, text: str, buttons: List[Dict[str, str]],
-                      transcript_id: Optional[int]) -> Optional[str]:
+    async def deliver(
+        self, text: str, buttons: List[Dict[str, str]], transcript_id: Optional[int]
+    ) -> Optional[str]:
         message: Dict[str, Any] = {"recipient_id": self.conversation_id, "text": text}
         if buttons:
             message["buttons"] = buttons
@@ -99,9 +102,14 @@ class SafeRestInput(InputChannel):
 
         @bp.route("/webhook", methods=["OPTIONS"], name="safe_rest_preflight")
         async def preflight(request: Request):
-            return response.empty(headers=cors_headers(
-                request, allowed_origins("REST_ALLOWED_ORIGINS"), methods="POST, OPTIONS",
-                headers="Content-Type, Authorization"))
+            return response.empty(
+                headers=cors_headers(
+                    request,
+                    allowed_origins("REST_ALLOWED_ORIGINS"),
+                    methods="POST, OPTIONS",
+                    headers="Content-Type, Authorization",
+                )
+            )
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request):
@@ -114,9 +122,14 @@ class SafeRestInput(InputChannel):
     async def _receive(self, request: Request, on_new_message):
         if not self._authorised(request):
             return response.json({"error": "unauthorised"}, status=401)
-        if not self.token and not await get_pipeline().client_allowed("rest", client_address(request)):
-            return response.json({"error": "too many requests from this address"}, status=429,
-                                 headers={"Retry-After": str(get_pipeline().client_window("rest"))})
+        if not self.token and not await get_pipeline().client_allowed(
+            "rest", client_address(request)
+        ):
+            return response.json(
+                {"error": "too many requests from this address"},
+                status=429,
+                headers={"Retry-After": str(get_pipeline().client_window("rest"))},
+            )
         try:
             body = json.loads(request.body or b"{}")
             if not isinstance(body, dict):
@@ -133,9 +146,15 @@ class SafeRestInput(InputChannel):
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         message_id = metadata.get("message_id")
         inbound = Inbound(
-            channel="rest", conversation_id=sender, recipient_id=sender, text=text,
+            channel="rest",
+            conversation_id=sender,
+            recipient_id=sender,
+            text=text,
             dedup_key=f"rest:{sender}:{message_id}" if message_id else None,
-            channel_message_id=message_id, metadata=metadata, verified=True, payload_as_text=True,
+            channel_message_id=message_id,
+            metadata=metadata,
+            verified=True,
+            payload_as_text=True,
         )
         output = RestOutput(sender)
         await get_pipeline().handle(inbound, on_new_message, output)

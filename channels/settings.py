@@ -28,6 +28,7 @@ Cross-origin requests (only the routes a page on another site needs, never with 
     REST_ALLOWED_ORIGINS       REST webhook (default none: same origin only)
 Channel specific variables are documented in channels/telegram.py, whatsapp.py, web.py, rest.py.
 """
+
 from __future__ import annotations
 
 import os

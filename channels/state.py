@@ -6,6 +6,7 @@ per conversation for the sliding-window rate limit) so several Rasa workers shar
 Redis is unreachable the checks fail open (the message is processed) and a warning is
 logged: a citizen getting an answer twice is better than no answer at all.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,7 @@ class TTLCache:
 @dataclass
 class RateDecision:
     allowed: bool
-    notify: bool = False      # True once per window: tell the user politely, then stay quiet
+    notify: bool = False  # True once per window: tell the user politely, then stay quiet
 
 
 class MemoryDeduper:
@@ -74,8 +75,13 @@ class MemoryRateLimiter:
     Refused messages count too, so someone who keeps flooding stays refused until they
     pause; `notify` is true once per burst, for the first refused message."""
 
-    def __init__(self, limit: int, window: float, max_entries: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        max_entries: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.limit, self.window, self.clock = limit, window, clock
         self.cache = TTLCache(max_entries, clock)
 
@@ -108,8 +114,14 @@ class RedisRateLimiter:
     """MemoryRateLimiter's sliding window, shared by every worker: one sorted set of recent
     message times per conversation, updated in one MULTI/EXEC."""
 
-    def __init__(self, client: Any, limit: int, window: float, prefix: str = "cza:rate:",
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        client: Any,
+        limit: int,
+        window: float,
+        prefix: str = "cza:rate:",
+        clock: Callable[[], float] = time.time,
+    ):
         self.client, self.limit, self.window = client, limit, window
         self.prefix, self.clock = prefix, clock
 
@@ -127,7 +139,9 @@ class RedisRateLimiter:
             pipe.pexpire(rk, int(self.window * 1000) + 1000)
             _, before, *_ = await pipe.execute()
         except Exception as e:  # fail open
-            logger.warning("redis rate limit unavailable (%s); allowing the message", type(e).__name__)
+            logger.warning(
+                "redis rate limit unavailable (%s); allowing the message", type(e).__name__
+            )
             return RateDecision(True)
         return RateDecision(before < self.limit, before == self.limit)
 

@@ -35,6 +35,7 @@ Command line (uses the same Bot and base URL):
     python -m channels.telegram delete-webhook
     python -m channels.telegram webhook-info
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,9 +70,17 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _START = re.compile(r"^/start(@\w+)?(\s|$)", re.I)
 _MEDIA_LABELS = {
-    "photo": "صورة", "voice": "رسالة صوتية", "audio": "ملف صوتي", "video": "فيديو",
-    "video_note": "فيديو", "sticker": "ملصق", "location": "موقع", "venue": "موقع",
-    "contact": "جهة اتصال", "document": "مستند", "animation": "صورة متحركة",
+    "photo": "صورة",
+    "voice": "رسالة صوتية",
+    "audio": "ملف صوتي",
+    "video": "فيديو",
+    "video_note": "فيديو",
+    "sticker": "ملصق",
+    "location": "موقع",
+    "venue": "موقع",
+    "contact": "جهة اتصال",
+    "document": "مستند",
+    "animation": "صورة متحركة",
 }
 
 
@@ -106,9 +115,16 @@ def make_bot() -> telegram.Bot:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
     base = api_base()
     return telegram.Bot(
-        token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
-        request=HTTPXRequest(connection_pool_size=32, read_timeout=15, write_timeout=15,
-                             connect_timeout=10, pool_timeout=5),
+        token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=HTTPXRequest(
+            connection_pool_size=32,
+            read_timeout=15,
+            write_timeout=15,
+            connect_timeout=10,
+            pool_timeout=5,
+        ),
     )
 
 
@@ -140,8 +156,11 @@ async def _call(make: Callable[[], Awaitable[Any]]) -> Any:
     try:
         return await make()
     except RetryAfter as e:
-        delay = e.retry_after.total_seconds() if hasattr(e.retry_after, "total_seconds") \
+        delay = (
+            e.retry_after.total_seconds()
+            if hasattr(e.retry_after, "total_seconds")
             else float(e.retry_after)
+        )
         await asyncio.sleep(min(delay, 5.0))
     except (BadRequest, Forbidden):
         raise
@@ -154,19 +173,31 @@ async def _call(make: Callable[[], Awaitable[Any]]) -> Any:
 class TelegramOutput(RecordingOutput):
     channel = "telegram"
 
-    def __init__(self, conversation_id: str, chat_id: Any, reply_to: Optional[int] = None,
-                 author: str = "bot") -> None:
+    def __init__(
+        self,
+        conversation_id: str,
+        chat_id: Any,
+        reply_to: Optional[int] = None,
+        author: str = "bot",
+    ) -> None:
         super().__init__(conversation_id, str(chat_id), author)
         self.chat_id = int(chat_id) if str(chat_id).lstrip("-").isdigit() else chat_id
         self.reply_to = reply_to
 
     @staticmethod
-    def keyboard(buttons: List[Dict[str, str]], transcript_id: Optional[int]) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup([[InlineKeyboardButton(b["title"], callback_data=button_id(transcript_id, i))]
-                                     for i, b in enumerate(buttons)])
+    def keyboard(
+        buttons: List[Dict[str, str]], transcript_id: Optional[int]
+    ) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(b["title"], callback_data=button_id(transcript_id, i))]
+                for i, b in enumerate(buttons)
+            ]
+        )
 
-    async def deliver(self, text: str, buttons: List[Dict[str, str]],
-                      transcript_id: Optional[int]) -> Optional[str]:
+    async def deliver(
+        self, text: str, buttons: List[Dict[str, str]], transcript_id: Optional[int]
+    ) -> Optional[str]:
         bot = get_bot()
         parts = split_text(text, MAX_TEXT) or (["👇"] if buttons else [])
         markup = self.keyboard(buttons, transcript_id) if buttons else None
@@ -176,8 +207,9 @@ class TelegramOutput(RecordingOutput):
             if i == len(parts) - 1 and markup is not None:
                 kwargs["reply_markup"] = markup
             if i == 0 and self.reply_to:
-                kwargs["reply_parameters"] = ReplyParameters(self.reply_to,
-                                                             allow_sending_without_reply=True)
+                kwargs["reply_parameters"] = ReplyParameters(
+                    self.reply_to, allow_sending_without_reply=True
+                )
             sent = await _call(lambda: bot.send_message(self.chat_id, part, **kwargs))
             last_id = sent.message_id
         return None if last_id is None else str(last_id)
@@ -259,10 +291,15 @@ class TelegramChannel(InputChannel):
         conversation_id = f"telegram:{user.id}"
         reply_to = message.message_id if message.chat.type != "private" else None
         output = TelegramOutput(conversation_id, message.chat.id, reply_to)
-        inbound = Inbound(channel="telegram", conversation_id=conversation_id,
-                          recipient_id=str(message.chat.id), dedup_key=dedup,
-                          channel_message_id=str(message.message_id),
-                          metadata={"chat_type": message.chat.type}, verified=True)
+        inbound = Inbound(
+            channel="telegram",
+            conversation_id=conversation_id,
+            recipient_id=str(message.chat.id),
+            dedup_key=dedup,
+            channel_message_id=str(message.message_id),
+            metadata={"chat_type": message.chat.type},
+            verified=True,
+        )
         if message.text is not None:
             if _START.match(message.text.strip()):
                 inbound.payload, inbound.title = self.start_payload, "/start"
@@ -301,48 +338,74 @@ class TelegramChannel(InputChannel):
             except TelegramError as e:
                 logger.info("telegram: answerCallbackQuery failed: %s", type(e).__name__)
             return "ignored"
-        reply_to = message.message_id if message is not None and message.chat.type != "private" else None
+        reply_to = (
+            message.message_id if message is not None and message.chat.type != "private" else None
+        )
         output = TelegramOutput(conversation_id, chat_id, reply_to)
-        inbound = Inbound(channel="telegram", conversation_id=conversation_id,
-                          recipient_id=str(chat_id), payload=button["payload"],
-                          title=button.get("title"), dedup_key=dedup,
-                          channel_message_id=f"cb:{query.id}", verified=True)
-        return await get_pipeline().handle(inbound, on_new_message, output, background=True,
-                                           prelude=answer)
+        inbound = Inbound(
+            channel="telegram",
+            conversation_id=conversation_id,
+            recipient_id=str(chat_id),
+            payload=button["payload"],
+            title=button.get("title"),
+            dedup_key=dedup,
+            channel_message_id=f"cb:{query.id}",
+            verified=True,
+        )
+        return await get_pipeline().handle(
+            inbound, on_new_message, output, background=True, prelude=answer
+        )
 
 
 # -- command line ----------------------------------------------------------------------------
 async def _cli(args: argparse.Namespace) -> int:
-    bot = make_bot()      # its own Bot: the command runs on its own event loop
+    bot = make_bot()  # its own Bot: the command runs on its own event loop
     try:
         if args.command == "set-webhook":
             url = args.url or env_str("TELEGRAM_WEBHOOK_URL")
             if not url:
-                print("Give --url or set TELEGRAM_WEBHOOK_URL "
-                      "(https://<host>/webhooks/telegram/webhook).", file=sys.stderr)
+                print(
+                    "Give --url or set TELEGRAM_WEBHOOK_URL "
+                    "(https://<host>/webhooks/telegram/webhook).",
+                    file=sys.stderr,
+                )
                 return 2
-            await bot.set_webhook(url, secret_token=webhook_secret(),
-                                  allowed_updates=ALLOWED_UPDATES,
-                                  drop_pending_updates=args.drop_pending_updates or None)
+            await bot.set_webhook(
+                url,
+                secret_token=webhook_secret(),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=args.drop_pending_updates or None,
+            )
             print(f"webhook set: {url} (allowed updates: {', '.join(ALLOWED_UPDATES)})")
         elif args.command == "delete-webhook":
             await bot.delete_webhook()
             print("webhook deleted")
         else:
             info = await bot.get_webhook_info()
-            print(json.dumps({"url": info.url, "pending_update_count": info.pending_update_count,
-                              "allowed_updates": list(info.allowed_updates or []),
-                              "last_error_message": info.last_error_message}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "url": info.url,
+                        "pending_update_count": info.pending_update_count,
+                        "allowed_updates": list(info.allowed_updates or []),
+                        "last_error_message": info.last_error_message,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return 0
     finally:
         await close_bot(bot)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m channels.telegram",
-                                     description="Manage the Telegram webhook.")
+    parser = argparse.ArgumentParser(
+        prog="python -m channels.telegram", description="Manage the Telegram webhook."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    sw = sub.add_parser("set-webhook", help="register the webhook with the secret and allowed updates")
+    sw = sub.add_parser(
+        "set-webhook", help="register the webhook with the secret and allowed updates"
+    )
     sw.add_argument("--url", help="public webhook URL (default: TELEGRAM_WEBHOOK_URL)")
     sw.add_argument("--drop-pending-updates", action="store_true")
     sub.add_parser("delete-webhook")

@@ -3,6 +3,7 @@
 Arabic user-facing notices written by the channels themselves live here too, so every
 channel says the same thing.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,18 +11,22 @@ from typing import List
 
 from bot.nlu.arabic import to_ascii_digits
 
-MEDIA_REPLY = ("أقدر أساعدك بالكتابة فقط… فضلاً اكتب سؤالك أو طلبك في رسالة نصية، "
-               "ولا ترسل صور أو مستندات فيها بياناتك الشخصية.")
-RATE_LIMIT_REPLY = ("وصلتني رسائل كثيرة منك خلال وقت قصير 🙏 فضلاً انتظر دقيقة "
-                    "ثم أرسل سؤالك مرة وحدة وبرد عليك.")
+MEDIA_REPLY = (
+    "أقدر أساعدك بالكتابة فقط… فضلاً اكتب سؤالك أو طلبك في رسالة نصية، "
+    "ولا ترسل صور أو مستندات فيها بياناتك الشخصية."
+)
+RATE_LIMIT_REPLY = (
+    "وصلتني رسائل كثيرة منك خلال وقت قصير 🙏 فضلاً انتظر دقيقة ثم أرسل سؤالك مرة وحدة وبرد عليك."
+)
 ERROR_REPLY = "عذراً، صار عندي خلل مؤقت ولم أستطع الرد. فضلاً حاول مرة ثانية بعد قليل."
 UNAVAILABLE_BUTTON = "هذا الخيار لم يعد متاحاً، فضلاً اكتب طلبك."
 MENU_HINT = "اكتب رقم الخيار أو اسمه."
 
 # Zero-width and bidi control characters (invisible; could hide a leading "/"), and C0
 # controls other than tab/newline.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-                        "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
 _LEADING_SLASHES = re.compile(r"^[\s/]+")
 
 
@@ -56,7 +61,7 @@ def split_text(text: str, limit: int = 4096) -> List[str]:
         return []
     parts: List[str] = []
     while len(text) > limit:
-        window = text[:limit + 1]
+        window = text[: limit + 1]
         cut = -1
         for sep in ("\n\n", "\n", " "):
             pos = window.rfind(sep)

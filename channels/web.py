@@ -54,6 +54,7 @@ leading "/" removed. Client message ids de-duplicate resends after a reconnect.
 Messages sent while the citizen is offline are in the transcript and arrive with the
 history when the widget reconnects.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -98,8 +99,10 @@ def _secret() -> bytes:
         return configured.encode()
     if _process_secret is None:
         _process_secret = secrets.token_bytes(32)
-        logger.warning("WEBCHAT_SECRET is not set: web chat sessions are signed with a random "
-                       "key for this process only (local development). Set it in production.")
+        logger.warning(
+            "WEBCHAT_SECRET is not set: web chat sessions are signed with a random "
+            "key for this process only (local development). Set it in production."
+        )
     return _process_secret
 
 
@@ -179,15 +182,23 @@ class WebOutput(RecordingOutput):
     def __init__(self, conversation_id: str, author: str = "bot") -> None:
         super().__init__(conversation_id, conversation_id.split(":", 1)[-1], author)
         self.reached = 0
-        self.agent_name: Optional[str] = None      # shown on agent messages (outbound sets it)
+        self.agent_name: Optional[str] = None  # shown on agent messages (outbound sets it)
 
-    async def deliver(self, text: str, buttons: List[Dict[str, str]],
-                      transcript_id: Optional[int]) -> Optional[str]:
-        message = {"id": transcript_id, "author": self.current_author, "text": text,
-                   "buttons": buttons, "at": conversations.utcnow().isoformat()}
+    async def deliver(
+        self, text: str, buttons: List[Dict[str, str]], transcript_id: Optional[int]
+    ) -> Optional[str]:
+        message = {
+            "id": transcript_id,
+            "author": self.current_author,
+            "text": text,
+            "buttons": buttons,
+            "at": conversations.utcnow().isoformat(),
+        }
         if self.current_author == "agent" and self.agent_name:
             message["name"] = self.agent_name
-        self.reached = await registry.push(self.recipient_id, {"type": "message", "message": message})
+        self.reached = await registry.push(
+            self.recipient_id, {"type": "message", "message": message}
+        )
         return None
 
     async def typing(self, on: bool) -> None:
@@ -224,17 +235,22 @@ class WebChatInput(InputChannel):
             async def handler(request: Request):
                 body = (STATIC / name).read_bytes()
                 headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-                if cross_origin:   # embedded in other sites' pages; the demo page is not
+                if cross_origin:  # embedded in other sites' pages; the demo page is not
                     headers.update(cors_headers(request, self._origins()))
                 return response.raw(body, content_type=content_type, headers=headers)
+
             handler.__name__ = "static_" + name.replace(".", "_")
             return handler
 
         bp.add_route(static("demo.html", "text/html; charset=utf-8", False), "/", methods=["GET"])
-        bp.add_route(static("widget.js", "application/javascript; charset=utf-8", True), "/widget.js",
-                     methods=["GET"])
-        bp.add_route(static("widget.css", "text/css; charset=utf-8", True), "/widget.css",
-                     methods=["GET"])
+        bp.add_route(
+            static("widget.js", "application/javascript; charset=utf-8", True),
+            "/widget.js",
+            methods=["GET"],
+        )
+        bp.add_route(
+            static("widget.css", "text/css; charset=utf-8", True), "/widget.css", methods=["GET"]
+        )
 
         @bp.websocket("/ws")
         async def socket(request: Request, ws):
@@ -289,8 +305,7 @@ class WebChatInput(InputChannel):
         history: List[Dict[str, Any]] = []
         if not new:
             try:
-                history = [_public(m) for m in await asyncio.to_thread(
-                    self._history, f"web:{sid}")]
+                history = [_public(m) for m in await asyncio.to_thread(self._history, f"web:{sid}")]
             except Exception as e:
                 logger.error("web: history unavailable: %s", type(e).__name__)
         await self._send(ws, {"type": "history", "messages": history})
@@ -332,15 +347,25 @@ class WebChatInput(InputChannel):
                 await self._send(ws, {"type": "error", "code": "bad_request"})
                 continue
             client_id = str(frame.get("id") or "")[:64] or None
-            text = frame.get("payload") if isinstance(frame.get("payload"), str) else frame.get("text")
+            text = (
+                frame.get("payload") if isinstance(frame.get("payload"), str) else frame.get("text")
+            )
             text = text if isinstance(text, str) else ""
-            inbound = Inbound(channel="web", conversation_id=conversation_id, recipient_id=sid,
-                              text=text,
-                              dedup_key=f"web:{sid}:{client_id}" if client_id else None,
-                              channel_message_id=client_id, verified=True,
-                              payload_as_text=True)
-            outcome = await get_pipeline().handle(inbound, on_new_message, WebOutput(conversation_id),
-                                                  background=True)
+            inbound = Inbound(
+                channel="web",
+                conversation_id=conversation_id,
+                recipient_id=sid,
+                text=text,
+                dedup_key=f"web:{sid}:{client_id}" if client_id else None,
+                channel_message_id=client_id,
+                verified=True,
+                payload_as_text=True,
+            )
+            outcome = await get_pipeline().handle(
+                inbound, on_new_message, WebOutput(conversation_id), background=True
+            )
             if client_id:
-                await self._send(ws, {"type": "ack", "id": client_id, "duplicate": outcome == "duplicate"})
+                await self._send(
+                    ws, {"type": "ack", "id": client_id, "duplicate": outcome == "duplicate"}
+                )
             logger.debug("web: message from %s %s", log_id(conversation_id), outcome)

@@ -14,6 +14,7 @@ channels.outbound.send_to_citizen (claim notice, replies, hand-back, close), so 
 needs no call of its own for those. Names come from the handoff record (claimed_by) and
 the desk's agent table; any lookup failure means "the assistant", never an error.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,9 @@ def display_names(usernames) -> Dict[str, str]:
     if not wanted:
         return {}
     with session_scope() as s:
-        rows = s.execute(select(Agent.username, Agent.display_name)
-                         .where(Agent.username.in_(wanted))).all()
+        rows = s.execute(
+            select(Agent.username, Agent.display_name).where(Agent.username.in_(wanted))
+        ).all()
     return {u: _clean_name(d) or u for u, d in rows}
 
 
@@ -59,8 +61,9 @@ def holder(conversation_id: str) -> Dict[str, Optional[str]]:
             name = display_names([view.claimed_by]).get(view.claimed_by) or None
         return {"state": view.state, "name": name}
     except Exception as e:  # the widget then simply shows the assistant
-        logger.warning("web: handoff state unavailable for %s: %s", log_id(conversation_id),
-                       type(e).__name__)
+        logger.warning(
+            "web: handoff state unavailable for %s: %s", log_id(conversation_id), type(e).__name__
+        )
         return {"state": handoff.BOT, "name": None}
 
 
@@ -84,13 +87,17 @@ def _parse(at: Any) -> Optional[datetime]:
 
 def _episodes(conversation_id: str) -> List[Tuple[datetime, Optional[datetime], str]]:
     with session_scope() as s:
-        rows = s.execute(select(Handoff.claimed_at, Handoff.ended_at, Handoff.claimed_by)
-                         .where(Handoff.conversation_id == conversation_id,
-                                Handoff.claimed_by.is_not(None))
-                         .order_by(Handoff.claimed_at)).all()
+        rows = s.execute(
+            select(Handoff.claimed_at, Handoff.ended_at, Handoff.claimed_by)
+            .where(Handoff.conversation_id == conversation_id, Handoff.claimed_by.is_not(None))
+            .order_by(Handoff.claimed_at)
+        ).all()
     names = display_names(r.claimed_by for r in rows)
-    return [(aware(r.claimed_at), aware(r.ended_at), names.get(r.claimed_by, r.claimed_by))
-            for r in rows if r.claimed_at is not None]
+    return [
+        (aware(r.claimed_at), aware(r.ended_at), names.get(r.claimed_by, r.claimed_by))
+        for r in rows
+        if r.claimed_at is not None
+    ]
 
 
 def name_agent_messages(conversation_id: str, messages: List[Dict[str, Any]]) -> None:
@@ -101,8 +108,9 @@ def name_agent_messages(conversation_id: str, messages: List[Dict[str, Any]]) ->
     try:
         episodes = _episodes(conversation_id)
     except Exception as e:
-        logger.warning("web: agent names unavailable for %s: %s", log_id(conversation_id),
-                       type(e).__name__)
+        logger.warning(
+            "web: agent names unavailable for %s: %s", log_id(conversation_id), type(e).__name__
+        )
         return
     for m in messages:
         if m.get("author") != "agent":

@@ -26,6 +26,7 @@ maps back to the payload. Reply ids are "b:<transcript message id>:<index>", res
 server-side (the raw Rasa payload never leaves the server). Free-form messages are only
 allowed within 24 hours of the citizen's last message (conversations.within_whatsapp_window).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,12 +49,19 @@ from channels.text import MENU_HINT, split_text
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
-MAX_BODY = 1024             # interactive message body
+MAX_BODY = 1024  # interactive message body
 MAX_REPLY_BUTTONS, MAX_BUTTON_TITLE = 3, 20
 MAX_LIST_ROWS, MAX_ROW_TITLE = 10, 24
-LIST_BUTTON = "الخيارات"     # the list opener, at most 20 characters
-MEDIA_TYPES = {"image": "صورة", "audio": "رسالة صوتية", "video": "فيديو", "document": "مستند",
-               "sticker": "ملصق", "location": "موقع", "contacts": "جهة اتصال"}
+LIST_BUTTON = "الخيارات"  # the list opener, at most 20 characters
+MEDIA_TYPES = {
+    "image": "صورة",
+    "audio": "رسالة صوتية",
+    "video": "فيديو",
+    "document": "مستند",
+    "sticker": "ملصق",
+    "location": "موقع",
+    "contacts": "جهة اتصال",
+}
 IGNORED_TYPES = {"reaction", "system", "ephemeral", "request_welcome"}
 
 
@@ -70,7 +78,7 @@ def settings() -> Dict[str, str]:
 
 # -- rendering ---------------------------------------------------------------------------------
 def render_mode(buttons: List[Dict[str, str]]) -> str:
-    """"none", "buttons" (reply buttons), "list" or "text" (numbered menu)."""
+    """ "none", "buttons" (reply buttons), "list" or "text" (numbered menu)."""
     if not buttons:
         return "none"
     titles = [b["title"] for b in buttons]
@@ -81,32 +89,44 @@ def render_mode(buttons: List[Dict[str, str]]) -> str:
     return "text"
 
 
-def render(text: str, buttons: List[Dict[str, str]], transcript_id: Optional[int]) -> List[Dict[str, Any]]:
+def render(
+    text: str, buttons: List[Dict[str, str]], transcript_id: Optional[int]
+) -> List[Dict[str, Any]]:
     """The Cloud API message objects (without messaging_product/to) for one bot message."""
     mode = render_mode(buttons)
     if mode in ("none", "text"):
         if mode == "text":
             menu = "\n".join(f"{i}. {b['title']}" for i, b in enumerate(buttons, 1))
             text = f"{text}\n\n{menu}\n{MENU_HINT}" if text.strip() else f"{menu}\n{MENU_HINT}"
-        return [{"type": "text", "text": {"body": part, "preview_url": False}}
-                for part in split_text(text, MAX_TEXT)]
+        return [
+            {"type": "text", "text": {"body": part, "preview_url": False}}
+            for part in split_text(text, MAX_TEXT)
+        ]
     parts = split_text(text, MAX_TEXT) or ["اختر من القائمة:"]
     last = parts.pop()
     body_text = last
     if len(last) > MAX_BODY:  # the interactive body holds 1,024 characters: send the rest first
         body_text = split_text(last, MAX_BODY)[-1]
-        parts.append(last[:len(last) - len(body_text)].rstrip())
+        parts.append(last[: len(last) - len(body_text)].rstrip())
     messages = [{"type": "text", "text": {"body": p, "preview_url": False}} for p in parts]
     body = {"text": body_text}
     if mode == "buttons":
-        action = {"buttons": [{"type": "reply", "reply": {"id": button_id(transcript_id, i),
-                                                           "title": b["title"]}}
-                              for i, b in enumerate(buttons)]}
+        action = {
+            "buttons": [
+                {"type": "reply", "reply": {"id": button_id(transcript_id, i), "title": b["title"]}}
+                for i, b in enumerate(buttons)
+            ]
+        }
         interactive = {"type": "button", "body": body, "action": action}
     else:
-        rows = [{"id": button_id(transcript_id, i), "title": b["title"]} for i, b in enumerate(buttons)]
-        interactive = {"type": "list", "body": body,
-                       "action": {"button": LIST_BUTTON, "sections": [{"title": LIST_BUTTON, "rows": rows}]}}
+        rows = [
+            {"id": button_id(transcript_id, i), "title": b["title"]} for i, b in enumerate(buttons)
+        ]
+        interactive = {
+            "type": "list",
+            "body": body,
+            "action": {"button": LIST_BUTTON, "sections": [{"title": LIST_BUTTON, "rows": rows}]},
+        }
     messages.append({"type": "interactive", "interactive": interactive})
     return messages
 
@@ -189,8 +209,9 @@ class WhatsAppOutput(RecordingOutput):
     def __init__(self, conversation_id: str, wa_id: str, author: str = "bot") -> None:
         super().__init__(conversation_id, wa_id, author)
 
-    async def deliver(self, text: str, buttons: List[Dict[str, str]],
-                      transcript_id: Optional[int]) -> Optional[str]:
+    async def deliver(
+        self, text: str, buttons: List[Dict[str, str]], transcript_id: Optional[int]
+    ) -> Optional[str]:
         last = None
         for message in render(text, buttons, transcript_id):
             last = await send_message(self.recipient_id, message)
@@ -226,8 +247,9 @@ class WhatsAppChannel(InputChannel):
         @bp.route("/webhook", methods=["GET"])
         async def verify(request: Request):
             cfg = settings()
-            if request.args.get("hub.mode") == "subscribe" and \
-                    secrets_match(cfg["verify_token"], request.args.get("hub.verify_token")):
+            if request.args.get("hub.mode") == "subscribe" and secrets_match(
+                cfg["verify_token"], request.args.get("hub.verify_token")
+            ):
                 return response.text(request.args.get("hub.challenge", ""))
             logger.warning("whatsapp: webhook verification refused")
             return response.text("forbidden", status=403)
@@ -235,8 +257,9 @@ class WhatsAppChannel(InputChannel):
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request):
             cfg = settings()
-            if not meta_signature_valid(cfg["app_secret"], request.body or b"",
-                                        request.headers.get("X-Hub-Signature-256")):
+            if not meta_signature_valid(
+                cfg["app_secret"], request.body or b"", request.headers.get("X-Hub-Signature-256")
+            ):
                 logger.warning("whatsapp: signature missing or wrong; refused")
                 return response.text("unauthorised", status=401)
             try:
@@ -287,9 +310,14 @@ class WhatsAppChannel(InputChannel):
         if kind in IGNORED_TYPES:
             return "ignored"
         conversation_id = f"whatsapp:{wa_id}"
-        inbound = Inbound(channel="whatsapp", conversation_id=conversation_id, recipient_id=wa_id,
-                          dedup_key=f"whatsapp:msg:{mid}", channel_message_id=str(mid),
-                          verified=True)
+        inbound = Inbound(
+            channel="whatsapp",
+            conversation_id=conversation_id,
+            recipient_id=wa_id,
+            dedup_key=f"whatsapp:msg:{mid}",
+            channel_message_id=str(mid),
+            verified=True,
+        )
         output = WhatsAppOutput(conversation_id, wa_id)
         if kind == "text":
             text = str((message.get("text") or {}).get("body") or "")
@@ -303,8 +331,11 @@ class WhatsAppChannel(InputChannel):
             inter = message.get("interactive") or {}
             reply = inter.get("button_reply") or inter.get("list_reply") or {}
             ids = parse_button_id(reply.get("id"))
-            button = await asyncio.to_thread(conversations.offered_button, conversation_id, *ids) \
-                if ids else None
+            button = (
+                await asyncio.to_thread(conversations.offered_button, conversation_id, *ids)
+                if ids
+                else None
+            )
             if button is not None:
                 inbound.payload, inbound.title = button["payload"], button["title"]
             else:  # an old or unknown id: treat the visible title as typed text
@@ -315,5 +346,7 @@ class WhatsAppChannel(InputChannel):
             inbound.kind = MEDIA_KIND
             inbound.text = f"[{MEDIA_TYPES.get(kind, 'مرفق')}]"
             if kind not in MEDIA_TYPES:
-                logger.info("whatsapp: unsupported message type %r from %s", kind, log_id(conversation_id))
+                logger.info(
+                    "whatsapp: unsupported message type %r from %s", kind, log_id(conversation_id)
+                )
         return await get_pipeline().handle(inbound, on_new_message, output, background=True)

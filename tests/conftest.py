@@ -6,6 +6,7 @@
   store and application database. DATABASE_URL is exported to this process too,
   so tests can read what the servers wrote (e.g. the SMS outbox).
 """
+
 from __future__ import annotations
 
 import os
@@ -58,8 +59,13 @@ def rasa_stack(trained_model, tmp_path_factory):
     from bot.tools.serve import Stack
 
     var_dir = tmp_path_factory.mktemp("var")
-    stack = Stack(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
-                  var_dir=var_dir, log_dir=ROOT / "results" / "server-logs")
+    stack = Stack(
+        model=trained_model,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        var_dir=var_dir,
+        log_dir=ROOT / "results" / "server-logs",
+    )
     env = stack.env()
     saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "VAR_DIR")}
     os.environ["DATABASE_URL"] = env["DATABASE_URL"]
@@ -85,8 +91,14 @@ def rasa_server(rasa_stack) -> str:
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")

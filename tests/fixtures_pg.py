@@ -17,6 +17,7 @@ existing server instead.
 
 Usage in a test module:  from tests.fixtures_pg import postgres_server, postgres_url  # noqa: F401
 """
+
 from __future__ import annotations
 
 import glob
@@ -41,22 +42,29 @@ def in_ci() -> bool:
 
 
 def find_bindir() -> Optional[str]:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                        key=lambda p: int(p.split("/")[-2]) if p.split("/")[-2].isdigit() else 0,
-                        reverse=True)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(p.split("/")[-2]) if p.split("/")[-2].isdigit() else 0,
+        reverse=True,
+    )
     for bindir in candidates:
-        if all(os.access(os.path.join(bindir, b), os.X_OK) for b in ("initdb", "pg_ctl", "postgres")):
+        if all(
+            os.access(os.path.join(bindir, b), os.X_OK) for b in ("initdb", "pg_ctl", "postgres")
+        ):
             return bindir
     initdb = shutil.which("initdb")
     return os.path.dirname(initdb) if initdb and shutil.which("pg_ctl") else None
 
 
 def _unavailable(reason: str) -> None:
-    message = (f"PostgreSQL for the tests is unavailable: {reason}. "
-               "Install it with `apt-get install postgresql` (scripts/system-deps.sh).")
+    message = (
+        f"PostgreSQL for the tests is unavailable: {reason}. "
+        "Install it with `apt-get install postgresql` (scripts/system-deps.sh)."
+    )
     if in_ci():
-        pytest.fail(message + " CI=true: the PostgreSQL tests must run, not be skipped.",
-                    pytrace=False)
+        pytest.fail(
+            message + " CI=true: the PostgreSQL tests must run, not be skipped.", pytrace=False
+        )
     pytest.skip(message)
 
 
@@ -79,7 +87,9 @@ class _Server:
             try:
                 self.run_as = pwd.getpwnam("postgres")
             except KeyError:
-                raise RuntimeError("running as root and there is no `postgres` user to run the server")
+                raise RuntimeError(
+                    "running as root and there is no `postgres` user to run the server"
+                )
         os.makedirs(self.sockets)
         if self.run_as:
             for path in (self.root, self.sockets):
@@ -95,32 +105,82 @@ class _Server:
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
+
         return set_ids
 
     def _run(self, args: List[str], timeout: float = 60) -> subprocess.CompletedProcess:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
-               "LANG": "C.UTF-8", "HOME": self.root}
-        return subprocess.run(args, preexec_fn=self._demote(), env=env, cwd=self.root,
-                              capture_output=True, text=True, timeout=timeout)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LC_ALL": "C.UTF-8",
+            "LANG": "C.UTF-8",
+            "HOME": self.root,
+        }
+        return subprocess.run(
+            args,
+            preexec_fn=self._demote(),
+            env=env,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def start(self) -> None:
-        init = self._run([os.path.join(self.bindir, "initdb"), "-D", self.data, "-U", USER,
-                          "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+        init = self._run(
+            [
+                os.path.join(self.bindir, "initdb"),
+                "-D",
+                self.data,
+                "-U",
+                USER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ]
+        )
         if init.returncode != 0:
             raise RuntimeError(f"initdb failed: {init.stderr[-2000:]}")
-        options = (f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=50")
-        start = self._run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-l", self.log,
-                           "-o", options, "-w", "-t", "60", "start"], timeout=90)
+        options = (
+            f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=50"
+        )
+        start = self._run(
+            [
+                os.path.join(self.bindir, "pg_ctl"),
+                "-D",
+                self.data,
+                "-l",
+                self.log,
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            timeout=90,
+        )
         if start.returncode != 0:
             log = open(self.log).read()[-2000:] if os.path.exists(self.log) else ""
             raise RuntimeError(f"pg_ctl start failed: {start.stderr[-1000:]} {log}")
 
     def stop(self) -> None:
         try:
-            self._run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-m", "immediate",
-                       "-w", "stop"], timeout=60)
+            self._run(
+                [
+                    os.path.join(self.bindir, "pg_ctl"),
+                    "-D",
+                    self.data,
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
+                timeout=60,
+            )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

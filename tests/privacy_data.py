@@ -6,6 +6,7 @@ the services the bot uses (tickets with their SMS, objections, one-time codes, h
 transcripts), plus Rasa tracker events shaped like Rasa's own (user text, slot values, bot
 replies), where the numbers are in clear.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,20 +24,23 @@ from bot.nlu.arabic import to_ascii_digits
 # Rasa's tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), for a
 # SQLite tracker file without importing Rasa.
 EVENTS_METADATA = sa.MetaData()
-EVENTS = sa.Table("events", EVENTS_METADATA,
-                  sa.Column("id", sa.Integer, primary_key=True),
-                  sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-                  sa.Column("type_name", sa.String(255), nullable=False),
-                  sa.Column("timestamp", sa.Float),
-                  sa.Column("intent_name", sa.String(255)),
-                  sa.Column("action_name", sa.String(255)),
-                  sa.Column("data", sa.Text))
+EVENTS = sa.Table(
+    "events",
+    EVENTS_METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
 
 
 @dataclass
 class Citizen:
     national_id: str
-    mobile: str                          # 05xxxxxxxx
+    mobile: str  # 05xxxxxxxx
     telegram_user: str
     web_session: str
     conversations: List[str] = field(default_factory=list)
@@ -59,8 +63,13 @@ class Citizen:
         """What must not be found anywhere once the citizen is erased: the ID, the mobile
         (its 9-digit core is inside 05…, 9665… and +9665…), each conversation id and the
         Telegram user id."""
-        return [self.national_id, self.mobile[1:], self.telegram_user, self.web_session,
-                *self.conversations]
+        return [
+            self.national_id,
+            self.mobile[1:],
+            self.telegram_user,
+            self.web_session,
+            *self.conversations,
+        ]
 
 
 A = Citizen("1023456781", "0551234567", "424242", "sessAlphaQ7")
@@ -109,65 +118,128 @@ def event(kind: str, at: float, **data) -> Dict:
 
 def turn(at: float, text: str, slots: Dict[str, str], reply: str) -> List[Dict]:
     """One exchange as Rasa stores it: what the citizen typed, the slots it filled, the reply."""
-    return ([event("user", at, text=text, parse_data={
-                "text": text, "intent": {"name": "inform", "confidence": 0.9},
-                "entities": [{"entity": k, "value": v} for k, v in slots.items()]},
-                input_channel="rest", message_id="m1", metadata={})]
-            + [event("slot", at, name=k, value=v) for k, v in slots.items()]
-            + [event("bot", at, text=reply, data={}, metadata={}),
-               event("action", at, name="action_listen", policy=None, confidence=1.0)])
+    return (
+        [
+            event(
+                "user",
+                at,
+                text=text,
+                parse_data={
+                    "text": text,
+                    "intent": {"name": "inform", "confidence": 0.9},
+                    "entities": [{"entity": k, "value": v} for k, v in slots.items()],
+                },
+                input_channel="rest",
+                message_id="m1",
+                metadata={},
+            )
+        ]
+        + [event("slot", at, name=k, value=v) for k, v in slots.items()]
+        + [
+            event("bot", at, text=reply, data={}, metadata={}),
+            event("action", at, name="action_listen", policy=None, confidence=1.0),
+        ]
+    )
 
 
 def write_events(engine, sender_id: str, events: Sequence[Dict]) -> None:
     with engine.begin() as conn:
-        conn.execute(EVENTS.insert(), [{
-            "sender_id": sender_id, "type_name": e["event"], "timestamp": e["timestamp"],
-            "intent_name": (e.get("parse_data") or {}).get("intent", {}).get("name"),
-            "action_name": e.get("name") if e["event"] == "action" else None,
-            "data": json.dumps(e, ensure_ascii=False)} for e in events])
+        conn.execute(
+            EVENTS.insert(),
+            [
+                {
+                    "sender_id": sender_id,
+                    "type_name": e["event"],
+                    "timestamp": e["timestamp"],
+                    "intent_name": (e.get("parse_data") or {}).get("intent", {}).get("name"),
+                    "action_name": e.get("name") if e["event"] == "action" else None,
+                    "data": json.dumps(e, ensure_ascii=False),
+                }
+                for e in events
+            ],
+        )
 
 
 def populate(tracker_engine, now_ts: float) -> None:
     """Both citizens, through the services (they use DATABASE_URL) and the tracker engine."""
-    from bot.services import handoff, objections, otp, tickets
+    from bot.services import handoff, objections, tickets
     from bot.store import conversations
 
     for c, other in ((A, B), (B, A)):
         c.conversations = [c.telegram, c.web, c.whatsapp]
-        desc = f"الدفعة ناقصة، جوالي {c.mobile.translate(str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩'))}"
+        desc = (
+            f"الدفعة ناقصة، جوالي {c.mobile.translate(str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩'))}"
+        )
         if c is B:  # B's complaint also names A: that mention must go, B's ticket stay
             desc += f" وأخوي هويته {A.national_id} وجواله +966{A.mobile[1:]}"
-        outcome = tickets.submit_ticket(c.national_id, c.mobile, "payment", desc,
-                                        tickets.idempotency_key(c.telegram, "1"),
-                                        conversation_id=c.telegram, channel="telegram")
+        outcome = tickets.submit_ticket(
+            c.national_id,
+            c.mobile,
+            "payment",
+            desc,
+            tickets.idempotency_key(c.telegram, "1"),
+            conversation_id=c.telegram,
+            channel="telegram",
+        )
         c.ticket = outcome.ticket.number
-        c.objection = objections.create_objection(c.national_id, c.mobile, "2025-01",
-                                                  amount="850").number
+        c.objection = objections.create_objection(
+            c.national_id, c.mobile, "2025-01", amount="850"
+        ).number
         assert objections.issue_code(c.web, c.objection, c.national_id).ok
 
-        conversations.record_inbound(c.telegram, "telegram", c.telegram_user,
-                                     f"ابي افتح بلاغ هويتي {c.national_id} جوالي {c.mobile}")
-        conversations.record_outbound(c.telegram, f"راجع بيانات البلاغ:\n• رقم الهوية: {c.national_id}"
-                                                  f"\n• الجوال: {c.mobile}")
+        conversations.record_inbound(
+            c.telegram,
+            "telegram",
+            c.telegram_user,
+            f"ابي افتح بلاغ هويتي {c.national_id} جوالي {c.mobile}",
+        )
+        conversations.record_outbound(
+            c.telegram, f"راجع بيانات البلاغ:\n• رقم الهوية: {c.national_id}\n• الجوال: {c.mobile}"
+        )
         conversations.record_inbound(c.web, "web", c.web_session, f"حالة اعتراضي {c.objection}")
         conversations.record_inbound(c.whatsapp, "whatsapp", "966" + c.mobile[1:], "السلام عليكم")
         conversations.record_outbound(c.whatsapp, "وعليكم السلام")
-        handoff.escalate(c.telegram, channel="telegram",
-                         snapshot={"ticket_national_id": c.national_id, "ticket_mobile": c.mobile})
+        handoff.escalate(
+            c.telegram,
+            channel="telegram",
+            snapshot={"ticket_national_id": c.national_id, "ticket_mobile": c.mobile},
+        )
 
-        write_events(tracker_engine, c.telegram, [event("session_started", now_ts - 60)] + turn(
-            now_ts - 50, f"هويتي {c.national_id} وجوالي {c.mobile}",
-            {"ticket_national_id": c.national_id, "ticket_mobile": c.mobile},
-            f"راجع بيانات البلاغ:\n• رقم الهوية: {c.national_id}"))
-        write_events(tracker_engine, c.web, [event("session_started", now_ts - 40)] + turn(
-            now_ts - 30, f"رقم اعتراضي {c.objection} وهويتي {c.national_id}",
-            {"objection_number": c.objection, "objection_national_id": c.national_id},
-            "أرسلت لك رمز تحقق"))
-        write_events(tracker_engine, c.whatsapp, [event("session_started", now_ts - 20)] + turn(
-            now_ts - 10, "السلام عليكم", {}, "وعليكم السلام"))
+        write_events(
+            tracker_engine,
+            c.telegram,
+            [event("session_started", now_ts - 60)]
+            + turn(
+                now_ts - 50,
+                f"هويتي {c.national_id} وجوالي {c.mobile}",
+                {"ticket_national_id": c.national_id, "ticket_mobile": c.mobile},
+                f"راجع بيانات البلاغ:\n• رقم الهوية: {c.national_id}",
+            ),
+        )
+        write_events(
+            tracker_engine,
+            c.web,
+            [event("session_started", now_ts - 40)]
+            + turn(
+                now_ts - 30,
+                f"رقم اعتراضي {c.objection} وهويتي {c.national_id}",
+                {"objection_number": c.objection, "objection_national_id": c.national_id},
+                "أرسلت لك رمز تحقق",
+            ),
+        )
+        write_events(
+            tracker_engine,
+            c.whatsapp,
+            [event("session_started", now_ts - 20)]
+            + turn(now_ts - 10, "السلام عليكم", {}, "وعليكم السلام"),
+        )
     arabic_id = A.national_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    write_events(tracker_engine, A_ONLY_IN_TRACKER, [event("session_started", now_ts - 5)] + turn(
-        now_ts - 4, f"ابي اعرف اذا انا مستحق هويتي {arabic_id}", {}, "تمام"))
+    write_events(
+        tracker_engine,
+        A_ONLY_IN_TRACKER,
+        [event("session_started", now_ts - 5)]
+        + turn(now_ts - 4, f"ابي اعرف اذا انا مستحق هويتي {arabic_id}", {}, "تمام"),
+    )
 
 
 def all_rows(engine) -> Dict[str, List[Dict]]:
@@ -175,8 +247,10 @@ def all_rows(engine) -> Dict[str, List[Dict]]:
     metadata = sa.MetaData()
     metadata.reflect(bind=engine)
     with engine.connect() as conn:
-        return {name: [dict(r._mapping) for r in conn.execute(sa.select(tbl))]
-                for name, tbl in metadata.tables.items()}
+        return {
+            name: [dict(r._mapping) for r in conn.execute(sa.select(tbl))]
+            for name, tbl in metadata.tables.items()
+        }
 
 
 def leftovers(engines, needles: Sequence[str]) -> List[str]:
@@ -197,8 +271,10 @@ def count_mentions(engines, needles: Sequence[str]) -> Dict[str, int]:
     for engine in engines:
         for name, rows in all_rows(engine).items():
             counts[name] = counts.get(name, 0) + sum(
-                1 for row in rows if any(n in to_ascii_digits(str(v)) for v in row.values()
-                                         for n in needles))
+                1
+                for row in rows
+                if any(n in to_ascii_digits(str(v)) for v in row.values() for n in needles)
+            )
     return counts
 
 
@@ -206,9 +282,17 @@ def count_mentions(engines, needles: Sequence[str]) -> Dict[str, int]:
 
 DAY = 86400.0
 # What `purge` with the default periods must report for `seed_retention`.
-EXPECTED_PURGE = {"transcript_messages": 3, "handoffs": 1, "conversations": 2,
-                  "otp_challenges": 1, "sms_outbox": 1, "tickets": 1, "objections": 1,
-                  "audit_log": 1, "events": 4}
+EXPECTED_PURGE = {
+    "transcript_messages": 3,
+    "handoffs": 1,
+    "conversations": 2,
+    "otp_challenges": 1,
+    "sms_outbox": 1,
+    "tickets": 1,
+    "objections": 1,
+    "audit_log": 1,
+    "events": 4,
+}
 
 
 def seed_retention(app, tracker, now) -> None:
@@ -225,55 +309,151 @@ def seed_retention(app, tracker, now) -> None:
         return now - timedelta(days=days)
 
     with app.begin() as conn:
-        for cid, created, inbound in (("c-old", 200, 200), ("c-mixed", 200, 10), ("c-queued", 200, 200),
-                                      ("c-ended", 200, None), ("c-recent-ended", 10, None)):
-            conn.execute(t["conversations"].insert().values(
-                conversation_id=cid, channel="rest", recipient_id=cid, created_at=ago(created),
-                last_inbound_at=None if inbound is None else ago(inbound)))
+        for cid, created, inbound in (
+            ("c-old", 200, 200),
+            ("c-mixed", 200, 10),
+            ("c-queued", 200, 200),
+            ("c-ended", 200, None),
+            ("c-recent-ended", 10, None),
+        ):
+            conn.execute(
+                t["conversations"]
+                .insert()
+                .values(
+                    conversation_id=cid,
+                    channel="rest",
+                    recipient_id=cid,
+                    created_at=ago(created),
+                    last_inbound_at=None if inbound is None else ago(inbound),
+                )
+            )
         for cid, days in (("c-old", 200), ("c-old", 200), ("c-mixed", 200), ("c-mixed", 10)):
-            conn.execute(t["transcript_messages"].insert().values(
-                conversation_id=cid, at=ago(days), author="citizen", text="نص"))
-        for cid, state, queued, ended in (("c-queued", "queued", 200, None), ("c-ended", "closed", 200, 190),
-                                          ("c-recent-ended", "bot", 10, 5)):
-            conn.execute(t["handoffs"].insert().values(
-                conversation_id=cid, channel="rest", state=state, reason="requested",
-                queued_at=ago(queued), ended_at=None if ended is None else ago(ended)))
+            conn.execute(
+                t["transcript_messages"]
+                .insert()
+                .values(conversation_id=cid, at=ago(days), author="citizen", text="نص")
+            )
+        for cid, state, queued, ended in (
+            ("c-queued", "queued", 200, None),
+            ("c-ended", "closed", 200, 190),
+            ("c-recent-ended", "bot", 10, 5),
+        ):
+            conn.execute(
+                t["handoffs"]
+                .insert()
+                .values(
+                    conversation_id=cid,
+                    channel="rest",
+                    state=state,
+                    reason="requested",
+                    queued_at=ago(queued),
+                    ended_at=None if ended is None else ago(ended),
+                )
+            )
         for days, locked in ((31, None), (31, now + timedelta(hours=1)), (29, None)):
-            conn.execute(t["otp_challenges"].insert().values(
-                purpose="objection_status", subject="123456782", conversation_id="c-old",
-                code_hash="x" * 64, salt="s" * 16, attempts=0, created_at=ago(days),
-                expires_at=ago(days) + timedelta(minutes=5), locked_until=locked, superseded=False))
+            conn.execute(
+                t["otp_challenges"]
+                .insert()
+                .values(
+                    purpose="objection_status",
+                    subject="123456782",
+                    conversation_id="c-old",
+                    code_hash="x" * 64,
+                    salt="s" * 16,
+                    attempts=0,
+                    created_at=ago(days),
+                    expires_at=ago(days) + timedelta(minutes=5),
+                    locked_until=locked,
+                    superseded=False,
+                )
+            )
         for days in (91, 89):
-            conn.execute(t["sms_outbox"].insert().values(
-                message_id=str(uuid.uuid4()), to="+966500000001", body="رمز", kind="otp",
-                gateway="outbox", status="stored", created_at=ago(days)))
+            conn.execute(
+                t["sms_outbox"]
+                .insert()
+                .values(
+                    message_id=str(uuid.uuid4()),
+                    to="+966500000001",
+                    body="رمز",
+                    kind="otp",
+                    gateway="outbox",
+                    status="stored",
+                    created_at=ago(days),
+                )
+            )
         for n, (days, nid) in enumerate(((731, "1023456781"), (729, "1023456781"), (800, ""))):
-            conn.execute(t["tickets"].insert().values(
-                number=f"1000000{n}", national_id=nid, mobile="0500000001" if nid else "",
-                category="payment", description="وصف", status="closed", conversation_id="c-old",
-                idempotency_key=f"k{n}", created_at=ago(days), updated_at=ago(days)))
+            conn.execute(
+                t["tickets"]
+                .insert()
+                .values(
+                    number=f"1000000{n}",
+                    national_id=nid,
+                    mobile="0500000001" if nid else "",
+                    category="payment",
+                    description="وصف",
+                    status="closed",
+                    conversation_id="c-old",
+                    idempotency_key=f"k{n}",
+                    created_at=ago(days),
+                    updated_at=ago(days),
+                )
+            )
         for n, days in enumerate((731, 729)):
-            conn.execute(t["objections"].insert().values(
-                number=f"20000000{n}", national_id="1023456781", mobile="0500000001",
-                status="accepted", payment_cycle="2025-01", submitted_on=ago(days).date(),
-                decision_note="ملاحظة", created_at=ago(days), updated_at=ago(days)))
+            conn.execute(
+                t["objections"]
+                .insert()
+                .values(
+                    number=f"20000000{n}",
+                    national_id="1023456781",
+                    mobile="0500000001",
+                    status="accepted",
+                    payment_cycle="2025-01",
+                    submitted_on=ago(days).date(),
+                    decision_note="ملاحظة",
+                    created_at=ago(days),
+                    updated_at=ago(days),
+                )
+            )
         for days in (1096, 1094):
-            conn.execute(t["audit_log"].insert().values(
-                at=ago(days), actor="bot", action="ticket.created", subject_type="ticket",
-                subject_id="x"))
+            conn.execute(
+                t["audit_log"]
+                .insert()
+                .values(
+                    at=ago(days),
+                    actor="bot",
+                    action="ticket.created",
+                    subject_type="ticket",
+                    subject_id="x",
+                )
+            )
     ts = now.timestamp()
-    write_events(tracker, "gone", [event("session_started", ts - 200 * DAY)]
-                 + turn(ts - 200 * DAY, "مرحبا", {}, "هلا")[:1])
-    write_events(tracker, "returned", [event("session_started", ts - 200 * DAY)]
-                 + turn(ts - 200 * DAY, "مرحبا", {}, "هلا")[:1]
-                 + [event("session_started", ts - DAY)] + turn(ts - DAY, "رجعت", {}, "هلا")[:1])
-    write_events(tracker, "long", [event("session_started", ts - 181 * DAY)]
-                 + turn(ts - 181 * DAY, "اول", {}, "هلا")[:1] + turn(ts - 179 * DAY, "ثاني", {}, "هلا")[:1])
+    write_events(
+        tracker,
+        "gone",
+        [event("session_started", ts - 200 * DAY)] + turn(ts - 200 * DAY, "مرحبا", {}, "هلا")[:1],
+    )
+    write_events(
+        tracker,
+        "returned",
+        [event("session_started", ts - 200 * DAY)]
+        + turn(ts - 200 * DAY, "مرحبا", {}, "هلا")[:1]
+        + [event("session_started", ts - DAY)]
+        + turn(ts - DAY, "رجعت", {}, "هلا")[:1],
+    )
+    write_events(
+        tracker,
+        "long",
+        [event("session_started", ts - 181 * DAY)]
+        + turn(ts - 181 * DAY, "اول", {}, "هلا")[:1]
+        + turn(ts - 179 * DAY, "ثاني", {}, "هلا")[:1],
+    )
 
 
 def senders(tracker):
     with tracker.connect() as conn:
-        rows = conn.execute(sa.text("SELECT sender_id, type_name, timestamp FROM events ORDER BY id")).all()
+        rows = conn.execute(
+            sa.text("SELECT sender_id, type_name, timestamp FROM events ORDER BY id")
+        ).all()
     out: Dict[str, List] = {}
     for sender, kind, ts in rows:
         out.setdefault(sender, []).append(kind)

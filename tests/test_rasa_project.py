@@ -1,4 +1,5 @@
 """The Rasa project itself: data validates, and the conversation tests pass."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,23 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_rasa_data_validate():
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain", "--data", "bot/data",
-         "--config", "config.yml"], cwd=ROOT, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "data",
+            "validate",
+            "--domain",
+            "domain",
+            "--data",
+            "bot/data",
+            "--config",
+            "config.yml",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
@@ -21,20 +37,44 @@ def test_rasa_data_validate():
 # NLU's job, measured on the held-out set (make bench) and over REST in tests/e2e.
 @pytest.mark.slow
 @pytest.mark.e2e
-@pytest.mark.parametrize("stories", [
-    "tests/stories/test_core.yml", "tests/stories/test_eligibility.yml", "tests/stories/test_tickets.yml",
-    "tests/stories/test_objections.yml",
-])
+@pytest.mark.parametrize(
+    "stories",
+    [
+        "tests/stories/test_core.yml",
+        "tests/stories/test_eligibility.yml",
+        "tests/stories/test_tickets.yml",
+        "tests/stories/test_objections.yml",
+    ],
+)
 def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
     """tests/stories/*.yml with the real action server behind the forms."""
     result = subprocess.run(
-        [sys.executable, "-m", "bot.rasa_server", "test", "core", "--model", str(trained_model),
-         "--stories", stories, "--endpoints", "endpoints.yml",
-         "--fail-on-prediction-errors", "--out", str(tmp_path)],
-        cwd=ROOT, env=rasa_stack.env(), capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "bot.rasa_server",
+            "test",
+            "core",
+            "--model",
+            str(trained_model),
+            "--stories",
+            stories,
+            "--endpoints",
+            "endpoints.yml",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=rasa_stack.env(),
+        capture_output=True,
+        text=True,
+    )
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else ""
-    assert result.returncode == 0, details[-6000:] or (result.stdout[-3000:] + result.stderr[-3000:])
+    assert result.returncode == 0, details[-6000:] or (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
 
 
 def test_every_story_file_is_run():

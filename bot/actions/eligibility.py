@@ -18,6 +18,7 @@ What is said is composed by bot.services.eligibility_messages from
 bot/content/eligibility.yml. Every answer slot is `from_text` (domain/eligibility.yml);
 buttons send `/inform{"elig_choice": ...}` so a tap never depends on the NLU.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -28,19 +29,38 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.forms import (FailureCounter, confidence_of, entity_of, intent_of,
-                               resumes_after_faq, text_of)
+from bot.actions.forms import (
+    FailureCounter,
+    confidence_of,
+    entity_of,
+    intent_of,
+    resumes_after_faq,
+    text_of,
+)
 from bot.content import eligibility_text as say
 from bot.content import fact
 from bot.services import eligibility_messages as messages
 from bot.services.eligibility_answers import Reply, is_continue, prefill, read
-from bot.services.eligibility_form import (ALL_SLOTS, ANSWER_SLOTS, CHOICE_ENTITY, CONFIRM,
-                                           FAILURES, FORM, ORDER, STAGE, STAGE_OFFER,
-                                           STAGE_PICK_FIELD, already_valid, correction,
-                                           fix_field, required_slots_for)
+from bot.services.eligibility_form import (
+    ALL_SLOTS,
+    ANSWER_SLOTS,
+    CHOICE_ENTITY,
+    CONFIRM,
+    FAILURES,
+    FORM,
+    ORDER,
+    STAGE,
+    STAGE_OFFER,
+    STAGE_PICK_FIELD,
+    already_valid,
+    correction,
+    fix_field,
+    required_slots_for,
+)
 
 WRONG_ANSWERS = FailureCounter(
-    FAILURES, lambda: int(fact("eligibility_precheck.max_failures_before_offer")))
+    FAILURES, lambda: int(fact("eligibility_precheck.max_failures_before_offer"))
+)
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -49,24 +69,32 @@ class ValidateEligibilityForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_eligibility_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
         return required_slots_for(tracker.slots)
 
-    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher,
-                  tracker: Tracker) -> Dict[str, Any]:
+    def _validate(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[str, Any]:
         if already_valid(slot, value):
             return {slot: value}
         text = value if isinstance(value, str) else str(value)
-        reply = Reply(text, entity_of(tracker, CHOICE_ENTITY), intent_of(tracker),
-                      confidence_of(tracker))
+        reply = Reply(
+            text, entity_of(tracker, CHOICE_ENTITY), intent_of(tracker), confidence_of(tracker)
+        )
         # The citizen's reply to this question (not a value carried in from elsewhere).
-        is_reply = (slot == tracker.get_slot("requested_slot")
-                    and text == (tracker.latest_message or {}).get("text"))
+        is_reply = slot == tracker.get_slot("requested_slot") and text == (
+            tracker.latest_message or {}
+        ).get("text")
         if is_reply and reply.intent == "check_eligibility":
             field = fix_field(reply.choice)
             if field:
-                return correction(field)     # an old "عدّل إجابتي" button
+                return correction(field)  # an old "عدّل إجابتي" button
             dispatcher.utter_message(text=say("form.already_running"))
             return {slot: None, STAGE: None}
         if is_reply and is_continue(reply):
@@ -79,8 +107,9 @@ class ValidateEligibilityForm(FormValidationAction):
             return reading
         counted, offer = WRONG_ANSWERS.bump(tracker, slot)
         if offer:
-            dispatcher.utter_message(text=messages.offer_text(error),
-                                     buttons=messages.offer_buttons())
+            dispatcher.utter_message(
+                text=messages.offer_text(error), buttons=messages.offer_buttons()
+            )
             return {slot: None, **counted, STAGE: STAGE_OFFER}
         dispatcher.utter_message(text=error)
         keep = slot == CONFIRM and tracker.get_slot(STAGE) == STAGE_PICK_FIELD
@@ -104,8 +133,7 @@ class _AskAction(Action, ABC):
 
     @property
     @abstractmethod
-    def slot(self) -> str:
-        ...
+    def slot(self) -> str: ...
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
@@ -126,9 +154,16 @@ def _ask_action(slot: str) -> type:
     """`ActionAskEligAge` (`action_ask_elig_age`) for elig_age, and so on: a module-level
     subclass of Action, which is how the action server finds it."""
     class_name = "ActionAsk" + "".join(part.title() for part in slot.split("_"))
-    return type(_AskAction)(class_name, (_AskAction,), {
-        "slot": slot, "__module__": __name__, "__qualname__": class_name,
-        "__doc__": f"Asks {slot}."})
+    return type(_AskAction)(
+        class_name,
+        (_AskAction,),
+        {
+            "slot": slot,
+            "__module__": __name__,
+            "__qualname__": class_name,
+            "__doc__": f"Asks {slot}.",
+        },
+    )
 
 
 for _slot in ANSWER_SLOTS:
@@ -146,11 +181,13 @@ class ActionEligStart(Action):
         if field and any(tracker.get_slot(s) is not None for s in ORDER):
             dispatcher.utter_message(text=say("form.fix"))
             return [SlotSet(slot, value) for slot, value in correction(field).items()] + [
-                SlotSet(FAILURES, None)]
+                SlotSet(FAILURES, None)
+            ]
         known = prefill(text_of(tracker))
         dispatcher.utter_message(text=messages.start_text(known))
         return [SlotSet(slot, None) for slot in ALL_SLOTS] + [
-            SlotSet(slot, value) for slot, value in known.items()]
+            SlotSet(slot, value) for slot, value in known.items()
+        ]
 
 
 class ActionEligResult(Action):

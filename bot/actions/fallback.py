@@ -6,6 +6,7 @@ Stage 2 (a second unclear message in a row, or "something else"): the conversati
 is queued for an agent (bot.actions.handoff.hand_over), and the citizen is told the
 wait, or outside working hours the "صوتك مسموع" ticket and the unified number.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,20 @@ from bot.actions.handoff import hand_over
 from bot.content import button, buttons_catalogue, faq_answers, faq_title
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
-_SKIP = {"nlu_fallback", "greet", "goodbye", "thanks", "affirm", "deny", "out_of_scope",
-         "faq", "faq_pick", "bot_challenge", "cancel", "inform"}
+_SKIP = {
+    "nlu_fallback",
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "out_of_scope",
+    "faq",
+    "faq_pick",
+    "bot_challenge",
+    "cancel",
+    "inform",
+}
 MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 0.05
 
@@ -106,7 +119,7 @@ class ActionAnswerFaqPick(Action):
 
 
 class ActionAffirm(Action):
-    """"Yes" right after the bot offered something: do the first thing it offered."""
+    """ "Yes" right after the bot offered something: do the first thing it offered."""
 
     def name(self) -> Text:
         return "action_affirm"
@@ -116,7 +129,7 @@ class ActionAffirm(Action):
         if buttons:
             payload = buttons[0].get("payload") or ""
             if payload.startswith("/faq_pick"):
-                key = json.loads(payload[len("/faq_pick"):] or "{}").get("faq_key")
+                key = json.loads(payload[len("/faq_pick") :] or "{}").get("faq_key")
                 if key in faq_answers():
                     dispatcher.utter_message(response=f"utter_faq/{key}")
                     return []

@@ -9,6 +9,7 @@ form rejects, and the feature's rules (bot/data/<feature>/rules.yml) answer it.
 Everything here reads a rasa_sdk Tracker; what an answer means is decided in
 bot/services (validators, parsing, eligibility_answers).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,14 +25,16 @@ from bot.services import validators as v
 # stops after) and intents that start another flow. The rules exist for each.
 INTERRUPTIONS = {"faq", "faq_pick", "cancel", "human_handoff"}
 SWITCHES = {"open_ticket", "ticket_status", "objection_status", "check_eligibility"}
-MAX_FIELD_FAILURES = 3          # then explain and offer a way out (financial-demo style)
-MAX_LOOKUP_FAILURES = 3         # wrong ID/number pairs per conversation ...
+MAX_FIELD_FAILURES = 3  # then explain and offer a way out (financial-demo style)
+MAX_LOOKUP_FAILURES = 3  # wrong ID/number pairs per conversation ...
 LOOKUP_WINDOW_SECONDS = 15 * 60  # ... within this window
 
 CANCEL_BUTTON = {"title": "إلغاء", "payload": "/cancel"}
 HANDOFF_BUTTON = {"title": "أكلم موظف", "payload": "/human_handoff"}
-HANDOFF_FORM_FAILED = {"title": "أكلم موظف",
-                       "payload": '/human_handoff{"handoff_reason": "form_failed"}'}
+HANDOFF_FORM_FAILED = {
+    "title": "أكلم موظف",
+    "payload": '/human_handoff{"handoff_reason": "form_failed"}',
+}
 OPEN_TICKET_BUTTON = {"title": "افتح بلاغ", "payload": "/open_ticket"}
 
 _HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
@@ -39,8 +42,9 @@ _HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 
 # ------------------------------------------------------------------ message helpers
 
+
 def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
-    """"رقم واحد"، "رقمين"، "9 أرقام"، "11 رقم": Arabic counted nouns."""
+    """ "رقم واحد"، "رقمين"، "9 أرقام"، "11 رقم": Arabic counted nouns."""
     n = int(n)
     if n == 1:
         return one
@@ -65,6 +69,7 @@ def attempts_phrase(n: int) -> str:
 
 # ------------------------------------------------------------------ the latest message
 
+
 def text_of(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
@@ -87,6 +92,7 @@ def is_payload(text: str) -> bool:
 
 
 # ------------------------------------------------------------------ the history
+
 
 def user_events(tracker: Tracker) -> List[Dict[str, Any]]:
     return [e for e in tracker.events if e.get("event") == "user"]
@@ -142,6 +148,7 @@ def resumes_after_faq(tracker: Tracker, form: str) -> bool:
 
 # ------------------------------------------------------------------ extraction
 
+
 def leave_to_rules(tracker: Tracker, form_intent: str) -> bool:
     """True when the message is an interruption the rules answer (not a slot value):
     an FAQ, an FAQ button, cancel, talk to a person, or another of these flows.
@@ -159,11 +166,12 @@ def extract_number_text(tracker: Tracker, slot: str, form_intent: str) -> Dict[T
         return {slot: text}
     if leave_to_rules(tracker, form_intent):
         return {}
-    return {slot: text}          # no digits: the validator explains what is expected
+    return {slot: text}  # no digits: the validator explains what is expected
 
 
-def prefill(tracker: Tracker, requested: str, parsers: Dict[str, Any],
-            form_intent: str) -> Dict[Text, Any]:
+def prefill(
+    tracker: Tracker, requested: str, parsers: Dict[str, Any], form_intent: str
+) -> Dict[Text, Any]:
     """Extraction for forms of several numbers: a message may carry more than one
     ("رقم البلاغ 12345674 وهويتي 10..."); fill every empty slot it contains."""
     if tracker.get_slot("requested_slot") != requested:
@@ -177,11 +185,12 @@ def prefill(tracker: Tracker, requested: str, parsers: Dict[str, Any],
         if slot != requested and tracker.get_slot(slot) is None and parse(text).ok:
             found[slot] = parse(text).value
     if found and not parsers[requested](text).ok:
-        return found                    # e.g. the ID arrived when the number was asked
+        return found  # e.g. the ID arrived when the number was asked
     return {**base, **found}
 
 
 # ------------------------------------------------------------------ wrong answers
+
 
 class FailureCounter:
     """Wrong answers in a row to each question of a form, kept in one slot as
@@ -216,13 +225,17 @@ class FailureCounter:
 FORM_FAILURES = FailureCounter("form_failures", lambda: MAX_FIELD_FAILURES)
 
 
-def bump_failures(tracker: Tracker, slot: str, dispatcher: CollectingDispatcher,
-                  field: str) -> Dict[Text, Any]:
+def bump_failures(
+    tracker: Tracker, slot: str, dispatcher: CollectingDispatcher, field: str
+) -> Dict[Text, Any]:
     """Count a failed answer; on every third in a row, explain and offer a way out."""
     events, offer = FORM_FAILURES.bump(tracker, slot)
     if offer:
-        dispatcher.utter_message(response="utter_form_struggling", field=field,
-                                 buttons=[CANCEL_BUTTON, HANDOFF_FORM_FAILED])
+        dispatcher.utter_message(
+            response="utter_form_struggling",
+            field=field,
+            buttons=[CANCEL_BUTTON, HANDOFF_FORM_FAILED],
+        )
     return events
 
 
@@ -231,6 +244,7 @@ def clear_failures(tracker: Tracker, slot: str) -> Dict[Text, Any]:
 
 
 # ------------------------------------------------------------------ wrong ID/number pairs
+
 
 def recent_lookup_failures(tracker: Tracker, now: Optional[float] = None) -> List[float]:
     now = now or time.time()
@@ -256,13 +270,16 @@ ID_ERRORS = {
 }
 
 
-def validate_id_value(slot: str, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker) -> Dict[Text, Any]:
+def validate_id_value(
+    slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Dict[Text, Any]:
     if value is None:
         return {slot: None}
     parsed = v.parse_national_id(str(value))
     if parsed.ok:
         return {slot: parsed.value, **clear_failures(tracker, slot)}
-    dispatcher.utter_message(response=ID_ERRORS.get(parsed.error, "utter_national_id_expected"),
-                             digits=digits_phrase(parsed.digits))
+    dispatcher.utter_message(
+        response=ID_ERRORS.get(parsed.error, "utter_national_id_expected"),
+        digits=digits_phrase(parsed.digits),
+    )
     return {slot: None, **bump_failures(tracker, slot, dispatcher, "رقم الهوية")}

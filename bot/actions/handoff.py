@@ -5,6 +5,7 @@ answered), snapshots what the bot has collected (masked by the service), calls
 bot.services.handoff.escalate and utters its working-hours-aware message. Any
 form in progress is stopped: the agent takes it from here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,7 @@ _FAQ_REASONS = {"support_dropped": "support_stopped"}
 
 def _faq_key(event: Dict[str, Any]) -> Optional[str]:
     selector = ((event.get("parse_data") or {}).get("response_selector") or {}).get("faq") or {}
-    key = ((selector.get("response") or {}).get("intent_response_key") or "")
+    key = (selector.get("response") or {}).get("intent_response_key") or ""
     return key.split("/", 1)[1] if key.startswith("faq/") else None
 
 
@@ -44,7 +45,8 @@ def escalation_reason(tracker: Tracker) -> tuple:
     # counts when the message was an FAQ (a citizen asking for a person in the middle of the
     # pre-check was told "sorry your support stopped").
     faq = (_faq_key(previous) if event_intent(previous) == "faq" else None) or (
-        last_answer.split("/", 1)[1] if last_answer.startswith("utter_faq/") else None)
+        last_answer.split("/", 1)[1] if last_answer.startswith("utter_faq/") else None
+    )
     if faq in _FAQ_REASONS:
         return _FAQ_REASONS[faq], f"faq:{faq}"
     if form:
@@ -53,9 +55,11 @@ def escalation_reason(tracker: Tracker) -> tuple:
 
 
 def unavailable_text() -> str:
-    return ("اعذرني، ما قدرت أحولك لموظف الحين بسبب خلل عندنا 🙏 تقدر تتصل على الرقم الموحد "
-            f"{fact('contact.unified_number')}، أو ترفع طلبك في خدمة \"صوتك مسموع\" "
-            "من بوابة حساب المواطن.")
+    return (
+        "اعذرني، ما قدرت أحولك لموظف الحين بسبب خلل عندنا 🙏 تقدر تتصل على الرقم الموحد "
+        f'{fact("contact.unified_number")}، أو ترفع طلبك في خدمة "صوتك مسموع" '
+        "من بوابة حساب المواطن."
+    )
 
 
 class ActionHandoff(Action):
@@ -67,8 +71,9 @@ class ActionHandoff(Action):
         return hand_over(dispatcher, tracker, reason, detail)
 
 
-def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
-              detail: Optional[str] = None) -> List[Dict[str, Any]]:
+def hand_over(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, detail: Optional[str] = None
+) -> List[Dict[str, Any]]:
     """Queue the conversation for an agent and tell the citizen what happens next.
 
     Shared by the explicit request and the second fallback in a row."""
@@ -76,8 +81,9 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
     if tracker.active_loop_name:
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
     try:
-        view = handoff.escalate(tracker.sender_id, reason, snapshot=tracker.current_slot_values(),
-                                detail=detail)
+        view = handoff.escalate(
+            tracker.sender_id, reason, snapshot=tracker.current_slot_values(), detail=detail
+        )
     except Exception:
         logger.exception("could not queue the conversation for an agent")
         dispatcher.utter_message(text=unavailable_text())

@@ -10,6 +10,7 @@ then explains, or reports the status after re-checking the verification in the
 database (slots alone are never trusted for disclosure). Responses are in
 domain/objections.yml, the rules around the form in bot/data/objections/rules.yml.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,21 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.forms import (
-    CANCEL_BUTTON, HANDOFF_BUTTON, OPEN_TICKET_BUTTON, add_lookup_failure, attempts_phrase,
-    bump_failures, clear_failures, intent_of, is_payload, leave_to_rules, lookup_blocked,
-    minutes_phrase, prefill, text_of, validate_id_value,
+    CANCEL_BUTTON,
+    HANDOFF_BUTTON,
+    OPEN_TICKET_BUTTON,
+    add_lookup_failure,
+    attempts_phrase,
+    bump_failures,
+    clear_failures,
+    intent_of,
+    is_payload,
+    leave_to_rules,
+    lookup_blocked,
+    minutes_phrase,
+    prefill,
+    text_of,
+    validate_id_value,
 )
 from bot.services import objections as objection_service
 from bot.services import otp
@@ -32,8 +45,7 @@ from bot.services.objections import StoreUnavailable
 logger = logging.getLogger(__name__)
 
 # Forgotten once the status is reported, and on cancel (action_cancel_ticket_flow).
-OBJECTION_SLOTS = ["objection_national_id", "objection_number", "objection_otp",
-                   "objection_stop"]
+OBJECTION_SLOTS = ["objection_national_id", "objection_number", "objection_otp", "objection_stop"]
 
 RESEND = "__resend__"
 VERIFIED = "verified"
@@ -45,15 +57,17 @@ def _stop(reason: str, minutes: int = 0) -> Dict[Text, Any]:
 
 
 class ValidateObjectionForm(FormValidationAction):
-    PARSERS = {"objection_national_id": v.parse_national_id,
-               "objection_number": v.parse_objection_number}
+    PARSERS = {
+        "objection_national_id": v.parse_national_id,
+        "objection_number": v.parse_objection_number,
+    }
 
     def name(self) -> Text:
         return "validate_objection_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         if tracker.get_slot("objection_stop"):
-            return []               # stop early; action_objection_status explains why
+            return []  # stop early; action_objection_status explains why
         return domain_slots
 
     # -- extraction
@@ -79,11 +93,16 @@ class ValidateObjectionForm(FormValidationAction):
     def validate_objection_national_id(self, value, dispatcher, tracker, domain):
         result = validate_id_value("objection_national_id", value, dispatcher, tracker)
         number = tracker.get_slot("objection_number")
-        if (result.get("objection_national_id") and number
-                and "objection_number" not in tracker.slots_to_validate()):
+        if (
+            result.get("objection_national_id")
+            and number
+            and "objection_number" not in tracker.slots_to_validate()
+        ):
             # The number was given earlier: both are known now, so send the code.
-            return {**result, **self._send_code(dispatcher, tracker, number,
-                                                result["objection_national_id"])}
+            return {
+                **result,
+                **self._send_code(dispatcher, tracker, number, result["objection_national_id"]),
+            }
         return result
 
     def validate_objection_number(self, value, dispatcher, tracker, domain):
@@ -92,8 +111,10 @@ class ValidateObjectionForm(FormValidationAction):
         parsed = v.parse_objection_number(str(value))
         if not parsed.ok:
             dispatcher.utter_message(response="utter_objection_number_invalid")
-            return {"objection_number": None,
-                    **bump_failures(tracker, "objection_number", dispatcher, "رقم الاعتراض")}
+            return {
+                "objection_number": None,
+                **bump_failures(tracker, "objection_number", dispatcher, "رقم الاعتراض"),
+            }
         national_id = tracker.get_slot("objection_national_id")
         if not national_id:
             # The number came first (or with the ID still missing): keep it, ask the ID.
@@ -110,12 +131,14 @@ class ValidateObjectionForm(FormValidationAction):
         if result.status == otp.NOT_FOUND:
             failures = add_lookup_failure(tracker)
             if len(failures) >= 3:
-                return {"objection_number": number, "lookup_failures": failures,
-                        **_stop("blocked")}
+                return {"objection_number": number, "lookup_failures": failures, **_stop("blocked")}
             dispatcher.utter_message(response="utter_objection_not_found")
             # Either number may be the wrong one: ask for both again.
-            return {"objection_number": None, "objection_national_id": None,
-                    "lookup_failures": failures}
+            return {
+                "objection_number": None,
+                "objection_national_id": None,
+                "lookup_failures": failures,
+            }
         if result.status in (otp.COOLDOWN, otp.TOO_MANY):
             return {"objection_number": number, **_stop("cooldown", result.retry_after_minutes)}
         if result.status == otp.SMS_FAILED:
@@ -142,7 +165,9 @@ class ValidateObjectionForm(FormValidationAction):
             return {"objection_otp": VERIFIED}
         parsed = v.parse_otp(str(value))
         if not parsed.ok:
-            dispatcher.utter_message(response="utter_otp_format", buttons=[RESEND_BUTTON, CANCEL_BUTTON])
+            dispatcher.utter_message(
+                response="utter_otp_format", buttons=[RESEND_BUTTON, CANCEL_BUTTON]
+            )
             return {"objection_otp": None}
         try:
             result = objection_service.verify_code(tracker.sender_id, number, parsed.value)
@@ -151,13 +176,16 @@ class ValidateObjectionForm(FormValidationAction):
         if result.ok:
             return {"objection_otp": VERIFIED}
         if result.status == otp.WRONG:
-            dispatcher.utter_message(response="utter_otp_wrong",
-                                     attempts_left=attempts_phrase(result.attempts_left))
+            dispatcher.utter_message(
+                response="utter_otp_wrong", attempts_left=attempts_phrase(result.attempts_left)
+            )
             return {"objection_otp": None}
         if result.status == otp.LOCKED:
             return {"objection_otp": None, **_stop("locked", result.retry_after_minutes)}
         # expired, or no live code (replaced in another step): offer a new one
-        dispatcher.utter_message(response="utter_otp_expired", buttons=[RESEND_BUTTON, CANCEL_BUTTON])
+        dispatcher.utter_message(
+            response="utter_otp_expired", buttons=[RESEND_BUTTON, CANCEL_BUTTON]
+        )
         return {"objection_otp": None}
 
 
@@ -165,20 +193,25 @@ class ActionObjectionStatus(Action):
     def name(self) -> Text:
         return "action_objection_status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[EventType]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         reset = [SlotSet(s, None) for s in OBJECTION_SLOTS]
         stop = tracker.get_slot("objection_stop")
         if stop:
             reason, _, minutes = stop.partition(":")
             if reason == "cooldown":
-                dispatcher.utter_message(response="utter_otp_cooldown",
-                                         minutes=minutes_phrase(int(minutes or 15)),
-                                         buttons=[HANDOFF_BUTTON])
+                dispatcher.utter_message(
+                    response="utter_otp_cooldown",
+                    minutes=minutes_phrase(int(minutes or 15)),
+                    buttons=[HANDOFF_BUTTON],
+                )
             elif reason == "locked":
-                dispatcher.utter_message(response="utter_otp_locked",
-                                         minutes=minutes_phrase(int(minutes or 15)),
-                                         buttons=[HANDOFF_BUTTON])
+                dispatcher.utter_message(
+                    response="utter_otp_locked",
+                    minutes=minutes_phrase(int(minutes or 15)),
+                    buttons=[HANDOFF_BUTTON],
+                )
             elif reason == "blocked":
                 dispatcher.utter_message(response="utter_lookup_blocked", buttons=[HANDOFF_BUTTON])
             elif reason == "sms_failed":
@@ -192,17 +225,20 @@ class ActionObjectionStatus(Action):
             return reset
         try:
             if not objection_service.is_verified(number, tracker.sender_id):
-                dispatcher.utter_message(response="utter_otp_expired",
-                                         buttons=[{"title": "حالة اعتراضي",
-                                                   "payload": "/objection_status"}])
+                dispatcher.utter_message(
+                    response="utter_otp_expired",
+                    buttons=[{"title": "حالة اعتراضي", "payload": "/objection_status"}],
+                )
                 return reset
             objection = objection_service.find_for_owner(number, national_id)
         except StoreUnavailable:
             dispatcher.utter_message(response="utter_store_down")
             return reset
-        if objection is None:       # deleted meanwhile: say no more than for an unknown number
+        if objection is None:  # deleted meanwhile: say no more than for an unknown number
             dispatcher.utter_message(response="utter_objection_not_found")
             return reset
-        dispatcher.utter_message(text=objection_service.describe_for_owner(objection),
-                                 buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON])
+        dispatcher.utter_message(
+            text=objection_service.describe_for_owner(objection),
+            buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
+        )
         return reset

@@ -11,6 +11,7 @@ means, not the intent classifier:
   flows is left unextracted, the form rejects, and the rules in
   bot/data/tickets/rules.yml answer it (then the form resumes, or stops).
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,9 +23,23 @@ from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from bot.actions.forms import (
-    CANCEL_BUTTON, HANDOFF_BUTTON, INTERRUPTIONS, OPEN_TICKET_BUTTON, add_lookup_failure,
-    bump_failures, clear_failures, confidence_of, digits_phrase, extract_number_text, intent_of,
-    is_payload, leave_to_rules, lookup_blocked, prefill, text_of, validate_id_value,
+    CANCEL_BUTTON,
+    HANDOFF_BUTTON,
+    INTERRUPTIONS,
+    OPEN_TICKET_BUTTON,
+    add_lookup_failure,
+    bump_failures,
+    clear_failures,
+    confidence_of,
+    digits_phrase,
+    extract_number_text,
+    intent_of,
+    is_payload,
+    leave_to_rules,
+    lookup_blocked,
+    prefill,
+    text_of,
+    validate_id_value,
 )
 from bot.actions.objections import OBJECTION_SLOTS
 from bot.nlu.arabic import normalize
@@ -35,13 +50,21 @@ from bot.services.tickets import TICKET_CATEGORIES, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-TICKET_SLOTS = ["ticket_national_id", "ticket_mobile", "ticket_category",
-                "ticket_description", "ticket_confirm", "ticket_submission_id"]
+TICKET_SLOTS = [
+    "ticket_national_id",
+    "ticket_mobile",
+    "ticket_category",
+    "ticket_description",
+    "ticket_confirm",
+    "ticket_submission_id",
+]
 STATUS_SLOTS = ["status_ticket_number", "status_national_id"]
 
 CATEGORY_PAYLOAD = '/inform_ticket_category{{"ticket_category": "{}"}}'
-CATEGORY_BUTTONS = [{"title": label, "payload": CATEGORY_PAYLOAD.format(key)}
-                    for key, label in TICKET_CATEGORIES.items()]
+CATEGORY_BUTTONS = [
+    {"title": label, "payload": CATEGORY_PAYLOAD.format(key)}
+    for key, label in TICKET_CATEGORIES.items()
+]
 
 MOBILE_ERRORS = {
     v.EMPTY: "utter_mobile_expected",
@@ -55,10 +78,27 @@ MOBILE_ERRORS = {
 
 _CATEGORY_WORDS = [
     ("suggestion", ["اقتراح", "مقترح", "اقترح", "فكره", "ملاحظه تطوير"]),
-    ("portal", ["بوابه", "البوابه", "الموقع", "موقع", "تطبيق", "التطبيق", "ابلكيشن", "دخول",
-                "كلمه المرور", "باسورد", "النظام يطلع", "خطا في الصفحه"]),
-    ("data", ["بيانات", "البيانات", "معلومات", "تحديث", "التابعين", "الدخل", "الايبان",
-              "الحساب البنكي"]),
+    (
+        "portal",
+        [
+            "بوابه",
+            "البوابه",
+            "الموقع",
+            "موقع",
+            "تطبيق",
+            "التطبيق",
+            "ابلكيشن",
+            "دخول",
+            "كلمه المرور",
+            "باسورد",
+            "النظام يطلع",
+            "خطا في الصفحه",
+        ],
+    ),
+    (
+        "data",
+        ["بيانات", "البيانات", "معلومات", "تحديث", "التابعين", "الدخل", "الايبان", "الحساب البنكي"],
+    ),
     ("payment", ["دفعه", "الدفعه", "مبلغ", "المبلغ", "صرف", "ايداع", "الدعم", "نزل"]),
     ("other", ["اخرى", "اخري", "غير ذلك", "شي ثاني", "شي اخر", "موضوع ثاني"]),
 ]
@@ -81,11 +121,42 @@ def parse_category(text: str) -> Optional[str]:
 
 # ------------------------------------------------------------------ description
 
-_FILLERS = {normalize(w) for w in [
-    "help", "yes", "no", "ok", "okay", "مساعدة", "ساعدني", "ساعدوني", "نعم", "ايه", "اي", "ايوه",
-    "اوكي", "تمام", "طيب", "لا", "لأ", "مدري", "ما ادري", "ما اعرف", "شي", "اي شي", "مرحبا",
-    "السلام عليكم", "هلا", "شكرا", "ابي مساعده", "ابغى مساعده", "ساعدني لو سمحت", "test", "تجربه",
-]}
+_FILLERS = {
+    normalize(w)
+    for w in [
+        "help",
+        "yes",
+        "no",
+        "ok",
+        "okay",
+        "مساعدة",
+        "ساعدني",
+        "ساعدوني",
+        "نعم",
+        "ايه",
+        "اي",
+        "ايوه",
+        "اوكي",
+        "تمام",
+        "طيب",
+        "لا",
+        "لأ",
+        "مدري",
+        "ما ادري",
+        "ما اعرف",
+        "شي",
+        "اي شي",
+        "مرحبا",
+        "السلام عليكم",
+        "هلا",
+        "شكرا",
+        "ابي مساعده",
+        "ابغى مساعده",
+        "ساعدني لو سمحت",
+        "test",
+        "تجربه",
+    ]
+}
 MIN_DESCRIPTION_CHARS = 10
 MIN_DESCRIPTION_WORDS = 3
 
@@ -103,6 +174,7 @@ def description_problem(text: str) -> Optional[str]:
 
 # ------------------------------------------------------------------ ticket form
 
+
 class ValidateTicketForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_ticket_form"
@@ -119,7 +191,7 @@ class ValidateTicketForm(FormValidationAction):
             return {}
         entities = (tracker.latest_message or {}).get("entities") or []
         if any(e.get("entity") == "ticket_category" for e in entities):
-            return {}                   # the from_entity mapping already set it
+            return {}  # the from_entity mapping already set it
         if leave_to_rules(tracker, "open_ticket"):
             return {}
         return {"ticket_category": text_of(tracker)}
@@ -130,11 +202,14 @@ class ValidateTicketForm(FormValidationAction):
         text = text_of(tracker)
         intent = intent_of(tracker)
         if is_payload(text) and intent in INTERRUPTIONS:
-            return {}               # a button: cancel, talk to a person, an FAQ
+            return {}  # a button: cancel, talk to a person, an FAQ
         # Only an unmistakable, short "cancel" / "a person please" is taken as one; any
         # other words (even ones that read like an FAQ or a greeting) are the description.
-        if (intent in ("cancel", "human_handoff") and confidence_of(tracker) >= 0.8
-                and len(text.split()) <= 4):
+        if (
+            intent in ("cancel", "human_handoff")
+            and confidence_of(tracker) >= 0.8
+            and len(text.split()) <= 4
+        ):
             return {}
         return {"ticket_description": text}
 
@@ -165,10 +240,14 @@ class ValidateTicketForm(FormValidationAction):
         parsed = v.parse_mobile(str(value))
         if parsed.ok:
             return {"ticket_mobile": parsed.value, **clear_failures(tracker, "ticket_mobile")}
-        dispatcher.utter_message(response=MOBILE_ERRORS.get(parsed.error, "utter_mobile_expected"),
-                                 digits=digits_phrase(parsed.digits))
-        return {"ticket_mobile": None,
-                **bump_failures(tracker, "ticket_mobile", dispatcher, "رقم الجوال")}
+        dispatcher.utter_message(
+            response=MOBILE_ERRORS.get(parsed.error, "utter_mobile_expected"),
+            digits=digits_phrase(parsed.digits),
+        )
+        return {
+            "ticket_mobile": None,
+            **bump_failures(tracker, "ticket_mobile", dispatcher, "رقم الجوال"),
+        }
 
     def validate_ticket_category(self, value, dispatcher, tracker, domain):
         if value is None:
@@ -219,8 +298,11 @@ class ActionAskTicketConfirm(Action):
             mobile=tracker.get_slot("ticket_mobile"),
             category=TICKET_CATEGORIES.get(category, category),
             description=description,
-            buttons=[{"title": "أرسل البلاغ", "payload": "/affirm"},
-                     {"title": "تعديل", "payload": "/deny"}, CANCEL_BUTTON],
+            buttons=[
+                {"title": "أرسل البلاغ", "payload": "/affirm"},
+                {"title": "تعديل", "payload": "/deny"},
+                CANCEL_BUTTON,
+            ],
         )
         if tracker.get_slot("ticket_submission_id"):
             return []
@@ -237,21 +319,29 @@ class ActionSubmitTicket(Action):
         values = {s: tracker.get_slot(s) for s in TICKET_SLOTS}
         submission = values["ticket_submission_id"] or "single"
         key = ticket_service.idempotency_key(tracker.sender_id, submission)
-        channel = ((tracker.latest_message or {}).get("metadata") or {}).get("channel") \
-            or tracker.get_latest_input_channel()
+        channel = ((tracker.latest_message or {}).get("metadata") or {}).get(
+            "channel"
+        ) or tracker.get_latest_input_channel()
         try:
             outcome = ticket_service.submit_ticket(
-                values["ticket_national_id"], values["ticket_mobile"], values["ticket_category"],
-                values["ticket_description"], key, conversation_id=tracker.sender_id,
-                channel=channel)
+                values["ticket_national_id"],
+                values["ticket_mobile"],
+                values["ticket_category"],
+                values["ticket_description"],
+                key,
+                conversation_id=tracker.sender_id,
+                channel=channel,
+            )
         except ValueError:
             logger.exception("ticket form produced invalid values")
             dispatcher.utter_message(response="utter_ticket_restart")
             return [SlotSet(s, None) for s in TICKET_SLOTS] + [FollowupAction("ticket_form")]
         except Exception:
             # Not even the spool could take it: keep everything and ask again later.
-            logger.exception("ticket for %s could not be stored or spooled",
-                             mask_id(values["ticket_national_id"] or ""))
+            logger.exception(
+                "ticket for %s could not be stored or spooled",
+                mask_id(values["ticket_national_id"] or ""),
+            )
             dispatcher.utter_message(response="utter_store_down_retry")
             return [SlotSet("ticket_confirm", None), FollowupAction("ticket_form")]
 
@@ -259,18 +349,27 @@ class ActionSubmitTicket(Action):
             dispatcher.utter_message(response="utter_ticket_queued")
             return [SlotSet(s, None) for s in TICKET_SLOTS]
         number = outcome.ticket.number
-        response = "utter_ticket_created" if outcome.sms_sent or outcome.status == "existing" \
+        response = (
+            "utter_ticket_created"
+            if outcome.sms_sent or outcome.status == "existing"
             else "utter_ticket_created_no_sms"
-        dispatcher.utter_message(response=response, ticket_number=number,
-                                 buttons=[{"title": "حالة بلاغي", "payload": "/ticket_status"}])
+        )
+        dispatcher.utter_message(
+            response=response,
+            ticket_number=number,
+            buttons=[{"title": "حالة بلاغي", "payload": "/ticket_status"}],
+        )
         return [SlotSet(s, None) for s in TICKET_SLOTS] + [SlotSet("last_ticket_number", number)]
 
 
 # ------------------------------------------------------------------ ticket status
 
+
 class ValidateTicketStatusForm(FormValidationAction):
-    PARSERS = {"status_ticket_number": v.parse_ticket_number,
-               "status_national_id": v.parse_national_id}
+    PARSERS = {
+        "status_ticket_number": v.parse_ticket_number,
+        "status_national_id": v.parse_national_id,
+    }
 
     def name(self) -> Text:
         return "validate_ticket_status_form"
@@ -286,11 +385,15 @@ class ValidateTicketStatusForm(FormValidationAction):
             return {"status_ticket_number": None}
         parsed = v.parse_ticket_number(str(value))
         if parsed.ok:
-            return {"status_ticket_number": parsed.value,
-                    **clear_failures(tracker, "status_ticket_number")}
+            return {
+                "status_ticket_number": parsed.value,
+                **clear_failures(tracker, "status_ticket_number"),
+            }
         dispatcher.utter_message(response="utter_ticket_number_invalid")
-        return {"status_ticket_number": None,
-                **bump_failures(tracker, "status_ticket_number", dispatcher, "رقم البلاغ")}
+        return {
+            "status_ticket_number": None,
+            **bump_failures(tracker, "status_ticket_number", dispatcher, "رقم البلاغ"),
+        }
 
     def validate_status_national_id(self, value, dispatcher, tracker, domain):
         return validate_id_value("status_national_id", value, dispatcher, tracker)
@@ -317,16 +420,20 @@ class ActionTicketStatus(Action):
             return reset
         if ticket is None:
             failures = add_lookup_failure(tracker)
-            dispatcher.utter_message(response="utter_ticket_not_found",
-                                     buttons=[{"title": "أحاول مرة ثانية",
-                                               "payload": "/ticket_status"}, HANDOFF_BUTTON])
+            dispatcher.utter_message(
+                response="utter_ticket_not_found",
+                buttons=[{"title": "أحاول مرة ثانية", "payload": "/ticket_status"}, HANDOFF_BUTTON],
+            )
             return reset + [SlotSet("lookup_failures", failures)]
-        dispatcher.utter_message(text=ticket_service.describe_for_owner(ticket, others),
-                                 buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON])
+        dispatcher.utter_message(
+            text=ticket_service.describe_for_owner(ticket, others),
+            buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
+        )
         return reset
 
 
 # ------------------------------------------------------------------ shared
+
 
 class ActionCancelTicketFlow(Action):
     """After `cancel` inside one of these forms: say so and forget what was typed."""
@@ -336,8 +443,9 @@ class ActionCancelTicketFlow(Action):
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
         dispatcher.utter_message(response="utter_ticket_flow_cancelled")
-        return [SlotSet(s, None) for s in TICKET_SLOTS + STATUS_SLOTS + OBJECTION_SLOTS] + \
-            [SlotSet("form_failures", None)]
+        return [SlotSet(s, None) for s in TICKET_SLOTS + STATUS_SLOTS + OBJECTION_SLOTS] + [
+            SlotSet("form_failures", None)
+        ]
 
 
 class ActionNumberWithoutContext(Action):
@@ -347,11 +455,12 @@ class ActionNumberWithoutContext(Action):
         return "action_number_without_context"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(response="utter_number_without_context", buttons=[
-            {"title": "حالة بلاغي", "payload": "/ticket_status"},
-            {"title": "حالة اعتراضي", "payload": "/objection_status"},
-            OPEN_TICKET_BUTTON,
-        ])
+        dispatcher.utter_message(
+            response="utter_number_without_context",
+            buttons=[
+                {"title": "حالة بلاغي", "payload": "/ticket_status"},
+                {"title": "حالة اعتراضي", "payload": "/objection_status"},
+                OPEN_TICKET_BUTTON,
+            ],
+        )
         return []
-
-

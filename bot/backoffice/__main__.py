@@ -21,6 +21,7 @@ Global: --actor NAME (recorded in the audit log; default backoffice:<login>).
 The database is DATABASE_URL (default var/app.db); run `python -m bot.store.migrate` first.
 Exit status: 0 ok, 1 bad input or unknown number, 2 usage error or database unavailable.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,9 +33,10 @@ from typing import List, Optional
 from sqlalchemy import select
 
 from bot.backoffice import agents, privacy
-from bot.backoffice.output import short as _short, table as _table
-from bot.services import objections, tickets
+from bot.backoffice.output import short as _short
+from bot.backoffice.output import table as _table
 from bot.privacy import install_log_masking, mask_id, mask_mobile, mask_text
+from bot.services import objections, tickets
 from bot.services.sms import loggable
 from bot.store import session_scope
 from bot.store.audit import AuditEntry
@@ -53,10 +55,23 @@ def _default_actor() -> str:
 
 def cmd_tickets_list(args) -> int:
     rows = tickets.list_tickets(args.status, args.limit)
-    print(_table([[t.number, t.created_at.strftime("%Y-%m-%d %H:%M"), t.category, t.status,
-                   mask_id(t.national_id), mask_mobile(t.mobile), _short(mask_text(t.description))]
-                  for t in rows],
-                 ["number", "created (UTC)", "category", "status", "id", "mobile", "description"]))
+    print(
+        _table(
+            [
+                [
+                    t.number,
+                    t.created_at.strftime("%Y-%m-%d %H:%M"),
+                    t.category,
+                    t.status,
+                    mask_id(t.national_id),
+                    mask_mobile(t.mobile),
+                    _short(mask_text(t.description)),
+                ]
+                for t in rows
+            ],
+            ["number", "created (UTC)", "category", "status", "id", "mobile", "description"],
+        )
+    )
     return 0
 
 
@@ -68,57 +83,123 @@ def cmd_tickets_status(args) -> int:
 
 def cmd_objections_list(args) -> int:
     rows = objections.list_objections(args.status, args.limit)
-    print(_table([[o.number, o.status, o.payment_cycle, objections._sar(o.amount_halalas), o.submitted_on, o.decided_on,
-                   mask_id(o.national_id), mask_mobile(o.mobile), _short(o.decision_note, 30)]
-                  for o in rows],
-                 ["number", "status", "cycle", "amount", "submitted", "decided", "id", "mobile",
-                  "note"]))
+    print(
+        _table(
+            [
+                [
+                    o.number,
+                    o.status,
+                    o.payment_cycle,
+                    objections._sar(o.amount_halalas),
+                    o.submitted_on,
+                    o.decided_on,
+                    mask_id(o.national_id),
+                    mask_mobile(o.mobile),
+                    _short(o.decision_note, 30),
+                ]
+                for o in rows
+            ],
+            ["number", "status", "cycle", "amount", "submitted", "decided", "id", "mobile", "note"],
+        )
+    )
     return 0
 
 
 def cmd_objections_create(args) -> int:
     view = objections.create_objection(
-        national_id=args.national_id, mobile=args.mobile, payment_cycle=args.cycle,
-        amount=args.amount, submitted_on=args.submitted, status=args.status,
-        decided_on=args.decided, decision_note=args.note, number=args.number, actor=args.actor)
+        national_id=args.national_id,
+        mobile=args.mobile,
+        payment_cycle=args.cycle,
+        amount=args.amount,
+        submitted_on=args.submitted,
+        status=args.status,
+        decided_on=args.decided,
+        decision_note=args.note,
+        number=args.number,
+        actor=args.actor,
+    )
     print(f"objection {view.number}: {view.status}")
     return 0
 
 
 def cmd_objections_update(args) -> int:
-    changes = {k: v for k, v in dict(
-        status=args.status, decided_on=args.decided, decision_note=args.note,
-        payment_cycle=args.cycle, amount=args.amount, submitted_on=args.submitted,
-        mobile=args.mobile).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in dict(
+            status=args.status,
+            decided_on=args.decided,
+            decision_note=args.note,
+            payment_cycle=args.cycle,
+            amount=args.amount,
+            submitted_on=args.submitted,
+            mobile=args.mobile,
+        ).items()
+        if v is not None
+    }
     if not changes:
         print("nothing to change", file=sys.stderr)
         return 1
     view = objections.update_objection(args.number, actor=args.actor, **changes)
-    print(f"objection {view.number}: {view.status}"
-          + (f" (decided {view.decided_on})" if view.decided_on else ""))
+    print(
+        f"objection {view.number}: {view.status}"
+        + (f" (decided {view.decided_on})" if view.decided_on else "")
+    )
     return 0
 
 
 def cmd_outbox(args) -> int:
     with session_scope() as session:
-        rows = session.execute(
-            select(SmsMessage).order_by(SmsMessage.id.desc()).limit(args.limit)).scalars().all()
+        rows = (
+            session.execute(select(SmsMessage).order_by(SmsMessage.id.desc()).limit(args.limit))
+            .scalars()
+            .all()
+        )
+
     def body(m):
         return m.body if args.show_codes else loggable(m.body, m.kind)
 
-    print(_table([[m.created_at.strftime("%Y-%m-%d %H:%M:%S"), mask_mobile(m.to), m.kind,
-                   m.gateway, m.status, _short(body(m), 60)] for m in rows],
-                 ["at (UTC)", "to", "kind", "gateway", "status", "text"]))
+    print(
+        _table(
+            [
+                [
+                    m.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    mask_mobile(m.to),
+                    m.kind,
+                    m.gateway,
+                    m.status,
+                    _short(body(m), 60),
+                ]
+                for m in rows
+            ],
+            ["at (UTC)", "to", "kind", "gateway", "status", "text"],
+        )
+    )
     return 0
 
 
 def cmd_audit(args) -> int:
     with session_scope() as session:
-        rows = session.execute(
-            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(args.limit)).scalars().all()
-    print(_table([[a.at.strftime("%Y-%m-%d %H:%M:%S") if a.at else "", a.actor, a.action,
-                   a.subject_type, a.subject_id, _short(a.detail, 60)] for a in rows],
-                 ["at", "actor", "action", "type", "subject", "detail"]))
+        rows = (
+            session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(args.limit))
+            .scalars()
+            .all()
+        )
+    print(
+        _table(
+            [
+                [
+                    a.at.strftime("%Y-%m-%d %H:%M:%S") if a.at else "",
+                    a.actor,
+                    a.action,
+                    a.subject_type,
+                    a.subject_id,
+                    _short(a.detail, 60),
+                ]
+                for a in rows
+            ],
+            ["at", "actor", "action", "type", "subject", "detail"],
+        )
+    )
     return 0
 
 
@@ -140,8 +221,9 @@ def cmd_flush(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot.backoffice",
-                                description="Citizen Account assistant back office")
+    p = argparse.ArgumentParser(
+        prog="python -m bot.backoffice", description="Citizen Account assistant back office"
+    )
     p.add_argument("--actor", default=_default_actor(), help="name recorded in the audit log")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -187,8 +269,9 @@ def parser() -> argparse.ArgumentParser:
 
     ob = sub.add_parser("outbox", help="SMS outbox, newest first")
     ob.add_argument("--limit", type=int, default=20)
-    ob.add_argument("--show-codes", action="store_true",
-                    help="show one-time codes (local development only)")
+    ob.add_argument(
+        "--show-codes", action="store_true", help="show one-time codes (local development only)"
+    )
     ob.set_defaults(func=cmd_outbox)
     au = sub.add_parser("audit", help="audit log, newest first")
     au.add_argument("--limit", type=int, default=30)
@@ -205,7 +288,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Optional[List[str]] = None) -> int:
     try:
         args = parser().parse_args(argv)
-    except SystemExit as exc:   # --help (0) or a usage error (2), as a status for callers
+    except SystemExit as exc:  # --help (0) or a usage error (2), as a status for callers
         return exc.code
     try:
         return args.func(args)
@@ -214,9 +297,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     except Exception as exc:
         if is_unavailable(exc) or type(exc).__name__ == "StoreUnavailable":
-            print(f"error: database unavailable ({type(exc).__name__}). "
-                  "Is DATABASE_URL right, and has `python -m bot.store.migrate` run?",
-                  file=sys.stderr)
+            print(
+                f"error: database unavailable ({type(exc).__name__}). "
+                "Is DATABASE_URL right, and has `python -m bot.store.migrate` run?",
+                file=sys.stderr,
+            )
             return 2
         raise
 

@@ -9,6 +9,7 @@ Passwords are read from the terminal (asked twice), or from the first line of st
 when it is piped; never from the command line. These commands migrate the database
 first, so the first account can be made on a fresh install.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -57,16 +58,23 @@ def cmd_list(args) -> int:
     from bot.backoffice.output import table
 
     _migrate()
-    rows = [[a["username"], "active" if a["active"] else "disabled", a["display_name"],
-             a["last_login_at"].strftime("%Y-%m-%d %H:%M") if a["last_login_at"] else ""]
-            for a in desk_auth.list_agents()]
+    rows = [
+        [
+            a["username"],
+            "active" if a["active"] else "disabled",
+            a["display_name"],
+            a["last_login_at"].strftime("%Y-%m-%d %H:%M") if a["last_login_at"] else "",
+        ]
+        for a in desk_auth.list_agents()
+    ]
     print(table(rows, ["username", "status", "name", "last sign-in (UTC)"]))
     return 0
 
 
 def add_parser(sub) -> None:
-    a = sub.add_parser("agents", help="desk agents' accounts: create, set-password, disable, "
-                                      "enable, list")
+    a = sub.add_parser(
+        "agents", help="desk agents' accounts: create, set-password, disable, enable, list"
+    )
     asub = a.add_subparsers(dest="action", required=True)
     ac = asub.add_parser("create", help="a new agent (the password is asked twice)")
     ac.add_argument("username")

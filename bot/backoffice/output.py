@@ -1,4 +1,5 @@
 """Plain-text tables for the back office's listings."""
+
 from __future__ import annotations
 
 from typing import List, Optional, Sequence

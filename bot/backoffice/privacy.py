@@ -1,12 +1,13 @@
 """Back-office commands of the personal data rules (docs/privacy.md):
 
-  erase (--national-id ID | --mobile 05.. | --conversation ID) [--dry-run]
-        erase one citizen's conversations, tracker events, one-time codes and SMS history;
-        their tickets and objections are anonymised. Prints what was touched.
-  purge [--if-due] [--dry-run] [--batch-size N]
-        apply the retention periods (RETENTION_*_DAYS) now; for cron. With --if-due only
-        when the last purge is older than RETENTION_PURGE_EVERY_HOURS.
+erase (--national-id ID | --mobile 05.. | --conversation ID) [--dry-run]
+      erase one citizen's conversations, tracker events, one-time codes and SMS history;
+      their tickets and objections are anonymised. Prints what was touched.
+purge [--if-due] [--dry-run] [--batch-size N]
+      apply the retention periods (RETENTION_*_DAYS) now; for cron. With --if-due only
+      when the last purge is older than RETENTION_PURGE_EVERY_HOURS.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -29,20 +30,30 @@ def _table(rows: List[Sequence], headers: Sequence[str]) -> str:
 
 
 def _rows(rows: Dict[str, int], actions: Dict[str, str], default: str) -> str:
-    return _table([[LABELS.get(name, name), actions.get(name, default), n]
-                   for name, n in rows.items()], ["table", "action", "rows"])
+    return _table(
+        [[LABELS.get(name, name), actions.get(name, default), n] for name, n in rows.items()],
+        ["table", "action", "rows"],
+    )
 
 
 def cmd_erase(args) -> int:
-    report = erasure.erase(national_id=args.national_id, mobile=args.mobile,
-                           conversation_id=args.conversation, actor=args.actor,
-                           dry_run=args.dry_run)
+    report = erasure.erase(
+        national_id=args.national_id,
+        mobile=args.mobile,
+        conversation_id=args.conversation,
+        actor=args.actor,
+        dry_run=args.dry_run,
+    )
     label = {"national_id": "national ID", "mobile": "mobile", "conversation": "conversation"}
     head = "would erase" if report.dry_run else "erased"
-    print(f"{head} {label[report.kind]} {report.subject}: "
-          f"{report.conversations} conversation(s)")
-    print(_rows(report.rows, {"tickets": "anonymised", "objections": "anonymised",
-                              "mentions": "masked"}, "deleted"))
+    print(f"{head} {label[report.kind]} {report.subject}: {report.conversations} conversation(s)")
+    print(
+        _rows(
+            report.rows,
+            {"tickets": "anonymised", "objections": "anonymised", "mentions": "masked"},
+            "deleted",
+        )
+    )
     if report.audit_id is not None:
         print(f"audit entry {report.audit_id}")
     else:
@@ -59,13 +70,17 @@ def cmd_purge(args) -> int:
             counts = retention.purge(app, tracker, periods, batch=args.batch_size, dry_run=True)
         else:
             every = retention.purge_every() if args.if_due else timedelta(0)
-            counts = retention_schedule.run_if_due(app, tracker, every, periods,
-                                                   batch=args.batch_size, actor=args.actor)
+            counts = retention_schedule.run_if_due(
+                app, tracker, every, periods, batch=args.batch_size, actor=args.actor
+            )
     finally:
         if tracker is not None and tracker is not app:
             tracker.dispose()
     if counts is None:
-        print("not run: another purge is running" + (" or the last one is recent" if args.if_due else ""))
+        print(
+            "not run: another purge is running"
+            + (" or the last one is recent" if args.if_due else "")
+        )
         return 0
     print(_rows(counts, retention.ACTIONS, "deleted"))
     if args.dry_run:
@@ -80,13 +95,21 @@ def register(sub) -> None:
     who.add_argument("--national-id", help="national ID or residence number")
     who.add_argument("--mobile", help="Saudi mobile, any format")
     who.add_argument("--conversation", help="conversation id, e.g. telegram:123456")
-    e.add_argument("--dry-run", action="store_true", help="report what would be erased, change nothing")
+    e.add_argument(
+        "--dry-run", action="store_true", help="report what would be erased, change nothing"
+    )
     e.set_defaults(func=cmd_erase)
     p = sub.add_parser("purge", help="apply the retention periods now (for cron)")
-    p.add_argument("--if-due", action="store_true",
-                   help="only if the last purge is older than RETENTION_PURGE_EVERY_HOURS")
+    p.add_argument(
+        "--if-due",
+        action="store_true",
+        help="only if the last purge is older than RETENTION_PURGE_EVERY_HOURS",
+    )
     p.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
-    p.add_argument("--batch-size", type=int, default=retention.BATCH,
-                   help=f"rows per transaction (default {retention.BATCH})")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=retention.BATCH,
+        help=f"rows per transaction (default {retention.BATCH})",
+    )
     p.set_defaults(func=cmd_purge)
-

@@ -4,6 +4,7 @@ and the eligibility pre-check's wording (eligibility.yml).
 Plain data loaders used by the domain renderer, the actions and the services, so a
 number such as the unified phone line is written once.
 """
+
 from __future__ import annotations
 
 import json

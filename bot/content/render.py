@@ -1,8 +1,9 @@
 """Writes domain/faq.yml (the utter_faq/<key> responses) from faq.yml + program.yml.
 
-    python -m bot.content.render          # write
-    python -m bot.content.render --check  # exit 1 if domain/faq.yml is stale
+python -m bot.content.render          # write
+python -m bot.content.render --check  # exit 1 if domain/faq.yml is stale
 """
+
 from __future__ import annotations
 
 import sys
@@ -37,8 +38,11 @@ def render() -> str:
             response["buttons"] = buttons
         responses[f"utter_faq/{key}"] = [response]
     body = yaml.dump(
-        {"version": "3.1", "responses": responses}, Dumper=_Dumper,
-        allow_unicode=True, sort_keys=False, width=1000,
+        {"version": "3.1", "responses": responses},
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
     )
     return HEADER + body
 

@@ -5,6 +5,7 @@ Citizens type the same word many ways: with or without hamza on the alef, ى for
 Persian digits. Folding those variants lets a few training examples cover what
 people actually write. Letters that change meaning (ؤ ئ ء, ث ت, ذ د, ض ظ) are kept.
 """
+
 from __future__ import annotations
 
 import re

@@ -21,6 +21,7 @@ MSA, "very" in Saudi), الي (also normalised إلى), حق/حقي ("right", "m
 Input must already be normalised (bot.nlu.arabic.normalize: ا for أ/إ/آ, ي for
 ى, ه for ة).
 """
+
 from __future__ import annotations
 
 from typing import Dict

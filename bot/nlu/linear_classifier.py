@@ -20,6 +20,7 @@ classifier's ranking 30% of the weight.
 Persistence writes plain JSON and NumPy arrays (no pickle), so a model file can't
 run code when it is loaded.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,6 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
 import scipy.sparse as sp
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -62,7 +62,9 @@ def message_lemma_text(message: Message) -> str:
     Falls back to the normalised raw text when the message was not tokenised.
     """
     tokens = message.get(TOKENS_NAMES[TEXT]) or []
-    text = " ".join(token.lemma for token in tokens) if tokens else normalize(message.get(TEXT) or "")
+    text = (
+        " ".join(token.lemma for token in tokens) if tokens else normalize(message.get(TEXT) or "")
+    )
     return digit_shape(text)
 
 
@@ -165,7 +167,9 @@ class LinearTextModel:
             score, coverage = self._score_one(texts[0])
             scores, coverages = score[np.newaxis, :], [coverage]
         else:
-            scores = np.asarray(self._features(texts) @ self.coef.T + self.intercept, dtype=np.float64)
+            scores = np.asarray(
+                self._features(texts) @ self.coef.T + self.intercept, dtype=np.float64
+            )
             coverages = None
         if scores.shape[1] == 1:
             # Two classes: scikit-learn keeps a single score s for classes[1]; its
@@ -183,14 +187,24 @@ class LinearTextModel:
             probabilities[np.array(coverages) < minimum] = 1.0 / probabilities.shape[1]
         return probabilities
 
-    def _blocks(self) -> List[Tuple[Callable[[str], List[str]], Dict[str, int], np.ndarray, int, bool, str]]:
+    def _blocks(
+        self,
+    ) -> List[Tuple[Callable[[str], List[str]], Dict[str, int], np.ndarray, int, bool, str]]:
         """Per vectorizer: analyzer, vocabulary, idf, first column, sublinear tf, norm."""
         if getattr(self, "_block_cache", None) is None:
             blocks, offset = [], 0
             for vectorizer in self.vectorizers:
                 vocabulary = getattr(vectorizer, "vocabulary_", None) or vectorizer.vocabulary
-                blocks.append((vectorizer.build_analyzer(), vocabulary, np.asarray(vectorizer.idf_),
-                               offset, bool(vectorizer.sublinear_tf), vectorizer.norm))
+                blocks.append(
+                    (
+                        vectorizer.build_analyzer(),
+                        vocabulary,
+                        np.asarray(vectorizer.idf_),
+                        offset,
+                        bool(vectorizer.sublinear_tf),
+                        vectorizer.norm,
+                    )
+                )
                 offset += len(vocabulary)
             self._block_cache = blocks
         return self._block_cache
@@ -247,7 +261,9 @@ class LinearTextModel:
         (model_dir / _META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_dir: Path) -> Tuple["LinearTextModel", Dict[Text, Any]]:
+    def load(
+        cls, config: Dict[Text, Any], model_dir: Path
+    ) -> Tuple["LinearTextModel", Dict[Text, Any]]:
         meta = json.loads((model_dir / _META_FILE).read_text(encoding="utf-8"))
         with np.load(model_dir / _WEIGHTS_FILE, allow_pickle=False) as stored:
             arrays = {key: stored[key] for key in stored.files}
@@ -296,9 +312,7 @@ def validate_linear_config(config: Dict[Text, Any]) -> None:
         raise ValueError("C must be positive")
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Multinomial logistic regression over TF-IDF character (and word) n-grams."""
 
@@ -357,15 +371,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             raise ValueError("blend_with_previous must be in [0, 1)")
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [
-            e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)
-        ]
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if not examples:
             logger.debug("No intent examples; %s stays untrained.", type(self).__name__)
             return self._resource
-        self.model.fit(
-            [message_lemma_text(e) for e in examples], [e.get(INTENT) for e in examples]
-        )
+        self.model.fit([message_lemma_text(e) for e in examples], [e.get(INTENT) for e in examples])
         self.persist()
         return self._resource
 
@@ -384,8 +394,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 prior = {r[INTENT_NAME_KEY]: r[PREDICTED_CONFIDENCE_KEY] for r in previous}
                 names = set(scores) | set(prior)
                 scores = {
-                    n: (1 - blend) * scores.get(n, 0.0) + blend * prior.get(n, 0.0)
-                    for n in names
+                    n: (1 - blend) * scores.get(n, 0.0) + blend * prior.get(n, 0.0) for n in names
                 }
                 total = sum(scores.values()) or 1.0
                 scores = {n: s / total for n, s in scores.items()}

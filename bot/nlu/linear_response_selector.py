@@ -10,6 +10,7 @@ dialogue policies work unchanged. Training takes a second instead of a TensorFlo
 prediction about a millisecond; see docs/benchmarks.md for the comparison with
 ResponseSelector on the assistant's held-out set.
 """
+
 from __future__ import annotations
 
 import logging
@@ -49,9 +50,7 @@ from bot.nlu.linear_classifier import (
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearResponseSelector(GraphComponent):
     """Response selection for one retrieval intent by a linear model over n-grams."""
 
@@ -183,6 +182,10 @@ class LinearResponseSelector(GraphComponent):
             logger.debug("No trained %s found; using an empty one.", cls.__name__)
             return cls(config, model_storage, resource)
         return cls(
-            config, model_storage, resource, model,
-            meta.get("responses"), meta.get("all_retrieval_intents"),
+            config,
+            model_storage,
+            resource,
+            model,
+            meta.get("responses"),
+            meta.get("all_retrieval_intents"),
         )

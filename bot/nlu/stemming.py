@@ -15,6 +15,7 @@ only when four letters remain. Longer affixes need a stem of at
 least three letters. Short words such as "بنك", "كلمه" or "وصول" are never touched.
 Input is expected to be already normalised (bot.nlu.arabic.normalize).
 """
+
 from __future__ import annotations
 
 _PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "هال", "لل", "ال")
@@ -29,7 +30,7 @@ def light_stem(word: str) -> str:
         return word
     for prefix in _PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
-            word = word[len(prefix):]
+            word = word[len(prefix) :]
             break
     for suffix in _LONG_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:

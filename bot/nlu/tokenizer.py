@@ -6,12 +6,12 @@ bot.nlu.arabic). Rasa's CountVectorsFeaturizer reads lemmas by default
 (`use_lemma: true`), so every featurizer downstream sees folded letters and ASCII
 digits, and punctuation such as ؟ ، ؛ never sticks to a word.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
 import regex
-
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,9 +28,7 @@ from bot.nlu.stemming import light_stem
 _WORD = regex.compile(r"[\p{L}\p{N}\p{Mn}\u0640_]+")
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class ArabicTokenizer(Tokenizer):
     """Tokenises on word characters; lemma = normalised (optionally dialect-folded
     and stemmed) token."""

@@ -19,6 +19,7 @@ RASA_PATCHES=off turns them all off (Rasa's own code then runs unchanged, includ
 silent fallback to an empty conversation when the tracker store is down). `restore()`
 puts Rasa's originals back.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -63,16 +64,24 @@ def apply(env: Optional[Mapping[str, str]] = None) -> bool:
     RASA_PATCHES switches them off or Rasa is not the pinned version."""
     env = os.environ if env is None else env
     if not enabled(env):
-        _say_once("off", logging.INFO, "RASA_PATCHES=%s: Rasa runs without bot/patches",
-                  env.get("RASA_PATCHES"))
+        _say_once(
+            "off",
+            logging.INFO,
+            "RASA_PATCHES=%s: Rasa runs without bot/patches",
+            env.get("RASA_PATCHES"),
+        )
         return False
     import rasa
 
     if rasa.__version__ != PINNED_RASA:
-        _say_once("version", logging.WARNING,
-                  "Rasa %s is not the pinned %s: none of bot/patches is applied (check each "
-                  "against the new Rasa sources, then update PINNED_RASA and the hashes)",
-                  rasa.__version__, PINNED_RASA)
+        _say_once(
+            "version",
+            logging.WARNING,
+            "Rasa %s is not the pinned %s: none of bot/patches is applied (check each "
+            "against the new Rasa sources, then update PINNED_RASA and the hashes)",
+            rasa.__version__,
+            PINNED_RASA,
+        )
         return False
     for patch in all_patches():
         registry.install(patch)
@@ -85,5 +94,5 @@ def restore() -> None:
 
 
 def applied() -> List[str]:
-    """"module:Class.attribute" of each patch in place."""
+    """ "module:Class.attribute" of each patch in place."""
     return registry.installed()

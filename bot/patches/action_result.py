@@ -6,6 +6,7 @@ Rasa called jsonschema.validate() on every custom action reply, which first re-c
 checked once, and each returned event is checked against the one event schema its name
 selects instead of all 23 alternatives of the schema's oneOf (same verdicts).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -82,7 +83,10 @@ def _validate_action_result(self, result: Dict[str, Any]) -> bool:
 
 
 PATCHES = [
-    Patch("rasa.core.actions.action:RemoteAction", "_validate_action_result",
-          lambda _original: _validate_action_result,
-          upstream_sha256="f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"),
+    Patch(
+        "rasa.core.actions.action:RemoteAction",
+        "_validate_action_result",
+        lambda _original: _validate_action_result,
+        upstream_sha256="f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42",
+    ),
 ]

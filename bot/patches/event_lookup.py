@@ -5,6 +5,7 @@ for every event it deserialised: every event of the conversation on each tracker
 every event an action returns. Classes are now looked up in a table, rebuilt when a name
 is missing (a subclass imported later).
 """
+
 from __future__ import annotations
 
 from typing import Dict, Optional
@@ -40,7 +41,10 @@ def _resolve_by_type(type_name: str, default: Optional[type] = None) -> Optional
 
 
 PATCHES = [
-    Patch("rasa.shared.core.events:Event", "resolve_by_type",
-          lambda _original: staticmethod(_resolve_by_type),
-          upstream_sha256="b5cf570fa7f286c7059ec73d8880528d03a78b28cf4e80285a46079c0fa65968"),
+    Patch(
+        "rasa.shared.core.events:Event",
+        "resolve_by_type",
+        lambda _original: staticmethod(_resolve_by_type),
+        upstream_sha256="b5cf570fa7f286c7059ec73d8880528d03a78b28cf4e80285a46079c0fa65968",
+    ),
 ]

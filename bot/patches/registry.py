@@ -5,6 +5,7 @@ of the upstream code it was written against (`inspect.getsource`), so a Rasa upg
 changes that code fails tests/unit/test_rasa_patches.py instead of silently running a
 replacement that no longer matches what it replaces.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,10 +19,10 @@ MISSING = object()  # the class had no attribute of that name of its own
 
 @dataclass(frozen=True)
 class Patch:
-    owner: str                  # "module:Class", e.g. "rasa.core.actions.action:RemoteAction"
-    name: str                   # the attribute replaced, e.g. "_validate_action_result"
-    new: Callable[[Any], Any]   # the original (or MISSING) -> the attribute to put in its place
-    upstream_sha256: str        # sha256 of the upstream source below, in the pinned Rasa
+    owner: str  # "module:Class", e.g. "rasa.core.actions.action:RemoteAction"
+    name: str  # the attribute replaced, e.g. "_validate_action_result"
+    new: Callable[[Any], Any]  # the original (or MISSING) -> the attribute to put in its place
+    upstream_sha256: str  # sha256 of the upstream source below, in the pinned Rasa
     # What the hash covers when the class has no such attribute of its own (the replacement
     # then relies on the rest of the class): "module:Qualname". Default: the original.
     upstream: str = ""
@@ -32,7 +33,7 @@ class Patch:
 
 
 def resolve(path: str) -> Any:
-    """"module:Qual.name" -> the object."""
+    """ "module:Qual.name" -> the object."""
     module, _, qualname = path.partition(":")
     obj = importlib.import_module(module)
     for part in qualname.split(".") if qualname else ():

@@ -7,6 +7,7 @@ instance, same attribute dict) directly. Slot has no __copy__ of its own, so the
 covers the whole class: a Slot that gains __slots__, __reduce__ or state outside its
 __dict__ must be looked at again.
 """
+
 from __future__ import annotations
 
 from bot.patches.registry import Patch
@@ -19,7 +20,11 @@ def _copy_slot(self):
 
 
 PATCHES = [
-    Patch("rasa.shared.core.slots:Slot", "__copy__", lambda _original: _copy_slot,
-          upstream_sha256="0a694d68aef367326f0d4714f862136245b05509efc5b037ab8c60fb3341e47e",
-          upstream="rasa.shared.core.slots:Slot"),
+    Patch(
+        "rasa.shared.core.slots:Slot",
+        "__copy__",
+        lambda _original: _copy_slot,
+        upstream_sha256="0a694d68aef367326f0d4714f862136245b05509efc5b037ab8c60fb3341e47e",
+        upstream="rasa.shared.core.slots:Slot",
+    ),
 ]

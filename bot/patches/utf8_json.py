@@ -8,6 +8,7 @@ pre-check conversation's last call shrinks from 145 KB to 94 KB (64 KB for actio
 do not get the domain, endpoints.yml `enable_selective_domain`), written by ujson (a Rasa
 dependency; three times faster than json here).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,24 @@ def _session(self):
     import aiohttp
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
-    auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
-            if self.basic_auth else None)
-    return aiohttp.ClientSession(headers=self.headers, auth=auth, json_serialize=_utf8_json,
-                                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+    auth = (
+        aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        if self.basic_auth
+        else None
+    )
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        json_serialize=_utf8_json,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+    )
 
 
 PATCHES = [
-    Patch("rasa.utils.endpoints:EndpointConfig", "session", lambda _original: _session,
-          upstream_sha256="e55aa13d9d4fb4bc440ac33b870a97ee162b76dda7ccb6bf68433567475fdffb"),
+    Patch(
+        "rasa.utils.endpoints:EndpointConfig",
+        "session",
+        lambda _original: _session,
+        upstream_sha256="e55aa13d9d4fb4bc440ac33b870a97ee162b76dda7ccb6bf68433567475fdffb",
+    ),
 ]

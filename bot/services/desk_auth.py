@@ -10,6 +10,7 @@ Every change to an account and every sign-in, sign-out and failed sign-in goes t
 the audit log (bot.store.audit). The web side is channels/desk; the command line is
 `python -m bot.backoffice agents`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,7 +31,7 @@ from bot.store.handoffs import Agent, AgentSession, aware, utcnow
 MIN_PASSWORD = 10
 CLI_ACTOR = "admin:cli"
 
-_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 def _env_int(name: str, default: int) -> int:
@@ -58,8 +59,14 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt),
-                                n=int(n), r=int(r), p=int(p), dklen=len(expected))
+        actual = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -82,18 +89,27 @@ def _check_new_password(username: str, password: str) -> None:
 # ============================================================== accounts
 
 
-def create_agent(username: str, password: str, display_name: Optional[str] = None,
-                 actor: str = CLI_ACTOR) -> int:
+def create_agent(
+    username: str, password: str, display_name: Optional[str] = None, actor: str = CLI_ACTOR
+) -> int:
     username = username.strip()
-    if not username or len(username) > 80 or not username.replace("_", "").replace(".", "") \
-            .replace("-", "").isalnum():
+    if (
+        not username
+        or len(username) > 80
+        or not username.replace("_", "").replace(".", "").replace("-", "").isalnum()
+    ):
         raise ValueError("username: letters, digits, '.', '_' or '-' (at most 80)")
     _check_new_password(username, password)
     with session_scope() as s:
         if s.execute(select(Agent.id).where(Agent.username == username)).first():
             raise ValueError(f"agent {username!r} already exists")
-        agent = Agent(username=username, display_name=(display_name or username)[:120],
-                      password_hash=hash_password(password), active=True, created_at=utcnow())
+        agent = Agent(
+            username=username,
+            display_name=(display_name or username)[:120],
+            password_hash=hash_password(password),
+            active=True,
+            created_at=utcnow(),
+        )
         s.add(agent)
         s.flush()
         audit.record(s, actor, "agent.created", "agent", username)
@@ -121,16 +137,21 @@ def set_active(username: str, active: bool, actor: str = CLI_ACTOR) -> None:
         agent.active = active
         if not active:
             s.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
-        audit.record(s, actor, "agent.enabled" if active else "agent.disabled", "agent",
-                     username)
+        audit.record(s, actor, "agent.enabled" if active else "agent.disabled", "agent", username)
 
 
 def list_agents() -> List[Dict[str, Any]]:
     """Every account by username (never the password hash)."""
     with session_scope() as s:
-        return [{"username": a.username, "display_name": a.display_name, "active": a.active,
-                 "last_login_at": a.last_login_at}
-                for a in s.execute(select(Agent).order_by(Agent.username)).scalars()]
+        return [
+            {
+                "username": a.username,
+                "display_name": a.display_name,
+                "active": a.active,
+                "last_login_at": a.last_login_at,
+            }
+            for a in s.execute(select(Agent).order_by(Agent.username)).scalars()
+        ]
 
 
 def agent_names() -> Dict[str, str]:
@@ -142,14 +163,19 @@ def agent_names() -> Dict[str, str]:
 def authenticate(username: str, password: str) -> Optional[Dict[str, Any]]:
     """The agent for a right password of an active account, else None."""
     with session_scope() as s:
-        agent = s.execute(select(Agent).where(Agent.username == username.strip())).scalar_one_or_none()
+        agent = s.execute(
+            select(Agent).where(Agent.username == username.strip())
+        ).scalar_one_or_none()
         stored = agent.password_hash if agent is not None else _dummy_hash()
         ok = verify_password(password, stored) and agent is not None and agent.active
         if not ok:
             return None
         agent.last_login_at = utcnow()
-        return {"id": agent.id, "username": agent.username,
-                "display_name": agent.display_name or agent.username}
+        return {
+            "id": agent.id,
+            "username": agent.username,
+            "display_name": agent.display_name or agent.username,
+        }
 
 
 def record_failed_sign_in(username: str) -> None:
@@ -178,9 +204,16 @@ def start_session(agent_id: int, username: str) -> Tuple[str, str]:
     now = utcnow()
     with session_scope() as s:
         s.execute(delete(AgentSession).where(AgentSession.expires_at < now))
-        s.add(AgentSession(token_hash=_token_hash(token), agent_id=agent_id, csrf_token=csrf,
-                           created_at=now, last_seen_at=now,
-                           expires_at=now + timedelta(hours=session_hours())))
+        s.add(
+            AgentSession(
+                token_hash=_token_hash(token),
+                agent_id=agent_id,
+                csrf_token=csrf,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(hours=session_hours()),
+            )
+        )
         audit.record(s, f"agent:{username}", "agent.signed_in", "agent", username)
     return token, csrf
 
@@ -192,7 +225,8 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
     now = now or utcnow()
     with session_scope() as s:
         row = s.execute(
-            select(AgentSession, Agent).join(Agent, Agent.id == AgentSession.agent_id)
+            select(AgentSession, Agent)
+            .join(Agent, Agent.id == AgentSession.agent_id)
             .where(AgentSession.token_hash == _token_hash(token))
         ).first()
         if row is None:
@@ -202,11 +236,15 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
         if not agent.active or now >= aware(sess.expires_at) or now >= idle_limit:
             s.delete(sess)
             return None
-        if (now - aware(sess.last_seen_at)).total_seconds() > 30:   # fewer writes while polling
+        if (now - aware(sess.last_seen_at)).total_seconds() > 30:  # fewer writes while polling
             sess.last_seen_at = now
-        return {"id": agent.id, "username": agent.username,
-                "display_name": agent.display_name or agent.username,
-                "csrf": sess.csrf_token, "session_id": sess.id}
+        return {
+            "id": agent.id,
+            "username": agent.username,
+            "display_name": agent.display_name or agent.username,
+            "csrf": sess.csrf_token,
+            "session_id": sess.id,
+        }
 
 
 def end_session(token: str, username: str) -> None:
@@ -239,7 +277,7 @@ class LoginThrottle:
 
     def failed(self, key: str) -> None:
         self._fails.setdefault(key, []).append(self.clock())
-        if len(self._fails) > 10_000:   # bound memory under a spray of usernames
+        if len(self._fails) > 10_000:  # bound memory under a spray of usernames
             for k in list(self._fails)[:5_000]:
                 self._fails.pop(k, None)
 

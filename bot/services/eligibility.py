@@ -25,6 +25,7 @@ Above the exemption threshold support falls at "معدل التناقص" = base 
 
 Every result is an indicative pre-check, never the program's decision.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,15 +96,15 @@ class Answers:
     """What the citizen told us. None means not asked, or "I don't know"."""
 
     saudi: Optional[bool] = None
-    nationality_exception: Optional[str] = None   # one of NATIONALITY_EXCEPTIONS or NO_EXCEPTION
+    nationality_exception: Optional[str] = None  # one of NATIONALITY_EXCEPTIONS or NO_EXCEPTION
     age: Optional[int] = None
     permanent_resident: Optional[bool] = None
     months_abroad: Optional[float] = None
     in_shelter_or_prison: Optional[bool] = None
-    dependants: Optional[int] = None              # everyone the applicant supports
-    dependants_adult: Optional[int] = None        # of whom 18 or over
-    independent_housing: Optional[bool] = None    # asked only when there are no dependants
-    monthly_income: Optional[float] = None        # the whole household, riyals
+    dependants: Optional[int] = None  # everyone the applicant supports
+    dependants_adult: Optional[int] = None  # of whom 18 or over
+    independent_housing: Optional[bool] = None  # asked only when there are no dependants
+    monthly_income: Optional[float] = None  # the whole household, riyals
     high_value_assets: Optional[bool] = None
 
     def __post_init__(self) -> None:
@@ -118,8 +119,10 @@ class Answers:
             raise ValueError("income cannot be negative")
         if self.months_abroad is not None and self.months_abroad < 0:
             raise ValueError("months abroad cannot be negative")
-        if (self.nationality_exception is not None
-                and self.nationality_exception not in NATIONALITY_EXCEPTIONS + (NO_EXCEPTION,)):
+        if (
+            self.nationality_exception is not None
+            and self.nationality_exception not in NATIONALITY_EXCEPTIONS + (NO_EXCEPTION,)
+        ):
             raise ValueError(f"unknown nationality exception {self.nationality_exception!r}")
 
     @property
@@ -154,26 +157,26 @@ class Finding:
 class Estimate:
     """Estimated monthly support in riyals (exact fractions; round for display)."""
 
-    household_share: int          # sum of percentages, e.g. 100 + 50 + 30 + 30 = 210
-    full: Fraction                # support before the taper
-    reduction: Fraction           # taken off because income is above the exemption
+    household_share: int  # sum of percentages, e.g. 100 + 50 + 30 + 30 = 210
+    full: Fraction  # support before the taper
+    reduction: Fraction  # taken off because income is above the exemption
     total: Fraction
     primary: Fraction
-    adults: Fraction              # all dependants 18 or over together
-    minors: Fraction              # all dependants under 18 together
+    adults: Fraction  # all dependants 18 or over together
+    minors: Fraction  # all dependants under 18 together
     adult_count: int
     minor_count: int
-    exemption: Fraction           # household exemption threshold
-    cap: Fraction                 # household income cap
+    exemption: Fraction  # household exemption threshold
+    cap: Fraction  # household income cap
 
     def rounded(self) -> Dict[str, int]:
         """Whole riyals. The parts are rounded so that they add up to the rounded
         total (largest remainder), so the breakdown never disagrees with the total."""
         exact = {"primary": self.primary, "adults": self.adults, "minors": self.minors}
         total = _round(self.total)
-        parts = {k: int(v) for k, v in exact.items()}          # floor (all >= 0)
+        parts = {k: int(v) for k, v in exact.items()}  # floor (all >= 0)
         by_remainder = sorted(exact, key=lambda k: exact[k] - parts[k], reverse=True)
-        for key in by_remainder[:max(0, total - sum(parts.values()))]:
+        for key in by_remainder[: max(0, total - sum(parts.values()))]:
             parts[key] += 1
         parts["total"] = total
         parts["reduction"] = _round(self.full) - total
@@ -212,6 +215,7 @@ def _params(params: Optional[Params]) -> Params:
 # Household figures
 # ---------------------------------------------------------------------------
 
+
 def household_share(adults: int, minors: int, params: Optional[Params] = None) -> int:
     """Sum of entitlement shares in percent: 100 + 50 per adult + 30 per minor."""
     p = _params(params)
@@ -232,8 +236,9 @@ def household_exemption(adults: int, minors: int, params: Optional[Params] = Non
     return p.base_exemption * household_share(adults, minors, p) / 100
 
 
-def estimate_support(adults: int, minors: int, income: float,
-                     params: Optional[Params] = None) -> Estimate:
+def estimate_support(
+    adults: int, minors: int, income: float, params: Optional[Params] = None
+) -> Estimate:
     """Estimated monthly support, split between the primary beneficiary and the
     dependants in proportion to their shares (004)."""
     p = _params(params)
@@ -247,17 +252,24 @@ def estimate_support(adults: int, minors: int, income: float,
     reduction = min(full, max(Fraction(0), income_f - exemption) * p.taper_rate)
     total = full - reduction
     return Estimate(
-        household_share=share, full=full, reduction=reduction, total=total,
+        household_share=share,
+        full=full,
+        reduction=reduction,
+        total=total,
         primary=total * p.share_primary / share,
         adults=total * p.share_adult * adults / share,
         minors=total * p.share_minor * minors / share,
-        adult_count=adults, minor_count=minors, exemption=exemption, cap=cap,
+        adult_count=adults,
+        minor_count=minors,
+        exemption=exemption,
+        cap=cap,
     )
 
 
 # ---------------------------------------------------------------------------
 # Rules: each returns a Finding, or None when the rule does not apply
 # ---------------------------------------------------------------------------
+
 
 def check_nationality(a: Answers, p: Params) -> Finding:
     if a.saudi is True:
@@ -290,7 +302,7 @@ def check_residence(a: Answers, p: Params) -> Finding:
 
 def check_absence(a: Answers, p: Params) -> Optional[Finding]:
     if a.permanent_resident is False:
-        return None        # already fails on residence
+        return None  # already fails on residence
     values = {"max_months": p.max_absence_months}
     if a.months_abroad is None:
         return Finding("absence", UNKNOWN, "absence_unknown", values)
@@ -341,8 +353,16 @@ def check_assets(a: Answers, p: Params) -> Finding:
 
 
 # In the order the pre-check asks about them.
-RULES = (check_nationality, check_age, check_residence, check_absence, check_shelter,
-         check_independence, check_income, check_assets)
+RULES = (
+    check_nationality,
+    check_age,
+    check_residence,
+    check_absence,
+    check_shelter,
+    check_independence,
+    check_income,
+    check_assets,
+)
 
 
 def findings(answers: Answers, params: Optional[Params] = None) -> List[Finding]:
@@ -379,8 +399,10 @@ REASONS: Dict[str, str] = {
     "exception_mobility_card": "تحمل بطاقة التنقل، وحاملوها مستثنون من شرط الجنسية",
     "exception_saudi_mother": "والدتك سعودية متزوجة من أجنبي، وأبناؤها مستثنون من شرط الجنسية",
     "exception_foreign_wife": "زوجة أجنبية لمواطن سعودي، وهي مستثناة من شرط الجنسية",
-    "not_saudi": ("البرنامج للسعوديين، والاستثناء بس لحاملي بطاقة التنقل، وأبناء السعودية "
-                  "المتزوجة من أجنبي، والزوجة الأجنبية لمواطن سعودي"),
+    "not_saudi": (
+        "البرنامج للسعوديين، والاستثناء بس لحاملي بطاقة التنقل، وأبناء السعودية "
+        "المتزوجة من أجنبي، والزوجة الأجنبية لمواطن سعودي"
+    ),
     "nationality_unknown": "ما تأكدنا من الجنسية أو من استثناءاتها",
     # age (002, 003, 004)
     "age_ok": "عمرك {age} سنة، والشرط {min_age} سنة أو أكثر",
@@ -400,13 +422,16 @@ REASONS: Dict[str, str] = {
     "shelter_unknown": "ما تأكدنا إنك مو مقيم في دار إيواء حكومية أو سجن",
     # independent beneficiary (003)
     "independent_housing": "ما عندك تابعين وساكن في سكن مستقل، فتقدر تسجل كمستفيد مستقل",
-    "not_independent": ("اللي ما عنده تابعين يسجل كمستفيد مستقل بشرط يسكن في سكن مستقل. إذا "
-                        "ساكن مع أهلك، ممكن تنضاف تابع في طلب رب الأسرة"),
+    "not_independent": (
+        "اللي ما عنده تابعين يسجل كمستفيد مستقل بشرط يسكن في سكن مستقل. إذا "
+        "ساكن مع أهلك، ممكن تنضاف تابع في طلب رب الأسرة"
+    ),
     "independence_unknown": "ما تأكدنا إن سكنك مستقل، والمستفيد المستقل لازم يثبت استقلالية السكن",
     # income (003, 004)
     "income_under_cap": "دخل أسرتك الشهري ({income}) أقل من الحد التقديري لأسرة بحجم أسرتك ({cap})",
-    "income_at_or_over_cap": ("دخل أسرتك الشهري ({income}) يساوي أو يتجاوز الحد التقديري "
-                              "لأسرة بحجم أسرتك ({cap})"),
+    "income_at_or_over_cap": (
+        "دخل أسرتك الشهري ({income}) يساوي أو يتجاوز الحد التقديري لأسرة بحجم أسرتك ({cap})"
+    ),
     "income_unknown": "ما عرفنا دخل الأسرة الشهري، وهو يُقارن بحد يعتمد على حجم الأسرة وأعمار التابعين",
     # assets (003)
     "no_high_value_assets": "ما عندك أصول أو عقارات عالية القيمة",
@@ -445,7 +470,9 @@ def format_months(months) -> str:
     whole, rest = divmod(days, 30)
     if rest == 0 and whole >= 12 and whole % 12 == 0:
         years = whole // 12
-        return {1: "سنة", 2: "سنتين"}.get(years, f"{years} سنوات" if years <= 10 else f"{years} سنة")
+        return {1: "سنة", 2: "سنتين"}.get(
+            years, f"{years} سنوات" if years <= 10 else f"{years} سنة"
+        )
     if whole == 0:
         return _days_words(rest)
     if rest == 0:

@@ -6,6 +6,7 @@ Arabic explanation to show before asking again. Numbers, amounts, durations and 
 come from bot.services.parsing; the words here are the pre-check's own.
 No Rasa: the action builds a Reply from the tracker.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,12 +17,36 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 from bot.content import eligibility_text as say
 from bot.content import fact
 from bot.services import eligibility as rules
-from bot.services.eligibility_form import (ABROAD, ADULTS, AGE, ASSETS, CONFIRM, DEPENDANTS,
-                                           EXCEPTION, INCOME, INDEPENDENT, RESIDENT,
-                                           SAUDI, SHELTER, STAGE, STAGE_PICK_FIELD, UNSURE,
-                                           as_int, correction, fix_field)
-from bot.services.parsing import (clean, is_unsure, parse_amount, parse_choice, parse_count,
-                                  parse_duration_months, parse_number, parse_yes_no)
+from bot.services.eligibility_form import (
+    ABROAD,
+    ADULTS,
+    AGE,
+    ASSETS,
+    CONFIRM,
+    DEPENDANTS,
+    EXCEPTION,
+    INCOME,
+    INDEPENDENT,
+    RESIDENT,
+    SAUDI,
+    SHELTER,
+    STAGE,
+    STAGE_PICK_FIELD,
+    UNSURE,
+    as_int,
+    correction,
+    fix_field,
+)
+from bot.services.parsing import (
+    clean,
+    is_unsure,
+    parse_amount,
+    parse_choice,
+    parse_count,
+    parse_duration_months,
+    parse_number,
+    parse_yes_no,
+)
 
 # Words that name an answer when the citizen types a correction ("العمر غلط").
 FIELD_WORDS = {
@@ -40,16 +65,51 @@ FIELD_WORDS = {
 
 NATIONALITY_WORDS = {
     rules.MOBILITY_CARD: ["بطاقة التنقل", "بطاقة تنقل", "تنقل", "بطاقه التنقل"],
-    rules.SAUDI_MOTHER: ["امي سعودية", "ام سعودية", "والدتي سعودية", "امي مواطنة",
-                         "ابوي اجنبي", "ابي اجنبي", "والدي اجنبي", "ابوي غير سعودي"],
-    rules.FOREIGN_WIFE: ["زوجي سعودي", "متزوجة سعودي", "متزوجة من سعودي", "زوجة سعودي",
-                         "زوجه اجنبيه", "زوجة اجنبية"],
-    rules.NO_EXCEPTION: ["ولا وحدة", "ولا واحد", "ولا شي", "ما ينطبق", "غير ذلك", "مقيم",
-                         "وافد", "لا شي منها"],
+    rules.SAUDI_MOTHER: [
+        "امي سعودية",
+        "ام سعودية",
+        "والدتي سعودية",
+        "امي مواطنة",
+        "ابوي اجنبي",
+        "ابي اجنبي",
+        "والدي اجنبي",
+        "ابوي غير سعودي",
+    ],
+    rules.FOREIGN_WIFE: [
+        "زوجي سعودي",
+        "متزوجة سعودي",
+        "متزوجة من سعودي",
+        "زوجة سعودي",
+        "زوجه اجنبيه",
+        "زوجة اجنبية",
+    ],
+    rules.NO_EXCEPTION: [
+        "ولا وحدة",
+        "ولا واحد",
+        "ولا شي",
+        "ما ينطبق",
+        "غير ذلك",
+        "مقيم",
+        "وافد",
+        "لا شي منها",
+    ],
 }
-NOT_SAUDI_WORDS = ["مو سعودي", "مب سعودي", "مش سعودي", "غير سعودي", "لست سعودي",
-                   "مو سعودية", "مب سعودية", "غير سعودية", "لست سعودية", "اجنبي",
-                   "اجنبية", "وافد", "مقيم", "non saudi"]
+NOT_SAUDI_WORDS = [
+    "مو سعودي",
+    "مب سعودي",
+    "مش سعودي",
+    "غير سعودي",
+    "لست سعودي",
+    "مو سعودية",
+    "مب سعودية",
+    "غير سعودية",
+    "لست سعودية",
+    "اجنبي",
+    "اجنبية",
+    "وافد",
+    "مقيم",
+    "non saudi",
+]
 SAUDI_WORDS = ["سعودي", "سعودية", "سعوديه", "مواطن", "مواطنة", "saudi"]
 CONTINUE_WORDS = ["كمل", "نكمل", "اكمل", "خلنا نكمل", "استمر", "نستمر", "كملي", "واصل", "continue"]
 WITH_FAMILY_WORDS = ["مع اهلي", "مع ابوي", "مع امي", "عند اهلي", "مع الوالدين"]
@@ -91,7 +151,7 @@ def yes_no(reply: Reply, allow_unsure: bool, button: bool = True) -> Optional[An
 
 
 def is_continue(reply: Reply) -> bool:
-    """"كمل" (or the button) after the form offered to stop, carry on or get a person."""
+    """ "كمل" (or the button) after the form offered to stop, carry on or get a person."""
     return reply.choice == "continue" or bool(parse_choice(reply.text, {"go": CONTINUE_WORDS}))
 
 
@@ -266,7 +326,7 @@ def read_confirm(reply: Reply, slots: Mapping[str, Any]) -> Reading:
         return {CONFIRM: True, STAGE: None}, None
     if answer is False:
         if picking:
-            return {CONFIRM: None, STAGE: None}, None     # nothing to correct after all
+            return {CONFIRM: None, STAGE: None}, None  # nothing to correct after all
         return {CONFIRM: None, STAGE: STAGE_PICK_FIELD}, None
     if picking:
         return None, say("errors.pick_field")
@@ -274,10 +334,18 @@ def read_confirm(reply: Reply, slots: Mapping[str, Any]) -> Reading:
 
 
 READERS: Dict[str, Callable[[Reply, Mapping[str, Any]], Reading]] = {
-    SAUDI: read_saudi, EXCEPTION: read_exception, AGE: read_age, RESIDENT: read_resident,
-    ABROAD: read_abroad, SHELTER: read_shelter, DEPENDANTS: read_dependants,
-    ADULTS: read_adults, INDEPENDENT: read_independent, INCOME: read_income,
-    ASSETS: read_assets, CONFIRM: read_confirm,
+    SAUDI: read_saudi,
+    EXCEPTION: read_exception,
+    AGE: read_age,
+    RESIDENT: read_resident,
+    ABROAD: read_abroad,
+    SHELTER: read_shelter,
+    DEPENDANTS: read_dependants,
+    ADULTS: read_adults,
+    INDEPENDENT: read_independent,
+    INCOME: read_income,
+    ASSETS: read_assets,
+    CONFIRM: read_confirm,
 }
 
 
@@ -292,7 +360,8 @@ def read(slot: str, reply: Reply, slots: Mapping[str, Any]) -> Reading:
 
 _AGE_IN_TEXT = re.compile(r"(?:عمري|من العمر)\s*:?\s*(\d{1,3})(?![\d.])")
 _INCOME_IN_TEXT = re.compile(
-    r"(?:راتبي|دخلي|دخلنا|راتبنا|دخل اسرتي|دخل الاسره)\s+((?:\d[\d.]*)(?:\s*(?:k|الف|الاف))?)")
+    r"(?:راتبي|دخلي|دخلنا|راتبنا|دخل اسرتي|دخل الاسره)\s+((?:\d[\d.]*)(?:\s*(?:k|الف|الاف))?)"
+)
 
 
 def prefill(text: str) -> Dict[str, Any]:

@@ -5,6 +5,7 @@ Plain Python over slot values (a dict such as a tracker's `slots`), no Rasa; the
 rules themselves are in bot.services.eligibility. The domain declares the same slots
 (domain/eligibility.yml).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
@@ -25,20 +26,31 @@ INDEPENDENT = "elig_independent"
 INCOME = "elig_income"
 ASSETS = "elig_assets"
 CONFIRM = "elig_confirm"
-STAGE = "elig_stage"          # "offer" (stop/continue/person just offered), "pick_field"
-FAILURES = "elig_failures"    # {slot: wrong answers in a row}
+STAGE = "elig_stage"  # "offer" (stop/continue/person just offered), "pick_field"
+FAILURES = "elig_failures"  # {slot: wrong answers in a row}
 
 # The questions in the order they are asked; CONFIRM (the summary) comes last.
-ORDER = [SAUDI, EXCEPTION, AGE, RESIDENT, ABROAD, SHELTER, DEPENDANTS, ADULTS,
-         INDEPENDENT, INCOME, ASSETS]
+ORDER = [
+    SAUDI,
+    EXCEPTION,
+    AGE,
+    RESIDENT,
+    ABROAD,
+    SHELTER,
+    DEPENDANTS,
+    ADULTS,
+    INDEPENDENT,
+    INCOME,
+    ASSETS,
+]
 ANSWER_SLOTS = ORDER + [CONFIRM]
 ALL_SLOTS = ANSWER_SLOTS + [STAGE, FAILURES]
 
-UNSURE = "unsure"             # stored for "I don't know" where that is an answer
+UNSURE = "unsure"  # stored for "I don't know" where that is an answer
 STAGE_OFFER = "offer"
 STAGE_PICK_FIELD = "pick_field"
 CHOICE_ENTITY = "elig_choice"  # what a button sends: /inform{"elig_choice": ...}
-FIX = "fix:"                   # a choice "fix:<field>" re-opens one answer
+FIX = "fix:"  # a choice "fix:<field>" re-opens one answer
 
 # Short codes for "correct this answer" buttons (Telegram callback_data <= 64 bytes),
 # with the answers that depend on each one.
@@ -57,9 +69,16 @@ FIELDS: Dict[str, List[str]] = {
 }
 FIELD_OF_SLOT = {slots[0]: code for code, slots in FIELDS.items()}
 # The answer to correct when a rule stopped the pre-check early (Finding.rule).
-FIELD_OF_RULE = {"nationality": "saudi", "age": "age", "residence": "res", "absence": "abroad",
-                 "shelter": "shelter", "independence": "indep", "income": "income",
-                 "assets": "assets"}
+FIELD_OF_RULE = {
+    "nationality": "saudi",
+    "age": "age",
+    "residence": "res",
+    "absence": "abroad",
+    "shelter": "shelter",
+    "independence": "indep",
+    "income": "income",
+    "assets": "assets",
+}
 
 
 def number(value: Any) -> Optional[float]:
@@ -144,8 +163,8 @@ def already_valid(slot: str, value: Any) -> bool:
 
 def fix_field(choice: Optional[str]) -> Optional[str]:
     """The field a "fix:<field>" button names, if it is one."""
-    if choice and choice.startswith(FIX) and choice[len(FIX):] in FIELDS:
-        return choice[len(FIX):]
+    if choice and choice.startswith(FIX) and choice[len(FIX) :] in FIELDS:
+        return choice[len(FIX) :]
     return None
 
 
@@ -158,5 +177,8 @@ def correction(field: str) -> Dict[str, Any]:
 
 def answered_fields(slots: Mapping[str, Any]) -> List[str]:
     """Codes of the answers given so far (that still apply), in question order."""
-    return [FIELD_OF_SLOT[s] for s in ORDER
-            if s in FIELD_OF_SLOT and relevant(s, slots) and slots.get(s) is not None]
+    return [
+        FIELD_OF_SLOT[s]
+        for s in ORDER
+        if s in FIELD_OF_SLOT and relevant(s, slots) and slots.get(s) is not None
+    ]

@@ -6,6 +6,7 @@ Plain Python over slot values; the Arabic is in bot/content/eligibility.yml and 
 verdicts come from bot.services.eligibility. Messages are dicts the action passes to
 `dispatcher.utter_message` (text, buttons).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,33 @@ from typing import Any, Dict, List, Mapping, Tuple
 from bot.content import button, fact
 from bot.content import eligibility_text as say
 from bot.services import eligibility as rules
-from bot.services.eligibility_form import (ABROAD, ADULTS, AGE, ASSETS, CHOICE_ENTITY, CONFIRM,
-                                           DEPENDANTS, EXCEPTION, FIELD_OF_RULE, FIELD_OF_SLOT,
-                                           FIX, INCOME, INDEPENDENT, ORDER, RESIDENT, SAUDI,
-                                           SHELTER, STAGE, STAGE_PICK_FIELD, UNSURE,
-                                           answered_fields, answers_from_slots, as_int, number,
-                                           relevant)
+from bot.services.eligibility_form import (
+    ABROAD,
+    ADULTS,
+    AGE,
+    ASSETS,
+    CHOICE_ENTITY,
+    CONFIRM,
+    DEPENDANTS,
+    EXCEPTION,
+    FIELD_OF_RULE,
+    FIELD_OF_SLOT,
+    FIX,
+    INCOME,
+    INDEPENDENT,
+    ORDER,
+    RESIDENT,
+    SAUDI,
+    SHELTER,
+    STAGE,
+    STAGE_PICK_FIELD,
+    UNSURE,
+    answered_fields,
+    answers_from_slots,
+    as_int,
+    number,
+    relevant,
+)
 
 Buttons = List[Dict[str, str]]
 Message = Dict[str, Any]
@@ -27,8 +49,9 @@ Message = Dict[str, Any]
 
 def payload(value: str, intent: str = "inform") -> str:
     """`/inform{"elig_choice":"yes"}`: compact, so it fits Telegram's 64 bytes."""
-    return "/" + intent + json.dumps({CHOICE_ENTITY: value}, ensure_ascii=False,
-                                     separators=(",", ":"))
+    return (
+        "/" + intent + json.dumps({CHOICE_ENTITY: value}, ensure_ascii=False, separators=(",", ":"))
+    )
 
 
 def choice_button(title: str, value: str) -> Dict[str, str]:
@@ -45,6 +68,7 @@ def yes_no_buttons(unsure: bool = False) -> Buttons:
 # ---------------------------------------------------------------------------
 # Questions and the summary
 # ---------------------------------------------------------------------------
+
 
 def question(slot: str, slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
     """The Arabic question for a slot and its buttons."""
@@ -63,10 +87,14 @@ def question(slot: str, slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
         return say("questions.elig_age"), []
     if slot == ABROAD:
         max_months = rules.format_months(fact("eligibility.max_absence_months"))
-        return (say("questions.elig_months_abroad", max_months=max_months),
-                [choice_button(say("buttons.never_travelled"), "none")])
+        return (
+            say("questions.elig_months_abroad", max_months=max_months),
+            [choice_button(say("buttons.never_travelled"), "none")],
+        )
     if slot == DEPENDANTS:
-        return say("questions.elig_dependants"), [choice_button(say("buttons.no_dependants"), "none")]
+        return say("questions.elig_dependants"), [
+            choice_button(say("buttons.no_dependants"), "none")
+        ]
     if slot == ADULTS:
         deps = as_int(slots.get(DEPENDANTS)) or 0
         if deps == 1:
@@ -88,8 +116,11 @@ def back_to(question_text: str) -> str:
 
 
 def _answer_label(value: Any) -> str:
-    return {True: say("summary.answer.yes"), False: say("summary.answer.no"),
-            UNSURE: say("summary.answer.unsure")}.get(value, say("summary.answer.unknown"))
+    return {
+        True: say("summary.answer.yes"),
+        False: say("summary.answer.no"),
+        UNSURE: say("summary.answer.unsure"),
+    }.get(value, say("summary.answer.unknown"))
 
 
 def summary_lines(slots: Mapping[str, Any]) -> List[str]:
@@ -117,8 +148,11 @@ def summary_lines(slots: Mapping[str, Any]) -> List[str]:
         lines.append(say("summary.no_dependants"))
     elif deps is not None:
         adults = as_int(slots.get(ADULTS))
-        detail = "" if adults is None else say("summary.dependants_detail", adults=adults,
-                                               minors=deps - adults)
+        detail = (
+            ""
+            if adults is None
+            else say("summary.dependants_detail", adults=adults, minors=deps - adults)
+        )
         lines.append(say("summary.dependants", deps=deps, detail=detail))
     if slots.get(INDEPENDENT) is not None and relevant(INDEPENDENT, slots):
         lines.append(say("summary.independent", answer=_answer_label(slots.get(INDEPENDENT))))
@@ -133,25 +167,32 @@ def summary_lines(slots: Mapping[str, Any]) -> List[str]:
 
 def summary_question(slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
     if slots.get(STAGE) == STAGE_PICK_FIELD:
-        return (say("summary.pick_field"),
-                [choice_button(say(f"fields.{code}"), FIX + code)
-                 for code in answered_fields(slots)][:10])
+        return (
+            say("summary.pick_field"),
+            [choice_button(say(f"fields.{code}"), FIX + code) for code in answered_fields(slots)][
+                :10
+            ],
+        )
     text = say("summary.head") + "\n" + "\n".join(f"• {line}" for line in summary_lines(slots))
     text += "\n" + say("summary.tail")
-    return text, [choice_button(say("buttons.summary_yes"), "yes"),
-                  choice_button(say("buttons.summary_no"), "no")]
+    return text, [
+        choice_button(say("buttons.summary_yes"), "yes"),
+        choice_button(say("buttons.summary_no"), "no"),
+    ]
 
 
 # ---------------------------------------------------------------------------
 # The form's own lines
 # ---------------------------------------------------------------------------
 
+
 def start_text(known: Mapping[str, Any]) -> str:
     """What the pre-check is; and which answers the first message already gave."""
     text = say("form.start")
     if known:
-        names = [say(f"fields.{FIELD_OF_SLOT[s]}") for s in ORDER
-                 if s in known and s in FIELD_OF_SLOT]
+        names = [
+            say(f"fields.{FIELD_OF_SLOT[s]}") for s in ORDER if s in known and s in FIELD_OF_SLOT
+        ]
         text += "\n" + say("form.prefilled", fields="، ".join(names))
     return text
 
@@ -165,20 +206,25 @@ def offer_buttons() -> Buttons:
     return [
         choice_button(say("buttons.continue"), "continue"),
         {"title": say("buttons.stop"), "payload": "/cancel"},
-        {"title": say("buttons.person"),
-         "payload": "/human_handoff" + json.dumps({"handoff_reason": "form_failed"},
-                                                  separators=(",", ":"))},
+        {
+            "title": say("buttons.person"),
+            "payload": "/human_handoff"
+            + json.dumps({"handoff_reason": "form_failed"}, separators=(",", ":")),
+        },
     ]
 
 
 def cancel_message() -> Message:
-    return {"text": say("form.cancelled"),
-            "buttons": [button("check_eligibility"), button("faq_conditions")]}
+    return {
+        "text": say("form.cancelled"),
+        "buttons": [button("check_eligibility"), button("faq_conditions")],
+    }
 
 
 # ---------------------------------------------------------------------------
 # The result
 # ---------------------------------------------------------------------------
+
 
 def _people(n: int) -> str:
     return say("estimate.one_person") if n == 1 else say("estimate.people", n=n)
@@ -186,17 +232,26 @@ def _people(n: int) -> str:
 
 def estimate_text(estimate: rules.Estimate) -> str:
     parts = estimate.rounded()
-    lines = [say("estimate.total", amount=parts["total"]),
-             say("estimate.primary", amount=parts["primary"])]
+    lines = [
+        say("estimate.total", amount=parts["total"]),
+        say("estimate.primary", amount=parts["primary"]),
+    ]
     if estimate.adult_count:
-        lines.append(say("estimate.adults", people=_people(estimate.adult_count),
-                         amount=parts["adults"]))
+        lines.append(
+            say("estimate.adults", people=_people(estimate.adult_count), amount=parts["adults"])
+        )
     if estimate.minor_count:
-        lines.append(say("estimate.minors", people=_people(estimate.minor_count),
-                         amount=parts["minors"]))
+        lines.append(
+            say("estimate.minors", people=_people(estimate.minor_count), amount=parts["minors"])
+        )
     if parts["reduction"] > 0:
-        lines.append(say("estimate.reduction", amount=parts["reduction"],
-                         exemption=rules.format_riyals(estimate.exemption)))
+        lines.append(
+            say(
+                "estimate.reduction",
+                amount=parts["reduction"],
+                exemption=rules.format_riyals(estimate.exemption),
+            )
+        )
     lines.append(say("estimate.note"))
     return "\n".join(lines)
 
@@ -231,8 +286,9 @@ def result_messages(slots: Mapping[str, Any]) -> List[Message]:
     closing = say("result.closing") + "\n" + _next_steps(result.outcome)
     if early:
         field = FIELD_OF_RULE.get(result.failures[0].rule)
-        buttons = [{"title": say("buttons.fix"),
-                    "payload": payload(f"{FIX}{field}", "check_eligibility")}]
+        buttons = [
+            {"title": say("buttons.fix"), "payload": payload(f"{FIX}{field}", "check_eligibility")}
+        ]
     else:
         buttons = [button("faq_registration")]
     buttons += [button("faq_eligibility_status"), button("human_handoff")]

@@ -23,6 +23,7 @@ conversation: that conversation and the tickets opened in it. The search does no
 further (a mobile found on a citizen's ticket does not pull in another ID's tickets: a
 phone can be shared).
 """
+
 from __future__ import annotations
 
 import json
@@ -34,21 +35,34 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.nlu.arabic import to_ascii_digits
-from bot.services.objections import OTP_PURPOSE as OBJECTION_STATUS
 from bot.privacy import mask, mask_id, mask_mobile
-from bot.services.retention import (ANONYMISED_OBJECTION, AUDIT, CONVERSATIONS, EVENTS, HANDOFFS,
-                                    OBJECTIONS, OTP, SMS, TICKETS, TRANSCRIPTS, anonymised_ticket,
-                                    has_events, open_engines, write_audit)
+from bot.services.objections import OTP_PURPOSE as OBJECTION_STATUS
+from bot.services.retention import (
+    ANONYMISED_OBJECTION,
+    AUDIT,
+    CONVERSATIONS,
+    EVENTS,
+    HANDOFFS,
+    OBJECTIONS,
+    OTP,
+    SMS,
+    TICKETS,
+    TRANSCRIPTS,
+    anonymised_ticket,
+    has_events,
+    open_engines,
+    write_audit,
+)
 from bot.services.validators import mobile_e164, only_digits, parse_mobile
 
-CHUNK = 500                            # values per IN (...) list
+CHUNK = 500  # values per IN (...) list
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 @dataclass(frozen=True)
 class Subject:
-    kind: str        # "national_id", "mobile" or "conversation"
-    value: str       # canonical: 10 digits, 05xxxxxxxx, or the conversation id
+    kind: str  # "national_id", "mobile" or "conversation"
+    value: str  # canonical: 10 digits, 05xxxxxxxx, or the conversation id
 
     @property
     def masked(self) -> str:
@@ -64,19 +78,31 @@ def masked_conversation(conversation_id: str) -> str:
     return f"{channel}:{mask(rest, 1, 2)}" if sep else mask(conversation_id, 1, 2)
 
 
-def subject(national_id: Optional[str] = None, mobile: Optional[str] = None,
-            conversation_id: Optional[str] = None) -> Subject:
+def subject(
+    national_id: Optional[str] = None,
+    mobile: Optional[str] = None,
+    conversation_id: Optional[str] = None,
+) -> Subject:
     """Exactly one of the three, normalised (ValueError otherwise). The ID's check digit is
     not required: an erasure request is not refused over a typo the bot would have caught."""
-    given = [(k, v) for k, v in (("national_id", national_id), ("mobile", mobile),
-                                 ("conversation", conversation_id)) if v not in (None, "")]
+    given = [
+        (k, v)
+        for k, v in (
+            ("national_id", national_id),
+            ("mobile", mobile),
+            ("conversation", conversation_id),
+        )
+        if v not in (None, "")
+    ]
     if len(given) != 1:
         raise ValueError("give exactly one of national ID, mobile or conversation id")
     kind, value = given[0]
     if kind == "national_id":
         digits = only_digits(value)
         if len(digits) != 10 or digits[0] not in "12":
-            raise ValueError("a national ID or residence number has 10 digits and starts with 1 or 2")
+            raise ValueError(
+                "a national ID or residence number has 10 digits and starts with 1 or 2"
+            )
         return Subject(kind, digits)
     if kind == "mobile":
         parsed = parse_mobile(value)
@@ -89,7 +115,7 @@ def subject(national_id: Optional[str] = None, mobile: Optional[str] = None,
 @dataclass
 class Found:
     national_ids: Set[str] = field(default_factory=set)
-    mobiles: Set[str] = field(default_factory=set)           # 05xxxxxxxx
+    mobiles: Set[str] = field(default_factory=set)  # 05xxxxxxxx
     conversations: Set[str] = field(default_factory=set)
     ticket_ids: Set[int] = field(default_factory=set)
     ticket_numbers: Set[str] = field(default_factory=set)
@@ -99,10 +125,10 @@ class Found:
 
 @dataclass
 class ErasureReport:
-    subject: str                     # masked
+    subject: str  # masked
     kind: str
     conversations: int
-    rows: Dict[str, int]             # table -> rows deleted, anonymised or masked
+    rows: Dict[str, int]  # table -> rows deleted, anonymised or masked
     dry_run: bool = False
     audit_id: Optional[int] = None
 
@@ -110,7 +136,7 @@ class ErasureReport:
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterable[List]:
     values = sorted(values, key=str)
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _in(col, values: Iterable):
@@ -154,8 +180,11 @@ def _tracker_senders(tracker: Connection, found: Found) -> Set[str]:
     if pattern is None:
         return set()
     needles = _needles(Found(national_ids=found.national_ids, mobiles=found.mobiles))
-    rows = tracker.execute(select(EVENTS.c.sender_id, EVENTS.c.data).where(
-        or_(*[EVENTS.c.data.contains(n, autoescape=True) for n in needles]))).all()
+    rows = tracker.execute(
+        select(EVENTS.c.sender_id, EVENTS.c.data).where(
+            or_(*[EVENTS.c.data.contains(n, autoescape=True) for n in needles])
+        )
+    ).all()
     senders = set()
     for sender_id, data in rows:
         if sender_id in senders:
@@ -184,16 +213,22 @@ def find(app: Connection, tracker: Optional[Connection], who: Subject) -> Found:
     ticket_match = [TICKETS.c.national_id.in_(ids), TICKETS.c.mobile.in_(mobiles)]
     if found.conversations:
         ticket_match.append(_in(TICKETS.c.conversation_id, found.conversations))
-    for row in app.execute(select(TICKETS.c.id, TICKETS.c.number, TICKETS.c.mobile,
-                                  TICKETS.c.conversation_id).where(or_(*ticket_match))):
+    for row in app.execute(
+        select(TICKETS.c.id, TICKETS.c.number, TICKETS.c.mobile, TICKETS.c.conversation_id).where(
+            or_(*ticket_match)
+        )
+    ):
         found.ticket_ids.add(row.id)
         found.ticket_numbers.add(row.number)
         if row.conversation_id:
             found.conversations.add(row.conversation_id)
         if take_contacts and row.mobile:
             found.mobiles.add(row.mobile)
-    for row in app.execute(select(OBJECTIONS.c.id, OBJECTIONS.c.number, OBJECTIONS.c.mobile).where(
-            or_(OBJECTIONS.c.national_id.in_(ids), OBJECTIONS.c.mobile.in_(mobiles)))):
+    for row in app.execute(
+        select(OBJECTIONS.c.id, OBJECTIONS.c.number, OBJECTIONS.c.mobile).where(
+            or_(OBJECTIONS.c.national_id.in_(ids), OBJECTIONS.c.mobile.in_(mobiles))
+        )
+    ):
         found.objection_ids.add(row.id)
         found.objection_numbers.add(row.number)
         if take_contacts and row.mobile:
@@ -203,18 +238,29 @@ def find(app: Connection, tracker: Optional[Connection], who: Subject) -> Found:
             found.conversations.add("whatsapp:" + mobile_e164(m)[1:])
     otp_match = [_in(OTP.c.conversation_id, found.conversations)]
     if found.objection_numbers:
-        otp_match.append((OTP.c.purpose == OBJECTION_STATUS) & _in(OTP.c.subject, found.objection_numbers))
-    found.conversations |= set(app.execute(select(OTP.c.conversation_id).where(or_(*otp_match)))
-                               .scalars())
+        otp_match.append(
+            (OTP.c.purpose == OBJECTION_STATUS) & _in(OTP.c.subject, found.objection_numbers)
+        )
+    found.conversations |= set(
+        app.execute(select(OTP.c.conversation_id).where(or_(*otp_match))).scalars()
+    )
     if tracker is not None:
         found.conversations |= _tracker_senders(tracker, found)
     return found
 
 
 # Text columns where another row may mention the citizen: the mentions are masked.
-SCRUBBED = [(TICKETS, "description"), (TICKETS, "status_note"), (OBJECTIONS, "decision_note"),
-            (SMS, "body"), (HANDOFFS, "reason_detail"), (HANDOFFS, "snapshot"),
-            (TRANSCRIPTS, "text"), (AUDIT, "subject_id"), (AUDIT, "detail")]
+SCRUBBED = [
+    (TICKETS, "description"),
+    (TICKETS, "status_note"),
+    (OBJECTIONS, "decision_note"),
+    (SMS, "body"),
+    (HANDOFFS, "reason_detail"),
+    (HANDOFFS, "snapshot"),
+    (TRANSCRIPTS, "text"),
+    (AUDIT, "subject_id"),
+    (AUDIT, "detail"),
+]
 
 
 def _mask_match(match: re.Match) -> str:
@@ -229,13 +275,17 @@ def _scrub(app: Connection, found: Found) -> int:
     touched = 0
     for tbl, name in SCRUBBED:
         col = tbl.c[name]
-        rows = app.execute(select(tbl.c.id, col).where(
-            or_(*[col.contains(n, autoescape=True) for n in needles]))).all()
+        rows = app.execute(
+            select(tbl.c.id, col).where(or_(*[col.contains(n, autoescape=True) for n in needles]))
+        ).all()
         for row_id, text in rows:
             ascii_text = to_ascii_digits(text)
             if pattern.search(ascii_text):
-                app.execute(update(tbl).where(tbl.c.id == row_id)
-                            .values({name: pattern.sub(_mask_match, ascii_text)}))
+                app.execute(
+                    update(tbl)
+                    .where(tbl.c.id == row_id)
+                    .values({name: pattern.sub(_mask_match, ascii_text)})
+                )
                 touched += 1
     return touched
 
@@ -243,30 +293,45 @@ def _scrub(app: Connection, found: Found) -> int:
 def _apply(app: Connection, found: Found) -> Dict[str, int]:
     convs = found.conversations
     rows: Dict[str, int] = {}
-    rows["transcript_messages"] = app.execute(delete(TRANSCRIPTS).where(
-        _in(TRANSCRIPTS.c.conversation_id, convs))).rowcount
-    rows["conversations"] = app.execute(delete(CONVERSATIONS).where(
-        _in(CONVERSATIONS.c.conversation_id, convs))).rowcount
-    rows["handoffs"] = app.execute(delete(HANDOFFS).where(
-        _in(HANDOFFS.c.conversation_id, convs))).rowcount
+    rows["transcript_messages"] = app.execute(
+        delete(TRANSCRIPTS).where(_in(TRANSCRIPTS.c.conversation_id, convs))
+    ).rowcount
+    rows["conversations"] = app.execute(
+        delete(CONVERSATIONS).where(_in(CONVERSATIONS.c.conversation_id, convs))
+    ).rowcount
+    rows["handoffs"] = app.execute(
+        delete(HANDOFFS).where(_in(HANDOFFS.c.conversation_id, convs))
+    ).rowcount
     otp_match = [_in(OTP.c.conversation_id, convs)]
     if found.objection_numbers:
-        otp_match.append((OTP.c.purpose == OBJECTION_STATUS) & _in(OTP.c.subject, found.objection_numbers))
+        otp_match.append(
+            (OTP.c.purpose == OBJECTION_STATUS) & _in(OTP.c.subject, found.objection_numbers)
+        )
     rows["otp_challenges"] = app.execute(delete(OTP).where(or_(*otp_match))).rowcount
     sms_match = [_in(SMS.c.to, {mobile_e164(m) for m in found.mobiles})]
     sms_match += [SMS.c.body.contains(n, autoescape=True) for n in sorted(found.ticket_numbers)]
     rows["sms_outbox"] = app.execute(delete(SMS).where(or_(*sms_match))).rowcount
-    rows["tickets"] = app.execute(update(TICKETS).where(_in(TICKETS.c.id, found.ticket_ids))
-                                  .values(**anonymised_ticket())).rowcount
-    rows["objections"] = app.execute(update(OBJECTIONS).where(_in(OBJECTIONS.c.id, found.objection_ids))
-                                     .values(**ANONYMISED_OBJECTION)).rowcount
+    rows["tickets"] = app.execute(
+        update(TICKETS).where(_in(TICKETS.c.id, found.ticket_ids)).values(**anonymised_ticket())
+    ).rowcount
+    rows["objections"] = app.execute(
+        update(OBJECTIONS)
+        .where(_in(OBJECTIONS.c.id, found.objection_ids))
+        .values(**ANONYMISED_OBJECTION)
+    ).rowcount
     rows["mentions"] = _scrub(app, found)
     return rows
 
 
-def erase(national_id: Optional[str] = None, mobile: Optional[str] = None,
-          conversation_id: Optional[str] = None, actor: str = "backoffice", dry_run: bool = False,
-          app: Optional[Engine] = None, tracker: Optional[Engine] = None) -> ErasureReport:
+def erase(
+    national_id: Optional[str] = None,
+    mobile: Optional[str] = None,
+    conversation_id: Optional[str] = None,
+    actor: str = "backoffice",
+    dry_run: bool = False,
+    app: Optional[Engine] = None,
+    tracker: Optional[Engine] = None,
+) -> ErasureReport:
     """Erase one citizen (see the module docstring). Tracker events go first, in their own
     transaction: if our tables' transaction then fails, running the erasure again finds the
     same citizen through the rows still there. With dry_run both transactions are rolled
@@ -277,19 +342,26 @@ def erase(national_id: Optional[str] = None, mobile: Optional[str] = None,
         app, tracker = open_engines()
     tracker = tracker if has_events(tracker) else None
     try:
-        with app.connect() as a, (tracker.connect() if tracker is not None else _Null()) as t:
+        with app.connect() as a, tracker.connect() if tracker is not None else _Null() as t:
             app_tx, tracker_tx = a.begin(), (t.begin() if t is not None else None)
             found = find(a, t, who)
             events = 0
             if tracker_tx is not None:
-                events = t.execute(delete(EVENTS).where(
-                    _in(EVENTS.c.sender_id, found.conversations))).rowcount
+                events = t.execute(
+                    delete(EVENTS).where(_in(EVENTS.c.sender_id, found.conversations))
+                ).rowcount
                 tracker_tx.rollback() if dry_run else tracker_tx.commit()
             rows = _apply(a, found)
             rows["events"] = events
             report = ErasureReport(who.masked, who.kind, len(found.conversations), rows, dry_run)
-            audit_id = write_audit(a, actor, "privacy.erased", "citizen", who.masked, {
-                "by": who.kind, "conversations": len(found.conversations), "rows": rows})
+            audit_id = write_audit(
+                a,
+                actor,
+                "privacy.erased",
+                "citizen",
+                who.masked,
+                {"by": who.kind, "conversations": len(found.conversations), "rows": rows},
+            )
             if dry_run:
                 app_tx.rollback()
             else:

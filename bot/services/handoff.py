@@ -16,6 +16,7 @@ Every transition is one conditional UPDATE (`... WHERE id = :id AND state = :fro
 checked by its rowcount, in the same transaction as its audit entry, so it is
 atomic on SQLite and PostgreSQL alike without reading first.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,7 @@ from bot.nlu.arabic import normalize
 from bot.privacy import mask, mask_text
 from bot.store import audit, session_scope
 from bot.store.conversations import channel_from_id
-from bot.store.handoffs import (AGENT, BOT, CLOSED, OPEN_STATES, QUEUED, Handoff, aware,
-                                utcnow)
+from bot.store.handoffs import AGENT, BOT, CLOSED, OPEN_STATES, QUEUED, Handoff, aware, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +61,13 @@ _BOOKKEEPING_SUFFIXES = ("_confirm", "_stage", "_failures", "_submission_id", "_
 # Slot names whose values are secrets: never stored nor shown, not even masked.
 _SECRET_SLOT_WORDS = ("otp", "password", "pin", "token", "secret")
 
-RESUME_TEXT = ("رجعت لك 👋 الموظف حوّل المحادثة لي من جديد. "
-               "إذا عندك سؤال ثاني عن حساب المواطن اكتبه وأنا أساعدك.")
-CLOSE_TEXT = ("شكرًا لتواصلك مع حساب المواطن 🌿 انتهت المحادثة مع الموظف. "
-              "إذا احتجت شي ثاني اكتب لي في أي وقت.")
+RESUME_TEXT = (
+    "رجعت لك 👋 الموظف حوّل المحادثة لي من جديد. "
+    "إذا عندك سؤال ثاني عن حساب المواطن اكتبه وأنا أساعدك."
+)
+CLOSE_TEXT = (
+    "شكرًا لتواصلك مع حساب المواطن 🌿 انتهت المحادثة مع الموظف. إذا احتجت شي ثاني اكتب لي في أي وقت."
+)
 CLAIM_TEXT = "انضم لك {agent} من خدمة العملاء 👤 تفضل، كيف أقدر أخدمك؟"
 
 _REASON_PREFIX = {
@@ -79,11 +82,12 @@ _REASON_PREFIX = {
 
 
 def state_of(conversation_id: str) -> str:
-    """"queued" or "agent" while a handoff is open, else "bot"."""
+    """ "queued" or "agent" while a handoff is open, else "bot"."""
     with session_scope() as session:
         state = session.execute(
-            select(Handoff.state).where(Handoff.conversation_id == conversation_id,
-                                        Handoff.state.in_(OPEN_STATES)).limit(1)
+            select(Handoff.state)
+            .where(Handoff.conversation_id == conversation_id, Handoff.state.in_(OPEN_STATES))
+            .limit(1)
         ).scalar_one_or_none()
     return state or BOT
 
@@ -107,8 +111,8 @@ class HandoffView:
     last_citizen_at: Optional[datetime]
     last_agent_at: Optional[datetime]
     ticket_ref: Optional[str]
-    position: Optional[int] = None      # 1-based place in the queue while queued
-    created: bool = False               # escalate(): True if this call opened the episode
+    position: Optional[int] = None  # 1-based place in the queue while queued
+    created: bool = False  # escalate(): True if this call opened the episode
 
     @property
     def reason_label(self) -> str:
@@ -121,13 +125,22 @@ class HandoffView:
     @classmethod
     def of(cls, row: Handoff, **extra: Any) -> "HandoffView":
         return cls(
-            id=row.id, conversation_id=row.conversation_id, channel=row.channel,
-            state=row.state, reason=row.reason, reason_detail=row.reason_detail,
+            id=row.id,
+            conversation_id=row.conversation_id,
+            channel=row.channel,
+            state=row.state,
+            reason=row.reason,
+            reason_detail=row.reason_detail,
             snapshot=json.loads(row.snapshot) if row.snapshot else {},
-            queued_at=aware(row.queued_at), claimed_at=aware(row.claimed_at),
-            claimed_by=row.claimed_by, ended_at=aware(row.ended_at), ended_by=row.ended_by,
-            last_citizen_at=aware(row.last_citizen_at), last_agent_at=aware(row.last_agent_at),
-            ticket_ref=row.ticket_ref, **extra,
+            queued_at=aware(row.queued_at),
+            claimed_at=aware(row.claimed_at),
+            claimed_by=row.claimed_by,
+            ended_at=aware(row.ended_at),
+            ended_by=row.ended_by,
+            last_citizen_at=aware(row.last_citizen_at),
+            last_agent_at=aware(row.last_agent_at),
+            ticket_ref=row.ticket_ref,
+            **extra,
         )
 
 
@@ -135,8 +148,12 @@ def mask_snapshot(slots: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """Keep what the citizen told the bot, minus bookkeeping, with personal numbers masked."""
     result: Dict[str, Any] = {}
     for name, value in (slots or {}).items():
-        if (name in _INTERNAL_SLOTS or name.endswith(_BOOKKEEPING_SUFFIXES)
-                or value in (None, "", [], {}) or _is_secret(name)):
+        if (
+            name in _INTERNAL_SLOTS
+            or name.endswith(_BOOKKEEPING_SUFFIXES)
+            or value in (None, "", [], {})
+            or _is_secret(name)
+        ):
             continue
         result[name] = _mask_value(name, value)
     return result
@@ -165,9 +182,16 @@ def _mask_value(name: str, value: Any) -> Any:
     return mask_text(text)
 
 
-def escalate(conversation_id: str, reason: str = DEFAULT_REASON, channel: Optional[str] = None,
-             snapshot: Optional[Dict[str, Any]] = None, detail: Optional[str] = None,
-             actor: str = "bot", now: Optional[datetime] = None, _retry: bool = True) -> HandoffView:
+def escalate(
+    conversation_id: str,
+    reason: str = DEFAULT_REASON,
+    channel: Optional[str] = None,
+    snapshot: Optional[Dict[str, Any]] = None,
+    detail: Optional[str] = None,
+    actor: str = "bot",
+    now: Optional[datetime] = None,
+    _retry: bool = True,
+) -> HandoffView:
     """Queue the conversation for an agent; idempotent while one is already open.
 
     `snapshot` is the bot's slot values at escalation time; personal numbers are
@@ -180,15 +204,29 @@ def escalate(conversation_id: str, reason: str = DEFAULT_REASON, channel: Option
     new_id: Optional[int] = None
     try:
         with session_scope() as session:
-            row = Handoff(conversation_id=conversation_id, channel=channel[:32], state=QUEUED,
-                          reason=reason, reason_detail=(detail or None) and detail[:200],
-                          snapshot=json.dumps(mask_snapshot(snapshot), ensure_ascii=False),
-                          queued_at=now)
+            row = Handoff(
+                conversation_id=conversation_id,
+                channel=channel[:32],
+                state=QUEUED,
+                reason=reason,
+                reason_detail=(detail or None) and detail[:200],
+                snapshot=json.dumps(mask_snapshot(snapshot), ensure_ascii=False),
+                queued_at=now,
+            )
             session.add(row)
             session.flush()
-            audit.record(session, actor, "handoff.escalated", "handoff", row.id,
-                         {"conversation": _conversation_ref(conversation_id), "channel": channel,
-                          "reason": reason})
+            audit.record(
+                session,
+                actor,
+                "handoff.escalated",
+                "handoff",
+                row.id,
+                {
+                    "conversation": _conversation_ref(conversation_id),
+                    "channel": channel,
+                    "reason": reason,
+                },
+            )
             new_id = row.id
     except IntegrityError:
         # An episode is already open for this conversation (partial unique index).
@@ -208,14 +246,23 @@ def _conversation_ref(conversation_id: str) -> str:
     return mask_text(conversation_id)
 
 
-def _transition(handoff_id: int, actor: str, action: str, values: Dict[str, Any], allowed,
-                detail: Optional[Dict[str, Any]] = None) -> bool:
+def _transition(
+    handoff_id: int,
+    actor: str,
+    action: str,
+    values: Dict[str, Any],
+    allowed,
+    detail: Optional[Dict[str, Any]] = None,
+) -> bool:
     """One atomic state change: UPDATE handoffs SET ... WHERE id = :id AND <allowed>,
     checked by its rowcount, in the same transaction as its audit entry."""
     with session_scope() as session:
         result = session.execute(
-            update(Handoff).where(Handoff.id == handoff_id, allowed).values(**values)
-            .execution_options(synchronize_session=False))
+            update(Handoff)
+            .where(Handoff.id == handoff_id, allowed)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount != 1:
             return False
         audit.record(session, actor, action, "handoff", handoff_id, detail)
@@ -232,18 +279,39 @@ def _held_by_or_queued(agent: str):
 
 def claim(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """Give a queued conversation to one agent. False if someone else was first."""
-    return _transition(handoff_id, f"agent:{agent}", "handoff.claimed",
-                       {"state": AGENT, "claimed_by": agent, "claimed_at": now or utcnow()},
-                       Handoff.state == QUEUED)
+    return _transition(
+        handoff_id,
+        f"agent:{agent}",
+        "handoff.claimed",
+        {"state": AGENT, "claimed_by": agent, "claimed_at": now or utcnow()},
+        Handoff.state == QUEUED,
+    )
 
 
 # What a waiting citizen types to stop waiting and talk to the bot again. Only while
 # queued: once an agent has the conversation, the agent ends it.
-_LEAVE_PHRASES = {"الغاء", "الغ", "الغي", "الغاء التحويل", "الغ التحويل", "رجوع", "ارجع", "رجعني",
-                  "رجعني للمساعد", "رجعني للبوت", "ارجع للمساعد", "ارجع للبوت", "ما ابي موظف",
-                  "مابي موظف", "خلاص ما ابي موظف", "cancel", "back"}
-LEFT_QUEUE_TEXT = ("ألغيت طلب التحويل للموظف ✅ رجعت لك، وش أقدر أخدمك فيه؟ "
-                   "ومتى ما احتجت موظف اكتب: أكلم موظف.")
+_LEAVE_PHRASES = {
+    "الغاء",
+    "الغ",
+    "الغي",
+    "الغاء التحويل",
+    "الغ التحويل",
+    "رجوع",
+    "ارجع",
+    "رجعني",
+    "رجعني للمساعد",
+    "رجعني للبوت",
+    "ارجع للمساعد",
+    "ارجع للبوت",
+    "ما ابي موظف",
+    "مابي موظف",
+    "خلاص ما ابي موظف",
+    "cancel",
+    "back",
+}
+LEFT_QUEUE_TEXT = (
+    "ألغيت طلب التحويل للموظف ✅ رجعت لك، وش أقدر أخدمك فيه؟ ومتى ما احتجت موظف اكتب: أكلم موظف."
+)
 LEAVE_HINT = "وإذا تبي ترجع للمساعد الآلي بدل الانتظار، اكتب: إلغاء"
 
 
@@ -260,45 +328,78 @@ def leave_queue(conversation_id: str, now: Optional[datetime] = None) -> bool:
     view = open_for(conversation_id)
     if view is None or view.state != QUEUED:
         return False
-    return _transition(view.id, "citizen", "handoff.left_queue",
-                       {"state": BOT, "ended_at": now or utcnow(), "ended_by": "citizen"},
-                       Handoff.state == QUEUED)
+    return _transition(
+        view.id,
+        "citizen",
+        "handoff.left_queue",
+        {"state": BOT, "ended_at": now or utcnow(), "ended_by": "citizen"},
+        Handoff.state == QUEUED,
+    )
 
 
 def release(handoff_id: int, agent: str) -> bool:
     """The claiming agent puts the conversation back in the queue."""
-    return _transition(handoff_id, f"agent:{agent}", "handoff.released",
-                       {"state": QUEUED, "claimed_by": None, "claimed_at": None}, _held_by(agent))
+    return _transition(
+        handoff_id,
+        f"agent:{agent}",
+        "handoff.released",
+        {"state": QUEUED, "claimed_by": None, "claimed_at": None},
+        _held_by(agent),
+    )
 
 
 def return_to_bot(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """Hand the conversation back to the bot (by its agent, or from the queue by any agent)."""
-    return _transition(handoff_id, f"agent:{agent}", "handoff.returned_to_bot",
-                       {"state": BOT, "ended_at": now or utcnow(), "ended_by": agent},
-                       _held_by_or_queued(agent))
+    return _transition(
+        handoff_id,
+        f"agent:{agent}",
+        "handoff.returned_to_bot",
+        {"state": BOT, "ended_at": now or utcnow(), "ended_by": agent},
+        _held_by_or_queued(agent),
+    )
 
 
 def close(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """End the episode (by its agent, or from the queue by any agent)."""
-    return _transition(handoff_id, f"agent:{agent}", "handoff.closed",
-                       {"state": CLOSED, "ended_at": now or utcnow(), "ended_by": agent},
-                       _held_by_or_queued(agent))
+    return _transition(
+        handoff_id,
+        f"agent:{agent}",
+        "handoff.closed",
+        {"state": CLOSED, "ended_at": now or utcnow(), "ended_by": agent},
+        _held_by_or_queued(agent),
+    )
 
 
-def authorise_reply(handoff_id: int, agent: str, chars: int, canned: Optional[str] = None,
-                    now: Optional[datetime] = None) -> bool:
+def authorise_reply(
+    handoff_id: int,
+    agent: str,
+    chars: int,
+    canned: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> bool:
     """Only the agent who holds the conversation may write to the citizen."""
     detail = {"chars": chars}
     if canned:
         detail["canned"] = canned
-    return _transition(handoff_id, f"agent:{agent}", "handoff.replied",
-                       {"last_agent_at": now or utcnow()}, _held_by(agent), detail)
+    return _transition(
+        handoff_id,
+        f"agent:{agent}",
+        "handoff.replied",
+        {"last_agent_at": now or utcnow()},
+        _held_by(agent),
+        detail,
+    )
 
 
 def record_ticket(handoff_id: int, agent: str, ticket_ref: str) -> bool:
-    return _transition(handoff_id, f"agent:{agent}", "handoff.ticket_opened",
-                       {"ticket_ref": str(ticket_ref)[:64]}, _held_by(agent),
-                       {"ticket": str(ticket_ref)})
+    return _transition(
+        handoff_id,
+        f"agent:{agent}",
+        "handoff.ticket_opened",
+        {"ticket_ref": str(ticket_ref)[:64]},
+        _held_by(agent),
+        {"ticket": str(ticket_ref)},
+    )
 
 
 def record_view(handoff_id: int, agent: str) -> None:
@@ -317,7 +418,9 @@ def _ack_after() -> timedelta:
     return timedelta(minutes=float(os.environ.get("HANDOFF_ACK_MINUTES", "5")))
 
 
-def _citizen_wrote(conversation_id: str, now: Optional[datetime] = None) -> Tuple[bool, Optional[str]]:
+def _citizen_wrote(
+    conversation_id: str, now: Optional[datetime] = None
+) -> Tuple[bool, Optional[str]]:
     """Stamp the open episode; (was one open, acknowledgement for the citizen or None).
 
     A queued citizen hears nothing from the bot until an agent joins, so the first message
@@ -326,8 +429,9 @@ def _citizen_wrote(conversation_id: str, now: Optional[datetime] = None) -> Tupl
     now = now or utcnow()
     with session_scope() as session:
         row = session.execute(
-            select(Handoff).where(Handoff.conversation_id == conversation_id,
-                                  Handoff.state.in_(OPEN_STATES)).limit(1)
+            select(Handoff)
+            .where(Handoff.conversation_id == conversation_id, Handoff.state.in_(OPEN_STATES))
+            .limit(1)
         ).scalar_one_or_none()
         if row is None:
             return False, None
@@ -341,16 +445,20 @@ def _citizen_wrote(conversation_id: str, now: Optional[datetime] = None) -> Tupl
 
 def queued_ack_text(position: int, now: Optional[datetime] = None) -> str:
     if in_working_hours(now):
-        first = (f"وصلت رسالتك ✅ أنت بانتظار موظف (دورك رقم {position})، "
-                 "وبيشوف كل رسائلك أول ما يدخل.")
+        first = (
+            f"وصلت رسالتك ✅ أنت بانتظار موظف (دورك رقم {position})، وبيشوف كل رسائلك أول ما يدخل."
+        )
     else:
-        first = (f"وصلت رسالتك ✅ محفوظة للموظف، وبيرد عليك أول ما يبدأ الدوام "
-                 f"({fact('contact.working_hours')}).")
+        first = (
+            f"وصلت رسالتك ✅ محفوظة للموظف، وبيرد عليك أول ما يبدأ الدوام "
+            f"({fact('contact.working_hours')})."
+        )
     return f"{first}\n{LEAVE_HINT}"
 
 
-async def notify_citizen_message(conversation_id: str, text: str = "",
-                                 message_id: Optional[int] = None) -> Optional[str]:
+async def notify_citizen_message(
+    conversation_id: str, text: str = "", message_id: Optional[int] = None
+) -> Optional[str]:
     """Hook called by the channels' pipeline (channels/pipeline.py, `_handoff_gate`) for each
     citizen message that did not go to Rasa. The message itself is already in the
     transcript and the desk polls for it; this stamps the episode and returns the
@@ -373,8 +481,9 @@ def get(handoff_id: int) -> Optional[HandoffView]:
 def open_for(conversation_id: str) -> Optional[HandoffView]:
     with session_scope() as session:
         row = session.execute(
-            select(Handoff).where(Handoff.conversation_id == conversation_id,
-                                  Handoff.state.in_(OPEN_STATES)).limit(1)
+            select(Handoff)
+            .where(Handoff.conversation_id == conversation_id, Handoff.state.in_(OPEN_STATES))
+            .limit(1)
         ).scalar_one_or_none()
         return HandoffView.of(row, position=_position(session, row)) if row else None
 
@@ -383,10 +492,13 @@ def _position(session, row: Handoff) -> Optional[int]:
     if row.state != QUEUED:
         return None
     ahead = session.execute(
-        select(func.count()).select_from(Handoff)
-        .where(Handoff.state == QUEUED,
-               (Handoff.queued_at < row.queued_at)
-               | ((Handoff.queued_at == row.queued_at) & (Handoff.id < row.id)))
+        select(func.count())
+        .select_from(Handoff)
+        .where(
+            Handoff.state == QUEUED,
+            (Handoff.queued_at < row.queued_at)
+            | ((Handoff.queued_at == row.queued_at) & (Handoff.id < row.id)),
+        )
     ).scalar_one()
     return ahead + 1
 
@@ -398,8 +510,11 @@ def queue(include_recent_minutes: int = 0, now: Optional[datetime] = None) -> Li
         cond = Handoff.state.in_(OPEN_STATES)
         if include_recent_minutes:
             cond = cond | (Handoff.ended_at >= now - timedelta(minutes=include_recent_minutes))
-        rows = session.execute(select(Handoff).where(cond)
-                               .order_by(Handoff.queued_at, Handoff.id)).scalars().all()
+        rows = (
+            session.execute(select(Handoff).where(cond).order_by(Handoff.queued_at, Handoff.id))
+            .scalars()
+            .all()
+        )
         views, position = [], 0
         for row in rows:
             if row.state == QUEUED:
@@ -412,7 +527,7 @@ def queue(include_recent_minutes: int = 0, now: Optional[datetime] = None) -> Li
 
 
 def _hours() -> tuple:
-    override = os.environ.get("HANDOFF_HOURS", "").strip()   # e.g. "8-20"
+    override = os.environ.get("HANDOFF_HOURS", "").strip()  # e.g. "8-20"
     if override:
         opens, _, closes = override.partition("-")
         return int(opens), int(closes)
@@ -439,8 +554,12 @@ def estimated_wait_minutes(position: int, now: Optional[datetime] = None) -> int
         with session_scope() as session:
             rows = session.execute(
                 select(Handoff.queued_at, Handoff.claimed_at)
-                .where(Handoff.claimed_at.is_not(None), Handoff.claimed_at >= now - timedelta(hours=3))
-                .order_by(Handoff.claimed_at.desc()).limit(20)).all()
+                .where(
+                    Handoff.claimed_at.is_not(None), Handoff.claimed_at >= now - timedelta(hours=3)
+                )
+                .order_by(Handoff.claimed_at.desc())
+                .limit(20)
+            ).all()
     except SQLAlchemyError as e:
         # The citizen is already queued; a rough estimate beats losing the whole reply.
         logger.warning("wait estimate without history: %s", type(e).__name__)
@@ -478,12 +597,16 @@ def escalation_message(view: HandoffView, now: Optional[datetime] = None) -> Dic
         lines.append("اكتب تفاصيل طلبك من الحين، وبيشوفها الموظف أول ما يدخل.")
         lines.append(f"وإذا مستعجل، الرقم الموحد {fact('contact.unified_number')} متاح لك.")
     else:
-        lines.append(f"موظفينا متواجدين {fact('contact.working_hours')} بتوقيت الرياض، "
-                     "والحين خارج وقت الدوام 🌙")
+        lines.append(
+            f"موظفينا متواجدين {fact('contact.working_hours')} بتوقيت الرياض، "
+            "والحين خارج وقت الدوام 🌙"
+        )
         lines.append("محادثتك محفوظة في قائمة الانتظار، وأول ما يبدأ الدوام بيرد عليك موظف هنا.")
-        lines.append("وإذا ما تبي تنتظر: تقدر ترفع طلبك في خدمة \"صوتك مسموع\" من بوابة حساب "
-                     "المواطن (تشتغل 24 ساعة)، أو تتصل على الرقم الموحد "
-                     f"{fact('contact.unified_number')}.")
+        lines.append(
+            'وإذا ما تبي تنتظر: تقدر ترفع طلبك في خدمة "صوتك مسموع" من بوابة حساب '
+            "المواطن (تشتغل 24 ساعة)، أو تتصل على الرقم الموحد "
+            f"{fact('contact.unified_number')}."
+        )
     if view.state == QUEUED:
         lines.append(LEAVE_HINT)
     # No buttons: while the handoff is open nothing the citizen sends reaches the bot.

@@ -5,6 +5,7 @@ Statuses: under_review (قيد الدراسة), accepted (مقبول), rejected 
 The 90-day reply time and the retroactive payment of accepted objections come
 from the program facts (bot/content/program.yml, seed 003).
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,11 +18,14 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 
 from bot.content import fact
-from bot.services import otp
 from bot.privacy import mask_id, mask_mobile
+from bot.services import otp
 from bot.services.validators import (
-    OBJECTION_NUMBER_LENGTH, luhn_check_digit, national_id_valid,
-    parse_mobile, parse_objection_number,
+    OBJECTION_NUMBER_LENGTH,
+    luhn_check_digit,
+    national_id_valid,
+    parse_mobile,
+    parse_objection_number,
 )
 from bot.store import audit, session_scope
 from bot.store.base import StoreUnavailable, is_unavailable, utcnow
@@ -29,7 +33,7 @@ from bot.store.objections import OBJECTION_STATUSES, Objection
 
 logger = logging.getLogger(__name__)
 
-OTP_PURPOSE = "objection_status"    # what an objection's one-time codes unlock
+OTP_PURPOSE = "objection_status"  # what an objection's one-time codes unlock
 
 
 @dataclass
@@ -52,8 +56,15 @@ class ObjectionView:
 
 
 def _view(o: Objection) -> ObjectionView:
-    return ObjectionView(o.number, o.status, o.payment_cycle, _sar(o.amount_halalas),
-                         o.submitted_on, o.decided_on, o.decision_note)
+    return ObjectionView(
+        o.number,
+        o.status,
+        o.payment_cycle,
+        _sar(o.amount_halalas),
+        o.submitted_on,
+        o.decided_on,
+        o.decision_note,
+    )
 
 
 def _sar(halalas: Optional[int]) -> Optional[Decimal]:
@@ -100,10 +111,18 @@ def _status(value: str) -> str:
     return value
 
 
-def create_objection(national_id: str, mobile: str, payment_cycle: str, amount: Any = None,
-                     submitted_on: Any = None, status: str = "under_review",
-                     decided_on: Any = None, decision_note: Optional[str] = None,
-                     number: Optional[str] = None, actor: str = "backoffice") -> ObjectionView:
+def create_objection(
+    national_id: str,
+    mobile: str,
+    payment_cycle: str,
+    amount: Any = None,
+    submitted_on: Any = None,
+    status: str = "under_review",
+    decided_on: Any = None,
+    decision_note: Optional[str] = None,
+    number: Optional[str] = None,
+    actor: str = "backoffice",
+) -> ObjectionView:
     if not national_id_valid(national_id):
         raise ValueError("invalid national id (10 digits, starts with 1 or 2, check digit)")
     parsed_mobile = parse_mobile(mobile)
@@ -128,23 +147,47 @@ def create_objection(national_id: str, mobile: str, payment_cycle: str, amount: 
             number = new_objection_number()
             while session.execute(select(Objection.id).where(Objection.number == number)).first():
                 number = new_objection_number()
-        obj = Objection(number=number, national_id=national_id, mobile=parsed_mobile.value,
-                        status=status, payment_cycle=payment_cycle.strip(),
-                        amount_halalas=_halalas(_amount(amount)),
-                        submitted_on=submitted, decided_on=decided,
-                        decision_note=(decision_note or "").strip() or None)
+        obj = Objection(
+            number=number,
+            national_id=national_id,
+            mobile=parsed_mobile.value,
+            status=status,
+            payment_cycle=payment_cycle.strip(),
+            amount_halalas=_halalas(_amount(amount)),
+            submitted_on=submitted,
+            decided_on=decided,
+            decision_note=(decision_note or "").strip() or None,
+        )
         session.add(obj)
         session.flush()
-        audit.record(session, actor, "objection.created", "objection", number, {
-            "national_id": mask_id(national_id), "mobile": mask_mobile(parsed_mobile.value),
-            "status": status, "payment_cycle": obj.payment_cycle, "amount": _amount(amount),
-            "submitted_on": submitted, "decided_on": decided,
-        })
+        audit.record(
+            session,
+            actor,
+            "objection.created",
+            "objection",
+            number,
+            {
+                "national_id": mask_id(national_id),
+                "mobile": mask_mobile(parsed_mobile.value),
+                "status": status,
+                "payment_cycle": obj.payment_cycle,
+                "amount": _amount(amount),
+                "submitted_on": submitted,
+                "decided_on": decided,
+            },
+        )
         return _view(obj)
 
 
-UPDATABLE = ("status", "payment_cycle", "amount", "submitted_on", "decided_on",
-             "decision_note", "mobile")
+UPDATABLE = (
+    "status",
+    "payment_cycle",
+    "amount",
+    "submitted_on",
+    "decided_on",
+    "decision_note",
+    "mobile",
+)
 
 
 def update_objection(number: str, actor: str = "backoffice", **changes: Any) -> ObjectionView:
@@ -153,7 +196,9 @@ def update_objection(number: str, actor: str = "backoffice", **changes: Any) -> 
     if unknown:
         raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
     with session_scope() as session:
-        obj = session.execute(select(Objection).where(Objection.number == number)).scalar_one_or_none()
+        obj = session.execute(
+            select(Objection).where(Objection.number == number)
+        ).scalar_one_or_none()
         if obj is None:
             raise LookupError(f"no objection {number}")
         diff: Dict[str, Any] = {}
@@ -161,8 +206,10 @@ def update_objection(number: str, actor: str = "backoffice", **changes: Any) -> 
         def put(name: str, value: Any, shown: Any = None) -> None:
             old = getattr(obj, name)
             if old != value:
-                diff[name] = {"from": old if shown is None else shown[0],
-                              "to": value if shown is None else shown[1]}
+                diff[name] = {
+                    "from": old if shown is None else shown[0],
+                    "to": value if shown is None else shown[1],
+                }
                 setattr(obj, name, value)
 
         if "status" in changes and changes["status"] is not None:
@@ -185,7 +232,7 @@ def update_objection(number: str, actor: str = "backoffice", **changes: Any) -> 
             put("mobile", parsed.value, (mask_mobile(obj.mobile), mask_mobile(parsed.value)))
 
         if obj.status == "under_review" and "status" in diff:
-            obj.decided_on = None            # reopened: no decision yet
+            obj.decided_on = None  # reopened: no decision yet
         elif obj.status != "under_review" and obj.decided_on is None:
             put("decided_on", utcnow().date())
         if obj.decided_on and obj.decided_on < obj.submitted_on:
@@ -212,8 +259,9 @@ def _find_row(number: str, national_id: str) -> Optional[Objection]:
     try:
         with session_scope() as session:
             return session.execute(
-                select(Objection).where(Objection.number == number,
-                                        Objection.national_id == national_id)
+                select(Objection).where(
+                    Objection.number == number, Objection.national_id == national_id
+                )
             ).scalar_one_or_none()
     except Exception as exc:
         if is_unavailable(exc):
@@ -223,7 +271,11 @@ def _find_row(number: str, national_id: str) -> Optional[Objection]:
 
 def list_objections(status: Optional[str] = None, limit: int = 50) -> List[Objection]:
     with session_scope() as session:
-        query = select(Objection).order_by(Objection.created_at.desc(), Objection.id.desc()).limit(limit)
+        query = (
+            select(Objection)
+            .order_by(Objection.created_at.desc(), Objection.id.desc())
+            .limit(limit)
+        )
         if status:
             query = query.where(Objection.status == _status(status))
         return list(session.execute(query).scalars().all())
@@ -231,8 +283,10 @@ def list_objections(status: Optional[str] = None, limit: int = 50) -> List[Objec
 
 # --------------------------------------------------------------------------- one-time code
 
-def issue_code(conversation_id: str, objection_number: str, national_id: str,
-               now: Optional[datetime] = None) -> otp.IssueResult:
+
+def issue_code(
+    conversation_id: str, objection_number: str, national_id: str, now: Optional[datetime] = None
+) -> otp.IssueResult:
     """Send a code to the mobile registered on the objection, if the ID/number pair matches.
     A wrong pair and an unknown number give the same NOT_FOUND."""
     mobile = registered_mobile(objection_number, national_id)
@@ -242,18 +296,21 @@ def issue_code(conversation_id: str, objection_number: str, national_id: str,
     return otp.issue(OTP_PURPOSE, objection_number, conversation_id, mobile, now)
 
 
-def verify_code(conversation_id: str, objection_number: str, code: str,
-                now: Optional[datetime] = None) -> otp.VerifyResult:
+def verify_code(
+    conversation_id: str, objection_number: str, code: str, now: Optional[datetime] = None
+) -> otp.VerifyResult:
     return otp.verify(OTP_PURPOSE, objection_number, conversation_id, code, now)
 
 
-def is_verified(objection_number: str, conversation_id: str,
-                now: Optional[datetime] = None) -> bool:
+def is_verified(
+    objection_number: str, conversation_id: str, now: Optional[datetime] = None
+) -> bool:
     """Has this conversation proved recently that it owns the objection?"""
     return otp.is_verified(OTP_PURPOSE, objection_number, conversation_id, now)
 
 
 # --------------------------------------------------------------------------- wording
+
 
 def _money(amount: Optional[Decimal]) -> str:
     if amount is None:
@@ -272,7 +329,8 @@ def describe_for_owner(o: ObjectionView, today: Optional[date] = None) -> str:
     lines = [head, f"الحالة: {o.status_label}", f"تاريخ التقديم: {o.submitted_on.isoformat()}"]
     if o.status == "under_review":
         lines.append(
-            f"الرد يكون خلال {days} يوم من تاريخ التقديم، يعني بحد أقصى {o.reply_due.isoformat()}.")
+            f"الرد يكون خلال {days} يوم من تاريخ التقديم، يعني بحد أقصى {o.reply_due.isoformat()}."
+        )
         if today > o.reply_due:
             lines.append("تجاوز الاعتراض مدة الرد المعتادة، وأنصحك تتواصل مع فريق الدعم.")
     elif o.status == "accepted":

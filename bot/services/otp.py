@@ -15,6 +15,7 @@
 
 The clock is a parameter (`now=`) so tests can move time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,10 +40,16 @@ logger = logging.getLogger(__name__)
 CODE_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 MAX_SENDS = 3
-VERIFIED_FOR = timedelta(minutes=15)    # how long a verified code unlocks the record
+VERIFIED_FOR = timedelta(minutes=15)  # how long a verified code unlocks the record
 
 # Results
-SENT, NOT_FOUND, COOLDOWN, TOO_MANY, SMS_FAILED = "sent", "not_found", "cooldown", "too_many", "sms_failed"
+SENT, NOT_FOUND, COOLDOWN, TOO_MANY, SMS_FAILED = (
+    "sent",
+    "not_found",
+    "cooldown",
+    "too_many",
+    "sms_failed",
+)
 OK, WRONG, EXPIRED, LOCKED, NO_CODE = "ok", "wrong", "expired", "locked", "no_code"
 
 
@@ -85,8 +92,10 @@ class VerifyResult:
 
 
 def otp_sms_text(code: str) -> str:
-    return (f"رمز التحقق من حساب المواطن: {code}\n"
-            f"صالح {int(CODE_TTL.total_seconds() // 60)} دقائق. لا تعطيه لأي أحد.")
+    return (
+        f"رمز التحقق من حساب المواطن: {code}\n"
+        f"صالح {int(CODE_TTL.total_seconds() // 60)} دقائق. لا تعطيه لأي أحد."
+    )
 
 
 def _guard(exc: Exception) -> None:
@@ -98,17 +107,20 @@ def _guard(exc: Exception) -> None:
 def _locked_until(session, purpose: str, subject: str, now: datetime) -> Optional[datetime]:
     return session.execute(
         select(func.max(OtpChallenge.locked_until)).where(
-            OtpChallenge.purpose == purpose, OtpChallenge.subject == subject,
-            OtpChallenge.locked_until > now)
+            OtpChallenge.purpose == purpose,
+            OtpChallenge.subject == subject,
+            OtpChallenge.locked_until > now,
+        )
     ).scalar_one_or_none()
 
 
-def issue(purpose: str, subject: str, conversation_id: str, mobile: str,
-          now: Optional[datetime] = None) -> IssueResult:
+def issue(
+    purpose: str, subject: str, conversation_id: str, mobile: str, now: Optional[datetime] = None
+) -> IssueResult:
     """Send a new code for `subject` to `mobile` (the registered one). Replaces older codes
     of this conversation. Raises StoreUnavailable when the database is down."""
     now = now or utcnow()
-    code = f"{secrets.randbelow(10 ** 6):06d}"
+    code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
     try:
         with session_scope() as session:
@@ -116,25 +128,42 @@ def issue(purpose: str, subject: str, conversation_id: str, mobile: str,
             if locked:
                 return IssueResult(COOLDOWN, _minutes(locked - now))
             window_start = now - cooldown()
-            recent = session.execute(
-                select(OtpChallenge.created_at).where(
-                    OtpChallenge.purpose == purpose, OtpChallenge.subject == subject,
-                    OtpChallenge.created_at > window_start)
-                .order_by(OtpChallenge.created_at)
-            ).scalars().all()
+            recent = (
+                session.execute(
+                    select(OtpChallenge.created_at)
+                    .where(
+                        OtpChallenge.purpose == purpose,
+                        OtpChallenge.subject == subject,
+                        OtpChallenge.created_at > window_start,
+                    )
+                    .order_by(OtpChallenge.created_at)
+                )
+                .scalars()
+                .all()
+            )
             if len(recent) >= MAX_SENDS:
                 return IssueResult(TOO_MANY, _minutes(recent[0] + cooldown() - now))
             for old in session.execute(
                 select(OtpChallenge).where(
-                    OtpChallenge.purpose == purpose, OtpChallenge.subject == subject,
+                    OtpChallenge.purpose == purpose,
+                    OtpChallenge.subject == subject,
                     OtpChallenge.conversation_id == conversation_id,
-                    OtpChallenge.superseded.is_(False), OtpChallenge.verified_at.is_(None))
+                    OtpChallenge.superseded.is_(False),
+                    OtpChallenge.verified_at.is_(None),
+                )
             ).scalars():
                 old.superseded = True
             challenge = OtpChallenge(
-                purpose=purpose, subject=subject, conversation_id=conversation_id,
-                code_hash=hash_code(code, salt), salt=salt, attempts=0,
-                created_at=now, expires_at=now + CODE_TTL, superseded=False)
+                purpose=purpose,
+                subject=subject,
+                conversation_id=conversation_id,
+                code_hash=hash_code(code, salt),
+                salt=salt,
+                attempts=0,
+                created_at=now,
+                expires_at=now + CODE_TTL,
+                superseded=False,
+            )
             session.add(challenge)
             session.flush()
             challenge_id = challenge.id
@@ -153,22 +182,31 @@ def issue(purpose: str, subject: str, conversation_id: str, mobile: str,
     return IssueResult(SENT)
 
 
-def verify(purpose: str, subject: str, conversation_id: str, code: str,
-           now: Optional[datetime] = None) -> VerifyResult:
+def verify(
+    purpose: str, subject: str, conversation_id: str, code: str, now: Optional[datetime] = None
+) -> VerifyResult:
     now = now or utcnow()
     try:
         with session_scope() as session:
             locked = _locked_until(session, purpose, subject, now)
             if locked:
                 return VerifyResult(LOCKED, 0, _minutes(locked - now))
-            challenge = session.execute(
-                select(OtpChallenge).where(
-                    OtpChallenge.purpose == purpose, OtpChallenge.subject == subject,
-                    OtpChallenge.conversation_id == conversation_id,
-                    OtpChallenge.superseded.is_(False), OtpChallenge.verified_at.is_(None))
-                .order_by(OtpChallenge.created_at.desc(), OtpChallenge.id.desc())
-                .with_for_update()
-            ).scalars().first()
+            challenge = (
+                session.execute(
+                    select(OtpChallenge)
+                    .where(
+                        OtpChallenge.purpose == purpose,
+                        OtpChallenge.subject == subject,
+                        OtpChallenge.conversation_id == conversation_id,
+                        OtpChallenge.superseded.is_(False),
+                        OtpChallenge.verified_at.is_(None),
+                    )
+                    .order_by(OtpChallenge.created_at.desc(), OtpChallenge.id.desc())
+                    .with_for_update()
+                )
+                .scalars()
+                .first()
+            )
             if challenge is None:
                 return VerifyResult(NO_CODE)
             if challenge.expires_at <= now:
@@ -181,26 +219,36 @@ def verify(purpose: str, subject: str, conversation_id: str, code: str,
             if left <= 0:
                 challenge.locked_until = now + cooldown()
                 challenge.superseded = True
-                logger.warning("OTP locked for %s %s after %d wrong codes", purpose,
-                               subject[:2] + "…", MAX_ATTEMPTS)
+                logger.warning(
+                    "OTP locked for %s %s after %d wrong codes",
+                    purpose,
+                    subject[:2] + "…",
+                    MAX_ATTEMPTS,
+                )
                 return VerifyResult(LOCKED, 0, _minutes(cooldown()))
             return VerifyResult(WRONG, left)
     except Exception as exc:
         _guard(exc)
 
 
-def is_verified(purpose: str, subject: str, conversation_id: str,
-                now: Optional[datetime] = None) -> bool:
+def is_verified(
+    purpose: str, subject: str, conversation_id: str, now: Optional[datetime] = None
+) -> bool:
     """Has this conversation proved itself for `subject` recently?"""
     now = now or utcnow()
     try:
         with session_scope() as session:
-            return session.execute(
-                select(OtpChallenge.id).where(
-                    OtpChallenge.purpose == purpose, OtpChallenge.subject == subject,
-                    OtpChallenge.conversation_id == conversation_id,
-                    OtpChallenge.verified_at.is_not(None),
-                    OtpChallenge.verified_at > now - VERIFIED_FOR)
-            ).first() is not None
+            return (
+                session.execute(
+                    select(OtpChallenge.id).where(
+                        OtpChallenge.purpose == purpose,
+                        OtpChallenge.subject == subject,
+                        OtpChallenge.conversation_id == conversation_id,
+                        OtpChallenge.verified_at.is_not(None),
+                        OtpChallenge.verified_at > now - VERIFIED_FOR,
+                    )
+                ).first()
+                is not None
+            )
     except Exception as exc:
         _guard(exc)

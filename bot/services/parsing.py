@@ -15,6 +15,7 @@ particular form, so any feature can reuse it.
     is_unsure("والله ما ادري")           -> True
     parse_choice("امي سعودية", {...})    -> "saudi_mother"
 """
+
 from __future__ import annotations
 
 import re
@@ -23,17 +24,23 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from bot.nlu.arabic import fold_letters, to_ascii_digits
 
 __all__ = [
-    "parse_number", "parse_amount", "parse_count", "parse_duration_months",
-    "parse_yes_no", "is_unsure", "parse_choice", "clean",
+    "parse_number",
+    "parse_amount",
+    "parse_count",
+    "parse_duration_months",
+    "parse_yes_no",
+    "is_unsure",
+    "parse_choice",
+    "clean",
 ]
 
 # ---------------------------------------------------------------------------
 # Normalisation
 # ---------------------------------------------------------------------------
 
-_ARABIC_DECIMAL = "\u066b"    # ٫
+_ARABIC_DECIMAL = "\u066b"  # ٫
 _ARABIC_THOUSANDS = "\u066c"  # ٬
-_MINUS = "\u2212"             # −
+_MINUS = "\u2212"  # −
 _THOUSANDS = re.compile(r"(?<=\d)[,،](?=\d{3}(?!\d))")
 _SPACED_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}(?![\d.]))")
 _DIGIT_LETTER = re.compile(r"(\d)([^\d\s.,\-])")
@@ -64,7 +71,7 @@ def _tokens(text: str) -> List[str]:
 def _phrase_in(tokens: Sequence[str], phrase: str) -> bool:
     words = phrase.split()
     n = len(words)
-    return any(list(tokens[i:i + n]) == words for i in range(len(tokens) - n + 1))
+    return any(list(tokens[i : i + n]) == words for i in range(len(tokens) - n + 1))
 
 
 def _any_phrase(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
@@ -84,7 +91,7 @@ _HUNDRED = "hundred"
 _SCALE = "scale"
 _HALF = "half"
 _AND = "and"
-_DUAL = "dual"      # "الفين": two of a scale
+_DUAL = "dual"  # "الفين": two of a scale
 _NEG = "neg"
 
 _WORDS: Dict[str, Tuple[str, float]] = {}
@@ -161,9 +168,9 @@ def _evaluate(items: List[Tuple[str, float]]) -> Optional[float]:
     seen = False
     sign = 1
     last_scale = 1.0
-    joined = True      # the previous item lets another value follow ("و", a scale)
+    joined = True  # the previous item lets another value follow ("و", a scale)
     last_kind: Optional[str] = None
-    last_part = float("inf")   # the last value added; parts of one number get smaller
+    last_part = float("inf")  # the last value added; parts of one number get smaller
     for kind, value in items:
         if kind == _AND:
             joined = True
@@ -174,10 +181,10 @@ def _evaluate(items: List[Tuple[str, float]]) -> Optional[float]:
         if kind == _NUM:
             teen = value == 10 and last_kind == _NUM and 0 < current < 10  # "خمسة عشر"
             if seen and last_kind == _NUM and not joined and not teen:
-                return None    # "3 4": two numbers, not one
+                return None  # "3 4": two numbers, not one
             units_then_tens = last_part < 10 and value in (20, 30, 40, 50, 60, 70, 80, 90)
             if seen and value >= last_part and not teen and not units_then_tens:
-                return None    # "3000 و 4000": two numbers, not one
+                return None  # "3000 و 4000": two numbers, not one
             current += value
             last_part = value
         elif kind == _HUNDRED:
@@ -194,9 +201,9 @@ def _evaluate(items: List[Tuple[str, float]]) -> Optional[float]:
             last_part = 2 * value
         elif kind == _HALF:
             if last_scale > 1 and current == 0 and seen:
-                total += last_scale * value    # "الف ونص" → 1500
+                total += last_scale * value  # "الف ونص" → 1500
             else:
-                current += value               # "35 ونص" → 35.5
+                current += value  # "35 ونص" → 35.5
         seen = True
         joined = kind in (_SCALE, _HUNDRED, _DUAL)
         last_kind = kind
@@ -232,7 +239,7 @@ def parse_number(text: str) -> Optional[float]:
     """
     tokens = _tokens(text)
     if _any_phrase(tokens, _NONE_OF_ONE):
-        return 0.0                                  # "ولا واحد" is none, not one
+        return 0.0  # "ولا واحد" is none, not one
     runs = _number_runs(tokens)
     if len(runs) != 1:
         return None
@@ -243,48 +250,198 @@ def parse_number(text: str) -> Optional[float]:
 # Zero, "I don't know", yes and no
 # ---------------------------------------------------------------------------
 
-_UNSURE = _fold_all([
-    "ما ادري", "مدري", "مادري", "ما أدري", "ما اعرف", "ماعرف", "ما اعرفه", "ما عرف",
-    "لا اعرف", "لا أعلم", "لا اعلم", "مو متاكد", "مب متاكد", "مش متاكد", "موب متاكد",
-    "غير متاكد", "لست متاكد", "لست متأكدا", "مو متأكدة", "الله اعلم", "ما اتذكر",
-    "ماتذكر", "ما اذكر", "مو عارف", "مب عارف", "مش عارف", "يمكن", "ربما", "ممكن",
-    "مدري والله", "not sure", "idk", "dunno", "maybe",
-])
+_UNSURE = _fold_all(
+    [
+        "ما ادري",
+        "مدري",
+        "مادري",
+        "ما أدري",
+        "ما اعرف",
+        "ماعرف",
+        "ما اعرفه",
+        "ما عرف",
+        "لا اعرف",
+        "لا أعلم",
+        "لا اعلم",
+        "مو متاكد",
+        "مب متاكد",
+        "مش متاكد",
+        "موب متاكد",
+        "غير متاكد",
+        "لست متاكد",
+        "لست متأكدا",
+        "مو متأكدة",
+        "الله اعلم",
+        "ما اتذكر",
+        "ماتذكر",
+        "ما اذكر",
+        "مو عارف",
+        "مب عارف",
+        "مش عارف",
+        "يمكن",
+        "ربما",
+        "ممكن",
+        "مدري والله",
+        "not sure",
+        "idk",
+        "dunno",
+        "maybe",
+    ]
+)
 
-_ZERO = _fold_all([
-    "ما عندي", "ماعندي", "ما عندنا", "ماعندنا", "ما فيه", "مافيه", "ما في", "مافي",
-    "ماكو", "لا يوجد", "لايوجد", "ولا شي", "ولا شيء", "ولاشي", "لا شي", "لاشي",
-    "بدون", "ما لي", "مالي", "ما لنا", "مالنا", "none", "nothing", "no", "nil",
-    "لا", "ابد", "ابدا", "ولا", "محد", "ما احد", "ماحد", "ولا احد", "ولا واحد",
-])
+_ZERO = _fold_all(
+    [
+        "ما عندي",
+        "ماعندي",
+        "ما عندنا",
+        "ماعندنا",
+        "ما فيه",
+        "مافيه",
+        "ما في",
+        "مافي",
+        "ماكو",
+        "لا يوجد",
+        "لايوجد",
+        "ولا شي",
+        "ولا شيء",
+        "ولاشي",
+        "لا شي",
+        "لاشي",
+        "بدون",
+        "ما لي",
+        "مالي",
+        "ما لنا",
+        "مالنا",
+        "none",
+        "nothing",
+        "no",
+        "nil",
+        "لا",
+        "ابد",
+        "ابدا",
+        "ولا",
+        "محد",
+        "ما احد",
+        "ماحد",
+        "ولا احد",
+        "ولا واحد",
+    ]
+)
 
 _NONE_OF_ONE = _fold_all(["ولا واحد", "ولا واحده", "ولا وحده", "ولا ولد"])
 
-_ZERO_INCOME = _fold_all([
-    "عاطل", "عاطله", "ما اشتغل", "مااشتغل", "ما اشتغلت", "بدون دخل", "بدون وظيفة",
-    "بدون عمل", "ما عندي وظيفة", "ماعندي شغل", "ولا ريال", "ولا هلله",
-])
+_ZERO_INCOME = _fold_all(
+    [
+        "عاطل",
+        "عاطله",
+        "ما اشتغل",
+        "مااشتغل",
+        "ما اشتغلت",
+        "بدون دخل",
+        "بدون وظيفة",
+        "بدون عمل",
+        "ما عندي وظيفة",
+        "ماعندي شغل",
+        "ولا ريال",
+        "ولا هلله",
+    ]
+)
 
-_ZERO_TRAVEL = _fold_all([
-    "ما سافرت", "ماسافرت", "ما طلعت", "ماطلعت", "ما غبت", "ولا مره", "ولا يوم",
-    "ولا سفره", "ما نسافر", "ما اسافر", "مااسافر", "ما خرجت", "لم اسافر", "لم أغادر",
-])
+_ZERO_TRAVEL = _fold_all(
+    [
+        "ما سافرت",
+        "ماسافرت",
+        "ما طلعت",
+        "ماطلعت",
+        "ما غبت",
+        "ولا مره",
+        "ولا يوم",
+        "ولا سفره",
+        "ما نسافر",
+        "ما اسافر",
+        "مااسافر",
+        "ما خرجت",
+        "لم اسافر",
+        "لم أغادر",
+    ]
+)
 
-_YES = frozenset(_fold_all([
-    "نعم", "ايه", "ايوه", "ايوا", "اي", "اكيد", "أكيد", "صح", "صحيح", "طبعا", "اجل",
-    "بلى", "yes", "y", "yeah", "yep", "yup", "ok", "okay", "اوكي", "اوك", "تمام",
-    "مضبوط", "يب", "يس", "هيه", "موافق", "بالضبط", "اكيده", "true", "ماشي",
-]))
+_YES = frozenset(
+    _fold_all(
+        [
+            "نعم",
+            "ايه",
+            "ايوه",
+            "ايوا",
+            "اي",
+            "اكيد",
+            "أكيد",
+            "صح",
+            "صحيح",
+            "طبعا",
+            "اجل",
+            "بلى",
+            "yes",
+            "y",
+            "yeah",
+            "yep",
+            "yup",
+            "ok",
+            "okay",
+            "اوكي",
+            "اوك",
+            "تمام",
+            "مضبوط",
+            "يب",
+            "يس",
+            "هيه",
+            "موافق",
+            "بالضبط",
+            "اكيده",
+            "true",
+            "ماشي",
+        ]
+    )
+)
 
-_NO = frozenset(_fold_all([
-    "لا", "لاء", "لأ", "مو", "مب", "مش", "موب", "ما", "ابد", "ابدا", "كلا", "no",
-    "n", "nope", "nah", "غلط", "خطا", "ليس", "لست", "لسنا", "مافي", "ماعندي", "ماني",
-    "مانيب", "false", "مهوب", "مهب", "لم",
-]))
+_NO = frozenset(
+    _fold_all(
+        [
+            "لا",
+            "لاء",
+            "لأ",
+            "مو",
+            "مب",
+            "مش",
+            "موب",
+            "ما",
+            "ابد",
+            "ابدا",
+            "كلا",
+            "no",
+            "n",
+            "nope",
+            "nah",
+            "غلط",
+            "خطا",
+            "ليس",
+            "لست",
+            "لسنا",
+            "مافي",
+            "ماعندي",
+            "ماني",
+            "مانيب",
+            "false",
+            "مهوب",
+            "مهب",
+            "لم",
+        ]
+    )
+)
 
 
 def is_unsure(text: str) -> bool:
-    """"مدري", "ما اعرف", "مو متأكد", "يمكن" ... : the person does not know."""
+    """ "مدري", "ما اعرف", "مو متأكد", "يمكن" ... : the person does not know."""
     return _any_phrase(_tokens(text), _UNSURE)
 
 
@@ -336,11 +493,10 @@ _unit(_WEEK, None, "اسبوع", "اسابيع", "أسبوعا", "weeks", "week"
 _unit(_WEEK, 2, "اسبوعين", "اسبوعان")
 _unit(_MONTH, None, "شهر", "شهور", "اشهر", "أشهر", "شهرا", "months", "month")
 _unit(_MONTH, 2, "شهرين", "شهران")
-_unit(_YEAR, None, "سنه", "سنة", "سنين", "سنوات", "عام", "اعوام", "أعوام", "عاما",
-      "years", "year")
+_unit(_YEAR, None, "سنه", "سنة", "سنين", "سنوات", "عام", "اعوام", "أعوام", "عاما", "years", "year")
 _unit(_YEAR, 2, "سنتين", "سنتان", "عامين", "عامان")
 
-_NONE_OF_A_UNIT = ("ولا", "لا", "ما")     # "ولا يوم", "ولا شهر": zero
+_NONE_OF_A_UNIT = ("ولا", "لا", "ما")  # "ولا يوم", "ولا شهر": zero
 
 
 def _unit_of(token: str) -> Optional[Tuple[Tuple[int, int], Optional[int]]]:
@@ -363,9 +519,13 @@ def parse_duration_months(text: str) -> Optional[float]:
     tokens = _tokens(text)
     if not tokens:
         return None
-    if tokens[0] in _NONE_OF_A_UNIT and len(tokens) > 1 and _unit_of(tokens[1]) and (
-            len(tokens) == 2 or not _number_runs(tokens[2:])):
-        return 0.0                                       # "ولا يوم"
+    if (
+        tokens[0] in _NONE_OF_A_UNIT
+        and len(tokens) > 1
+        and _unit_of(tokens[1])
+        and (len(tokens) == 2 or not _number_runs(tokens[2:]))
+    ):
+        return 0.0  # "ولا يوم"
     total = 0.0
     found = False
     pending: List[Tuple[str, float]] = []
@@ -387,7 +547,7 @@ def parse_duration_months(text: str) -> Optional[float]:
             continue
         items = _classify(token)
         if items and items[-1][0] == _HALF and last_unit and not _has_number(pending):
-            total += items[-1][1] * last_unit[0] / last_unit[1]      # "شهر ونص"
+            total += items[-1][1] * last_unit[0] / last_unit[1]  # "شهر ونص"
             pending = []
         elif items:
             pending.extend(items)
@@ -418,6 +578,7 @@ def parse_duration_months(text: str) -> Optional[float]:
 # Yes / no and choices
 # ---------------------------------------------------------------------------
 
+
 def parse_yes_no(text: str) -> Optional[bool]:
     """True for "ايه", "اي والله", "نعم", "اكيد", "yes" ...; False for "لا",
     "مو", "ابد", "لا والله", "ماسافرت" ...; None when unsure or unclear."""
@@ -432,7 +593,7 @@ def parse_yes_no(text: str) -> Optional[bool]:
     if first in _NO:
         return False
     if first.startswith("ما") and len(first) > 3 and first not in _WORDS:
-        return False            # a negated verb: "ماسافرت", "ماعندنا"
+        return False  # a negated verb: "ماسافرت", "ماعندنا"
     yes = any(t in _YES for t in tokens)
     no = any(t in _NO for t in tokens)
     if yes != no:

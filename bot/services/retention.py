@@ -20,6 +20,7 @@ every step against the real schema.
 `make run` and `make run-prod` run it by themselves (bot.services.retention_schedule,
 one process at a time); `python -m bot.backoffice purge` runs it from cron.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,26 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Dict, Mapping, Optional, Tuple
 
-from sqlalchemy import (DateTime, Float, Integer, String, Text, and_, column, create_engine,
-                        delete, exists, func, insert, inspect, literal, or_, select, table,
-                        update)
+from sqlalchemy import (
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    and_,
+    column,
+    create_engine,
+    delete,
+    exists,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.engine import Engine
 
 from bot.store import ROOT, sqlite_engine_kwargs, tune_engine
@@ -41,31 +59,77 @@ from bot.store.audit import AuditEntry
 logger = logging.getLogger(__name__)
 
 _TS = DateTime(timezone=True)
-TRANSCRIPTS = table("transcript_messages", column("id", Integer), column("conversation_id", String),
-                    column("at", _TS), column("text", Text))
-CONVERSATIONS = table("conversations", column("conversation_id", String),
-                      column("recipient_id", String), column("created_at", _TS),
-                      column("last_inbound_at", _TS))
-HANDOFFS = table("handoffs", column("id", Integer), column("conversation_id", String),
-                 column("state", String), column("queued_at", _TS), column("ended_at", _TS),
-                 column("reason_detail", String), column("snapshot", Text))
-OTP = table("otp_challenges", column("id", Integer), column("purpose", String),
-            column("subject", String), column("conversation_id", String),
-            column("created_at", _TS), column("locked_until", _TS))
-SMS = table("sms_outbox", column("id", Integer), column("to", String), column("body", Text),
-            column("created_at", _TS))
-TICKETS = table("tickets", column("id", Integer), column("number", String),
-                column("national_id", String), column("mobile", String),
-                column("conversation_id", String), column("description", Text),
-                column("status_note", Text), column("idempotency_key", String),
-                column("updated_at", _TS))
-OBJECTIONS = table("objections", column("id", Integer), column("number", String),
-                   column("national_id", String), column("mobile", String),
-                   column("decision_note", Text), column("updated_at", _TS))
+TRANSCRIPTS = table(
+    "transcript_messages",
+    column("id", Integer),
+    column("conversation_id", String),
+    column("at", _TS),
+    column("text", Text),
+)
+CONVERSATIONS = table(
+    "conversations",
+    column("conversation_id", String),
+    column("recipient_id", String),
+    column("created_at", _TS),
+    column("last_inbound_at", _TS),
+)
+HANDOFFS = table(
+    "handoffs",
+    column("id", Integer),
+    column("conversation_id", String),
+    column("state", String),
+    column("queued_at", _TS),
+    column("ended_at", _TS),
+    column("reason_detail", String),
+    column("snapshot", Text),
+)
+OTP = table(
+    "otp_challenges",
+    column("id", Integer),
+    column("purpose", String),
+    column("subject", String),
+    column("conversation_id", String),
+    column("created_at", _TS),
+    column("locked_until", _TS),
+)
+SMS = table(
+    "sms_outbox",
+    column("id", Integer),
+    column("to", String),
+    column("body", Text),
+    column("created_at", _TS),
+)
+TICKETS = table(
+    "tickets",
+    column("id", Integer),
+    column("number", String),
+    column("national_id", String),
+    column("mobile", String),
+    column("conversation_id", String),
+    column("description", Text),
+    column("status_note", Text),
+    column("idempotency_key", String),
+    column("updated_at", _TS),
+)
+OBJECTIONS = table(
+    "objections",
+    column("id", Integer),
+    column("number", String),
+    column("national_id", String),
+    column("mobile", String),
+    column("decision_note", Text),
+    column("updated_at", _TS),
+)
 AUDIT = AuditEntry.__table__
 # Rasa's tracker store (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
-EVENTS = table("events", column("id", Integer), column("sender_id", String),
-               column("type_name", String), column("timestamp", Float), column("data", Text))
+EVENTS = table(
+    "events",
+    column("id", Integer),
+    column("sender_id", String),
+    column("type_name", String),
+    column("timestamp", Float),
+    column("data", Text),
+)
 
 ENDED_HANDOFF_STATES = ("bot", "closed")
 BATCH = 1000
@@ -76,6 +140,7 @@ def utcnow() -> datetime:
 
 
 # --- settings ----------------------------------------------------------------------------
+
 
 def _days(env: Mapping[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
@@ -101,12 +166,14 @@ class Periods:
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Periods":
         env = os.environ if env is None else env
         d = cls()
-        return cls(transcripts=_days(env, "RETENTION_TRANSCRIPT_DAYS", d.transcripts),
-                   otp=_days(env, "RETENTION_OTP_DAYS", d.otp),
-                   sms=_days(env, "RETENTION_SMS_DAYS", d.sms),
-                   tickets=_days(env, "RETENTION_TICKET_DAYS", d.tickets),
-                   objections=_days(env, "RETENTION_OBJECTION_DAYS", d.objections),
-                   audit=_days(env, "RETENTION_AUDIT_DAYS", d.audit))
+        return cls(
+            transcripts=_days(env, "RETENTION_TRANSCRIPT_DAYS", d.transcripts),
+            otp=_days(env, "RETENTION_OTP_DAYS", d.otp),
+            sms=_days(env, "RETENTION_SMS_DAYS", d.sms),
+            tickets=_days(env, "RETENTION_TICKET_DAYS", d.tickets),
+            objections=_days(env, "RETENTION_OBJECTION_DAYS", d.objections),
+            audit=_days(env, "RETENTION_AUDIT_DAYS", d.audit),
+        )
 
 
 def purge_every(env: Optional[Mapping[str, str]] = None) -> timedelta:
@@ -139,7 +206,11 @@ def tracker_url(env: Optional[Mapping[str, str]] = None) -> str:
     if not explicit and database.startswith(("postgres://", "postgresql://", "postgresql+")):
         explicit = database
     if explicit:
-        return explicit.replace("postgres://", "postgresql://", 1) if explicit.startswith("postgres://") else explicit
+        return (
+            explicit.replace("postgres://", "postgresql://", 1)
+            if explicit.startswith("postgres://")
+            else explicit
+        )
     path = (env.get("TRACKER_DB") or "").strip()
     if not path:
         path = str(Path(env.get("VAR_DIR") or ROOT / "var") / "tracker.db")
@@ -171,7 +242,7 @@ def open_engines(env: Optional[Mapping[str, str]] = None) -> Tuple[Engine, Optio
     turl = tracker_url(env)
     if turl == url:
         return app, app
-    if turl.startswith("sqlite:///") and not Path(turl[len("sqlite:///"):]).exists():
+    if turl.startswith("sqlite:///") and not Path(turl[len("sqlite:///") :]).exists():
         return app, None  # no conversation yet: do not create an empty file
     return app, _engine(turl)
 
@@ -182,8 +253,16 @@ def has_events(tracker: Optional[Engine]) -> bool:
 
 # --- batched statements ------------------------------------------------------------------
 
-def delete_batched(engine: Engine, tbl, condition, key=None, batch: int = BATCH,
-                   dry_run: bool = False, heartbeat: Callable[[], None] = lambda: None) -> int:
+
+def delete_batched(
+    engine: Engine,
+    tbl,
+    condition,
+    key=None,
+    batch: int = BATCH,
+    dry_run: bool = False,
+    heartbeat: Callable[[], None] = lambda: None,
+) -> int:
     """Delete the rows matching `condition`, `batch` at a time in key order, one short
     transaction each. The condition is checked again by the DELETE itself, so a row that
     stopped matching meanwhile (a conversation that got a new message) stays."""
@@ -205,8 +284,15 @@ def delete_batched(engine: Engine, tbl, condition, key=None, batch: int = BATCH,
         after = keys[-1]
 
 
-def update_batched(engine: Engine, tbl, condition, values: Dict, batch: int = BATCH,
-                   dry_run: bool = False, heartbeat: Callable[[], None] = lambda: None) -> int:
+def update_batched(
+    engine: Engine,
+    tbl,
+    condition,
+    values: Dict,
+    batch: int = BATCH,
+    dry_run: bool = False,
+    heartbeat: Callable[[], None] = lambda: None,
+) -> int:
     """UPDATE ... SET `values` on the rows matching `condition`, a batch at a time."""
     total, after = 0, None
     while True:
@@ -216,8 +302,9 @@ def update_batched(engine: Engine, tbl, condition, values: Dict, batch: int = BA
                 query = query.where(tbl.c.id > after)
             ids = conn.execute(query).scalars().all()
             if ids and not dry_run:
-                total += conn.execute(update(tbl).where(tbl.c.id.in_(ids), condition)
-                                      .values(**values)).rowcount
+                total += conn.execute(
+                    update(tbl).where(tbl.c.id.in_(ids), condition).values(**values)
+                ).rowcount
             elif ids:
                 total += len(ids)
         heartbeat()
@@ -230,9 +317,14 @@ def update_batched(engine: Engine, tbl, condition, values: Dict, batch: int = BA
 # (the program's statistics); nothing that leads back to the citizen. The idempotency key
 # is a hash of the conversation id: replaced by a value unique per row.
 def anonymised_ticket() -> Dict:
-    return {"national_id": "", "mobile": "", "conversation_id": None, "description": "",
-            "status_note": None,
-            "idempotency_key": literal("anonymised:") + TICKETS.c.id.cast(String)}
+    return {
+        "national_id": "",
+        "mobile": "",
+        "conversation_id": None,
+        "description": "",
+        "status_note": None,
+        "idempotency_key": literal("anonymised:") + TICKETS.c.id.cast(String),
+    }
 
 
 ANONYMISED_OBJECTION = {"national_id": "", "mobile": "", "decision_note": None}
@@ -245,19 +337,25 @@ def events_to_purge(cutoff: float):
     events. Older sessions are never read again (slots carried over are copied into the
     new session)."""
     later, starts = EVENTS.alias("later"), EVENTS.alias("starts")
-    still_active = exists().where(later.c.sender_id == EVENTS.c.sender_id,
-                                  later.c.timestamp >= cutoff)
-    latest_start = (select(func.max(starts.c.timestamp))
-                    .where(starts.c.sender_id == EVENTS.c.sender_id,
-                           starts.c.type_name == "session_started")
-                    .scalar_subquery())
-    return and_(EVENTS.c.timestamp < cutoff,
-                or_(~still_active, EVENTS.c.timestamp < func.coalesce(latest_start, -1.0)))
+    still_active = exists().where(
+        later.c.sender_id == EVENTS.c.sender_id, later.c.timestamp >= cutoff
+    )
+    latest_start = (
+        select(func.max(starts.c.timestamp))
+        .where(starts.c.sender_id == EVENTS.c.sender_id, starts.c.type_name == "session_started")
+        .scalar_subquery()
+    )
+    return and_(
+        EVENTS.c.timestamp < cutoff,
+        or_(~still_active, EVENTS.c.timestamp < func.coalesce(latest_start, -1.0)),
+    )
 
 
 def ended_handoffs(cutoff: datetime):
-    return and_(HANDOFFS.c.state.in_(ENDED_HANDOFF_STATES),
-                func.coalesce(HANDOFFS.c.ended_at, HANDOFFS.c.queued_at) < cutoff)
+    return and_(
+        HANDOFFS.c.state.in_(ENDED_HANDOFF_STATES),
+        func.coalesce(HANDOFFS.c.ended_at, HANDOFFS.c.queued_at) < cutoff,
+    )
 
 
 def idle_conversations(cutoff: datetime, dry_run: bool = False):
@@ -269,19 +367,29 @@ def idle_conversations(cutoff: datetime, dry_run: bool = False):
     if dry_run:
         messages = messages.where(TRANSCRIPTS.c.at >= cutoff)
         episodes = episodes.where(~ended_handoffs(cutoff))
-    return and_(CONVERSATIONS.c.created_at < cutoff,
-                or_(CONVERSATIONS.c.last_inbound_at.is_(None), CONVERSATIONS.c.last_inbound_at < cutoff),
-                ~messages, ~episodes)
+    return and_(
+        CONVERSATIONS.c.created_at < cutoff,
+        or_(CONVERSATIONS.c.last_inbound_at.is_(None), CONVERSATIONS.c.last_inbound_at < cutoff),
+        ~messages,
+        ~episodes,
+    )
 
 
 # --- the purge ---------------------------------------------------------------------------
 
-ACTIONS = {"tickets": "anonymised", "objections": "anonymised"}   # every other step deletes
+ACTIONS = {"tickets": "anonymised", "objections": "anonymised"}  # every other step deletes
 
 
-def purge(app: Engine, tracker: Optional[Engine] = None, periods: Optional[Periods] = None,
-          now: Optional[datetime] = None, batch: int = BATCH, dry_run: bool = False,
-          actor: str = "retention", heartbeat: Callable[[], None] = lambda: None) -> Dict[str, int]:
+def purge(
+    app: Engine,
+    tracker: Optional[Engine] = None,
+    periods: Optional[Periods] = None,
+    now: Optional[datetime] = None,
+    batch: int = BATCH,
+    dry_run: bool = False,
+    actor: str = "retention",
+    heartbeat: Callable[[], None] = lambda: None,
+) -> Dict[str, int]:
     """Apply the retention periods once. Returns rows deleted or anonymised per table (what
     would be, with dry_run). A kind whose period is 0 is left out. Writes one audit entry
     with the counts (not on a dry run)."""
@@ -297,38 +405,92 @@ def purge(app: Engine, tracker: Optional[Engine] = None, periods: Optional[Perio
 
     opts = {"batch": batch, "dry_run": dry_run, "heartbeat": heartbeat}
     counts: Dict[str, int] = {}
-    run("transcript_messages", periods.transcripts, lambda c: delete_batched(
-        app, TRANSCRIPTS, TRANSCRIPTS.c.at < c, **opts))
-    run("handoffs", periods.transcripts, lambda c: delete_batched(
-        app, HANDOFFS, ended_handoffs(c), **opts))
-    run("conversations", periods.transcripts, lambda c: delete_batched(
-        app, CONVERSATIONS, idle_conversations(c, dry_run), key=CONVERSATIONS.c.conversation_id,
-        **opts))
-    run("otp_challenges", periods.otp, lambda c: delete_batched(
-        app, OTP, and_(OTP.c.created_at < c,
-                       or_(OTP.c.locked_until.is_(None), OTP.c.locked_until < now)), **opts))
+    run(
+        "transcript_messages",
+        periods.transcripts,
+        lambda c: delete_batched(app, TRANSCRIPTS, TRANSCRIPTS.c.at < c, **opts),
+    )
+    run(
+        "handoffs",
+        periods.transcripts,
+        lambda c: delete_batched(app, HANDOFFS, ended_handoffs(c), **opts),
+    )
+    run(
+        "conversations",
+        periods.transcripts,
+        lambda c: delete_batched(
+            app,
+            CONVERSATIONS,
+            idle_conversations(c, dry_run),
+            key=CONVERSATIONS.c.conversation_id,
+            **opts,
+        ),
+    )
+    run(
+        "otp_challenges",
+        periods.otp,
+        lambda c: delete_batched(
+            app,
+            OTP,
+            and_(OTP.c.created_at < c, or_(OTP.c.locked_until.is_(None), OTP.c.locked_until < now)),
+            **opts,
+        ),
+    )
     run("sms_outbox", periods.sms, lambda c: delete_batched(app, SMS, SMS.c.created_at < c, **opts))
-    run("tickets", periods.tickets, lambda c: update_batched(
-        app, TICKETS, and_(TICKETS.c.updated_at < c, TICKETS.c.national_id != ""),
-        anonymised_ticket(), **opts))
-    run("objections", periods.objections, lambda c: update_batched(
-        app, OBJECTIONS, and_(OBJECTIONS.c.updated_at < c, OBJECTIONS.c.national_id != ""),
-        ANONYMISED_OBJECTION, **opts))
+    run(
+        "tickets",
+        periods.tickets,
+        lambda c: update_batched(
+            app,
+            TICKETS,
+            and_(TICKETS.c.updated_at < c, TICKETS.c.national_id != ""),
+            anonymised_ticket(),
+            **opts,
+        ),
+    )
+    run(
+        "objections",
+        periods.objections,
+        lambda c: update_batched(
+            app,
+            OBJECTIONS,
+            and_(OBJECTIONS.c.updated_at < c, OBJECTIONS.c.national_id != ""),
+            ANONYMISED_OBJECTION,
+            **opts,
+        ),
+    )
     run("audit_log", periods.audit, lambda c: delete_batched(app, AUDIT, AUDIT.c.at < c, **opts))
     if has_events(tracker):
-        run("events", periods.transcripts, lambda c: delete_batched(
-            tracker, EVENTS, events_to_purge(c.timestamp()), **opts))
+        run(
+            "events",
+            periods.transcripts,
+            lambda c: delete_batched(tracker, EVENTS, events_to_purge(c.timestamp()), **opts),
+        )
     if not dry_run:
         with app.begin() as conn:
-            write_audit(conn, actor, "retention.purged", "retention", now.date().isoformat(),
-                        {"rows": counts, "days": asdict(periods)})
+            write_audit(
+                conn,
+                actor,
+                "retention.purged",
+                "retention",
+                now.date().isoformat(),
+                {"rows": counts, "days": asdict(periods)},
+            )
     return counts
 
 
-def write_audit(conn, actor: str, action: str, subject_type: str, subject_id: str,
-                detail: Dict) -> int:
+def write_audit(
+    conn, actor: str, action: str, subject_type: str, subject_id: str, detail: Dict
+) -> int:
     """An audit entry in the caller's Core transaction (bot.store.audit.record's format)."""
-    result = conn.execute(insert(AUDIT).values(
-        at=utcnow(), actor=actor, action=action, subject_type=subject_type,
-        subject_id=str(subject_id)[:64], detail=json.dumps(detail, ensure_ascii=False, default=str)))
+    result = conn.execute(
+        insert(AUDIT).values(
+            at=utcnow(),
+            actor=actor,
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id)[:64],
+            detail=json.dumps(detail, ensure_ascii=False, default=str),
+        )
+    )
     return int(result.inserted_primary_key[0])

@@ -8,6 +8,7 @@ first takes a lease on the job's row in `maintenance_runs` (bot.store.maintenanc
 conditional UPDATE, renews it while working and clears it at the end. A process that died
 mid-purge leaves a lease that expires after LEASE; the next check takes over.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,13 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
 
-def claim(engine: Engine, holder: str, every: timedelta = timedelta(0),
-          now: Optional[datetime] = None, job: str = JOB) -> bool:
+def claim(
+    engine: Engine,
+    holder: str,
+    every: timedelta = timedelta(0),
+    now: Optional[datetime] = None,
+    job: str = JOB,
+) -> bool:
     """Take the job's lease if nobody holds a live one and (with `every`) the last run
     finished at least that long ago. One conditional UPDATE: of two processes asking at
     once, exactly one gets rowcount 1."""
@@ -50,19 +56,31 @@ def claim(engine: Engine, holder: str, every: timedelta = timedelta(0),
     except IntegrityError:
         pass  # another process inserted the row first
     with engine.begin() as conn:
-        condition = and_(RUNS.c.job == job,
-                         or_(RUNS.c.lease_until.is_(None), RUNS.c.lease_until < now))
+        condition = and_(
+            RUNS.c.job == job, or_(RUNS.c.lease_until.is_(None), RUNS.c.lease_until < now)
+        )
         if every > timedelta(0):
-            condition = and_(condition, or_(RUNS.c.last_finished_at.is_(None),
-                                            RUNS.c.last_finished_at <= now - every))
-        return conn.execute(update(RUNS).where(condition).values(
-            holder=holder, lease_until=now + LEASE, last_started_at=now)).rowcount == 1
+            condition = and_(
+                condition,
+                or_(RUNS.c.last_finished_at.is_(None), RUNS.c.last_finished_at <= now - every),
+            )
+        return (
+            conn.execute(
+                update(RUNS)
+                .where(condition)
+                .values(holder=holder, lease_until=now + LEASE, last_started_at=now)
+            ).rowcount
+            == 1
+        )
 
 
 def renew(engine: Engine, holder: str, job: str = JOB) -> None:
     with engine.begin() as conn:
-        conn.execute(update(RUNS).where(RUNS.c.job == job, RUNS.c.holder == holder)
-                     .values(lease_until=utcnow() + LEASE))
+        conn.execute(
+            update(RUNS)
+            .where(RUNS.c.job == job, RUNS.c.holder == holder)
+            .values(lease_until=utcnow() + LEASE)
+        )
 
 
 def release(engine: Engine, holder: str, finished: bool, job: str = JOB) -> None:
@@ -70,13 +88,21 @@ def release(engine: Engine, holder: str, finished: bool, job: str = JOB) -> None
     if finished:
         values["last_finished_at"] = utcnow()
     with engine.begin() as conn:
-        conn.execute(update(RUNS).where(RUNS.c.job == job, RUNS.c.holder == holder).values(**values))
+        conn.execute(
+            update(RUNS).where(RUNS.c.job == job, RUNS.c.holder == holder).values(**values)
+        )
 
 
-def run_if_due(app: Engine, tracker: Optional[Engine], every: timedelta = timedelta(0),
-               periods: Optional[Periods] = None, holder: Optional[str] = None,
-               now: Optional[datetime] = None, batch: int = BATCH,
-               actor: str = "retention") -> Optional[Dict[str, int]]:
+def run_if_due(
+    app: Engine,
+    tracker: Optional[Engine],
+    every: timedelta = timedelta(0),
+    periods: Optional[Periods] = None,
+    holder: Optional[str] = None,
+    now: Optional[datetime] = None,
+    batch: int = BATCH,
+    actor: str = "retention",
+) -> Optional[Dict[str, int]]:
     """Purge if this process wins the lease (see `claim`); None if another process is
     purging or the last purge is more recent than `every`."""
     holder = holder or holder_name()
@@ -102,8 +128,13 @@ class Scheduler:
     """A daemon thread that calls `run_if_due` every `check` seconds (first after `delay`),
     with engines of its own built from `env`."""
 
-    def __init__(self, env: Optional[Mapping[str, str]] = None, every: Optional[timedelta] = None,
-                 delay: float = 60.0, check: Optional[float] = None) -> None:
+    def __init__(
+        self,
+        env: Optional[Mapping[str, str]] = None,
+        every: Optional[timedelta] = None,
+        delay: float = 60.0,
+        check: Optional[float] = None,
+    ) -> None:
         self.env = dict(os.environ if env is None else env)
         self.every = purge_every(self.env) if every is None else every
         self.delay = delay
@@ -132,8 +163,11 @@ class Scheduler:
                     counts = run_if_due(app, tracker, self.every, Periods.from_env(self.env))
                     if counts is not None:
                         self.runs += 1
-                        logger.info("retention purge: %s", ", ".join(
-                            f"{name} {n}" for name, n in counts.items()) or "nothing to do")
+                        logger.info(
+                            "retention purge: %s",
+                            ", ".join(f"{name} {n}" for name, n in counts.items())
+                            or "nothing to do",
+                        )
                 except Exception as e:  # the next check tries again
                     logger.warning("retention purge failed (%s); retrying later", type(e).__name__)
                 if self._stop.wait(self.check):

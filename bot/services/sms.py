@@ -23,6 +23,7 @@ tickets) and overall are checked. Past one, nothing is sent and the row says
 "skipped_budget"; without the database nothing is sent either (the budgets could not be
 checked).
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,7 @@ OTP_REDACTED = "[رمز تحقق محجوب]"
 class SmsResult:
     ok: bool
     message_id: str
-    status: str                 # "stored", "sent", "failed", "skipped_budget"
+    status: str  # "stored", "sent", "failed", "skipped_budget"
     provider_ref: Optional[str] = None
     error: Optional[str] = None
 
@@ -80,8 +81,15 @@ def _outbox_model():
     return SmsMessage
 
 
-def _reserve(message_id: str, to: str, body: str, kind: str, gateway: str, status: str,
-             national_id: Optional[str]) -> Optional[str]:
+def _reserve(
+    message_id: str,
+    to: str,
+    body: str,
+    kind: str,
+    gateway: str,
+    status: str,
+    national_id: Optional[str],
+) -> Optional[str]:
     """Write the message's outbox row and, in the same transaction, check the budgets.
     Returns the budget that stops it (the row then says so) or None (the row has `status`)."""
     from bot.store import session_scope
@@ -89,18 +97,20 @@ def _reserve(message_id: str, to: str, body: str, kind: str, gateway: str, statu
     outbox = _outbox_model()
     with session_scope() as session:
         sms_budget.serialise(session)
-        row = outbox(message_id=message_id, to=to, body=body, kind=kind, gateway=gateway,
-                     status=status)
+        row = outbox(
+            message_id=message_id, to=to, body=body, kind=kind, gateway=gateway, status=status
+        )
         session.add(row)
-        session.flush()          # SQLite: this write takes the lock that serialises budgets
+        session.flush()  # SQLite: this write takes the lock that serialises budgets
         budget = sms_budget.exceeded(session, outbox, to, national_id, row.created_at, row.id)
         if budget:
             row.status, row.error = sms_budget.SKIPPED_BUDGET, f"budget:{budget}"
     return budget
 
 
-def _record(message_id: str, status: str, provider_ref: Optional[str] = None,
-            error: Optional[str] = None) -> None:
+def _record(
+    message_id: str, status: str, provider_ref: Optional[str] = None, error: Optional[str] = None
+) -> None:
     """The delivery's outcome on the row `_reserve` wrote."""
     from sqlalchemy import select
 
@@ -114,13 +124,14 @@ def _record(message_id: str, status: str, provider_ref: Optional[str] = None,
 
 class Gateway:
     name = "base"
-    reserved_status = "sending"     # the row's status until the gateway reports
+    reserved_status = "sending"  # the row's status until the gateway reports
 
     def stored_body(self, body: str, kind: str) -> str:
         return body
 
-    def send(self, to: str, body: str, kind: str = "info",
-             national_id: Optional[str] = None) -> SmsResult:
+    def send(
+        self, to: str, body: str, kind: str = "info", national_id: Optional[str] = None
+    ) -> SmsResult:
         """Budget, outbox row, delivery. `national_id`: the ticket's, for the per-ID budget."""
         message_id = str(uuid.uuid4())
         try:
@@ -129,11 +140,19 @@ class Gateway:
             logger.warning("SMS not sent (%s): bad number %s", kind, masked(to))
             return SmsResult(False, message_id, "failed", error=str(exc))
         try:
-            budget = _reserve(message_id, number, self.stored_body(body, kind), kind, self.name,
-                              self.reserved_status, national_id)
+            budget = _reserve(
+                message_id,
+                number,
+                self.stored_body(body, kind),
+                kind,
+                self.name,
+                self.reserved_status,
+                national_id,
+            )
         except Exception as exc:  # database down: report, never raise
-            logger.error("SMS outbox write failed (%s to %s): %s", kind, masked(number),
-                         type(exc).__name__)
+            logger.error(
+                "SMS outbox write failed (%s to %s): %s", kind, masked(number), type(exc).__name__
+            )
             return SmsResult(False, message_id, "failed", error=type(exc).__name__)
         if budget:
             sms_budget.record_skip(budget, kind, masked(number), number, national_id)
@@ -160,8 +179,14 @@ class HttpGateway(Gateway):
 
     name = "http"
 
-    def __init__(self, url: str, token: str = "", sender: str = "CitizenAcc",
-                 timeout: float = 5.0, retries: int = 1) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str = "",
+        sender: str = "CitizenAcc",
+        timeout: float = 5.0,
+        retries: int = 1,
+    ) -> None:
         self.url = url
         self.token = token
         self.sender = sender
@@ -182,8 +207,9 @@ class HttpGateway(Gateway):
         result = SmsResult(False, message_id, "failed", error="not attempted")
         for attempt in range(self.retries + 1):
             try:
-                response = requests.post(self.url, json=payload, headers=headers,
-                                         timeout=self.timeout)
+                response = requests.post(
+                    self.url, json=payload, headers=headers, timeout=self.timeout
+                )
             except requests.RequestException as exc:
                 result = SmsResult(False, message_id, "failed", error=type(exc).__name__)
                 continue
@@ -201,11 +227,11 @@ class HttpGateway(Gateway):
                 break
 
         if result.ok:
-            logger.info("SMS [%s] sent to %s via HTTP (ref %s)", kind, masked(number),
-                        result.provider_ref)
+            logger.info(
+                "SMS [%s] sent to %s via HTTP (ref %s)", kind, masked(number), result.provider_ref
+            )
         else:
-            logger.error("SMS [%s] to %s failed via HTTP: %s", kind, masked(number),
-                         result.error)
+            logger.error("SMS [%s] to %s failed via HTTP: %s", kind, masked(number), result.error)
         try:
             _record(message_id, result.status, result.provider_ref, result.error)
         except Exception as exc:

@@ -23,6 +23,7 @@ cannot both see "2 of 3" and send the third and fourth message. A count is an in
 range over the last day's rows, cheap next to an SMS; Redis would only add a second
 source of truth that forgets on a restart.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,7 +47,7 @@ NATIONAL_ID_DAY, GLOBAL_MINUTE = "national_id_day", "global_minute"
 # Any constant works; it names "SMS budget decisions" among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x534D5342
 
-SKIPPED: Counter = Counter()        # budget name -> messages not sent (for /metrics)
+SKIPPED: Counter = Counter()  # budget name -> messages not sent (for /metrics)
 _LOG_SALT = os.environ.get("LOG_ID_SALT") or os.urandom(8).hex()
 
 
@@ -86,9 +87,15 @@ def serialise(session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
 
 
-def exceeded(session, outbox: Any, number: str, national_id: Optional[str] = None,
-             now: Optional[datetime] = None, exclude_id: Optional[int] = None,
-             budgets: Optional[Budgets] = None) -> Optional[str]:
+def exceeded(
+    session,
+    outbox: Any,
+    number: str,
+    national_id: Optional[str] = None,
+    now: Optional[datetime] = None,
+    exclude_id: Optional[int] = None,
+    budgets: Optional[Budgets] = None,
+) -> Optional[str]:
     """The first budget one more message to `number` would break, or None.
 
     `outbox` is the outbox model (passed in, so this module does not care where it
@@ -98,7 +105,8 @@ def exceeded(session, outbox: Any, number: str, national_id: Optional[str] = Non
 
     def sent(since: datetime, to: Optional[str] = None) -> int:
         query = select(func.count(outbox.id)).where(
-            outbox.created_at > since, outbox.status != SKIPPED_BUDGET)
+            outbox.created_at > since, outbox.status != SKIPPED_BUDGET
+        )
         if to is not None:
             query = query.where(outbox.to == to)
         if exclude_id is not None:
@@ -111,8 +119,10 @@ def exceeded(session, outbox: Any, number: str, national_id: Optional[str] = Non
         return MOBILE_DAY
     if national_id and budgets.national_id_day:
         # Tickets are written before their SMS, so this count includes the one asking.
-        opened = session.execute(select(func.count(Ticket.id)).where(
-            Ticket.national_id == national_id, Ticket.created_at > now - timedelta(days=1))
+        opened = session.execute(
+            select(func.count(Ticket.id)).where(
+                Ticket.national_id == national_id, Ticket.created_at > now - timedelta(days=1)
+            )
         ).scalar_one()
         if opened > budgets.national_id_day:
             return NATIONAL_ID_DAY
@@ -127,11 +137,23 @@ def number_ref(number: str) -> str:
     return hashlib.sha256((_LOG_SALT + number).encode()).hexdigest()[:10]
 
 
-def record_skip(budget: str, kind: str, masked_number: str, number: str,
-                national_id: Optional[str] = None, budgets: Optional[Budgets] = None) -> None:
+def record_skip(
+    budget: str,
+    kind: str,
+    masked_number: str,
+    number: str,
+    national_id: Optional[str] = None,
+    budgets: Optional[Budgets] = None,
+) -> None:
     """The log line and the counter of one message a budget stopped."""
     budgets = budgets or Budgets.from_env()
     SKIPPED[budget] += 1
-    logger.warning("SMS [%s] to %s (#%s) not sent: budget %s (%d) reached%s", kind, masked_number,
-                   number_ref(number), budget, budgets.limit(budget),
-                   f" for ID {mask_id(national_id)}" if national_id and budget == NATIONAL_ID_DAY else "")
+    logger.warning(
+        "SMS [%s] to %s (#%s) not sent: budget %s (%d) reached%s",
+        kind,
+        masked_number,
+        number_ref(number),
+        budget,
+        budgets.limit(budget),
+        f" for ID {mask_id(national_id)}" if national_id and budget == NATIONAL_ID_DAY else "",
+    )

@@ -1,4 +1,4 @@
-""""صوتك مسموع" tickets: create (idempotent), look up by their owner, change status.
+""" "صوتك مسموع" tickets: create (idempotent), look up by their owner, change status.
 
 Plain Python on bot.store; the actions and the back office call these.
 
@@ -10,6 +10,7 @@ Plain Python on bot.store; the actions and the back office call these.
   $VAR_DIR/pending_tickets.jsonl and written (with its SMS) by the next
   successful submission or `python -m bot.backoffice flush-pending`: never lost.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -27,12 +28,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.content import fact
-from bot.services import sms
 from bot.privacy import mask_id, mask_mobile
+from bot.services import sms
 from bot.services.validators import (
-    TICKET_NUMBER_LENGTH, luhn_check_digit, mobile_valid, national_id_valid,
+    TICKET_NUMBER_LENGTH,
+    luhn_check_digit,
+    mobile_valid,
+    national_id_valid,
 )
 from bot.store import audit, session_scope
+
 # TICKET_CATEGORIES and StoreUnavailable are also this service's interface: the actions
 # import them from here, never from the store.
 from bot.store.base import StoreUnavailable, is_unavailable, utcnow
@@ -63,7 +68,7 @@ class TicketView:
 
 @dataclass
 class SubmitOutcome:
-    status: str                      # "created", "existing", "queued"
+    status: str  # "created", "existing", "queued"
     ticket: Optional[TicketView] = None
     sms_sent: bool = False
 
@@ -81,9 +86,14 @@ class PendingTicket:
 
 
 def _view(t: Ticket) -> TicketView:
-    return TicketView(number=t.number, category=t.category, status=t.status,
-                      created_at=t.created_at, status_note=t.status_note,
-                      updated_at=t.updated_at)
+    return TicketView(
+        number=t.number,
+        category=t.category,
+        status=t.status,
+        created_at=t.created_at,
+        status_note=t.status_note,
+        updated_at=t.updated_at,
+    )
 
 
 def idempotency_key(conversation_id: str, submission_id: str) -> str:
@@ -93,7 +103,9 @@ def idempotency_key(conversation_id: str, submission_id: str) -> str:
 
 def new_ticket_number() -> str:
     """8 digits, no leading zero, the last a Luhn check digit (typos are caught)."""
-    body = str(secrets.randbelow(9 * 10 ** (TICKET_NUMBER_LENGTH - 2)) + 10 ** (TICKET_NUMBER_LENGTH - 2))
+    body = str(
+        secrets.randbelow(9 * 10 ** (TICKET_NUMBER_LENGTH - 2)) + 10 ** (TICKET_NUMBER_LENGTH - 2)
+    )
     return body + luhn_check_digit(body)
 
 
@@ -110,9 +122,16 @@ def _check(national_id: str, mobile: str, category: str, description: str) -> st
     return description[:MAX_DESCRIPTION]
 
 
-def create_ticket(national_id: str, mobile: str, category: str, description: str,
-                  key: str, conversation_id: Optional[str] = None,
-                  channel: Optional[str] = None, actor: str = "bot") -> Tuple[TicketView, bool]:
+def create_ticket(
+    national_id: str,
+    mobile: str,
+    category: str,
+    description: str,
+    key: str,
+    conversation_id: Optional[str] = None,
+    channel: Optional[str] = None,
+    actor: str = "bot",
+) -> Tuple[TicketView, bool]:
     """Create a ticket, or return the one already created with this key.
 
     Returns (ticket, created). Raises ValueError for invalid input and
@@ -128,16 +147,31 @@ def create_ticket(national_id: str, mobile: str, category: str, description: str
                 if existing is not None:
                     return _view(existing), False
                 ticket = Ticket(
-                    number=new_ticket_number(), national_id=national_id, mobile=mobile,
-                    category=category, description=description, status="open",
-                    channel=channel, conversation_id=conversation_id, idempotency_key=key,
+                    number=new_ticket_number(),
+                    national_id=national_id,
+                    mobile=mobile,
+                    category=category,
+                    description=description,
+                    status="open",
+                    channel=channel,
+                    conversation_id=conversation_id,
+                    idempotency_key=key,
                 )
                 session.add(ticket)
                 session.flush()
-                audit.record(session, actor, "ticket.created", "ticket", ticket.number, {
-                    "category": category, "national_id": mask_id(national_id),
-                    "mobile": mask_mobile(mobile), "channel": channel,
-                })
+                audit.record(
+                    session,
+                    actor,
+                    "ticket.created",
+                    "ticket",
+                    ticket.number,
+                    {
+                        "category": category,
+                        "national_id": mask_id(national_id),
+                        "mobile": mask_mobile(mobile),
+                        "channel": channel,
+                    },
+                )
                 view = _view(ticket)
             return view, True
         except IntegrityError:
@@ -152,27 +186,38 @@ def create_ticket(national_id: str, mobile: str, category: str, description: str
 
 
 def ticket_sms_text(number: str) -> str:
-    return (f"حساب المواطن - صوتك مسموع: استلمنا بلاغك رقم {number}. "
-            f"بيتواصل معك فريق الدعم. للاستفسار: {fact('contact.unified_number')}")
+    return (
+        f"حساب المواطن - صوتك مسموع: استلمنا بلاغك رقم {number}. "
+        f"بيتواصل معك فريق الدعم. للاستفسار: {fact('contact.unified_number')}"
+    )
 
 
-def submit_ticket(national_id: str, mobile: str, category: str, description: str,
-                  key: str, conversation_id: Optional[str] = None,
-                  channel: Optional[str] = None) -> SubmitOutcome:
+def submit_ticket(
+    national_id: str,
+    mobile: str,
+    category: str,
+    description: str,
+    key: str,
+    conversation_id: Optional[str] = None,
+    channel: Optional[str] = None,
+) -> SubmitOutcome:
     """What the bot calls on confirmation: store (or spool), then SMS the number once."""
     try:
-        ticket, created = create_ticket(national_id, mobile, category, description, key,
-                                        conversation_id, channel)
+        ticket, created = create_ticket(
+            national_id, mobile, category, description, key, conversation_id, channel
+        )
     except StoreUnavailable:
-        _spool(PendingTicket(national_id, mobile, category, description, key,
-                             conversation_id, channel))
+        _spool(
+            PendingTicket(national_id, mobile, category, description, key, conversation_id, channel)
+        )
         logger.error("database unavailable: ticket for %s spooled", mask_id(national_id))
         return SubmitOutcome("queued")
     sent = False
     if created:
         # Past an SMS budget (bot/services/sms_budget.py) the ticket stands; only the SMS is skipped.
-        sent = sms.send(mobile, ticket_sms_text(ticket.number), kind="ticket",
-                        national_id=national_id).ok
+        sent = sms.send(
+            mobile, ticket_sms_text(ticket.number), kind="ticket", national_id=national_id
+        ).ok
         try:
             flush_pending()
         except Exception:  # best effort; the back office can flush too
@@ -181,6 +226,7 @@ def submit_ticket(national_id: str, mobile: str, category: str, description: str
 
 
 # --------------------------------------------------------------------------- spool
+
 
 def _spool_path() -> Path:
     from bot.store import ROOT
@@ -220,8 +266,14 @@ def flush_pending() -> List[TicketView]:
             item = PendingTicket(**json.loads(line))
             try:
                 ticket, was_created = create_ticket(
-                    item.national_id, item.mobile, item.category, item.description,
-                    item.idempotency_key, item.conversation_id, item.channel)
+                    item.national_id,
+                    item.mobile,
+                    item.category,
+                    item.description,
+                    item.idempotency_key,
+                    item.conversation_id,
+                    item.channel,
+                )
             except StoreUnavailable:
                 remaining.append(line)
                 continue
@@ -229,8 +281,12 @@ def flush_pending() -> List[TicketView]:
                 logger.error("dropping invalid spooled ticket for %s", mask_id(item.national_id))
                 continue
             if was_created:
-                sms.send(item.mobile, ticket_sms_text(ticket.number), kind="ticket",
-                         national_id=item.national_id)
+                sms.send(
+                    item.mobile,
+                    ticket_sms_text(ticket.number),
+                    kind="ticket",
+                    national_id=item.national_id,
+                )
                 created.append(ticket)
         f.seek(0)
         f.truncate()
@@ -240,6 +296,7 @@ def flush_pending() -> List[TicketView]:
 
 
 # --------------------------------------------------------------------------- look-ups
+
 
 def find_for_owner(number: str, national_id: str) -> Optional[TicketView]:
     """The ticket, only if it was opened with this ID (wrong pairs look like unknown numbers)."""
@@ -258,10 +315,16 @@ def find_for_owner(number: str, national_id: str) -> Optional[TicketView]:
 def tickets_of(national_id: str, limit: int = 5) -> List[TicketView]:
     try:
         with session_scope() as session:
-            rows = session.execute(
-                select(Ticket).where(Ticket.national_id == national_id)
-                .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)
-            ).scalars().all()
+            rows = (
+                session.execute(
+                    select(Ticket)
+                    .where(Ticket.national_id == national_id)
+                    .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
             return [_view(t) for t in rows]
     except Exception as exc:
         if is_unavailable(exc):
@@ -282,8 +345,9 @@ def count_tickets() -> int:
         return session.execute(select(func.count(Ticket.id))).scalar_one()
 
 
-def set_status(number: str, status: str, note: Optional[str] = None,
-               actor: str = "backoffice") -> TicketView:
+def set_status(
+    number: str, status: str, note: Optional[str] = None, actor: str = "backoffice"
+) -> TicketView:
     """Change a ticket's status (and the note the citizen sees). Audited."""
     if status not in TICKET_STATUSES:
         raise ValueError(f"unknown status {status!r}; one of {', '.join(TICKET_STATUSES)}")
@@ -296,13 +360,20 @@ def set_status(number: str, status: str, note: Optional[str] = None,
         if note is not None:
             ticket.status_note = note.strip() or None
         ticket.updated_at = utcnow()
-        audit.record(session, actor, "ticket.status_changed", "ticket", number,
-                     {"from": before, "to": status, "note": note})
+        audit.record(
+            session,
+            actor,
+            "ticket.status_changed",
+            "ticket",
+            number,
+            {"from": before, "to": status, "note": note},
+        )
         session.flush()
         return _view(ticket)
 
 
 # --------------------------------------------------------------------------- wording
+
 
 def describe_for_owner(ticket: TicketView, others: List[TicketView] = ()) -> str:
     """The status report shown to the ticket's owner, in their conversation."""

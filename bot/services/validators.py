@@ -8,6 +8,7 @@ Citizens type these with Arabic-Indic digits (٠١٢٣), spaces or dashes inside
 canonical form, or an error code the dialogue turns into a clear Arabic message.
 Plain functions, no Rasa: unit tested in tests/unit/test_validators.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,11 +18,11 @@ from typing import Iterable, List, Optional
 from bot.nlu.arabic import to_ascii_digits
 
 # Error codes (the actions map them to Arabic messages).
-EMPTY = "empty"            # no digits at all
-LENGTH = "length"          # wrong number of digits
-PREFIX = "prefix"          # ID not starting with 1/2, mobile not 05 / +9665
-CHECKSUM = "checksum"      # check digit does not match
-FORMAT = "format"          # anything else (letters in an IBAN, ...)
+EMPTY = "empty"  # no digits at all
+LENGTH = "length"  # wrong number of digits
+PREFIX = "prefix"  # ID not starting with 1/2, mobile not 05 / +9665
+CHECKSUM = "checksum"  # check digit does not match
+FORMAT = "format"  # anything else (letters in an IBAN, ...)
 
 TICKET_NUMBER_LENGTH = 8
 OBJECTION_NUMBER_LENGTH = 9
@@ -60,7 +61,7 @@ def digit_candidates(text: str) -> List[str]:
         parts = [p for p in _SEPARATORS.split(run) if p]
         for size in range(1, len(parts) + 1):
             for start in range(0, len(parts) - size + 1):
-                joined = "".join(parts[start:start + size])
+                joined = "".join(parts[start : start + size])
                 # A "+" only makes sense at the very start of a number.
                 if "+" in joined[1:]:
                     continue
@@ -107,12 +108,16 @@ def _longest_digits(text: str) -> int:
 
 # --------------------------------------------------------------------------- national ID
 
+
 def national_id_valid(number: str) -> bool:
     """Saudi national ID (starts with 1) or residence number / iqama (starts with 2):
     10 digits, the last a Luhn check digit (the algorithm the NIC uses)."""
     return (
-        isinstance(number, str) and len(number) == 10 and number.isdigit()
-        and number[0] in "12" and luhn_valid(number)
+        isinstance(number, str)
+        and len(number) == 10
+        and number.isdigit()
+        and number[0] in "12"
+        and luhn_valid(number)
     )
 
 
@@ -131,6 +136,7 @@ def parse_national_id(text: str) -> Parsed:
 
 
 # --------------------------------------------------------------------------- mobile
+
 
 def parse_mobile(text: str) -> Parsed:
     """Saudi mobile to the canonical 05xxxxxxxx.
@@ -161,7 +167,7 @@ def parse_mobile(text: str) -> Parsed:
 def _strip_country_code(digits: str) -> Optional[str]:
     for cc in ("00966", "966"):
         if digits.startswith(cc):
-            return digits[len(cc):]
+            return digits[len(cc) :]
     return None
 
 
@@ -196,6 +202,7 @@ def mobile_e164(local: str) -> str:
 
 # --------------------------------------------------------------------------- IBAN
 
+
 def parse_iban(text: str) -> Parsed:
     """Saudi IBAN: SA + 2 check digits + 20 alphanumerics (24 characters), ISO 7064 mod 97."""
     raw = to_ascii_digits(text or "").upper()
@@ -220,6 +227,7 @@ def iban_checksum_valid(iban: str) -> bool:
 
 
 # --------------------------------------------------------------------------- reference numbers
+
 
 def _parse_reference(text: str, length: int) -> Parsed:
     cands = [c for c in digit_candidates(text) if c.isdigit()]

@@ -4,6 +4,7 @@ SQLite file by default (var/app.db), PostgreSQL through DATABASE_URL. Code is
 written 2.0-style (select(), Session.execute, future=True) on SQLAlchemy 1.4,
 which Rasa pins. Schema changes go through Alembic (bot/store/migrations).
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """What every table module of ours shares: the declarative base, UTC timestamps and
 the "database unavailable" error the services raise."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

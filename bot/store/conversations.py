@@ -36,6 +36,7 @@ async code):
     offered_button(conversation_id, message_id, index) -> dict | None
     within_whatsapp_window(conversation_id, now=None) -> bool
 """
+
 from __future__ import annotations
 
 import json
@@ -80,12 +81,13 @@ class TranscriptMessage(Base):
     __tablename__ = "transcript_messages"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(String(MAX_ID), ForeignKey("conversations.conversation_id"),
-                             nullable=False, index=True)
+    conversation_id = Column(
+        String(MAX_ID), ForeignKey("conversations.conversation_id"), nullable=False, index=True
+    )
     at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     author = Column(String(10), nullable=False)
     text = Column(Text, nullable=False, default="")
-    buttons = Column(Text, nullable=True)               # JSON list of {"title", "payload"}
+    buttons = Column(Text, nullable=True)  # JSON list of {"title", "payload"}
     channel_message_id = Column(String(MAX_ID), nullable=True)
 
 
@@ -95,8 +97,13 @@ def channel_from_id(conversation_id: str) -> str:
     return prefix if prefix in ("telegram", "whatsapp", "web") else "rest"
 
 
-def _touch(connection, conversation_id: str, channel: Optional[str], recipient_id: Optional[str],
-           last_inbound_at: Optional[datetime] = None) -> None:
+def _touch(
+    connection,
+    conversation_id: str,
+    channel: Optional[str],
+    recipient_id: Optional[str],
+    last_inbound_at: Optional[datetime] = None,
+) -> None:
     """Create the conversation on first contact; remember where to reply and when the
     citizen last wrote. Core statements: this runs two or three times per message."""
     table = Conversation.__table__
@@ -106,58 +113,113 @@ def _touch(connection, conversation_id: str, channel: Optional[str], recipient_i
     if last_inbound_at is not None:
         changes["last_inbound_at"] = last_inbound_at
     if changes:
-        exists = connection.execute(update(table).where(table.c.conversation_id == conversation_id)
-                                    .values(**changes)).rowcount > 0
+        exists = (
+            connection.execute(
+                update(table).where(table.c.conversation_id == conversation_id).values(**changes)
+            ).rowcount
+            > 0
+        )
     else:
-        exists = connection.execute(select(table.c.conversation_id)
-                                    .where(table.c.conversation_id == conversation_id)).first() is not None
+        exists = (
+            connection.execute(
+                select(table.c.conversation_id).where(table.c.conversation_id == conversation_id)
+            ).first()
+            is not None
+        )
     if not exists:
-        connection.execute(insert(table).values(
-            conversation_id=conversation_id, channel=channel or channel_from_id(conversation_id),
-            recipient_id=str(recipient_id or conversation_id.split(":", 1)[-1]),
-            created_at=utcnow(), last_inbound_at=last_inbound_at))
+        connection.execute(
+            insert(table).values(
+                conversation_id=conversation_id,
+                channel=channel or channel_from_id(conversation_id),
+                recipient_id=str(recipient_id or conversation_id.split(":", 1)[-1]),
+                created_at=utcnow(),
+                last_inbound_at=last_inbound_at,
+            )
+        )
 
 
-def _insert_message(connection, conversation_id: str, at: datetime, author: str, text: str,
-                    buttons: Optional[str], channel_message_id: Optional[str]) -> int:
-    result = connection.execute(insert(TranscriptMessage.__table__).values(
-        conversation_id=conversation_id, at=at, author=author, text=text, buttons=buttons,
-        channel_message_id=_str(channel_message_id)))
+def _insert_message(
+    connection,
+    conversation_id: str,
+    at: datetime,
+    author: str,
+    text: str,
+    buttons: Optional[str],
+    channel_message_id: Optional[str],
+) -> int:
+    result = connection.execute(
+        insert(TranscriptMessage.__table__).values(
+            conversation_id=conversation_id,
+            at=at,
+            author=author,
+            text=text,
+            buttons=buttons,
+            channel_message_id=_str(channel_message_id),
+        )
+    )
     return int(result.inserted_primary_key[0])
 
 
 def _clean_buttons(buttons: Optional[List[Dict[str, Any]]]) -> Optional[str]:
     if not buttons:
         return None
-    kept = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-            for b in buttons if isinstance(b, dict) and b.get("payload")]
+    kept = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in buttons
+        if isinstance(b, dict) and b.get("payload")
+    ]
     return json.dumps(kept, ensure_ascii=False) if kept else None
 
 
-def record_inbound(conversation_id: str, channel: str, recipient_id: str, text: str,
-                   channel_message_id: Optional[str] = None,
-                   at: Optional[datetime] = None) -> int:
+def record_inbound(
+    conversation_id: str,
+    channel: str,
+    recipient_id: str,
+    text: str,
+    channel_message_id: Optional[str] = None,
+    at: Optional[datetime] = None,
+) -> int:
     """Store a citizen message (masked) and bump `last_inbound_at`; creates the
     conversation on first contact and remembers where to reply. Returns the message id."""
     at = at or utcnow()
     with transaction() as connection:
         _touch(connection, conversation_id, channel, recipient_id, last_inbound_at=at)
-        return _insert_message(connection, conversation_id, at, "citizen", mask_text(text or ""),
-                               None, channel_message_id)
+        return _insert_message(
+            connection,
+            conversation_id,
+            at,
+            "citizen",
+            mask_text(text or ""),
+            None,
+            channel_message_id,
+        )
 
 
-def record_outbound(conversation_id: str, text: str, buttons: Optional[List[Dict[str, Any]]] = None,
-                    author: str = "bot", channel_message_id: Optional[str] = None,
-                    channel: Optional[str] = None, recipient_id: Optional[str] = None,
-                    at: Optional[datetime] = None) -> int:
+def record_outbound(
+    conversation_id: str,
+    text: str,
+    buttons: Optional[List[Dict[str, Any]]] = None,
+    author: str = "bot",
+    channel_message_id: Optional[str] = None,
+    channel: Optional[str] = None,
+    recipient_id: Optional[str] = None,
+    at: Optional[datetime] = None,
+) -> int:
     """Store a message to the citizen from the bot, an agent or the system. Returns its id
     (the channels use it in short button ids such as Telegram callback_data)."""
     if author not in AUTHORS or author == "citizen":
         raise ValueError(f"outbound author must be bot, agent or system, not {author!r}")
     with transaction() as connection:
         _touch(connection, conversation_id, channel, recipient_id)
-        return _insert_message(connection, conversation_id, at or utcnow(), author,
-                               _masked(text or ""), _clean_buttons(buttons), channel_message_id)
+        return _insert_message(
+            connection,
+            conversation_id,
+            at or utcnow(),
+            author,
+            _masked(text or ""),
+            _clean_buttons(buttons),
+            channel_message_id,
+        )
 
 
 def _masked(text: str) -> str:
@@ -172,8 +234,11 @@ def set_channel_message_id(message_id: int, channel_message_id: Optional[str]) -
     if channel_message_id is None:
         return
     with session_scope() as s:
-        s.execute(update(TranscriptMessage).where(TranscriptMessage.id == message_id)
-                  .values(channel_message_id=_str(channel_message_id)))
+        s.execute(
+            update(TranscriptMessage)
+            .where(TranscriptMessage.id == message_id)
+            .values(channel_message_id=_str(channel_message_id))
+        )
 
 
 def _as_dict(m: TranscriptMessage) -> Dict[str, Any]:
@@ -192,8 +257,11 @@ def transcript(conversation_id: str, limit: Optional[int] = None) -> List[Dict[s
     """The conversation's messages, oldest first (the latest `limit` ones if given). Each is
     {"id", "conversation_id", "at" (ISO 8601 UTC), "author", "text", "buttons", "channel_message_id"}."""
     with session_scope() as s:
-        q = (select(TranscriptMessage).where(TranscriptMessage.conversation_id == conversation_id)
-             .order_by(TranscriptMessage.id.desc()))
+        q = (
+            select(TranscriptMessage)
+            .where(TranscriptMessage.conversation_id == conversation_id)
+            .order_by(TranscriptMessage.id.desc())
+        )
         if limit:
             q = q.limit(limit)
         rows = s.execute(q).scalars().all()
@@ -222,7 +290,8 @@ def last_offered_buttons(conversation_id: str, lookback: int = 20) -> List[Dict[
         rows = s.execute(
             select(TranscriptMessage.author, TranscriptMessage.buttons)
             .where(TranscriptMessage.conversation_id == conversation_id)
-            .order_by(TranscriptMessage.id.desc()).limit(lookback)
+            .order_by(TranscriptMessage.id.desc())
+            .limit(lookback)
         ).all()
     offered: List[Dict[str, Any]] = []
     for author, buttons in rows:

@@ -6,6 +6,7 @@ conversation content. Rasa's own tracker and lock stores raise the subclasses in
 bot/store/tracker_store.py and bot/store/lock_store.py, which are also Rasa's exception
 types, so Rasa treats them as it treats its own.
 """
+
 from __future__ import annotations
 
 

@@ -8,13 +8,13 @@ SQLite and PostgreSQL both support. Ended episodes keep their final state
 Every state change is a conditional UPDATE checked by its rowcount (see
 bot.services.handoff), so two agents clicking "claim" at once cannot both win.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text,
-                        text)
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 
 from bot.store.base import Base
 
@@ -40,22 +40,27 @@ class Handoff(Base):
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(128), nullable=False, index=True)
     channel = Column(String(32), nullable=False)
-    state = Column(String(16), nullable=False)                 # queued | agent | bot | closed
-    reason = Column(String(40), nullable=False)                # see bot.services.handoff.REASONS
-    reason_detail = Column(String(200), nullable=True)         # e.g. the form that kept failing
-    snapshot = Column(Text, nullable=True)                     # JSON of masked slot values
+    state = Column(String(16), nullable=False)  # queued | agent | bot | closed
+    reason = Column(String(40), nullable=False)  # see bot.services.handoff.REASONS
+    reason_detail = Column(String(200), nullable=True)  # e.g. the form that kept failing
+    snapshot = Column(Text, nullable=True)  # JSON of masked slot values
     queued_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     claimed_at = Column(DateTime(timezone=True), nullable=True)
-    claimed_by = Column(String(80), nullable=True)             # agent username
+    claimed_by = Column(String(80), nullable=True)  # agent username
     ended_at = Column(DateTime(timezone=True), nullable=True)
     ended_by = Column(String(80), nullable=True)
     last_citizen_at = Column(DateTime(timezone=True), nullable=True)
     last_agent_at = Column(DateTime(timezone=True), nullable=True)
-    ticket_ref = Column(String(64), nullable=True)             # "صوتك مسموع" ticket opened from the desk
+    ticket_ref = Column(String(64), nullable=True)  # "صوتك مسموع" ticket opened from the desk
 
     __table_args__ = (
-        Index("uq_handoffs_open_conversation", "conversation_id", unique=True,
-              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        Index(
+            "uq_handoffs_open_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
         Index("ix_handoffs_state_queued_at", "state", "queued_at"),
     )
 
@@ -66,7 +71,7 @@ class Agent(Base):
     id = Column(Integer, primary_key=True)
     username = Column(String(80), nullable=False, unique=True)
     display_name = Column(String(120), nullable=True)
-    password_hash = Column(String(255), nullable=False)        # scrypt$n$r$p$salt$hash
+    password_hash = Column(String(255), nullable=False)  # scrypt$n$r$p$salt$hash
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_login_at = Column(DateTime(timezone=True), nullable=True)
@@ -76,9 +81,10 @@ class AgentSession(Base):
     __tablename__ = "desk_sessions"
 
     id = Column(Integer, primary_key=True)
-    token_hash = Column(String(64), nullable=False, unique=True)   # sha256 of the cookie value
-    agent_id = Column(Integer, ForeignKey("desk_agents.id", ondelete="CASCADE"), nullable=False,
-                      index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)  # sha256 of the cookie value
+    agent_id = Column(
+        Integer, ForeignKey("desk_agents.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

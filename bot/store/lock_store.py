@@ -24,6 +24,7 @@ transaction (WATCH/MULTI, retried on conflict), gives lock keys an expiry, and f
 the ticket of a worker that died on this machine instead of making the conversation
 wait for the ticket to expire.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,13 @@ from pathlib import Path
 from typing import Any, AsyncGenerator, Callable, Dict, Mapping, Optional, Text, Tuple
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
+from rasa.core.lock_store import (
+    LOCK_LIFETIME,
+    InMemoryLockStore,
+    LockError,
+    LockStore,
+    RedisLockStore,
+)
 
 from bot.store import env_number
 from bot.store.errors import StoreUnavailable
@@ -92,14 +99,19 @@ def _owner_dead(owner: str) -> bool:
 class AtomicRedisLockStore(RedisLockStore):
     """Rasa's ticket lock in Redis, with every read-modify-write done atomically."""
 
-    def __init__(self, url: str, key_prefix: str = "", socket_timeout: float = 0.0,
-                 wait_seconds: float = 0.0) -> None:
+    def __init__(
+        self, url: str, key_prefix: str = "", socket_timeout: float = 0.0, wait_seconds: float = 0.0
+    ) -> None:
         import redis
 
         env = os.environ
         socket_timeout = socket_timeout or env_number(env, "REDIS_SOCKET_TIMEOUT", 2.0, float)
-        self.red = redis.Redis.from_url(url, socket_timeout=socket_timeout,
-                                        socket_connect_timeout=socket_timeout, health_check_interval=30)
+        self.red = redis.Redis.from_url(
+            url,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_timeout,
+            health_check_interval=30,
+        )
         prefix = key_prefix or env.get("LOCK_KEY_PREFIX") or "cza"
         self.key_prefix = f"{prefix}:lock:"
         self.owner_prefix = f"{prefix}:lockowner:"
@@ -107,9 +119,13 @@ class AtomicRedisLockStore(RedisLockStore):
         LockStore.__init__(self)
 
     # Each operation: (lock or None, owners) -> (result, new lock or None, owners)
-    def _atomic(self, conversation_id: Text,
-                change: Callable[[Optional[TicketLock], Dict[str, str]],
-                                 Tuple[Any, Optional[TicketLock], Dict[str, str]]]) -> Any:
+    def _atomic(
+        self,
+        conversation_id: Text,
+        change: Callable[
+            [Optional[TicketLock], Dict[str, str]], Tuple[Any, Optional[TicketLock], Dict[str, str]]
+        ],
+    ) -> Any:
         import redis
 
         key, owners_key = self.key_prefix + conversation_id, self.owner_prefix + conversation_id
@@ -120,17 +136,28 @@ class AtomicRedisLockStore(RedisLockStore):
                         pipe.watch(key, owners_key)
                         raw = pipe.get(key)
                         lock = TicketLock.from_dict(json.loads(raw)) if raw else None
-                        owners = {k.decode(): v.decode() for k, v in pipe.hgetall(owners_key).items()}
+                        owners = {
+                            k.decode(): v.decode() for k, v in pipe.hgetall(owners_key).items()
+                        }
                         result, new_lock, new_owners = change(lock, owners)
                         pipe.multi()
                         if new_lock is None or not new_lock.tickets:
                             pipe.delete(key, owners_key)
                         else:
-                            ttl_ms = max(1000, int((max(t.expires for t in new_lock.tickets) - time.time() + 5) * 1000))
+                            ttl_ms = max(
+                                1000,
+                                int(
+                                    (max(t.expires for t in new_lock.tickets) - time.time() + 5)
+                                    * 1000
+                                ),
+                            )
                             pipe.set(key, new_lock.dumps(), px=ttl_ms)
                             pipe.delete(owners_key)
-                            live = {k: v for k, v in new_owners.items()
-                                    if any(str(t.number) == k for t in new_lock.tickets)}
+                            live = {
+                                k: v
+                                for k, v in new_owners.items()
+                                if any(str(t.number) == k for t in new_lock.tickets)
+                            }
                             if live:
                                 pipe.hset(owners_key, mapping=live)
                                 pipe.pexpire(owners_key, ttl_ms)
@@ -140,8 +167,10 @@ class AtomicRedisLockStore(RedisLockStore):
                         continue
             raise LockError("lock store: too much contention on one conversation")
         except redis.RedisError as e:
-            raise LockStoreUnavailable(f"lock store unavailable ({type(e).__name__}: "
-                                       f"{str(e).splitlines()[0][:200] if str(e) else ''})") from None
+            raise LockStoreUnavailable(
+                f"lock store unavailable ({type(e).__name__}: "
+                f"{str(e).splitlines()[0][:200] if str(e) else ''})"
+            ) from None
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def change(lock, owners):
@@ -154,14 +183,17 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def update_lock(self, conversation_id: Text) -> None:
         """Drop expired tickets, and the ticket being served if its worker died on this machine."""
+
         def change(lock, owners):
             if lock is None:
                 return None, None, owners
             lock.remove_expired_tickets()
             serving = lock.now_serving
             if lock.tickets and owners.get(str(serving)) and _owner_dead(owners[str(serving)]):
-                logger.warning("freeing the lock ticket of a worker that died (conversation %s…)",
-                               conversation_id[:4])
+                logger.warning(
+                    "freeing the lock ticket of a worker that died (conversation %s…)",
+                    conversation_id[:4],
+                )
                 lock.remove_ticket_for(serving)
             return None, lock, owners
 
@@ -190,7 +222,9 @@ class AtomicRedisLockStore(RedisLockStore):
         except redis.RedisError as e:
             raise LockStoreUnavailable(f"lock store unavailable ({type(e).__name__})") from None
 
-    def save_lock(self, lock: TicketLock) -> None:  # not used by the paths above; kept atomic anyway
+    def save_lock(
+        self, lock: TicketLock
+    ) -> None:  # not used by the paths above; kept atomic anyway
         self._atomic(lock.conversation_id, lambda _old, owners: (None, lock, owners))
 
     def delete_lock(self, conversation_id: Text) -> None:
@@ -209,8 +243,12 @@ class AtomicRedisLockStore(RedisLockStore):
         return await asyncio.get_running_loop().run_in_executor(self._executor(), fn, *args)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncGenerator[TicketLock, None]:
         wait = min(wait_time_in_seconds, self.wait_seconds)
         ticket = await self._off_loop(self.issue_ticket, conversation_id, lock_lifetime)
         try:
@@ -224,7 +262,9 @@ class AtomicRedisLockStore(RedisLockStore):
                 # to a real answer. The ticket expires with its lifetime.
                 logger.warning("could not release a lock ticket (%s); it will expire", e)
 
-    async def _acquire_off_loop(self, conversation_id: Text, ticket: int, wait: float) -> TicketLock:
+    async def _acquire_off_loop(
+        self, conversation_id: Text, ticket: int, wait: float
+    ) -> TicketLock:
         """Rasa's LockStore._acquire_lock (3.6) with the Redis calls off the event loop."""
         while True:
             lock = await self._off_loop(self.get_lock, conversation_id)
@@ -257,9 +297,11 @@ def create_lock_store(env: Optional[Mapping[str, str]] = None, **kwargs: Any) ->
         return store
     workers = sanic_workers(env)
     if workers > 1:
-        raise ValueError(f"SANIC_WORKERS={workers} needs a shared lock store: set REDIS_URL "
-                         f"(an in-memory lock cannot keep one conversation's messages in order "
-                         f"across processes)")
+        raise ValueError(
+            f"SANIC_WORKERS={workers} needs a shared lock store: set REDIS_URL "
+            f"(an in-memory lock cannot keep one conversation's messages in order "
+            f"across processes)"
+        )
     return InMemoryLockStore()
 
 

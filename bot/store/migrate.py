@@ -3,6 +3,7 @@
 The revisions form one line (a test checks there is a single head); `heads` stays the
 target so a stray branch still migrates instead of stopping the server.
 """
+
 from __future__ import annotations
 
 import sys

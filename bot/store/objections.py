@@ -5,6 +5,7 @@ The schema is created by Alembic (migrations/versions/0002_tickets.py); keep the
 two in step (tests/unit/test_store.py compares them). National IDs and mobiles
 are stored as entered and masked by bot.privacy wherever they are shown.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Date, Integer, String, Text, UniqueConstraint
@@ -26,7 +27,7 @@ class Objection(Base):
     id = Column(Integer, primary_key=True)
     number = Column(String(16), nullable=False)
     national_id = Column(String(10), nullable=False, index=True)
-    mobile = Column(String(10), nullable=False)        # registered on the objection: OTPs go here
+    mobile = Column(String(10), nullable=False)  # registered on the objection: OTPs go here
     status = Column(String(20), nullable=False, default="under_review")
     payment_cycle = Column(String(40), nullable=False)  # e.g. "2025-01" or "الدورة 86"
     # SAR the objection is about, in halalas (integer: exact on SQLite and PostgreSQL)

@@ -1,5 +1,6 @@
 """The SMS outbox (bot.services.sms). Created by Alembic
 (migrations/versions/0002_tickets.py); tests/unit/test_store.py compares the two."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, String, Text, UniqueConstraint
@@ -14,12 +15,12 @@ class SmsMessage(Base):
     __table_args__ = (UniqueConstraint("message_id", name="uq_sms_message_id"),)
 
     id = Column(Integer, primary_key=True)
-    message_id = Column(String(36), nullable=False)     # uuid4, also the gateway idempotency key
-    to = Column(String(16), nullable=False)             # +9665xxxxxxxx
+    message_id = Column(String(36), nullable=False)  # uuid4, also the gateway idempotency key
+    to = Column(String(16), nullable=False)  # +9665xxxxxxxx
     body = Column(Text, nullable=False)
-    kind = Column(String(20), nullable=False, default="info")   # "otp", "ticket", "info"
-    gateway = Column(String(20), nullable=False)        # "outbox", "http"
-    status = Column(String(20), nullable=False)         # "stored", "sent", "failed"
+    kind = Column(String(20), nullable=False, default="info")  # "otp", "ticket", "info"
+    gateway = Column(String(20), nullable=False)  # "outbox", "http"
+    status = Column(String(20), nullable=False)  # "stored", "sent", "failed"
     provider_ref = Column(String(80), nullable=True)
     error = Column(Text, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)

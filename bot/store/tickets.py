@@ -5,14 +5,13 @@ two in step (tests/unit/test_store.py compares them). National IDs and mobiles
 are stored as entered (the support team needs them to act on a case) and are
 masked by bot.privacy wherever they are shown or logged.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, String, Text, UniqueConstraint
 
-from bot.store.base import Base, UTCDateTime, utcnow
 # Their home is bot.store.base; re-exported because ticket code still imports them from here.
-from bot.store.base import StoreUnavailable, is_unavailable  # noqa: F401
-
+from bot.store.base import Base, StoreUnavailable, UTCDateTime, is_unavailable, utcnow  # noqa: F401
 
 # Ticket categories and statuses: the keys are stored, the Arabic labels shown.
 TICKET_CATEGORIES = {
@@ -44,7 +43,7 @@ class Ticket(Base):
     category = Column(String(20), nullable=False)
     description = Column(Text, nullable=False)
     status = Column(String(20), nullable=False, default="open")
-    status_note = Column(Text, nullable=True)          # shown to the citizen with the status
+    status_note = Column(Text, nullable=True)  # shown to the citizen with the status
     channel = Column(String(40), nullable=True)
     conversation_id = Column(String(255), nullable=True)
     # sha256(conversation id + form submission id): the same confirmation twice

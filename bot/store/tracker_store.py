@@ -29,6 +29,7 @@ the citizen the service is briefly unavailable, and nothing is written that the 
 does not hold. The error is `TrackerStoreUnavailable`, a `StoreUnavailable` (its text
 names the store, never a user's data).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -68,13 +69,14 @@ class TrackerStoreUnavailable(StoreUnavailable, RasaException):
 
 # --- configuration ---------------------------------------------------------------------
 
+
 def _is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://", "postgresql+"))
 
 
 def _normalise(url: str) -> str:
     # Heroku-style postgres:// is not accepted by SQLAlchemy 1.4.
-    return "postgresql://" + url[len("postgres://"):] if url.startswith("postgres://") else url
+    return "postgresql://" + url[len("postgres://") :] if url.startswith("postgres://") else url
 
 
 def tracker_store_url(env: Optional[Mapping[str, str]] = None) -> str:
@@ -122,19 +124,30 @@ def _describe(error: BaseException) -> str:
 
 # --- tracker store ---------------------------------------------------------------------
 
+
 class EnvTrackerStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore on the database the environment names, with sane pools."""
 
-    def __init__(self, domain=None, host: Optional[Text] = None, event_broker=None,
-                 url: Optional[Text] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain=None,
+        host: Optional[Text] = None,
+        event_broker=None,
+        url: Optional[Text] = None,
+        **kwargs: Any,
+    ) -> None:
         # `host` is the endpoint's `url:` key; a full URL there wins, like Rasa's SQL store.
         self.url = url or (host if host and "://" in host else None) or tracker_store_url()
         self.engine = tune_engine(sa.create_engine(self.url, **engine_kwargs(self.url)))
         self._create_tables(env_number(os.environ, "STORE_CONNECT_TIMEOUT", 60.0, float))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        logger.info("tracker store: %s (pool %s)", self.engine.url.render_as_string(hide_password=True)
-                    if hasattr(self.engine.url, "render_as_string") else self.engine.url,
-                    getattr(self.engine.pool, "size", lambda: "-")())
+        logger.info(
+            "tracker store: %s (pool %s)",
+            self.engine.url.render_as_string(hide_password=True)
+            if hasattr(self.engine.url, "render_as_string")
+            else self.engine.url,
+            getattr(self.engine.pool, "size", lambda: "-")(),
+        )
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
     def _create_tables(self, timeout: float) -> None:
@@ -147,11 +160,15 @@ class EnvTrackerStore(SQLTrackerStore):
                 return
             except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as e:
                 if time.monotonic() > deadline:
-                    raise TrackerStoreUnavailable(f"tracker store: cannot create tables ({_describe(e)})") from None
+                    raise TrackerStoreUnavailable(
+                        f"tracker store: cannot create tables ({_describe(e)})"
+                    ) from None
                 time.sleep(0.2)  # another worker is creating the same table
             except sqlalchemy.exc.OperationalError as e:
                 if time.monotonic() > deadline:
-                    raise TrackerStoreUnavailable(f"tracker store unreachable ({_describe(e)})") from None
+                    raise TrackerStoreUnavailable(
+                        f"tracker store unreachable ({_describe(e)})"
+                    ) from None
                 logger.warning("tracker store not reachable yet (%s); retrying", _describe(e))
                 time.sleep(1)
 
@@ -160,7 +177,9 @@ class EnvTrackerStore(SQLTrackerStore):
         try:
             yield
         except (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.TimeoutError) as e:
-            raise TrackerStoreUnavailable(f"tracker store unavailable during {what} ({_describe(e)})") from None
+            raise TrackerStoreUnavailable(
+                f"tracker store unavailable during {what} ({_describe(e)})"
+            ) from None
 
     # Rasa's SQL tracker store is synchronous code in async methods: every query blocks the
     # worker's event loop, so no other conversation moves while one waits for the database.
@@ -172,7 +191,9 @@ class EnvTrackerStore(SQLTrackerStore):
             # As many threads as kept connections: more would open and close overflow
             # connections on every busy moment (a PostgreSQL backend each time).
             size = pool.size() if hasattr(pool, "size") else 4
-            self._pool_threads = ThreadPoolExecutor(max_workers=max(1, size), thread_name_prefix="tracker-store")
+            self._pool_threads = ThreadPoolExecutor(
+                max_workers=max(1, size), thread_name_prefix="tracker-store"
+            )
         return self._pool_threads
 
     async def _in_thread(self, fn: Callable, *args: Any) -> Any:
@@ -199,17 +220,26 @@ class EnvTrackerStore(SQLTrackerStore):
         if getattr(self, "_sql", None) is None:
             events = self.SQLEvent.__table__
             sender = sa.bindparam("sender_id")
-            session_start = (sa.select(sa.func.max(events.c.timestamp))
-                             .where(events.c.sender_id == sender,
-                                    events.c.type_name == SessionStarted.type_name)
-                             .scalar_subquery())
+            session_start = (
+                sa.select(sa.func.max(events.c.timestamp))
+                .where(events.c.sender_id == sender, events.c.type_name == SessionStarted.type_name)
+                .scalar_subquery()
+            )
             latest_session = sa.or_(events.c.timestamp >= session_start, session_start.is_(None))
             self._sql = {
-                "all": sa.select(events.c.data).where(events.c.sender_id == sender).order_by(events.c.id),
-                "latest": (sa.select(events.c.data).where(events.c.sender_id == sender, latest_session)
-                           .order_by(events.c.id)),
-                "count": (sa.select(sa.func.count()).select_from(events)
-                          .where(events.c.sender_id == sender, latest_session)),
+                "all": sa.select(events.c.data)
+                .where(events.c.sender_id == sender)
+                .order_by(events.c.id),
+                "latest": (
+                    sa.select(events.c.data)
+                    .where(events.c.sender_id == sender, latest_session)
+                    .order_by(events.c.id)
+                ),
+                "count": (
+                    sa.select(sa.func.count())
+                    .select_from(events)
+                    .where(events.c.sender_id == sender, latest_session)
+                ),
                 "insert": events.insert(),
             }
         return self._sql
@@ -217,11 +247,19 @@ class EnvTrackerStore(SQLTrackerStore):
     def _load(self, sender_id: Text, all_sessions: bool):
         """SQLTrackerStore._retrieve (Rasa 3.6)."""
         with self.engine.connect() as connection:
-            rows = connection.execute(self._statements()["all" if all_sessions else "latest"],
-                                      {"sender_id": sender_id}).scalars().all()
+            rows = (
+                connection.execute(
+                    self._statements()["all" if all_sessions else "latest"],
+                    {"sender_id": sender_id},
+                )
+                .scalars()
+                .all()
+            )
         if not (self.domain and rows):
             return None
-        return DialogueStateTracker.from_dict(sender_id, [json.loads(row) for row in rows], self.domain.slots)
+        return DialogueStateTracker.from_dict(
+            sender_id, [json.loads(row) for row in rows], self.domain.slots
+        )
 
     def _save_events(self, tracker) -> None:
         """SQLTrackerStore.save (Rasa 3.6) after stream_events: the events not stored yet
@@ -233,11 +271,18 @@ class EnvTrackerStore(SQLTrackerStore):
             rows = []
             for event in itertools.islice(tracker.events, stored, None):
                 data = event.as_dict()
-                rows.append({"sender_id": tracker.sender_id, "type_name": event.type_name,
-                             "timestamp": data.get("timestamp"),
-                             "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                             "action_name": data.get("name"),
-                             "data": json.dumps(data, ensure_ascii=False)})
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data, ensure_ascii=False),
+                    }
+                )
             if rows:
                 connection.execute(sql["insert"], rows)
 

@@ -9,6 +9,7 @@ so `make run` a second time starts at once and any edit triggers one training.
 Trainings are serialised with a file lock: parallel test sessions or `make run`
 and `make test` never train the same model twice at the same time.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -32,8 +33,13 @@ def _files(paths: Iterable[str]) -> List[Path]:
         if p.is_file():
             found.append(p)
         elif p.is_dir():
-            found.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                                and "__pycache__" not in f.parts and f.suffix != ".pyc"))
+            found.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc"
+                )
+            )
     return found
 
 
@@ -55,8 +61,20 @@ def train(config: str = "config.yml", out: Path = MODELS_DIR, name: str = "") ->
 
     render.main([])  # the FAQ responses are generated from bot/content
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "rasa", "train", "--domain", "domain", "--data", "bot/data",
-           "--config", config, "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--domain",
+        "domain",
+        "--data",
+        "bot/data",
+        "--config",
+        config,
+        "--out",
+        str(out),
+    ]
     if name:
         cmd += ["--fixed-model-name", name]
     started = time.monotonic()
@@ -85,8 +103,10 @@ def ensure() -> Path:
 
 def _prune(keep: Path, max_models: int = 3) -> None:
     """Keep the few newest models so models/ does not grow without bound."""
-    models = sorted(MODELS_DIR.glob("citizen-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [m for m in models if m != keep][max_models - 1:]:
+    models = sorted(
+        MODELS_DIR.glob("citizen-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in [m for m in models if m != keep][max_models - 1 :]:
         old.unlink(missing_ok=True)
 
 

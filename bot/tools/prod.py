@@ -31,6 +31,7 @@ action server + Rasa with SANIC_WORKERS workers → wait until every worker has 
 the model → watch: a worker that dies is reported (Sanic does not replace it; the
 others keep serving).
 """
+
 from __future__ import annotations
 
 import os
@@ -72,8 +73,13 @@ def connection_budget(env: Dict[str, str]) -> Dict[str, int]:
     # Each Rasa worker: tracker pool + our tables (channels pipeline); the Rasa main process
     # only forks. Each action server process: our tables.
     per_machine = workers * (tracker + app) + actions * app
-    return {"rasa_workers": workers, "action_workers": actions, "per_rasa_worker": tracker + app,
-            "per_action_worker": app, "per_machine": per_machine}
+    return {
+        "rasa_workers": workers,
+        "action_workers": actions,
+        "per_rasa_worker": tracker + app,
+        "per_action_worker": app,
+        "per_machine": per_machine,
+    }
 
 
 def _alive(pid: int) -> bool:
@@ -105,15 +111,20 @@ def action_server_exposure_error(env: Dict[str, str]) -> Optional[str]:
     host = (env.get("ACTIONS_HOST") or os.environ.get("ACTIONS_HOST") or "127.0.0.1").strip()
     if is_loopback(host):
         return None
-    token = (env.get("ACTION_SERVER_TOKEN") if "ACTION_SERVER_TOKEN" in env
-             else os.environ.get("ACTION_SERVER_TOKEN", "")) or ""
+    token = (
+        env.get("ACTION_SERVER_TOKEN")
+        if "ACTION_SERVER_TOKEN" in env
+        else os.environ.get("ACTION_SERVER_TOKEN", "")
+    ) or ""
     if len(token.strip()) >= MIN_TOKEN_LENGTH:
         return None
-    return (f"ACTIONS_HOST={host} exposes the action server beyond this machine, but "
-            f"ACTION_SERVER_TOKEN is not set (at least {MIN_TOKEN_LENGTH} characters): anyone "
-            "reaching the port could run any action. Set ACTION_SERVER_TOKEN from your secret "
-            "store (the same value for Rasa and the action server), or keep ACTIONS_HOST=127.0.0.1. "
-            "See docs/security.md.")
+    return (
+        f"ACTIONS_HOST={host} exposes the action server beyond this machine, but "
+        f"ACTION_SERVER_TOKEN is not set (at least {MIN_TOKEN_LENGTH} characters): anyone "
+        "reaching the port could run any action. Set ACTION_SERVER_TOKEN from your secret "
+        "store (the same value for Rasa and the action server), or keep ACTIONS_HOST=127.0.0.1. "
+        "See docs/security.md."
+    )
 
 
 def shared_secrets(var_dir: Path, env: Dict[str, str]) -> Dict[str, str]:
@@ -134,8 +145,12 @@ def shared_secrets(var_dir: Path, env: Dict[str, str]) -> Dict[str, str]:
             path.write_text(random_secrets.token_urlsafe(32))
             path.chmod(0o600)
         found[key] = path.read_text().strip()
-    print(f"Note: {', '.join(missing)} not set; using generated values from {folder} "
-          "(set them from your secret store in production).", file=sys.stderr, flush=True)
+    print(
+        f"Note: {', '.join(missing)} not set; using generated values from {folder} "
+        "(set them from your secret store in production).",
+        file=sys.stderr,
+        flush=True,
+    )
     return found
 
 
@@ -149,15 +164,17 @@ class ProdStack:
     var_dir: Path = ROOT / "var"
     log_dir: Optional[Path] = None
     env_overrides: Dict[str, str] = field(default_factory=dict)
-    throwaway_services: bool = False      # tests/bench: temp dirs, free ports, removed at stop
-    durable: bool = True                  # PostgreSQL fsync on (what production does)
+    throwaway_services: bool = False  # tests/bench: temp dirs, free ports, removed at stop
+    durable: bool = True  # PostgreSQL fsync on (what production does)
     postgres: Optional[Postgres] = None
     redis: Optional[Redis] = None
     stack: Optional[Stack] = None
 
     def environment(self) -> Dict[str, str]:
         env = {k: v for k, v in PROD_DEFAULTS.items()}
-        for key in list(PROD_DEFAULTS) + ["DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL"] + TF_THREADS:
+        for key in (
+            list(PROD_DEFAULTS) + ["DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL"] + TF_THREADS
+        ):
             if os.environ.get(key):
                 env[key] = os.environ[key]
         env.update(self.env_overrides)
@@ -172,22 +189,33 @@ class ProdStack:
     def start_services(self, env: Dict[str, str]) -> Dict[str, str]:
         database = env.get("DATABASE_URL", "")
         if database and not database.startswith(("postgres://", "postgresql")):
-            raise ServiceError(f"the production profile needs PostgreSQL; DATABASE_URL is {database.split(':')[0]}:")
+            raise ServiceError(
+                f"the production profile needs PostgreSQL; DATABASE_URL is {database.split(':')[0]}:"
+            )
         if not database:
             if self.throwaway_services:
                 self.postgres = Postgres(durable=self.durable)
             else:
-                self.postgres = Postgres(data_dir=Path(os.environ.get("PG_DATA_DIR") or self.var_dir / "pg"),
-                                         port=int(os.environ.get("LOCAL_PG_PORT", 5433)), keep=True)
+                self.postgres = Postgres(
+                    data_dir=Path(os.environ.get("PG_DATA_DIR") or self.var_dir / "pg"),
+                    port=int(os.environ.get("LOCAL_PG_PORT", 5433)),
+                    keep=True,
+                )
             self.postgres.start()
             env["DATABASE_URL"] = self.postgres.url
-            print(f"PostgreSQL (local, {self.postgres.bin.parent.name}): {self.postgres.url}", flush=True)
+            print(
+                f"PostgreSQL (local, {self.postgres.bin.parent.name}): {self.postgres.url}",
+                flush=True,
+            )
         if not env.get("REDIS_URL"):
             if self.throwaway_services:
                 self.redis = Redis()
             else:
-                self.redis = Redis(data_dir=self.var_dir / "redis",
-                                   port=int(os.environ.get("LOCAL_REDIS_PORT", 6380)), keep=True)
+                self.redis = Redis(
+                    data_dir=self.var_dir / "redis",
+                    port=int(os.environ.get("LOCAL_REDIS_PORT", 6380)),
+                    keep=True,
+                )
             self.redis.start()
             env["REDIS_URL"] = self.redis.url
             print(f"Redis (local): {self.redis.url}", flush=True)
@@ -198,7 +226,9 @@ class ProdStack:
         import psycopg2
 
         budget = connection_budget(env)
-        conn = psycopg2.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://", 1), connect_timeout=5)
+        conn = psycopg2.connect(
+            env["DATABASE_URL"].replace("postgres://", "postgresql://", 1), connect_timeout=5
+        )
         try:
             with conn.cursor() as cur:
                 cur.execute("SHOW max_connections")
@@ -213,7 +243,8 @@ class ProdStack:
                 f"connection budget: {budget['per_machine']} connections in the worst case "
                 f"({budget['rasa_workers']} Rasa workers x {budget['per_rasa_worker']} + "
                 f"{budget['action_workers']} action workers x {budget['per_action_worker']}) but PostgreSQL "
-                f"allows {usable}; lower SQL_POOL_SIZE/SQL_MAX_OVERFLOW/DB_POOL_SIZE/DB_MAX_OVERFLOW or workers")
+                f"allows {usable}; lower SQL_POOL_SIZE/SQL_MAX_OVERFLOW/DB_POOL_SIZE/DB_MAX_OVERFLOW or workers"
+            )
         return budget
 
     @staticmethod
@@ -232,9 +263,14 @@ class ProdStack:
         try:
             self.budget = self.check_budget(env)
             self.migrate(env)
-            self.stack = Stack(model=self.model, rasa_port=self.rasa_port, actions_port=self.actions_port,
-                               var_dir=self.var_dir, log_dir=self.log_dir or self.var_dir / "logs",
-                               extra_env=env)
+            self.stack = Stack(
+                model=self.model,
+                rasa_port=self.rasa_port,
+                actions_port=self.actions_port,
+                var_dir=self.var_dir,
+                log_dir=self.log_dir or self.var_dir / "logs",
+                extra_env=env,
+            )
             self._log_mark = self._log_size()
             self.stack.start(timeout)
             self.wait_workers(self.workers, timeout)
@@ -245,7 +281,12 @@ class ProdStack:
 
     @property
     def workers(self) -> int:
-        return max(1, int((self.stack.extra_env if self.stack else self.environment()).get("SANIC_WORKERS", 1)))
+        return max(
+            1,
+            int(
+                (self.stack.extra_env if self.stack else self.environment()).get("SANIC_WORKERS", 1)
+            ),
+        )
 
     @property
     def url(self) -> str:
@@ -276,14 +317,16 @@ class ProdStack:
         """Every worker logs READY_LINE once its model is loaded (it accepts only then)."""
         deadline = time.monotonic() + timeout
         while True:
-            text = self._rasa_log().read_bytes()[self._log_mark:].decode(errors="replace")
+            text = self._rasa_log().read_bytes()[self._log_mark :].decode(errors="replace")
             ready = text.count(READY_LINE)
             if ready >= count:
                 return
             if any(p.poll() is not None for p in self.stack.processes):
                 raise ServiceError("a server exited while starting; see the logs")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"only {ready} of {count} Rasa workers ready after {timeout:.0f} s")
+                raise TimeoutError(
+                    f"only {ready} of {count} Rasa workers ready after {timeout:.0f} s"
+                )
             time.sleep(0.5)
 
     def kill_worker(self) -> int:
@@ -329,8 +372,12 @@ def main(argv: List[str]) -> int:
         return 2
     from bot.tools.model import ensure
 
-    prod = ProdStack(model=ensure(), rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-                     actions_port=int(os.environ.get("ACTIONS_PORT", 5055)), var_dir=var_dir)
+    prod = ProdStack(
+        model=ensure(),
+        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+        var_dir=var_dir,
+    )
     print(f"Starting the production profile with {prod.model.name} ...", flush=True)
     started = time.monotonic()
     # Ctrl-C and SIGTERM (systemd) both stop everything in order.
@@ -339,24 +386,32 @@ def main(argv: List[str]) -> int:
         prod.start()
         env = prod.env
         from bot.services.retention_schedule import start_scheduler
+
         start_scheduler(env)  # the retention purge (docs/privacy.md)
-        print(f"""
+        print(
+            f"""
 Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action server, PostgreSQL, Redis.
   Rasa (REST, widget, webhooks): {prod.url}   health: {prod.url}/webhooks/rest/
   Action server:                 {actions_base(env["ACTIONS_HOST"], prod.actions_port)}   health: /health
-  DATABASE_URL={_mask(env['DATABASE_URL'])}
-  REDIS_URL={_mask(env['REDIS_URL'])}
-  Connections (worst case): {prod.budget['per_machine']} of {prod.budget['max_connections']}
+  DATABASE_URL={_mask(env["DATABASE_URL"])}
+  REDIS_URL={_mask(env["REDIS_URL"])}
+  Connections (worst case): {prod.budget["per_machine"]} of {prod.budget["max_connections"]}
   Logs: {prod.stack.log_dir}
-Press Ctrl-C to stop.""", flush=True)
+Press Ctrl-C to stop.""",
+            flush=True,
+        )
         alive = set(prod.worker_pids())
         while all(p.poll() is None for p in prod.stack.processes):
             now = set(prod.worker_pids())
             if now != alive:
                 lost = alive - now
                 if lost:
-                    print(f"WARNING: Rasa worker(s) {sorted(lost)} exited; {len(now)} of {prod.workers} serving. "
-                          f"Restart run-prod in a quiet moment to get them back.", file=sys.stderr, flush=True)
+                    print(
+                        f"WARNING: Rasa worker(s) {sorted(lost)} exited; {len(now)} of {prod.workers} serving. "
+                        f"Restart run-prod in a quiet moment to get them back.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                 alive = now
             time.sleep(2)
         print("A server stopped; shutting down.", file=sys.stderr)

@@ -12,6 +12,7 @@ given to both processes (and to `make shell`, through VAR_DIR/action_server_toke
 the servers run). Rasa gets no global CORS grant: the widget and REST routes add their
 own for the configured origins (docs/security.md).
 """
+
 from __future__ import annotations
 
 import os
@@ -44,7 +45,9 @@ def local_env(rasa_port: int, actions_port: int, var_dir: Path) -> Dict[str, str
     env["VAR_DIR"] = str(var_dir)
     env["ACTIONS_PORT"] = str(actions_port)
     env.setdefault("ACTIONS_HOST", "127.0.0.1")
-    env.setdefault("ACTION_ENDPOINT_URL", f"{actions_base(env['ACTIONS_HOST'], actions_port)}/webhook")
+    env.setdefault(
+        "ACTION_ENDPOINT_URL", f"{actions_base(env['ACTIONS_HOST'], actions_port)}/webhook"
+    )
     env.setdefault("TRACKER_DB", str(var_dir / "tracker.db"))
     env.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'app.db'}")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -72,7 +75,7 @@ class Stack:
     extra_env: Dict[str, str] = field(default_factory=dict)
     processes: List[subprocess.Popen] = field(default_factory=list)
     started_seconds: float = 0.0
-    generated_token: str = ""          # ACTION_SERVER_TOKEN of this run when none was set
+    generated_token: str = ""  # ACTION_SERVER_TOKEN of this run when none was set
 
     @property
     def url(self) -> str:
@@ -104,9 +107,14 @@ class Stack:
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, env=self.env(),
-                                stdout=out, stderr=subprocess.STDOUT if out else None,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", *args],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
         self.processes.append(proc)
         return proc
 
@@ -118,9 +126,22 @@ class Stack:
         upgrade(env["DATABASE_URL"])
         self._share_token(env)
         self._spawn("actions", ["bot.action_server", "--actions", "bot.actions"])
-        self._spawn("rasa", ["bot.rasa_server", "run", "--model", str(self.model), "--port", str(self.rasa_port),
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                             ] + self._api_args())
+        self._spawn(
+            "rasa",
+            [
+                "bot.rasa_server",
+                "run",
+                "--model",
+                str(self.model),
+                "--port",
+                str(self.rasa_port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ]
+            + self._api_args(),
+        )
         self.wait(timeout)
         self.started_seconds = time.monotonic() - began
         return self
@@ -193,13 +214,17 @@ def main() -> int:
     try:
         stack.start()
         from bot.services.retention_schedule import start_scheduler
+
         start_scheduler(stack.env())  # the retention purge (docs/privacy.md)
-        print(f"""
+        print(
+            f"""
 Ready in {stack.started_seconds:.0f} s.
   Web chat:  {stack.url}/chat
   REST:      curl -s {stack.url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "وش شروط حساب المواطن؟"}}'
   Agent desk: {stack.url}/desk   (create an agent: make agent NAME=...)
-Press Ctrl-C to stop.""", flush=True)
+Press Ctrl-C to stop.""",
+            flush=True,
+        )
         while all(p.poll() is None for p in stack.processes):
             time.sleep(1)
         print("A server stopped; shutting down.", file=sys.stderr)

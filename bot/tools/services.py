@@ -17,6 +17,7 @@ PostgreSQL refuses to run as root; when we are root the cluster runs as the
 `durable=False` turns fsync off (tests: faster, and a crash loses nothing we need);
 run-prod and the load benchmark keep PostgreSQL's durable defaults.
 """
+
 from __future__ import annotations
 
 import glob
@@ -32,8 +33,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-PG_USER = "postgres"          # OS user that runs the cluster when we are root
-DB_SUPERUSER = "postgres"     # database superuser created by initdb
+PG_USER = "postgres"  # OS user that runs the cluster when we are root
+DB_SUPERUSER = "postgres"  # database superuser created by initdb
 DEFAULT_DB = "citizen"
 
 
@@ -57,8 +58,10 @@ def pg_bin_dir() -> Optional[Path]:
     """Directory of initdb/postgres: $PG_BIN, the newest /usr/lib/postgresql/*/bin, or PATH."""
     if os.environ.get("PG_BIN"):
         return Path(os.environ["PG_BIN"])
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
+    )
     if found:
         return Path(found[-1]).parent
     which = shutil.which("initdb")
@@ -79,8 +82,13 @@ def missing_binaries() -> List[str]:
     return missing
 
 
-def _wait(predicate, timeout: float, what: str, proc: Optional[subprocess.Popen] = None,
-          log: Optional[Path] = None) -> None:
+def _wait(
+    predicate,
+    timeout: float,
+    what: str,
+    proc: Optional[subprocess.Popen] = None,
+    log: Optional[Path] = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if proc is not None and proc.poll() is not None:
@@ -101,7 +109,9 @@ class _Service:
 
     def __init__(self, data_dir: Optional[Path], port: int, keep: bool) -> None:
         self.throwaway = data_dir is None
-        self.base = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix=f"cza-{self.name}-"))
+        self.base = (
+            Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix=f"cza-{self.name}-"))
+        )
         self.port = port or free_port()
         self.keep = keep or not self.throwaway
         self.proc: Optional[subprocess.Popen] = None
@@ -116,8 +126,14 @@ class _Service:
     def _popen(self, args: List[str], **kwargs) -> subprocess.Popen:
         log = open(self.log_path, "ab")
         try:
-            return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True, **kwargs)
+            return subprocess.Popen(
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                **kwargs,
+            )
         finally:
             log.close()
 
@@ -164,9 +180,16 @@ class Postgres(_Service):
 
     name = "postgres"
 
-    def __init__(self, data_dir: Optional[Path] = None, port: int = 0, database: str = DEFAULT_DB,
-                 durable: bool = True, keep: bool = False, max_connections: int = 100,
-                 settings: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        data_dir: Optional[Path] = None,
+        port: int = 0,
+        database: str = DEFAULT_DB,
+        durable: bool = True,
+        keep: bool = False,
+        max_connections: int = 100,
+        settings: Optional[Dict[str, str]] = None,
+    ) -> None:
         super().__init__(data_dir, port, keep)
         self.database = database
         self.durable = durable
@@ -174,7 +197,9 @@ class Postgres(_Service):
         self.settings = settings or {}
         self.bin = pg_bin_dir()
         if self.bin is None:
-            raise ServiceError("PostgreSQL binaries not found: apt-get install postgresql (or set PG_BIN)")
+            raise ServiceError(
+                "PostgreSQL binaries not found: apt-get install postgresql (or set PG_BIN)"
+            )
 
     @property
     def data(self) -> Path:
@@ -202,8 +227,10 @@ class Postgres(_Service):
             for parent in self.base.resolve().parents:
                 mode = parent.stat().st_mode
                 if not mode & 0o001:
-                    raise ServiceError(f"{parent} is not searchable by the '{PG_USER}' user; "
-                                       f"choose a data directory elsewhere (PG_DATA_DIR)")
+                    raise ServiceError(
+                        f"{parent} is not searchable by the '{PG_USER}' user; "
+                        f"choose a data directory elsewhere (PG_DATA_DIR)"
+                    )
             if self.log_path.exists():
                 os.chown(self.log_path, entry.pw_uid, entry.pw_gid)
 
@@ -212,9 +239,23 @@ class Postgres(_Service):
             return
         self._prepare_dirs()
         result = subprocess.run(
-            [str(self.bin / "initdb"), "-D", str(self.data), "-U", DB_SUPERUSER, "--auth=trust",
-             "-E", "UTF8", "--no-locale", "--no-instructions"],
-            capture_output=True, text=True, cwd=self.base, **self._as_owner())
+            [
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                DB_SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-instructions",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=self.base,
+            **self._as_owner(),
+        )
         if result.returncode != 0:
             raise ServiceError(f"initdb failed: {result.stderr[-2000:]}")
 
@@ -270,8 +311,10 @@ class Postgres(_Service):
         conn = psycopg2.connect(self.admin_url(), connect_timeout=5)
         try:
             with conn.cursor() as cur:
-                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                            "AND pid <> pg_backend_pid()")
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                    "AND pid <> pg_backend_pid()"
+                )
                 return int(cur.fetchone()[0])
         finally:
             conn.close()
@@ -291,7 +334,9 @@ class Redis(_Service):
         super().__init__(data_dir, port, keep)
         self.bin = redis_bin()
         if self.bin is None:
-            raise ServiceError("redis-server not found: apt-get install redis-server (or set REDIS_SERVER)")
+            raise ServiceError(
+                "redis-server not found: apt-get install redis-server (or set REDIS_SERVER)"
+            )
 
     @property
     def url(self) -> str:
@@ -303,10 +348,26 @@ class Redis(_Service):
         if port_open(self.port):
             raise ServiceError(f"port {self.port} is already in use")
         self.base.mkdir(parents=True, exist_ok=True)
-        persistence = (["--appendonly", "yes", "--save", "60 1"] if not self.throwaway
-                       else ["--appendonly", "no", "--save", ""])
-        args = [self.bin, "--port", str(self.port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-                "--dir", str(self.base), "--daemonize", "no", "--logfile", ""] + persistence
+        persistence = (
+            ["--appendonly", "yes", "--save", "60 1"]
+            if not self.throwaway
+            else ["--appendonly", "no", "--save", ""]
+        )
+        args = [
+            self.bin,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--protected-mode",
+            "yes",
+            "--dir",
+            str(self.base),
+            "--daemonize",
+            "no",
+            "--logfile",
+            "",
+        ] + persistence
         self.proc = self._popen(args, cwd=self.base)
         _wait(self._pong, timeout, "Redis", self.proc, self.log_path)
         return self
@@ -327,7 +388,9 @@ def main(argv: List[str]) -> int:
     if command == "check":
         missing = missing_binaries()
         if missing:
-            print(f"missing Debian packages: {' '.join(missing)} (apt-get install {' '.join(missing)})")
+            print(
+                f"missing Debian packages: {' '.join(missing)} (apt-get install {' '.join(missing)})"
+            )
             return 1
         print(f"PostgreSQL: {pg_bin_dir()}  Redis: {redis_bin()}")
         return 0

@@ -41,6 +41,7 @@ Environment:
                            changes the Host header (default: the request's Host)
     DESK_POLL_SECONDS      how often the page polls for updates (default 3)
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Dict, Optional

@@ -1,6 +1,7 @@
 """What an agent does to a handoff: claim, release, reply, return to the bot, close,
 open a ticket. Each takes (request, agent, view, payload) and returns the JSON
 response; the state change itself (atomic, audited) is bot.services.handoff's."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,15 +20,17 @@ from channels.desk.views import ID_SLOTS, MOBILE_SLOTS, first_slot, whatsapp_win
 
 MAX_REPLY = 2000
 
-Action = Callable[[Request, Dict[str, Any], handoff.HandoffView, Dict[str, Any]],
-                  Awaitable[response.HTTPResponse]]
+Action = Callable[
+    [Request, Dict[str, Any], handoff.HandoffView, Dict[str, Any]], Awaitable[response.HTTPResponse]
+]
 
 
 async def claim(request, agent, view, payload):
     won = await asyncio.to_thread(handoff.claim, view.id, agent["username"])
     if not won:
-        return json_response({"error": "already_claimed",
-                              "message": "سبقك موظف ثاني لهذه المحادثة."}, 409)
+        return json_response(
+            {"error": "already_claimed", "message": "سبقك موظف ثاني لهذه المحادثة."}, 409
+        )
     _ok, note = await bridge.send(view, handoff.claim_message(agent["display_name"]), "system")
     return json_response({"ok": True, "note": note})
 
@@ -44,21 +47,30 @@ async def reply(request, agent, view, payload):
         return json_response({"error": "empty"}, 400)
     if len(text) > MAX_REPLY:
         return json_response({"error": "too_long", "max": MAX_REPLY}, 400)
-    if view.channel == "whatsapp" and not (await asyncio.to_thread(
-            whatsapp_window, view.conversation_id, utcnow()))["open"]:
-        return json_response({"error": "whatsapp_window_closed",
-                              "message": "انتهت نافذة الـ24 ساعة في واتساب: لا يمكن إرسال رد حر "
-                                         "حتى يكتب المواطن من جديد."}, 409)
+    if (
+        view.channel == "whatsapp"
+        and not (await asyncio.to_thread(whatsapp_window, view.conversation_id, utcnow()))["open"]
+    ):
+        return json_response(
+            {
+                "error": "whatsapp_window_closed",
+                "message": "انتهت نافذة الـ24 ساعة في واتساب: لا يمكن إرسال رد حر "
+                "حتى يكتب المواطن من جديد.",
+            },
+            409,
+        )
     canned = str(payload.get("canned") or "")[:40] or None
-    if not await asyncio.to_thread(handoff.authorise_reply, view.id, agent["username"],
-                                   len(text), canned):
-        return json_response({"error": "not_yours",
-                              "message": "المحادثة ليست معك الآن."}, 409)
+    if not await asyncio.to_thread(
+        handoff.authorise_reply, view.id, agent["username"], len(text), canned
+    ):
+        return json_response({"error": "not_yours", "message": "المحادثة ليست معك الآن."}, 409)
     ok, note = await bridge.send(view, text, "agent")
     if not ok:
         await asyncio.to_thread(_audit, agent, "handoff.reply_failed", view.id)
-        return json_response({"error": "not_delivered",
-                              "message": "تعذّر توصيل الرسالة للمواطن، حاول مرة ثانية."}, 502)
+        return json_response(
+            {"error": "not_delivered", "message": "تعذّر توصيل الرسالة للمواطن، حاول مرة ثانية."},
+            502,
+        )
     return json_response({"ok": True, "note": note})
 
 
@@ -88,34 +100,65 @@ async def ticket(request, agent, view, payload):
     live = await bridge.tracker_slots(request.app, view.conversation_id)
     # What the agent typed (any digits, any mobile format), else what the bot collected.
     typed_id, typed_mobile = str(payload.get("national_id") or ""), str(payload.get("mobile") or "")
-    national_id = (parse_national_id(typed_id).value or typed_id.strip() if typed_id.strip()
-                   else first_slot(live, ID_SLOTS) or "")
-    mobile = (parse_mobile(typed_mobile).value or typed_mobile.strip() if typed_mobile.strip()
-              else first_slot(live, MOBILE_SLOTS) or "")
+    national_id = (
+        parse_national_id(typed_id).value or typed_id.strip()
+        if typed_id.strip()
+        else first_slot(live, ID_SLOTS) or ""
+    )
+    mobile = (
+        parse_mobile(typed_mobile).value or typed_mobile.strip()
+        if typed_mobile.strip()
+        else first_slot(live, MOBILE_SLOTS) or ""
+    )
     category = str(payload.get("category") or "other")
     description = str(payload.get("description") or "").strip()
     nonce = str(payload.get("nonce") or secrets.token_hex(8))[:64]
     key = tickets.idempotency_key(view.conversation_id, f"desk:{view.id}:{nonce}")
     try:
         outcome = await asyncio.to_thread(
-            tickets.submit_ticket, national_id, mobile, category, description, key,
-            view.conversation_id, view.channel)
+            tickets.submit_ticket,
+            national_id,
+            mobile,
+            category,
+            description,
+            key,
+            view.conversation_id,
+            view.channel,
+        )
     except ValueError as e:
         return json_response({"error": "invalid", "message": _ticket_error(str(e))}, 400)
     if outcome.ticket is None:
         await asyncio.to_thread(_audit, agent, "handoff.ticket_spooled", view.id)
-        return json_response({"ok": True, "queued": True,
-                              "message": "قاعدة البيانات غير متاحة: حُفظ البلاغ وسيُسجَّل تلقائيًا."})
-    await asyncio.to_thread(handoff.record_ticket, view.id, agent["username"],
-                            outcome.ticket.number)
-    return json_response({"ok": True, "ticket": outcome.ticket.number, "sms_sent": outcome.sms_sent,
-                          "suggested_reply": f"فتحت لك بلاغ في خدمة \"صوتك مسموع\" برقم "
-                                             f"{outcome.ticket.number}، وبيوصلك رقمه برسالة نصية."})
+        return json_response(
+            {
+                "ok": True,
+                "queued": True,
+                "message": "قاعدة البيانات غير متاحة: حُفظ البلاغ وسيُسجَّل تلقائيًا.",
+            }
+        )
+    await asyncio.to_thread(
+        handoff.record_ticket, view.id, agent["username"], outcome.ticket.number
+    )
+    return json_response(
+        {
+            "ok": True,
+            "ticket": outcome.ticket.number,
+            "sms_sent": outcome.sms_sent,
+            "suggested_reply": f'فتحت لك بلاغ في خدمة "صوتك مسموع" برقم '
+            f"{outcome.ticket.number}، وبيوصلك رقمه برسالة نصية.",
+        }
+    )
 
 
 # The URL's last segment -> what it does.
-ACTIONS: Dict[str, Action] = {"claim": claim, "release": release, "reply": reply,
-                              "return": return_to_bot, "close": close, "ticket": ticket}
+ACTIONS: Dict[str, Action] = {
+    "claim": claim,
+    "release": release,
+    "reply": reply,
+    "return": return_to_bot,
+    "close": close,
+    "ticket": ticket,
+}
 
 
 def _audit(agent, action: str, handoff_id: int) -> None:

@@ -4,6 +4,7 @@ Rasa's tracker store, and send a message to the citizen on their own channel.
 Rasa keeps its `Agent` on the Sanic app (`app.ctx.agent`, replaced when a new model
 is loaded), so it is looked up on every call, never kept.
 """
+
 from __future__ import annotations
 
 import logging

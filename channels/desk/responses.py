@@ -1,5 +1,6 @@
 """HTTP for the desk: security headers on every response, JSON, pages, static files,
 cookies, and the same-origin and CSRF checks."""
+
 from __future__ import annotations
 
 import hmac
@@ -17,12 +18,17 @@ from channels.settings import env_str
 SESSION_COOKIE = "desk_session"
 LOGIN_COOKIE = "desk_login"
 
-_STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                 ".svg": "image/svg+xml"}
+_STATIC_TYPES = {
+    ".js": "application/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-                                "base-uri 'none'; form-action 'self'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'"
+    ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     # "same-origin", not "no-referrer": with no-referrer Chrome sends "Origin: null" on form posts.
@@ -39,12 +45,14 @@ def headers(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
 
 
 def json_response(body: Any, status: int = 200) -> response.HTTPResponse:
-    return response.json(body, status=status, headers=headers(),
-                         dumps=lambda o: json.dumps(o, ensure_ascii=False))
+    return response.json(
+        body, status=status, headers=headers(), dumps=lambda o: json.dumps(o, ensure_ascii=False)
+    )
 
 
-def page(name: str, replacements: Optional[Dict[str, str]] = None,
-         status: int = 200) -> response.HTTPResponse:
+def page(
+    name: str, replacements: Optional[Dict[str, str]] = None, status: int = 200
+) -> response.HTTPResponse:
     html = (STATIC / name).read_text(encoding="utf-8")
     for key, value in (replacements or {}).items():
         html = html.replace("{{" + key + "}}", value)
@@ -54,8 +62,11 @@ def page(name: str, replacements: Optional[Dict[str, str]] = None,
 def login_page(error: str = "", status: int = 200) -> response.HTTPResponse:
     """The sign-in form with a fresh CSRF token, also set in its own short-lived cookie."""
     token = secrets.token_urlsafe(24)
-    resp = page("login.html", {"csrf": token, "error": error,
-                               "error_class": "error" if error else "error hidden"}, status)
+    resp = page(
+        "login.html",
+        {"csrf": token, "error": error, "error_class": "error" if error else "error hidden"},
+        status,
+    )
     set_cookie(resp, LOGIN_COOKIE, token, 3600)
     return resp
 
@@ -69,8 +80,9 @@ def static_file(name: str) -> response.HTTPResponse:
     content_type = _STATIC_TYPES.get(path.suffix)
     if content_type is None or "/" in name or name.startswith(".") or not path.is_file():
         return response.text("not found", status=404)
-    return response.raw(path.read_bytes(), content_type=content_type,
-                        headers=headers({"Cache-Control": "no-cache"}))
+    return response.raw(
+        path.read_bytes(), content_type=content_type, headers=headers({"Cache-Control": "no-cache"})
+    )
 
 
 def same_origin(request: Request) -> bool:

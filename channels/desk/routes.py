@@ -3,6 +3,7 @@
 Thin: sign-in and sessions are bot.services.desk_auth's, what a page shows is
 channels.desk.views', what an agent does is channels.desk.actions'.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,9 +16,18 @@ from bot.services import desk_auth, handoff
 from bot.store.handoffs import utcnow
 from channels.desk import bridge, views
 from channels.desk.actions import ACTIONS
-from channels.desk.responses import (LOGIN_COOKIE, SESSION_COOKIE, json_response, login_page,
-                                     page, redirect, same_origin, set_cookie, static_file,
-                                     tokens_match)
+from channels.desk.responses import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    json_response,
+    login_page,
+    page,
+    redirect,
+    same_origin,
+    set_cookie,
+    static_file,
+    tokens_match,
+)
 from channels.settings import env_int
 
 Denied = Optional[response.HTTPResponse]
@@ -71,24 +81,31 @@ def blueprint(desk) -> Blueprint:
     async def login(request: Request):
         form_token = request.form.get("csrf", "") if request.form else ""
         cookie_token = request.cookies.get(LOGIN_COOKIE, "")
-        if (not same_origin(request) or not cookie_token
-                or not tokens_match(form_token, cookie_token)):
+        if (
+            not same_origin(request)
+            or not cookie_token
+            or not tokens_match(form_token, cookie_token)
+        ):
             return login_page("انتهت صلاحية الصفحة، حاول مرة ثانية.", 403)
         username = (request.form.get("username") or "").strip()[:80]
         password = request.form.get("password") or ""
         user_key, address_key = username.lower(), _client_key(request)
         if desk.user_throttle.blocked(user_key) or desk.address_throttle.blocked(address_key):
             return login_page("محاولات كثيرة، انتظر ربع ساعة ثم حاول.", 429)
-        agent = await asyncio.to_thread(desk_auth.authenticate, username, password) \
-            if username else None
+        agent = (
+            await asyncio.to_thread(desk_auth.authenticate, username, password)
+            if username
+            else None
+        )
         if agent is None:
             desk.user_throttle.failed(user_key)
             desk.address_throttle.failed(address_key)
             await asyncio.to_thread(desk_auth.record_failed_sign_in, username)
             return login_page("اسم المستخدم أو كلمة المرور غير صحيحة.", 401)
         desk.user_throttle.succeeded(user_key)
-        token, _csrf = await asyncio.to_thread(desk_auth.start_session, agent["id"],
-                                               agent["username"])
+        token, _csrf = await asyncio.to_thread(
+            desk_auth.start_session, agent["id"], agent["username"]
+        )
         resp = redirect("/desk/", status=303)
         set_cookie(resp, SESSION_COOKIE, token, desk_auth.session_hours() * 3600)
         set_cookie(resp, LOGIN_COOKIE, "", 0)
@@ -99,12 +116,14 @@ def blueprint(desk) -> Blueprint:
         agent = await signed_in(request)
         resp = redirect("/desk/login", status=303)
         if agent is not None:
-            sent = (request.form.get("csrf") if request.form else None) \
-                or request.headers.get("X-CSRF-Token", "")
+            sent = (request.form.get("csrf") if request.form else None) or request.headers.get(
+                "X-CSRF-Token", ""
+            )
             if not tokens_match(sent, agent["csrf"]):
                 return json_response({"error": "csrf"}, 403)
-            await asyncio.to_thread(desk_auth.end_session, request.cookies.get(SESSION_COOKIE),
-                                    agent["username"])
+            await asyncio.to_thread(
+                desk_auth.end_session, request.cookies.get(SESSION_COOKIE), agent["username"]
+            )
         set_cookie(resp, SESSION_COOKIE, "", 0)
         return resp
 
@@ -118,12 +137,17 @@ def blueprint(desk) -> Blueprint:
         if denied:
             return denied
         from bot.store.tickets import TICKET_CATEGORIES
-        return json_response({
-            "username": agent["username"], "display_name": agent["display_name"],
-            "csrf": agent["csrf"], "canned": views.canned_replies(agent["display_name"]),
-            "ticket_categories": [{"key": k, "label": v} for k, v in TICKET_CATEGORIES.items()],
-            "poll_seconds": env_int("DESK_POLL_SECONDS", 3),
-        })
+
+        return json_response(
+            {
+                "username": agent["username"],
+                "display_name": agent["display_name"],
+                "csrf": agent["csrf"],
+                "canned": views.canned_replies(agent["display_name"]),
+                "ticket_categories": [{"key": k, "label": v} for k, v in TICKET_CATEGORIES.items()],
+                "poll_seconds": env_int("DESK_POLL_SECONDS", 3),
+            }
+        )
 
     @bp.route("/api/queue", methods=["GET"])
     async def queue(request: Request):
@@ -133,10 +157,17 @@ def blueprint(desk) -> Blueprint:
         now = utcnow()
         handoffs = await asyncio.to_thread(handoff.queue)
         names = await asyncio.to_thread(desk_auth.agent_names) if handoffs else {}
-        items = [await asyncio.to_thread(views.queue_item, v, agent["username"], now, names)
-                 for v in handoffs]
-        return json_response({"now": views.iso(now),
-                              "in_working_hours": handoff.in_working_hours(now), "items": items})
+        items = [
+            await asyncio.to_thread(views.queue_item, v, agent["username"], now, names)
+            for v in handoffs
+        ]
+        return json_response(
+            {
+                "now": views.iso(now),
+                "in_working_hours": handoff.in_working_hours(now),
+                "items": items,
+            }
+        )
 
     @bp.route("/api/handoffs/<handoff_id:int>", methods=["GET"])
     async def detail(request: Request, handoff_id: int):
@@ -147,22 +178,29 @@ def blueprint(desk) -> Blueprint:
         if view is None:
             return json_response({"error": "not_found"}, 404)
         now = utcnow()
-        first = request.args.get("since") is None      # the first load of this conversation
+        first = request.args.get("since") is None  # the first load of this conversation
         since = _int(request.args.get("since"))
         body: Dict[str, Any] = {
-            "handoff": await asyncio.to_thread(views.queue_item, view, agent["username"], now,
-                                               await asyncio.to_thread(desk_auth.agent_names)),
+            "handoff": await asyncio.to_thread(
+                views.queue_item,
+                view,
+                agent["username"],
+                now,
+                await asyncio.to_thread(desk_auth.agent_names),
+            ),
             "reason_detail": view.reason_detail,
             "ticket_ref": view.ticket_ref,
             "claimed_at": views.iso(view.claimed_at),
             "ended_at": views.iso(view.ended_at),
             "can_reply": view.state == handoff.AGENT and view.claimed_by == agent["username"],
-            "messages": await asyncio.to_thread(views.transcript_items, view.conversation_id,
-                                                since),
+            "messages": await asyncio.to_thread(
+                views.transcript_items, view.conversation_id, since
+            ),
         }
         if view.channel == "whatsapp":
             body["whatsapp_window"] = await asyncio.to_thread(
-                views.whatsapp_window, view.conversation_id, now)
+                views.whatsapp_window, view.conversation_id, now
+            )
         if first:
             live = await bridge.tracker_slots(request.app, view.conversation_id)
             body["collected"] = views.collected(view.snapshot, live)
@@ -170,8 +208,7 @@ def blueprint(desk) -> Blueprint:
             await asyncio.to_thread(handoff.record_view, handoff_id, agent["username"])
         return json_response(body)
 
-    @bp.route(f"/api/handoffs/<handoff_id:int>/<action:({'|'.join(ACTIONS)})>",
-              methods=["POST"])
+    @bp.route(f"/api/handoffs/<handoff_id:int>/<action:({'|'.join(ACTIONS)})>", methods=["POST"])
     async def act(request: Request, handoff_id: int, action: str):
         agent, denied = await api_agent(request, write=True)
         if denied:

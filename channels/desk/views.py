@@ -3,6 +3,7 @@
 Plain functions over bot.services.handoff views and the conversation store; nothing
 here knows about HTTP. Personal numbers are masked in everything returned.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,15 +13,14 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from bot.content import fill
-from bot.services import handoff
 from bot.privacy import mask, mask_text
+from bot.services import handoff
 
 STATIC = Path(__file__).resolve().parent / "static"
 TRANSCRIPT_LIMIT = 300
 
 CHANNEL_LABELS = {"telegram": "تيليجرام", "whatsapp": "واتساب", "web": "الموقع", "rest": "REST"}
-STATE_LABELS = {"queued": "بالانتظار", "agent": "مع موظف", "bot": "رجعت للمساعد",
-                "closed": "مغلقة"}
+STATE_LABELS = {"queued": "بالانتظار", "agent": "مع موظف", "bot": "رجعت للمساعد", "closed": "مغلقة"}
 AUTHOR_LABELS = {"citizen": "المواطن", "bot": "المساعد", "agent": "الموظف", "system": "النظام"}
 # Slot names whose clear value (kept by Rasa's tracker) can fill a ticket the agent opens.
 ID_SLOTS = ("ticket_national_id", "status_national_id", "objection_national_id", "national_id")
@@ -28,15 +28,25 @@ MOBILE_SLOTS = ("ticket_mobile", "mobile")
 
 # Arabic names of the slots agents see most (others are shown by their slot name).
 SLOT_LABELS = {
-    "elig_saudi": "سعودي الجنسية", "elig_exception": "استثناء الجنسية", "elig_age": "العمر",
-    "elig_resident": "مقيم في المملكة", "elig_months_abroad": "أشهر السفر خارج المملكة",
-    "elig_shelter": "في دار إيواء أو سجن", "elig_dependants": "عدد التابعين",
-    "elig_dependants_adult": "التابعون 18 سنة فأكثر", "elig_independent": "مستقل بالسكن",
-    "elig_income": "دخل الأسرة الشهري", "elig_assets": "أصول عالية القيمة",
-    "ticket_national_id": "رقم الهوية", "ticket_mobile": "رقم الجوال",
-    "ticket_category": "تصنيف البلاغ", "ticket_description": "وصف البلاغ",
-    "last_ticket_number": "آخر بلاغ فُتح", "status_ticket_number": "البلاغ المستعلم عنه",
-    "status_national_id": "هوية الاستعلام", "objection_national_id": "هوية صاحب الاعتراض",
+    "elig_saudi": "سعودي الجنسية",
+    "elig_exception": "استثناء الجنسية",
+    "elig_age": "العمر",
+    "elig_resident": "مقيم في المملكة",
+    "elig_months_abroad": "أشهر السفر خارج المملكة",
+    "elig_shelter": "في دار إيواء أو سجن",
+    "elig_dependants": "عدد التابعين",
+    "elig_dependants_adult": "التابعون 18 سنة فأكثر",
+    "elig_independent": "مستقل بالسكن",
+    "elig_income": "دخل الأسرة الشهري",
+    "elig_assets": "أصول عالية القيمة",
+    "ticket_national_id": "رقم الهوية",
+    "ticket_mobile": "رقم الجوال",
+    "ticket_category": "تصنيف البلاغ",
+    "ticket_description": "وصف البلاغ",
+    "last_ticket_number": "آخر بلاغ فُتح",
+    "status_ticket_number": "البلاغ المستعلم عنه",
+    "status_national_id": "هوية الاستعلام",
+    "objection_national_id": "هوية صاحب الاعتراض",
     "objection_number": "رقم الاعتراض",
 }
 
@@ -44,8 +54,14 @@ SLOT_LABELS = {
 def canned_replies(agent_name: str) -> List[Dict[str, str]]:
     with open(STATIC / "canned.yml", encoding="utf-8") as f:
         items = yaml.safe_load(f) or []
-    return [{"key": i["key"], "title": i["title"],
-             "text": fill(i["text"]).replace("{agent}", agent_name)} for i in items]
+    return [
+        {
+            "key": i["key"],
+            "title": i["title"],
+            "text": fill(i["text"]).replace("{agent}", agent_name),
+        }
+        for i in items
+    ]
 
 
 def iso(value: Optional[datetime]) -> Optional[str]:
@@ -53,7 +69,7 @@ def iso(value: Optional[datetime]) -> Optional[str]:
 
 
 def conversation_label(view: handoff.HandoffView) -> str:
-    """"#12" and, for phone-number channels, the number's last digits ("#12 · ••••5678")."""
+    """ "#12" and, for phone-number channels, the number's last digits ("#12 · ••••5678")."""
     label = f"#{view.id}"
     if view.channel == "whatsapp":
         label += " · " + mask(view.conversation_id.split(":", 1)[-1], 0, 4)[-8:]
@@ -73,8 +89,9 @@ def whatsapp_window(conversation_id: str, now: datetime) -> Dict[str, Any]:
     return {"open": remaining > 0, "closes_at": iso(closes), "remaining_seconds": max(0, remaining)}
 
 
-def queue_item(view: handoff.HandoffView, agent: str, now: datetime,
-               names: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+def queue_item(
+    view: handoff.HandoffView, agent: str, now: datetime, names: Optional[Dict[str, str]] = None
+) -> Dict[str, Any]:
     item = {
         "id": view.id,
         "label": conversation_label(view),
@@ -90,8 +107,10 @@ def queue_item(view: handoff.HandoffView, agent: str, now: datetime,
         "claimed_by": view.claimed_by,
         "claimed_by_name": (names or {}).get(view.claimed_by, view.claimed_by),
         "mine": view.claimed_by == agent,
-        "unread": bool(view.last_citizen_at and (view.last_agent_at is None
-                                                  or view.last_citizen_at > view.last_agent_at)),
+        "unread": bool(
+            view.last_citizen_at
+            and (view.last_agent_at is None or view.last_citizen_at > view.last_agent_at)
+        ),
     }
     if view.channel == "whatsapp":
         item["whatsapp_window_open"] = whatsapp_window(view.conversation_id, now)["open"]
@@ -105,10 +124,16 @@ def transcript_items(conversation_id: str, since: int = 0) -> List[Dict[str, Any
     for m in conversations.transcript(conversation_id, limit=TRANSCRIPT_LIMIT):
         if m["id"] <= since:
             continue
-        items.append({"id": m["id"], "at": m["at"], "author": m["author"],
-                      "author_label": AUTHOR_LABELS.get(m["author"], m["author"]),
-                      "text": mask_text(m["text"]),
-                      "buttons": [b.get("title", "") for b in m.get("buttons") or []]})
+        items.append(
+            {
+                "id": m["id"],
+                "at": m["at"],
+                "author": m["author"],
+                "author_label": AUTHOR_LABELS.get(m["author"], m["author"]),
+                "text": mask_text(m["text"]),
+                "buttons": [b.get("title", "") for b in m.get("buttons") or []],
+            }
+        )
     return items
 
 
@@ -118,8 +143,10 @@ def collected(snapshot: Dict[str, Any], live: Dict[str, Any]) -> List[Dict[str, 
     merged = dict(snapshot)
     merged.update(handoff.mask_snapshot(live))
     order = {name: i for i, name in enumerate(SLOT_LABELS)}
-    return [{"name": name, "label": SLOT_LABELS.get(name, name), "value": merged[name]}
-            for name in sorted(merged, key=lambda n: (order.get(n, len(order)), n))]
+    return [
+        {"name": name, "label": SLOT_LABELS.get(name, name), "value": merged[name]}
+        for name in sorted(merged, key=lambda n: (order.get(n, len(order)), n))
+    ]
 
 
 def first_slot(slots: Dict[str, Any], names: Tuple[str, ...]) -> Optional[str]:
@@ -131,10 +158,14 @@ def first_slot(slots: Dict[str, Any], names: Tuple[str, ...]) -> Optional[str]:
 
 def known_ids(live: Dict[str, Any]) -> Dict[str, Optional[str]]:
     """The national ID and mobile a ticket would be opened with, masked."""
-    return {"national_id": _masked_first(live, ID_SLOTS, 1, 2),
-            "mobile": _masked_first(live, MOBILE_SLOTS, 2, 2)}
+    return {
+        "national_id": _masked_first(live, ID_SLOTS, 1, 2),
+        "mobile": _masked_first(live, MOBILE_SLOTS, 2, 2),
+    }
 
 
-def _masked_first(slots: Dict[str, Any], names: Tuple[str, ...], start: int, end: int) -> Optional[str]:
+def _masked_first(
+    slots: Dict[str, Any], names: Tuple[str, ...], start: int, end: int
+) -> Optional[str]:
     value = first_slot(slots, names)
     return mask(value, start, end) if value else None

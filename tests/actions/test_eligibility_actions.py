@@ -5,6 +5,7 @@ The form's validation action receives what Rasa sends it: the slot candidates as
 the trailing `slot` events after the form's own `action` event, and the latest
 user message with its intent and (for buttons) its `elig_choice` entity.
 """
+
 import asyncio
 from pathlib import Path
 
@@ -16,39 +17,68 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import eligibility as elig
 from bot.content import fact
 from bot.services import eligibility_form as form
-from bot.services.eligibility_form import (ABROAD, ADULTS, AGE, ASSETS, CONFIRM, DEPENDANTS,
-                                           EXCEPTION, FAILURES, INCOME, INDEPENDENT, RESIDENT,
-                                           SAUDI, SHELTER, STAGE)
+from bot.services.eligibility_form import (
+    ABROAD,
+    ADULTS,
+    AGE,
+    ASSETS,
+    CONFIRM,
+    DEPENDANTS,
+    EXCEPTION,
+    FAILURES,
+    INCOME,
+    INDEPENDENT,
+    RESIDENT,
+    SAUDI,
+    SHELTER,
+    STAGE,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain" / "eligibility.yml").read_text(encoding="utf-8"))
 
 # Everything answered for a likely-eligible family: 1 adult + 2 minor dependants.
-FAMILY = {SAUDI: True, AGE: 40, RESIDENT: True, ABROAD: 0, SHELTER: False, DEPENDANTS: 3,
-          ADULTS: 1, INCOME: 5000, ASSETS: False}
+FAMILY = {
+    SAUDI: True,
+    AGE: 40,
+    RESIDENT: True,
+    ABROAD: 0,
+    SHELTER: False,
+    DEPENDANTS: 3,
+    ADULTS: 1,
+    INCOME: 5000,
+    ASSETS: False,
+}
 
 
 def message(text, intent="inform", choice=None, confidence=1.0):
     entities = [{"entity": "elig_choice", "value": choice}] if choice else []
-    return {"text": text, "intent": {"name": intent, "confidence": confidence},
-            "entities": entities}
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities,
+    }
 
 
-def form_tracker(answer=None, slot=None, slots=None, intent="inform", choice=None,
-                 text=None, history=()):
+def form_tracker(
+    answer=None, slot=None, slots=None, intent="inform", choice=None, text=None, history=()
+):
     """The tracker the validation action gets when `slot` was asked and the user
     replied `answer` (None: the form resumes without a new reply)."""
     slots = {**(slots or {})}
     slots["requested_slot"] = slot
     latest = message(text if text is not None else (answer or ""), intent, choice)
-    events = list(history) + [{"event": "user", "text": latest["text"], "parse_data": latest},
-                              {"event": "slot", "name": "requested_slot", "value": slot},
-                              {"event": "action", "name": "eligibility_form"}]
+    events = list(history) + [
+        {"event": "user", "text": latest["text"], "parse_data": latest},
+        {"event": "slot", "name": "requested_slot", "value": slot},
+        {"event": "action", "name": "eligibility_form"},
+    ]
     if answer is not None:
         slots[slot] = answer
         events.append({"event": "slot", "name": slot, "value": answer})
-    return Tracker("citizen", slots, latest, events, False, None,
-                   {"name": "eligibility_form"}, "action_listen")
+    return Tracker(
+        "citizen", slots, latest, events, False, None, {"name": "eligibility_form"}, "action_listen"
+    )
 
 
 def validate(tracker):
@@ -71,11 +101,12 @@ def payloads(messages):
 
 # --------------------------------------------------------------------------- one question at a time
 
+
 @pytest.mark.parametrize("text", ["ايه", "اي", "ايوه", "نعم", "انا سعودي", "سعودية"])
 def test_saudi_yes_in_dialect_moves_on_to_age(text):
     slots, messages = answer(SAUDI, text)
     assert slots[SAUDI] is True
-    assert slots["requested_slot"] == AGE          # the exception question is skipped
+    assert slots["requested_slot"] == AGE  # the exception question is skipped
     assert messages == []
 
 
@@ -100,11 +131,13 @@ def test_a_mentioned_exception_fills_two_answers_at_once():
 def test_no_exception_stops_early():
     slots, _ = answer(EXCEPTION, "لا شي منها", slots={SAUDI: False}, choice="none")
     assert slots[EXCEPTION] == "none"
-    assert slots["requested_slot"] is None         # the form ends; the result says why
+    assert slots["requested_slot"] is None  # the form ends; the result says why
 
 
-@pytest.mark.parametrize("text, value", [("٣٥", 35), ("عمري 35 سنة", 35), ("خمسة وثلاثين", 35),
-                                         ("18", 18), ("ثمنطعش", 18)])
+@pytest.mark.parametrize(
+    "text, value",
+    [("٣٥", 35), ("عمري 35 سنة", 35), ("خمسة وثلاثين", 35), ("18", 18), ("ثمنطعش", 18)],
+)
 def test_age(text, value):
     slots, messages = answer(AGE, text, slots={SAUDI: True})
     assert slots[AGE] == value
@@ -118,13 +151,20 @@ def test_age_17_stops_early():
     assert slots["requested_slot"] is None
 
 
-@pytest.mark.parametrize("text, says", [
-    ("٢٥٠", "250"), ("0", "0"), ("-3", "-3"), ("كبير", "رقم"), ("مدري", "التقريبي"),
-])
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("٢٥٠", "250"),
+        ("0", "0"),
+        ("-3", "-3"),
+        ("كبير", "رقم"),
+        ("مدري", "التقريبي"),
+    ],
+)
 def test_impossible_or_unreadable_age_is_explained_and_asked_again(text, says):
     slots, messages = answer(AGE, text, slots={SAUDI: True})
     assert slots[AGE] is None
-    assert slots["requested_slot"] == AGE          # the same question again
+    assert slots["requested_slot"] == AGE  # the same question again
     assert says in texts(messages)
     assert slots[FAILURES] == {AGE: 1}
 
@@ -140,12 +180,17 @@ def test_three_failures_offer_stop_continue_or_a_person():
     assert '/inform{"elig_choice":"continue"}' in buttons
     # The question is not repeated under the offer ...
     d = CollectingDispatcher()
-    events = elig.ActionAskEligAge().run(d, Tracker("c", {**slots, STAGE: "offer"}, {}, [], False,
-                                                     None, {}, "action_listen"), DOMAIN)
+    events = elig.ActionAskEligAge().run(
+        d, Tracker("c", {**slots, STAGE: "offer"}, {}, [], False, None, {}, "action_listen"), DOMAIN
+    )
     assert d.messages == [] and events[0]["value"] is None
     # ... and "continue" asks it again with a clean slate.
-    result, messages = answer(AGE, '/inform{"elig_choice":"continue"}', choice="continue",
-                              slots={SAUDI: True, FAILURES: {AGE: 3}, STAGE: "offer"})
+    result, messages = answer(
+        AGE,
+        '/inform{"elig_choice":"continue"}',
+        choice="continue",
+        slots={SAUDI: True, FAILURES: {AGE: 3}, STAGE: "offer"},
+    )
     assert result[AGE] is None and result.get(FAILURES) is None and result[STAGE] is None
     assert result["requested_slot"] == AGE
 
@@ -155,10 +200,17 @@ def test_a_good_answer_clears_the_failure_count():
     assert slots[AGE] == 40 and slots[FAILURES] is None
 
 
-@pytest.mark.parametrize("text, months, next_slot", [
-    ("ما سافرت", 0, SHELTER), ("شهرين", 2, SHELTER), ("٩٠ يوم", 3, SHELTER),
-    ("3 شهور", 3, SHELTER), ("4 اشهر", 4, None), ("١٠٠ يوم", 3.33, None),
-])
+@pytest.mark.parametrize(
+    "text, months, next_slot",
+    [
+        ("ما سافرت", 0, SHELTER),
+        ("شهرين", 2, SHELTER),
+        ("٩٠ يوم", 3, SHELTER),
+        ("3 شهور", 3, SHELTER),
+        ("4 اشهر", 4, None),
+        ("١٠٠ يوم", 3.33, None),
+    ],
+)
 def test_months_abroad_and_the_three_month_boundary(text, months, next_slot):
     slots, _ = answer(ABROAD, text, slots={SAUDI: True, AGE: 30, RESIDENT: True})
     assert slots[ABROAD] == months
@@ -188,10 +240,17 @@ def test_dependants_then_their_ages():
     assert slots[ADULTS] == 0 and slots["requested_slot"] == INCOME
 
 
-@pytest.mark.parametrize("text, value", [
-    ("٥٠٠٠ ريال", 5000), ("خمسة آلاف", 5000), ("5 الاف", 5000), ("5k", 5000),
-    ("ما عندي دخل", 0), ("٤٫٥ الف", 4500),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("٥٠٠٠ ريال", 5000),
+        ("خمسة آلاف", 5000),
+        ("5 الاف", 5000),
+        ("5k", 5000),
+        ("ما عندي دخل", 0),
+        ("٤٫٥ الف", 4500),
+    ],
+)
 def test_income_the_way_people_write_it(text, value):
     base = {**FAMILY}
     del base[INCOME], base[ASSETS]
@@ -201,8 +260,9 @@ def test_income_the_way_people_write_it(text, value):
     assert messages == []
 
 
-@pytest.mark.parametrize("text, says", [("-500", "السالب"), ("كثير", "بالريال"),
-                                        ("ما ادري", "تقريبي")])
+@pytest.mark.parametrize(
+    "text, says", [("-500", "السالب"), ("كثير", "بالريال"), ("ما ادري", "تقريبي")]
+)
 def test_bad_income_is_explained(text, says):
     base = {k: v for k, v in FAMILY.items() if k not in (INCOME, ASSETS)}
     slots, messages = answer(INCOME, text, slots=base)
@@ -225,6 +285,7 @@ def test_unsure_about_assets_is_an_answer():
 
 
 # --------------------------------------------------------------------------- summary and corrections
+
 
 def ask(action, slots, events=()):
     d = CollectingDispatcher()
@@ -257,7 +318,9 @@ def test_no_at_the_summary_lists_the_answers_to_correct():
 @pytest.mark.parametrize("how", [dict(text="العمر غلط"), dict(choice="fix:age")])
 def test_correcting_one_answer_asks_only_that_again(how):
     text = how.get("text", '/inform{"elig_choice":"fix:age"}')
-    slots, _ = answer(CONFIRM, text, slots={**FAMILY, STAGE: "pick_field"}, choice=how.get("choice"))
+    slots, _ = answer(
+        CONFIRM, text, slots={**FAMILY, STAGE: "pick_field"}, choice=how.get("choice")
+    )
     assert slots[AGE] is None and slots["requested_slot"] == AGE
     # The new age, then the summary again.
     slots, _ = answer(AGE, "٤٥", slots={**FAMILY, AGE: None})
@@ -273,6 +336,7 @@ def test_correcting_the_dependants_clears_their_ages_too():
 
 # --------------------------------------------------------------------------- questions
 
+
 def test_questions_have_buttons_that_fit_whatsapp_and_telegram():
     slots = {**FAMILY, DEPENDANTS: 3}
     for action in elig._AskAction.__subclasses__():
@@ -285,8 +349,11 @@ def test_questions_have_buttons_that_fit_whatsapp_and_telegram():
 
 
 def test_the_question_after_an_faq_says_we_are_back():
-    events = [{"event": "user", "text": "وش المستندات"}, {"event": "action", "name": "utter_faq"},
-              {"event": "action", "name": "eligibility_form"}]
+    events = [
+        {"event": "user", "text": "وش المستندات"},
+        {"event": "action", "name": "utter_faq"},
+        {"event": "action", "name": "eligibility_form"},
+    ]
     assert "نرجع للتحقق" in texts(ask(elig.ActionAskEligAge(), {SAUDI: True}, events))
     events = [{"event": "user", "text": "ايه"}, {"event": "action", "name": "eligibility_form"}]
     assert "نرجع" not in texts(ask(elig.ActionAskEligAge(), {SAUDI: True}, events))
@@ -294,9 +361,12 @@ def test_the_question_after_an_faq_says_we_are_back():
 
 # --------------------------------------------------------------------------- result
 
+
 def result(slots):
     d = CollectingDispatcher()
-    elig.ActionEligResult().run(d, Tracker("c", slots, {}, [], False, None, {}, "action_listen"), DOMAIN)
+    elig.ActionEligResult().run(
+        d, Tracker("c", slots, {}, [], False, None, {}, "action_listen"), DOMAIN
+    )
     return d.messages
 
 
@@ -335,11 +405,13 @@ def test_result_not_eligible_over_the_cap_gives_the_numbers():
 
 # --------------------------------------------------------------------------- start and cancel
 
+
 def start(text, slots=None, choice=None):
     d = CollectingDispatcher()
     latest = message(text, "check_eligibility", choice)
     events = elig.ActionEligStart().run(
-        d, Tracker("c", slots or {}, latest, [], False, None, {}, "action_listen"), DOMAIN)
+        d, Tracker("c", slots or {}, latest, [], False, None, {}, "action_listen"), DOMAIN
+    )
     return {e["name"]: e["value"] for e in events}, d.messages
 
 
@@ -354,35 +426,49 @@ def test_start_keeps_what_the_first_message_said():
     assert slots[SAUDI] is True and slots[AGE] == "30" and slots[INCOME] == "6 الاف"
     assert "وأخذت من رسالتك: الجنسية، العمر، الدخل الشهري" in texts(messages)
     # The form validates them like any answer.
-    tracker = Tracker("c", {SAUDI: True, AGE: "30", INCOME: "6 الاف", "requested_slot": None},
-                      message("انا سعودي عمري ٣٠ وراتبي ٦ الاف هل استحق؟", "check_eligibility"),
-                      [{"event": "action", "name": "eligibility_form"},
-                       {"event": "slot", "name": SAUDI, "value": True},
-                       {"event": "slot", "name": AGE, "value": "30"},
-                       {"event": "slot", "name": INCOME, "value": "6 الاف"}],
-                      False, None, {}, "action_listen")
+    tracker = Tracker(
+        "c",
+        {SAUDI: True, AGE: "30", INCOME: "6 الاف", "requested_slot": None},
+        message("انا سعودي عمري ٣٠ وراتبي ٦ الاف هل استحق؟", "check_eligibility"),
+        [
+            {"event": "action", "name": "eligibility_form"},
+            {"event": "slot", "name": SAUDI, "value": True},
+            {"event": "slot", "name": AGE, "value": "30"},
+            {"event": "slot", "name": INCOME, "value": "6 الاف"},
+        ],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     validated, _ = validate(tracker)
     assert (validated[SAUDI], validated[AGE], validated[INCOME]) == (True, 30, 6000)
     assert validated["requested_slot"] == RESIDENT
 
 
 def test_fix_button_after_an_early_stop_reopens_one_answer():
-    slots, _ = start('/check_eligibility{"elig_choice":"fix:age"}', slots={SAUDI: True, AGE: 17},
-                     choice="fix:age")
+    slots, _ = start(
+        '/check_eligibility{"elig_choice":"fix:age"}',
+        slots={SAUDI: True, AGE: 17},
+        choice="fix:age",
+    )
     assert slots[AGE] is None and SAUDI not in slots
 
 
 def test_cancel_clears_everything():
     d = CollectingDispatcher()
-    events = elig.ActionEligCancel().run(d, Tracker("c", FAMILY, {}, [], False, None, {}, "x"), DOMAIN)
+    events = elig.ActionEligCancel().run(
+        d, Tracker("c", FAMILY, {}, [], False, None, {}, "x"), DOMAIN
+    )
     cleared = {e["name"]: e["value"] for e in events}
     assert all(cleared[s] is None for s in form.ALL_SLOTS) and cleared["requested_slot"] is None
     assert "وقّفت" in texts(d.messages)
 
 
 def test_asking_to_check_again_mid_form_carries_on():
-    slots, messages = answer(AGE, "ابي اعرف اذا انا مستحق", slots={SAUDI: True},
-                             intent="check_eligibility")
+    slots, messages = answer(
+        AGE, "ابي اعرف اذا انا مستحق", slots={SAUDI: True}, intent="check_eligibility"
+    )
     assert slots[AGE] is None and slots["requested_slot"] == AGE
     assert FAILURES not in slots or not slots[FAILURES]
     assert "نكمل" in texts(messages)

@@ -1,5 +1,6 @@
 """The form base (bot.actions.forms): wrong-answer counting, the history helpers and
 number extraction, with trackers built from dicts."""
+
 from rasa_sdk import Tracker
 
 from bot.actions import forms
@@ -7,13 +8,24 @@ from bot.services import validators as v
 
 
 def tracker(slots=None, latest=None, events=(), loop=None):
-    return Tracker("c", dict(slots or {}), latest or {}, list(events), False, None,
-                   {"name": loop} if loop else {}, "action_listen")
+    return Tracker(
+        "c",
+        dict(slots or {}),
+        latest or {},
+        list(events),
+        False,
+        None,
+        {"name": loop} if loop else {},
+        "action_listen",
+    )
 
 
 def user(intent, text="x", confidence=1.0, entities=()):
-    parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
-             "entities": list(entities)}
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": list(entities),
+    }
     return {"event": "user", "text": text, "parse_data": parse}
 
 
@@ -39,7 +51,7 @@ def test_counts_are_per_question_and_a_good_answer_clears_only_its_own():
     assert events == {"form_failures": {"age": 2, "income": 2}} and not offer
     assert COUNTER.clear(tracker(slots), "age") == {"form_failures": {"income": 1}}
     assert COUNTER.clear(tracker({"form_failures": {"age": 2}}), "age") == {"form_failures": None}
-    assert COUNTER.clear(tracker(slots), "mobile") == {}      # nothing to forget: no event
+    assert COUNTER.clear(tracker(slots), "mobile") == {}  # nothing to forget: no event
 
 
 def test_the_limit_is_read_each_time():
@@ -51,6 +63,7 @@ def test_the_limit_is_read_each_time():
 
 # ------------------------------------------------------------------ the latest message and history
 
+
 def test_latest_message_helpers():
     event = user("inform", "٥٠٠٠", 0.7, [{"entity": "elig_choice", "value": "none"}])
     t = tracker(latest=event["parse_data"], events=[event])
@@ -58,13 +71,26 @@ def test_latest_message_helpers():
     assert forms.confidence_of(t) == 0.7 and forms.entity_of(t, "elig_choice") == "none"
     assert forms.entity_of(t, "faq_key") is None
     empty = tracker()
-    assert (forms.text_of(empty), forms.intent_of(empty), forms.confidence_of(empty)) == ("", "", 0.0)
+    assert (forms.text_of(empty), forms.intent_of(empty), forms.confidence_of(empty)) == (
+        "",
+        "",
+        0.0,
+    )
 
 
 def test_history_helpers():
-    events = [user("greet"), {"event": "bot", "text": "هلا", "data": {"buttons": [{"payload": "/a"}]},
-                              "metadata": {"utter_action": "utter_greet"}},
-              user("nlu_fallback"), {"event": "bot", "text": "?", "metadata": {}}, user("deny")]
+    events = [
+        user("greet"),
+        {
+            "event": "bot",
+            "text": "هلا",
+            "data": {"buttons": [{"payload": "/a"}]},
+            "metadata": {"utter_action": "utter_greet"},
+        },
+        user("nlu_fallback"),
+        {"event": "bot", "text": "?", "metadata": {}},
+        user("deny"),
+    ]
     t = tracker(events=events)
     assert len(forms.user_events(t)) == 3
     assert forms.previous_user_intent(t) == "nlu_fallback"
@@ -78,14 +104,18 @@ def test_history_helpers():
 
 
 def test_resumes_after_faq():
-    after_faq = [user("faq"), {"event": "action", "name": "utter_faq"},
-                 {"event": "action", "name": "eligibility_form"}]
+    after_faq = [
+        user("faq"),
+        {"event": "action", "name": "utter_faq"},
+        {"event": "action", "name": "eligibility_form"},
+    ]
     assert forms.resumes_after_faq(tracker(events=after_faq), "eligibility_form")
     plain = [user("inform"), {"event": "action", "name": "eligibility_form"}]
     assert not forms.resumes_after_faq(tracker(events=plain), "eligibility_form")
 
 
 # ------------------------------------------------------------------ extraction
+
 
 def test_number_extraction_leaves_interruptions_to_the_rules():
     def extract(text, intent, requested="status_national_id"):
@@ -101,9 +131,13 @@ def test_number_extraction_leaves_interruptions_to_the_rules():
 
 
 def test_prefill_takes_every_number_a_message_carries():
-    parsers = {"status_ticket_number": v.parse_ticket_number, "status_national_id": v.parse_national_id}
+    parsers = {
+        "status_ticket_number": v.parse_ticket_number,
+        "status_national_id": v.parse_national_id,
+    }
     event = user("inform", "هويتي 1023456781")
     t = tracker({"requested_slot": "status_ticket_number"}, event["parse_data"], [event])
     # The ID arrived while the ticket number was asked: keep the ID, ask the number again.
     assert forms.prefill(t, "status_ticket_number", parsers, "ticket_status") == {
-        "status_national_id": "1023456781"}
+        "status_national_id": "1023456781"
+    }

@@ -1,5 +1,6 @@
 """Objection status actions driven like RasaHQ/financial-demo: a CollectingDispatcher
 and trackers built from dicts, against a real (SQLite) store."""
+
 import asyncio
 import re
 from pathlib import Path
@@ -38,16 +39,35 @@ def db(tmp_path, monkeypatch):
     reset_engine()
 
 
-def tracker(text="", intent="", slots=None, requested=None, form=None, sender="conv-1",
-            confidence=0.95, entities=None):
+def tracker(
+    text="",
+    intent="",
+    slots=None,
+    requested=None,
+    form=None,
+    sender="conv-1",
+    confidence=0.95,
+    entities=None,
+):
     all_slots = {name: None for name in [*SHARED["slots"], *DOMAIN["slots"]]}
     all_slots.update(slots or {})
     all_slots["requested_slot"] = requested
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
-              "entities": entities or []}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": entities or [],
+    }
     events = [{"event": "user", "text": text, "parse_data": latest}]
-    return Tracker(sender, all_slots, latest, events, False, None,
-                   {"name": form} if form else {}, "action_listen")
+    return Tracker(
+        sender,
+        all_slots,
+        latest,
+        events,
+        False,
+        None,
+        {"name": form} if form else {},
+        "action_listen",
+    )
 
 
 def run(action, t):
@@ -62,7 +82,6 @@ def responses(messages):
     return [m.get("response") for m in messages]
 
 
-
 def _sms_bodies():
     with session_scope() as s:
         return [m.body for m in s.execute(select(SmsMessage).order_by(SmsMessage.id)).scalars()]
@@ -70,37 +89,61 @@ def _sms_bodies():
 
 @pytest.fixture
 def objection():
-    return objections.create_objection(ID_A, MOBILE_A, "2025-01", amount="850",
-                                       submitted_on="2025-02-01")
+    return objections.create_objection(
+        ID_A, MOBILE_A, "2025-01", amount="850", submitted_on="2025-02-01"
+    )
 
 
 def _give_number(number, national_id=ID_A, sender="conv-1", extra=None):
-    return run(ValidateObjectionForm(), tracker(number, "inform_identifier",
-                                                requested="objection_number", form="objection_form",
-                                                sender=sender,
-                                                slots={"objection_national_id": national_id,
-                                                       **(extra or {})}))
+    return run(
+        ValidateObjectionForm(),
+        tracker(
+            number,
+            "inform_identifier",
+            requested="objection_number",
+            form="objection_form",
+            sender=sender,
+            slots={"objection_national_id": national_id, **(extra or {})},
+        ),
+    )
 
 
 def test_objection_flow_reveals_status_only_after_the_code(objection):
     msgs, slots = _give_number(objection.number)
     assert slots["objection_number"] == objection.number and not slots.get("objection_stop")
-    assert msgs == []                                  # the form then asks for the code
+    assert msgs == []  # the form then asks for the code
     code = re.search(r"\d{6}", _sms_bodies()[-1]).group()
     filled = {"objection_national_id": ID_A, "objection_number": objection.number}
 
-    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
-    msgs, slots = run(ValidateObjectionForm(), tracker(wrong, "inform_identifier",
-                                                       requested="objection_otp",
-                                                       form="objection_form", slots=filled))
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    msgs, slots = run(
+        ValidateObjectionForm(),
+        tracker(
+            wrong,
+            "inform_identifier",
+            requested="objection_otp",
+            form="objection_form",
+            slots=filled,
+        ),
+    )
     assert responses(msgs) == ["utter_otp_wrong"] and msgs[0]["attempts_left"] == "محاولتين"
     assert slots["objection_otp"] is None
 
-    _, slots = run(ValidateObjectionForm(), tracker(code, "inform_identifier", requested="objection_otp",
-                                                    form="objection_form", slots=filled))
+    _, slots = run(
+        ValidateObjectionForm(),
+        tracker(
+            code,
+            "inform_identifier",
+            requested="objection_otp",
+            form="objection_form",
+            slots=filled,
+        ),
+    )
     assert slots["objection_otp"] == "verified"
 
-    msgs, slots = run(ActionObjectionStatus(), tracker(slots={**filled, "objection_otp": "verified"}))
+    msgs, slots = run(
+        ActionObjectionStatus(), tracker(slots={**filled, "objection_otp": "verified"})
+    )
     text = msgs[0]["text"]
     assert objection.number in text and "قيد الدراسة" in text and "90 يوم" in text
     payloads = [b["payload"] for b in msgs[0]["buttons"]]
@@ -120,18 +163,27 @@ def test_wrong_pair_gets_the_unknown_number_answer_and_no_sms(objection):
 
 def test_third_wrong_pair_stops_the_form(objection):
     import time
+
     now = time.time()
-    _, slots = _give_number(objection.number, national_id=ID_B,
-                            extra={"lookup_failures": [now - 20, now - 10]})
+    _, slots = _give_number(
+        objection.number, national_id=ID_B, extra={"lookup_failures": [now - 20, now - 10]}
+    )
     assert slots["objection_stop"] == "blocked"
     msgs, _ = run(ActionObjectionStatus(), tracker(slots={"objection_stop": "blocked"}))
     assert responses(msgs) == ["utter_lookup_blocked"]
 
 
 def test_forged_verified_slot_reveals_nothing(objection):
-    msgs, _ = run(ActionObjectionStatus(), tracker(slots={
-        "objection_national_id": ID_A, "objection_number": objection.number,
-        "objection_otp": "verified"}))
+    msgs, _ = run(
+        ActionObjectionStatus(),
+        tracker(
+            slots={
+                "objection_national_id": ID_A,
+                "objection_number": objection.number,
+                "objection_otp": "verified",
+            }
+        ),
+    )
     assert all(objection.number not in (m.get("text") or "") for m in msgs)
     assert responses(msgs) == ["utter_otp_expired"]
 
@@ -140,15 +192,33 @@ def test_three_wrong_codes_end_with_a_cool_down(objection):
     _give_number(objection.number)
     filled = {"objection_national_id": ID_A, "objection_number": objection.number}
     code = re.search(r"\d{6}", _sms_bodies()[-1]).group()
-    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(2):
-        run(ValidateObjectionForm(), tracker(wrong, "inform_identifier", requested="objection_otp",
-                                             form="objection_form", slots=filled))
-    _, slots = run(ValidateObjectionForm(), tracker(wrong, "inform_identifier",
-                                                    requested="objection_otp",
-                                                    form="objection_form", slots=filled))
+        run(
+            ValidateObjectionForm(),
+            tracker(
+                wrong,
+                "inform_identifier",
+                requested="objection_otp",
+                form="objection_form",
+                slots=filled,
+            ),
+        )
+    _, slots = run(
+        ValidateObjectionForm(),
+        tracker(
+            wrong,
+            "inform_identifier",
+            requested="objection_otp",
+            form="objection_form",
+            slots=filled,
+        ),
+    )
     assert slots["objection_stop"].startswith("locked")
-    msgs, _ = run(ActionObjectionStatus(), tracker(slots={**filled, "objection_stop": slots["objection_stop"]}))
+    msgs, _ = run(
+        ActionObjectionStatus(),
+        tracker(slots={**filled, "objection_stop": slots["objection_stop"]}),
+    )
     assert responses(msgs) == ["utter_otp_locked"] and msgs[0]["minutes"] == "15 دقيقة"
     # a fresh attempt in another conversation is refused during the cool-down
     _, slots = _give_number(objection.number, sender="conv-2")
@@ -158,24 +228,43 @@ def test_three_wrong_codes_end_with_a_cool_down(objection):
 def test_resend_sends_a_new_code(objection):
     _give_number(objection.number)
     filled = {"objection_national_id": ID_A, "objection_number": objection.number}
-    msgs, slots = run(ValidateObjectionForm(), tracker("ما وصلني الرمز", "resend_code",
-                                                       requested="objection_otp",
-                                                       form="objection_form", slots=filled))
+    msgs, slots = run(
+        ValidateObjectionForm(),
+        tracker(
+            "ما وصلني الرمز",
+            "resend_code",
+            requested="objection_otp",
+            form="objection_form",
+            slots=filled,
+        ),
+    )
     assert responses(msgs) == ["utter_otp_resent"] and slots["objection_otp"] is None
     assert len(_sms_bodies()) == 2
 
 
 def test_number_first_then_id_sends_the_code_once(objection):
     # the objection number arrives while the ID is asked
-    _, slots = run(ValidateObjectionForm(), tracker(objection.number, "inform_identifier",
-                                                    requested="objection_national_id",
-                                                    form="objection_form"))
+    _, slots = run(
+        ValidateObjectionForm(),
+        tracker(
+            objection.number,
+            "inform_identifier",
+            requested="objection_national_id",
+            form="objection_form",
+        ),
+    )
     assert slots == {"objection_number": objection.number}
     assert _sms_bodies() == []
-    _, slots = run(ValidateObjectionForm(), tracker(ID_A, "inform_identifier",
-                                                    requested="objection_national_id",
-                                                    form="objection_form",
-                                                    slots={"objection_number": objection.number}))
+    _, slots = run(
+        ValidateObjectionForm(),
+        tracker(
+            ID_A,
+            "inform_identifier",
+            requested="objection_national_id",
+            form="objection_form",
+            slots={"objection_number": objection.number},
+        ),
+    )
     assert slots["objection_national_id"] == ID_A
     assert len(_sms_bodies()) == 1
 

@@ -10,6 +10,7 @@ audit runs offline and every run uses the same rules. It checks what is in the D
 the moment of the call: show the state worth auditing (open dialog, messages,
 buttons) first.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,18 +27,25 @@ def inject(page) -> None:
         page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
 
 
-def violations(page, include: Optional[str] = None, tags: Sequence[str] = WCAG21_AA,
-               disable: Sequence[str] = ()) -> List[Dict[str, Any]]:
+def violations(
+    page,
+    include: Optional[str] = None,
+    tags: Sequence[str] = WCAG21_AA,
+    disable: Sequence[str] = (),
+) -> List[Dict[str, Any]]:
     """Every axe violation of the page (or of the elements matching `include`)."""
     inject(page)
-    options: Dict[str, Any] = {"runOnly": {"type": "tag", "values": list(tags)},
-                               "resultTypes": ["violations"]}
+    options: Dict[str, Any] = {
+        "runOnly": {"type": "tag", "values": list(tags)},
+        "resultTypes": ["violations"],
+    }
     if disable:
         options["rules"] = {rule: {"enabled": False} for rule in disable}
     context = {"include": [include]} if include else None
     return page.evaluate(
         "async ([context, options]) => (await axe.run(context || document, options)).violations",
-        [context, options])
+        [context, options],
+    )
 
 
 def serious_violations(page, include: Optional[str] = None, **kwargs: Any) -> List[Dict[str, Any]]:

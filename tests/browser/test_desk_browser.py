@@ -6,6 +6,7 @@ claims it, replies, sees the citizen's answer arrive, and hands it back to the b
 which then answers the citizen again. Saves a screenshot of the desk to
 results/screenshots/desk.png (docs/desk.png is a copy of it).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -20,8 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "browser desk password"
 TIMEOUT = 30_000
-
-
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def sign_in(page, server, username, password=PASSWORD):
 def test_agent_takes_over_a_widget_conversation_and_hands_it_back(rasa_server, browser, agent_name):
     desk = browser.new_context(viewport={"width": 1366, "height": 800}, locale="ar-SA").new_page()
     desk.set_default_timeout(TIMEOUT)
-    desk.on("dialog", lambda dialog: dialog.accept())          # "return to the bot?" confirm
+    desk.on("dialog", lambda dialog: dialog.accept())  # "return to the bot?" confirm
 
     # Only signed-in agents see anything; a wrong password is refused.
     sign_in(desk, rasa_server, agent_name, "not the password")
@@ -71,7 +70,7 @@ def test_agent_takes_over_a_widget_conversation_and_hands_it_back(rasa_server, b
     box = citizen.get_by_label("اكتب رسالتك")
     box.fill("ابي اكلم موظف")
     box.press("Enter")
-    citizen.locator(".cza-msg.cza-bot", has_text="الانتظار").wait_for()   # in or out of hours
+    citizen.locator(".cza-msg.cza-bot", has_text="الانتظار").wait_for()  # in or out of hours
     conversation_id = f"web:{web_session(citizen)}"
     view = handoff.open_for(conversation_id)
     assert view is not None and view.state == "queued"
@@ -122,10 +121,13 @@ def test_agent_takes_over_a_widget_conversation_and_hands_it_back(rasa_server, b
 def waiting_conversations():
     from bot.store import conversations
 
-    wa, tg = "whatsapp:9665" + uuid.uuid4().hex[:8].translate(str.maketrans("abcdef", "123456")), \
-        f"telegram:{uuid.uuid4().int % 10**9}"
+    wa, tg = (
+        "whatsapp:9665" + uuid.uuid4().hex[:8].translate(str.maketrans("abcdef", "123456")),
+        f"telegram:{uuid.uuid4().int % 10**9}",
+    )
     conversations.record_inbound(wa, "whatsapp", wa.split(":")[1], "ما فهمت عليك، ابي احد يساعدني")
     conversations.record_inbound(tg, "telegram", tg.split(":")[1], "الدعم وقف عني من شهرين")
-    return [handoff.escalate(wa, "fallback"),
-            handoff.escalate(tg, "support_stopped", snapshot={"ticket_national_id": "1012345678"})]
-
+    return [
+        handoff.escalate(wa, "fallback"),
+        handoff.escalate(tg, "support_stopped", snapshot={"ticket_national_id": "1012345678"}),
+    ]

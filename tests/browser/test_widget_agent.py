@@ -7,6 +7,7 @@ through channels.outbound.notify_agent_typing just as the desk does. The citizen
 able to tell the person from the bot: the agent's name in the header and on their
 messages, the agent's real typing state, and never the bot's dots while a person answers.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,14 +46,23 @@ class Desk:
         self.http = httpx.Client(base_url=base_url, timeout=20, headers={"Origin": base_url})
         page = self.http.get("/desk/login").text
         start = page.index('name="csrf" value="') + len('name="csrf" value="')
-        r = self.http.post("/desk/login", data={"csrf": page[start:page.index('"', start)],
-                                                "username": username, "password": PASSWORD})
+        r = self.http.post(
+            "/desk/login",
+            data={
+                "csrf": page[start : page.index('"', start)],
+                "username": username,
+                "password": PASSWORD,
+            },
+        )
         assert r.status_code == 303, r.text[:300]
         self.csrf = self.http.get("/desk/api/me").json()["csrf"]
 
     def act(self, handoff_id: int, action: str, body=None) -> None:
-        r = self.http.post(f"/desk/api/handoffs/{handoff_id}/{action}", json=body or {},
-                           headers={"X-CSRF-Token": self.csrf})
+        r = self.http.post(
+            f"/desk/api/handoffs/{handoff_id}/{action}",
+            json=body or {},
+            headers={"X-CSRF-Token": self.csrf},
+        )
         assert r.status_code == 200, r.text[:300]
 
 
@@ -60,8 +70,8 @@ class Desk:
 def desk_stack(tmp_path_factory):
     from sanic import Sanic
 
-    from bot.store.migrate import upgrade
     from bot.services import desk_auth
+    from bot.store.migrate import upgrade
     from channels import desk
     from channels.pipeline import set_pipeline
 
@@ -109,13 +119,14 @@ def header(page) -> dict:
 
 def test_the_citizen_can_tell_the_agent_from_the_bot(desk_stack, browser):
     st = desk_stack
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True,
-                            has_touch=True)
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True, has_touch=True
+    )
     page.set_default_timeout(15_000)
     page.goto(f"{st.url}/chat")
     page.wait_for_function(ONLINE)
     page.evaluate(WATCH_DOTS)
-    say(page, "slow")                                  # the bot answers: its dots show
+    say(page, "slow")  # the bot answers: its dots show
     page.locator(".cza-typing").wait_for(state="visible")
     page.locator(".cza-msg.cza-bot", has_text="انتهيت").wait_for()
     page.locator(".cza-typing").wait_for(state="hidden")
@@ -161,7 +172,7 @@ def test_the_citizen_can_tell_the_agent_from_the_bot(desk_stack, browser):
     assert typing.inner_text().strip() == "نورة · جارٍ الكتابة…"
     assert st.run(notify_agent_typing(cid, on=False)) is True
     typing.wait_for(state="hidden")
-    assert st.run(notify_agent_typing(cid)) is True     # the name comes from the handoff record
+    assert st.run(notify_agent_typing(cid)) is True  # the name comes from the handoff record
     typing.wait_for(state="visible")
     assert "نورة" in typing.inner_text()
     found = serious_violations(page)

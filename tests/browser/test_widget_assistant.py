@@ -5,6 +5,7 @@ suggested button (a chip), reloads the page and finds the conversation again, ch
 right-to-left layout, and saves results/screenshots/widget.png (docs/widget.png is a copy
 of one, refreshed by hand, so a test run leaves the work tree clean).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,6 @@ from bot.content import button, faq_answers, fill
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-
-
 
 
 def first_line(faq_key: str) -> str:
@@ -31,12 +30,15 @@ def test_widget_with_the_real_assistant(rasa_server, browser):
     page = browser.new_page(viewport={"width": 1000, "height": 760}, locale="ar-SA")
     page.goto(f"{rasa_server}/chat")
     page.get_by_role("dialog", name="مساعد حساب المواطن").wait_for()
-    page.wait_for_function("document.querySelector('.cza-status').textContent === 'متصل'",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('.cza-status').textContent === 'متصل'", timeout=30_000
+    )
 
     # right to left
     assert page.evaluate("document.documentElement.dir") == "rtl"
-    assert page.evaluate("getComputedStyle(document.querySelector('.cza-panel')).direction") == "rtl"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.cza-panel')).direction") == "rtl"
+    )
 
     # an FAQ in Arabic, typed the way citizens write it
     box = page.get_by_label("اكتب رسالتك")
@@ -56,8 +58,9 @@ def test_widget_with_the_real_assistant(rasa_server, browser):
 
     # reload: the same conversation is shown again
     page.reload()
-    page.wait_for_function("document.querySelector('.cza-status').textContent === 'متصل'",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('.cza-status').textContent === 'متصل'", timeout=30_000
+    )
     bot_reply(page, first_line("nationality_exceptions"), timeout=15_000)
     texts = page.locator(".cza-msg .cza-text").all_inner_texts()
     assert texts[0] == "وش شروط حساب المواطن؟"

@@ -7,6 +7,7 @@ Everything runs on one event loop in a background thread; tests are plain functi
 that use synchronous HTTP clients and poll what the stand-ins received.
 No fixture here is autouse.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -68,30 +69,55 @@ class FakeAgent:
 
     async def handle_message(self, message) -> None:
         text = message.text if message.text is not None else ""
-        self.received.append({"sender": message.sender_id, "text": text,
-                              "channel": message.input_channel})
+        self.received.append(
+            {"sender": message.sender_id, "text": text, "channel": message.input_channel}
+        )
         out, sid = message.output_channel, message.sender_id
         if text in ("/greet", "/start"):
-            await out.send_response(sid, {"text": GREETING, "buttons": [dict(b) for b in GREETING_BUTTONS]})
+            await out.send_response(
+                sid, {"text": GREETING, "buttons": [dict(b) for b in GREETING_BUTTONS]}
+            )
         elif "شروط" in text:
             # a real FAQ answer from the program content, with its follow-up buttons
             from bot.content import faq_answers, faq_buttons, fill
-            await out.send_response(sid, {"text": fill(faq_answers()["eligibility_conditions"]["text"]),
-                                          "buttons": faq_buttons("eligibility_conditions")})
+
+            await out.send_response(
+                sid,
+                {
+                    "text": fill(faq_answers()["eligibility_conditions"]["text"]),
+                    "buttons": faq_buttons("eligibility_conditions"),
+                },
+            )
         elif text == "crash":
             raise RuntimeError("simulated failure inside Rasa")
         elif text == "slow":
             await asyncio.sleep(2.0)
             await out.send_response(sid, {"text": "انتهيت"})
         elif text == "long":
-            words = " ".join(f"كلمة{i}" for i in range(1500))          # ~ 11,000 characters
+            words = " ".join(f"كلمة{i}" for i in range(1500))  # ~ 11,000 characters
             await out.send_response(sid, {"text": words, "buttons": [dict(GREETING_BUTTONS[0])]})
         elif text == "menu":
-            await out.send_response(sid, {"text": "اختر الخدمة:", "buttons": [
-                {"title": f"خدمة رقم {i}", "payload": f"/service{{\"n\": {i}}}"} for i in range(1, 13)]})
+            await out.send_response(
+                sid,
+                {
+                    "text": "اختر الخدمة:",
+                    "buttons": [
+                        {"title": f"خدمة رقم {i}", "payload": f'/service{{"n": {i}}}'}
+                        for i in range(1, 13)
+                    ],
+                },
+            )
         elif text == "list":
-            await out.send_response(sid, {"text": "اختر السؤال:", "buttons": [
-                {"title": f"سؤال طويل قليلاً رقم {i}", "payload": f"/q{i}"} for i in range(1, 6)]})
+            await out.send_response(
+                sid,
+                {
+                    "text": "اختر السؤال:",
+                    "buttons": [
+                        {"title": f"سؤال طويل قليلاً رقم {i}", "payload": f"/q{i}"}
+                        for i in range(1, 6)
+                    ],
+                },
+            )
         elif text.startswith("/"):
             await out.send_response(sid, {"text": f"intent {text}"})
         elif text == "":
@@ -113,8 +139,12 @@ class Recorder:
 
     def of(self, method: str, **match: Any) -> List[Dict[str, Any]]:
         with self.lock:
-            return [c for c in self.calls if c["method"] == method
-                    and all(str(c["params"].get(k)) == str(v) for k, v in match.items())]
+            return [
+                c
+                for c in self.calls
+                if c["method"] == method
+                and all(str(c["params"].get(k)) == str(v) for k, v in match.items())
+            ]
 
     def clear(self) -> None:
         with self.lock:
@@ -130,8 +160,9 @@ def telegram_standin(recorder: Recorder):
     async def handle(request: web.Request) -> web.Response:
         token, method = request.match_info["token"], request.match_info["method"]
         if token != TELEGRAM_TOKEN:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"},
-                                     status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         if request.content_type == "application/json":
             params = await request.json()
         else:
@@ -141,22 +172,51 @@ def telegram_standin(recorder: Recorder):
                 params[key] = json.loads(params[key])
         recorder.add({"method": method, "params": params, "at": time.monotonic()})
         if method == "sendMessage":
-            if str(params.get("chat_id")) == "666":        # a user who blocked the bot
-                return web.json_response({"ok": False, "error_code": 403,
-                                          "description": "Forbidden: bot was blocked by the user"},
-                                         status=403)
+            if str(params.get("chat_id")) == "666":  # a user who blocked the bot
+                return web.json_response(
+                    {
+                        "ok": False,
+                        "error_code": 403,
+                        "description": "Forbidden: bot was blocked by the user",
+                    },
+                    status=403,
+                )
             counter["message_id"] += 1
-            return web.json_response({"ok": True, "result": {
-                "message_id": counter["message_id"], "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private"},
-                "text": params.get("text", "")}})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "message_id": counter["message_id"],
+                        "date": int(time.time()),
+                        "chat": {"id": int(params["chat_id"]), "type": "private"},
+                        "text": params.get("text", ""),
+                    },
+                }
+            )
         if method == "getMe":
-            return web.json_response({"ok": True, "result": {
-                "id": 123456, "is_bot": True, "first_name": "مساعد", "username": "cza_test_bot"}})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "id": 123456,
+                        "is_bot": True,
+                        "first_name": "مساعد",
+                        "username": "cza_test_bot",
+                    },
+                }
+            )
         if method == "getWebhookInfo":
-            return web.json_response({"ok": True, "result": {
-                "url": "https://example.org/webhooks/telegram/webhook", "has_custom_certificate": False,
-                "pending_update_count": 0, "allowed_updates": ["message", "callback_query"]}})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "url": "https://example.org/webhooks/telegram/webhook",
+                        "has_custom_certificate": False,
+                        "pending_update_count": 0,
+                        "allowed_updates": ["message", "callback_query"],
+                    },
+                }
+            )
         return web.json_response({"ok": True, "result": True})
 
     app = web.Application()
@@ -172,24 +232,39 @@ def graph_standin(recorder: Recorder):
 
     async def messages(request: web.Request) -> web.Response:
         body = await request.json()
-        recorder.add({"method": "messages", "params": body,
-                      "path": request.path, "auth": request.headers.get("Authorization"),
-                      "at": time.monotonic()})
+        recorder.add(
+            {
+                "method": "messages",
+                "params": body,
+                "path": request.path,
+                "auth": request.headers.get("Authorization"),
+                "at": time.monotonic(),
+            }
+        )
         if body.get("to") == "966500000666":
-            return web.json_response({"error": {"message": "Re-engagement message", "code": 131047}},
-                                     status=400)
+            return web.json_response(
+                {"error": {"message": "Re-engagement message", "code": 131047}}, status=400
+            )
         counter["n"] += 1
-        return web.json_response({"messaging_product": "whatsapp",
-                                  "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
-                                  "messages": [{"id": f"wamid.OUT{counter['n']}"}]})
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                "messages": [{"id": f"wamid.OUT{counter['n']}"}],
+            }
+        )
 
     app = web.Application()
     app.router.add_post("/{version}/{phone}/messages", messages)
     return app
 
 
-MY_CHANNELS = ("channels.rest.SafeRestInput", "channels.web.WebChatInput",
-               "channels.telegram.TelegramChannel", "channels.whatsapp.WhatsAppChannel")
+MY_CHANNELS = (
+    "channels.rest.SafeRestInput",
+    "channels.web.WebChatInput",
+    "channels.telegram.TelegramChannel",
+    "channels.whatsapp.WhatsAppChannel",
+)
 
 
 def load_channels():
@@ -259,8 +334,10 @@ class Stack:
         self.thread.start()
 
         async def boot():
-            for app, port in ((telegram_standin(self.telegram), self.tg_port),
-                              (graph_standin(self.graph), self.graph_port)):
+            for app, port in (
+                (telegram_standin(self.telegram), self.tg_port),
+                (graph_standin(self.graph), self.graph_port),
+            ):
                 runner = web.AppRunner(app, access_log=None)
                 await runner.setup()
                 await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -271,8 +348,9 @@ class Stack:
             app = Sanic(f"channels_test_{uuid.uuid4().hex[:8]}")
             app.ctx.agent = self.agent
             register(load_channels(), app, route="/webhooks/")
-            server = await app.create_server(host="127.0.0.1", port=self.port,
-                                             return_asyncio_server=True, access_log=False)
+            server = await app.create_server(
+                host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
+            )
             await server.startup()
             await server.start_serving()
             self.server = server
@@ -289,9 +367,9 @@ class Stack:
             from channels.telegram import close_bot
             from channels.whatsapp import close_client
 
-            await self.server.before_stop()      # drains the pipeline, cancels sockets
+            await self.server.before_stop()  # drains the pipeline, cancels sockets
             self.server.close()
-            await self.server.after_stop()       # closes the Telegram Bot and Graph client
+            await self.server.after_stop()  # closes the Telegram Bot and Graph client
             await close_bot()
             await close_client()
             for runner in self._cleanup:
@@ -329,7 +407,9 @@ def stack(tmp_path_factory):
     from bot.services import handoff
 
     fake = FakeHandoff()
-    originals = {name: getattr(handoff, name, None) for name in ("state_of", "notify_citizen_message")}
+    originals = {
+        name: getattr(handoff, name, None) for name in ("state_of", "notify_citizen_message")
+    }
     handoff.state_of, handoff.notify_citizen_message = fake.state_of, fake.notify_citizen_message
     st.handoff = fake
     st.start()

@@ -1,5 +1,6 @@
 """Per client address limits: one client cannot become any number of REST senders or
 widget sessions; forwarded addresses are believed only from TRUSTED_PROXIES."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,22 +20,25 @@ def nets(*specs):
 
 
 # -- whose address is it (no server) -------------------------------------------------------------
-@pytest.mark.parametrize("peer, forwarded, proxies, client", [
-    ("203.0.113.7", None, (), "203.0.113.7"),
-    # a header from an untrusted peer is ignored: the client cannot choose its address
-    ("203.0.113.7", "198.51.100.1", (), "203.0.113.7"),
-    ("203.0.113.7", "198.51.100.1", ("10.0.0.0/8",), "203.0.113.7"),
-    # behind one trusted proxy
-    ("10.0.0.2", "198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
-    # a client that prepends its own guess gains nothing: read from the right
-    ("10.0.0.2", "1.2.3.4, 198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
-    # two trusted proxies in a row
-    ("127.0.0.1", "198.51.100.1, 10.0.0.9", ("127.0.0.1/32", "10.0.0.0/8"), "198.51.100.1"),
-    # garbage further out stops the walk at the last good hop
-    ("10.0.0.2", "nonsense, 198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
-    ("10.0.0.2", "198.51.100.1:5123", ("10.0.0.0/8",), "198.51.100.1"),
-    ("10.0.0.2", "[2001:db8::1]:443", ("10.0.0.0/8",), "2001:db8::1"),
-])
+@pytest.mark.parametrize(
+    "peer, forwarded, proxies, client",
+    [
+        ("203.0.113.7", None, (), "203.0.113.7"),
+        # a header from an untrusted peer is ignored: the client cannot choose its address
+        ("203.0.113.7", "198.51.100.1", (), "203.0.113.7"),
+        ("203.0.113.7", "198.51.100.1", ("10.0.0.0/8",), "203.0.113.7"),
+        # behind one trusted proxy
+        ("10.0.0.2", "198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
+        # a client that prepends its own guess gains nothing: read from the right
+        ("10.0.0.2", "1.2.3.4, 198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
+        # two trusted proxies in a row
+        ("127.0.0.1", "198.51.100.1, 10.0.0.9", ("127.0.0.1/32", "10.0.0.0/8"), "198.51.100.1"),
+        # garbage further out stops the walk at the last good hop
+        ("10.0.0.2", "nonsense, 198.51.100.1", ("10.0.0.0/8",), "198.51.100.1"),
+        ("10.0.0.2", "198.51.100.1:5123", ("10.0.0.0/8",), "198.51.100.1"),
+        ("10.0.0.2", "[2001:db8::1]:443", ("10.0.0.0/8",), "2001:db8::1"),
+    ],
+)
 def test_client_address(peer, forwarded, proxies, client):
     assert resolve_client(peer, forwarded, nets(*proxies)) == client
 
@@ -42,8 +46,12 @@ def test_client_address(peer, forwarded, proxies, client):
 # -- REST ---------------------------------------------------------------------------------------
 def rest(stack, forwarded=None, sender=None):
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    return httpx.post(f"{stack.url}/webhooks/rest/webhook", headers=headers, timeout=10,
-                      json={"sender": sender or f"s-{uuid.uuid4().hex[:10]}", "message": "مرحبا"})
+    return httpx.post(
+        f"{stack.url}/webhooks/rest/webhook",
+        headers=headers,
+        timeout=10,
+        json={"sender": sender or f"s-{uuid.uuid4().hex[:10]}", "message": "مرحبا"},
+    )
 
 
 @pytest.mark.slow
@@ -55,17 +63,17 @@ def test_one_address_cannot_become_many_rest_senders(fresh, monkeypatch):
     refused = rest(fresh, "198.51.100.1")
     assert refused.json() == {"error": "too many requests from this address"}
     assert refused.headers["retry-after"] == "60"
-    assert len(fresh.agent.received) == 3                        # nothing more reached Rasa
-    assert rest(fresh, "198.51.100.2").status_code == 200        # another client is unaffected
+    assert len(fresh.agent.received) == 3  # nothing more reached Rasa
+    assert rest(fresh, "198.51.100.2").status_code == 200  # another client is unaffected
 
 
 @pytest.mark.slow
 def test_forwarded_addresses_from_an_untrusted_peer_are_ignored(fresh, monkeypatch):
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
-    monkeypatch.setenv("ADDRESS_LIMIT_EXEMPT", "")               # limit this machine too
+    monkeypatch.setenv("ADDRESS_LIMIT_EXEMPT", "")  # limit this machine too
     monkeypatch.setenv("REST_RATE_LIMIT_PER_ADDRESS", "2")
     codes = [rest(fresh, f"198.51.100.{i}").status_code for i in range(4)]
-    assert codes == [200, 200, 429, 429]                         # all counted as 127.0.0.1
+    assert codes == [200, 200, 429, 429]  # all counted as 127.0.0.1
 
 
 @pytest.mark.slow
@@ -80,7 +88,7 @@ def test_this_machine_is_exempt_by_default(fresh, monkeypatch):
 def test_the_per_conversation_limit_still_applies(fresh, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_MESSAGES", "2")
     replies = [rest(fresh, sender="one-conversation").json() for _ in range(3)]
-    assert replies[2][0]["text"] != replies[0][0]["text"]      # the polite "slow down" notice
+    assert replies[2][0]["text"] != replies[0][0]["text"]  # the polite "slow down" notice
 
 
 # -- the widget ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ for the configured origins and never with credentials; the agent desk answers no
 
 The app is built the way `rasa run` builds it without `--cors` (Rasa's own CORS
 extension with no origin), with the channels of credentials.yml."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,11 @@ pytestmark = pytest.mark.slow
 WIDGET_SITE = "https://www.ca.gov.sa"
 REST_SITE = "https://partner.example.sa"
 FOREIGN = "https://evil.example"
-ENV = {"WEBCHAT_ALLOWED_ORIGINS": WIDGET_SITE, "REST_ALLOWED_ORIGINS": REST_SITE,
-       "WEBCHAT_SECRET": "web-secret-for-tests"}
+ENV = {
+    "WEBCHAT_ALLOWED_ORIGINS": WIDGET_SITE,
+    "REST_ALLOWED_ORIGINS": REST_SITE,
+    "WEBCHAT_SECRET": "web-secret-for-tests",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +49,13 @@ def server(tmp_path_factory):
     upgrade(env["DATABASE_URL"])
 
     creds = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
-    wanted = [n for n in creds if n.endswith((".SafeRestInput", ".WebChatInput")) or "desk" in n.lower()]
+    wanted = [
+        n for n in creds if n.endswith((".SafeRestInput", ".WebChatInput")) or "desk" in n.lower()
+    ]
     assert len(wanted) == 3, wanted
     Sanic.test_mode = True
     app = Sanic(f"cors_test_{uuid.uuid4().hex[:8]}")
-    configure_cors(app, None)            # what `rasa run` does when --cors is not given
+    configure_cors(app, None)  # what `rasa run` does when --cors is not given
     app.ctx.agent = FakeAgent()
     register([_create_single_channel(n, creds[n]) for n in wanted], app, route="/webhooks/")
 
@@ -59,8 +65,9 @@ def server(tmp_path_factory):
     port = free_port()
 
     async def boot():
-        srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                      access_log=False)
+        srv = await app.create_server(
+            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+        )
         await srv.startup()
         await srv.start_serving()
         return srv
@@ -69,10 +76,12 @@ def server(tmp_path_factory):
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+
         async def shutdown():
             await srv.before_stop()
             srv.close()
             await srv.after_stop()
+
         asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
@@ -91,18 +100,29 @@ def request(server, method, path, origin, **kw):
 
 
 def grants(reply) -> dict:
-    return {k.lower(): v for k, v in reply.headers.items() if k.lower().startswith("access-control-")}
+    return {
+        k.lower(): v for k, v in reply.headers.items() if k.lower().startswith("access-control-")
+    }
 
 
-PREFLIGHT = {"Access-Control-Request-Method": "POST",
-             "Access-Control-Request-Headers": "content-type, x-csrf-token"}
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "content-type, x-csrf-token",
+}
 
 
 @pytest.mark.parametrize("origin", [FOREIGN, WIDGET_SITE, REST_SITE])
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/desk"), ("GET", "/desk/login"), ("GET", "/desk/api/me"), ("OPTIONS", "/desk/api/me"),
-    ("OPTIONS", "/desk/login"), ("POST", "/desk/login"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/desk"),
+        ("GET", "/desk/login"),
+        ("GET", "/desk/api/me"),
+        ("OPTIONS", "/desk/api/me"),
+        ("OPTIONS", "/desk/login"),
+        ("POST", "/desk/login"),
+    ],
+)
 def test_the_desk_grants_no_other_site_anything(server, method, path, origin):
     reply = request(server, method, path, origin, headers=PREFLIGHT if method == "OPTIONS" else {})
     assert grants(reply) == {}, (method, path, reply.status_code)
@@ -122,20 +142,34 @@ def test_the_widget_assets_are_shared_with_the_configured_site_only(server):
 def test_any_site_may_embed_the_widget_when_so_configured(server, monkeypatch):
     monkeypatch.setenv("WEBCHAT_ALLOWED_ORIGINS", "*")
     reply = request(server, "GET", "/chat/widget.js", FOREIGN)
-    assert grants(reply) == {"access-control-allow-origin": "*"}      # never with credentials
+    assert grants(reply) == {"access-control-allow-origin": "*"}  # never with credentials
 
 
 def test_rest_answers_a_preflight_and_a_call_from_the_configured_site(server):
-    pre = request(server, "OPTIONS", "/webhooks/rest/webhook", REST_SITE,
-                  headers={"Access-Control-Request-Method": "POST",
-                           "Access-Control-Request-Headers": "content-type"})
+    pre = request(
+        server,
+        "OPTIONS",
+        "/webhooks/rest/webhook",
+        REST_SITE,
+        headers={
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert pre.status_code == 204
-    assert grants(pre) == {"access-control-allow-origin": REST_SITE,
-                           "access-control-allow-methods": "POST, OPTIONS",
-                           "access-control-allow-headers": "Content-Type, Authorization",
-                           "access-control-max-age": "600"}
-    call = request(server, "POST", "/webhooks/rest/webhook", REST_SITE,
-                   json={"sender": f"s-{uuid.uuid4().hex[:8]}", "message": "{}"})
+    assert grants(pre) == {
+        "access-control-allow-origin": REST_SITE,
+        "access-control-allow-methods": "POST, OPTIONS",
+        "access-control-allow-headers": "Content-Type, Authorization",
+        "access-control-max-age": "600",
+    }
+    call = request(
+        server,
+        "POST",
+        "/webhooks/rest/webhook",
+        REST_SITE,
+        json={"sender": f"s-{uuid.uuid4().hex[:8]}", "message": "{}"},
+    )
     assert grants(call) == {"access-control-allow-origin": REST_SITE}
 
 

@@ -6,6 +6,7 @@ driven through ASGI; delivery to the citizen is a stand-in for channels.outbound
 records what the citizen would receive. tests/channels/test_desk_delivery.py covers
 real delivery to Telegram and the web widget.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,8 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.services import desk_auth, handoff
 from bot.privacy import mask
+from bot.services import desk_auth, handoff
 from bot.store import conversations, reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from bot.store.handoffs import Agent, AgentSession, utcnow
@@ -59,12 +60,16 @@ class FakeOutbound:
 
     def __init__(self):
         self.sent = []
-        self.reason = None          # None: delivered; else why not (see channels/outbound.py)
+        self.reason = None  # None: delivered; else why not (see channels/outbound.py)
 
     async def send_to_citizen(self, conversation_id, text, buttons=None, author="agent"):
         self.sent.append((conversation_id, author, text))
-        await asyncio.to_thread(conversations.record_outbound, conversation_id, text, buttons, author)
-        return types.SimpleNamespace(delivered=self.reason is None, recorded=True, reason=self.reason)
+        await asyncio.to_thread(
+            conversations.record_outbound, conversation_id, text, buttons, author
+        )
+        return types.SimpleNamespace(
+            delivered=self.reason is None, recorded=True, reason=self.reason
+        )
 
 
 class Client:
@@ -73,8 +78,11 @@ class Client:
     def __init__(self, loop, app, origin="http://desk.test"):
         self.loop = loop
         self.origin = origin
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                      base_url="http://desk.test", follow_redirects=False)
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://desk.test",
+            follow_redirects=False,
+        )
         self.csrf = ""
 
     def run(self, coro):
@@ -95,13 +103,17 @@ class Client:
         assert page.status_code == 200
         html = page.text
         start = html.index('name="csrf" value="') + len('name="csrf" value="')
-        return html[start:html.index('"', start)]
+        return html[start : html.index('"', start)]
 
     def sign_in(self, username, password=PASSWORD, expect=303):
         token = self.login_token()
-        r = self.run(self.http.post("/desk/login", data={"csrf": token, "username": username,
-                                                         "password": password},
-                                    headers={"Origin": self.origin}))
+        r = self.run(
+            self.http.post(
+                "/desk/login",
+                data={"csrf": token, "username": username, "password": password},
+                headers={"Origin": self.origin},
+            )
+        )
         assert r.status_code == expect, r.text[:300]
         if expect == 303:
             self.csrf = self.get("/desk/api/me").json()["csrf"]
@@ -142,26 +154,41 @@ def env(desk_app, tmp_path, monkeypatch):
     desk_auth.create_agent("omar", PASSWORD, "عمر")
 
     outbound = FakeOutbound()
-    monkeypatch.setitem(sys.modules, "channels.outbound",
-                        types.SimpleNamespace(send_to_citizen=outbound.send_to_citizen))
-    desk_app.channel.__init__()          # forget earlier tests' failed sign-ins
+    monkeypatch.setitem(
+        sys.modules,
+        "channels.outbound",
+        types.SimpleNamespace(send_to_citizen=outbound.send_to_citizen),
+    )
+    desk_app.channel.__init__()  # forget earlier tests' failed sign-ins
     store = desk_app.app.ctx.agent.tracker_store
     store.slots.clear()
     app, loop = desk_app.app, desk_app.loop
-    yield types.SimpleNamespace(app=app, loop=loop, outbound=outbound, slots=store.slots,
-                                client=lambda **kw: Client(loop, app, **kw))
+    yield types.SimpleNamespace(
+        app=app,
+        loop=loop,
+        outbound=outbound,
+        slots=store.slots,
+        client=lambda **kw: Client(loop, app, **kw),
+    )
     reset_engine()
 
 
 def audit_log(action_prefix=""):
     with session_scope() as s:
-        return [(e.actor, e.action, e.subject_id) for e in s.execute(
-            select(AuditEntry).order_by(AuditEntry.id)).scalars() if e.action.startswith(action_prefix)]
+        return [
+            (e.actor, e.action, e.subject_id)
+            for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+            if e.action.startswith(action_prefix)
+        ]
 
 
 def citizen_writes(conversation_id, text, channel=None):
-    conversations.record_inbound(conversation_id, channel or conversations.channel_from_id(conversation_id),
-                                 conversation_id.split(":", 1)[-1], text)
+    conversations.record_inbound(
+        conversation_id,
+        channel or conversations.channel_from_id(conversation_id),
+        conversation_id.split(":", 1)[-1],
+        text,
+    )
 
 
 # ---------------------------------------------------------------- passwords, agents, CLI
@@ -171,7 +198,9 @@ def test_passwords_are_salted_scrypt_hashes():
     a, b = desk_auth.hash_password("same password!"), desk_auth.hash_password("same password!")
     assert a.startswith("scrypt$") and b.startswith("scrypt$") and a != b
     assert "same password" not in a
-    assert desk_auth.verify_password("same password!", a) and desk_auth.verify_password("same password!", b)
+    assert desk_auth.verify_password("same password!", a) and desk_auth.verify_password(
+        "same password!", b
+    )
     assert not desk_auth.verify_password("same password?", a)
     assert not desk_auth.verify_password("x", "plain-text")
 
@@ -196,15 +225,19 @@ def test_create_agent_command_reads_the_password_from_stdin(tmp_path, monkeypatc
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     made = subprocess.run(
         [sys.executable, "-m", "bot.backoffice", "agents", "create", "noura", "--name", "نورة"],
-        input="a long enough password\n", capture_output=True, text=True, timeout=180,
-        env={"DATABASE_URL": url, "PYTHONPATH": ".", "PATH": "/usr/bin:/bin"})
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={"DATABASE_URL": url, "PYTHONPATH": ".", "PATH": "/usr/bin:/bin"},
+    )
     assert made.returncode == 0, made.stderr
     monkeypatch.setenv("DATABASE_URL", url)
     reset_engine()
     assert desk_auth.authenticate("noura", "a long enough password")["display_name"] == "نورة"
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
-    assert main(["agents", "create", "fahad"]) == 1            # too short: refused
-    assert main(["agents", "create"]) == 2                     # no username, no default account
+    assert main(["agents", "create", "fahad"]) == 1  # too short: refused
+    assert main(["agents", "create"]) == 2  # no username, no default account
     capsys.readouterr()
     assert main(["agents", "list"]) == 0
     listed = capsys.readouterr().out
@@ -230,7 +263,9 @@ def test_nothing_is_visible_before_signing_in(env):
 def test_sign_in_sets_a_strict_http_only_cookie_and_opens_the_desk(env):
     c = env.client()
     r = c.sign_in("sara")
-    cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and "desk_session=" in v][0]
+    cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and "desk_session=" in v][
+        0
+    ]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/desk" in cookie
     page = c.get("/desk/")
     assert page.status_code == 200 and 'dir="rtl"' in page.text
@@ -257,7 +292,7 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(env):
     for _ in range(5):
         c.sign_in("sara", "guess number x", expect=401)
     c.sign_in("sara", PASSWORD, expect=429)
-    c.sign_in("omar", PASSWORD)                 # a colleague on the same address still can
+    c.sign_in("omar", PASSWORD)  # a colleague on the same address still can
 
 
 def test_throttle_forgets_after_the_window():
@@ -310,10 +345,12 @@ def test_actions_need_the_csrf_token_and_the_same_origin(env):
     c = env.client()
     c.sign_in("sara")
     assert c.post(f"/desk/api/handoffs/{h.id}/claim", csrf=False).status_code == 403
-    assert c.post(f"/desk/api/handoffs/{h.id}/claim",
-                  headers={"X-CSRF-Token": "forged"}).status_code == 403
+    assert (
+        c.post(f"/desk/api/handoffs/{h.id}/claim", headers={"X-CSRF-Token": "forged"}).status_code
+        == 403
+    )
     evil = env.client(origin="http://evil.example")
-    evil.sign_in("omar", expect=403)          # the sign-in form checks the origin too
+    evil.sign_in("omar", expect=403)  # the sign-in form checks the origin too
     c.origin = "http://evil.example"
     assert c.post(f"/desk/api/handoffs/{h.id}/claim").status_code == 403
     assert handoff.state_of("telegram:9") == "queued"
@@ -339,7 +376,9 @@ def test_queue_shows_reason_channel_and_waiting_time(env):
     c.sign_in("sara")
     body = c.get("/desk/api/queue").json()
     first, second = body["items"]
-    assert first["channel_label"] == "واتساب" and first["reason_label"] == handoff.REASONS["fallback"]
+    assert (
+        first["channel_label"] == "واتساب" and first["reason_label"] == handoff.REASONS["fallback"]
+    )
     assert 7 * 60 - 5 <= first["waiting_seconds"] <= 7 * 60 + 60
     assert first["whatsapp_window_open"] is True and first["position"] == 1
     assert "966512345678" not in json.dumps(body, ensure_ascii=False)
@@ -351,7 +390,9 @@ def test_claim_reply_and_return_to_bot(env):
     cid = "telegram:4242"
     citizen_writes(cid, "ابي اكلم موظف")
     conversations.record_outbound(cid, "حوّلت محادثتك لموظف", author="bot")
-    h = handoff.escalate(cid, "requested", snapshot={"national_id": valid_id(), "ticket_number": "12345674"})
+    h = handoff.escalate(
+        cid, "requested", snapshot={"national_id": valid_id(), "ticket_number": "12345674"}
+    )
     citizen_writes(cid, "رقم هويتي " + valid_id())
 
     sara, omar = env.client(), env.client()
@@ -365,7 +406,9 @@ def test_claim_reply_and_return_to_bot(env):
     assert handoff.state_of(cid) == "agent"
     assert env.outbound.sent[-1][:2] == (cid, "system") and "سارة" in env.outbound.sent[-1][2]
 
-    r = sara.post(f"/desk/api/handoffs/{h.id}/reply", {"text": "هلا، أبشر بسعدك", "canned": "greet"})
+    r = sara.post(
+        f"/desk/api/handoffs/{h.id}/reply", {"text": "هلا، أبشر بسعدك", "canned": "greet"}
+    )
     assert r.status_code == 200
     assert env.outbound.sent[-1] == (cid, "agent", "هلا، أبشر بسعدك")
 
@@ -373,7 +416,7 @@ def test_claim_reply_and_return_to_bot(env):
     authors = [m["author"] for m in d["messages"]]
     assert authors == ["citizen", "bot", "citizen", "system", "agent"]
     dumped = json.dumps(d, ensure_ascii=False)
-    assert valid_id() not in dumped                       # masked in transcript and slots
+    assert valid_id() not in dumped  # masked in transcript and slots
     shown = {c["name"]: c["value"] for c in d["collected"]}
     assert shown["ticket_number"] == "12345674"
     assert d["can_reply"] is True and d["handoff"]["mine"] is True
@@ -391,9 +434,14 @@ def test_claim_reply_and_return_to_bot(env):
     assert sara.get("/desk/api/queue").json()["items"] == []
 
     actions = [(a, act) for a, act, subject in audit_log("handoff.") if subject == str(h.id)]
-    assert actions == [("bot", "handoff.escalated"), ("agent:sara", "handoff.claimed"),
-                       ("agent:sara", "handoff.replied"), ("agent:sara", "handoff.viewed"),
-                       ("agent:omar", "handoff.viewed"), ("agent:sara", "handoff.returned_to_bot")]
+    assert actions == [
+        ("bot", "handoff.escalated"),
+        ("agent:sara", "handoff.claimed"),
+        ("agent:sara", "handoff.replied"),
+        ("agent:sara", "handoff.viewed"),
+        ("agent:omar", "handoff.viewed"),
+        ("agent:sara", "handoff.returned_to_bot"),
+    ]
 
 
 def test_close_and_release(env):
@@ -408,7 +456,7 @@ def test_close_and_release(env):
     assert c.post(f"/desk/api/handoffs/{a.id}/close").status_code == 200
     assert handoff.get(a.id).state == "closed"
     assert env.outbound.sent[-1] == ("web:s1", "bot", handoff.CLOSE_TEXT)
-    assert c.post(f"/desk/api/handoffs/{b.id}/close").status_code == 200   # straight from the queue
+    assert c.post(f"/desk/api/handoffs/{b.id}/close").status_code == 200  # straight from the queue
     assert [i["id"] for i in c.get("/desk/api/queue").json()["items"]] == []
 
 
@@ -423,15 +471,16 @@ def test_reply_validation_and_delivery_failure(env):
     r = c.post(f"/desk/api/handoffs/{h.id}/reply", {"text": "مرحبا"})
     assert r.status_code == 502 and "تعذّر" in r.json()["message"]
     assert ("agent:sara", "handoff.reply_failed", str(h.id)) in audit_log("handoff.reply_failed")
-    env.outbound.reason = "offline_stored"          # a web citizen who closed the tab
+    env.outbound.reason = "offline_stored"  # a web citizen who closed the tab
     r = c.post(f"/desk/api/handoffs/{h.id}/reply", {"text": "مرحبا"})
     assert r.status_code == 200 and "غير متصل" in r.json()["note"]
 
 
 def test_whatsapp_window_is_shown_and_enforced(env):
     cid = "whatsapp:966500000002"
-    conversations.record_inbound(cid, "whatsapp", "966500000002", "السلام",
-                                 at=utcnow() - timedelta(hours=25))
+    conversations.record_inbound(
+        cid, "whatsapp", "966500000002", "السلام", at=utcnow() - timedelta(hours=25)
+    )
     h = handoff.escalate(cid, "requested")
     c = env.client()
     c.sign_in("sara")
@@ -451,15 +500,19 @@ def test_whatsapp_window_is_shown_and_enforced(env):
 def test_live_tracker_slots_are_shown_masked(env):
     cid = "telegram:55"
     h = handoff.escalate(cid, "requested", snapshot={"income": 3000})
-    env.slots[cid] = {"income": 3500, "ticket_mobile": "0551234567",
-                      "ticket_national_id": valid_id(), "objection_otp": "123456",
-                      "ticket_confirm": True}
+    env.slots[cid] = {
+        "income": 3500,
+        "ticket_mobile": "0551234567",
+        "ticket_national_id": valid_id(),
+        "objection_otp": "123456",
+        "ticket_confirm": True,
+    }
     c = env.client()
     c.sign_in("sara")
     d = c.get(f"/desk/api/handoffs/{h.id}").json()
     assert [c["label"] for c in d["collected"]] == ["رقم الهوية", "رقم الجوال", "income"]
     shown = {c["name"]: c["value"] for c in d["collected"]}
-    assert shown["income"] == "3500"                       # the live value beats the snapshot
+    assert shown["income"] == "3500"  # the live value beats the snapshot
     assert shown["ticket_mobile"] == "0•••••••67"
     assert "objection_otp" not in shown and "123456" not in json.dumps(d)
     assert "ticket_confirm" not in shown
@@ -476,13 +529,13 @@ def test_agent_opens_a_ticket_for_the_citizen_with_what_the_bot_collected(env):
     c = env.client()
     c.sign_in("sara")
     body = {"category": "payment", "description": "الدعم متوقف من شهرين", "nonce": "n1"}
-    assert c.post(f"/desk/api/handoffs/{h.id}/ticket", body).status_code == 409   # not claimed
+    assert c.post(f"/desk/api/handoffs/{h.id}/ticket", body).status_code == 409  # not claimed
     c.post(f"/desk/api/handoffs/{h.id}/claim")
     r = c.post(f"/desk/api/handoffs/{h.id}/ticket", body)
     assert r.status_code == 200, r.text
     number = r.json()["ticket"]
     assert number in r.json()["suggested_reply"]
-    again = c.post(f"/desk/api/handoffs/{h.id}/ticket", body).json()   # double click
+    again = c.post(f"/desk/api/handoffs/{h.id}/ticket", body).json()  # double click
     assert again["ticket"] == number
     assert tickets.count_tickets() == 1
     assert handoff.get(h.id).ticket_ref == number
@@ -492,8 +545,10 @@ def test_agent_opens_a_ticket_for_the_citizen_with_what_the_bot_collected(env):
     assert r.status_code == 400 and "رقم الهوية" in r.json()["message"]
     # typed by the agent, as the citizen dictated it: Arabic digits, international mobile
     arabic = valid_id().translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    r = c.post(f"/desk/api/handoffs/{h.id}/ticket",
-               dict(body, nonce="n3", national_id=arabic, mobile="+966 55 123 4567"))
+    r = c.post(
+        f"/desk/api/handoffs/{h.id}/ticket",
+        dict(body, nonce="n3", national_id=arabic, mobile="+966 55 123 4567"),
+    )
     assert r.status_code == 200 and r.json()["ticket"] != number
     assert tickets.count_tickets() == 2
 

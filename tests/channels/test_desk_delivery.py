@@ -6,6 +6,7 @@ tests/channels/conftest.py. Unlike the channel tests, bot.services.handoff is th
 real one, on a database migrated to heads: the pipeline's gate, the desk's claim
 and the outbound delivery all meet here.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,13 +31,15 @@ class DeskHttp:
 
     def __init__(self, base_url: str, username: str, password: str = PASSWORD) -> None:
         self.base = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=20, follow_redirects=False,
-                                 headers={"Origin": base_url})
+        self.http = httpx.Client(
+            base_url=base_url, timeout=20, follow_redirects=False, headers={"Origin": base_url}
+        )
         page = self.http.get("/desk/login").text
         start = page.index('name="csrf" value="') + len('name="csrf" value="')
-        token = page[start:page.index('"', start)]
-        r = self.http.post("/desk/login", data={"csrf": token, "username": username,
-                                                "password": password})
+        token = page[start : page.index('"', start)]
+        r = self.http.post(
+            "/desk/login", data={"csrf": token, "username": username, "password": password}
+        )
         assert r.status_code == 303, r.text[:300]
         self.csrf = self.http.get("/desk/api/me").json()["csrf"]
 
@@ -47,19 +50,23 @@ class DeskHttp:
         return self.http.get(f"/desk/api/handoffs/{handoff_id}").json()
 
     def act(self, handoff_id: int, action: str, body=None) -> httpx.Response:
-        return self.http.post(f"/desk/api/handoffs/{handoff_id}/{action}", json=body or {},
-                              headers={"X-CSRF-Token": self.csrf})
+        return self.http.post(
+            f"/desk/api/handoffs/{handoff_id}/{action}",
+            json=body or {},
+            headers={"X-CSRF-Token": self.csrf},
+        )
 
 
 @pytest.fixture(scope="module")
 def desk_stack(tmp_path_factory):
+    from sanic import Sanic
+
     from bot.services import desk_auth
     from bot.store.migrate import upgrade
     from channels import desk
     from channels.pipeline import set_pipeline
-    from sanic import Sanic
 
-    Sanic.test_mode = True          # several Sanic apps start in one test process
+    Sanic.test_mode = True  # several Sanic apps start in one test process
     stack = channel_fixtures.Stack(tmp_path_factory.mktemp("desk"))
     saved = {k: os.environ.get(k) for k in stack.env()}
     os.environ.update(stack.env())
@@ -88,17 +95,25 @@ def desk_stack(tmp_path_factory):
 
 
 def telegram_update(user_id: int, text: str) -> dict:
-    message = {"message_id": unique_id() % 100000, "date": int(time.time()),
-               "chat": {"id": user_id, "type": "private"}, "text": text,
-               "from": {"id": user_id, "is_bot": False, "first_name": "مواطن"}}
+    message = {
+        "message_id": unique_id() % 100000,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private"},
+        "text": text,
+        "from": {"id": user_id, "is_bot": False, "first_name": "مواطن"},
+    }
     if text.startswith("/"):
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
     return {"update_id": unique_id(), "message": message}
 
 
 def telegram_says(stack, user_id: int, text: str) -> None:
-    r = httpx.post(f"{stack.url}/webhooks/telegram/webhook", json=telegram_update(user_id, text),
-                   headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}, timeout=10)
+    r = httpx.post(
+        f"{stack.url}/webhooks/telegram/webhook",
+        json=telegram_update(user_id, text),
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+        timeout=10,
+    )
     assert r.status_code == 200
     stack.drain()
 
@@ -118,10 +133,12 @@ def test_agent_reply_reaches_a_telegram_user_and_the_bot_stays_silent(desk_stack
     reached_rasa = len(st.agent.texts_from(cid))
     telegram_says(st, user, "ابي اكلم موظف ضروري")
     telegram_says(st, user, "/restart")
-    assert len(st.agent.texts_from(cid)) == reached_rasa          # Rasa never saw them
+    assert len(st.agent.texts_from(cid)) == reached_rasa  # Rasa never saw them
     acks = wait_for(lambda: [t for t in telegram_texts(st, user) if t.startswith("وصلت رسالتك")])
-    assert len(acks) == 1 and handoff.LEAVE_HINT in acks[0]       # the first one is acknowledged,
-    assert [t for t in telegram_texts(st, user) if t not in acks] == ["وصلني: السلام عليكم"]  # nothing else
+    assert len(acks) == 1 and handoff.LEAVE_HINT in acks[0]  # the first one is acknowledged,
+    assert [t for t in telegram_texts(st, user) if t not in acks] == [
+        "وصلني: السلام عليكم"
+    ]  # nothing else
 
     sara = DeskHttp(st.url, "sara")
     item = next(i for i in sara.queue() if i["id"] == h.id)
@@ -134,7 +151,7 @@ def test_agent_reply_reaches_a_telegram_user_and_the_bot_stays_silent(desk_stack
 
     transcript = [(m["author"], m["text"]) for m in sara.detail(h.id)["messages"]]
     assert ("citizen", "ابي اكلم موظف ضروري") in transcript
-    assert ("citizen", "restart") in transcript                   # recorded, slash stripped
+    assert ("citizen", "restart") in transcript  # recorded, slash stripped
     assert transcript[-1] == ("agent", "هلا، معك سارة من خدمة العملاء")
 
     assert sara.act(h.id, "return").status_code == 200
@@ -162,6 +179,7 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
             await ws.send(json.dumps({"type": "hello", "token": None}))
             session = json.loads(await ws.recv())
             from channels.web import verify_session
+
             cid = f"web:{verify_session(session['token'])}"
             await ws.send(json.dumps({"type": "message", "id": "c1", "text": "مرحبا"}))
             assert (await next_message(ws, "bot"))["text"] == "وصلني: مرحبا"
@@ -175,7 +193,7 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
             r = await asyncio.to_thread(sara.act, h.id, "reply", {"text": "أبشر، أنا معك الحين"})
             assert r.status_code == 200
             assert (await next_message(ws, "agent"))["text"] == "أبشر، أنا معك الحين"
-            assert st.agent.texts_from(cid) == ["مرحبا"]         # "وينكم؟" went to the desk only
+            assert st.agent.texts_from(cid) == ["مرحبا"]  # "وينكم؟" went to the desk only
             assert (await asyncio.to_thread(sara.act, h.id, "close")).status_code == 200
             assert (await next_message(ws, "bot"))["text"] == handoff.CLOSE_TEXT
             return cid
@@ -183,4 +201,11 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
     cid = asyncio.run(scenario())
     assert handoff.state_of(cid) == "bot"
     assert [m["author"] for m in conversations.transcript(cid)] == [
-        "citizen", "bot", "citizen", "system", "system", "agent", "bot"]
+        "citizen",
+        "bot",
+        "citizen",
+        "system",
+        "system",
+        "agent",
+        "bot",
+    ]

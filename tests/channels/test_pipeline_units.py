@@ -1,5 +1,6 @@
 """Unit tests of the shared pieces: text handling, dedup/rate state (memory and Redis),
 the pipeline steps, the conversation store and its migration."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,12 +11,33 @@ from datetime import timedelta
 import pytest
 
 from bot.store import conversations
-from channels.pipeline import (DUPLICATE, FAILED, HANDED_OFF, PROCESSED, RATE_LIMITED, REJECTED,
-                               Inbound, Pipeline, meta_signature_valid, secrets_match)
-from channels.state import (MemoryDeduper, MemoryRateLimiter, RedisDeduper, RedisRateLimiter,
-                            TTLCache)
-from channels.text import (ERROR_REPLY, RATE_LIMIT_REPLY, clean, split_text, strip_command_prefix,
-                           truncate)
+from channels.pipeline import (
+    DUPLICATE,
+    FAILED,
+    HANDED_OFF,
+    PROCESSED,
+    RATE_LIMITED,
+    REJECTED,
+    Inbound,
+    Pipeline,
+    meta_signature_valid,
+    secrets_match,
+)
+from channels.state import (
+    MemoryDeduper,
+    MemoryRateLimiter,
+    RedisDeduper,
+    RedisRateLimiter,
+    TTLCache,
+)
+from channels.text import (
+    ERROR_REPLY,
+    RATE_LIMIT_REPLY,
+    clean,
+    split_text,
+    strip_command_prefix,
+    truncate,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,10 +54,10 @@ def test_split_text_keeps_words_whole_and_parts_under_the_limit():
     parts = split_text(text, 4096)
     assert all(len(p) <= 4096 for p in parts) and len(parts) == -(-len(text) // 4096)
     assert " ".join(parts) == text
-    assert split_text("x" * 5000, 4096) == ["x" * 4096, "x" * 904]     # one huge word: hard cut
+    assert split_text("x" * 5000, 4096) == ["x" * 4096, "x" * 904]  # one huge word: hard cut
     assert split_text("", 10) == [] and split_text("قصير", 10) == ["قصير"]
     para = "أ" * 3000 + "\n\n" + "ب" * 3000
-    assert split_text(para, 4096) == ["أ" * 3000, "ب" * 3000]             # prefers paragraphs
+    assert split_text(para, 4096) == ["أ" * 3000, "ب" * 3000]  # prefers paragraphs
 
 
 def test_truncate_cuts_at_a_word():
@@ -45,10 +67,16 @@ def test_truncate_cuts_at_a_word():
     assert truncate("قصير", 1000) == "قصير"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("/restart", "restart"), ("//restart", "restart"), (" / restart", "restart"),
-    ('/faq{"x":1}', 'faq{"x":1}'), ("عادي /مع شرطة", "عادي /مع شرطة"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("/restart", "restart"),
+        ("//restart", "restart"),
+        (" / restart", "restart"),
+        ('/faq{"x":1}', 'faq{"x":1}'),
+        ("عادي /مع شرطة", "عادي /مع شرطة"),
+    ],
+)
 def test_strip_command_prefix(raw, expected):
     assert strip_command_prefix(raw) == expected
 
@@ -102,6 +130,7 @@ def test_memory_dedup_and_rate_limit():
         assert (await limiter.hit("other")).allowed
         clock.now += 60
         assert (await limiter.hit("c")).allowed
+
     asyncio.run(scenario())
 
 
@@ -122,6 +151,7 @@ def test_redis_dedup_and_rate_limit_are_shared_between_workers():
         decisions = [await la.hit("c"), await lb.hit("c"), await la.hit("c"), await lb.hit("c")]
         assert [d.allowed for d in decisions] == [True, True, False, False]
         assert [d.notify for d in decisions] == [False, False, True, False]
+
     asyncio.run(scenario())
 
 
@@ -136,6 +166,7 @@ def test_redis_outage_fails_open():
     async def scenario():
         assert await RedisDeduper(Broken(), 60).first_time("x")
         assert (await RedisRateLimiter(Broken(), 1, 60).hit("x")).allowed
+
     asyncio.run(scenario())
 
 
@@ -165,8 +196,14 @@ class Out:
 
 
 def inbound(text=None, conv="rest-user", **kw):
-    return Inbound(channel="rest", conversation_id=conv, recipient_id=conv, text=text,
-                   verified=kw.pop("verified", True), **kw)
+    return Inbound(
+        channel="rest",
+        conversation_id=conv,
+        recipient_id=conv,
+        text=text,
+        verified=kw.pop("verified", True),
+        **kw,
+    )
 
 
 def run_pipeline(pipeline, message, behaviour=None):
@@ -177,7 +214,8 @@ def run_pipeline(pipeline, message, behaviour=None):
         if behaviour:
             await behaviour(m)
         else:
-            m.output_channel.emitted.append("a reply")   # what Rasa's answer would do
+            m.output_channel.emitted.append("a reply")  # what Rasa's answer would do
+
     out = Out()
     outcome = asyncio.run(pipeline.handle(message, on_new_message, out))
     return outcome, seen, out
@@ -226,8 +264,12 @@ def test_handoff_gate_records_notifies_and_skips_rasa(store_db, monkeypatch):
 
     notified = []
     monkeypatch.setattr(handoff, "state_of", lambda cid: "queued")
-    monkeypatch.setattr(handoff, "notify_citizen_message",
-                        lambda cid, text, mid: notified.append((cid, text, mid)), raising=False)
+    monkeypatch.setattr(
+        handoff,
+        "notify_citizen_message",
+        lambda cid, text, mid: notified.append((cid, text, mid)),
+        raising=False,
+    )
     outcome, seen, _ = run_pipeline(Pipeline(), inbound("/restart", conv="with-agent"))
     assert (outcome, seen) == (HANDED_OFF, [])
     assert notified == [("with-agent", "restart", conversations.transcript("with-agent")[0]["id"])]
@@ -238,6 +280,7 @@ def test_handoff_failure_fails_open_to_the_bot(store_db, monkeypatch):
 
     def broken(cid):
         raise RuntimeError("db down")
+
     monkeypatch.setattr(handoff, "state_of", broken)
     assert run_pipeline(Pipeline(), inbound("hi", conv="open"))[0] == PROCESSED
 
@@ -245,6 +288,7 @@ def test_handoff_failure_fails_open_to_the_bot(store_db, monkeypatch):
 def test_rasa_crash_and_timeout_become_an_apology(store_db, monkeypatch):
     async def crash(m):
         raise ValueError("boom")
+
     outcome, _, out = run_pipeline(Pipeline(), inbound("x", conv="c1"), crash)
     assert (outcome, out.notices) == (FAILED, [ERROR_REPLY])
 
@@ -252,6 +296,7 @@ def test_rasa_crash_and_timeout_become_an_apology(store_db, monkeypatch):
 
     async def hang(m):
         await asyncio.sleep(5)
+
     outcome, _, out = run_pipeline(Pipeline(), inbound("x", conv="c2"), hang)
     assert (outcome, out.notices) == (FAILED, [ERROR_REPLY])
 
@@ -259,6 +304,7 @@ def test_rasa_crash_and_timeout_become_an_apology(store_db, monkeypatch):
 def test_rasa_saying_nothing_becomes_an_apology_not_silence(store_db):
     async def silent(m):
         return None
+
     outcome, _, out = run_pipeline(Pipeline(), inbound("x", conv="c3"), silent)
     assert (outcome, out.notices) == (FAILED, [ERROR_REPLY])
 
@@ -283,6 +329,7 @@ def test_messages_of_one_conversation_reach_rasa_in_order(store_db):
         for i in "123":
             await p.handle(inbound(i, conv="order"), on_new_message, Out(), background=True)
         await p.drain(5)
+
     asyncio.run(scenario())
     assert seen == ["1", "2", "3"]
 
@@ -294,7 +341,9 @@ def test_last_offered_buttons_cover_the_whole_last_reply(store_db):
     conversations.record_inbound(conv, "rest", conv, "hi")
     conversations.record_outbound(conv, "a", [{"title": "A", "payload": "/a"}])
     conversations.record_outbound(conv, "text only")
-    conversations.record_outbound(conv, "b", [{"title": "B", "payload": "/b"}, {"title": "url", "url": "x"}])
+    conversations.record_outbound(
+        conv, "b", [{"title": "B", "payload": "/b"}, {"title": "url", "url": "x"}]
+    )
     assert [b["payload"] for b in conversations.last_offered_buttons(conv)] == ["/a", "/b"]
     conversations.record_inbound(conv, "rest", conv, "ok")
     assert conversations.last_offered_buttons(conv) == []
@@ -310,7 +359,9 @@ def test_offered_button_belongs_to_its_conversation(store_db):
 
 def test_conversation_record_and_window(store_db):
     now = conversations.utcnow()
-    conversations.record_inbound("whatsapp:9665", "whatsapp", "9665", "old", at=now - timedelta(hours=30))
+    conversations.record_inbound(
+        "whatsapp:9665", "whatsapp", "9665", "old", at=now - timedelta(hours=30)
+    )
     conv = conversations.get_conversation("whatsapp:9665")
     assert conv["channel"] == "whatsapp" and conv["recipient_id"] == "9665"
     assert conv["created_at"].tzinfo is not None
@@ -320,7 +371,10 @@ def test_conversation_record_and_window(store_db):
     assert not conversations.within_whatsapp_window("whatsapp:unknown")
     with pytest.raises(ValueError):
         conversations.record_outbound("whatsapp:9665", "x", author="citizen")
-    assert [m["author"] for m in conversations.transcript("whatsapp:9665")] == ["citizen", "citizen"]
+    assert [m["author"] for m in conversations.transcript("whatsapp:9665")] == [
+        "citizen",
+        "citizen",
+    ]
     assert len(conversations.transcript("whatsapp:9665", limit=1)) == 1
 
 
@@ -337,7 +391,15 @@ def test_migration_creates_and_drops_the_tables(tmp_path):
     tables = set(inspect(engine).get_table_names())
     assert {"conversations", "transcript_messages"} <= tables
     columns = {c["name"] for c in inspect(engine).get_columns("transcript_messages")}
-    assert columns == {"id", "conversation_id", "at", "author", "text", "buttons", "channel_message_id"}
+    assert columns == {
+        "id",
+        "conversation_id",
+        "at",
+        "author",
+        "text",
+        "buttons",
+        "channel_message_id",
+    }
     command.downgrade(cfg, "0001_base")
     assert not {"conversations", "transcript_messages"} & set(inspect(engine).get_table_names())
     engine.dispose()
@@ -349,19 +411,28 @@ def test_rate_limit_window_slides_instead_of_resetting_on_the_minute():
     fakeredis = pytest.importorskip("fakeredis")
 
     async def scenario(limiter, clock):
-        clock.now = 59.5                      # just before a minute boundary
+        clock.now = 59.5  # just before a minute boundary
         first = [await limiter.hit("c") for _ in range(3)]
-        clock.now = 60.5                      # just after it
+        clock.now = 60.5  # just after it
         second = [await limiter.hit("c") for _ in range(3)]
         assert [d.allowed for d in first + second] == [True, True, True, False, False, False]
         assert [d.notify for d in first + second] == [False, False, False, True, False, False]
-        clock.now = 59.5 + 60.1               # the burst has left the window, the refusals not yet
+        clock.now = 59.5 + 60.1  # the burst has left the window, the refusals not yet
         assert not (await limiter.hit("c")).allowed
-        clock.now = 60.5 + 60.1 + 0.1         # a quiet minute after the last message
+        clock.now = 60.5 + 60.1 + 0.1  # a quiet minute after the last message
         assert (await limiter.hit("c")).allowed
 
     clock = Clock()
     asyncio.run(scenario(MemoryRateLimiter(limit=3, window=60, clock=clock), clock))
     clock = Clock()
-    asyncio.run(scenario(RedisRateLimiter(fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer()),
-                                          limit=3, window=60, clock=clock), clock))
+    asyncio.run(
+        scenario(
+            RedisRateLimiter(
+                fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer()),
+                limit=3,
+                window=60,
+                clock=clock,
+            ),
+            clock,
+        )
+    )

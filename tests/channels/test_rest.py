@@ -1,4 +1,5 @@
 """The safe REST channel (/webhooks/rest/webhook) and credentials.yml wiring."""
+
 from __future__ import annotations
 
 import json
@@ -30,15 +31,20 @@ def test_reply_has_rasas_rest_format(fresh):
     assert r.status_code == 200
     assert r.json() == [{"recipient_id": s, "text": "وصلني: مرحبا"}]
     assert [(m["author"], m["text"]) for m in conversations.transcript(s)] == [
-        ("citizen", "مرحبا"), ("bot", "وصلني: مرحبا")]
+        ("citizen", "مرحبا"),
+        ("bot", "وصلني: مرحبا"),
+    ]
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("/restart", "restart"),
-    ('/faq{"x":1}', 'faq{"x":1}'),
-    ("/greet", "greet"),
-    (" / /session_start", "session_start"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("/restart", "restart"),
+        ('/faq{"x":1}', 'faq{"x":1}'),
+        ("/greet", "greet"),
+        (" / /session_start", "session_start"),
+    ],
+)
 def test_typed_slash_cannot_inject_an_intent(fresh, typed, expected):
     s = sender()
     say(fresh, s, typed)
@@ -72,7 +78,9 @@ def test_a_button_returned_by_rest_can_be_clicked(fresh):
 
 def test_buttons_in_rasa_replies_are_returned(fresh):
     s = sender()
-    conversations.record_outbound(s, "مرحبا", [{"title": "ابدأ", "payload": "/greet"}], channel="rest")
+    conversations.record_outbound(
+        s, "مرحبا", [{"title": "ابدأ", "payload": "/greet"}], channel="rest"
+    )
     r = say(fresh, s, "/greet")
     assert r.json() == [{"recipient_id": s, "text": GREETING, "buttons": GREETING_BUTTONS}]
 
@@ -87,7 +95,7 @@ def test_empty_or_emoji_only_message_still_gets_a_reply(fresh, message):
 
 def test_a_5000_character_message_is_cut_before_nlu(fresh):
     s = sender()
-    text = " ".join(["حساب المواطن"] * 400)                 # ~5,200 characters
+    text = " ".join(["حساب المواطن"] * 400)  # ~5,200 characters
     r = say(fresh, s, text)
     assert r.status_code == 200 and r.json()
     received = fresh.agent.texts_from(s)[0]
@@ -136,8 +144,11 @@ def test_a_crash_inside_rasa_still_answers_200(fresh):
 
 def test_stream_mode_returns_newline_delimited_messages(fresh):
     s = sender()
-    r = httpx.post(f"{fresh.url}/webhooks/rest/webhook?stream=true",
-                   json={"sender": s, "message": "مرحبا"}, timeout=10)
+    r = httpx.post(
+        f"{fresh.url}/webhooks/rest/webhook?stream=true",
+        json={"sender": s, "message": "مرحبا"},
+        timeout=10,
+    )
     lines = [json.loads(line) for line in r.text.splitlines() if line]
     assert lines == [{"recipient_id": s, "text": "وصلني: مرحبا"}]
 
@@ -145,6 +156,7 @@ def test_stream_mode_returns_newline_delimited_messages(fresh):
 def test_rate_limit(fresh, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_MESSAGES", "2")
     from channels.pipeline import set_pipeline
+
     set_pipeline(None)
     s = sender()
     replies = [say(fresh, s, f"سؤال {i}").json() for i in range(4)]
@@ -158,11 +170,19 @@ def test_credentials_yml_replaces_rasas_rest_and_loads_all_channels(fresh):
     from rasa.core.run import create_http_input_channels
 
     creds = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
-    assert "rest" not in creds                        # Rasa's unsafe built-in is gone
-    ours = [c for c in create_http_input_channels(None, str(ROOT / "credentials.yml"))
-            if type(c).__module__.startswith("channels.") and not type(c).__module__.startswith("channels.desk")]
+    assert "rest" not in creds  # Rasa's unsafe built-in is gone
+    ours = [
+        c
+        for c in create_http_input_channels(None, str(ROOT / "credentials.yml"))
+        if type(c).__module__.startswith("channels.")
+        and not type(c).__module__.startswith("channels.desk")
+    ]
     assert {(c.name(), c.url_prefix()) for c in ours} == {
-        ("rest", "rest"), ("web", "/chat"), ("telegram", "telegram"), ("whatsapp", "whatsapp")}
+        ("rest", "rest"),
+        ("web", "/chat"),
+        ("telegram", "telegram"),
+        ("whatsapp", "whatsapp"),
+    }
     # the routes the platforms and the widget use exist on the server
     assert httpx.get(f"{fresh.url}/webhooks/rest/").json() == {"status": "ok"}
     assert httpx.get(f"{fresh.url}/chat").status_code == 200
@@ -175,11 +195,17 @@ def test_channels_are_harmless_without_their_secrets(monkeypatch, tmp_path):
     from channels.telegram import bot_token, webhook_secret
     from channels.whatsapp import settings
 
-    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "WHATSAPP_ACCESS_TOKEN",
-                 "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"):
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert bot_token() == "" and webhook_secret() == ""
     cfg = settings()
     from channels.pipeline import meta_signature_valid, secrets_match
+
     assert not meta_signature_valid(cfg["app_secret"], b"{}", "sha256=" + "0" * 64)
     assert not secrets_match(cfg["verify_token"], "")

@@ -3,6 +3,7 @@
 python-telegram-bot (the real library) parses the updates and sends the replies over
 HTTP to the stand-in, so what is asserted here is what Telegram would have received.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -15,8 +16,14 @@ import pytest
 from bot.store import conversations
 from channels.base import parse_button_id
 from channels.text import ERROR_REPLY, MEDIA_REPLY, RATE_LIMIT_REPLY, UNAVAILABLE_BUTTON
-from tests.channels.conftest import (GREETING, GREETING_BUTTONS, TELEGRAM_SECRET, TELEGRAM_TOKEN,
-                                     unique_id, wait_for)
+from tests.channels.conftest import (
+    GREETING,
+    GREETING_BUTTONS,
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    unique_id,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -25,33 +32,52 @@ _mid = [500]
 
 def message_update(user_id, text=None, chat_id=None, chat_type="private", update_id=None, **extra):
     _mid[0] += 1
-    message = {"message_id": _mid[0], "date": int(time.time()),
-               "chat": {"id": chat_id or user_id, "type": chat_type},
-               "from": {"id": user_id, "is_bot": False, "first_name": "مواطن", "language_code": "ar"}}
+    message = {
+        "message_id": _mid[0],
+        "date": int(time.time()),
+        "chat": {"id": chat_id or user_id, "type": chat_type},
+        "from": {"id": user_id, "is_bot": False, "first_name": "مواطن", "language_code": "ar"},
+    }
     if chat_type != "private":
         message["chat"]["title"] = "مجموعة"
     if text is not None:
         message["text"] = text
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
     message.update(extra)
     return {"update_id": update_id or unique_id(), "message": message}
 
 
 def callback_update(user_id, data, message_id=1001, chat_id=None):
-    return {"update_id": unique_id(), "callback_query": {
-        "id": str(unique_id()), "chat_instance": "ci-1", "data": data,
-        "from": {"id": user_id, "is_bot": False, "first_name": "مواطن"},
-        "message": {"message_id": message_id, "date": int(time.time()),
-                    "chat": {"id": chat_id or user_id, "type": "private"},
-                    "from": {"id": 123456, "is_bot": True, "first_name": "مساعد"}, "text": "..."}}}
+    return {
+        "update_id": unique_id(),
+        "callback_query": {
+            "id": str(unique_id()),
+            "chat_instance": "ci-1",
+            "data": data,
+            "from": {"id": user_id, "is_bot": False, "first_name": "مواطن"},
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id or user_id, "type": "private"},
+                "from": {"id": 123456, "is_bot": True, "first_name": "مساعد"},
+                "text": "...",
+            },
+        },
+    }
 
 
 def post(stack, update, secret=TELEGRAM_SECRET, raw=None):
     headers = {HEADER: secret} if secret is not None else {}
     if raw is not None:
-        return httpx.post(f"{stack.url}/webhooks/telegram/webhook", content=raw, headers=headers, timeout=10)
-    return httpx.post(f"{stack.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=10)
+        return httpx.post(
+            f"{stack.url}/webhooks/telegram/webhook", content=raw, headers=headers, timeout=10
+        )
+    return httpx.post(
+        f"{stack.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=10
+    )
 
 
 def sent_to(stack, chat_id):
@@ -64,12 +90,17 @@ def test_text_message_gets_a_reply_from_rasa_and_is_recorded(fresh):
     assert r.status_code == 200
     replies = wait_for(lambda: sent_to(fresh, user))
     assert [m["params"]["text"] for m in replies] == ["وصلني: متى ينزل الدعم؟"]
-    assert fresh.agent.received[-1] == {"sender": f"telegram:{user}", "text": "متى ينزل الدعم؟",
-                                        "channel": "telegram"}
+    assert fresh.agent.received[-1] == {
+        "sender": f"telegram:{user}",
+        "text": "متى ينزل الدعم؟",
+        "channel": "telegram",
+    }
     fresh.drain()
     history = conversations.transcript(f"telegram:{user}")
     assert [(m["author"], m["text"]) for m in history] == [
-        ("citizen", "متى ينزل الدعم؟"), ("bot", "وصلني: متى ينزل الدعم؟")]
+        ("citizen", "متى ينزل الدعم؟"),
+        ("bot", "وصلني: متى ينزل الدعم؟"),
+    ]
     assert history[1]["channel_message_id"] is not None
     # the typing indicator was shown while Rasa worked
     assert fresh.telegram.of("sendChatAction", chat_id=user)
@@ -124,13 +155,15 @@ def test_start_greets_with_inline_buttons_whose_callback_data_is_a_short_id(fres
     for row in keyboard:
         data = row[0]["callback_data"]
         assert len(data.encode()) <= 64 and parse_button_id(data) is not None
-        assert "faq_pick" not in data           # never the raw Rasa payload
+        assert "faq_pick" not in data  # never the raw Rasa payload
 
 
 def test_button_click_answers_the_callback_at_once_and_sends_the_payload(fresh):
     user = unique_id()
     post(fresh, message_update(user, "/start"))
-    keyboard = wait_for(lambda: sent_to(fresh, user))[0]["params"]["reply_markup"]["inline_keyboard"]
+    keyboard = wait_for(lambda: sent_to(fresh, user))[0]["params"]["reply_markup"][
+        "inline_keyboard"
+    ]
     fresh.drain()
     data = keyboard[0][0]["callback_data"]
     update = callback_update(user, data)
@@ -144,31 +177,44 @@ def test_button_click_answers_the_callback_at_once_and_sends_the_payload(fresh):
     assert answered[0]["at"] <= reply["at"]
     assert fresh.agent.texts_from(f"telegram:{user}") == ["/greet", GREETING_BUTTONS[0]["payload"]]
     # the transcript shows what the citizen clicked, not the payload
-    citizen = [m["text"] for m in conversations.transcript(f"telegram:{user}") if m["author"] == "citizen"]
+    citizen = [
+        m["text"] for m in conversations.transcript(f"telegram:{user}") if m["author"] == "citizen"
+    ]
     assert citizen == ["/start", GREETING_BUTTONS[0]["title"]]
 
 
 def test_forged_or_foreign_callback_data_never_reaches_rasa(fresh):
     owner, other = unique_id(), unique_id()
     post(fresh, message_update(owner, "/start"))
-    data = wait_for(lambda: sent_to(fresh, owner))[0]["params"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    data = wait_for(lambda: sent_to(fresh, owner))[0]["params"]["reply_markup"]["inline_keyboard"][
+        0
+    ][0]["callback_data"]
     fresh.drain()
-    for forged in (data.replace("b:", "b:9") , "/restart", '/faq_pick{"faq_key":"x"}'):
+    for forged in (data.replace("b:", "b:9"), "/restart", '/faq_pick{"faq_key":"x"}'):
         post(fresh, callback_update(owner, forged))
-    post(fresh, callback_update(other, data))            # someone else's button
+    post(fresh, callback_update(other, data))  # someone else's button
     wait_for(lambda: len(fresh.telegram.of("answerCallbackQuery")) == 4)
     fresh.drain()
-    assert all(c["params"].get("text") == UNAVAILABLE_BUTTON for c in fresh.telegram.of("answerCallbackQuery"))
+    assert all(
+        c["params"].get("text") == UNAVAILABLE_BUTTON
+        for c in fresh.telegram.of("answerCallbackQuery")
+    )
     assert fresh.agent.texts_from(f"telegram:{owner}") == ["/greet"]
     assert fresh.agent.texts_from(f"telegram:{other}") == []
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("/restart", "restart"),
-    ('/faq_pick{"faq_key": "eligibility_conditions"}', 'faq_pick{"faq_key": "eligibility_conditions"}'),
-    ("  //stop", "stop"),
-    ("\u200f/restart", "restart"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("/restart", "restart"),
+        (
+            '/faq_pick{"faq_key": "eligibility_conditions"}',
+            'faq_pick{"faq_key": "eligibility_conditions"}',
+        ),
+        ("  //stop", "stop"),
+        ("\u200f/restart", "restart"),
+    ],
+)
 def test_typed_commands_cannot_inject_an_intent(fresh, typed, expected):
     user = unique_id()
     # even right after the bot offered that very payload as a button
@@ -191,13 +237,25 @@ def test_edited_messages_are_ignored(fresh):
     assert fresh.agent.received == [] and sent_to(fresh, user) == []
 
 
-@pytest.mark.parametrize("media", [
-    {"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]},
-    {"voice": {"file_id": "v1", "file_unique_id": "u2", "duration": 3}},
-    {"sticker": {"file_id": "s1", "file_unique_id": "u3", "width": 512, "height": 512,
-                 "is_animated": False, "is_video": False, "type": "regular"}},
-    {"location": {"latitude": 24.7136, "longitude": 46.6753}},
-])
+@pytest.mark.parametrize(
+    "media",
+    [
+        {"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "v1", "file_unique_id": "u2", "duration": 3}},
+        {
+            "sticker": {
+                "file_id": "s1",
+                "file_unique_id": "u3",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
+        {"location": {"latitude": 24.7136, "longitude": 46.6753}},
+    ],
+)
 def test_media_gets_a_polite_text_only_answer(fresh, media):
     user = unique_id()
     post(fresh, message_update(user, None, **media))
@@ -219,8 +277,10 @@ def test_long_reply_is_split_at_4096_on_word_boundaries_with_buttons_last(fresh)
     texts = [p["params"]["text"] for p in parts]
     assert len(texts) == expected_parts >= 3
     assert all(4000 < len(t) <= 4096 for t in texts[:-1]) and len(texts[-1]) <= 4096
-    assert " ".join(texts) == full                               # no word cut in half
-    assert [("reply_markup" in p["params"]) for p in parts] == [False] * (expected_parts - 1) + [True]
+    assert " ".join(texts) == full  # no word cut in half
+    assert [("reply_markup" in p["params"]) for p in parts] == [False] * (expected_parts - 1) + [
+        True
+    ]
 
 
 def test_one_conversation_per_user_in_a_group_chat(fresh):
@@ -268,6 +328,7 @@ def test_a_crash_inside_rasa_is_a_200_and_an_apology(fresh, caplog):
 def test_rate_limit_answers_politely_once(fresh, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_MESSAGES", "3")
     from channels.pipeline import set_pipeline
+
     set_pipeline(None)
     user = unique_id()
     for i in range(6):

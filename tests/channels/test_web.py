@@ -1,4 +1,5 @@
 """Web chat channel: signed sessions over a real WebSocket to the running server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,7 +32,7 @@ class Client:
         self.ws = await websockets.connect(self.url, **kwargs)
         try:
             await self.send({"type": "hello", "token": self.token})
-        except websockets.ConnectionClosed:      # refused before the hello (origin check)
+        except websockets.ConnectionClosed:  # refused before the hello (origin check)
             pass
         return self
 
@@ -78,7 +79,9 @@ def test_demo_page_and_widget_are_served(fresh):
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert 'dir="rtl"' in page.text and '<script src="/chat/widget.js"' in page.text
     js = httpx.get(f"{fresh.url}/chat/widget.js")
-    assert js.headers["content-type"].startswith("application/javascript") and "WebSocket" in js.text
+    assert (
+        js.headers["content-type"].startswith("application/javascript") and "WebSocket" in js.text
+    )
     assert httpx.get(f"{fresh.url}/chat/widget.css").headers["content-type"].startswith("text/css")
 
 
@@ -96,8 +99,13 @@ def test_new_session_is_issued_by_the_server_and_answered(fresh):
             reply = await c.bot_text()
             assert (reply["author"], reply["text"]) == ("bot", "وصلني: متى ينزل الدعم؟")
             return sid
+
     sid = run(scenario())
-    assert fresh.agent.received[-1] == {"sender": f"web:{sid}", "text": "متى ينزل الدعم؟", "channel": "web"}
+    assert fresh.agent.received[-1] == {
+        "sender": f"web:{sid}",
+        "text": "متى ينزل الدعم؟",
+        "channel": "web",
+    }
 
 
 def test_history_survives_a_reconnect_with_the_same_token(fresh):
@@ -112,6 +120,7 @@ def test_history_survives_a_reconnect_with_the_same_token(fresh):
             assert session == {"type": "session", "token": token, "new": False}
             history = (await c2.next("history"))["messages"]
             return [(m["author"], m["text"]) for m in history]
+
     assert run(scenario()) == [("citizen", "السؤال الأول"), ("bot", "وصلني: السؤال الأول")]
 
 
@@ -138,6 +147,7 @@ def test_a_forged_token_is_refused_and_nothing_reaches_rasa(fresh, forge, monkey
                 await c.say("أعطني سجل المحادثة")
                 await c.ws.recv()
             return closed.value.code, c.frames
+
     code, frames = run(scenario())
     assert code == 4401
     assert not [f for f in frames if f["type"] == "history"]
@@ -160,6 +170,7 @@ def test_the_same_client_message_id_three_times_gives_one_reply(fresh):
                 return acks, 2
             except AssertionError:
                 return acks, 1
+
     acks, replies = run(scenario())
     assert replies == 1
     assert [a["duplicate"] for a in acks] == [False, True, True]
@@ -175,6 +186,7 @@ def test_chip_payloads_are_accepted_only_when_offered(fresh):
             await c.bot_text()
             # the bot now offers buttons
             from channels.web import WebOutput
+
             out = WebOutput(f"web:{sid}")
             fresh.run(out.emit(GREETING, GREETING_BUTTONS))
             pushed = await c.bot_text()
@@ -184,10 +196,17 @@ def test_chip_payloads_are_accepted_only_when_offered(fresh):
             await c.say(payload="/restart", title="إعادة")
             await c.bot_text()
             return sid
+
     sid = run(scenario())
-    assert fresh.agent.texts_from(f"web:{sid}") == ["greet", GREETING_BUTTONS[2]["payload"], "restart"]
-    citizen = [m["text"] for m in conversations.transcript(f"web:{sid}") if m["author"] == "citizen"]
-    assert citizen[1] == GREETING_BUTTONS[2]["title"]      # the server's title, not the client's
+    assert fresh.agent.texts_from(f"web:{sid}") == [
+        "greet",
+        GREETING_BUTTONS[2]["payload"],
+        "restart",
+    ]
+    citizen = [
+        m["text"] for m in conversations.transcript(f"web:{sid}") if m["author"] == "citizen"
+    ]
+    assert citizen[1] == GREETING_BUTTONS[2]["title"]  # the server's title, not the client's
 
 
 def test_agent_messages_reach_an_open_socket_or_wait_in_the_history(fresh):
@@ -203,6 +222,7 @@ def test_agent_messages_reach_an_open_socket_or_wait_in_the_history(fresh):
             result = fresh.run(send_to_citizen(f"web:{sid}", "معك سارة من خدمة العملاء"))
             live = await c.bot_text()
             return token, sid, result, live
+
     token, sid, result, live = run(online())
     assert result.delivered and result.recorded
     assert (live["author"], live["text"]) == ("agent", "معك سارة من خدمة العملاء")
@@ -214,9 +234,12 @@ def test_agent_messages_reach_an_open_socket_or_wait_in_the_history(fresh):
         async with Client(fresh.url, token=token) as c:
             await c.next("session")
             return (await c.next("history"))["messages"]
+
     history = run(back())
     assert [(m["author"], m["text"]) for m in history[-2:]] == [
-        ("agent", "معك سارة من خدمة العملاء"), ("agent", "هل ما زلت معي؟")]
+        ("agent", "معك سارة من خدمة العملاء"),
+        ("agent", "هل ما زلت معي؟"),
+    ]
 
 
 def test_malformed_frames_are_answered_and_the_socket_stays_open(fresh):
@@ -234,6 +257,7 @@ def test_malformed_frames_are_answered_and_the_socket_stays_open(fresh):
             await c.next("pong")
             await c.say("ما زلت هنا")
             return (await c.bot_text())["text"]
+
     assert run(scenario()) == "وصلني: ما زلت هنا"
 
 
@@ -248,6 +272,7 @@ def test_first_frame_must_be_hello(fresh):
         except websockets.ConnectionClosed:
             pass
         return frames
+
     assert run(scenario()) == [{"type": "error", "code": "bad_request"}]
     assert fresh.agent.received == []
 
@@ -258,6 +283,7 @@ def test_disallowed_origin_is_refused(fresh, monkeypatch):
     async def scenario(origin):
         async with Client(fresh.url, origin=origin) as c:
             return await c.next("error" if origin == "https://evil.example" else "session")
+
     assert run(scenario("https://evil.example"))["code"] == "origin"
     assert run(scenario("https://www.ca.gov.sa"))["new"] is True
 
@@ -271,5 +297,6 @@ def test_a_crash_inside_rasa_is_an_apology_not_a_dead_socket(fresh):
             first = await c.bot_text()
             await c.say("بعدها")
             return first, await c.bot_text()
+
     first, second = run(scenario())
     assert (first["author"], second["text"]) == ("system", "وصلني: بعدها")

@@ -1,4 +1,5 @@
 """WhatsApp channel against a running sanic server and a stand-in Graph API server."""
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -14,8 +15,15 @@ import pytest
 
 from bot.store import conversations
 from channels.text import ERROR_REPLY, MEDIA_REPLY, RATE_LIMIT_REPLY
-from tests.channels.conftest import (GREETING, WA_PHONE_ID, WA_SECRET, WA_VERIFY, WA_VERSION,
-                                     unique_id, wait_for)
+from tests.channels.conftest import (
+    GREETING,
+    WA_PHONE_ID,
+    WA_SECRET,
+    WA_VERIFY,
+    WA_VERSION,
+    unique_id,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 URL = "/webhooks/whatsapp/webhook"
@@ -26,20 +34,29 @@ def wa_number() -> str:
 
 
 def text_msg(wa_id, body, mid=None):
-    return {"from": wa_id, "id": mid or f"wamid.IN{unique_id()}", "timestamp": str(int(time.time())),
-            "type": "text", "text": {"body": body}}
+    return {
+        "from": wa_id,
+        "id": mid or f"wamid.IN{unique_id()}",
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": body},
+    }
 
 
 def payload(*messages, statuses=None, phone_id=WA_PHONE_ID, changes=None):
-    value = {"messaging_product": "whatsapp",
-             "metadata": {"display_phone_number": "966110000000", "phone_number_id": phone_id},
-             "contacts": [{"profile": {"name": "مواطن"}, "wa_id": m["from"]} for m in messages]}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "966110000000", "phone_number_id": phone_id},
+        "contacts": [{"profile": {"name": "مواطن"}, "wa_id": m["from"]} for m in messages],
+    }
     if messages:
         value["messages"] = list(messages)
     if statuses:
         value["statuses"] = statuses
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": "WABA1", "changes": changes or [{"field": "messages", "value": value}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "WABA1", "changes": changes or [{"field": "messages", "value": value}]}],
+    }
 
 
 def sign(body: bytes, secret: str = WA_SECRET) -> str:
@@ -60,12 +77,20 @@ def sent_to(stack, wa_id):
 
 
 def test_get_verification_returns_the_challenge_only_with_the_right_token(fresh):
-    ok = httpx.get(fresh.url + URL, params={"hub.mode": "subscribe", "hub.verify_token": WA_VERIFY,
-                                            "hub.challenge": "1158201444"})
+    ok = httpx.get(
+        fresh.url + URL,
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": WA_VERIFY,
+            "hub.challenge": "1158201444",
+        },
+    )
     assert (ok.status_code, ok.text) == (200, "1158201444")
-    for params in ({"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
-                   {"hub.mode": "unsubscribe", "hub.verify_token": WA_VERIFY, "hub.challenge": "1"},
-                   {"hub.challenge": "1"}):
+    for params in (
+        {"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": WA_VERIFY, "hub.challenge": "1"},
+        {"hub.challenge": "1"},
+    ):
         bad = httpx.get(fresh.url + URL, params=params)
         assert bad.status_code == 403 and "1" not in bad.text
 
@@ -77,18 +102,25 @@ def test_text_message_is_answered_through_the_graph_api(fresh):
     call = wait_for(lambda: sent_to(fresh, wa))[0]
     assert call["path"] == f"/{WA_VERSION}/{WA_PHONE_ID}/messages"
     assert call["auth"] == "Bearer wa-access-token"
-    assert call["params"] == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": wa,
-                              "type": "text",
-                              "text": {"body": "وصلني: متى موعد صرف الدعم؟", "preview_url": False}}
+    assert call["params"] == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": wa,
+        "type": "text",
+        "text": {"body": "وصلني: متى موعد صرف الدعم؟", "preview_url": False},
+    }
     fresh.drain()
     conv = conversations.get_conversation(f"whatsapp:{wa}")
     assert conv["channel"] == "whatsapp" and conv["recipient_id"] == wa
     assert conversations.within_whatsapp_window(f"whatsapp:{wa}")
-    assert conversations.transcript(f"whatsapp:{wa}")[-1]["channel_message_id"].startswith("wamid.OUT")
+    assert conversations.transcript(f"whatsapp:{wa}")[-1]["channel_message_id"].startswith(
+        "wamid.OUT"
+    )
 
 
-@pytest.mark.parametrize("signature", ["sha256=" + "0" * 64, "", "sha1=abc", "sha256=",
-                                       sign(b"another body")])
+@pytest.mark.parametrize(
+    "signature", ["sha256=" + "0" * 64, "", "sha1=abc", "sha256=", sign(b"another body")]
+)
 def test_forged_or_missing_signature_is_refused_and_nothing_reaches_rasa(fresh, signature):
     wa = wa_number()
     r = post(fresh, payload(text_msg(wa, "مرحبا")), signature=signature or "")
@@ -122,33 +154,40 @@ def test_every_entry_change_and_message_of_a_payload_is_handled(fresh):
     first = payload(text_msg(a, "أول"), text_msg(b, "ثاني"))
     second = payload(text_msg(c, "ثالث"))
     first["entry"][0]["changes"].append(second["entry"][0]["changes"][0])
-    first["entry"].append({"id": "WABA2", "changes": [payload(text_msg(a, "رابع"))["entry"][0]["changes"][0]]})
+    first["entry"].append(
+        {"id": "WABA2", "changes": [payload(text_msg(a, "رابع"))["entry"][0]["changes"][0]]}
+    )
     assert post(fresh, first).status_code == 200
     wait_for(lambda: len(fresh.agent.received) == 4)
     fresh.drain()
-    assert fresh.agent.texts_from(f"whatsapp:{a}") == ["أول", "رابع"]       # in order
+    assert fresh.agent.texts_from(f"whatsapp:{a}") == ["أول", "رابع"]  # in order
     assert fresh.agent.texts_from(f"whatsapp:{b}") == ["ثاني"]
     assert fresh.agent.texts_from(f"whatsapp:{c}") == ["ثالث"]
 
 
 def test_status_callbacks_are_ignored(fresh):
     wa = wa_number()
-    statuses = [{"id": "wamid.OUT1", "status": s, "timestamp": str(int(time.time())), "recipient_id": wa}
-                for s in ("sent", "delivered", "read")]
+    statuses = [
+        {"id": "wamid.OUT1", "status": s, "timestamp": str(int(time.time())), "recipient_id": wa}
+        for s in ("sent", "delivered", "read")
+    ]
     assert post(fresh, payload(statuses=statuses)).status_code == 200
     time.sleep(0.3)
     fresh.drain()
     assert fresh.agent.received == [] and fresh.graph.calls == []
 
 
-@pytest.mark.parametrize("kind, body", [
-    ("image", {"id": "media1", "mime_type": "image/jpeg", "sha256": "x"}),
-    ("audio", {"id": "media2", "mime_type": "audio/ogg", "voice": True}),
-    ("sticker", {"id": "media3", "mime_type": "image/webp"}),
-    ("location", {"latitude": 24.7, "longitude": 46.6}),
-    ("document", {"id": "media4", "filename": "هوية.pdf"}),
-    ("unsupported", {}),
-])
+@pytest.mark.parametrize(
+    "kind, body",
+    [
+        ("image", {"id": "media1", "mime_type": "image/jpeg", "sha256": "x"}),
+        ("audio", {"id": "media2", "mime_type": "audio/ogg", "voice": True}),
+        ("sticker", {"id": "media3", "mime_type": "image/webp"}),
+        ("location", {"latitude": 24.7, "longitude": 46.6}),
+        ("document", {"id": "media4", "filename": "هوية.pdf"}),
+        ("unsupported", {}),
+    ],
+)
 def test_media_gets_a_polite_text_only_answer(fresh, kind, body):
     wa = wa_number()
     msg = {"from": wa, "id": f"wamid.M{unique_id()}", "timestamp": "1", "type": kind, kind: body}
@@ -161,21 +200,28 @@ def test_media_gets_a_polite_text_only_answer(fresh, kind, body):
 
 def test_buttons_become_reply_buttons_and_a_click_sends_the_payload(fresh):
     wa = wa_number()
-    post(fresh, payload(text_msg(wa, "/greet")))          # typed: the slash is stripped
+    post(fresh, payload(text_msg(wa, "/greet")))  # typed: the slash is stripped
     wait_for(lambda: sent_to(fresh, wa))
     fresh.drain()
     assert fresh.agent.texts_from(f"whatsapp:{wa}") == ["greet"]
     # ask the bot for its greeting the way a template button would
     fresh.graph.clear()
     from tests.channels.conftest import GREETING_BUTTONS
+
     out = conversations.record_outbound(f"whatsapp:{wa}", GREETING, GREETING_BUTTONS)
     from channels.whatsapp import render
+
     interactive = render(GREETING, GREETING_BUTTONS, out)[-1]["interactive"]
     assert interactive["type"] == "button"
     buttons = interactive["action"]["buttons"]
     assert len(buttons) == 3 and all(len(b["reply"]["title"]) <= 20 for b in buttons)
-    click = {"from": wa, "id": f"wamid.C{unique_id()}", "timestamp": "1", "type": "interactive",
-             "interactive": {"type": "button_reply", "button_reply": dict(buttons[1]["reply"])}}
+    click = {
+        "from": wa,
+        "id": f"wamid.C{unique_id()}",
+        "timestamp": "1",
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": dict(buttons[1]["reply"])},
+    }
     post(fresh, payload(click))
     wait_for(lambda: len(fresh.agent.received) == 2)
     fresh.drain()
@@ -187,10 +233,12 @@ def test_bot_buttons_are_sent_as_interactive_reply_buttons(fresh):
     # a button whose payload the bot offered: first get an answer with buttons
     fresh.graph.clear()
     from channels.outbound import send_to_citizen
+
     post(fresh, payload(text_msg(wa, "مرحبا")))
     wait_for(lambda: sent_to(fresh, wa))
     fresh.drain()
     from tests.channels.conftest import GREETING_BUTTONS
+
     result = fresh.run(send_to_citizen(f"whatsapp:{wa}", "اختر:", GREETING_BUTTONS, author="bot"))
     assert result.delivered
     sent = sent_to(fresh, wa)[-1]["params"]
@@ -207,7 +255,7 @@ def test_many_buttons_fall_back_to_a_numbered_menu_where_2_or_the_title_works(fr
     assert call["type"] == "text"
     body = call["text"]["body"]
     assert "1. خدمة رقم 1" in body and "12. خدمة رقم 12" in body
-    post(fresh, payload(text_msg(wa, "٢")))                # Arabic-Indic digit
+    post(fresh, payload(text_msg(wa, "٢")))  # Arabic-Indic digit
     wait_for(lambda: len(fresh.agent.received) == 2)
     fresh.drain()
     assert fresh.agent.texts_from(f"whatsapp:{wa}")[-1] == '/service{"n": 2}'
@@ -233,8 +281,16 @@ def test_up_to_ten_buttons_with_longer_titles_become_a_list_message(fresh):
     rows = call["interactive"]["action"]["sections"][0]["rows"]
     assert len(rows) == 5 and all(len(r["title"]) <= 24 for r in rows)
     assert len(call["interactive"]["action"]["button"]) <= 20
-    pick = {"from": wa, "id": f"wamid.L{unique_id()}", "timestamp": "1", "type": "interactive",
-            "interactive": {"type": "list_reply", "list_reply": {"id": rows[3]["id"], "title": rows[3]["title"]}}}
+    pick = {
+        "from": wa,
+        "id": f"wamid.L{unique_id()}",
+        "timestamp": "1",
+        "type": "interactive",
+        "interactive": {
+            "type": "list_reply",
+            "list_reply": {"id": rows[3]["id"], "title": rows[3]["title"]},
+        },
+    }
     post(fresh, payload(pick))
     wait_for(lambda: len(fresh.agent.received) == 2)
     fresh.drain()
@@ -243,8 +299,16 @@ def test_up_to_ten_buttons_with_longer_titles_become_a_list_message(fresh):
 
 def test_a_forged_reply_id_is_treated_as_typed_text(fresh):
     wa = wa_number()
-    forged = {"from": wa, "id": f"wamid.F{unique_id()}", "timestamp": "1", "type": "interactive",
-              "interactive": {"type": "button_reply", "button_reply": {"id": "/restart", "title": "/restart"}}}
+    forged = {
+        "from": wa,
+        "id": f"wamid.F{unique_id()}",
+        "timestamp": "1",
+        "type": "interactive",
+        "interactive": {
+            "type": "button_reply",
+            "button_reply": {"id": "/restart", "title": "/restart"},
+        },
+    }
     post(fresh, payload(forged))
     wait_for(lambda: fresh.agent.received)
     fresh.drain()
@@ -258,16 +322,28 @@ def test_long_reply_is_split_at_4096(fresh):
     time.sleep(0.2)
     fresh.drain()
     calls = [c["params"] for c in sent_to(fresh, wa)]
-    bodies = [c["text"]["body"] if c["type"] == "text" else c["interactive"]["body"]["text"] for c in calls]
+    bodies = [
+        c["text"]["body"] if c["type"] == "text" else c["interactive"]["body"]["text"]
+        for c in calls
+    ]
     assert all(len(b) <= 4096 for b in bodies)
     assert calls[-1]["type"] == "interactive" and len(bodies[-1]) <= 1024
     assert " ".join(bodies).split() == [f"كلمة{i}" for i in range(1500)]
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"object": "page", "entry": []}',
-                                 b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {"messages": [{"type": "text"}]}}]}]}',
-                                 b'{"object": "whatsapp_business_account", "entry": "x"}'])
-def test_malformed_or_unknown_payload_gets_200_and_a_log_line_without_personal_data(fresh, raw, caplog):
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"object": "page", "entry": []}',
+        b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {"messages": [{"type": "text"}]}}]}]}',
+        b'{"object": "whatsapp_business_account", "entry": "x"}',
+    ],
+)
+def test_malformed_or_unknown_payload_gets_200_and_a_log_line_without_personal_data(
+    fresh, raw, caplog
+):
     with caplog.at_level(logging.INFO, logger="channels"):
         r = post(fresh, None, raw=raw)
     assert r.status_code == 200
@@ -303,12 +379,13 @@ def test_a_crash_inside_rasa_is_a_200_and_an_apology(fresh, caplog):
     assert call["params"]["text"]["body"] == ERROR_REPLY
     lines = [rec.getMessage() for rec in caplog.records if rec.name.startswith("channels")]
     assert any("Rasa failed" in line for line in lines)
-    assert not any(wa in line or wa[3:] in line for line in lines)     # no phone number in logs
+    assert not any(wa in line or wa[3:] in line for line in lines)  # no phone number in logs
 
 
 def test_rate_limit_answers_politely_once(fresh, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_MESSAGES", "2")
     from channels.pipeline import set_pipeline
+
     set_pipeline(None)
     wa = wa_number()
     post(fresh, payload(*[text_msg(wa, f"رسالة {i}") for i in range(5)]))
@@ -320,7 +397,7 @@ def test_rate_limit_answers_politely_once(fresh, monkeypatch):
 
 
 def test_failed_delivery_does_not_break_the_webhook(fresh):
-    wa = "966500000666"                                    # the stand-in refuses this number
+    wa = "966500000666"  # the stand-in refuses this number
     assert post(fresh, payload(text_msg(wa, "مرحبا"))).status_code == 200
     wait_for(lambda: sent_to(fresh, wa))
     fresh.drain()
@@ -331,10 +408,15 @@ def test_outside_the_24_hour_window_nothing_is_sent(fresh):
     from channels.outbound import send_to_citizen
 
     wa = wa_number()
-    conversations.record_inbound(f"whatsapp:{wa}", "whatsapp", wa, "قديمة",
-                                 at=conversations.utcnow() - timedelta(hours=25))
+    conversations.record_inbound(
+        f"whatsapp:{wa}", "whatsapp", wa, "قديمة", at=conversations.utcnow() - timedelta(hours=25)
+    )
     result = fresh.run(send_to_citizen(f"whatsapp:{wa}", "رد الموظف"))
-    assert (result.delivered, result.recorded, result.reason) == (False, False, "whatsapp_window_closed")
+    assert (result.delivered, result.recorded, result.reason) == (
+        False,
+        False,
+        "whatsapp_window_closed",
+    )
     assert sent_to(fresh, wa) == []
     conversations.record_inbound(f"whatsapp:{wa}", "whatsapp", wa, "جديدة")
     result = fresh.run(send_to_citizen(f"whatsapp:{wa}", "رد الموظف"))

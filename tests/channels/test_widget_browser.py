@@ -8,6 +8,7 @@ an axe-core audit, and keyboard-only use from opening to closing.
 (tests/browser/test_widget_assistant.py and test_widget_citizen.py run the same widget
 against the real assistant; test_widget_agent.py with an agent on the desk.)
 """
+
 from __future__ import annotations
 
 import re
@@ -101,8 +102,9 @@ def test_widget_conversation_chips_reload_and_rtl(fresh, browser):
 
 
 def test_widget_accessibility_keyboard_and_typing_indicator(fresh, browser):
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True,
-                            has_touch=True)
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True, has_touch=True
+    )
     page.goto(f"{fresh.url}/chat")
     page.wait_for_function("document.querySelector('.cza-status').textContent === 'متصل'")
     log = page.get_by_role("log")
@@ -179,40 +181,50 @@ def test_a_tampered_stored_session_starts_a_fresh_one(fresh, browser):
 
 
 def test_the_newest_message_stays_in_view_above_the_buttons_on_a_phone(fresh, browser):
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True,
-                            has_touch=True)
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True, has_touch=True
+    )
     page.goto(f"{fresh.url}/chat")
     page.wait_for_function(ONLINE)
     box = page.get_by_label("اكتب رسالتك")
-    box.fill("وش شروط حساب المواطن؟")              # a long answer fills the list
+    box.fill("وش شروط حساب المواطن؟")  # a long answer fills the list
     box.press("Enter")
     page.locator(".cza-chip").first.wait_for()
-    box.fill("menu")                                # a question with twelve buttons under it
+    box.fill("menu")  # a question with twelve buttons under it
     box.press("Enter")
     page.locator(".cza-msg.cza-bot", has_text="اختر الخدمة").wait_for()
     assert page.locator(".cza-chip").count() == 12
-    page.wait_for_function(f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5",
-                           timeout=3000)
+    page.wait_for_function(
+        f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5", timeout=3000
+    )
     assert last_message_fully_visible(page), page.evaluate(LAST_IN_LOG)
-    assert page.evaluate("(() => { const l = document.querySelector('.cza-log');"
-                         " return l.scrollHeight > l.clientHeight; })()")  # it did have to scroll
+    assert page.evaluate(
+        "(() => { const l = document.querySelector('.cza-log');"
+        " return l.scrollHeight > l.clientHeight; })()"
+    )  # it did have to scroll
 
     # the on-screen keyboard (a shorter viewport) and late layout keep it in view
     page.set_viewport_size({"width": 390, "height": 560})
-    page.wait_for_function(f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5",
-                           timeout=3000)
-    page.evaluate("document.querySelector('.cza-log .cza-msg:last-child .cza-text')"
-                  ".style.paddingBottom = '120px'")
-    page.wait_for_function(f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5",
-                           timeout=3000)
+    page.wait_for_function(
+        f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5", timeout=3000
+    )
+    page.evaluate(
+        "document.querySelector('.cza-log .cza-msg:last-child .cza-text')"
+        ".style.paddingBottom = '120px'"
+    )
+    page.wait_for_function(
+        f"({LAST_IN_LOG})().bottom <= ({LAST_IN_LOG})().logBottom + 0.5", timeout=3000
+    )
     assert last_message_fully_visible(page)
 
     # a citizen who scrolled up to read is left where they are until the next message
     page.mouse.move(195, 300)
     page.mouse.wheel(0, -5000)
     page.wait_for_function("document.querySelector('.cza-log').scrollTop === 0", timeout=3000)
-    page.evaluate("document.querySelector('.cza-log .cza-msg:last-child .cza-text')"
-                  ".style.paddingBottom = '0px'")
+    page.evaluate(
+        "document.querySelector('.cza-log .cza-msg:last-child .cza-text')"
+        ".style.paddingBottom = '0px'"
+    )
     page.wait_for_timeout(300)
     assert page.evaluate("document.querySelector('.cza-log').scrollTop") == 0
     page.close()
@@ -224,11 +236,13 @@ def test_the_input_is_right_to_left_and_times_use_western_digits(fresh, browser)
     page.wait_for_function(ONLINE)
     box = page.get_by_label("اكتب رسالتك")
     direction = "getComputedStyle(document.querySelector('.cza-input')).direction"
-    assert page.evaluate(direction) == "rtl"                      # empty: right to left
-    assert page.evaluate("getComputedStyle(document.querySelector('.cza-input')).textAlign") \
-        in ("right", "start")
+    assert page.evaluate(direction) == "rtl"  # empty: right to left
+    assert page.evaluate("getComputedStyle(document.querySelector('.cza-input')).textAlign") in (
+        "right",
+        "start",
+    )
     assert box.get_attribute("placeholder") == "اكتب سؤالك هنا…"
-    box.fill("IBAN SA03 8000")                                     # Latin text reads left to right
+    box.fill("IBAN SA03 8000")  # Latin text reads left to right
     assert page.evaluate(direction) == "ltr"
     box.fill("")
     assert page.evaluate(direction) == "rtl"

@@ -1,4 +1,5 @@
 """End-to-end over the REST channel: what a citizen sees, including odd input."""
+
 import re
 import uuid
 
@@ -10,8 +11,11 @@ ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 def chat(server, text, sender=None):
-    response = requests.post(f"{server}/webhooks/rest/webhook",
-                             json={"sender": sender or uuid.uuid4().hex, "message": text}, timeout=60)
+    response = requests.post(
+        f"{server}/webhooks/rest/webhook",
+        json={"sender": sender or uuid.uuid4().hex, "message": text},
+        timeout=60,
+    )
     assert response.status_code == 200, response.text[:500]
     return response.json()
 
@@ -46,14 +50,17 @@ def test_second_unclear_message_hands_the_conversation_to_a_person(rasa_server):
     assert view is not None and view.state == "queued" and view.reason == "fallback"
 
 
-@pytest.mark.parametrize("text", [
-    "وش شروط حساب المواطن " * 250,       # ~5,000 characters
-    "",
-    "😀😀👍",
-    "/restart",
-    '/faq{"x":1}',
-    "/nlu_fallback",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وش شروط حساب المواطن " * 250,  # ~5,000 characters
+        "",
+        "😀😀👍",
+        "/restart",
+        '/faq{"x":1}',
+        "/nlu_fallback",
+    ],
+)
 def test_odd_input_gets_a_sensible_arabic_reply(rasa_server, text):
     replies = chat(rasa_server, text)
     assert replies, "no reply at all"
@@ -63,5 +70,7 @@ def test_odd_input_gets_a_sensible_arabic_reply(rasa_server, text):
 def test_button_payload_offered_by_the_bot_still_works(rasa_server):
     sender = uuid.uuid4().hex
     greeting = chat(rasa_server, "هلا", sender)
-    payload = next(b["payload"] for r in greeting for b in r.get("buttons", []) if "faq_pick" in b["payload"])
+    payload = next(
+        b["payload"] for r in greeting for b in r.get("buttons", []) if "faq_pick" in b["payload"]
+    )
     assert "الجنسية السعودية" in texts(chat(rasa_server, payload, sender))

@@ -3,6 +3,7 @@
 Needs the `rasa_server` fixture (tests/conftest.py): a Rasa server and an action
 server trained on the whole repository.
 """
+
 import uuid
 
 import pytest
@@ -18,8 +19,9 @@ class Citizen:
         self.last = []
 
     def says(self, text):
-        response = requests.post(self.url, json={"sender": self.sender, "message": text},
-                                 timeout=120)
+        response = requests.post(
+            self.url, json={"sender": self.sender, "message": text}, timeout=120
+        )
         assert response.status_code == 200, response.text[:500]
         self.last = response.json()
         assert self.last, f"no reply to {text!r}"
@@ -70,7 +72,7 @@ def test_early_stop_under_18_says_why(rasa_server):
     c.taps("ايه")
     result = c.says("عمري ١٦")
     assert "غالبًا ما تنطبق" in result and "16" in result and "18" in result
-    assert "بشكل دائم" not in result                # no more questions
+    assert "بشكل دائم" not in result  # no more questions
     assert any(p.startswith("/check_eligibility") for p in c.payloads)
 
 
@@ -106,7 +108,7 @@ def test_correct_an_answer_at_the_summary(rasa_server):
     for answer in ("ايه", "30", "ايه", "ما سافرت", "لا"):
         c.says(answer)
     c.taps("ما عندي تابعين")
-    c.taps("ايه")                                     # independent housing
+    c.taps("ايه")  # independent housing
     c.says("3000 ريال")
     assert "كلها صحيحة" in c.says("لا")
     c.taps("أبي أعدّل")

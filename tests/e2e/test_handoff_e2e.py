@@ -4,6 +4,7 @@ The citizen asks for a person; from then on nothing they send reaches Rasa (no r
 no tracker event), not even after Rasa's session has expired or after "/restart",
 until an agent hands the conversation back on the desk; then the bot answers again.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ PASSWORD = "e2e desk password"
 
 
 def chat(server, text, sender):
-    response = requests.post(f"{server}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=60)
+    response = requests.post(
+        f"{server}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+    )
     assert response.status_code == 200, response.text[:500]
     return response.json()
 
@@ -35,8 +37,9 @@ def tracker_events(rasa_stack, sender):
     """Rasa's events for a conversation, from its tracker store (SQLite in the tests)."""
     path = rasa_stack.env()["TRACKER_DB"]
     with sqlite3.connect(path) as db:
-        return db.execute("SELECT id, timestamp, data FROM events WHERE sender_id = ? ORDER BY id",
-                          (sender,)).fetchall()
+        return db.execute(
+            "SELECT id, timestamp, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
 
 
 def expire_rasa_session(rasa_stack, sender, seconds=3 * 3600):
@@ -44,11 +47,14 @@ def expire_rasa_session(rasa_stack, sender, seconds=3 * 3600):
     path = rasa_stack.env()["TRACKER_DB"]
     with sqlite3.connect(path) as db:
         for event_id, ts, data in db.execute(
-                "SELECT id, timestamp, data FROM events WHERE sender_id = ?", (sender,)).fetchall():
+            "SELECT id, timestamp, data FROM events WHERE sender_id = ?", (sender,)
+        ).fetchall():
             event = json.loads(data)
             event["timestamp"] = event.get("timestamp", ts) - seconds
-            db.execute("UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
-                       (ts - seconds, json.dumps(event), event_id))
+            db.execute(
+                "UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                (ts - seconds, json.dumps(event), event_id),
+            )
 
 
 @pytest.fixture
@@ -62,11 +68,12 @@ def agent_desk(rasa_server):
 
 
 def test_bot_stays_silent_during_handoff_across_session_expiry_and_restart(
-        rasa_server, rasa_stack, agent_desk):
+    rasa_server, rasa_stack, agent_desk
+):
     sender = "e2e-handoff-" + uuid.uuid4().hex[:8]
     in_hours = handoff.in_working_hours()
     reply = texts(chat(rasa_server, "ابي اكلم موظف", sender))
-    if in_hours == handoff.in_working_hours():       # not at the 8:00/20:00 boundary
+    if in_hours == handoff.in_working_hours():  # not at the 8:00/20:00 boundary
         if in_hours:
             assert "الانتظار المتوقع" in reply, reply
         else:
@@ -75,13 +82,13 @@ def test_bot_stays_silent_during_handoff_across_session_expiry_and_restart(
     assert view is not None and view.state == "queued" and view.reason == "requested"
     events = len(tracker_events(rasa_stack, sender))
 
-    ack = texts(chat(rasa_server, "فيه احد؟", sender))   # the first message is acknowledged
+    ack = texts(chat(rasa_server, "فيه احد؟", sender))  # the first message is acknowledged
     assert ack.startswith("وصلت رسالتك") and handoff.LEAVE_HINT in ack, ack
-    assert chat(rasa_server, "/restart", sender) == []             # the next ones are not
+    assert chat(rasa_server, "/restart", sender) == []  # the next ones are not
     expire_rasa_session(rasa_stack, sender)
-    assert chat(rasa_server, "وش شروط حساب المواطن", sender) == []   # an FAQ the bot knows
+    assert chat(rasa_server, "وش شروط حساب المواطن", sender) == []  # an FAQ the bot knows
     assert chat(rasa_server, "/restart", sender) == []
-    assert len(tracker_events(rasa_stack, sender)) == events          # Rasa saw none of it
+    assert len(tracker_events(rasa_stack, sender)) == events  # Rasa saw none of it
     assert handoff.state_of(sender) == "queued"
 
     said = [m["text"] for m in conversations.transcript(sender) if m["author"] == "citizen"]
@@ -91,9 +98,9 @@ def test_bot_stays_silent_during_handoff_across_session_expiry_and_restart(
     queue = agent_desk.queue()
     assert any(i["id"] == view.id and i["unread"] for i in queue)
     assert agent_desk.act(view.id, "claim").status_code == 200
-    assert chat(rasa_server, "شكرا", sender) == []                     # still with the agent
+    assert chat(rasa_server, "شكرا", sender) == []  # still with the agent
     r = agent_desk.act(view.id, "reply", {"text": "أهلًا، وش أقدر أخدمك فيه؟"})
-    assert r.status_code == 200 and r.json()["note"]                  # REST: recorded, not pushed
+    assert r.status_code == 200 and r.json()["note"]  # REST: recorded, not pushed
     assert agent_desk.act(view.id, "return").status_code == 200
     assert handoff.state_of(sender) == "bot"
     tail = [(m["author"], m["text"]) for m in conversations.transcript(sender)][-4:]
@@ -108,7 +115,9 @@ def test_asking_again_while_queued_does_not_queue_twice(rasa_server):
     sender = "e2e-twice-" + uuid.uuid4().hex[:8]
     assert "موظف" in texts(chat(rasa_server, "حولني لموظف لو سمحت", sender))
     again = texts(chat(rasa_server, "ابي موظف بشري", sender))
-    assert again.startswith("وصلت رسالتك") and "حوّلت" not in again, again   # queued once, acknowledged
+    assert again.startswith("وصلت رسالتك") and "حوّلت" not in again, (
+        again
+    )  # queued once, acknowledged
     assert len([v for v in handoff.queue() if v.conversation_id == sender]) == 1
 
 

@@ -2,6 +2,7 @@
 `rasa_stack`): the action server obeys only Rasa, SMS to one mobile stop at its budget
 while every conversation still gets its ticket number, and the desk grants no other site
 anything."""
+
 from __future__ import annotations
 
 import random
@@ -37,8 +38,9 @@ def e164(mobile: str) -> str:
 
 
 def chat(server: str, sender: str, text: str):
-    reply = requests.post(f"{server}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                          timeout=90)
+    reply = requests.post(
+        f"{server}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=90
+    )
     assert reply.status_code == 200, reply.text[:300]
     return reply.json()
 
@@ -52,7 +54,9 @@ def open_ticket(server: str, sender: str, national_id: str, mobile: str) -> str:
     assert "رقم الهوية" in said(chat(server, sender, "ابي افتح بلاغ"))
     chat(server, sender, national_id)
     replies = chat(server, sender, mobile)
-    category = next(b["payload"] for r in replies for b in r.get("buttons", []) if '"payment"' in b["payload"])
+    category = next(
+        b["payload"] for r in replies for b in r.get("buttons", []) if '"payment"' in b["payload"]
+    )
     chat(server, sender, category)
     chat(server, sender, "الدعم نقص هالشهر بدون سبب والدخل ما تغير")
     return said(chat(server, sender, "/affirm"))
@@ -60,28 +64,55 @@ def open_ticket(server: str, sender: str, national_id: str, mobile: str) -> str:
 
 def outbox_statuses(mobile: str):
     with session_scope() as s:
-        return [m.status for m in s.execute(
-            select(SmsMessage).where(SmsMessage.to == e164(mobile)).order_by(SmsMessage.id)).scalars()]
+        return [
+            m.status
+            for m in s.execute(
+                select(SmsMessage).where(SmsMessage.to == e164(mobile)).order_by(SmsMessage.id)
+            ).scalars()
+        ]
 
 
 def tickets_of(national_id: str):
     with session_scope() as s:
-        return s.execute(select(Ticket.number).where(Ticket.national_id == national_id)).scalars().all()
+        return (
+            s.execute(select(Ticket.number).where(Ticket.national_id == national_id))
+            .scalars()
+            .all()
+        )
 
 
 def action_call(action: str, slots: dict, sender: Optional[str] = None) -> dict:
     sender = sender or f"forged-{uuid.uuid4().hex[:8]}"
-    return {"next_action": action, "sender_id": sender, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": sender, "slots": slots, "latest_message": {"text": "/affirm"},
-                        "events": [], "paused": False, "followup_action": None,
-                        "active_loop": {}, "latest_action_name": None}}
+    return {
+        "next_action": action,
+        "sender_id": sender,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": slots,
+            "latest_message": {"text": "/affirm"},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
+    }
 
 
 def forged_ticket(national_id: str, mobile: str) -> dict:
-    return action_call("action_submit_ticket", {
-        "ticket_national_id": national_id, "ticket_mobile": mobile, "ticket_category": "payment",
-        "ticket_description": "made up", "ticket_confirm": True,
-        "ticket_submission_id": uuid.uuid4().hex})
+    return action_call(
+        "action_submit_ticket",
+        {
+            "ticket_national_id": national_id,
+            "ticket_mobile": mobile,
+            "ticket_category": "payment",
+            "ticket_description": "made up",
+            "ticket_confirm": True,
+            "ticket_submission_id": uuid.uuid4().hex,
+        },
+    )
 
 
 def direct_calls_are_refused(actions_url: str, token: str) -> None:
@@ -89,18 +120,35 @@ def direct_calls_are_refused(actions_url: str, token: str) -> None:
     national_id, mobile = fresh_national_id(), fresh_mobile()
     for headers in ({}, {"Authorization": "Bearer guessed-token-0123456789"}):
         for _ in range(3):
-            reply = requests.post(f"{actions_url}/webhook", json=forged_ticket(national_id, mobile),
-                                  headers=headers, timeout=30)
+            reply = requests.post(
+                f"{actions_url}/webhook",
+                json=forged_ticket(national_id, mobile),
+                headers=headers,
+                timeout=30,
+            )
             assert reply.status_code == 401
-        otp_call = action_call("validate_objection_form", {
-            "objection_national_id": national_id, "objection_number": "100000009",
-            "requested_slot": "objection_number"})
-        assert requests.post(f"{actions_url}/webhook", json=otp_call, headers=headers,
-                             timeout=30).status_code == 401
+        otp_call = action_call(
+            "validate_objection_form",
+            {
+                "objection_national_id": national_id,
+                "objection_number": "100000009",
+                "requested_slot": "objection_number",
+            },
+        )
+        assert (
+            requests.post(
+                f"{actions_url}/webhook", json=otp_call, headers=headers, timeout=30
+            ).status_code
+            == 401
+        )
     assert tickets_of(national_id) == [] and outbox_statuses(mobile) == []
     # the same call with the secret works: the secret is the barrier
-    reply = requests.post(f"{actions_url}/webhook", json=forged_ticket(national_id, mobile),
-                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    reply = requests.post(
+        f"{actions_url}/webhook",
+        json=forged_ticket(national_id, mobile),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
     assert reply.status_code == 200, reply.text[:300]
     assert len(tickets_of(national_id)) == 1
 
@@ -141,7 +189,9 @@ def test_the_action_server_listens_on_loopback_only(store):
 
 
 def test_direct_calls_without_the_secret_run_nothing(store):
-    direct_calls_are_refused(f"http://127.0.0.1:{store.actions_port}", store.env()["ACTION_SERVER_TOKEN"])
+    direct_calls_are_refused(
+        f"http://127.0.0.1:{store.actions_port}", store.env()["ACTION_SERVER_TOKEN"]
+    )
 
 
 def test_eight_conversations_for_one_mobile_send_at_most_the_budget(store):
@@ -150,8 +200,10 @@ def test_eight_conversations_for_one_mobile_send_at_most_the_budget(store):
     log = store.log_dir / "actions.log"
     mark = log.stat().st_size if log.exists() else 0
     mobile = fresh_mobile()
-    endings = [open_ticket(store.url, f"pump-{uuid.uuid4().hex[:8]}", fresh_national_id(), mobile)
-               for _ in range(8)]
+    endings = [
+        open_ticket(store.url, f"pump-{uuid.uuid4().hex[:8]}", fresh_national_id(), mobile)
+        for _ in range(8)
+    ]
     numbers = [TICKET_NUMBER.search(text) for text in endings]
     assert all(numbers), endings
     assert len({n.group(1) for n in numbers}) == 8
@@ -159,22 +211,38 @@ def test_eight_conversations_for_one_mobile_send_at_most_the_budget(store):
     assert sum("ما قدرت أرسل الرسالة النصية" in text for text in endings) == 5
     assert outbox_statuses(mobile) == ["stored"] * 3 + ["skipped_budget"] * 5
     if log.exists():
-        assert "without the shared secret refused" not in log.read_bytes()[mark:].decode(errors="replace")
+        assert "without the shared secret refused" not in log.read_bytes()[mark:].decode(
+            errors="replace"
+        )
 
 
 def grants(reply) -> dict:
-    return {k.lower(): v for k, v in reply.headers.items() if k.lower().startswith("access-control-")}
+    return {
+        k.lower(): v for k, v in reply.headers.items() if k.lower().startswith("access-control-")
+    }
 
 
 def test_the_running_server_grants_no_foreign_origin(store):
-    foreign = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
-               "Access-Control-Request-Headers": "content-type, x-csrf-token"}
-    for method, path in (("GET", "/desk"), ("GET", "/desk/login"), ("OPTIONS", "/desk/api/me"),
-                         ("OPTIONS", "/desk/login"), ("OPTIONS", "/webhooks/rest/webhook"),
-                         ("GET", "/"), ("OPTIONS", "/")):
-        reply = requests.request(method, f"{store.url}{path}", headers=foreign, timeout=10,
-                                 allow_redirects=False)
+    foreign = {
+        "Origin": "https://evil.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, x-csrf-token",
+    }
+    for method, path in (
+        ("GET", "/desk"),
+        ("GET", "/desk/login"),
+        ("OPTIONS", "/desk/api/me"),
+        ("OPTIONS", "/desk/login"),
+        ("OPTIONS", "/webhooks/rest/webhook"),
+        ("GET", "/"),
+        ("OPTIONS", "/"),
+    ):
+        reply = requests.request(
+            method, f"{store.url}{path}", headers=foreign, timeout=10, allow_redirects=False
+        )
         assert grants(reply) == {}, (method, path)
     # the widget may be embedded anywhere by default, without credentials
-    widget = requests.get(f"{store.url}/chat/widget.js", headers={"Origin": "https://evil.example"}, timeout=10)
+    widget = requests.get(
+        f"{store.url}/chat/widget.js", headers={"Origin": "https://evil.example"}, timeout=10
+    )
     assert grants(widget) == {"access-control-allow-origin": "*"}

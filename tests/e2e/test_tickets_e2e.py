@@ -4,6 +4,7 @@ reads an objection's status with the one-time code taken from the SMS outbox.
 Runs against the `rasa_server` fixture (tests/conftest.py): a Rasa server and an
 action server sharing one database, whose DATABASE_URL is exported to this process.
 """
+
 import re
 import uuid
 
@@ -17,12 +18,13 @@ from bot.store.sms import SmsMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-NATIONAL_ID, MOBILE = "1023456781", "0550000001"   # fictional; the ID passes its check digit
+NATIONAL_ID, MOBILE = "1023456781", "0550000001"  # fictional; the ID passes its check digit
 
 
 def chat(server, sender, text):
-    response = requests.post(f"{server}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": text}, timeout=90)
+    response = requests.post(
+        f"{server}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=90
+    )
     assert response.status_code == 200, response.text[:500]
     return response.json()
 
@@ -37,13 +39,17 @@ def payloads(replies):
 
 def outbox(to: str):
     with session_scope() as s:
-        return [m.body for m in s.execute(
-            select(SmsMessage).where(SmsMessage.to == to).order_by(SmsMessage.id)).scalars()]
+        return [
+            m.body
+            for m in s.execute(
+                select(SmsMessage).where(SmsMessage.to == to).order_by(SmsMessage.id)
+            ).scalars()
+        ]
 
 
 @pytest.fixture
 def store(rasa_server):
-    reset_engine()          # use the DATABASE_URL the fixture exported
+    reset_engine()  # use the DATABASE_URL the fixture exported
     yield
     reset_engine()
 
@@ -54,7 +60,7 @@ def test_open_a_ticket_then_read_an_objection_status(rasa_server, store):
     # ---- open a ticket
     replies = chat(rasa_server, sender, "ابي افتح بلاغ")
     assert "رقم الهوية" in said(replies)
-    replies = chat(rasa_server, sender, "1023456782")            # wrong check digit
+    replies = chat(rasa_server, sender, "1023456782")  # wrong check digit
     assert "ما يطابق صيغة رقم هوية صحيح" in said(replies)
     replies = chat(rasa_server, sender, "١٠٢٣٤٥٦٧٨١")
     assert "جوالك" in said(replies)
@@ -63,7 +69,7 @@ def test_open_a_ticket_then_read_an_objection_status(rasa_server, store):
     category = next(p for p in payloads(replies) if '"payment"' in p)
     replies = chat(rasa_server, sender, category)
     assert "وصف المشكلة" in said(replies)
-    replies = chat(rasa_server, sender, "نعم")                    # not a description
+    replies = chat(rasa_server, sender, "نعم")  # not a description
     assert "وصف للمشكلة بكلماتك" in said(replies)
     replies = chat(rasa_server, sender, "الدعم نقص هالشهر ليش؟ الدخل ما تغير أبد")
     summary = said(replies)
@@ -85,9 +91,16 @@ def test_open_a_ticket_then_read_an_objection_status(rasa_server, store):
     assert number in said(replies) and "مفتوح" in said(replies)
 
     # ---- objection status with a one-time code
-    objection = objections.create_objection(NATIONAL_ID, MOBILE, "2025-01", amount="850",
-                                            status="accepted", submitted_on="2025-01-20",
-                                            decided_on="2025-03-01", actor="backoffice:e2e")
+    objection = objections.create_objection(
+        NATIONAL_ID,
+        MOBILE,
+        "2025-01",
+        amount="850",
+        status="accepted",
+        submitted_on="2025-01-20",
+        decided_on="2025-03-01",
+        actor="backoffice:e2e",
+    )
     replies = chat(rasa_server, sender, "ابي اعرف حالة اعتراضي")
     assert "رقم الهوية" in said(replies)
     chat(rasa_server, sender, NATIONAL_ID)
@@ -102,8 +115,9 @@ def test_open_a_ticket_then_read_an_objection_status(rasa_server, store):
 
 
 def test_someone_else_learns_nothing_about_an_objection(rasa_server, store):
-    objection = objections.create_objection(NATIONAL_ID, MOBILE, "2025-02", amount="300",
-                                            actor="backoffice:e2e")
+    objection = objections.create_objection(
+        NATIONAL_ID, MOBILE, "2025-02", amount="300", actor="backoffice:e2e"
+    )
     sent_before = len(outbox("+966550000001"))
 
     def ask(national_id, number):
@@ -112,8 +126,8 @@ def test_someone_else_learns_nothing_about_an_objection(rasa_server, store):
         chat(rasa_server, sender, national_id)
         return said(chat(rasa_server, sender, number))
 
-    wrong_pair = ask("1109876548", objection.number)       # real number, someone else's ID
+    wrong_pair = ask("1109876548", objection.number)  # real number, someone else's ID
     unknown = ask(NATIONAL_ID, "100000090" if objection.number != "100000090" else "100000108")
     assert wrong_pair == unknown
     assert "ما لقيت اعتراض" in wrong_pair
-    assert len(outbox("+966550000001")) == sent_before     # no code was sent
+    assert len(outbox("+966550000001")) == sent_before  # no code was sent

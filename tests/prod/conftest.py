@@ -5,6 +5,7 @@ The servers are throwaway clusters started from Debian's `postgresql` and
 session. Without the binaries the tests skip on a developer machine, and FAIL when
 CI=true: CI must prove the storage paths against the real engines, not skip them.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,10 @@ def _require_binaries() -> None:
     missing = missing_binaries()
     if not missing:
         return
-    message = (f"Debian packages missing: {' '.join(missing)} "
-               f"(make system-deps, or apt-get install {' '.join(missing)})")
+    message = (
+        f"Debian packages missing: {' '.join(missing)} "
+        f"(make system-deps, or apt-get install {' '.join(missing)})"
+    )
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
@@ -70,7 +73,9 @@ def pg_database(pg_server):
     conn = psycopg2.connect(pg_server.admin_url())
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
         cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
     conn.close()
 
@@ -93,7 +98,13 @@ def prod_env(monkeypatch, pg_database, redis_url, tmp_path):
     monkeypatch.setenv("DATABASE_URL", pg_database)
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
-    for key in ("TRACKER_STORE_URL", "TRACKER_DB", "SQL_POOL_SIZE", "SQL_MAX_OVERFLOW", "SANIC_WORKERS"):
+    for key in (
+        "TRACKER_STORE_URL",
+        "TRACKER_DB",
+        "SQL_POOL_SIZE",
+        "SQL_MAX_OVERFLOW",
+        "SANIC_WORKERS",
+    ):
         monkeypatch.delenv(key, raising=False)
     reset_engine()
     yield {"DATABASE_URL": pg_database, "REDIS_URL": redis_url}

@@ -1,6 +1,7 @@
 """Retention purge and erasure on PostgreSQL as production has it: our tables and Rasa's
 tracker `events` table in one database (tests/unit/test_retention.py and test_erasure.py
 run the same on SQLite). Tracker events here are also written by the real tracker store."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,16 +21,20 @@ from bot.store import reset_engine
 from bot.store.migrate import upgrade
 from bot.store.tracker_store import EnvTrackerStore, ensure_tracker_tables
 from tests import privacy_data as data
-from tests.privacy_data import A, A_ONLY_IN_TRACKER, B
+from tests.privacy_data import A_ONLY_IN_TRACKER, A, B
 
-DOMAIN = Domain.from_dict({"slots": {
-    "ticket_national_id": {"type": "text", "mappings": [{"type": "custom"}]}}})
+DOMAIN = Domain.from_dict(
+    {"slots": {"ticket_national_id": {"type": "text", "mappings": [{"type": "custom"}]}}}
+)
 
 
 @pytest.fixture
 def pg(pg_database, monkeypatch, tmp_path):
     """Our tables migrated and Rasa's events table, in one fresh PostgreSQL database."""
-    for key in [k for k in os.environ if k.startswith("RETENTION_")] + ["TRACKER_DB", "TRACKER_STORE_URL"]:
+    for key in [k for k in os.environ if k.startswith("RETENTION_")] + [
+        "TRACKER_DB",
+        "TRACKER_STORE_URL",
+    ]:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("DATABASE_URL", pg_database)
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
@@ -37,7 +42,7 @@ def pg(pg_database, monkeypatch, tmp_path):
     upgrade(pg_database)
     ensure_tracker_tables(pg_database)
     app, tracker = retention.open_engines()
-    assert tracker is app                      # the production layout: one database
+    assert tracker is app  # the production layout: one database
     yield app
     reset_engine()
 
@@ -48,6 +53,7 @@ def _save(store, sender_id, events):
         for e in events:
             tracker.update(e)
         await store.save(tracker)
+
     asyncio.run(go())
 
 
@@ -60,15 +66,22 @@ def _turn(text, at, national_id=None):
     events = [UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=at)]
     if national_id:
         events.append(SlotSet("ticket_national_id", national_id, timestamp=at))
-    return events + [BotUttered("تمام", timestamp=at), ActionExecuted("action_listen", timestamp=at)]
+    return events + [
+        BotUttered("تمام", timestamp=at),
+        ActionExecuted("action_listen", timestamp=at),
+    ]
 
 
 def test_erasure_leaves_nothing_of_the_citizen_and_all_of_the_other(pg):
     data.populate(pg, time.time())
     store = EnvTrackerStore(DOMAIN, url=os.environ["DATABASE_URL"])
     arabic = A.national_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    _save(store, "rest-saved-by-rasa", [SessionStarted(timestamp=time.time())]
-          + _turn(f"هويتي {arabic}", time.time(), A.national_id))
+    _save(
+        store,
+        "rest-saved-by-rasa",
+        [SessionStarted(timestamp=time.time())]
+        + _turn(f"هويتي {arabic}", time.time(), A.national_id),
+    )
     b_before = data.count_mentions([pg], B.needles())
 
     report = erasure.erase(national_id=A.national_id, actor="backoffice:test")
@@ -78,7 +91,7 @@ def test_erasure_leaves_nothing_of_the_citizen_and_all_of_the_other(pg):
     assert data.count_mentions([pg], B.needles()) == b_before
     assert report.conversations == 5 and report.rows["events"] == 20 + 5
     assert _loaded(store, "rest-saved-by-rasa") is None
-    assert _loaded(store, B.telegram)            # B's conversation still loads
+    assert _loaded(store, B.telegram)  # B's conversation still loads
     entries = [a for a in data.all_rows(pg)["audit_log"] if a["action"] == "privacy.erased"]
     assert len(entries) == 1 and entries[0]["subject_id"] == "1•••••••81"
 
@@ -100,11 +113,16 @@ def test_purge_on_postgres(pg):
     assert purge(pg, pg, Periods(), now=now, dry_run=True) == data.EXPECTED_PURGE
     assert data.all_rows(pg) == before
     assert purge(pg, pg, Periods(), now=now, batch=2) == data.EXPECTED_PURGE
-    assert data.senders(pg) == {"returned": ["session_started", "user"],
-                                "long": ["session_started", "user", "user"]}
+    assert data.senders(pg) == {
+        "returned": ["session_started", "user"],
+        "long": ["session_started", "user", "user"],
+    }
     rows = data.all_rows(pg)
     assert sorted(c["conversation_id"] for c in rows["conversations"]) == [
-        "c-mixed", "c-queued", "c-recent-ended"]
+        "c-mixed",
+        "c-queued",
+        "c-recent-ended",
+    ]
     assert sorted(t["national_id"] for t in rows["tickets"]) == ["", "", "1023456781"]
 
 
@@ -114,13 +132,16 @@ def test_the_tracker_store_reads_a_purged_conversation_as_before(pg):
     old, recent = time.time() - 200 * 86400, time.time() - 3600
     _save(store, "web:back", [SessionStarted(timestamp=old)] + _turn("قديم", old, A.national_id))
     _save(store, "web:back", [SessionStarted(timestamp=recent)] + _turn("جديد", recent))
-    _save(store, "web:long", [SessionStarted(timestamp=old)] + _turn("بدأت", old)
-          + _turn("وما زلت", recent))
+    _save(
+        store,
+        "web:long",
+        [SessionStarted(timestamp=old)] + _turn("بدأت", old) + _turn("وما زلت", recent),
+    )
     current = _loaded(store, "web:back"), _loaded(store, "web:long")
 
     counts = purge(pg, pg, Periods())
 
-    assert counts["events"] == 5                  # the old session of web:back only
+    assert counts["events"] == 5  # the old session of web:back only
     assert (_loaded(store, "web:back"), _loaded(store, "web:long")) == current
     full = asyncio.run(store.retrieve_full_tracker("web:back"))
     assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["جديد"]

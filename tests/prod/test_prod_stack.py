@@ -2,6 +2,7 @@
 and a Redis lock store, real model, REST channel. Conversations from many citizens at
 once are stored complete and in order; a worker killed mid-load does not stop the
 service or corrupt a conversation."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import FLOWS, check_transcripts, run_users, usable_flows, model_intents
+from bench.load import FLOWS, check_transcripts, model_intents, run_users, usable_flows
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,9 +23,16 @@ def prod_stack(service_binaries, trained_model, tmp_path_factory):
     from bot.tools.services import free_port
 
     saved = {k: os.environ.pop(k, None) for k in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL")}
-    stack = ProdStack(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
-                      var_dir=tmp_path_factory.mktemp("prod-var"), log_dir=ROOT / "results" / "server-logs" / "prod",
-                      env_overrides={"SANIC_WORKERS": "2"}, throwaway_services=True, durable=False)
+    stack = ProdStack(
+        model=trained_model,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        var_dir=tmp_path_factory.mktemp("prod-var"),
+        log_dir=ROOT / "results" / "server-logs" / "prod",
+        env_overrides={"SANIC_WORKERS": "2"},
+        throwaway_services=True,
+        durable=False,
+    )
     stack.start()
     try:
         yield stack
@@ -55,11 +63,21 @@ def test_killed_worker_leaves_the_service_and_the_conversations_intact(prod_stac
     flows = usable_flows(model_intents(prod_stack.model)) or FLOWS[:1]
     url = f"{prod_stack.url}/webhooks/rest/webhook"
     killed = []
-    rec, _ = asyncio.run(run_users(url, 8, 14, flows, "t-kill",
-                                   events=[(4.0, lambda: killed.append(prod_stack.kill_worker()))]))
+    rec, _ = asyncio.run(
+        run_users(
+            url,
+            8,
+            14,
+            flows,
+            "t-kill",
+            events=[(4.0, lambda: killed.append(prod_stack.kill_worker()))],
+        )
+    )
     assert killed and len(prod_stack.worker_pids()) == 1
     late = [s for s in rec.sent if s.started > 9.0]
-    assert late and all(s.ok for s in late), "the surviving worker must answer everything after the kill"
+    assert late and all(s.ok for s in late), (
+        "the surviving worker must answer everything after the kill"
+    )
     # a conversation whose message died with the worker is not stuck behind its lock
     # ticket for TICKET_LOCK_LIFETIME (60 s)
     assert max(s.ms for s in late) < 15000

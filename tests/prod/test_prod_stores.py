@@ -2,6 +2,7 @@
 PostgreSQL and Redis: what is chosen by which variable, pool sizes, behaviour during an
 outage and after it, and the lock keeping one conversation's messages in order across
 processes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,6 @@ import time
 
 import pytest
 import sqlalchemy as sa
-
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import FailSafeTrackerStore, create_tracker_store
 from rasa.shared.core.domain import Domain
@@ -53,13 +53,18 @@ async def say(store, sender: str, *texts: str) -> None:
 def user_texts(url: str, sender: str):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' "
-                                    "ORDER BY id"), {"s": sender}).all()
+        rows = conn.execute(
+            sa.text(
+                "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
+            ),
+            {"s": sender},
+        ).all()
     engine.dispose()
     return [json.loads(r[0])["text"] for r in rows]
 
 
 # --- which store the environment selects ----------------------------------------------
+
 
 def test_endpoints_yml_names_the_env_selected_stores():
     assert endpoint("tracker_store").type == "bot.store.tracker_store.EnvTrackerStore"
@@ -72,10 +77,15 @@ def test_postgres_database_url_puts_the_tracker_next_to_our_tables(prod_env):
     assert isinstance(inner, EnvTrackerStore)
     assert inner.engine.dialect.name == "postgresql"
     asyncio.run(say(store, "citizen-1", "وش شروط حساب المواطن", "كيف اغير الايبان"))
-    assert user_texts(prod_env["DATABASE_URL"], "citizen-1") == ["وش شروط حساب المواطن", "كيف اغير الايبان"]
+    assert user_texts(prod_env["DATABASE_URL"], "citizen-1") == [
+        "وش شروط حساب المواطن",
+        "كيف اغير الايبان",
+    ]
     retrieved = asyncio.run(store.retrieve("citizen-1"))
     assert [e.text for e in retrieved.events if isinstance(e, UserUttered)] == [
-        "وش شروط حساب المواطن", "كيف اغير الايبان"]
+        "وش شروط حساب المواطن",
+        "كيف اغير الايبان",
+    ]
 
 
 def test_without_postgres_the_tracker_stays_in_the_sqlite_file(monkeypatch, tmp_path):
@@ -115,12 +125,17 @@ def test_many_concurrent_conversations_stay_within_the_pool(prod_env, pg_server)
 
     conn = psycopg2.connect(pg_server.admin_url())
     with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rasa-tracker' "
-                    "AND datname = %s", (prod_env["DATABASE_URL"].rsplit("/", 1)[1],))
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rasa-tracker' "
+            "AND datname = %s",
+            (prod_env["DATABASE_URL"].rsplit("/", 1)[1],),
+        )
         open_connections = cur.fetchone()[0]
     conn.close()
     assert 1 <= open_connections <= 5
-    assert all(user_texts(prod_env["DATABASE_URL"], f"c{i}") == ["سؤال", "سؤال ثاني"] for i in range(40))
+    assert all(
+        user_texts(prod_env["DATABASE_URL"], f"c{i}") == ["سؤال", "سؤال ثاني"] for i in range(40)
+    )
 
 
 def test_migrations_and_tracker_tables_on_postgres(prod_env):
@@ -135,7 +150,10 @@ def test_migrations_and_tracker_tables_on_postgres(prod_env):
 
 # --- outages ---------------------------------------------------------------------------
 
-def test_postgres_outage_is_an_error_not_a_silent_empty_conversation(service_binaries, monkeypatch, tmp_path):
+
+def test_postgres_outage_is_an_error_not_a_silent_empty_conversation(
+    service_binaries, monkeypatch, tmp_path
+):
     """Rasa's FailSafeTrackerStore would answer from a blank in-memory tracker and drop the
     turn; ours raises, and works again once PostgreSQL is back, without a new store."""
     with Postgres(durable=False) as pg:
@@ -194,6 +212,7 @@ def test_redis_outage_fails_the_lock_clearly_and_recovers(service_binaries):
 
 
 # --- lock store ------------------------------------------------------------------------
+
 
 def test_lock_store_selection(monkeypatch, redis_url):
     monkeypatch.setenv("REDIS_URL", redis_url)
@@ -314,7 +333,7 @@ def test_a_slow_redis_does_not_freeze_the_worker(redis_url):
         return waited, ticks - before
 
     waited, ticks_meanwhile = asyncio.run(scenario())
-    assert waited >= 0.4                   # the pause was real
+    assert waited >= 0.4  # the pause was real
     assert ticks_meanwhile >= 0.5 * waited / 0.01  # and the loop kept turning through it
 
 
@@ -347,15 +366,17 @@ def test_rate_limit_is_shared_and_exact_on_real_redis(redis_url):
     async def scenario():
         now = [time.time()]
         clients = [aioredis.from_url(redis_url), aioredis.from_url(redis_url)]
-        workers = [RedisRateLimiter(c, limit=3, window=60, prefix="t:rate:", clock=lambda: now[0])
-                   for c in clients]
+        workers = [
+            RedisRateLimiter(c, limit=3, window=60, prefix="t:rate:", clock=lambda: now[0])
+            for c in clients
+        ]
         decisions = await asyncio.gather(*(workers[i % 2].hit("conv") for i in range(10)))
         assert sum(d.allowed for d in decisions) == 3
         assert sum(d.notify for d in decisions) == 1
         now[0] += 30
         assert not (await workers[0].hit("conv")).allowed  # still inside the window
         now[0] += 61
-        assert (await workers[1].hit("conv")).allowed      # a quiet minute later
+        assert (await workers[1].hit("conv")).allowed  # a quiet minute later
         for c in clients:
             await c.close()
 

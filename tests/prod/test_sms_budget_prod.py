@@ -3,6 +3,7 @@ Rasa's calls carry the action server's secret, direct calls without it run nothi
 simultaneous conversations opening tickets for one mobile send at most its budget while
 all eight get their ticket number, per-address limits hold across workers, and the desk
 cookie is Secure."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,13 @@ import pytest
 import requests
 
 from tests.e2e.test_security_e2e import (
-    TICKET_NUMBER, assert_loopback_only, direct_calls_are_refused, fresh_mobile, fresh_national_id,
-    open_ticket, outbox_statuses,
+    TICKET_NUMBER,
+    assert_loopback_only,
+    direct_calls_are_refused,
+    fresh_mobile,
+    fresh_national_id,
+    open_ticket,
+    outbox_statuses,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -28,13 +34,26 @@ def prod(service_binaries, trained_model, tmp_path_factory):
     from bot.tools.services import free_port
 
     # What earlier tests left in the environment must not steer this stack.
-    keys = ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "ACTION_SERVER_TOKEN", "ACTIONS_HOST",
-            "ACTION_ENDPOINT_URL", "DESK_COOKIE_SECURE")
+    keys = (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "TRACKER_STORE_URL",
+        "ACTION_SERVER_TOKEN",
+        "ACTIONS_HOST",
+        "ACTION_ENDPOINT_URL",
+        "DESK_COOKIE_SECURE",
+    )
     saved = {k: os.environ.pop(k, None) for k in keys}
-    stack = ProdStack(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
-                      var_dir=tmp_path_factory.mktemp("prod-budget"),
-                      log_dir=ROOT / "results" / "server-logs" / "prod-budget",
-                      env_overrides={"SANIC_WORKERS": "2"}, throwaway_services=True, durable=False)
+    stack = ProdStack(
+        model=trained_model,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        var_dir=tmp_path_factory.mktemp("prod-budget"),
+        log_dir=ROOT / "results" / "server-logs" / "prod-budget",
+        env_overrides={"SANIC_WORKERS": "2"},
+        throwaway_services=True,
+        durable=False,
+    )
     stack.start()
     os.environ["DATABASE_URL"] = stack.env["DATABASE_URL"]
     reset_engine()
@@ -52,7 +71,7 @@ def prod(service_binaries, trained_model, tmp_path_factory):
 def test_the_action_server_obeys_only_rasa(prod):
     assert len(prod.worker_pids()) == 2
     token = prod.env["ACTION_SERVER_TOKEN"]
-    assert len(token) >= 32 and "ACTION_SERVER_TOKEN" not in os.environ     # generated, shared
+    assert len(token) >= 32 and "ACTION_SERVER_TOKEN" not in os.environ  # generated, shared
     assert_loopback_only(prod.actions_port)
     direct_calls_are_refused(f"http://127.0.0.1:{prod.actions_port}", token)
 
@@ -60,9 +79,14 @@ def test_the_action_server_obeys_only_rasa(prod):
 def test_eight_simultaneous_conversations_for_one_mobile(prod):
     mobile = fresh_mobile()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        endings = list(pool.map(
-            lambda i: open_ticket(prod.url, f"pump-prod-{i}-{os.getpid()}", fresh_national_id(), mobile),
-            range(8)))
+        endings = list(
+            pool.map(
+                lambda i: open_ticket(
+                    prod.url, f"pump-prod-{i}-{os.getpid()}", fresh_national_id(), mobile
+                ),
+                range(8),
+            )
+        )
     numbers = {m.group(1) for m in map(TICKET_NUMBER.search, endings) if m}
     assert len(numbers) == 8, endings
     statuses = outbox_statuses(mobile)

@@ -1,6 +1,7 @@
 """The load benchmark's transcript check (bench/load.py) must catch what it
 claims to catch: a lost, duplicated, reordered or unanswered turn. Runs on a SQLite
 tracker store, no servers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,6 +21,7 @@ def _store(tmp_path):
 
 def _write(store, sender, turns):
     """turns: [(message_id, text, answered)] written to the tracker in this order."""
+
     async def run():
         tracker = await store.get_or_create_tracker(sender)
         for mid, text, answered in turns:
@@ -33,22 +35,28 @@ def _write(store, sender, turns):
 
 
 def _sent(sender, n, failed=()):
-    return [Sent(sender, i, f"{sender}.{i}", f"رسالة {i}", float(i), ok=i not in failed) for i in range(n)]
+    return [
+        Sent(sender, i, f"{sender}.{i}", f"رسالة {i}", float(i), ok=i not in failed)
+        for i in range(n)
+    ]
 
 
 def _turns(sender, order, unanswered=()):
     return [(f"{sender}.{i}", f"رسالة {i}", i not in unanswered) for i in order]
 
 
-@pytest.mark.parametrize("order,failed,unanswered,problem", [
-    ([0, 1, 2], (), (), None),
-    ([0, 2], (1,), (), None),            # a failed message may be missing
-    ([0, 1, 2], (1,), (), None),         # ... or stored (the reply was lost, not the turn)
-    ([0, 2], (), (), "lost"),
-    ([0, 1, 1, 2], (), (), "duplicated"),
-    ([0, 2, 1], (), (), "out_of_order"),
-    ([0, 1, 2], (), (1,), "unanswered"),
-])
+@pytest.mark.parametrize(
+    "order,failed,unanswered,problem",
+    [
+        ([0, 1, 2], (), (), None),
+        ([0, 2], (1,), (), None),  # a failed message may be missing
+        ([0, 1, 2], (1,), (), None),  # ... or stored (the reply was lost, not the turn)
+        ([0, 2], (), (), "lost"),
+        ([0, 1, 1, 2], (), (), "duplicated"),
+        ([0, 2, 1], (), (), "out_of_order"),
+        ([0, 1, 2], (), (1,), "unanswered"),
+    ],
+)
 def test_check_flags_each_kind_of_damage(tmp_path, order, failed, unanswered, problem):
     url, store = _store(tmp_path)
     _write(store, "load-x-1", _turns("load-x-1", order, unanswered))
@@ -63,4 +71,3 @@ def test_check_flags_each_kind_of_damage(tmp_path, order, failed, unanswered, pr
         assert not report["complete"]
         assert report[problem] >= 1, report
         assert report["examples"] == ["load-x-1"]
-

@@ -1,5 +1,6 @@
 """The action server obeys only Rasa: a shared secret on every call, loopback by default,
 and the launchers (`make run`, the production profile) give both sides the same secret."""
+
 from __future__ import annotations
 
 import asyncio
@@ -46,8 +47,9 @@ def serving(app):
     port = _free_port()
 
     async def boot():
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                         access_log=False)
+        server = await app.create_server(
+            host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+        )
         await server.startup()
         await server.start_serving()
         return server
@@ -56,10 +58,12 @@ def serving(app):
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+
         async def shutdown():
             await server.before_stop()
             server.close()
             await server.after_stop()
+
         asyncio.run_coroutine_threadsafe(shutdown(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
@@ -75,18 +79,34 @@ def server():
 
 
 def call(server, headers=None, sender="attacker-1"):
-    body = {"next_action": "action_security_probe", "sender_id": sender, "version": "3.6.21",
-            "tracker": {"sender_id": sender, "slots": {"ticket_mobile": "0550000009"},
-                        "latest_message": {}, "events": [], "paused": False,
-                        "followup_action": None, "active_loop": {}, "latest_action_name": None},
-            "domain": {}}
+    body = {
+        "next_action": "action_security_probe",
+        "sender_id": sender,
+        "version": "3.6.21",
+        "tracker": {
+            "sender_id": sender,
+            "slots": {"ticket_mobile": "0550000009"},
+            "latest_message": {},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
+        "domain": {},
+    }
     return httpx.post(f"{server}/webhook", json=body, headers=headers or {}, timeout=10)
 
 
 def test_a_call_without_the_secret_gets_401_and_runs_nothing(server):
     RAN.clear()
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN},
-                    {"Authorization": f"Basic {TOKEN}"}, {"Authorization": f"Bearer {TOKEN}x"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": f"Bearer {TOKEN}x"},
+    ):
         reply = call(server, headers)
         assert reply.status_code == 401, headers
         assert reply.json() == {"error": "unauthorised"}
@@ -104,14 +124,20 @@ def test_with_the_secret_the_action_runs(server):
 def test_only_the_health_check_is_open(server):
     assert httpx.get(f"{server}/health").status_code == 200
     assert httpx.get(f"{server}/actions").status_code == 401
-    assert httpx.get(f"{server}/actions", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    assert (
+        httpx.get(f"{server}/actions", headers={"Authorization": f"Bearer {TOKEN}"}).status_code
+        == 200
+    )
     assert httpx.post(f"{server}/health").status_code in (401, 405)
 
 
 def test_no_browser_gets_a_cors_grant(server):
     for method in ("GET", "OPTIONS"):
-        reply = httpx.request(method, f"{server}/health", headers={
-            "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        reply = httpx.request(
+            method,
+            f"{server}/health",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
         assert "access-control-allow-origin" not in reply.headers
 
 
@@ -144,9 +170,19 @@ def test_a_short_or_missing_secret_is_refused(monkeypatch, capsys):
     assert "ACTION_SERVER_TOKEN" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("host, loopback", [
-    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.0.2", True),
-    ("0.0.0.0", False), ("10.0.0.5", False), ("::", False), ("actions.internal", False)])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("10.0.0.5", False),
+        ("::", False),
+        ("actions.internal", False),
+    ],
+)
 def test_loopback(host, loopback):
     assert action_server.is_loopback(host) is loopback
 
@@ -170,19 +206,24 @@ def test_make_run_makes_one_secret_per_run_for_both_processes(tmp_path, monkeypa
     monkeypatch.delenv("ACTION_ENDPOINT_URL", raising=False)
     first = serve.Stack(model=Path("m.tar.gz"), actions_port=5999, var_dir=tmp_path)
     env = first.env()
-    assert len(env["ACTION_SERVER_TOKEN"]) >= 32 and first.env() == env   # stable within a run
-    assert serve.Stack(model=Path("m"), var_dir=tmp_path).env()["ACTION_SERVER_TOKEN"] != env["ACTION_SERVER_TOKEN"]
+    assert len(env["ACTION_SERVER_TOKEN"]) >= 32 and first.env() == env  # stable within a run
+    assert (
+        serve.Stack(model=Path("m"), var_dir=tmp_path).env()["ACTION_SERVER_TOKEN"]
+        != env["ACTION_SERVER_TOKEN"]
+    )
     assert env["ACTIONS_HOST"] == "127.0.0.1" and env["ACTIONS_PORT"] == "5999"
     assert env["ACTION_ENDPOINT_URL"] == "http://127.0.0.1:5999/webhook"
 
     spawned = []
-    monkeypatch.setattr(serve.Stack, "_spawn", lambda self, name, args: spawned.append((name, args)))
+    monkeypatch.setattr(
+        serve.Stack, "_spawn", lambda self, name, args: spawned.append((name, args))
+    )
     monkeypatch.setattr(serve.Stack, "wait", lambda self, timeout: None)
     monkeypatch.setattr("bot.store.migrate.upgrade", lambda url: None)
     first.start()
     commands = dict(spawned)
     assert commands["actions"][0] == "bot.action_server"
-    assert "--cors" not in commands["rasa"]           # no global CORS grant
+    assert "--cors" not in commands["rasa"]  # no global CORS grant
     assert (tmp_path / "action_server_token").read_text() == env["ACTION_SERVER_TOKEN"]
     assert oct((tmp_path / "action_server_token").stat().st_mode)[-3:] == "600"
     first.stop()
@@ -204,7 +245,7 @@ def test_production_refuses_an_exposed_action_server_without_a_secret(monkeypatc
     monkeypatch.delenv("ACTION_SERVER_TOKEN", raising=False)
     monkeypatch.setenv("ACTIONS_HOST", "10.0.0.5")
     assert "ACTION_SERVER_TOKEN" in prod.action_server_exposure_error(dict(os.environ))
-    assert prod.main(["run"]) == 2                        # before anything is started
+    assert prod.main(["run"]) == 2  # before anything is started
     assert "Refusing to start" in capsys.readouterr().err
     with pytest.raises(prod.ServiceError):
         prod.ProdStack(model=Path("-")).start()
@@ -215,15 +256,21 @@ def test_production_refuses_an_exposed_action_server_without_a_secret(monkeypatc
     assert prod.action_server_exposure_error(dict(os.environ)) is None
 
 
-def test_production_shares_a_generated_secret_and_marks_the_desk_cookie_secure(tmp_path, monkeypatch):
+def test_production_shares_a_generated_secret_and_marks_the_desk_cookie_secure(
+    tmp_path, monkeypatch
+):
     from bot.tools import prod
 
     for key in prod.SHARED_SECRETS + ("DESK_COOKIE_SECURE",):
         monkeypatch.delenv(key, raising=False)
     env = prod.ProdStack(model=Path("-"), var_dir=tmp_path).environment()
     assert len(env["ACTION_SERVER_TOKEN"]) >= 32
-    assert prod.ProdStack(model=Path("-"), var_dir=tmp_path).environment()["ACTION_SERVER_TOKEN"] \
-        == env["ACTION_SERVER_TOKEN"]                     # every worker, every restart
+    assert (
+        prod.ProdStack(model=Path("-"), var_dir=tmp_path).environment()["ACTION_SERVER_TOKEN"]
+        == env["ACTION_SERVER_TOKEN"]
+    )  # every worker, every restart
     assert env["DESK_COOKIE_SECURE"] == "1"
-    monkeypatch.setenv("DESK_COOKIE_SECURE", "0")         # plain-HTTP test rigs may opt out
-    assert prod.ProdStack(model=Path("-"), var_dir=tmp_path).environment()["DESK_COOKIE_SECURE"] == "0"
+    monkeypatch.setenv("DESK_COOKIE_SECURE", "0")  # plain-HTTP test rigs may opt out
+    assert (
+        prod.ProdStack(model=Path("-"), var_dir=tmp_path).environment()["DESK_COOKIE_SECURE"] == "0"
+    )

@@ -1,5 +1,6 @@
 """Arabic NLU building blocks: normaliser, tokenizer, dialect lexicon, stemmer, and
 the LinearIntentClassifier graph component (train, persist, load, predict)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -110,11 +111,26 @@ def test_tokenizer_dialect_and_stem_options_change_only_the_lemma():
 # ------------------------------------------------------------------------ dialect
 @pytest.mark.parametrize(
     "variant, saudi",
-    [("ماذا", "وش"), ("شو", "وش"), ("ايش", "وش"), ("لماذا", "ليش"), ("اين", "وين"),
-     ("اريد", "ابي"), ("ابغي", "ابي"), ("بدي", "ابي"), ("استطيع", "اقدر"),
-     ("بقدر", "اقدر"), ("يمكنني", "اقدر"), ("الان", "الحين"), ("مال", "فلوس"),
-     ("مصاري", "فلوس"), ("ولماذا", "وليش"), ("الذي", "اللي"), ("المصاري", "الفلوس"),
-     ("الكرت", "البطاقه")],
+    [
+        ("ماذا", "وش"),
+        ("شو", "وش"),
+        ("ايش", "وش"),
+        ("لماذا", "ليش"),
+        ("اين", "وين"),
+        ("اريد", "ابي"),
+        ("ابغي", "ابي"),
+        ("بدي", "ابي"),
+        ("استطيع", "اقدر"),
+        ("بقدر", "اقدر"),
+        ("يمكنني", "اقدر"),
+        ("الان", "الحين"),
+        ("مال", "فلوس"),
+        ("مصاري", "فلوس"),
+        ("ولماذا", "وليش"),
+        ("الذي", "اللي"),
+        ("المصاري", "الفلوس"),
+        ("الكرت", "البطاقه"),
+    ],
 )
 def test_msa_and_levantine_fold_to_saudi(variant, saudi):
     assert fold_dialect(variant) == saudi
@@ -131,16 +147,29 @@ def test_dialect_leaves_saudi_content_and_ambiguous_words():
 
 
 # ------------------------------------------------------------------------ stemmer
-@pytest.mark.parametrize("word", ["بنك", "كلمه", "وصول", "فلوس", "لازم", "عربي", "لهم", "دعم", "ال"])
+@pytest.mark.parametrize(
+    "word", ["بنك", "كلمه", "وصول", "فلوس", "لازم", "عربي", "لهم", "دعم", "ال"]
+)
 def test_short_words_untouched(word):
     assert light_stem(word) == word
 
 
 @pytest.mark.parametrize(
     "word, stem",
-    [("والبطاقه", "بطاقه"), ("فاتورتي", "فاتوره"), ("واحد", "واحد"), ("بالبطاقه", "بطاقه"), ("للبطاقه", "بطاقه"),
-     ("بطاقتي", "بطاقه"), ("بطاقتها", "بطاقه"), ("حسابي", "حساب"), ("حسابكم", "حساب"),
-     ("وبالحساب", "حساب"), ("معلوماتي", "معلومات"), ("هالبطاقه", "بطاقه")],
+    [
+        ("والبطاقه", "بطاقه"),
+        ("فاتورتي", "فاتوره"),
+        ("واحد", "واحد"),
+        ("بالبطاقه", "بطاقه"),
+        ("للبطاقه", "بطاقه"),
+        ("بطاقتي", "بطاقه"),
+        ("بطاقتها", "بطاقه"),
+        ("حسابي", "حساب"),
+        ("حسابكم", "حساب"),
+        ("وبالحساب", "حساب"),
+        ("معلوماتي", "معلومات"),
+        ("هالبطاقه", "بطاقه"),
+    ],
 )
 def test_clitics_stripped(word, stem):
     assert light_stem(word) == stem
@@ -155,10 +184,22 @@ def test_stemmer_ignores_latin_digits_and_empty():
 # --------------------------------------------------------- LinearIntentClassifier
 TINY = {
     "greet": ["السلام عليكم", "هلا والله", "مرحبا", "اهلين", "صباح الخير", "مساء الخير"],
-    "check_balance": ["كم رصيدي", "ابي اعرف رصيدي", "وش رصيد حسابي", "رصيدي كم",
-                      "ابغى اشوف الرصيد", "كم باقي في حسابي"],
-    "card_lost": ["ضاعت بطاقتي", "فقدت البطاقه", "بطاقتي انسرقت", "ما لقيت بطاقتي",
-                  "البطاقه ضايعه", "سرقوا بطاقتي"],
+    "check_balance": [
+        "كم رصيدي",
+        "ابي اعرف رصيدي",
+        "وش رصيد حسابي",
+        "رصيدي كم",
+        "ابغى اشوف الرصيد",
+        "كم باقي في حسابي",
+    ],
+    "card_lost": [
+        "ضاعت بطاقتي",
+        "فقدت البطاقه",
+        "بطاقتي انسرقت",
+        "ما لقيت بطاقتي",
+        "البطاقه ضايعه",
+        "سرقوا بطاقتي",
+    ],
 }
 
 
@@ -192,7 +233,9 @@ def _pipeline_parts(tmp_path, config=None):
     )
     classifier = LinearIntentClassifier.create(
         {**LinearIntentClassifier.get_default_config(), **(config or {})},
-        storage, resource, context,
+        storage,
+        resource,
+        context,
     )
     return tokenizer, classifier, storage, resource, context
 
@@ -434,8 +477,10 @@ responses:
     assert action.get_full_retrieval_name(tracker) == "utter_faq/working_hours"
     events = asyncio.run(
         action.run(
-            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
-            tracker, domain,
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator(domain.responses),
+            tracker,
+            domain,
         )
     )
     assert events and events[0].text == "الدوام من الاحد الى الخميس"
@@ -462,8 +507,14 @@ def _tiny_model(**overrides):
     from bot.nlu.linear_classifier import LinearTextModel, linear_model_defaults
 
     model = LinearTextModel({**linear_model_defaults(), **overrides})
-    texts = ["وش شروط الاهليه", "شروط التسجيل في حساب المواطن", "ابي اغير الايبان",
-             "تغيير الحساب البنكي", "السلام عليكم", "هلا والله"] * 3
+    texts = [
+        "وش شروط الاهليه",
+        "شروط التسجيل في حساب المواطن",
+        "ابي اغير الايبان",
+        "تغيير الحساب البنكي",
+        "السلام عليكم",
+        "هلا والله",
+    ] * 3
     labels = ["faq", "faq", "iban", "iban", "greet", "greet"] * 3
     model.fit(texts, labels)
     return model
@@ -496,8 +547,16 @@ def test_one_message_fast_path_matches_scikit_learn(word_ngrams):
     from bot.nlu.linear_classifier import LinearTextModel, linear_model_defaults
 
     config = {**linear_model_defaults(), "C": 100.0, "max_word_ngram": word_ngrams}
-    texts = ["كيف اغير الايبان", "ابي اغير رقم جوالي", "وش شروط حساب المواطن", "متى ينزل الدعم",
-             "نسيت كلمة المرور", "تغيير رقم الجوال", "شروط التسجيل في البرنامج", "موعد نزول الدعم"]
+    texts = [
+        "كيف اغير الايبان",
+        "ابي اغير رقم جوالي",
+        "وش شروط حساب المواطن",
+        "متى ينزل الدعم",
+        "نسيت كلمة المرور",
+        "تغيير رقم الجوال",
+        "شروط التسجيل في البرنامج",
+        "موعد نزول الدعم",
+    ]
     labels = ["iban", "mobile", "conditions", "date", "password", "mobile", "conditions", "date"]
     model = LinearTextModel(config)
     model.fit(texts, labels)

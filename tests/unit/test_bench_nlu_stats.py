@@ -1,4 +1,5 @@
 """The paired test that says whether one NLU pipeline is really ahead of another."""
+
 from bench.nlu_compare import mcnemar, paired_comparisons
 
 
@@ -20,9 +21,17 @@ def test_a_small_gap_is_not_called_a_difference():
 def test_paired_comparisons_pit_the_first_pipeline_against_each_other():
     def run(name, predicted):
         gold = ["a", "b", "c", "d"]
-        return {"name": name, "accuracy": sum(g == p for g, p in zip(gold, predicted)) / 4,
-                "predictions": [{"gold": g, "predicted": p} for g, p in zip(gold, predicted)]}
+        return {
+            "name": name,
+            "accuracy": sum(g == p for g, p in zip(gold, predicted)) / 4,
+            "predictions": [{"gold": g, "predicted": p} for g, p in zip(gold, predicted)],
+        }
 
-    rows = paired_comparisons([run("project", "abcx"), run("default", "abxx"), run("tfidf", "xbcd")])
-    assert [(r["second"], r["only_first"], r["only_second"]) for r in rows] == [("default", 1, 0), ("tfidf", 1, 1)]
+    rows = paired_comparisons(
+        [run("project", "abcx"), run("default", "abxx"), run("tfidf", "xbcd")]
+    )
+    assert [(r["second"], r["only_first"], r["only_second"]) for r in rows] == [
+        ("default", 1, 0),
+        ("tfidf", 1, 1),
+    ]
     assert rows[0]["accuracy_gap"] == 0.25

@@ -1,11 +1,20 @@
 """Program content: facts are written once, answers fit a phone, the domain is current."""
+
 import re
 
 import pytest
 import yaml
 
-from bot.content import CONTENT_DIR, button, buttons_catalogue, fact, faq_answers, faq_title, fill
-from bot.content import render
+from bot.content import (
+    CONTENT_DIR,
+    button,
+    buttons_catalogue,
+    fact,
+    faq_answers,
+    faq_title,
+    fill,
+    render,
+)
 
 SEEDS = CONTENT_DIR.parents[2].parent / "shared" / "seeds"
 
@@ -60,7 +69,12 @@ def test_every_faq_has_training_and_heldout_examples():
     train = yaml.safe_load((root / "bot" / "data" / "core" / "nlu.yml").read_text())["nlu"]
     heldout = yaml.safe_load((root / "tests" / "data" / "nlu_heldout.yml").read_text())["nlu"]
     for data, minimum in ((train, 25), (heldout, 10)):
-        counts = {item["intent"]: len([l for l in item["examples"].splitlines() if l.strip().startswith("-")])
-                  for item in data if "intent" in item}
+        counts = {
+            item["intent"]: len(
+                [l for l in item["examples"].splitlines() if l.strip().startswith("-")]
+            )
+            for item in data
+            if "intent" in item
+        }
         for key in faq_answers():
             assert counts.get(f"faq/{key}", 0) >= minimum, key

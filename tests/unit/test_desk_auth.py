@@ -1,5 +1,6 @@
 """Desk agents' accounts, passwords, sessions and the sign-in throttle, without HTTP
 (bot/services/desk_auth.py; tests/channels/test_desk.py drives the same through the desk)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,8 +32,10 @@ def db(tmp_path, monkeypatch):
 
 def audit_actions():
     with session_scope() as s:
-        return [(e.actor, e.action, e.subject_id)
-                for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+        return [
+            (e.actor, e.action, e.subject_id)
+            for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+        ]
 
 
 # ---------------------------------------------------------------- passwords
@@ -44,7 +47,7 @@ def test_hash_round_trip_and_format():
     assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
     assert desk_auth.verify_password(PASSWORD, stored)
     assert not desk_auth.verify_password(PASSWORD + "!", stored)
-    assert desk_auth.hash_password(PASSWORD) != stored          # a fresh salt every time
+    assert desk_auth.hash_password(PASSWORD) != stored  # a fresh salt every time
 
 
 def test_an_existing_hash_in_todays_format_still_verifies():
@@ -53,14 +56,23 @@ def test_an_existing_hash_in_todays_format_still_verifies():
     import hashlib
 
     salt = bytes(range(16))
-    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
-    stored = "scrypt$16384$8$1${}${}".format(base64.b64encode(salt).decode(),
-                                             base64.b64encode(digest).decode())
+    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    stored = "scrypt$16384$8$1${}${}".format(
+        base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+    )
     assert desk_auth.verify_password(PASSWORD, stored)
 
 
-@pytest.mark.parametrize("stored", ["", "plain-text", "bcrypt$1$2$3$4$5", "scrypt$x$8$1$AA==$AA==",
-                                    "scrypt$16384$8$1$not base64$AA=="])
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "plain-text",
+        "bcrypt$1$2$3$4$5",
+        "scrypt$x$8$1$AA==$AA==",
+        "scrypt$16384$8$1$not base64$AA==",
+    ],
+)
 def test_malformed_hashes_never_verify(stored):
     assert not desk_auth.verify_password(PASSWORD, stored)
 
@@ -154,10 +166,14 @@ def test_sessions_expire_after_the_absolute_lifetime(db, monkeypatch):
     now = utcnow()
     # Active all along (seen a minute ago), yet past the absolute limit.
     with session_scope() as s:
-        s.execute(update(AgentSession).values(last_seen_at=now + timedelta(hours=2) - timedelta(minutes=1)))
+        s.execute(
+            update(AgentSession).values(
+                last_seen_at=now + timedelta(hours=2) - timedelta(minutes=1)
+            )
+        )
     assert desk_auth.session_agent(token, now=now + timedelta(hours=2, seconds=1)) is None
     with session_scope() as s:
-        assert s.execute(select(AgentSession)).first() is None       # and it is gone
+        assert s.execute(select(AgentSession)).first() is None  # and it is gone
 
 
 def test_idle_sessions_expire(db, monkeypatch):
@@ -192,8 +208,10 @@ def test_session_settings_fall_back_on_bad_values(monkeypatch):
 def test_failed_sign_in_is_audited_without_the_password(db):
     desk_auth.record_failed_sign_in("sara")
     desk_auth.record_failed_sign_in("")
-    assert audit_actions() == [("anonymous", "agent.sign_in_failed", "sara"),
-                               ("anonymous", "agent.sign_in_failed", "-")]
+    assert audit_actions() == [
+        ("anonymous", "agent.sign_in_failed", "sara"),
+        ("anonymous", "agent.sign_in_failed", "-"),
+    ]
 
 
 # ---------------------------------------------------------------- throttle
@@ -207,7 +225,7 @@ def test_throttle_blocks_at_the_limit_per_key_and_forgets_after_the_window():
     assert not throttle.blocked("sara")
     throttle.failed("sara")
     assert throttle.blocked("sara") and not throttle.blocked("omar")
-    now[0] = 100.5                      # every failure is now older than the window
+    now[0] = 100.5  # every failure is now older than the window
     assert not throttle.blocked("sara")
 
 
@@ -218,7 +236,7 @@ def test_throttle_window_slides_and_success_clears():
     now[0] = 50.0
     throttle.failed("sara")
     assert throttle.blocked("sara")
-    now[0] = 61.0                       # the first failure left the window, the second not
+    now[0] = 61.0  # the first failure left the window, the second not
     assert not throttle.blocked("sara")
     throttle.failed("sara")
     assert throttle.blocked("sara")

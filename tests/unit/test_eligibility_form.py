@@ -1,21 +1,50 @@
 """The pre-check's form model and answer readers, as plain functions over slot values
 (bot.services.eligibility_form, bot.services.eligibility_answers): no Rasa."""
+
 import pytest
 
 from bot.services import eligibility as rules
-from bot.services.eligibility_answers import (FIELD_WORDS, Reply, is_continue, prefill, read,
-                                              yes_no)
-from bot.services.eligibility_form import (ABROAD, ADULTS, AGE, ASSETS, CONFIRM, DEPENDANTS,
-                                           EXCEPTION, FIELDS, INCOME, INDEPENDENT, ORDER,
-                                           RESIDENT, SAUDI, SHELTER, STAGE, UNSURE,
-                                           already_valid, answered_fields, answers_from_slots,
-                                           correction, fix_field, required_slots_for)
+from bot.services.eligibility_answers import FIELD_WORDS, Reply, is_continue, prefill, read, yes_no
+from bot.services.eligibility_form import (
+    ABROAD,
+    ADULTS,
+    AGE,
+    ASSETS,
+    CONFIRM,
+    DEPENDANTS,
+    EXCEPTION,
+    FIELDS,
+    INCOME,
+    INDEPENDENT,
+    ORDER,
+    RESIDENT,
+    SAUDI,
+    SHELTER,
+    STAGE,
+    UNSURE,
+    already_valid,
+    answered_fields,
+    answers_from_slots,
+    correction,
+    fix_field,
+    required_slots_for,
+)
 
-FAMILY = {SAUDI: True, AGE: 40, RESIDENT: True, ABROAD: 0, SHELTER: False, DEPENDANTS: 3,
-          ADULTS: 1, INCOME: 5000, ASSETS: False}
+FAMILY = {
+    SAUDI: True,
+    AGE: 40,
+    RESIDENT: True,
+    ABROAD: 0,
+    SHELTER: False,
+    DEPENDANTS: 3,
+    ADULTS: 1,
+    INCOME: 5000,
+    ASSETS: False,
+}
 
 
 # --------------------------------------------------------------------------- which questions
+
 
 def test_required_slots_skip_what_does_not_apply():
     assert EXCEPTION not in required_slots_for({SAUDI: True})
@@ -26,8 +55,18 @@ def test_required_slots_skip_what_does_not_apply():
 
 
 def test_every_question_then_the_summary_for_a_saudi_family():
-    assert required_slots_for(FAMILY) == [SAUDI, AGE, RESIDENT, ABROAD, SHELTER, DEPENDANTS,
-                                          ADULTS, INCOME, ASSETS, CONFIRM]
+    assert required_slots_for(FAMILY) == [
+        SAUDI,
+        AGE,
+        RESIDENT,
+        ABROAD,
+        SHELTER,
+        DEPENDANTS,
+        ADULTS,
+        INCOME,
+        ASSETS,
+        CONFIRM,
+    ]
     # Neither follow-up on dependants is asked before their number is known.
     assert ADULTS not in required_slots_for({SAUDI: True})
     assert INDEPENDENT not in required_slots_for({SAUDI: True})
@@ -44,50 +83,97 @@ def test_not_resident_ends_with_what_was_answered():
 
 
 def test_raw_text_and_unsure_are_no_answer_for_the_rules():
-    answers = answers_from_slots({SAUDI: "ايه", AGE: "35", ASSETS: UNSURE, DEPENDANTS: 2,
-                                  ADULTS: 5, INCOME: -1, EXCEPTION: "something"})
+    answers = answers_from_slots(
+        {
+            SAUDI: "ايه",
+            AGE: "35",
+            ASSETS: UNSURE,
+            DEPENDANTS: 2,
+            ADULTS: 5,
+            INCOME: -1,
+            EXCEPTION: "something",
+        }
+    )
     assert answers.saudi is None and answers.age is None and answers.high_value_assets is None
-    assert answers.dependants == 2 and answers.dependants_adult is None   # 5 of 2: inconsistent
+    assert answers.dependants == 2 and answers.dependants_adult is None  # 5 of 2: inconsistent
     assert answers.monthly_income is None and answers.nationality_exception is None
     assert answers_from_slots(FAMILY).dependants_adult == 1
 
 
-@pytest.mark.parametrize("slot, value, valid", [
-    (SAUDI, True, True), (SAUDI, "ايه", False), (ASSETS, UNSURE, True), (SHELTER, UNSURE, False),
-    (AGE, 35, True), (AGE, "35", False), (AGE, -1, False), (INCOME, 0, True),
-    (EXCEPTION, rules.MOBILITY_CARD, True), (EXCEPTION, "امي سعودية", False),
-    (CONFIRM, True, True), (CONFIRM, "yes", False),
-])
+@pytest.mark.parametrize(
+    "slot, value, valid",
+    [
+        (SAUDI, True, True),
+        (SAUDI, "ايه", False),
+        (ASSETS, UNSURE, True),
+        (SHELTER, UNSURE, False),
+        (AGE, 35, True),
+        (AGE, "35", False),
+        (AGE, -1, False),
+        (INCOME, 0, True),
+        (EXCEPTION, rules.MOBILITY_CARD, True),
+        (EXCEPTION, "امي سعودية", False),
+        (CONFIRM, True, True),
+        (CONFIRM, "yes", False),
+    ],
+)
 def test_already_valid_only_for_values_the_form_stored(slot, value, valid):
     assert already_valid(slot, value) is valid
 
 
 def test_correcting_the_dependants_clears_what_depends_on_them():
-    assert correction("deps") == {DEPENDANTS: None, ADULTS: None, INDEPENDENT: None,
-                                  CONFIRM: None, STAGE: None}
+    assert correction("deps") == {
+        DEPENDANTS: None,
+        ADULTS: None,
+        INDEPENDENT: None,
+        CONFIRM: None,
+        STAGE: None,
+    }
     assert fix_field("fix:deps") == "deps"
-    assert fix_field("fix:nothing") is None and fix_field("deps") is None and fix_field(None) is None
+    assert (
+        fix_field("fix:nothing") is None and fix_field("deps") is None and fix_field(None) is None
+    )
 
 
 def test_answered_fields_follow_the_question_order():
-    assert answered_fields(FAMILY) == ["saudi", "age", "res", "abroad", "shelter", "deps",
-                                       "adults", "income", "assets"]
+    assert answered_fields(FAMILY) == [
+        "saudi",
+        "age",
+        "res",
+        "abroad",
+        "shelter",
+        "deps",
+        "adults",
+        "income",
+        "assets",
+    ]
     assert set(FIELD_WORDS) == set(FIELDS)
     assert [s for s in ORDER if s not in (EXCEPTION, ABROAD, ADULTS, INDEPENDENT)] == [
-        FIELDS[c][0] for c in ("saudi", "age", "res", "shelter", "deps", "income", "assets")]
+        FIELDS[c][0] for c in ("saudi", "age", "res", "shelter", "deps", "income", "assets")
+    ]
 
 
 # --------------------------------------------------------------------------- reading replies
+
 
 def value(slot, text, slots=None, **reply):
     reading, error = read(slot, Reply(text, **reply), slots or {})
     return reading if reading is None else reading.get(slot), error
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("ايه", True), ("اي والله", True), ("انا سعودي", True), ("مواطن", True),
-    ("لا", False), ("مو سعودي", False), ("وافد", False), ("ابد", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ايه", True),
+        ("اي والله", True),
+        ("انا سعودي", True),
+        ("مواطن", True),
+        ("لا", False),
+        ("مو سعودي", False),
+        ("وافد", False),
+        ("ابد", False),
+    ],
+)
 def test_nationality_in_dialect(text, expected):
     assert value(SAUDI, text)[0] is expected
 
@@ -99,23 +185,29 @@ def test_a_mentioned_exception_answers_two_questions():
 
 def test_an_unreadable_nationality_is_explained():
     assert value(SAUDI, "وش قصدك") == (
-        None, 'ما فهمت إجابتك 🙏 اضغط "ايه" إذا أنت سعودي الجنسية، أو "لا" إذا لا.')
+        None,
+        'ما فهمت إجابتك 🙏 اضغط "ايه" إذا أنت سعودي الجنسية، أو "لا" إذا لا.',
+    )
 
 
-@pytest.mark.parametrize("text, age", [("٣٥", 35), ("خمسة وثلاثين", 35), ("35.7", 35),
-                                       ("ثمنطعش", 18)])
+@pytest.mark.parametrize(
+    "text, age", [("٣٥", 35), ("خمسة وثلاثين", 35), ("35.7", 35), ("ثمنطعش", 18)]
+)
 def test_age(text, age):
     assert value(AGE, text) == (age, None)
 
 
 def test_an_impossible_age_says_the_bounds():
     assert value(AGE, "٢٥٠") == (
-        None, "العمر 250 سنة ما يبدو صحيح 🙂 اكتب عمرك بالسنوات (بين 1 و120)، مثل 35.")
+        None,
+        "العمر 250 سنة ما يبدو صحيح 🙂 اكتب عمرك بالسنوات (بين 1 و120)، مثل 35.",
+    )
     assert "التقريبي" in value(AGE, "مدري")[1]
 
 
-@pytest.mark.parametrize("text, months", [("ما سافرت", 0), ("شهرين", 2), ("٤٥ يوم", 1.5),
-                                          ("١٠٠ يوم", 3.33), ("سنة", 12)])
+@pytest.mark.parametrize(
+    "text, months", [("ما سافرت", 0), ("شهرين", 2), ("٤٥ يوم", 1.5), ("١٠٠ يوم", 3.33), ("سنة", 12)]
+)
 def test_time_abroad(text, months):
     assert value(ABROAD, text, {AGE: 30}) == (months, None)
 
@@ -141,11 +233,21 @@ def test_adult_dependants():
     assert value(ADULTS, "كلهم صغار", {DEPENDANTS: 4}) == (0, None)
     assert value(ADULTS, "ايه", {DEPENDANTS: 1}) == (1, None)
     assert value(ADULTS, "5", {DEPENDANTS: 4})[1] == (
-        "عدد التابعين كلهم 4، فاللي أعمارهم 18 أو أكثر لازم ما يزيدون عن 4. اكتب العدد مرة ثانية.")
+        "عدد التابعين كلهم 4، فاللي أعمارهم 18 أو أكثر لازم ما يزيدون عن 4. اكتب العدد مرة ثانية."
+    )
 
 
-@pytest.mark.parametrize("text, amount", [("٥٠٠٠ ريال", 5000), ("ستة آلاف", 6000), ("6k", 6000),
-                                          ("الف ونص", 1500), ("عاطل", 0), ("٤٫٥ الف", 4500)])
+@pytest.mark.parametrize(
+    "text, amount",
+    [
+        ("٥٠٠٠ ريال", 5000),
+        ("ستة آلاف", 6000),
+        ("6k", 6000),
+        ("الف ونص", 1500),
+        ("عاطل", 0),
+        ("٤٫٥ الف", 4500),
+    ],
+)
 def test_income(text, amount):
     assert value(INCOME, text) == (amount, None)
 
@@ -161,7 +263,7 @@ def test_housing_and_assets_accept_i_dont_know():
     assert value(INDEPENDENT, "ساكن لحالي") == (True, None)
     assert value(INDEPENDENT, "مدري") == (UNSURE, None)
     assert value(ASSETS, "مو متأكد") == (UNSURE, None)
-    assert value(SHELTER, "مدري")[0] is None          # not an answer there
+    assert value(SHELTER, "مدري")[0] is None  # not an answer there
 
 
 def test_the_summary_reply():
@@ -184,17 +286,23 @@ def test_carry_on():
     assert not is_continue(Reply("35"))
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("انا سعودي مقيم في الرياض هل استحق", {SAUDI: True}),
-    ("انا مو سعودي هل استحق", {SAUDI: False}),
-    ("امي سعودية وابوي اجنبي هل استحق", {SAUDI: False, EXCEPTION: "saudi_mother"}),
-    ("ابي اعرف اذا انا مستحق", {}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("انا سعودي مقيم في الرياض هل استحق", {SAUDI: True}),
+        ("انا مو سعودي هل استحق", {SAUDI: False}),
+        ("امي سعودية وابوي اجنبي هل استحق", {SAUDI: False, EXCEPTION: "saudi_mother"}),
+        ("ابي اعرف اذا انا مستحق", {}),
+    ],
+)
 def test_prefill_is_conservative(text, expected):
     assert prefill(text) == expected
 
 
 def test_prefill_takes_age_and_income_as_typed():
     assert prefill("انا سعودي عمري ٣٠ وراتبي ٦ الاف هل استحق؟") == {
-        SAUDI: True, AGE: "30", INCOME: "6 الاف"}
+        SAUDI: True,
+        AGE: "30",
+        INCOME: "6 الاف",
+    }
     assert prefill("/check_eligibility") == {}

@@ -1,17 +1,40 @@
 """What the pre-check says (bot.services.eligibility_messages over bot/content/eligibility.yml):
 plain functions of the answers, checked word for word where a citizen reads them."""
+
 import re
 
 import pytest
 
 from bot.content import eligibility_text, eligibility_wording, fact, fill
 from bot.services import eligibility_messages as m
-from bot.services.eligibility_form import (ABROAD, ADULTS, AGE, ANSWER_SLOTS, ASSETS, CONFIRM,
-                                           DEPENDANTS, EXCEPTION, INCOME, INDEPENDENT, RESIDENT,
-                                           SAUDI, SHELTER, STAGE)
+from bot.services.eligibility_form import (
+    ABROAD,
+    ADULTS,
+    AGE,
+    ANSWER_SLOTS,
+    ASSETS,
+    CONFIRM,
+    DEPENDANTS,
+    EXCEPTION,
+    INCOME,
+    INDEPENDENT,
+    RESIDENT,
+    SAUDI,
+    SHELTER,
+    STAGE,
+)
 
-FAMILY = {SAUDI: True, AGE: 40, RESIDENT: True, ABROAD: 0, SHELTER: False, DEPENDANTS: 3,
-          ADULTS: 1, INCOME: 5000, ASSETS: False}
+FAMILY = {
+    SAUDI: True,
+    AGE: 40,
+    RESIDENT: True,
+    ABROAD: 0,
+    SHELTER: False,
+    DEPENDANTS: 3,
+    ADULTS: 1,
+    INCOME: 5000,
+    ASSETS: False,
+}
 
 
 def leaves(node, path=""):
@@ -25,15 +48,16 @@ def leaves(node, path=""):
 @pytest.mark.parametrize("path, text", list(leaves(eligibility_wording())))
 def test_every_line_is_text_whose_facts_exist(path, text):
     assert isinstance(text, str) and text.strip(), path
-    filled = fill(text)                     # raises KeyError for an unknown fact
+    filled = fill(text)  # raises KeyError for an unknown fact
     assert not re.search(r"\{[a-z_]+\.[a-z_]+\}", filled), path
     if path.startswith(("buttons.", "fields.")):
-        assert len(filled) <= 20, path      # WhatsApp reply buttons
+        assert len(filled) <= 20, path  # WhatsApp reply buttons
 
 
 def test_wording_fills_facts_and_values():
     assert eligibility_text("errors.count_negative", what="العدد") == (
-        "العدد ما يكون بالسالب 🙂 اكتب رقم مثل 3، أو 0.")
+        "العدد ما يكون بالسالب 🙂 اكتب رقم مثل 3، أو 0."
+    )
     assert eligibility_text("estimate.total", amount=1368) == "💰 الدعم الشهري التقديري: 1,368 ريال"
     assert fact("contact.unified_number") in eligibility_text("result.next_steps.cannot_tell")
 
@@ -49,12 +73,17 @@ def test_every_question_has_text_and_short_buttons():
 
 
 def test_questions_word_for_word():
-    assert m.question(SAUDI, {}) == ("أول سؤال: أنت سعودي الجنسية؟", [
-        {"title": "ايه", "payload": '/inform{"elig_choice":"yes"}'},
-        {"title": "لا", "payload": '/inform{"elig_choice":"no"}'}])
+    assert m.question(SAUDI, {}) == (
+        "أول سؤال: أنت سعودي الجنسية؟",
+        [
+            {"title": "ايه", "payload": '/inform{"elig_choice":"yes"}'},
+            {"title": "لا", "payload": '/inform{"elig_choice":"no"}'},
+        ],
+    )
     assert m.question(ABROAD, {})[0] == (
         'كم أطول مدة قضيتها مؤخرًا خارج المملكة؟ مثل: شهرين، 45 يوم، أو "ما سافرت".\n'
-        "(الشرط ما تزيد عن 3 أشهر)")
+        "(الشرط ما تزيد عن 3 أشهر)"
+    )
     assert m.question(ADULTS, {DEPENDANTS: 3})[0] == "من الـ3 تابعين، كم واحد عمره 18 سنة أو أكثر؟"
     assert m.question(ADULTS, {DEPENDANTS: 1})[0] == "التابع عمره 18 سنة أو أكثر؟"
     assert [b["title"] for b in m.question(ASSETS, {})[1]] == ["ايه", "لا", "مو متأكد"]
@@ -63,15 +92,32 @@ def test_questions_word_for_word():
 
 def test_summary_lines():
     assert m.summary_lines(FAMILY) == [
-        "الجنسية: سعودي", "العمر: 40 سنة", "مقيم بشكل دائم في المملكة: نعم",
-        "أطول مدة خارج المملكة: ما سافرت", "في دار إيواء أو سجن: لا",
-        "التابعين: 3 (1 بعمر 18 أو أكثر، 2 أقل من 18)", "دخل الأسرة الشهري: 5,000 ريال",
-        "أصول أو عقارات عالية القيمة: لا"]
-    lines = m.summary_lines({SAUDI: False, EXCEPTION: "saudi_mother", DEPENDANTS: 0,
-                             INDEPENDENT: "unsure", INCOME: 0, ABROAD: 1.5})
-    assert lines == ["الجنسية: غير سعودي، ووالدتك سعودية", "أطول مدة خارج المملكة: شهر ونص",
-                     "التابعين: ما عندك تابعين", "سكن مستقل: مو متأكد",
-                     "دخل الأسرة الشهري: ما فيه دخل"]
+        "الجنسية: سعودي",
+        "العمر: 40 سنة",
+        "مقيم بشكل دائم في المملكة: نعم",
+        "أطول مدة خارج المملكة: ما سافرت",
+        "في دار إيواء أو سجن: لا",
+        "التابعين: 3 (1 بعمر 18 أو أكثر، 2 أقل من 18)",
+        "دخل الأسرة الشهري: 5,000 ريال",
+        "أصول أو عقارات عالية القيمة: لا",
+    ]
+    lines = m.summary_lines(
+        {
+            SAUDI: False,
+            EXCEPTION: "saudi_mother",
+            DEPENDANTS: 0,
+            INDEPENDENT: "unsure",
+            INCOME: 0,
+            ABROAD: 1.5,
+        }
+    )
+    assert lines == [
+        "الجنسية: غير سعودي، ووالدتك سعودية",
+        "أطول مدة خارج المملكة: شهر ونص",
+        "التابعين: ما عندك تابعين",
+        "سكن مستقل: مو متأكد",
+        "دخل الأسرة الشهري: ما فيه دخل",
+    ]
 
 
 def test_summary_question_and_the_pick_list():
@@ -87,15 +133,18 @@ def test_summary_question_and_the_pick_list():
 def test_start_names_what_the_first_message_gave():
     assert m.start_text({}).startswith("تمام 👍 بسوي لك تحقق مبدئي سريع")
     assert m.start_text({SAUDI: True, INCOME: "6 الاف"}).endswith(
-        "\nوأخذت من رسالتك: الجنسية، الدخل الشهري (تقدر تعدّلها قبل النتيجة).")
+        "\nوأخذت من رسالتك: الجنسية، الدخل الشهري (تقدر تعدّلها قبل النتيجة)."
+    )
 
 
 def test_offer_after_repeated_wrong_answers():
     text = m.offer_text("خطأ")
     assert text.startswith("خطأ\n\nيبدو إن السؤال هذا متعب")
     assert [b["payload"] for b in m.offer_buttons()] == [
-        '/inform{"elig_choice":"continue"}', "/cancel",
-        '/human_handoff{"handoff_reason":"form_failed"}']
+        '/inform{"elig_choice":"continue"}',
+        "/cancel",
+        '/human_handoff{"handoff_reason":"form_failed"}',
+    ]
 
 
 def test_likely_eligible_result_word_for_word():
@@ -108,21 +157,26 @@ def test_likely_eligible_result_word_for_word():
         "• 2 تابعين أقل من 18 (30% لكل واحد): 391 ريال\n"
         "نقص التقدير 144 ريال لأن دخل الأسرة أعلى من حد الإعفاء التقديري (4,200 ريال)، "
         "والدعم يتناقص كل ما زاد الدخل.\n"
-        "⚠️ هذا تقدير تقريبي بأرقام توضيحية، والمبلغ الفعلي يحدده البرنامج.")
+        "⚠️ هذا تقدير تقريبي بأرقام توضيحية، والمبلغ الفعلي يحدده البرنامج."
+    )
     assert closing["text"] == (
         "هذا تحقق مبدئي استرشادي وليس قرار البرنامج. البرنامج يدرس طلبك ويتحقق من مطابقة "
         "بياناتك للبيانات الرسمية لدى الجهات الحكومية.\n"
         'الخطوة الجاية: سجّل في بوابة حساب المواطن، وبعدها تابع حالتك من "دراسة الأهلية". '
-        "ولأي استفسار اتصل على الرقم الموحد 19912.")
+        "ولأي استفسار اتصل على الرقم الموحد 19912."
+    )
 
 
 def test_early_stop_result_offers_to_correct_the_failing_answer():
     head, closing = m.result_messages({SAUDI: True, AGE: 17})
     assert head["text"].startswith(
         "❌ النتيجة المبدئية: غالبًا ما تنطبق عليك الشروط حاليًا، ووقفت الأسئلة هنا لأن شرط "
-        "أساسي ما تحقق:\n✖️ ")
-    assert closing["buttons"][0] == {"title": "عدّل إجابتي",
-                                     "payload": '/check_eligibility{"elig_choice":"fix:age"}'}
+        "أساسي ما تحقق:\n✖️ "
+    )
+    assert closing["buttons"][0] == {
+        "title": "عدّل إجابتي",
+        "payload": '/check_eligibility{"elig_choice":"fix:age"}',
+    }
     assert "إذا تغيّر وضعك تقدر تعيد التحقق بأي وقت." in closing["text"]
 
 
@@ -136,4 +190,5 @@ def test_cannot_tell_lists_the_unknowns_first():
 
 def test_cancel_message():
     assert m.cancel_message()["text"] == (
-        "تمام، وقّفت التحقق المبدئي 👍 ومسحت إجاباتك. تقدر تبدأ من جديد بأي وقت.")
+        "تمام، وقّفت التحقق المبدئي 👍 ومسحت إجاباتك. تقدر تبدأ من جديد بأي وقت."
+    )

@@ -2,6 +2,7 @@
 PostgreSQL): afterwards no table holds the citizen's national ID, mobile (in any format) or
 conversation ids, the other citizen's data is all there, and one audit entry says what
 was done."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,12 @@ import sqlalchemy as sa
 from bot.services import erasure
 from bot.store import conversations
 from tests import privacy_data as data
-from tests.privacy_data import A, A_ONLY_IN_TRACKER, B
-from tests.privacy_data import dbs  # noqa: F401  (fixture)
+from tests.privacy_data import (
+    A_ONLY_IN_TRACKER,
+    A,
+    B,
+    dbs,  # noqa: F401  (fixture)
+)
 
 
 @pytest.fixture
@@ -31,29 +36,41 @@ def _audit(app, action):
 def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens):
     app, tracker = citizens
     b_before = data.count_mentions([app, tracker], B.needles())
-    assert data.leftovers([app, tracker], A.needles())        # the fixture really has A
+    assert data.leftovers([app, tracker], A.needles())  # the fixture really has A
 
-    report = erasure.erase(national_id=A.national_id, actor="backoffice:test", app=app,
-                           tracker=tracker)
+    report = erasure.erase(
+        national_id=A.national_id, actor="backoffice:test", app=app, tracker=tracker
+    )
 
     A.conversations.append(A_ONLY_IN_TRACKER)
     assert data.leftovers([app, tracker], A.needles()) == []
     assert data.count_mentions([app, tracker], B.needles()) == b_before
-    assert report.conversations == 4                           # telegram, web, WhatsApp, tracker-only
-    assert report.rows == {"transcript_messages": 5, "conversations": 3, "handoffs": 1,
-                           "otp_challenges": 1, "sms_outbox": 2, "tickets": 1, "objections": 1,
-                           "mentions": 2, "events": 20}
+    assert report.conversations == 4  # telegram, web, WhatsApp, tracker-only
+    assert report.rows == {
+        "transcript_messages": 5,
+        "conversations": 3,
+        "handoffs": 1,
+        "otp_challenges": 1,
+        "sms_outbox": 2,
+        "tickets": 1,
+        "objections": 1,
+        "mentions": 2,
+        "events": 20,
+    }
     entries = _audit(app, "privacy.erased")
     assert len(entries) == 1 and entries[0]["id"] == report.audit_id
     assert (entries[0]["subject_type"], entries[0]["subject_id"], entries[0]["actor"]) == (
-        "citizen", "1•••••••81", "backoffice:test")
+        "citizen",
+        "1•••••••81",
+        "backoffice:test",
+    )
     assert json.loads(entries[0]["detail"])["rows"] == report.rows
 
     rows = data.all_rows(app)
     ticket = {t["number"]: t for t in rows["tickets"]}
     assert ticket[A.ticket]["national_id"] == "" and ticket[A.ticket]["category"] == "payment"
     assert ticket[B.ticket]["national_id"] == B.national_id
-    assert "10••••••81" in ticket[B.ticket]["description"]     # B's text named A: masked
+    assert "10••••••81" in ticket[B.ticket]["description"]  # B's text named A: masked
     assert {o["number"] for o in rows["objections"]} == {A.objection, B.objection}
     assert data.senders(tracker).keys() == set(B.conversations)
 
@@ -67,8 +84,8 @@ def test_a_dry_run_reports_the_same_and_changes_nothing(citizens):
     real = erasure.erase(national_id=A.national_id, app=app, tracker=tracker)
     assert real.rows == dry.rows and real.audit_id is not None
     again = erasure.erase(national_id=A.national_id, app=app, tracker=tracker)
-    assert set(again.rows.values()) == {0}                      # nothing left to find
-    assert len(_audit(app, "privacy.erased")) == 2              # each request is recorded
+    assert set(again.rows.values()) == {0}  # nothing left to find
+    assert len(_audit(app, "privacy.erased")) == 2  # each request is recorded
 
 
 def test_erase_by_mobile_in_any_format(citizens):
@@ -89,15 +106,19 @@ def test_erase_one_conversation(citizens):
     assert data.leftovers([app, tracker], [A.telegram, A.telegram_user]) == []
     rows = data.all_rows(app)
     assert {t["number"]: t["national_id"] for t in rows["tickets"]}[A.ticket] == ""
-    assert A.ticket not in " ".join(m["body"] for m in rows["sms_outbox"])   # its SMS went too
-    assert A.web in data.senders(tracker)                      # A's other conversations stay
+    assert A.ticket not in " ".join(m["body"] for m in rows["sms_outbox"])  # its SMS went too
+    assert A.web in data.senders(tracker)  # A's other conversations stay
     assert any(c["conversation_id"] == A.whatsapp for c in rows["conversations"])
 
 
 def test_a_timestamp_that_looks_like_the_id_is_not_a_mention(dbs):  # noqa: F811
     app, tracker = dbs
-    data.write_events(tracker, "rest-other", data.turn(float(A.national_id), "متى الدفعة", {}, "قريب"))
-    data.write_events(tracker, "rest-mine", data.turn(time.time(), f"هويتي {A.national_id}", {}, "تمام"))
+    data.write_events(
+        tracker, "rest-other", data.turn(float(A.national_id), "متى الدفعة", {}, "قريب")
+    )
+    data.write_events(
+        tracker, "rest-mine", data.turn(time.time(), f"هويتي {A.national_id}", {}, "تمام")
+    )
     report = erasure.erase(national_id=A.national_id, app=app, tracker=tracker)
     assert set(data.senders(tracker)) == {"rest-other"}
     assert report.rows["events"] == 3
@@ -107,8 +128,13 @@ def test_the_subject_must_be_one_well_formed_number():
     assert erasure.subject(national_id="١٠٢٣٤٥٦٧٨١").value == "1023456781"
     assert erasure.subject(mobile="966551234567").value == "0551234567"
     assert erasure.subject(conversation_id=" web:abc ").value == "web:abc"
-    for bad in ({}, {"national_id": "123"}, {"national_id": "3023456781"}, {"mobile": "0112345678"},
-                {"national_id": A.national_id, "mobile": A.mobile}):
+    for bad in (
+        {},
+        {"national_id": "123"},
+        {"national_id": "3023456781"},
+        {"mobile": "0112345678"},
+        {"national_id": A.national_id, "mobile": A.mobile},
+    ):
         with pytest.raises(ValueError):
             erasure.subject(**bad)
 

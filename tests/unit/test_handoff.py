@@ -3,6 +3,7 @@
 Runs against a throwaway SQLite file migrated with Alembic (the real schema); the
 concurrency tests run on SQLite and on PostgreSQL (tests/fixtures_pg.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ from bot.store import reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
-RIYADH_10AM = datetime(2024, 5, 5, 7, 0, tzinfo=timezone.utc)    # 10:00 in Riyadh (UTC+3)
-RIYADH_11PM = datetime(2024, 5, 5, 20, 0, tzinfo=timezone.utc)   # 23:00 in Riyadh
+RIYADH_10AM = datetime(2024, 5, 5, 7, 0, tzinfo=timezone.utc)  # 10:00 in Riyadh (UTC+3)
+RIYADH_11PM = datetime(2024, 5, 5, 20, 0, tzinfo=timezone.utc)  # 23:00 in Riyadh
 
 
 @pytest.fixture
@@ -71,8 +72,11 @@ def test_full_cycle_bot_queued_agent_bot(db):
     assert handoff.state_of("web:abc") == "bot"
     assert handoff.get(h.id).state == "bot" and handoff.get(h.id).ended_by == "sara"
     assert audit_actions(h.id) == [
-        ("bot", "handoff.escalated"), ("agent:sara", "handoff.claimed"),
-        ("agent:sara", "handoff.replied"), ("agent:sara", "handoff.returned_to_bot")]
+        ("bot", "handoff.escalated"),
+        ("agent:sara", "handoff.claimed"),
+        ("agent:sara", "handoff.replied"),
+        ("agent:sara", "handoff.returned_to_bot"),
+    ]
 
 
 def test_closed_episode_lets_the_next_message_reach_the_bot_and_a_new_escalation_opens(db):
@@ -101,10 +105,10 @@ def test_only_the_claiming_agent_may_reply_return_close_or_release(db):
 
 def test_no_reply_before_claim_and_none_after_the_end(db):
     h = handoff.escalate("telegram:8", "requested")
-    assert not handoff.authorise_reply(h.id, "sara", chars=3)      # still queued
+    assert not handoff.authorise_reply(h.id, "sara", chars=3)  # still queued
     assert handoff.claim(h.id, "sara") and handoff.return_to_bot(h.id, "sara")
-    assert not handoff.authorise_reply(h.id, "sara", chars=3)      # back with the bot
-    assert not handoff.claim(h.id, "sara")                          # ended episodes stay ended
+    assert not handoff.authorise_reply(h.id, "sara", chars=3)  # back with the bot
+    assert not handoff.claim(h.id, "sara")  # ended episodes stay ended
     assert not handoff.close(h.id, "sara")
 
 
@@ -124,7 +128,10 @@ def test_queue_order_and_positions(db):
     handoff.claim(a.id, "sara")
     views = handoff.queue()
     assert [(v.id, v.state, v.position) for v in views] == [
-        (a.id, "agent", None), (b.id, "queued", 1), (c.id, "queued", 2)]
+        (a.id, "agent", None),
+        (b.id, "queued", 1),
+        (c.id, "queued", 2),
+    ]
     assert handoff.get(c.id).position == 2
     assert views[1].waiting_seconds(t0 + timedelta(minutes=11)) == 600
 
@@ -143,11 +150,22 @@ def test_citizen_message_hook_stamps_only_open_episodes(db):
 
 
 def test_snapshot_is_stored_masked(db):
-    h = handoff.escalate("whatsapp:966512345678", "requested", snapshot={
-        "national_id": "1012345678", "mobile": "0551234567", "iban": "SA0380000000608010167519",
-        "ticket_number": "SM-2024-0042", "income": 4500, "married": True,
-        "requested_slot": "mobile", "notes": "رقمي 0551234567", "empty": None,
-        "objection_otp": "482913"})
+    h = handoff.escalate(
+        "whatsapp:966512345678",
+        "requested",
+        snapshot={
+            "national_id": "1012345678",
+            "mobile": "0551234567",
+            "iban": "SA0380000000608010167519",
+            "ticket_number": "SM-2024-0042",
+            "income": 4500,
+            "married": True,
+            "requested_slot": "mobile",
+            "notes": "رقمي 0551234567",
+            "empty": None,
+            "objection_otp": "482913",
+        },
+    )
     snap = handoff.get(h.id).snapshot
     dumped = json.dumps(snap, ensure_ascii=False)
     for secret in ("1012345678", "0551234567", "SA0380000000608010167519"):
@@ -156,7 +174,7 @@ def test_snapshot_is_stored_masked(db):
     assert snap["ticket_number"] == "SM-2024-0042" and snap["income"] == "4500"
     assert snap["married"] is True
     assert "requested_slot" not in snap and "empty" not in snap
-    assert "objection_otp" not in snap and "482913" not in dumped      # secrets are dropped
+    assert "objection_otp" not in snap and "482913" not in dumped  # secrets are dropped
     with session_scope() as s:
         details = " ".join(e.detail or "" for e in s.execute(select(AuditEntry)).scalars())
     assert "966512345678" not in details
@@ -194,7 +212,8 @@ def test_claim_is_atomic_when_agents_race(app_db):
         view = handoff.get(h.id)
         assert view.state == "agent" and view.claimed_by == wins[0]
         assert [a for a in audit_actions(h.id) if a[1] == "handoff.claimed"] == [
-            (f"agent:{wins[0]}", "handoff.claimed")]
+            (f"agent:{wins[0]}", "handoff.claimed")
+        ]
 
 
 def test_concurrent_escalations_open_a_single_episode(app_db):
@@ -224,7 +243,7 @@ def test_concurrent_escalations_open_a_single_episode(app_db):
 def test_working_hours_follow_riyadh_time(monkeypatch):
     assert handoff.in_working_hours(RIYADH_10AM)
     assert not handoff.in_working_hours(RIYADH_11PM)
-    assert handoff.in_working_hours(datetime(2024, 5, 5, 5, 0, tzinfo=timezone.utc))      # 08:00
+    assert handoff.in_working_hours(datetime(2024, 5, 5, 5, 0, tzinfo=timezone.utc))  # 08:00
     assert not handoff.in_working_hours(datetime(2024, 5, 5, 17, 0, tzinfo=timezone.utc))  # 20:00
     monkeypatch.setenv("HANDOFF_HOURS", "0-24")
     assert handoff.in_working_hours(RIYADH_11PM)
@@ -235,7 +254,9 @@ def test_in_hours_message_promises_an_agent_and_a_wait(db):
     message = handoff.escalation_message(view, now=RIYADH_10AM)
     assert "موظف" in message["text"] and "الانتظار المتوقع" in message["text"]
     assert "أقل من 5 دقائق" in message["text"]
-    assert "مستعجل" in message["text"] and "19912" in message["text"]  # an alternative, not the main path
+    assert (
+        "مستعجل" in message["text"] and "19912" in message["text"]
+    )  # an alternative, not the main path
 
 
 def test_wait_grows_with_the_queue(db):
@@ -244,13 +265,13 @@ def test_wait_grows_with_the_queue(db):
     view = handoff.escalate("telegram:last", "requested", now=RIYADH_10AM)
     assert view.position == 6
     text = handoff.escalation_message(view, now=RIYADH_10AM)["text"]
-    assert "حوالي 25 دقيقة" in text    # 4 min + 5 ahead x 4 min = 24 -> ~25
+    assert "حوالي 25 دقيقة" in text  # 4 min + 5 ahead x 4 min = 24 -> ~25
 
 
 def test_recent_waits_drive_the_estimate(db):
     for i in range(3):
         h = handoff.escalate(f"telegram:w{i}", "requested", now=RIYADH_10AM - timedelta(minutes=60))
-        handoff.claim(h.id, "sara", now=RIYADH_10AM - timedelta(minutes=30))     # waited 30 min
+        handoff.claim(h.id, "sara", now=RIYADH_10AM - timedelta(minutes=30))  # waited 30 min
     assert handoff.estimated_wait_minutes(1, now=RIYADH_10AM) == 30
 
 
@@ -259,7 +280,7 @@ def test_out_of_hours_message_offers_the_ticket_and_the_unified_number(db):
     text = handoff.escalation_message(view, now=RIYADH_11PM)["text"]
     assert "خارج وقت الدوام" in text and "صوتك مسموع" in text and "19912" in text
     assert "قائمة الانتظار" in text
-    assert handoff.state_of("telegram:1") == "queued"      # still waits for the morning
+    assert handoff.state_of("telegram:1") == "queued"  # still waits for the morning
 
 
 def test_reason_prefix_for_a_stopped_support_complaint(db):
@@ -282,15 +303,17 @@ def _tracker(events, slots=None, active_loop=None, sender="telegram:42"):
     from rasa_sdk import Tracker
 
     latest = events[-1]["parse_data"] if events and events[-1]["event"] == "user" else {}
-    return Tracker(sender, slots or {}, latest, events, False, None, active_loop or {},
-                   "action_listen")
+    return Tracker(
+        sender, slots or {}, latest, events, False, None, active_loop or {}, "action_listen"
+    )
 
 
 def _user(intent, entities=None, faq_key=None):
     parse = {"intent": {"name": intent}, "entities": entities or []}
     if faq_key:
-        parse["response_selector"] = {"faq": {"response": {
-            "intent_response_key": f"faq/{faq_key}"}}}
+        parse["response_selector"] = {
+            "faq": {"response": {"intent_response_key": f"faq/{faq_key}"}}
+        }
     return {"event": "user", "text": "x", "parse_data": parse}
 
 
@@ -305,24 +328,28 @@ def _run_action(tracker):
 
 
 def test_action_queues_with_a_masked_snapshot_and_says_what_happens_next(db):
-    tracker = _tracker([_user("greet"), _user("human_handoff")],
-                       slots={"national_id": "1098765432", "ticket_number": "SM-7",
-                              "requested_slot": None})
+    tracker = _tracker(
+        [_user("greet"), _user("human_handoff")],
+        slots={"national_id": "1098765432", "ticket_number": "SM-7", "requested_slot": None},
+    )
     messages, events = _run_action(tracker)
     view = handoff.open_for("telegram:42")
     assert view.state == "queued" and view.reason == "requested" and view.channel == "telegram"
     assert view.snapshot == {"national_id": "1•••••••32", "ticket_number": "SM-7"}
     assert len(messages) == 1
     assert "موظف" in messages[0]["text"] and not messages[0]["buttons"]
-    assert {"event": "slot", "name": "handoff_reason", "value": None,
-            "timestamp": None} in events
+    assert {"event": "slot", "name": "handoff_reason", "value": None, "timestamp": None} in events
 
 
 def test_action_names_the_reason_a_button_gave_and_stops_the_form(db):
     tracker = _tracker(
-        [_user("inform"), _user("human_handoff", [{"entity": "handoff_reason", "value": "form_failed"}])],
+        [
+            _user("inform"),
+            _user("human_handoff", [{"entity": "handoff_reason", "value": "form_failed"}]),
+        ],
         slots={"handoff_reason": "form_failed", "requested_slot": "national_id"},
-        active_loop={"name": "eligibility_form"})
+        active_loop={"name": "eligibility_form"},
+    )
     _, events = _run_action(tracker)
     view = handoff.open_for("telegram:42")
     assert view.reason == "form_failed" and view.reason_detail == "eligibility_form"
@@ -335,8 +362,9 @@ def test_action_after_two_fallbacks_says_fallback(db):
 
 
 def test_action_after_the_support_dropped_answer_marks_a_stopped_support_case(db):
-    messages, _ = _run_action(_tracker([_user("faq", faq_key="support_dropped"),
-                                        _user("human_handoff")]))
+    messages, _ = _run_action(
+        _tracker([_user("faq", faq_key="support_dropped"), _user("human_handoff")])
+    )
     view = handoff.open_for("telegram:42")
     assert view.reason == "support_stopped"
     assert "توقف الدعم" in messages[0]["text"]
@@ -369,17 +397,23 @@ def test_migration_matches_the_models(app_db):
         for model in (Handoff, Agent, AgentSession):
             table = model.__table__
             assert {c["name"] for c in found.get_columns(table.name)} == set(table.columns.keys())
-            assert {i["name"] for i in found.get_indexes(table.name)} >= {i.name for i in table.indexes}
+            assert {i["name"] for i in found.get_indexes(table.name)} >= {
+                i.name for i in table.indexes
+            }
     finally:
         engine.dispose()
 
 
-@pytest.mark.parametrize("text", ["إلغاء", "الغاء", "رجعني للمساعد", "ما ابي موظف", "cancel", "/cancel", "إلغاء!"])
+@pytest.mark.parametrize(
+    "text", ["إلغاء", "الغاء", "رجعني للمساعد", "ما ابي موظف", "cancel", "/cancel", "إلغاء!"]
+)
 def test_leave_phrases_are_recognised(text):
     assert handoff.wants_to_leave_queue(text)
 
 
-@pytest.mark.parametrize("text", ["ابي الغاء البلاغ حقي لانه غلط", "متى يرد الموظف", "", "رقم هويتي 1012345678"])
+@pytest.mark.parametrize(
+    "text", ["ابي الغاء البلاغ حقي لانه غلط", "متى يرد الموظف", "", "رقم هويتي 1012345678"]
+)
 def test_ordinary_messages_do_not_leave_the_queue(text):
     assert not handoff.wants_to_leave_queue(text)
 
@@ -389,7 +423,7 @@ def test_a_queued_citizen_can_leave_but_not_once_an_agent_has_it(db):
     assert handoff.LEAVE_HINT in handoff.escalation_message(view, now=RIYADH_10AM)["text"]
     assert handoff.leave_queue("web:leave-1")
     assert handoff.state_of("web:leave-1") == "bot"
-    assert not handoff.leave_queue("web:leave-1")          # nothing open any more
+    assert not handoff.leave_queue("web:leave-1")  # nothing open any more
 
     view = handoff.escalate("web:leave-2", "requested", now=RIYADH_10AM)
     assert handoff.claim(view.id, "sara")
@@ -422,4 +456,7 @@ def test_queued_citizen_is_acknowledged_first_and_after_a_pause_only(db, monkeyp
     night = handoff._citizen_wrote("web:b", now=t0 + timedelta(hours=14))[1]  # 00:00 Riyadh
     assert night and "الدوام" in night and "دورك" not in night
     handoff.claim(h.id, "agent1")
-    assert handoff._citizen_wrote("web:b", now=t0 + timedelta(hours=20)) == (True, None)  # agent is there
+    assert handoff._citizen_wrote("web:b", now=t0 + timedelta(hours=20)) == (
+        True,
+        None,
+    )  # agent is there

@@ -5,6 +5,7 @@ a lower layer importing a higher one fails, as does the store importing bot.patc
 loads the store modules from endpoints.yml by path: importing them must change nothing)
 and bot/privacy.py (masking, shared by every layer) importing any layer.
 """
+
 from __future__ import annotations
 
 import ast
@@ -24,7 +25,7 @@ FORBIDDEN: Dict[str, Tuple[str, ...]] = {
 # Known exceptions still being moved behind services: (importing module, imported module).
 # Keep it short; remove an entry when its import goes.
 KNOWN: Set[Tuple[str, str]] = {
-    ("bot.actions.tickets", "bot.store.tickets"),       # TICKET_CATEGORIES, StoreUnavailable
+    ("bot.actions.tickets", "bot.store.tickets"),  # TICKET_CATEGORIES, StoreUnavailable
 }
 
 
@@ -60,13 +61,16 @@ def violations(root: Path, known: Set[Tuple[str, str]] = frozenset()) -> List[st
     for top in ("bot", "channels"):
         for path in sorted((root / top).rglob("*.py")):
             module = module_name(path, root)
-            forbidden = [bad for layer, rule in FORBIDDEN.items() if _within(module, layer) for bad in rule]
+            forbidden = [
+                bad for layer, rule in FORBIDDEN.items() if _within(module, layer) for bad in rule
+            ]
             if not forbidden:
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
             for name in imported(tree, module, path.name == "__init__.py"):
                 if any(_within(name, bad) for bad in forbidden) and not any(
-                        m == module and _within(name, allowed) for m, allowed in known):
+                    m == module and _within(name, allowed) for m, allowed in known
+                ):
                     found.add(f"{path.relative_to(root)}: imports {name}")
     return sorted(found)
 
@@ -98,5 +102,5 @@ def test_the_check_catches_each_kind_of_upward_import(tmp_path):
     assert "bot/actions/act.py: imports bot.store.tickets" in found
     assert "bot/privacy.py: imports bot.store" in found
     assert "bot.services.sms" not in found and "session_scope" not in found  # downward is fine
-    assert "channels/" not in found                                         # the top imports anything
+    assert "channels/" not in found  # the top imports anything
     assert violations(tmp_path, {("bot.actions.act", "bot.store.tickets")}) != violations(tmp_path)

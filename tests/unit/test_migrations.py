@@ -1,5 +1,6 @@
 """The migration history is one line, and databases migrated while it was still branched
 (each feature off the base revision) upgrade to it without running anything again."""
+
 import re
 import shutil
 
@@ -18,8 +19,12 @@ LAST_BRANCHED = "0006_handoff"
 def _schema(url: str) -> list:
     engine = create_engine(url, future=True)
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT type, name, sql FROM sqlite_master "
-                                 "WHERE name != 'alembic_version' ORDER BY name")).all()
+        rows = conn.execute(
+            text(
+                "SELECT type, name, sql FROM sqlite_master "
+                "WHERE name != 'alembic_version' ORDER BY name"
+            )
+        ).all()
     engine.dispose()
     return [tuple(r) for r in rows]
 
@@ -39,15 +44,17 @@ def _branched_history(tmp_path):
     shutil.copytree(MIGRATIONS, old, ignore=shutil.ignore_patterns("__pycache__"))
     for path in (old / "versions").glob("*.py"):
         if path.stem not in BRANCHED and path.stem != "0001_base":
-            path.unlink()       # written after the history was made linear
+            path.unlink()  # written after the history was made linear
     for revision, label in BRANCHED.items():
         path = old / "versions" / f"{revision}.py"
         source = path.read_text(encoding="utf-8")
         labels = (label,) if label else None
-        source = re.sub(r"^down_revision = .*$", 'down_revision = "0001_base"', source,
-                        flags=re.MULTILINE)
-        source = re.sub(r"^branch_labels = .*$", f"branch_labels = {labels!r}", source,
-                        flags=re.MULTILINE)
+        source = re.sub(
+            r"^down_revision = .*$", 'down_revision = "0001_base"', source, flags=re.MULTILINE
+        )
+        source = re.sub(
+            r"^branch_labels = .*$", f"branch_labels = {labels!r}", source, flags=re.MULTILINE
+        )
         path.write_text(source, encoding="utf-8")
     return old
 
@@ -69,8 +76,18 @@ def test_a_fresh_database_upgrades_downgrades_and_upgrades_again(tmp_path):
     cfg = alembic_config(url)
     command.upgrade(cfg, "head")
     tables = {name for kind, name, _ in _schema(url) if kind == "table"}
-    assert {"audit_log", "conversations", "transcript_messages", "tickets", "objections",
-            "otp_challenges", "sms_outbox", "handoffs", "desk_agents", "desk_sessions"} <= tables
+    assert {
+        "audit_log",
+        "conversations",
+        "transcript_messages",
+        "tickets",
+        "objections",
+        "otp_challenges",
+        "sms_outbox",
+        "handoffs",
+        "desk_agents",
+        "desk_sessions",
+    } <= tables
     head = ScriptDirectory.from_config(cfg).get_current_head()
     assert _versions(url) == {head}
     full = _schema(url)
@@ -89,8 +106,12 @@ def test_a_database_migrated_on_the_branched_history_upgrades_as_a_no_op(tmp_pat
     assert _versions(url) == set(BRANCHED)
     engine = create_engine(url, future=True)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO audit_log (at, actor, action, subject_type, subject_id) "
-                          "VALUES ('2026-01-01 00:00:00', 'test', 'kept', 'db', '1')"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (at, actor, action, subject_type, subject_id) "
+                "VALUES ('2026-01-01 00:00:00', 'test', 'kept', 'db', '1')"
+            )
+        )
     engine.dispose()
     before = _schema(url)
 
@@ -100,7 +121,7 @@ def test_a_database_migrated_on_the_branched_history_upgrades_as_a_no_op(tmp_pat
     assert _versions(url) == {LAST_BRANCHED}
     command.upgrade(cfg, "heads")
     assert _versions(url) == {ScriptDirectory.from_config(cfg).get_current_head()}
-    assert set(before) <= set(_schema(url))     # later revisions only add
+    assert set(before) <= set(_schema(url))  # later revisions only add
     engine = create_engine(url, future=True)
     with engine.connect() as conn:
         kept = conn.execute(text("SELECT action FROM audit_log")).scalars().all()

@@ -1,5 +1,6 @@
 """One-time codes (bot.services.otp), used through the objection status wrappers of
 bot.services.objections, on SQLite and PostgreSQL."""
+
 import re
 from datetime import timedelta
 
@@ -47,8 +48,9 @@ def test_code_goes_to_the_registered_mobile_and_is_stored_hashed(objection):
 
 def test_wrong_pair_and_unknown_number_look_the_same_and_send_nothing(objection):
     wrong_pair = objections.issue_code("conv-1", objection.number, ID_B)
-    unknown = objections.issue_code("conv-1", "100000009" if objection.number != "100000009"
-                                    else "100000017", ID_A)
+    unknown = objections.issue_code(
+        "conv-1", "100000009" if objection.number != "100000009" else "100000017", ID_A
+    )
     assert wrong_pair == unknown == otp.IssueResult(otp.NOT_FOUND)
     assert _sms() == []
 
@@ -71,7 +73,6 @@ def test_code_from_one_conversation_does_not_work_in_another(objection):
     assert objections.verify_code("conv-2", objection.number, code).status == otp.NO_CODE
 
 
-
 def test_codes_are_kept_apart_by_purpose(objection):
     # The same subject under another purpose is another code: it unlocks nothing here.
     assert otp.issue("another_purpose", objection.number, "conv-1", MOBILE_A).ok
@@ -80,6 +81,7 @@ def test_codes_are_kept_apart_by_purpose(objection):
     assert otp.verify("another_purpose", objection.number, "conv-1", code).ok
     assert not objections.is_verified(objection.number, "conv-1")
     assert otp.is_verified("another_purpose", objection.number, "conv-1")
+
 
 def test_code_expires_after_five_minutes(objection):
     start = utcnow()
@@ -98,7 +100,7 @@ def test_three_wrong_codes_lock_then_cool_down(objection):
     start = utcnow()
     objections.issue_code("conv-1", objection.number, ID_A, now=start)
     code = _last_code()
-    wrong = f"{(int(code) + 1) % 10 ** 6:06d}"
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
     r1 = objections.verify_code("conv-1", objection.number, wrong, now=start)
     r2 = objections.verify_code("conv-1", objection.number, wrong, now=start)
     r3 = objections.verify_code("conv-1", objection.number, wrong, now=start)
@@ -107,8 +109,12 @@ def test_three_wrong_codes_lock_then_cool_down(objection):
     assert r3.status == otp.LOCKED and r3.retry_after_minutes == 15
     # locked: even the right code, and in any conversation
     assert objections.verify_code("conv-1", objection.number, code, now=start).status == otp.LOCKED
-    assert objections.issue_code("conv-9", objection.number, ID_A,
-                                 now=start + timedelta(minutes=1)).status == otp.COOLDOWN
+    assert (
+        objections.issue_code(
+            "conv-9", objection.number, ID_A, now=start + timedelta(minutes=1)
+        ).status
+        == otp.COOLDOWN
+    )
     # after the cool-down a new code can be sent and used
     after = start + timedelta(minutes=16)
     assert objections.issue_code("conv-1", objection.number, ID_A, now=after).ok
@@ -122,10 +128,15 @@ def test_a_new_code_replaces_the_old_one(objection):
     objections.issue_code("conv-1", objection.number, ID_A, now=start + timedelta(seconds=30))
     new = _last_code()
     if old != new:
-        assert objections.verify_code("conv-1", objection.number, old,
-                                      now=start + timedelta(seconds=40)).status == otp.WRONG
-    assert objections.verify_code("conv-1", objection.number, new,
-                                  now=start + timedelta(seconds=41)).ok
+        assert (
+            objections.verify_code(
+                "conv-1", objection.number, old, now=start + timedelta(seconds=40)
+            ).status
+            == otp.WRONG
+        )
+    assert objections.verify_code(
+        "conv-1", objection.number, new, now=start + timedelta(seconds=41)
+    ).ok
 
 
 def test_at_most_three_codes_per_window(objection, monkeypatch):
@@ -133,18 +144,23 @@ def test_at_most_three_codes_per_window(objection, monkeypatch):
     monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "10")
     start = utcnow()
     for i in range(3):
-        assert objections.issue_code("conv-1", objection.number, ID_A,
-                                     now=start + timedelta(seconds=i)).ok
-    blocked = objections.issue_code("conv-2", objection.number, ID_A,
-                                    now=start + timedelta(minutes=1))
+        assert objections.issue_code(
+            "conv-1", objection.number, ID_A, now=start + timedelta(seconds=i)
+        ).ok
+    blocked = objections.issue_code(
+        "conv-2", objection.number, ID_A, now=start + timedelta(minutes=1)
+    )
     assert blocked.status == otp.TOO_MANY and 1 <= blocked.retry_after_minutes <= 15
     assert len(_sms()) == 3
-    assert objections.issue_code("conv-1", objection.number, ID_A,
-                                 now=start + timedelta(minutes=16)).ok
+    assert objections.issue_code(
+        "conv-1", objection.number, ID_A, now=start + timedelta(minutes=16)
+    ).ok
 
 
 def test_sms_failure_is_reported_and_the_code_is_void(objection, monkeypatch):
-    monkeypatch.setattr(otp.sms, "send", lambda *a, **k: SmsResult(False, "x", "failed", error="down"))
+    monkeypatch.setattr(
+        otp.sms, "send", lambda *a, **k: SmsResult(False, "x", "failed", error="down")
+    )
     assert objections.issue_code("conv-1", objection.number, ID_A).status == otp.SMS_FAILED
     assert objections.verify_code("conv-1", objection.number, "000000").status == otp.NO_CODE
 
@@ -153,8 +169,12 @@ def test_database_down_raises_store_unavailable(objection, monkeypatch, app_db):
     from bot.store import reset_engine
     from bot.store.base import StoreUnavailable
 
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent-dir/x/app.db" if app_db.startswith("sqlite")
-                       else "postgresql+psycopg2://tests@127.0.0.1:1/none?connect_timeout=2")
+    monkeypatch.setenv(
+        "DATABASE_URL",
+        "sqlite:////nonexistent-dir/x/app.db"
+        if app_db.startswith("sqlite")
+        else "postgresql+psycopg2://tests@127.0.0.1:1/none?connect_timeout=2",
+    )
     reset_engine()
     with pytest.raises(StoreUnavailable):
         objections.issue_code("conv-1", objection.number, ID_A)

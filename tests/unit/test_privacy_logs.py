@@ -1,5 +1,6 @@
 """Personal numbers written to a log come out masked once `install_log_masking` has run:
 in the message, in its args, in exception text, on handlers added before or after."""
+
 import io
 import logging
 import subprocess
@@ -79,7 +80,9 @@ def test_exception_text_is_masked(masking, stream):
 
 def test_caplog_sees_the_masked_record(masking, caplog):
     with caplog.at_level(logging.INFO, logger="tests.privacy"):
-        logging.getLogger("tests.privacy").info("id=%s mobile=%s iban=%s", NATIONAL_ID, MOBILE, IBAN)
+        logging.getLogger("tests.privacy").info(
+            "id=%s mobile=%s iban=%s", NATIONAL_ID, MOBILE, IBAN
+        )
     _assert_masked(caplog.text)
     _assert_masked(caplog.records[0].getMessage())
 
@@ -94,8 +97,9 @@ def test_root_handlers_present_at_installation_get_the_filter_once(masking):
         assert sum(isinstance(f, MaskingFilter) for f in handler.filters) == 1
         # A record rebuilt from a dict (e.g. received from another process) bypasses the
         # record factory; the handler's filter still masks it.
-        record = logging.makeLogRecord({"msg": "id %s", "args": (NATIONAL_ID,), "levelno": 30,
-                                        "levelname": "WARNING"})
+        record = logging.makeLogRecord(
+            {"msg": "id %s", "args": (NATIONAL_ID,), "levelno": 30, "levelname": "WARNING"}
+        )
         handler.handle(record)
         assert handler.stream.getvalue().strip() == "id 10••••••81"
     finally:
@@ -107,16 +111,27 @@ def test_installing_twice_masks_once_and_leaves_other_records_alone(masking, str
     log, out = stream
     log.info("%s", NATIONAL_ID)
     log.info("answered in %d ms for %s", 42, "faq/conditions")
-    assert out.getvalue().splitlines() == ["INFO 10••••••81", "INFO answered in 42 ms for faq/conditions"]
+    assert out.getvalue().splitlines() == [
+        "INFO 10••••••81",
+        "INFO answered in 42 ms for faq/conditions",
+    ]
 
 
 def test_a_process_without_logging_configured_is_masked_too():
     """No handler at all: Python's last-resort handler prints warnings to stderr."""
-    code = ("import logging\nfrom bot.privacy import install_log_masking\n"
-            "install_log_masking()\n"
-            f"logging.getLogger('x').warning('id %s mobile %s iban %s', '{NATIONAL_ID}', "
-            f"'{MOBILE}', '{IBAN}')\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env={"PYTHONPATH": str(ROOT)})
+    code = (
+        "import logging\nfrom bot.privacy import install_log_masking\n"
+        "install_log_masking()\n"
+        f"logging.getLogger('x').warning('id %s mobile %s iban %s', '{NATIONAL_ID}', "
+        f"'{MOBILE}', '{IBAN}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == 0, done.stderr
     _assert_masked(done.stderr)

@@ -1,5 +1,6 @@
 """bot.patches: applied on purpose, undoable, guarded by Rasa's version and by the
 sources they replace; and the per-message shortcuts among them keep Rasa's behaviour."""
+
 import asyncio
 import inspect
 import logging
@@ -34,6 +35,7 @@ def unpatched():
 
 # --- the guards -------------------------------------------------------------------------
 
+
 def test_the_upstream_sources_are_the_ones_the_patches_were_written_against():
     """Canary: Rasa changed (or site-packages was edited) under a patch. Read the new
     upstream code, adapt the patch, then record the new hash printed here."""
@@ -60,8 +62,12 @@ def test_a_changed_upstream_source_fails_the_canary(monkeypatch):
     module = types.ModuleType("fake_upstream")
     module.Upstream = type("Upstream", (), {"greet": Upstream.greet})
     monkeypatch.setitem(sys.modules, "fake_upstream", module)
-    patch = Patch("fake_upstream:Upstream", "greet", lambda _original: _greet_patched,
-                  upstream_sha256=registry.source_sha256(Upstream.greet))
+    patch = Patch(
+        "fake_upstream:Upstream",
+        "greet",
+        lambda _original: _greet_patched,
+        upstream_sha256=registry.source_sha256(Upstream.greet),
+    )
     assert registry.stale([patch]) == []
     monkeypatch.setattr(module.Upstream, "greet", Upstream.other, raising=False)
     assert registry.stale([patch]) == ["fake_upstream:Upstream.greet"]
@@ -92,7 +98,8 @@ def test_restore_gives_back_rasas_own_code(unpatched):
     assert "__copy__" not in vars(Slot)
     assert "_tracker_store" in inspect.getsource(FailSafeTrackerStore.on_tracker_store_error)
     assert "validate(result, self.action_response_format_spec())" in inspect.getsource(
-        RemoteAction._validate_action_result)
+        RemoteAction._validate_action_result
+    )
     assert patches.apply()
     assert RemoteAction._validate_action_result is action_result._validate_action_result
     assert len(patches.applied()) == 6
@@ -126,25 +133,38 @@ def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, 
     from bot import rasa_server
 
     seen = {}
-    monkeypatch.setattr(rasa_server, "install_log_masking", lambda: seen.setdefault("masking", True))
-    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.update(
-        argv=sys.argv[1:], applied=len(patches.applied()), masked_first=seen.get("masking")))
+    monkeypatch.setattr(
+        rasa_server, "install_log_masking", lambda: seen.setdefault("masking", True)
+    )
+    monkeypatch.setattr(
+        rasa.__main__,
+        "main",
+        lambda: seen.update(
+            argv=sys.argv[1:], applied=len(patches.applied()), masked_first=seen.get("masking")
+        ),
+    )
     monkeypatch.setattr(sys, "argv", ["bot/rasa_server.py"])
     rasa_server.main(["run", "--port", "5006", "--endpoints", "endpoints.yml"])
-    assert seen == {"masking": True, "argv": ["run", "--port", "5006", "--endpoints", "endpoints.yml"],
-                    "applied": 6, "masked_first": True}
+    assert seen == {
+        "masking": True,
+        "argv": ["run", "--port", "5006", "--endpoints", "endpoints.yml"],
+        "applied": 6,
+        "masked_first": True,
+    }
 
 
 @pytest.mark.slow
 def test_importing_the_stores_patches_nothing():
     """Rasa loads the store classes from endpoints.yml by module path: that import must
     leave Rasa as it is (only bot.patches.apply() changes it)."""
-    code = ("import bot.store.tracker_store, bot.store.lock_store\n"
-            "from bot import patches\n"
-            "from bot.patches import registry\n"
-            "from rasa.shared.core.slots import Slot\n"
-            "assert registry.stale(patches.all_patches()) == [], registry.stale(patches.all_patches())\n"
-            "assert '__copy__' not in vars(Slot) and patches.applied() == []\n")
+    code = (
+        "import bot.store.tracker_store, bot.store.lock_store\n"
+        "from bot import patches\n"
+        "from bot.patches import registry\n"
+        "from rasa.shared.core.slots import Slot\n"
+        "assert registry.stale(patches.all_patches()) == [], registry.stale(patches.all_patches())\n"
+        "assert '__copy__' not in vars(Slot) and patches.applied() == []\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -157,7 +177,9 @@ def test_strict_failsafe_raises_for_our_store_and_leaves_others_to_rasa(tmp_path
     from bot.store.tracker_store import EnvTrackerStore, TrackerStoreUnavailable
 
     def down(*_args):
-        raise TrackerStoreUnavailable("tracker store unavailable during retrieve (OperationalError)")
+        raise TrackerStoreUnavailable(
+            "tracker store unavailable during retrieve (OperationalError)"
+        )
 
     ours = EnvTrackerStore(Domain.empty(), url=f"sqlite:///{tmp_path / 'tracker.db'}")
     ours._load = down
@@ -168,10 +190,13 @@ def test_strict_failsafe_raises_for_our_store_and_leaves_others_to_rasa(tmp_path
         async def retrieve(self, sender_id):
             down()
 
-    assert asyncio.run(FailSafeTrackerStore(Other(Domain.empty())).retrieve("c")) is None  # Rasa's way
+    assert (
+        asyncio.run(FailSafeTrackerStore(Other(Domain.empty())).retrieve("c")) is None
+    )  # Rasa's way
 
 
 # --- what the shortcuts keep ------------------------------------------------------------
+
 
 def _action():
     return RemoteAction("action_x", None)
@@ -179,8 +204,10 @@ def _action():
 
 def test_action_results_are_still_validated():
     assert RemoteAction._validate_action_result is action_result._validate_action_result
-    good = {"events": [{"event": "slot", "name": "age", "value": 30}],
-            "responses": [{"text": "تمام"}]}
+    good = {
+        "events": [{"event": "slot", "name": "age", "value": 30}],
+        "responses": [{"text": "تمام"}],
+    }
     assert _action()._validate_action_result(good)
     with pytest.raises(ValidationError) as raised:
         _action()._validate_action_result({"events": [{"event": "not-an-event"}], "responses": []})
@@ -243,9 +270,15 @@ def _post_to_stand_in(action_name: str):
         os.environ["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{port}/webhook"
         try:
             endpoint = read_endpoint_config(os.path.join(root, "endpoints.yml"), "action_endpoint")
-            tracker = DialogueStateTracker.from_events("c", [UserUttered("ابي اتحقق من اهليتي")], domain.slots)
+            tracker = DialogueStateTracker.from_events(
+                "c", [UserUttered("ابي اتحقق من اهليتي")], domain.slots
+            )
             await RemoteAction(action_name, endpoint).run(
-                CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain)
+                CollectingOutputChannel(),
+                TemplatedNaturalLanguageGenerator(domain.responses),
+                tracker,
+                domain,
+            )
         finally:
             await runner.cleanup()
 
@@ -266,10 +299,10 @@ def test_action_calls_are_utf8_json_with_the_domain_only_for_form_validators():
     import json
 
     ask = _post_to_stand_in("action_ask_elig_age")
-    assert "ابي اتحقق من اهليتي".encode() in ask   # UTF-8, not \\u escapes
+    assert "ابي اتحقق من اهليتي".encode() in ask  # UTF-8, not \\u escapes
     body = json.loads(ask)
     assert body["tracker"]["latest_message"]["text"] == "ابي اتحقق من اهليتي"
-    assert "domain" not in body                   # selective domain: not needed by an ask
+    assert "domain" not in body  # selective domain: not needed by an ask
     validate = json.loads(_post_to_stand_in("validate_eligibility_form"))
     assert "elig_age" in validate["domain"]["forms"]["eligibility_form"]["required_slots"]
 
@@ -280,17 +313,22 @@ def test_every_form_validator_is_sent_the_domain():
     import os
 
     from rasa.shared.core.domain import Domain
-    from rasa_sdk.forms import FormValidationAction
     from rasa_sdk.executor import ActionExecutor
+    from rasa_sdk.forms import FormValidationAction
 
     executor = ActionExecutor()
     executor.register_package("bot.actions")
-    validators = {name for name, action in executor.actions.items()
-                  if isinstance(getattr(action, "__self__", None), FormValidationAction)}
+    validators = {
+        name
+        for name, action in executor.actions.items()
+        if isinstance(getattr(action, "__self__", None), FormValidationAction)
+    }
     assert {"validate_eligibility_form", "validate_ticket_form"} <= validators
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     domain = Domain.load(os.path.join(root, "domain"))
-    assert validators == {n for n in validators if domain.does_custom_action_explicitly_need_domain(n)}
+    assert validators == {
+        n for n in validators if domain.does_custom_action_explicitly_need_domain(n)
+    }
 
 
 def test_slot_copies_are_the_same_shallow_copies():
@@ -308,7 +346,7 @@ def test_slot_copies_are_the_same_shallow_copies():
         assert duplicate is not slot and type(duplicate) is type(slot)
         assert duplicate.__dict__ == slot.__dict__
         duplicate.value = "غيرها"
-        assert slot.value != "غيرها"          # the copy is its own object
+        assert slot.value != "غيرها"  # the copy is its own object
         assert duplicate.mappings is slot.mappings  # shallow, as copy.copy always was
 
 
@@ -319,7 +357,7 @@ def test_action_payload_json_falls_back_for_what_ujson_refuses():
 
     assert json.loads(_utf8_json({"نص": "عربي", "n": 0.1})) == {"نص": "عربي", "n": 0.1}
     assert "عربي" in _utf8_json({"t": "عربي"})
-    assert _utf8_json({"big": 2 ** 70}) == '{"big":1180591620717411303424}'  # ujson overflows
+    assert _utf8_json({"big": 2**70}) == '{"big":1180591620717411303424}'  # ujson overflows
 
 
 def test_event_by_event_check_gives_the_full_schemas_verdicts():
@@ -327,20 +365,35 @@ def test_event_by_event_check_gives_the_full_schemas_verdicts():
 
     from bot.patches.action_result import _action_response_validator, _check_action_result
 
-    good_events = [sdk.SlotSet("elig_age", "35"), sdk.SlotSet("requested_slot", None), sdk.FollowupAction("action_x"),
-                   sdk.ActiveLoop("eligibility_form"), sdk.ActiveLoop(None), sdk.Restarted(), sdk.AllSlotsReset(),
-                   sdk.UserUttered("نعم", {"intent": {"name": "affirm", "confidence": 1.0}, "entities": []}),
-                   sdk.BotUttered("تمام", {"buttons": []}), sdk.ActionExecuted("action_listen"),
-                   sdk.SessionStarted(), sdk.ConversationPaused(), sdk.ConversationResumed(),
-                   sdk.ReminderScheduled("EXTERNAL_x", __import__("datetime").datetime(2030, 1, 1)),
-                   sdk.ActionReverted(), sdk.UserUtteranceReverted(), sdk.LoopInterrupted(True)]
+    good_events = [
+        sdk.SlotSet("elig_age", "35"),
+        sdk.SlotSet("requested_slot", None),
+        sdk.FollowupAction("action_x"),
+        sdk.ActiveLoop("eligibility_form"),
+        sdk.ActiveLoop(None),
+        sdk.Restarted(),
+        sdk.AllSlotsReset(),
+        sdk.UserUttered("نعم", {"intent": {"name": "affirm", "confidence": 1.0}, "entities": []}),
+        sdk.BotUttered("تمام", {"buttons": []}),
+        sdk.ActionExecuted("action_listen"),
+        sdk.SessionStarted(),
+        sdk.ConversationPaused(),
+        sdk.ConversationResumed(),
+        sdk.ReminderScheduled("EXTERNAL_x", __import__("datetime").datetime(2030, 1, 1)),
+        sdk.ActionReverted(),
+        sdk.UserUtteranceReverted(),
+        sdk.LoopInterrupted(True),
+    ]
     payloads = [{"events": [event], "responses": []} for event in good_events]
     payloads += [
         {"events": good_events, "responses": [{"text": "نص"}]},
         {"events": [{"event": "not-an-event"}], "responses": []},
-        {"events": [{"name": "x"}], "responses": []},                      # no event name
+        {"events": [{"name": "x"}], "responses": []},  # no event name
         {"events": [{"event": "slot", "name": "x", "timestamp": "now"}], "responses": []},
-        {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "x"}]}}], "responses": []},
+        {
+            "events": [{"event": "user", "parse_data": {"entities": [{"entity": "x"}]}}],
+            "responses": [],
+        },
         {"events": [{"event": "slot", "value": 1}], "responses": []},
         {"events": ["slot"], "responses": []},
         {"events": {"event": "slot"}, "responses": []},
@@ -358,4 +411,6 @@ def test_event_by_event_check_gives_the_full_schemas_verdicts():
             assert type(e).__name__ == "ValidationError", (payload, e)
             got = False
         assert got == expected, payload
-    assert sum(full.is_valid(p) for p in payloads) == len(good_events) + 1  # the battery has both kinds
+    assert (
+        sum(full.is_valid(p) for p in payloads) == len(good_events) + 1
+    )  # the battery has both kinds

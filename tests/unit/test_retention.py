@@ -1,6 +1,7 @@
 """Retention purge on SQLite (tests/prod/test_privacy_pg.py runs it on PostgreSQL): rows
 older than their period go (or are anonymised), younger ones stay, Rasa's tracker keeps a
 conversation's current session, and one process purges at a time."""
+
 from __future__ import annotations
 
 import os
@@ -31,28 +32,38 @@ def test_purge_removes_what_is_older_than_its_period_and_keeps_the_rest(dbs):  #
     assert counts == data.EXPECTED_PURGE
     rows = data.all_rows(app)
     assert sorted(c["conversation_id"] for c in rows["conversations"]) == [
-        "c-mixed", "c-queued", "c-recent-ended"]  # recent message, open handoff, recent episode
+        "c-mixed",
+        "c-queued",
+        "c-recent-ended",
+    ]  # recent message, open handoff, recent episode
     assert [m["conversation_id"] for m in rows["transcript_messages"]] == ["c-mixed"]
     assert sorted(h["conversation_id"] for h in rows["handoffs"]) == ["c-queued", "c-recent-ended"]
-    assert len(rows["otp_challenges"]) == 2          # the young one and the still-locked one
+    assert len(rows["otp_challenges"]) == 2  # the young one and the still-locked one
     assert len(rows["sms_outbox"]) == 1
     tickets = {t["number"]: t for t in rows["tickets"]}
-    assert len(tickets) == 3                         # anonymised, not deleted
+    assert len(tickets) == 3  # anonymised, not deleted
     old = tickets["10000000"]
     assert (old["national_id"], old["mobile"], old["description"], old["conversation_id"]) == (
-        "", "", "", None)
+        "",
+        "",
+        "",
+        None,
+    )
     assert old["status"] == "closed" and old["idempotency_key"] != "k0"
     assert tickets["10000001"]["national_id"] == "1023456781"
     objections = {o["number"]: o for o in rows["objections"]}
-    assert objections["200000000"]["national_id"] == "" and objections["200000000"]["decision_note"] is None
+    assert (
+        objections["200000000"]["national_id"] == ""
+        and objections["200000000"]["decision_note"] is None
+    )
     assert objections["200000000"]["payment_cycle"] == "2025-01"
     assert objections["200000001"]["national_id"] == "1023456781"
     audit = rows["audit_log"]
     assert [a["action"] for a in audit] == ["ticket.created", "retention.purged"]
     assert '"events": 4' in audit[-1]["detail"]
     assert data.senders(tracker) == {
-        "returned": ["session_started", "user"],             # the current session only
-        "long": ["session_started", "user", "user"],          # its one session is still going on
+        "returned": ["session_started", "user"],  # the current session only
+        "long": ["session_started", "user", "user"],  # its one session is still going on
     }
 
 
@@ -81,8 +92,12 @@ def test_a_period_of_zero_keeps_that_kind_forever(dbs):  # noqa: F811
 
 
 def test_periods_come_from_the_environment():
-    env = {"RETENTION_TRANSCRIPT_DAYS": "30", "RETENTION_AUDIT_DAYS": "many",
-           "RETENTION_SMS_DAYS": "-5", "RETENTION_TICKET_DAYS": " "}
+    env = {
+        "RETENTION_TRANSCRIPT_DAYS": "30",
+        "RETENTION_AUDIT_DAYS": "many",
+        "RETENTION_SMS_DAYS": "-5",
+        "RETENTION_TICKET_DAYS": " ",
+    }
     assert Periods.from_env(env) == Periods(transcripts=30, sms=0)
     assert Periods.from_env({}) == Periods(180, 30, 90, 730, 730, 1095)
     assert retention.purge_every({}) == timedelta(hours=24)
@@ -102,10 +117,14 @@ URL_CASES = {
     "var dir": {"VAR_DIR": "{tmp}/var"},
     "sqlite files": {"TRACKER_DB": "{tmp}/t.db", "DATABASE_URL": "sqlite:///{tmp}/app.db"},
     "heroku-style postgres": {"DATABASE_URL": "postgres://u:p@db/cza"},
-    "postgres wins over TRACKER_DB": {"DATABASE_URL": "postgresql+psycopg2://u@db/cza",
-                                      "TRACKER_DB": "{tmp}/ignored.db"},
-    "explicit tracker": {"TRACKER_STORE_URL": "postgresql://u@other/t",
-                         "DATABASE_URL": "postgresql://u@db/cza"},
+    "postgres wins over TRACKER_DB": {
+        "DATABASE_URL": "postgresql+psycopg2://u@db/cza",
+        "TRACKER_DB": "{tmp}/ignored.db",
+    },
+    "explicit tracker": {
+        "TRACKER_STORE_URL": "postgresql://u@other/t",
+        "DATABASE_URL": "postgresql://u@db/cza",
+    },
     "tracker as a URL": {"TRACKER_DB": "sqlite:///{tmp}/y.db"},
 }
 
@@ -127,17 +146,18 @@ def test_urls_follow_the_rules_of_the_stores(case, monkeypatch, tmp_path):
 
 # --- one purge at a time -------------------------------------------------------------------
 
+
 def test_only_one_holder_at_a_time_and_a_dead_holders_lease_expires(dbs):  # noqa: F811
     app, _ = dbs
     now = utcnow()
     assert claim(app, "host:1", now=now)
     assert not claim(app, "host:2", now=now)
     assert not claim(app, "host:2", now=now + LEASE - timedelta(seconds=1))
-    assert claim(app, "host:2", now=now + LEASE + timedelta(seconds=1))   # host:1 died
-    release(app, "host:1", finished=True)            # too late: no longer its lease
+    assert claim(app, "host:2", now=now + LEASE + timedelta(seconds=1))  # host:1 died
+    release(app, "host:1", finished=True)  # too late: no longer its lease
     assert not claim(app, "host:3", now=now + LEASE + timedelta(seconds=2))
     release(app, "host:2", finished=True)
-    assert not claim(app, "host:3", every=timedelta(hours=24))             # just ran
+    assert not claim(app, "host:3", every=timedelta(hours=24))  # just ran
     assert claim(app, "host:3", every=timedelta(hours=24), now=utcnow() + timedelta(hours=25))
 
 
@@ -177,8 +197,10 @@ def test_two_schedulers_on_one_database_purge_once(dbs):  # noqa: F811
     app, tracker = dbs
     data.seed_retention(app, tracker, utcnow())
     env = dict(os.environ)
-    schedulers = [retention_schedule.Scheduler(env, every=timedelta(hours=24), delay=0, check=0.05)
-                  .start() for _ in range(2)]
+    schedulers = [
+        retention_schedule.Scheduler(env, every=timedelta(hours=24), delay=0, check=0.05).start()
+        for _ in range(2)
+    ]
     deadline = time.monotonic() + 20
     while sum(s.runs for s in schedulers) == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -186,8 +208,10 @@ def test_two_schedulers_on_one_database_purge_once(dbs):  # noqa: F811
     for s in schedulers:
         s.stop()
     assert sum(s.runs for s in schedulers) == 1
-    assert data.senders(tracker) == {"returned": ["session_started", "user"],
-                                     "long": ["session_started", "user", "user"]}
+    assert data.senders(tracker) == {
+        "returned": ["session_started", "user"],
+        "long": ["session_started", "user", "user"],
+    }
     assert retention_schedule.start_scheduler({"RETENTION_PURGE_EVERY_HOURS": "0"}) is None
 
 
@@ -204,7 +228,7 @@ def test_backoffice_purge_command(dbs, capsys):  # noqa: F811
     assert "tickets              anonymised  1" in out
     assert main(["purge", "--if-due"]) == 0
     assert "not run" in capsys.readouterr().out
-    assert main(["purge"]) == 0                       # without --if-due it runs again
+    assert main(["purge"]) == 0  # without --if-due it runs again
     assert "events               deleted     0" in capsys.readouterr().out
 
 

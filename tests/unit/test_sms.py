@@ -1,5 +1,6 @@
 """SMS gateways: the local outbox (default) and the HTTP gateway against a local
 stand-in server."""
+
 import json
 import logging
 import threading
@@ -44,8 +45,9 @@ class StandIn:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                stand_in.requests.append({"path": self.path, "headers": dict(self.headers),
-                                          "json": json.loads(body)})
+                stand_in.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
+                )
                 status = stand_in.statuses.pop(0) if stand_in.statuses else 200
                 payload = json.dumps({"id": f"prov-{len(stand_in.requests)}"}).encode()
                 self.send_response(status)
@@ -77,7 +79,9 @@ def test_default_gateway_is_the_outbox(db, caplog):
     assert result.ok and result.status == "stored"
     rows = _outbox()
     assert len(rows) == 1
-    assert rows[0].to == "+966551234567" and "482913" in rows[0].body and rows[0].gateway == "outbox"
+    assert (
+        rows[0].to == "+966551234567" and "482913" in rows[0].body and rows[0].gateway == "outbox"
+    )
     logged = caplog.text
     assert "0551234567" not in logged and "966551234567" not in logged
     assert "482913" not in logged and "05••••••67" in logged
@@ -109,8 +113,12 @@ def test_http_gateway_posts_to_the_provider(db, monkeypatch):
     assert request["path"] == "/api/sms"
     assert request["headers"]["Authorization"] == "Bearer test-token"
     assert request["headers"]["Idempotency-Key"] == result.message_id
-    assert request["json"] == {"message_id": result.message_id, "to": "+966551234567",
-                               "sender": "CitizenAcc", "text": "تم استلام بلاغك رقم 78488251"}
+    assert request["json"] == {
+        "message_id": result.message_id,
+        "to": "+966551234567",
+        "sender": "CitizenAcc",
+        "text": "تم استلام بلاغك رقم 78488251",
+    }
     [row] = _outbox()
     assert (row.gateway, row.status, row.provider_ref) == ("http", "sent", "prov-1")
     assert "78488251" in row.body

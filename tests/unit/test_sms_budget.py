@@ -1,6 +1,7 @@
 """SMS budgets per mobile, per national ID and overall, on SQLite and PostgreSQL: past a
 budget the ticket is still opened and its number shown; only the SMS is skipped, and the
 outbox says so."""
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,12 @@ E164 = "+966551112233"
 
 @pytest.fixture(autouse=True)
 def defaults(monkeypatch):
-    for key in ("SMS_BUDGET_MOBILE_HOUR", "SMS_BUDGET_MOBILE_DAY", "SMS_BUDGET_NATIONAL_ID_DAY",
-                "SMS_BUDGET_GLOBAL_MINUTE"):
+    for key in (
+        "SMS_BUDGET_MOBILE_HOUR",
+        "SMS_BUDGET_MOBILE_DAY",
+        "SMS_BUDGET_NATIONAL_ID_DAY",
+        "SMS_BUDGET_GLOBAL_MINUTE",
+    ):
         monkeypatch.delenv(key, raising=False)
 
 
@@ -48,8 +53,15 @@ def outbox(to=E164):
 
 
 def submit(i: int, mobile=MOBILE, nid=None):
-    return tickets.submit_ticket(nid or national_id(i), mobile, "payment", "الدعم نقص هالشهر",
-                                 f"key-{i}-{mobile}", conversation_id=f"conv-{i}", channel="rest")
+    return tickets.submit_ticket(
+        nid or national_id(i),
+        mobile,
+        "payment",
+        "الدعم نقص هالشهر",
+        f"key-{i}-{mobile}",
+        conversation_id=f"conv-{i}",
+        channel="rest",
+    )
 
 
 def test_defaults_are_the_documented_ones():
@@ -62,7 +74,11 @@ def test_a_mobile_gets_three_an_hour_then_tickets_open_without_sms(caplog):
     assert [o.status for o in outcomes] == ["created"] * 5
     assert [o.sms_sent for o in outcomes] == [True, True, True, False, False]
     assert len({o.ticket.number for o in outcomes}) == 5
-    assert outbox() == [("ticket", "stored", None)] * 3 + [("ticket", "skipped_budget", "budget:mobile_hour")] * 2
+    assert (
+        outbox()
+        == [("ticket", "stored", None)] * 3
+        + [("ticket", "skipped_budget", "budget:mobile_hour")] * 2
+    )
     # one line per skipped message, naming the budget, with no personal number in it
     lines = [r.getMessage() for r in caplog.records if "not sent: budget" in r.getMessage()]
     assert len(lines) == 2 and all("mobile_hour (3)" in line for line in lines)
@@ -73,7 +89,7 @@ def test_a_mobile_gets_three_an_hour_then_tickets_open_without_sms(caplog):
 
 
 def test_the_day_budget(monkeypatch):
-    monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "0")          # off
+    monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "0")  # off
     monkeypatch.setenv("SMS_BUDGET_MOBILE_DAY", "2")
     assert [submit(i).sms_sent for i in range(3)] == [True, True, False]
     assert outbox()[-1] == ("ticket", "skipped_budget", "budget:mobile_day")
@@ -101,7 +117,7 @@ def test_codes_share_the_per_mobile_budget():
     assert submit(1).sms_sent and submit(2).sms_sent
     assert objections.issue_code("conv-9", objection.number, national_id(7)).status == otp.SENT
     blocked = objections.issue_code("conv-10", objection.number, national_id(7))
-    assert blocked.status == otp.SMS_FAILED                  # "could not send a code now, try later"
+    assert blocked.status == otp.SMS_FAILED  # "could not send a code now, try later"
     # the code that was not sent cannot be used
     assert objections.verify_code("conv-10", objection.number, "000000").status == otp.NO_CODE
     assert [k for k, status, _ in outbox() if status == "skipped_budget"] == ["otp"]
@@ -111,7 +127,10 @@ def test_a_skipped_message_never_reaches_the_provider(monkeypatch):
     monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "1")
     with StandIn() as provider:
         monkeypatch.setenv("SMS_GATEWAY_URL", provider.url)
-        first, second = sms.send(MOBILE, "رمز التحقق: 482913", kind="otp"), sms.send(MOBILE, "ثانية")
+        first, second = (
+            sms.send(MOBILE, "رمز التحقق: 482913", kind="otp"),
+            sms.send(MOBILE, "ثانية"),
+        )
     assert first.ok and not second.ok and second.status == "skipped_budget"
     assert len(provider.requests) == 1
     assert outbox() == [("otp", "sent", None), ("info", "skipped_budget", "budget:mobile_hour")]
@@ -126,7 +145,7 @@ def test_skipped_messages_do_not_use_up_the_budget(monkeypatch):
         assert not sms.send(MOBILE, "again").ok
     with session_scope() as s:
         count = sms_budget.exceeded(s, SmsMessage, E164, budgets=sms_budget.Budgets(2, 0, 0, 0))
-    assert count is None                                     # 1 sent + 3 skipped < 2 sent
+    assert count is None  # 1 sent + 3 skipped < 2 sent
 
 
 def test_eight_conversations_for_one_mobile_at_once():
@@ -137,10 +156,19 @@ def test_eight_conversations_for_one_mobile_at_once():
     def converse(i: int):
         try:
             dispatcher = CollectingDispatcher()
-            t = tracker("/affirm", "affirm", sender=f"attacker-{i}", slots={
-                "ticket_national_id": national_id(100 + i), "ticket_mobile": MOBILE,
-                "ticket_category": "payment", "ticket_description": "بلاغ مكرر من سكربت",
-                "ticket_confirm": True, "ticket_submission_id": f"sub-{i}"})
+            t = tracker(
+                "/affirm",
+                "affirm",
+                sender=f"attacker-{i}",
+                slots={
+                    "ticket_national_id": national_id(100 + i),
+                    "ticket_mobile": MOBILE,
+                    "ticket_category": "payment",
+                    "ticket_description": "بلاغ مكرر من سكربت",
+                    "ticket_confirm": True,
+                    "ticket_submission_id": f"sub-{i}",
+                },
+            )
             ActionSubmitTicket().run(dispatcher, t, {})
             results[i] = dispatcher.messages
         except Exception as e:  # pragma: no cover - reported below

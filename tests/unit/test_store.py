@@ -1,5 +1,6 @@
 """The shared store on SQLite and PostgreSQL: schema, tickets (idempotent), objections,
 audit log, a database that is down, and the back office command line."""
+
 import importlib
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -36,16 +37,23 @@ def _audit(action=None):
 
 
 def _new_ticket(key="k1", national_id=ID_A, **kw):
-    return tickets.create_ticket(national_id, MOBILE_A, kw.pop("category", "payment"),
-                                 kw.pop("description", "الدفعة نزلت ناقصة هالشهر"), key, **kw)
+    return tickets.create_ticket(
+        national_id,
+        MOBILE_A,
+        kw.pop("category", "payment"),
+        kw.pop("description", "الدفعة نزلت ناقصة هالشهر"),
+        key,
+        **kw,
+    )
 
 
 def test_migration_matches_the_models(app_db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
+
     from bot.store.base import Base
 
-    for module in ("objections", "otp", "sms", "tickets"):     # every module with tables of ours
+    for module in ("objections", "otp", "sms", "tickets"):  # every module with tables of ours
         importlib.import_module(f"bot.store.{module}")
     with engine().connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -97,8 +105,8 @@ def test_invalid_ticket_input_is_refused(app_db):
 def test_ticket_lookup_needs_the_id_it_was_opened_with(app_db):
     ticket, _ = _new_ticket()
     assert tickets.find_for_owner(ticket.number, ID_A).number == ticket.number
-    assert tickets.find_for_owner(ticket.number, ID_B) is None        # wrong pair
-    assert tickets.find_for_owner("12345674", ID_A) is None           # unknown number
+    assert tickets.find_for_owner(ticket.number, ID_B) is None  # wrong pair
+    assert tickets.find_for_owner("12345674", ID_A) is None  # unknown number
 
 
 def test_tickets_of_lists_newest_first(app_db):
@@ -125,16 +133,18 @@ def test_status_change_is_audited_and_shown_to_the_owner(app_db):
 
 
 def test_objection_create_update_and_audit(app_db):
-    obj = objections.create_objection(ID_A, "+966550000001", "2025-01", amount="850.5",
-                                      submitted_on="2025-02-01")
+    obj = objections.create_objection(
+        ID_A, "+966550000001", "2025-01", amount="850.5", submitted_on="2025-02-01"
+    )
     assert len(obj.number) == 9 and luhn_valid(obj.number)
     assert obj.status == "under_review" and obj.decided_on is None
     assert str(obj.amount) == "850.50"
     with session_scope() as s:
         assert s.execute(select(Objection.mobile)).scalar_one() == "0550000001"
 
-    decided = objections.update_objection(obj.number, actor="agent:ali", status="accepted",
-                                          decision_note="تم تصحيح الدخل")
+    decided = objections.update_objection(
+        obj.number, actor="agent:ali", status="accepted", decision_note="تم تصحيح الدخل"
+    )
     assert decided.status == "accepted" and decided.decided_on is not None
     audit = _audit("objection.updated")[-1]
     detail = json.loads(audit.detail)
@@ -146,7 +156,7 @@ def test_objection_create_update_and_audit(app_db):
     assert "0560000002" not in json.dumps(detail) and detail["mobile"]["to"] == "05••••••02"
 
     with pytest.raises(ValueError):
-        objections.update_objection(obj.number, decided_on="2025-01-01")   # before submission
+        objections.update_objection(obj.number, decided_on="2025-01-01")  # before submission
     with pytest.raises(ValueError):
         objections.update_objection(obj.number, status="maybe")
     with pytest.raises(LookupError):
@@ -166,22 +176,37 @@ def test_objection_lookup_wrong_pair_equals_unknown(app_db):
     obj = objections.create_objection(ID_A, MOBILE_A, "2025-01")
     assert objections.find_for_owner(obj.number, ID_A) is not None
     assert objections.find_for_owner(obj.number, ID_B) is None
-    assert objections.find_for_owner("100000009" if obj.number != "100000009" else "100000017",
-                                     ID_A) is None
+    assert (
+        objections.find_for_owner("100000009" if obj.number != "100000009" else "100000017", ID_A)
+        is None
+    )
 
 
 def test_objection_report_says_what_happens_next():
     today = date(2025, 3, 1)
-    base = dict(number="100000009", payment_cycle="2025-01", amount=None,
-                submitted_on=date(2025, 2, 1), decided_on=None, decision_note=None)
-    review = objections.describe_for_owner(objections.ObjectionView(status="under_review", **base), today)
+    base = dict(
+        number="100000009",
+        payment_cycle="2025-01",
+        amount=None,
+        submitted_on=date(2025, 2, 1),
+        decided_on=None,
+        decision_note=None,
+    )
+    review = objections.describe_for_owner(
+        objections.ObjectionView(status="under_review", **base), today
+    )
     assert "قيد الدراسة" in review and "90 يوم" in review and "2025-05-02" in review
     accepted = objections.describe_for_owner(
-        objections.ObjectionView(status="accepted", **{**base, "decided_on": date(2025, 2, 20)}), today)
+        objections.ObjectionView(status="accepted", **{**base, "decided_on": date(2025, 2, 20)}),
+        today,
+    )
     assert "بأثر رجعي" in accepted and "2025-02-20" in accepted
     rejected = objections.describe_for_owner(
-        objections.ObjectionView(status="rejected", **{**base, "decision_note": "الدخل أعلى من الحد"}),
-        today)
+        objections.ObjectionView(
+            status="rejected", **{**base, "decision_note": "الدخل أعلى من الحد"}
+        ),
+        today,
+    )
     assert "مرفوض" in rejected and "الدخل أعلى من الحد" in rejected
 
 
@@ -199,7 +224,9 @@ def test_database_down_spools_the_ticket_and_flush_writes_it(app_db, monkeypatch
     _database_down(monkeypatch, app_db)
     with pytest.raises(tickets.StoreUnavailable):
         tickets.find_for_owner("12345674", ID_A)
-    outcome = tickets.submit_ticket(ID_A, MOBILE_A, "data", "بياناتي ما تحدثت من شهر", key, "conv-down")
+    outcome = tickets.submit_ticket(
+        ID_A, MOBILE_A, "data", "بياناتي ما تحدثت من شهر", key, "conv-down"
+    )
     assert outcome.status == "queued" and outcome.ticket is None
     assert tickets.pending_count() == 1
 
@@ -212,7 +239,9 @@ def test_database_down_spools_the_ticket_and_flush_writes_it(app_db, monkeypatch
         sms = s.execute(select(SmsMessage)).scalars().all()
     assert len(sms) == 1 and written[0].number in sms[0].body
     # The citizen confirms again once the system is back: still one ticket.
-    again = tickets.submit_ticket(ID_A, MOBILE_A, "data", "بياناتي ما تحدثت من شهر", key, "conv-down")
+    again = tickets.submit_ticket(
+        ID_A, MOBILE_A, "data", "بياناتي ما تحدثت من شهر", key, "conv-down"
+    )
     assert again.status == "existing" and again.ticket.number == written[0].number
     assert _count(Ticket) == 1
 
@@ -231,17 +260,47 @@ def test_submit_sends_the_number_by_sms_once(app_db):
 
 # ------------------------------------------------------------------ back office CLI
 
+
 def _cli(*argv):
     from bot.backoffice.__main__ import main
+
     return main(["--actor", "backoffice:test", *argv])
 
 
 def test_backoffice_objection_lifecycle(app_db, capsys):
-    assert _cli("objections", "create", "--national-id", ID_A, "--mobile", "0550000001",
-                "--cycle", "2025-01", "--amount", "850", "--submitted", "2025-02-01",
-                "--number", "100000009") == 0
-    assert _cli("objections", "update", "100000009", "--status", "rejected",
-                "--decided", "2025-03-01", "--note", "المبلغ صحيح") == 0
+    assert (
+        _cli(
+            "objections",
+            "create",
+            "--national-id",
+            ID_A,
+            "--mobile",
+            "0550000001",
+            "--cycle",
+            "2025-01",
+            "--amount",
+            "850",
+            "--submitted",
+            "2025-02-01",
+            "--number",
+            "100000009",
+        )
+        == 0
+    )
+    assert (
+        _cli(
+            "objections",
+            "update",
+            "100000009",
+            "--status",
+            "rejected",
+            "--decided",
+            "2025-03-01",
+            "--note",
+            "المبلغ صحيح",
+        )
+        == 0
+    )
     capsys.readouterr()
     assert _cli("objections", "list") == 0
     out = capsys.readouterr().out
@@ -263,13 +322,24 @@ def test_backoffice_tickets_list_and_status(app_db, capsys):
 
 
 def test_backoffice_bad_input_and_demo(app_db, capsys):
-    assert _cli("objections", "create", "--national-id", "1234567890", "--mobile", MOBILE_A,
-                "--cycle", "2025-01") == 1
+    assert (
+        _cli(
+            "objections",
+            "create",
+            "--national-id",
+            "1234567890",
+            "--mobile",
+            MOBILE_A,
+            "--cycle",
+            "2025-01",
+        )
+        == 1
+    )
     assert "invalid national id" in capsys.readouterr().err
     assert _cli("tickets", "set-status", "12345674", "closed") == 1
     assert _cli("demo") == 0
     first = _count(Objection), _count(Ticket)
-    assert _cli("demo") == 0                      # loading twice changes nothing
+    assert _cli("demo") == 0  # loading twice changes nothing
     assert (_count(Objection), _count(Ticket)) == first and first[0] >= 3
 
 
@@ -281,6 +351,7 @@ def test_backoffice_database_down(app_db, monkeypatch, capsys):
 
 def test_backoffice_outbox_hides_codes_unless_asked(app_db, capsys):
     from bot.services import sms
+
     assert sms.send(MOBILE_A, "رمز التحقق من حساب المواطن: 482913", kind="otp").ok
     capsys.readouterr()
     assert _cli("outbox") == 0

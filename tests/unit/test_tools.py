@@ -1,4 +1,5 @@
 """Set-up tooling: the model fingerprint and the Python 3.10 finder."""
+
 import os
 import subprocess
 from pathlib import Path
@@ -29,10 +30,13 @@ def test_model_path_is_named_after_the_fingerprint():
 
 
 def test_python310_finder_prints_a_working_310_or_nothing():
-    out = subprocess.run([str(ROOT / "scripts" / "find-python310.sh")], capture_output=True, text=True).stdout.strip()
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "find-python310.sh")], capture_output=True, text=True
+    ).stdout.strip()
     if out:
-        version = subprocess.run([out, "-c", "import sys; print(sys.version_info[:2])"],
-                                 capture_output=True, text=True).stdout.strip()
+        version = subprocess.run(
+            [out, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+        ).stdout.strip()
         assert version == "(3, 10)"
 
 
@@ -43,10 +47,17 @@ def test_sigterm_stops_the_servers_like_ctrl_c():
     import sys
     import time
 
-    code = ("import time\nfrom bot.tools.serve import stop_on_sigterm\nstop_on_sigterm()\n"
-            "try:\n    print('ready', flush=True)\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('stopped the servers', flush=True)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                            cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
+    code = (
+        "import time\nfrom bot.tools.serve import stop_on_sigterm\nstop_on_sigterm()\n"
+        "try:\n    print('ready', flush=True)\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    print('stopped the servers', flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(ROOT),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout.readline().strip() == "ready"
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)

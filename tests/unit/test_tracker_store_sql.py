@@ -1,5 +1,6 @@
 """Our tracker store reads and writes Rasa's `events` table exactly as Rasa's own
 SQLTrackerStore does (it only skips the ORM): same rows, same "latest session" rule."""
+
 import asyncio
 import json
 
@@ -7,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from sqlalchemy import create_engine
 from sqlalchemy.pool import QueuePool
 
@@ -21,9 +21,12 @@ DOMAIN = Domain.from_dict({"slots": {"city": {"type": "text", "mappings": [{"typ
 
 
 def _turn(text, at):
-    return [UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=at),
-            SlotSet("city", text, timestamp=at), BotUttered(f"رد: {text}", timestamp=at),
-            ActionExecuted("action_listen", timestamp=at)]
+    return [
+        UserUttered(text, {"name": "inform", "confidence": 0.9}, timestamp=at),
+        SlotSet("city", text, timestamp=at),
+        BotUttered(f"رد: {text}", timestamp=at),
+        ActionExecuted("action_listen", timestamp=at),
+    ]
 
 
 def _events(tracker):
@@ -48,11 +51,15 @@ def test_same_rows_and_sessions_as_rasas_store(tmp_path):
             tracker.update(event)
         await ours.save(tracker)
 
-        for mine, theirs in ((await ours.retrieve("c1"), await rasa_store.retrieve("c1")),
-                             (await ours.retrieve_full_tracker("c1"), await rasa_store.retrieve_full_tracker("c1"))):
+        for mine, theirs in (
+            (await ours.retrieve("c1"), await rasa_store.retrieve("c1")),
+            (await ours.retrieve_full_tracker("c1"), await rasa_store.retrieve_full_tracker("c1")),
+        ):
             assert _events(mine) == _events(theirs)
         latest = await ours.retrieve("c1")
-        assert [e.as_dict().get("text") for e in latest.events if isinstance(e, UserUttered)] == ["جدة"]
+        assert [e.as_dict().get("text") for e in latest.events if isinstance(e, UserUttered)] == [
+            "جدة"
+        ]
         assert latest.get_slot("city") == "جدة"
         full = await ours.retrieve_full_tracker("c1")
         assert [e.text for e in full.events if isinstance(e, UserUttered)] == ["الرياض", "جدة"]
@@ -60,14 +67,20 @@ def test_same_rows_and_sessions_as_rasas_store(tmp_path):
 
     asyncio.run(scenario())
     with sa.create_engine(url).connect() as connection:
-        rows = connection.execute(sa.text("SELECT type_name, intent_name, action_name, data FROM events ORDER BY id")).all()
+        rows = connection.execute(
+            sa.text("SELECT type_name, intent_name, action_name, data FROM events ORDER BY id")
+        ).all()
     assert len(rows) == 10  # 2 session starts + 2 × 4 events, none duplicated
     assert rows[1][:2] == ("user", "inform") and rows[4][2] == "action_listen"
-    assert "الرياض" in rows[1][3] and json.loads(rows[1][3])["text"] == "الرياض"  # UTF-8, not \\u escapes
+    assert (
+        "الرياض" in rows[1][3] and json.loads(rows[1][3])["text"] == "الرياض"
+    )  # UTF-8, not \\u escapes
 
 
 def test_sqlite_files_keep_their_connections(tmp_path):
-    pooled = create_engine(f"sqlite:///{tmp_path / 'x.db'}", **sqlite_engine_kwargs(f"sqlite:///{tmp_path / 'x.db'}"))
+    pooled = create_engine(
+        f"sqlite:///{tmp_path / 'x.db'}", **sqlite_engine_kwargs(f"sqlite:///{tmp_path / 'x.db'}")
+    )
     assert isinstance(pooled.pool, QueuePool)
     with pooled.connect() as first:
         raw = first.connection.dbapi_connection

@@ -1,4 +1,5 @@
 """National ID / residence number, mobile, IBAN and reference-number parsing."""
+
 import pytest
 
 from bot.services import validators as v
@@ -22,14 +23,14 @@ def nic_check(number: str) -> bool:
 VALID_IDS = ["1023456781", "1109876548", "2100000013", "1000000008", "2234567895", "1987654322"]
 # (value, why it is wrong)
 INVALID_IDS = [
-    ("1023456782", v.CHECKSUM),   # last digit changed
-    ("1023456718", v.CHECKSUM),   # two digits swapped
+    ("1023456782", v.CHECKSUM),  # last digit changed
+    ("1023456718", v.CHECKSUM),  # two digits swapped
     ("1109876549", v.CHECKSUM),
     ("2100000012", v.CHECKSUM),
-    ("3023456781", v.PREFIX),     # neither citizen (1) nor resident (2)
-    ("0551234567", v.PREFIX),     # a mobile typed where the ID was asked
-    ("102345678", v.LENGTH),      # 9 digits
-    ("10234567811", v.LENGTH),    # 11 digits
+    ("3023456781", v.PREFIX),  # neither citizen (1) nor resident (2)
+    ("0551234567", v.PREFIX),  # a mobile typed where the ID was asked
+    ("102345678", v.LENGTH),  # 9 digits
+    ("10234567811", v.LENGTH),  # 11 digits
     ("ما اعرفه", v.EMPTY),
 ]
 
@@ -56,13 +57,20 @@ def test_every_single_digit_typo_is_caught():
         for d in "0123456789":
             if d == good[i]:
                 continue
-            typo = good[:i] + d + good[i + 1:]
+            typo = good[:i] + d + good[i + 1 :]
             assert not v.national_id_valid(typo), typo
 
 
-@pytest.mark.parametrize("text", [
-    "١٠٢٣٤٥٦٧٨١", "رقم هويتي 1023456781", "1023 456 781", "1023-456-781", "هويتي: ١٠٢٣٤٥٦٧٨١ شكرا",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "١٠٢٣٤٥٦٧٨١",
+        "رقم هويتي 1023456781",
+        "1023 456 781",
+        "1023-456-781",
+        "هويتي: ١٠٢٣٤٥٦٧٨١ شكرا",
+    ],
+)
 def test_national_id_in_a_sentence_or_arabic_digits(text):
     assert v.parse_national_id(text).value == "1023456781"
 
@@ -75,24 +83,39 @@ def test_length_error_reports_digits_typed():
     assert v.parse_national_id("12345").digits == 5
 
 
-@pytest.mark.parametrize("text", [
-    "0551234567", "551234567", "+966551234567", "966551234567", "00966551234567",
-    "٠٥٥١٢٣٤٥٦٧", "+٩٦٦٥٥١٢٣٤٥٦٧", "055 123 4567", "055-123-4567", "+966 55 123 4567",
-    "جوالي 0551234567 لو سمحت", "+966 0551234567",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0551234567",
+        "551234567",
+        "+966551234567",
+        "966551234567",
+        "00966551234567",
+        "٠٥٥١٢٣٤٥٦٧",
+        "+٩٦٦٥٥١٢٣٤٥٦٧",
+        "055 123 4567",
+        "055-123-4567",
+        "+966 55 123 4567",
+        "جوالي 0551234567 لو سمحت",
+        "+966 0551234567",
+    ],
+)
 def test_mobiles_normalise_to_05(text):
     assert v.parse_mobile(text).value == "0551234567"
 
 
-@pytest.mark.parametrize("text,error", [
-    ("0112345678", v.PREFIX),      # Riyadh landline
-    ("0451234567", v.PREFIX),
-    ("055123456", v.LENGTH),       # 9 digits starting 05
-    ("05512345678", v.LENGTH),     # 11 digits
-    ("+971501234567", v.LENGTH),   # UAE number
-    ("+9665512345", v.LENGTH),
-    ("ما عندي", v.EMPTY),
-])
+@pytest.mark.parametrize(
+    "text,error",
+    [
+        ("0112345678", v.PREFIX),  # Riyadh landline
+        ("0451234567", v.PREFIX),
+        ("055123456", v.LENGTH),  # 9 digits starting 05
+        ("05512345678", v.LENGTH),  # 11 digits
+        ("+971501234567", v.LENGTH),  # UAE number
+        ("+9665512345", v.LENGTH),
+        ("ما عندي", v.EMPTY),
+    ],
+)
 def test_impossible_mobiles(text, error):
     parsed = v.parse_mobile(text)
     assert not parsed.ok
@@ -115,17 +138,20 @@ def _iban(bank_and_account: str) -> str:
 def test_iban_valid_and_normalised():
     iban = _iban("80000000608010167519")
     assert len(iban) == 24
-    spaced = " ".join(iban[i:i + 4] for i in range(0, 24, 4)).lower()
+    spaced = " ".join(iban[i : i + 4] for i in range(0, 24, 4)).lower()
     assert v.parse_iban(spaced).value == iban
     assert v.parse_iban(f"الايبان حقي {iban}").value == iban
 
 
-@pytest.mark.parametrize("text,error", [
-    ("SA0380000000608010167518", v.CHECKSUM),
-    ("SA03800000006080101675", v.LENGTH),
-    ("AE070331234567890123456", v.PREFIX),
-    ("ما ادري", v.EMPTY),
-])
+@pytest.mark.parametrize(
+    "text,error",
+    [
+        ("SA0380000000608010167518", v.CHECKSUM),
+        ("SA03800000006080101675", v.LENGTH),
+        ("AE070331234567890123456", v.PREFIX),
+        ("ما ادري", v.EMPTY),
+    ],
+)
 def test_iban_invalid(text, error):
     if error == v.CHECKSUM:
         good = _iban("80000000608010167519")

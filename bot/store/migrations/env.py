@@ -12,15 +12,18 @@ def _forget_superseded_versions(connection) -> None:
     with connection.begin():
         if not inspect(connection).has_table("alembic_version"):
             return
-        recorded = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        recorded = set(
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        )
         if len(recorded) < 2:
             return
         implied = set()
         for head in recorded:
             implied |= {r.revision for r in context.script.iterate_revisions(head, "base")} - {head}
         for revision in implied & recorded:
-            connection.execute(text("DELETE FROM alembic_version WHERE version_num = :v"),
-                               {"v": revision})
+            connection.execute(
+                text("DELETE FROM alembic_version WHERE version_num = :v"), {"v": revision}
+            )
 
 
 def run_migrations_online() -> None:

@@ -2,8 +2,9 @@
 
 Revision ID: 0001_base
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0001_base"
 down_revision = None

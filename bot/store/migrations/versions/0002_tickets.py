@@ -3,8 +3,9 @@
 Revision ID: 0002_tickets
 Revises: ch01_conversations
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002_tickets"
 down_revision = "ch01_conversations"

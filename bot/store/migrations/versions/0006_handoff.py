@@ -3,8 +3,9 @@
 Revision ID: 0006_handoff
 Revises: 0002_tickets
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0006_handoff"
 down_revision = "0002_tickets"
@@ -36,8 +37,14 @@ def upgrade() -> None:
     op.create_index("ix_handoffs_conversation_id", "handoffs", ["conversation_id"])
     op.create_index("ix_handoffs_state_queued_at", "handoffs", ["state", "queued_at"])
     # At most one open episode per conversation (partial unique index: SQLite >= 3.8, PostgreSQL).
-    op.create_index("uq_handoffs_open_conversation", "handoffs", ["conversation_id"], unique=True,
-                    sqlite_where=sa.text(_OPEN), postgresql_where=sa.text(_OPEN))
+    op.create_index(
+        "uq_handoffs_open_conversation",
+        "handoffs",
+        ["conversation_id"],
+        unique=True,
+        sqlite_where=sa.text(_OPEN),
+        postgresql_where=sa.text(_OPEN),
+    )
 
     op.create_table(
         "desk_agents",
@@ -53,8 +60,12 @@ def upgrade() -> None:
         "desk_sessions",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("agent_id", sa.Integer, sa.ForeignKey("desk_agents.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "agent_id",
+            sa.Integer,
+            sa.ForeignKey("desk_agents.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("csrf_token", sa.String(64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),

@@ -3,8 +3,9 @@
 Revision ID: 0007_maintenance
 Revises: 0006_handoff
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0007_maintenance"
 down_revision = "0006_handoff"

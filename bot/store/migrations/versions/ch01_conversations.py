@@ -3,8 +3,9 @@
 Revision ID: ch01_conversations
 Revises: 0001_base
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "ch01_conversations"
 down_revision = "0001_base"
@@ -24,8 +25,13 @@ def upgrade() -> None:
     op.create_table(
         "transcript_messages",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("conversation_id", sa.String(128),
-                  sa.ForeignKey("conversations.conversation_id"), nullable=False, index=True),
+        sa.Column(
+            "conversation_id",
+            sa.String(128),
+            sa.ForeignKey("conversations.conversation_id"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("author", sa.String(10), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
