@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from pydantic import BaseModel, ValidationError, validator
 
@@ -153,3 +153,42 @@ def get() -> Settings:
     if _cache is None or _cache[0] != key:
         _cache = (key, from_env())
     return _cache[1]
+
+
+# Plain readers for code that reads one variable by name (channels, stores). Same rules as
+# the fields above: blank means unset, a value that does not parse means the default.
+def env_str(name: str, default: str = "") -> str:
+    value = os.environ.get(name)
+    return value.strip() if value and value.strip() else default
+
+
+def env_int(name: str, default: int) -> int:
+    try:
+        return int(env_str(name, str(default)))
+    except ValueError:
+        return default
+
+
+def env_float(name: str, default: float) -> float:
+    try:
+        return float(env_str(name, str(default)))
+    except ValueError:
+        return default
+
+
+def env_list(name: str, default: str = "") -> List[str]:
+    """Comma-separated values, trimmed, empty ones dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_number(env: Mapping[str, str], name: str, default, cast=int):
+    """A numeric setting read from `env` (another process's environment, or ours); a typo
+    falls back to the default with a warning instead of stopping the server."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return cast(raw)
+    except ValueError:
+        logger.warning("%s=%r is not a number; using %s", name, raw, default)
+        return default

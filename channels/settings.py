@@ -31,29 +31,5 @@ Channel specific variables are documented in channels/telegram.py, whatsapp.py, 
 
 from __future__ import annotations
 
-import os
-from typing import List
-
-
-def env_str(name: str, default: str = "") -> str:
-    value = os.environ.get(name)
-    return value.strip() if value and value.strip() else default
-
-
-def env_int(name: str, default: int) -> int:
-    try:
-        return int(env_str(name, str(default)))
-    except ValueError:
-        return default
-
-
-def env_float(name: str, default: float) -> float:
-    try:
-        return float(env_str(name, str(default)))
-    except ValueError:
-        return default
-
-
-def env_list(name: str, default: str = "") -> List[str]:
-    """Comma-separated values, trimmed, empty ones dropped."""
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+# The readers live in bot.settings, the one module that reads the environment.
+from bot.settings import env_float, env_int, env_list, env_str  # noqa: F401

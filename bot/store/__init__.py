@@ -12,7 +12,7 @@ import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Optional
+from typing import Iterator, Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -20,6 +20,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.settings import env_number  # noqa: F401  (the stores read their numbers with it)
 from bot.store.base import Base  # noqa: F401  (re-exported for models)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,19 +36,6 @@ def database_url() -> str:
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{var_dir / 'app.db'}"
-
-
-def env_number(env: Mapping[str, str], name: str, default, cast=int):
-    """A numeric setting of the tracker or lock store; a typo falls back to the default
-    with a warning instead of stopping the server."""
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return cast(raw)
-    except ValueError:
-        logger.warning("%s=%r is not a number; using %s", name, raw, default)
-        return default
 
 
 _engine: Optional[Engine] = None
