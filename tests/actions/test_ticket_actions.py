@@ -2,14 +2,9 @@
 trackers built from dicts, against a real (SQLite) store. The objection actions are
 in test_objection_actions.py."""
 
-import asyncio
 import re
-from pathlib import Path
 
 import pytest
-import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from bot.actions.tickets import (
@@ -24,69 +19,18 @@ from bot.services import tickets
 from bot.store import session_scope
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket
+from tests.actions.support import db, load_domain, make_tracker, responses, run_action  # noqa: F401 (db: autouse fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain" / "tickets.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain("tickets")
 ID_A, MOBILE_A, ID_B = "1023456781", "0550000001", "1109876548"
 
 
-@pytest.fixture(autouse=True)
-def db(tmp_path, monkeypatch):
-    from bot.store import reset_engine
-    from bot.store.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.delenv("SMS_GATEWAY_URL", raising=False)
-    monkeypatch.delenv("SMS_GATEWAY", raising=False)
-    reset_engine()
-    upgrade(url)
-    yield url
-    reset_engine()
-
-
-def tracker(
-    text="",
-    intent="",
-    slots=None,
-    requested=None,
-    form=None,
-    sender="conv-1",
-    confidence=0.95,
-    entities=None,
-):
-    all_slots = {name: None for name in DOMAIN["slots"]}
-    all_slots.update(slots or {})
-    all_slots["requested_slot"] = requested
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": confidence},
-        "entities": entities or [],
-    }
-    events = [{"event": "user", "text": text, "parse_data": latest}]
-    return Tracker(
-        sender,
-        all_slots,
-        latest,
-        events,
-        False,
-        None,
-        {"name": form} if form else {},
-        "action_listen",
-    )
+def tracker(text="", intent="", **kwargs):
+    return make_tracker(DOMAIN["slots"], text, intent, **kwargs)
 
 
 def run(action, t):
-    dispatcher = CollectingDispatcher()
-    result = action.run(dispatcher, t, DOMAIN)
-    if asyncio.iscoroutine(result):
-        result = asyncio.run(result)
-    return dispatcher.messages, {e["name"]: e["value"] for e in result if e.get("event") == "slot"}
-
-
-def responses(messages):
-    return [m.get("response") for m in messages]
+    return run_action(action, t, DOMAIN)
 
 
 # ------------------------------------------------------------------ ticket form
