@@ -43,11 +43,11 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
+from bot import settings
 from bot.services import handoff
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id
 from channels.edge import limit_exempt
-from channels.settings import env_float, env_int
 from channels.state import MemoryRateLimiter, RedisRateLimiter, build_state
 from channels.text import (
     ERROR_REPLY,
@@ -143,8 +143,9 @@ class Pipeline:
             deduper, limiter = deduper or d, limiter or r
         self.deduper = deduper
         self.limiter = limiter
-        self.max_chars = env_int("MAX_INBOUND_CHARS", 1000)
-        self.reply_timeout = env_float("RASA_REPLY_TIMEOUT_SECONDS", 60.0)
+        current = settings.get()
+        self.max_chars = current.max_inbound_chars
+        self.reply_timeout = current.rasa_reply_timeout_seconds
         self.locks = KeyedLocks()
         self.tasks: Set[asyncio.Task] = set()
         self._client_limiters: Dict[str, Any] = {}
@@ -153,15 +154,16 @@ class Pipeline:
     # The per-conversation limit does not stop one client from becoming many senders (a new
     # REST sender id or widget session per message); these limits are keyed by address.
     CLIENT_LIMITS = {
-        "rest": ("REST_RATE_LIMIT_PER_ADDRESS", 120, "REST_RATE_LIMIT_WINDOW_SECONDS", 60),
-        "web-session": ("WEBCHAT_SESSIONS_PER_ADDRESS", 20, "WEBCHAT_SESSIONS_WINDOW_SECONDS", 600),
+        "rest": ("rest_rate_limit_per_address", "rest_rate_limit_window_seconds"),
+        "web-session": ("webchat_sessions_per_address", "webchat_sessions_window_seconds"),
     }
 
     def _client_limiter(self, kind: str):
         limiter = self._client_limiters.get(kind)
         if limiter is None:
-            limit_key, limit, window_key, window = self.CLIENT_LIMITS[kind]
-            limit, window = env_int(limit_key, limit), env_int(window_key, window)
+            limit_field, window_field = self.CLIENT_LIMITS[kind]
+            current = settings.get()
+            limit, window = getattr(current, limit_field), getattr(current, window_field)
             # The same sliding window as the per-conversation limit, and the same Redis
             # (shared by every worker) when that one uses Redis.
             client = getattr(self.limiter, "client", None)

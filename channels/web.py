@@ -223,7 +223,7 @@ class WebChatInput(InputChannel):
 
     @staticmethod
     def _origins():
-        return allowed_origins("WEBCHAT_ALLOWED_ORIGINS", "*")
+        return allowed_origins("webchat_allowed_origins")
 
     def _origin_allowed(self, request: Request) -> bool:
         return origin_allowed(request.headers.get("Origin") or "", self._origins())
