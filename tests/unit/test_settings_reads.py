@@ -57,3 +57,17 @@ def test_every_documented_variable_is_a_setting():
     outside = {"ACTION_ENDPOINT_URL", "RASA_API_TOKEN", "CHROMIUM_PATH"}
     unknown = documented - set(settings.ENV_NAMES) - outside - PENDING_FIELDS
     assert not unknown, f"documented but not in bot/settings.py: {sorted(unknown)}"
+
+
+def test_every_setting_is_documented():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    families = set(re.findall(r"`([A-Z]+_)\*`", table))  # `TELEGRAM_*` covers its channel
+    missing = [
+        name
+        for name in settings.ENV_NAMES
+        if f"`{name}`" not in table
+        and not any(name.startswith(f) for f in families)
+        and name not in {"DESK_POLL_SECONDS"}  # the desk's polling is being replaced by push
+    ]
+    assert not missing, f"add these to README's Configuration table: {missing}"
