@@ -10,6 +10,7 @@ channel's `deliver()`. A delivery failure is logged, never raised into Rasa.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -23,6 +24,16 @@ from bot.store import conversations
 logger = logging.getLogger(__name__)
 
 _BUTTON_ID = re.compile(r"^b:(\d{1,12}):(\d{1,2})$")
+
+
+def parse_json(raw: Any) -> Any:
+    """json.loads for bodies from outside: anything that does not parse, including arrays
+    nested thousands deep (RecursionError, not a ValueError), is a ValueError, so every
+    channel answers it as malformed instead of with a 500."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
 
 
 def log_id(conversation_id: str) -> str:

@@ -31,7 +31,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import settings
-from channels.base import RecordingOutput
+from channels.base import RecordingOutput, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers
 from channels.pipeline import Inbound, get_pipeline, secrets_match
 
@@ -131,7 +131,7 @@ class SafeRestInput(InputChannel):
                 headers={"Retry-After": str(get_pipeline().client_window("rest"))},
             )
         try:
-            body = json.loads(request.body or b"{}")
+            body = parse_json(request.body or b"{}")
             if not isinstance(body, dict):
                 raise ValueError("not an object")
         except ValueError:

@@ -59,7 +59,7 @@ from telegram.request import HTTPXRequest
 
 from bot import settings
 from bot.store import conversations
-from channels.base import RecordingOutput, button_id, log_id, parse_button_id
+from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline, secrets_match
 from channels.text import UNAVAILABLE_BUTTON, split_text
 
@@ -260,7 +260,7 @@ class TelegramChannel(InputChannel):
                 logger.warning("telegram: webhook secret missing or wrong; refused")
                 return response.json({"error": "unauthorised"}, status=401)
             try:
-                data = json.loads(request.body)
+                data = parse_json(request.body)
                 update = telegram.Update.de_json(data, get_bot())
                 if update is None:
                     raise ValueError("empty update")

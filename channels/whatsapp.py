@@ -30,7 +30,6 @@ allowed within 24 hours of the citizen's last message (conversations.within_what
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
@@ -42,7 +41,7 @@ from sanic.request import Request
 from bot import settings as bot_settings
 from bot.nlu.arabic import normalize, to_ascii_digits
 from bot.store import conversations
-from channels.base import RecordingOutput, button_id, log_id, parse_button_id
+from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline, meta_signature_valid, secrets_match
 from channels.text import MENU_HINT, split_text
 
@@ -264,7 +263,7 @@ class WhatsAppChannel(InputChannel):
                 logger.warning("whatsapp: signature missing or wrong; refused")
                 return response.text("unauthorised", status=401)
             try:
-                payload = json.loads(request.body)
+                payload = parse_json(request.body)
             except ValueError:
                 logger.warning("whatsapp: malformed JSON ignored")
                 return response.text("ok")
