@@ -53,6 +53,7 @@ from channels.text import (
     ERROR_REPLY,
     MEDIA_REPLY,
     RATE_LIMIT_REPLY,
+    TOO_LONG_REPLY,
     clean,
     strip_command_prefix,
     truncate,
@@ -70,6 +71,7 @@ RATE_LIMITED = "rate_limited"
 HANDED_OFF = "handed_off"  # recorded for the agent, Rasa not called
 LEFT_QUEUE = "left_queue"  # the citizen stopped waiting for an agent; back to the bot
 MEDIA = "media"  # answered with the "text only" notice
+TOO_LONG = "too_long"  # over MAX_INBOUND_CHARS: asked to shorten, Rasa not called
 REJECTED = "rejected"  # not verified
 FAILED = "failed"
 
@@ -245,6 +247,11 @@ class Pipeline:
                             "prelude failed on %s: %s", inbound.channel, type(e).__name__
                         )
                 text, display = await self.normalise(inbound)
+                # Kept for the transcript (and an agent) cut to the limit; Rasa is not asked
+                # to guess at half a message.
+                too_long = inbound.payload is None and len(text) > self.max_chars
+                if too_long:
+                    text = display = truncate(text, self.max_chars)
                 decision = await self.limiter.hit(conv)
                 if not decision.allowed:
                     logger.info("rate limit hit for %s", log_id(conv))
@@ -259,6 +266,9 @@ class Pipeline:
                 if inbound.kind == MEDIA_KIND:
                     await output.notice(MEDIA_REPLY)
                     return MEDIA
+                if too_long:
+                    await output.notice(TOO_LONG_REPLY.format(limit=self.max_chars))
+                    return TOO_LONG
                 return await self._call_rasa(inbound, text, on_new_message, output)
         except Exception as e:
             logger.error(
@@ -277,7 +287,6 @@ class Pipeline:
                     return text, button.get("title") or text
         if text.startswith("/"):
             text = strip_command_prefix(text)
-        text = truncate(text, self.max_chars)
         return text, text
 
     async def _offered(self, conversation_id: str):
