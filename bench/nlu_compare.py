@@ -28,7 +28,6 @@ import argparse
 import csv
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -37,10 +36,23 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from bench.nlu_report import (
+    THRESHOLDS,
+    machine,
+    mcnemar,
+    paired_comparisons,
+    percentile,
+    summary_markdown,
+    table,
+)
+from bot import settings
+
+# The report (machine, tables, paired tests) lives in bench.nlu_report; re-exported.
+__all__ = ["machine", "mcnemar", "paired_comparisons", "percentile", "summary_markdown", "table"]
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "arbanking77"
 FALLBACK_INTENT = "nlu_fallback"
-THRESHOLDS = [round(0.05 * i, 2) for i in range(0, 20)]
 
 # ArBanking77's Arabic intent names -> the BANKING77 names they translate (ASCII ids
 # keep Rasa's intent syntax simple and the report readable).
@@ -144,18 +156,10 @@ def score(
     }
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(q / 100 * (len(ordered) - 1)))))
-    return ordered[index]
-
-
 # ------------------------------------------------------------------------- workers
 def run_rasa(config: Path, data: Path, workdir: Path) -> Dict[str, Any]:
-    # Rasa caches trained components across runs; a cache hit would make the
-    # training time meaningless.
-    os.environ["RASA_MAX_CACHE_SIZE"] = "0"
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    # The worker's environment (run_isolated) turns Rasa's component cache off: a cache
+    # hit would make the training time meaningless.
     import asyncio
     import logging
 
@@ -268,6 +272,18 @@ def worker(name: str, spec: Dict[str, str], data: Path, result_file: Path) -> No
     result_file.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def worker_environment(parent: Dict[str, str]) -> Dict[str, str]:
+    """The worker's environment: the parent's, with Rasa's component cache and
+    telemetry off and TensorFlow quiet unless the caller chose otherwise."""
+    return {
+        **parent,
+        "PYTHONPATH": str(REPO),
+        "RASA_MAX_CACHE_SIZE": "0",
+        "RASA_TELEMETRY_ENABLED": parent.get("RASA_TELEMETRY_ENABLED", "false"),
+        "TF_CPP_MIN_LOG_LEVEL": parent.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+    }
+
+
 def run_isolated(name: str, spec: Dict[str, str], data: Path, out_dir: Path) -> Dict[str, Any]:
     """One pipeline in a fresh interpreter; peak RSS from the kernel (wait4)."""
     result_file = out_dir / f"{name}.json"
@@ -285,11 +301,7 @@ def run_isolated(name: str, spec: Dict[str, str], data: Path, out_dir: Path) -> 
         "--result",
         str(result_file),
     ]
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-    }
+    env = worker_environment(dict(os.environ))
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, env=env)
     _, status, usage = os.wait4(process.pid, 0)
@@ -303,141 +315,6 @@ def run_isolated(name: str, spec: Dict[str, str], data: Path, out_dir: Path) -> 
     return result
 
 
-# ------------------------------------------------------------------------ reporting
-def machine() -> Dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram_gib = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                ram_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    import sklearn
-
-    info = {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gib": ram_gib,
-        "python": platform.python_version(),
-        "sklearn": sklearn.__version__,
-    }
-    try:
-        from importlib.metadata import version
-
-        info["rasa"] = version("rasa")
-        info["tensorflow"] = version("tensorflow")
-    except Exception:  # pragma: no cover - metadata missing
-        pass
-    return info
-
-
-def mcnemar(first_correct: Sequence[bool], second_correct: Sequence[bool]) -> Dict[str, Any]:
-    """Exact McNemar test on the same test messages: are the two pipelines' accuracies
-    different, or is the gap what 918 messages give by chance? Only the messages one
-    pipeline gets right and the other wrong count."""
-    from scipy.stats import binomtest
-
-    only_first = sum(1 for a, b in zip(first_correct, second_correct) if a and not b)
-    only_second = sum(1 for a, b in zip(first_correct, second_correct) if b and not a)
-    n = only_first + only_second
-    p = binomtest(only_first, n, 0.5).pvalue if n else 1.0
-    return {"only_first": only_first, "only_second": only_second, "p_value": p}
-
-
-def paired_comparisons(results: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The first pipeline (the project's) against each of the others."""
-    if not results or "predictions" not in results[0]:
-        return []
-    first = results[0]
-    right = [x["gold"] == x["predicted"] for x in first["predictions"]]
-    out = []
-    for other in results[1:]:
-        if "predictions" not in other:
-            continue
-        other_right = [x["gold"] == x["predicted"] for x in other["predictions"]]
-        out.append(
-            {
-                "first": first["name"],
-                "second": other["name"],
-                "accuracy_gap": first["accuracy"] - other["accuracy"],
-                **mcnemar(right, other_right),
-            }
-        )
-    return out
-
-
-def table(results: List[Dict[str, Any]]) -> str:
-    rows = [
-        "| pipeline | accuracy | macro-F1 | train s | parse p50 ms | parse p95 ms | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        rows.append(
-            f"| {r['name']} | {100 * r['accuracy']:.1f}% | {100 * r['macro_f1']:.1f} | "
-            f"{r['train_seconds']:.1f} | {r['parse_p50_ms']:.1f} | {r['parse_p95_ms']:.1f} | "
-            f"{r['peak_rss_mb']:.0f} |"
-        )
-    return "\n".join(rows)
-
-
-def summary_markdown(
-    results: List[Dict[str, Any]],
-    info: Dict[str, Any],
-    comparisons: Optional[List[Dict[str, Any]]] = None,
-) -> str:
-    out = [
-        f"Machine: {info['nproc']} cores ({info['cpu']}), {info['ram_gib']} GiB RAM; "
-        f"Python {info['python']}, Rasa {info.get('rasa')}, TensorFlow {info.get('tensorflow')}, "
-        f"scikit-learn {info['sklearn']}.",
-        "",
-        table(results),
-        "",
-    ]
-    comparisons = paired_comparisons(results) if comparisons is None else comparisons
-    if comparisons:
-        out += [
-            "Paired comparison on the same messages (exact McNemar test; p < 0.05: the gap is",
-            "unlikely to be chance):",
-            "",
-            "| pipelines | accuracy gap | right only in the first | right only in the second | p |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for c in comparisons:
-            out.append(
-                f"| {c['first']} vs {c['second']} | {100 * c['accuracy_gap']:+.1f} points | "
-                f"{c['only_first']} | {c['only_second']} | {c['p_value']:.3f} |"
-            )
-        out.append("")
-    for r in results:
-        out.append(f"Confusion pairs that cost most, `{r['name']}` (gold → predicted, count):")
-        out.append("")
-        for c in r["confusions"][:6]:
-            out.append(f"- {c['gold']} → {c['predicted']}: {c['count']}")
-        out.append("")
-    out.append("Confidence curve (share of messages at or above the threshold / accuracy on them):")
-    out.append("")
-    out.append("| threshold | " + " | ".join(r["name"] for r in results) + " |")
-    out.append("|---:|" + "---:|" * len(results))
-    for i, threshold in enumerate(THRESHOLDS):
-        cells = []
-        for r in results:
-            point = r["confidence_curve"][i]
-            acc = point["accuracy_kept"]
-            cells.append(
-                f"{100 * point['kept']:.0f}% / {100 * acc:.1f}%" if acc is not None else "0% / -"
-            )
-        out.append(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
-    return "\n".join(out) + "\n"
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="comma-separated subset of: " + ", ".join(PIPELINES))
@@ -447,8 +324,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         default=[],
         help="extra Rasa config file to benchmark (repeatable)",
     )
-    parser.add_argument("--data", default=os.environ.get("BENCH_NLU_DATA", str(DEFAULT_DATA)))
-    parser.add_argument("--out-dir", default=None)
+    parser.add_argument("--data", default=str(DEFAULT_DATA), help="benchmark folder")
+    parser.add_argument("--out-dir", default=None, help="default: $VAR_DIR/bench-nlu")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
@@ -460,7 +337,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
 
     if not (data / "train.csv").exists():
-        print(f"benchmark data not found in {data} (set BENCH_NLU_DATA)", file=sys.stderr)
+        print(f"benchmark data not found in {data} (pass --data)", file=sys.stderr)
         return 2
     selected = dict(PIPELINES)
     if args.only:
@@ -473,7 +350,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         path = Path(extra).resolve()
         selected[path.stem] = {"kind": "rasa", "config": os.path.relpath(path, REPO)}
 
-    out_dir = Path(args.out_dir or Path(os.environ.get("VAR_DIR", REPO / "var")) / "bench-nlu")
+    out_dir = Path(args.out_dir or settings.get().var_dir / "bench-nlu")
     out_dir.mkdir(parents=True, exist_ok=True)
     info = machine()
     results = []

@@ -3,7 +3,8 @@
     python -m bench.run all        # NLU (ours vs Rasa default) + server
     python -m bench.run nlu        # held-out intent accuracy / macro-F1
     python -m bench.run server     # start time, REST latency, throughput, memory
-    python -m bench.run threshold  # fallback threshold sweep on the held-out file
+    python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
+    python -m bench.run replies    # reply checks only (bench/replies.py)
 
 NLU: each pipeline is trained from scratch on bot/data and scored on the
 held-out file tests/data/nlu_heldout.yml (never used for training). FAQ labels
@@ -60,14 +61,24 @@ def heldout_examples() -> List[Tuple[str, str]]:
 
 def predicted_label(parse: Dict) -> str:
     intent = (parse.get("intent") or {}).get("name") or ""
-    if intent == "faq":
+    if intent in ("faq", "faq_multi"):
         # A ResponseSelector without `retrieval_intent` (Rasa's default pipeline) reports
         # under "default" rather than under the intent's name.
         selectors = parse.get("response_selector") or {}
         selector = selectors.get("faq") or selectors.get("default") or {}
         key = (selector.get("response") or {}).get("intent_response_key")
-        return key or "faq"
+        return base_answer(key) if key else "faq"
     return intent
+
+
+def base_answer(full_key: str) -> str:
+    """faq/<key>, with an answer chosen by the age in the question (bot/content/faq.yml,
+    derived_from) scored as the answer it was derived from."""
+    from bot.content import faq_answers
+
+    prefix, _, key = full_key.partition("/")
+    derived = (faq_answers().get(key) or {}).get("derived_from")
+    return f"{prefix}/{derived}" if derived else full_key
 
 
 def score(pairs: List[Tuple[str, str]]) -> Dict[str, float]:
@@ -231,7 +242,8 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def bench_server() -> Dict:
+def bench_server(replies_only: bool = False) -> Dict:
+    from bench import replies
     from bot.tools.model import ensure
     from bot.tools.serve import Stack
     from tests.conftest import free_port
@@ -246,6 +258,8 @@ def bench_server() -> Dict:
     stack.start()
     try:
         url = f"{stack.url}/webhooks/rest/webhook"
+        if replies_only:
+            return {"replies": replies.run(url)}
         _load(url, 2, 5)  # warm-up: first messages load lazy parts of TensorFlow
         single = _load(url, 1, 50)
         crowd = _load(url, 20, 10)
@@ -255,62 +269,35 @@ def bench_server() -> Dict:
             "single_user": single,
             "concurrent_20": crowd,
             "rasa_peak_rss_mb": round(_peak_rss_mb(rasa_pid), 0),
+            # After the timings, so its conversations do not weigh on them.
+            "replies": replies.run(url),
         }
     finally:
         stack.stop()
 
 
-def threshold_sweep(thresholds=(0.3, 0.35, 0.4, 0.45, 0.5), margin: float = 0.05) -> List[Dict]:
-    """Full-label accuracy on the held-out file if the FallbackClassifier used each
-    threshold, from one pass of the current model (the ranking without nlu_fallback)."""
-    from rasa.core.agent import Agent
-
-    from bot.tools.model import ensure
-
-    agent = Agent.load(str(ensure()))
-    rows = []
-
-    async def run() -> None:
-        for text, gold in heldout_examples():
-            parse = await agent.parse_message(text)
-            ranking = [r for r in parse.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
-            selector = ((parse.get("response_selector") or {}).get("faq") or {}).get(
-                "response"
-            ) or {}
-            rows.append((gold, ranking, selector.get("intent_response_key")))
-
-    asyncio.run(run())
-    results = []
-    for threshold in thresholds:
-        right = caught = 0
-        for gold, ranking, faq_key in rows:
-            top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 0.0}
-            second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
-            if top["confidence"] < threshold or top["confidence"] - second < margin:
-                label = "nlu_fallback"
-            else:
-                label = faq_key if top["name"] == "faq" else top["name"]
-            right += label == gold
-            caught += gold == "out_of_scope" and label in ("out_of_scope", "nlu_fallback")
-        results.append(
-            {
-                "threshold": threshold,
-                "accuracy": round(right / len(rows), 4),
-                "out_of_scope_caught": caught,
-                "out_of_scope": sum(g == "out_of_scope" for g, _, _ in rows),
-            }
-        )
-    return results
-
-
 def main(argv: List[str]) -> int:
     what = argv[0] if argv else "all"
     if what == "threshold":
-        for r in threshold_sweep():
+        from bench.thresholds import _heldout_parses, answer_threshold_sweep, threshold_sweep
+
+        rows = _heldout_parses()
+        for r in threshold_sweep(rows=rows):
             print(
                 f"threshold {r['threshold']:.2f}: accuracy {r['accuracy']:.3f}, "
                 f"out of scope caught {r['out_of_scope_caught']} / {r['out_of_scope']}"
             )
+        for r in answer_threshold_sweep(rows=rows):
+            print(
+                f"answer threshold {r['threshold']:.2f}: {r['answered']} answered, "
+                f"{100 * r['accuracy_answered']:.1f}% right; offered instead: "
+                f"{r['wrong_offered']} wrong, {r['right_offered']} right"
+            )
+        return 0
+    if what == "replies":
+        from bench import replies
+
+        replies.print_report(bench_server(replies_only=True)["replies"])
         return 0
     RESULTS.mkdir(exist_ok=True)
     report: Dict = {"machine": machine()}
@@ -350,6 +337,10 @@ def print_report(report: Dict) -> None:
                 f"  {r['users']:>2} user(s): {r['messages']} msgs, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
                 f"{r['msgs_per_s']} msg/s, errors {r['errors']}"
             )
+        if "replies" in s:
+            from bench import replies
+
+            replies.print_report(s["replies"])
 
 
 if __name__ == "__main__":

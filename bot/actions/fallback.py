@@ -30,6 +30,7 @@ _SKIP = {
     "deny",
     "out_of_scope",
     "faq",
+    "faq_multi",
     "faq_pick",
     "bot_challenge",
     "cancel",

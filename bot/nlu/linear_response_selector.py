@@ -40,12 +40,14 @@ from rasa.shared.nlu.training_data import util
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.linear_classifier import (
+from bot.nlu.linear_classifier import SEGMENTS
+from bot.nlu.linear_model import (
     LinearTextModel,
     linear_model_defaults,
     message_lemma_text,
     validate_linear_config,
 )
+from bot.nlu.message_shapes import strip_courtesy
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +132,9 @@ class LinearResponseSelector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.model.trained:
             return messages
-        probabilities = self.model.predict_proba([message_lemma_text(m) for m in messages])
+        # A greeting or thanks around the question says nothing about which answer.
+        texts = [message_lemma_text(m) for m in messages]
+        probabilities = self.model.predict_proba([strip_courtesy(t) or t for t in texts])
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):
             ranking = sorted(
@@ -152,11 +156,23 @@ class LinearResponseSelector(GraphComponent):
                 },
                 RESPONSE_SELECTOR_RANKING_KEY: ranking[:length] if length > 0 else ranking,
             }
+            self._segment_answers(message)
             properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
             properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.all_retrieval_intents
             properties[self.selector_key] = prediction
             message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
         return messages
+
+    def _segment_answers(self, message: Message) -> None:
+        """The best answer for each question of a several-question message that the
+        intent classifier took for this retrieval intent (read by bot.nlu.faq_shapes)."""
+        for segment in message.get(SEGMENTS) or []:
+            if segment[INTENT] != (self.config["retrieval_intent"] or segment[INTENT]):
+                continue
+            row = self.model.predict_proba([segment[TEXT]])[0]
+            best = int(row.argmax())
+            segment[INTENT_RESPONSE_KEY] = self.model.classes[best]
+            segment["answer_confidence"] = float(row[best])
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as model_dir:

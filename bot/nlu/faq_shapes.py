@@ -1,0 +1,161 @@
+"""FaqShapes: the last NLU step, which makes the FAQ answer fit what was asked.
+
+It runs after the FallbackClassifier and changes a parse only when the FAQ is about
+to be answered:
+
+- the answer selector is guessing (its confidence under ``answer_threshold``, swept
+  on the held-out set: ``python -m bench.run threshold``): the intent becomes
+  ``nlu_fallback``, so the citizen is offered the likeliest answers as buttons
+  (bot/actions/fallback.py) instead of one picked at random;
+- the message holds two questions with two confident, different answers
+  (bot.nlu.message_shapes.question_segments): the intent becomes ``multi_intent``
+  and ``response_selector.<retrieval intent>.answers`` lists both, for
+  ``action_answer_faqs``;
+- the chosen answer has variants by the age the citizen gave (bot/content/faq.yml,
+  ``derived_from``: a son of 20 gets the adult dependant's share, a daughter of 10
+  the minor's): the variant replaces it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.content import fact, faq_answers
+from bot.nlu.linear_classifier import SEGMENTS
+from bot.nlu.message_shapes import stated_age
+
+ANSWERS_KEY = "answers"
+
+
+def age_variant(key: Text, text: Text) -> Optional[Text]:
+    """The variant of FAQ `key` (no retrieval prefix) that the age stated in `text`
+    selects, from faq.yml entries with `derived_from: key` and `min_age` / `below_age`
+    (dotted program facts)."""
+    variants = {k: a for k, a in faq_answers().items() if a.get("derived_from") == key}
+    if not variants:
+        return None
+    age = stated_age(text)
+    if age is None:
+        return None
+    for variant, answer in sorted(variants.items()):
+        if "min_age" in answer and age >= int(fact(answer["min_age"])):
+            return variant
+        if "below_age" in answer and age < int(fact(answer["below_age"])):
+            return variant
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FaqShapes(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "retrieval_intent": "faq",
+            # Below this answer-selector confidence the FAQ is not answered but offered.
+            "answer_threshold": 0.3,
+            # A question of a several-question message counts when its intent is the
+            # retrieval intent with at least this confidence (and its answer passes
+            # answer_threshold).
+            "segment_threshold": 0.5,
+            "multi_intent": "faq_multi",
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FaqShapes":
+        return cls(config)
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        merged = {**cls.get_default_config(), **config}
+        for key in ("answer_threshold", "segment_threshold"):
+            if not 0.0 <= float(merged[key]) <= 1.0:
+                raise ValueError(f"{key} must be in [0, 1]")
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._shape(message)
+        return messages
+
+    def _shape(self, message: Message) -> None:
+        retrieval = self.config["retrieval_intent"]
+        selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(retrieval)
+        intent = message.get(INTENT) or {}
+        name = intent.get(INTENT_NAME_KEY)
+        if not selector or name not in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME):
+            return
+        text = message.get(TEXT) or ""
+        several = self._several_answers(message, text)
+        if len(several) > 1:
+            confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            multi = {
+                INTENT_NAME_KEY: self.config["multi_intent"],
+                PREDICTED_CONFIDENCE_KEY: confidence,
+            }
+            message.set(INTENT, multi, add_to_output=True)
+            selector[ANSWERS_KEY] = several
+            return
+        if name != retrieval:
+            return
+        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
+        if prediction[PREDICTED_CONFIDENCE_KEY] < float(self.config["answer_threshold"]):
+            fallback = {
+                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+            }
+            message.set(INTENT, fallback, add_to_output=True)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            message.set(INTENT_RANKING_KEY, [dict(fallback)] + ranking, add_to_output=True)
+            return
+        full_key = prediction[INTENT_RESPONSE_KEY]
+        variant = age_variant(full_key.split("/", 1)[-1], text)
+        if variant:
+            prediction[INTENT_RESPONSE_KEY] = f"{retrieval}/{variant}"
+            prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{retrieval}/{variant}"
+
+    def _several_answers(self, message: Message, text: Text) -> List[Text]:
+        """Distinct confident answers, one per question, in the message's order."""
+        answers: List[Text] = []
+        for segment in message.get(SEGMENTS) or []:
+            key = segment.get(INTENT_RESPONSE_KEY)
+            if (
+                not key
+                or segment["confidence"] < float(self.config["segment_threshold"])
+                or segment["answer_confidence"] < float(self.config["answer_threshold"])
+            ):
+                continue
+            # The segment's lemma has its digits shaped away: the age is read from
+            # the whole message.
+            variant = age_variant(key.split("/", 1)[-1], text)
+            key = f"{self.config['retrieval_intent']}/{variant}" if variant else key
+            if key not in answers:
+                answers.append(key)
+        return answers

@@ -1,0 +1,84 @@
+"""What a message is made of, beyond its words: a courtesy around the question, two
+questions in one message, an age stated in it.
+
+Citizens often open with a greeting or a thanks and ask in the same message
+("السلام عليكم، كيف اغير الايبان"). Character n-grams of the greeting then pull the
+whole message towards small talk, so the classifiers also look at the message with
+the courtesy taken off (strip_courtesy). Two questions in one message are split at
+question marks, new lines and a comma before a question word (question_segments), so
+each can be answered. Everything here works on the NLU lemma text (normalised,
+dialect-folded: bot.nlu.arabic, bot.nlu.dialect), never on what the citizen sees.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.arabic import to_ascii_digits
+
+# Greetings, thanks and fillers that carry no question, in lemma form (ة → ه, أ → ا).
+_GREETING = (
+    r"(?:و?عليكم )?(?:ال)?سلام(?: عليكم)?(?: ورحمه الله)?(?: وبركاته)?"
+    r"|(?:يا )?هلا(?: والله| وغلا| بك| فيك| وسهلا)?|مرحبا(?:تين)?(?: بك| بكم)?"
+    r"|اهلين|اهلا(?: وسهلا)?|هاي|هلو|hi|hello|hey|salam"
+    r"|صباح (?:الخير|النور|الورد)|مساء? (?:الخير|النور)|(?:صبحك|مساك) الله بالخير"
+)
+_THANKS = (
+    r"شكرا(?: جزيلا)?(?: لك| لكم)?(?: مقدما)?|مشكور(?:ين)?(?: علي الرد)?"
+    r"|(?:الله )?يعطيك(?: الف)? العافيه|تسلم(?: والله)?|جزاك الله(?: كل)? خير"
+    r"|الله يجزاك(?: كل)? خير|ما قصرت|thanks?(?: you)?"
+)
+_FILLER = (
+    r"اخوي|يا اخوي|يا اخوان|يا شباب|يا جماعه|يا مساعد|يالغالي|يا الغالي|الغالي"
+    r"|كيف الحال|كيف حالك|عساكم بخير|عساك بخير|لو سمحت|من فضلك|طيب"
+    r"|عندي سؤال|ممكن سؤال|سؤال"
+)
+_COURTESY = rf"(?:{_GREETING}|{_THANKS}|{_FILLER})"
+_LEADING = re.compile(rf"^(?:{_COURTESY}(?:\s+|$))+(?:و\s+)?")
+_TRAILING = re.compile(rf"\s*(?:\s+و?(?:{_THANKS}|الله يحفظك|الله يسعدك))+\s*$")
+
+# Where one question ends and the next begins in the raw text: a question mark, a
+# new line, or a comma before a question word.
+_QUESTION_BREAK = re.compile(
+    r"[؟?\n]+|[،,]\s*(?=و?(?:كيف|وش|ايش|كم|متى|متي|هل|ليش|وين|ابي|ابغى|ابغي)\b)"
+)
+_AGE = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
+
+
+def strip_courtesy(lemma_text: str) -> str:
+    """The lemma text without a leading greeting/thanks/filler or a trailing thanks.
+    Returns "" when nothing but courtesy is left."""
+    text = _LEADING.sub("", lemma_text, count=1)
+    text = _TRAILING.sub("", text, count=1)
+    return text.strip()
+
+
+def question_segments(message: Message, lemma_of) -> List[str]:
+    """The lemma text of each question in a message with more than one (else [])."""
+    raw = message.get(TEXT) or ""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    if not tokens or not _QUESTION_BREAK.search(raw):
+        return []
+    breaks = [m.start() for m in _QUESTION_BREAK.finditer(raw)]
+    segments: List[List[str]] = [[]]
+    boundary = 0
+    for token in tokens:
+        while boundary < len(breaks) and token.start >= breaks[boundary]:
+            boundary += 1
+            segments.append([])
+        segments[-1].append(token.lemma)
+    texts = [strip_courtesy(lemma_of(" ".join(words))) for words in segments if words]
+    texts = [t for t in texts if len(t.split()) >= 2]
+    return texts if len(texts) > 1 else []
+
+
+def stated_age(text: str, low: int = 0, high: int = 120) -> Optional[int]:
+    """The one plausible age written in digits in the text (Arabic-Indic too), if any."""
+    ages = {int(m) for m in _AGE.findall(to_ascii_digits(text))}
+    ages = {age for age in ages if low <= age <= high}
+    return ages.pop() if len(ages) == 1 else None
