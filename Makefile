@@ -61,10 +61,11 @@ backoffice: venv ## command-line back office: make backoffice ARGS=--help
 	$(PY) -m bot.backoffice $(ARGS)
 
 # A support agent's account for the desk at /desk: make agent NAME=sara
-agent: venv ## create a support agent account for /desk: make agent NAME=<user>
-	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username>"; exit 1; }
+# (ROLE=supervisor: also the console at /console)
+agent: venv ## create a desk account: make agent NAME=<user> [ROLE=supervisor]
+	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username> [ROLE=supervisor]"; exit 1; }
 	$(PY) -m bot.store.migrate
-	$(PY) -m bot.backoffice agents create $(NAME)
+	$(PY) -m bot.backoffice agents create $(NAME) --role $(or $(ROLE),agent)
 
 system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
 	scripts/system-deps.sh

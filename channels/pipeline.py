@@ -37,15 +37,18 @@ import hashlib
 import hmac
 import inspect
 import logging
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
+from bot import metrics
 from bot.services import handoff
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id
+from channels.console import hooks as console_hooks
 from channels.edge import limit_exempt
 from channels.settings import env_float, env_int
 from channels.state import MemoryRateLimiter, RedisRateLimiter, build_state
@@ -207,6 +210,7 @@ class Pipeline:
                 inbound.channel,
                 log_id(inbound.conversation_id),
             )
+            metrics.inc(metrics.DUPLICATES, inbound.channel)
             return DUPLICATE
         if background:
             task = asyncio.create_task(self._run(inbound, on_new_message, output, prelude))
@@ -246,6 +250,7 @@ class Pipeline:
                 decision = await self.limiter.hit(conv)
                 if not decision.allowed:
                     logger.info("rate limit hit for %s", log_id(conv))
+                    metrics.inc(metrics.RATE_LIMITED, inbound.channel)
                     if decision.notify:
                         await output.notice(RATE_LIMIT_REPLY)
                     return RATE_LIMITED
@@ -257,6 +262,8 @@ class Pipeline:
                 if inbound.kind == MEDIA_KIND:
                     await output.notice(MEDIA_REPLY)
                     return MEDIA
+                if await console_hooks.before_rasa(inbound, text, output):
+                    return PROCESSED  # an answer to the rating question
                 return await self._call_rasa(inbound, text, on_new_message, output)
         except Exception as e:
             logger.error(
@@ -358,9 +365,11 @@ class Pipeline:
             metadata=inbound.metadata or None,
         )
         await self._typing(output, True)
+        started = time.monotonic()
         try:
             await asyncio.wait_for(on_new_message(message), timeout=self.reply_timeout)
             if output.emitted:
+                await console_hooks.after_rasa(inbound, started, output, failed=False)
                 return PROCESSED
             # Every turn of this assistant says something; silence means Rasa swallowed
             # a failure (e.g. its store went away mid-turn). Never leave the citizen
@@ -379,6 +388,7 @@ class Pipeline:
         finally:
             await self._typing(output, False)
         await output.notice(ERROR_REPLY)
+        await console_hooks.after_rasa(inbound, started, output, failed=True)
         return FAILED
 
     @staticmethod

@@ -29,6 +29,8 @@ from bot.store import audit, session_scope
 from bot.store.handoffs import Agent, AgentSession, aware, utcnow
 
 MIN_PASSWORD = 10
+# "agent" works the desk; "supervisor" also opens the console (/console).
+ROLES = ("agent", "supervisor")
 CLI_ACTOR = "admin:cli"
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -90,9 +92,15 @@ def _check_new_password(username: str, password: str) -> None:
 
 
 def create_agent(
-    username: str, password: str, display_name: Optional[str] = None, actor: str = CLI_ACTOR
+    username: str,
+    password: str,
+    display_name: Optional[str] = None,
+    actor: str = CLI_ACTOR,
+    role: str = "agent",
 ) -> int:
     username = username.strip()
+    if role not in ROLES:
+        raise ValueError(f"role: one of {', '.join(ROLES)}")
     if (
         not username
         or len(username) > 80
@@ -109,10 +117,11 @@ def create_agent(
             password_hash=hash_password(password),
             active=True,
             created_at=utcnow(),
+            role=role,
         )
         s.add(agent)
         s.flush()
-        audit.record(s, actor, "agent.created", "agent", username)
+        audit.record(s, actor, "agent.created", "agent", username, {"role": role})
         return agent.id
 
 
@@ -148,6 +157,7 @@ def list_agents() -> List[Dict[str, Any]]:
                 "username": a.username,
                 "display_name": a.display_name,
                 "active": a.active,
+                "role": a.role,
                 "last_login_at": a.last_login_at,
             }
             for a in s.execute(select(Agent).order_by(Agent.username)).scalars()
@@ -175,6 +185,7 @@ def authenticate(username: str, password: str) -> Optional[Dict[str, Any]]:
             "id": agent.id,
             "username": agent.username,
             "display_name": agent.display_name or agent.username,
+            "role": agent.role,
         }
 
 
@@ -244,6 +255,7 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             "display_name": agent.display_name or agent.username,
             "csrf": sess.csrf_token,
             "session_id": sess.id,
+            "role": agent.role,
         }
 
 
