@@ -91,10 +91,6 @@ def blueprint() -> Blueprint:
     async def short(request: Request):
         return redirect("/desk/console/")
 
-    @bp.route("/desk/console", methods=["GET"])
-    async def bare(request: Request):
-        return redirect("/desk/console/")
-
     @bp.route("/desk/console/", methods=["GET"])
     async def index(request: Request):
         user = await _signed_in(request)
