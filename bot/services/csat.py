@@ -73,15 +73,33 @@ def maybe_ask(
     now: Optional[datetime] = None,
 ) -> Optional[Dict[str, Any]]:
     """The question to send ({"text", "buttons"}) and its record, or None when it is not
-    the moment (nothing finished, a form running, asked already in the last 24 hours)."""
+    the moment (nothing finished, a form running, asked already in the last 24 hours) or
+    when it is owed for later (an agent's close or hand-back: see `due_question`)."""
     if finished not in BOT_FINISHES + AGENT_FINISHES or form_running:
         return None
     now = now or utcnow()
     if store.asked_since(conversation_id, now - ONCE_PER):
         return None
+    if finished in AGENT_FINISHES:
+        # The desk's own closing words go out now; the question waits for the
+        # conversation's next bot turn (`due_question`), so it never cuts in on them.
+        store.record_ask(conversation_id, channel, finished, agent, intent, now, store.DUE)
+        return None
     rating_id = store.record_ask(conversation_id, channel, finished, agent, intent, now)
-    text = QUESTION_AGENT if finished in AGENT_FINISHES else QUESTION
-    return {"id": rating_id, "text": text, "buttons": question_buttons()}
+    return {"id": rating_id, "text": QUESTION, "buttons": question_buttons()}
+
+
+def due_question(
+    conversation_id: str, form_running: bool = False, now: Optional[datetime] = None
+) -> Optional[Dict[str, Any]]:
+    """The question owed after an agent's close or hand-back, on the next bot turn."""
+    if form_running:
+        return None
+    now = now or utcnow()
+    ask = store.open_ask(conversation_id, ANSWER_WITHIN, now)
+    if not ask or ask["state"] != store.DUE or not store.ask_due(ask["id"], now):
+        return None
+    return {"id": ask["id"], "text": QUESTION_AGENT, "buttons": question_buttons()}
 
 
 def handle_reply(

@@ -25,12 +25,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import delete, select
 
-from bot.store import audit, session_scope
+from bot.store import audit, roles, session_scope
 from bot.store.handoffs import Agent, AgentSession, aware, utcnow
+from bot.store.roles import StaffRole
 
 MIN_PASSWORD = 10
 # "agent" works the desk; "supervisor" also opens the console (/console).
-ROLES = ("agent", "supervisor")
+ROLES = roles.ROLES
 CLI_ACTOR = "admin:cli"
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -117,9 +118,10 @@ def create_agent(
             password_hash=hash_password(password),
             active=True,
             created_at=utcnow(),
-            role=role,
         )
         s.add(agent)
+        if role != roles.AGENT:
+            s.add(StaffRole(username=username, role=role, granted_at=utcnow()))
         s.flush()
         audit.record(s, actor, "agent.created", "agent", username, {"role": role})
         return agent.id
@@ -157,10 +159,14 @@ def list_agents() -> List[Dict[str, Any]]:
                 "username": a.username,
                 "display_name": a.display_name,
                 "active": a.active,
-                "role": a.role,
+                "role": role or roles.AGENT,
                 "last_login_at": a.last_login_at,
             }
-            for a in s.execute(select(Agent).order_by(Agent.username)).scalars()
+            for a, role in s.execute(
+                select(Agent, StaffRole.role)
+                .outerjoin(StaffRole, StaffRole.username == Agent.username)
+                .order_by(Agent.username)
+            )
         ]
 
 
@@ -185,7 +191,6 @@ def authenticate(username: str, password: str) -> Optional[Dict[str, Any]]:
             "id": agent.id,
             "username": agent.username,
             "display_name": agent.display_name or agent.username,
-            "role": agent.role,
         }
 
 
@@ -236,13 +241,14 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
     now = now or utcnow()
     with session_scope() as s:
         row = s.execute(
-            select(AgentSession, Agent)
+            select(AgentSession, Agent, StaffRole.role)
             .join(Agent, Agent.id == AgentSession.agent_id)
+            .outerjoin(StaffRole, StaffRole.username == Agent.username)
             .where(AgentSession.token_hash == _token_hash(token))
         ).first()
         if row is None:
             return None
-        sess, agent = row
+        sess, agent, role = row
         idle_limit = aware(sess.last_seen_at) + timedelta(minutes=idle_minutes())
         if not agent.active or now >= aware(sess.expires_at) or now >= idle_limit:
             s.delete(sess)
@@ -255,7 +261,7 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             "display_name": agent.display_name or agent.username,
             "csrf": sess.csrf_token,
             "session_id": sess.id,
-            "role": agent.role,
+            "role": role or roles.AGENT,
         }
 
 

@@ -1,6 +1,7 @@
 """Citizens' ratings (CSAT): one row per time the assistant asked "how was it?".
 
-state: "asked" (no answer yet), "rated" (a score), "comment" (rated, and the citizen
+state: "due" (to ask on the conversation's next bot turn: an agent just closed or
+handed it back), "asked" (no answer yet), "rated" (a score), "comment" (rated, and the citizen
 chose to add a comment: their next message is the comment), "done" (comment stored).
 `finished` says what was finished (ticket, precheck, objection, ticket_status,
 agent_closed, agent_returned); `agent` is the desk agent's username when one took part.
@@ -19,7 +20,7 @@ from bot.store import transaction
 from bot.store.base import Base, UTCDateTime
 from bot.store.turns import riyadh_day
 
-ASKED, RATED, COMMENT, DONE = "asked", "rated", "comment", "done"
+DUE, ASKED, RATED, COMMENT, DONE = "due", "asked", "rated", "comment", "done"
 SCORES = (1, 2, 3, 4, 5)
 MAX_COMMENT = 1000
 
@@ -67,6 +68,7 @@ def record_ask(
     agent: Optional[str] = None,
     intent: Optional[str] = None,
     now: Optional[datetime] = None,
+    state: str = ASKED,
 ) -> int:
     now = now or utcnow()
     with transaction() as c:
@@ -79,7 +81,7 @@ def record_ask(
                 finished=finished[:40],
                 agent=agent,
                 intent=intent,
-                state=ASKED,
+                state=state,
             )
         )
         return int(result.inserted_primary_key[0])
@@ -101,6 +103,19 @@ def open_ask(conversation_id: str, within: timedelta, now: Optional[datetime] = 
             .first()
         )
     return dict(row) if row else None
+
+
+def ask_due(rating_id: int, now: Optional[datetime] = None) -> bool:
+    """A due question is being asked now."""
+    with transaction() as c:
+        return (
+            c.execute(
+                update(_T)
+                .where(_T.c.id == rating_id, _T.c.state == DUE)
+                .values(state=ASKED, asked_at=now or utcnow())
+            ).rowcount
+            == 1
+        )
 
 
 def set_score(rating_id: int, score: int, now: Optional[datetime] = None) -> bool:

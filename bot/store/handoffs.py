@@ -73,7 +73,6 @@ class Agent(Base):
     display_name = Column(String(120), nullable=True)
     password_hash = Column(String(255), nullable=False)  # scrypt$n$r$p$salt$hash
     active = Column(Boolean, nullable=False, default=True)
-    role = Column(String(20), nullable=False, default="agent", server_default="agent")
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_login_at = Column(DateTime(timezone=True), nullable=True)
 

@@ -5,7 +5,8 @@ desk (one line each there):
   the comment itself) is handled here and never reaches Rasa;
 - `after_rasa`: the turn's analytics row and metrics, then the rating question if the
   bot just finished something for the citizen;
-- `after_agent`: the rating question when an agent closes or hands back a conversation.
+- `after_agent`: when an agent closes or hands back a conversation, the rating question
+  is owed, and `after_rasa` asks it after the conversation's next bot turn.
 Each swallows its own errors: the citizen's conversation goes on regardless.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Optional
+from typing import Any
 
 from bot import metrics
 from bot.services import console_turns, csat
@@ -58,28 +59,22 @@ async def after_rasa(inbound: Any, started: float, output: Any, failed: bool) ->
             None,
             facts.get("intent"),
         )
+        if ask is None:
+            ask = await asyncio.to_thread(csat.due_question, conv, bool(facts.get("active")))
         if ask is not None:
             await output.emit(ask["text"], ask["buttons"])
     except Exception as e:
         logger.error("after-turn hook failed for %s: %s", log_id(conv), type(e).__name__)
 
 
-async def after_agent(
-    conversation_id: str, channel: str, agent: str, finished: str
-) -> Optional[bool]:
-    """Ask the citizen to rate the agent's help (closed or handed back)."""
+async def after_agent(conversation_id: str, channel: str, agent: str, finished: str) -> None:
+    """Owe the citizen the question about the agent's help (closed or handed back); it
+    is asked after the conversation's next bot turn."""
     try:
-        ask = await asyncio.to_thread(
+        await asyncio.to_thread(
             csat.maybe_ask, conversation_id, channel, finished, False, agent, None
         )
-        if ask is None:
-            return False
-        from channels import outbound
-
-        await outbound.send_to_citizen(conversation_id, ask["text"], ask["buttons"], author="bot")
-        return True
     except Exception as e:
         logger.error(
-            "rating question not sent to %s: %s", log_id(conversation_id), type(e).__name__
+            "rating question not kept for %s: %s", log_id(conversation_id), type(e).__name__
         )
-        return None

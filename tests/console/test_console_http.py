@@ -108,9 +108,13 @@ def test_anonymous_gets_the_sign_in_page_or_401(env):
     r = c.get("/desk/console/")
     assert r.status_code == 302 and r.headers["location"] == "/desk/login"
     assert c.get("/console").headers["location"] == "/desk/console/"
-    for path in ("/desk/console/api/me", f"/desk/console/api/stats/volume?{PERIOD}",
-                 "/desk/console/api/csv/volume", "/desk/console/api/review",
-                 "/desk/console/api/new-topics"):
+    for path in (
+        "/desk/console/api/me",
+        f"/desk/console/api/stats/volume?{PERIOD}",
+        "/desk/console/api/csv/volume",
+        "/desk/console/api/review",
+        "/desk/console/api/new-topics",
+    ):
         assert c.get(path).status_code == 401, path
     assert c.post("/desk/console/api/review/1", {"label": "ignore"}, csrf=False).status_code == 401
 
@@ -153,15 +157,23 @@ def test_every_table_exports_as_csv_with_masked_text(env):
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert rows[0] == ["turn", "day", "channel", "text", "intent", "confidence"]
     assert "1012345678" not in r.text and "10••••••78" in r.text
-    for section, table in [("handoffs", "reasons"), ("forms", "drop_off"),
-                           ("satisfaction", "comments"), ("satisfaction", "distribution"),
-                           ("volume", ""), ("intents", ""), ("latency", ""), ("containment", "")]:
+    for section, table in [
+        ("handoffs", "reasons"),
+        ("forms", "drop_off"),
+        ("satisfaction", "comments"),
+        ("satisfaction", "distribution"),
+        ("volume", ""),
+        ("intents", ""),
+        ("latency", ""),
+        ("containment", ""),
+    ]:
         got = c.get(f"/desk/console/api/csv/{section}?{PERIOD}&table={table}")
         assert got.status_code == 200, (section, table)
-    assert "0551234567" not in c.get(
-        f"/desk/console/api/csv/satisfaction?{PERIOD}&table=comments"
-    ).text
-    assert c.get(f"/desk/console/api/csv/volume?table=bogus").status_code == 404
+    assert (
+        "0551234567"
+        not in c.get(f"/desk/console/api/csv/satisfaction?{PERIOD}&table=comments").text
+    )
+    assert c.get("/desk/console/api/csv/volume?table=bogus").status_code == 404
     assert ("agent:huda", "console.exported", "fallbacks") in audit("console.exported")
 
 
@@ -191,13 +203,19 @@ def test_labels_need_csrf_are_checked_audited_and_can_change(env):
     turn = items[-1]["turn_id"]
     url = f"/desk/console/api/review/{turn}"
     assert c.post(url, {"label": "intent", "intent": "greet"}, csrf=False).status_code == 403
-    assert c.post(url, {"label": "intent", "intent": "greet"}, origin="http://evil.test").status_code == 403
+    assert (
+        c.post(url, {"label": "intent", "intent": "greet"}, origin="http://evil.test").status_code
+        == 403
+    )
     assert c.post(url, {"label": "intent", "intent": "made_up"}).json()["error"] == "bad_intent"
     assert c.post(url, {"label": "new_topic"}).json()["error"] == "bad_note"
     assert c.post(url, {"label": "wat"}).status_code == 400
     assert c.post("/desk/console/api/review/99999", {"label": "ignore"}).status_code == 404
     assert c.post(url, {"label": "intent", "intent": "faq/eligibility_conditions"}).json()["ok"]
-    assert c.get(f"/desk/console/api/review?{PERIOD}&reason=fallback").json()["items"][-1]["turn_id"] != turn
+    assert (
+        c.get(f"/desk/console/api/review?{PERIOD}&reason=fallback").json()["items"][-1]["turn_id"]
+        != turn
+    )
     assert c.post(url, {"label": "new_topic", "note": "صرف الدعم للمطلقات"}).json()["ok"]
     labelled = c.get(f"/desk/console/api/review?{PERIOD}&reason=fallback&labelled=1").json()
     mine = [i for i in labelled["items"] if i["turn_id"] == turn][0]

@@ -1,4 +1,4 @@
-"""Supervisors' console: the staff role, one analytics row per bot turn, citizens'
+"""Supervisors' console: staff roles (supervisor), one analytics row per bot turn, citizens'
 ratings (CSAT), review labels, and the indexes the console's aggregates read.
 
 Revision ID: 0009_console
@@ -15,8 +15,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("desk_agents") as batch:
-        batch.add_column(sa.Column("role", sa.String(20), nullable=False, server_default="agent"))
+    # Beside desk_agents rather than a column of it: existing tables stay as they are.
+    op.create_table(
+        "staff_roles",
+        sa.Column("username", sa.String(80), primary_key=True),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
     op.create_table(
         "bot_turns",
@@ -87,5 +92,4 @@ def downgrade() -> None:
     op.drop_index("ix_bot_turns_conversation_ts", table_name="bot_turns")
     op.drop_index("ix_bot_turns_day_channel", table_name="bot_turns")
     op.drop_table("bot_turns")
-    with op.batch_alter_table("desk_agents") as batch:
-        batch.drop_column("role")
+    op.drop_table("staff_roles")
