@@ -152,7 +152,7 @@ def generate(url: str, rows: int, days: int, seed: int = 7) -> Dict[str, int]:
     return {"turns": n, "conversations": conv, "handoffs": n_handoffs, "ratings": n_ratings}
 
 
-def time_queries(days: int) -> List[Dict]:
+def time_queries(days: int, only: str = "") -> List[Dict]:
     from bot.services import console_stats, review
     from bot.services.console_stats import Period
     from bot.store.turns import day_of
@@ -165,6 +165,8 @@ def time_queries(days: int) -> List[Dict]:
     }
     calls = dict(console_stats.SECTIONS)
     calls["review queue"] = lambda p: review.queue(p)
+    if only:
+        calls = {k: v for k, v in calls.items() if k == only}
     results = []
     for label, period in periods.items():
         for name, fn in calls.items():
@@ -173,6 +175,7 @@ def time_queries(days: int) -> List[Dict]:
                 t0 = time.perf_counter()
                 fn(period)
                 times.append(time.perf_counter() - t0)
+                print(f"  {label:20} {name:14} {times[-1]:.3f} s", flush=True)
             results.append(
                 {"period": label, "section": name, "best_s": round(min(times), 3), "worst_s": round(max(times), 3)}
             )  # fmt: skip
@@ -184,6 +187,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--no-fill", action="store_true", help="time an already filled database")
+    parser.add_argument("--only", default="", help="time only this section")
     args = parser.parse_args(argv)
 
     server = None
@@ -200,14 +205,16 @@ def main(argv: List[str]) -> int:
 
         reset_engine()
         upgrade(url)
-        t0 = time.perf_counter()
-        counts = generate(url, args.rows, args.days)
-        fill_s = time.perf_counter() - t0
-        print(
-            f"filled {counts['turns']:,} turns ({counts['conversations']:,} conversations, "
-            f"{counts['handoffs']:,} handoffs, {counts['ratings']:,} ratings) in {fill_s:.0f} s"
-        )
-        results = time_queries(args.days)
+        counts: Dict[str, int] = {}
+        if not args.no_fill:
+            t0 = time.perf_counter()
+            counts = generate(url, args.rows, args.days)
+            fill_s = time.perf_counter() - t0
+            print(
+                f"filled {counts['turns']:,} turns ({counts['conversations']:,} conversations, "
+                f"{counts['handoffs']:,} handoffs, {counts['ratings']:,} ratings) in {fill_s:.0f} s"
+            )
+        results = time_queries(args.days, args.only)
     finally:
         if server is not None:
             from bot.store import reset_engine
