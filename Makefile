@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv model run run-prod agent backoffice shell test test-unit lint format validate bench bench-nlu bench-load lock system-deps clean
+.PHONY: help venv model run run-prod agent backoffice shell test test-unit lint format validate bench bench-nlu bench-load bench-console review-export lock system-deps clean
 
 # Every target with a `## description` on its line is listed by `make help`.
 help: ## list the targets
@@ -61,10 +61,11 @@ backoffice: venv ## command-line back office: make backoffice ARGS=--help
 	$(PY) -m bot.backoffice $(ARGS)
 
 # A support agent's account for the desk at /desk: make agent NAME=sara
-agent: venv ## create a support agent account for /desk: make agent NAME=<user>
-	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username>"; exit 1; }
+# (ROLE=supervisor: also the console at /console)
+agent: venv ## create a desk account: make agent NAME=<user> [ROLE=supervisor]
+	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username> [ROLE=supervisor]"; exit 1; }
 	$(PY) -m bot.store.migrate
-	$(PY) -m bot.backoffice agents create $(NAME)
+	$(PY) -m bot.backoffice agents create $(NAME) --role $(or $(ROLE),agent)
 
 system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
 	scripts/system-deps.sh
@@ -92,6 +93,16 @@ bench-nlu: venv ## NLU pipelines compared on an outside Saudi-dialect benchmark
 # Single SQLite process vs the production profile under 1/20/100 users (docs/benchmarks.md).
 bench-load: venv system-deps ## single process vs production profile under 1, 20 and 100 users
 	$(PY) -m bench.load
+
+# One million synthetic bot turns in a throwaway PostgreSQL; times every console query.
+bench-console: venv system-deps ## console queries on 1M synthetic turns in PostgreSQL (each < 1 s)
+	$(PY) -m bench.console $(ARGS)
+
+# Supervisors' review labels -> bot/data/reviewed/nlu.yml, then the model trained with them
+# scored on the reviewed messages and tests/data/nlu_heldout.yml. A person commits the diff.
+review-export: venv ## review labels -> bot/data/reviewed/nlu.yml, scored on held-out data
+	$(PY) -m bot.store.migrate
+	$(PY) -m bot.services.review_export $(ARGS)
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment.
 lock: ## rebuild constraints.txt from requirements.txt

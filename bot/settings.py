@@ -94,6 +94,11 @@ class Settings(BaseModel):
     desk_cookie_secure: bool = False
     desk_origin: str = ""
     desk_poll_seconds: int = 3
+    # --- supervisors' console and /metrics -------------------------------------------------
+    metrics_token: str = ""  # /metrics needs "Authorization: Bearer <token>" when set
+    metrics_internal: bool = False  # /metrics open to loopback and private addresses
+    prometheus_multiproc_dir: str = ""  # shared by the workers' metrics (prometheus_client)
+    review_confidence_margin: float = 0.1  # review messages whose top intent is this close
     # --- handoff ---------------------------------------------------------------------------
     handoff_hours: str = ""  # e.g. "8-20" (Riyadh); program.yml's hours when empty
     handoff_minutes_per_case: float = 4.0

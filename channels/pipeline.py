@@ -37,16 +37,18 @@ import hashlib
 import hmac
 import inspect
 import logging
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
-from bot import settings
+from bot import metrics, settings
 from bot.services import handoff
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id
+from channels.console import hooks as console_hooks
 from channels.edge import limit_exempt
 from channels.state import MemoryRateLimiter, RedisRateLimiter, build_state
 from channels.text import (
@@ -211,6 +213,7 @@ class Pipeline:
                 inbound.channel,
                 log_id(inbound.conversation_id),
             )
+            metrics.inc(metrics.DUPLICATES, inbound.channel)
             return DUPLICATE
         if background:
             task = asyncio.create_task(self._run(inbound, on_new_message, output, prelude))
@@ -255,6 +258,7 @@ class Pipeline:
                 decision = await self.limiter.hit(conv)
                 if not decision.allowed:
                     logger.info("rate limit hit for %s", log_id(conv))
+                    metrics.inc(metrics.RATE_LIMITED, inbound.channel)
                     if decision.notify:
                         await output.notice(RATE_LIMIT_REPLY)
                     return RATE_LIMITED
@@ -269,6 +273,8 @@ class Pipeline:
                 if too_long:
                     await output.notice(TOO_LONG_REPLY.format(limit=self.max_chars))
                     return TOO_LONG
+                if await console_hooks.before_rasa(inbound, text, output):
+                    return PROCESSED  # an answer to the rating question
                 return await self._call_rasa(inbound, text, on_new_message, output)
         except Exception as e:
             logger.error(
@@ -369,9 +375,11 @@ class Pipeline:
             metadata=inbound.metadata or None,
         )
         await self._typing(output, True)
+        started = time.monotonic()
         try:
             await asyncio.wait_for(on_new_message(message), timeout=self.reply_timeout)
             if output.emitted:
+                await console_hooks.after_rasa(inbound, started, output, failed=False)
                 return PROCESSED
             # Every turn of this assistant says something; silence means Rasa swallowed
             # a failure (e.g. its store went away mid-turn). Never leave the citizen
@@ -390,6 +398,7 @@ class Pipeline:
         finally:
             await self._typing(output, False)
         await output.notice(ERROR_REPLY)
+        await console_hooks.after_rasa(inbound, started, output, failed=True)
         return FAILED
 
     @staticmethod

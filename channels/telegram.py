@@ -57,7 +57,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot import settings
+from bot import metrics, settings
 from bot.store import conversations
 from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline, secrets_match
@@ -258,6 +258,7 @@ class TelegramChannel(InputChannel):
                 return response.json({"error": "channel disabled"}, status=403)
             if not secrets_match(webhook_secret(token), request.headers.get(SECRET_HEADER)):
                 logger.warning("telegram: webhook secret missing or wrong; refused")
+                metrics.inc(metrics.WEBHOOKS_REJECTED, "telegram")
                 return response.json({"error": "unauthorised"}, status=401)
             try:
                 data = parse_json(request.body)

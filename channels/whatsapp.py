@@ -38,6 +38,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import metrics
 from bot import settings as bot_settings
 from bot.nlu.arabic import normalize, to_ascii_digits
 from bot.store import conversations
@@ -261,6 +262,7 @@ class WhatsAppChannel(InputChannel):
                 cfg["app_secret"], request.body or b"", request.headers.get("X-Hub-Signature-256")
             ):
                 logger.warning("whatsapp: signature missing or wrong; refused")
+                metrics.inc(metrics.WEBHOOKS_REJECTED, "whatsapp")
                 return response.text("unauthorised", status=401)
             try:
                 payload = parse_json(request.body)

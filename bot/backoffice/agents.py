@@ -35,8 +35,10 @@ def _migrate() -> None:
 
 def cmd_create(args) -> int:
     _migrate()
-    desk_auth.create_agent(args.username, read_password(), args.name, actor=args.actor)
-    print(f"agent {args.username!r} created")
+    desk_auth.create_agent(
+        args.username, read_password(), args.name, actor=args.actor, role=args.role
+    )
+    print(f"{args.role} {args.username!r} created")
     return 0
 
 
@@ -62,12 +64,13 @@ def cmd_list(args) -> int:
         [
             a["username"],
             "active" if a["active"] else "disabled",
+            a["role"],
             a["display_name"],
             a["last_login_at"].strftime("%Y-%m-%d %H:%M") if a["last_login_at"] else "",
         ]
         for a in desk_auth.list_agents()
     ]
-    print(table(rows, ["username", "status", "name", "last sign-in (UTC)"]))
+    print(table(rows, ["username", "status", "role", "name", "last sign-in (UTC)"]))
     return 0
 
 
@@ -79,6 +82,9 @@ def add_parser(sub) -> None:
     ac = asub.add_parser("create", help="a new agent (the password is asked twice)")
     ac.add_argument("username")
     ac.add_argument("--name", help="display name the citizen and colleagues see")
+    ac.add_argument(
+        "--role", choices=desk_auth.ROLES, default="agent", help="supervisor: also the console"
+    )
     ac.set_defaults(func=cmd_create)
     ap = asub.add_parser("set-password", help="a new password; ends the agent's sessions")
     ap.add_argument("username")

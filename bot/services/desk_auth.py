@@ -25,10 +25,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import delete, select
 
-from bot.store import audit, session_scope
+from bot.store import audit, roles, session_scope
 from bot.store.handoffs import Agent, AgentSession, aware, utcnow
+from bot.store.roles import StaffRole
 
 MIN_PASSWORD = 10
+# "agent" works the desk; "supervisor" also opens the console (/console).
+ROLES = roles.ROLES
 CLI_ACTOR = "admin:cli"
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -90,9 +93,15 @@ def _check_new_password(username: str, password: str) -> None:
 
 
 def create_agent(
-    username: str, password: str, display_name: Optional[str] = None, actor: str = CLI_ACTOR
+    username: str,
+    password: str,
+    display_name: Optional[str] = None,
+    actor: str = CLI_ACTOR,
+    role: str = "agent",
 ) -> int:
     username = username.strip()
+    if role not in ROLES:
+        raise ValueError(f"role: one of {', '.join(ROLES)}")
     if (
         not username
         or len(username) > 80
@@ -111,8 +120,10 @@ def create_agent(
             created_at=utcnow(),
         )
         s.add(agent)
+        if role != roles.AGENT:
+            s.add(StaffRole(username=username, role=role, granted_at=utcnow()))
         s.flush()
-        audit.record(s, actor, "agent.created", "agent", username)
+        audit.record(s, actor, "agent.created", "agent", username, {"role": role})
         return agent.id
 
 
@@ -148,9 +159,14 @@ def list_agents() -> List[Dict[str, Any]]:
                 "username": a.username,
                 "display_name": a.display_name,
                 "active": a.active,
+                "role": role or roles.AGENT,
                 "last_login_at": a.last_login_at,
             }
-            for a in s.execute(select(Agent).order_by(Agent.username)).scalars()
+            for a, role in s.execute(
+                select(Agent, StaffRole.role)
+                .outerjoin(StaffRole, StaffRole.username == Agent.username)
+                .order_by(Agent.username)
+            )
         ]
 
 
@@ -225,13 +241,14 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
     now = now or utcnow()
     with session_scope() as s:
         row = s.execute(
-            select(AgentSession, Agent)
+            select(AgentSession, Agent, StaffRole.role)
             .join(Agent, Agent.id == AgentSession.agent_id)
+            .outerjoin(StaffRole, StaffRole.username == Agent.username)
             .where(AgentSession.token_hash == _token_hash(token))
         ).first()
         if row is None:
             return None
-        sess, agent = row
+        sess, agent, role = row
         idle_limit = aware(sess.last_seen_at) + timedelta(minutes=idle_minutes())
         if not agent.active or now >= aware(sess.expires_at) or now >= idle_limit:
             s.delete(sess)
@@ -244,6 +261,7 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             "display_name": agent.display_name or agent.username,
             "csrf": sess.csrf_token,
             "session_id": sess.id,
+            "role": role or roles.AGENT,
         }
 
 

@@ -32,7 +32,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Optional
 
-from bot import settings
+from bot import metrics, settings
 from bot.privacy import mask_mobile, mask_text
 from bot.services import sms_budget
 from bot.services.validators import mobile_e164, parse_mobile
@@ -258,4 +258,6 @@ def gateway() -> Gateway:
 
 
 def send(to: str, body: str, kind: str = "info", national_id: Optional[str] = None) -> SmsResult:
-    return gateway().send(to, body, kind, national_id)
+    result = gateway().send(to, body, kind, national_id)
+    metrics.inc(metrics.SMS, result.status)  # stored / sent / failed / skipped_budget
+    return result

@@ -51,7 +51,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import settings
-from bot.store import sqlite_engine_kwargs, tune_engine
+from bot.store import sqlite_engine_kwargs, tune_engine, turns
 from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -281,6 +281,7 @@ class EnvTrackerStore(SQLTrackerStore):
                 )
             if rows:
                 connection.execute(sql["insert"], rows)
+        turns.note_events(tracker.sender_id, rows, tracker.active_loop_name)  # console analytics
 
     async def keys(self):
         with self._translated("keys"):

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -184,6 +185,8 @@ class ProdStack:
         for key in TF_THREADS:
             env.setdefault(key, share)
         env.update(shared_secrets(self.var_dir, env))
+        # Every worker writes its metrics here and /metrics adds them up (bot/metrics.py).
+        env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(self.var_dir / "metrics"))
         return env
 
     def start_services(self, env: Dict[str, str]) -> Dict[str, str]:
@@ -263,6 +266,8 @@ class ProdStack:
         try:
             self.budget = self.check_budget(env)
             self.migrate(env)
+            # The last run's workers' counts would add up with the new ones.
+            shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
             self.stack = Stack(
                 model=self.model,
                 rasa_port=self.rasa_port,

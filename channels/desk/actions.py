@@ -14,6 +14,7 @@ from sanic.request import Request
 from bot.services import handoff
 from bot.store import audit, session_scope
 from bot.store.handoffs import utcnow
+from channels.console import hooks as console_hooks
 from channels.desk import bridge
 from channels.desk.responses import json_response
 from channels.desk.views import ID_SLOTS, MOBILE_SLOTS, first_slot, whatsapp_window
@@ -78,6 +79,9 @@ async def return_to_bot(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.return_to_bot, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
     _ok, note = await bridge.send(view, handoff.RESUME_TEXT, "bot")
+    await console_hooks.after_agent(
+        view.conversation_id, view.channel, agent["username"], "agent_returned"
+    )
     return json_response({"ok": True, "note": note})
 
 
@@ -85,6 +89,9 @@ async def close(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.close, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
     _ok, note = await bridge.send(view, handoff.CLOSE_TEXT, "bot")
+    await console_hooks.after_agent(
+        view.conversation_id, view.channel, agent["username"], "agent_closed"
+    )
     return json_response({"ok": True, "note": note})
 
 

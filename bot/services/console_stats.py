@@ -1,0 +1,393 @@
+"""The supervisors' console numbers, each one SQL query (or two) over indexed columns.
+
+Every function takes a `Period` (Riyadh days, inclusive, and an optional channel) and
+returns {"columns": [...], "rows": [[...], ...]} plus a few headline numbers, so the
+page draws a table, a chart and a CSV from the same answer. Nothing loads transcripts
+or Rasa trackers into Python; percentiles are computed by the database
+(percentile_disc on PostgreSQL, ORDER BY … OFFSET on SQLite, same definition: the
+smallest value with at least p of the values at or below it).
+
+Definitions (docs/console.md says the same for supervisors):
+- a *conversation* is one citizen on one channel on one Riyadh day with at least one
+  bot turn (bot_turns rows grouped by conversation_id and day);
+- *contained*: no handoff in it, its last bot answer was not a fallback, and the same
+  conversation id has no bot turn in the 24 hours after its last one;
+- a *fallback* turn: the NLU fell below its threshold (nlu_fallback), a fallback action
+  ran, or the citizen got the "service unavailable" apology.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import DateTime, bindparam, text
+
+from bot.privacy import mask_text
+from bot.store import engine
+from bot.store.turns import day_start_ts
+
+TOP_N = 30
+LATEST_N = 50
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: int
+    last_day: int
+    channel: Optional[str] = None
+
+    @property
+    def params(self) -> Dict[str, Any]:
+        return {"d1": self.first_day, "d2": self.last_day, "channel": self.channel}
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(day_start_ts(self.first_day), timezone.utc)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.fromtimestamp(day_start_ts(self.last_day + 1), timezone.utc)
+
+
+_TURNS = "day BETWEEN :d1 AND :d2 AND (:channel IS NULL OR channel = :channel)"
+
+
+def _rows(sql: str, params: Dict[str, Any]) -> List[List[Any]]:
+    statement = text(sql)
+    typed = [
+        bindparam(k, type_=DateTime(timezone=True))
+        for k, v in params.items()
+        if isinstance(v, datetime) and f":{k}" in sql
+    ]
+    if typed:
+        statement = statement.bindparams(*typed)
+    with engine().connect() as c:
+        return [list(r) for r in c.execute(statement, params)]
+
+
+def _one(sql: str, params: Dict[str, Any]) -> List[Any]:
+    rows = _rows(sql, params)
+    return rows[0] if rows else []
+
+
+def _postgres() -> bool:
+    return engine().dialect.name == "postgresql"
+
+
+def _seconds(later: str, earlier: str) -> str:
+    if _postgres():
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def percentiles(values_sql: str, params: Dict[str, Any], ps=(0.5, 0.95)) -> List[Optional[float]]:
+    """Percentiles of the single column `x` that `values_sql` selects (NULLs ignored)."""
+    if _postgres():
+        cols = ", ".join(f"percentile_disc({p}) WITHIN GROUP (ORDER BY v.x)" for p in ps)
+        row = _one(f"SELECT {cols} FROM ({values_sql}) v WHERE v.x IS NOT NULL", params)
+        return [None if x is None else round(float(x), 1) for x in row]
+    n = _one(f"SELECT COUNT(*) FROM ({values_sql}) v WHERE v.x IS NOT NULL", params)[0]
+    out: List[Optional[float]] = []
+    for p in ps:
+        if not n:
+            out.append(None)
+            continue
+        k = max(0, -(-int(p * 1000) * n // 1000) - 1)  # ceil(p * n) - 1 without floats
+        row = _one(
+            f"SELECT v.x FROM ({values_sql}) v WHERE v.x IS NOT NULL ORDER BY v.x "
+            f"LIMIT 1 OFFSET {int(k)}",
+            params,
+        )
+        out.append(round(float(row[0]), 1))
+    return out
+
+
+def _share(part: Any, whole: Any) -> Optional[float]:
+    return round(100.0 * float(part or 0) / float(whole), 1) if whole else None
+
+
+# ------------------------------------------------------------------------- volume
+
+
+def volume(period: Period) -> Dict[str, Any]:
+    rows = _rows(
+        f"SELECT day, channel, COUNT(DISTINCT conversation_id), COUNT(*) FROM bot_turns "
+        f"WHERE {_TURNS} GROUP BY day, channel ORDER BY day, channel",
+        period.params,
+    )
+    return {"columns": ["day", "channel", "conversations", "messages"], "rows": rows}
+
+
+# ------------------------------------------------------------------------- containment
+
+_CONVERSATIONS = f"""
+    SELECT conversation_id, day, MAX(id) AS last_id, MAX(ts) AS last_ts,
+           MAX(CASE WHEN handoff THEN 1 ELSE 0 END) AS handed
+    FROM bot_turns WHERE {_TURNS} GROUP BY conversation_id, day
+"""
+
+
+def containment(period: Period) -> Dict[str, Any]:
+    row = _one(
+        f"""
+        SELECT COUNT(*),
+          SUM(cd.handed),
+          SUM(CASE WHEN cd.handed = 0 AND t.fallback THEN 1 ELSE 0 END),
+          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND EXISTS (
+                SELECT 1 FROM bot_turns r WHERE r.conversation_id = cd.conversation_id
+                AND r.ts > cd.last_ts AND r.ts <= cd.last_ts + 86400) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND NOT EXISTS (
+                SELECT 1 FROM bot_turns r WHERE r.conversation_id = cd.conversation_id
+                AND r.ts > cd.last_ts AND r.ts <= cd.last_ts + 86400) THEN 1 ELSE 0 END)
+        FROM ({_CONVERSATIONS}) cd JOIN bot_turns t ON t.id = cd.last_id
+        """,
+        period.params,
+    )
+    total, handed, ended_fallback, came_back, contained = [int(x or 0) for x in row]
+    return {
+        "conversations": total,
+        "contained": contained,
+        "contained_share": _share(contained, total),
+        "columns": ["outcome", "conversations", "share"],
+        "rows": [
+            ["contained", contained, _share(contained, total)],
+            ["handed_off", handed, _share(handed, total)],
+            ["ended_on_fallback", ended_fallback, _share(ended_fallback, total)],
+            ["came_back_within_24h", came_back, _share(came_back, total)],
+        ],
+    }
+
+
+# ------------------------------------------------------------------------- handoffs
+
+_HANDOFFS = "queued_at >= :start AND queued_at < :end AND (:channel IS NULL OR channel = :channel)"
+
+
+def handoffs(period: Period) -> Dict[str, Any]:
+    params = dict(period.params, start=period.start, end=period.end)
+    wait = _seconds("claimed_at", "queued_at")
+    handling = _seconds("ended_at", "claimed_at")
+    total = _one(f"SELECT COUNT(*) FROM handoffs WHERE {_HANDOFFS}", params)[0]
+    conversations = containment(period)["conversations"]
+    reasons = _rows(
+        f"SELECT reason, COUNT(*) FROM handoffs WHERE {_HANDOFFS} GROUP BY reason "
+        "ORDER BY COUNT(*) DESC, reason",
+        params,
+    )
+    wait_p = percentiles(f"SELECT {wait} AS x FROM handoffs WHERE {_HANDOFFS}", params)
+    handling_p = percentiles(
+        f"SELECT {handling} AS x FROM handoffs WHERE {_HANDOFFS} AND claimed_at IS NOT NULL",
+        params,
+    )
+    agents = _rows(
+        f"SELECT claimed_by, COUNT(*), AVG({wait}), AVG({handling}) FROM handoffs "
+        f"WHERE {_HANDOFFS} AND claimed_by IS NOT NULL GROUP BY claimed_by ORDER BY claimed_by",
+        params,
+    )
+    return {
+        "handoffs": int(total or 0),
+        "rate": _share(total, conversations),
+        "wait_p50": wait_p[0],
+        "wait_p95": wait_p[1],
+        "handling_p50": handling_p[0],
+        "handling_p95": handling_p[1],
+        "reasons": {"columns": ["reason", "handoffs"], "rows": reasons},
+        "columns": ["agent", "handoffs", "avg_wait_s", "avg_handling_s"],
+        "rows": [
+            [
+                a,
+                n,
+                None if w is None else round(float(w), 1),
+                None if h is None else round(float(h), 1),
+            ]
+            for a, n, w, h in agents
+        ],
+    }
+
+
+# ------------------------------------------------------------------------- fallbacks
+
+
+def fallbacks(period: Period) -> Dict[str, Any]:
+    total, fell = _one(
+        f"SELECT COUNT(*), SUM(CASE WHEN fallback THEN 1 ELSE 0 END) FROM bot_turns WHERE {_TURNS}",
+        period.params,
+    )
+    latest = _rows(
+        f"SELECT id, day, channel, text, intent, confidence FROM bot_turns "
+        f"WHERE {_TURNS} AND fallback ORDER BY id DESC LIMIT {LATEST_N}",
+        period.params,
+    )
+    return {
+        "messages": int(total or 0),
+        "fallbacks": int(fell or 0),
+        "rate": _share(fell, total),
+        "columns": ["turn", "day", "channel", "text", "intent", "confidence"],
+        "rows": [r[:3] + [mask_text(r[3] or "")] + r[4:] for r in latest],
+    }
+
+
+# ------------------------------------------------------------------------- forms
+
+
+def forms(period: Period) -> Dict[str, Any]:
+    counts = _rows(
+        f"SELECT form, SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN form_event = 'cancelled' THEN 1 ELSE 0 END) FROM bot_turns "
+        f"WHERE {_TURNS} AND form IS NOT NULL AND form_event IS NOT NULL "
+        "GROUP BY form ORDER BY form",
+        period.params,
+    )
+    # Where citizens drop off: for each run of a form (from one "started" to the next)
+    # that never completed, the last question it asked.
+    drop = _rows(
+        f"""
+        WITH f AS (
+          SELECT id, conversation_id, form, form_event, requested_slot,
+            SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END)
+              OVER (PARTITION BY conversation_id, form ORDER BY id) AS run
+          FROM bot_turns WHERE {_TURNS} AND form IS NOT NULL),
+        runs AS (
+          SELECT form, MAX(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END) AS done,
+                 MAX(CASE WHEN requested_slot IS NOT NULL THEN id END) AS last_q
+          FROM f WHERE run > 0 GROUP BY conversation_id, form, run)
+        SELECT runs.form, t.requested_slot, COUNT(*) FROM runs
+          JOIN bot_turns t ON t.id = runs.last_q
+        WHERE runs.done = 0 GROUP BY runs.form, t.requested_slot
+        ORDER BY runs.form, COUNT(*) DESC, t.requested_slot
+        """,
+        period.params,
+    )
+    rows = []
+    for form, started, completed, cancelled in counts:
+        started, completed = int(started or 0), int(completed or 0)
+        rows.append([form, started, completed, int(cancelled or 0), max(0, started - completed)])
+    return {
+        "columns": ["form", "started", "completed", "cancelled", "abandoned"],
+        "rows": rows,
+        "drop_off": {"columns": ["form", "last_question", "runs"], "rows": drop},
+    }
+
+
+# ------------------------------------------------------------------------- intents
+
+
+def intents(period: Period) -> Dict[str, Any]:
+    top = _rows(
+        f"SELECT intent, COUNT(*), AVG(confidence), "
+        f"SUM(CASE WHEN fallback THEN 1 ELSE 0 END) FROM bot_turns "
+        f"WHERE {_TURNS} AND intent IS NOT NULL GROUP BY intent "
+        f"ORDER BY COUNT(*) DESC, intent LIMIT {TOP_N}",
+        period.params,
+    )
+    rated = {
+        intent: (avg, n)
+        for intent, avg, n in _rows(
+            f"SELECT intent, AVG(score), COUNT(score) FROM csat_ratings "
+            f"WHERE {_TURNS} AND intent IS NOT NULL AND score IS NOT NULL GROUP BY intent",
+            period.params,
+        )
+    }
+    rows = []
+    for intent, n, confidence, fell in top:
+        avg, ratings = rated.get(intent, (None, 0))
+        rows.append(
+            [
+                intent,
+                n,
+                None if confidence is None else round(float(confidence), 3),
+                int(fell or 0),
+                None if avg is None else round(float(avg), 2),
+                int(ratings or 0),
+            ]
+        )
+    return {
+        "columns": ["intent", "messages", "avg_confidence", "fallbacks", "avg_rating", "ratings"],
+        "rows": rows,
+    }
+
+
+# ------------------------------------------------------------------------- satisfaction
+
+
+def satisfaction(period: Period) -> Dict[str, Any]:
+    avg, n, asked = _one(
+        f"SELECT AVG(score), COUNT(score), COUNT(*) FROM csat_ratings WHERE {_TURNS}",
+        period.params,
+    )
+    distribution = dict(
+        _rows(
+            f"SELECT score, COUNT(*) FROM csat_ratings WHERE {_TURNS} AND score IS NOT NULL "
+            "GROUP BY score",
+            period.params,
+        )
+    )
+    by_finished = _rows(
+        f"SELECT finished, COUNT(*), COUNT(score), AVG(score) FROM csat_ratings WHERE {_TURNS} "
+        "GROUP BY finished ORDER BY finished",
+        period.params,
+    )
+    comments = _rows(
+        f"SELECT day, channel, finished, agent, score, comment FROM csat_ratings "
+        f"WHERE {_TURNS} AND comment IS NOT NULL ORDER BY id DESC LIMIT {LATEST_N}",
+        period.params,
+    )
+    return {
+        "average": None if avg is None else round(float(avg), 2),
+        "ratings": int(n or 0),
+        "asked": int(asked or 0),
+        "response_rate": _share(n, asked),
+        "distribution": {
+            "columns": ["score", "ratings"],
+            "rows": [[s, int(distribution.get(s, 0))] for s in (1, 2, 3, 4, 5)],
+        },
+        "columns": ["finished", "asked", "rated", "avg_rating"],
+        "rows": [
+            [f, int(a), int(r), None if v is None else round(float(v), 2)]
+            for f, a, r, v in by_finished
+        ],
+        "comments": {
+            "columns": ["day", "channel", "finished", "agent", "score", "comment"],
+            "rows": [r[:5] + [mask_text(r[5] or "")] for r in comments],
+        },
+    }
+
+
+# ------------------------------------------------------------------------- latency
+
+
+def latency(period: Period) -> Dict[str, Any]:
+    channels = [
+        r[0]
+        for r in _rows(
+            f"SELECT DISTINCT channel FROM bot_turns WHERE {_TURNS} ORDER BY channel",
+            period.params,
+        )
+    ]
+    rows = []
+    for channel in channels:
+        params = dict(period.params, channel=channel)
+        p50, p95 = percentiles(f"SELECT latency_ms AS x FROM bot_turns WHERE {_TURNS}", params)
+        rows.append([channel, p50, p95])
+    overall = percentiles(f"SELECT latency_ms AS x FROM bot_turns WHERE {_TURNS}", period.params)
+    return {
+        "p50_ms": overall[0],
+        "p95_ms": overall[1],
+        "columns": ["channel", "p50_ms", "p95_ms"],
+        "rows": rows,
+    }
+
+
+SECTIONS = {
+    "volume": volume,
+    "containment": containment,
+    "handoffs": handoffs,
+    "fallbacks": fallbacks,
+    "forms": forms,
+    "intents": intents,
+    "satisfaction": satisfaction,
+    "latency": latency,
+}

@@ -1,0 +1,95 @@
+"""Supervisors' console: staff roles (supervisor), one analytics row per bot turn, citizens'
+ratings (CSAT), review labels, and the indexes the console's aggregates read.
+
+Revision ID: 0009_console
+Revises: 0007_maintenance
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_console"
+down_revision = "0007_maintenance"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Beside desk_agents rather than a column of it: existing tables stay as they are.
+    op.create_table(
+        "staff_roles",
+        sa.Column("username", sa.String(80), primary_key=True),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+    op.create_table(
+        "bot_turns",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("conversation_id", sa.String(128), nullable=False),
+        sa.Column("channel", sa.String(20), nullable=False),
+        sa.Column("day", sa.Integer, nullable=False),
+        sa.Column("ts", sa.Integer, nullable=False),
+        sa.Column("text", sa.Text, nullable=True),
+        sa.Column("intent", sa.String(120), nullable=True),
+        sa.Column("confidence", sa.Float, nullable=True),
+        sa.Column("fallback", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("handoff", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("form", sa.String(60), nullable=True),
+        sa.Column("form_event", sa.String(12), nullable=True),
+        sa.Column("requested_slot", sa.String(60), nullable=True),
+        sa.Column("finished", sa.String(40), nullable=True),
+        sa.Column("latency_ms", sa.Integer, nullable=True),
+        sa.Column("failed", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+    op.create_index("ix_bot_turns_day_channel", "bot_turns", ["day", "channel"])
+    op.create_index("ix_bot_turns_conversation_ts", "bot_turns", ["conversation_id", "ts"])
+    op.create_index("ix_bot_turns_day_intent", "bot_turns", ["day", "intent"])
+
+    op.create_table(
+        "csat_ratings",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("conversation_id", sa.String(128), nullable=False),
+        sa.Column("channel", sa.String(20), nullable=False),
+        sa.Column("day", sa.Integer, nullable=False),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished", sa.String(40), nullable=False),
+        sa.Column("agent", sa.String(80), nullable=True),
+        sa.Column("intent", sa.String(120), nullable=True),
+        sa.Column("score", sa.Integer, nullable=True),
+        sa.Column("comment", sa.Text, nullable=True),
+        sa.Column("state", sa.String(12), nullable=False),
+    )
+    op.create_index("ix_csat_conversation_asked", "csat_ratings", ["conversation_id", "asked_at"])
+    op.create_index("ix_csat_day_channel", "csat_ratings", ["day", "channel"])
+
+    op.create_table(
+        "review_labels",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("turn_id", sa.Integer, nullable=False, unique=True),
+        sa.Column("label", sa.String(20), nullable=False),
+        sa.Column("intent", sa.String(120), nullable=True),
+        sa.Column("note", sa.Text, nullable=True),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("labelled_by", sa.String(80), nullable=False),
+        sa.Column("labelled_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_review_labels_label", "review_labels", ["label"])
+
+    # The console's handoff numbers filter by when an episode was queued.
+    op.create_index("ix_handoffs_queued_at", "handoffs", ["queued_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_handoffs_queued_at", table_name="handoffs")
+    op.drop_index("ix_review_labels_label", table_name="review_labels")
+    op.drop_table("review_labels")
+    op.drop_index("ix_csat_day_channel", table_name="csat_ratings")
+    op.drop_index("ix_csat_conversation_asked", table_name="csat_ratings")
+    op.drop_table("csat_ratings")
+    op.drop_index("ix_bot_turns_day_intent", table_name="bot_turns")
+    op.drop_index("ix_bot_turns_conversation_ts", table_name="bot_turns")
+    op.drop_index("ix_bot_turns_day_channel", table_name="bot_turns")
+    op.drop_table("bot_turns")
+    op.drop_table("staff_roles")

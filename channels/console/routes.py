@@ -1,0 +1,244 @@
+"""The console's routes (listed in channels/console/__init__.py), thin: who may see what,
+audit, then bot.services.console_stats / review and channels.console.views."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Dict, Optional, Tuple
+
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot import metrics, settings
+from bot.services import console_stats, desk_auth, handoff, review
+from bot.store import audit, session_scope
+from channels.console import views
+from channels.desk.responses import (
+    SESSION_COOKIE,
+    headers,
+    json_response,
+    redirect,
+    same_origin,
+    tokens_match,
+)
+from channels.edge import client_address
+from channels.pipeline import secrets_match
+
+SUPERVISOR = "supervisor"
+_STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+Denied = Optional[response.HTTPResponse]
+
+
+async def _signed_in(request: Request) -> Optional[Dict[str, Any]]:
+    return await asyncio.to_thread(desk_auth.session_agent, request.cookies.get(SESSION_COOKIE))
+
+
+async def supervisor(request: Request, write: bool = False) -> Tuple[Optional[Dict], Denied]:
+    """The signed-in supervisor, or the 401 (signed out) / 403 (an agent, or a write
+    without the session's CSRF token or from another origin) to answer."""
+    user = await _signed_in(request)
+    if user is None:
+        return None, json_response({"error": "signed_out"}, 401)
+    if user.get("role") != SUPERVISOR:
+        return None, json_response({"error": "supervisors_only"}, 403)
+    if write:
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not same_origin(request) or not tokens_match(sent, user["csrf"]):
+            return None, json_response({"error": "csrf"}, 403)
+    return user, None
+
+
+def _audit(user: Dict[str, Any], action: str, subject: str, detail: Dict[str, Any]) -> None:
+    with session_scope() as s:
+        audit.record(s, f"agent:{user['username']}", action, "console", subject, detail)
+
+
+def _period_detail(period: console_stats.Period) -> Dict[str, Any]:
+    return {
+        "from": views.day_label(period.first_day),
+        "to": views.day_label(period.last_day),
+        "channel": period.channel,
+    }
+
+
+def _page(name: str, status: int = 200) -> response.HTTPResponse:
+    html = (views.STATIC / name).read_text(encoding="utf-8")
+    return response.html(html, status=status, headers=headers())
+
+
+def _metrics_allowed(request: Request) -> bool:
+    cfg = settings.get()
+    if cfg.metrics_token:
+        auth = request.headers.get("Authorization", "")
+        sent = auth[7:] if auth.startswith("Bearer ") else None
+        return secrets_match(cfg.metrics_token, sent)
+    if cfg.metrics_internal:
+        import ipaddress
+
+        try:
+            address = ipaddress.ip_address(client_address(request))
+        except ValueError:
+            return False
+        return address.is_loopback or address.is_private
+    return False
+
+
+def blueprint() -> Blueprint:
+    bp = Blueprint("supervisor_console")
+
+    @bp.route("/console", methods=["GET"])
+    async def short(request: Request):
+        return redirect("/desk/console/")
+
+    @bp.route("/desk/console/", methods=["GET"])
+    async def index(request: Request):
+        user = await _signed_in(request)
+        if user is None:
+            return redirect("/desk/login")
+        if user.get("role") != SUPERVISOR:
+            return _page("forbidden.html", 403)
+        await asyncio.to_thread(_audit, user, "console.opened", "page", {})
+        return _page("index.html")
+
+    @bp.route("/desk/console/static/<name>", methods=["GET"])
+    async def static(request: Request, name: str):
+        path = views.STATIC / name
+        kind = _STATIC_TYPES.get(path.suffix)
+        if kind is None or "/" in name or name.startswith(".") or not path.is_file():
+            return response.text("not found", status=404)
+        return response.raw(
+            path.read_bytes(), content_type=kind, headers=headers({"Cache-Control": "no-cache"})
+        )
+
+    @bp.route("/desk/console/api/me", methods=["GET"])
+    async def me(request: Request):
+        user, denied = await supervisor(request)
+        if denied:
+            return denied
+        return json_response(
+            {
+                "username": user["username"],
+                "display_name": user["display_name"],
+                "csrf": user["csrf"],
+                "today": views.day_label(views.today()),
+                "channels": list(views.CHANNELS),
+                "intents": review.known_intents(),
+                "reasons": list(review.REASONS),
+            }
+        )
+
+    async def _section(request: Request, section: str):
+        user, denied = await supervisor(request)
+        if denied:
+            return None, None, None, denied
+        if section not in console_stats.SECTIONS:
+            return None, None, None, json_response({"error": "unknown_section"}, 404)
+        period = views.period_from(request.args)
+        result = await asyncio.to_thread(console_stats.SECTIONS[section], period)
+        return user, period, views.with_labels(section, result), None
+
+    @bp.route("/desk/console/api/stats/<section>", methods=["GET"])
+    async def stats(request: Request, section: str):
+        user, period, result, denied = await _section(request, section)
+        if denied:
+            return denied
+        await asyncio.to_thread(_audit, user, "console.viewed", section, _period_detail(period))
+        if section == "handoffs":
+            try:
+                metrics.set_queue_length(len(await asyncio.to_thread(handoff.queue)))
+            except Exception:
+                pass
+        result["period"] = _period_detail(period)
+        return json_response(result)
+
+    @bp.route("/desk/console/api/csv/<section>", methods=["GET"])
+    async def csv(request: Request, section: str):
+        user, period, result, denied = await _section(request, section)
+        if denied:
+            return denied
+        name = str(request.args.get("table") or "")[:20]
+        table = views.table_of(result, name)
+        if table is None:
+            return json_response({"error": "unknown_table"}, 404)
+        detail = dict(_period_detail(period), table=name or section)
+        await asyncio.to_thread(_audit, user, "console.exported", section, detail)
+        filename = f"{section}{'-' + name if name else ''}-{detail['from']}-{detail['to']}.csv"
+        return response.text(
+            views.to_csv(table),
+            content_type="text/csv; charset=utf-8",
+            headers=headers({"Content-Disposition": f'attachment; filename="{filename}"'}),
+        )
+
+    @bp.route("/desk/console/api/review", methods=["GET"])
+    async def review_queue(request: Request):
+        user, denied = await supervisor(request)
+        if denied:
+            return denied
+        period = views.period_from(request.args)
+        reason = str(request.args.get("reason") or "")
+        labelled = str(request.args.get("labelled") or "") == "1"
+        items = await asyncio.to_thread(
+            review.queue, period, reason if reason in review.REASONS else None, labelled
+        )
+        await asyncio.to_thread(
+            _audit, user, "console.review_listed", reason or "all", _period_detail(period)
+        )
+        return json_response({"items": items, "period": _period_detail(period)})
+
+    @bp.route("/desk/console/api/review/<turn_id:int>", methods=["GET"])
+    async def review_item(request: Request, turn_id: int):
+        user, denied = await supervisor(request)
+        if denied:
+            return denied
+        item = await asyncio.to_thread(review.context, turn_id)
+        if item is None:
+            return json_response({"error": "not_found"}, 404)
+        await asyncio.to_thread(_audit, user, "console.review_opened", str(turn_id), {})
+        return json_response(item)
+
+    @bp.route("/desk/console/api/review/<turn_id:int>", methods=["POST"])
+    async def review_label(request: Request, turn_id: int):
+        user, denied = await supervisor(request, write=True)
+        if denied:
+            return denied
+        try:
+            body = json.loads(request.body or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError
+        except ValueError:
+            return json_response({"error": "bad_json"}, 400)
+        try:
+            result = await asyncio.to_thread(
+                review.label,
+                turn_id,
+                str(body.get("label") or ""),
+                body.get("intent") and str(body["intent"]),
+                body.get("note") and str(body["note"]),
+                user["username"],
+            )
+        except LookupError:
+            return json_response({"error": "not_found"}, 404)
+        except ValueError as e:
+            return json_response({"error": f"bad_{e}"}, 400)
+        return json_response({"ok": True, **result})
+
+    @bp.route("/desk/console/api/new-topics", methods=["GET"])
+    async def topics(request: Request):
+        user, denied = await supervisor(request)
+        if denied:
+            return denied
+        await asyncio.to_thread(_audit, user, "console.viewed", "new_topics", {})
+        return json_response({"topics": await asyncio.to_thread(review.new_topics)})
+
+    @bp.route("/metrics", methods=["GET"])
+    async def prometheus(request: Request):
+        if not _metrics_allowed(request):
+            return response.text("not found", status=404)
+        return response.raw(
+            metrics.exposition(),
+            content_type=metrics.CONTENT_TYPE_LATEST,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return bp

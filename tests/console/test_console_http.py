@@ -1,0 +1,239 @@
+"""The console over HTTP, in process: who may open it (supervisor yes, agent 403,
+anonymous 401 or the sign-in page), CSRF on labels, CSV export, the audit log, the
+review queue with labels that can be changed, and /metrics' access rules."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import itertools
+import types
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.services import desk_auth
+from bot.store import reset_engine, session_scope
+from bot.store.audit import AuditEntry
+from channels import desk
+from channels.console import SupervisorConsole
+from tests.console import fixtures
+
+PASSWORD = "correct horse battery"
+_names = itertools.count()
+PERIOD = "from=2026-11-10&to=2026-11-11"
+
+
+class Client:
+    def __init__(self, loop, app, origin="http://desk.test"):
+        self.loop, self.origin = loop, origin
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://desk.test"
+        )
+        self.csrf = ""
+
+    def run(self, coro):
+        return self.loop.run_until_complete(coro)
+
+    def get(self, path, **kw):
+        return self.run(self.http.get(path, **kw))
+
+    def post(self, path, json_body=None, csrf=True, origin=None):
+        h = {"Origin": origin or self.origin}
+        if csrf:
+            h["X-CSRF-Token"] = self.csrf
+        return self.run(self.http.post(path, json=json_body or {}, headers=h))
+
+    def sign_in(self, username):
+        page = self.get("/desk/login").text
+        start = page.index('name="csrf" value="') + len('name="csrf" value="')
+        token = page[start : page.index('"', start)]
+        r = self.run(
+            self.http.post(
+                "/desk/login",
+                data={"csrf": token, "username": username, "password": PASSWORD},
+                headers={"Origin": self.origin},
+            )
+        )
+        assert r.status_code == 303, r.text[:200]
+        self.csrf = self.get("/desk/api/me").json()["csrf"]
+
+
+@pytest.fixture(scope="module")
+def app():
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    app = Sanic(f"console_test_{next(_names)}")
+    app.ctx.agent = types.SimpleNamespace(tracker_store=None)
+    register([desk.AgentDesk(), SupervisorConsole()], app, "/webhooks/")
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(app._startup())
+    yield types.SimpleNamespace(app=app, loop=loop)
+    loop.close()
+
+
+@pytest.fixture
+def env(app, tmp_path, monkeypatch):
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    for name in ("METRICS_TOKEN", "METRICS_INTERNAL", "PROMETHEUS_MULTIPROC_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    reset_engine()
+    upgrade(url)
+    desk_auth.create_agent("sara", PASSWORD, "سارة")
+    desk_auth.create_agent("huda", PASSWORD, "هدى", role="supervisor")
+    fixtures.load()
+    yield types.SimpleNamespace(client=lambda **kw: Client(app.loop, app.app, **kw))
+    reset_engine()
+
+
+def audit(prefix):
+    with session_scope() as s:
+        return [
+            (e.actor, e.action, e.subject_id)
+            for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+            if e.action.startswith(prefix)
+        ]
+
+
+def test_anonymous_gets_the_sign_in_page_or_401(env):
+    c = env.client()
+    r = c.get("/desk/console/")
+    assert r.status_code == 302 and r.headers["location"] == "/desk/login"
+    assert c.get("/console").headers["location"] == "/desk/console/"
+    for path in (
+        "/desk/console/api/me",
+        f"/desk/console/api/stats/volume?{PERIOD}",
+        "/desk/console/api/csv/volume",
+        "/desk/console/api/review",
+        "/desk/console/api/new-topics",
+    ):
+        assert c.get(path).status_code == 401, path
+    assert c.post("/desk/console/api/review/1", {"label": "ignore"}, csrf=False).status_code == 401
+
+
+def test_an_agent_is_refused_with_403(env):
+    c = env.client()
+    c.sign_in("sara")
+    page = c.get("/desk/console/")
+    assert page.status_code == 403 and "للمشرفين فقط" in page.text
+    assert c.get(f"/desk/console/api/stats/volume?{PERIOD}").status_code == 403
+    assert c.get("/desk/console/api/review").status_code == 403
+    assert c.post("/desk/console/api/review/1", {"label": "ignore"}).status_code == 403
+    assert c.get("/desk/api/me").status_code == 200  # the desk still works for them
+
+
+def test_a_supervisor_sees_the_numbers_and_every_view_is_audited(env):
+    c = env.client()
+    c.sign_in("huda")
+    page = c.get("/desk/console/")
+    assert page.status_code == 200 and 'dir="rtl"' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert c.get("/desk/console/static/chart.umd.min.js").text.startswith("/*!\n * Chart.js v4")
+    assert c.get("/desk/console/static/..%2Fviews.py").status_code == 404
+    r = c.get(f"/desk/console/api/stats/containment?{PERIOD}")
+    assert r.status_code == 200 and r.json()["contained_share"] == 50.0
+    vol = c.get(f"/desk/console/api/stats/volume?{PERIOD}&channel=web").json()
+    assert vol["rows"] == [["2026-11-10", "web", 3, 6]]
+    assert c.get("/desk/console/api/stats/nope").status_code == 404
+    actions = [a[1] for a in audit("console.")]
+    assert actions == ["console.opened", "console.viewed", "console.viewed"]
+    assert all(a[0] == "agent:huda" for a in audit("console."))
+
+
+def test_every_table_exports_as_csv_with_masked_text(env):
+    c = env.client()
+    c.sign_in("huda")
+    r = c.get(f"/desk/console/api/csv/fallbacks?{PERIOD}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+    assert rows[0] == ["turn", "day", "channel", "text", "intent", "confidence"]
+    assert "1012345678" not in r.text and "10••••••78" in r.text
+    for section, table in [
+        ("handoffs", "reasons"),
+        ("forms", "drop_off"),
+        ("satisfaction", "comments"),
+        ("satisfaction", "distribution"),
+        ("volume", ""),
+        ("intents", ""),
+        ("latency", ""),
+        ("containment", ""),
+    ]:
+        got = c.get(f"/desk/console/api/csv/{section}?{PERIOD}&table={table}")
+        assert got.status_code == 200, (section, table)
+    assert (
+        "0551234567"
+        not in c.get(f"/desk/console/api/csv/satisfaction?{PERIOD}&table=comments").text
+    )
+    assert c.get("/desk/console/api/csv/volume?table=bogus").status_code == 404
+    assert ("agent:huda", "console.exported", "fallbacks") in audit("console.exported")
+
+
+def test_review_queue_lists_candidates_with_reasons(env):
+    c = env.client()
+    c.sign_in("huda")
+    items = c.get(f"/desk/console/api/review?{PERIOD}").json()["items"]
+    by_text = {i["text"]: i for i in items}
+    assert by_text["ابي فلوسي 10••••••78"]["reasons"] == ["before_handoff", "fallback"]
+    assert "low_confidence" in by_text["ابي اتحقق"]["reasons"] or any(
+        "low_confidence" in i["reasons"] for i in items
+    )
+    assert any("repeated" in i["reasons"] for i in items)
+    assert any("low_rating" in i["reasons"] for i in items)
+    only = c.get(f"/desk/console/api/review?{PERIOD}&reason=fallback").json()["items"]
+    assert {i["text"] for i in only} == {"ابي فلوسي 10••••••78", "؟؟"}
+    item = by_text["ابي فلوسي 10••••••78"]
+    ctx = c.get(f"/desk/console/api/review/{item['turn_id']}").json()
+    assert any(m["author"] == "citizen" and "10••••••78" in m["text"] for m in ctx["messages"])
+    assert ctx["answer"]
+
+
+def test_labels_need_csrf_are_checked_audited_and_can_change(env):
+    c = env.client()
+    c.sign_in("huda")
+    items = c.get(f"/desk/console/api/review?{PERIOD}&reason=fallback").json()["items"]
+    turn = items[-1]["turn_id"]
+    url = f"/desk/console/api/review/{turn}"
+    assert c.post(url, {"label": "intent", "intent": "greet"}, csrf=False).status_code == 403
+    assert (
+        c.post(url, {"label": "intent", "intent": "greet"}, origin="http://evil.test").status_code
+        == 403
+    )
+    assert c.post(url, {"label": "intent", "intent": "made_up"}).json()["error"] == "bad_intent"
+    assert c.post(url, {"label": "new_topic"}).json()["error"] == "bad_note"
+    assert c.post(url, {"label": "wat"}).status_code == 400
+    assert c.post("/desk/console/api/review/99999", {"label": "ignore"}).status_code == 404
+    assert c.post(url, {"label": "intent", "intent": "faq/eligibility_conditions"}).json()["ok"]
+    assert (
+        c.get(f"/desk/console/api/review?{PERIOD}&reason=fallback").json()["items"][-1]["turn_id"]
+        != turn
+    )
+    assert c.post(url, {"label": "new_topic", "note": "صرف الدعم للمطلقات"}).json()["ok"]
+    labelled = c.get(f"/desk/console/api/review?{PERIOD}&reason=fallback&labelled=1").json()
+    mine = [i for i in labelled["items"] if i["turn_id"] == turn][0]
+    assert mine["label"]["label"] == "new_topic"
+    topics = c.get("/desk/console/api/new-topics").json()["topics"]
+    assert topics[0]["note"] == "صرف الدعم للمطلقات"
+    assert [a[1] for a in audit("review.")] == ["review.labelled", "review.relabelled"]
+
+
+def test_metrics_is_off_by_default_and_needs_its_token(env, monkeypatch):
+    c = env.client()
+    assert c.get("/metrics").status_code == 404
+    monkeypatch.setenv("METRICS_TOKEN", "s3cret-token")
+    assert c.get("/metrics").status_code == 404
+    assert c.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 404
+    r = c.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
+    assert r.status_code == 200 and "cza_messages_total" in r.text
+    monkeypatch.delenv("METRICS_TOKEN")
+    monkeypatch.setenv("METRICS_INTERNAL", "1")
+    # httpx's ASGI transport reports 127.0.0.1 as the client: loopback is internal.
+    assert c.get("/metrics").status_code == 200

@@ -1,0 +1,98 @@
+"""The console's SQL aggregates on fixture conversations with known answers
+(tests/console/fixtures.py), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services import console_stats as stats
+from bot.services.console_stats import Period
+from tests.console import fixtures
+from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
+
+D = fixtures.D
+
+
+@pytest.fixture
+def loaded(app_db):
+    return fixtures.load()
+
+
+def test_volume_counts_conversations_and_messages_per_day_and_channel(loaded):
+    rows = stats.volume(Period(D, D + 1))["rows"]
+    assert rows == [
+        [D, "telegram", 1, 2],
+        [D, "web", 3, 6],
+        [D, "whatsapp", 1, 1],
+        [D + 1, "whatsapp", 1, 1],
+    ]
+    assert stats.volume(Period(D, D + 1, "web"))["rows"] == [[D, "web", 3, 6]]
+    assert stats.volume(Period(D + 2, D + 3))["rows"] == []
+
+
+def test_containment_follows_its_definition(loaded):
+    c = stats.containment(Period(D, D + 1))
+    assert c["conversations"] == 6
+    assert c["contained"] == 3  # web:a, web:e, web:f
+    assert c["contained_share"] == 50.0
+    outcomes = {r[0]: r[1] for r in c["rows"]}
+    assert outcomes == {
+        "contained": 3,
+        "handed_off": 1,
+        "ended_on_fallback": 1,
+        "came_back_within_24h": 1,
+    }
+    # On day D alone whatsapp:9 still came back the next morning: not contained.
+    assert stats.containment(Period(D, D, "whatsapp"))["contained"] == 0
+
+
+def test_handoffs_rate_reasons_waits_and_agents(loaded):
+    h = stats.handoffs(Period(D, D + 1))
+    assert h["handoffs"] == 3
+    assert h["rate"] == 50.0  # 3 handoffs / 6 conversations
+    assert h["reasons"]["rows"] == [["requested", 2], ["fallback", 1]]
+    assert (h["wait_p50"], h["wait_p95"]) == (60.0, 180.0)
+    assert (h["handling_p50"], h["handling_p95"]) == (300.0, 600.0)
+    assert h["rows"] == [["omar", 1, 180.0, 300.0], ["sara", 1, 60.0, 600.0]]
+    assert stats.handoffs(Period(D, D + 1, "web"))["handoffs"] == 1
+
+
+def test_fallbacks_rate_and_the_messages_behind_them(loaded):
+    f = stats.fallbacks(Period(D, D + 1))
+    assert (f["messages"], f["fallbacks"], f["rate"]) == (10, 2, 20.0)
+    assert [r[3] for r in f["rows"]] == ["؟؟", "ابي فلوسي 10••••••78"]
+
+
+def test_forms_started_completed_abandoned_and_where_citizens_stop(loaded):
+    f = stats.forms(Period(D, D + 1))
+    assert f["rows"] == [
+        ["eligibility_form", 1, 0, 0, 1],
+        ["ticket_form", 1, 1, 0, 0],
+    ]
+    assert f["drop_off"]["rows"] == [["eligibility_form", "elig_age", 1]]
+
+
+def test_intents_with_their_confidence_and_rating(loaded):
+    rows = {r[0]: r[1:] for r in stats.intents(Period(D, D + 1))["rows"]}
+    assert rows["check_eligibility"][:2] == [2, 0.575]
+    assert rows["nlu_fallback"] == [2, 0.25, 2, None, 0]
+    assert rows["faq/conditions"] == [1, 0.8, 0, 5.0, 1]
+
+
+def test_satisfaction_average_distribution_and_masked_comments(loaded):
+    s = stats.satisfaction(Period(D, D + 1))
+    assert (s["average"], s["ratings"], s["asked"], s["response_rate"]) == (3.5, 2, 3, 66.7)
+    assert s["distribution"]["rows"] == [[1, 0], [2, 1], [3, 0], [4, 0], [5, 1]]
+    assert s["rows"] == [["agent_closed", 1, 0, None], ["ticket", 2, 2, 3.5]]
+    (comment,) = s["comments"]["rows"]
+    assert "0551234567" not in comment[5]  # stored masked
+
+
+def test_latency_percentiles_by_channel(loaded):
+    lat = stats.latency(Period(D, D + 1))
+    assert (lat["p50_ms"], lat["p95_ms"]) == (500.0, 1000.0)
+    assert lat["rows"] == [
+        ["telegram", 300.0, 400.0],
+        ["web", 600.0, 900.0],
+        ["whatsapp", 500.0, 1000.0],
+    ]

@@ -1,0 +1,79 @@
+"""Labelling -> export -> the exported file: numbers removed, de-duplicated against the
+training data after normalisation; and (slow) the file trains and the held-out check runs."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.services import review, review_export
+from bot.store import turns
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    from bot.store import reset_engine
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    reset_engine()
+    upgrade(url)
+    yield url
+    reset_engine()
+
+
+def _label(text, kind, intent=None, note=None):
+    turn = turns.record_turn("web:x", "web", 100, facts={"text": text, "intent": "nlu_fallback"})
+    review.label(turn, kind, intent, note, "huda")
+    return turn
+
+
+def test_scrub_takes_out_every_personal_and_ticket_number():
+    assert review_export.scrub("رقم الهوية 1012345678 وجوالي 0551234567") == "رقم الهوية وجوالي"
+    assert review_export.scrub("الايبان SA0380000000608010167519 غلط") == "الايبان غلط"
+    assert review_export.scrub("بلاغي رقم ١٢٣٤٥٦٧٨ وش صار") == "بلاغي رقم وش صار"
+    assert review_export.scrub("هويتي 10••••••78") == "هويتي"
+    assert review_export.scrub("+966 55 123 4567 اتصلوا") == "اتصلوا"
+    assert review_export.scrub("الدعم ٥٠٠ ريال") == "الدعم 500 ريال"
+
+
+def test_export_writes_new_examples_only(db, tmp_path):
+    existing = review_export.existing_examples()
+    known_text = next(iter(existing))  # a normalised training example
+    _label("ودي اعرف وش الشروط رقمي 0551234567", "intent", "faq/eligibility_conditions")
+    _label("وُدّي اعرف وش الشروط رقمي ١٠١٢٣٤٥٦٧٨", "intent", "faq/eligibility_conditions")  # same
+    _label("كم سعر الذهب اليوم", "out_of_scope")
+    _label("ابي اعرف عن الضمان الاجتماعي", "new_topic", note="الضمان الاجتماعي")  # not exported
+    _label("اي شي", "ignore")
+    _label(known_text, "intent", "greet")
+    _label("1012345678", "intent", "inform_identifier")  # nothing left once scrubbed
+    out = tmp_path / "reviewed" / "nlu.yml"
+    assert review_export.main(["--out", str(out), "--no-train"]) == 0
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    got = {i["intent"]: [e[2:] for e in i["examples"].splitlines()] for i in doc["nlu"]}
+    assert got == {
+        "faq/eligibility_conditions": ["ودي اعرف وش الشروط رقمي"],
+        "out_of_scope": ["كم سعر الذهب اليوم"],
+    }
+    assert not any(ch.isdigit() for ch in out.read_text(encoding="utf-8").split("nlu:")[1])
+
+
+def test_a_text_labelled_two_ways_is_left_out(db, tmp_path):
+    _label("ابي اغير رقمي", "intent", "faq/change_mobile")
+    _label("ابي اغير رقمي", "intent", "faq/update_data")
+    out = tmp_path / "nlu.yml"
+    review_export.main(["--out", str(out), "--no-train"])
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["nlu"] == []
+
+
+@pytest.mark.slow
+def test_the_exported_file_trains_and_the_heldout_check_runs(db, tmp_path, capsys):
+    _label("ودي اعرف وش شروط الاستحقاق بالضبط", "intent", "faq/eligibility_conditions")
+    _label("كم سعر الذهب اليوم", "out_of_scope")
+    out = tmp_path / "nlu.yml"
+    status = review_export.main(["--out", str(out)])
+    printed = capsys.readouterr().out
+    assert "baseline" in printed and "with_reviewed" in printed and "held-out" in printed
+    assert status in (0, 1)
+    assert ("GOT WORSE" in printed) == (status == 1)
