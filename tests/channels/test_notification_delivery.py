@@ -20,6 +20,8 @@ from bot.store import conversations, session_scope
 from bot.store.notifications import Notification
 from tests.channels.conftest import Recorder, free_port, unique_id
 
+pytestmark = pytest.mark.slow
+
 ID_A, MOBILE_A = "1023456781", "0551234567"
 TEMPLATE = "case_status_update"
 
