@@ -29,7 +29,10 @@ answered message must be followed by a bot reply.
 Outages (profile B, --no-outages skips): under steady load, Redis is stopped and started
 again, then PostgreSQL, then one Rasa worker is killed with SIGKILL. Reported: errors during
 and after, what the user was told, seconds from the service's return to the first
-answered message, transcript check.
+answered message, transcript check. In the worker fault the supervisor replaces the
+worker and clients send again a request whose connection died with it (as Telegram and
+WhatsApp redeliver a webhook): reported are the turns lost (never answered; 0 expected)
+and whether the replacement served. `--fault` runs only that test.
 
 Results: results/bench_load.json and results/bench_load.md (the table for docs/benchmarks.md).
 """
@@ -42,11 +45,11 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
+from bench import load_faults
 from bench.load_check import check_transcripts, stored_events  # noqa: F401
 from bench.load_client import (  # noqa: F401  (tests import them from here)
     Recorder,
@@ -55,6 +58,7 @@ from bench.load_client import (  # noqa: F401  (tests import them from here)
     run_users,
     summarise,
 )
+from bench.load_faults import run_outages, run_worker_fault
 from bench.load_flows import FLOWS, Flow, model_intents, usable_flows  # noqa: F401
 from bench.load_profiles import (  # noqa: F401
     CpuSampler,
@@ -198,104 +202,6 @@ def run_level(
     return row
 
 
-def _outage(
-    profile: Profile,
-    url: str,
-    flows: List[Flow],
-    tag: str,
-    name: str,
-    down: Callable[[], None],
-    up: Callable[[], None],
-    users: int = 10,
-    at: float = 8.0,
-    outage_seconds: float = 4.0,
-    duration: float = 26.0,
-) -> Dict:
-    marks: Dict[str, float] = {}
-    rec = Recorder()
-
-    def act() -> None:
-        marks["down"] = rec.now()
-        down()
-        time.sleep(outage_seconds)
-        if up is not None:
-            up()
-        marks["up"] = rec.now()
-
-    rec, wall = asyncio.run(
-        run_users(url, users, duration, flows, f"{tag}-{name}", rec=rec, events=[(at, act)])
-    )
-    if SAMPLES is not None:
-        SAMPLES[f"{profile.name} {name}"] = [asdict(x) for x in rec.sent] + [{"marks": marks}]
-    before = [s for s in rec.sent if s.started < marks["down"]]
-    during = [s for s in rec.sent if marks["down"] <= s.started < marks["up"]]
-    after = [s for s in rec.sent if s.started >= marks["up"]]
-    first_ok = min((s.started + s.ms / 1000 for s in after if s.ok), default=None)
-    settled = [s for s in after if s.started >= marks["up"] + 2.0]
-    row = {
-        "scenario": name,
-        "users": users,
-        "outage_s": round(marks["up"] - marks["down"], 1),
-        "before": summarise(before, marks["down"]),
-        "during": summarise(during, max(0.1, marks["up"] - marks["down"])),
-        "after": summarise(after, max(0.1, wall - marks["up"])),
-        "errors_after_2s": sum(1 for s in settled if not s.ok),
-        "recovered_after_s": None if first_ok is None else round(first_ok - marks["up"], 1),
-        "user_saw": dict(
-            Counter((s.reply or s.error) for s in during + after if not s.ok).most_common(3)
-        ),
-        "transcripts": check_transcripts(profile.tracker_url, f"load-{tag}-{name}-", rec.sent),
-    }
-    print(
-        f"  {name}: {row['during']['errors']} errors while down ({row['outage_s']} s), "
-        f"{row['errors_after_2s']} errors from 2 s after recovery, first answer {row['recovered_after_s']} s "
-        f"after it was back, transcripts {'complete' if row['transcripts']['complete'] else 'BROKEN'}",
-        flush=True,
-    )
-    return row
-
-
-def run_outages(profile: Profile, url: str, flows: List[Flow], tag: str) -> List[Dict]:
-    prod = profile.prod
-    rows = [
-        _outage(
-            profile,
-            url,
-            flows,
-            tag,
-            "redis-restart",
-            lambda: prod.redis.stop(remove=False),
-            lambda: prod.redis.start(),
-        ),
-        _outage(
-            profile,
-            url,
-            flows,
-            tag,
-            "postgres-restart",
-            lambda: prod.postgres.stop(remove=False),
-            lambda: prod.postgres.start(),
-        ),
-    ]
-    killed: List[int] = []
-    row = _outage(
-        profile,
-        url,
-        flows,
-        tag,
-        "worker-killed",
-        lambda: killed.append(prod.kill_worker()),
-        None,
-        outage_seconds=0.0,
-        at=8.0,
-        duration=24.0,
-    )
-    row["killed_pid"] = killed[0] if killed else None
-    row["workers_left"] = len(prod.worker_pids())
-    rows.append(row)
-    return rows
-
-
 def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path)
@@ -315,6 +221,11 @@ def main(argv: List[str]) -> int:
         "--think", default="0,0", help="pause between a reply and the next message, MIN,MAX s"
     )
     parser.add_argument("--no-outages", action="store_true")
+    parser.add_argument(
+        "--fault",
+        action="store_true",
+        help="only the fault test: a worker of the production profile killed under load",
+    )
     parser.add_argument("--only", choices=["single", "prod"])
     parser.add_argument(
         "--flows", help="only these flows, e.g. faq_chat,faq_single (default: all the model knows)"
@@ -328,7 +239,7 @@ def main(argv: List[str]) -> int:
 
     global SAMPLES
     if args.samples:
-        SAMPLES = {}
+        SAMPLES = load_faults.SAMPLES = {}
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     # Profile A must not inherit a production environment from the caller's shell.
     for key in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "SANIC_WORKERS", "TRACKER_DB"):
@@ -359,6 +270,8 @@ def main(argv: List[str]) -> int:
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "profiles": [],
     }
+    if args.fault:
+        return run_fault_only(model, flows, logs, args.workers, run_id, report)
     profiles: List[Profile] = []
     if args.only in (None, "single"):
         profiles.append(SingleSQLite(model, logs))
@@ -376,6 +289,23 @@ def main(argv: List[str]) -> int:
     (RESULTS / "bench_load.md").write_text(text)
     print("\n" + text)
     return 0
+
+
+def run_fault_only(
+    model: Path, flows: List[Flow], logs: Path, workers: int, run_id: str, report: Dict
+) -> int:
+    profile = Production(model, logs, workers)
+    try:
+        profile.start()
+        profile.tag, profile.rest = f"{run_id}-f", f"{profile.url}/webhooks/rest/webhook"
+        asyncio.run(run_users(profile.rest, 2 * workers + 2, 8, flows, f"{profile.tag}-warm"))
+        row = run_worker_fault(profile, profile.rest, flows, profile.tag)
+    finally:
+        profile.stop()
+    report["fault"] = row
+    (RESULTS / "bench_load_fault.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    ok = row["lost_turns"] == 0 and row["replacement_ready"] and row["transcripts"]["complete"]
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

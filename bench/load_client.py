@@ -38,6 +38,7 @@ class Sent:
     error: str = ""
     reply: str = ""
     handed_off: bool = False  # the bot handed the conversation to a person (a valid answer)
+    retried: int = 0  # sent again after its connection died with the process holding it
 
 
 @dataclass
@@ -49,14 +50,46 @@ class Recorder:
         return time.monotonic() - self.origin
 
 
-async def _send(
-    session, url: str, rec: Recorder, sender: str, index: int, text: str, timeout: float
-) -> Sent:
-    import aiohttp
+# What a client sees when the process holding its connection died: the request never got
+# an answer, so it is safe to send again (the turn was not stored: Rasa saves a turn only
+# once it is complete). Telegram and WhatsApp redeliver a webhook the same way.
+CONNECTION_LOST = (
+    "ServerDisconnectedError",
+    "ClientOSError",
+    "ClientConnectorError",
+    "ClientPayloadError",
+)
 
+
+async def _send(
+    session,
+    url: str,
+    rec: Recorder,
+    sender: str,
+    index: int,
+    text: str,
+    timeout: float,
+    retries: int = 0,
+) -> Sent:
     item = Sent(sender, index, f"{sender}.{index}", text, rec.now())
     rec.sent.append(item)
     t0 = time.perf_counter()
+    for attempt in range(retries + 1):
+        if attempt:
+            item.retried += 1
+            item.message_id = f"{sender}.{index}.r{attempt}"  # a new request, a new id
+            await asyncio.sleep(0.2)
+        await _attempt(session, url, item, sender, text, timeout)
+        item.ms = (time.perf_counter() - t0) * 1000
+        if item.ok or item.error not in CONNECTION_LOST:
+            break
+    return item
+
+
+async def _attempt(session, url: str, item: Sent, sender: str, text: str, timeout: float) -> None:
+    import aiohttp
+
+    item.ok, item.error = False, ""
     try:
         async with session.post(
             url,
@@ -64,10 +97,9 @@ async def _send(
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             body = await response.text()
-            item.ms = (time.perf_counter() - t0) * 1000
             if response.status != 200:
                 item.error = f"HTTP {response.status}"
-                return item
+                return
             messages = json.loads(body)
             texts = [m.get("text") or "" for m in messages if isinstance(m, dict)]
             item.reply = " / ".join(" ".join(t.split()) for t in texts)[:160]  # one table cell
@@ -81,9 +113,7 @@ async def _send(
                 item.ok = True
                 item.handed_off = any(QUEUED_MARK in t for t in texts)
     except Exception as e:
-        item.ms = (time.perf_counter() - t0) * 1000
         item.error = type(e).__name__
-    return item
 
 
 async def run_users(
@@ -98,6 +128,7 @@ async def run_users(
     seed: int = 7,
     events: Optional[List[Tuple[float, Callable[[], None]]]] = None,
     seed_key: str = "",
+    retries: int = 0,
 ) -> Tuple[Recorder, float]:
     """Closed loop: `users` coroutines, each running conversations until `duration` is over.
     `events` are (second, blocking function) run in a thread during the load (outages)."""
@@ -125,7 +156,7 @@ async def run_users(
                 for i, text in enumerate(flow.make(rng)):
                     if time.monotonic() >= deadline:
                         break  # the user leaves mid-conversation: the level ends on time
-                    item = await _send(session, url, rec, sender, i, text, timeout)
+                    item = await _send(session, url, rec, sender, i, text, timeout, retries)
                     if think[1] > 0:
                         await asyncio.sleep(rng.uniform(*think))
                     if item.handed_off:
