@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv model run run-prod agent backoffice shell test test-unit lint format validate bench bench-nlu bench-load lock system-deps clean
+.PHONY: help venv model run run-prod agent backoffice shell test test-unit lint format validate bench bench-nlu bench-load bench-fault lock system-deps clean
 
 # Every target with a `## description` on its line is listed by `make help`.
 help: ## list the targets
@@ -92,6 +92,10 @@ bench-nlu: venv ## NLU pipelines compared on an outside Saudi-dialect benchmark
 # Single SQLite process vs the production profile under 1/20/100 users (docs/benchmarks.md).
 bench-load: venv system-deps ## single process vs production profile under 1, 20 and 100 users
 	$(PY) -m bench.load
+
+# A Rasa worker of the production profile killed under load: replaced, 0 turns lost.
+bench-fault: venv system-deps ## a worker killed under load: replaced by the supervisor, turns lost
+	$(PY) -m bench.load --fault
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment.
 lock: ## rebuild constraints.txt from requirements.txt

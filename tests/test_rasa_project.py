@@ -44,6 +44,7 @@ def test_rasa_data_validate():
         "tests/stories/test_eligibility.yml",
         "tests/stories/test_tickets.yml",
         "tests/stories/test_objections.yml",
+        "tests/stories/test_notifications.yml",
     ],
 )
 def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
