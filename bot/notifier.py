@@ -22,6 +22,7 @@ from typing import List, Optional
 
 from bot import settings
 from bot.services.notifications import outbox
+from bot.store.base import is_unavailable
 from channels import notify_delivery as delivery
 
 logger = logging.getLogger("bot.notifier")
@@ -30,12 +31,17 @@ MARK_RETRY_MAX_SECONDS = 10.0
 
 
 async def _until_written(fn, *args):
-    """Run a bookkeeping write, retrying while the database is unavailable."""
+    """Run a bookkeeping write, retrying while the database is unavailable. Any other
+    error is a defect: logged and given up (the row's lease then runs out, and it is
+    handled as one whose sender died)."""
     delay = 0.2
     while True:
         try:
             return await asyncio.to_thread(fn, *args)
         except Exception as e:
+            if not is_unavailable(e):
+                logger.error("notifier: bookkeeping failed: %s", type(e).__name__)
+                return None
             logger.warning(
                 "notifier: database write failed (%s); retrying in %.1f s", type(e).__name__, delay
             )

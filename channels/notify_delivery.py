@@ -190,7 +190,9 @@ async def push(conversation_id: str, message_id: int) -> bool:
 
 
 async def _web(claim: outbox.Claim, holder: str) -> Outcome:
-    message_id = await asyncio.to_thread(outbox.deliver_web, claim, holder)
+    message_id = await asyncio.to_thread(
+        outbox.deliver_web, claim, holder, texts.with_stop_hint(claim.body)
+    )
     if message_id is None:
         return Outcome(False, error="lease_lost", marked=True)
     live = await push(claim.conversation_id, message_id)

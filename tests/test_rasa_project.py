@@ -79,5 +79,11 @@ def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
 
 
 def test_every_story_file_is_run():
-    listed = {"test_core.yml", "test_eligibility.yml", "test_tickets.yml", "test_objections.yml"}
+    listed = {
+        "test_core.yml",
+        "test_eligibility.yml",
+        "test_tickets.yml",
+        "test_objections.yml",
+        "test_notifications.yml",
+    }
     assert {p.name for p in (ROOT / "tests" / "stories").glob("*.yml")} == listed

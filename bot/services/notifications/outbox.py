@@ -259,7 +259,7 @@ def counts() -> Dict[str, int]:
     return {state: n for state, n in rows}
 
 
-def deliver_web(claim_: Claim, holder: str) -> Optional[int]:
+def deliver_web(claim_: Claim, holder: str, text: Optional[str] = None) -> Optional[int]:
     """The widget's delivery: the message joins the conversation's transcript (the widget
     shows it at the next visit, and live if connected) in the same transaction as the
     mark, so it is there exactly once. Returns the transcript message id (None: lease lost)."""
@@ -269,7 +269,10 @@ def deliver_web(claim_: Claim, holder: str) -> Optional[int]:
         if _held(session, claim_, holder) is None:
             return None
         message = TranscriptMessage(
-            conversation_id=claim_.conversation_id, at=utcnow(), author="system", text=claim_.body
+            conversation_id=claim_.conversation_id,
+            at=utcnow(),
+            author="system",
+            text=text or claim_.body,
         )
         session.add(message)
         session.flush()
