@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv model run run-prod agent backoffice shell test test-unit lint format validate bench bench-nlu bench-load bench-console review-export lock system-deps clean
+.PHONY: help venv model run run-prod agent backoffice shell test test-unit lint format validate bench bench-nlu bench-load bench-console review-export bench-fault lock system-deps clean
 
 # Every target with a `## description` on its line is listed by `make help`.
 help: ## list the targets
@@ -103,6 +103,10 @@ bench-console: venv system-deps ## console queries on 1M synthetic turns in Post
 review-export: venv ## review labels -> bot/data/reviewed/nlu.yml, scored on held-out data
 	$(PY) -m bot.store.migrate
 	$(PY) -m bot.services.review_export $(ARGS)
+
+# A Rasa worker of the production profile killed under load: replaced, 0 turns lost.
+bench-fault: venv system-deps ## a worker killed under load: replaced by the supervisor, turns lost
+	$(PY) -m bench.load --fault
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment.
 lock: ## rebuild constraints.txt from requirements.txt

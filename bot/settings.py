@@ -115,6 +115,27 @@ class Settings(BaseModel):
     sms_budget_mobile_day: int = 10
     sms_budget_national_id_day: int = 5
     sms_budget_global_minute: int = 60
+    # --- notifications ---------------------------------------------------------------------
+    notify_sender: str = "on"  # "off": `make run` starts no sender (another host runs it)
+    notify_max_attempts: int = 4  # per channel, before the next channel
+    notify_backoff_seconds: float = 5.0  # first retry; doubles each time
+    notify_backoff_max_seconds: float = 600.0
+    notify_lease_seconds: float = 60.0  # a claim older than this belongs to a dead sender
+    notify_poll_seconds: float = 1.0
+    notify_whatsapp_template: str = ""  # approved template for outside the 24-hour window
+    notify_whatsapp_template_language: str = "ar"
+    notify_whatsapp_template_params: str = "number,status"  # body parameters, in order
+    notify_push_url: str = ""  # the Rasa server, for live widget pushes (default: local)
+    notify_push_token: str = ""  # shared secret of the push route; unset = route off
+    # --- retention (docs/privacy.md) -------------------------------------------------------
+    retention_transcript_days: int = 180
+    retention_otp_days: int = 30
+    retention_sms_days: int = 90
+    retention_notification_days: int = 90
+    retention_ticket_days: int = 730
+    retention_objection_days: int = 730
+    retention_audit_days: int = 1095
+    retention_purge_every_hours: float = 24.0
     # --- local services for the production profile and tests ------------------------------
     pg_bin: str = ""
     pg_data_dir: str = ""

@@ -172,3 +172,27 @@ async def notify_handoff_changed(conversation_id: str) -> bool:
             "outbound: handoff notice failed for %s: %s", log_id(conversation_id), type(e).__name__
         )
         return False
+
+
+async def push_recorded(conversation_id: str, message_id: int) -> bool:
+    """Show a message that is already in the transcript (the notification sender writes
+    it there) in the citizen's open widget, on the sockets of this process. True if one
+    got it; never raises. Offline, the widget shows it with the history at the next visit."""
+    sid = _web_session(conversation_id)
+    if sid is None:
+        return False
+    try:
+        from channels.web import _public, registry
+
+        if not registry.online(sid):
+            return False
+        recent = await asyncio.to_thread(conversations.transcript, conversation_id, 50)
+        message = next((m for m in recent if m["id"] == message_id), None)
+        if message is None:
+            return False
+        return await registry.push(sid, {"type": "message", "message": _public(message)}) > 0
+    except Exception as e:
+        logger.warning(
+            "outbound: push failed for %s: %s", log_id(conversation_id), type(e).__name__
+        )
+        return False

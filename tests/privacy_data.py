@@ -163,6 +163,7 @@ def write_events(engine, sender_id: str, events: Sequence[Dict]) -> None:
 def populate(tracker_engine, now_ts: float) -> None:
     """Both citizens, through the services (they use DATABASE_URL) and the tracker engine."""
     from bot.services import handoff, objections, tickets
+    from bot.services.notifications import optout
     from bot.store import conversations
 
     for c, other in ((A, B), (B, A)):
@@ -199,6 +200,11 @@ def populate(tracker_engine, now_ts: float) -> None:
         conversations.record_inbound(c.web, "web", c.web_session, f"حالة اعتراضي {c.objection}")
         conversations.record_inbound(c.whatsapp, "whatsapp", "966" + c.mobile[1:], "السلام عليكم")
         conversations.record_outbound(c.whatsapp, "وعليكم السلام")
+        # The notification history: a status change each (outbox rows) and opt-outs.
+        tickets.set_status(c.ticket, "in_progress")
+        objections.update_objection(c.objection, status="accepted")
+        optout.stop(conversation_id=c.web)
+        optout.stop(mobile=c.mobile, source="backoffice")
         handoff.escalate(
             c.telegram,
             channel="telegram",
@@ -288,6 +294,7 @@ EXPECTED_PURGE = {
     "conversations": 2,
     "otp_challenges": 1,
     "sms_outbox": 1,
+    "notifications": 1,  # the old delivered one; the old one still pending stays
     "tickets": 1,
     "objections": 1,
     "audit_log": 1,
@@ -379,6 +386,26 @@ def seed_retention(app, tracker, now) -> None:
                     gateway="outbox",
                     status="stored",
                     created_at=ago(days),
+                )
+            )
+        for n, (days, state) in enumerate(((91, "sent"), (91, "pending"), (89, "failed"))):
+            conn.execute(
+                t["notifications"]
+                .insert()
+                .values(
+                    idempotency_key=f"n{n}",
+                    subject_type="ticket",
+                    subject_number="10000000",
+                    status="closed",
+                    body="نص",
+                    mobile="0500000001",
+                    channels="sms",
+                    channel_index=0,
+                    attempts=0,
+                    state=state,
+                    next_attempt_at=ago(days),
+                    created_at=ago(days),
+                    updated_at=ago(days),
                 )
             )
         for n, (days, nid) in enumerate(((731, "1023456781"), (729, "1023456781"), (800, ""))):

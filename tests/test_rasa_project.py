@@ -44,6 +44,7 @@ def test_rasa_data_validate():
         "tests/stories/test_eligibility.yml",
         "tests/stories/test_tickets.yml",
         "tests/stories/test_objections.yml",
+        "tests/stories/test_notifications.yml",
     ],
 )
 def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
@@ -78,5 +79,11 @@ def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
 
 
 def test_every_story_file_is_run():
-    listed = {"test_core.yml", "test_eligibility.yml", "test_tickets.yml", "test_objections.yml"}
+    listed = {
+        "test_core.yml",
+        "test_eligibility.yml",
+        "test_tickets.yml",
+        "test_objections.yml",
+        "test_notifications.yml",
+    }
     assert {p.name for p in (ROOT / "tests" / "stories").glob("*.yml")} == listed

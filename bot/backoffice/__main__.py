@@ -2,6 +2,7 @@
 
   tickets list [--status S] [--limit N]
   tickets set-status NUMBER STATUS [--note TEXT]      STATUS: open in_progress resolved closed
+                    (a new status, like an objection's, is also sent to the citizen)
   objections list [--status S] [--limit N]
   objections create --national-id ID --mobile 05.. --cycle 2025-01 [--amount 850]
                     [--submitted YYYY-MM-DD] [--status S] [--decided YYYY-MM-DD]
@@ -16,6 +17,8 @@
   agents set-password|disable|enable USERNAME
   agents list                 desk agents (these commands migrate the database first)
   erase, purge                personal data: erase a citizen, apply retention (bot/backoffice/privacy.py)
+  notifications list|resend|opt-outs|stop|resume
+                              what citizens were told of their cases (bot/backoffice/notifications.py)
 
 Global: --actor NAME (recorded in the audit log; default backoffice:<login>).
 The database is DATABASE_URL (default var/app.db); run `python -m bot.store.migrate` first.
@@ -32,7 +35,7 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
-from bot.backoffice import agents, privacy
+from bot.backoffice import agents, notifications, privacy
 from bot.backoffice.output import short as _short
 from bot.backoffice.output import table as _table
 from bot.privacy import install_log_masking, mask_id, mask_mobile, mask_text
@@ -282,6 +285,7 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_flush)
     privacy.register(sub)
     agents.add_parser(sub)
+    notifications.add_parser(sub)
     return p
 
 

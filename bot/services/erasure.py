@@ -9,7 +9,8 @@ through Rasa's tracker events, which hold what the citizen typed (user texts, sl
 
 What happens to what is found (docs/privacy.md):
     conversations, transcripts, handoff episodes, tracker events    deleted
-    one-time code records, SMS outbox (notification history)        deleted
+    one-time code records, SMS outbox, notifications and
+    notification opt-outs (the notification history)                deleted
     tickets, objections                                             anonymised: they stay
         as case records for the program's statistics, without ID, mobile, conversation or
         free text
@@ -35,7 +36,8 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.nlu.arabic import to_ascii_digits
-from bot.privacy import mask, mask_id, mask_mobile
+from bot.privacy import mask
+from bot.services.erasure_subject import Subject, masked_conversation, subject  # noqa: F401
 from bot.services.objections import OTP_PURPOSE as OBJECTION_STATUS
 from bot.services.retention import (
     ANONYMISED_OBJECTION,
@@ -43,7 +45,9 @@ from bot.services.retention import (
     CONVERSATIONS,
     EVENTS,
     HANDOFFS,
+    NOTIFICATIONS,
     OBJECTIONS,
+    OPTOUTS,
     OTP,
     SMS,
     TICKETS,
@@ -53,63 +57,10 @@ from bot.services.retention import (
     open_engines,
     write_audit,
 )
-from bot.services.validators import mobile_e164, only_digits, parse_mobile
+from bot.services.validators import mobile_e164
 
 CHUNK = 500  # values per IN (...) list
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-@dataclass(frozen=True)
-class Subject:
-    kind: str  # "national_id", "mobile" or "conversation"
-    value: str  # canonical: 10 digits, 05xxxxxxxx, or the conversation id
-
-    @property
-    def masked(self) -> str:
-        if self.kind == "national_id":
-            return mask_id(self.value)
-        if self.kind == "mobile":
-            return mask_mobile(self.value)
-        return masked_conversation(self.value)
-
-
-def masked_conversation(conversation_id: str) -> str:
-    channel, sep, rest = conversation_id.partition(":")
-    return f"{channel}:{mask(rest, 1, 2)}" if sep else mask(conversation_id, 1, 2)
-
-
-def subject(
-    national_id: Optional[str] = None,
-    mobile: Optional[str] = None,
-    conversation_id: Optional[str] = None,
-) -> Subject:
-    """Exactly one of the three, normalised (ValueError otherwise). The ID's check digit is
-    not required: an erasure request is not refused over a typo the bot would have caught."""
-    given = [
-        (k, v)
-        for k, v in (
-            ("national_id", national_id),
-            ("mobile", mobile),
-            ("conversation", conversation_id),
-        )
-        if v not in (None, "")
-    ]
-    if len(given) != 1:
-        raise ValueError("give exactly one of national ID, mobile or conversation id")
-    kind, value = given[0]
-    if kind == "national_id":
-        digits = only_digits(value)
-        if len(digits) != 10 or digits[0] not in "12":
-            raise ValueError(
-                "a national ID or residence number has 10 digits and starts with 1 or 2"
-            )
-        return Subject(kind, digits)
-    if kind == "mobile":
-        parsed = parse_mobile(value)
-        if not parsed.ok:
-            raise ValueError("not a Saudi mobile number")
-        return Subject(kind, parsed.value)
-    return Subject(kind, value.strip())
 
 
 @dataclass
@@ -290,6 +241,25 @@ def _scrub(app: Connection, found: Found) -> int:
     return touched
 
 
+def _notifications(found: Found):
+    """The citizen's notification history: by conversation, mobile or case number."""
+    match = [
+        _in(NOTIFICATIONS.c.conversation_id, found.conversations),
+        _in(NOTIFICATIONS.c.mobile, found.mobiles),
+    ]
+    if found.ticket_numbers:
+        match.append(
+            (NOTIFICATIONS.c.subject_type == "ticket")
+            & _in(NOTIFICATIONS.c.subject_number, found.ticket_numbers)
+        )
+    if found.objection_numbers:
+        match.append(
+            (NOTIFICATIONS.c.subject_type == "objection")
+            & _in(NOTIFICATIONS.c.subject_number, found.objection_numbers)
+        )
+    return or_(*match)
+
+
 def _apply(app: Connection, found: Found) -> Dict[str, int]:
     convs = found.conversations
     rows: Dict[str, int] = {}
@@ -311,6 +281,11 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
     sms_match = [_in(SMS.c.to, {mobile_e164(m) for m in found.mobiles})]
     sms_match += [SMS.c.body.contains(n, autoescape=True) for n in sorted(found.ticket_numbers)]
     rows["sms_outbox"] = app.execute(delete(SMS).where(or_(*sms_match))).rowcount
+    rows["notifications"] = app.execute(delete(NOTIFICATIONS).where(_notifications(found))).rowcount
+    targets = [f"conversation:{c}" for c in convs] + [f"mobile:{m}" for m in found.mobiles]
+    rows["notification_optouts"] = app.execute(
+        delete(OPTOUTS).where(_in(OPTOUTS.c.target, targets))
+    ).rowcount
     rows["tickets"] = app.execute(
         update(TICKETS).where(_in(TICKETS.c.id, found.ticket_ids)).values(**anonymised_ticket())
     ).rowcount

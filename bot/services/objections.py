@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from bot.content import fact
 from bot.privacy import mask_id, mask_mobile
-from bot.services import otp
+from bot.services import notifications, otp
 from bot.services.validators import (
     OBJECTION_NUMBER_LENGTH,
     luhn_check_digit,
@@ -191,7 +191,8 @@ UPDATABLE = (
 
 
 def update_objection(number: str, actor: str = "backoffice", **changes: Any) -> ObjectionView:
-    """Change fields of an objection; every change is audited (old → new)."""
+    """Change fields of an objection; every change is audited (old → new), and a new status
+    is announced to the citizen (bot.services.notifications, same transaction)."""
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
@@ -239,8 +240,11 @@ def update_objection(number: str, actor: str = "backoffice", **changes: Any) -> 
             raise ValueError("decision date is before the submission date")
         if diff:
             obj.updated_at = utcnow()
-            audit.record(session, actor, "objection.updated", "objection", number, diff)
+            entry = audit.record(session, actor, "objection.updated", "objection", number, diff)
         session.flush()
+        if "status" in diff:
+            # Same transaction: the decision and the citizen's notification commit together.
+            notifications.enqueue_objection_change(session, obj, entry.id)
         return _view(obj)
 
 

@@ -5,7 +5,9 @@ docs/privacy.md.
     RETENTION_TRANSCRIPT_DAYS  180   transcripts, ended handoff episodes, idle conversations
                                      and Rasa's tracker events: deleted
     RETENTION_OTP_DAYS          30   one-time code records: deleted
-    RETENTION_SMS_DAYS          90   the SMS outbox (notification history): deleted
+    RETENTION_SMS_DAYS          90   the SMS outbox: deleted
+    RETENTION_NOTIFICATION_DAYS 90   notification history (outbox rows delivered or given
+                                     up): deleted; opt-outs stay until withdrawn or erased
     RETENTION_TICKET_DAYS      730   tickets untouched this long: anonymised
     RETENTION_OBJECTION_DAYS   730   objections untouched this long: anonymised
     RETENTION_AUDIT_DAYS      1095   audit log entries: deleted
@@ -13,9 +15,8 @@ A period of 0 keeps that kind of record forever.
 
 `purge()` applies them. Deletes go a batch at a time, each batch its own short
 transaction, so a big table is never locked for long while the assistant serves. The
-tables are named here as table clauses rather than through their model classes, so a
-model moving between modules does not touch this file; tests/unit/test_retention.py runs
-every step against the real schema.
+tables are named as table clauses (bot/services/retention_tables.py);
+tests/unit/test_retention.py runs every step against the real schema.
 
 `make run` and `make run-prod` run it by themselves (bot.services.retention_schedule,
 one process at a time); `python -m bot.backoffice purge` runs it from cron.
@@ -25,111 +26,43 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Callable, Dict, Mapping, Optional, Tuple
+from typing import Callable, Dict, Mapping, Optional
 
 from sqlalchemy import (
-    DateTime,
-    Float,
-    Integer,
     String,
-    Text,
     and_,
-    column,
-    create_engine,
     delete,
     exists,
     func,
     insert,
-    inspect,
     literal,
     or_,
     select,
-    table,
     update,
 )
 from sqlalchemy.engine import Engine
 
-from bot.store import ROOT, sqlite_engine_kwargs, tune_engine
-from bot.store.audit import AuditEntry
+from bot import settings
+from bot.services.retention_db import app_url, has_events, open_engines, tracker_url  # noqa: F401
+
+# Re-exported: the erasure and the tests name the tables through this module.
+from bot.services.retention_tables import (  # noqa: F401
+    AUDIT,
+    CONVERSATIONS,
+    EVENTS,
+    HANDOFFS,
+    NOTIFICATIONS,
+    OBJECTIONS,
+    OPTOUTS,
+    OTP,
+    SMS,
+    TICKETS,
+    TRANSCRIPTS,
+)
 
 logger = logging.getLogger(__name__)
-
-_TS = DateTime(timezone=True)
-TRANSCRIPTS = table(
-    "transcript_messages",
-    column("id", Integer),
-    column("conversation_id", String),
-    column("at", _TS),
-    column("text", Text),
-)
-CONVERSATIONS = table(
-    "conversations",
-    column("conversation_id", String),
-    column("recipient_id", String),
-    column("created_at", _TS),
-    column("last_inbound_at", _TS),
-)
-HANDOFFS = table(
-    "handoffs",
-    column("id", Integer),
-    column("conversation_id", String),
-    column("state", String),
-    column("queued_at", _TS),
-    column("ended_at", _TS),
-    column("reason_detail", String),
-    column("snapshot", Text),
-)
-OTP = table(
-    "otp_challenges",
-    column("id", Integer),
-    column("purpose", String),
-    column("subject", String),
-    column("conversation_id", String),
-    column("created_at", _TS),
-    column("locked_until", _TS),
-)
-SMS = table(
-    "sms_outbox",
-    column("id", Integer),
-    column("to", String),
-    column("body", Text),
-    column("created_at", _TS),
-)
-TICKETS = table(
-    "tickets",
-    column("id", Integer),
-    column("number", String),
-    column("national_id", String),
-    column("mobile", String),
-    column("conversation_id", String),
-    column("description", Text),
-    column("status_note", Text),
-    column("idempotency_key", String),
-    column("updated_at", _TS),
-)
-OBJECTIONS = table(
-    "objections",
-    column("id", Integer),
-    column("number", String),
-    column("national_id", String),
-    column("mobile", String),
-    column("decision_note", Text),
-    column("updated_at", _TS),
-)
-AUDIT = AuditEntry.__table__
-# Rasa's tracker store (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
-EVENTS = table(
-    "events",
-    column("id", Integer),
-    column("sender_id", String),
-    column("type_name", String),
-    column("timestamp", Float),
-    column("data", Text),
-)
 
 ENDED_HANDOFF_STATES = ("bot", "closed")
 BATCH = 1000
@@ -142,15 +75,6 @@ def utcnow() -> datetime:
 # --- settings ----------------------------------------------------------------------------
 
 
-def _days(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = (env.get(name) or "").strip()
-    try:
-        return max(0, int(raw)) if raw else default
-    except ValueError:
-        logger.warning("%s=%r is not a whole number of days; using %s", name, raw, default)
-        return default
-
-
 @dataclass(frozen=True)
 class Periods:
     """Days each kind of record is kept (0 = forever)."""
@@ -161,94 +85,26 @@ class Periods:
     tickets: int = 730
     objections: int = 730
     audit: int = 1095
+    notifications: int = 90
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Periods":
-        env = os.environ if env is None else env
-        d = cls()
+        """From RETENTION_*_DAYS (bot/settings.py) of `env`, default this process's."""
+        cfg = settings.from_env(env) if env is not None else settings.get()
         return cls(
-            transcripts=_days(env, "RETENTION_TRANSCRIPT_DAYS", d.transcripts),
-            otp=_days(env, "RETENTION_OTP_DAYS", d.otp),
-            sms=_days(env, "RETENTION_SMS_DAYS", d.sms),
-            tickets=_days(env, "RETENTION_TICKET_DAYS", d.tickets),
-            objections=_days(env, "RETENTION_OBJECTION_DAYS", d.objections),
-            audit=_days(env, "RETENTION_AUDIT_DAYS", d.audit),
+            transcripts=max(0, cfg.retention_transcript_days),
+            otp=max(0, cfg.retention_otp_days),
+            sms=max(0, cfg.retention_sms_days),
+            notifications=max(0, cfg.retention_notification_days),
+            tickets=max(0, cfg.retention_ticket_days),
+            objections=max(0, cfg.retention_objection_days),
+            audit=max(0, cfg.retention_audit_days),
         )
 
 
 def purge_every(env: Optional[Mapping[str, str]] = None) -> timedelta:
-    env = os.environ if env is None else env
-    raw = (env.get("RETENTION_PURGE_EVERY_HOURS") or "").strip()
-    try:
-        hours = float(raw) if raw else 24.0
-    except ValueError:
-        hours = 24.0
-    return timedelta(hours=max(0.0, hours))
-
-
-def app_url(env: Optional[Mapping[str, str]] = None) -> str:
-    """Our database's URL for this environment: the rule of bot.store.database_url, for an
-    environment that is not this process's (the launcher's, which its servers inherit)."""
-    env = os.environ if env is None else env
-    url = (env.get("DATABASE_URL") or "").strip()
-    if url:
-        return url.replace("postgres://", "postgresql://", 1)
-    return f"sqlite:///{Path(env.get('VAR_DIR') or ROOT / 'var') / 'app.db'}"
-
-
-def tracker_url(env: Optional[Mapping[str, str]] = None) -> str:
-    """The rule of bot.store.tracker_store.tracker_store_url, without importing Rasa (seconds
-    and half a gigabyte: too much for the back office and the launcher). A test keeps the
-    two equal."""
-    env = os.environ if env is None else env
-    explicit = (env.get("TRACKER_STORE_URL") or "").strip()
-    database = (env.get("DATABASE_URL") or "").strip()
-    if not explicit and database.startswith(("postgres://", "postgresql://", "postgresql+")):
-        explicit = database
-    if explicit:
-        return (
-            explicit.replace("postgres://", "postgresql://", 1)
-            if explicit.startswith("postgres://")
-            else explicit
-        )
-    path = (env.get("TRACKER_DB") or "").strip()
-    if not path:
-        path = str(Path(env.get("VAR_DIR") or ROOT / "var") / "tracker.db")
-    return path if path.startswith("sqlite:") else f"sqlite:///{path}"
-
-
-def _engine(url: str) -> Engine:
-    kwargs = {"future": True}
-    if url.startswith("sqlite"):
-        kwargs.update(sqlite_engine_kwargs(url))
-    else:
-        # The purge runs one statement at a time: one connection and a spare is all it
-        # takes from the server's connection budget (docs/privacy.md).
-        kwargs.update(pool_size=1, max_overflow=1)
-    return tune_engine(create_engine(url, **kwargs))
-
-
-def open_engines(env: Optional[Mapping[str, str]] = None) -> Tuple[Engine, Optional[Engine]]:
-    """(our database, Rasa's tracker database or None if it does not exist yet). Without
-    `env`, our database is bot.store's engine; the tracker engine is the caller's to dispose
-    unless it is the same object."""
-    if env is None:
-        from bot.store import engine as app_engine
-
-        app, url = app_engine(), app_url()
-    else:
-        url = app_url(env)
-        app = _engine(url)
-    turl = tracker_url(env)
-    if turl == url:
-        return app, app
-    if turl.startswith("sqlite:///") and not Path(turl[len("sqlite:///") :]).exists():
-        return app, None  # no conversation yet: do not create an empty file
-    return app, _engine(turl)
-
-
-def has_events(tracker: Optional[Engine]) -> bool:
-    return tracker is not None and inspect(tracker).has_table("events")
+    cfg = settings.from_env(env) if env is not None else settings.get()
+    return timedelta(hours=max(0.0, cfg.retention_purge_every_hours))
 
 
 # --- batched statements ------------------------------------------------------------------
@@ -437,6 +293,20 @@ def purge(
         ),
     )
     run("sms_outbox", periods.sms, lambda c: delete_batched(app, SMS, SMS.c.created_at < c, **opts))
+    # A notification still on its way is kept whatever its age (the sender needs it).
+    run(
+        "notifications",
+        periods.notifications,
+        lambda c: delete_batched(
+            app,
+            NOTIFICATIONS,
+            and_(
+                NOTIFICATIONS.c.created_at < c,
+                NOTIFICATIONS.c.state.notin_(("pending", "sending")),
+            ),
+            **opts,
+        ),
+    )
     run(
         "tickets",
         periods.tickets,

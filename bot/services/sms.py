@@ -122,6 +122,22 @@ def _record(
         row.status, row.provider_ref, row.error = status, provider_ref, error
 
 
+def _earlier(message_id: str) -> Optional[str]:
+    """The status of an earlier attempt with this message id, or None."""
+    from sqlalchemy import select
+
+    from bot.store import session_scope
+
+    outbox = _outbox_model()
+    try:
+        with session_scope() as session:
+            return session.execute(
+                select(outbox.status).where(outbox.message_id == message_id)
+            ).scalar_one_or_none()
+    except Exception:
+        return None  # the reservation below reports the database being down
+
+
 class Gateway:
     name = "base"
     reserved_status = "sending"  # the row's status until the gateway reports
@@ -130,15 +146,31 @@ class Gateway:
         return body
 
     def send(
-        self, to: str, body: str, kind: str = "info", national_id: Optional[str] = None
+        self,
+        to: str,
+        body: str,
+        kind: str = "info",
+        national_id: Optional[str] = None,
+        message_id: Optional[str] = None,
     ) -> SmsResult:
-        """Budget, outbox row, delivery. `national_id`: the ticket's, for the per-ID budget."""
-        message_id = str(uuid.uuid4())
+        """Budget, outbox row, delivery. `national_id`: the ticket's, for the per-ID budget.
+        `message_id`: the caller's stable id for a message it may send again after a crash
+        (the notification sender): a message already delivered is not sent twice, one left
+        half-way goes out again under the same idempotency key."""
+        again = message_id is not None
+        message_id = message_id or str(uuid.uuid4())
         try:
             number = to_e164(to)
         except ValueError as exc:
             logger.warning("SMS not sent (%s): bad number %s", kind, masked(to))
             return SmsResult(False, message_id, "failed", error=str(exc))
+        earlier = _earlier(message_id) if again else None
+        if earlier in ("sent", "stored"):
+            return SmsResult(True, message_id, earlier)
+        if earlier == sms_budget.SKIPPED_BUDGET:
+            return SmsResult(False, message_id, earlier, error="budget")
+        if earlier is not None:
+            return self.deliver(message_id, number, body, kind)
         try:
             budget = _reserve(
                 message_id,
@@ -257,7 +289,13 @@ def gateway() -> Gateway:
     return OutboxGateway()
 
 
-def send(to: str, body: str, kind: str = "info", national_id: Optional[str] = None) -> SmsResult:
-    result = gateway().send(to, body, kind, national_id)
+def send(
+    to: str,
+    body: str,
+    kind: str = "info",
+    national_id: Optional[str] = None,
+    message_id: Optional[str] = None,
+) -> SmsResult:
+    result = gateway().send(to, body, kind, national_id, message_id)
     metrics.inc(metrics.SMS, result.status)  # stored / sent / failed / skipped_budget
     return result

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.content import fact
 from bot.privacy import mask_id, mask_mobile
-from bot.services import sms
+from bot.services import notifications, sms
 from bot.services.validators import (
     TICKET_NUMBER_LENGTH,
     luhn_check_digit,
@@ -348,7 +348,8 @@ def count_tickets() -> int:
 def set_status(
     number: str, status: str, note: Optional[str] = None, actor: str = "backoffice"
 ) -> TicketView:
-    """Change a ticket's status (and the note the citizen sees). Audited."""
+    """Change a ticket's status (and the note the citizen sees). Audited; a new status is
+    also announced to the citizen (bot.services.notifications, same transaction)."""
     if status not in TICKET_STATUSES:
         raise ValueError(f"unknown status {status!r}; one of {', '.join(TICKET_STATUSES)}")
     with session_scope() as session:
@@ -360,7 +361,7 @@ def set_status(
         if note is not None:
             ticket.status_note = note.strip() or None
         ticket.updated_at = utcnow()
-        audit.record(
+        entry = audit.record(
             session,
             actor,
             "ticket.status_changed",
@@ -369,6 +370,9 @@ def set_status(
             {"from": before, "to": status, "note": note},
         )
         session.flush()
+        if before != status:
+            # Same transaction: the change and the citizen's notification commit together.
+            notifications.enqueue_ticket_change(session, ticket, entry.id)
         return _view(ticket)
 
 

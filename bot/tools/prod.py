@@ -27,15 +27,15 @@ Selected by environment variables only (docs/deployment.md):
 
 Steps: start missing services → check the connection budget against PostgreSQL's
 max_connections → migrate (python -m bot.store.migrate, plus Rasa's `events` table) →
-action server + Rasa with SANIC_WORKERS workers → wait until every worker has loaded
-the model → watch: a worker that dies is reported (Sanic does not replace it; the
-others keep serving).
+action server + SANIC_WORKERS Rasa worker processes on one socket + the notification
+sender → wait until every worker has loaded the model → supervise: a worker, the action
+server or the sender that dies is restarted within seconds, with a log line saying so
+(bot/tools/supervise.py); the other workers keep serving meanwhile.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import sys
@@ -44,115 +44,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.tools.serve import ROOT, Stack, actions_base, stop_on_sigterm
+from bot import settings
+from bot.tools.prod_env import (  # noqa: F401  (re-exported: tests and bench use them here)
+    PROD_DEFAULTS,
+    READY_LINE,
+    SHARED_SECRETS,
+    TF_THREADS,
+    action_server_exposure_error,
+    connection_budget,
+    mask_url,
+    shared_secrets,
+)
+from bot.tools.serve import ROOT, actions_base, stop_on_sigterm
 from bot.tools.services import Postgres, Redis, ServiceError
-
-PROD_DEFAULTS = {
-    "SANIC_WORKERS": "2",
-    "ACTION_SERVER_SANIC_WORKERS": "1",
-    "SQL_POOL_SIZE": "4",
-    "SQL_MAX_OVERFLOW": "1",
-    "DB_POOL_SIZE": "6",
-    "DB_MAX_OVERFLOW": "4",
-    "RASA_TELEMETRY_ENABLED": "false",
-    # Production is served over HTTPS: the desk's session cookie never travels in clear.
-    "DESK_COOKIE_SECURE": "1",
-}
-READY_LINE = "Rasa server is up and running."
-TF_THREADS = ["TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS"]
-
-
-def _int(env: Dict[str, str], key: str) -> int:
-    return int(env.get(key) or PROD_DEFAULTS.get(key) or 0)
-
-
-def connection_budget(env: Dict[str, str]) -> Dict[str, int]:
-    """Worst case PostgreSQL connections of one machine running this profile."""
-    workers, actions = _int(env, "SANIC_WORKERS"), _int(env, "ACTION_SERVER_SANIC_WORKERS")
-    tracker = _int(env, "SQL_POOL_SIZE") + _int(env, "SQL_MAX_OVERFLOW")
-    app = _int(env, "DB_POOL_SIZE") + _int(env, "DB_MAX_OVERFLOW")
-    # Each Rasa worker: tracker pool + our tables (channels pipeline); the Rasa main process
-    # only forks. Each action server process: our tables.
-    per_machine = workers * (tracker + app) + actions * app
-    return {
-        "rasa_workers": workers,
-        "action_workers": actions,
-        "per_rasa_worker": tracker + app,
-        "per_action_worker": app,
-        "per_machine": per_machine,
-    }
-
-
-def _alive(pid: int) -> bool:
-    """Running and not a zombie (Sanic reaps a killed worker only when it stops)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
-def _children(pid: int) -> List[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split() if _alive(int(p))]
-
-
-# Keys every process must agree on. A per-process random key (the development default)
-# would make a widget session signed by one worker invalid on the next.
-SHARED_SECRETS = ("WEBCHAT_SECRET", "OTP_SECRET", "LOG_ID_SALT", "ACTION_SERVER_TOKEN")
-
-
-def action_server_exposure_error(env: Dict[str, str]) -> Optional[str]:
-    """Why this environment must not start, if it exposes the action server without a
-    secret of the operator's (a generated one is known to this machine only), else None."""
-    from bot.action_server import MIN_TOKEN_LENGTH, is_loopback
-
-    host = (env.get("ACTIONS_HOST") or os.environ.get("ACTIONS_HOST") or "127.0.0.1").strip()
-    if is_loopback(host):
-        return None
-    token = (
-        env.get("ACTION_SERVER_TOKEN")
-        if "ACTION_SERVER_TOKEN" in env
-        else os.environ.get("ACTION_SERVER_TOKEN", "")
-    ) or ""
-    if len(token.strip()) >= MIN_TOKEN_LENGTH:
-        return None
-    return (
-        f"ACTIONS_HOST={host} exposes the action server beyond this machine, but "
-        f"ACTION_SERVER_TOKEN is not set (at least {MIN_TOKEN_LENGTH} characters): anyone "
-        "reaching the port could run any action. Set ACTION_SERVER_TOKEN from your secret "
-        "store (the same value for Rasa and the action server), or keep ACTIONS_HOST=127.0.0.1. "
-        "See docs/security.md."
-    )
-
-
-def shared_secrets(var_dir: Path, env: Dict[str, str]) -> Dict[str, str]:
-    """Secrets from the environment, else generated once into VAR_DIR/secrets (mode 0600)
-    so all workers share them and they survive restarts. Tells the operator which ones
-    were generated: in a real deployment they belong in the secret manager."""
-    import secrets as random_secrets
-
-    found = {key: os.environ[key] for key in SHARED_SECRETS if os.environ.get(key)}
-    missing = [key for key in SHARED_SECRETS if key not in found and key not in env]
-    if not missing:
-        return found
-    folder = var_dir / "secrets"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    for key in missing:
-        path = folder / key.lower()
-        if not path.exists():
-            path.write_text(random_secrets.token_urlsafe(32))
-            path.chmod(0o600)
-        found[key] = path.read_text().strip()
-    print(
-        f"Note: {', '.join(missing)} not set; using generated values from {folder} "
-        "(set them from your secret store in production).",
-        file=sys.stderr,
-        flush=True,
-    )
-    return found
+from bot.tools.supervise import Supervisor, WorkerStack
 
 
 @dataclass
@@ -169,7 +74,8 @@ class ProdStack:
     durable: bool = True  # PostgreSQL fsync on (what production does)
     postgres: Optional[Postgres] = None
     redis: Optional[Redis] = None
-    stack: Optional[Stack] = None
+    stack: Optional[WorkerStack] = None
+    supervisor: Optional[Supervisor] = None
 
     def environment(self) -> Dict[str, str]:
         env = {k: v for k, v in PROD_DEFAULTS.items()}
@@ -199,9 +105,10 @@ class ProdStack:
             if self.throwaway_services:
                 self.postgres = Postgres(durable=self.durable)
             else:
+                cfg = settings.get()
                 self.postgres = Postgres(
-                    data_dir=Path(os.environ.get("PG_DATA_DIR") or self.var_dir / "pg"),
-                    port=int(os.environ.get("LOCAL_PG_PORT", 5433)),
+                    data_dir=Path(cfg.pg_data_dir or self.var_dir / "pg"),
+                    port=cfg.local_pg_port,
                     keep=True,
                 )
             self.postgres.start()
@@ -216,7 +123,7 @@ class ProdStack:
             else:
                 self.redis = Redis(
                     data_dir=self.var_dir / "redis",
-                    port=int(os.environ.get("LOCAL_REDIS_PORT", 6380)),
+                    port=settings.get().local_redis_port,
                     keep=True,
                 )
             self.redis.start()
@@ -268,17 +175,20 @@ class ProdStack:
             self.migrate(env)
             # The last run's workers' counts would add up with the new ones.
             shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
-            self.stack = Stack(
+            self.stack = WorkerStack(
                 model=self.model,
                 rasa_port=self.rasa_port,
                 actions_port=self.actions_port,
                 var_dir=self.var_dir,
                 log_dir=self.log_dir or self.var_dir / "logs",
                 extra_env=env,
+                workers=max(1, int(env.get("SANIC_WORKERS") or 1)),
             )
             self._log_mark = self._log_size()
             self.stack.start(timeout)
             self.wait_workers(self.workers, timeout)
+            # From here on a worker, the action server or the sender that dies is replaced.
+            self.supervisor = Supervisor(self.stack).start()
         except BaseException:
             self.stop()
             raise
@@ -308,31 +218,33 @@ class ProdStack:
         path = (self.log_dir or self.var_dir / "logs") / "rasa.log"
         return path.stat().st_size if path.exists() else 0
 
-    def rasa_main_pid(self) -> int:
-        return self.stack.processes[1].pid
-
     def worker_pids(self) -> List[int]:
-        """Sanic's worker processes (children of the Rasa main process); with one worker the
-        main process itself serves."""
-        if self.workers == 1:
-            return [self.rasa_main_pid()]
-        return _children(self.rasa_main_pid())
+        """The Rasa worker processes serving now (bot/tools/supervise.py)."""
+        return [p.pid for p in self.stack.worker_procs()]
+
+    def rasa_main_pid(self) -> int:
+        return self.worker_pids()[0]
 
     def wait_workers(self, count: int, timeout: float) -> None:
-        """Every worker logs READY_LINE once its model is loaded (it accepts only then)."""
+        """Every worker logs READY_LINE once its model is loaded (it accepts only then);
+        `count` lines since the start (a replaced worker adds one)."""
         deadline = time.monotonic() + timeout
         while True:
             text = self._rasa_log().read_bytes()[self._log_mark :].decode(errors="replace")
             ready = text.count(READY_LINE)
             if ready >= count:
                 return
-            if any(p.poll() is not None for p in self.stack.processes):
+            if self.supervisor is None and any(p.poll() is not None for p in self.stack.processes):
                 raise ServiceError("a server exited while starting; see the logs")
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"only {ready} of {count} Rasa workers ready after {timeout:.0f} s"
                 )
             time.sleep(0.5)
+
+    def ready_count(self) -> int:
+        text = self._rasa_log().read_bytes()[self._log_mark :].decode(errors="replace")
+        return text.count(READY_LINE)
 
     def kill_worker(self) -> int:
         pids = self.worker_pids()
@@ -341,6 +253,8 @@ class ProdStack:
         return victim
 
     def stop(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.stop()
         if self.stack is not None:
             self.stack.stop()
         for service in (self.redis, self.postgres):
@@ -351,20 +265,16 @@ class ProdStack:
                     print(f"could not stop {service.name}: {e}", file=sys.stderr)
 
 
-def _mask(url: str) -> str:
-    return re.sub(r"://([^:/@]+):([^@]+)@", r"://\1:***@", url)
-
-
 def main(argv: List[str]) -> int:
     from bot.privacy import install_log_masking
 
     install_log_masking()
     command = argv[0] if argv else "run"
-    var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+    var_dir = Path(settings.get().var_dir)
     if command == "plan":
         env = ProdStack(model=Path("-"), var_dir=var_dir).environment()
         for key in sorted(env):
-            print(f"{key}={_mask(env[key])}")
+            print(f"{key}={mask_url(env[key])}")
         for key, value in connection_budget(env).items():
             print(f"budget.{key}={value}")
         return 0
@@ -379,8 +289,8 @@ def main(argv: List[str]) -> int:
 
     prod = ProdStack(
         model=ensure(),
-        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+        rasa_port=settings.get().rasa_port,
+        actions_port=settings.get().actions_port,
         var_dir=var_dir,
     )
     print(f"Starting the production profile with {prod.model.name} ...", flush=True)
@@ -395,32 +305,19 @@ def main(argv: List[str]) -> int:
         start_scheduler(env)  # the retention purge (docs/privacy.md)
         print(
             f"""
-Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action server, PostgreSQL, Redis.
+Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action server, notification sender, PostgreSQL, Redis
+(supervised: a process that dies is restarted).
   Rasa (REST, widget, webhooks): {prod.url}   health: {prod.url}/webhooks/rest/
   Action server:                 {actions_base(env["ACTIONS_HOST"], prod.actions_port)}   health: /health
-  DATABASE_URL={_mask(env["DATABASE_URL"])}
-  REDIS_URL={_mask(env["REDIS_URL"])}
+  DATABASE_URL={mask_url(env["DATABASE_URL"])}
+  REDIS_URL={mask_url(env["REDIS_URL"])}
   Connections (worst case): {prod.budget["per_machine"]} of {prod.budget["max_connections"]}
   Logs: {prod.stack.log_dir}
 Press Ctrl-C to stop.""",
             flush=True,
         )
-        alive = set(prod.worker_pids())
-        while all(p.poll() is None for p in prod.stack.processes):
-            now = set(prod.worker_pids())
-            if now != alive:
-                lost = alive - now
-                if lost:
-                    print(
-                        f"WARNING: Rasa worker(s) {sorted(lost)} exited; {len(now)} of {prod.workers} serving. "
-                        f"Restart run-prod in a quiet moment to get them back.",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                alive = now
-            time.sleep(2)
-        print("A server stopped; shutting down.", file=sys.stderr)
-        return 1
+        while True:  # the supervisor restarts what dies (bot/tools/supervise.py)
+            time.sleep(1)
     except KeyboardInterrupt:
         return 0
     finally:

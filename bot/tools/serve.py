@@ -1,6 +1,7 @@
-"""Start the whole assistant: action server + Rasa server, wait until both answer.
+"""Start the whole assistant: action server + Rasa server + notification sender, wait
+until the servers answer.
 
-    python -m bot.tools.serve            # used by `make run`; Ctrl-C stops both
+    python -m bot.tools.serve            # used by `make run`; Ctrl-C stops them all
 
 The same `Stack` is used by the end-to-end tests, so what the tests run is what
 `make run` runs. Local defaults need no outside account: SQLite tracker store
@@ -10,7 +11,10 @@ The action server (bot/action_server.py) listens on ACTIONS_HOST (127.0.0.1) and
 only calls carrying ACTION_SERVER_TOKEN; unset, a random one is made for this run and
 given to both processes (and to `make shell`, through VAR_DIR/action_server_token while
 the servers run). Rasa gets no global CORS grant: the widget and REST routes add their
-own for the configured origins (docs/security.md).
+own for the configured origins (docs/security.md). The notification sender
+(`python -m bot.notifier`) delivers status changes to citizens; NOTIFY_SENDER=off leaves
+it to another host. Its live widget pushes carry NOTIFY_PUSH_TOKEN, random per run when
+unset.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
+PUSH_TOKEN_ENV = "NOTIFY_PUSH_TOKEN"
 
 
 def actions_base(host: str, port: int) -> str:
@@ -74,8 +79,10 @@ class Stack:
     log_dir: Optional[Path] = None
     extra_env: Dict[str, str] = field(default_factory=dict)
     processes: List[subprocess.Popen] = field(default_factory=list)
+    names: Dict[int, str] = field(default_factory=dict)  # pid -> "actions", "rasa", ...
     started_seconds: float = 0.0
     generated_token: str = ""  # ACTION_SERVER_TOKEN of this run when none was set
+    generated_push_token: str = ""  # NOTIFY_PUSH_TOKEN of this run when none was set
 
     @property
     def url(self) -> str:
@@ -88,7 +95,19 @@ class Stack:
             if not self.generated_token:
                 self.generated_token = secrets.token_urlsafe(32)
             env[TOKEN_ENV] = self.generated_token
+        if not env.get(PUSH_TOKEN_ENV, "").strip():
+            # The sender's widget pushes to this Rasa server: a secret for this run.
+            if not self.generated_push_token:
+                self.generated_push_token = secrets.token_urlsafe(32)
+            env[PUSH_TOKEN_ENV] = self.generated_push_token
+        env.setdefault("NOTIFY_PUSH_URL", self.url)
         return env
+
+    @property
+    def sender_enabled(self) -> bool:
+        from bot import settings
+
+        return settings.from_env(self.env()).notify_sender.lower() not in ("off", "0", "no")
 
     @property
     def token_file(self) -> Path:
@@ -102,11 +121,13 @@ class Stack:
         with os.fdopen(fd, "w") as f:
             f.write(env[TOKEN_ENV])
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    def _spawn(
+        self, name: str, args: List[str], pass_fds: tuple = (), log: Optional[str] = None
+    ) -> subprocess.Popen:
         out = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            out = open(self.log_dir / f"{name}.log", "ab")
+            out = open(self.log_dir / f"{log or name}.log", "ab")
         proc = subprocess.Popen(
             [sys.executable, "-m", *args],
             cwd=ROOT,
@@ -114,9 +135,37 @@ class Stack:
             stdout=out,
             stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
+            pass_fds=pass_fds,
         )
+        if out is not None:
+            out.close()  # the child has its own copy
         self.processes.append(proc)
+        self.names[proc.pid] = name
         return proc
+
+    def rasa_args(self) -> List[str]:
+        return [
+            "run",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.rasa_port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ] + self._api_args()
+
+    def start_actions(self) -> subprocess.Popen:
+        return self._spawn("actions", ["bot.action_server", "--actions", "bot.actions"])
+
+    def start_rasa(self) -> None:
+        self._spawn("rasa", ["bot.rasa_server", *self.rasa_args()])
+
+    def start_sender(self) -> Optional[subprocess.Popen]:
+        if not self.sender_enabled:
+            return None
+        return self._spawn("notifier", ["bot.notifier"])  # the notification sender
 
     def start(self, timeout: float = 240.0) -> "Stack":
         from bot.store.migrate import upgrade
@@ -125,23 +174,9 @@ class Stack:
         env = self.env()
         upgrade(env["DATABASE_URL"])
         self._share_token(env)
-        self._spawn("actions", ["bot.action_server", "--actions", "bot.actions"])
-        self._spawn(
-            "rasa",
-            [
-                "bot.rasa_server",
-                "run",
-                "--model",
-                str(self.model),
-                "--port",
-                str(self.rasa_port),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ]
-            + self._api_args(),
-        )
+        self.start_actions()
+        self.start_rasa()
+        self.start_sender()
         self.wait(timeout)
         self.started_seconds = time.monotonic() - began
         return self
@@ -199,15 +234,17 @@ def stop_on_sigterm() -> None:
 
 
 def main() -> int:
+    from bot import settings
     from bot.privacy import install_log_masking
     from bot.tools.model import ensure
 
     install_log_masking()
+    cfg = settings.get()
     stack = Stack(
         model=ensure(),
-        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
-        var_dir=Path(os.environ.get("VAR_DIR", ROOT / "var")),
+        rasa_port=cfg.rasa_port,
+        actions_port=cfg.actions_port,
+        var_dir=Path(cfg.var_dir),
     )
     stop_on_sigterm()
     print(f"Starting the assistant with {stack.model.name} ...", flush=True)

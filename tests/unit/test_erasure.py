@@ -52,6 +52,8 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
         "handoffs": 1,
         "otp_challenges": 1,
         "sms_outbox": 2,
+        "notifications": 2,  # the ticket's and the objection's status changes
+        "notification_optouts": 2,  # by conversation and by mobile
         "tickets": 1,
         "objections": 1,
         "mentions": 2,

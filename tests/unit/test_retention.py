@@ -86,7 +86,7 @@ def test_a_period_of_zero_keeps_that_kind_forever(dbs):  # noqa: F811
     now = utcnow()
     data.seed_retention(app, tracker, now)
     counts = purge(app, tracker, Periods(transcripts=0, tickets=0, audit=0), now=now)
-    assert set(counts) == {"otp_challenges", "sms_outbox", "objections"}
+    assert set(counts) == {"otp_challenges", "sms_outbox", "notifications", "objections"}
     assert len(_rows(app, "transcript_messages")) == 4
     assert len(data.senders(tracker)) == 3
 

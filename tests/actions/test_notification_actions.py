@@ -1,0 +1,45 @@
+"""The citizen stops and resumes status notifications from their conversation."""
+
+from bot.actions.notifications import (
+    ALREADY_ON,
+    ALREADY_STOPPED,
+    RESUMED,
+    STOPPED,
+    ActionNotificationsResume,
+    ActionNotificationsStop,
+)
+from bot.services import tickets
+from bot.services.notifications import optout
+from bot.store import conversations, session_scope
+from tests.actions.support import db, make_tracker, run_action  # noqa: F401
+
+
+def _say(action, sender="telegram:777"):
+    tracker = make_tracker([], text="إيقاف التنبيهات", sender=sender)
+    messages, _ = run_action(action, tracker, {})
+    return [m["text"] for m in messages]
+
+
+def test_stop_then_resume_from_the_conversation():
+    assert _say(ActionNotificationsStop()) == [STOPPED]
+    assert optout.is_stopped(conversation_id="telegram:777")
+    assert _say(ActionNotificationsStop()) == [ALREADY_STOPPED]
+    assert not optout.is_stopped(conversation_id="telegram:778")
+    assert _say(ActionNotificationsResume()) == [RESUMED]
+    assert _say(ActionNotificationsResume()) == [ALREADY_ON]
+    assert not optout.is_stopped(conversation_id="telegram:777")
+
+
+def test_a_stopped_conversation_gets_no_status_message():
+    from sqlalchemy import select
+
+    from bot.store.notifications import Notification
+
+    conversations.record_inbound("telegram:777", "telegram", "777", "ابي افتح بلاغ")
+    ticket, _ = tickets.create_ticket(
+        "1023456781", "0551234567", "payment", "الدفعة ناقصة", "k", "telegram:777", "telegram"
+    )
+    _say(ActionNotificationsStop())
+    tickets.set_status(ticket.number, "resolved")
+    with session_scope() as s:
+        assert s.execute(select(Notification.state)).scalar_one() == "skipped"

@@ -1,0 +1,280 @@
+"""Each channel's notification end to end through the stand-ins: a status change in the
+back office, the sender (bot.notifier) on the server's loop, and what the citizen's
+Telegram, WhatsApp (inside and outside the 24-hour window, with the template), widget
+(connected and not) and SMS gateway receive."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from datetime import timedelta
+
+import pytest
+import websockets
+from sqlalchemy import select, update
+
+from bot.services import objections, tickets
+from bot.store import conversations, session_scope
+from bot.store.notifications import Notification
+from tests.channels.conftest import Recorder, free_port, unique_id
+
+pytestmark = pytest.mark.slow
+
+ID_A, MOBILE_A = "1023456781", "0551234567"
+TEMPLATE = "case_status_update"
+
+
+@pytest.fixture(scope="module")
+def _push_channel():
+    """The server of this module also loads the widget push route (credentials.yml)."""
+    # pytest loads the channel conftest under its own module name: patch every copy.
+    copies = [
+        m
+        for m in list(sys.modules.values())
+        if str(getattr(m, "__file__", "") or "").endswith(os.path.join("channels", "conftest.py"))
+    ]
+    saved = [m.MY_CHANNELS for m in copies]
+    for m in copies:
+        m.MY_CHANNELS = m.MY_CHANNELS + ("channels.notify_push.NotifyPushInput",)
+    yield
+    for m, value in zip(copies, saved):
+        m.MY_CHANNELS = value
+
+
+@pytest.fixture(scope="module")
+def stack(_push_channel, stack):
+    return stack
+
+
+@pytest.fixture(scope="module")
+def sms_gateway(stack):
+    """An SMS provider's HTTP API that keeps one message per Idempotency-Key."""
+    from aiohttp import web
+
+    recorder, port = Recorder(), free_port()
+
+    async def messages(request):
+        body = await request.json()
+        recorder.add(
+            {"method": "sms", "params": body, "key": request.headers.get("Idempotency-Key")}
+        )
+        return web.json_response({"id": f"prov-{body['message_id'][:8]}"})
+
+    async def boot():
+        app = web.Application()
+        app.router.add_post("/messages", messages)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner
+
+    runner = stack.run(boot())
+    recorder.url = f"http://127.0.0.1:{port}/messages"
+    yield recorder
+    stack.run(runner.cleanup())
+
+
+@pytest.fixture
+def notify(fresh, sms_gateway, monkeypatch):
+    from bot.store.migrate import upgrade
+
+    upgrade(os.environ["DATABASE_URL"])  # the channel fixture stops at the conversations
+    monkeypatch.setenv("SMS_GATEWAY_URL", sms_gateway.url)
+    monkeypatch.setenv("NOTIFY_PUSH_TOKEN", "push-token-for-tests")
+    monkeypatch.setenv("NOTIFY_PUSH_URL", fresh.url)
+    monkeypatch.setenv("NOTIFY_BACKOFF_SECONDS", "0")
+    sms_gateway.clear()
+    with session_scope() as s:  # one test's notifications do not leak into the next
+        s.execute(update(Notification).values(state="sent"))
+    return fresh
+
+
+def send_due(stack) -> list:
+    from bot.notifier import run_once
+
+    states = []
+    for _ in range(10):  # retries and fallbacks are due at once here (no backoff)
+        done = stack.run(run_once("test-sender"))
+        if not done:
+            return states
+        states += done
+    return states
+
+
+def _ticket(conversation_id: str, channel: str, recipient: str) -> str:
+    conversations.record_inbound(conversation_id, channel, recipient, "ابي افتح بلاغ")
+    ticket, _ = tickets.create_ticket(
+        ID_A, MOBILE_A, "payment", "الدفعة ناقصة", f"k-{conversation_id}", conversation_id, channel
+    )
+    return ticket.number
+
+
+def _row(number: str) -> Notification:
+    with session_scope() as s:
+        return (
+            s.execute(
+                select(Notification)
+                .where(Notification.subject_number == number)
+                .order_by(Notification.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+
+
+def test_telegram_citizen_gets_number_status_and_the_stop_hint(notify):
+    user = unique_id()
+    number = _ticket(f"telegram:{user}", "telegram", str(user))
+    tickets.set_status(number, "resolved", actor="backoffice:test")
+    assert send_due(notify) == ["sent"]
+    [call] = notify.telegram.of("sendMessage", chat_id=user)
+    text = call["params"]["text"]
+    assert number in text and "تم الحل" in text and "إيقاف التنبيهات" in text
+    assert ID_A not in text and MOBILE_A[1:] not in text
+    row = _row(number)
+    assert (row.state, row.sent_channel) == ("sent", "telegram")
+    assert send_due(notify) == [] and len(notify.telegram.of("sendMessage", chat_id=user)) == 1
+    texts = [m["text"] for m in conversations.transcript(f"telegram:{user}")]
+    assert texts[-1] == text  # the desk sees what the citizen was told
+
+
+def test_a_citizen_who_blocked_the_bot_gets_the_sms_instead(notify, sms_gateway):
+    number = _ticket("telegram:666", "telegram", "666")  # the stand-in's blocked user
+    tickets.set_status(number, "closed")
+    assert send_due(notify) == ["pending", "sent"]  # Forbidden is final: straight to SMS
+    [sms] = sms_gateway.of("sms")
+    assert sms["params"]["to"] == "+966" + MOBILE_A[1:]
+    assert number in sms["params"]["text"] and "مغلق" in sms["params"]["text"]
+    assert "إيقاف" not in sms["params"]["text"]  # an SMS cannot be answered
+    row = _row(number)
+    assert (row.state, row.sent_channel) == ("sent", "sms")
+    assert row.last_error is None
+
+
+def test_whatsapp_inside_the_window_is_free_text(notify):
+    wa = f"9665{unique_id() % 100_000_000:08d}"
+    number = _ticket(f"whatsapp:{wa}", "whatsapp", wa)
+    tickets.set_status(number, "in_progress")
+    assert send_due(notify) == ["sent"]
+    [call] = [c for c in notify.graph.of("messages") if c["params"]["to"] == wa]
+    assert call["params"]["type"] == "text"
+    assert number in call["params"]["text"]["body"]
+    assert _row(number).channel_message_id.startswith("wamid.OUT")
+
+
+def _close_window(conversation_id: str) -> None:
+    with session_scope() as s:
+        s.execute(
+            update(conversations.Conversation)
+            .where(conversations.Conversation.conversation_id == conversation_id)
+            .values(last_inbound_at=conversations.utcnow() - timedelta(hours=25))
+        )
+
+
+def test_whatsapp_outside_the_window_uses_the_approved_template(notify, monkeypatch):
+    monkeypatch.setenv("NOTIFY_WHATSAPP_TEMPLATE", TEMPLATE)
+    monkeypatch.setenv("NOTIFY_WHATSAPP_TEMPLATE_LANGUAGE", "ar")
+    wa = f"9665{unique_id() % 100_000_000:08d}"
+    number = _ticket(f"whatsapp:{wa}", "whatsapp", wa)
+    _close_window(f"whatsapp:{wa}")
+    tickets.set_status(number, "resolved")
+    assert send_due(notify) == ["sent"]
+    [call] = [c for c in notify.graph.of("messages") if c["params"]["to"] == wa]
+    assert call["params"]["type"] == "template"
+    template = call["params"]["template"]
+    assert template["name"] == TEMPLATE and template["language"] == {"code": "ar"}
+    params = [p["text"] for p in template["components"][0]["parameters"]]
+    assert params == [number, "تم الحل"]
+
+
+def test_whatsapp_outside_the_window_without_a_template_falls_back_to_sms(notify, sms_gateway):
+    wa = f"9665{unique_id() % 100_000_000:08d}"
+    number = _ticket(f"whatsapp:{wa}", "whatsapp", wa)
+    _close_window(f"whatsapp:{wa}")
+    tickets.set_status(number, "resolved")
+    send_due(notify)
+    assert not [c for c in notify.graph.of("messages") if c["params"]["to"] == wa]
+    assert len(sms_gateway.of("sms")) == 1 and _row(number).sent_channel == "sms"
+
+
+async def _hello(url: str, token=None):
+    ws = await websockets.connect(url.replace("http://", "ws://") + "/chat/ws")
+    await ws.send(json.dumps({"type": "hello", "token": token}))
+    frames = []
+    while len(frames) < (3 if token else 2):  # session, history (, handoff)
+        frames.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+    return ws, frames
+
+
+async def _next_message(ws, timeout=10.0):
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if frame["type"] == "message":
+            return frame["message"]
+
+
+def test_widget_connected_gets_it_live(notify):
+    async def scenario():
+        ws, frames = await _hello(notify.url)
+        token = frames[0]["token"]
+        sid = token.split(".")[0]
+        number = await asyncio.to_thread(_ticket, f"web:{sid}", "web", sid)
+        await asyncio.to_thread(tickets.set_status, number, "in_progress")
+        from bot.notifier import run_once
+
+        assert await run_once("test-sender") == ["sent"]
+        message = await _next_message(ws)
+        await ws.close()
+        return number, message
+
+    number, message = notify.run(scenario())
+    assert message["author"] == "system" and number in message["text"]
+    assert _row(number).channel_message_id.startswith("transcript:")
+
+
+def test_widget_not_connected_shows_it_at_the_next_visit(notify):
+    async def scenario():
+        ws, frames = await _hello(notify.url)
+        token = frames[0]["token"]
+        await ws.close()
+        sid = token.split(".")[0]
+        number = await asyncio.to_thread(_ticket, f"web:{sid}", "web", sid)
+        await asyncio.to_thread(tickets.set_status, number, "resolved")
+        from bot.notifier import run_once
+
+        assert await run_once("test-sender") == ["sent"]
+        ws, frames = await _hello(notify.url, token)
+        await ws.close()
+        return number, frames
+
+    number, frames = notify.run(scenario())
+    history = next(f for f in frames if f["type"] == "history")["messages"]
+    assert [m for m in history if number in m["text"] and m["author"] == "system"]
+    assert len([m for m in history if number in m["text"] and "تحدّثت" in m["text"]]) == 1
+
+
+def test_staff_objection_with_only_a_mobile_is_told_by_sms_once(notify, sms_gateway):
+    objection = objections.create_objection(ID_A, "0569876543", "2025-01", amount="850")
+    objections.update_objection(objection.number, status="accepted")
+    assert send_due(notify) == ["sent"]
+    [sms] = sms_gateway.of("sms")
+    assert sms["params"]["to"] == "+966569876543"
+    assert objection.number in sms["params"]["text"] and "مقبول" in sms["params"]["text"]
+    assert "850" not in sms["params"]["text"]
+    assert sms["key"] == sms["params"]["message_id"]  # the gateway's idempotency key
+    assert send_due(notify) == []
+
+
+def test_push_route_needs_its_token_and_a_recorded_message(notify):
+    import httpx
+
+    url = notify.url + "/webhooks/notify/push"
+    body = {"conversation_id": "web:nobody", "message_id": 1}
+    assert httpx.post(url, json=body).status_code == 401
+    assert httpx.post(url, json=body, headers={"X-Notify-Token": "wrong"}).status_code == 401
+    ok = httpx.post(url, json=body, headers={"X-Notify-Token": "push-token-for-tests"})
+    assert ok.status_code == 200 and ok.json()["reached"] is False
+    bad = httpx.post(url, content=b"{", headers={"X-Notify-Token": "push-token-for-tests"})
+    assert bad.status_code == 400
