@@ -60,11 +60,12 @@ backoffice: venv ## command-line back office: make backoffice ARGS=--help
 	$(PY) -m bot.store.migrate
 	$(PY) -m bot.backoffice $(ARGS)
 
-# A support agent's account for the desk at /desk: make agent NAME=sara
-agent: venv ## create a support agent account for /desk: make agent NAME=<user>
-	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username>"; exit 1; }
+# A support agent's account for the desk at /desk: make agent NAME=sara DISPLAY_NAME=سارة
+# (citizens see DISPLAY_NAME; asked for when not given)
+agent: venv ## create a support agent account for /desk: make agent NAME=<user> DISPLAY_NAME=<Arabic name>
+	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username> DISPLAY_NAME=<Arabic name>"; exit 1; }
 	$(PY) -m bot.store.migrate
-	$(PY) -m bot.backoffice agents create $(NAME)
+	$(PY) -m bot.backoffice agents create $(NAME) $(if $(DISPLAY_NAME),--name "$(DISPLAY_NAME)")
 
 system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
 	scripts/system-deps.sh

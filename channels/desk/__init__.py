@@ -49,7 +49,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from bot.services.desk_auth import LoginThrottle
+from bot.services.desk_throttle import SignInThrottle
 from channels.desk.routes import blueprint as _blueprint
 
 __all__ = ["AgentDesk"]
@@ -71,10 +71,9 @@ class AgentDesk(InputChannel):
         return "/desk"
 
     def __init__(self) -> None:
-        # Per username: 5 failures in 15 minutes. Per address, more: agents behind one
-        # office proxy share it, and one person's typos must not lock out the others.
-        self.user_throttle = LoginThrottle(limit=5)
-        self.address_throttle = LoginThrottle(limit=20)
+        # Growing delays per (username, address), shared through Redis when REDIS_URL
+        # is set; never a lock-out of the right password from the agent's usual address.
+        self.throttle = SignInThrottle.from_settings()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return _blueprint(self)
