@@ -153,6 +153,7 @@ def blueprint(desk) -> Blueprint:
                 "ticket_categories": [{"key": k, "label": v} for k, v in TICKET_CATEGORIES.items()],
                 "poll_seconds": settings.get().desk_poll_seconds,
                 "supervisor": bool(agent.get("supervisor")),
+                "agents": await asyncio.to_thread(desk_auth.active_agents),
                 "filters": list(handoff.FILTERS),
             }
         )
@@ -233,6 +234,7 @@ def blueprint(desk) -> Blueprint:
         if view is None:
             return json_response({"error": "not_found"}, 404)
         now = utcnow()
+        names = await asyncio.to_thread(desk_auth.agent_names)
         first = request.args.get("since") is None  # the first load of this conversation
         since = _int(request.args.get("since"))
         body: Dict[str, Any] = {
@@ -241,10 +243,13 @@ def blueprint(desk) -> Blueprint:
                 view,
                 agent["username"],
                 now,
-                await asyncio.to_thread(desk_auth.agent_names),
+                names,
             ),
             "reason_detail": views.detail_label(view.reason_detail),
-            "notes": await asyncio.to_thread(handoff.notes_for, handoff_id),
+            "notes": [
+                dict(n, author_name=names.get(n["author"], n["author"]))
+                for n in await asyncio.to_thread(handoff.notes_for, handoff_id)
+            ],
             "labels": await asyncio.to_thread(handoff.labels_for, handoff_id),
             "ticket_ref": view.ticket_ref,
             "claimed_at": views.iso(view.claimed_at),

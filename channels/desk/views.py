@@ -6,6 +6,7 @@ here knows about HTTP. Personal numbers are masked in everything returned.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -17,6 +18,9 @@ from bot.privacy import mask, mask_text
 from bot.services import handoff
 
 STATIC = Path(__file__).resolve().parent / "static"
+# A masked number ("SA••••19") inside Arabic text: isolated left to right, or the bidi
+# algorithm shows its ends swapped.
+_MASKED_RUN = re.compile(r"[A-Za-z0-9]*•[A-Za-z0-9•]*")
 TRANSCRIPT_LIMIT = 300
 
 CHANNEL_LABELS = {"telegram": "تيليجرام", "whatsapp": "واتساب", "web": "الموقع", "rest": "REST"}
@@ -95,6 +99,10 @@ def preview(conversation_id: str) -> Optional[Dict[str, str]]:
         "author_label": AUTHOR_LABELS.get(last[0]["author"], ""),
         "text": text,
     }
+
+
+def isolate_masked(text: str) -> str:
+    return _MASKED_RUN.sub(lambda m: "\u2066" + m.group(0) + "\u2069", text)
 
 
 def canned_replies(agent_name: str) -> List[Dict[str, str]]:
@@ -204,7 +212,7 @@ def transcript_items(conversation_id: str, since: int = 0) -> List[Dict[str, Any
                 "at": m["at"],
                 "author": m["author"],
                 "author_label": AUTHOR_LABELS.get(m["author"], m["author"]),
-                "text": mask_text(m["text"]),
+                "text": isolate_masked(mask_text(m["text"])),
                 "buttons": [b.get("title", "") for b in m.get("buttons") or []],
             }
         )

@@ -176,17 +176,22 @@ def history(
     if term:
         bare = term.lstrip("#").strip()
         like = f"%{_escape(bare)}%"
-        found = [
-            Handoff.ticket_ref.ilike(like, escape="\\"),
-            Handoff.snapshot.like(like, escape="\\"),
-            Handoff.id.in_(
-                select(HandoffLabel.handoff_id).where(HandoffLabel.label.like(like, escape="\\"))
-            ),
-        ]
-        if bare.isdigit():
-            found.append(Handoff.id == int(bare[:9]))
-            if len(bare) >= 4:  # the masked WhatsApp number shows the last four digits
-                found.append(Handoff.conversation_id.like(f"whatsapp:%{bare}"))
+        if term.startswith("#") and bare.isdigit():  # "#12": that episode only
+            found = [Handoff.id == int(bare[:9])]
+        else:
+            found = [
+                Handoff.ticket_ref.ilike(like, escape="\\"),
+                Handoff.snapshot.like(like, escape="\\"),
+                Handoff.id.in_(
+                    select(HandoffLabel.handoff_id).where(
+                        HandoffLabel.label.like(like, escape="\\")
+                    )
+                ),
+            ]
+            if bare.isdigit():
+                found.append(Handoff.id == int(bare[:9]))
+                if len(bare) >= 4:  # the masked WhatsApp number shows the last four digits
+                    found.append(Handoff.conversation_id.like(f"whatsapp:%{bare}"))
         cond.append(_any(found))
     with session_scope() as session:
         open_rows = (
