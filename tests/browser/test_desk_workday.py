@@ -8,7 +8,7 @@ types (the citizen sees it), writes an internal note (the citizen never sees it)
 the conversation, transfers it to a colleague (the citizen sees the new name), finds it
 again in the history after it was handed back, by number, label and masked ID. Every
 page passes axe-core (WCAG 2.1 A/AA) with no serious or critical violation. Saves
-results/screenshots/desk.png (docs/desk.png is a copy).
+results/screenshots/desk.png and widget-agent.png (docs/ has copies for the README).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from bot.services import desk_auth, handoff
 from bot.store import conversations
@@ -74,7 +75,10 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     st = desk_stack
     # bypass_csp: only so the test can inject axe-core; the desk itself allows no inline script
     desk_ctx = browser.new_context(
-        viewport={"width": 1366, "height": 768}, locale="ar-SA", bypass_csp=True
+        viewport={"width": 1366, "height": 768},
+        locale="ar-SA",
+        timezone_id="Asia/Riyadh",
+        bypass_csp=True,
     )
     desk_ctx.add_init_script(FAKE_NOTIFICATIONS)
     desk = desk_ctx.new_page()
@@ -101,7 +105,11 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
 
     # A citizen in the widget is escalated (as the bot does) while in the pre-check.
     citizen = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="ar-SA", is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844},
+        locale="ar-SA",
+        timezone_id="Asia/Riyadh",
+        is_mobile=True,
+        has_touch=True,
     ).new_page()
     citizen.set_default_timeout(15_000)
     citizen.goto(f"{st.url}/chat")
@@ -134,7 +142,7 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     desk.keyboard.press("Enter")
     citizen.wait_for_function("document.querySelector('.cza-title').textContent === 'نورة'")
     desk.locator(f".queue-item[data-id='{h.id}'][data-state='agent']").wait_for()
-    assert "معك" in desk.locator("#conv-meta").inner_text()
+    expect(desk.locator("#conv-meta")).to_contain_text("معك")
     assert "معك" in item.inner_text() and "مع أنت" not in item.inner_text()
     desk.wait_for_function("document.title === 'مكتب خدمة العملاء · حساب المواطن'")
 
@@ -169,6 +177,12 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     desk.keyboard.press("Control+Enter")
     citizen.locator(".cza-msg.cza-agent", has_text="أبشر").wait_for()
     typing.wait_for(state="hidden")
+    desk.keyboard.type("راجعت ملفك")
+    typing.wait_for(state="visible")
+    shots = ROOT / "results" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    citizen.screenshot(path=str(shots / "widget-agent.png"))  # docs/widget-agent.png
+    desk.fill("#reply", "")
 
     # An internal note: on the desk only, never in the widget or the transcript.
     desk.check("input[name=mode][value=note]")
@@ -195,8 +209,6 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
         desk.locator(f".queue-item[data-id='{w.id}']").wait_for()
     desk.wait_for_function("document.title.startsWith('(2) ')")
     desk.locator("#toast.hidden").wait_for(state="attached", timeout=8000)
-    shots = ROOT / "results" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
     desk.screenshot(path=str(shots / "desk.png"))
 
     # Transfer to a colleague: the citizen's header names him, the desk says so.
