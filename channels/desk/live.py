@@ -142,6 +142,8 @@ async def stream(request, agent: Dict[str, Any], still_signed_in):
             "X-Content-Type-Options": "nosniff",
         },
     )
+    # Sanic closes a response that sends nothing for RESPONSE_TIMEOUT (60 s): the
+    # keep-alive every HEARTBEAT_SECONDS keeps the stream open.
     q = hub.open()
     try:
         await resp.send("retry: 2000\n\n: connected\n\n")
@@ -150,7 +152,7 @@ async def stream(request, agent: Dict[str, Any], still_signed_in):
                 event = await asyncio.wait_for(q.get(), HEARTBEAT_SECONDS)
             except asyncio.TimeoutError:
                 if await still_signed_in() is None:
-                    await resp.send("event: signed_out\ndata: {}\n\n")
+                    await resp.send("event: signed_out\ndata: {}\n\n", end_stream=True)
                     break
                 await resp.send(": keep-alive\n\n")
                 continue
