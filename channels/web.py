@@ -72,11 +72,11 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import settings
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers, origin_allowed
 from channels.pipeline import Inbound, get_pipeline
-from channels.settings import env_int, env_str
 from channels.web_agent import holder_frame, name_agent_messages
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ _process_secret: Optional[bytes] = None
 
 def _secret() -> bytes:
     global _process_secret
-    configured = env_str("WEBCHAT_SECRET")
+    configured = settings.get().webchat_secret
     if configured:
         return configured.encode()
     if _process_secret is None:
@@ -127,7 +127,7 @@ def verify_session(token: Any) -> Optional[str]:
         return None
     if not hmac.compare_digest(_sign(sid, int(issued_s)).encode(), sig.encode()):
         return None
-    if time.time() - int(issued_s) > env_int("WEBCHAT_SESSION_DAYS", 30) * 86400:
+    if time.time() - int(issued_s) > settings.get().webchat_session_days * 86400:
         return None
     return sid
 

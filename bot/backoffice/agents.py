@@ -1,9 +1,15 @@
 """Desk agents' accounts from the back office: `python -m bot.backoffice agents ...`.
 
-  agents create USERNAME [--name "DISPLAY NAME"]
+  agents create USERNAME [--name "اسم العرض"] [--supervisor]
+  agents rename USERNAME "اسم العرض"  the name citizens and colleagues see, in Arabic
   agents set-password USERNAME        also ends the agent's sessions
+  agents unlock USERNAME              forget failed sign-ins (the throttle's delays)
+  agents supervisor USERNAME on|off   supervisors may unlock colleagues from the desk
   agents disable USERNAME | agents enable USERNAME
   agents list
+
+Citizens see the display name ("انضم لك سارة"), so give one in Arabic; without one the
+account shows as "موظف خدمة العملاء", never as its Latin username.
 
 Passwords are read from the terminal (asked twice), or from the first line of stdin
 when it is piped; never from the command line. These commands migrate the database
@@ -35,10 +41,34 @@ def _migrate() -> None:
 
 def cmd_create(args) -> int:
     _migrate()
-    desk_auth.create_agent(
-        args.username, read_password(), args.name, actor=args.actor, role=args.role
-    )
-    print(f"{args.role} {args.username!r} created")
+    name = args.name
+    if name is None and sys.stdin.isatty():
+        name = input("Display name in Arabic (what citizens see, e.g. سارة): ").strip() or None
+    role = "supervisor" if args.supervisor else args.role
+    desk_auth.create_agent(args.username, read_password(), name, actor=args.actor, role=role)
+    shown = desk_auth.agent_names().get(args.username, args.username)
+    print(f"{role} {args.username!r} created; citizens see them as {shown}")
+    return 0
+
+
+def cmd_rename(args) -> int:
+    _migrate()
+    desk_auth.set_display_name(args.username, args.name, actor=args.actor)
+    print(f"agent {args.username!r} is now shown as {args.name.strip()}")
+    return 0
+
+
+def cmd_unlock(args) -> int:
+    _migrate()
+    desk_auth.unlock(args.username, actor=args.actor)
+    print(f"failed sign-ins of {args.username!r} forgotten")
+    return 0
+
+
+def cmd_supervisor(args) -> int:
+    _migrate()
+    desk_auth.set_supervisor(args.username, args.on == "on", actor=args.actor)
+    print(f"agent {args.username!r} supervisor: {args.on}")
     return 0
 
 
@@ -76,16 +106,33 @@ def cmd_list(args) -> int:
 
 def add_parser(sub) -> None:
     a = sub.add_parser(
-        "agents", help="desk agents' accounts: create, set-password, disable, enable, list"
+        "agents",
+        help="desk agents' accounts: create, rename, set-password, unlock, supervisor, "
+        "disable, enable, list",
     )
     asub = a.add_subparsers(dest="action", required=True)
     ac = asub.add_parser("create", help="a new agent (the password is asked twice)")
     ac.add_argument("username")
-    ac.add_argument("--name", help="display name the citizen and colleagues see")
+    ac.add_argument("--name", help="display name in Arabic, what citizens and colleagues see")
     ac.add_argument(
-        "--role", choices=desk_auth.ROLES, default="agent", help="supervisor: also the console"
+        "--role",
+        choices=desk_auth.ROLES,
+        default="agent",
+        help="supervisor: also the console, and may unlock colleagues",
     )
+    ac.add_argument("--supervisor", action="store_true", help="the same as --role supervisor")
     ac.set_defaults(func=cmd_create)
+    ar = asub.add_parser("rename", help="change the display name citizens see (Arabic)")
+    ar.add_argument("username")
+    ar.add_argument("name")
+    ar.set_defaults(func=cmd_rename)
+    au = asub.add_parser("unlock", help="forget failed sign-ins (the throttle's delays)")
+    au.add_argument("username")
+    au.set_defaults(func=cmd_unlock)
+    asv = asub.add_parser("supervisor", help="grant or revoke supervisor (unlock from the desk)")
+    asv.add_argument("username")
+    asv.add_argument("on", choices=("on", "off"))
+    asv.set_defaults(func=cmd_supervisor)
     ap = asub.add_parser("set-password", help="a new password; ends the agent's sessions")
     ap.add_argument("username")
     ap.set_defaults(func=cmd_set_password)

@@ -4,7 +4,8 @@ Passwords are hashed with scrypt and a per-agent salt ("scrypt$n$r$p$<salt>$<has
 base64). A session is a random token handed to the browser; only its SHA-256 is
 stored, with a CSRF token, and it ends after DESK_SESSION_HOURS (default 8), after
 DESK_IDLE_MINUTES without a request (default 30), when the agent is disabled or
-their password changes. There is no default account and no default password.
+their password changes. There is no default account and no default password. The
+sign-in throttle is bot/services/desk_throttle.py; unlocking an account is here.
 
 Every change to an account and every sign-in, sign-out and failed sign-in goes to
 the audit log (bot.store.audit). The web side is channels/desk; the command line is
@@ -16,33 +17,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
-import time
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import delete, select
 
-from bot.store import audit, roles, session_scope
+from bot import settings
+from bot.store import audit, session_scope
 from bot.store.handoffs import Agent, AgentSession, aware, utcnow
-from bot.store.roles import StaffRole
 
 MIN_PASSWORD = 10
-# "agent" works the desk; "supervisor" also opens the console (/console).
-ROLES = roles.ROLES
+# "agent" works the desk; "supervisor" also opens the console (/console) and may unlock
+# colleagues. Stored as desk_agents.supervisor.
+AGENT, SUPERVISOR = "agent", "supervisor"
+ROLES = (AGENT, SUPERVISOR)
+# Shown to citizens when an account was made without a display name: never the username.
+DEFAULT_DISPLAY_NAME = "موظف خدمة العملاء"
 CLI_ACTOR = "admin:cli"
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def _env_int(name: str, default: int) -> int:
-    value = (os.environ.get(name) or "").strip()
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
 
 
 # ============================================================== passwords
@@ -114,17 +109,30 @@ def create_agent(
             raise ValueError(f"agent {username!r} already exists")
         agent = Agent(
             username=username,
-            display_name=(display_name or username)[:120],
+            display_name=_display_name(display_name),
             password_hash=hash_password(password),
             active=True,
             created_at=utcnow(),
         )
+        agent.supervisor = role == SUPERVISOR
         s.add(agent)
-        if role != roles.AGENT:
-            s.add(StaffRole(username=username, role=role, granted_at=utcnow()))
         s.flush()
         audit.record(s, actor, "agent.created", "agent", username, {"role": role})
         return agent.id
+
+
+def _display_name(name: Optional[str]) -> str:
+    name = " ".join((name or "").split())[:120]
+    return name or DEFAULT_DISPLAY_NAME
+
+
+def set_display_name(username: str, display_name: str, actor: str = CLI_ACTOR) -> None:
+    with session_scope() as s:
+        agent = s.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
+        if agent is None:
+            raise ValueError(f"no agent {username!r}")
+        agent.display_name = _display_name(display_name)
+        audit.record(s, actor, "agent.renamed", "agent", username)
 
 
 def set_password(username: str, password: str, actor: str = CLI_ACTOR) -> None:
@@ -159,14 +167,10 @@ def list_agents() -> List[Dict[str, Any]]:
                 "username": a.username,
                 "display_name": a.display_name,
                 "active": a.active,
-                "role": role or roles.AGENT,
+                "role": SUPERVISOR if a.supervisor else AGENT,
                 "last_login_at": a.last_login_at,
             }
-            for a, role in s.execute(
-                select(Agent, StaffRole.role)
-                .outerjoin(StaffRole, StaffRole.username == Agent.username)
-                .order_by(Agent.username)
-            )
+            for a in s.execute(select(Agent).order_by(Agent.username)).scalars()
         ]
 
 
@@ -207,11 +211,11 @@ def _token_hash(token: str) -> str:
 
 
 def session_hours() -> int:
-    return _env_int("DESK_SESSION_HOURS", 8)
+    return settings.get().desk_session_hours
 
 
 def idle_minutes() -> int:
-    return _env_int("DESK_IDLE_MINUTES", 30)
+    return settings.get().desk_idle_minutes
 
 
 def start_session(agent_id: int, username: str) -> Tuple[str, str]:
@@ -241,14 +245,13 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
     now = now or utcnow()
     with session_scope() as s:
         row = s.execute(
-            select(AgentSession, Agent, StaffRole.role)
+            select(AgentSession, Agent)
             .join(Agent, Agent.id == AgentSession.agent_id)
-            .outerjoin(StaffRole, StaffRole.username == Agent.username)
             .where(AgentSession.token_hash == _token_hash(token))
         ).first()
         if row is None:
             return None
-        sess, agent, role = row
+        sess, agent = row
         idle_limit = aware(sess.last_seen_at) + timedelta(minutes=idle_minutes())
         if not agent.active or now >= aware(sess.expires_at) or now >= idle_limit:
             s.delete(sess)
@@ -259,9 +262,10 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             "id": agent.id,
             "username": agent.username,
             "display_name": agent.display_name or agent.username,
+            "supervisor": bool(agent.supervisor),
             "csrf": sess.csrf_token,
             "session_id": sess.id,
-            "role": role or roles.AGENT,
+            "role": SUPERVISOR if agent.supervisor else AGENT,
         }
 
 
@@ -271,33 +275,51 @@ def end_session(token: str, username: str) -> None:
         audit.record(s, f"agent:{username}", "agent.signed_out", "agent", username)
 
 
-# ============================================================== sign-in throttle
+# ============================================================== unlocking and supervisors
 
 
-class LoginThrottle:
-    """At most `limit` failed sign-ins per key (a username, a client address) in `window` seconds."""
+def throttle_reset_at(username: str) -> Optional[float]:
+    """When the account's sign-in throttle was last reset (epoch seconds), if ever."""
+    with session_scope() as s:
+        value = s.execute(
+            select(Agent.throttle_reset_at).where(Agent.username == (username or "").strip())
+        ).scalar_one_or_none()
+    return aware(value).timestamp() if value else None
 
-    def __init__(self, limit: int = 5, window: float = 900.0, clock=time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._fails: Dict[str, List[float]] = {}
 
-    def _recent(self, key: str) -> List[float]:
-        cutoff = self.clock() - self.window
-        kept = [t for t in self._fails.get(key, []) if t > cutoff]
-        if kept:
-            self._fails[key] = kept
-        else:
-            self._fails.pop(key, None)
-        return kept
+def unlock(username: str, actor: str = CLI_ACTOR) -> None:
+    """Failed sign-ins so far no longer count against the account (any process)."""
+    with session_scope() as s:
+        agent = s.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
+        if agent is None:
+            raise ValueError(f"no agent {username!r}")
+        agent.throttle_reset_at = utcnow()
+        audit.record(s, actor, "agent.unlocked", "agent", username)
 
-    def blocked(self, key: str) -> bool:
-        return len(self._recent(key)) >= self.limit
 
-    def failed(self, key: str) -> None:
-        self._fails.setdefault(key, []).append(self.clock())
-        if len(self._fails) > 10_000:  # bound memory under a spray of usernames
-            for k in list(self._fails)[:5_000]:
-                self._fails.pop(k, None)
+def set_supervisor(username: str, supervisor: bool, actor: str = CLI_ACTOR) -> None:
+    with session_scope() as s:
+        agent = s.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
+        if agent is None:
+            raise ValueError(f"no agent {username!r}")
+        agent.supervisor = supervisor
+        audit.record(
+            s,
+            actor,
+            "agent.supervisor_granted" if supervisor else "agent.supervisor_revoked",
+            "agent",
+            username,
+        )
 
-    def succeeded(self, key: str) -> None:
-        self._fails.pop(key, None)
+
+def active_agents() -> List[Dict[str, str]]:
+    """Who a conversation can be transferred to: [{"username", "display_name"}]."""
+    with session_scope() as s:
+        return [
+            {"username": u, "display_name": d or u}
+            for u, d in s.execute(
+                select(Agent.username, Agent.display_name)
+                .where(Agent.active.is_(True))
+                .order_by(Agent.display_name, Agent.username)
+            )
+        ]

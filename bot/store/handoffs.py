@@ -1,4 +1,5 @@
-"""Tables of the human handoff: escalation episodes, desk agents and their sessions.
+"""Tables of the human handoff: escalation episodes, desk agents and their sessions,
+agents' internal notes and labels on an episode.
 
 One `handoffs` row per escalation episode. A conversation has at most one *open*
 episode (state 'queued' or 'agent'), enforced by a partial unique index that
@@ -14,7 +15,19 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 
 from bot.store.base import Base
 
@@ -62,6 +75,7 @@ class Handoff(Base):
             postgresql_where=text(_OPEN_SQL),
         ),
         Index("ix_handoffs_state_queued_at", "state", "queued_at"),
+        Index("ix_handoffs_ended_at", "ended_at"),
     )
 
 
@@ -75,6 +89,10 @@ class Agent(Base):
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_login_at = Column(DateTime(timezone=True), nullable=True)
+    # Supervisors may unlock a throttled sign-in from the desk.
+    supervisor = Column(Boolean, nullable=False, default=False, server_default=false())
+    # Failed sign-ins before this moment no longer count (an unlock).
+    throttle_reset_at = Column(DateTime(timezone=True), nullable=True)
 
 
 class AgentSession(Base):
@@ -89,3 +107,32 @@ class AgentSession(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class HandoffNote(Base):
+    """An agent's internal note: shown on the desk only, never sent to the citizen (it is
+    not a transcript message, so no channel can deliver it)."""
+
+    __tablename__ = "handoff_notes"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(
+        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author = Column(String(80), nullable=False)  # agent username
+    text = Column(Text, nullable=False)  # personal numbers masked before storing
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class HandoffLabel(Base):
+    __tablename__ = "handoff_labels"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(
+        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    label = Column(String(40), nullable=False, index=True)
+    added_by = Column(String(80), nullable=False)
+    added_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("handoff_id", "label", name="uq_handoff_labels"),)

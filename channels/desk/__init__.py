@@ -7,19 +7,30 @@ Served by the Rasa server itself (no build step), right to left, under /desk:
     GET  /desk/login, POST          sign in; POST /desk/logout signs out
     GET  /desk/static/<file>        desk.js, desk.css
     GET  /desk/api/me               the agent, the CSRF token, canned replies, ticket categories
-    GET  /desk/api/queue            open handoffs: reason, channel, waiting time, who holds it
-    GET  /desk/api/handoffs/<id>    one handoff: transcript, what the bot collected (masked),
-                                    WhatsApp 24-hour window   (?since=<message id> for updates)
+    GET  /desk/api/events           live notices (server-sent events, live.py)
+    GET  /desk/api/queue            handoffs: reason, channel, waiting time, who holds it, the
+                                    latest message, labels; ?filter=open|mine|waiting|closed|all
+                                    and search (q, channel, agent, from, to)
+    GET  /desk/api/handoffs/<id>    one handoff: transcript, notes, labels, what the bot
+                                    collected (masked), WhatsApp 24-hour window
+                                    (?since=<message id> for updates)
     POST /desk/api/handoffs/<id>/claim | release | reply | return | close | ticket
+                                 | transfer | note | label | unlabel | typing
+    GET  /desk/api/agents           colleagues a conversation can be transferred to
+    POST /desk/api/agents/<username>/unlock   supervisors: forget a colleague's failed sign-ins
 
 The package:
     routes.py     the routes above, thin
     responses.py  security headers, JSON, pages, static files, cookies, origin and CSRF checks
     views.py      what the desk shows: labels, masking, queue items, transcripts, slots
-    actions.py    claim, release, reply, return, close, ticket
-    bridge.py     Rasa's tracker (live slots) and delivery to the citizen (channels.outbound)
+    actions.py    claim, release, reply, return, close, ticket, transfer, notes, labels, typing
+    bridge.py     Rasa's tracker (live slots), delivery to the citizen and the widget's
+                  holder and typing notices (channels.outbound)
+    live.py       the event stream: notices from bot.services.handoff.events (Redis pub/sub
+                  across workers when REDIS_URL is set)
     static/       the pages, desk.js, desk.css, canned replies (canned.yml, not served)
-Accounts, passwords, sessions and the sign-in throttle: bot/services/desk_auth.py.
+Accounts, passwords and sessions: bot/services/desk_auth.py; the sign-in throttle:
+bot/services/desk_throttle.py.
 
 Agents: `python -m bot.backoffice agents create <username>` (password from the terminal,
 or the first line of stdin when piped); also set-password, disable, enable, list.
@@ -30,16 +41,18 @@ tokens (only their SHA-256 is stored) in an HttpOnly, SameSite=Strict cookie tha
 expire after DESK_SESSION_HOURS (default 8) or DESK_IDLE_MINUTES without a request
 (default 30); every POST needs the session's CSRF token (X-CSRF-Token header, or the
 form field for sign-in/out) and, when the browser sends one, a same-origin Origin
-header; repeated failed sign-ins are throttled. Every agent action is written to the
+header; repeated failed sign-ins are slowed down with growing delays per username and
+address (never a lock-out of the right password from the agent's usual address). Every agent action is written to the
 audit log (bot.store.audit). Personal numbers are masked in everything the desk shows.
 
-Environment:
+Environment (bot/settings.py):
     DESK_SESSION_HOURS     absolute session lifetime (default 8)
     DESK_IDLE_MINUTES      idle timeout (default 30)
     DESK_COOKIE_SECURE     "1" to mark the cookie Secure (set it behind HTTPS)
     DESK_ORIGIN            the desk's public origin(s), comma-separated, when a reverse proxy
                            changes the Host header (default: the request's Host)
-    DESK_POLL_SECONDS      how often the page polls for updates (default 3)
+    DESK_POLL_SECONDS      how often the page polls while its live stream is down (default 3)
+    REDIS_URL              live notices and sign-in counters shared by every worker
 """
 
 from __future__ import annotations
@@ -49,7 +62,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from bot.services.desk_auth import LoginThrottle
+from bot.services.desk_throttle import SignInThrottle
 from channels.desk.routes import blueprint as _blueprint
 
 __all__ = ["AgentDesk"]
@@ -71,10 +84,9 @@ class AgentDesk(InputChannel):
         return "/desk"
 
     def __init__(self) -> None:
-        # Per username: 5 failures in 15 minutes. Per address, more: agents behind one
-        # office proxy share it, and one person's typos must not lock out the others.
-        self.user_throttle = LoginThrottle(limit=5)
-        self.address_throttle = LoginThrottle(limit=20)
+        # Growing delays per (username, address), shared through Redis when REDIS_URL
+        # is set; never a lock-out of the right password from the agent's usual address.
+        self.throttle = SignInThrottle.from_settings()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return _blueprint(self)

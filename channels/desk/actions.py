@@ -1,6 +1,8 @@
 """What an agent does to a handoff: claim, release, reply, return to the bot, close,
-open a ticket. Each takes (request, agent, view, payload) and returns the JSON
-response; the state change itself (atomic, audited) is bot.services.handoff's."""
+transfer to a colleague, open a ticket, write an internal note, label, and say that they
+are typing. Each takes (request, agent, view, payload) and returns the JSON response;
+the state change itself (atomic, audited) is bot.services.handoff's. After every change
+of who holds the conversation the citizen's widget is told (channels.outbound)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any, Awaitable, Callable, Dict
 from sanic import response
 from sanic.request import Request
 
-from bot.services import handoff
+from bot.services import desk_auth, handoff
 from bot.store import audit, session_scope
 from bot.store.handoffs import utcnow
 from channels.console import hooks as console_hooks
@@ -36,10 +38,66 @@ async def claim(request, agent, view, payload):
     return json_response({"ok": True, "note": note})
 
 
+async def _holder_changed(view) -> None:
+    await bridge.holder_changed(view)
+
+
 async def release(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.release, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
+    await _holder_changed(view)
     return json_response({"ok": True})
+
+
+async def transfer(request, agent, view, payload):
+    to = str(payload.get("to") or "").strip()[:80]
+    colleagues = {a["username"]: a for a in await asyncio.to_thread(desk_auth.active_agents)}
+    if to not in colleagues or to == agent["username"]:
+        return json_response({"error": "unknown_agent", "message": "اختر زميلًا من القائمة."}, 400)
+    if not await asyncio.to_thread(handoff.transfer, view.id, agent["username"], to):
+        return json_response({"error": "not_yours", "message": "المحادثة ليست معك الآن."}, 409)
+    name = colleagues[to]["display_name"]
+    _ok, note = await bridge.send(view, handoff.transfer_message(name), "system")
+    await _holder_changed(view)
+    return json_response({"ok": True, "note": note, "to_name": name})
+
+
+async def add_note(request, agent, view, payload):
+    text = str(payload.get("text") or "")
+    if len(text) > handoff.MAX_NOTE:
+        return json_response({"error": "too_long", "max": handoff.MAX_NOTE}, 400)
+    saved = await asyncio.to_thread(handoff.add_note, view.id, agent["username"], text)
+    if saved is None:
+        return json_response({"error": "empty"}, 400)
+    return json_response({"ok": True, "note": saved})
+
+
+async def label(request, agent, view, payload):
+    ok = await asyncio.to_thread(
+        handoff.add_label, view.id, agent["username"], str(payload.get("label") or "")
+    )
+    if not ok:
+        return json_response({"error": "invalid_label"}, 400)
+    return json_response(
+        {"ok": True, "labels": await asyncio.to_thread(handoff.labels_for, view.id)}
+    )
+
+
+async def unlabel(request, agent, view, payload):
+    await asyncio.to_thread(
+        handoff.remove_label, view.id, agent["username"], str(payload.get("label") or "")
+    )
+    return json_response(
+        {"ok": True, "labels": await asyncio.to_thread(handoff.labels_for, view.id)}
+    )
+
+
+async def agent_typing(request, agent, view, payload):
+    """The agent is typing (or stopped): only the holder's typing reaches the citizen."""
+    if view.state != handoff.AGENT or view.claimed_by != agent["username"]:
+        return json_response({"error": "not_yours"}, 409)
+    reached = await bridge.typing(view, agent["display_name"], bool(payload.get("on", True)))
+    return json_response({"ok": True, "reached": reached})
 
 
 async def reply(request, agent, view, payload):
@@ -66,6 +124,7 @@ async def reply(request, agent, view, payload):
     ):
         return json_response({"error": "not_yours", "message": "المحادثة ليست معك الآن."}, 409)
     ok, note = await bridge.send(view, text, "agent")
+    handoff.events.emit("message", view.id)  # the other desks fetch the reply now
     if not ok:
         await asyncio.to_thread(_audit, agent, "handoff.reply_failed", view.id)
         return json_response(
@@ -79,6 +138,7 @@ async def return_to_bot(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.return_to_bot, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
     _ok, note = await bridge.send(view, handoff.RESUME_TEXT, "bot")
+    await _holder_changed(view)
     await console_hooks.after_agent(
         view.conversation_id, view.channel, agent["username"], "agent_returned"
     )
@@ -89,6 +149,7 @@ async def close(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.close, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
     _ok, note = await bridge.send(view, handoff.CLOSE_TEXT, "bot")
+    await _holder_changed(view)
     await console_hooks.after_agent(
         view.conversation_id, view.channel, agent["username"], "agent_closed"
     )
@@ -165,6 +226,11 @@ ACTIONS: Dict[str, Action] = {
     "return": return_to_bot,
     "close": close,
     "ticket": ticket,
+    "transfer": transfer,
+    "note": add_note,
+    "label": label,
+    "unlabel": unlabel,
+    "typing": agent_typing,
 }
 
 

@@ -1,5 +1,6 @@
-"""The desk's two ways into the Rasa server it runs in: read a conversation's slots from
-Rasa's tracker store, and send a message to the citizen on their own channel.
+"""The desk's ways into the Rasa server it runs in: read a conversation's slots from
+Rasa's tracker store, send a message to the citizen on their own channel, and tell the
+citizen's widget who holds the conversation and whether the agent is typing.
 
 Rasa keeps its `Agent` on the Sanic app (`app.ctx.agent`, replaced when a new model
 is loaded), so it is looked up on every call, never kept.
@@ -53,3 +54,31 @@ async def send(view: handoff.HandoffView, text: str, author: str) -> Tuple[bool,
     if note and getattr(result, "recorded", False):
         return True, note
     return False, ""
+
+
+async def holder_changed(view: handoff.HandoffView) -> bool:
+    """Tell the citizen's widget who holds the conversation now (web only; never raises)."""
+    import importlib
+
+    notify = getattr(importlib.import_module("channels.outbound"), "notify_handoff_changed", None)
+    if notify is None:
+        return False
+    try:
+        return bool(await notify(view.conversation_id))
+    except Exception as e:
+        logger.warning("desk: handoff notice failed: %s", type(e).__name__)
+        return False
+
+
+async def typing(view: handoff.HandoffView, agent_name: str, on: bool) -> bool:
+    """Show or hide "<agent> is typing" in the citizen's widget (web only; never raises)."""
+    import importlib
+
+    notify = getattr(importlib.import_module("channels.outbound"), "notify_agent_typing", None)
+    if notify is None:
+        return False
+    try:
+        return bool(await notify(view.conversation_id, agent_name, on))
+    except Exception as e:
+        logger.warning("desk: typing notice failed: %s", type(e).__name__)
+        return False

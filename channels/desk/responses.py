@@ -12,8 +12,8 @@ from urllib.parse import urlparse
 from sanic import response
 from sanic.request import Request
 
+from bot import settings
 from channels.desk.views import STATIC
-from channels.settings import env_str
 
 SESSION_COOKIE = "desk_session"
 LOGIN_COOKIE = "desk_login"
@@ -91,7 +91,7 @@ def same_origin(request: Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    allowed = [o.strip().rstrip("/") for o in env_str("DESK_ORIGIN", "").split(",") if o.strip()]
+    allowed = [o.strip().rstrip("/") for o in settings.get().desk_origin.split(",") if o.strip()]
     if allowed:
         return origin.rstrip("/") in allowed
     return urlparse(origin).netloc == request.headers.get("Host", "")
@@ -108,5 +108,5 @@ def set_cookie(resp: response.HTTPResponse, name: str, value: str, max_age: int)
     cookie["httponly"] = True
     cookie["samesite"] = "Strict"
     cookie["max-age"] = max_age
-    if env_str("DESK_COOKIE_SECURE", "") in ("1", "true", "yes"):
+    if settings.get().desk_cookie_secure:
         cookie["secure"] = True

@@ -12,9 +12,11 @@ from typing import Any, Dict, Optional, Tuple
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import settings
 from bot.services import desk_auth, handoff
+from bot.services.desk_throttle import wait_text
 from bot.store.handoffs import utcnow
-from channels.desk import bridge, views
+from channels.desk import bridge, live, views
 from channels.desk.actions import ACTIONS
 from channels.desk.responses import (
     LOGIN_COOKIE,
@@ -28,7 +30,6 @@ from channels.desk.responses import (
     static_file,
     tokens_match,
 )
-from channels.settings import env_int
 
 Denied = Optional[response.HTTPResponse]
 
@@ -89,20 +90,25 @@ def blueprint(desk) -> Blueprint:
             return login_page("انتهت صلاحية الصفحة، حاول مرة ثانية.", 403)
         username = (request.form.get("username") or "").strip()[:80]
         password = request.form.get("password") or ""
-        user_key, address_key = username.lower(), _client_key(request)
-        if desk.user_throttle.blocked(user_key) or desk.address_throttle.blocked(address_key):
-            return login_page("محاولات كثيرة، انتظر ربع ساعة ثم حاول.", 429)
+        address = _client_key(request)
+        throttle = desk.throttle
+        reset_at = await asyncio.to_thread(desk_auth.throttle_reset_at, username)
+        verdict = await asyncio.to_thread(throttle.check, username, address, reset_at)
+        if not verdict.allowed:
+            return login_page(
+                f"محاولات كثيرة. انتظر {wait_text(verdict.wait_seconds)} ثم حاول مرة ثانية.",
+                429,
+            )
         agent = (
             await asyncio.to_thread(desk_auth.authenticate, username, password)
             if username
             else None
         )
         if agent is None:
-            desk.user_throttle.failed(user_key)
-            desk.address_throttle.failed(address_key)
+            await asyncio.to_thread(throttle.failed, username, address)
             await asyncio.to_thread(desk_auth.record_failed_sign_in, username)
             return login_page("اسم المستخدم أو كلمة المرور غير صحيحة.", 401)
-        desk.user_throttle.succeeded(user_key)
+        await asyncio.to_thread(throttle.succeeded, username, address)
         token, _csrf = await asyncio.to_thread(
             desk_auth.start_session, agent["id"], agent["username"]
         )
@@ -145,26 +151,76 @@ def blueprint(desk) -> Blueprint:
                 "csrf": agent["csrf"],
                 "canned": views.canned_replies(agent["display_name"]),
                 "ticket_categories": [{"key": k, "label": v} for k, v in TICKET_CATEGORIES.items()],
-                "poll_seconds": env_int("DESK_POLL_SECONDS", 3),
+                "poll_seconds": settings.get().desk_poll_seconds,
+                "supervisor": bool(agent.get("supervisor")),
+                "agents": await asyncio.to_thread(desk_auth.active_agents),
+                "filters": list(handoff.FILTERS),
             }
         )
 
+    @bp.route("/api/events", methods=["GET"])
+    async def events(request: Request):
+        agent, denied = await api_agent(request, write=False)
+        if denied:
+            return denied
+        return await live.stream(request, agent, lambda: signed_in(request))
+
+    @bp.route("/api/agents", methods=["GET"])
+    async def agents(request: Request):
+        agent, denied = await api_agent(request, write=False)
+        if denied:
+            return denied
+        colleagues = await asyncio.to_thread(desk_auth.active_agents)
+        return json_response(
+            {"agents": [a for a in colleagues if a["username"] != agent["username"]]}
+        )
+
+    @bp.route("/api/agents/<username>/unlock", methods=["POST"])
+    async def unlock(request: Request, username: str):
+        agent, denied = await api_agent(request, write=True)
+        if denied:
+            return denied
+        if not agent.get("supervisor"):
+            return json_response({"error": "supervisors_only"}, 403)
+        try:
+            await asyncio.to_thread(desk_auth.unlock, username[:80], f"agent:{agent['username']}")
+        except ValueError:
+            return json_response({"error": "not_found"}, 404)
+        await asyncio.to_thread(desk.throttle.unlock, username[:80])
+        return json_response({"ok": True})
+
     @bp.route("/api/queue", methods=["GET"])
     async def queue(request: Request):
+        """The list: ?filter=open (default)|mine|waiting|closed|all and the search (q, channel, agent,
+        from, to as YYYY-MM-DD, Riyadh days)."""
         agent, denied = await api_agent(request, write=False)
         if denied:
             return denied
         now = utcnow()
-        handoffs = await asyncio.to_thread(handoff.queue)
-        names = await asyncio.to_thread(desk_auth.agent_names) if handoffs else {}
+        args = request.args
+        filter_ = args.get("filter") if args.get("filter") in handoff.FILTERS else "open"
+        found = await asyncio.to_thread(
+            handoff.history,
+            agent["username"],
+            filter_,
+            (args.get("q") or "")[:64],
+            (args.get("channel") or "")[:32],
+            (args.get("agent") or "")[:80],
+            views.riyadh_day(args.get("from")),
+            views.riyadh_day(args.get("to"), next_day=True),
+        )
+        names = await asyncio.to_thread(desk_auth.agent_names)
         items = [
             await asyncio.to_thread(views.queue_item, v, agent["username"], now, names)
-            for v in handoffs
+            for v in found
         ]
+        waiting = await asyncio.to_thread(handoff.history, agent["username"], "waiting")
         return json_response(
             {
                 "now": views.iso(now),
                 "in_working_hours": handoff.in_working_hours(now),
+                "filter": filter_,
+                "waiting": [v.id for v in waiting],
                 "items": items,
             }
         )
@@ -178,6 +234,7 @@ def blueprint(desk) -> Blueprint:
         if view is None:
             return json_response({"error": "not_found"}, 404)
         now = utcnow()
+        names = await asyncio.to_thread(desk_auth.agent_names)
         first = request.args.get("since") is None  # the first load of this conversation
         since = _int(request.args.get("since"))
         body: Dict[str, Any] = {
@@ -186,9 +243,14 @@ def blueprint(desk) -> Blueprint:
                 view,
                 agent["username"],
                 now,
-                await asyncio.to_thread(desk_auth.agent_names),
+                names,
             ),
-            "reason_detail": view.reason_detail,
+            "reason_detail": views.detail_label(view.reason_detail),
+            "notes": [
+                dict(n, author_name=names.get(n["author"], n["author"]))
+                for n in await asyncio.to_thread(handoff.notes_for, handoff_id)
+            ],
+            "labels": await asyncio.to_thread(handoff.labels_for, handoff_id),
             "ticket_ref": view.ticket_ref,
             "claimed_at": views.iso(view.claimed_at),
             "ended_at": views.iso(view.ended_at),

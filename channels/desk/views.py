@@ -6,6 +6,7 @@ here knows about HTTP. Personal numbers are masked in everything returned.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -17,10 +18,14 @@ from bot.privacy import mask, mask_text
 from bot.services import handoff
 
 STATIC = Path(__file__).resolve().parent / "static"
+# A masked number ("SA••••19") inside Arabic text: isolated left to right, or the bidi
+# algorithm shows its ends swapped.
+_MASKED_RUN = re.compile(r"[A-Za-z0-9]*•[A-Za-z0-9•]*")
 TRANSCRIPT_LIMIT = 300
 
 CHANNEL_LABELS = {"telegram": "تيليجرام", "whatsapp": "واتساب", "web": "الموقع", "rest": "REST"}
 STATE_LABELS = {"queued": "بالانتظار", "agent": "مع موظف", "bot": "رجعت للمساعد", "closed": "مغلقة"}
+STATE_HEADINGS = {"queued": "بالانتظار", "bot": "أُعيدت للمساعد", "closed": "مغلقة"}
 AUTHOR_LABELS = {"citizen": "المواطن", "bot": "المساعد", "agent": "الموظف", "system": "النظام"}
 # Slot names whose clear value (kept by Rasa's tracker) can fill a ticket the agent opens.
 ID_SLOTS = ("ticket_national_id", "status_national_id", "objection_national_id", "national_id")
@@ -51,6 +56,55 @@ SLOT_LABELS = {
 }
 
 
+# What the bot was doing when it escalated ("form:eligibility_form" is for the code only).
+FORM_LABELS = {
+    "eligibility_form": "أثناء التحقق المبدئي من الأهلية",
+    "ticket_form": 'أثناء فتح بلاغ "صوتك مسموع"',
+    "ticket_status_form": "أثناء الاستعلام عن حالة بلاغ",
+    "objection_form": "أثناء الاستعلام عن اعتراض",
+}
+PREVIEW_CHARS = 90
+
+
+def detail_label(detail: Optional[str]) -> Optional[str]:
+    """Arabic for a handoff's reason detail: never an internal name like "form:x"."""
+    if not detail:
+        return None
+    kind, _, name = detail.partition(":")
+    if kind == "form":
+        return FORM_LABELS.get(name, "أثناء تعبئة بيانات")
+    if kind == "faq":
+        from bot.content import faq_title
+
+        try:
+            title = faq_title(name)
+        except Exception:
+            title = ""
+        return f"بعد إجابة: {title}" if title else "بعد إجابة من الأسئلة الشائعة"
+    return None if ":" in detail or detail.isascii() else detail
+
+
+def preview(conversation_id: str) -> Optional[Dict[str, str]]:
+    """The latest message of the conversation, masked and cut short, for the queue."""
+    from bot.store import conversations
+
+    last = conversations.transcript(conversation_id, limit=1)
+    if not last:
+        return None
+    text = " ".join(mask_text(last[0]["text"]).split())
+    if len(text) > PREVIEW_CHARS:
+        text = text[: PREVIEW_CHARS - 1].rstrip() + "…"
+    return {
+        "author": last[0]["author"],
+        "author_label": AUTHOR_LABELS.get(last[0]["author"], ""),
+        "text": text,
+    }
+
+
+def isolate_masked(text: str) -> str:
+    return _MASKED_RUN.sub(lambda m: "\u2066" + m.group(0) + "\u2069", text)
+
+
 def canned_replies(agent_name: str) -> List[Dict[str, str]]:
     with open(STATIC / "canned.yml", encoding="utf-8") as f:
         items = yaml.safe_load(f) or []
@@ -62,6 +116,19 @@ def canned_replies(agent_name: str) -> List[Dict[str, str]]:
         }
         for i in items
     ]
+
+
+def riyadh_day(value: Optional[str], next_day: bool = False) -> Optional[datetime]:
+    """The start (or the end) of a Riyadh calendar day given as YYYY-MM-DD, in UTC."""
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    try:
+        day = date.fromisoformat((value or "").strip()[:10])
+    except ValueError:
+        return None
+    start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Asia/Riyadh"))
+    return start + timedelta(days=1) if next_day else start
 
 
 def iso(value: Optional[datetime]) -> Optional[str]:
@@ -92,6 +159,12 @@ def whatsapp_window(conversation_id: str, now: datetime) -> Dict[str, Any]:
 def queue_item(
     view: handoff.HandoffView, agent: str, now: datetime, names: Optional[Dict[str, str]] = None
 ) -> Dict[str, Any]:
+    names = names or {}
+    mine = view.claimed_by == agent
+    if view.state == handoff.AGENT:
+        holder = "معك" if mine else "مع " + names.get(view.claimed_by, view.claimed_by or "")
+    else:
+        holder = STATE_LABELS.get(view.state, view.state)
     item = {
         "id": view.id,
         "label": conversation_label(view),
@@ -105,9 +178,18 @@ def queue_item(
         "waiting_seconds": view.waiting_seconds(now),
         "position": view.position,
         "claimed_by": view.claimed_by,
-        "claimed_by_name": (names or {}).get(view.claimed_by, view.claimed_by),
-        "mine": view.claimed_by == agent,
-        "unread": bool(
+        "claimed_by_name": names.get(view.claimed_by, view.claimed_by),
+        "holder_label": holder,
+        "mine": mine,
+        "open": view.state in handoff.OPEN_STATES,
+        "ended_at": iso(view.ended_at),
+        "ended_by_name": names.get(view.ended_by, view.ended_by),
+        "last_citizen_at": iso(view.last_citizen_at),
+        "ticket_ref": view.ticket_ref,
+        "preview": preview(view.conversation_id),
+        "labels": handoff.labels_for(view.id),
+        "unread": view.state in handoff.OPEN_STATES
+        and bool(
             view.last_citizen_at
             and (view.last_agent_at is None or view.last_citizen_at > view.last_agent_at)
         ),
@@ -130,7 +212,7 @@ def transcript_items(conversation_id: str, since: int = 0) -> List[Dict[str, Any
                 "at": m["at"],
                 "author": m["author"],
                 "author_label": AUTHOR_LABELS.get(m["author"], m["author"]),
-                "text": mask_text(m["text"]),
+                "text": isolate_masked(mask_text(m["text"])),
                 "buttons": [b.get("title", "") for b in m.get("buttons") or []],
             }
         )

@@ -9,6 +9,16 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.services import desk_auth
+from bot.services.desk_throttle import (
+    ADDRESS_FREE,
+    MAX_DELAY,
+    PAIR_FREE,
+    WINDOW,
+    MemoryCounters,
+    SignInThrottle,
+    delay_after,
+    wait_text,
+)
 from bot.store import reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from bot.store.handoffs import Agent, AgentSession, utcnow
@@ -135,7 +145,8 @@ def test_listing_and_names_never_show_the_hash(db):
     listed = desk_auth.list_agents()
     assert [a["username"] for a in listed] == ["omar", "sara"]
     assert all("password_hash" not in a and "scrypt" not in str(a) for a in listed)
-    assert desk_auth.agent_names() == {"sara": "سارة", "omar": "omar"}
+    # Without a display name citizens see an Arabic title, never the Latin username.
+    assert desk_auth.agent_names() == {"sara": "سارة", "omar": desk_auth.DEFAULT_DISPLAY_NAME}
 
 
 # ---------------------------------------------------------------- sessions
@@ -217,36 +228,92 @@ def test_failed_sign_in_is_audited_without_the_password(db):
 # ---------------------------------------------------------------- throttle
 
 
-def test_throttle_blocks_at_the_limit_per_key_and_forgets_after_the_window():
-    now = [0.0]
-    throttle = desk_auth.LoginThrottle(limit=3, window=100, clock=lambda: now[0])
-    for _ in range(2):
-        throttle.failed("sara")
-    assert not throttle.blocked("sara")
-    throttle.failed("sara")
-    assert throttle.blocked("sara") and not throttle.blocked("omar")
-    now[0] = 100.5  # every failure is now older than the window
-    assert not throttle.blocked("sara")
+def throttle(now):
+    return SignInThrottle(clock=lambda: now[0], salt="test")
 
 
-def test_throttle_window_slides_and_success_clears():
-    now = [0.0]
-    throttle = desk_auth.LoginThrottle(limit=2, window=60, clock=lambda: now[0])
-    throttle.failed("sara")
-    now[0] = 50.0
-    throttle.failed("sara")
-    assert throttle.blocked("sara")
-    now[0] = 61.0  # the first failure left the window, the second not
-    assert not throttle.blocked("sara")
-    throttle.failed("sara")
-    assert throttle.blocked("sara")
-    throttle.succeeded("sara")
-    assert not throttle.blocked("sara")
+def test_delays_grow_after_five_failures_and_never_lock_out_for_good():
+    now = [1000.0]
+    t = throttle(now)
+    for _ in range(PAIR_FREE):
+        assert t.check("sara", "10.0.0.9").allowed
+        t.failed("sara", "10.0.0.9")
+    waits = []
+    for _ in range(6):
+        verdict = t.check("sara", "10.0.0.9")
+        assert not verdict.allowed
+        waits.append(round(verdict.wait_seconds))
+        now[0] += verdict.wait_seconds + 0.01  # wait as told, then fail once more
+        assert t.check("sara", "10.0.0.9").allowed
+        t.failed("sara", "10.0.0.9")
+    assert waits == [1, 2, 4, 8, 16, 32]
+    assert delay_after(100, PAIR_FREE) == MAX_DELAY  # 15 minutes at most
+    now[0] += WINDOW + 1  # an hour later everything is forgotten
+    assert t.check("sara", "10.0.0.9").allowed
+
+
+def test_the_right_password_from_the_usual_address_keeps_working_during_an_attack():
+    now = [1000.0]
+    t = throttle(now)
+    t.succeeded("sara", "10.0.0.9")  # her usual address
+    for i in range(200):  # someone guesses from many other addresses
+        address = f"203.0.113.{i % 50}"
+        if t.check("sara", address).allowed:
+            t.failed("sara", address)
+        now[0] += 1
+    assert t.check("sara", "10.0.0.9").allowed
+    # ...while a new address for sara must wait (the username is under attack)
+    assert not t.check("sara", "198.51.100.7").allowed
+
+
+def test_one_address_spraying_usernames_waits_but_colleagues_there_still_sign_in():
+    now = [1000.0]
+    t = throttle(now)
+    t.succeeded("omar", "10.0.0.1")  # the office proxy is omar's usual address
+    for i in range(ADDRESS_FREE):
+        t.failed(f"user{i}", "10.0.0.1")
+    assert not t.check("newcomer", "10.0.0.1").allowed
+    assert t.check("omar", "10.0.0.1").allowed
+
+
+def test_success_and_unlock_clear_the_counters():
+    now = [1000.0]
+    t = throttle(now)
+    for _ in range(PAIR_FREE + 2):
+        t.failed("sara", "10.0.0.9")
+    assert not t.check("sara", "10.0.0.9").allowed
+    # an unlock stamped in the database counts in every process: failures before it
+    # are ignored even by counters that were not cleared
+    assert t.check("sara", "10.0.0.9", reset_at=now[0]).allowed
+    t.unlock("sara")
+    assert t.check("sara", "10.0.0.9").allowed
+    for _ in range(PAIR_FREE + 2):
+        t.failed("sara", "10.0.0.9")
+    t.succeeded("sara", "10.0.0.9")
+    assert t.check("sara", "10.0.0.9").allowed
+
+
+def test_unlock_stamps_the_account_and_is_audited(db):
+    desk_auth.create_agent("sara", PASSWORD, "سارة")
+    assert desk_auth.throttle_reset_at("sara") is None
+    desk_auth.unlock("sara", actor="agent:noura")
+    assert desk_auth.throttle_reset_at("sara") is not None
+    with session_scope() as s:
+        actions = [e.action for e in s.execute(select(AuditEntry)).scalars()]
+    assert "agent.unlocked" in actions
+    with pytest.raises(ValueError):
+        desk_auth.unlock("nobody")
 
 
 def test_throttle_memory_is_bounded():
-    throttle = desk_auth.LoginThrottle(limit=1, window=60, clock=lambda: 0.0)
-    for i in range(10_001):
-        throttle.failed(f"user{i}")
-    assert len(throttle._fails) == 5_001
-    assert throttle.blocked("user10000") and not throttle.blocked("user0")
+    counters = MemoryCounters()
+    for i in range(MemoryCounters.MAX_KEYS + 1):
+        counters.add(f"p:user{i}", 1.0)
+    assert len(counters._fails) <= MemoryCounters.MAX_KEYS // 2 + 1
+
+
+def test_wait_is_said_in_arabic():
+    assert wait_text(0.4) == "ثانية"
+    assert wait_text(4) == "4 ثوانٍ"
+    assert wait_text(32) == "32 ثانية"
+    assert wait_text(900) == "15 دقيقة"

@@ -1,4 +1,6 @@
-// Agent desk: polls the queue and the open conversation every few seconds.
+// Agent desk: live updates over server-sent events (/desk/api/events), with a slow
+// refresh as a safety net; alerts for new conversations (title count, optional sound,
+// browser notifications); filters, search, internal notes, labels and transfers.
 // Everything from the server is put in the page with textContent, never as HTML.
 "use strict";
 
@@ -15,7 +17,16 @@
     queue: [],
     timer: null,
     busy: false,
+    filter: "open",
+    search: {},
+    knownWaiting: null,   // ids of waiting conversations already announced
+    seenCitizenAt: {},    // id -> the citizen's latest message time the agent has seen
+    live: false,
+    refreshing: null,
+    typingSentAt: 0,
+    typingTimer: null,
   };
+  const BASE_TITLE = document.title;
 
   // ------------------------------------------------------------------ http
   async function api(method, path, body) {
@@ -67,48 +78,153 @@
     if (!iso) return "";
     return new Date(iso).toLocaleTimeString("ar-SA-u-nu-latn", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Riyadh" });
   }
+  function dayClock(iso) {
+    if (!iso) return "";
+    return new Date(iso).toLocaleString("ar-SA-u-nu-latn-ca-gregory", {
+      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Riyadh" });
+  }
 
   // ------------------------------------------------------------------ queue
+  function queueQuery() {
+    const p = new URLSearchParams({ filter: state.filter });
+    for (const [k, v] of Object.entries(state.search)) if (v) p.set(k, v);
+    return "/queue?" + p.toString();
+  }
+
+  function holderLabel(item) {
+    return item.holder_label || (item.state === "agent"
+      ? (item.mine ? "معك" : "مع " + item.claimed_by_name) : item.state_label);
+  }
+
+  function isUnread(item) {
+    if (!item.unread) return false;
+    if (item.id === state.selected) return false;  // the agent is looking at it
+    const seen = state.seenCitizenAt[item.id];
+    return !(seen && item.last_citizen_at && item.last_citizen_at <= seen);
+  }
+
   function renderQueue(data) {
     state.queue = data.items;
     $("hours").textContent = data.in_working_hours ? "ضمن ساعات العمل" : "خارج ساعات العمل";
     $("hours").className = "pill " + (data.in_working_hours ? "ok" : "warn");
-    const waiting = data.items.filter((i) => i.state === "queued").length;
-    $("queue-count").textContent = waiting + " بالانتظار";
+    const waiting = data.waiting || data.items.filter((i) => i.state === "queued").map((i) => i.id);
+    $("queue-count").textContent = waiting.length + " بالانتظار";
+    alertNew(waiting);
     const list = $("queue");
+    const focused = document.activeElement && document.activeElement.closest(".queue-item");
+    const focusedId = focused ? Number(focused.dataset.id) : null;
     list.replaceChildren();
     for (const item of data.items) {
+      if (item.id === state.selected && item.last_citizen_at) state.seenCitizenAt[item.id] = item.last_citizen_at;
       const li = el("li", "queue-item" + (item.id === state.selected ? " selected" : "") +
-        (item.state === "queued" ? " is-queued" : "") + (item.mine ? " is-mine" : ""));
+        (item.state === "queued" ? " is-queued" : "") + (item.mine ? " is-mine" : "") +
+        (item.open ? "" : " is-ended"));
       li.dataset.id = item.id;
       li.dataset.state = item.state;
-      li.tabIndex = 0;
-      const top = el("div", "row");
+      const open = el("button", "queue-open");
+      open.type = "button";
+      if (item.id === state.selected) open.setAttribute("aria-current", "true");
+      const top = el("span", "row");
       top.append(el("span", "channel ch-" + item.channel, item.channel_label));
       top.append(el("strong", "label", item.label));
-      if (item.unread) top.append(el("span", "dot", "جديد"));
-      li.append(top);
-      li.append(el("div", "reason", item.reason_label));
-      const bottom = el("div", "row muted");
+      if (isUnread(item)) top.append(el("span", "dot", "جديد"));
+      open.append(top);
+      open.append(el("span", "reason", item.reason_label));
+      if (item.preview) {
+        const pv = el("span", "preview");
+        pv.append(el("span", "preview-who", item.preview.author_label + ": "));
+        const t = el("bdi", null, item.preview.text);
+        t.dir = "auto";
+        pv.append(t);
+        open.append(pv);
+      }
+      if (item.labels && item.labels.length) {
+        const tags = el("span", "tags");
+        for (const l of item.labels) tags.append(el("span", "tag", l));
+        open.append(tags);
+      }
+      const bottom = el("span", "row muted");
       const wait = el("span", "wait");
-      wait.dataset.queuedAt = item.queued_at;
-      wait.dataset.base = item.waiting_seconds;
-      wait.dataset.fetched = Date.now();
-      wait.dataset.ticking = item.state === "queued" ? "1" : "0";
-      wait.textContent = "انتظار " + duration(item.waiting_seconds);
+      if (item.open) {
+        wait.dataset.base = item.waiting_seconds;
+        wait.dataset.fetched = Date.now();
+        wait.dataset.ticking = item.state === "queued" ? "1" : "0";
+        wait.textContent = "انتظار " + duration(item.waiting_seconds);
+      } else {
+        wait.textContent = "انتهت " + dayClock(item.ended_at) +
+          (item.ended_by_name ? " · " + item.ended_by_name : "");
+      }
       bottom.append(wait);
-      bottom.append(el("span", "state st-" + item.state,
-        item.state === "agent" ? "مع " + (item.mine ? "أنت" : item.claimed_by_name) : item.state_label));
-      if (item.channel === "whatsapp") {
+      bottom.append(el("span", "state st-" + item.state, holderLabel(item)));
+      if (item.channel === "whatsapp" && item.open) {
         bottom.append(el("span", item.whatsapp_window_open ? "wa open" : "wa closed",
           item.whatsapp_window_open ? "نافذة واتساب مفتوحة" : "نافذة واتساب مغلقة"));
       }
-      li.append(bottom);
-      li.addEventListener("click", () => select(item.id));
-      li.addEventListener("keydown", (e) => { if (e.key === "Enter") select(item.id); });
+      if (item.ticket_ref) bottom.append(el("span", "ticket", "بلاغ " + item.ticket_ref));
+      open.append(bottom);
+      open.addEventListener("click", () => select(item.id));
+      li.append(open);
       list.append(li);
+      if (item.id === focusedId) open.focus();
     }
-    $("queue-empty").classList.toggle("hidden", data.items.length > 0);
+    const empty = $("queue-empty");
+    empty.textContent = state.filter === "open" && !Object.values(state.search).some(Boolean)
+      ? "لا توجد محادثات بانتظار موظف 🎉" : "لا توجد محادثات تطابق البحث.";
+    empty.classList.toggle("hidden", data.items.length > 0);
+  }
+
+  // ------------------------------------------------------------------ alerts
+  function alertNew(waiting) {
+    document.title = waiting.length ? `(${waiting.length}) ${BASE_TITLE}` : BASE_TITLE;
+    const fresh = state.knownWaiting === null ? [] : waiting.filter((id) => !state.knownWaiting.has(id));
+    state.knownWaiting = new Set(waiting);
+    if (!fresh.length) return;
+    document.body.dataset.alerts = String(Number(document.body.dataset.alerts || 0) + fresh.length);
+    if ($("opt-sound").checked) beep();
+    if ("Notification" in window && Notification.permission === "granted") {
+      const n = new Notification("محادثة جديدة بانتظار موظف", {
+        body: fresh.length === 1 ? "محادثة #" + fresh[0] : fresh.length + " محادثات جديدة",
+        icon: "/desk/static/favicon.svg",
+        tag: "desk-new",
+        lang: "ar",
+        dir: "rtl",
+      });
+      n.onclick = () => { window.focus(); select(fresh[0]); n.close(); };
+    }
+  }
+
+  function beep() {
+    try {
+      const Ctx = window.AudioContext || window.webkitAudioContext;
+      const ctx = beep.ctx || (beep.ctx = new Ctx());
+      const osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, ctx.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.4);
+      document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);
+    } catch (e) { /* no audio on this machine */ }
+  }
+
+  function wireAlerts() {
+    const sound = $("opt-sound");
+    sound.checked = localStorage.getItem("desk.sound") === "1";
+    sound.addEventListener("change", () => {
+      localStorage.setItem("desk.sound", sound.checked ? "1" : "0");
+      if (sound.checked) beep();
+    });
+    const btn = $("btn-notify");
+    const show = () => {
+      const p = "Notification" in window ? Notification.permission : "unsupported";
+      btn.classList.toggle("hidden", p !== "default");
+    };
+    btn.addEventListener("click", async () => {
+      if ("Notification" in window) await Notification.requestPermission();
+      show();
+    });
+    show();
   }
 
   function tickWaits() {
@@ -125,12 +241,24 @@
     state.loaded = false;
     state.lastMessageId = 0;
     state.detail = null;
+    state.notesShown = new Set();
     $("transcript").replaceChildren();
     $("collected").replaceChildren();
     $("reply").value = "";
     for (const li of document.querySelectorAll(".queue-item")) {
       li.classList.toggle("selected", Number(li.dataset.id) === id);
     }
+    for (const b of document.querySelectorAll(".queue-open")) {
+      if (b.closest(".queue-item").dataset.id == id) {
+        b.setAttribute("aria-current", "true");
+        const dot = b.querySelector(".dot");
+        if (dot) dot.remove();  // opened: no longer new
+      } else {
+        b.removeAttribute("aria-current");
+      }
+    }
+    const item = state.queue.find((i) => i.id === id);
+    if (item && item.last_citizen_at) state.seenCitizenAt[id] = item.last_citizen_at;
     $("placeholder").classList.add("hidden");
     $("conversation").classList.remove("hidden");
     refreshConversation();
@@ -144,11 +272,16 @@
       const li = el("li", "msg from-" + m.author);
       li.dataset.id = m.id;
       li.dataset.author = m.author;
+      li.dataset.at = m.at;
       const head = el("div", "msg-head");
       head.append(el("span", "who", m.author_label));
-      head.append(el("time", "when", clock(m.at)));
+      const when = el("time", "when", clock(m.at));
+      when.dateTime = m.at;
+      head.append(when);
       li.append(head);
-      li.append(el("div", "text", m.text));
+      const text = el("div", "text", m.text);
+      text.dir = "auto";  // URLs, e-mails, IBANs read the right way round
+      li.append(text);
       if (m.buttons && m.buttons.length) {
         const b = el("div", "buttons");
         for (const title of m.buttons) b.append(el("span", "chip", title));
@@ -159,6 +292,44 @@
     }
     if (messages.length && (nearBottom || messages.length === list.children.length)) {
       list.scrollTop = list.scrollHeight;
+    }
+  }
+
+  function renderNotes(notes) {
+    const list = $("transcript");
+    for (const n of notes || []) {
+      if (state.notesShown.has(n.id)) continue;
+      state.notesShown.add(n.id);
+      const li = el("li", "msg note");
+      li.dataset.note = n.id;
+      li.dataset.at = n.at;
+      const head = el("div", "msg-head");
+      head.append(el("span", "who", "ملاحظة داخلية · " + (n.author_name || n.author)));
+      const when = el("time", "when", clock(n.at));
+      when.dateTime = n.at;
+      head.append(when);
+      li.append(head);
+      const text = el("div", "text", n.text);
+      text.dir = "auto";
+      li.append(text);
+      li.append(el("div", "note-hint", "لا تصل للمواطن"));
+      const after = [...list.children].find((c) => c.dataset.at && c.dataset.at > n.at);
+      list.insertBefore(li, after || null);
+    }
+  }
+
+  function renderLabels(labels) {
+    const ul = $("labels");
+    ul.replaceChildren();
+    for (const l of labels || []) {
+      const li = el("li", "tag");
+      li.append(el("span", null, l));
+      const x = el("button", "tag-remove", "×");
+      x.type = "button";
+      x.setAttribute("aria-label", "إزالة التصنيف " + l);
+      x.addEventListener("click", () => act("unlabel", { label: l }));
+      li.append(x);
+      ul.append(li);
     }
   }
 
@@ -188,7 +359,7 @@
     const h = d.handoff;
     state.detail = d;
     $("conv-title").textContent = "محادثة " + h.label;
-    const parts = [h.channel_label, h.reason_label, h.state === "agent" ? "مع " + h.claimed_by_name : h.state_label];
+    const parts = [h.channel_label, h.reason_label, holderLabel(h)];
     if (d.reason_detail) parts.push(d.reason_detail);
     $("conv-meta").textContent = parts.join(" · ");
     $("conversation").dataset.state = h.state;
@@ -197,14 +368,23 @@
     $("btn-claim").classList.toggle("hidden", h.state !== "queued");
     $("btn-release").classList.toggle("hidden", !mine);
     $("btn-ticket").classList.toggle("hidden", !mine);
+    $("btn-transfer").classList.toggle("hidden", !mine);
     $("btn-return").classList.toggle("hidden", !(mine || h.state === "queued"));
     $("btn-close").classList.toggle("hidden", !(mine || h.state === "queued"));
     const canReply = !!d.can_reply && !(d.whatsapp_window && !d.whatsapp_window.open);
-    $("composer").classList.toggle("disabled", !canReply);
-    $("reply").disabled = !canReply;
-    $("btn-send").disabled = !canReply;
-    $("reply").placeholder = canReply ? "اكتب ردك للمواطن… (Ctrl+Enter للإرسال)"
-      : (open && !mine ? "استلم المحادثة لتتمكن من الرد." : "المحادثة ليست معك.");
+    const noting = noteMode();
+    const canWrite = noting || canReply;
+    document.querySelector("input[name=mode][value=reply]").disabled = !canReply;
+    $("composer").classList.toggle("disabled", !canWrite);
+    $("composer").classList.toggle("noting", noting);
+    $("reply").disabled = !canWrite;
+    $("btn-send").disabled = !canWrite;
+    $("btn-send").textContent = noting ? "حفظ الملاحظة" : "إرسال";
+    $("reply").setAttribute("aria-label", noting ? "ملاحظة داخلية" : "الرد للمواطن");
+    $("reply").placeholder = noting ? "ملاحظة لزملائك، لا تصل للمواطن… (Ctrl+Enter للحفظ)"
+      : canReply ? "اكتب ردك للمواطن… (Ctrl+Enter للإرسال)"
+      : (open && !mine ? "استلم المحادثة لتتمكن من الرد، أو اكتب ملاحظة داخلية."
+        : "المحادثة ليست معك، وتقدر تكتب ملاحظة داخلية.");
     const wa = $("wa-window");
     if (d.whatsapp_window) {
       wa.classList.remove("hidden");
@@ -228,6 +408,8 @@
       state.loaded = true;
       renderHeader(d);
       renderMessages(d.messages);
+      renderNotes(d.notes);
+      renderLabels(d.labels);
       if (first) renderCollected(d.collected, d.known_ids);
     } catch (e) {
       if (e.status === 404) toast("المحادثة غير موجودة.", "error");
@@ -244,8 +426,30 @@
       return null;
     } finally {
       state.busy = false;
-      poll();
+      refresh();
     }
+  }
+
+  function noteMode() {
+    const r = document.querySelector("input[name=mode]:checked");
+    return !!r && r.value === "note";
+  }
+
+  // The citizen sees "<agent> is typing": tell the server at most every 3 seconds, and
+  // that it stopped after 4 quiet seconds or when the message goes.
+  function typingNotice(on) {
+    const d = state.detail;
+    if (!d || !d.can_reply || noteMode()) return;
+    clearTimeout(state.typingTimer);
+    if (on) {
+      state.typingTimer = setTimeout(() => typingNotice(false), 4000);
+      if (Date.now() - state.typingSentAt < 3000) return;
+      state.typingSentAt = Date.now();
+    } else {
+      if (!state.typingSentAt) return;
+      state.typingSentAt = 0;
+    }
+    api("POST", `/handoffs/${state.selected}/typing`, { on }).catch(() => {});
   }
 
   // ------------------------------------------------------------------ wiring
@@ -266,6 +470,15 @@
       e.preventDefault();
       const text = $("reply").value.trim();
       if (!text) return;
+      if (noteMode()) {
+        if (await act("note", { text })) {
+          $("reply").value = "";
+          toast("حُفظت الملاحظة (لا تصل للمواطن).", "ok");
+        }
+        return;
+      }
+      clearTimeout(state.typingTimer);
+      state.typingSentAt = 0;
       const canned = $("reply").dataset.canned || "";
       const res = await act("reply", { text, canned });
       if (res) {
@@ -277,7 +490,64 @@
     $("reply").addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) $("composer").requestSubmit();
     });
-    $("reply").addEventListener("input", () => { delete $("reply").dataset.canned; });
+    $("reply").addEventListener("input", () => {
+      delete $("reply").dataset.canned;
+      typingNotice($("reply").value.trim().length > 0);
+    });
+    for (const r of document.querySelectorAll("input[name=mode]")) {
+      r.addEventListener("change", () => {
+        if (noteMode()) typingNotice(false);
+        if (state.detail) renderHeader(state.detail);
+        $("reply").focus();
+      });
+    }
+    $("btn-transfer").addEventListener("click", async () => {
+      const { agents } = await api("GET", "/agents");
+      const sel = $("transfer-to");
+      sel.replaceChildren();
+      for (const a of agents) {
+        const o = el("option", null, a.display_name);
+        o.value = a.username;
+        sel.append(o);
+      }
+      if (!agents.length) { toast("لا يوجد زميل متاح للتحويل.", "error"); return; }
+      $("transfer-dialog").showModal();
+    });
+    $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
+    $("transfer-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const res = await act("transfer", { to: $("transfer-to").value });
+      if (res) {
+        $("transfer-dialog").close();
+        toast("حُوّلت المحادثة إلى " + res.to_name + ".", "ok");
+      }
+    });
+    $("label-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const label = $("label-input").value.trim();
+      if (!label) return;
+      if (await act("label", { label })) $("label-input").value = "";
+    });
+    for (const b of document.querySelectorAll(".filter")) {
+      b.addEventListener("click", () => {
+        state.filter = b.dataset.filter;
+        for (const o of document.querySelectorAll(".filter")) {
+          o.setAttribute("aria-pressed", String(o === b));
+        }
+        refresh();
+      });
+    }
+    $("search").addEventListener("submit", (e) => {
+      e.preventDefault();
+      state.search = {
+        q: $("search-q").value.trim(),
+        channel: $("search-channel").value,
+        agent: $("search-agent").value,
+        from: $("search-from").value,
+        to: $("search-to").value,
+      };
+      refresh();
+    });
     $("btn-ticket").addEventListener("click", () => {
       $("ticket-form").reset();
       $("ticket-form").dataset.nonce = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()));
@@ -299,7 +569,7 @@
         if (res.suggested_reply) $("reply").value = res.suggested_reply;
       }
     });
-    document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
   }
 
   function renderMe(me) {
@@ -322,6 +592,12 @@
       });
       canned.append(b);
     }
+    const who = $("search-agent");
+    for (const a of me.agents || []) {
+      const o = el("option", null, a.display_name);
+      o.value = a.username;
+      who.append(o);
+    }
     const sel = $("ticket-category");
     sel.replaceChildren();
     for (const c of me.ticket_categories) {
@@ -333,18 +609,52 @@
 
   async function poll() {
     try {
-      renderQueue(await api("GET", "/queue"));
+      renderQueue(await api("GET", queueQuery()));
       await refreshConversation();
     } catch (e) {
-      /* offline for a moment: the next poll retries */
+      /* offline for a moment: the next refresh retries */
     }
+  }
+
+  // Several notices in a burst make one refresh; one running refresh is followed by at
+  // most one more.
+  function refresh() {
+    if (state.refreshing) { state.again = true; return state.refreshing; }
+    state.refreshing = poll().finally(() => {
+      state.refreshing = null;
+      if (state.again) { state.again = false; refresh(); }
+    });
+    return state.refreshing;
+  }
+
+  function setLive(on) {
+    state.live = on;
+    $("live").textContent = on ? "متصل مباشرة" : "إعادة الاتصال…";
+    $("live").className = "pill " + (on ? "ok" : "warn");
+  }
+
+  function connect() {
+    if (!window.EventSource) return;
+    const es = new EventSource("/desk/api/events");
+    es.onopen = () => { setLive(true); refresh(); };
+    es.addEventListener("handoff", () => refresh());
+    es.addEventListener("signed_out", () => { window.location.href = "/desk/login"; });
+    es.onerror = () => setLive(false);  // EventSource reconnects by itself
   }
 
   async function start() {
     wire();
+    wireAlerts();
     renderMe(await api("GET", "/me"));
-    await poll();
-    state.timer = setInterval(() => { if (!document.hidden) poll(); }, state.pollMs);
+    await refresh();
+    connect();
+    // The safety net: live notices can be lost (a proxy drops the stream); poll slowly
+    // while live, every few seconds while not.
+    let last = Date.now();
+    state.timer = setInterval(() => {
+      const every = state.live ? 30000 : state.pollMs;
+      if (!document.hidden && Date.now() - last >= every) { last = Date.now(); refresh(); }
+    }, 1000);
     setInterval(tickWaits, 1000);
   }
 

@@ -1,14 +1,14 @@
 """Notification outbox and opt-outs: citizens hear back when their case changes.
 
-Revision ID: 0008_notifications
-Revises: 0007_maintenance
+Revision ID: 0009_notifications
+Revises: 0008_desk_notes_labels
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_notifications"
-down_revision = "0007_maintenance"
+revision = "0009_notifications"
+down_revision = "0008_desk_notes_labels"
 branch_labels = None
 depends_on = None
 

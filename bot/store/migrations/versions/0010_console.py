@@ -1,28 +1,20 @@
-"""Supervisors' console: staff roles (supervisor), one analytics row per bot turn, citizens'
+"""Supervisors' console: one analytics row per bot turn, citizens'
 ratings (CSAT), review labels, and the indexes the console's aggregates read.
 
-Revision ID: 0009_console
-Revises: 0007_maintenance
+Revision ID: 0010_console
+Revises: 0009_notifications
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_console"
-down_revision = "0007_maintenance"
+revision = "0010_console"
+down_revision = "0009_notifications"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    # Beside desk_agents rather than a column of it: existing tables stay as they are.
-    op.create_table(
-        "staff_roles",
-        sa.Column("username", sa.String(80), primary_key=True),
-        sa.Column("role", sa.String(20), nullable=False),
-        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
-    )
-
     op.create_table(
         "bot_turns",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -92,4 +84,3 @@ def downgrade() -> None:
     op.drop_index("ix_bot_turns_conversation_ts", table_name="bot_turns")
     op.drop_index("ix_bot_turns_day_channel", table_name="bot_turns")
     op.drop_table("bot_turns")
-    op.drop_table("staff_roles")

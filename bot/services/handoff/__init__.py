@@ -1,0 +1,138 @@
+"""Human handoff: the conversation's state, escalation, and what agents may do.
+
+State lives in our database (bot/store/handoffs.py), not in Rasa's tracker:
+session expiry and /restart un-pause a Rasa tracker, our rows do not change.
+
+    bot ──escalate──▶ queued ──claim──▶ agent ──return_to_bot──▶ bot
+                        │   ◀──release──  │ ◀─transfer─▶ another agent
+                        └──close / return─┴──close──▶ closed
+
+Contract used by the channels' shared pipeline: `state_of(conversation_id)`
+returns "bot", "queued" or "agent"; only "bot" lets a message reach Rasa. A
+closed episode is history: the citizen's next message reaches the bot again
+(action_handoff already stopped any form in progress when it escalated).
+
+Every transition is one conditional UPDATE (`... WHERE id = :id AND state = :from ...`)
+checked by its rowcount, in the same transaction as its audit entry, so it is
+atomic on SQLite and PostgreSQL alike without reading first.
+
+The modules (callers import this package only):
+    records.py      reading: state_of, get, open_for, queue, history (search and filters)
+    transitions.py  escalate, claim, release, transfer, return_to_bot, close, replies
+    notes.py        internal notes and labels (agents only, never sent to the citizen)
+    waiting.py      working hours and the wait estimate
+    wording.py      reasons and everything the citizen is told
+    masking.py      the slot snapshot the desk may see
+    events.py       change notices for the desk's live updates
+"""
+
+from bot.services.handoff import events
+from bot.services.handoff.masking import mask_snapshot
+from bot.services.handoff.notes import (
+    MAX_LABEL,
+    MAX_NOTE,
+    add_label,
+    add_note,
+    labels_for,
+    notes_for,
+    remove_label,
+)
+from bot.services.handoff.records import (
+    FILTERS,
+    HandoffView,
+    _position,
+    change_signature,
+    get,
+    history,
+    open_for,
+    queue,
+    state_of,
+)
+from bot.services.handoff.transitions import (
+    _citizen_wrote,
+    authorise_reply,
+    claim,
+    close,
+    escalate,
+    leave_queue,
+    notify_citizen_message,
+    record_ticket,
+    record_view,
+    release,
+    return_to_bot,
+    stamp_citizen_message,
+    transfer,
+    wants_to_leave_queue,
+)
+from bot.services.handoff.waiting import estimated_wait_minutes, in_working_hours
+from bot.services.handoff.wording import (
+    CLAIM_TEXT,
+    CLOSE_TEXT,
+    DEFAULT_REASON,
+    LEAVE_HINT,
+    LEFT_QUEUE_TEXT,
+    REASONS,
+    RESUME_TEXT,
+    TRANSFER_TEXT,
+    claim_message,
+    escalation_message,
+    queued_ack_text,
+    transfer_message,
+    wait_phrase,
+)
+from bot.store.handoffs import AGENT, BOT, CLOSED, OPEN_STATES, QUEUED
+
+__all__ = [
+    "AGENT",
+    "BOT",
+    "CLAIM_TEXT",
+    "CLOSED",
+    "CLOSE_TEXT",
+    "DEFAULT_REASON",
+    "FILTERS",
+    "HandoffView",
+    "LEAVE_HINT",
+    "LEFT_QUEUE_TEXT",
+    "MAX_LABEL",
+    "MAX_NOTE",
+    "OPEN_STATES",
+    "QUEUED",
+    "REASONS",
+    "RESUME_TEXT",
+    "TRANSFER_TEXT",
+    "_citizen_wrote",
+    "_position",
+    "add_label",
+    "add_note",
+    "authorise_reply",
+    "claim",
+    "change_signature",
+    "claim_message",
+    "close",
+    "escalate",
+    "escalation_message",
+    "estimated_wait_minutes",
+    "events",
+    "get",
+    "history",
+    "in_working_hours",
+    "labels_for",
+    "leave_queue",
+    "mask_snapshot",
+    "notes_for",
+    "notify_citizen_message",
+    "open_for",
+    "queue",
+    "queued_ack_text",
+    "record_ticket",
+    "record_view",
+    "release",
+    "remove_label",
+    "return_to_bot",
+    "stamp_citizen_message",
+    "state_of",
+    "transfer",
+    "transfer_message",
+    "wait_phrase",
+    "wants_to_leave_queue",
+]
