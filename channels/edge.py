@@ -21,6 +21,8 @@ Access-Control-Allow-Credentials: the widget and REST carry no cookie.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import logging
 from functools import lru_cache
@@ -141,3 +143,19 @@ def cors_headers(
         out["Access-Control-Allow-Headers"] = headers or "Content-Type"
         out["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
     return out
+
+
+# -- webhook secrets and signatures (constant time) ------------------------------------------
+def secrets_match(expected: str, received: Optional[str]) -> bool:
+    """Constant-time comparison; an empty expected secret never matches."""
+    if not expected or received is None:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), str(received).encode("utf-8"))
+
+
+def meta_signature_valid(app_secret: str, raw_body: bytes, header: Optional[str]) -> bool:
+    """X-Hub-Signature-256: "sha256=" + hex HMAC-SHA256 of the raw body with the app secret."""
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    expected = "sha256=" + hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return secrets_match(expected, header.strip())

@@ -26,9 +26,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import settings
+from channels.edge import secrets_match
 from channels.notify_delivery import PUSH_TOKEN_HEADER
 from channels.outbound import push_recorded
-from channels.pipeline import secrets_match
 
 logger = logging.getLogger(__name__)
 

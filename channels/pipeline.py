@@ -33,12 +33,9 @@ text the hook returns is sent to the citizen as a notice (the queue acknowledgem
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import inspect
 import logging
 import time
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
 
@@ -50,7 +47,7 @@ from bot.store import conversations
 from channels.base import RecordingOutput, log_id
 from channels.console import hooks as console_hooks
 from channels.edge import limit_exempt
-from channels.state import MemoryRateLimiter, RedisRateLimiter, build_state
+from channels.state import KeyedLocks, MemoryRateLimiter, RedisRateLimiter, build_state
 from channels.text import (
     ERROR_REPLY,
     MEDIA_REPLY,
@@ -80,22 +77,6 @@ FAILED = "failed"
 TEXT, MEDIA_KIND = "text", "media"
 
 
-# -- verification helpers (constant time) ---------------------------------------------------
-def secrets_match(expected: str, received: Optional[str]) -> bool:
-    """Constant-time comparison; an empty expected secret never matches."""
-    if not expected or received is None:
-        return False
-    return hmac.compare_digest(expected.encode("utf-8"), str(received).encode("utf-8"))
-
-
-def meta_signature_valid(app_secret: str, raw_body: bytes, header: Optional[str]) -> bool:
-    """X-Hub-Signature-256: "sha256=" + hex HMAC-SHA256 of the raw body with the app secret."""
-    if not app_secret or not header or not header.startswith("sha256="):
-        return False
-    expected = "sha256=" + hmac.new(app_secret.encode(), raw_body, hashlib.sha256).hexdigest()
-    return secrets_match(expected, header.strip())
-
-
 @dataclass
 class Inbound:
     """One message from a citizen, already authenticated by the channel."""
@@ -115,29 +96,6 @@ class Inbound:
     # equals a payload offered in the last reply is accepted. Telegram and WhatsApp
     # resolve clicks server-side, so their typed text never carries a payload.
     payload_as_text: bool = False
-
-
-class KeyedLocks:
-    """One asyncio.Lock per conversation, so a citizen's messages reach Rasa in order."""
-
-    def __init__(self) -> None:
-        self._locks: Dict[str, asyncio.Lock] = {}
-        self._users: Dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str):
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
-                del self._locks[key]
 
 
 class Pipeline:

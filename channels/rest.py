@@ -32,8 +32,8 @@ from sanic.request import Request
 
 from bot import settings
 from channels.base import RecordingOutput, parse_json
-from channels.edge import allowed_origins, client_address, cors_headers
-from channels.pipeline import Inbound, get_pipeline, secrets_match
+from channels.edge import allowed_origins, client_address, cors_headers, secrets_match
+from channels.pipeline import Inbound, get_pipeline
 
 logger = logging.getLogger(__name__)
 

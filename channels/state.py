@@ -9,12 +9,14 @@ logged: a citizen getting an answer twice is better than no answer at all.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
 from collections import OrderedDict, deque
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from bot import settings
 
@@ -159,3 +161,26 @@ def build_state(redis_client: Optional[Any] = None):
     if redis_client is not None:
         return RedisDeduper(redis_client, ttl), RedisRateLimiter(redis_client, limit, window)
     return MemoryDeduper(ttl, max_entries), MemoryRateLimiter(limit, window, max_entries)
+
+
+class KeyedLocks:
+    """One asyncio.Lock per conversation, so a citizen's messages reach Rasa in order."""
+
+    def __init__(self) -> None:
+        self._locks: Dict[str, asyncio.Lock] = {}
+        self._users: Dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str):
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]

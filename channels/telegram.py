@@ -60,7 +60,8 @@ from telegram.request import HTTPXRequest
 from bot import metrics, settings
 from bot.store import conversations
 from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
-from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline, secrets_match
+from channels.edge import secrets_match
+from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline
 from channels.text import UNAVAILABLE_BUTTON, split_text
 
 logger = logging.getLogger(__name__)

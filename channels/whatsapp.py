@@ -43,7 +43,8 @@ from bot import settings as bot_settings
 from bot.nlu.arabic import normalize, to_ascii_digits
 from bot.store import conversations
 from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
-from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline, meta_signature_valid, secrets_match
+from channels.edge import meta_signature_valid, secrets_match
+from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline
 from channels.text import MENU_HINT, split_text
 
 logger = logging.getLogger(__name__)

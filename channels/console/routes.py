@@ -22,8 +22,7 @@ from channels.desk.responses import (
     same_origin,
     tokens_match,
 )
-from channels.edge import client_address
-from channels.pipeline import secrets_match
+from channels.edge import client_address, secrets_match
 
 SUPERVISOR = "supervisor"
 _STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}

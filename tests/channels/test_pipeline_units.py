@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.store import conversations
+from channels.edge import meta_signature_valid, secrets_match
 from channels.pipeline import (
     DUPLICATE,
     FAILED,
@@ -21,8 +22,6 @@ from channels.pipeline import (
     TOO_LONG,
     Inbound,
     Pipeline,
-    meta_signature_valid,
-    secrets_match,
 )
 from channels.state import (
     MemoryDeduper,

@@ -206,7 +206,7 @@ def test_channels_are_harmless_without_their_secrets(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     assert bot_token() == "" and webhook_secret() == ""
     cfg = settings()
-    from channels.pipeline import meta_signature_valid, secrets_match
+    from channels.edge import meta_signature_valid, secrets_match
 
     assert not meta_signature_valid(cfg["app_secret"], b"{}", "sha256=" + "0" * 64)
     assert not secrets_match(cfg["verify_token"], "")
