@@ -42,6 +42,16 @@ window.Notification = FakeNotification;
 """
 
 
+SENT_AT = """() => document.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') window.__sentAt = Date.now();
+}, {capture: true})"""
+ARRIVED_AT = """(text) => new MutationObserver((_, obs) => {
+  for (const m of document.querySelectorAll('#transcript .msg.from-citizen')) {
+    if (m.textContent.includes(text)) { window.__arrivedAt = Date.now(); obs.disconnect(); }
+  }
+}).observe(document.querySelector('#transcript'), {childList: true, subtree: true})"""
+
+
 def audit(page, where: str) -> None:
     found = serious_violations(page)
     assert not found, f"{where}: {describe(found)}"
@@ -155,12 +165,16 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     height = desk.evaluate("document.querySelector('#transcript').getBoundingClientRect().height")
     assert height >= 768 * 2 / 3, height
 
-    # The citizen's message appears live, in under a second, with no "new" badge on the
+    # The citizen's message appears live, in under a second (from the citizen's Enter to
+    # the desk's screen, both clocks in the browser), with no "new" badge on the
     # conversation the agent has open.
-    started = time.monotonic()
+    citizen.evaluate(SENT_AT)
+    desk.evaluate(ARRIVED_AT, "example.com")
     say(citizen, "رقم الآيبان حقي SA0380000000608010167519 وايميلي a.b@example.com")
     desk.locator("#transcript .msg.from-citizen", has_text="example.com").wait_for()
-    assert time.monotonic() - started < 1.0
+    latency = desk.evaluate("window.__arrivedAt") - citizen.evaluate("window.__sentAt")
+    print(f"citizen to desk: {latency} ms")
+    assert 0 < latency < 1000, latency
     text = desk.locator("#transcript .msg.from-citizen .text").last
     assert text.get_attribute("dir") == "auto"
     assert "SA0380000000608010167519" not in text.inner_text()  # masked for staff
