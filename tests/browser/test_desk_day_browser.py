@@ -278,3 +278,60 @@ def waiting_conversations():
     conversations.record_inbound(wa, "whatsapp", wa.split(":")[1], "ما فهمت عليك، ابي احد يساعدني")
     conversations.record_inbound(tg, "telegram", tg.split(":")[1], "الدعم وقف عني من شهرين")
     return [handoff.escalate(wa, "fallback"), handoff.escalate(tg, "support_stopped")]
+
+
+def test_a_supervisor_unlocks_a_colleague_from_the_desk(desk_stack, browser, colleague):
+    import httpx
+
+    st = desk_stack
+    desk_auth.set_supervisor(st.agent_username, True)
+    # Someone guesses the colleague's password from this address until it must wait.
+    guesser = httpx.Client(base_url=st.url, headers={"Origin": st.url}, timeout=20)
+
+    def guess() -> int:
+        page = guesser.get("/desk/login").text
+        start = page.index('name="csrf" value="') + len('name="csrf" value="')
+        token = page[start : page.index('"', start)]
+        form = {"csrf": token, "username": colleague, "password": "wrong password!!"}
+        return guesser.post("/desk/login", data=form).status_code
+
+    assert [guess() for _ in range(5)] == [401] * 5
+    for wait in (1.1, 2.1):  # wait as told, fail again: the delays grow
+        time.sleep(wait)
+        assert guess() == 401
+
+    him = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ar-SA")
+    page = him.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{st.url}/desk/login")
+    page.fill("#username", colleague)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    assert "انتظر" in page.locator("#login-error").inner_text()
+
+    # The supervisor unlocks him from her desk, with the keyboard.
+    sup = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="ar-SA", bypass_csp=True
+    ).new_page()
+    sup.set_default_timeout(15_000)
+    sup.goto(f"{st.url}/desk/login")
+    sup.fill("#username", st.agent_username)
+    sup.fill("#password", PASSWORD)
+    sup.click("#login-submit")
+    sup.wait_for_url(f"{st.url}/desk/")
+    tab_to(sup, "#btn-unlock")
+    sup.keyboard.press("Enter")
+    sup.locator("#unlock-dialog").wait_for()
+    audit(sup, "unlock dialog")
+    sup.select_option("#unlock-who", colleague)
+    sup.click("#unlock-submit")
+    sup.locator("#toast", has_text="فُك قفل").wait_for()
+
+    page.fill("#username", colleague)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{st.url}/desk/")
+    page.locator("#me", has_text="خالد").wait_for()
+    assert page.locator("#btn-unlock").is_hidden()  # he is no supervisor
+    him.close()
+    sup.close()

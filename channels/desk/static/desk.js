@@ -297,6 +297,19 @@
         toast("حُوّلت المحادثة إلى " + res.to_name + ".", "ok");
       }
     });
+    $("btn-unlock").addEventListener("click", () => $("unlock-dialog").showModal());
+    $("unlock-cancel").addEventListener("click", () => $("unlock-dialog").close());
+    $("unlock-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const who = $("unlock-who").value;
+      try {
+        await api("POST", `/agents/${encodeURIComponent(who)}/unlock`, {});
+        $("unlock-dialog").close();
+        toast("فُك قفل دخول الزميل.", "ok");
+      } catch (err) {
+        toast(err.message, "error");
+      }
+    });
     $("label-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const label = $("label-input").value.trim();
@@ -366,6 +379,14 @@
         $("reply").focus();
       });
       canned.append(b);
+    }
+    $("btn-unlock").classList.toggle("hidden", !me.supervisor);
+    const locked = $("unlock-who");
+    for (const a of me.agents || []) {
+      if (a.username === me.username) continue;
+      const o = el("option", null, a.display_name + " (" + a.username + ")");
+      o.value = a.username;
+      locked.append(o);
     }
     const who = $("search-agent");
     for (const a of me.agents || []) {
