@@ -30,6 +30,7 @@ from channels.desk.responses import (
     static_file,
     tokens_match,
 )
+from channels.edge import client_address
 
 Denied = Optional[response.HTTPResponse]
 
@@ -52,7 +53,9 @@ async def api_agent(request: Request, write: bool) -> Tuple[Optional[Dict[str, A
 
 
 def _client_key(request: Request) -> str:
-    return request.remote_addr or request.ip or "?"
+    # The client behind TRUSTED_PROXIES (channels/edge.py): behind a reverse proxy every
+    # agent would otherwise share the proxy's address, and "usual address" would mean nothing.
+    return client_address(request) or "?"
 
 
 def _int(value: Any) -> int:
