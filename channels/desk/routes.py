@@ -217,13 +217,13 @@ def blueprint(desk) -> Blueprint:
             await asyncio.to_thread(views.queue_item, v, agent["username"], now, names)
             for v in found
         ]
-        waiting = await asyncio.to_thread(handoff.history, agent["username"], "waiting")
+        waiting = await asyncio.to_thread(handoff.waiting_ids)
         return json_response(
             {
                 "now": views.iso(now),
                 "in_working_hours": handoff.in_working_hours(now),
                 "filter": filter_,
-                "waiting": [v.id for v in waiting],
+                "waiting": waiting,
                 "items": items,
             }
         )
