@@ -8,7 +8,7 @@ types (the citizen sees it), writes an internal note (the citizen never sees it)
 the conversation, transfers it to a colleague (the citizen sees the new name), finds it
 again in the history after it was handed back, by number, label and masked ID. Every
 page passes axe-core (WCAG 2.1 A/AA) with no serious or critical violation. Saves
-results/screenshots/desk.png and widget-agent.png (docs/ has copies for the README).
+results/screenshots/desk.png and widget-with-agent.png (docs/ has copies for the README).
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     typing.wait_for(state="visible")
     shots = ROOT / "results" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    citizen.screenshot(path=str(shots / "widget-agent.png"))  # docs/widget-agent.png
+    citizen.screenshot(path=str(shots / "widget-with-agent.png"))  # docs/ has a copy
     desk.fill("#reply", "")
 
     # An internal note: on the desk only, never in the widget or the transcript.
