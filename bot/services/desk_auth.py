@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 
 from bot import settings
 from bot.store import audit, session_scope
-from bot.store.handoffs import Agent, AgentSession, aware, utcnow
+from bot.store.handoffs import Agent, AgentAccess, AgentSession, aware, utcnow
 
 MIN_PASSWORD = 10
 # "agent" works the desk; "supervisor" also opens the console (/console) and may unlock
@@ -262,7 +262,7 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             "id": agent.id,
             "username": agent.username,
             "display_name": agent.display_name or agent.username,
-            "supervisor": bool(agent.supervisor),
+            "supervisor": _is_supervisor(s, agent.username),
             "csrf": sess.csrf_token,
             "session_id": sess.id,
             "role": SUPERVISOR if agent.supervisor else AGENT,
@@ -278,31 +278,40 @@ def end_session(token: str, username: str) -> None:
 # ============================================================== unlocking and supervisors
 
 
+def _is_supervisor(s, username: str) -> bool:
+    access = s.get(AgentAccess, username)
+    return bool(access and access.supervisor)
+
+
+def _access(s, username: str) -> AgentAccess:
+    """The account's access row, created on first use (unknown account: ValueError)."""
+    if s.execute(select(Agent.id).where(Agent.username == username)).first() is None:
+        raise ValueError(f"no agent {username!r}")
+    access = s.get(AgentAccess, username)
+    if access is None:
+        access = AgentAccess(username=username, supervisor=False)
+        s.add(access)
+    return access
+
+
 def throttle_reset_at(username: str) -> Optional[float]:
     """When the account's sign-in throttle was last reset (epoch seconds), if ever."""
     with session_scope() as s:
-        value = s.execute(
-            select(Agent.throttle_reset_at).where(Agent.username == (username or "").strip())
-        ).scalar_one_or_none()
+        access = s.get(AgentAccess, (username or "").strip()[:80])
+        value = access.throttle_reset_at if access is not None else None
     return aware(value).timestamp() if value else None
 
 
 def unlock(username: str, actor: str = CLI_ACTOR) -> None:
     """Failed sign-ins so far no longer count against the account (any process)."""
     with session_scope() as s:
-        agent = s.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
-        if agent is None:
-            raise ValueError(f"no agent {username!r}")
-        agent.throttle_reset_at = utcnow()
+        _access(s, username).throttle_reset_at = utcnow()
         audit.record(s, actor, "agent.unlocked", "agent", username)
 
 
 def set_supervisor(username: str, supervisor: bool, actor: str = CLI_ACTOR) -> None:
     with session_scope() as s:
-        agent = s.execute(select(Agent).where(Agent.username == username)).scalar_one_or_none()
-        if agent is None:
-            raise ValueError(f"no agent {username!r}")
-        agent.supervisor = supervisor
+        _access(s, username).supervisor = supervisor
         audit.record(
             s,
             actor,

@@ -89,7 +89,20 @@ class Agent(Base):
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_login_at = Column(DateTime(timezone=True), nullable=True)
-    # Supervisors may unlock a throttled sign-in from the desk.
+
+
+class AgentAccess(Base):
+    """What an account may do beyond answering, and its sign-in throttle's last reset.
+    Its own table so the accounts table stays as it was (migrations only add)."""
+
+    __tablename__ = "desk_agent_access"
+
+    username = Column(
+        String(80),
+        ForeignKey("desk_agents.username", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    # Supervisors may unlock a colleague's throttled sign-in from the desk.
     supervisor = Column(Boolean, nullable=False, default=False, server_default=false())
     # Failed sign-ins before this moment no longer count (an unlock).
     throttle_reset_at = Column(DateTime(timezone=True), nullable=True)

@@ -5,7 +5,7 @@ credentials.yml:   channels.desk.AgentDesk:
 Served by the Rasa server itself (no build step), right to left, under /desk:
     GET  /desk/                     the desk (signed-in agents only; others go to /desk/login)
     GET  /desk/login, POST          sign in; POST /desk/logout signs out
-    GET  /desk/static/<file>        desk.js, desk.css
+    GET  /desk/static/<file>        desk-base.js, desk-queue.js, desk.js, desk.css, favicon.svg
     GET  /desk/api/me               the agent, the CSRF token, canned replies, ticket categories
     GET  /desk/api/events           live notices (server-sent events, live.py)
     GET  /desk/api/queue            handoffs: reason, channel, waiting time, who holds it, the
@@ -28,7 +28,8 @@ The package:
                   holder and typing notices (channels.outbound)
     live.py       the event stream: notices from bot.services.handoff.events (Redis pub/sub
                   across workers when REDIS_URL is set)
-    static/       the pages, desk.js, desk.css, canned replies (canned.yml, not served)
+    static/       the pages, their scripts (desk-base.js, desk-queue.js, desk.js), desk.css,
+                  favicon.svg, canned replies (canned.yml, not served)
 Accounts, passwords and sessions: bot/services/desk_auth.py; the sign-in throttle:
 bot/services/desk_throttle.py.
 

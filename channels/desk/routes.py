@@ -30,6 +30,7 @@ from channels.desk.responses import (
     static_file,
     tokens_match,
 )
+from channels.edge import client_address
 
 Denied = Optional[response.HTTPResponse]
 
@@ -52,7 +53,9 @@ async def api_agent(request: Request, write: bool) -> Tuple[Optional[Dict[str, A
 
 
 def _client_key(request: Request) -> str:
-    return request.remote_addr or request.ip or "?"
+    # The client behind TRUSTED_PROXIES (channels/edge.py): behind a reverse proxy every
+    # agent would otherwise share the proxy's address, and "usual address" would mean nothing.
+    return client_address(request) or "?"
 
 
 def _int(value: Any) -> int:
@@ -214,13 +217,13 @@ def blueprint(desk) -> Blueprint:
             await asyncio.to_thread(views.queue_item, v, agent["username"], now, names)
             for v in found
         ]
-        waiting = await asyncio.to_thread(handoff.history, agent["username"], "waiting")
+        waiting = await asyncio.to_thread(handoff.waiting_ids)
         return json_response(
             {
                 "now": views.iso(now),
                 "in_working_hours": handoff.in_working_hours(now),
                 "filter": filter_,
-                "waiting": [v.id for v in waiting],
+                "waiting": waiting,
                 "items": items,
             }
         )

@@ -4,7 +4,7 @@ A citizen in the web widget (one browser context) asks for a person; an agent on
 desk (another context, its own cookies) sees the conversation appear without reloading,
 claims it, replies, sees the citizen's answer arrive, and hands it back to the bot,
 which then answers the citizen again. Saves a screenshot of the desk to
-results/screenshots/desk.png (docs/desk.png is a copy of it).
+results/screenshots/desk-takeover.png (the README shows the working-day test's desk.png).
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_agent_takes_over_a_widget_conversation_and_hands_it_back(rasa_server, b
     assert citizen.locator(".cza-msg.cza-bot").count() == bot_bubbles
     shots = ROOT / "results" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    desk.screenshot(path=str(shots / "desk.png"))
+    desk.screenshot(path=str(shots / "desk-takeover.png"))
 
     # Hand back to the bot: the citizen is told, and the bot answers again.
     desk.click("#btn-return")

@@ -8,7 +8,7 @@ types (the citizen sees it), writes an internal note (the citizen never sees it)
 the conversation, transfers it to a colleague (the citizen sees the new name), finds it
 again in the history after it was handed back, by number, label and masked ID. Every
 page passes axe-core (WCAG 2.1 A/AA) with no serious or critical violation. Saves
-results/screenshots/desk.png and widget-agent.png (docs/ has copies for the README).
+results/screenshots/desk.png and widget-with-agent.png (docs/ has copies for the README).
 """
 
 from __future__ import annotations
@@ -40,6 +40,16 @@ class FakeNotification {
 FakeNotification.permission = 'granted';
 window.Notification = FakeNotification;
 """
+
+
+SENT_AT = """() => document.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') window.__sentAt = Date.now();
+}, {capture: true})"""
+ARRIVED_AT = """(text) => new MutationObserver((_, obs) => {
+  for (const m of document.querySelectorAll('#transcript .msg.from-citizen')) {
+    if (m.textContent.includes(text)) { window.__arrivedAt = Date.now(); obs.disconnect(); }
+  }
+}).observe(document.querySelector('#transcript'), {childList: true, subtree: true})"""
 
 
 def audit(page, where: str) -> None:
@@ -155,12 +165,16 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     height = desk.evaluate("document.querySelector('#transcript').getBoundingClientRect().height")
     assert height >= 768 * 2 / 3, height
 
-    # The citizen's message appears live, in under a second, with no "new" badge on the
+    # The citizen's message appears live, in under a second (from the citizen's Enter to
+    # the desk's screen, both clocks in the browser), with no "new" badge on the
     # conversation the agent has open.
-    started = time.monotonic()
+    citizen.evaluate(SENT_AT)
+    desk.evaluate(ARRIVED_AT, "example.com")
     say(citizen, "رقم الآيبان حقي SA0380000000608010167519 وايميلي a.b@example.com")
     desk.locator("#transcript .msg.from-citizen", has_text="example.com").wait_for()
-    assert time.monotonic() - started < 1.0
+    latency = desk.evaluate("window.__arrivedAt") - citizen.evaluate("window.__sentAt")
+    print(f"citizen to desk: {latency} ms")
+    assert 0 < latency < 1000, latency
     text = desk.locator("#transcript .msg.from-citizen .text").last
     assert text.get_attribute("dir") == "auto"
     assert "SA0380000000608010167519" not in text.inner_text()  # masked for staff
@@ -181,7 +195,7 @@ def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     typing.wait_for(state="visible")
     shots = ROOT / "results" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    citizen.screenshot(path=str(shots / "widget-agent.png"))  # docs/widget-agent.png
+    citizen.screenshot(path=str(shots / "widget-with-agent.png"))  # docs/ has a copy
     desk.fill("#reply", "")
 
     # An internal note: on the desk only, never in the widget or the transcript.
@@ -264,3 +278,60 @@ def waiting_conversations():
     conversations.record_inbound(wa, "whatsapp", wa.split(":")[1], "ما فهمت عليك، ابي احد يساعدني")
     conversations.record_inbound(tg, "telegram", tg.split(":")[1], "الدعم وقف عني من شهرين")
     return [handoff.escalate(wa, "fallback"), handoff.escalate(tg, "support_stopped")]
+
+
+def test_a_supervisor_unlocks_a_colleague_from_the_desk(desk_stack, browser, colleague):
+    import httpx
+
+    st = desk_stack
+    desk_auth.set_supervisor(st.agent_username, True)
+    # Someone guesses the colleague's password from this address until it must wait.
+    guesser = httpx.Client(base_url=st.url, headers={"Origin": st.url}, timeout=20)
+
+    def guess() -> int:
+        page = guesser.get("/desk/login").text
+        start = page.index('name="csrf" value="') + len('name="csrf" value="')
+        token = page[start : page.index('"', start)]
+        form = {"csrf": token, "username": colleague, "password": "wrong password!!"}
+        return guesser.post("/desk/login", data=form).status_code
+
+    assert [guess() for _ in range(5)] == [401] * 5
+    for wait in (1.1, 2.1):  # wait as told, fail again: the delays grow
+        time.sleep(wait)
+        assert guess() == 401
+
+    him = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ar-SA")
+    page = him.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{st.url}/desk/login")
+    page.fill("#username", colleague)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    assert "انتظر" in page.locator("#login-error").inner_text()
+
+    # The supervisor unlocks him from her desk, with the keyboard.
+    sup = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="ar-SA", bypass_csp=True
+    ).new_page()
+    sup.set_default_timeout(15_000)
+    sup.goto(f"{st.url}/desk/login")
+    sup.fill("#username", st.agent_username)
+    sup.fill("#password", PASSWORD)
+    sup.click("#login-submit")
+    sup.wait_for_url(f"{st.url}/desk/")
+    tab_to(sup, "#btn-unlock")
+    sup.keyboard.press("Enter")
+    sup.locator("#unlock-dialog").wait_for()
+    audit(sup, "unlock dialog")
+    sup.select_option("#unlock-who", colleague)
+    sup.click("#unlock-submit")
+    sup.locator("#toast", has_text="فُك قفل").wait_for()
+
+    page.fill("#username", colleague)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{st.url}/desk/")
+    page.locator("#me", has_text="خالد").wait_for()
+    assert page.locator("#btn-unlock").is_hidden()  # he is no supervisor
+    him.close()
+    sup.close()

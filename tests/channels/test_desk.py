@@ -256,6 +256,13 @@ def test_create_agent_command_reads_the_password_from_stdin(tmp_path, monkeypatc
     assert main(["agents", "list"]) == 0
     listed = capsys.readouterr().out
     assert "noura" in listed and "fahad" not in listed and "password" not in listed
+    # rename (citizens see it), supervisor, unlock: all from the back office
+    assert main(["agents", "rename", "noura", "نورة العتيبي"]) == 0
+    assert desk_auth.agent_names()["noura"] == "نورة العتيبي"
+    assert main(["agents", "supervisor", "noura", "on"]) == 0
+    assert main(["agents", "unlock", "noura"]) == 0
+    assert desk_auth.throttle_reset_at("noura") is not None
+    assert main(["agents", "unlock", "nobody"]) == 1
     reset_engine()
 
 

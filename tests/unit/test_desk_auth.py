@@ -317,3 +317,24 @@ def test_wait_is_said_in_arabic():
     assert wait_text(4) == "4 ثوانٍ"
     assert wait_text(32) == "32 ثانية"
     assert wait_text(900) == "15 دقيقة"
+
+
+def test_display_names_are_arabic_by_default_and_can_be_changed(db):
+    desk_auth.create_agent("omar", PASSWORD)
+    assert desk_auth.agent_names()["omar"] == "موظف خدمة العملاء"
+    desk_auth.set_display_name("omar", "  عمر  ")
+    assert desk_auth.agent_names()["omar"] == "عمر"
+    with pytest.raises(ValueError):
+        desk_auth.set_display_name("nobody", "x")
+
+
+def test_supervisors(db):
+    agent_id = desk_auth.create_agent("noura", PASSWORD, "نورة")
+    token, _ = desk_auth.start_session(agent_id, "noura")
+    assert desk_auth.session_agent(token)["supervisor"] is False
+    desk_auth.set_supervisor("noura", True)
+    assert desk_auth.session_agent(token)["supervisor"] is True
+    desk_auth.set_supervisor("noura", False)
+    assert desk_auth.session_agent(token)["supervisor"] is False
+    with pytest.raises(ValueError):
+        desk_auth.set_supervisor("nobody", True)

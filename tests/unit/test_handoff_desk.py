@@ -123,3 +123,20 @@ def test_the_public_api_is_importable_from_the_package():
     for name in handoff.__all__:
         assert hasattr(handoff, name), name
     from bot.services.handoff import LEAVE_HINT, escalate, state_of  # noqa: F401
+
+
+def test_notes_and_labels_go_with_their_episode(db):
+    """Retention and erasure delete episodes; their notes and labels must not stay behind."""
+    from sqlalchemy import delete, func, select
+
+    from bot.store import session_scope
+    from bot.store.handoffs import Handoff, HandoffLabel, HandoffNote
+
+    h = handoff.escalate("telegram:30", "requested")
+    handoff.add_note(h.id, "sara", "ملاحظة")
+    handoff.add_label(h.id, "sara", "الدفعات")
+    with session_scope() as s:
+        s.execute(delete(Handoff).where(Handoff.id == h.id))
+    with session_scope() as s:
+        assert s.execute(select(func.count(HandoffNote.id))).scalar_one() == 0
+        assert s.execute(select(func.count(HandoffLabel.id))).scalar_one() == 0

@@ -47,6 +47,7 @@ from bot.services.handoff.records import (
     open_for,
     queue,
     state_of,
+    waiting_ids,
 )
 from bot.services.handoff.transitions import (
     _citizen_wrote,
@@ -134,5 +135,6 @@ __all__ = [
     "transfer",
     "transfer_message",
     "wait_phrase",
+    "waiting_ids",
     "wants_to_leave_queue",
 ]

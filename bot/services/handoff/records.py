@@ -220,6 +220,18 @@ def history(
         ]
 
 
+def waiting_ids() -> List[int]:
+    """The queued episodes' numbers, oldest first (the desk's alerts count them)."""
+    with session_scope() as session:
+        return list(
+            session.execute(
+                select(Handoff.id)
+                .where(Handoff.state == QUEUED)
+                .order_by(Handoff.queued_at, Handoff.id)
+            ).scalars()
+        )
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -1,238 +1,13 @@
-// Agent desk: live updates over server-sent events (/desk/api/events), with a slow
-// refresh as a safety net; alerts for new conversations (title count, optional sound,
-// browser notifications); filters, search, internal notes, labels and transfers.
+// Agent desk, the open conversation and the page's life: transcript, internal notes,
+// labels, replies and typing notices, claim/transfer/hand back/close, and live updates
+// over server-sent events (/desk/api/events) with a slow refresh as a safety net.
+// (desk-base.js: state and helpers; desk-queue.js: the list and the alerts.)
 // Everything from the server is put in the page with textContent, never as HTML.
 "use strict";
 
 (function () {
-  const $ = (id) => document.getElementById(id);
-  const state = {
-    me: null,
-    csrf: "",
-    pollMs: 3000,
-    selected: null,       // handoff id
-    lastMessageId: 0,
-    loaded: false,        // the selected conversation's first (full) load is done
-    detail: null,         // latest handoff summary of the selected conversation
-    queue: [],
-    timer: null,
-    busy: false,
-    filter: "open",
-    search: {},
-    knownWaiting: null,   // ids of waiting conversations already announced
-    seenCitizenAt: {},    // id -> the citizen's latest message time the agent has seen
-    live: false,
-    refreshing: null,
-    typingSentAt: 0,
-    typingTimer: null,
-  };
-  const BASE_TITLE = document.title;
-
-  // ------------------------------------------------------------------ http
-  async function api(method, path, body) {
-    const init = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
-    if (method !== "GET") {
-      init.headers["Content-Type"] = "application/json";
-      init.headers["X-CSRF-Token"] = state.csrf;
-      init.body = JSON.stringify(body || {});
-    }
-    const res = await fetch("/desk/api" + path, init);
-    if (res.status === 401) {
-      window.location.href = "/desk/login";
-      throw new Error("signed out");
-    }
-    let data = {};
-    try { data = await res.json(); } catch (e) { /* empty body */ }
-    if (!res.ok) {
-      const err = new Error(data.message || data.error || ("HTTP " + res.status));
-      err.status = res.status;
-      err.data = data;
-      throw err;
-    }
-    return data;
-  }
-
-  function toast(text, kind) {
-    const t = $("toast");
-    t.textContent = text;
-    t.className = "toast " + (kind || "");
-    clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { t.className = "toast hidden"; }, 5000);
-  }
-
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
-
-  // ------------------------------------------------------------------ formatting
-  function duration(seconds) {
-    seconds = Math.max(0, Math.floor(seconds));
-    const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
-    const pad = (n) => String(n).padStart(2, "0");
-    return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
-  }
-  function clock(iso) {
-    if (!iso) return "";
-    return new Date(iso).toLocaleTimeString("ar-SA-u-nu-latn", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Riyadh" });
-  }
-  function dayClock(iso) {
-    if (!iso) return "";
-    return new Date(iso).toLocaleString("ar-SA-u-nu-latn-ca-gregory", {
-      day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Riyadh" });
-  }
-
-  // ------------------------------------------------------------------ queue
-  function queueQuery() {
-    const p = new URLSearchParams({ filter: state.filter });
-    for (const [k, v] of Object.entries(state.search)) if (v) p.set(k, v);
-    return "/queue?" + p.toString();
-  }
-
-  function holderLabel(item) {
-    return item.holder_label || (item.state === "agent"
-      ? (item.mine ? "معك" : "مع " + item.claimed_by_name) : item.state_label);
-  }
-
-  function isUnread(item) {
-    if (!item.unread) return false;
-    if (item.id === state.selected) return false;  // the agent is looking at it
-    const seen = state.seenCitizenAt[item.id];
-    return !(seen && item.last_citizen_at && item.last_citizen_at <= seen);
-  }
-
-  function renderQueue(data) {
-    state.queue = data.items;
-    $("hours").textContent = data.in_working_hours ? "ضمن ساعات العمل" : "خارج ساعات العمل";
-    $("hours").className = "pill " + (data.in_working_hours ? "ok" : "warn");
-    const waiting = data.waiting || data.items.filter((i) => i.state === "queued").map((i) => i.id);
-    $("queue-count").textContent = waiting.length + " بالانتظار";
-    alertNew(waiting);
-    const list = $("queue");
-    const focused = document.activeElement && document.activeElement.closest(".queue-item");
-    const focusedId = focused ? Number(focused.dataset.id) : null;
-    list.replaceChildren();
-    for (const item of data.items) {
-      if (item.id === state.selected && item.last_citizen_at) state.seenCitizenAt[item.id] = item.last_citizen_at;
-      const li = el("li", "queue-item" + (item.id === state.selected ? " selected" : "") +
-        (item.state === "queued" ? " is-queued" : "") + (item.mine ? " is-mine" : "") +
-        (item.open ? "" : " is-ended"));
-      li.dataset.id = item.id;
-      li.dataset.state = item.state;
-      const open = el("button", "queue-open");
-      open.type = "button";
-      if (item.id === state.selected) open.setAttribute("aria-current", "true");
-      const top = el("span", "row");
-      top.append(el("span", "channel ch-" + item.channel, item.channel_label));
-      top.append(el("strong", "label", item.label));
-      if (isUnread(item)) top.append(el("span", "dot", "جديد"));
-      open.append(top);
-      open.append(el("span", "reason", item.reason_label));
-      if (item.preview) {
-        const pv = el("span", "preview");
-        pv.append(el("span", "preview-who", item.preview.author_label + ": "));
-        const t = el("bdi", null, item.preview.text);
-        t.dir = "auto";
-        pv.append(t);
-        open.append(pv);
-      }
-      if (item.labels && item.labels.length) {
-        const tags = el("span", "tags");
-        for (const l of item.labels) tags.append(el("span", "tag", l));
-        open.append(tags);
-      }
-      const bottom = el("span", "row muted");
-      const wait = el("span", "wait");
-      if (item.open) {
-        wait.dataset.base = item.waiting_seconds;
-        wait.dataset.fetched = Date.now();
-        wait.dataset.ticking = item.state === "queued" ? "1" : "0";
-        wait.textContent = "انتظار " + duration(item.waiting_seconds);
-      } else {
-        wait.textContent = "انتهت " + dayClock(item.ended_at) +
-          (item.ended_by_name ? " · " + item.ended_by_name : "");
-      }
-      bottom.append(wait);
-      bottom.append(el("span", "state st-" + item.state, holderLabel(item)));
-      if (item.channel === "whatsapp" && item.open) {
-        bottom.append(el("span", item.whatsapp_window_open ? "wa open" : "wa closed",
-          item.whatsapp_window_open ? "نافذة واتساب مفتوحة" : "نافذة واتساب مغلقة"));
-      }
-      if (item.ticket_ref) bottom.append(el("span", "ticket", "بلاغ " + item.ticket_ref));
-      open.append(bottom);
-      open.addEventListener("click", () => select(item.id));
-      li.append(open);
-      list.append(li);
-      if (item.id === focusedId) open.focus();
-    }
-    const empty = $("queue-empty");
-    empty.textContent = state.filter === "open" && !Object.values(state.search).some(Boolean)
-      ? "لا توجد محادثات بانتظار موظف 🎉" : "لا توجد محادثات تطابق البحث.";
-    empty.classList.toggle("hidden", data.items.length > 0);
-  }
-
-  // ------------------------------------------------------------------ alerts
-  function alertNew(waiting) {
-    document.title = waiting.length ? `(${waiting.length}) ${BASE_TITLE}` : BASE_TITLE;
-    const fresh = state.knownWaiting === null ? [] : waiting.filter((id) => !state.knownWaiting.has(id));
-    state.knownWaiting = new Set(waiting);
-    if (!fresh.length) return;
-    document.body.dataset.alerts = String(Number(document.body.dataset.alerts || 0) + fresh.length);
-    if ($("opt-sound").checked) beep();
-    if ("Notification" in window && Notification.permission === "granted") {
-      const n = new Notification("محادثة جديدة بانتظار موظف", {
-        body: fresh.length === 1 ? "محادثة #" + fresh[0] : fresh.length + " محادثات جديدة",
-        icon: "/desk/static/favicon.svg",
-        tag: "desk-new",
-        lang: "ar",
-        dir: "rtl",
-      });
-      n.onclick = () => { window.focus(); select(fresh[0]); n.close(); };
-    }
-  }
-
-  function beep() {
-    try {
-      const Ctx = window.AudioContext || window.webkitAudioContext;
-      const ctx = beep.ctx || (beep.ctx = new Ctx());
-      const osc = ctx.createOscillator(), gain = ctx.createGain();
-      osc.frequency.value = 880;
-      gain.gain.setValueAtTime(0.15, ctx.currentTime);
-      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start();
-      osc.stop(ctx.currentTime + 0.4);
-      document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);
-    } catch (e) { /* no audio on this machine */ }
-  }
-
-  function wireAlerts() {
-    const sound = $("opt-sound");
-    sound.checked = localStorage.getItem("desk.sound") === "1";
-    sound.addEventListener("change", () => {
-      localStorage.setItem("desk.sound", sound.checked ? "1" : "0");
-      if (sound.checked) beep();
-    });
-    const btn = $("btn-notify");
-    const show = () => {
-      const p = "Notification" in window ? Notification.permission : "unsupported";
-      btn.classList.toggle("hidden", p !== "default");
-    };
-    btn.addEventListener("click", async () => {
-      if ("Notification" in window) await Notification.requestPermission();
-      show();
-    });
-    show();
-  }
-
-  function tickWaits() {
-    for (const w of document.querySelectorAll(".wait[data-ticking='1']")) {
-      const secs = Number(w.dataset.base) + (Date.now() - Number(w.dataset.fetched)) / 1000;
-      w.textContent = "انتظار " + duration(secs);
-    }
-  }
+  const { $, state, api, toast, el, duration, clock } = window.Desk;
+  const { queueQuery, holderLabel, renderQueue, tickWaits, wireAlerts } = window.Desk;
 
   // ------------------------------------------------------------------ conversation
   function select(id) {
@@ -522,6 +297,19 @@
         toast("حُوّلت المحادثة إلى " + res.to_name + ".", "ok");
       }
     });
+    $("btn-unlock").addEventListener("click", () => $("unlock-dialog").showModal());
+    $("unlock-cancel").addEventListener("click", () => $("unlock-dialog").close());
+    $("unlock-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const who = $("unlock-who").value;
+      try {
+        await api("POST", `/agents/${encodeURIComponent(who)}/unlock`, {});
+        $("unlock-dialog").close();
+        toast("فُك قفل دخول الزميل.", "ok");
+      } catch (err) {
+        toast(err.message, "error");
+      }
+    });
     $("label-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const label = $("label-input").value.trim();
@@ -592,6 +380,14 @@
       });
       canned.append(b);
     }
+    $("btn-unlock").classList.toggle("hidden", !me.supervisor);
+    const locked = $("unlock-who");
+    for (const a of me.agents || []) {
+      if (a.username === me.username) continue;
+      const o = el("option", null, a.display_name + " (" + a.username + ")");
+      o.value = a.username;
+      locked.append(o);
+    }
     const who = $("search-agent");
     for (const a of me.agents || []) {
       const o = el("option", null, a.display_name);
@@ -608,12 +404,12 @@
   }
 
   async function poll() {
-    try {
-      renderQueue(await api("GET", queueQuery()));
-      await refreshConversation();
-    } catch (e) {
+    // The open conversation and the list at once: a citizen's message shows without
+    // waiting for the list.
+    const list = api("GET", queueQuery()).then(renderQueue);
+    await Promise.all([list, refreshConversation()]).catch(() => {
       /* offline for a moment: the next refresh retries */
-    }
+    });
   }
 
   // Several notices in a burst make one refresh; one running refresh is followed by at
@@ -658,5 +454,6 @@
     setInterval(tickWaits, 1000);
   }
 
+  window.Desk.select = select;
   document.addEventListener("DOMContentLoaded", start);
 })();

@@ -45,19 +45,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_handoff_labels_handoff_id", "handoff_labels", ["handoff_id"])
     op.create_index("ix_handoff_labels_label", "handoff_labels", ["label"])
-    with op.batch_alter_table("desk_agents") as batch:
-        batch.add_column(
-            sa.Column("supervisor", sa.Boolean, nullable=False, server_default=sa.false())
-        )
-        batch.add_column(sa.Column("throttle_reset_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "desk_agent_access",
+        sa.Column(
+            "username",
+            sa.String(80),
+            sa.ForeignKey("desk_agents.username", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("supervisor", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("throttle_reset_at", sa.DateTime(timezone=True), nullable=True),
+    )
     # History and search read ended episodes by time.
     op.create_index("ix_handoffs_ended_at", "handoffs", ["ended_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_handoffs_ended_at", table_name="handoffs")
-    with op.batch_alter_table("desk_agents") as batch:
-        batch.drop_column("throttle_reset_at")
-        batch.drop_column("supervisor")
+    op.drop_table("desk_agent_access")
     op.drop_table("handoff_labels")
     op.drop_table("handoff_notes")
