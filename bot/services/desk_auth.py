@@ -30,7 +30,7 @@ from bot.store.handoffs import Agent, AgentAccess, AgentSession, aware, utcnow
 
 MIN_PASSWORD = 10
 # "agent" works the desk; "supervisor" also opens the console (/console) and may unlock
-# colleagues. Stored as desk_agents.supervisor.
+# colleagues. Stored in desk_agent_access.
 AGENT, SUPERVISOR = "agent", "supervisor"
 ROLES = (AGENT, SUPERVISOR)
 # Shown to citizens when an account was made without a display name: never the username.
@@ -114,9 +114,10 @@ def create_agent(
             active=True,
             created_at=utcnow(),
         )
-        agent.supervisor = role == SUPERVISOR
         s.add(agent)
         s.flush()
+        if role == SUPERVISOR:
+            s.add(AgentAccess(username=username, supervisor=True))
         audit.record(s, actor, "agent.created", "agent", username, {"role": role})
         return agent.id
 
@@ -167,10 +168,14 @@ def list_agents() -> List[Dict[str, Any]]:
                 "username": a.username,
                 "display_name": a.display_name,
                 "active": a.active,
-                "role": SUPERVISOR if a.supervisor else AGENT,
+                "role": SUPERVISOR if supervisor else AGENT,
                 "last_login_at": a.last_login_at,
             }
-            for a in s.execute(select(Agent).order_by(Agent.username)).scalars()
+            for a, supervisor in s.execute(
+                select(Agent, AgentAccess.supervisor)
+                .outerjoin(AgentAccess, AgentAccess.username == Agent.username)
+                .order_by(Agent.username)
+            )
         ]
 
 
@@ -258,14 +263,15 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             return None
         if (now - aware(sess.last_seen_at)).total_seconds() > 30:  # fewer writes while polling
             sess.last_seen_at = now
+        supervisor = _is_supervisor(s, agent.username)
         return {
             "id": agent.id,
             "username": agent.username,
             "display_name": agent.display_name or agent.username,
-            "supervisor": _is_supervisor(s, agent.username),
+            "supervisor": supervisor,
             "csrf": sess.csrf_token,
             "session_id": sess.id,
-            "role": SUPERVISOR if agent.supervisor else AGENT,
+            "role": SUPERVISOR if supervisor else AGENT,
         }
 
 
