@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import DateTime, bindparam, text
 
 from bot.privacy import mask_text
+from bot.services import console_rollup
 from bot.store import engine
 from bot.store.turns import day_start_ts
 
@@ -108,43 +109,34 @@ def _share(part: Any, whole: Any) -> Optional[float]:
     return round(100.0 * float(part or 0) / float(whole), 1) if whole else None
 
 
-# ------------------------------------------------------------------------- volume
+# ------------------------------------------------------------------------- per day
+
+
+def _daily(period: Period, select: str, tail: str = "") -> List[List[Any]]:
+    """`select` over the period's per-day-and-channel rows (bot.services.console_rollup:
+    settled days from the rollup table, the last two live)."""
+    rolled = console_rollup.ensure()
+    rows = console_rollup.daily(period.first_day, period.last_day, period.channel)
+    return _rows(
+        f"SELECT {select} FROM ({rows}) d {tail}",
+        console_rollup.params(period.first_day, period.last_day, period.channel, rolled),
+    )
 
 
 def volume(period: Period) -> Dict[str, Any]:
-    rows = _rows(
-        f"SELECT day, channel, COUNT(DISTINCT conversation_id), COUNT(*) FROM bot_turns "
-        f"WHERE {_TURNS} GROUP BY day, channel ORDER BY day, channel",
-        period.params,
-    )
-    return {"columns": ["day", "channel", "conversations", "messages"], "rows": rows}
-
-
-# ------------------------------------------------------------------------- containment
-
-_CONVERSATIONS = f"""
-    SELECT conversation_id, day, MAX(id) AS last_id, MAX(ts) AS last_ts,
-           MAX(CASE WHEN handoff THEN 1 ELSE 0 END) AS handed
-    FROM bot_turns WHERE {_TURNS} GROUP BY conversation_id, day
-"""
+    rows = _daily(period, "d.day, d.channel, d.conversations, d.turns", "ORDER BY d.day, d.channel")
+    return {
+        "columns": ["day", "channel", "conversations", "messages"],
+        "rows": [[int(a), b, int(c), int(n)] for a, b, c, n in rows],
+    }
 
 
 def containment(period: Period) -> Dict[str, Any]:
-    row = _one(
-        f"""
-        SELECT COUNT(*),
-          SUM(cd.handed),
-          SUM(CASE WHEN cd.handed = 0 AND t.fallback THEN 1 ELSE 0 END),
-          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND EXISTS (
-                SELECT 1 FROM bot_turns r WHERE r.conversation_id = cd.conversation_id
-                AND r.ts > cd.last_ts AND r.ts <= cd.last_ts + 86400) THEN 1 ELSE 0 END),
-          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND NOT EXISTS (
-                SELECT 1 FROM bot_turns r WHERE r.conversation_id = cd.conversation_id
-                AND r.ts > cd.last_ts AND r.ts <= cd.last_ts + 86400) THEN 1 ELSE 0 END)
-        FROM ({_CONVERSATIONS}) cd JOIN bot_turns t ON t.id = cd.last_id
-        """,
-        period.params,
-    )
+    row = _daily(
+        period,
+        "SUM(d.conversations), SUM(d.handed_off), SUM(d.ended_on_fallback), "
+        "SUM(d.came_back), SUM(d.contained)",
+    )[0]
     total, handed, ended_fallback, came_back, contained = [int(x or 0) for x in row]
     return {
         "conversations": total,
@@ -211,10 +203,7 @@ def handoffs(period: Period) -> Dict[str, Any]:
 
 
 def fallbacks(period: Period) -> Dict[str, Any]:
-    total, fell = _one(
-        f"SELECT COUNT(*), SUM(CASE WHEN fallback THEN 1 ELSE 0 END) FROM bot_turns WHERE {_TURNS}",
-        period.params,
-    )
+    total, fell = _daily(period, "SUM(d.turns), SUM(d.fallbacks)")[0]
     latest = _rows(
         f"SELECT id, day, channel, text, intent, confidence FROM bot_turns "
         f"WHERE {_TURNS} AND fallback ORDER BY id DESC LIMIT {LATEST_N}",

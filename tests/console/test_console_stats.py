@@ -96,3 +96,28 @@ def test_latency_percentiles_by_channel(loaded):
         ["web", 600.0, 900.0],
         ["whatsapp", 500.0, 1000.0],
     ]
+
+
+def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from bot.services import console_rollup
+    from bot.store import engine
+    from bot.store.turns import day_of
+
+    today = day_of(datetime.now(timezone.utc).timestamp())
+    fixtures.load(D)  # settled: rolled up
+    fixtures.load(today - 1)  # yesterday and today: live
+    old, new = Period(D, D + 1), Period(today - 1, today)
+    assert stats.containment(old)["contained"] == stats.containment(new)["contained"] == 3
+    assert [r[1:] for r in stats.volume(new)["rows"]] == [r[1:] for r in stats.volume(old)["rows"]]
+    assert stats.fallbacks(new)["rate"] == 20.0
+    with engine().connect() as c:
+        days = {r[0] for r in c.execute(text("SELECT day FROM console_daily"))}
+    assert days == {D, D + 1}
+    assert console_rollup.through_day() == today - 2
+    assert console_rollup.ensure() == today - 2  # nothing to do the second time
+    both = stats.containment(Period(D, today))
+    assert both["conversations"] == 12 and both["contained"] == 6
