@@ -1,6 +1,8 @@
-"""The console's daily rollup (`console_daily`): per Riyadh day and channel, the numbers
-of conversations, turns, fallbacks and each conversation outcome, so that the volume,
-containment and rate queries read a few hundred rows instead of every turn.
+"""The console's daily rollups, per Riyadh day and channel: `console_daily` (numbers of
+conversations, turns, fallbacks and each conversation outcome), `console_latency` (reply
+latencies per 10 ms) and `console_forms` (forms started, completed, cancelled, and where
+unfinished runs stopped), so that the console's queries read a few thousand rows
+instead of every turn. None holds a conversation id: no personal data.
 
 A day is rolled up once it can no longer change: a conversation's "came back within 24
 hours" is known two days later, so days up to today − 2 are kept in the table and the
@@ -43,21 +45,79 @@ def daily_sql(first: str, last: str, channel: Optional[str] = None) -> str:
     return f"""
         SELECT cd.day AS day, cd.channel AS channel, COUNT(*) AS conversations,
           SUM(cd.turns) AS turns, SUM(cd.fallbacks) AS fallbacks,
-          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND NOT {_BACK} THEN 1 ELSE 0 END)
+          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND NOT {_BACK} THEN 1 ELSE 0 END)
             AS contained,
           SUM(cd.handed) AS handed_off,
-          SUM(CASE WHEN cd.handed = 0 AND t.fallback THEN 1 ELSE 0 END) AS ended_on_fallback,
-          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND {_BACK} THEN 1 ELSE 0 END)
+          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 1 THEN 1 ELSE 0 END) AS ended_on_fallback,
+          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND {_BACK} THEN 1 ELSE 0 END)
             AS came_back
         FROM (
           SELECT conversation_id, day, channel, COUNT(*) AS turns,
                  SUM(CASE WHEN fallback THEN 1 ELSE 0 END) AS fallbacks,
-                 MAX(id) AS last_id, MAX(ts) AS last_ts,
-                 MAX(CASE WHEN handoff THEN 1 ELSE 0 END) AS handed
+                 MAX(ts) AS last_ts,
+                 MAX(CASE WHEN handoff THEN 1 ELSE 0 END) AS handed,
+                 -- the last turn's time and fallback flag in one number (2 × ts + flag),
+                 -- so no second pass over the turns is needed to read the last one
+                 MAX(CAST(ts AS BIGINT) * 2 + CASE WHEN fallback THEN 1 ELSE 0 END) AS last
           FROM bot_turns WHERE {where} GROUP BY conversation_id, day, channel
-        ) cd JOIN bot_turns t ON t.id = cd.last_id
+        ) cd
         GROUP BY cd.day, cd.channel
     """
+
+
+LATENCY_COLUMNS = "day, channel, bucket, n"
+LATENCY_BUCKET_MS = 10
+
+
+def latency_sql(first: str, last: str) -> str:
+    """Reply latencies per day, channel and 10 ms bucket."""
+    return f"""
+        SELECT day, channel, latency_ms / {LATENCY_BUCKET_MS} AS bucket, COUNT(*) AS n
+        FROM bot_turns WHERE day BETWEEN :{first} AND :{last} AND latency_ms IS NOT NULL
+        GROUP BY day, channel, latency_ms / {LATENCY_BUCKET_MS}
+    """
+
+
+FORM_COLUMNS = "day, channel, form, question, started, completed, cancelled, dropped"
+
+
+def forms_sql(first: str, last: str) -> str:
+    """Per day, channel and form: rows with question '' count started, completed and
+    cancelled forms; the others count runs (one start to the next) that never completed,
+    by the last question asked and the day it was asked. A run is followed within the
+    days rolled up together (a day at a time once the rollup is current)."""
+    days = f"day BETWEEN :{first} AND :{last}"
+    return f"""
+        SELECT day, channel, form, '' AS question,
+          SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END) AS started,
+          SUM(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END) AS completed,
+          SUM(CASE WHEN form_event = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
+          0 AS dropped
+        FROM bot_turns WHERE {days} AND form IS NOT NULL AND form_event IS NOT NULL
+        GROUP BY day, channel, form
+        UNION ALL
+        SELECT t.day, t.channel, runs.form, t.requested_slot, 0, 0, 0, COUNT(*)
+        FROM (
+          SELECT form, MAX(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END) AS done,
+                 MAX(CASE WHEN requested_slot IS NOT NULL THEN id END) AS last_q
+          FROM (
+            SELECT id, conversation_id, form, form_event, requested_slot,
+              SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END)
+                OVER (PARTITION BY conversation_id, form ORDER BY id) AS run
+            FROM bot_turns WHERE {days} AND form IS NOT NULL
+          ) f
+          WHERE run > 0 GROUP BY conversation_id, form, run
+        ) runs JOIN bot_turns t ON t.id = runs.last_q
+        WHERE runs.done = 0
+        GROUP BY t.day, t.channel, runs.form, t.requested_slot
+    """
+
+
+TABLES = {
+    "console_daily": (COLUMNS, lambda a, b: daily_sql(a, b)),
+    "console_latency": (LATENCY_COLUMNS, latency_sql),
+    "console_forms": (FORM_COLUMNS, forms_sql),
+}
 
 
 def settled_through(now: Optional[datetime] = None) -> int:
@@ -88,10 +148,11 @@ def ensure(now: Optional[datetime] = None) -> int:
                 )
                 done = start
             if done < target:
-                c.execute(
-                    text(f"INSERT INTO console_daily ({COLUMNS}) {daily_sql('a', 'b')}"),
-                    {"a": done + 1, "b": target},
-                )
+                for table, (columns, select) in TABLES.items():
+                    c.execute(
+                        text(f"INSERT INTO {table} ({columns}) {select('a', 'b')}"),
+                        {"a": done + 1, "b": target},
+                    )
                 c.execute(
                     text(
                         "UPDATE console_rollups SET through_day = :d "
@@ -105,16 +166,21 @@ def ensure(now: Optional[datetime] = None) -> int:
         return through_day() or target
 
 
-def daily(first_day: int, last_day: int, channel: Optional[str]) -> str:
-    """SQL for the per-day-and-channel rows of a period (rolled up + live), with its
-    parameters bound under the names it uses. Call `ensure` first."""
+def rows(table: str) -> str:
+    """SQL for a period's rows of a rollup table: settled days from the table, the last
+    two live from bot_turns; bind `params(...)`. Call `ensure` first."""
+    columns, select = TABLES[table]
     return f"""
-        SELECT {COLUMNS} FROM console_daily
+        SELECT {columns} FROM {table}
         WHERE day BETWEEN :d1 AND :rolled AND (:channel IS NULL OR channel = :channel)
         UNION ALL
-        SELECT * FROM ({daily_sql("live1", "d2")}) live
+        SELECT {columns} FROM ({select("live1", "d2")}) live
         WHERE (:channel IS NULL OR live.channel = :channel)
     """
+
+
+def daily(first_day: int, last_day: int, channel: Optional[str]) -> str:
+    return rows("console_daily")
 
 
 def params(first_day: int, last_day: int, channel: Optional[str], rolled: int) -> Dict[str, Any]:

@@ -65,6 +65,10 @@ def _rows(sql: str, params: Dict[str, Any]) -> List[List[Any]]:
     if typed:
         statement = statement.bindparams(*typed)
     with engine().connect() as c:
+        if c.dialect.name == "postgresql":
+            # These queries run in well under a second; PostgreSQL's JIT compiler, which
+            # their row estimates trigger, alone takes a quarter of one.
+            c.execute(text("SET LOCAL jit = off"))
         return [list(r) for r in c.execute(statement, params)]
 
 
@@ -221,34 +225,29 @@ def fallbacks(period: Period) -> Dict[str, Any]:
 # ------------------------------------------------------------------------- forms
 
 
+def _rolled(period: Period, table: str, select: str, tail: str = "") -> List[List[Any]]:
+    rolled = console_rollup.ensure()
+    return _rows(
+        f"SELECT {select} FROM ({console_rollup.rows(table)}) r {tail}",
+        console_rollup.params(period.first_day, period.last_day, period.channel, rolled),
+    )
+
+
 def forms(period: Period) -> Dict[str, Any]:
-    counts = _rows(
-        f"SELECT form, SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN form_event = 'cancelled' THEN 1 ELSE 0 END) FROM bot_turns "
-        f"WHERE {_TURNS} AND form IS NOT NULL AND form_event IS NOT NULL "
-        "GROUP BY form ORDER BY form",
-        period.params,
+    counts = _rolled(
+        period,
+        "console_forms",
+        "r.form, SUM(r.started), SUM(r.completed), SUM(r.cancelled)",
+        "WHERE r.question = '' GROUP BY r.form ORDER BY r.form",
     )
     # Where citizens drop off: for each run of a form (from one "started" to the next)
     # that never completed, the last question it asked.
-    drop = _rows(
-        f"""
-        WITH f AS (
-          SELECT id, conversation_id, form, form_event, requested_slot,
-            SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END)
-              OVER (PARTITION BY conversation_id, form ORDER BY id) AS run
-          FROM bot_turns WHERE {_TURNS} AND form IS NOT NULL),
-        runs AS (
-          SELECT form, MAX(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END) AS done,
-                 MAX(CASE WHEN requested_slot IS NOT NULL THEN id END) AS last_q
-          FROM f WHERE run > 0 GROUP BY conversation_id, form, run)
-        SELECT runs.form, t.requested_slot, COUNT(*) FROM runs
-          JOIN bot_turns t ON t.id = runs.last_q
-        WHERE runs.done = 0 GROUP BY runs.form, t.requested_slot
-        ORDER BY runs.form, COUNT(*) DESC, t.requested_slot
-        """,
-        period.params,
+    drop = _rolled(
+        period,
+        "console_forms",
+        "r.form, r.question, SUM(r.dropped)",
+        "WHERE r.question <> '' GROUP BY r.form, r.question "
+        "ORDER BY r.form, SUM(r.dropped) DESC, r.question",
     )
     rows = []
     for form, started, completed, cancelled in counts:
@@ -257,7 +256,10 @@ def forms(period: Period) -> Dict[str, Any]:
     return {
         "columns": ["form", "started", "completed", "cancelled", "abandoned"],
         "rows": rows,
-        "drop_off": {"columns": ["form", "last_question", "runs"], "rows": drop},
+        "drop_off": {
+            "columns": ["form", "last_question", "runs"],
+            "rows": [[f, q, int(n)] for f, q, n in drop],
+        },
     }
 
 
@@ -348,26 +350,41 @@ def satisfaction(period: Period) -> Dict[str, Any]:
 # ------------------------------------------------------------------------- latency
 
 
+def _latency_percentiles(period: Period, by_channel: bool) -> List[List[Any]]:
+    """p50 and p95 from the 10 ms histogram: the smallest bucket with at least p of the
+    replies at or below it, as its lower edge in ms."""
+    part = "PARTITION BY h.channel " if by_channel else ""
+    key = "h.channel" if by_channel else "'all'"
+    step = console_rollup.LATENCY_BUCKET_MS
+    return _rows(
+        f"""
+        SELECT c.grp, MIN(CASE WHEN c.cum >= 0.5 * c.total THEN c.bucket END) * {step},
+               MIN(CASE WHEN c.cum >= 0.95 * c.total THEN c.bucket END) * {step}
+        FROM (
+          SELECT {key} AS grp, h.bucket,
+                 SUM(h.n) OVER ({part}ORDER BY h.bucket) AS cum,
+                 SUM(h.n) OVER ({part.strip()}) AS total
+          FROM (
+            SELECT {"r.channel, " if by_channel else ""}r.bucket, SUM(r.n) AS n
+            FROM ({console_rollup.rows("console_latency")}) r
+            GROUP BY {"r.channel, " if by_channel else ""}r.bucket
+          ) h
+        ) c GROUP BY c.grp ORDER BY c.grp
+        """,
+        console_rollup.params(
+            period.first_day, period.last_day, period.channel, console_rollup.ensure()
+        ),
+    )
+
+
 def latency(period: Period) -> Dict[str, Any]:
-    channels = [
-        r[0]
-        for r in _rows(
-            f"SELECT DISTINCT channel FROM bot_turns WHERE {_TURNS} ORDER BY channel",
-            period.params,
-        )
+    rows = [
+        [channel, None if a is None else float(a), None if b is None else float(b)]
+        for channel, a, b in _latency_percentiles(period, by_channel=True)
     ]
-    rows = []
-    for channel in channels:
-        params = dict(period.params, channel=channel)
-        p50, p95 = percentiles(f"SELECT latency_ms AS x FROM bot_turns WHERE {_TURNS}", params)
-        rows.append([channel, p50, p95])
-    overall = percentiles(f"SELECT latency_ms AS x FROM bot_turns WHERE {_TURNS}", period.params)
-    return {
-        "p50_ms": overall[0],
-        "p95_ms": overall[1],
-        "columns": ["channel", "p50_ms", "p95_ms"],
-        "rows": rows,
-    }
+    overall = _latency_percentiles(period, by_channel=False)
+    p50, p95 = (float(overall[0][1]), float(overall[0][2])) if overall else (None, None)
+    return {"p50_ms": p50, "p95_ms": p95, "columns": ["channel", "p50_ms", "p95_ms"], "rows": rows}
 
 
 SECTIONS = {

@@ -22,7 +22,18 @@ import threading
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, Optional
 
-from sqlalchemy import Boolean, Column, Float, Integer, String, Text, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    String,
+    Text,
+    insert,
+    select,
+    update,
+)
 
 from bot.privacy import mask_text
 from bot.store import transaction
@@ -59,7 +70,7 @@ class BotTurn(Base):
     conversation_id = Column(String(128), nullable=False)
     channel = Column(String(20), nullable=False)
     day = Column(Integer, nullable=False)  # Riyadh day number
-    ts = Column(Integer, nullable=False)  # Unix seconds
+    ts = Column(BigInteger, nullable=False)  # Unix seconds
     text = Column(Text, nullable=True)  # masked
     intent = Column(String(120), nullable=True)  # "faq/<key>" for FAQ answers
     confidence = Column(Float, nullable=True)

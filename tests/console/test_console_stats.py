@@ -114,6 +114,8 @@ def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
     assert stats.containment(old)["contained"] == stats.containment(new)["contained"] == 3
     assert [r[1:] for r in stats.volume(new)["rows"]] == [r[1:] for r in stats.volume(old)["rows"]]
     assert stats.fallbacks(new)["rate"] == 20.0
+    assert stats.forms(new) == stats.forms(old)
+    assert stats.latency(new) == stats.latency(old)
     with engine().connect() as c:
         days = {r[0] for r in c.execute(text("SELECT day FROM console_daily"))}
     assert days == {D, D + 1}

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("conversation_id", sa.String(128), nullable=False),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("day", sa.Integer, nullable=False),
-        sa.Column("ts", sa.Integer, nullable=False),
+        sa.Column("ts", sa.BigInteger, nullable=False),
         sa.Column("text", sa.Text, nullable=True),
         sa.Column("intent", sa.String(120), nullable=True),
         sa.Column("confidence", sa.Float, nullable=True),
@@ -61,6 +61,24 @@ def upgrade() -> None:
         sa.Column("handed_off", sa.Integer, nullable=False),
         sa.Column("ended_on_fallback", sa.Integer, nullable=False),
         sa.Column("came_back", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "console_latency",  # reply latencies per 10 ms, for the percentiles
+        sa.Column("day", sa.Integer, primary_key=True),
+        sa.Column("channel", sa.String(20), primary_key=True),
+        sa.Column("bucket", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "console_forms",  # question "" holds the counts; others the runs that stopped there
+        sa.Column("day", sa.Integer, primary_key=True),
+        sa.Column("channel", sa.String(20), primary_key=True),
+        sa.Column("form", sa.String(60), primary_key=True),
+        sa.Column("question", sa.String(60), primary_key=True),
+        sa.Column("started", sa.Integer, nullable=False),
+        sa.Column("completed", sa.Integer, nullable=False),
+        sa.Column("cancelled", sa.Integer, nullable=False),
+        sa.Column("dropped", sa.Integer, nullable=False),
     )
     op.create_table(
         "console_rollups",
@@ -111,6 +129,8 @@ def downgrade() -> None:
     op.drop_index("ix_csat_conversation_asked", table_name="csat_ratings")
     op.drop_table("csat_ratings")
     op.drop_table("console_rollups")
+    op.drop_table("console_forms")
+    op.drop_table("console_latency")
     op.drop_table("console_daily")
     op.drop_index("ix_bot_turns_day_intent", table_name="bot_turns")
     op.drop_index("ix_bot_turns_conversation_ts", table_name="bot_turns")
