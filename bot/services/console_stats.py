@@ -3,9 +3,10 @@
 Every function takes a `Period` (Riyadh days, inclusive, and an optional channel) and
 returns {"columns": [...], "rows": [[...], ...]} plus a few headline numbers, so the
 page draws a table, a chart and a CSV from the same answer. Nothing loads transcripts
-or Rasa trackers into Python; percentiles are computed by the database
-(percentile_disc on PostgreSQL, ORDER BY … OFFSET on SQLite, same definition: the
-smallest value with at least p of the values at or below it).
+or Rasa trackers into Python. Settled days come from the rollups
+(bot.services.console_rollup), the last two live. Percentiles are the database's: the
+smallest value with at least p of the values at or below it (percentile_disc on
+PostgreSQL, ORDER BY … OFFSET on SQLite; reply latency from its 10 ms histogram).
 
 Definitions (docs/console.md says the same for supervisors):
 - a *conversation* is one citizen on one channel on one Riyadh day with at least one

