@@ -20,6 +20,7 @@ from typing import Any, Dict, Optional
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from bot.services import retention
 from bot.store import engine
 from bot.store.turns import day_of
 
@@ -153,6 +154,7 @@ def ensure(now: Optional[datetime] = None) -> int:
                         text(f"INSERT INTO {table} ({columns}) {select('a', 'b')}"),
                         {"a": done + 1, "b": target},
                     )
+                purge_expired(c, target, now)
                 c.execute(
                     text(
                         "UPDATE console_rollups SET through_day = :d "
@@ -177,6 +179,28 @@ def rows(table: str) -> str:
         SELECT {columns} FROM ({select("live1", "d2")}) live
         WHERE (:channel IS NULL OR live.channel = :channel)
     """
+
+
+ERASED = "erased"
+
+
+def purge_expired(connection, rolled: int, now: Optional[datetime] = None) -> None:
+    """Past RETENTION_TRANSCRIPT_DAYS, like the transcripts they point to: turn rows are
+    deleted (their days are in the rollups already) and ratings lose their conversation
+    id and comment (score, channel and day stay for the averages)."""
+    days = retention.Periods.from_env().transcripts
+    if days <= 0:
+        return
+    cutoff = day_of((now or datetime.now(timezone.utc)).timestamp()) - days
+    last = min(cutoff - 1, rolled)
+    connection.execute(text("DELETE FROM bot_turns WHERE day <= :d"), {"d": last})
+    connection.execute(
+        text(
+            "UPDATE csat_ratings SET conversation_id = :e, comment = NULL "
+            "WHERE day <= :d AND conversation_id <> :e"
+        ),
+        {"d": cutoff - 1, "e": ERASED},
+    )
 
 
 def daily(first_day: int, last_day: int, channel: Optional[str]) -> str:

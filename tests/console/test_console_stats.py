@@ -123,3 +123,25 @@ def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
     assert console_rollup.ensure() == today - 2  # nothing to do the second time
     both = stats.containment(Period(D, today))
     assert both["conversations"] == 12 and both["contained"] == 6
+
+
+def test_turns_and_rating_links_go_with_the_transcript_retention_counts_stay(app_db, monkeypatch):
+    from sqlalchemy import text
+
+    from bot.services import console_rollup
+    from bot.store import engine
+
+    fixtures.load(D)
+    before = stats.containment(Period(D, D + 1)), stats.satisfaction(Period(D, D + 1))["average"]
+    with engine().begin() as c:  # a new day's rollup with a short retention period
+        c.execute(text("UPDATE console_rollups SET through_day = through_day - 1"))
+        c.execute(text("DELETE FROM console_daily WHERE day > :d"), {"d": D + 5})
+    monkeypatch.setenv("RETENTION_TRANSCRIPT_DAYS", "7")
+    console_rollup.ensure()
+    with engine().connect() as c:
+        assert c.execute(text("SELECT COUNT(*) FROM bot_turns")).scalar() == 0
+        ids = {r[0] for r in c.execute(text("SELECT conversation_id FROM csat_ratings"))}
+        comments = c.execute(text("SELECT COUNT(comment) FROM csat_ratings")).scalar()
+    assert ids == {"erased"} and comments == 0
+    assert stats.containment(Period(D, D + 1)) == before[0]  # from the rollup
+    assert stats.satisfaction(Period(D, D + 1))["average"] == before[1]
