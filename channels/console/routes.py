@@ -158,11 +158,6 @@ def blueprint() -> Blueprint:
         if denied:
             return denied
         await asyncio.to_thread(_audit, user, "console.viewed", section, _period_detail(period))
-        if section == "handoffs":
-            try:
-                metrics.set_queue_length(len(await asyncio.to_thread(handoff.queue)))
-            except Exception:
-                pass
         result["period"] = _period_detail(period)
         return json_response(result)
 
@@ -249,6 +244,11 @@ def blueprint() -> Blueprint:
     async def prometheus(request: Request):
         if not _metrics_allowed(request):
             return response.text("not found", status=404)
+        try:  # the queue as of this scrape, whichever worker answers it
+            waiting = await asyncio.to_thread(handoff.queue)
+            metrics.set_queue_length(sum(1 for v in waiting if v.state == handoff.QUEUED))
+        except Exception:
+            metrics.inc(metrics.STORE_ERRORS, "database")
         return response.raw(
             metrics.exposition(),
             content_type=metrics.CONTENT_TYPE_LATEST,

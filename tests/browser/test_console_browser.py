@@ -21,8 +21,8 @@ import pytest
 from bot.services import desk_auth
 from bot.store import turns
 from tests.browser.axe import describe, serious_violations
-from tests.console import fixtures
 from tests.conftest import free_port
+from tests.console import fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

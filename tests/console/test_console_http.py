@@ -233,6 +233,7 @@ def test_metrics_is_off_by_default_and_needs_its_token(env, monkeypatch):
     assert c.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 404
     r = c.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
     assert r.status_code == 200 and "cza_messages_total" in r.text
+    assert "cza_handoff_queue_length 1.0" in r.text  # the fixture's one waiting citizen
     monkeypatch.delenv("METRICS_TOKEN")
     monkeypatch.setenv("METRICS_INTERNAL", "1")
     # httpx's ASGI transport reports 127.0.0.1 as the client: loopback is internal.
