@@ -23,11 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import DateTime, bindparam, text
-
 from bot.privacy import mask_text
 from bot.services import console_rollup
-from bot.store import engine
+from bot.services.console_sql import _one, _rows, _seconds, _share, percentiles
 from bot.store.turns import day_start_ts
 
 TOP_N = 30
@@ -54,64 +52,6 @@ class Period:
 
 
 _TURNS = "day BETWEEN :d1 AND :d2 AND (:channel IS NULL OR channel = :channel)"
-
-
-def _rows(sql: str, params: Dict[str, Any]) -> List[List[Any]]:
-    statement = text(sql)
-    typed = [
-        bindparam(k, type_=DateTime(timezone=True))
-        for k, v in params.items()
-        if isinstance(v, datetime) and f":{k}" in sql
-    ]
-    if typed:
-        statement = statement.bindparams(*typed)
-    with engine().connect() as c:
-        if c.dialect.name == "postgresql":
-            # These queries run in well under a second; PostgreSQL's JIT compiler, which
-            # their row estimates trigger, alone takes a quarter of one.
-            c.execute(text("SET LOCAL jit = off"))
-        return [list(r) for r in c.execute(statement, params)]
-
-
-def _one(sql: str, params: Dict[str, Any]) -> List[Any]:
-    rows = _rows(sql, params)
-    return rows[0] if rows else []
-
-
-def _postgres() -> bool:
-    return engine().dialect.name == "postgresql"
-
-
-def _seconds(later: str, earlier: str) -> str:
-    if _postgres():
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-
-
-def percentiles(values_sql: str, params: Dict[str, Any], ps=(0.5, 0.95)) -> List[Optional[float]]:
-    """Percentiles of the single column `x` that `values_sql` selects (NULLs ignored)."""
-    if _postgres():
-        cols = ", ".join(f"percentile_disc({p}) WITHIN GROUP (ORDER BY v.x)" for p in ps)
-        row = _one(f"SELECT {cols} FROM ({values_sql}) v WHERE v.x IS NOT NULL", params)
-        return [None if x is None else round(float(x), 1) for x in row]
-    n = _one(f"SELECT COUNT(*) FROM ({values_sql}) v WHERE v.x IS NOT NULL", params)[0]
-    out: List[Optional[float]] = []
-    for p in ps:
-        if not n:
-            out.append(None)
-            continue
-        k = max(0, -(-int(p * 1000) * n // 1000) - 1)  # ceil(p * n) - 1 without floats
-        row = _one(
-            f"SELECT v.x FROM ({values_sql}) v WHERE v.x IS NOT NULL ORDER BY v.x "
-            f"LIMIT 1 OFFSET {int(k)}",
-            params,
-        )
-        out.append(round(float(row[0]), 1))
-    return out
-
-
-def _share(part: Any, whole: Any) -> Optional[float]:
-    return round(100.0 * float(part or 0) / float(whole), 1) if whole else None
 
 
 # ------------------------------------------------------------------------- per day
@@ -162,6 +102,15 @@ def containment(period: Period) -> Dict[str, Any]:
 _HANDOFFS = "queued_at >= :start AND queued_at < :end AND (:channel IS NULL OR channel = :channel)"
 
 
+def _agent_percentiles(agent: str, wait: str, handling: str, params: Dict[str, Any]) -> List:
+    """[wait p50, wait p95, handling p50, handling p95] of one agent's handoffs."""
+    mine = dict(params, agent=agent)
+    where = f"WHERE {_HANDOFFS} AND claimed_by = :agent"
+    return percentiles(f"SELECT {wait} AS x FROM handoffs {where}", mine) + percentiles(
+        f"SELECT {handling} AS x FROM handoffs {where}", mine
+    )
+
+
 def handoffs(period: Period) -> Dict[str, Any]:
     params = dict(period.params, start=period.start, end=period.end)
     wait = _seconds("claimed_at", "queued_at")
@@ -178,11 +127,14 @@ def handoffs(period: Period) -> Dict[str, Any]:
         f"SELECT {handling} AS x FROM handoffs WHERE {_HANDOFFS} AND claimed_at IS NOT NULL",
         params,
     )
-    agents = _rows(
-        f"SELECT claimed_by, COUNT(*), AVG({wait}), AVG({handling}) FROM handoffs "
-        f"WHERE {_HANDOFFS} AND claimed_by IS NOT NULL GROUP BY claimed_by ORDER BY claimed_by",
-        params,
-    )
+    agents = [
+        [agent, int(n)] + _agent_percentiles(agent, wait, handling, params)
+        for agent, n in _rows(
+            f"SELECT claimed_by, COUNT(*) FROM handoffs WHERE {_HANDOFFS} "
+            "AND claimed_by IS NOT NULL GROUP BY claimed_by ORDER BY claimed_by",
+            params,
+        )
+    ]
     return {
         "handoffs": int(total or 0),
         "rate": _share(total, conversations),
@@ -191,16 +143,15 @@ def handoffs(period: Period) -> Dict[str, Any]:
         "handling_p50": handling_p[0],
         "handling_p95": handling_p[1],
         "reasons": {"columns": ["reason", "handoffs"], "rows": reasons},
-        "columns": ["agent", "handoffs", "avg_wait_s", "avg_handling_s"],
-        "rows": [
-            [
-                a,
-                n,
-                None if w is None else round(float(w), 1),
-                None if h is None else round(float(h), 1),
-            ]
-            for a, n, w, h in agents
+        "columns": [
+            "agent",
+            "handoffs",
+            "wait_p50_s",
+            "wait_p95_s",
+            "handling_p50_s",
+            "handling_p95_s",
         ],
+        "rows": agents,
     }
 
 

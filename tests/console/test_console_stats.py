@@ -53,7 +53,10 @@ def test_handoffs_rate_reasons_waits_and_agents(loaded):
     assert h["reasons"]["rows"] == [["requested", 2], ["fallback", 1]]
     assert (h["wait_p50"], h["wait_p95"]) == (60.0, 180.0)
     assert (h["handling_p50"], h["handling_p95"]) == (300.0, 600.0)
-    assert h["rows"] == [["omar", 1, 180.0, 300.0], ["sara", 1, 60.0, 600.0]]
+    assert h["rows"] == [
+        ["omar", 1, 180.0, 180.0, 300.0, 300.0],
+        ["sara", 1, 60.0, 60.0, 600.0, 600.0],
+    ]
     assert stats.handoffs(Period(D, D + 1, "web"))["handoffs"] == 1
 
 
