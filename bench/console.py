@@ -114,6 +114,8 @@ def generate(url: str, rows: int, days: int, seed: int = 7) -> Dict[str, int]:
                         finished or "\\N",
                         str(latency),
                         "f",
+                        "t" if rng.random() < 0.02 else "f",  # repeated
+                        "t" if rng.random() < 0.03 else "f",  # before a handoff
                     ]
                 )  # fmt: skip
                 + "\n"
@@ -140,7 +142,7 @@ def generate(url: str, rows: int, days: int, seed: int = 7) -> Dict[str, int]:
     try:
         with connection, connection.cursor() as cur:
             for buffer, table, columns in (
-                (turns, "bot_turns", "conversation_id, channel, day, ts, text, intent, confidence, fallback, handoff, form, form_event, requested_slot, finished, latency_ms, failed"),
+                (turns, "bot_turns", "conversation_id, channel, day, ts, text, intent, confidence, fallback, handoff, form, form_event, requested_slot, finished, latency_ms, failed, repeated, before_handoff"),
                 (handoffs, "handoffs", "conversation_id, channel, state, reason, queued_at, claimed_at, claimed_by, ended_at, ended_by"),
                 (ratings, "csat_ratings", "conversation_id, channel, day, asked_at, answered_at, finished, intent, score, comment, state"),
             ):  # fmt: skip
@@ -153,11 +155,14 @@ def generate(url: str, rows: int, days: int, seed: int = 7) -> Dict[str, int]:
 
 
 def time_queries(days: int, only: str = "") -> List[Dict]:
-    from bot.services import console_stats, review
+    from bot.services import console_rollup, console_stats, review
     from bot.services.console_stats import Period
     from bot.store.turns import day_of
 
     today = day_of(time.time())
+    t0 = time.perf_counter()
+    console_rollup.ensure()
+    print(f"  daily rollup built once (first console request): {time.perf_counter() - t0:.2f} s")
     periods = {
         "last 30 days": Period(today - 29, today),
         f"all {days} days": Period(today - days, today),

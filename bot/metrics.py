@@ -10,7 +10,7 @@ Names (all prefixed `cza_`):
     reply_seconds{channel}                  bot reply latency as the channel saw it
     fallbacks_total{channel}                turns that ended on a fallback
     handoffs_total{channel}                 turns that queued the conversation for an agent
-    handoff_queue_length                    conversations waiting for an agent (at scrape)
+    handoff_queue_length                    conversations waiting for an agent (set at each scrape)
     webhooks_rejected_total{channel}        forged or unsigned webhooks refused
     duplicates_dropped_total{channel}       platform retries dropped
     rate_limited_total{channel}             messages over the per-user rate limit

@@ -271,6 +271,7 @@ class Pipeline:
                 inbound.channel_message_id,
             )
         except Exception as e:
+            metrics.inc(metrics.STORE_ERRORS, "database")
             logger.error(
                 "transcript write failed for %s: %s",
                 log_id(inbound.conversation_id),

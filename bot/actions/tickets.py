@@ -1,5 +1,5 @@
-"""Actions for "صوتك مسموع" tickets: open one (form + summary + confirmation) and
-report the status of one's tickets. Thin: they read slots, call bot.services and
+"""Actions for "صوتك مسموع" tickets: open one (form + summary + confirmation); the
+status of one's tickets is bot/actions/ticket_status.py. Thin: they read slots, call bot.services and
 utter domain responses (domain/tickets.yml).
 
 Slot extraction is custom (`extract_<slot>`), so the form decides what a message
@@ -24,10 +24,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from bot.actions.forms import (
     CANCEL_BUTTON,
-    HANDOFF_BUTTON,
     INTERRUPTIONS,
     OPEN_TICKET_BUTTON,
-    add_lookup_failure,
     bump_failures,
     clear_failures,
     confidence_of,
@@ -36,17 +34,22 @@ from bot.actions.forms import (
     intent_of,
     is_payload,
     leave_to_rules,
-    lookup_blocked,
-    prefill,
     text_of,
     validate_id_value,
 )
 from bot.actions.objections import OBJECTION_SLOTS
+
+# The ticket-status form lives in bot/actions/ticket_status.py; its names stay importable here.
+from bot.actions.ticket_status import (  # noqa: F401
+    STATUS_SLOTS,
+    ActionTicketStatus,
+    ValidateTicketStatusForm,
+)
 from bot.nlu.arabic import normalize
 from bot.privacy import mask_id
 from bot.services import tickets as ticket_service
 from bot.services import validators as v
-from bot.services.tickets import TICKET_CATEGORIES, StoreUnavailable
+from bot.services.tickets import TICKET_CATEGORIES
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,6 @@ TICKET_SLOTS = [
     "ticket_confirm",
     "ticket_submission_id",
 ]
-STATUS_SLOTS = ["status_ticket_number", "status_national_id"]
 
 CATEGORY_PAYLOAD = '/inform_ticket_category{{"ticket_category": "{}"}}'
 CATEGORY_BUTTONS = [
@@ -360,76 +362,6 @@ class ActionSubmitTicket(Action):
             buttons=[{"title": "حالة بلاغي", "payload": "/ticket_status"}],
         )
         return [SlotSet(s, None) for s in TICKET_SLOTS] + [SlotSet("last_ticket_number", number)]
-
-
-# ------------------------------------------------------------------ ticket status
-
-
-class ValidateTicketStatusForm(FormValidationAction):
-    PARSERS = {
-        "status_ticket_number": v.parse_ticket_number,
-        "status_national_id": v.parse_national_id,
-    }
-
-    def name(self) -> Text:
-        return "validate_ticket_status_form"
-
-    async def extract_status_ticket_number(self, dispatcher, tracker, domain):
-        return prefill(tracker, "status_ticket_number", self.PARSERS, "ticket_status")
-
-    async def extract_status_national_id(self, dispatcher, tracker, domain):
-        return prefill(tracker, "status_national_id", self.PARSERS, "ticket_status")
-
-    def validate_status_ticket_number(self, value, dispatcher, tracker, domain):
-        if value is None:
-            return {"status_ticket_number": None}
-        parsed = v.parse_ticket_number(str(value))
-        if parsed.ok:
-            return {
-                "status_ticket_number": parsed.value,
-                **clear_failures(tracker, "status_ticket_number"),
-            }
-        dispatcher.utter_message(response="utter_ticket_number_invalid")
-        return {
-            "status_ticket_number": None,
-            **bump_failures(tracker, "status_ticket_number", dispatcher, "رقم البلاغ"),
-        }
-
-    def validate_status_national_id(self, value, dispatcher, tracker, domain):
-        return validate_id_value("status_national_id", value, dispatcher, tracker)
-
-
-class ActionTicketStatus(Action):
-    def name(self) -> Text:
-        return "action_ticket_status"
-
-    def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        number = tracker.get_slot("status_ticket_number")
-        national_id = tracker.get_slot("status_national_id")
-        reset = [SlotSet(s, None) for s in STATUS_SLOTS]
-        if not number or not national_id:
-            return reset
-        if lookup_blocked(tracker):
-            dispatcher.utter_message(response="utter_lookup_blocked", buttons=[HANDOFF_BUTTON])
-            return reset
-        try:
-            ticket = ticket_service.find_for_owner(number, national_id)
-            others = ticket_service.tickets_of(national_id) if ticket else []
-        except StoreUnavailable:
-            dispatcher.utter_message(response="utter_store_down")
-            return reset
-        if ticket is None:
-            failures = add_lookup_failure(tracker)
-            dispatcher.utter_message(
-                response="utter_ticket_not_found",
-                buttons=[{"title": "أحاول مرة ثانية", "payload": "/ticket_status"}, HANDOFF_BUTTON],
-            )
-            return reset + [SlotSet("lookup_failures", failures)]
-        dispatcher.utter_message(
-            text=ticket_service.describe_for_owner(ticket, others),
-            buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
-        )
-        return reset
 
 
 # ------------------------------------------------------------------ shared

@@ -3,9 +3,10 @@
 Every function takes a `Period` (Riyadh days, inclusive, and an optional channel) and
 returns {"columns": [...], "rows": [[...], ...]} plus a few headline numbers, so the
 page draws a table, a chart and a CSV from the same answer. Nothing loads transcripts
-or Rasa trackers into Python; percentiles are computed by the database
-(percentile_disc on PostgreSQL, ORDER BY … OFFSET on SQLite, same definition: the
-smallest value with at least p of the values at or below it).
+or Rasa trackers into Python. Settled days come from the rollups
+(bot.services.console_rollup), the last two live. Percentiles are the database's: the
+smallest value with at least p of the values at or below it (percentile_disc on
+PostgreSQL, ORDER BY … OFFSET on SQLite; reply latency from its 10 ms histogram).
 
 Definitions (docs/console.md says the same for supervisors):
 - a *conversation* is one citizen on one channel on one Riyadh day with at least one
@@ -22,10 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import DateTime, bindparam, text
-
 from bot.privacy import mask_text
-from bot.store import engine
+from bot.services import console_rollup
+from bot.services.console_sql import _one, _rows, _seconds, _share, percentiles
 from bot.store.turns import day_start_ts
 
 TOP_N = 30
@@ -54,97 +54,34 @@ class Period:
 _TURNS = "day BETWEEN :d1 AND :d2 AND (:channel IS NULL OR channel = :channel)"
 
 
-def _rows(sql: str, params: Dict[str, Any]) -> List[List[Any]]:
-    statement = text(sql)
-    typed = [
-        bindparam(k, type_=DateTime(timezone=True))
-        for k, v in params.items()
-        if isinstance(v, datetime) and f":{k}" in sql
-    ]
-    if typed:
-        statement = statement.bindparams(*typed)
-    with engine().connect() as c:
-        return [list(r) for r in c.execute(statement, params)]
+# ------------------------------------------------------------------------- per day
 
 
-def _one(sql: str, params: Dict[str, Any]) -> List[Any]:
-    rows = _rows(sql, params)
-    return rows[0] if rows else []
-
-
-def _postgres() -> bool:
-    return engine().dialect.name == "postgresql"
-
-
-def _seconds(later: str, earlier: str) -> str:
-    if _postgres():
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-
-
-def percentiles(values_sql: str, params: Dict[str, Any], ps=(0.5, 0.95)) -> List[Optional[float]]:
-    """Percentiles of the single column `x` that `values_sql` selects (NULLs ignored)."""
-    if _postgres():
-        cols = ", ".join(f"percentile_disc({p}) WITHIN GROUP (ORDER BY v.x)" for p in ps)
-        row = _one(f"SELECT {cols} FROM ({values_sql}) v WHERE v.x IS NOT NULL", params)
-        return [None if x is None else round(float(x), 1) for x in row]
-    n = _one(f"SELECT COUNT(*) FROM ({values_sql}) v WHERE v.x IS NOT NULL", params)[0]
-    out: List[Optional[float]] = []
-    for p in ps:
-        if not n:
-            out.append(None)
-            continue
-        k = max(0, -(-int(p * 1000) * n // 1000) - 1)  # ceil(p * n) - 1 without floats
-        row = _one(
-            f"SELECT v.x FROM ({values_sql}) v WHERE v.x IS NOT NULL ORDER BY v.x "
-            f"LIMIT 1 OFFSET {int(k)}",
-            params,
-        )
-        out.append(round(float(row[0]), 1))
-    return out
-
-
-def _share(part: Any, whole: Any) -> Optional[float]:
-    return round(100.0 * float(part or 0) / float(whole), 1) if whole else None
-
-
-# ------------------------------------------------------------------------- volume
+def _daily(period: Period, select: str, tail: str = "") -> List[List[Any]]:
+    """`select` over the period's per-day-and-channel rows (bot.services.console_rollup:
+    settled days from the rollup table, the last two live)."""
+    rolled = console_rollup.ensure()
+    rows = console_rollup.daily(period.first_day, period.last_day, period.channel)
+    return _rows(
+        f"SELECT {select} FROM ({rows}) d {tail}",
+        console_rollup.params(period.first_day, period.last_day, period.channel, rolled),
+    )
 
 
 def volume(period: Period) -> Dict[str, Any]:
-    rows = _rows(
-        f"SELECT day, channel, COUNT(DISTINCT conversation_id), COUNT(*) FROM bot_turns "
-        f"WHERE {_TURNS} GROUP BY day, channel ORDER BY day, channel",
-        period.params,
-    )
-    return {"columns": ["day", "channel", "conversations", "messages"], "rows": rows}
-
-
-# ------------------------------------------------------------------------- containment
-
-_CONVERSATIONS = f"""
-    SELECT conversation_id, day, MAX(id) AS last_id, MAX(ts) AS last_ts,
-           MAX(CASE WHEN handoff THEN 1 ELSE 0 END) AS handed
-    FROM bot_turns WHERE {_TURNS} GROUP BY conversation_id, day
-"""
+    rows = _daily(period, "d.day, d.channel, d.conversations, d.turns", "ORDER BY d.day, d.channel")
+    return {
+        "columns": ["day", "channel", "conversations", "messages"],
+        "rows": [[int(a), b, int(c), int(n)] for a, b, c, n in rows],
+    }
 
 
 def containment(period: Period) -> Dict[str, Any]:
-    row = _one(
-        f"""
-        SELECT COUNT(*),
-          SUM(cd.handed),
-          SUM(CASE WHEN cd.handed = 0 AND t.fallback THEN 1 ELSE 0 END),
-          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND EXISTS (
-                SELECT 1 FROM bot_turns r WHERE r.conversation_id = cd.conversation_id
-                AND r.ts > cd.last_ts AND r.ts <= cd.last_ts + 86400) THEN 1 ELSE 0 END),
-          SUM(CASE WHEN cd.handed = 0 AND NOT t.fallback AND NOT EXISTS (
-                SELECT 1 FROM bot_turns r WHERE r.conversation_id = cd.conversation_id
-                AND r.ts > cd.last_ts AND r.ts <= cd.last_ts + 86400) THEN 1 ELSE 0 END)
-        FROM ({_CONVERSATIONS}) cd JOIN bot_turns t ON t.id = cd.last_id
-        """,
-        period.params,
-    )
+    row = _daily(
+        period,
+        "SUM(d.conversations), SUM(d.handed_off), SUM(d.ended_on_fallback), "
+        "SUM(d.came_back), SUM(d.contained)",
+    )[0]
     total, handed, ended_fallback, came_back, contained = [int(x or 0) for x in row]
     return {
         "conversations": total,
@@ -165,6 +102,15 @@ def containment(period: Period) -> Dict[str, Any]:
 _HANDOFFS = "queued_at >= :start AND queued_at < :end AND (:channel IS NULL OR channel = :channel)"
 
 
+def _agent_percentiles(agent: str, wait: str, handling: str, params: Dict[str, Any]) -> List:
+    """[wait p50, wait p95, handling p50, handling p95] of one agent's handoffs."""
+    mine = dict(params, agent=agent)
+    where = f"WHERE {_HANDOFFS} AND claimed_by = :agent"
+    return percentiles(f"SELECT {wait} AS x FROM handoffs {where}", mine) + percentiles(
+        f"SELECT {handling} AS x FROM handoffs {where}", mine
+    )
+
+
 def handoffs(period: Period) -> Dict[str, Any]:
     params = dict(period.params, start=period.start, end=period.end)
     wait = _seconds("claimed_at", "queued_at")
@@ -181,11 +127,14 @@ def handoffs(period: Period) -> Dict[str, Any]:
         f"SELECT {handling} AS x FROM handoffs WHERE {_HANDOFFS} AND claimed_at IS NOT NULL",
         params,
     )
-    agents = _rows(
-        f"SELECT claimed_by, COUNT(*), AVG({wait}), AVG({handling}) FROM handoffs "
-        f"WHERE {_HANDOFFS} AND claimed_by IS NOT NULL GROUP BY claimed_by ORDER BY claimed_by",
-        params,
-    )
+    agents = [
+        [agent, int(n)] + _agent_percentiles(agent, wait, handling, params)
+        for agent, n in _rows(
+            f"SELECT claimed_by, COUNT(*) FROM handoffs WHERE {_HANDOFFS} "
+            "AND claimed_by IS NOT NULL GROUP BY claimed_by ORDER BY claimed_by",
+            params,
+        )
+    ]
     return {
         "handoffs": int(total or 0),
         "rate": _share(total, conversations),
@@ -194,16 +143,15 @@ def handoffs(period: Period) -> Dict[str, Any]:
         "handling_p50": handling_p[0],
         "handling_p95": handling_p[1],
         "reasons": {"columns": ["reason", "handoffs"], "rows": reasons},
-        "columns": ["agent", "handoffs", "avg_wait_s", "avg_handling_s"],
-        "rows": [
-            [
-                a,
-                n,
-                None if w is None else round(float(w), 1),
-                None if h is None else round(float(h), 1),
-            ]
-            for a, n, w, h in agents
+        "columns": [
+            "agent",
+            "handoffs",
+            "wait_p50_s",
+            "wait_p95_s",
+            "handling_p50_s",
+            "handling_p95_s",
         ],
+        "rows": agents,
     }
 
 
@@ -211,10 +159,7 @@ def handoffs(period: Period) -> Dict[str, Any]:
 
 
 def fallbacks(period: Period) -> Dict[str, Any]:
-    total, fell = _one(
-        f"SELECT COUNT(*), SUM(CASE WHEN fallback THEN 1 ELSE 0 END) FROM bot_turns WHERE {_TURNS}",
-        period.params,
-    )
+    total, fell = _daily(period, "SUM(d.turns), SUM(d.fallbacks)")[0]
     latest = _rows(
         f"SELECT id, day, channel, text, intent, confidence FROM bot_turns "
         f"WHERE {_TURNS} AND fallback ORDER BY id DESC LIMIT {LATEST_N}",
@@ -232,34 +177,29 @@ def fallbacks(period: Period) -> Dict[str, Any]:
 # ------------------------------------------------------------------------- forms
 
 
+def _rolled(period: Period, table: str, select: str, tail: str = "") -> List[List[Any]]:
+    rolled = console_rollup.ensure()
+    return _rows(
+        f"SELECT {select} FROM ({console_rollup.rows(table)}) r {tail}",
+        console_rollup.params(period.first_day, period.last_day, period.channel, rolled),
+    )
+
+
 def forms(period: Period) -> Dict[str, Any]:
-    counts = _rows(
-        f"SELECT form, SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN form_event = 'cancelled' THEN 1 ELSE 0 END) FROM bot_turns "
-        f"WHERE {_TURNS} AND form IS NOT NULL AND form_event IS NOT NULL "
-        "GROUP BY form ORDER BY form",
-        period.params,
+    counts = _rolled(
+        period,
+        "console_forms",
+        "r.form, SUM(r.started), SUM(r.completed), SUM(r.cancelled)",
+        "WHERE r.question = '' GROUP BY r.form ORDER BY r.form",
     )
     # Where citizens drop off: for each run of a form (from one "started" to the next)
     # that never completed, the last question it asked.
-    drop = _rows(
-        f"""
-        WITH f AS (
-          SELECT id, conversation_id, form, form_event, requested_slot,
-            SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END)
-              OVER (PARTITION BY conversation_id, form ORDER BY id) AS run
-          FROM bot_turns WHERE {_TURNS} AND form IS NOT NULL),
-        runs AS (
-          SELECT form, MAX(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END) AS done,
-                 MAX(CASE WHEN requested_slot IS NOT NULL THEN id END) AS last_q
-          FROM f WHERE run > 0 GROUP BY conversation_id, form, run)
-        SELECT runs.form, t.requested_slot, COUNT(*) FROM runs
-          JOIN bot_turns t ON t.id = runs.last_q
-        WHERE runs.done = 0 GROUP BY runs.form, t.requested_slot
-        ORDER BY runs.form, COUNT(*) DESC, t.requested_slot
-        """,
-        period.params,
+    drop = _rolled(
+        period,
+        "console_forms",
+        "r.form, r.question, SUM(r.dropped)",
+        "WHERE r.question <> '' GROUP BY r.form, r.question "
+        "ORDER BY r.form, SUM(r.dropped) DESC, r.question",
     )
     rows = []
     for form, started, completed, cancelled in counts:
@@ -268,7 +208,10 @@ def forms(period: Period) -> Dict[str, Any]:
     return {
         "columns": ["form", "started", "completed", "cancelled", "abandoned"],
         "rows": rows,
-        "drop_off": {"columns": ["form", "last_question", "runs"], "rows": drop},
+        "drop_off": {
+            "columns": ["form", "last_question", "runs"],
+            "rows": [[f, q, int(n)] for f, q, n in drop],
+        },
     }
 
 
@@ -359,26 +302,41 @@ def satisfaction(period: Period) -> Dict[str, Any]:
 # ------------------------------------------------------------------------- latency
 
 
+def _latency_percentiles(period: Period, by_channel: bool) -> List[List[Any]]:
+    """p50 and p95 from the 10 ms histogram: the smallest bucket with at least p of the
+    replies at or below it, as its lower edge in ms."""
+    part = "PARTITION BY h.channel " if by_channel else ""
+    key = "h.channel" if by_channel else "'all'"
+    step = console_rollup.LATENCY_BUCKET_MS
+    return _rows(
+        f"""
+        SELECT c.grp, MIN(CASE WHEN c.cum >= 0.5 * c.total THEN c.bucket END) * {step},
+               MIN(CASE WHEN c.cum >= 0.95 * c.total THEN c.bucket END) * {step}
+        FROM (
+          SELECT {key} AS grp, h.bucket,
+                 SUM(h.n) OVER ({part}ORDER BY h.bucket) AS cum,
+                 SUM(h.n) OVER ({part.strip()}) AS total
+          FROM (
+            SELECT {"r.channel, " if by_channel else ""}r.bucket, SUM(r.n) AS n
+            FROM ({console_rollup.rows("console_latency")}) r
+            GROUP BY {"r.channel, " if by_channel else ""}r.bucket
+          ) h
+        ) c GROUP BY c.grp ORDER BY c.grp
+        """,
+        console_rollup.params(
+            period.first_day, period.last_day, period.channel, console_rollup.ensure()
+        ),
+    )
+
+
 def latency(period: Period) -> Dict[str, Any]:
-    channels = [
-        r[0]
-        for r in _rows(
-            f"SELECT DISTINCT channel FROM bot_turns WHERE {_TURNS} ORDER BY channel",
-            period.params,
-        )
+    rows = [
+        [channel, None if a is None else float(a), None if b is None else float(b)]
+        for channel, a, b in _latency_percentiles(period, by_channel=True)
     ]
-    rows = []
-    for channel in channels:
-        params = dict(period.params, channel=channel)
-        p50, p95 = percentiles(f"SELECT latency_ms AS x FROM bot_turns WHERE {_TURNS}", params)
-        rows.append([channel, p50, p95])
-    overall = percentiles(f"SELECT latency_ms AS x FROM bot_turns WHERE {_TURNS}", period.params)
-    return {
-        "p50_ms": overall[0],
-        "p95_ms": overall[1],
-        "columns": ["channel", "p50_ms", "p95_ms"],
-        "rows": rows,
-    }
+    overall = _latency_percentiles(period, by_channel=False)
+    p50, p95 = (float(overall[0][1]), float(overall[0][2])) if overall else (None, None)
+    return {"p50_ms": p50, "p95_ms": p95, "columns": ["channel", "p50_ms", "p95_ms"], "rows": rows}
 
 
 SECTIONS = {

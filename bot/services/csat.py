@@ -17,6 +17,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
+from bot import metrics
 from bot.store import csat as store
 
 ONCE_PER = timedelta(hours=24)
@@ -113,6 +114,7 @@ def handle_reply(
         ask = store.open_ask(conversation_id, ANSWER_WITHIN, now)
         match = _SCORE.match(text.strip())
         if match and ask and store.set_score(ask["id"], int(match.group(1)), now):
+            metrics.inc(metrics.CSAT, match.group(1))
             return {"text": THANKS, "buttons": comment_buttons()}
         if text.strip() == COMMENT_PAYLOAD and ask and store.want_comment(ask["id"]):
             return {"text": ASK_COMMENT, "buttons": []}

@@ -29,7 +29,6 @@ from bot.store.turns import get_turn
 
 ROOT = Path(__file__).resolve().parents[2]
 REASONS = ("fallback", "low_confidence", "before_handoff", "low_rating", "repeated")
-REPEAT_SECONDS = 600
 MAX_NOTE = 500
 
 
@@ -62,56 +61,60 @@ def known_intents() -> List[str]:
     return sorted(names)
 
 
-def _queue_sql(reason: Optional[str]) -> str:
-    t = "t.day BETWEEN :d1 AND :d2 AND (:channel IS NULL OR t.channel = :channel)"
-    parts = {
-        "fallback": f"SELECT t.id, 'fallback' AS reason FROM bot_turns t WHERE {t} AND t.fallback",
-        "low_confidence": (
-            f"SELECT t.id, 'low_confidence' FROM bot_turns t WHERE {t} AND NOT t.fallback "
-            "AND t.confidence IS NOT NULL AND t.confidence < :low"
-        ),
-        "before_handoff": (
-            f"SELECT p.id, 'before_handoff' FROM bot_turns t JOIN bot_turns p ON p.id = ("
-            "SELECT MAX(q.id) FROM bot_turns q WHERE q.conversation_id = t.conversation_id "
-            f"AND q.id < t.id) WHERE {t} AND t.handoff"
-        ),
-        "low_rating": (
-            f"SELECT t.id, 'low_rating' FROM bot_turns t JOIN csat_ratings c ON "
-            f"c.conversation_id = t.conversation_id AND c.day = t.day WHERE {t} "
-            "AND c.score IS NOT NULL AND c.score <= 2 AND t.text IS NOT NULL"
-        ),
-        "repeated": (
-            f"SELECT t.id, 'repeated' FROM bot_turns t JOIN bot_turns p ON p.id = ("
-            "SELECT MAX(q.id) FROM bot_turns q WHERE q.conversation_id = t.conversation_id "
-            f"AND q.id < t.id) WHERE {t} AND p.text = t.text AND t.ts - p.ts <= {REPEAT_SECONDS}"
-        ),
-    }
-    chosen = [parts[reason]] if reason in parts else list(parts.values())
-    return " UNION ALL ".join(chosen)
+_PERIOD = "t.day BETWEEN :d1 AND :d2 AND (:channel IS NULL OR t.channel = :channel)"
+_UNLABELLED = "AND NOT EXISTS (SELECT 1 FROM review_labels l WHERE l.turn_id = t.id)"
+# Flags set when each turn was recorded (bot/store/turns.py), so one backward scan of
+# the newest turns finds the candidates.
+_FLAGS = {
+    "fallback": "t.fallback",
+    "low_confidence": "(NOT t.fallback AND t.confidence < :low)",
+    "before_handoff": "t.before_handoff",
+    "repeated": "t.repeated",
+}
+
+
+def _candidates(period: Period, reason: Optional[str], labelled: bool, limit: int):
+    params = dict(
+        period.params,
+        low=fallback_threshold() + settings.get().review_confidence_margin,
+        lim=limit,
+    )
+    unlabelled = "" if labelled else _UNLABELLED
+    reasons: Dict[int, List[str]] = {}
+    flags = [r for r in _FLAGS if reason in (None, r)]
+    with engine().connect() as connection:
+        if flags:
+            cases = ", ".join(f"CASE WHEN {_FLAGS[r]} THEN 1 ELSE 0 END" for r in flags)
+            where = " OR ".join(_FLAGS[r] for r in flags)
+            for row in connection.execute(
+                text(
+                    f"SELECT t.id, {cases} FROM bot_turns t WHERE {_PERIOD} AND ({where}) "
+                    f"{unlabelled} ORDER BY t.id DESC LIMIT :lim"
+                ),
+                params,
+            ):
+                reasons[int(row[0])] = [r for r, hit in zip(flags, row[1:]) if hit]
+        if reason in (None, "low_rating"):
+            for (turn_id,) in connection.execute(
+                text(
+                    "SELECT t.id FROM csat_ratings c JOIN bot_turns t ON "
+                    "t.conversation_id = c.conversation_id AND t.day = c.day "
+                    f"WHERE c.day BETWEEN :d1 AND :d2 AND c.score IS NOT NULL AND c.score <= 2 "
+                    f"AND {_PERIOD} AND t.text IS NOT NULL {unlabelled} "
+                    "ORDER BY t.id DESC LIMIT :lim"
+                ),
+                params,
+            ):
+                reasons.setdefault(int(turn_id), []).append("low_rating")
+    return {k: reasons[k] for k in sorted(reasons, reverse=True)[:limit]}
 
 
 def queue(
     period: Period, reason: Optional[str] = None, labelled: bool = False, limit: int = 50
 ) -> List[Dict[str, Any]]:
     """The newest candidates first, each with its reasons, prediction and label."""
-    params = dict(
-        period.params,
-        low=fallback_threshold() + settings.get().review_confidence_margin,
-        lim=max(1, min(int(limit), 200)),
-    )
-    labelled_filter = (
-        "" if labelled else "AND NOT EXISTS (SELECT 1 FROM review_labels l WHERE l.turn_id = c.id)"
-    )
-    sql = (
-        f"SELECT c.id, c.reason FROM ({_queue_sql(reason)}) c WHERE 1 = 1 {labelled_filter} "
-        "ORDER BY c.id DESC LIMIT :lim"
-    )
-    with engine().connect() as connection:
-        rows = connection.execute(text(sql), params).all()
-    reasons: Dict[int, List[str]] = {}
-    for turn_id, why in rows:
-        reasons.setdefault(int(turn_id), []).append(why)
-    ids = sorted(reasons, reverse=True)
+    reasons = _candidates(period, reason, labelled, max(1, min(int(limit), 200)))
+    ids = list(reasons)
     labels = store.labels_for(ids)
     items = []
     with engine().connect() as connection:
@@ -121,7 +124,7 @@ def queue(
                 text(
                     "SELECT id, conversation_id, channel, day, ts, text, intent, confidence, "
                     "fallback FROM bot_turns WHERE id IN ("
-                    + ",".join(str(i) for i in ids or [0])
+                    + ",".join(str(int(i)) for i in ids or [0])
                     + ")"
                 )
             ).mappings()
@@ -130,7 +133,6 @@ def queue(
         d = details.get(turn_id)
         if not d:
             continue
-        label = labels.get(turn_id)
         items.append(
             {
                 "turn_id": turn_id,
@@ -141,7 +143,7 @@ def queue(
                 "intent": d["intent"],
                 "confidence": None if d["confidence"] is None else round(d["confidence"], 3),
                 "fallback": bool(d["fallback"]),
-                "label": _label_view(label),
+                "label": _label_view(labels.get(turn_id)),
             }
         )
     return items

@@ -154,8 +154,14 @@ def heldout() -> List[Tuple[str, str]]:
 def accuracy(model: Path, pairs: List[Tuple[str, str]]) -> Optional[float]:
     if not pairs:
         return None
+    import logging
+
+    import structlog
     from rasa.core.agent import Agent
 
+    # Rasa logs every parse at debug level; hundreds of them would bury the result.
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     agent = Agent.load(str(model))
 
     async def run() -> int:

@@ -22,7 +22,18 @@ import threading
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, Optional
 
-from sqlalchemy import Boolean, Column, Float, Integer, String, Text, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    String,
+    Text,
+    insert,
+    select,
+    update,
+)
 
 from bot.privacy import mask_text
 from bot.store import transaction
@@ -31,6 +42,7 @@ from bot.store.base import Base
 RIYADH_OFFSET = 3 * 3600
 DAY = 86400
 MAX_TEXT = 500
+REPEAT_SECONDS = 600
 
 # What the console counts as the bot not understanding, handing over, or finishing
 # something for the citizen (the action that ends each flow; see domain/*.yml).
@@ -58,7 +70,7 @@ class BotTurn(Base):
     conversation_id = Column(String(128), nullable=False)
     channel = Column(String(20), nullable=False)
     day = Column(Integer, nullable=False)  # Riyadh day number
-    ts = Column(Integer, nullable=False)  # Unix seconds
+    ts = Column(BigInteger, nullable=False)  # Unix seconds
     text = Column(Text, nullable=True)  # masked
     intent = Column(String(120), nullable=True)  # "faq/<key>" for FAQ answers
     confidence = Column(Float, nullable=True)
@@ -70,6 +82,8 @@ class BotTurn(Base):
     finished = Column(String(40), nullable=True)  # ticket | precheck | objection | ...
     latency_ms = Column(Integer, nullable=True)
     failed = Column(Boolean, nullable=False, default=False)  # the citizen got the apology
+    repeated = Column(Boolean, nullable=False, default=False)  # same text as the last turn
+    before_handoff = Column(Boolean, nullable=False, default=False)  # the next turn handed over
 
 
 def day_of(ts: float) -> int:
@@ -193,6 +207,24 @@ def record_turn(
     }
     table = BotTurn.__table__
     with transaction() as connection:
+        # The review queue's "repeated" and "before handoff" are set here, once, so that
+        # listing it never compares every turn with the one before.
+        previous = connection.execute(
+            select(table.c.id, table.c.ts, table.c.text)
+            .where(table.c.conversation_id == values["conversation_id"])
+            .order_by(table.c.ts.desc(), table.c.id.desc())
+            .limit(1)
+        ).first()
+        if previous is not None:
+            values["repeated"] = bool(
+                values["text"]
+                and previous.text == values["text"]
+                and ts - previous.ts <= REPEAT_SECONDS
+            )
+            if values["handoff"]:
+                connection.execute(
+                    update(table).where(table.c.id == previous.id).values(before_handoff=True)
+                )
         if values["form_event"] == CANCELLED and not values["form"]:
             values["form"] = connection.execute(
                 select(table.c.form)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any, Dict, Optional, Tuple
 
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import metrics, settings
-from bot.services import console_stats, desk_auth, handoff, review
+from bot.services import console_rollup, console_stats, desk_auth, handoff, review
 from bot.store import audit, session_scope
 from channels.console import views
 from channels.desk.responses import (
@@ -24,6 +25,7 @@ from channels.desk.responses import (
 )
 from channels.edge import client_address, secrets_match
 
+logger = logging.getLogger(__name__)
 SUPERVISOR = "supervisor"
 _STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 Denied = Optional[response.HTTPResponse]
@@ -86,6 +88,18 @@ def _metrics_allowed(request: Request) -> bool:
 def blueprint() -> Blueprint:
     bp = Blueprint("supervisor_console")
 
+    @bp.listener("after_server_start")
+    async def _rollup(app, loop):
+        # A large history's first rollup takes seconds: build it now, not in the first
+        # supervisor's request (another worker racing it is harmless).
+        async def build():
+            try:
+                await asyncio.to_thread(console_rollup.ensure)
+            except Exception as e:
+                logger.info("console rollup not built at start: %s", type(e).__name__)
+
+        app.ctx.console_rollup = loop.create_task(build())
+
     @bp.route("/console", methods=["GET"])
     async def short(request: Request):
         return redirect("/desk/console/")
@@ -143,11 +157,6 @@ def blueprint() -> Blueprint:
         if denied:
             return denied
         await asyncio.to_thread(_audit, user, "console.viewed", section, _period_detail(period))
-        if section == "handoffs":
-            try:
-                metrics.set_queue_length(len(await asyncio.to_thread(handoff.queue)))
-            except Exception:
-                pass
         result["period"] = _period_detail(period)
         return json_response(result)
 
@@ -234,6 +243,11 @@ def blueprint() -> Blueprint:
     async def prometheus(request: Request):
         if not _metrics_allowed(request):
             return response.text("not found", status=404)
+        try:  # the queue as of this scrape, whichever worker answers it
+            waiting = await asyncio.to_thread(handoff.queue)
+            metrics.set_queue_length(sum(1 for v in waiting if v.state == handoff.QUEUED))
+        except Exception:
+            metrics.inc(metrics.STORE_ERRORS, "database")
         return response.raw(
             metrics.exposition(),
             content_type=metrics.CONTENT_TYPE_LATEST,

@@ -29,8 +29,8 @@ D = (date(2026, 11, 10) - date(1970, 1, 1)).days
 T0 = turn_store.day_start_ts(D) + 9 * 3600  # 09:00 Riyadh
 
 
-def at(seconds: int) -> datetime:
-    return datetime.fromtimestamp(T0 + seconds, timezone.utc)
+def at(seconds: int, t0: int = T0) -> datetime:
+    return datetime.fromtimestamp(t0 + seconds, timezone.utc)
 
 
 TURNS = [
@@ -123,13 +123,15 @@ TURNS = [
 ]
 
 
-def load() -> dict:
+def load(day: int = D) -> dict:
+    """The fixture with its day D moved to `day` (default 2026-11-10)."""
+    t0 = turn_store.day_start_ts(day) + 9 * 3600
     ids = {}
     for i, (conv, channel, offset, facts) in enumerate(TURNS):
-        record_inbound(conv, channel, conv.split(":")[1], facts["text"], at=at(offset))
-        record_outbound(conv, f"رد {i}", at=at(offset) + timedelta(seconds=1))
+        record_inbound(conv, channel, conv.split(":")[1], facts["text"], at=at(offset, t0))
+        record_outbound(conv, f"رد {i}", at=at(offset, t0) + timedelta(seconds=1))
         ids[(conv, offset)] = turn_store.record_turn(
-            conv, channel, (i + 1) * 100, False, at=T0 + offset + 1, facts=facts
+            conv, channel, (i + 1) * 100, False, at=t0 + offset + 1, facts=facts
         )
     with session_scope() as s:
         s.add_all(
@@ -139,10 +141,10 @@ def load() -> dict:
                     channel="telegram",
                     state="closed",
                     reason="fallback",
-                    queued_at=at(170),
-                    claimed_at=at(230),
+                    queued_at=at(170, t0),
+                    claimed_at=at(230, t0),
                     claimed_by="sara",
-                    ended_at=at(830),
+                    ended_at=at(830, t0),
                     ended_by="sara",
                 ),
                 Handoff(
@@ -150,25 +152,25 @@ def load() -> dict:
                     channel="telegram",
                     state="closed",
                     reason="requested",
-                    queued_at=at(3 * 3600),
-                    claimed_at=at(3 * 3600 + 180),
+                    queued_at=at(3 * 3600, t0),
+                    claimed_at=at(3 * 3600 + 180, t0),
                     claimed_by="omar",
-                    ended_at=at(3 * 3600 + 480),
+                    ended_at=at(3 * 3600 + 480, t0),
                     ended_by="omar",
                 ),
                 Handoff(
-                    conversation_id="web:q",
+                    conversation_id=f"web:q{day}",
                     channel="web",
                     state="queued",
                     reason="requested",
-                    queued_at=at(4 * 3600),
+                    queued_at=at(4 * 3600, t0),
                 ),
                 CsatRating(
                     conversation_id="web:a",
                     channel="web",
-                    day=D,
-                    asked_at=at(70),
-                    answered_at=at(80),
+                    day=day,
+                    asked_at=at(70, t0),
+                    answered_at=at(80, t0),
                     finished="ticket",
                     intent="faq/conditions",
                     score=5,
@@ -177,9 +179,9 @@ def load() -> dict:
                 CsatRating(
                     conversation_id="web:f",
                     channel="web",
-                    day=D,
-                    asked_at=at(470),
-                    answered_at=at(480),
+                    day=day,
+                    asked_at=at(470, t0),
+                    answered_at=at(480, t0),
                     finished="ticket",
                     score=2,
                     comment="بطيء جدا رقمي 0551234567",
@@ -188,8 +190,8 @@ def load() -> dict:
                 CsatRating(
                     conversation_id="telegram:1",
                     channel="telegram",
-                    day=D,
-                    asked_at=at(900),
+                    day=day,
+                    asked_at=at(900, t0),
                     finished="agent_closed",
                     agent="sara",
                     state="asked",

@@ -233,7 +233,39 @@ def test_metrics_is_off_by_default_and_needs_its_token(env, monkeypatch):
     assert c.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 404
     r = c.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
     assert r.status_code == 200 and "cza_messages_total" in r.text
+    assert "cza_handoff_queue_length 1.0" in r.text  # the fixture's one waiting citizen
     monkeypatch.delenv("METRICS_TOKEN")
     monkeypatch.setenv("METRICS_INTERNAL", "1")
     # httpx's ASGI transport reports 127.0.0.1 as the client: loopback is internal.
     assert c.get("/metrics").status_code == 200
+
+
+def test_make_agent_with_the_supervisor_role_and_list_shows_roles(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    from bot.backoffice.__main__ import main
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    reset_engine()
+    upgrade(url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert main(["agents", "create", "noura", "--role", "supervisor"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert main(["agents", "create", "fahad"]) == 0
+    assert main(["agents", "create", "x", "--role", "admin"]) == 2  # no such role
+    capsys.readouterr()
+    assert main(["agents", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "supervisor" in listing and "agent" in listing
+    roles = {a["username"]: a["role"] for a in desk_auth.list_agents()}
+    assert roles == {"noura": "supervisor", "fahad": "agent"}
+    token, _ = desk_auth.start_session(
+        desk_auth.authenticate("noura", "a long enough password")["id"], "noura"
+    )
+    assert desk_auth.session_agent(token)["role"] == "supervisor"
+    with pytest.raises(ValueError):
+        desk_auth.create_agent("hind", "a long enough password", role="admin")
+    reset_engine()

@@ -53,7 +53,10 @@ def test_handoffs_rate_reasons_waits_and_agents(loaded):
     assert h["reasons"]["rows"] == [["requested", 2], ["fallback", 1]]
     assert (h["wait_p50"], h["wait_p95"]) == (60.0, 180.0)
     assert (h["handling_p50"], h["handling_p95"]) == (300.0, 600.0)
-    assert h["rows"] == [["omar", 1, 180.0, 300.0], ["sara", 1, 60.0, 600.0]]
+    assert h["rows"] == [
+        ["omar", 1, 180.0, 180.0, 300.0, 300.0],
+        ["sara", 1, 60.0, 60.0, 600.0, 600.0],
+    ]
     assert stats.handoffs(Period(D, D + 1, "web"))["handoffs"] == 1
 
 
@@ -96,3 +99,52 @@ def test_latency_percentiles_by_channel(loaded):
         ["web", 600.0, 900.0],
         ["whatsapp", 500.0, 1000.0],
     ]
+
+
+def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from bot.services import console_rollup
+    from bot.store import engine
+    from bot.store.turns import day_of
+
+    today = day_of(datetime.now(timezone.utc).timestamp())
+    fixtures.load(D)  # settled: rolled up
+    fixtures.load(today - 1)  # yesterday and today: live
+    old, new = Period(D, D + 1), Period(today - 1, today)
+    assert stats.containment(old)["contained"] == stats.containment(new)["contained"] == 3
+    assert [r[1:] for r in stats.volume(new)["rows"]] == [r[1:] for r in stats.volume(old)["rows"]]
+    assert stats.fallbacks(new)["rate"] == 20.0
+    assert stats.forms(new) == stats.forms(old)
+    assert stats.latency(new) == stats.latency(old)
+    with engine().connect() as c:
+        days = {r[0] for r in c.execute(text("SELECT day FROM console_daily"))}
+    assert days == {D, D + 1}
+    assert console_rollup.through_day() == today - 2
+    assert console_rollup.ensure() == today - 2  # nothing to do the second time
+    both = stats.containment(Period(D, today))
+    assert both["conversations"] == 12 and both["contained"] == 6
+
+
+def test_turns_and_rating_links_go_with_the_transcript_retention_counts_stay(app_db, monkeypatch):
+    from sqlalchemy import text
+
+    from bot.services import console_rollup
+    from bot.store import engine
+
+    fixtures.load(D)
+    before = stats.containment(Period(D, D + 1)), stats.satisfaction(Period(D, D + 1))["average"]
+    with engine().begin() as c:  # a new day's rollup with a short retention period
+        c.execute(text("UPDATE console_rollups SET through_day = through_day - 1"))
+        c.execute(text("DELETE FROM console_daily WHERE day > :d"), {"d": D + 5})
+    monkeypatch.setenv("RETENTION_TRANSCRIPT_DAYS", "7")
+    console_rollup.ensure()
+    with engine().connect() as c:
+        assert c.execute(text("SELECT COUNT(*) FROM bot_turns")).scalar() == 0
+        ids = {r[0] for r in c.execute(text("SELECT conversation_id FROM csat_ratings"))}
+        comments = c.execute(text("SELECT COUNT(comment) FROM csat_ratings")).scalar()
+    assert ids == {"erased"} and comments == 0
+    assert stats.containment(Period(D, D + 1)) == before[0]  # from the rollup
+    assert stats.satisfaction(Period(D, D + 1))["average"] == before[1]

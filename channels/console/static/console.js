@@ -9,7 +9,8 @@
   const HEADERS = {
     day: "اليوم", channel: "القناة", conversations: "المحادثات", messages: "الرسائل",
     outcome: "النتيجة", share: "النسبة ٪", reason: "السبب", handoffs: "التحويلات",
-    agent: "الموظف", avg_wait_s: "متوسط الانتظار (ث)", avg_handling_s: "متوسط المعالجة (ث)",
+    agent: "الموظف", wait_p50_s: "الانتظار p50 (ث)", wait_p95_s: "الانتظار p95 (ث)",
+    handling_p50_s: "المعالجة p50 (ث)", handling_p95_s: "المعالجة p95 (ث)",
     turn: "مراجعة", text: "الرسالة", intent: "الموضوع", confidence: "الثقة",
     form: "النموذج", started: "بدأ", completed: "اكتمل", cancelled: "أُلغي", abandoned: "تُرك",
     last_question: "آخر سؤال", runs: "مرات", avg_confidence: "متوسط الثقة", fallbacks: "ما فهم",

@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("conversation_id", sa.String(128), nullable=False),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("day", sa.Integer, nullable=False),
-        sa.Column("ts", sa.Integer, nullable=False),
+        sa.Column("ts", sa.BigInteger, nullable=False),
         sa.Column("text", sa.Text, nullable=True),
         sa.Column("intent", sa.String(120), nullable=True),
         sa.Column("confidence", sa.Float, nullable=True),
@@ -33,10 +33,50 @@ def upgrade() -> None:
         sa.Column("finished", sa.String(40), nullable=True),
         sa.Column("latency_ms", sa.Integer, nullable=True),
         sa.Column("failed", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("repeated", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("before_handoff", sa.Boolean, nullable=False, server_default=sa.false()),
     )
     op.create_index("ix_bot_turns_day_channel", "bot_turns", ["day", "channel"])
     op.create_index("ix_bot_turns_conversation_ts", "bot_turns", ["conversation_id", "ts"])
     op.create_index("ix_bot_turns_day_intent", "bot_turns", ["day", "intent"])
+
+    # Per Riyadh day and channel, for days that can no longer change (kept by
+    # bot.services.console_rollup); no conversation ids, so no personal data.
+    op.create_table(
+        "console_daily",
+        sa.Column("day", sa.Integer, primary_key=True),
+        sa.Column("channel", sa.String(20), primary_key=True),
+        sa.Column("conversations", sa.Integer, nullable=False),
+        sa.Column("turns", sa.Integer, nullable=False),
+        sa.Column("fallbacks", sa.Integer, nullable=False),
+        sa.Column("contained", sa.Integer, nullable=False),
+        sa.Column("handed_off", sa.Integer, nullable=False),
+        sa.Column("ended_on_fallback", sa.Integer, nullable=False),
+        sa.Column("came_back", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "console_latency",  # reply latencies per 10 ms, for the percentiles
+        sa.Column("day", sa.Integer, primary_key=True),
+        sa.Column("channel", sa.String(20), primary_key=True),
+        sa.Column("bucket", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "console_forms",  # question "" holds the counts; others the runs that stopped there
+        sa.Column("day", sa.Integer, primary_key=True),
+        sa.Column("channel", sa.String(20), primary_key=True),
+        sa.Column("form", sa.String(60), primary_key=True),
+        sa.Column("question", sa.String(60), primary_key=True),
+        sa.Column("started", sa.Integer, nullable=False),
+        sa.Column("completed", sa.Integer, nullable=False),
+        sa.Column("cancelled", sa.Integer, nullable=False),
+        sa.Column("dropped", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "console_rollups",
+        sa.Column("name", sa.String(40), primary_key=True),
+        sa.Column("through_day", sa.Integer, nullable=False),
+    )
 
     op.create_table(
         "csat_ratings",
@@ -80,6 +120,10 @@ def downgrade() -> None:
     op.drop_index("ix_csat_day_channel", table_name="csat_ratings")
     op.drop_index("ix_csat_conversation_asked", table_name="csat_ratings")
     op.drop_table("csat_ratings")
+    op.drop_table("console_rollups")
+    op.drop_table("console_forms")
+    op.drop_table("console_latency")
+    op.drop_table("console_daily")
     op.drop_index("ix_bot_turns_day_intent", table_name="bot_turns")
     op.drop_index("ix_bot_turns_conversation_ts", table_name="bot_turns")
     op.drop_index("ix_bot_turns_day_channel", table_name="bot_turns")

@@ -1,0 +1,92 @@
+"""The status of one's "صوتك مسموع" tickets: a two-question form (ticket number, national
+ID) and the answer, shown only to the ticket's owner. Thin, like bot/actions/tickets.py."""
+
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action, FormValidationAction
+from rasa_sdk.events import EventType, SlotSet
+
+from bot.actions.forms import (
+    HANDOFF_BUTTON,
+    OPEN_TICKET_BUTTON,
+    add_lookup_failure,
+    bump_failures,
+    clear_failures,
+    lookup_blocked,
+    prefill,
+    validate_id_value,
+)
+from bot.services import tickets as ticket_service
+from bot.services import validators as v
+from bot.services.tickets import StoreUnavailable
+
+STATUS_SLOTS = ["status_ticket_number", "status_national_id"]
+
+
+class ValidateTicketStatusForm(FormValidationAction):
+    PARSERS = {
+        "status_ticket_number": v.parse_ticket_number,
+        "status_national_id": v.parse_national_id,
+    }
+
+    def name(self) -> Text:
+        return "validate_ticket_status_form"
+
+    async def extract_status_ticket_number(self, dispatcher, tracker, domain):
+        return prefill(tracker, "status_ticket_number", self.PARSERS, "ticket_status")
+
+    async def extract_status_national_id(self, dispatcher, tracker, domain):
+        return prefill(tracker, "status_national_id", self.PARSERS, "ticket_status")
+
+    def validate_status_ticket_number(self, value, dispatcher, tracker, domain):
+        if value is None:
+            return {"status_ticket_number": None}
+        parsed = v.parse_ticket_number(str(value))
+        if parsed.ok:
+            return {
+                "status_ticket_number": parsed.value,
+                **clear_failures(tracker, "status_ticket_number"),
+            }
+        dispatcher.utter_message(response="utter_ticket_number_invalid")
+        return {
+            "status_ticket_number": None,
+            **bump_failures(tracker, "status_ticket_number", dispatcher, "رقم البلاغ"),
+        }
+
+    def validate_status_national_id(self, value, dispatcher, tracker, domain):
+        return validate_id_value("status_national_id", value, dispatcher, tracker)
+
+
+class ActionTicketStatus(Action):
+    def name(self) -> Text:
+        return "action_ticket_status"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        number = tracker.get_slot("status_ticket_number")
+        national_id = tracker.get_slot("status_national_id")
+        reset = [SlotSet(s, None) for s in STATUS_SLOTS]
+        if not number or not national_id:
+            return reset
+        if lookup_blocked(tracker):
+            dispatcher.utter_message(response="utter_lookup_blocked", buttons=[HANDOFF_BUTTON])
+            return reset
+        try:
+            ticket = ticket_service.find_for_owner(number, national_id)
+            others = ticket_service.tickets_of(national_id) if ticket else []
+        except StoreUnavailable:
+            dispatcher.utter_message(response="utter_store_down")
+            return reset
+        if ticket is None:
+            failures = add_lookup_failure(tracker)
+            dispatcher.utter_message(
+                response="utter_ticket_not_found",
+                buttons=[{"title": "أحاول مرة ثانية", "payload": "/ticket_status"}, HANDOFF_BUTTON],
+            )
+            return reset + [SlotSet("lookup_failures", failures)]
+        dispatcher.utter_message(
+            text=ticket_service.describe_for_owner(ticket, others),
+            buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
+        )
+        return reset
