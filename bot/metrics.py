@@ -88,7 +88,7 @@ def observe_reply(channel: str, seconds: float, failed: bool) -> None:
 
 
 def multiprocess() -> bool:
-    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+    return bool(settings.get().prometheus_multiproc_dir)
 
 
 def exposition() -> bytes:
