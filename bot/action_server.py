@@ -22,9 +22,10 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import os
 import sys
 from typing import List, Optional
+
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +103,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="the assistant's action server (docs/security.md)")
     parser.add_argument("--actions", default="bot.actions", help="package of the actions")
     actions = parser.parse_args(argv).actions
-    token = os.environ.get(TOKEN_ENV, "").strip()
-    host = os.environ.get("ACTIONS_HOST", "").strip() or "127.0.0.1"
-    port = int(os.environ.get("ACTIONS_PORT", "5055"))
+    current = settings.get()
+    token, host, port = current.action_server_token, current.actions_host, current.actions_port
     if len(token) < MIN_TOKEN_LENGTH:
         print(
             f"{TOKEN_ENV} is not set (or shorter than {MIN_TOKEN_LENGTH} characters): the action "
@@ -117,7 +117,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from rasa_sdk import utils
     from rasa_sdk.plugin import plugin_manager
 
-    app = create_app(token, actions, os.environ.get(f"{TOKEN_ENV}_PREVIOUS", "").strip())
+    app = create_app(token, actions, current.action_server_token_previous)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     if not is_loopback(host):
         logger.info("action server listening on %s (not loopback): only Rasa should reach it", host)

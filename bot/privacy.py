@@ -11,12 +11,18 @@ server's logging) masks the same way.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 
+from bot import settings
 from bot.nlu.arabic import to_ascii_digits
 
 MASK = "•"
+# Without LOG_ID_SALT each process draws its own salt: references still match within one
+# log, and nobody can rebuild them from a list of candidate numbers.
+_LOG_SALT = settings.get().log_id_salt or os.urandom(8).hex()
 # 10-digit IDs (1/2...), Saudi mobiles (05..., 9665..., +9665...), IBANs (SA + 22 digits).
 _SENSITIVE = re.compile(r"(?:SA\d{2}[\d ]{18,26}|\+?9665\d{8}|05\d{8}|\b[12]\d{9}\b)", re.I)
 
@@ -89,3 +95,9 @@ def install_log_masking(logger: logging.Logger = None) -> None:
 
     masking_record_factory.masks_personal_numbers = True
     logging.setLogRecordFactory(masking_record_factory)
+
+
+def log_ref(value: str) -> str:
+    """A salted hash of an identifier for logs: the same value gives the same reference
+    (repeated abuse shows), and the reference does not give the value back."""
+    return hashlib.sha256((_LOG_SALT + value).encode()).hexdigest()[:10]

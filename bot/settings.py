@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 
 
+_EMPTY_IS_A_VALUE = {"address_limit_exempt"}
+
+
 class Settings(BaseModel):
     # --- where things live ---------------------------------------------------------------
     var_dir: Path = ROOT / "var"
@@ -36,7 +39,9 @@ class Settings(BaseModel):
     # --- servers ---------------------------------------------------------------------------
     rasa_port: int = 5005
     actions_port: int = 5055
+    actions_host: str = "127.0.0.1"  # the action server's bind address
     sanic_workers: int = 1
+    rasa_patches: str = ""  # "off" runs Rasa without bot/patches
     # --- connection pools and time-outs ----------------------------------------------------
     db_pool_size: int = 6
     db_max_overflow: int = 4
@@ -47,6 +52,7 @@ class Settings(BaseModel):
     store_connect_timeout: float = 60.0
     redis_socket_timeout: float = 2.0
     lock_wait_seconds: float = 0.1
+    lock_key_prefix: str = "cza"
     # --- channel pipeline ------------------------------------------------------------------
     max_inbound_chars: int = 1000
     rate_limit_messages: int = 20
@@ -55,6 +61,17 @@ class Settings(BaseModel):
     dedup_max_entries: int = 100_000
     rasa_reply_timeout_seconds: float = 60.0
     log_id_salt: str = ""
+    # --- who may call what (docs/security.md) ---------------------------------------------
+    action_server_token: str = ""
+    action_server_token_previous: str = ""  # still accepted while the token is rotated
+    trusted_proxies: str = ""  # comma-separated networks whose X-Forwarded-For we believe
+    # None (unset) exempts loopback; set but empty exempts nobody.
+    address_limit_exempt: Optional[str] = None
+    rest_allowed_origins: str = ""
+    rest_rate_limit_per_address: int = 120
+    rest_rate_limit_window_seconds: int = 60
+    webchat_sessions_per_address: int = 20
+    webchat_sessions_window_seconds: int = 600
     # --- channels --------------------------------------------------------------------------
     rest_channel_token: str = ""
     webchat_secret: str = ""
@@ -89,6 +106,10 @@ class Settings(BaseModel):
     sms_gateway_token: str = ""
     sms_sender: str = "CitizenAcc"
     sms_gateway_timeout: float = 5.0
+    sms_budget_mobile_hour: int = 3
+    sms_budget_mobile_day: int = 10
+    sms_budget_national_id_day: int = 5
+    sms_budget_global_minute: int = 60
     # --- notifications ---------------------------------------------------------------------
     notify_sender: str = "on"  # "off": `make run` starts no sender (another host runs it)
     notify_max_attempts: int = 4  # per channel, before the next channel
@@ -123,8 +144,9 @@ class Settings(BaseModel):
 
     @validator("*", pre=True)
     def _blank_is_default(cls, value: Any, field):  # noqa: N805 (pydantic validator)
-        # An exported-but-empty variable (FOO=) means "not set", as it always has here.
-        if isinstance(value, str) and not value.strip():
+        # An exported-but-empty variable (FOO=) means "not set", as it always has here,
+        # except where empty is a value of its own (address_limit_exempt).
+        if isinstance(value, str) and not value.strip() and field.name not in _EMPTY_IS_A_VALUE:
             return field.default
         return value.strip() if isinstance(value, str) else value
 
@@ -165,6 +187,11 @@ def _fingerprint() -> Tuple[Any, ...]:
     if _RAW is not None:
         return tuple(map(_RAW.get, _RAW_KEYS))
     return tuple(os.environ.get(name) for name in ENV_NAMES)
+
+
+def of(env: Optional[Mapping[str, str]] = None) -> Settings:
+    """Settings for another process's environment `env`, or this process's (`get()`)."""
+    return get() if env is None else from_env(env)
 
 
 def get() -> Settings:

@@ -10,27 +10,36 @@ channel's `deliver()`. A delivery failure is logged, never raised into Rasa.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel
 
+from bot.privacy import log_ref
 from bot.store import conversations
 
 logger = logging.getLogger(__name__)
 
 _BUTTON_ID = re.compile(r"^b:(\d{1,12}):(\d{1,2})$")
-_LOG_SALT = os.environ.get("LOG_ID_SALT") or os.urandom(8).hex()
+
+
+def parse_json(raw: Any) -> Any:
+    """json.loads for bodies from outside: anything that does not parse, including arrays
+    nested thousands deep (RecursionError, not a ValueError), is a ValueError, so every
+    channel answers it as malformed instead of with a 500."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
 
 
 def log_id(conversation_id: str) -> str:
     """A conversation id safe for logs: channel prefix + short salted hash (wa_ids are phone numbers)."""
     prefix = conversation_id.split(":", 1)[0] if ":" in conversation_id else "rest"
-    digest = hashlib.sha256((_LOG_SALT + conversation_id).encode()).hexdigest()[:10]
+    digest = log_ref(conversation_id)
     return f"{prefix}#{digest}"
 
 

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Tuple, Union
 
-from channels.settings import env_list, env_str
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ def _networks(spec: str) -> Tuple[Network, ...]:
 
 
 def trusted_proxies() -> Tuple[Network, ...]:
-    return _networks(env_str("TRUSTED_PROXIES"))
+    return _networks(settings.get().trusted_proxies)
 
 
 def _ip(value: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
@@ -109,13 +108,15 @@ def client_address(request) -> str:
 
 def limit_exempt(address: str) -> bool:
     """Is this client address spared the per-address limits (ADDRESS_LIMIT_EXEMPT)?"""
-    spec = os.environ.get("ADDRESS_LIMIT_EXEMPT")  # set but empty: nobody is exempt
+    spec = settings.get().address_limit_exempt  # set but empty: nobody is exempt
     return _trusted(_ip(address), _networks("127.0.0.0/8,::1" if spec is None else spec))
 
 
 # -- CORS ------------------------------------------------------------------------------------
-def allowed_origins(setting: str, default: str = "") -> List[str]:
-    return [o.rstrip("/") for o in env_list(setting, default)]
+def allowed_origins(field: str) -> List[str]:
+    """A comma-separated origins setting (e.g. "webchat_allowed_origins") as a list."""
+    value = getattr(settings.get(), field)
+    return [o.strip().rstrip("/") for o in value.split(",") if o.strip()]
 
 
 def origin_allowed(origin: Optional[str], allowed: List[str]) -> bool:

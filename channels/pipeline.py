@@ -43,16 +43,17 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
 
 from rasa.core.channels.channel import UserMessage
 
+from bot import settings
 from bot.services import handoff
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id
 from channels.edge import limit_exempt
-from channels.settings import env_float, env_int
 from channels.state import MemoryRateLimiter, RedisRateLimiter, build_state
 from channels.text import (
     ERROR_REPLY,
     MEDIA_REPLY,
     RATE_LIMIT_REPLY,
+    TOO_LONG_REPLY,
     clean,
     strip_command_prefix,
     truncate,
@@ -70,6 +71,7 @@ RATE_LIMITED = "rate_limited"
 HANDED_OFF = "handed_off"  # recorded for the agent, Rasa not called
 LEFT_QUEUE = "left_queue"  # the citizen stopped waiting for an agent; back to the bot
 MEDIA = "media"  # answered with the "text only" notice
+TOO_LONG = "too_long"  # over MAX_INBOUND_CHARS: asked to shorten, Rasa not called
 REJECTED = "rejected"  # not verified
 FAILED = "failed"
 
@@ -143,8 +145,9 @@ class Pipeline:
             deduper, limiter = deduper or d, limiter or r
         self.deduper = deduper
         self.limiter = limiter
-        self.max_chars = env_int("MAX_INBOUND_CHARS", 1000)
-        self.reply_timeout = env_float("RASA_REPLY_TIMEOUT_SECONDS", 60.0)
+        current = settings.get()
+        self.max_chars = current.max_inbound_chars
+        self.reply_timeout = current.rasa_reply_timeout_seconds
         self.locks = KeyedLocks()
         self.tasks: Set[asyncio.Task] = set()
         self._client_limiters: Dict[str, Any] = {}
@@ -153,15 +156,16 @@ class Pipeline:
     # The per-conversation limit does not stop one client from becoming many senders (a new
     # REST sender id or widget session per message); these limits are keyed by address.
     CLIENT_LIMITS = {
-        "rest": ("REST_RATE_LIMIT_PER_ADDRESS", 120, "REST_RATE_LIMIT_WINDOW_SECONDS", 60),
-        "web-session": ("WEBCHAT_SESSIONS_PER_ADDRESS", 20, "WEBCHAT_SESSIONS_WINDOW_SECONDS", 600),
+        "rest": ("rest_rate_limit_per_address", "rest_rate_limit_window_seconds"),
+        "web-session": ("webchat_sessions_per_address", "webchat_sessions_window_seconds"),
     }
 
     def _client_limiter(self, kind: str):
         limiter = self._client_limiters.get(kind)
         if limiter is None:
-            limit_key, limit, window_key, window = self.CLIENT_LIMITS[kind]
-            limit, window = env_int(limit_key, limit), env_int(window_key, window)
+            limit_field, window_field = self.CLIENT_LIMITS[kind]
+            current = settings.get()
+            limit, window = getattr(current, limit_field), getattr(current, window_field)
             # The same sliding window as the per-conversation limit, and the same Redis
             # (shared by every worker) when that one uses Redis.
             client = getattr(self.limiter, "client", None)
@@ -243,6 +247,11 @@ class Pipeline:
                             "prelude failed on %s: %s", inbound.channel, type(e).__name__
                         )
                 text, display = await self.normalise(inbound)
+                # Kept for the transcript (and an agent) cut to the limit; Rasa is not asked
+                # to guess at half a message.
+                too_long = inbound.payload is None and len(text) > self.max_chars
+                if too_long:
+                    text = display = truncate(text, self.max_chars)
                 decision = await self.limiter.hit(conv)
                 if not decision.allowed:
                     logger.info("rate limit hit for %s", log_id(conv))
@@ -257,6 +266,9 @@ class Pipeline:
                 if inbound.kind == MEDIA_KIND:
                     await output.notice(MEDIA_REPLY)
                     return MEDIA
+                if too_long:
+                    await output.notice(TOO_LONG_REPLY.format(limit=self.max_chars))
+                    return TOO_LONG
                 return await self._call_rasa(inbound, text, on_new_message, output)
         except Exception as e:
             logger.error(
@@ -275,7 +287,6 @@ class Pipeline:
                     return text, button.get("title") or text
         if text.startswith("/"):
             text = strip_command_prefix(text)
-        text = truncate(text, self.max_chars)
         return text, text
 
     async def _offered(self, conversation_id: str):

@@ -30,10 +30,10 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels.base import RecordingOutput
+from bot import settings
+from channels.base import RecordingOutput, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers
 from channels.pipeline import Inbound, get_pipeline, secrets_match
-from channels.settings import env_str
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class SafeRestInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "SafeRestInput":
         credentials = credentials or {}
-        return cls(token=env_str("REST_CHANNEL_TOKEN", str(credentials.get("token") or "")))
+        return cls(token=settings.get().rest_channel_token or str(credentials.get("token") or ""))
 
     def __init__(self, token: str = "") -> None:
         self.token = token
@@ -105,7 +105,7 @@ class SafeRestInput(InputChannel):
             return response.empty(
                 headers=cors_headers(
                     request,
-                    allowed_origins("REST_ALLOWED_ORIGINS"),
+                    allowed_origins("rest_allowed_origins"),
                     methods="POST, OPTIONS",
                     headers="Content-Type, Authorization",
                 )
@@ -114,7 +114,7 @@ class SafeRestInput(InputChannel):
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request):
             reply = await self._receive(request, on_new_message)
-            reply.headers.update(cors_headers(request, allowed_origins("REST_ALLOWED_ORIGINS")))
+            reply.headers.update(cors_headers(request, allowed_origins("rest_allowed_origins")))
             return reply
 
         return bp
@@ -131,7 +131,7 @@ class SafeRestInput(InputChannel):
                 headers={"Retry-After": str(get_pipeline().client_window("rest"))},
             )
         try:
-            body = json.loads(request.body or b"{}")
+            body = parse_json(request.body or b"{}")
             if not isinstance(body, dict):
                 raise ValueError("not an object")
         except ValueError:

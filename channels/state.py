@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from channels.settings import env_int, env_str
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -148,11 +148,10 @@ class RedisRateLimiter:
 
 def build_state(redis_client: Optional[Any] = None):
     """(deduper, rate_limiter) from the environment; `redis_client` overrides REDIS_URL (tests)."""
-    ttl = env_int("DEDUP_TTL_SECONDS", 7 * 24 * 3600)
-    max_entries = env_int("DEDUP_MAX_ENTRIES", 100_000)
-    limit = env_int("RATE_LIMIT_MESSAGES", 20)
-    window = env_int("RATE_LIMIT_WINDOW_SECONDS", 60)
-    url = env_str("REDIS_URL")
+    current = settings.get()
+    ttl, max_entries = current.dedup_ttl_seconds, current.dedup_max_entries
+    limit, window = current.rate_limit_messages, current.rate_limit_window_seconds
+    url = current.redis_url
     if redis_client is None and url:
         import redis.asyncio as aioredis
 

@@ -57,10 +57,10 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import settings
 from bot.store import conversations
-from channels.base import RecordingOutput, button_id, log_id, parse_button_id
+from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline, secrets_match
-from channels.settings import env_str
 from channels.text import UNAVAILABLE_BUTTON, split_text
 
 logger = logging.getLogger(__name__)
@@ -86,16 +86,16 @@ _MEDIA_LABELS = {
 
 # -- configuration ---------------------------------------------------------------------------
 def bot_token() -> str:
-    return env_str("TELEGRAM_BOT_TOKEN")
+    return settings.get().telegram_bot_token
 
 
 def api_base() -> str:
-    return env_str("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+    return settings.get().telegram_api_base.rstrip("/")
 
 
 def webhook_secret(token: Optional[str] = None) -> str:
     """TELEGRAM_WEBHOOK_SECRET, or a secret derived from the bot token ("" without a token)."""
-    explicit = env_str("TELEGRAM_WEBHOOK_SECRET")
+    explicit = settings.get().telegram_webhook_secret
     if explicit:
         return explicit
     token = bot_token() if token is None else token
@@ -232,7 +232,7 @@ class TelegramChannel(InputChannel):
     def __init__(self) -> None:
         # Read at construction (server start); `enabled` is re-checked per request so a
         # test can set the environment after import.
-        self.start_payload = env_str("TELEGRAM_START_PAYLOAD", "/greet")
+        self.start_payload = settings.get().telegram_start_payload
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("citizen_telegram_webhook", url_prefix="/webhooks/telegram")
@@ -260,7 +260,7 @@ class TelegramChannel(InputChannel):
                 logger.warning("telegram: webhook secret missing or wrong; refused")
                 return response.json({"error": "unauthorised"}, status=401)
             try:
-                data = json.loads(request.body)
+                data = parse_json(request.body)
                 update = telegram.Update.de_json(data, get_bot())
                 if update is None:
                     raise ValueError("empty update")
@@ -362,7 +362,7 @@ async def _cli(args: argparse.Namespace) -> int:
     bot = make_bot()  # its own Bot: the command runs on its own event loop
     try:
         if args.command == "set-webhook":
-            url = args.url or env_str("TELEGRAM_WEBHOOK_URL")
+            url = args.url or settings.get().telegram_webhook_url
             if not url:
                 print(
                     "Give --url or set TELEGRAM_WEBHOOK_URL "

@@ -73,7 +73,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.store import conversations
-from channels.base import RecordingOutput, log_id
+from channels.base import RecordingOutput, log_id, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers, origin_allowed
 from channels.pipeline import Inbound, get_pipeline
 from channels.settings import env_int, env_str
@@ -223,7 +223,7 @@ class WebChatInput(InputChannel):
 
     @staticmethod
     def _origins():
-        return allowed_origins("WEBCHAT_ALLOWED_ORIGINS", "*")
+        return allowed_origins("webchat_allowed_origins")
 
     def _origin_allowed(self, request: Request) -> bool:
         return origin_allowed(request.headers.get("Origin") or "", self._origins())
@@ -277,7 +277,7 @@ class WebChatInput(InputChannel):
     async def _hello(self, ws, address: str) -> Optional[str]:
         try:
             raw = await ws.recv(timeout=HELLO_TIMEOUT)
-            hello = json.loads(raw) if raw else None
+            hello = parse_json(raw) if raw else None
         except Exception:
             hello = None
         if not isinstance(hello, dict) or hello.get("type") != "hello":
@@ -332,7 +332,7 @@ class WebChatInput(InputChannel):
                 await self._send(ws, {"type": "error", "code": "too_large"})
                 continue
             try:
-                frame = json.loads(raw)
+                frame = parse_json(raw)
                 if not isinstance(frame, dict):
                     raise ValueError
             except ValueError:

@@ -30,7 +30,6 @@ allowed within 24 hours of the citizen's last message (conversations.within_what
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
@@ -39,11 +38,11 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import settings as bot_settings
 from bot.nlu.arabic import normalize, to_ascii_digits
 from bot.store import conversations
-from channels.base import RecordingOutput, button_id, log_id, parse_button_id
+from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline, meta_signature_valid, secrets_match
-from channels.settings import env_str
 from channels.text import MENU_HINT, split_text
 
 logger = logging.getLogger(__name__)
@@ -66,13 +65,14 @@ IGNORED_TYPES = {"reaction", "system", "ephemeral", "request_welcome"}
 
 
 def settings() -> Dict[str, str]:
+    current = bot_settings.get()
     return {
-        "token": env_str("WHATSAPP_ACCESS_TOKEN"),
-        "phone_number_id": env_str("WHATSAPP_PHONE_NUMBER_ID"),
-        "app_secret": env_str("WHATSAPP_APP_SECRET"),
-        "verify_token": env_str("WHATSAPP_VERIFY_TOKEN"),
-        "base": env_str("WHATSAPP_API_BASE", "https://graph.facebook.com").rstrip("/"),
-        "version": env_str("WHATSAPP_API_VERSION", "v21.0").strip("/"),
+        "token": current.whatsapp_access_token,
+        "phone_number_id": current.whatsapp_phone_number_id,
+        "app_secret": current.whatsapp_app_secret,
+        "verify_token": current.whatsapp_verify_token,
+        "base": current.whatsapp_api_base.rstrip("/"),
+        "version": current.whatsapp_api_version.strip("/"),
     }
 
 
@@ -263,7 +263,7 @@ class WhatsAppChannel(InputChannel):
                 logger.warning("whatsapp: signature missing or wrong; refused")
                 return response.text("unauthorised", status=401)
             try:
-                payload = json.loads(request.body)
+                payload = parse_json(request.body)
             except ValueError:
                 logger.warning("whatsapp: malformed JSON ignored")
                 return response.text("ok")

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from typing import List, Mapping, Optional
 
+from bot import settings
 from bot.patches import registry
 from bot.patches.registry import Patch
 
@@ -46,8 +46,7 @@ def _say_once(key: str, level: int, message: str, *args) -> None:
 
 
 def enabled(env: Optional[Mapping[str, str]] = None) -> bool:
-    env = os.environ if env is None else env
-    return (env.get("RASA_PATCHES") or "").strip().lower() not in OFF
+    return settings.of(env).rasa_patches.lower() not in OFF
 
 
 def all_patches() -> List[Patch]:
@@ -62,13 +61,12 @@ def all_patches() -> List[Patch]:
 def apply(env: Optional[Mapping[str, str]] = None) -> bool:
     """Install every patch (again: no effect). False, with one log line per process, when
     RASA_PATCHES switches them off or Rasa is not the pinned version."""
-    env = os.environ if env is None else env
     if not enabled(env):
         _say_once(
             "off",
             logging.INFO,
             "RASA_PATCHES=%s: Rasa runs without bot/patches",
-            env.get("RASA_PATCHES"),
+            settings.of(env).rasa_patches,
         )
         return False
     import rasa

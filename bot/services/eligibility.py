@@ -141,7 +141,7 @@ class Answers:
 
 @dataclass(frozen=True)
 class Finding:
-    """One rule's verdict. `code` names the Arabic explanation in REASONS."""
+    """One rule's verdict. `code` names its explanation (bot/content/eligibility.yml, reasons)."""
 
     rule: str
     status: str
@@ -150,6 +150,10 @@ class Finding:
 
     @property
     def text(self) -> str:
+        # The wording lives with the pre-check's other text; imported here because it
+        # formats amounts with this module's rounding.
+        from bot.services.eligibility_reasons import reason_text
+
         return reason_text(self)
 
 
@@ -387,109 +391,3 @@ def evaluate(answers: Answers, params: Optional[Params] = None) -> Result:
     adults, minors = answers.adults_and_minors
     estimate = estimate_support(adults, minors, answers.monthly_income, p)
     return Result(LIKELY_ELIGIBLE, found, estimate)
-
-
-# ---------------------------------------------------------------------------
-# Plain-Arabic reasons (Saudi dialect, second person)
-# ---------------------------------------------------------------------------
-
-REASONS: Dict[str, str] = {
-    # nationality (002, 004)
-    "saudi": "جنسيتك سعودية",
-    "exception_mobility_card": "تحمل بطاقة التنقل، وحاملوها مستثنون من شرط الجنسية",
-    "exception_saudi_mother": "والدتك سعودية متزوجة من أجنبي، وأبناؤها مستثنون من شرط الجنسية",
-    "exception_foreign_wife": "زوجة أجنبية لمواطن سعودي، وهي مستثناة من شرط الجنسية",
-    "not_saudi": (
-        "البرنامج للسعوديين، والاستثناء بس لحاملي بطاقة التنقل، وأبناء السعودية "
-        "المتزوجة من أجنبي، والزوجة الأجنبية لمواطن سعودي"
-    ),
-    "nationality_unknown": "ما تأكدنا من الجنسية أو من استثناءاتها",
-    # age (002, 003, 004)
-    "age_ok": "عمرك {age} سنة، والشرط {min_age} سنة أو أكثر",
-    "age_under_min": "عمرك {age} سنة، والشرط إن عمر المتقدم {min_age} سنة أو أكثر",
-    "age_unknown": "ما عرفنا عمرك، والشرط {min_age} سنة أو أكثر",
-    # residence (002, 004)
-    "resident": "مقيم إقامة دائمة في المملكة",
-    "not_resident": "البرنامج يشترط إن المتقدم يكون مقيم إقامة دائمة في المملكة",
-    "residence_unknown": "ما تأكدنا إنك مقيم إقامة دائمة في المملكة",
-    "no_travel": "ما سافرت خارج المملكة مدة تزيد عن {max_months}",
-    "absence_ok": "مدة سفرك خارج المملكة ({months}) ما تزيد عن {max_months}",
-    "absent_too_long": "كنت خارج المملكة {months}، والشرط ما تزيد مدة السفر عن {max_months}",
-    "absence_unknown": "ما عرفنا مدة سفرك خارج المملكة، والشرط ما تزيد عن {max_months}",
-    # shelter / prison (003, 004)
-    "not_in_shelter": "مو مقيم في دار إيواء حكومية أو سجن",
-    "in_shelter_or_prison": "المقيم في دار إيواء حكومية أو في السجن ما يستفيد من البرنامج",
-    "shelter_unknown": "ما تأكدنا إنك مو مقيم في دار إيواء حكومية أو سجن",
-    # independent beneficiary (003)
-    "independent_housing": "ما عندك تابعين وساكن في سكن مستقل، فتقدر تسجل كمستفيد مستقل",
-    "not_independent": (
-        "اللي ما عنده تابعين يسجل كمستفيد مستقل بشرط يسكن في سكن مستقل. إذا "
-        "ساكن مع أهلك، ممكن تنضاف تابع في طلب رب الأسرة"
-    ),
-    "independence_unknown": "ما تأكدنا إن سكنك مستقل، والمستفيد المستقل لازم يثبت استقلالية السكن",
-    # income (003, 004)
-    "income_under_cap": "دخل أسرتك الشهري ({income}) أقل من الحد التقديري لأسرة بحجم أسرتك ({cap})",
-    "income_at_or_over_cap": (
-        "دخل أسرتك الشهري ({income}) يساوي أو يتجاوز الحد التقديري لأسرة بحجم أسرتك ({cap})"
-    ),
-    "income_unknown": "ما عرفنا دخل الأسرة الشهري، وهو يُقارن بحد يعتمد على حجم الأسرة وأعمار التابعين",
-    # assets (003)
-    "no_high_value_assets": "ما عندك أصول أو عقارات عالية القيمة",
-    "high_value_assets": "البرنامج يشترط ما يكون عندك أصول أو عقارات عالية القيمة مسجلة باسمك",
-    "assets_unknown": "ما تأكدنا إذا عندك أصول أو عقارات عالية القيمة، وهذي تأثر على الأهلية",
-}
-
-
-def format_riyals(amount) -> str:
-    """1234.4 → "1,234 ريال"."""
-    return f"{_round(Fraction(str(amount))):,} ريال"
-
-
-def _months_words(n: int) -> str:
-    if n == 1:
-        return "شهر"
-    if n == 2:
-        return "شهرين"
-    return f"{n} أشهر" if n <= 10 else f"{n} شهر"
-
-
-def _days_words(n: int) -> str:
-    if n == 1:
-        return "يوم"
-    if n == 2:
-        return "يومين"
-    return f"{n} أيام" if n <= 10 else f"{n} يوم"
-
-
-def format_months(months) -> str:
-    """A duration in months as people say it: 0 → "ولا يوم", 2 → "شهرين",
-    1.5 → "شهر ونص", 0.5 → "15 يوم", 100 days → "3 أشهر و10 أيام", 24 → "سنتين"."""
-    days = _round(Fraction(str(months)) * 30)
-    if days <= 0:
-        return "ولا يوم"
-    whole, rest = divmod(days, 30)
-    if rest == 0 and whole >= 12 and whole % 12 == 0:
-        years = whole // 12
-        return {1: "سنة", 2: "سنتين"}.get(
-            years, f"{years} سنوات" if years <= 10 else f"{years} سنة"
-        )
-    if whole == 0:
-        return _days_words(rest)
-    if rest == 0:
-        return "شهر واحد" if whole == 1 else _months_words(whole)
-    if rest == 15:
-        return f"{_months_words(whole)} ونص"
-    return f"{_months_words(whole)} و{_days_words(rest)}"
-
-
-def _display(key: str, value) -> str:
-    if key in ("income", "cap"):
-        return format_riyals(value)
-    if key in ("months", "max_months"):
-        return format_months(value)
-    return str(value)
-
-
-def reason_text(finding: Finding) -> str:
-    template = REASONS[finding.code]
-    return template.format(**{k: _display(k, v) for k, v in finding.values.items()})

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 from bot.content import button, fact
 from bot.content import eligibility_text as say
 from bot.services import eligibility as rules
+from bot.services import eligibility_reasons as reasons
 from bot.services.eligibility_form import (
     ABROAD,
     ADULTS,
@@ -86,7 +87,7 @@ def question(slot: str, slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
     if slot == AGE:
         return say("questions.elig_age"), []
     if slot == ABROAD:
-        max_months = rules.format_months(fact("eligibility.max_absence_months"))
+        max_months = reasons.format_months(fact("eligibility.max_absence_months"))
         return (
             say("questions.elig_months_abroad", max_months=max_months),
             [choice_button(say("buttons.never_travelled"), "none")],
@@ -139,7 +140,7 @@ def summary_lines(slots: Mapping[str, Any]) -> List[str]:
         lines.append(say("summary.resident", answer=_answer_label(slots.get(RESIDENT))))
     if number(slots.get(ABROAD)) is not None and relevant(ABROAD, slots):
         months = number(slots.get(ABROAD))
-        duration = say("summary.never_travelled") if months == 0 else rules.format_months(months)
+        duration = say("summary.never_travelled") if months == 0 else reasons.format_months(months)
         lines.append(say("summary.abroad", duration=duration))
     if slots.get(SHELTER) is not None:
         lines.append(say("summary.shelter", answer=_answer_label(slots.get(SHELTER))))
@@ -158,7 +159,7 @@ def summary_lines(slots: Mapping[str, Any]) -> List[str]:
         lines.append(say("summary.independent", answer=_answer_label(slots.get(INDEPENDENT))))
     income = number(slots.get(INCOME))
     if income is not None:
-        amount = say("summary.no_income") if income == 0 else rules.format_riyals(income)
+        amount = say("summary.no_income") if income == 0 else reasons.format_riyals(income)
         lines.append(say("summary.income", income=amount))
     if slots.get(ASSETS) is not None:
         lines.append(say("summary.assets", answer=_answer_label(slots.get(ASSETS))))
@@ -249,7 +250,7 @@ def estimate_text(estimate: rules.Estimate) -> str:
             say(
                 "estimate.reduction",
                 amount=parts["reduction"],
-                exemption=rules.format_riyals(estimate.exemption),
+                exemption=reasons.format_riyals(estimate.exemption),
             )
         )
     lines.append(say("estimate.note"))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from typing import Optional
 
 from sqlalchemy import func, select
 
+from bot import settings
 from bot.services import sms
 from bot.store import session_scope
 from bot.store.base import StoreUnavailable, is_unavailable, utcnow
@@ -54,12 +54,12 @@ OK, WRONG, EXPIRED, LOCKED, NO_CODE = "ok", "wrong", "expired", "locked", "no_co
 
 
 def cooldown() -> timedelta:
-    return timedelta(minutes=float(os.environ.get("OTP_COOLDOWN_MINUTES", "15")))
+    return timedelta(minutes=settings.get().otp_cooldown_minutes)
 
 
 def _secret() -> bytes:
     # A local default keeps development working; production sets OTP_SECRET.
-    return os.environ.get("OTP_SECRET", "citizen-account-local-otp").encode()
+    return settings.get().otp_secret.encode()
 
 
 def hash_code(code: str, salt: str) -> str:

@@ -27,12 +27,12 @@ checked).
 from __future__ import annotations
 
 import logging
-import os
 import re
 import uuid
 from dataclasses import dataclass
 from typing import Optional
 
+from bot import settings
 from bot.privacy import mask_mobile, mask_text
 from bot.services import sms_budget
 from bot.services.validators import mobile_e164, parse_mobile
@@ -273,17 +273,18 @@ class HttpGateway(Gateway):
 
 def gateway() -> Gateway:
     """The gateway the environment asks for (read on every call, so tests can switch)."""
-    url = os.environ.get("SMS_GATEWAY_URL", "").strip()
-    choice = os.environ.get("SMS_GATEWAY", "").strip().lower() or ("http" if url else "outbox")
+    current = settings.get()
+    url = current.sms_gateway_url
+    choice = current.sms_gateway.lower() or ("http" if url else "outbox")
     if choice == "http":
         if not url:
             logger.error("SMS_GATEWAY=http but SMS_GATEWAY_URL is empty; using the outbox")
             return OutboxGateway()
         return HttpGateway(
             url=url,
-            token=os.environ.get("SMS_GATEWAY_TOKEN", ""),
-            sender=os.environ.get("SMS_SENDER", "CitizenAcc"),
-            timeout=float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5")),
+            token=current.sms_gateway_token,
+            sender=current.sms_sender,
+            timeout=current.sms_gateway_timeout,
         )
     return OutboxGateway()
 

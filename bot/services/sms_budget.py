@@ -26,9 +26,7 @@ source of truth that forgets on a restart.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,7 +34,8 @@ from typing import Any, Optional
 
 from sqlalchemy import func, select, text
 
-from bot.privacy import mask_id
+from bot import settings
+from bot.privacy import log_ref, mask_id
 from bot.store.tickets import Ticket, utcnow
 
 logger = logging.getLogger(__name__)
@@ -48,14 +47,6 @@ NATIONAL_ID_DAY, GLOBAL_MINUTE = "national_id_day", "global_minute"
 ADVISORY_LOCK_KEY = 0x534D5342
 
 SKIPPED: Counter = Counter()  # budget name -> messages not sent (for /metrics)
-_LOG_SALT = os.environ.get("LOG_ID_SALT") or os.urandom(8).hex()
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return max(0, int(os.environ.get(name, "").strip() or default))
-    except ValueError:
-        return default
 
 
 @dataclass(frozen=True)
@@ -68,11 +59,12 @@ class Budgets:
     @classmethod
     def from_env(cls) -> "Budgets":
         """Read on every call, so a changed setting applies without a restart of tests."""
+        current = settings.get()
         return cls(
-            mobile_hour=_env_int("SMS_BUDGET_MOBILE_HOUR", cls.mobile_hour),
-            mobile_day=_env_int("SMS_BUDGET_MOBILE_DAY", cls.mobile_day),
-            national_id_day=_env_int("SMS_BUDGET_NATIONAL_ID_DAY", cls.national_id_day),
-            global_minute=_env_int("SMS_BUDGET_GLOBAL_MINUTE", cls.global_minute),
+            mobile_hour=max(0, current.sms_budget_mobile_hour),
+            mobile_day=max(0, current.sms_budget_mobile_day),
+            national_id_day=max(0, current.sms_budget_national_id_day),
+            global_minute=max(0, current.sms_budget_global_minute),
         )
 
     def limit(self, name: str) -> int:
@@ -132,9 +124,8 @@ def exceeded(
 
 
 def number_ref(number: str) -> str:
-    """A salted hash of a number: the same number gives the same reference in the logs
-    (repeated abuse shows), and the reference does not give the number back."""
-    return hashlib.sha256((_LOG_SALT + number).encode()).hexdigest()[:10]
+    """A salted hash of a number for the logs (bot.privacy.log_ref)."""
+    return log_ref(number)
 
 
 def record_skip(

@@ -8,7 +8,6 @@ which Rasa pins. Schema changes go through Alembic (bot/store/migrations).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from bot.settings import env_number  # noqa: F401  (the stores read their numbers with it)
+from bot import settings
 from bot.store.base import Base  # noqa: F401  (re-exported for models)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,13 +28,10 @@ logger = logging.getLogger(__name__)
 
 
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        # Heroku-style URLs say postgres://, SQLAlchemy 1.4 wants postgresql://
-        return url.replace("postgres://", "postgresql://", 1)
-    var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
-    var_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{var_dir / 'app.db'}"
+    current = settings.get()
+    if not current.database_url:
+        current.var_dir.mkdir(parents=True, exist_ok=True)
+    return current.app_database_url()
 
 
 _engine: Optional[Engine] = None
@@ -53,8 +49,8 @@ def engine() -> Engine:
             # asyncio.to_thread's default pool has min(32, cores + 4) threads: keep that
             # many connections, so a busy worker does not open and close overflow ones.
             kwargs.update(
-                pool_size=int(os.environ.get("DB_POOL_SIZE", "6")),
-                max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "4")),
+                pool_size=settings.get().db_pool_size,
+                max_overflow=settings.get().db_max_overflow,
             )
         _engine = tune_engine(create_engine(url, **kwargs))
         _sessionmaker = sessionmaker(_engine, future=True, expire_on_commit=False)

@@ -47,7 +47,7 @@ from rasa.core.lock_store import (
     RedisLockStore,
 )
 
-from bot.store import env_number
+from bot import settings
 from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -104,18 +104,18 @@ class AtomicRedisLockStore(RedisLockStore):
     ) -> None:
         import redis
 
-        env = os.environ
-        socket_timeout = socket_timeout or env_number(env, "REDIS_SOCKET_TIMEOUT", 2.0, float)
+        current = settings.get()
+        socket_timeout = socket_timeout or current.redis_socket_timeout
         self.red = redis.Redis.from_url(
             url,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
             health_check_interval=30,
         )
-        prefix = key_prefix or env.get("LOCK_KEY_PREFIX") or "cza"
+        prefix = key_prefix or current.lock_key_prefix
         self.key_prefix = f"{prefix}:lock:"
         self.owner_prefix = f"{prefix}:lockowner:"
-        self.wait_seconds = wait_seconds or env_number(env, "LOCK_WAIT_SECONDS", 0.1, float)
+        self.wait_seconds = wait_seconds or current.lock_wait_seconds
         LockStore.__init__(self)
 
     # Each operation: (lock or None, owners) -> (result, new lock or None, owners)
@@ -281,13 +281,11 @@ class AtomicRedisLockStore(RedisLockStore):
 
 
 def sanic_workers(env: Optional[Mapping[str, str]] = None) -> int:
-    env = os.environ if env is None else env
-    return max(1, env_number(env, "SANIC_WORKERS", 1))
+    return max(1, settings.of(env).sanic_workers)
 
 
 def create_lock_store(env: Optional[Mapping[str, str]] = None, **kwargs: Any) -> LockStore:
-    env = os.environ if env is None else env
-    url = (env.get("REDIS_URL") or "").strip()
+    url = settings.of(env).redis_url
     if url:
         store = AtomicRedisLockStore(url, key_prefix=str(kwargs.get("key_prefix") or ""))
         try:

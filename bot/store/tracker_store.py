@@ -36,7 +36,6 @@ import asyncio
 import itertools
 import json
 import logging
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -51,7 +50,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.store import env_number, sqlite_engine_kwargs, tune_engine
+from bot import settings
+from bot.store import sqlite_engine_kwargs, tune_engine
 from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -81,16 +81,12 @@ def _normalise(url: str) -> str:
 
 def tracker_store_url(env: Optional[Mapping[str, str]] = None) -> str:
     """The tracker store's SQLAlchemy URL for this environment (see module docstring)."""
-    env = os.environ if env is None else env
-    explicit = (env.get("TRACKER_STORE_URL") or "").strip()
-    if explicit:
-        return _normalise(explicit)
-    database = (env.get("DATABASE_URL") or "").strip()
-    if _is_postgres(database):
-        return _normalise(database)
-    path = (env.get("TRACKER_DB") or "").strip()
-    if not path:
-        path = str(Path(env.get("VAR_DIR") or ROOT / "var") / "tracker.db")
+    current = settings.of(env)
+    if current.tracker_store_url:
+        return _normalise(current.tracker_store_url)
+    if _is_postgres(current.database_url):
+        return _normalise(current.database_url)
+    path = current.tracker_db or str(current.var_dir / "tracker.db")
     if path.startswith("sqlite:"):
         return path
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -101,15 +97,15 @@ def engine_kwargs(url: str, env: Optional[Mapping[str, str]] = None) -> Dict[str
     """create_engine() arguments: sane pool sizes and a connect timeout (EnvTrackerStore also
     pings connections that sat idle: bot.store.tune_engine). A SQLite file gets a small
     pool instead of a connection per query."""
-    env = os.environ if env is None else env
+    current = settings.of(env)
     if not _is_postgres(url):
         return sqlite_engine_kwargs(url) if url.startswith("sqlite") else {}
     kwargs = create_engine_kwargs(url)  # honours POSTGRESQL_SCHEMA like Rasa does
-    kwargs["pool_size"] = env_number(env, "SQL_POOL_SIZE", DEFAULT_POOL_SIZE)
-    kwargs["max_overflow"] = env_number(env, "SQL_MAX_OVERFLOW", DEFAULT_MAX_OVERFLOW)
-    kwargs["pool_timeout"] = env_number(env, "SQL_POOL_TIMEOUT", 10.0, float)
+    kwargs["pool_size"] = current.sql_pool_size
+    kwargs["max_overflow"] = current.sql_max_overflow
+    kwargs["pool_timeout"] = current.sql_pool_timeout
     connect_args = dict(kwargs.get("connect_args") or {})
-    connect_args.setdefault("connect_timeout", env_number(env, "SQL_CONNECT_TIMEOUT", 5))
+    connect_args.setdefault("connect_timeout", current.sql_connect_timeout)
     connect_args.setdefault("application_name", "rasa-tracker")
     kwargs["connect_args"] = connect_args
     return kwargs
@@ -139,7 +135,7 @@ class EnvTrackerStore(SQLTrackerStore):
         # `host` is the endpoint's `url:` key; a full URL there wins, like Rasa's SQL store.
         self.url = url or (host if host and "://" in host else None) or tracker_store_url()
         self.engine = tune_engine(sa.create_engine(self.url, **engine_kwargs(self.url)))
-        self._create_tables(env_number(os.environ, "STORE_CONNECT_TIMEOUT", 60.0, float))
+        self._create_tables(settings.get().store_connect_timeout)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         logger.info(
             "tracker store: %s (pool %s)",

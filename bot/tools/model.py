@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Iterable, List
 
+from bot import settings
+
 ROOT = Path(__file__).resolve().parents[2]
-MODELS_DIR = Path(os.environ.get("MODELS_DIR", ROOT / "models"))
+MODELS_DIR = settings.get().models_dir
 INPUTS = ["config.yml", "domain", "bot/data", "bot/content", "bot/nlu", "constraints.txt"]
 
 

@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bot import settings
+
 PG_USER = "postgres"  # OS user that runs the cluster when we are root
 DB_SUPERUSER = "postgres"  # database superuser created by initdb
 DEFAULT_DB = "citizen"
@@ -56,8 +58,8 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def pg_bin_dir() -> Optional[Path]:
     """Directory of initdb/postgres: $PG_BIN, the newest /usr/lib/postgresql/*/bin, or PATH."""
-    if os.environ.get("PG_BIN"):
-        return Path(os.environ["PG_BIN"])
+    if settings.get().pg_bin:
+        return Path(settings.get().pg_bin)
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
         key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0,
@@ -69,7 +71,7 @@ def pg_bin_dir() -> Optional[Path]:
 
 
 def redis_bin() -> Optional[str]:
-    return os.environ.get("REDIS_SERVER") or shutil.which("redis-server")
+    return settings.get().redis_server or shutil.which("redis-server")
 
 
 def missing_binaries() -> List[str]:

@@ -33,22 +33,10 @@ from bot.services.eligibility_form import (
     SHELTER,
     STAGE,
 )
+from tests.eligibility_answers import FAMILY
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain" / "eligibility.yml").read_text(encoding="utf-8"))
-
-# Everything answered for a likely-eligible family: 1 adult + 2 minor dependants.
-FAMILY = {
-    SAUDI: True,
-    AGE: 40,
-    RESIDENT: True,
-    ABROAD: 0,
-    SHELTER: False,
-    DEPENDANTS: 3,
-    ADULTS: 1,
-    INCOME: 5000,
-    ASSETS: False,
-}
 
 
 def message(text, intent="inform", choice=None, confidence=1.0):

@@ -18,6 +18,7 @@ from channels.pipeline import (
     PROCESSED,
     RATE_LIMITED,
     REJECTED,
+    TOO_LONG,
     Inbound,
     Pipeline,
     meta_signature_valid,
@@ -250,6 +251,19 @@ def test_trusted_payload_and_title(store_db):
     msg = inbound(None, conv="tg-like", payload='/faq_pick{"faq_key": "x"}', title="شروط")
     assert run_pipeline(p, msg)[1] == ['/faq_pick{"faq_key": "x"}']
     assert conversations.transcript("tg-like")[-1]["text"] == "شروط"
+
+
+def test_a_message_over_the_limit_is_asked_to_be_shortened_and_kept(store_db, monkeypatch):
+    monkeypatch.setenv("MAX_INBOUND_CHARS", "50")
+    long_text = "عندي سؤال عن حساب المواطن " * 10
+    outcome, seen, out = run_pipeline(Pipeline(), inbound(long_text, conv="long"))
+    assert (outcome, seen) == (TOO_LONG, [])
+    assert len(out.notices) == 1 and "50" in out.notices[0] and "اختصر" in out.notices[0]
+    stored = conversations.transcript("long")[0]["text"]
+    assert stored and len(stored) <= 50 and long_text.startswith(stored)
+    # At the limit it is an ordinary message.
+    outcome, seen, out = run_pipeline(Pipeline(), inbound("ا" * 50, conv="long"))
+    assert outcome == PROCESSED and seen == ["ا" * 50] and out.notices == []
 
 
 def test_citizen_text_is_masked_in_the_transcript(store_db):

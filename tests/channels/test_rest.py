@@ -110,8 +110,9 @@ def test_rest_cannot_write_into_another_channels_conversation(fresh, reserved):
     assert fresh.agent.received == []
 
 
-def test_malformed_body_is_refused_without_reaching_rasa(fresh):
-    r = httpx.post(f"{fresh.url}/webhooks/rest/webhook", content=b"{not json", timeout=10)
+@pytest.mark.parametrize("body", [b"{not json", b"[" * 5000 + b"]" * 5000])
+def test_malformed_body_is_refused_without_reaching_rasa(fresh, body):
+    r = httpx.post(f"{fresh.url}/webhooks/rest/webhook", content=body, timeout=10)
     assert r.status_code == 400
     assert fresh.agent.received == []
 

@@ -301,7 +301,9 @@ def test_one_conversation_per_user_in_a_group_chat(fresh):
     assert fresh.agent.texts_from(f"telegram:{a}") == ["سؤال من الأول", "وهذا في الخاص"]
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"update_id": "x"}', b'{"foo": 1}'])
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[]", b'{"update_id": "x"}', b'{"foo": 1}', b"[" * 5000 + b"]" * 5000]
+)
 def test_malformed_or_unknown_payload_gets_200_and_a_log_line(fresh, body, caplog):
     with caplog.at_level(logging.INFO, logger="channels"):
         r = post(fresh, None, raw=body)

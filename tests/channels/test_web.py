@@ -249,6 +249,8 @@ def test_malformed_frames_are_answered_and_the_socket_stays_open(fresh):
             await c.next("history")
             await c.ws.send("not json")
             assert (await c.next("error"))["code"] == "bad_request"
+            await c.ws.send("[" * 4000 + "]" * 4000)  # too deep for json.loads
+            assert (await c.next("error"))["code"] == "bad_request"
             await c.send({"type": "nonsense"})
             assert (await c.next("error"))["code"] == "bad_request"
             await c.ws.send("x" * 20_000)

@@ -336,6 +336,7 @@ def test_long_reply_is_split_at_4096(fresh):
     [
         b"not json",
         b"[1, 2]",
+        b"[" * 5000 + b"]" * 5000,  # RecursionError inside json.loads
         b'{"object": "page", "entry": []}',
         b'{"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {"messages": [{"type": "text"}]}}]}]}',
         b'{"object": "whatsapp_business_account", "entry": "x"}',

@@ -29,19 +29,7 @@ from bot.services.eligibility_form import (
     fix_field,
     required_slots_for,
 )
-
-FAMILY = {
-    SAUDI: True,
-    AGE: 40,
-    RESIDENT: True,
-    ABROAD: 0,
-    SHELTER: False,
-    DEPENDANTS: 3,
-    ADULTS: 1,
-    INCOME: 5000,
-    ASSETS: False,
-}
-
+from tests.eligibility_answers import FAMILY
 
 # --------------------------------------------------------------------------- which questions
 

@@ -18,23 +18,10 @@ from bot.services.eligibility_form import (
     EXCEPTION,
     INCOME,
     INDEPENDENT,
-    RESIDENT,
     SAUDI,
-    SHELTER,
     STAGE,
 )
-
-FAMILY = {
-    SAUDI: True,
-    AGE: 40,
-    RESIDENT: True,
-    ABROAD: 0,
-    SHELTER: False,
-    DEPENDANTS: 3,
-    ADULTS: 1,
-    INCOME: 5000,
-    ASSETS: False,
-}
+from tests.eligibility_answers import FAMILY
 
 
 def leaves(node, path=""):

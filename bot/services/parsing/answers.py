@@ -1,0 +1,270 @@
+"""Amounts, counts, yes/no, "I don't know" and choices, as people type them."""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, Optional, Sequence
+
+from bot.services.parsing.numbers import _WORDS, parse_number
+from bot.services.parsing.text import _DOUBLES, _any_phrase, _fold_all, _tokens
+
+# ---------------------------------------------------------------------------
+# Zero, "I don't know", yes and no
+# ---------------------------------------------------------------------------
+
+_UNSURE = _fold_all(
+    [
+        "ما ادري",
+        "مدري",
+        "مادري",
+        "ما أدري",
+        "ما اعرف",
+        "ماعرف",
+        "ما اعرفه",
+        "ما عرف",
+        "لا اعرف",
+        "لا أعلم",
+        "لا اعلم",
+        "مو متاكد",
+        "مب متاكد",
+        "مش متاكد",
+        "موب متاكد",
+        "غير متاكد",
+        "لست متاكد",
+        "لست متأكدا",
+        "مو متأكدة",
+        "الله اعلم",
+        "ما اتذكر",
+        "ماتذكر",
+        "ما اذكر",
+        "مو عارف",
+        "مب عارف",
+        "مش عارف",
+        "يمكن",
+        "ربما",
+        "ممكن",
+        "مدري والله",
+        "not sure",
+        "idk",
+        "dunno",
+        "maybe",
+    ]
+)
+
+_ZERO = _fold_all(
+    [
+        "ما عندي",
+        "ماعندي",
+        "ما عندنا",
+        "ماعندنا",
+        "ما فيه",
+        "مافيه",
+        "ما في",
+        "مافي",
+        "ماكو",
+        "لا يوجد",
+        "لايوجد",
+        "ولا شي",
+        "ولا شيء",
+        "ولاشي",
+        "لا شي",
+        "لاشي",
+        "بدون",
+        "ما لي",
+        "مالي",
+        "ما لنا",
+        "مالنا",
+        "none",
+        "nothing",
+        "no",
+        "nil",
+        "لا",
+        "ابد",
+        "ابدا",
+        "ولا",
+        "محد",
+        "ما احد",
+        "ماحد",
+        "ولا احد",
+        "ولا واحد",
+    ]
+)
+
+
+_ZERO_INCOME = _fold_all(
+    [
+        "عاطل",
+        "عاطله",
+        "ما اشتغل",
+        "مااشتغل",
+        "ما اشتغلت",
+        "بدون دخل",
+        "بدون وظيفة",
+        "بدون عمل",
+        "ما عندي وظيفة",
+        "ماعندي شغل",
+        "ولا ريال",
+        "ولا هلله",
+    ]
+)
+
+_ZERO_TRAVEL = _fold_all(
+    [
+        "ما سافرت",
+        "ماسافرت",
+        "ما طلعت",
+        "ماطلعت",
+        "ما غبت",
+        "ولا مره",
+        "ولا يوم",
+        "ولا سفره",
+        "ما نسافر",
+        "ما اسافر",
+        "مااسافر",
+        "ما خرجت",
+        "لم اسافر",
+        "لم أغادر",
+    ]
+)
+
+_YES = frozenset(
+    _fold_all(
+        [
+            "نعم",
+            "ايه",
+            "ايوه",
+            "ايوا",
+            "اي",
+            "اكيد",
+            "أكيد",
+            "صح",
+            "صحيح",
+            "طبعا",
+            "اجل",
+            "بلى",
+            "yes",
+            "y",
+            "yeah",
+            "yep",
+            "yup",
+            "ok",
+            "okay",
+            "اوكي",
+            "اوك",
+            "تمام",
+            "مضبوط",
+            "يب",
+            "يس",
+            "هيه",
+            "موافق",
+            "بالضبط",
+            "اكيده",
+            "true",
+            "ماشي",
+        ]
+    )
+)
+
+_NO = frozenset(
+    _fold_all(
+        [
+            "لا",
+            "لاء",
+            "لأ",
+            "مو",
+            "مب",
+            "مش",
+            "موب",
+            "ما",
+            "ابد",
+            "ابدا",
+            "كلا",
+            "no",
+            "n",
+            "nope",
+            "nah",
+            "غلط",
+            "خطا",
+            "ليس",
+            "لست",
+            "لسنا",
+            "مافي",
+            "ماعندي",
+            "ماني",
+            "مانيب",
+            "false",
+            "مهوب",
+            "مهب",
+            "لم",
+        ]
+    )
+)
+
+
+def is_unsure(text: str) -> bool:
+    """ "مدري", "ما اعرف", "مو متأكد", "يمكن" ... : the person does not know."""
+    return _any_phrase(_tokens(text), _UNSURE)
+
+
+def _is_zero(tokens: Sequence[str], extra: Sequence[str] = ()) -> bool:
+    return _any_phrase(tokens, _ZERO) or _any_phrase(tokens, extra)
+
+
+def parse_amount(text: str) -> Optional[float]:
+    """Money: a number (see parse_number), or 0 for "ما عندي دخل", "عاطل",
+    "ولا ريال", "لا" ...; None for "ما ادري" and anything else."""
+    number = parse_number(text)
+    if number is not None:
+        return number
+    if is_unsure(text):
+        return None
+    tokens = _tokens(text)
+    return 0.0 if _is_zero(tokens, _ZERO_INCOME) else None
+
+
+def parse_count(text: str) -> Optional[float]:
+    """A count of people or things: a number, or 0 for "ما عندي", "ولا واحد", "لا".
+
+    Returned as a float so the caller can tell "2.5" (not a count) from 2."""
+    number = parse_number(text)
+    if number is not None:
+        return number
+    if is_unsure(text):
+        return None
+    return 0.0 if _is_zero(_tokens(text)) else None
+
+
+# ---------------------------------------------------------------------------
+# Yes / no and choices
+# ---------------------------------------------------------------------------
+
+
+def parse_yes_no(text: str) -> Optional[bool]:
+    """True for "ايه", "اي والله", "نعم", "اكيد", "yes" ...; False for "لا",
+    "مو", "ابد", "لا والله", "ماسافرت" ...; None when unsure or unclear."""
+    if is_unsure(text):
+        return None
+    tokens = [t if t in _YES or t in _NO else _DOUBLES.sub(r"\1", t) for t in _tokens(text)]
+    if not tokens:
+        return None
+    first = tokens[0]
+    if first in _YES:
+        return True
+    if first in _NO:
+        return False
+    if first.startswith("ما") and len(first) > 3 and first not in _WORDS:
+        return False  # a negated verb: "ماسافرت", "ماعندنا"
+    yes = any(t in _YES for t in tokens)
+    no = any(t in _NO for t in tokens)
+    if yes != no:
+        return yes
+    return None
+
+
+def parse_choice(text: str, options: Dict[str, Iterable[str]]) -> Optional[str]:
+    """The option whose phrases appear in the text, if exactly one does.
+
+    options: {"key": ["phrase", ...]}; phrases are matched word by word after the
+    same folding as the text, so "أمي سعودية" matches "امي سعوديه"."""
+    tokens = _tokens(text)
+    matches = {key for key, phrases in options.items() if _any_phrase(tokens, _fold_all(phrases))}
+    return matches.pop() if len(matches) == 1 else None
