@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 from datetime import timedelta
 
 import pytest
@@ -27,25 +26,47 @@ TEMPLATE = "case_status_update"
 
 
 @pytest.fixture(scope="module")
-def _push_channel():
-    """The server of this module also loads the widget push route (credentials.yml)."""
-    # pytest loads the channel conftest under its own module name: patch every copy.
-    copies = [
-        m
-        for m in list(sys.modules.values())
-        if str(getattr(m, "__file__", "") or "").endswith(os.path.join("channels", "conftest.py"))
-    ]
-    saved = [m.MY_CHANNELS for m in copies]
-    for m in copies:
-        m.MY_CHANNELS = m.MY_CHANNELS + ("channels.notify_push.NotifyPushInput",)
-    yield
-    for m, value in zip(copies, saved):
-        m.MY_CHANNELS = value
+def stack(tmp_path_factory):
+    """The channel tests' server (tests/channels/conftest.py) with the widget push route
+    of credentials.yml loaded too. Built here from the conftest's parts: pytest may load
+    that conftest under a module name another conftest later takes."""
+    from bot.services import handoff
+    from bot.store import reset_engine
+    from channels.pipeline import set_pipeline
+    from tests.channels import conftest as cc
 
-
-@pytest.fixture(scope="module")
-def stack(_push_channel, stack):
-    return stack
+    st = cc.Stack(tmp_path_factory.mktemp("notify-channels"))
+    saved = {k: os.environ.get(k) for k in st.env()}
+    os.environ.update(st.env())
+    reset_engine()
+    set_pipeline(None)
+    cc.create_schema(os.environ["DATABASE_URL"])
+    fake = cc.FakeHandoff()
+    originals = {n: getattr(handoff, n, None) for n in ("state_of", "notify_citizen_message")}
+    handoff.state_of, handoff.notify_citizen_message = fake.state_of, fake.notify_citizen_message
+    st.handoff = fake
+    channels = cc.MY_CHANNELS
+    cc.MY_CHANNELS = channels + ("channels.notify_push.NotifyPushInput",)
+    try:
+        st.start()
+    finally:
+        cc.MY_CHANNELS = channels
+    try:
+        yield st
+    finally:
+        st.stop()
+        for name, value in originals.items():
+            if value is None:
+                delattr(handoff, name)
+            else:
+                setattr(handoff, name, value)
+        set_pipeline(None)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_engine()
 
 
 @pytest.fixture(scope="module")
