@@ -300,3 +300,61 @@ def test_push_route_needs_its_token_and_a_recorded_message(notify):
         ok = client.post(url, json=body, headers=token)
         assert ok.status_code == 200 and ok.json()["reached"] is False
         assert client.post(url, content=b"{", headers=token).status_code == 400
+
+
+@pytest.fixture(scope="module")
+def redis_service():
+    from bot.tools.services import Redis, ServiceError
+
+    try:
+        server = Redis().start()
+    except ServiceError as e:
+        pytest.skip(str(e))
+    yield server
+    server.stop()
+
+
+def test_with_redis_a_widget_on_another_worker_gets_it_through_the_fan_out(
+    notify, redis_service, monkeypatch
+):
+    """The push route publishes what it could not deliver itself; every worker's listener
+    pushes it to the sockets it holds (here the listener of this one server stands in for
+    the other worker's)."""
+    from channels import notify_push
+
+    monkeypatch.setenv("REDIS_URL", redis_service.url)
+
+    async def scenario():
+        listening = asyncio.create_task(notify_push._listen(redis_service.url))
+        await asyncio.sleep(0.5)  # subscribed
+        try:
+            ws, frames = await _hello(notify.url)
+            sid = frames[0]["token"].split(".")[0]
+            number = await asyncio.to_thread(_ticket, f"web:{sid}", "web", sid)
+            await asyncio.to_thread(tickets.set_status, number, "closed")
+            rows = await asyncio.to_thread(conversations.transcript, f"web:{sid}")
+            # As if the socket were on another worker: the message arrives only via Redis.
+            message_id = await asyncio.to_thread(
+                conversations.record_outbound, f"web:{sid}", "رسالة تجريبية", None, "system"
+            )
+            assert await notify_push._publish(redis_service.url, f"web:{sid}", message_id) >= 1
+            message = await _next_message(ws)
+            await ws.close()
+            # and the route itself publishes what it cannot push from this worker
+            import httpx
+
+            async with httpx.AsyncClient(timeout=30) as client:
+                answer = (
+                    await client.post(
+                        notify.url + "/webhooks/notify/push",
+                        json={"conversation_id": "web:elsewhere", "message_id": message_id},
+                        headers={"X-Notify-Token": "push-token-for-tests"},
+                    )
+                ).json()
+            return rows, message, answer
+        finally:
+            listening.cancel()
+
+    _, message, answer = notify.run(scenario())
+    assert message["text"] == "رسالة تجريبية" and message["author"] == "system"
+    assert answer == {"reached": False, "published": True, "maybe_elsewhere": False}
