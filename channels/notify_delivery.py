@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 PUSH_PATH = "/webhooks/notify/push"
 PUSH_TOKEN_HEADER = "X-Notify-Token"
-PUSH_TRIES = 4  # with several Rasa workers a call reaches one of them; see notify_push.py
+PUSH_TRIES = 4  # several workers without Redis: a call reaches one of them (notify_push.py)
 
 
 @dataclass
@@ -182,9 +182,10 @@ async def push(conversation_id: str, message_id: int) -> bool:
             if r.status_code != 200:
                 logger.warning("notify: widget push refused (HTTP %s)", r.status_code)
                 return False
-            if r.json().get("reached"):
-                return True
-            if not r.json().get("maybe_elsewhere"):
+            answer = r.json()
+            if answer.get("reached") or answer.get("published"):
+                return True  # published: every worker pushes it to the sockets it holds
+            if not answer.get("maybe_elsewhere"):
                 return False
     return False
 

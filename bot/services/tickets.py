@@ -27,6 +27,7 @@ from typing import List, Optional, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot import settings
 from bot.content import fact
 from bot.privacy import mask_id, mask_mobile
 from bot.services import notifications, sms
@@ -229,9 +230,7 @@ def submit_ticket(
 
 
 def _spool_path() -> Path:
-    from bot.store import ROOT
-
-    var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+    var_dir = Path(settings.get().var_dir)
     var_dir.mkdir(parents=True, exist_ok=True)
     return var_dir / "pending_tickets.jsonl"
 

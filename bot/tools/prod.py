@@ -79,11 +79,9 @@ class ProdStack:
 
     def environment(self) -> Dict[str, str]:
         env = {k: v for k, v in PROD_DEFAULTS.items()}
-        for key in (
-            list(PROD_DEFAULTS) + ["DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL"] + TF_THREADS
-        ):
-            if os.environ.get(key):
-                env[key] = os.environ[key]
+        passed = set(PROD_DEFAULTS) | {"DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL"}
+        # what the operator set wins over the profile's defaults (copied, not interpreted)
+        env.update({k: v for k, v in os.environ.items() if k in passed | set(TF_THREADS) and v})
         env.update(self.env_overrides)
         # TensorFlow sizes its thread pools to every core in every worker; N workers on C
         # cores then fight over them. Give each worker its share (measured: docs/benchmarks.md).

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Dict, Optional
 
+from bot import settings
+
 PROD_DEFAULTS = {
     "SANIC_WORKERS": "2",
     "ACTION_SERVER_SANIC_WORKERS": "1",
@@ -64,14 +66,13 @@ def action_server_exposure_error(env: Dict[str, str]) -> Optional[str]:
     secret of the operator's (a generated one is known to this machine only), else None."""
     from bot.action_server import MIN_TOKEN_LENGTH, is_loopback
 
-    host = (env.get("ACTIONS_HOST") or os.environ.get("ACTIONS_HOST") or "127.0.0.1").strip()
+    # `env` (what the profile will give its servers) over this process's environment,
+    # read with the settings' rules (blank means unset).
+    cfg = settings.from_env({**os.environ, **env})
+    host = cfg.actions_host
     if is_loopback(host):
         return None
-    token = (
-        env.get("ACTION_SERVER_TOKEN")
-        if "ACTION_SERVER_TOKEN" in env
-        else os.environ.get("ACTION_SERVER_TOKEN", "")
-    ) or ""
+    token = cfg.action_server_token  # `env` wins where it names the token, even empty
     if len(token.strip()) >= MIN_TOKEN_LENGTH:
         return None
     return (
@@ -89,7 +90,8 @@ def shared_secrets(var_dir: Path, env: Dict[str, str]) -> Dict[str, str]:
     were generated: in a real deployment they belong in the secret manager."""
     import secrets as random_secrets
 
-    found = {key: os.environ[key] for key in SHARED_SECRETS if os.environ.get(key)}
+    current = dict(os.environ)
+    found = {key: current[key] for key in SHARED_SECRETS if current.get(key)}
     missing = [key for key in SHARED_SECRETS if key not in found and key not in env]
     if not missing:
         return found

@@ -259,6 +259,7 @@ Ready in {stack.started_seconds:.0f} s.
   Web chat:  {stack.url}/chat
   REST:      curl -s {stack.url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "وش شروط حساب المواطن؟"}}'
   Agent desk: {stack.url}/desk   (create an agent: make agent NAME=...)
+  Notifications: {"sender running" if stack.sender_enabled else "sender off (NOTIFY_SENDER)"}; make backoffice ARGS="notifications list"
 Press Ctrl-C to stop.""",
             flush=True,
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 from datetime import timedelta
 
 import pytest
@@ -27,25 +26,47 @@ TEMPLATE = "case_status_update"
 
 
 @pytest.fixture(scope="module")
-def _push_channel():
-    """The server of this module also loads the widget push route (credentials.yml)."""
-    # pytest loads the channel conftest under its own module name: patch every copy.
-    copies = [
-        m
-        for m in list(sys.modules.values())
-        if str(getattr(m, "__file__", "") or "").endswith(os.path.join("channels", "conftest.py"))
-    ]
-    saved = [m.MY_CHANNELS for m in copies]
-    for m in copies:
-        m.MY_CHANNELS = m.MY_CHANNELS + ("channels.notify_push.NotifyPushInput",)
-    yield
-    for m, value in zip(copies, saved):
-        m.MY_CHANNELS = value
+def stack(tmp_path_factory):
+    """The channel tests' server (tests/channels/conftest.py) with the widget push route
+    of credentials.yml loaded too. Built here from the conftest's parts: pytest may load
+    that conftest under a module name another conftest later takes."""
+    from bot.services import handoff
+    from bot.store import reset_engine
+    from channels.pipeline import set_pipeline
+    from tests.channels import conftest as cc
 
-
-@pytest.fixture(scope="module")
-def stack(_push_channel, stack):
-    return stack
+    st = cc.Stack(tmp_path_factory.mktemp("notify-channels"))
+    saved = {k: os.environ.get(k) for k in st.env()}
+    os.environ.update(st.env())
+    reset_engine()
+    set_pipeline(None)
+    cc.create_schema(os.environ["DATABASE_URL"])
+    fake = cc.FakeHandoff()
+    originals = {n: getattr(handoff, n, None) for n in ("state_of", "notify_citizen_message")}
+    handoff.state_of, handoff.notify_citizen_message = fake.state_of, fake.notify_citizen_message
+    st.handoff = fake
+    channels = cc.MY_CHANNELS
+    cc.MY_CHANNELS = channels + ("channels.notify_push.NotifyPushInput",)
+    try:
+        st.start()
+    finally:
+        cc.MY_CHANNELS = channels
+    try:
+        yield st
+    finally:
+        st.stop()
+        for name, value in originals.items():
+            if value is None:
+                delattr(handoff, name)
+            else:
+                setattr(handoff, name, value)
+        set_pipeline(None)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        reset_engine()
 
 
 @pytest.fixture(scope="module")
@@ -272,9 +293,68 @@ def test_push_route_needs_its_token_and_a_recorded_message(notify):
 
     url = notify.url + "/webhooks/notify/push"
     body = {"conversation_id": "web:nobody", "message_id": 1}
-    assert httpx.post(url, json=body).status_code == 401
-    assert httpx.post(url, json=body, headers={"X-Notify-Token": "wrong"}).status_code == 401
-    ok = httpx.post(url, json=body, headers={"X-Notify-Token": "push-token-for-tests"})
-    assert ok.status_code == 200 and ok.json()["reached"] is False
-    bad = httpx.post(url, content=b"{", headers={"X-Notify-Token": "push-token-for-tests"})
-    assert bad.status_code == 400
+    token = {"X-Notify-Token": "push-token-for-tests"}
+    with httpx.Client(timeout=30) as client:  # a busy shared machine is slow, not wrong
+        assert client.post(url, json=body).status_code == 401
+        assert client.post(url, json=body, headers={"X-Notify-Token": "x"}).status_code == 401
+        ok = client.post(url, json=body, headers=token)
+        assert ok.status_code == 200 and ok.json()["reached"] is False
+        assert client.post(url, content=b"{", headers=token).status_code == 400
+
+
+@pytest.fixture(scope="module")
+def redis_service():
+    from bot.tools.services import Redis, ServiceError
+
+    try:
+        server = Redis().start()
+    except ServiceError as e:
+        pytest.skip(str(e))
+    yield server
+    server.stop()
+
+
+def test_with_redis_a_widget_on_another_worker_gets_it_through_the_fan_out(
+    notify, redis_service, monkeypatch
+):
+    """The push route publishes what it could not deliver itself; every worker's listener
+    pushes it to the sockets it holds (here the listener of this one server stands in for
+    the other worker's)."""
+    from channels import notify_push
+
+    monkeypatch.setenv("REDIS_URL", redis_service.url)
+
+    async def scenario():
+        listening = asyncio.create_task(notify_push._listen(redis_service.url))
+        await asyncio.sleep(0.5)  # subscribed
+        try:
+            ws, frames = await _hello(notify.url)
+            sid = frames[0]["token"].split(".")[0]
+            number = await asyncio.to_thread(_ticket, f"web:{sid}", "web", sid)
+            await asyncio.to_thread(tickets.set_status, number, "closed")
+            rows = await asyncio.to_thread(conversations.transcript, f"web:{sid}")
+            # As if the socket were on another worker: the message arrives only via Redis.
+            message_id = await asyncio.to_thread(
+                conversations.record_outbound, f"web:{sid}", "رسالة تجريبية", None, "system"
+            )
+            assert await notify_push._publish(redis_service.url, f"web:{sid}", message_id) >= 1
+            message = await _next_message(ws)
+            await ws.close()
+            # and the route itself publishes what it cannot push from this worker
+            import httpx
+
+            async with httpx.AsyncClient(timeout=30) as client:
+                answer = (
+                    await client.post(
+                        notify.url + "/webhooks/notify/push",
+                        json={"conversation_id": "web:elsewhere", "message_id": message_id},
+                        headers={"X-Notify-Token": "push-token-for-tests"},
+                    )
+                ).json()
+            return rows, message, answer
+        finally:
+            listening.cancel()
+
+    _, message, answer = notify.run(scenario())
+    assert message["text"] == "رسالة تجريبية" and message["author"] == "system"
+    assert answer == {"reached": False, "published": True, "maybe_elsewhere": False}

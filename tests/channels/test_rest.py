@@ -185,6 +185,7 @@ def test_credentials_yml_replaces_rasas_rest_and_loads_all_channels(fresh):
         ("web", "/chat"),
         ("telegram", "telegram"),
         ("whatsapp", "whatsapp"),
+        ("notify", "notify"),  # the notification sender's widget pushes
     }
     # the routes the platforms and the widget use exist on the server
     assert httpx.get(f"{fresh.url}/webhooks/rest/").json() == {"status": "ok"}

@@ -1,5 +1,6 @@
 """The outbox delivers exactly once across a sender killed between the send and the mark,
-and across a database restart, on SQLite and PostgreSQL. The sender runs as its own
+and across a database outage (a PostgreSQL restart; SQLite's write lock held by another
+process past the busy timeout), on SQLite and PostgreSQL. The sender runs as its own
 process (`python -m bot.notifier`, as in `make run-prod`); the stand-ins kill it with
 SIGKILL the moment the message reaches them, before they answer."""
 
@@ -224,20 +225,51 @@ def test_sms_sender_killed_between_send_and_mark_delivers_once(app_db, standin, 
     assert sms.message_id == calls[0]["key"] and sms.status == "sent"
 
 
-def test_database_restart_mid_delivery_loses_and_repeats_nothing(standin, senders, monkeypatch):
+class SqliteOutage:
+    """SQLite has no server to restart: another process holding the write lock longer
+    than the busy timeout (15 s) is what makes its writes fail for a while."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.proc = path, None
+
+    def stop(self, remove: bool = False) -> None:
+        code = (
+            "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+            "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(17); "
+            "c.execute('COMMIT')"
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code, str(self.path)], stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout.readline().strip() == "locked"
+
+    def start(self) -> None:
+        if self.proc is not None:
+            self.proc.wait(30)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_database_outage_mid_delivery_loses_and_repeats_nothing(
+    backend, standin, senders, monkeypatch, tmp_path
+):
     from bot.store import reset_engine
     from bot.store.migrate import upgrade
     from bot.tools.services import Postgres, ServiceError
 
+    if backend == "postgresql":
+        try:
+            db = Postgres(durable=False)  # a throwaway cluster in a temporary directory
+        except ServiceError as e:
+            pytest.skip(str(e))
+        db.start()
+        url, back_after = db.url, 3.0
+    else:
+        db = SqliteOutage(tmp_path / "app.db")
+        url, back_after = f"sqlite:///{db.path}", 0.0  # the lock ends by itself
     try:
-        pg = Postgres(durable=False)  # a throwaway cluster in a temporary directory
-    except ServiceError as e:
-        pytest.skip(str(e))
-    pg.start()
-    try:
-        monkeypatch.setenv("DATABASE_URL", pg.url)
+        monkeypatch.setenv("DATABASE_URL", url)
         reset_engine()
-        upgrade(pg.url)
+        upgrade(url)
         users = list(range(5001, 5007))
         numbers = [_telegram_ticket(u) for u in users]
         reset_engine()  # the test's own connections do not survive the restart either
@@ -245,15 +277,15 @@ def test_database_restart_mid_delivery_loses_and_repeats_nothing(standin, sender
         restarted = threading.Event()
 
         def restart_database(call):
-            # The first message to arrive stops the database before Telegram answers, so
-            # the sender cannot mark it; the database comes back three seconds later.
+            # The first message to arrive takes the database away before Telegram answers,
+            # so the sender cannot mark it; the database comes back a little later.
             if not restarted.is_set():
                 restarted.set()
-                pg.stop(remove=False)
+                db.stop(remove=False)
 
                 def later():
-                    time.sleep(3)
-                    pg.start()
+                    time.sleep(back_after)
+                    db.start()
 
                 threading.Thread(target=later, daemon=True).start()
 
@@ -268,7 +300,7 @@ def test_database_restart_mid_delivery_loses_and_repeats_nothing(standin, sender
                 reset_engine()
                 return False
 
-        assert wait_for(all_sent, 60)
+        assert wait_for(all_sent, 90)
         time.sleep(1.0)
         chats = sorted(c["chat"] for c in standin.of("telegram"))
         assert chats == sorted(str(u) for u in users)  # each citizen exactly once
@@ -279,4 +311,7 @@ def test_database_restart_mid_delivery_loses_and_repeats_nothing(standin, sender
     finally:
         senders.stop()
         reset_engine()
-        pg.stop()
+        if backend == "postgresql":
+            db.stop()
+        else:
+            db.start()

@@ -87,4 +87,9 @@ def test_killed_worker_is_replaced_and_no_turn_is_lost(prod_stack):
     assert len(prod_stack.worker_pids()) == 2 and killed[0] not in prod_stack.worker_pids()
     assert [r["name"] for r in prod_stack.supervisor.restarted if r["old"] == killed[0]]
     report = check_transcripts(tracker_store_url(prod_stack.env), "load-t-kill-", rec.sent)
-    assert report["complete"], report
+    # A message sent again is stored twice only if the worker died after storing the turn
+    # and before its answer left: the citizen got one answer, the tracker has the turn twice.
+    retried = sum(s.retried for s in rec.sent)
+    assert report["unexpected"] <= retried, report
+    assert not (report["lost"] or report["duplicated"] or report["out_of_order"]), report
+    assert not report["unanswered"], report
