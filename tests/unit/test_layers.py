@@ -24,9 +24,7 @@ FORBIDDEN: Dict[str, Tuple[str, ...]] = {
 
 # Known exceptions still being moved behind services: (importing module, imported module).
 # Keep it short; remove an entry when its import goes.
-KNOWN: Set[Tuple[str, str]] = {
-    ("bot.actions.tickets", "bot.store.tickets"),  # TICKET_CATEGORIES, StoreUnavailable
-}
+KNOWN: Set[Tuple[str, str]] = set()
 
 
 def module_name(path: Path, root: Path) -> str:

@@ -13,13 +13,6 @@ from bot import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 READ = re.compile(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[[^\]]+\](?!\s*=[^=])")
-# Modules still converting; each entry is a debt, not a permission.
-PENDING = {
-    "bot/services/desk_auth.py",
-    "bot/services/handoff.py",
-    "bench/nlu_compare.py",
-}
-PENDING_FIELDS: set = set()
 
 
 def _python_files():
@@ -31,7 +24,7 @@ def test_only_the_settings_module_reads_single_variables():
     offenders = []
     for path in _python_files():
         name = path.relative_to(ROOT).as_posix()
-        if name == "bot/settings.py" or name in PENDING:
+        if name == "bot/settings.py":
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if READ.search(line) and not line.lstrip().startswith("#"):
@@ -45,7 +38,7 @@ def test_every_documented_variable_is_a_setting():
     documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)`", table, re.M))
     # Read by Rasa itself (endpoints.yml, credentials.yml) or by the test tools, not by us.
     outside = {"ACTION_ENDPOINT_URL", "RASA_API_TOKEN", "CHROMIUM_PATH"}
-    unknown = documented - set(settings.ENV_NAMES) - outside - PENDING_FIELDS
+    unknown = documented - set(settings.ENV_NAMES) - outside
     assert not unknown, f"documented but not in bot/settings.py: {sorted(unknown)}"
 
 
@@ -56,8 +49,6 @@ def test_every_setting_is_documented():
     missing = [
         name
         for name in settings.ENV_NAMES
-        if f"`{name}`" not in table
-        and not any(name.startswith(f) for f in families)
-        and name not in {"DESK_POLL_SECONDS"}  # the desk's polling is being replaced by push
+        if f"`{name}`" not in table and not any(name.startswith(f) for f in families)
     ]
     assert not missing, f"add these to README's Configuration table: {missing}"
