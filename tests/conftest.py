@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.environment import restore_environment
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -76,11 +78,7 @@ def rasa_stack(trained_model, tmp_path_factory):
         yield stack
     finally:
         stack.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore_environment(saved)
         reset_engine()
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from bot.store import reset_engine
 from tests.channels import conftest as channel_fixtures
+from tests.environment import restore_environment
 
 PASSWORD = "widget agent password"
 
@@ -73,9 +74,5 @@ def desk_stack(tmp_path_factory):
     finally:
         stack.stop()
         set_pipeline(None)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore_environment(saved)
         reset_engine()

@@ -22,6 +22,8 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
+from tests.environment import restore_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # The Rasa server reads channels from credentials.yml at start; the stand-in servers
@@ -423,11 +425,7 @@ def stack(tmp_path_factory):
             else:
                 setattr(handoff, name, value)
         set_pipeline(None)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore_environment(saved)
         reset_engine()
 
 

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.channels.conftest import ROOT, FakeAgent, free_port
+from tests.environment import restore_environment
 
 pytestmark = pytest.mark.slow
 
@@ -86,11 +87,7 @@ def server(tmp_path_factory):
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         set_pipeline(None)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore_environment(saved)
         reset_engine()
 
 

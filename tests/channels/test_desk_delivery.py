@@ -21,6 +21,7 @@ from bot.services import handoff
 from bot.store import conversations, reset_engine
 from tests.channels import conftest as channel_fixtures
 from tests.channels.conftest import TELEGRAM_SECRET, unique_id, wait_for
+from tests.environment import restore_environment
 
 pytestmark = pytest.mark.slow
 PASSWORD = "desk password for tests"
@@ -86,11 +87,7 @@ def desk_stack(tmp_path_factory):
     finally:
         stack.stop()
         set_pipeline(None)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore_environment(saved)
         reset_engine()
 
 

@@ -18,6 +18,7 @@ from bot.services import objections, tickets
 from bot.store import conversations, session_scope
 from bot.store.notifications import Notification
 from tests.channels.conftest import Recorder, free_port, unique_id
+from tests.environment import restore_environment
 
 pytestmark = pytest.mark.slow
 
@@ -61,11 +62,7 @@ def stack(tmp_path_factory):
             else:
                 setattr(handoff, name, value)
         set_pipeline(None)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore_environment(saved)
         reset_engine()
 
 
