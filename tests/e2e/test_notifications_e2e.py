@@ -18,7 +18,7 @@ from bot.store.sms import SmsMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-NATIONAL_ID, MOBILE = "1023456700", "0550000002"  # fictional; not the tickets test's citizen
+NATIONAL_ID, MOBILE = "1023456708", "0550000002"  # fictional; not the tickets test's citizen
 
 
 @pytest.fixture
