@@ -354,6 +354,9 @@ EXPECTED_PURGE = {
     "objections": 1,
     "audit_log": 1,
     "events": 4,
+    "bot_turns": 1,  # the 181-day-old turn (its day is rolled up first)
+    "csat_ratings": 1,  # anonymised
+    "review_labels": 1,
 }
 
 
@@ -494,6 +497,50 @@ def seed_retention(app, tracker, now) -> None:
                     decision_note="ملاحظة",
                     created_at=ago(days),
                     updated_at=ago(days),
+                )
+            )
+        # The console: a turn, a rating and a label on each side of the transcript period.
+        from bot.store.turns import day_of
+
+        for n, days in enumerate((181, 179)):
+            at = ago(days)
+            turn_id = conn.execute(
+                t["bot_turns"]
+                .insert()
+                .values(
+                    conversation_id=f"c-turn{n}",
+                    channel="web",
+                    day=day_of(at.timestamp()),
+                    ts=int(at.timestamp()),
+                    text="نص",
+                    intent="greet",
+                    latency_ms=100,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                t["csat_ratings"]
+                .insert()
+                .values(
+                    conversation_id=f"c-turn{n}",
+                    channel="web",
+                    day=day_of(at.timestamp()),
+                    asked_at=at,
+                    finished="ticket",
+                    score=4,
+                    comment="تعليق",
+                    state="done",
+                )
+            )
+            conn.execute(
+                t["review_labels"]
+                .insert()
+                .values(
+                    turn_id=turn_id,
+                    label="new_topic",
+                    note="ملاحظة",
+                    text="نص",
+                    labelled_by="huda",
+                    labelled_at=at,
                 )
             )
         for days in (1096, 1094):
