@@ -16,6 +16,9 @@ Names (all prefixed `cza_`):
     rate_limited_total{channel}             messages over the per-user rate limit
     rasa_failures_total{channel}            turns where Rasa failed, timed out or said nothing
     store_errors_total{store}               database / redis errors seen by the pipeline
+    redis_errors_total{where}               failed Redis calls, by where the product made them
+                                            (dedup, rate_limit, lock_store, desk_live,
+                                            desk_notice, desk_signin, notify_push)
     sms_total{outcome}                      SMS sent / failed / skipped by a budget
     csat_ratings_total{score}               ratings given by citizens
 
@@ -67,6 +70,7 @@ DUPLICATES = Counter("cza_duplicates_dropped", "Webhook retries dropped", ["chan
 RATE_LIMITED = Counter("cza_rate_limited", "Messages over the rate limit", ["channel"])
 RASA_FAILURES = Counter("cza_rasa_failures", "Rasa failed, timed out or was silent", ["channel"])
 STORE_ERRORS = Counter("cza_store_errors", "Database or Redis errors", ["store"])
+REDIS_ERRORS = Counter("cza_redis_errors", "Failed Redis calls", ["where"])
 SMS = Counter("cza_sms", "SMS by outcome", ["outcome"])
 CSAT = Counter("cza_csat_ratings", "Citizens' ratings", ["score"])
 
@@ -76,6 +80,11 @@ def inc(counter, *labels: str, amount: float = 1.0) -> None:
         (counter.labels(*labels) if labels else counter).inc(amount)
     except Exception as e:  # pragma: no cover - a full disk, a bad label
         logger.debug("metric not counted: %s", type(e).__name__)
+
+
+def redis_error(where: str) -> None:
+    """One failed Redis call (the caller has fallen back or raised its own error)."""
+    inc(REDIS_ERRORS, where)
 
 
 def observe_reply(channel: str, seconds: float, failed: bool) -> None:
@@ -111,4 +120,11 @@ def set_queue_length(value: int) -> None:
         pass
 
 
-__all__ = ["CONTENT_TYPE_LATEST", "exposition", "inc", "observe_reply", "set_queue_length"]
+__all__ = [
+    "CONTENT_TYPE_LATEST",
+    "exposition",
+    "inc",
+    "observe_reply",
+    "redis_error",
+    "set_queue_length",
+]

@@ -29,7 +29,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import settings
+from bot import metrics, settings
 from channels.edge import secrets_match
 from channels.notify_delivery import PUSH_TOKEN_HEADER
 from channels.outbound import push_recorded
@@ -59,6 +59,7 @@ async def _listen(url: str) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as e:
+            metrics.redis_error("notify_push")
             logger.warning("notify: fan-out listener: %s; reconnecting", type(e).__name__)
             await asyncio.sleep(2.0)
         finally:
@@ -77,6 +78,7 @@ async def _publish(url: str, conversation_id: str, message_id: int) -> int:
         body = json.dumps({"conversation_id": conversation_id, "message_id": message_id})
         return int(await client.publish(FANOUT, body))
     except Exception as e:
+        metrics.redis_error("notify_push")
         logger.warning("notify: fan-out publish failed: %s", type(e).__name__)
         return 0
     finally:

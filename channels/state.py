@@ -108,6 +108,9 @@ class RedisDeduper:
         try:
             return bool(await self.client.set(self.prefix + key, 1, nx=True, ex=self.ttl))
         except Exception as e:  # fail open
+            from bot import metrics
+
+            metrics.redis_error("dedup")
             logger.warning("redis dedup unavailable (%s); processing the update", type(e).__name__)
             return True
 
@@ -141,6 +144,9 @@ class RedisRateLimiter:
             pipe.pexpire(rk, int(self.window * 1000) + 1000)
             _, before, *_ = await pipe.execute()
         except Exception as e:  # fail open
+            from bot import metrics
+
+            metrics.redis_error("rate_limit")
             logger.warning(
                 "redis rate limit unavailable (%s); allowing the message", type(e).__name__
             )

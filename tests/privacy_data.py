@@ -3,8 +3,10 @@
 
 Citizen A is the one erased; citizen B must come out intact. Both are written through
 the services the bot uses (tickets with their SMS, objections, one-time codes, handoffs,
-transcripts), plus Rasa tracker events shaped like Rasa's own (user text, slot values, bot
-replies), where the numbers are in clear.
+transcripts, the console's turn rows, ratings and review labels), plus Rasa tracker events
+shaped like Rasa's own (user text, slot values, bot replies), where the numbers are in
+clear. Each citizen also gives a name in what they type: the console keeps masked text,
+so the name is what shows that the citizen's words are still there.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Citizen:
     mobile: str  # 05xxxxxxxx
     telegram_user: str
     web_session: str
+    name: str  # said in their messages, kept (masked text) by the console's tables
     conversations: List[str] = field(default_factory=list)
     ticket: str = ""
     objection: str = ""
@@ -59,21 +62,43 @@ class Citizen:
     def whatsapp(self) -> str:
         return f"whatsapp:966{self.mobile[1:]}"
 
+    @property
+    def mobiles(self) -> List[str]:
+        """Every spelling of the mobile (values are compared with ASCII digits)."""
+        core = self.mobile[1:]
+        return [self.mobile, "966" + core, "+966" + core, "00966" + core, core]
+
     def needles(self) -> List[str]:
         """What must not be found anywhere once the citizen is erased: the ID, the mobile
-        (its 9-digit core is inside 05…, 9665… and +9665…), each conversation id and the
-        Telegram user id."""
+        in every spelling (its 9-digit core is inside each), each conversation id, the
+        Telegram user id and the name they typed."""
         return [
             self.national_id,
-            self.mobile[1:],
+            *self.mobiles,
             self.telegram_user,
             self.web_session,
+            self.name,
             *self.conversations,
         ]
 
 
-A = Citizen("1023456781", "0551234567", "424242", "sessAlphaQ7")
-B = Citizen("1109876548", "0569876543", "818181", "sessBravoK3")
+A = Citizen("1023456781", "0551234567", "424242", "sessAlphaQ7", "غدير المطيري")
+B = Citizen("1109876548", "0569876543", "818181", "sessBravoK3", "جواهر الدوسري")
+# Tables that hold no personal data at all, and why (every other table of the schema must
+# hold something of citizen A in `populate`, so that the leftovers check can fail there).
+NO_CITIZEN_DATA = {
+    "desk_agents": "staff accounts",
+    "desk_sessions": "staff sessions (token hashes)",
+    "desk_agent_access": "staff sign-in history",
+    "maintenance_runs": "which process purges",
+    # Tags name topics, not people (their audit entries copy them); deleted with the episode.
+    "handoff_labels": "agents' topic tags on an episode",
+    "console_daily": "counts per day and channel",
+    "console_latency": "counts per day, channel and 10 ms",
+    "console_forms": "counts per day, channel, form and question",
+    "console_rollups": "the last day rolled up",
+    "alembic_version": "the schema's revision",
+}
 # A conversation where A typed the ID (Arabic-Indic digits) and nothing else was stored:
 # only the tracker can tell it is A's.
 A_ONLY_IN_TRACKER = "rest-visitor-xq"
@@ -163,6 +188,7 @@ def write_events(engine, sender_id: str, events: Sequence[Dict]) -> None:
 def populate(tracker_engine, now_ts: float) -> None:
     """Both citizens, through the services (they use DATABASE_URL) and the tracker engine."""
     from bot.services import handoff, objections, tickets
+    from bot.services.handoff import notes
     from bot.services.notifications import optout
     from bot.store import conversations
 
@@ -205,11 +231,15 @@ def populate(tracker_engine, now_ts: float) -> None:
         objections.update_objection(c.objection, status="accepted")
         optout.stop(conversation_id=c.web)
         optout.stop(mobile=c.mobile, source="backoffice")
-        handoff.escalate(
+        episode = handoff.escalate(
             c.telegram,
             channel="telegram",
             snapshot={"ticket_national_id": c.national_id, "ticket_mobile": c.mobile},
         )
+        # Agents' notes and tags on the episode name the citizen too.
+        notes.add_note(episode.id, "huda", f"كلمت {c.name} على {c.mobile}")
+        assert notes.add_label(episode.id, "huda", "دفعات")
+        populate_console(c, other, now_ts)
 
         write_events(
             tracker_engine,
@@ -246,6 +276,31 @@ def populate(tracker_engine, now_ts: float) -> None:
         [event("session_started", now_ts - 5)]
         + turn(now_ts - 4, f"ابي اعرف اذا انا مستحق هويتي {arabic_id}", {}, "تمام"),
     )
+
+
+def populate_console(c: Citizen, other: Citizen, now_ts: float) -> None:
+    """The console's rows of one citizen: a turn per conversation (their text names them,
+    with their numbers, which are stored masked), a rating with a comment, and a review
+    label on their telegram turn; B's label note quotes A's conversation id."""
+    from bot.services import review
+    from bot.store import csat, turns
+
+    facts = {
+        "text": f"انا {c.name} هويتي {c.national_id} جوالي +966{c.mobile[1:]} "
+        f"وايباني SA03 8000 0000 6080 1016 7519",
+        "intent": "inform",
+        "confidence": 0.4,
+        "fallback": True,
+    }
+    turn_ids = [
+        turns.record_turn(conv, conv.split(":")[0], 120, at=now_ts - 100, facts=facts)
+        for conv in (c.telegram, c.web, c.whatsapp)
+    ]
+    rating = csat.record_ask(c.web, "web", "ticket", agent="huda", intent="inform")
+    assert csat.set_score(rating, 2) and csat.want_comment(rating)
+    assert csat.set_comment(rating, f"ما ساعدني، {c.name}، جوالي {c.mobile}")
+    note = f"شبيه بمحادثة {other.telegram}" if c is B else f"سؤال جديد من {c.mobile}"
+    review.label(turn_ids[0], "new_topic", None, note, "huda")
 
 
 def all_rows(engine) -> Dict[str, List[Dict]]:
@@ -299,6 +354,9 @@ EXPECTED_PURGE = {
     "objections": 1,
     "audit_log": 1,
     "events": 4,
+    "bot_turns": 1,  # the 181-day-old turn (its day is rolled up first)
+    "csat_ratings": 1,  # anonymised
+    "review_labels": 1,
 }
 
 
@@ -439,6 +497,50 @@ def seed_retention(app, tracker, now) -> None:
                     decision_note="ملاحظة",
                     created_at=ago(days),
                     updated_at=ago(days),
+                )
+            )
+        # The console: a turn, a rating and a label on each side of the transcript period.
+        from bot.store.turns import day_of
+
+        for n, days in enumerate((181, 179)):
+            at = ago(days)
+            turn_id = conn.execute(
+                t["bot_turns"]
+                .insert()
+                .values(
+                    conversation_id=f"c-turn{n}",
+                    channel="web",
+                    day=day_of(at.timestamp()),
+                    ts=int(at.timestamp()),
+                    text="نص",
+                    intent="greet",
+                    latency_ms=100,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                t["csat_ratings"]
+                .insert()
+                .values(
+                    conversation_id=f"c-turn{n}",
+                    channel="web",
+                    day=day_of(at.timestamp()),
+                    asked_at=at,
+                    finished="ticket",
+                    score=4,
+                    comment="تعليق",
+                    state="done",
+                )
+            )
+            conn.execute(
+                t["review_labels"]
+                .insert()
+                .values(
+                    turn_id=turn_id,
+                    label="new_topic",
+                    note="ملاحظة",
+                    text="نص",
+                    labelled_by="huda",
+                    labelled_at=at,
                 )
             )
         for days in (1096, 1094):

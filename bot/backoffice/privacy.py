@@ -50,7 +50,7 @@ def cmd_erase(args) -> int:
     print(
         _rows(
             report.rows,
-            {"tickets": "anonymised", "objections": "anonymised", "mentions": "masked"},
+            erasure.ACTIONS,
             "deleted",
         )
     )

@@ -125,21 +125,22 @@ def settled_through(now: Optional[datetime] = None) -> int:
     return day_of((now or datetime.now(timezone.utc)).timestamp()) - SETTLED_AFTER_DAYS
 
 
-def through_day() -> Optional[int]:
-    with engine().connect() as c:
+def through_day(bind=None) -> Optional[int]:
+    with (bind or engine()).connect() as c:
         return c.execute(
             text("SELECT through_day FROM console_rollups WHERE name = :n"), {"n": NAME}
         ).scalar()
 
 
-def ensure(now: Optional[datetime] = None) -> int:
-    """Roll up every settled day not rolled up yet; returns the last rolled-up day."""
+def ensure(now: Optional[datetime] = None, bind=None, expire: bool = True) -> int:
+    """Roll up every settled day not rolled up yet; returns the last rolled-up day. The
+    retention purge passes its own engine (`bind`) and expires the rows itself."""
     target = settled_through(now)
-    done = through_day()
+    done = through_day(bind)
     if done is not None and done >= target:
         return done
     try:
-        with engine().begin() as c:
+        with (bind or engine()).begin() as c:
             if done is None:
                 first = c.execute(text("SELECT MIN(day) FROM bot_turns")).scalar()
                 start = (first if first is not None else target + 1) - 1
@@ -154,7 +155,8 @@ def ensure(now: Optional[datetime] = None) -> int:
                         text(f"INSERT INTO {table} ({columns}) {select('a', 'b')}"),
                         {"a": done + 1, "b": target},
                     )
-                purge_expired(c, target, now)
+                if expire:
+                    purge_expired(c, target, now)
                 c.execute(
                     text(
                         "UPDATE console_rollups SET through_day = :d "
@@ -165,7 +167,7 @@ def ensure(now: Optional[datetime] = None) -> int:
         return target
     except IntegrityError:  # another worker rolled the same days up first
         logger.info("console rollup done by another worker")
-        return through_day() or target
+        return through_day(bind) or target
 
 
 def rows(table: str) -> str:

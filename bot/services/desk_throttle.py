@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from bot import settings
+from bot import metrics, settings
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +163,7 @@ class SignInThrottle:
         try:
             return getattr(self.counters, method)(*args)
         except Exception as e:  # Redis down: count in this process meanwhile
+            metrics.redis_error("desk_signin")
             logger.warning("sign-in throttle: shared counters unavailable: %s", type(e).__name__)
             return getattr(self.fallback, method)(*args)
 

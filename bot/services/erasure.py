@@ -14,6 +14,10 @@ What happens to what is found (docs/privacy.md):
     tickets, objections                                             anonymised: they stay
         as case records for the program's statistics, without ID, mobile, conversation or
         free text
+    the console's turn rows (bot_turns) and the review labels on them   deleted
+    the console's ratings (csat_ratings)                            anonymised: the score,
+        day and channel stay for the averages, without conversation id or comment
+    the console's daily rollups                                     untouched: counts only
     any other row that mentions the citizen's numbers or conversation ids (audit log
     details, another ticket's description, ...)                     those mentions masked
 and one audit entry records the request with the masked subject and the counts.
@@ -57,9 +61,24 @@ from bot.services.retention import (
     open_engines,
     write_audit,
 )
+from bot.services.retention_tables import (
+    ANONYMISED_RATING,
+    HANDOFF_LABELS,
+    HANDOFF_NOTES,
+    LABELS,
+    RATINGS,
+    TURNS,
+)
 from bot.services.validators import mobile_e164
 
 CHUNK = 500  # values per IN (...) list
+# What the report's rows mean (every other table: deleted).
+ACTIONS = {
+    "tickets": "anonymised",
+    "objections": "anonymised",
+    "csat_ratings": "anonymised",
+    "mentions": "masked",
+}
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
@@ -211,6 +230,10 @@ SCRUBBED = [
     (TRANSCRIPTS, "text"),
     (AUDIT, "subject_id"),
     (AUDIT, "detail"),
+    (TURNS, "text"),
+    (RATINGS, "comment"),
+    (LABELS, "text"),
+    (LABELS, "note"),
 ]
 
 
@@ -269,8 +292,19 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
     rows["conversations"] = app.execute(
         delete(CONVERSATIONS).where(_in(CONVERSATIONS.c.conversation_id, convs))
     ).rowcount
+    episodes = select(HANDOFFS.c.id).where(_in(HANDOFFS.c.conversation_id, convs))
+    for name, tbl in (("handoff_notes", HANDOFF_NOTES), ("handoff_labels", HANDOFF_LABELS)):
+        rows[name] = app.execute(delete(tbl).where(tbl.c.handoff_id.in_(episodes))).rowcount
     rows["handoffs"] = app.execute(
         delete(HANDOFFS).where(_in(HANDOFFS.c.conversation_id, convs))
+    ).rowcount
+    turns = _in(TURNS.c.conversation_id, convs)
+    rows["review_labels"] = app.execute(
+        delete(LABELS).where(LABELS.c.turn_id.in_(select(TURNS.c.id).where(turns)))
+    ).rowcount
+    rows["bot_turns"] = app.execute(delete(TURNS).where(turns)).rowcount
+    rows["csat_ratings"] = app.execute(
+        update(RATINGS).where(_in(RATINGS.c.conversation_id, convs)).values(**ANONYMISED_RATING)
     ).rowcount
     otp_match = [_in(OTP.c.conversation_id, convs)]
     if found.objection_numbers:

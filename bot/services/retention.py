@@ -3,7 +3,9 @@ long as its purpose needs it. What is stored where, the periods and why:
 docs/privacy.md.
 
     RETENTION_TRANSCRIPT_DAYS  180   transcripts, ended handoff episodes, idle conversations
-                                     and Rasa's tracker events: deleted
+                                     and Rasa's tracker events: deleted; the console's turn
+                                     rows and review labels: deleted, its ratings:
+                                     anonymised (bot/services/retention_console.py)
     RETENTION_OTP_DAYS          30   one-time code records: deleted
     RETENTION_SMS_DAYS          90   the SMS outbox: deleted
     RETENTION_NOTIFICATION_DAYS 90   notification history (outbox rows delivered or given
@@ -233,7 +235,8 @@ def idle_conversations(cutoff: datetime, dry_run: bool = False):
 
 # --- the purge ---------------------------------------------------------------------------
 
-ACTIONS = {"tickets": "anonymised", "objections": "anonymised"}  # every other step deletes
+# Every other step deletes.
+ACTIONS = {"tickets": "anonymised", "objections": "anonymised", "csat_ratings": "anonymised"}
 
 
 def purge(
@@ -282,6 +285,10 @@ def purge(
             **opts,
         ),
     )
+    from bot.services import retention_console  # it imports this module
+
+    for name, step in retention_console.steps(app, now, dry_run, opts).items():
+        run(name, periods.transcripts, step)
     run(
         "otp_challenges",
         periods.otp,

@@ -33,6 +33,11 @@ HANDOFFS = table(
     column("reason_detail", String),
     column("snapshot", Text),
 )
+# Agents' notes and tags on an episode: the foreign key deletes them with it; the erasure
+# deletes them itself too, whatever the connection's foreign-key setting (SQLite's is off
+# unless turned on).
+HANDOFF_NOTES = table("handoff_notes", column("id", Integer), column("handoff_id", Integer))
+HANDOFF_LABELS = table("handoff_labels", column("id", Integer), column("handoff_id", Integer))
 OTP = table(
     "otp_challenges",
     column("id", Integer),
@@ -97,3 +102,31 @@ OPTOUTS = table(
     column("target", String),
     column("created_at", _TS),
 )
+
+# The supervisors' console (bot/store/turns.py, csat.py, review.py).
+TURNS = table(
+    "bot_turns",
+    column("id", Integer),
+    column("conversation_id", String),
+    column("day", Integer),
+    column("text", Text),
+)
+RATINGS = table(
+    "csat_ratings",
+    column("id", Integer),
+    column("conversation_id", String),
+    column("day", Integer),
+    column("comment", Text),
+)
+LABELS = table(
+    "review_labels",
+    column("id", Integer),
+    column("turn_id", Integer),
+    column("text", Text),
+    column("note", Text),
+    column("labelled_at", _TS),
+)
+# What a rating keeps once anonymised (by the purge or an erasure): its score, day, channel
+# and what was finished, for the averages; the conversation id gives way to this marker.
+ERASED_CONVERSATION = "erased"
+ANONYMISED_RATING = {"conversation_id": ERASED_CONVERSATION, "comment": None}

@@ -61,6 +61,14 @@ class LockStoreUnavailable(StoreUnavailable, LockError):
 _HOST = socket.gethostname()
 
 
+def _count_redis_error() -> None:
+    # Imported here: Rasa imports this module by path and importing it must change nothing
+    # (bot.metrics may create the multiprocess directory).
+    from bot import metrics
+
+    metrics.redis_error("lock_store")
+
+
 def _proc_start(pid: int) -> Optional[str]:
     """Start time of a running process (field 22 of /proc/<pid>/stat), which tells a reused
     pid apart; None if there is no such process or it is a zombie (a killed Sanic worker
@@ -167,6 +175,7 @@ class AtomicRedisLockStore(RedisLockStore):
                         continue
             raise LockError("lock store: too much contention on one conversation")
         except redis.RedisError as e:
+            _count_redis_error()
             raise LockStoreUnavailable(
                 f"lock store unavailable ({type(e).__name__}: "
                 f"{str(e).splitlines()[0][:200] if str(e) else ''})"
@@ -220,6 +229,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return super().get_lock(conversation_id)
         except redis.RedisError as e:
+            _count_redis_error()
             raise LockStoreUnavailable(f"lock store unavailable ({type(e).__name__})") from None
 
     def save_lock(
@@ -291,6 +301,7 @@ def create_lock_store(env: Optional[Mapping[str, str]] = None, **kwargs: Any) ->
         try:
             store.ping()
         except Exception as e:  # start anyway: messages fail clearly until Redis is back
+            _count_redis_error()
             logger.warning("lock store: Redis not reachable at start (%s)", type(e).__name__)
         return store
     workers = sanic_workers(env)

@@ -3,7 +3,9 @@
 One label per bot turn (`turn_id`, a bot_turns row), changed in place; every change is
 audited by bot.services.review. `label` is "intent" (the right intent or FAQ answer is
 in `intent`, e.g. "greet" or "faq/conditions"), "out_of_scope", "new_topic" (with a
-`note`) or "ignore". `text` is the message as reviewed, masked.
+`note`) or "ignore". `text` is the message as reviewed and `note` the supervisor's note,
+both masked here (bot.privacy.mask_text) whatever the caller passes: a note may quote a
+number the supervisor saw elsewhere.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import Column, Integer, String, Text, insert, select, update
 
+from bot.nlu.arabic import to_ascii_digits
+from bot.privacy import mask_text
 from bot.store import transaction
 from bot.store.base import Base, UTCDateTime
 
@@ -35,12 +39,25 @@ class ReviewLabel(Base):
 _T = ReviewLabel.__table__
 
 
+def _masked(text: str) -> str:
+    # Digits that are no personal number stay as written (as transcripts keep them).
+    masked = mask_text(text)
+    return masked if masked != to_ascii_digits(text) else text
+
+
 def upsert(
     turn_id: int, label: str, intent: Optional[str], note: Optional[str], text: str, by: str
 ) -> Optional[Dict[str, Any]]:
     """Set the turn's label; returns the previous label as a dict (None if new)."""
     now = datetime.now(timezone.utc)
-    values = dict(label=label, intent=intent, note=note, text=text, labelled_by=by, labelled_at=now)
+    values = dict(
+        label=label,
+        intent=intent,
+        note=_masked(note) if note else note,
+        text=_masked(text),
+        labelled_by=by,
+        labelled_at=now,
+    )
     with transaction() as c:
         old = c.execute(select(_T).where(_T.c.turn_id == turn_id)).mappings().first()
         if old is None:

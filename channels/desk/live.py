@@ -19,7 +19,7 @@ import json
 import logging
 from typing import Any, Dict, Optional, Set
 
-from bot import settings
+from bot import metrics, settings
 from bot.services import handoff
 from bot.services.handoff import events
 
@@ -90,6 +90,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception as e:
+                metrics.redis_error("desk_live")
                 logger.warning("desk live updates: redis unavailable: %s", type(e).__name__)
                 await asyncio.sleep(2.0)
             finally:

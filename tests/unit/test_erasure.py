@@ -49,14 +49,19 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
     assert report.rows == {
         "transcript_messages": 5,
         "conversations": 3,
+        "handoff_notes": 1,
+        "handoff_labels": 1,
         "handoffs": 1,
+        "review_labels": 1,  # the label on A's telegram turn
+        "bot_turns": 3,  # a turn in each of A's three conversations
+        "csat_ratings": 1,  # anonymised
         "otp_challenges": 1,
         "sms_outbox": 2,
         "notifications": 2,  # the ticket's and the objection's status changes
         "notification_optouts": 2,  # by conversation and by mobile
         "tickets": 1,
         "objections": 1,
-        "mentions": 2,
+        "mentions": 3,  # B's review note quoting A's conversation among them
         "events": 20,
     }
     entries = _audit(app, "privacy.erased")
@@ -75,6 +80,15 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
     assert "10••••••81" in ticket[B.ticket]["description"]  # B's text named A: masked
     assert {o["number"] for o in rows["objections"]} == {A.objection, B.objection}
     assert data.senders(tracker).keys() == set(B.conversations)
+    # The console: A's rating still counts (score, day, channel) without who gave it.
+    ratings = sorted(rows["csat_ratings"], key=lambda r: r["id"])
+    assert [(r["conversation_id"], r["score"], r["comment"] is None) for r in ratings] == [
+        ("erased", 2, True),
+        (B.web, 2, False),
+    ]
+    assert {t["conversation_id"] for t in rows["bot_turns"]} == {B.telegram, B.web, B.whatsapp}
+    (label,) = rows["review_labels"]
+    assert B.name in label["text"] and label["note"] == "شبيه بمحادثة telegram:4•••42"
 
 
 def test_a_dry_run_reports_the_same_and_changes_nothing(citizens):
@@ -161,6 +175,29 @@ def test_transcripts_store_replies_masked_too(dbs):  # noqa: F811
     conversations.record_outbound("rest-x", "الحد ٥٠٠٠ ريال")
     texts = [m["text"] for m in conversations.transcript("rest-x")]
     assert texts == ["• رقم الهوية: 10••••••81\n• الجوال: 05••••••67", "الحد ٥٠٠٠ ريال"]
+
+
+def test_the_fixture_puts_the_erased_citizen_in_every_table_that_can_hold_personal_data(
+    citizens,
+):
+    """Every table of the schema (the models' and the migrations') either holds something
+    of citizen A before the erasure, so that the leftovers check above can fail on it, or
+    is listed as holding no personal data: a new table must be added to one or the other."""
+    from bot.store.base import Base
+
+    app, tracker = citizens
+    data.import_all_models()
+    tables = set(Base.metadata.tables) | set(data.all_rows(app))
+    mentioned = data.count_mentions([app], A.needles())
+    holding = {name for name, n in mentioned.items() if n}
+    assert tables - holding - set(data.NO_CITIZEN_DATA) == set()
+    assert holding & set(data.NO_CITIZEN_DATA) == set()
+    for name in ("bot_turns", "csat_ratings", "review_labels", "handoff_notes"):
+        assert name in holding
+
+
+def test_every_mobile_spelling_is_a_needle():
+    assert {"0551234567", "966551234567", "+966551234567"} <= set(A.needles())
 
 
 def test_every_table_is_looked_at(citizens):

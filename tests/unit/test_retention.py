@@ -58,6 +58,16 @@ def test_purge_removes_what_is_older_than_its_period_and_keeps_the_rest(dbs):  #
     )
     assert objections["200000000"]["payment_cycle"] == "2025-01"
     assert objections["200000001"]["national_id"] == "1023456781"
+    # The console: the old turn is gone but its day is counted in the rollups; the old
+    # rating keeps its score without conversation or comment; the old label is gone.
+    assert [t["conversation_id"] for t in rows["bot_turns"]] == ["c-turn1"]
+    assert sum(d["turns"] for d in rows["console_daily"]) == 2
+    assert [r["score"] for r in rows["csat_ratings"]] == [4, 4]
+    assert sorted((r["conversation_id"], r["comment"]) for r in rows["csat_ratings"]) == [
+        ("c-turn1", "تعليق"),
+        ("erased", None),
+    ]
+    assert [label["turn_id"] for label in rows["review_labels"]] == [rows["bot_turns"][0]["id"]]
     audit = rows["audit_log"]
     assert [a["action"] for a in audit] == ["ticket.created", "retention.purged"]
     assert '"events": 4' in audit[-1]["detail"]
@@ -89,6 +99,18 @@ def test_a_period_of_zero_keeps_that_kind_forever(dbs):  # noqa: F811
     assert set(counts) == {"otp_challenges", "sms_outbox", "notifications", "objections"}
     assert len(_rows(app, "transcript_messages")) == 4
     assert len(data.senders(tracker)) == 3
+
+
+def test_the_purge_report_names_the_console_tables(dbs, capsys):  # noqa: F811
+    from bot.backoffice.__main__ import main
+
+    app, tracker = dbs
+    data.seed_retention(app, tracker, utcnow())
+    assert main(["purge", "--dry-run"]) == 0
+    table = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["bot_turns", "deleted", "1"] in table
+    assert ["csat_ratings", "anonymised", "1"] in table
+    assert ["review_labels", "deleted", "1"] in table
 
 
 def test_periods_come_from_the_environment():

@@ -14,7 +14,7 @@ import logging
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional
 
-from bot import settings
+from bot import metrics, settings
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def emit(kind: str, handoff_id: Optional[int] = None) -> None:
             _redis(url).publish(CHANNEL, json.dumps(event))
             return
         except Exception as e:
+            metrics.redis_error("desk_notice")
             logger.warning("desk notice not published: %s", type(e).__name__)
     deliver(event)
 
