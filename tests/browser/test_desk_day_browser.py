@@ -285,9 +285,9 @@ def test_an_agent_changes_the_status_of_the_conversations_ticket(desk_stack, bro
 
     from bot.services import tickets
     from bot.services.notifications import texts
-    from tests.channels.test_desk import valid_id
     from bot.store import session_scope
     from bot.store.notifications import Notification
+    from tests.channels.test_desk import valid_id
 
     st = desk_stack
     desk_auth.set_supervisor(st.agent_username, False)
