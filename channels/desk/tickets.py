@@ -14,6 +14,7 @@ audit entry and shown on the desk, never sent to the citizen.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Optional
 
 from sanic import Blueprint
@@ -38,6 +39,13 @@ def statuses() -> list:
 def clean_number(raw: Any) -> Optional[str]:
     number = to_ascii_digits(str(raw or "")).strip().lstrip("#")
     return number if number.isdigit() and len(number) == TICKET_NUMBER_LENGTH else None
+
+
+def _iso(value: Optional[datetime]) -> Optional[str]:
+    # SQLite hands back naive datetimes: they are UTC (a browser would read them as local).
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
 
 
 def _actor(actor: str, names: Dict[str, str]) -> str:
@@ -76,8 +84,8 @@ def ticket_item(
         "category_label": view.category_label,
         "status": view.status,
         "status_label": view.status_label,
-        "created_at": view.created_at.isoformat() if view.created_at else None,
-        "updated_at": view.updated_at.isoformat() if view.updated_at else None,
+        "created_at": _iso(view.created_at),
+        "updated_at": _iso(view.updated_at),
         "status_note": mask_text(view.status_note) if view.status_note else None,
         "can_change": can_change,
         "history": history,

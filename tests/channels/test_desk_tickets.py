@@ -53,6 +53,8 @@ def test_the_holder_changes_the_status_and_the_citizen_is_notified(env):
     d = sara.get(f"/desk/api/handoffs/{h.id}").json()
     assert [t["number"] for t in d["tickets"]] == [number]
     assert d["tickets"][0]["status_label"] == "مفتوح" and d["tickets"][0]["can_change"]
+    assert d["tickets"][0]["created_at"].endswith("+00:00")
+    assert "national_id" not in d["tickets"][0] and "mobile" not in d["tickets"][0]
     assert "ticket_statuses" in sara.get("/desk/api/me").json()
 
     r = sara.post(
@@ -114,6 +116,19 @@ def test_an_agent_cannot_change_a_ticket_of_another_conversation(env):
     # released back to the queue: the right goes with the conversation
     assert omar.post(f"/desk/api/handoffs/{h_other.id}/release").status_code == 200
     assert omar.post(f"/desk/api/tickets/{other}/status", {"status": "closed"}).status_code == 404
+
+
+def test_a_transfer_hands_the_right_on_with_the_conversation(env):
+    cid = "telegram:7006"
+    number = open_ticket(cid)
+    h, sara = held_by(env, "sara", cid)
+    assert sara.post(f"/desk/api/handoffs/{h.id}/transfer", {"to": "omar"}).status_code == 200
+    omar = env.client()
+    omar.sign_in("omar")
+    path = f"/desk/api/tickets/{number}/status"
+    assert sara.post(path, {"status": "closed"}).status_code == 404
+    assert omar.post(path, {"status": "closed"}).status_code == 200
+    assert ("agent:omar", "ticket.status_changed", number) in audit_log("ticket.")
 
 
 def test_a_supervisor_changes_any_ticket_by_number(env):
