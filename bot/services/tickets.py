@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import settings
 from bot.content import fact
-from bot.privacy import mask_id, mask_mobile
+from bot.privacy import mask_id, mask_mobile, mask_text
 from bot.services import notifications, sms
 from bot.services.validators import (
     TICKET_NUMBER_LENGTH,
@@ -344,11 +344,22 @@ def count_tickets() -> int:
         return session.execute(select(func.count(Ticket.id))).scalar_one()
 
 
+def get_ticket(number: str) -> Optional[TicketView]:
+    with session_scope() as session:
+        ticket = session.execute(select(Ticket).where(Ticket.number == number)).scalar_one_or_none()
+        return _view(ticket) if ticket else None
+
+
 def set_status(
-    number: str, status: str, note: Optional[str] = None, actor: str = "backoffice"
+    number: str,
+    status: str,
+    note: Optional[str] = None,
+    actor: str = "backoffice",
+    staff_note: Optional[str] = None,
 ) -> TicketView:
     """Change a ticket's status (and the note the citizen sees). Audited; a new status is
-    also announced to the citizen (bot.services.notifications, same transaction)."""
+    also announced to the citizen (bot.services.notifications, same transaction).
+    `staff_note` (the desk's) is kept in the audit entry only, masked: never sent."""
     if status not in TICKET_STATUSES:
         raise ValueError(f"unknown status {status!r}; one of {', '.join(TICKET_STATUSES)}")
     with session_scope() as session:
@@ -366,7 +377,8 @@ def set_status(
             "ticket.status_changed",
             "ticket",
             number,
-            {"from": before, "to": status, "note": note},
+            {"from": before, "to": status, "note": note}
+            | ({"staff_note": mask_text(staff_note)} if staff_note else {}),
         )
         session.flush()
         if before != status:

@@ -5,17 +5,21 @@ credentials.yml:   channels.desk.AgentDesk:
 Served by the Rasa server itself (no build step), right to left, under /desk:
     GET  /desk/                     the desk (signed-in agents only; others go to /desk/login)
     GET  /desk/login, POST          sign in; POST /desk/logout signs out
-    GET  /desk/static/<file>        desk-base.js, desk-queue.js, desk.js, desk.css, favicon.svg
+    GET  /desk/static/<file>        desk-base.js, desk-queue.js, desk-tickets.js, desk.js,
+                                    desk.css, favicon.svg
     GET  /desk/api/me               the agent, the CSRF token, canned replies, ticket categories
     GET  /desk/api/events           live notices (server-sent events, live.py)
     GET  /desk/api/queue            handoffs: reason, channel, waiting time, who holds it, the
                                     latest message, labels; ?filter=open|mine|waiting|closed|all
                                     and search (q, channel, agent, from, to)
     GET  /desk/api/handoffs/<id>    one handoff: transcript, notes, labels, what the bot
-                                    collected (masked), WhatsApp 24-hour window
+                                    collected (masked), linked tickets, WhatsApp window
                                     (?since=<message id> for updates)
     POST /desk/api/handoffs/<id>/claim | release | reply | return | close | ticket
                                  | transfer | note | label | unlabel | typing
+    GET  /desk/api/tickets/<number> a "صوتك مسموع" ticket, its status and history (only one
+                                    the agent may change: see channels/desk/tickets.py)
+    POST /desk/api/tickets/<number>/status   change its status (the back office's rule)
     GET  /desk/api/agents           colleagues a conversation can be transferred to
     POST /desk/api/agents/<username>/unlock   supervisors: forget a colleague's failed sign-ins
 
@@ -24,11 +28,13 @@ The package:
     responses.py  security headers, JSON, pages, static files, cookies, origin and CSRF checks
     views.py      what the desk shows: labels, masking, queue items, transcripts, slots
     actions.py    claim, release, reply, return, close, ticket, transfer, notes, labels, typing
+    tickets.py    the conversation's tickets, the look-up by number and the status change
     bridge.py     Rasa's tracker (live slots), delivery to the citizen and the widget's
                   holder and typing notices (channels.outbound)
     live.py       the event stream: notices from bot.services.handoff.events (Redis pub/sub
                   across workers when REDIS_URL is set)
-    static/       the pages, their scripts (desk-base.js, desk-queue.js, desk.js), desk.css,
+    static/       the pages, their scripts (desk-base.js, desk-queue.js, desk-tickets.js,
+                  desk.js), desk.css,
                   favicon.svg, canned replies (canned.yml, not served)
 Accounts, passwords and sessions: bot/services/desk_auth.py; the sign-in throttle:
 bot/services/desk_throttle.py.

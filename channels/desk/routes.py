@@ -17,6 +17,7 @@ from bot.services import desk_auth, handoff
 from bot.services.desk_throttle import wait_text
 from bot.store.handoffs import utcnow
 from channels.desk import bridge, live, views
+from channels.desk import tickets as desk_tickets
 from channels.desk.actions import ACTIONS
 from channels.desk.responses import (
     LOGIN_COOKIE,
@@ -154,6 +155,7 @@ def blueprint(desk) -> Blueprint:
                 "csrf": agent["csrf"],
                 "canned": views.canned_replies(agent["display_name"]),
                 "ticket_categories": [{"key": k, "label": v} for k, v in TICKET_CATEGORIES.items()],
+                "ticket_statuses": desk_tickets.statuses(),
                 "poll_seconds": settings.get().desk_poll_seconds,
                 "supervisor": bool(agent.get("supervisor")),
                 "agents": await asyncio.to_thread(desk_auth.active_agents),
@@ -213,10 +215,7 @@ def blueprint(desk) -> Blueprint:
             views.riyadh_day(args.get("to"), next_day=True),
         )
         names = await asyncio.to_thread(desk_auth.agent_names)
-        items = [
-            await asyncio.to_thread(views.queue_item, v, agent["username"], now, names)
-            for v in found
-        ]
+        items = await asyncio.to_thread(views.queue_items, found, agent["username"], now, names)
         waiting = await asyncio.to_thread(handoff.waiting_ids)
         return json_response(
             {
@@ -255,6 +254,7 @@ def blueprint(desk) -> Blueprint:
             ],
             "labels": await asyncio.to_thread(handoff.labels_for, handoff_id),
             "ticket_ref": view.ticket_ref,
+            "tickets": await asyncio.to_thread(desk_tickets.for_handoff, handoff_id, agent, names),
             "claimed_at": views.iso(view.claimed_at),
             "ended_at": views.iso(view.ended_at),
             "can_reply": view.state == handoff.AGENT and view.claimed_by == agent["username"],
@@ -284,4 +284,5 @@ def blueprint(desk) -> Blueprint:
         payload = request.json if isinstance(request.json, dict) else {}
         return await ACTIONS[action](request, agent, view, payload)
 
+    desk_tickets.register(bp, api_agent)
     return bp

@@ -89,14 +89,18 @@ def preview(conversation_id: str) -> Optional[Dict[str, str]]:
     from bot.store import conversations
 
     last = conversations.transcript(conversation_id, limit=1)
+    return _preview(last[0] if last else None)
+
+
+def _preview(last: Optional[Dict[str, Any]]) -> Optional[Dict[str, str]]:
     if not last:
         return None
-    text = " ".join(mask_text(last[0]["text"]).split())
+    text = " ".join(mask_text(last["text"]).split())
     if len(text) > PREVIEW_CHARS:
         text = text[: PREVIEW_CHARS - 1].rstrip() + "…"
     return {
-        "author": last[0]["author"],
-        "author_label": AUTHOR_LABELS.get(last[0]["author"], ""),
+        "author": last["author"],
+        "author_label": AUTHOR_LABELS.get(last["author"], ""),
         "text": text,
     }
 
@@ -148,7 +152,12 @@ def whatsapp_window(conversation_id: str, now: datetime) -> Dict[str, Any]:
     from bot.store import conversations
 
     conv = conversations.get_conversation(conversation_id)
-    last = conv and conv.get("last_inbound_at")
+    return _window(conv and conv.get("last_inbound_at"), now)
+
+
+def _window(last: Optional[datetime], now: datetime) -> Dict[str, Any]:
+    from bot.store import conversations
+
     if not last:
         return {"open": False, "closes_at": None, "remaining_seconds": 0}
     closes = last + conversations.WHATSAPP_WINDOW
@@ -156,10 +165,25 @@ def whatsapp_window(conversation_id: str, now: datetime) -> Dict[str, Any]:
     return {"open": remaining > 0, "closes_at": iso(closes), "remaining_seconds": max(0, remaining)}
 
 
+def queue_items(
+    found: List[handoff.HandoffView], agent: str, now: datetime, names: Dict[str, str]
+) -> List[Dict[str, Any]]:
+    """The list's rows; their previews, labels and WhatsApp windows are read in a fixed
+    number of queries however many rows there are (handoff.list_details)."""
+    details = handoff.list_details([v.id for v in found], [v.conversation_id for v in found])
+    return [queue_item(v, agent, now, names, details) for v in found]
+
+
 def queue_item(
-    view: handoff.HandoffView, agent: str, now: datetime, names: Optional[Dict[str, str]] = None
+    view: handoff.HandoffView,
+    agent: str,
+    now: datetime,
+    names: Optional[Dict[str, str]] = None,
+    details: Optional[Dict[str, dict]] = None,
 ) -> Dict[str, Any]:
     names = names or {}
+    if details is None:
+        details = handoff.list_details([view.id], [view.conversation_id])
     mine = view.claimed_by == agent
     if view.state == handoff.AGENT:
         holder = "معك" if mine else "مع " + names.get(view.claimed_by, view.claimed_by or "")
@@ -186,8 +210,8 @@ def queue_item(
         "ended_by_name": names.get(view.ended_by, view.ended_by),
         "last_citizen_at": iso(view.last_citizen_at),
         "ticket_ref": view.ticket_ref,
-        "preview": preview(view.conversation_id),
-        "labels": handoff.labels_for(view.id),
+        "preview": _preview(details["last_message"].get(view.conversation_id)),
+        "labels": list(details["labels"].get(view.id, [])),
         "unread": view.state in handoff.OPEN_STATES
         and bool(
             view.last_citizen_at
@@ -195,7 +219,8 @@ def queue_item(
         ),
     }
     if view.channel == "whatsapp":
-        item["whatsapp_window_open"] = whatsapp_window(view.conversation_id, now)["open"]
+        last = details["last_inbound"].get(view.conversation_id)
+        item["whatsapp_window_open"] = _window(last, now)["open"]
     return item
 
 

@@ -280,6 +280,85 @@ def waiting_conversations():
     return [handoff.escalate(wa, "fallback"), handoff.escalate(tg, "support_stopped")]
 
 
+def test_an_agent_changes_the_status_of_the_conversations_ticket(desk_stack, browser, colleague):
+    from sqlalchemy import select
+
+    from bot.services import tickets
+    from bot.services.notifications import texts
+    from bot.store import session_scope
+    from bot.store.notifications import Notification
+    from tests.channels.test_desk import valid_id
+
+    st = desk_stack
+    desk_auth.set_supervisor(st.agent_username, False)
+    cid, other_cid = (f"telegram:{uuid.uuid4().int % 10**9}" for _ in range(2))
+    made = []
+    for c in (cid, other_cid):
+        conversations.record_inbound(c, "telegram", c.split(":")[1], "عندي بلاغ مفتوح")
+        view, _ = tickets.create_ticket(
+            valid_id(), "0551234567", "payment", "الدفعة ما نزلت", uuid.uuid4().hex, c
+        )
+        made.append(view.number)
+    number, other_number = made
+    h = handoff.escalate(cid, "support_stopped")
+
+    desk = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="ar-SA", bypass_csp=True
+    ).new_page()
+    desk.set_default_timeout(15_000)
+    desk.goto(f"{st.url}/desk/login")
+    desk.fill("#username", st.agent_username)
+    desk.fill("#password", PASSWORD)
+    desk.click("#login-submit")
+    desk.wait_for_url(f"{st.url}/desk/")
+    desk.locator(f".queue-item[data-id='{h.id}'] .queue-open").click()
+    desk.click("#btn-claim")
+    desk.locator(f".queue-item[data-id='{h.id}'][data-state='agent']").wait_for()
+    ticket = desk.locator(f"#tickets .ticket[data-number='{number}']")
+    expect(ticket.locator(".status")).to_have_text("مفتوح")
+
+    # A ticket of someone else's conversation cannot be opened by its number.
+    desk.fill("#ticket-lookup-number", other_number)
+    desk.keyboard.press("Enter")
+    desk.locator("#toast", has_text="ما لقينا").wait_for()
+    expect(desk.locator("#status-dialog")).to_be_hidden()
+
+    # The dialog: current status, the back office's statuses, a note for staff only.
+    ticket.locator(".change-status").click()
+    desk.locator("#status-dialog").wait_for()
+    expect(desk.locator("#status-current")).to_contain_text("مفتوح")
+    assert desk.locator("#status-select option").all_inner_texts() == [
+        "مفتوح",
+        "قيد المعالجة",
+        "تم الحل",
+        "مغلق",
+    ]
+    audit(desk, "ticket status dialog")
+    shots = ROOT / "results" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    desk.screenshot(path=str(shots / "desk-ticket-status.png"))
+    desk.select_option("#status-select", "in_progress")
+    desk.fill("#status-note", "راجعت الدفعة مع المالية")
+    desk.click("#status-submit")
+    desk.locator("#toast", has_text="بيوصل المواطن إشعار").wait_for()
+    expect(ticket.locator(".status")).to_have_text("قيد المعالجة")
+    ticket.locator("summary").click()
+    expect(ticket.locator(".history .staff-note")).to_contain_text("راجعت الدفعة")
+    audit(desk, "conversation with its ticket")
+
+    assert tickets.get_ticket(number).status == "in_progress"
+    assert tickets.get_ticket(other_number).status == "open"
+    with session_scope() as s:
+        bodies = list(
+            s.execute(
+                select(Notification.body).where(Notification.subject_number == number)
+            ).scalars()
+        )
+    assert bodies == [texts.ticket_text(number, "in_progress")]
+    handoff.close(h.id, st.agent_username)
+    desk.close()
+
+
 def test_a_supervisor_unlocks_a_colleague_from_the_desk(desk_stack, browser, colleague):
     import httpx
 

@@ -24,9 +24,12 @@ The modules (callers import this package only):
     wording.py      reasons and everything the citizen is told
     masking.py      the slot snapshot the desk may see
     events.py       change notices for the desk's live updates
+    listing.py      what the desk's list shows beside each episode, for all rows at once
+    tickets.py      tickets linked to episodes, who may change their status, their history
 """
 
 from bot.services.handoff import events
+from bot.services.handoff.listing import list_details
 from bot.services.handoff.masking import mask_snapshot
 from bot.services.handoff.notes import (
     MAX_LABEL,
@@ -49,6 +52,10 @@ from bot.services.handoff.records import (
     state_of,
     waiting_ids,
 )
+from bot.services.handoff.tickets import change_status as change_ticket_status
+from bot.services.handoff.tickets import history as ticket_history
+from bot.services.handoff.tickets import may_change as may_change_ticket
+from bot.services.handoff.tickets import numbers_for as ticket_numbers_for
 from bot.services.handoff.transitions import (
     _citizen_wrote,
     authorise_reply,
@@ -84,6 +91,11 @@ from bot.services.handoff.wording import (
 from bot.store.handoffs import AGENT, BOT, CLOSED, OPEN_STATES, QUEUED
 
 __all__ = [
+    "ticket_numbers_for",
+    "ticket_history",
+    "may_change_ticket",
+    "list_details",
+    "change_ticket_status",
     "AGENT",
     "BOT",
     "CLAIM_TEXT",

@@ -215,7 +215,16 @@ def history(
                 .scalars()
                 .all()
             )
-        return [HandoffView.of(r, position=_position(session, r)) for r in open_rows] + [
+        # One query for every queued row's place, not one per row.
+        places = {}
+        if any(r.state == QUEUED for r in open_rows):
+            queued = session.execute(
+                select(Handoff.id)
+                .where(Handoff.state == QUEUED)
+                .order_by(Handoff.queued_at, Handoff.id)
+            ).scalars()
+            places = {hid: i for i, hid in enumerate(queued, start=1)}
+        return [HandoffView.of(r, position=places.get(r.id)) for r in open_rows] + [
             HandoffView.of(r) for r in ended_rows
         ]
 

@@ -185,6 +185,7 @@
       renderMessages(d.messages);
       renderNotes(d.notes);
       renderLabels(d.labels);
+      window.Desk.renderTickets(d.tickets);
       if (first) renderCollected(d.collected, d.known_ids);
     } catch (e) {
       if (e.status === 404) toast("المحادثة غير موجودة.", "error");

@@ -1,0 +1,58 @@
+"""What the desk's list shows beside each episode, read for all rows at once.
+
+The list holds every open episode and up to 100 ended ones and is fetched on each
+refresh: one query per kind of detail (IN over the rows), never one per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, Iterable, List, Optional
+
+from sqlalchemy import func, select
+
+from bot.store import session_scope
+from bot.store.conversations import Conversation, TranscriptMessage
+from bot.store.handoffs import HandoffLabel, aware
+
+
+def list_details(handoff_ids: Iterable[int], conversation_ids: Iterable[str]) -> Dict[str, dict]:
+    """{"labels": {handoff id: [label]}, "last_message": {conversation id: {"author",
+    "text"}}, "last_inbound": {conversation id: datetime or None}} in three queries."""
+    ids = sorted(set(handoff_ids))
+    convs = sorted(set(conversation_ids))
+    labels: Dict[int, List[str]] = defaultdict(list)
+    last_message: Dict[str, dict] = {}
+    last_inbound: Dict[str, Optional[object]] = {}
+    if not ids and not convs:
+        return {"labels": labels, "last_message": last_message, "last_inbound": last_inbound}
+    with session_scope() as s:
+        if ids:
+            for hid, label in s.execute(
+                select(HandoffLabel.handoff_id, HandoffLabel.label)
+                .where(HandoffLabel.handoff_id.in_(ids))
+                .order_by(HandoffLabel.added_at, HandoffLabel.id)
+            ):
+                labels[hid].append(label)
+        if convs:
+            latest = (
+                select(func.max(TranscriptMessage.id).label("id"))
+                .where(TranscriptMessage.conversation_id.in_(convs))
+                .group_by(TranscriptMessage.conversation_id)
+                .subquery()
+            )
+            for cid, author, text in s.execute(
+                select(
+                    TranscriptMessage.conversation_id,
+                    TranscriptMessage.author,
+                    TranscriptMessage.text,
+                ).join(latest, TranscriptMessage.id == latest.c.id)
+            ):
+                last_message[cid] = {"author": author, "text": text}
+            for cid, at in s.execute(
+                select(Conversation.conversation_id, Conversation.last_inbound_at).where(
+                    Conversation.conversation_id.in_(convs)
+                )
+            ):
+                last_inbound[cid] = aware(at)
+    return {"labels": labels, "last_message": last_message, "last_inbound": last_inbound}
