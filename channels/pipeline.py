@@ -44,6 +44,7 @@ from rasa.core.channels.channel import UserMessage
 from bot import metrics, settings
 from bot.services import handoff
 from bot.store import conversations
+from channels import replay
 from channels.base import RecordingOutput, log_id
 from channels.console import hooks as console_hooks
 from channels.edge import limit_exempt
@@ -174,11 +175,19 @@ class Pipeline:
             metrics.inc(metrics.DUPLICATES, inbound.channel)
             return DUPLICATE
         if background:
-            task = asyncio.create_task(self._run(inbound, on_new_message, output, prelude))
+            pending = await replay.remember(inbound, output)  # durable until answered
+            run = self._run(inbound, on_new_message, output, prelude)
+            task = asyncio.create_task(replay.settle(pending, run))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
             return ACCEPTED
         return await self._run(inbound, on_new_message, output, prelude)
+
+    async def process(
+        self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput
+    ) -> str:
+        """The steps after the duplicate check, awaited (channels/replay.py)."""
+        return await self._run(inbound, on_new_message, output, None)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait for background tasks (tests; server shutdown)."""

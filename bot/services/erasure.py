@@ -58,6 +58,7 @@ from bot.services.retention import (
     write_audit,
 )
 from bot.services.validators import mobile_e164
+from bot.store.inbound import INBOUND_PENDING
 
 CHUNK = 500  # values per IN (...) list
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -271,6 +272,9 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
     ).rowcount
     rows["handoffs"] = app.execute(
         delete(HANDOFFS).where(_in(HANDOFFS.c.conversation_id, convs))
+    ).rowcount
+    rows["inbound_pending"] = app.execute(
+        delete(INBOUND_PENDING).where(_in(INBOUND_PENDING.c.conversation_id, convs))
     ).rowcount
     otp_match = [_in(OTP.c.conversation_id, convs)]
     if found.objection_numbers:
