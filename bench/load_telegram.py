@@ -5,8 +5,9 @@ Telegram gets its 200 before the turn runs and never sends an update again, so a
 is lost when the worker holding it dies unless another worker takes it over
 (channels/replay.py). Each simulated citizen writes in a group chat, where the bot quotes
 the message it answers: the stand-in Bot API below tells exactly which update got an
-answer. A citizen sends its next message after the answer (or 2 s), so it stays under
-the per-conversation rate limit, whose later messages get no answer on purpose.
+answer. A citizen sends its next message after the answer (or 2 s), and a chat hands over to
+a new citizen after 15 messages, to stay under the per-conversation rate limit (whose
+later messages get no answer, on purpose).
 """
 
 from __future__ import annotations
@@ -141,7 +142,8 @@ async def run_citizens(
         n = 0
         while time.monotonic() < deadline:
             mid = next(ids)
-            body = update(mid, base + user, mid, TEXTS[n % len(TEXTS)])
+            # A new citizen every 15 messages keeps each under the 20-a-minute limit.
+            body = update(mid, base + user * 1000 + n // 15, mid, TEXTS[n % len(TEXTS)])
             n += 1
             try:
                 r = await client.post(

@@ -273,9 +273,11 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
     rows["handoffs"] = app.execute(
         delete(HANDOFFS).where(_in(HANDOFFS.c.conversation_id, convs))
     ).rowcount
-    rows["inbound_pending"] = app.execute(
+    pending = app.execute(
         delete(INBOUND_PENDING).where(_in(INBOUND_PENDING.c.conversation_id, convs))
     ).rowcount
+    if pending:  # rarely any: a message is pending for seconds
+        rows["inbound_pending"] = pending
     otp_match = [_in(OTP.c.conversation_id, convs)]
     if found.objection_numbers:
         otp_match.append(
