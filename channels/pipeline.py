@@ -9,7 +9,8 @@ the platform payload into an `Inbound` with `verified=True`, build the channel's
 `RecordingOutput` and call `get_pipeline().handle(...)`. Webhook channels pass
 `background=True`: the duplicate check runs before the HTTP answer, the rest after it,
 so the platform gets its 200 at once and a crash inside Rasa never becomes a 500 (and
-hence never a retry loop).
+hence never a retry loop). Such a message is recorded until answered, so another worker
+answers it if this one dies (channels/replay.py).
 
 Normalisation (all channels):
 - invisible/bidi control characters removed, Arabic-Indic digits to ASCII, trimmed;
