@@ -302,3 +302,15 @@ def test_erasure_by_conversation_deletes_its_pending_messages(app_db):
     with transaction() as conn:
         left = conn.execute(store.T.select()).all()
     assert [r.conversation_id for r in left] == ["telegram:43"]
+
+
+def test_replies_go_back_through_the_channel_the_message_came_from():
+    from channels.telegram import TelegramOutput
+    from channels.whatsapp import WhatsAppOutput
+
+    tg = replay.make_output("telegram", "telegram:77", "-100", 555)
+    wa = replay.make_output("whatsapp", "whatsapp:966500000001", "966500000001")
+    assert isinstance(tg, TelegramOutput) and tg.chat_id == -100 and tg.reply_to == 555
+    assert isinstance(wa, WhatsAppOutput) and wa.recipient_id == "966500000001"
+    with pytest.raises(ValueError):
+        replay.make_output("web", "web:x", "x")  # the widget re-sends on its own
