@@ -9,6 +9,7 @@ through Rasa's tracker events, which hold what the citizen typed (user texts, sl
 
 What happens to what is found (docs/privacy.md):
     conversations, transcripts, handoff episodes, tracker events    deleted
+    webhook messages still waiting for their answer                 deleted
     one-time code records, SMS outbox, notifications and
     notification opt-outs (the notification history)                deleted
     tickets, objections                                             anonymised: they stay
