@@ -294,7 +294,11 @@ def main(argv: List[str]) -> int:
 def run_fault_only(
     model: Path, flows: List[Flow], logs: Path, workers: int, run_id: str, report: Dict
 ) -> int:
-    profile = Production(model, logs, workers)
+    from bench.load_telegram import TelegramStandIn
+
+    telegram = TelegramStandIn().start()
+    profile = Production(model, logs, workers, env=telegram.env())
+    profile.telegram = telegram
     try:
         profile.start()
         profile.tag, profile.rest = f"{run_id}-f", f"{profile.url}/webhooks/rest/webhook"
@@ -302,9 +306,11 @@ def run_fault_only(
         row = run_worker_fault(profile, profile.rest, flows, profile.tag)
     finally:
         profile.stop()
+        telegram.stop()
     report["fault"] = row
     (RESULTS / "bench_load_fault.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    ok = row["lost_turns"] == 0 and row["replacement_ready"] and row["transcripts"]["complete"]
+    lost = sum(row["lost_turns_by_channel"].values())
+    ok = lost == 0 and row["replacement_ready"] and row["transcripts"]["complete"]
     return 0 if ok else 1
 
 

@@ -54,7 +54,16 @@ def check_transcripts(tracker_url: str, prefix: str, items: List[Sent]) -> Dict:
         dup = sum(c - 1 for c in counts.values() if c > 1) if id_mode else 0
         # walk the attempts in order; stored user events must match them in the same order
         pos, problem = 0, False
+        resent: set = set()  # keys of messages sent again after their worker died
         for s, key in zip(sent, keys):
+            # A message sent again may be stored twice (its worker died after storing the
+            # turn, before the answer left): that copy is "unexpected", not a reordering.
+            while pos < len(users) and users[pos] != key and users[pos] in resent:
+                pos += 1
+                unexpected += 1
+                problem = True
+            if getattr(s, "retried", 0):
+                resent.add(key)
             if pos < len(users) and users[pos] == key:
                 pos += 1
             elif s.ok:

@@ -4,6 +4,7 @@ restarted under load, and a Rasa worker killed and replaced by the supervisor.""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import Counter
 from dataclasses import asdict
@@ -13,6 +14,7 @@ from bench.load_check import check_transcripts
 from bench.load_client import Recorder, run_users, summarise
 from bench.load_flows import Flow
 from bench.load_profiles import Profile
+from bench.load_telegram import run_citizens, summary, wait_answered
 
 # Every request of a scenario when `--samples` is given (bench/load.py sets it).
 SAMPLES: Optional[Dict[str, List[Dict]]] = None
@@ -124,6 +126,8 @@ def run_worker_fault(profile: Profile, url: str, flows: List[Flow], tag: str) ->
     prod = profile.prod
     killed: List[int] = []
     ready_before = prod.ready_count()
+    telegram = getattr(profile, "telegram", None)
+    traffic = _telegram_traffic(profile.url, telegram, 24.0) if telegram is not None else None
     row = _outage(
         profile,
         url,
@@ -146,6 +150,15 @@ def run_worker_fault(profile: Profile, url: str, flows: List[Flow], tag: str) ->
     except TimeoutError:
         row["replacement_ready"] = False
     row["workers_after"] = len(prod.worker_pids())
+    row["lost_turns_by_channel"] = {"rest": row["lost_turns"]}
+    if traffic is not None:
+        row["telegram"] = _telegram_outcome(telegram, traffic)
+        row["lost_turns_by_channel"]["telegram"] = row["telegram"]["lost_turns"]
+        print(
+            f"  worker-killed, Telegram: {row['telegram']['accepted']} accepted, "
+            f"{row['telegram']['lost_turns']} never answered",
+            flush=True,
+        )
     print(
         f"  worker-killed: pid {row['killed_pid']} replaced by {row['replaced_by']}, "
         f"{row['workers_after']} workers serving, {row['lost_turns']} turns lost "
@@ -153,3 +166,26 @@ def run_worker_fault(profile: Profile, url: str, flows: List[Flow], tag: str) ->
         flush=True,
     )
     return row
+
+
+def _telegram_traffic(base_url: str, standin, duration: float, users: int = 6) -> Dict:
+    """Telegram citizens writing alongside the REST load, in a thread of their own."""
+    out: Dict = {}
+
+    def run() -> None:
+        out["sent"] = asyncio.run(
+            run_citizens(f"{base_url}/webhooks/telegram/webhook", standin, users, duration)
+        )
+
+    out["thread"] = threading.Thread(target=run, daemon=True)
+    out["thread"].start()
+    return out
+
+
+def _telegram_outcome(standin, traffic: Dict, wait_seconds: float = 90.0) -> Dict:
+    """Every accepted Telegram message answered? Waits for the replays (the lease, a scan,
+    the turn) before counting a message as lost."""
+    traffic["thread"].join(120)
+    sent = traffic.get("sent") or {"accepted": [], "refused": []}
+    missing = wait_answered(standin, sent["accepted"], wait_seconds)
+    return summary(standin, sent, missing)

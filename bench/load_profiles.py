@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 # --- profiles --------------------------------------------------------------------------
 
@@ -63,7 +63,9 @@ class SingleSQLite(Profile):
 
 
 class Production(Profile):
-    def __init__(self, model: Path, logs: Path, workers: int) -> None:
+    def __init__(
+        self, model: Path, logs: Path, workers: int, env: Optional[Dict[str, str]] = None
+    ) -> None:
         from bot.tools.prod import ProdStack
 
         self.workers = workers
@@ -74,7 +76,7 @@ class Production(Profile):
             actions_port=_free_port(),
             var_dir=Path(tempfile.mkdtemp(prefix="bench-load-prod-")),
             log_dir=logs / "prod",
-            env_overrides={"SANIC_WORKERS": str(workers)},
+            env_overrides={"SANIC_WORKERS": str(workers), **(env or {})},
             throwaway_services=True,
             durable=True,
         )

@@ -60,6 +60,9 @@ class Settings(BaseModel):
     dedup_ttl_seconds: int = 7 * 24 * 3600
     dedup_max_entries: int = 100_000
     rasa_reply_timeout_seconds: float = 60.0
+    inbound_lease_seconds: float = 30.0  # a pending webhook message's owner renews it
+    inbound_scan_seconds: float = 10.0  # how often a worker looks for abandoned ones
+    inbound_max_attempts: int = 3
     log_id_salt: str = ""
     # --- who may call what (docs/security.md) ---------------------------------------------
     action_server_token: str = ""

@@ -9,7 +9,8 @@ the platform payload into an `Inbound` with `verified=True`, build the channel's
 `RecordingOutput` and call `get_pipeline().handle(...)`. Webhook channels pass
 `background=True`: the duplicate check runs before the HTTP answer, the rest after it,
 so the platform gets its 200 at once and a crash inside Rasa never becomes a 500 (and
-hence never a retry loop).
+hence never a retry loop). Such a message is recorded until answered, so another worker
+answers it if this one dies (channels/replay.py).
 
 Normalisation (all channels):
 - invisible/bidi control characters removed, Arabic-Indic digits to ASCII, trimmed;
@@ -44,6 +45,7 @@ from rasa.core.channels.channel import UserMessage
 from bot import metrics, settings
 from bot.services import handoff
 from bot.store import conversations
+from channels import replay
 from channels.base import RecordingOutput, log_id
 from channels.console import hooks as console_hooks
 from channels.edge import limit_exempt
@@ -174,11 +176,19 @@ class Pipeline:
             metrics.inc(metrics.DUPLICATES, inbound.channel)
             return DUPLICATE
         if background:
-            task = asyncio.create_task(self._run(inbound, on_new_message, output, prelude))
+            pending = await replay.remember(inbound, output)  # durable until answered
+            run = self._run(inbound, on_new_message, output, prelude)
+            task = asyncio.create_task(replay.settle(pending, run))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
             return ACCEPTED
         return await self._run(inbound, on_new_message, output, prelude)
+
+    async def process(
+        self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput
+    ) -> str:
+        """The steps after the duplicate check, awaited (channels/replay.py)."""
+        return await self._run(inbound, on_new_message, output, None)
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Wait for background tasks (tests; server shutdown)."""

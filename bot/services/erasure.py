@@ -9,6 +9,7 @@ through Rasa's tracker events, which hold what the citizen typed (user texts, sl
 
 What happens to what is found (docs/privacy.md):
     conversations, transcripts, handoff episodes, tracker events    deleted
+    webhook messages still waiting for their answer                 deleted
     one-time code records, SMS outbox, notifications and
     notification opt-outs (the notification history)                deleted
     tickets, objections                                             anonymised: they stay
@@ -70,6 +71,7 @@ from bot.services.retention_tables import (
     TURNS,
 )
 from bot.services.validators import mobile_e164
+from bot.store.inbound import INBOUND_PENDING
 
 CHUNK = 500  # values per IN (...) list
 # What the report's rows mean (every other table: deleted).
@@ -306,6 +308,11 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
     rows["csat_ratings"] = app.execute(
         update(RATINGS).where(_in(RATINGS.c.conversation_id, convs)).values(**ANONYMISED_RATING)
     ).rowcount
+    pending = app.execute(
+        delete(INBOUND_PENDING).where(_in(INBOUND_PENDING.c.conversation_id, convs))
+    ).rowcount
+    if pending:  # rarely any: a message is pending for seconds
+        rows["inbound_pending"] = pending
     otp_match = [_in(OTP.c.conversation_id, convs)]
     if found.objection_numbers:
         otp_match.append(

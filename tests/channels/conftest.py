@@ -385,12 +385,12 @@ class Stack:
 
 
 def create_schema(url: str) -> None:
-    """Upgrade a fresh database to this feature's revision (base + conversations)."""
+    """Upgrade a fresh database to the newest revision, as production runs it."""
     from alembic import command
 
     from bot.store.migrate import alembic_config
 
-    command.upgrade(alembic_config(url), "ch01_conversations")
+    command.upgrade(alembic_config(url), "heads")
 
 
 @pytest.fixture(scope="module")

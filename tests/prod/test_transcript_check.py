@@ -71,3 +71,19 @@ def test_check_flags_each_kind_of_damage(tmp_path, order, failed, unanswered, pr
         assert not report["complete"]
         assert report[problem] >= 1, report
         assert report["examples"] == ["load-x-1"]
+
+
+def test_a_message_sent_again_and_stored_twice_is_unexpected_not_reordered(tmp_path):
+    # The REST fault run matches by text: a message whose worker died after storing the
+    # turn is sent again and stored a second time. That copy is the retry's, and
+    # test_prod_stack allows as many unexpected turns as there were retries.
+    url, store = _store(tmp_path)
+    _write(store, "load-y-1", [(None, f"رسالة {i}", True) for i in (0, 1, 1, 2)])
+    sent = _sent("load-y-1", 3)
+    sent[1].retried = 1
+    report = check_transcripts(url, "load-y-", sent)
+    assert report["matched_by"] == "text"
+    assert (report["lost"], report["out_of_order"], report["unexpected"]) == (0, 0, 1), report
+    sent[1].retried = 0  # without a retry the same transcript is damage
+    report = check_transcripts(url, "load-y-", sent)
+    assert not report["complete"] and report["unexpected"] + report["out_of_order"] >= 1

@@ -1,0 +1,254 @@
+"""Webhook messages survive the worker that accepted them.
+
+Telegram and WhatsApp get their 200 before the turn runs and never deliver the update
+again, so a worker killed mid-turn used to lose the message. Now:
+
+1. `remember` (in `Pipeline.handle`, before the 200): one INSERT into `inbound_pending`
+   (bot/store/inbound.py explains why a table and not a Redis stream) with what is needed
+   to run the turn again: the message as the channel parsed it and the reply address.
+2. `settle` (after the turn, answered or apologised for): one DELETE. A cancelled turn
+   (shutdown) keeps its row.
+3. `Replayer` (a loop in every production worker, bot/tools/rasa_worker.py): every
+   INBOUND_SCAN_SECONDS it renews the lease of the rows its own turns still hold, claims
+   rows whose lease (INBOUND_LEASE_SECONDS) ran out, i.e. whose worker is gone, and runs
+   them through the pipeline again. The de-duplication key is not consulted again (it
+   already saw the message and would drop it).
+
+Answered twice? Rasa saves the tracker when a turn ends, with the channel's message id
+on the user event (`UserUttered.message_id`); a replayed message whose id is already in
+the conversation's tracker reached Rasa and was answered, and is dropped. A worker that
+died after sending the reply but before saving the tracker cannot be told apart from one
+that died before replying: then the citizen may get the answer twice, which we prefer to
+no answer. A message that went to a human agent (Rasa not called) leaves no tracker
+event, so its replay records it again in the transcript.
+
+After INBOUND_MAX_ATTEMPTS claims the message is given up: a log line (masked
+conversation id, no text), the Arabic apology below to the citizen, and the row deleted.
+The web widget is not covered: its socket dies with the worker and the widget re-sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import socket
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+
+from bot import settings
+from bot.store import inbound as store
+from channels.base import RecordingOutput, log_id
+
+logger = logging.getLogger(__name__)
+
+REPLAYABLE = ("telegram", "whatsapp")
+GIVEN_UP_REPLY = "نعتذر، تعذّر علينا الرد على رسالتك الأخيرة بسبب خلل فني. فضلاً أرسلها مرة ثانية."
+_FIELDS = ("channel", "conversation_id", "recipient_id", "text", "payload", "title", "kind")
+_MORE = ("dedup_key", "channel_message_id", "metadata", "payload_as_text")
+
+# Rows whose turn runs in this process: their lease is renewed while it runs.
+_held: Set[int] = set()
+_owner: Optional[str] = None
+_owner_pid: Optional[int] = None
+
+
+def owner() -> str:
+    """This process, as named in the rows it holds (new after a fork)."""
+    global _owner, _owner_pid
+    if _owner is None or _owner_pid != os.getpid():
+        _owner_pid = os.getpid()
+        _owner = f"{socket.gethostname()[:60]}:{_owner_pid}:{secrets.token_hex(4)}"
+    return _owner
+
+
+def encode(inbound, output: RecordingOutput) -> str:
+    data: Dict[str, Any] = {k: getattr(inbound, k) for k in _FIELDS + _MORE}
+    data["reply_to"] = getattr(output, "reply_to", None)  # Telegram groups quote the message
+    return json.dumps(data, ensure_ascii=False)
+
+
+def decode(body: str):
+    from channels.pipeline import Inbound
+
+    data = json.loads(body)
+    reply_to = data.pop("reply_to", None)
+    inbound = Inbound(**{k: data.get(k) for k in _FIELDS + _MORE if k in data}, verified=True)
+    inbound.metadata = inbound.metadata or {}
+    return inbound, reply_to
+
+
+def make_output(channel: str, conversation_id: str, recipient_id: str, reply_to=None):
+    if channel == "telegram":
+        from channels.telegram import TelegramOutput
+
+        return TelegramOutput(conversation_id, recipient_id, reply_to)
+    if channel == "whatsapp":
+        from channels.whatsapp import WhatsAppOutput
+
+        return WhatsAppOutput(conversation_id, recipient_id)
+    raise ValueError(f"no replay for channel {channel}")
+
+
+# -- the hot path (Pipeline.handle) --------------------------------------------------------
+async def remember(inbound, output: RecordingOutput) -> Optional[int]:
+    """Record a message accepted for background processing; None if not recorded (then
+    it is processed as before, just not durably)."""
+    if inbound.channel not in REPLAYABLE or not inbound.dedup_key:
+        return None
+    try:
+        row_id = await asyncio.to_thread(
+            store.add,
+            inbound.dedup_key,
+            inbound.channel,
+            inbound.conversation_id,
+            encode(inbound, output),
+            owner(),
+        )
+    except Exception as e:
+        logger.error(
+            "pending inbound not recorded for %s: %s",
+            log_id(inbound.conversation_id),
+            type(e).__name__,
+        )
+        return None
+    if row_id is not None:
+        _held.add(row_id)
+    return row_id
+
+
+async def settle(row_id: Optional[int], run: Awaitable[str]) -> str:
+    """Await the turn, then forget its row. A cancelled turn keeps the row (another
+    worker takes it once the lease runs out)."""
+    try:
+        outcome = await run
+    except asyncio.CancelledError:
+        if row_id is not None:
+            _held.discard(row_id)
+        raise
+    if row_id is not None:
+        await _forget(row_id)
+    return outcome
+
+
+async def _forget(row_id: int) -> None:
+    _held.discard(row_id)
+    try:
+        await asyncio.to_thread(store.remove, row_id)
+    except Exception as e:
+        # It comes back after the lease and is recognised as answered in the tracker.
+        logger.error("pending inbound %s not deleted: %s", row_id, type(e).__name__)
+
+
+# -- the replay loop -----------------------------------------------------------------------
+class Replayer:
+    def __init__(
+        self,
+        on_new_message: Callable[[Any], Awaitable[Any]],
+        tracker_store: Callable[[], Any] = lambda: None,
+        pipeline: Any = None,
+    ) -> None:
+        self.on_new_message = on_new_message
+        self.tracker_store = tracker_store  # called each time: the agent may be reloaded
+        self._pipeline = pipeline
+
+    @property
+    def pipeline(self):
+        if self._pipeline is None:
+            from channels.pipeline import get_pipeline
+
+            self._pipeline = get_pipeline()
+        return self._pipeline
+
+    async def run_once(self) -> List[str]:
+        """Renew our leases, claim the abandoned rows, replay them; the outcomes."""
+        current = settings.get()
+        await asyncio.to_thread(store.renew, owner(), list(_held))
+        rows = await asyncio.to_thread(store.claim, owner(), current.inbound_lease_seconds)
+        if not rows:
+            return []
+        return list(await asyncio.gather(*(self.replay(row) for row in rows)))
+
+    async def replay(self, row: store.Pending) -> str:
+        conv = row.conversation_id
+        _held.add(row.id)
+        try:
+            inbound, reply_to = decode(row.body)
+            if row.attempts > settings.get().inbound_max_attempts:
+                await self._give_up(row, inbound, reply_to)
+                return "given_up"
+            if await self.answered(inbound):
+                logger.info(
+                    "pending %s message of %s was answered already", row.channel, log_id(conv)
+                )
+                await _forget(row.id)
+                return "answered"
+            output = make_output(row.channel, conv, inbound.recipient_id, reply_to)
+            logger.info(
+                "replaying a %s message of %s (attempt %d)", row.channel, log_id(conv), row.attempts
+            )
+            outcome = await self.pipeline.process(inbound, self.on_new_message, output)
+        except Exception as e:
+            # Left for the next claim (after the lease), which counts another attempt.
+            _held.discard(row.id)
+            logger.error("replay failed for %s: %s", log_id(conv), type(e).__name__)
+            return "error"
+        await _forget(row.id)
+        return outcome
+
+    async def answered(self, inbound) -> bool:
+        """Did this message reach Rasa already (its id on a user event of the tracker)?"""
+        tracker_store = self.tracker_store()
+        if tracker_store is None or not inbound.channel_message_id:
+            return False
+        tracker = await tracker_store.retrieve(inbound.conversation_id)
+        if tracker is None:
+            return False
+        wanted = str(inbound.channel_message_id)
+        return any(
+            getattr(event, "message_id", None) == wanted
+            for event in tracker.events
+            if type(event).__name__ == "UserUttered"
+        )
+
+    async def _give_up(self, row: store.Pending, inbound, reply_to) -> None:
+        logger.warning(
+            "pending %s message of %s given up after %d attempts",
+            row.channel,
+            log_id(row.conversation_id),
+            row.attempts - 1,
+        )
+        try:
+            output = make_output(row.channel, row.conversation_id, inbound.recipient_id, reply_to)
+            await output.notice(GIVEN_UP_REPLY)
+        except Exception as e:
+            logger.error(
+                "apology not sent to %s: %s", log_id(row.conversation_id), type(e).__name__
+            )
+        await _forget(row.id)
+
+    async def loop(self) -> None:
+        """Forever: one round, then INBOUND_SCAN_SECONDS of sleep."""
+        while True:
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                logger.error("pending inbound scan failed: %s", type(e).__name__)
+            await asyncio.sleep(settings.get().inbound_scan_seconds)
+
+
+def start(app: Any) -> asyncio.Task:
+    """Start the loop for a Rasa Sanic app (its agent answers, its tracker store tells
+    what was answered)."""
+
+    async def on_new_message(message) -> None:
+        await app.ctx.agent.handle_message(message)
+
+    def tracker_store():
+        return getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
+
+    replayer = Replayer(on_new_message, tracker_store)
+    return asyncio.get_running_loop().create_task(replayer.loop())

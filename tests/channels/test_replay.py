@@ -1,0 +1,316 @@
+"""Webhook messages stay recorded until answered (bot/store/inbound.py, channels/replay.py):
+the claim and its lease on SQLite and PostgreSQL, the replay of a message whose worker
+died, no second answer when Rasa already saw it, the give-up with an apology, and the
+erasure."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from bot.store import inbound as store
+from bot.store import transaction
+from bot.store.base import utcnow
+from channels import replay
+from channels.base import RecordingOutput
+from channels.pipeline import ACCEPTED, DUPLICATE, Inbound, Pipeline
+from channels.state import MemoryDeduper, MemoryRateLimiter
+from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
+
+TEXT = "رقم هويتي 1023456781 وما نزل الدعم"
+
+
+@pytest.fixture(autouse=True)
+def bot_owns_every_conversation(monkeypatch):
+    from bot.services import handoff
+
+    monkeypatch.setattr(handoff, "state_of", lambda conversation_id: "bot")
+    replay._held.clear()
+
+
+class Output(RecordingOutput):
+    channel = "telegram"
+    sent: list = []
+
+    async def deliver(self, text, buttons, transcript_id):
+        Output.sent.append((self.recipient_id, text))
+        return None
+
+
+class Agent:
+    def __init__(self, block: asyncio.Event = None) -> None:
+        self.received = []
+        self.block = block
+
+    async def __call__(self, message) -> None:
+        self.received.append((message.sender_id, message.text, message.message_id))
+        if self.block is not None:
+            await self.block.wait()
+        await message.output_channel.send_text_message(message.sender_id, "تم")
+
+
+class Tracker:
+    def __init__(self, events) -> None:
+        self.events = events
+
+
+class TrackerStore:
+    def __init__(self, message_ids) -> None:
+        from rasa.shared.core.events import UserUttered
+
+        self.events = [UserUttered("x", message_id=m) for m in message_ids]
+
+    async def retrieve(self, sender_id):
+        return Tracker(self.events)
+
+
+def _inbound(n: int = 1, conv: str = "telegram:42") -> Inbound:
+    return Inbound(
+        channel="telegram",
+        conversation_id=conv,
+        recipient_id=conv.split(":")[1],
+        text=TEXT,
+        dedup_key=f"telegram:update:{n}",
+        channel_message_id=str(n),
+        metadata={"chat_type": "private"},
+        verified=True,
+    )
+
+
+def _pipeline() -> Pipeline:
+    return Pipeline(deduper=MemoryDeduper(3600, 1000), limiter=MemoryRateLimiter(100, 60))
+
+
+def _age(seconds: float, row_id=None) -> None:
+    """As if the row's worker stopped renewing its lease `seconds` ago."""
+    stmt = update(store.T).values(claimed_at=utcnow() - timedelta(seconds=seconds))
+    if row_id is not None:
+        stmt = stmt.where(store.T.c.id == row_id)
+    with transaction() as conn:
+        conn.execute(stmt)
+
+
+def _add(n: int, owner: str = "dead-worker", conv: str = "telegram:42") -> int:
+    inbound = _inbound(n, conv)
+    body = replay.encode(inbound, Output(conv, inbound.recipient_id))
+    return store.add(inbound.dedup_key, "telegram", conv, body, owner)
+
+
+# ---------------------------------------------------------------- the store
+def test_a_fresh_row_is_not_claimed_an_expired_one_is_and_only_once(app_db):
+    row = _add(1)
+    assert _add(1) is None  # the same update twice is one row
+    assert store.claim("w2", lease_seconds=30) == []  # its worker may still be on it
+    _age(31)
+    claimed = store.claim("w2", lease_seconds=30)
+    assert [(p.id, p.attempts) for p in claimed] == [(row, 2)]
+    assert store.claim("w3", lease_seconds=30) == []  # w2 holds the new lease
+    _age(31)
+    assert [p.attempts for p in store.claim("w3", lease_seconds=30)] == [3]
+    store.remove(row)
+    assert store.count() == 0
+
+
+def test_a_renewed_lease_keeps_the_row_with_its_worker(app_db):
+    mine, gone = _add(1, owner="w1"), _add(2, owner="w-gone")
+    _age(31)
+    assert store.renew("w1", [mine, gone]) == 1  # only its own rows
+    assert [p.id for p in store.claim("w2", lease_seconds=30)] == [gone]
+
+
+def test_workers_claiming_at_once_never_share_a_row(app_db):
+    ids = {_add(n) for n in range(1, 41)}
+    _age(60)
+
+    def claim(worker):
+        return [p.id for p in store.claim(worker, lease_seconds=30, limit=50)]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(claim, ["a", "b", "c", "d"]))
+    taken = [i for r in results for i in r]
+    assert sorted(taken) == sorted(ids)  # every row once, none twice
+
+
+# ---------------------------------------------------------------- the hot path
+def test_an_accepted_message_is_recorded_until_its_answer_then_deleted(app_db):
+    async def scenario():
+        block = asyncio.Event()
+        agent, pipeline = Agent(block), _pipeline()
+        inbound = _inbound(7)
+        outcome = await pipeline.handle(
+            inbound, agent, Output(inbound.conversation_id, "42"), background=True
+        )
+        assert outcome == ACCEPTED
+        assert store.count() == 1  # before the webhook's 200
+        await asyncio.sleep(0.2)
+        assert store.count() == 1  # the turn is still running
+        block.set()
+        await pipeline.drain(5)
+        assert store.count() == 0  # answered: gone, text and all
+        again = await pipeline.handle(
+            _inbound(7), agent, Output("telegram:42", "42"), background=True
+        )
+        assert again == DUPLICATE and store.count() == 0
+
+    asyncio.run(scenario())
+
+
+def test_the_hot_path_costs_one_insert_and_one_delete(app_db):
+    from sqlalchemy import event
+
+    from bot.store import engine
+
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        if "inbound_pending" in statement:
+            statements.append(statement.split()[0].upper())
+
+    event.listen(engine(), "before_cursor_execute", seen)
+    try:
+
+        async def scenario():
+            pipeline = _pipeline()
+            await pipeline.handle(
+                _inbound(8), Agent(), Output("telegram:42", "42"), background=True
+            )
+            await pipeline.drain(5)
+
+        asyncio.run(scenario())
+    finally:
+        event.remove(engine(), "before_cursor_execute", seen)
+    assert statements == ["INSERT", "DELETE"]
+
+
+# ---------------------------------------------------------------- the replay
+def test_a_message_whose_worker_died_is_answered_by_another(app_db, monkeypatch):
+    Output.sent = []
+    monkeypatch.setattr(
+        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
+    )
+    _add(3)
+    _age(31)
+
+    async def scenario():
+        pipeline = _pipeline()
+        await pipeline.deduper.first_time("telegram:update:3")  # the dead worker saw it
+        agent = Agent()
+        outcomes = await replay.Replayer(agent, pipeline=pipeline).run_once()
+        return agent, outcomes
+
+    agent, outcomes = asyncio.run(scenario())
+    assert outcomes == ["processed"]
+    assert agent.received == [("telegram:42", TEXT, "3")]  # the text as typed, the same id
+    assert Output.sent == [("42", "تم")]
+    assert store.count() == 0
+
+
+def test_a_message_rasa_already_answered_is_not_answered_again(app_db, monkeypatch):
+    Output.sent = []
+    monkeypatch.setattr(
+        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
+    )
+    _add(4)
+    _age(31)
+    agent = Agent()
+    seen = TrackerStore(["2", "4"])
+    outcomes = asyncio.run(replay.Replayer(agent, lambda: seen, pipeline=_pipeline()).run_once())
+    assert outcomes == ["answered"] and agent.received == [] and Output.sent == []
+    assert store.count() == 0
+
+
+def test_after_the_attempts_the_citizen_gets_an_apology_and_the_row_goes(
+    app_db, monkeypatch, caplog
+):
+    Output.sent = []
+    monkeypatch.setenv("INBOUND_MAX_ATTEMPTS", "2")
+    monkeypatch.setattr(
+        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
+    )
+    row = _add(5)
+    with transaction() as conn:  # two workers already died on it
+        conn.execute(update(store.T).where(store.T.c.id == row).values(attempts=2))
+    _age(31)
+    agent = Agent()
+    with caplog.at_level(logging.INFO):
+        outcomes = asyncio.run(replay.Replayer(agent, pipeline=_pipeline()).run_once())
+    assert outcomes == ["given_up"] and agent.received == []
+    assert Output.sent == [("42", replay.GIVEN_UP_REPLY)]
+    assert store.count() == 0
+    given_up = [r.getMessage() for r in caplog.records if "given up" in r.getMessage()]
+    assert len(given_up) == 1 and "2 attempts" in given_up[0]
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "1023456781" not in logged and "telegram:42" not in logged and TEXT not in logged
+
+
+def test_a_replay_that_fails_leaves_the_row_for_the_next_claim(app_db, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("channel not configured")
+
+    monkeypatch.setattr(replay, "make_output", broken)
+    _add(6)
+    _age(31)
+    outcomes = asyncio.run(replay.Replayer(Agent(), pipeline=_pipeline()).run_once())
+    assert outcomes == ["error"] and store.count() == 1
+
+
+def test_the_loop_runs_rounds_until_cancelled(app_db, monkeypatch):
+    monkeypatch.setenv("INBOUND_SCAN_SECONDS", "0.05")
+    monkeypatch.setenv("INBOUND_LEASE_SECONDS", "0.2")
+    monkeypatch.setattr(
+        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
+    )
+
+    async def scenario():
+        agent = Agent()
+        task = asyncio.create_task(replay.Replayer(agent, pipeline=_pipeline()).loop())
+        _add(9)  # its worker dies right now
+        deadline = time.monotonic() + 5
+        while store.count() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        task.cancel()
+        return agent
+
+    agent = asyncio.run(scenario())
+    assert [m[2] for m in agent.received] == ["9"] and store.count() == 0
+
+
+def test_the_message_round_trips_with_the_reply_address():
+    inbound = _inbound(11, "telegram:77")
+    inbound.payload, inbound.title = "/check_eligibility", "تحقق من أهليتي"
+    output = Output("telegram:77", "-100")
+    output.reply_to = 555
+    back, reply_to = replay.decode(replay.encode(inbound, output))
+    assert back == inbound and reply_to == 555 and back.verified
+
+
+# ---------------------------------------------------------------- erasure
+def test_erasure_by_conversation_deletes_its_pending_messages(app_db):
+    from bot.services import erasure
+    from bot.store import engine
+
+    _add(1, conv="telegram:42")
+    _add(2, conv="telegram:43")
+    report = erasure.erase(conversation_id="telegram:42", app=engine(), tracker=None)
+    assert report.rows["inbound_pending"] == 1
+    with transaction() as conn:
+        left = conn.execute(store.T.select()).all()
+    assert [r.conversation_id for r in left] == ["telegram:43"]
+
+
+def test_replies_go_back_through_the_channel_the_message_came_from():
+    from channels.telegram import TelegramOutput
+    from channels.whatsapp import WhatsAppOutput
+
+    tg = replay.make_output("telegram", "telegram:77", "-100", 555)
+    wa = replay.make_output("whatsapp", "whatsapp:966500000001", "966500000001")
+    assert isinstance(tg, TelegramOutput) and tg.chat_id == -100 and tg.reply_to == 555
+    assert isinstance(wa, WhatsAppOutput) and wa.recipient_id == "966500000001"
+    with pytest.raises(ValueError):
+        replay.make_output("web", "web:x", "x")  # the widget re-sends on its own
