@@ -240,6 +240,11 @@ def populate(tracker_engine, now_ts: float) -> None:
         notes.add_note(episode.id, "huda", f"كلمت {c.name} على {c.mobile}")
         assert notes.add_label(episode.id, "huda", "دفعات")
         populate_console(c, other, now_ts)
+        # A Telegram message still waiting for its answer (unmasked until answered).
+        from bot.store import inbound
+
+        body = json.dumps({"text": f"انا {c.name} هويتي {c.national_id}"}, ensure_ascii=False)
+        inbound.add(f"telegram:update:{c.national_id}", "telegram", c.telegram, body, "w1")
 
         write_events(
             tracker_engine,

@@ -54,6 +54,7 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
         "handoffs": 1,
         "review_labels": 1,  # the label on A's telegram turn
         "bot_turns": 3,  # a turn in each of A's three conversations
+        "inbound_pending": 1,  # a Telegram message of A still waiting for its answer
         "csat_ratings": 1,  # anonymised
         "otp_challenges": 1,
         "sms_outbox": 2,
