@@ -89,10 +89,10 @@ def test_killed_worker_is_replaced_and_no_turn_is_lost(prod_stack):
     report = check_transcripts(tracker_store_url(prod_stack.env), "load-t-kill-", rec.sent)
     # A message sent again is stored twice only if the worker died after storing the turn
     # and before its answer left: the citizen got one answer, the tracker has the turn twice.
-    # Matched by text, such a copy can also read as a reordering when the same words come
-    # twice in a flow. Either way every irregularity must be explained by a retry, and
-    # nothing may be lost, duplicated by id, or left unanswered.
+    # Matched by text (REST turns carry Rasa's own ids), one such copy reads as an extra
+    # turn and can make the next message read as reordered: at most two irregularities per
+    # retry. Nothing may be lost, duplicated by id, or left unanswered.
     retried = sum(s.retried for s in rec.sent)
-    assert report["unexpected"] + report["out_of_order"] <= retried, report
+    assert report["unexpected"] + report["out_of_order"] <= 2 * retried, report
     assert not (report["lost"] or report["duplicated"]), report
     assert not report["unanswered"], report
