@@ -5,6 +5,7 @@ for the conversation they write from. Thin: one service call, one reply."""
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -34,35 +35,46 @@ def unavailable() -> str:
     )
 
 
-class ActionNotificationsStop(Action):
+class _OptOutAction(Action, ABC):
+    """Stop or resume status notifications for this conversation, as the citizen asked."""
+
+    action_name = ""
+    what = ""  # for the log line
+
+    @abstractmethod  # abstract, so the action server does not register the base itself
+    def change(self, conversation_id: str) -> bool:
+        """True when this changed something (else it was already so)."""
+
     def name(self) -> Text:
-        return "action_notifications_stop"
+        return self.action_name
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         try:
-            new = optout.stop(conversation_id=tracker.sender_id, source="citizen")
+            changed = self.change(tracker.sender_id)
         except Exception as e:
-            logger.error("notifications: opt-out not saved: %s", type(e).__name__)
+            logger.error("notifications: %s not saved: %s", self.what, type(e).__name__)
             dispatcher.utter_message(text=unavailable())
             return []
-        dispatcher.utter_message(text=STOPPED if new else ALREADY_STOPPED)
+        dispatcher.utter_message(text=self.done if changed else self.already)
         return []
 
 
-class ActionNotificationsResume(Action):
-    def name(self) -> Text:
-        return "action_notifications_resume"
+class ActionNotificationsStop(_OptOutAction):
+    action_name, what, done, already = (
+        "action_notifications_stop",
+        "opt-out",
+        STOPPED,
+        ALREADY_STOPPED,
+    )
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        try:
-            removed = optout.resume(conversation_id=tracker.sender_id, source="citizen")
-        except Exception as e:
-            logger.error("notifications: resume not saved: %s", type(e).__name__)
-            dispatcher.utter_message(text=unavailable())
-            return []
-        dispatcher.utter_message(text=RESUMED if removed else ALREADY_ON)
-        return []
+    def change(self, conversation_id: str) -> bool:
+        return optout.stop(conversation_id=conversation_id, source="citizen")
+
+
+class ActionNotificationsResume(_OptOutAction):
+    action_name, what, done, already = "action_notifications_resume", "resume", RESUMED, ALREADY_ON
+
+    def change(self, conversation_id: str) -> bool:
+        return optout.resume(conversation_id=conversation_id, source="citizen")
