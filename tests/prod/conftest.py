@@ -9,10 +9,14 @@ CI=true: CI must prove the storage paths against the real engines, not skip them
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from bot.tools.services import Postgres, Redis, missing_binaries
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _require_binaries() -> None:
@@ -109,3 +113,35 @@ def prod_env(monkeypatch, pg_database, redis_url, tmp_path):
     reset_engine()
     yield {"DATABASE_URL": pg_database, "REDIS_URL": redis_url}
     reset_engine()
+
+
+# What earlier tests left in the environment must not steer a production stack.
+STACK_ENV = ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL")
+
+
+@contextmanager
+def running_prod_stack(model, var_dir, name, env_overrides, clear=STACK_ENV):
+    """A production profile (two workers by `env_overrides`) on throwaway PostgreSQL and
+    Redis, its logs in results/server-logs/<name>; the cleared variables come back after."""
+    from bot.tools.prod import ProdStack
+    from bot.tools.services import free_port
+
+    saved = {k: os.environ.pop(k, None) for k in clear}
+    stack = ProdStack(
+        model=model,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        var_dir=var_dir,
+        log_dir=ROOT / "results" / "server-logs" / name,
+        env_overrides=env_overrides,
+        throwaway_services=True,
+        durable=False,
+    )
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        for key, value in saved.items():
+            if value is not None:
+                os.environ[key] = value

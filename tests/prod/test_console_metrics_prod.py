@@ -3,13 +3,14 @@ under PROMETHEUS_MULTIPROC_DIR; every scrape, whichever worker answers it, adds 
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.prod.conftest import running_prod_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,28 +19,10 @@ TOKEN = "metrics-" + uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def prod_stack(service_binaries, trained_model, tmp_path_factory):
-    from bot.tools.prod import ProdStack
-    from bot.tools.services import free_port
-
-    saved = {k: os.environ.pop(k, None) for k in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL")}
-    stack = ProdStack(
-        model=trained_model,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        var_dir=tmp_path_factory.mktemp("prod-metrics-var"),
-        log_dir=ROOT / "results" / "server-logs" / "prod-metrics",
-        env_overrides={"SANIC_WORKERS": "2", "METRICS_TOKEN": TOKEN},
-        throwaway_services=True,
-        durable=False,
-    )
-    stack.start()
-    try:
+    var_dir = tmp_path_factory.mktemp("prod-metrics-var")
+    overrides = {"SANIC_WORKERS": "2", "METRICS_TOKEN": TOKEN}
+    with running_prod_stack(trained_model, var_dir, "prod-metrics", overrides) as stack:
         yield stack
-    finally:
-        stack.stop()
-        for key, value in saved.items():
-            if value is not None:
-                os.environ[key] = value
 
 
 def messages_counted(url):

@@ -6,12 +6,12 @@ service or corrupt a conversation."""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
 
 from bench.load import FLOWS, check_transcripts, model_intents, run_users, usable_flows
+from tests.prod.conftest import running_prod_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,28 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def prod_stack(service_binaries, trained_model, tmp_path_factory):
-    from bot.tools.prod import ProdStack
-    from bot.tools.services import free_port
-
-    saved = {k: os.environ.pop(k, None) for k in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL")}
-    stack = ProdStack(
-        model=trained_model,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        var_dir=tmp_path_factory.mktemp("prod-var"),
-        log_dir=ROOT / "results" / "server-logs" / "prod",
-        env_overrides={"SANIC_WORKERS": "2"},
-        throwaway_services=True,
-        durable=False,
-    )
-    stack.start()
-    try:
+    var_dir = tmp_path_factory.mktemp("prod-var")
+    with running_prod_stack(trained_model, var_dir, "prod", {"SANIC_WORKERS": "2"}) as stack:
         yield stack
-    finally:
-        stack.stop()
-        for key, value in saved.items():
-            if value is not None:
-                os.environ[key] = value
 
 
 def test_two_workers_share_one_store(prod_stack):

@@ -5,7 +5,6 @@ the other worker, from `inbound_pending`), and nothing stays pending afterwards.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench.load_telegram import TelegramStandIn, run_citizens, summary, wait_answered
+from tests.prod.conftest import running_prod_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,30 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def telegram_prod(service_binaries, trained_model, tmp_path_factory):
-    from bot.tools.prod import ProdStack
-    from bot.tools.services import free_port
-
-    saved = {k: os.environ.pop(k, None) for k in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL")}
     standin = TelegramStandIn().start()
-    stack = ProdStack(
-        model=trained_model,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        var_dir=tmp_path_factory.mktemp("prod-var"),
-        log_dir=ROOT / "results" / "server-logs" / "prod-replay",
-        env_overrides={"SANIC_WORKERS": "2", **standin.env(lease_seconds=5, scan_seconds=1)},
-        throwaway_services=True,
-        durable=False,
-    )
-    stack.start()
+    overrides = {"SANIC_WORKERS": "2", **standin.env(lease_seconds=5, scan_seconds=1)}
     try:
-        yield stack, standin
+        var_dir = tmp_path_factory.mktemp("prod-var")
+        with running_prod_stack(trained_model, var_dir, "prod-replay", overrides) as stack:
+            yield stack, standin
     finally:
-        stack.stop()
         standin.stop()
-        for key, value in saved.items():
-            if value is not None:
-                os.environ[key] = value
 
 
 def test_telegram_messages_on_a_killed_worker_are_answered_by_another(telegram_prod):

@@ -22,6 +22,7 @@ from tests.e2e.test_security_e2e import (
     open_ticket,
     outbox_statuses,
 )
+from tests.prod.conftest import STACK_ENV, running_prod_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,42 +31,25 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def prod(service_binaries, trained_model, tmp_path_factory):
     from bot.store import reset_engine
-    from bot.tools.prod import ProdStack
-    from bot.tools.services import free_port
 
-    # What earlier tests left in the environment must not steer this stack.
-    keys = (
-        "DATABASE_URL",
-        "REDIS_URL",
-        "TRACKER_STORE_URL",
+    # Earlier tests' action-server and desk settings must not steer this stack either.
+    clear = STACK_ENV + (
         "ACTION_SERVER_TOKEN",
         "ACTIONS_HOST",
         "ACTION_ENDPOINT_URL",
         "DESK_COOKIE_SECURE",
     )
-    saved = {k: os.environ.pop(k, None) for k in keys}
-    stack = ProdStack(
-        model=trained_model,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        var_dir=tmp_path_factory.mktemp("prod-budget"),
-        log_dir=ROOT / "results" / "server-logs" / "prod-budget",
-        env_overrides={"SANIC_WORKERS": "2"},
-        throwaway_services=True,
-        durable=False,
-    )
-    stack.start()
-    os.environ["DATABASE_URL"] = stack.env["DATABASE_URL"]
-    reset_engine()
-    try:
-        yield stack
-    finally:
-        stack.stop()
-        os.environ.pop("DATABASE_URL", None)
-        for key, value in saved.items():
-            if value is not None:
-                os.environ[key] = value
+    var_dir = tmp_path_factory.mktemp("prod-budget")
+    with running_prod_stack(
+        trained_model, var_dir, "prod-budget", {"SANIC_WORKERS": "2"}, clear
+    ) as stack:
+        os.environ["DATABASE_URL"] = stack.env["DATABASE_URL"]
         reset_engine()
+        try:
+            yield stack
+        finally:
+            os.environ.pop("DATABASE_URL", None)
+            reset_engine()
 
 
 def test_the_action_server_obeys_only_rasa(prod):
