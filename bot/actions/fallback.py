@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.forms import entity_of, last_bot_buttons, previous_user_intent
 from bot.actions.handoff import hand_over
-from bot.content import button, buttons_catalogue, faq_answers, faq_title
+from bot.content import buttons_catalogue, faq_answers, faq_title, intent_button
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
 _SKIP = {
@@ -40,13 +40,6 @@ MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 0.05
 
 
-def _intent_button(intent: str) -> Optional[Dict[str, str]]:
-    for name, spec in buttons_catalogue().items():
-        if spec.get("intent") == intent:
-            return button(name)
-    return None
-
-
 def _faq_button(key: str) -> Dict[str, str]:
     payload = "/faq_pick" + json.dumps({"faq_key": key}, ensure_ascii=False)
     return {"title": faq_title(key), "payload": payload}
@@ -65,9 +58,9 @@ def suggestions(parse_data: Dict[str, Any]) -> List[Dict[str, str]]:
                     # Joint probability: "it is an FAQ" x "it is this FAQ".
                     ranked.append((confidence * candidate.get("confidence", 0.0), _faq_button(key)))
         elif name not in _SKIP:
-            intent_button = _intent_button(name)
-            if intent_button:
-                ranked.append((confidence, intent_button))
+            service = intent_button(name)
+            if service:
+                ranked.append((confidence, service))
     ranked.sort(key=lambda pair: pair[0], reverse=True)
     seen, result = set(), []
     for confidence, btn in ranked:

@@ -1,14 +1,16 @@
-"""Answers to a message that asked two FAQs at once (intent faq_multi, set by
-bot.nlu.faq_shapes): each answer in turn, in the order they were asked."""
+"""Answers to a message that asked two things at once (intent faq_multi, set by
+bot.nlu.faq_shapes): each FAQ answer in turn, in the order they were asked, then the
+service the other question asked for, offered as a button (a form is not started
+under an answer the citizen is still reading)."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Text
+from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import faq_answers
+from bot.content import faq_answers, intent_button
 
 # At most this many answers to one message: a phone screen, not a brochure.
 MAX_ANSWERS = 2
@@ -19,6 +21,13 @@ def asked_answers(parse_data: Dict) -> List[Text]:
     selector = (parse_data.get("response_selector") or {}).get("faq") or {}
     keys = [str(k).split("/", 1)[-1] for k in selector.get("answers") or []]
     return [k for k in keys if k in faq_answers()][:MAX_ANSWERS]
+
+
+def offered_service(parse_data: Dict) -> Optional[Dict[Text, Text]]:
+    """The button for the service a second question asked for, if any."""
+    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    offer = selector.get("offer")
+    return intent_button(str(offer)) if offer else None
 
 
 class ActionAnswerFaqs(Action):
@@ -32,4 +41,9 @@ class ActionAnswerFaqs(Action):
             return []
         for key in keys:
             dispatcher.utter_message(response=f"utter_faq/{key}")
+        service = offered_service(tracker.latest_message or {})
+        if service:
+            dispatcher.utter_message(
+                response="utter_offer_second_request", buttons=[service], request=service["title"]
+            )
         return []

@@ -11,7 +11,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import yaml
 
@@ -79,6 +79,14 @@ def button(name: str, in_domain: bool = False) -> Dict[str, str]:
     else:
         payload = "/" + spec["intent"]
     return {"title": spec["title"], "payload": payload}
+
+
+def intent_button(intent: str) -> Optional[Dict[str, str]]:
+    """The catalogue's button that starts `intent` (a service), if it has one."""
+    for name, spec in buttons_catalogue().items():
+        if spec.get("intent") == intent:
+            return button(name)
+    return None
 
 
 def faq_buttons(key: str, in_domain: bool = False) -> List[Dict[str, str]]:

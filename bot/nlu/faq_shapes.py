@@ -11,6 +11,10 @@ to be answered:
   (bot.nlu.message_shapes.question_segments): the intent becomes ``multi_intent``
   and ``response_selector.<retrieval intent>.answers`` lists both, for
   ``action_answer_faqs``;
+- one question is an FAQ and the other asks for a service ("وش الشروط؟ وابي افتح
+  بلاغ"), in either order: the intent becomes ``multi_intent`` too, with the answer
+  in ``answers`` and the service's intent in ``offer``, so the FAQ is answered and
+  the service offered as a button rather than one of the two dropped;
 - the chosen answer has variants by the age the citizen gave (bot/content/faq.yml,
   ``derived_from``: a son of 20 gets the adult dependant's share, a daughter of 10
   the minor's): the variant replaces it.
@@ -45,6 +49,7 @@ from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.message_shapes import stated_age
 
 ANSWERS_KEY = "answers"
+OFFER_KEY = "offer"
 
 
 def age_variant(key: Text, text: Text) -> Optional[Text]:
@@ -78,6 +83,14 @@ class FaqShapes(GraphComponent):
             # answer_threshold).
             "segment_threshold": 0.5,
             "multi_intent": "faq_multi",
+            # Services a second question may ask for, offered after the FAQ's answer.
+            "offer_intents": [
+                "check_eligibility",
+                "open_ticket",
+                "ticket_status",
+                "objection_status",
+                "human_handoff",
+            ],
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -110,11 +123,13 @@ class FaqShapes(GraphComponent):
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(retrieval)
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if not selector or name not in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME):
+        offers = self.config["offer_intents"]
+        if not selector or name not in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME, *offers):
             return
         text = message.get(TEXT) or ""
         several = self._several_answers(message, text)
-        if len(several) > 1:
+        offer = self._offered_service(message) if several else None
+        if len(several) > 1 or offer:
             confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
             multi = {
                 INTENT_NAME_KEY: self.config["multi_intent"],
@@ -122,6 +137,8 @@ class FaqShapes(GraphComponent):
             }
             message.set(INTENT, multi, add_to_output=True)
             selector[ANSWERS_KEY] = several
+            if offer:
+                selector[OFFER_KEY] = offer
             return
         if name != retrieval:
             return
@@ -141,6 +158,15 @@ class FaqShapes(GraphComponent):
             prediction[INTENT_RESPONSE_KEY] = f"{retrieval}/{variant}"
             prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{retrieval}/{variant}"
 
+    def _offered_service(self, message: Message) -> Optional[Text]:
+        """The first confidently asked service among the message's questions."""
+        for segment in message.get(SEGMENTS) or []:
+            if segment[INTENT] in self.config["offer_intents"] and segment["confidence"] >= float(
+                self.config["segment_threshold"]
+            ):
+                return segment[INTENT]
+        return None
+
     def _several_answers(self, message: Message, text: Text) -> List[Text]:
         """Distinct confident answers, one per question, in the message's order."""
         answers: List[Text] = []
@@ -148,6 +174,7 @@ class FaqShapes(GraphComponent):
             key = segment.get(INTENT_RESPONSE_KEY)
             if (
                 not key
+                or segment[INTENT] != self.config["retrieval_intent"]
                 or segment["confidence"] < float(self.config["segment_threshold"])
                 or segment["answer_confidence"] < float(self.config["answer_threshold"])
             ):

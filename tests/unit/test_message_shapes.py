@@ -164,6 +164,36 @@ def test_other_intents_are_left_alone():
     assert message.get("intent")["name"] == "check_eligibility"
 
 
+def _faq_and_service(service_confidence=0.8):
+    faq = {"text": "a", "intent": "faq", "confidence": 0.9}
+    faq.update(intent_response_key="faq/eligibility_conditions", answer_confidence=0.8)
+    return [faq, {"text": "b", "intent": "open_ticket", "confidence": service_confidence}]
+
+
+@pytest.mark.parametrize("top", ["faq", "open_ticket"])
+def test_an_faq_with_a_service_answers_the_faq_and_offers_the_service(top):
+    segments = _faq_and_service()
+    if top == "open_ticket":
+        segments.reverse()  # "ابي افتح بلاغ، وش الشروط؟": the same answer and offer
+    message = _shape(_parsed(top, 0.7, "faq/eligibility_conditions", 0.5, segments=segments))
+    assert message.get("intent")["name"] == "faq_multi"
+    selector = message.get("response_selector")["faq"]
+    assert selector["answers"] == ["faq/eligibility_conditions"]
+    assert selector["offer"] == "open_ticket"
+
+
+def test_a_service_asked_unclearly_is_not_offered():
+    segments = _faq_and_service(service_confidence=0.3)
+    message = _shape(_parsed("faq", 0.9, "faq/eligibility_conditions", 0.8, segments=segments))
+    assert message.get("intent")["name"] == "faq"
+    assert "offer" not in message.get("response_selector")["faq"]
+
+    # Two services and no FAQ: the service intent stays, its form runs as before.
+    services = [dict(s, intent="open_ticket") for s in segments]
+    message = _shape(_parsed("open_ticket", 0.9, "faq/change_iban", 0.05, segments=services))
+    assert message.get("intent")["name"] == "open_ticket"
+
+
 def test_faq_shapes_rejects_bad_thresholds():
     from bot.nlu.faq_shapes import FaqShapes
 
@@ -187,6 +217,19 @@ def test_two_faqs_are_answered_in_the_order_asked():
         "utter_faq/change_mobile",
         "utter_faq/change_iban",
     ]
+
+    offered = dict(parse)
+    offered["response_selector"] = {
+        "faq": {"answers": ["faq/eligibility_conditions"], "offer": "open_ticket"}
+    }
+    tracker = Tracker("t1", {}, offered, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFaqs().run(dispatcher, tracker, {})
+    answer, offer = dispatcher.messages
+    assert answer["response"] == "utter_faq/eligibility_conditions"
+    assert offer["response"] == "utter_offer_second_request"
+    assert offer["buttons"] == [{"title": "افتح بلاغ", "payload": "/open_ticket"}]
+    assert offer["request"] == "افتح بلاغ"
 
     empty = Tracker("t1", {}, {"intent": {"name": "faq_multi"}}, [], False, None, {}, "x")
     dispatcher = CollectingDispatcher()
