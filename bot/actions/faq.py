@@ -44,6 +44,6 @@ class ActionAnswerFaqs(Action):
         service = offered_service(tracker.latest_message or {})
         if service:
             dispatcher.utter_message(
-                response="utter_offer_second_request", buttons=[service], request=service["title"]
+                response="utter_offer_service", buttons=[service], request=service["title"]
             )
         return []

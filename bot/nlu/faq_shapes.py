@@ -11,6 +11,8 @@ to be answered:
   (bot.nlu.message_shapes.question_segments): the intent becomes ``multi_intent``
   and ``response_selector.<retrieval intent>.answers`` lists both, for
   ``action_answer_faqs``;
+- a pre-check request that names one condition ("انا عمري 17 هل يحق لي التسجيل"):
+  that condition's answer, with the pre-check offered the same way;
 - one question is an FAQ and the other asks for a service ("وش الشروط؟ وابي افتح
   بلاغ"), in either order: the intent becomes ``multi_intent`` too, with the answer
   in ``answers`` and the service's intent in ``offer``, so the FAQ is answered and
@@ -91,6 +93,19 @@ class FaqShapes(GraphComponent):
                 "objection_status",
                 "human_handoff",
             ],
+            # A pre-check request that names one condition ("انا عمري 17 هل يحق لي
+            # التسجيل") is answered about that condition first, with the pre-check
+            # offered, when the answer selector is at least this sure of the condition.
+            "precheck_intent": "check_eligibility",
+            "condition_answers": [
+                "age_rule",
+                "single_independent",
+                "prison_shelter",
+                "residence_rule",
+                "foreign_wife",
+                "nationality_exceptions",
+            ],
+            "condition_threshold": 0.6,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -109,7 +124,7 @@ class FaqShapes(GraphComponent):
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         merged = {**cls.get_default_config(), **config}
-        for key in ("answer_threshold", "segment_threshold"):
+        for key in ("answer_threshold", "segment_threshold", "condition_threshold"):
             if not 0.0 <= float(merged[key]) <= 1.0:
                 raise ValueError(f"{key} must be in [0, 1]")
 
@@ -130,15 +145,12 @@ class FaqShapes(GraphComponent):
         several = self._several_answers(message, text)
         offer = self._offered_service(message) if several else None
         if len(several) > 1 or offer:
-            confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-            multi = {
-                INTENT_NAME_KEY: self.config["multi_intent"],
-                PREDICTED_CONFIDENCE_KEY: confidence,
-            }
-            message.set(INTENT, multi, add_to_output=True)
-            selector[ANSWERS_KEY] = several
-            if offer:
-                selector[OFFER_KEY] = offer
+            self._answer_and_offer(message, selector, several, offer)
+            return
+        if name == self.config["precheck_intent"]:
+            condition = self._named_condition(selector)
+            if condition:
+                self._answer_and_offer(message, selector, [condition], name)
             return
         if name != retrieval:
             return
@@ -157,6 +169,27 @@ class FaqShapes(GraphComponent):
         if variant:
             prediction[INTENT_RESPONSE_KEY] = f"{retrieval}/{variant}"
             prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{retrieval}/{variant}"
+
+    def _answer_and_offer(
+        self, message: Message, selector: Dict, answers: List[Text], offer: Optional[Text]
+    ) -> None:
+        confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+        multi = {INTENT_NAME_KEY: self.config["multi_intent"], PREDICTED_CONFIDENCE_KEY: confidence}
+        message.set(INTENT, multi, add_to_output=True)
+        selector[ANSWERS_KEY] = answers
+        if offer:
+            selector[OFFER_KEY] = offer
+
+    def _named_condition(self, selector: Dict) -> Optional[Text]:
+        """The one-condition answer a pre-check request is really asking about ("انا
+        عمري 17 هل يحق لي التسجيل"), when the answer selector is sure of it."""
+        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
+        key = prediction.get(INTENT_RESPONSE_KEY) or ""
+        if key.split("/", 1)[-1] in self.config["condition_answers"] and prediction.get(
+            PREDICTED_CONFIDENCE_KEY, 0.0
+        ) >= float(self.config["condition_threshold"]):
+            return key
+        return None
 
     def _offered_service(self, message: Message) -> Optional[Text]:
         """The first confidently asked service among the message's questions."""

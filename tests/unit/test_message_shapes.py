@@ -194,6 +194,21 @@ def test_a_service_asked_unclearly_is_not_offered():
     assert message.get("intent")["name"] == "open_ticket"
 
 
+def test_a_precheck_request_naming_one_condition_gets_that_condition_first():
+    named = _shape(_parsed("check_eligibility", 0.85, "faq/age_rule", 0.93, "عمري 17 يحق لي؟"))
+    assert named.get("intent")["name"] == "faq_multi"
+    selector = named.get("response_selector")["faq"]
+    assert selector["answers"] == ["faq/age_rule"]
+    assert selector["offer"] == "check_eligibility"
+
+    # A plain request to be checked: the selector is not sure of any one condition.
+    plain = _shape(_parsed("check_eligibility", 0.99, "faq/nationality_exceptions", 0.18))
+    assert plain.get("intent")["name"] == "check_eligibility"
+    # Sure of an answer that is not about one condition: the pre-check runs.
+    general = _shape(_parsed("check_eligibility", 0.9, "faq/eligibility_status", 0.9))
+    assert general.get("intent")["name"] == "check_eligibility"
+
+
 def test_faq_shapes_rejects_bad_thresholds():
     from bot.nlu.faq_shapes import FaqShapes
 
@@ -227,7 +242,7 @@ def test_two_faqs_are_answered_in_the_order_asked():
     ActionAnswerFaqs().run(dispatcher, tracker, {})
     answer, offer = dispatcher.messages
     assert answer["response"] == "utter_faq/eligibility_conditions"
-    assert offer["response"] == "utter_offer_second_request"
+    assert offer["response"] == "utter_offer_service"
     assert offer["buttons"] == [{"title": "افتح بلاغ", "payload": "/open_ticket"}]
     assert offer["request"] == "افتح بلاغ"
 
