@@ -23,7 +23,7 @@ from bot.services import validators as v
 
 # Intents a form leaves to the rules (an FAQ, cancel, a person: the form resumes or
 # stops after) and intents that start another flow. The rules exist for each.
-INTERRUPTIONS = {"faq", "faq_pick", "cancel", "human_handoff"}
+INTERRUPTIONS = {"faq", "faq_multi", "faq_pick", "cancel", "human_handoff"}
 SWITCHES = {"open_ticket", "ticket_status", "objection_status", "check_eligibility"}
 MAX_FIELD_FAILURES = 3  # then explain and offer a way out (financial-demo style)
 MAX_LOOKUP_FAILURES = 3  # wrong ID/number pairs per conversation ...
