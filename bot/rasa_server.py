@@ -6,6 +6,12 @@ changes to Rasa (bot/patches) and log masking (bot/privacy.py) in place.
 
 bot/tools/serve.py (`make run`, the production profile, the tests' servers) starts Rasa
 this way; `python -m rasa …` would run without the patches.
+
+A server (`run`) also runs the replay loop (channels/replay.py): at start and every
+INBOUND_SCAN_SECONDS it answers the Telegram/WhatsApp messages that were accepted and
+not answered, by a worker that died or by this process before it was restarted. The
+single process of `make run` needs it as much as the production workers: without it a
+message taken in just before a crash would wait in `inbound_pending` for ever.
 """
 
 from __future__ import annotations
@@ -17,6 +23,32 @@ from bot import patches
 from bot.privacy import install_log_masking
 
 
+def with_replay() -> None:
+    """Make the Sanic app that `rasa run` starts run the replay loop beside it."""
+    from sanic import Sanic
+
+    original = Sanic.run
+
+    def run(self, *args, **kwargs):
+        self.register_listener(_start_replay, "after_server_start")
+        self.register_listener(_stop_replay, "before_server_stop")
+        return original(self, *args, **kwargs)
+
+    Sanic.run = run
+
+
+async def _start_replay(app, _loop) -> None:
+    from channels import replay
+
+    app.ctx.cza_replay = replay.start(app)
+
+
+async def _stop_replay(app, _loop) -> None:
+    task = getattr(app.ctx, "cza_replay", None)
+    if task is not None:
+        task.cancel()
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     patches.apply()
     install_log_masking()
@@ -24,6 +56,8 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     # Rasa's CLI reads sys.argv itself (argparse, and its model-path shortcut).
     sys.argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv)]
+    if sys.argv[1:2] == ["run"]:
+        with_replay()
     rasa_main()
 
 

@@ -9,9 +9,9 @@ supervisor can start a new one in seconds while the others keep accepting (conne
 wait in the socket's queue, not refused). Rasa is started exactly as bot.rasa_server
 starts it; only Sanic's `run` is told to serve this socket with one worker.
 
-Each worker also runs the replay loop (channels/replay.py): at start and every
-INBOUND_SCAN_SECONDS it takes over the Telegram/WhatsApp messages a dead worker had
-accepted and not answered.
+Each worker also runs the replay loop (channels/replay.py, started by bot.rasa_server):
+at start and every INBOUND_SCAN_SECONDS it takes over the Telegram/WhatsApp messages a
+dead worker had accepted and not answered.
 """
 
 from __future__ import annotations
@@ -31,23 +31,9 @@ def serve_socket(fd: int) -> None:
     def run(self, host=None, port=None, **kwargs):
         kwargs.pop("backlog", None)  # the supervisor sized the queue when it bound the socket
         kwargs["workers"] = 1
-        self.register_listener(start_replay, "after_server_start")
-        self.register_listener(stop_replay, "before_server_stop")
         return original(self, sock=sock, **kwargs)
 
     Sanic.run = run
-
-
-async def start_replay(app, _loop) -> None:
-    from channels import replay
-
-    app.ctx.cza_replay = replay.start(app)
-
-
-async def stop_replay(app, _loop) -> None:
-    task = getattr(app.ctx, "cza_replay", None)
-    if task is not None:
-        task.cancel()
 
 
 def main(argv: Optional[List[str]] = None) -> None:
