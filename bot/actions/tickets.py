@@ -49,6 +49,7 @@ from bot.nlu.arabic import normalize
 from bot.privacy import mask_id
 from bot.services import tickets as ticket_service
 from bot.services import validators as v
+from bot.services.ticket_categories import parse_category
 from bot.services.tickets import TICKET_CATEGORIES
 
 logger = logging.getLogger(__name__)
@@ -77,49 +78,6 @@ MOBILE_ERRORS = {
 
 
 # ------------------------------------------------------------------ category parsing
-
-_CATEGORY_WORDS = [
-    ("suggestion", ["اقتراح", "مقترح", "اقترح", "فكره", "ملاحظه تطوير"]),
-    (
-        "portal",
-        [
-            "بوابه",
-            "البوابه",
-            "الموقع",
-            "موقع",
-            "تطبيق",
-            "التطبيق",
-            "ابلكيشن",
-            "دخول",
-            "كلمه المرور",
-            "باسورد",
-            "النظام يطلع",
-            "خطا في الصفحه",
-        ],
-    ),
-    (
-        "data",
-        ["بيانات", "البيانات", "معلومات", "تحديث", "التابعين", "الدخل", "الايبان", "الحساب البنكي"],
-    ),
-    ("payment", ["دفعه", "الدفعه", "مبلغ", "المبلغ", "صرف", "ايداع", "الدعم", "نزل"]),
-    ("other", ["اخرى", "اخري", "غير ذلك", "شي ثاني", "شي اخر", "موضوع ثاني"]),
-]
-
-
-def parse_category(text: str) -> Optional[str]:
-    norm = normalize(text)
-    digits = v.only_digits(text)
-    keys = list(TICKET_CATEGORIES)
-    if digits and len(digits) == 1 and 1 <= int(digits) <= len(keys) and len(norm) <= 3:
-        return keys[int(digits) - 1]
-    for key, label in TICKET_CATEGORIES.items():
-        if normalize(label) == norm or key == norm:
-            return key
-    for key, words in _CATEGORY_WORDS:
-        if any(w in norm for w in words):
-            return key
-    return None
-
 
 # ------------------------------------------------------------------ description
 

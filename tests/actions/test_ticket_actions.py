@@ -143,6 +143,23 @@ def test_category_from_typed_text_or_button():
 
 
 @pytest.mark.parametrize(
+    "text,category",
+    [
+        ("الموقع يعلق", "portal"),
+        ("مشكلة تقنية", "portal"),
+        ("التطبيق ما يفتح معي", "portal"),
+        ("الصفحة تطلع error", "portal"),
+        ("دفعتي ناقصة", "payment"),
+        ("ابي اقدم اقتراح", "suggestion"),
+    ],
+)
+def test_a_category_in_the_citizens_words(text, category):
+    from bot.actions.tickets import parse_category
+
+    assert parse_category(text) == category
+
+
+@pytest.mark.parametrize(
     "text,intent",
     [("help", "nlu_fallback"), ("نعم", "affirm"), ("ساعدني", "human_handoff"), ("ok", "affirm")],
 )
