@@ -98,6 +98,9 @@ class Inbound:
     # equals a payload offered in the last reply is accepted. Telegram and WhatsApp
     # resolve clicks server-side, so their typed text never carries a payload.
     payload_as_text: bool = False
+    # Run again after the worker that accepted it died (channels/replay.py): it may be in
+    # the transcript already.
+    replayed: bool = False
 
 
 class Pipeline:
@@ -279,6 +282,7 @@ class Pipeline:
                 inbound.recipient_id,
                 display,
                 inbound.channel_message_id,
+                once=inbound.replayed,
             )
         except Exception as e:
             metrics.inc(metrics.STORE_ERRORS, "database")

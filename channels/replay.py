@@ -8,7 +8,7 @@ again, so a worker killed mid-turn used to lose the message. Now:
    to run the turn again: the message as the channel parsed it and the reply address.
 2. `settle` (after the turn, answered or apologised for): one DELETE. A cancelled turn
    (shutdown) keeps its row.
-3. `Replayer` (a loop in every production worker, bot/tools/rasa_worker.py): every
+3. `Replayer` (a loop in every Rasa server, started by bot/rasa_server.py): every
    INBOUND_SCAN_SECONDS it renews the lease of the rows its own turns still hold, claims
    rows whose lease (INBOUND_LEASE_SECONDS) ran out, i.e. whose worker is gone, and runs
    them through the pipeline again. The de-duplication key is not consulted again (it
@@ -20,7 +20,8 @@ the conversation's tracker reached Rasa and was answered, and is dropped. A work
 died after sending the reply but before saving the tracker cannot be told apart from one
 that died before replying: then the citizen may get the answer twice, which we prefer to
 no answer. A message that went to a human agent (Rasa not called) leaves no tracker
-event, so its replay records it again in the transcript.
+event; its replay finds it in the transcript by the channel's message id and does not
+record it again (`record_inbound(once=True)`), and the agent is told of it again.
 
 After INBOUND_MAX_ATTEMPTS claims the message is given up: a log line (masked
 conversation id, no text), the Arabic apology below to the citizen, and the row deleted.
@@ -74,7 +75,8 @@ def decode(body: str):
 
     data = json.loads(body)
     reply_to = data.pop("reply_to", None)
-    inbound = Inbound(**{k: data.get(k) for k in _FIELDS + _MORE if k in data}, verified=True)
+    fields = {k: data.get(k) for k in _FIELDS + _MORE if k in data}
+    inbound = Inbound(**fields, verified=True, replayed=True)
     inbound.metadata = inbound.metadata or {}
     return inbound, reply_to
 

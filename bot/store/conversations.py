@@ -26,7 +26,8 @@ Public functions (stable interface; all take and return plain values, each runs 
 its own transaction, they are synchronous: call them with asyncio.to_thread from
 async code):
 
-    record_inbound(conversation_id, channel, recipient_id, text, channel_message_id=None) -> int
+    record_inbound(conversation_id, channel, recipient_id, text, channel_message_id=None,
+                   once=False) -> int
     record_outbound(conversation_id, text, buttons=None, author="bot", channel_message_id=None,
                     channel=None, recipient_id=None) -> int
     set_channel_message_id(message_id, channel_message_id) -> None
@@ -178,12 +179,28 @@ def record_inbound(
     text: str,
     channel_message_id: Optional[str] = None,
     at: Optional[datetime] = None,
+    once: bool = False,
 ) -> int:
     """Store a citizen message (masked) and bump `last_inbound_at`; creates the
-    conversation on first contact and remembers where to reply. Returns the message id."""
+    conversation on first contact and remembers where to reply. Returns the message id.
+
+    `once`: a message run again after its worker died (channels/replay.py) may have been
+    stored already; then the stored one's id is returned and nothing is added. Not for
+    every message: a channel's ids are only unique where the channel says so."""
     at = at or utcnow()
     with transaction() as connection:
         _touch(connection, conversation_id, channel, recipient_id, last_inbound_at=at)
+        if once and channel_message_id is not None:
+            table = TranscriptMessage.__table__
+            stored = connection.execute(
+                select(table.c.id).where(
+                    table.c.conversation_id == conversation_id,
+                    table.c.author == "citizen",
+                    table.c.channel_message_id == _str(channel_message_id),
+                )
+            ).scalar()
+            if stored is not None:
+                return int(stored)
         return _insert_message(
             connection,
             conversation_id,

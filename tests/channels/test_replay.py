@@ -249,6 +249,36 @@ def test_after_the_attempts_the_citizen_gets_an_apology_and_the_row_goes(
     assert "1023456781" not in logged and "telegram:42" not in logged and TEXT not in logged
 
 
+def test_a_message_for_an_agent_is_in_the_transcript_once_after_its_replay(app_db, monkeypatch):
+    from bot.services import handoff
+    from bot.store import conversations
+
+    Output.sent = []
+    monkeypatch.setattr(handoff, "state_of", lambda conversation_id: "assigned")
+    told = []
+    monkeypatch.setattr(handoff, "notify_citizen_message", lambda *a: told.append(a[2]))
+    monkeypatch.setattr(
+        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
+    )
+    # The worker that accepted it wrote it to the transcript, then died before the DELETE.
+    first = conversations.record_inbound("telegram:42", "telegram", "42", TEXT, "8")
+    _add(8)
+    _age(31)
+    agent = Agent()
+    outcomes = asyncio.run(replay.Replayer(agent, pipeline=_pipeline()).run_once())
+    assert outcomes == ["handed_off"] and agent.received == []
+    citizen = [m for m in conversations.transcript("telegram:42") if m["author"] == "citizen"]
+    assert [m["id"] for m in citizen] == [first]
+    assert told == [first]  # the agent is pointed at the message already on the desk
+    assert store.count() == 0
+
+    # Outside a replay the channel's id is not trusted to be unique: both are kept.
+    conversations.record_inbound("telegram:42", "telegram", "42", "ثانية", "8")
+    assert (
+        len([m for m in conversations.transcript("telegram:42") if m["author"] == "citizen"]) == 2
+    )
+
+
 def test_a_replay_that_fails_leaves_the_row_for_the_next_claim(app_db, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("channel not configured")
@@ -287,6 +317,8 @@ def test_the_message_round_trips_with_the_reply_address():
     output = Output("telegram:77", "-100")
     output.reply_to = 555
     back, reply_to = replay.decode(replay.encode(inbound, output))
+    assert back.replayed and not inbound.replayed  # so the transcript is not written twice
+    back.replayed = False
     assert back == inbound and reply_to == 555 and back.verified
 
 
