@@ -35,23 +35,70 @@ def stored_events(tracker_url: str, prefix: str) -> Dict[str, List[Tuple[str, st
     return out
 
 
+def _attempts(s: Sent) -> List[str]:
+    return s.attempt_ids or [s.message_id]
+
+
+def _check_by_id(sent: List[Sent], events: List[Tuple[str, str, str]]) -> Counter:
+    """One conversation's damage, matching stored turns by the ids they were sent under.
+
+    A message sent again after its worker died may be stored under an earlier attempt's
+    id as well (the worker stored the turn, its answer never left): that copy is counted
+    as `resent_copies`, allowed once per retry. The same id stored twice is a duplicate."""
+    item_of = {mid: s for s in sent for mid in _attempts(s)}
+    found: Counter = Counter()
+    users = [(i, mid) for i, (kind, mid, _) in enumerate(events) if kind == "user"]
+    ids = Counter(mid for _, mid in users)
+    found["duplicated"] = sum(c - 1 for mid, c in ids.items() if c > 1 and mid in item_of)
+    found["unexpected"] = sum(1 for _, mid in users if mid not in item_of)
+    copies: Dict[int, List[int]] = defaultdict(list)  # item index -> event positions
+    highest = -1
+    for position, mid in users:
+        item = item_of.get(mid)
+        if item is None:
+            continue
+        if not copies[item.index]:
+            if item.index < highest:
+                found["out_of_order"] += 1
+            highest = max(highest, item.index)
+        copies[item.index].append(position)
+    for s in sent:
+        extra = max(0, len({mid for _, mid in users if item_of.get(mid) is s}) - 1)
+        found["resent_copies"] += min(extra, s.retried)
+        found["unexpected"] += max(0, extra - s.retried)
+        if not s.ok:
+            continue
+        if not copies[s.index]:
+            found["lost"] += 1
+            continue
+        last = copies[s.index][-1]  # an earlier copy's answer may have died with its worker
+        following = events[last + 1][0] if last + 1 < len(events) else None
+        if following != "bot":
+            found["unanswered"] += 1
+    return found
+
+
 def check_transcripts(tracker_url: str, prefix: str, items: List[Sent]) -> Dict:
-    """Every answered message stored once, in order, followed by a bot reply."""
+    """Every answered message stored once, in order, followed by a bot reply.
+
+    Matched by the ids the messages were sent under when the tracker has them (the REST
+    channel stores the client's `metadata.message_id`), else by text."""
     stored = stored_events(tracker_url, prefix)
     by_sender: Dict[str, List[Sent]] = defaultdict(list)
     for s in items:
         by_sender[s.sender].append(s)
-    all_ids = {s.message_id for s in items}
+    all_ids = {mid for s in items for mid in _attempts(s)}
     id_mode = any(mid in all_ids for evs in stored.values() for k, mid, _ in evs if k == "user")
+    if id_mode:
+        return _report_by_id(stored, by_sender)
     lost = duplicated = out_of_order = unanswered = unexpected = 0
     bad: List[str] = []
     for sender, sent in by_sender.items():
         sent.sort(key=lambda s: s.index)
         events = stored.get(sender, [])
-        users = [(mid if id_mode else text) for k, mid, text in events if k == "user"]
-        keys = [(s.message_id if id_mode else s.text) for s in sent]
-        counts = Counter(users)
-        dup = sum(c - 1 for c in counts.values() if c > 1) if id_mode else 0
+        users = [text for k, _, text in events if k == "user"]
+        keys = [s.text for s in sent]
+        dup = 0  # the same words may recur in a flow: a repeated text is not a duplicate
         # walk the attempts in order; stored user events must match them in the same order
         pos, problem = 0, False
         resent: set = set()  # keys of messages sent again after their worker died
@@ -84,7 +131,7 @@ def check_transcripts(tracker_url: str, prefix: str, items: List[Sent]) -> Dict:
         for i, (kind, mid, text) in enumerate(events):
             if kind != "user":
                 continue
-            key = mid if id_mode else text
+            key = text
             following = events[i + 1][0] if i + 1 < len(events) else None
             if following != "bot" and key in ok_keys:
                 unanswered += 1
@@ -93,7 +140,7 @@ def check_transcripts(tracker_url: str, prefix: str, items: List[Sent]) -> Dict:
             bad.append(sender)
     return {
         "conversations": len(by_sender),
-        "matched_by": "message_id" if id_mode else "text",
+        "matched_by": "text",
         "user_events": sum(1 for evs in stored.values() for k, _, _ in evs if k == "user"),
         "answered_messages": sum(1 for s in items if s.ok),
         "lost": lost,
@@ -102,5 +149,29 @@ def check_transcripts(tracker_url: str, prefix: str, items: List[Sent]) -> Dict:
         "unexpected": unexpected,
         "unanswered": unanswered,
         "examples": bad,
+        "resent_copies": 0,
         "complete": not (lost or duplicated or out_of_order or unexpected or unanswered),
+    }
+
+
+_DAMAGE = ("lost", "duplicated", "out_of_order", "unexpected", "unanswered")
+
+
+def _report_by_id(stored: Dict, by_sender: Dict[str, List[Sent]]) -> Dict:
+    total, bad = Counter(), []
+    for sender, sent in by_sender.items():
+        sent.sort(key=lambda s: s.index)
+        found = _check_by_id(sent, stored.get(sender, []))
+        total.update(found)
+        if any(found[k] for k in _DAMAGE) and len(bad) < 5:
+            bad.append(sender)
+    return {
+        "conversations": len(by_sender),
+        "matched_by": "message_id",
+        "user_events": sum(1 for evs in stored.values() for k, _, _ in evs if k == "user"),
+        "answered_messages": sum(1 for sent in by_sender.values() for s in sent if s.ok),
+        **{k: total[k] for k in _DAMAGE},
+        "resent_copies": total["resent_copies"],
+        "examples": bad,
+        "complete": not any(total[k] for k in _DAMAGE),
     }

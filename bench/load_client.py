@@ -39,6 +39,9 @@ class Sent:
     reply: str = ""
     handed_off: bool = False  # the bot handed the conversation to a person (a valid answer)
     retried: int = 0  # sent again after its connection died with the process holding it
+    # Every id this message was sent under (a new request gets a new id): a stored turn
+    # with an earlier one is the copy a dead worker stored before its answer left.
+    attempt_ids: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +82,7 @@ async def _send(
             item.retried += 1
             item.message_id = f"{sender}.{index}.r{attempt}"  # a new request, a new id
             await asyncio.sleep(0.2)
+        item.attempt_ids.append(item.message_id)
         await _attempt(session, url, item, sender, text, timeout)
         item.ms = (time.perf_counter() - t0) * 1000
         if item.ok or item.error not in CONNECTION_LOST:

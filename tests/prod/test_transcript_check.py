@@ -87,3 +87,35 @@ def test_a_message_sent_again_and_stored_twice_is_unexpected_not_reordered(tmp_p
     sent[1].retried = 0  # without a retry the same transcript is damage
     report = check_transcripts(url, "load-y-", sent)
     assert not report["complete"] and report["unexpected"] + report["out_of_order"] >= 1
+
+
+def _resent_turns(sender, retry_copies=1):
+    """Message 1 stored under its first id by a worker that died before answering, then
+    sent again under a new id and answered (stored `retry_copies` times)."""
+    turns = _turns(sender, [0]) + [(f"{sender}.1", "رسالة 1", False)]
+    turns += [(f"{sender}.1.r1", "رسالة 1", True)] * retry_copies
+    return turns + _turns(sender, [2])
+
+
+def _resent(sender):
+    sent = _sent(sender, 3)
+    sent[1].retried, sent[1].attempt_ids = 1, [f"{sender}.1", f"{sender}.1.r1"]
+    return sent
+
+
+def test_a_copy_stored_by_a_dead_worker_is_a_resent_copy_when_matched_by_id(tmp_path):
+    url, store = _store(tmp_path)
+    _write(store, "load-z-1", _resent_turns("load-z-1"))
+    report = check_transcripts(url, "load-z-1", _resent("load-z-1"))
+    assert report["matched_by"] == "message_id"
+    assert report["complete"] and report["resent_copies"] == 1, report
+
+    # The retry's turn stored twice is a duplicate all the same.
+    _write(store, "load-z-2", _resent_turns("load-z-2", retry_copies=2))
+    report = check_transcripts(url, "load-z-2", _resent("load-z-2"))
+    assert not report["complete"] and report["duplicated"] == 1, report
+
+    # Without the retry, a turn under an id never sent is unexpected.
+    _write(store, "load-z-3", _resent_turns("load-z-3"))
+    report = check_transcripts(url, "load-z-3", _sent("load-z-3", 3))
+    assert not report["complete"] and report["unexpected"] == 1, report
