@@ -18,6 +18,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import encoder
 from bot.nlu.arabic import normalize
+from bot.nlu.margin import softmax as _softmax
+from bot.nlu.margin import svm_temperature
 
 _WEIGHTS_FILE = "weights.npz"
 _META_FILE = "meta.json"
@@ -43,12 +45,6 @@ def digit_shape(text: str) -> str:
     the model was trained on (any age, any income) instead of being unknown characters
     that fall below the fallback threshold. The raw text is untouched for the forms."""
     return _DIGIT.sub("0", text)
-
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    scores = scores - scores.max(axis=1, keepdims=True)
-    np.exp(scores, out=scores)
-    return scores / scores.sum(axis=1, keepdims=True)
 
 
 class LinearTextModel:
@@ -317,41 +313,6 @@ class LinearTextModel:
             model.encoder_coef = arrays.get("encoder_coef")
             model.encoder_intercept = arrays.get("encoder_intercept")
         return model, meta
-
-
-def svm_temperature(
-    new_model: Callable[[], Any], features: Any, labels: List[Text], classes: List[Text], seed: int
-) -> float:
-    """The factor on a margin model's decision values that makes their softmax the best
-    probabilities (lowest log loss) on out-of-fold predictions of the training data.
-    1.0 when a class has too few examples for two folds."""
-    from scipy.optimize import minimize_scalar
-    from sklearn.model_selection import StratifiedKFold
-
-    y = np.asarray(labels)
-    folds = min(5, min(int((y == c).sum()) for c in classes))
-    if folds < 2:
-        return 1.0
-    index = np.searchsorted(np.asarray(classes), y)
-    width = 1 if len(classes) == 2 else len(classes)
-    scores = np.zeros((len(y), width))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fit_rows, test_rows in splitter.split(np.zeros(len(y)), y):
-        if len(set(y[fit_rows])) < len(classes):
-            return 1.0
-        model = new_model().fit(features[fit_rows], y[fit_rows])
-        scores[test_rows] = np.asarray(model.decision_function(features[test_rows])).reshape(
-            len(test_rows), width
-        )
-
-    if width == 1:  # two classes: the same softmax([-s, s]) as predict_proba
-        scores = np.hstack([-scores, scores])
-
-    def log_loss(temperature: float) -> float:
-        p = _softmax(scores * temperature)[np.arange(len(y)), index]
-        return float(-np.log(np.maximum(p, 1e-12)).mean())
-
-    return float(minimize_scalar(log_loss, bounds=(0.01, 100.0), method="bounded").x)
 
 
 def linear_model_defaults() -> Dict[Text, Any]:
