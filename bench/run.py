@@ -63,18 +63,6 @@ def heldout_examples(path: Path = HELDOUT) -> List[Tuple[str, str]]:
     ]
 
 
-def training_texts() -> set:
-    """The training messages, normalised as the NLU sees them."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    from bot.nlu.arabic import normalize
-
-    texts = set()
-    for path in sorted((ROOT / "bot" / "data").glob("*/nlu.yml")):
-        texts.update(normalize(m.get("text") or "") for m in load_data(str(path)).intent_examples)
-    return texts
-
-
 def predicted_label(parse: Dict) -> str:
     intent = (parse.get("intent") or {}).get("name") or ""
     if intent in ("faq", "faq_multi"):
@@ -146,23 +134,26 @@ def eval_nlu(config: Path, label: str) -> Dict:
 def score_model(model: Path, label: str, train_seconds: float) -> Dict:
     from rasa.core.agent import Agent
 
-    from bot.nlu.arabic import normalize
-
     agent = Agent.load(str(model))
-    examples = heldout_examples()
-    fresh = heldout_examples(FRESH) if FRESH.exists() else []
-    pairs, latencies, fresh_pairs = [], [], []
+    latencies: List[float] = []
 
-    async def run() -> None:
+    async def labelled(examples: List[Tuple[str, str]], timed: bool) -> List[Tuple[str, str, str]]:
+        """(text, gold, predicted) for each example, one parse at a time."""
+        found = []
         for text, gold in examples:
             t0 = time.perf_counter()
             parse = await agent.parse_message(text)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            pairs.append((gold, predicted_label(parse)))
-        for text, gold in fresh:
-            fresh_pairs.append((text, gold, predicted_label(await agent.parse_message(text))))
+            if timed:
+                latencies.append((time.perf_counter() - t0) * 1000)
+            found.append((text, gold, predicted_label(parse)))
+        return found
 
-    asyncio.run(run())
+    async def run():
+        fresh = heldout_examples(FRESH) if FRESH.exists() else []
+        return await labelled(heldout_examples(), True), await labelled(fresh, False)
+
+    held, fresh_pairs = asyncio.run(run())
+    pairs = [(gold, predicted) for _, gold, predicted in held]
     result = {
         "pipeline": label,
         "train_seconds": round(train_seconds, 1),
@@ -173,8 +164,10 @@ def score_model(model: Path, label: str, train_seconds: float) -> Dict:
     errors = [(g, p) for g, p in pairs if g != p]
     result["top_confusions"] = _top_confusions(errors)
     if fresh_pairs:
-        seen = training_texts()
-        unseen = [(g, p) for t, g, p in fresh_pairs if normalize(t) not in seen]
+        from bot.services.review_export import example_key, existing_examples
+
+        seen = existing_examples()
+        unseen = [(g, p) for t, g, p in fresh_pairs if example_key(t) not in seen]
         result["fresh"] = {
             "n": len(fresh_pairs),
             "accuracy": round(sum(g == p for _, g, p in fresh_pairs) / len(fresh_pairs), 4),

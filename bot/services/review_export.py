@@ -50,7 +50,9 @@ def scrub(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ،,.-")
 
 
-def _key(text: str) -> str:
+def example_key(text: str) -> str:
+    """How a message is compared with the training examples: annotations dropped, normalised
+    as the NLU sees it, whitespace collapsed."""
     plain = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", text)
     return " ".join(normalize(plain).split())
 
@@ -68,7 +70,7 @@ def existing_examples(data_dir: Path = DATA, skip: Optional[Path] = None) -> Dic
             for line in str(item.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    found.setdefault(_key(line[2:]), item["intent"])
+                    found.setdefault(example_key(line[2:]), item["intent"])
     return found
 
 
@@ -81,7 +83,7 @@ def collect(
     for label in labels:
         intent = label["intent"] if label["label"] == "intent" else "out_of_scope"
         text = scrub(label["text"])
-        key = _key(text)
+        key = example_key(text)
         if len(key) < 2:
             skipped["empty"] += 1
             continue
