@@ -24,7 +24,8 @@ to be answered:
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -46,12 +47,19 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.content import fact, faq_answers
+from bot.content import buttons_catalogue, fact, faq_answers
 from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.message_shapes import stated_age
 
 ANSWERS_KEY = "answers"
 OFFER_KEY = "offer"
+
+
+@lru_cache(maxsize=None)
+def services() -> Tuple[Text, ...]:
+    """The services a question beside an FAQ may ask for: those the assistant offers as
+    a button (bot/content/buttons.yml), since the offer is that button."""
+    return tuple(spec["intent"] for spec in buttons_catalogue().values() if "intent" in spec)
 
 
 def age_variant(key: Text, text: Text) -> Optional[Text]:
@@ -85,14 +93,6 @@ class FaqShapes(GraphComponent):
             # answer_threshold).
             "segment_threshold": 0.5,
             "multi_intent": "faq_multi",
-            # Services a second question may ask for, offered after the FAQ's answer.
-            "offer_intents": [
-                "check_eligibility",
-                "open_ticket",
-                "ticket_status",
-                "objection_status",
-                "human_handoff",
-            ],
             # A pre-check request that names one condition ("انا عمري 17 هل يحق لي
             # التسجيل") is answered about that condition first, with the pre-check
             # offered, when the answer selector is at least this sure of the condition.
@@ -138,8 +138,7 @@ class FaqShapes(GraphComponent):
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(retrieval)
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        offers = self.config["offer_intents"]
-        if not selector or name not in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME, *offers):
+        if not selector or name not in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME, *services()):
             return
         text = message.get(TEXT) or ""
         several = self._several_answers(message, text)
@@ -194,7 +193,7 @@ class FaqShapes(GraphComponent):
     def _offered_service(self, message: Message) -> Optional[Text]:
         """The first confidently asked service among the message's questions."""
         for segment in message.get(SEGMENTS) or []:
-            if segment[INTENT] in self.config["offer_intents"] and segment["confidence"] >= float(
+            if segment[INTENT] in services() and segment["confidence"] >= float(
                 self.config["segment_threshold"]
             ):
                 return segment[INTENT]
