@@ -43,6 +43,15 @@ class Output(RecordingOutput):
         return None
 
 
+@pytest.fixture
+def recorded(monkeypatch):
+    """Replies of replayed messages land in Output.sent instead of a channel."""
+    Output.sent = []
+    monkeypatch.setattr(
+        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
+    )
+
+
 class Agent:
     def __init__(self, block: asyncio.Event = None) -> None:
         self.received = []
@@ -189,11 +198,7 @@ def test_the_hot_path_costs_one_insert_and_one_delete(app_db):
 
 
 # ---------------------------------------------------------------- the replay
-def test_a_message_whose_worker_died_is_answered_by_another(app_db, monkeypatch):
-    Output.sent = []
-    monkeypatch.setattr(
-        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
-    )
+def test_a_message_whose_worker_died_is_answered_by_another(app_db, recorded):
     _add(3)
     _age(31)
 
@@ -211,11 +216,7 @@ def test_a_message_whose_worker_died_is_answered_by_another(app_db, monkeypatch)
     assert store.count() == 0
 
 
-def test_a_message_rasa_already_answered_is_not_answered_again(app_db, monkeypatch):
-    Output.sent = []
-    monkeypatch.setattr(
-        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
-    )
+def test_a_message_rasa_already_answered_is_not_answered_again(app_db, recorded):
     _add(4)
     _age(31)
     agent = Agent()
@@ -226,13 +227,9 @@ def test_a_message_rasa_already_answered_is_not_answered_again(app_db, monkeypat
 
 
 def test_after_the_attempts_the_citizen_gets_an_apology_and_the_row_goes(
-    app_db, monkeypatch, caplog
+    app_db, monkeypatch, caplog, recorded
 ):
-    Output.sent = []
     monkeypatch.setenv("INBOUND_MAX_ATTEMPTS", "2")
-    monkeypatch.setattr(
-        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
-    )
     row = _add(5)
     with transaction() as conn:  # two workers already died on it
         conn.execute(update(store.T).where(store.T.c.id == row).values(attempts=2))
@@ -249,17 +246,15 @@ def test_after_the_attempts_the_citizen_gets_an_apology_and_the_row_goes(
     assert "1023456781" not in logged and "telegram:42" not in logged and TEXT not in logged
 
 
-def test_a_message_for_an_agent_is_in_the_transcript_once_after_its_replay(app_db, monkeypatch):
+def test_a_message_for_an_agent_is_in_the_transcript_once_after_its_replay(
+    app_db, monkeypatch, recorded
+):
     from bot.services import handoff
     from bot.store import conversations
 
-    Output.sent = []
     monkeypatch.setattr(handoff, "state_of", lambda conversation_id: "assigned")
     told = []
     monkeypatch.setattr(handoff, "notify_citizen_message", lambda *a: told.append(a[2]))
-    monkeypatch.setattr(
-        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
-    )
     # The worker that accepted it wrote it to the transcript, then died before the DELETE.
     first = conversations.record_inbound("telegram:42", "telegram", "42", TEXT, "8")
     _add(8)
@@ -290,12 +285,9 @@ def test_a_replay_that_fails_leaves_the_row_for_the_next_claim(app_db, monkeypat
     assert outcomes == ["error"] and store.count() == 1
 
 
-def test_the_loop_runs_rounds_until_cancelled(app_db, monkeypatch):
+def test_the_loop_runs_rounds_until_cancelled(app_db, monkeypatch, recorded):
     monkeypatch.setenv("INBOUND_SCAN_SECONDS", "0.05")
     monkeypatch.setenv("INBOUND_LEASE_SECONDS", "0.2")
-    monkeypatch.setattr(
-        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
-    )
 
     async def scenario():
         agent = Agent()
