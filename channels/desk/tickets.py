@@ -98,14 +98,23 @@ def for_handoff(handoff_id: int, agent: Dict[str, Any], names: Dict[str, str]) -
 
 
 def register(bp: Blueprint, api_agent: Callable) -> None:
+    async def caller(request: Request, raw: str, write: bool):
+        """(agent, ticket number, None), or (None, None, the refusal) for a caller without
+        the right or a number that is not a ticket number."""
+        agent, denied = await api_agent(request, write=write)
+        if denied:
+            return None, None, denied
+        number = clean_number(raw)
+        if number is None:
+            invalid = {"error": "invalid", "message": "رقم البلاغ ٨ أرقام."}
+            return None, None, json_response(invalid, 400)
+        return agent, number, None
+
     @bp.route("/api/tickets/<number>", methods=["GET"])
     async def lookup(request: Request, number: str):
-        agent, denied = await api_agent(request, write=False)
-        if denied:
-            return denied
-        number = clean_number(number)
-        if number is None:
-            return json_response({"error": "invalid", "message": "رقم البلاغ ٨ أرقام."}, 400)
+        agent, number, refused = await caller(request, number, write=False)
+        if refused:
+            return refused
         names = await asyncio.to_thread(desk_auth.agent_names)
         item = await asyncio.to_thread(ticket_item, number, agent, names)
         if item is None or not item["can_change"]:
@@ -115,12 +124,9 @@ def register(bp: Blueprint, api_agent: Callable) -> None:
 
     @bp.route("/api/tickets/<number>/status", methods=["POST"])
     async def change(request: Request, number: str):
-        agent, denied = await api_agent(request, write=True)
-        if denied:
-            return denied
-        number = clean_number(number)
-        if number is None:
-            return json_response({"error": "invalid", "message": "رقم البلاغ ٨ أرقام."}, 400)
+        agent, number, refused = await caller(request, number, write=True)
+        if refused:
+            return refused
         payload = request.json if isinstance(request.json, dict) else {}
         status = str(payload.get("status") or "")
         note = str(payload.get("note") or "")
