@@ -81,6 +81,21 @@ def colleague(desk_stack):
     return username
 
 
+def signed_in_desk(browser, url, username):
+    """A desk page in a fresh browser, signed in (bypass_csp: only so a test can inject
+    axe-core)."""
+    desk = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="ar-SA", bypass_csp=True
+    ).new_page()
+    desk.set_default_timeout(15_000)
+    desk.goto(f"{url}/desk/login")
+    desk.fill("#username", username)
+    desk.fill("#password", PASSWORD)
+    desk.click("#login-submit")
+    desk.wait_for_url(f"{url}/desk/")
+    return desk
+
+
 def test_a_working_day_on_the_desk(desk_stack, browser, colleague):
     st = desk_stack
     # bypass_csp: only so the test can inject axe-core; the desk itself allows no inline script
@@ -302,15 +317,7 @@ def test_an_agent_changes_the_status_of_the_conversations_ticket(desk_stack, bro
     number, other_number = made
     h = handoff.escalate(cid, "support_stopped")
 
-    desk = browser.new_context(
-        viewport={"width": 1366, "height": 768}, locale="ar-SA", bypass_csp=True
-    ).new_page()
-    desk.set_default_timeout(15_000)
-    desk.goto(f"{st.url}/desk/login")
-    desk.fill("#username", st.agent_username)
-    desk.fill("#password", PASSWORD)
-    desk.click("#login-submit")
-    desk.wait_for_url(f"{st.url}/desk/")
+    desk = signed_in_desk(browser, st.url, st.agent_username)
     desk.locator(f".queue-item[data-id='{h.id}'] .queue-open").click()
     desk.click("#btn-claim")
     desk.locator(f".queue-item[data-id='{h.id}'][data-state='agent']").wait_for()
@@ -389,15 +396,7 @@ def test_a_supervisor_unlocks_a_colleague_from_the_desk(desk_stack, browser, col
     assert "انتظر" in page.locator("#login-error").inner_text()
 
     # The supervisor unlocks him from her desk, with the keyboard.
-    sup = browser.new_context(
-        viewport={"width": 1366, "height": 768}, locale="ar-SA", bypass_csp=True
-    ).new_page()
-    sup.set_default_timeout(15_000)
-    sup.goto(f"{st.url}/desk/login")
-    sup.fill("#username", st.agent_username)
-    sup.fill("#password", PASSWORD)
-    sup.click("#login-submit")
-    sup.wait_for_url(f"{st.url}/desk/")
+    sup = signed_in_desk(browser, st.url, st.agent_username)
     tab_to(sup, "#btn-unlock")
     sup.keyboard.press("Enter")
     sup.locator("#unlock-dialog").wait_for()
