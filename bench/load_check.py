@@ -52,6 +52,7 @@ def _check_by_id(sent: List[Sent], events: List[Tuple[str, str, str]]) -> Counte
     found["duplicated"] = sum(c - 1 for mid, c in ids.items() if c > 1 and mid in item_of)
     found["unexpected"] = sum(1 for _, mid in users if mid not in item_of)
     copies: Dict[int, List[int]] = defaultdict(list)  # item index -> event positions
+    ids_of: Dict[int, set] = defaultdict(set)  # item index -> the attempt ids stored
     highest = -1
     for position, mid in users:
         item = item_of.get(mid)
@@ -62,8 +63,9 @@ def _check_by_id(sent: List[Sent], events: List[Tuple[str, str, str]]) -> Counte
                 found["out_of_order"] += 1
             highest = max(highest, item.index)
         copies[item.index].append(position)
+        ids_of[item.index].add(mid)
     for s in sent:
-        extra = max(0, len({mid for _, mid in users if item_of.get(mid) is s}) - 1)
+        extra = max(0, len(ids_of[s.index]) - 1)
         found["resent_copies"] += min(extra, s.retried)
         found["unexpected"] += max(0, extra - s.retried)
         if not s.ok:
