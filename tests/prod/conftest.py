@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.tools.services import Postgres, Redis, missing_binaries
+from tests.environment import restore_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,6 +143,4 @@ def running_prod_stack(model, var_dir, name, env_overrides, clear=STACK_ENV):
         yield stack
     finally:
         stack.stop()
-        for key, value in saved.items():
-            if value is not None:
-                os.environ[key] = value
+        restore_environment(saved)
