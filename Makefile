@@ -102,7 +102,7 @@ bench-console: venv system-deps ## console queries on 1M synthetic turns in Post
 # scored on the reviewed messages and tests/data/nlu_heldout.yml. A person commits the diff.
 review-export: venv ## review labels -> bot/data/reviewed/nlu.yml, scored on held-out data
 	$(PY) -m bot.store.migrate
-	$(PY) -m bot.services.review_export $(ARGS)
+	$(PY) -m bot.services.console.review_export $(ARGS)
 
 # A Rasa worker of the production profile killed under load: replaced, 0 turns lost.
 bench-fault: venv system-deps ## a worker killed under load: replaced by the supervisor, turns lost
@@ -125,4 +125,4 @@ clean: ## remove var/, results/ and pytest's cache
 shell: model ## Rasa's terminal chat (needs 'make run' in another terminal)
 	ACTION_SERVER_TOKEN=$${ACTION_SERVER_TOKEN:-$$(cat $(VAR_DIR)/action_server_token 2>/dev/null)} \
 	ACTION_ENDPOINT_URL=http://127.0.0.1:$(ACTIONS_PORT)/webhook TRACKER_DB=$(VAR_DIR)/shell-tracker.db \
-	  $(PY) -m bot.rasa_server shell --model "$$($(PY) -m bot.tools.model path)" --endpoints endpoints.yml
+	  $(PY) -m channels.server shell --model "$$($(PY) -m bot.tools.model path)" --endpoints endpoints.yml

@@ -7,7 +7,7 @@ Starts a throwaway PostgreSQL (Debian's binaries, loopback, bot/tools/services.p
 `--days` days (about 3 turns per conversation-day; channels, intents, fallbacks,
 handoffs, forms and latencies in plausible shares), plus handoffs and ratings in
 proportion, runs ANALYZE, then times each console section (the page's own service
-functions, bot.services.console_stats, and the review queue) for the default last 30
+functions, bot.services.console.stats, and the review queue) for the default last 30
 days, for the whole period, and for one channel. Each is run three times; the best
 and the worst are printed. Every query must answer in under a second: the exit status
 is 1 otherwise. Results also go to results/bench_console.json.
@@ -155,8 +155,10 @@ def generate(url: str, rows: int, days: int, seed: int = 7) -> Dict[str, int]:
 
 
 def time_queries(days: int, only: str = "") -> List[Dict]:
-    from bot.services import console_rollup, console_stats, review
-    from bot.services.console_stats import Period
+    from bot.services.console import review
+    from bot.services.console import rollup as console_rollup
+    from bot.services.console import stats as console_stats
+    from bot.services.console.stats import Period
     from bot.store.turns import day_of
 
     today = day_of(time.time())

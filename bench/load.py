@@ -50,17 +50,14 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 from bench import load_faults
-from bench.load_check import check_transcripts, stored_events  # noqa: F401
-from bench.load_client import (  # noqa: F401  (tests import them from here)
-    Recorder,
-    Sent,
-    percentile,
+from bench.load_check import check_transcripts
+from bench.load_client import (
     run_users,
     summarise,
 )
 from bench.load_faults import run_outages, run_worker_fault
-from bench.load_flows import FLOWS, Flow, model_intents, usable_flows  # noqa: F401
-from bench.load_profiles import (  # noqa: F401
+from bench.load_flows import Flow, model_intents, usable_flows
+from bench.load_profiles import (
     CpuSampler,
     Production,
     Profile,

@@ -30,12 +30,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from bench.heldout import FRESH, heldout_examples, predicted_label, score
+from bench.thresholds import _heldout_parses, answer_threshold_sweep, threshold_sweep
+
 ROOT = Path(__file__).resolve().parents[1]
-HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
-# Written later by someone who saw neither the training data nor the held-out file
-# (after the training data had been extended from the held-out errors), so it is the
-# unbiased estimate; short common phrases recur in training, hence "unseen" too.
-FRESH = ROOT / "tests" / "data" / "nlu_fresh.yml"
 RESULTS = ROOT / "results"
 DEFAULT_CONFIG = ROOT / "bench" / "config_rasa_default.yml"
 
@@ -51,48 +49,6 @@ def machine() -> str:
     except OSError:
         mem = 0
     return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}"
-
-
-def heldout_examples(path: Path = HELDOUT) -> List[Tuple[str, str]]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    data = load_data(str(path))
-    return [
-        (m.get("text"), m.get("intent_response_key") or m.get("intent"))
-        for m in data.intent_examples
-    ]
-
-
-def predicted_label(parse: Dict) -> str:
-    intent = (parse.get("intent") or {}).get("name") or ""
-    if intent in ("faq", "faq_multi"):
-        # A ResponseSelector without `retrieval_intent` (Rasa's default pipeline) reports
-        # under "default" rather than under the intent's name.
-        selectors = parse.get("response_selector") or {}
-        selector = selectors.get("faq") or selectors.get("default") or {}
-        key = (selector.get("response") or {}).get("intent_response_key")
-        return base_answer(key) if key else "faq"
-    return intent
-
-
-def base_answer(full_key: str) -> str:
-    """faq/<key>, with an answer chosen by the age in the question (bot/content/faq.yml,
-    derived_from) scored as the answer it was derived from."""
-    from bot.content import faq_answers
-
-    prefix, _, key = full_key.partition("/")
-    derived = (faq_answers().get(key) or {}).get("derived_from")
-    return f"{prefix}/{derived}" if derived else full_key
-
-
-def score(pairs: List[Tuple[str, str]]) -> Dict[str, float]:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    gold, pred = zip(*pairs)
-    return {
-        "accuracy": accuracy_score(gold, pred),
-        "macro_f1": f1_score(gold, pred, average="macro", zero_division=0),
-    }
 
 
 def eval_nlu(config: Path, label: str) -> Dict:
@@ -164,7 +120,7 @@ def score_model(model: Path, label: str, train_seconds: float) -> Dict:
     errors = [(g, p) for g, p in pairs if g != p]
     result["top_confusions"] = _top_confusions(errors)
     if fresh_pairs:
-        from bot.services.review_export import example_key, existing_examples
+        from bot.services.console.review_export import example_key, existing_examples
 
         seen = existing_examples()
         unseen = [(g, p) for t, g, p in fresh_pairs if example_key(t) not in seen]
@@ -303,8 +259,6 @@ def bench_server(replies_only: bool = False) -> Dict:
 def main(argv: List[str]) -> int:
     what = argv[0] if argv else "all"
     if what == "threshold":
-        from bench.thresholds import _heldout_parses, answer_threshold_sweep, threshold_sweep
-
         rows = _heldout_parses()
         for r in threshold_sweep(rows=rows):
             print(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Dict, List, Tuple
 
-from bench.run import base_answer, heldout_examples
+from bench.heldout import base_answer, heldout_examples
 
 
 def _heldout_parses(model: str = "") -> List[Tuple[str, List[Dict], Dict]]:

@@ -90,7 +90,7 @@ def _configure_logging() -> None:
     """As `python -m rasa_sdk` does (INFO, colours), plus the masking filter."""
     from rasa_sdk import utils
 
-    from bot.privacy import install_log_masking
+    from bot.masking import install_log_masking
 
     utils.configure_colored_logging(logging.INFO)
     utils.update_sanic_log_level()

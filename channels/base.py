@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel
 
-from bot.privacy import log_ref
+from bot.masking import log_ref
 from bot.store import conversations
 
 logger = logging.getLogger(__name__)

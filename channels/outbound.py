@@ -13,7 +13,7 @@
   (delivered=False, recorded=True, reason="offline_stored"). Each web message is preceded
   by a "handoff" frame (who holds the conversation, from the handoff record), and agent
   messages carry the agent's display name (`agent_name`, else the holder's), so the
-  widget tells a person from the bot (channels/web_agent.py).
+  widget tells a person from the bot (channels/web/agent.py).
 - REST conversations cannot be pushed to: recorded only, reason "channel_cannot_push".
 Every message that is recorded goes to the transcript with the given author
 ("agent", "bot" or "system"). Must run inside the Rasa server process (the web sockets
@@ -61,7 +61,7 @@ def output_for(conversation: Dict[str, Any], author: str = "agent") -> Optional[
         conversation["recipient_id"],
     )
     if channel == "telegram":
-        from channels.telegram import TelegramOutput
+        from channels.telegram.channel import TelegramOutput
 
         return TelegramOutput(cid, recipient, author=author)
     if channel == "whatsapp":
@@ -69,7 +69,7 @@ def output_for(conversation: Dict[str, Any], author: str = "agent") -> Optional[
 
         return WhatsAppOutput(cid, recipient, author=author)
     if channel == "web":
-        from channels.web import WebOutput
+        from channels.web.channel import WebOutput
 
         return WebOutput(cid, author=author)
     return None
@@ -124,8 +124,8 @@ def _web_session(conversation_id: str) -> Optional[str]:
 
 
 async def _announce_holder(conversation_id: str, output: Any, agent_name: Optional[str]) -> None:
-    from channels.web import registry
-    from channels.web_agent import holder_frame
+    from channels.web.agent import holder_frame
+    from channels.web.channel import registry
 
     if not registry.online(output.recipient_id):
         return  # recorded only; the history names agents by itself
@@ -142,8 +142,8 @@ async def notify_agent_typing(
     if sid is None:
         return False
     try:
-        from channels.web import registry
-        from channels.web_agent import holder, typing_frame
+        from channels.web.agent import holder, typing_frame
+        from channels.web.channel import registry
 
         if registry.online(sid) and not agent_display_name:
             agent_display_name = (await asyncio.to_thread(holder, conversation_id))["name"]
@@ -161,8 +161,8 @@ async def notify_handoff_changed(conversation_id: str) -> bool:
     if sid is None:
         return False
     try:
-        from channels.web import registry
-        from channels.web_agent import holder_frame
+        from channels.web.agent import holder_frame
+        from channels.web.channel import registry
 
         if not registry.online(sid):
             return False
@@ -182,7 +182,7 @@ async def push_recorded(conversation_id: str, message_id: int) -> bool:
     if sid is None:
         return False
     try:
-        from channels.web import _public, registry
+        from channels.web.channel import _public, registry
 
         if not registry.online(sid):
             return False

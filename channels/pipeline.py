@@ -37,7 +37,6 @@ import asyncio
 import inspect
 import logging
 import time
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
 
 from rasa.core.channels.channel import UserMessage
@@ -46,9 +45,23 @@ from bot import metrics, settings
 from bot.services import handoff
 from bot.store import conversations
 from channels import replay
+from channels import turn_hooks as console_hooks
 from channels.base import RecordingOutput, log_id
-from channels.console import hooks as console_hooks
 from channels.edge import limit_exempt
+from channels.inbound import (
+    ACCEPTED,
+    DUPLICATE,
+    FAILED,
+    HANDED_OFF,
+    LEFT_QUEUE,
+    MEDIA,
+    MEDIA_KIND,
+    PROCESSED,
+    RATE_LIMITED,
+    REJECTED,
+    TOO_LONG,
+    Inbound,
+)
 from channels.state import KeyedLocks, MemoryRateLimiter, RedisRateLimiter, build_state
 from channels.text import (
     ERROR_REPLY,
@@ -63,44 +76,6 @@ from channels.text import (
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-# Outcomes of Pipeline.handle
-ACCEPTED = "accepted"  # queued for background processing
-PROCESSED = "processed"  # reached Rasa
-DUPLICATE = "duplicate"
-RATE_LIMITED = "rate_limited"
-HANDED_OFF = "handed_off"  # recorded for the agent, Rasa not called
-LEFT_QUEUE = "left_queue"  # the citizen stopped waiting for an agent; back to the bot
-MEDIA = "media"  # answered with the "text only" notice
-TOO_LONG = "too_long"  # over MAX_INBOUND_CHARS: asked to shorten, Rasa not called
-REJECTED = "rejected"  # not verified
-FAILED = "failed"
-
-TEXT, MEDIA_KIND = "text", "media"
-
-
-@dataclass
-class Inbound:
-    """One message from a citizen, already authenticated by the channel."""
-
-    channel: str  # "telegram" | "whatsapp" | "web" | "rest"
-    conversation_id: str  # Rasa sender id, e.g. "telegram:42"
-    recipient_id: str  # where the channel sends replies (chat id, wa_id, session)
-    text: Optional[str] = None  # typed by the citizen: untrusted
-    payload: Optional[str] = None  # button payload resolved server-side: trusted
-    title: Optional[str] = None  # what the citizen saw/clicked, for the transcript
-    kind: str = TEXT  # "text" or "media"
-    dedup_key: Optional[str] = None  # e.g. "telegram:update:123"
-    channel_message_id: Optional[str] = None
-    metadata: Dict[str, Any] = field(default_factory=dict)
-    verified: bool = False  # set by the channel after checking signature/secret
-    # REST and the web widget send button payloads as text; for them a typed "/..." that
-    # equals a payload offered in the last reply is accepted. Telegram and WhatsApp
-    # resolve clicks server-side, so their typed text never carries a payload.
-    payload_as_text: bool = False
-    # Run again after the worker that accepted it died (channels/replay.py): it may be in
-    # the transcript already.
-    replayed: bool = False
 
 
 class Pipeline:

@@ -8,7 +8,7 @@ again, so a worker killed mid-turn used to lose the message. Now:
    to run the turn again: the message as the channel parsed it and the reply address.
 2. `settle` (after the turn, answered or apologised for): one DELETE. A cancelled turn
    (shutdown) keeps its row.
-3. `Replayer` (a loop in every Rasa server, started by bot/rasa_server.py): every
+3. `Replayer` (a loop in every Rasa server, started by channels/server.py): every
    INBOUND_SCAN_SECONDS it renews the lease of the rows its own turns still hold, claims
    rows whose lease (INBOUND_LEASE_SECONDS) ran out, i.e. whose worker is gone, and runs
    them through the pipeline again. The de-duplication key is not consulted again (it
@@ -36,11 +36,12 @@ import logging
 import os
 import secrets
 import socket
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from bot import settings
 from bot.store import inbound as store
 from channels.base import RecordingOutput, log_id
+from channels.inbound import Inbound
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +71,7 @@ def encode(inbound, output: RecordingOutput) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def decode(body: str):
-    from channels.pipeline import Inbound
-
+def decode(body: str) -> Tuple[Inbound, Any]:
     data = json.loads(body)
     reply_to = data.pop("reply_to", None)
     fields = {k: data.get(k) for k in _FIELDS + _MORE if k in data}
@@ -81,16 +80,22 @@ def decode(body: str):
     return inbound, reply_to
 
 
-def make_output(channel: str, conversation_id: str, recipient_id: str, reply_to=None):
-    if channel == "telegram":
-        from channels.telegram import TelegramOutput
+# channel -> its output for (conversation_id, recipient_id, reply_to): handed in by the
+# server (channels/server.py), which knows the channels; this module imports none of them.
+OutputFactory = Callable[[str, str, Any], RecordingOutput]
 
-        return TelegramOutput(conversation_id, recipient_id, reply_to)
-    if channel == "whatsapp":
-        from channels.whatsapp import WhatsAppOutput
 
-        return WhatsAppOutput(conversation_id, recipient_id)
-    raise ValueError(f"no replay for channel {channel}")
+def make_output(
+    outputs: Dict[str, OutputFactory],
+    channel: str,
+    conversation_id: str,
+    recipient_id: str,
+    reply_to=None,
+) -> RecordingOutput:
+    factory = outputs.get(channel)
+    if factory is None:
+        raise ValueError(f"no replay for channel {channel}")
+    return factory(conversation_id, recipient_id, reply_to)
 
 
 # -- the hot path (Pipeline.handle) --------------------------------------------------------
@@ -149,19 +154,14 @@ class Replayer:
         self,
         on_new_message: Callable[[Any], Awaitable[Any]],
         tracker_store: Callable[[], Any] = lambda: None,
-        pipeline: Any = None,
+        *,
+        pipeline: Any,
+        outputs: Dict[str, OutputFactory],
     ) -> None:
         self.on_new_message = on_new_message
         self.tracker_store = tracker_store  # called each time: the agent may be reloaded
-        self._pipeline = pipeline
-
-    @property
-    def pipeline(self):
-        if self._pipeline is None:
-            from channels.pipeline import get_pipeline
-
-            self._pipeline = get_pipeline()
-        return self._pipeline
+        self.pipeline = pipeline
+        self.outputs = outputs
 
     async def run_once(self) -> List[str]:
         """Renew our leases, claim the abandoned rows, replay them; the outcomes."""
@@ -186,7 +186,7 @@ class Replayer:
                 )
                 await _forget(row.id)
                 return "answered"
-            output = make_output(row.channel, conv, inbound.recipient_id, reply_to)
+            output = make_output(self.outputs, row.channel, conv, inbound.recipient_id, reply_to)
             logger.info(
                 "replaying a %s message of %s (attempt %d)", row.channel, log_id(conv), row.attempts
             )
@@ -222,7 +222,9 @@ class Replayer:
             row.attempts - 1,
         )
         try:
-            output = make_output(row.channel, row.conversation_id, inbound.recipient_id, reply_to)
+            output = make_output(
+                self.outputs, row.channel, row.conversation_id, inbound.recipient_id, reply_to
+            )
             await output.notice(GIVEN_UP_REPLY)
         except Exception as e:
             logger.error(
@@ -242,9 +244,9 @@ class Replayer:
             await asyncio.sleep(settings.get().inbound_scan_seconds)
 
 
-def start(app: Any) -> asyncio.Task:
+def start(app: Any, pipeline: Any, outputs: Dict[str, OutputFactory]) -> asyncio.Task:
     """Start the loop for a Rasa Sanic app (its agent answers, its tracker store tells
-    what was answered)."""
+    what was answered), replaying through `pipeline` to the channels' `outputs`."""
 
     async def on_new_message(message) -> None:
         await app.ctx.agent.handle_message(message)
@@ -252,5 +254,5 @@ def start(app: Any) -> asyncio.Task:
     def tracker_store():
         return getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
 
-    replayer = Replayer(on_new_message, tracker_store)
+    replayer = Replayer(on_new_message, tracker_store, pipeline=pipeline, outputs=outputs)
     return asyncio.get_running_loop().create_task(replayer.loop())

@@ -33,7 +33,8 @@ from sanic.request import Request
 from bot import settings
 from channels.base import RecordingOutput, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers, secrets_match
-from channels.pipeline import Inbound, get_pipeline
+from channels.inbound import Inbound
+from channels.pipeline import get_pipeline
 
 logger = logging.getLogger(__name__)
 

@@ -44,7 +44,8 @@ from bot.nlu.arabic import normalize, to_ascii_digits
 from bot.store import conversations
 from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.edge import meta_signature_valid, secrets_match
-from channels.pipeline import MEDIA_KIND, Inbound, get_pipeline
+from channels.inbound import MEDIA_KIND, Inbound
+from channels.pipeline import get_pipeline
 from channels.text import MENU_HINT, split_text
 
 logger = logging.getLogger(__name__)

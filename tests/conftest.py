@@ -39,7 +39,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def rasa_patches() -> None:
-    """Rasa as the project's server runs it (bot/rasa_server.py applies bot.patches before
+    """Rasa as the project's server runs it (channels/server.py applies bot.patches before
     Rasa starts): for tests that use Rasa's classes in this process. Importing the stores
     no longer patches anything. Applied whatever RASA_PATCHES says: these tests are about
     the patched behaviour."""

@@ -1,6 +1,6 @@
 """Answers the eligibility tests share: a likely-eligible family, everything answered."""
 
-from bot.services.eligibility_form import (
+from bot.services.eligibility.form import (
     ABROAD,
     ADULTS,
     AGE,

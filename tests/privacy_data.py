@@ -187,9 +187,10 @@ def write_events(engine, sender_id: str, events: Sequence[Dict]) -> None:
 
 def populate(tracker_engine, now_ts: float) -> None:
     """Both citizens, through the services (they use DATABASE_URL) and the tracker engine."""
-    from bot.services import handoff, objections, tickets
+    from bot.services import handoff, objections
     from bot.services.handoff import notes
     from bot.services.notifications import optout
+    from bot.services.tickets import records as tickets
     from bot.store import conversations
 
     for c, other in ((A, B), (B, A)):
@@ -287,7 +288,7 @@ def populate_console(c: Citizen, other: Citizen, now_ts: float) -> None:
     """The console's rows of one citizen: a turn per conversation (their text names them,
     with their numbers, which are stored masked), a rating with a comment, and a review
     label on their telegram turn; B's label note quotes A's conversation id."""
-    from bot.services import review
+    from bot.services.console import review
     from bot.store import csat, turns
 
     facts = {
@@ -366,7 +367,7 @@ EXPECTED_PURGE = {
 
 
 def seed_retention(app, tracker, now) -> None:
-    """Rows just older and just younger than each default period (bot.services.retention)."""
+    """Rows just older and just younger than each default period (bot.services.privacy.retention)."""
     import uuid
     from datetime import timedelta
 

@@ -53,7 +53,7 @@ def test_conversation_stories(rasa_stack, trained_model, tmp_path, stories):
         [
             sys.executable,
             "-m",
-            "bot.rasa_server",
+            "channels.server",
             "test",
             "core",
             "--model",

@@ -4,17 +4,17 @@
   what the first message already told us ("انا سعودي عمري ٣٠ ..."); with a
   `fix:<field>` button it re-opens one answer after an early stop instead.
 - `validate_eligibility_form`: reads each answer the way people type it
-  (bot.services.eligibility_answers), explains a bad answer and asks again, offers
+  (bot.services.eligibility.answers), explains a bad answer and asks again, offers
   stop / continue / a person after repeated failures, skips questions that do not
   apply, and stops early when a hard condition already fails
-  (bot.services.eligibility_form, bot.services.eligibility).
+  (bot.services.eligibility.form, bot.services.eligibility.rules).
 - `action_ask_elig_<slot>`: one question at a time, with buttons; the last one
   (`elig_confirm`) is the summary of the answers, where any answer can be corrected.
 - `action_elig_result`: the outcome with its reasons, an estimate when likely
   eligible, and what to do next. Always an indicative pre-check.
 - `action_elig_cancel`: "الغاء" / "وقف" ends it cleanly.
 
-What is said is composed by bot.services.eligibility_messages from
+What is said is composed by bot.services.eligibility.messages from
 bot/content/eligibility.yml. Every answer slot is `from_text` (domain/eligibility.yml);
 buttons send `/inform{"elig_choice": ...}` so a tap never depends on the NLU.
 """
@@ -39,9 +39,9 @@ from bot.actions.forms import (
 )
 from bot.content import eligibility_text as say
 from bot.content import fact
-from bot.services import eligibility_messages as messages
-from bot.services.eligibility_answers import Reply, is_continue, prefill, read
-from bot.services.eligibility_form import (
+from bot.services.eligibility import messages
+from bot.services.eligibility.answers import Reply, is_continue, prefill, read
+from bot.services.eligibility.form import (
     ALL_SLOTS,
     ANSWER_SLOTS,
     CHOICE_ENTITY,

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.services import validators as v
+from bot.services.verification import validators as v
 
 # Intents a form leaves to the rules (an FAQ, cancel, a person: the form resumes or
 # stops after) and intents that start another flow. The rules exist for each.

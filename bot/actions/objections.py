@@ -1,6 +1,6 @@
 """Objection status ("ابي اعرف حالة اعتراضي"), revealed only to whoever proves to be
 the owner: national ID + objection number, then a one-time code sent by SMS to
-the mobile registered on the objection (bot.services.objections, bot.services.otp).
+the mobile registered on the objection (bot.services.objections, bot.services.verification.otp).
 
 Form objection_form: objection_national_id → objection_number (the code is sent
 when the pair matches) → objection_otp. A wrong pair gets exactly the answer an
@@ -38,9 +38,9 @@ from bot.actions.forms import (
     validate_id_value,
 )
 from bot.services import objections as objection_service
-from bot.services import otp
-from bot.services import validators as v
-from bot.services.objections import StoreUnavailable
+from bot.services.verification import otp
+from bot.services.verification import validators as v
+from bot.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 

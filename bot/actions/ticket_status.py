@@ -18,9 +18,9 @@ from bot.actions.forms import (
     prefill,
     validate_id_value,
 )
-from bot.services import tickets as ticket_service
-from bot.services import validators as v
-from bot.services.tickets import StoreUnavailable
+from bot.services.tickets import records as ticket_service
+from bot.services.verification import validators as v
+from bot.store.errors import StoreUnavailable
 
 STATUS_SLOTS = ["status_ticket_number", "status_national_id"]
 

@@ -38,19 +38,13 @@ from bot.actions.forms import (
     validate_id_value,
 )
 from bot.actions.objections import OBJECTION_SLOTS
-
-# The ticket-status form lives in bot/actions/ticket_status.py; its names stay importable here.
-from bot.actions.ticket_status import (  # noqa: F401
-    STATUS_SLOTS,
-    ActionTicketStatus,
-    ValidateTicketStatusForm,
-)
+from bot.actions.ticket_status import STATUS_SLOTS
+from bot.masking import mask_id
 from bot.nlu.arabic import normalize
-from bot.privacy import mask_id
-from bot.services import tickets as ticket_service
-from bot.services import validators as v
-from bot.services.ticket_categories import parse_category
-from bot.services.tickets import TICKET_CATEGORIES
+from bot.services.tickets import records as ticket_service
+from bot.services.tickets.categories import parse_category
+from bot.services.tickets.labels import TICKET_CATEGORIES
+from bot.services.verification import validators as v
 
 logger = logging.getLogger(__name__)
 

@@ -38,15 +38,16 @@ from sqlalchemy import select
 from bot.backoffice import agents, notifications, privacy
 from bot.backoffice.output import short as _short
 from bot.backoffice.output import table as _table
-from bot.privacy import install_log_masking, mask_id, mask_mobile, mask_text
-from bot.services import objections, tickets
-from bot.services.sms import loggable
+from bot.masking import install_log_masking, mask_id, mask_mobile, mask_text
+from bot.services import objections
+from bot.services.sms.gateway import loggable
+from bot.services.tickets import records as tickets
+from bot.services.tickets.labels import TICKET_STATUSES
 from bot.store import session_scope
 from bot.store.audit import AuditEntry
-from bot.store.base import is_unavailable
+from bot.store.errors import is_unavailable
 from bot.store.objections import OBJECTION_STATUSES
 from bot.store.sms import SmsMessage
-from bot.store.tickets import TICKET_STATUSES
 
 
 def _default_actor() -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import getpass
 import sys
 
-from bot.services import desk_auth
+from bot.services.desk import accounts as desk_auth
 
 
 def read_password(confirm: bool = True) -> str:

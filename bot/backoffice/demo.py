@@ -8,8 +8,9 @@ from typing import Dict, List
 
 from sqlalchemy import select
 
-from bot.services import objections, tickets
-from bot.services.validators import luhn_check_digit
+from bot.services import objections
+from bot.services.tickets import records as tickets
+from bot.services.verification.validators import luhn_check_digit
 from bot.store import session_scope
 from bot.store.base import utcnow
 from bot.store.objections import Objection

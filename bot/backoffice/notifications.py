@@ -15,9 +15,9 @@ notification is written with it.
 from __future__ import annotations
 
 from bot.backoffice.output import short, table
-from bot.privacy import mask_mobile
-from bot.services.erasure_subject import masked_conversation
+from bot.masking import mask_mobile
 from bot.services.notifications import optout, outbox
+from bot.services.privacy.subject import masked_conversation
 from bot.store.notifications import STATES
 
 

@@ -14,7 +14,9 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Dict, List, Sequence
 
-from bot.services import erasure, retention, retention_schedule
+from bot.services.privacy import batches, databases, erasure, retention
+from bot.services.privacy import schedule as retention_schedule
+from bot.services.privacy.periods import Periods, purge_every
 
 LABELS = {"mentions": "mentions in other rows"}
 
@@ -62,14 +64,14 @@ def cmd_erase(args) -> int:
 
 
 def cmd_purge(args) -> int:
-    periods = retention.Periods.from_env()
+    periods = Periods.from_env()
     print("periods (days, 0 = kept): " + ", ".join(f"{k} {v}" for k, v in asdict(periods).items()))
-    app, tracker = retention.open_engines()
+    app, tracker = databases.open_engines()
     try:
         if args.dry_run:
             counts = retention.purge(app, tracker, periods, batch=args.batch_size, dry_run=True)
         else:
-            every = retention.purge_every() if args.if_due else timedelta(0)
+            every = purge_every() if args.if_due else timedelta(0)
             counts = retention_schedule.run_if_due(
                 app, tracker, every, periods, batch=args.batch_size, actor=args.actor
             )
@@ -109,7 +111,7 @@ def register(sub) -> None:
     p.add_argument(
         "--batch-size",
         type=int,
-        default=retention.BATCH,
-        help=f"rows per transaction (default {retention.BATCH})",
+        default=batches.BATCH,
+        help=f"rows per transaction (default {batches.BATCH})",
     )
     p.set_defaults(func=cmd_purge)

@@ -2,7 +2,7 @@
 
 One module per patch, each replacing one or two attributes of a Rasa class; nothing here
 runs on import. `apply()` puts them all in place: the Rasa server calls it before Rasa's
-command line starts (bot/rasa_server.py, which `make run`, `make run-prod`, `make shell`
+command line starts (channels/server.py, which `make run`, `make run-prod`, `make shell`
 and the tests' servers all go through), tests that use Rasa in-process call it from a
 fixture (tests/conftest.py, `rasa_patches`).
 

@@ -18,9 +18,10 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 
 from bot.content import fact
-from bot.privacy import mask_id, mask_mobile
-from bot.services import notifications, otp
-from bot.services.validators import (
+from bot.masking import mask_id, mask_mobile
+from bot.services import notifications
+from bot.services.verification import otp
+from bot.services.verification.validators import (
     OBJECTION_NUMBER_LENGTH,
     luhn_check_digit,
     national_id_valid,
@@ -28,7 +29,8 @@ from bot.services.validators import (
     parse_objection_number,
 )
 from bot.store import audit, session_scope
-from bot.store.base import StoreUnavailable, is_unavailable, utcnow
+from bot.store.base import utcnow
+from bot.store.errors import StoreUnavailable, is_unavailable
 from bot.store.objections import OBJECTION_STATUSES, Objection
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot import settings
-from bot.store.base import Base  # noqa: F401  (re-exported for models)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Any, Dict, Optional
 
 from sqlalchemy import Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import Session
 
-from bot.store.base import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from bot.store.base import Base, utcnow
 
 
 class AuditEntry(Base):

@@ -11,7 +11,6 @@ from sqlalchemy.types import TypeDecorator
 
 # Their home is bot/store/errors.py (one error for our tables and Rasa's stores alike);
 # re-exported because the services import them from here.
-from bot.store.errors import StoreUnavailable, is_unavailable  # noqa: F401
 
 Base = declarative_base()
 

@@ -4,7 +4,7 @@ A *conversation* is one citizen on one channel. Its id is the Rasa sender id:
 
     telegram:<telegram user id>     (one conversation per user, also in group chats)
     whatsapp:<wa_id>                (the citizen's WhatsApp number as Meta sends it)
-    web:<session id>                (issued and signed by the server, channels/web.py)
+    web:<session id>                (issued and signed by the server, channels/web/channel.py)
     <anything else>                 (the REST channel's `sender`, e.g. tests or rasa shell)
 
 `recipient_id` is where the channel delivers replies: the Telegram chat id of the
@@ -15,7 +15,7 @@ within 24 hours of it (see `within_whatsapp_window`).
 Transcript messages have an author: "citizen", "bot", "agent" or "system" (notices
 written by the channels themselves, e.g. the rate-limit message). Citizen text (and any
 reply that echoes it) is stored with national IDs, mobiles and IBANs masked
-(bot.privacy.mask_text):
+(bot.masking.mask_text):
 the transcript is shown to agents and replayed in the web widget, and neither needs
 the clear numbers (Rasa's tracker store keeps what the dialogue needs).
 `buttons` is the list of {"title", "payload"} offered with a bot/agent message; it is
@@ -46,19 +46,15 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, insert, select, update
 
+from bot.masking import mask_text
 from bot.nlu.arabic import to_ascii_digits
-from bot.privacy import mask_text
 from bot.store import session_scope, transaction
-from bot.store.base import Base
+from bot.store.base import Base, utcnow
 
 AUTHORS = ("citizen", "bot", "agent", "system")
 CHANNELS = ("telegram", "whatsapp", "web", "rest")
 WHATSAPP_WINDOW = timedelta(hours=24)
 MAX_ID = 128
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _aware(value: Optional[datetime]) -> Optional[datetime]:

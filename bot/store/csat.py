@@ -5,28 +5,24 @@ handed it back), "asked" (no answer yet), "rated" (a score), "comment" (rated, a
 chose to add a comment: their next message is the comment), "done" (comment stored).
 `finished` says what was finished (ticket, precheck, objection, ticket_status,
 agent_closed, agent_returned); `agent` is the desk agent's username when one took part.
-Comments are stored masked (bot.privacy.mask_text).
+Comments are stored masked (bot.masking.mask_text).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Dict, Optional
 
 from sqlalchemy import Column, Integer, String, Text, insert, select, update
 
-from bot.privacy import mask_text
+from bot.masking import mask_text
 from bot.store import transaction
-from bot.store.base import Base, UTCDateTime
+from bot.store.base import Base, UTCDateTime, utcnow
 from bot.store.turns import riyadh_day
 
 DUE, ASKED, RATED, COMMENT, DONE = "due", "asked", "rated", "comment", "done"
 SCORES = (1, 2, 3, 4, 5)
 MAX_COMMENT = 1000
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class CsatRating(Base):

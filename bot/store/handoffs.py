@@ -29,15 +29,11 @@ from sqlalchemy import (
     text,
 )
 
-from bot.store.base import Base
+from bot.store.base import Base, utcnow
 
 QUEUED, AGENT, BOT, CLOSED = "queued", "agent", "bot", "closed"
 OPEN_STATES = (QUEUED, AGENT)
 _OPEN_SQL = "state IN ('queued', 'agent')"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def aware(value: Optional[datetime]) -> Optional[datetime]:

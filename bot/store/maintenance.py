@@ -1,4 +1,4 @@
-"""Runs of the periodic maintenance jobs (the retention purge, bot.services.retention).
+"""Runs of the periodic maintenance jobs (the retention purge, bot.services.privacy.retention).
 
 One row per job. A process starts a run only by winning a conditional UPDATE that sets
 `lease_until`; the lease is renewed while the run works and cleared when it ends, so two

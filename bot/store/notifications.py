@@ -3,7 +3,7 @@
 A row of `notifications` is written in the same transaction as the status change it
 announces (a ticket's status, an objection's decision), so a change is never committed
 without its message nor a message without its change. The sender (`python -m
-bot.notifier`) claims rows, delivers them and marks them; `idempotency_key` (one per
+channels.notify.sender`) claims rows, delivers them and marks them; `idempotency_key` (one per
 change) makes a second enqueue of the same change a no-op.
 
 States: pending (waiting for its next attempt) → sending (claimed: a sender holds the

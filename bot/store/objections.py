@@ -3,7 +3,7 @@ office, reported to their owner by the assistant after a one-time code.
 
 The schema is created by Alembic (migrations/versions/0002_tickets.py); keep the
 two in step (tests/unit/test_store.py compares them). National IDs and mobiles
-are stored as entered and masked by bot.privacy wherever they are shown.
+are stored as entered and masked by bot.masking wherever they are shown.
 """
 
 from __future__ import annotations

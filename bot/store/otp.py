@@ -1,4 +1,4 @@
-"""One-time codes sent by SMS (bot.services.otp). Created by Alembic
+"""One-time codes sent by SMS (bot.services.verification.otp). Created by Alembic
 (migrations/versions/0002_tickets.py); tests/unit/test_store.py compares the two."""
 
 from __future__ import annotations

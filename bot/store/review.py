@@ -1,10 +1,10 @@
 """Supervisors' labels on messages the assistant probably got wrong (the review queue).
 
 One label per bot turn (`turn_id`, a bot_turns row), changed in place; every change is
-audited by bot.services.review. `label` is "intent" (the right intent or FAQ answer is
+audited by bot.services.console.review. `label` is "intent" (the right intent or FAQ answer is
 in `intent`, e.g. "greet" or "faq/conditions"), "out_of_scope", "new_topic" (with a
 `note`) or "ignore". `text` is the message as reviewed and `note` the supervisor's note,
-both masked here (bot.privacy.mask_text) whatever the caller passes: a note may quote a
+both masked here (bot.masking.mask_text) whatever the caller passes: a note may quote a
 number the supervisor saw elsewhere.
 """
 
@@ -15,8 +15,8 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import Column, Integer, String, Text, insert, select, update
 
+from bot.masking import mask_text
 from bot.nlu.arabic import to_ascii_digits
-from bot.privacy import mask_text
 from bot.store import transaction
 from bot.store.base import Base, UTCDateTime
 

@@ -1,4 +1,4 @@
-"""The SMS outbox (bot.services.sms). Created by Alembic
+"""The SMS outbox (bot.services.sms.gateway). Created by Alembic
 (migrations/versions/0002_tickets.py); tests/unit/test_store.py compares the two."""
 
 from __future__ import annotations

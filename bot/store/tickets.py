@@ -3,7 +3,7 @@
 The schema is created by Alembic (migrations/versions/0002_tickets.py); keep the
 two in step (tests/unit/test_store.py compares them). National IDs and mobiles
 are stored as entered (the support team needs them to act on a case) and are
-masked by bot.privacy wherever they are shown or logged.
+masked by bot.masking wherever they are shown or logged.
 """
 
 from __future__ import annotations
@@ -11,22 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, String, Text, UniqueConstraint
 
 # Their home is bot.store.base; re-exported because ticket code still imports them from here.
-from bot.store.base import Base, StoreUnavailable, UTCDateTime, is_unavailable, utcnow  # noqa: F401
-
-# Ticket categories and statuses: the keys are stored, the Arabic labels shown.
-TICKET_CATEGORIES = {
-    "payment": "شكوى على دفعة",
-    "data": "مشكلة في البيانات",
-    "portal": "مشكلة في البوابة",
-    "suggestion": "اقتراح",
-    "other": "أخرى",
-}
-TICKET_STATUSES = {
-    "open": "مفتوح",
-    "in_progress": "قيد المعالجة",
-    "resolved": "تم الحل",
-    "closed": "مغلق",
-}
+from bot.store.base import Base, UTCDateTime, utcnow
 
 
 class Ticket(Base):

@@ -1,6 +1,6 @@
 """One analytics row per bot turn (`bot_turns`): what the assistant understood, what it
 did, and how long the citizen waited. The supervisors' console aggregates these rows
-with SQL (bot.services.console_stats); nothing reads Rasa's trackers for it.
+with SQL (bot.services.console.stats); nothing reads Rasa's trackers for it.
 
 Two halves meet here, in the same Rasa worker and within the same turn:
 - the tracker store, when it saves a turn's new events, calls `note_events` with the
@@ -12,7 +12,7 @@ Two halves meet here, in the same Rasa worker and within the same turn:
 `day` is the Riyadh calendar day (UTC+3, no daylight saving) as days since 1970-01-01
 and `ts` the Unix time in seconds: integers compare and subtract the same way on SQLite
 and PostgreSQL, so "within 24 hours" is `ts <= other.ts + 86400` on both.
-`text` is the citizen's message masked (bot.privacy.mask_text), for the review queue.
+`text` is the citizen's message masked (bot.masking.mask_text), for the review queue.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.privacy import mask_text
+from bot.masking import mask_text
 from bot.store import transaction
 from bot.store.base import Base
 

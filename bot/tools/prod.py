@@ -45,10 +45,9 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot import settings
-from bot.tools.prod_env import (  # noqa: F401  (re-exported: tests and bench use them here)
+from bot.tools.prod_env import (
     PROD_DEFAULTS,
     READY_LINE,
-    SHARED_SECRETS,
     TF_THREADS,
     action_server_exposure_error,
     connection_budget,
@@ -264,7 +263,7 @@ class ProdStack:
 
 
 def main(argv: List[str]) -> int:
-    from bot.privacy import install_log_masking
+    from bot.masking import install_log_masking
 
     install_log_masking()
     command = argv[0] if argv else "run"
@@ -298,7 +297,7 @@ def main(argv: List[str]) -> int:
     try:
         prod.start()
         env = prod.env
-        from bot.services.retention_schedule import start_scheduler
+        from bot.services.privacy.schedule import start_scheduler
 
         start_scheduler(env)  # the retention purge (docs/privacy.md)
         print(

@@ -12,7 +12,7 @@ only calls carrying ACTION_SERVER_TOKEN; unset, a random one is made for this ru
 given to both processes (and to `make shell`, through VAR_DIR/action_server_token while
 the servers run). Rasa gets no global CORS grant: the widget and REST routes add their
 own for the configured origins (docs/security.md). The notification sender
-(`python -m bot.notifier`) delivers status changes to citizens; NOTIFY_SENDER=off leaves
+(`python -m channels.notify.sender`) delivers status changes to citizens; NOTIFY_SENDER=off leaves
 it to another host. Its live widget pushes carry NOTIFY_PUSH_TOKEN, random per run when
 unset.
 """
@@ -160,12 +160,12 @@ class Stack:
         return self._spawn("actions", ["bot.action_server", "--actions", "bot.actions"])
 
     def start_rasa(self) -> None:
-        self._spawn("rasa", ["bot.rasa_server", *self.rasa_args()])
+        self._spawn("rasa", ["channels.server", *self.rasa_args()])
 
     def start_sender(self) -> Optional[subprocess.Popen]:
         if not self.sender_enabled:
             return None
-        return self._spawn("notifier", ["bot.notifier"])  # the notification sender
+        return self._spawn("notifier", ["channels.notify.sender"])  # the notification sender
 
     def start(self, timeout: float = 240.0) -> "Stack":
         from bot.store.migrate import upgrade
@@ -235,7 +235,7 @@ def stop_on_sigterm() -> None:
 
 def main() -> int:
     from bot import settings
-    from bot.privacy import install_log_masking
+    from bot.masking import install_log_masking
     from bot.tools.model import ensure
 
     install_log_masking()
@@ -250,7 +250,7 @@ def main() -> int:
     print(f"Starting the assistant with {stack.model.name} ...", flush=True)
     try:
         stack.start()
-        from bot.services.retention_schedule import start_scheduler
+        from bot.services.privacy.schedule import start_scheduler
 
         start_scheduler(stack.env())  # the retention purge (docs/privacy.md)
         print(

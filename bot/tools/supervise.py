@@ -2,7 +2,7 @@
 dies, with a log line saying so.
 
 `WorkerStack` is bot.tools.serve.Stack with the Rasa server run as SANIC_WORKERS separate
-worker processes (bot/tools/rasa_worker.py) on one listening socket that this process
+worker processes (channels/worker.py) on one listening socket that this process
 binds and keeps: a worker can then be replaced on its own while the others serve, and
 connections arriving meanwhile wait in the socket's queue.
 
@@ -55,7 +55,7 @@ class WorkerStack(Stack):
         fd = self.sock.fileno()
         return self._spawn(
             f"{WORKER}{index}",
-            ["bot.tools.rasa_worker", str(fd), *self.rasa_args()],
+            ["channels.worker", str(fd), *self.rasa_args()],
             pass_fds=(fd,),
             log="rasa",  # one log for all workers, as with Sanic's own workers
         )

@@ -19,8 +19,8 @@ sign-in cookie (path /desk) signs supervisors in too; /console redirects there.
 
 The package: routes.py (thin), views.py (periods, CSV, what a page shows),
 hooks.py (the console's hooks into the pipeline and the desk), static/.
-Numbers: bot/services/console_stats.py; ratings: bot/services/csat.py; review queue
-and export: bot/services/review.py, bot/services/review_export.py.
+Numbers: bot/services/console/stats.py; ratings: bot/services/console/csat.py; review queue
+and export: bot/services/console/review.py, bot/services/console/review_export.py.
 Every console request is written to the audit log; personal numbers are masked.
 """
 

@@ -1,5 +1,5 @@
 """The console's routes (listed in channels/console/__init__.py), thin: who may see what,
-audit, then bot.services.console_stats / review and channels.console.views."""
+audit, then bot.services.console.stats / review and channels.console.views."""
 
 from __future__ import annotations
 
@@ -12,42 +12,31 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import metrics, settings
-from bot.services import console_rollup, console_stats, desk_auth, handoff, review
+from bot.services import handoff
+from bot.services.console import review
+from bot.services.console import rollup as console_rollup
+from bot.services.console import stats as console_stats
 from bot.store import audit, session_scope
 from channels.console import views
-from channels.desk.responses import (
-    SESSION_COOKIE,
+from channels.edge import client_address, secrets_match
+from channels.http import (
+    SUPERVISOR,
+    Denied,
     headers,
     json_response,
+    page,
     redirect,
-    same_origin,
-    tokens_match,
+    signed_in,
+    staff,
+    static_file,
 )
-from channels.edge import client_address, secrets_match
 
 logger = logging.getLogger(__name__)
-SUPERVISOR = "supervisor"
-_STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-Denied = Optional[response.HTTPResponse]
-
-
-async def _signed_in(request: Request) -> Optional[Dict[str, Any]]:
-    return await asyncio.to_thread(desk_auth.session_agent, request.cookies.get(SESSION_COOKIE))
 
 
 async def supervisor(request: Request, write: bool = False) -> Tuple[Optional[Dict], Denied]:
-    """The signed-in supervisor, or the 401 (signed out) / 403 (an agent, or a write
-    without the session's CSRF token or from another origin) to answer."""
-    user = await _signed_in(request)
-    if user is None:
-        return None, json_response({"error": "signed_out"}, 401)
-    if user.get("role") != SUPERVISOR:
-        return None, json_response({"error": "supervisors_only"}, 403)
-    if write:
-        sent = request.headers.get("X-CSRF-Token", "")
-        if not same_origin(request) or not tokens_match(sent, user["csrf"]):
-            return None, json_response({"error": "csrf"}, 403)
-    return user, None
+    """The signed-in supervisor, or the 401 / 403 to answer (channels/http.py)."""
+    return await staff(request, write, role=SUPERVISOR)
 
 
 def _audit(user: Dict[str, Any], action: str, subject: str, detail: Dict[str, Any]) -> None:
@@ -61,11 +50,6 @@ def _period_detail(period: console_stats.Period) -> Dict[str, Any]:
         "to": views.day_label(period.last_day),
         "channel": period.channel,
     }
-
-
-def _page(name: str, status: int = 200) -> response.HTTPResponse:
-    html = (views.STATIC / name).read_text(encoding="utf-8")
-    return response.html(html, status=status, headers=headers())
 
 
 def _metrics_allowed(request: Request) -> bool:
@@ -106,23 +90,17 @@ def blueprint() -> Blueprint:
 
     @bp.route("/desk/console/", methods=["GET"])
     async def index(request: Request):
-        user = await _signed_in(request)
+        user = await signed_in(request)
         if user is None:
             return redirect("/desk/login")
         if user.get("role") != SUPERVISOR:
-            return _page("forbidden.html", 403)
+            return page(views.STATIC, "forbidden.html", status=403)
         await asyncio.to_thread(_audit, user, "console.opened", "page", {})
-        return _page("index.html")
+        return page(views.STATIC, "index.html")
 
     @bp.route("/desk/console/static/<name>", methods=["GET"])
     async def static(request: Request, name: str):
-        path = views.STATIC / name
-        kind = _STATIC_TYPES.get(path.suffix)
-        if kind is None or "/" in name or name.startswith(".") or not path.is_file():
-            return response.text("not found", status=404)
-        return response.raw(
-            path.read_bytes(), content_type=kind, headers=headers({"Cache-Control": "no-cache"})
-        )
+        return static_file(views.STATIC, name)
 
     @bp.route("/desk/console/api/me", methods=["GET"])
     async def me(request: Request):

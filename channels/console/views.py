@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot.privacy import mask_text
-from bot.services.console_stats import Period
+from bot.masking import mask_text
+from bot.services.console.stats import Period
 from bot.store.turns import RIYADH_OFFSET, riyadh_day
 
 STATIC = Path(__file__).resolve().parent / "static"

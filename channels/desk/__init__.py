@@ -25,7 +25,7 @@ Served by the Rasa server itself (no build step), right to left, under /desk:
 
 The package:
     routes.py     the routes above, thin
-    responses.py  security headers, JSON, pages, static files, cookies, origin and CSRF checks
+    responses.py  the sign-in page (HTTP shared with the console: channels/http.py)
     views.py      what the desk shows: labels, masking, queue items, transcripts, slots
     actions.py    claim, release, reply, return, close, ticket, transfer, notes, labels, typing
     tickets.py    the conversation's tickets, the look-up by number and the status change
@@ -36,8 +36,8 @@ The package:
     static/       the pages, their scripts (desk-base.js, desk-queue.js, desk-tickets.js,
                   desk.js), desk.css,
                   favicon.svg, canned replies (canned.yml, not served)
-Accounts, passwords and sessions: bot/services/desk_auth.py; the sign-in throttle:
-bot/services/desk_throttle.py.
+Accounts, passwords and sessions: bot/services/desk/accounts.py; the sign-in throttle:
+bot/services/desk/throttle.py.
 
 Agents: `python -m bot.backoffice agents create <username>` (password from the terminal,
 or the first line of stdin when piped); also set-password, disable, enable, list.
@@ -69,7 +69,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from bot.services.desk_throttle import SignInThrottle
+from bot.services.desk.throttle import SignInThrottle
 from channels.desk.routes import blueprint as _blueprint
 
 __all__ = ["AgentDesk"]

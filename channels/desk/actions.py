@@ -13,13 +13,14 @@ from typing import Any, Awaitable, Callable, Dict
 from sanic import response
 from sanic.request import Request
 
-from bot.services import desk_auth, handoff
+from bot.services import handoff
+from bot.services.desk import accounts as desk_auth
 from bot.store import audit, session_scope
-from bot.store.handoffs import utcnow
-from channels.console import hooks as console_hooks
+from bot.store.base import utcnow
+from channels import turn_hooks as console_hooks
 from channels.desk import bridge
-from channels.desk.responses import json_response
 from channels.desk.views import ID_SLOTS, MOBILE_SLOTS, first_slot, whatsapp_window
+from channels.http import json_response
 
 MAX_REPLY = 2000
 
@@ -160,10 +161,10 @@ async def ticket(request, agent, view, payload):
     if view.state != handoff.AGENT or view.claimed_by != agent["username"]:
         return json_response({"error": "not_yours"}, 409)
     try:
-        from bot.services import tickets
+        from bot.services.tickets import records as tickets
     except ImportError:  # pragma: no cover - the tickets feature ships with this project
         return json_response({"error": "tickets_unavailable"}, 501)
-    from bot.services.validators import parse_mobile, parse_national_id
+    from bot.services.verification.validators import parse_mobile, parse_national_id
 
     live = await bridge.tracker_slots(request.app, view.conversation_id)
     # What the agent typed (any digits, any mobile format), else what the bot collected.

@@ -1,56 +1,45 @@
 """The desk's routes under /desk (see channels/desk/__init__.py for the list).
 
-Thin: sign-in and sessions are bot.services.desk_auth's, what a page shows is
+Thin: sign-in and sessions are bot.services.desk.accounts's, what a page shows is
 channels.desk.views', what an agent does is channels.desk.actions'.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict
 
-from sanic import Blueprint, response
+from sanic import Blueprint
 from sanic.request import Request
 
 from bot import settings
-from bot.services import desk_auth, handoff
-from bot.services.desk_throttle import wait_text
-from bot.store.handoffs import utcnow
+from bot.services import handoff
+from bot.services.desk import accounts as desk_auth
+from bot.services.desk.throttle import wait_text
+from bot.store.base import utcnow
 from channels.desk import bridge, live, views
 from channels.desk import tickets as desk_tickets
 from channels.desk.actions import ACTIONS
-from channels.desk.responses import (
+from channels.desk.responses import desk_page, login_page
+from channels.desk.views import STATIC
+from channels.edge import client_address
+from channels.http import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     json_response,
-    login_page,
-    page,
     redirect,
     same_origin,
     set_cookie,
+    signed_in,
+    staff,
     static_file,
     tokens_match,
 )
-from channels.edge import client_address
-
-Denied = Optional[response.HTTPResponse]
 
 
-async def signed_in(request: Request) -> Optional[Dict[str, Any]]:
-    return await asyncio.to_thread(desk_auth.session_agent, request.cookies.get(SESSION_COOKIE))
-
-
-async def api_agent(request: Request, write: bool) -> Tuple[Optional[Dict[str, Any]], Denied]:
-    """The signed-in agent, or the 401/403 to answer; a write also needs the session's
-    CSRF token and, when the browser sends one, a same-origin Origin."""
-    agent = await signed_in(request)
-    if agent is None:
-        return None, json_response({"error": "signed_out"}, 401)
-    if write:
-        sent = request.headers.get("X-CSRF-Token", "")
-        if not same_origin(request) or not tokens_match(sent, agent["csrf"]):
-            return None, json_response({"error": "csrf"}, 403)
-    return agent, None
+async def api_agent(request: Request, write: bool):
+    """The signed-in agent (any role), or the 401/403 to answer (channels/http.py)."""
+    return await staff(request, write)
 
 
 def _client_key(request: Request) -> str:
@@ -74,7 +63,7 @@ def blueprint(desk) -> Blueprint:
     async def index(request: Request):
         if await signed_in(request) is None:
             return redirect("/desk/login")
-        return page("index.html")
+        return desk_page("index.html")
 
     @bp.route("/login", methods=["GET"])
     async def login_form(request: Request):
@@ -139,14 +128,14 @@ def blueprint(desk) -> Blueprint:
 
     @bp.route("/static/<name>", methods=["GET"])
     async def static(request: Request, name: str):
-        return static_file(name)
+        return static_file(STATIC, name)
 
     @bp.route("/api/me", methods=["GET"])
     async def me(request: Request):
         agent, denied = await api_agent(request, write=False)
         if denied:
             return denied
-        from bot.store.tickets import TICKET_CATEGORIES
+        from bot.services.tickets.labels import TICKET_CATEGORIES
 
         return json_response(
             {

@@ -6,7 +6,7 @@ look-up by number, and the status change.
 
 Who may change which ticket is bot.services.handoff.tickets' rule (a supervisor any, an
 agent only tickets linked to conversations they hold or held); the change is the back
-office's own bot.services.tickets.set_status, so the statuses, the audit entry and the
+office's own bot.services.tickets.records.set_status, so the statuses, the audit entry and the
 citizen's notification are the same. The note typed here is for staff: it is kept in the
 audit entry and shown on the desk, never sent to the citizen.
 """
@@ -20,13 +20,14 @@ from typing import Any, Callable, Dict, Optional
 from sanic import Blueprint
 from sanic.request import Request
 
+from bot.masking import mask_text
 from bot.nlu.arabic import to_ascii_digits
-from bot.privacy import mask_text
-from bot.services import desk_auth, handoff
-from bot.services import tickets as ticket_service
-from bot.services.validators import TICKET_NUMBER_LENGTH
-from bot.store.tickets import TICKET_STATUSES
-from channels.desk.responses import json_response
+from bot.services import handoff
+from bot.services.desk import accounts as desk_auth
+from bot.services.tickets import records as ticket_service
+from bot.services.tickets.labels import TICKET_STATUSES
+from bot.services.verification.validators import TICKET_NUMBER_LENGTH
+from channels.http import json_response
 
 ACTOR_LABELS = {"bot": "المساعد", "backoffice": "المكتب الخلفي", "citizen": "المواطن"}
 NOT_FOUND = "ما لقينا بلاغًا بهذا الرقم في محادثات معك."

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import yaml
 
 from bot.content import fill
-from bot.privacy import mask, mask_text
+from bot.masking import mask, mask_text
 from bot.services import handoff
 
 STATIC = Path(__file__).resolve().parent / "static"

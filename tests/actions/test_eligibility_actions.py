@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import eligibility as elig
 from bot.content import fact
-from bot.services import eligibility_form as form
-from bot.services.eligibility_form import (
+from bot.services.eligibility import form
+from bot.services.eligibility.form import (
     ABROAD,
     ADULTS,
     AGE,

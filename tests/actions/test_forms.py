@@ -4,7 +4,7 @@ number extraction, with trackers built from dicts."""
 from rasa_sdk import Tracker
 
 from bot.actions import forms
-from bot.services import validators as v
+from bot.services.verification import validators as v
 
 
 def tracker(slots=None, latest=None, events=(), loop=None):

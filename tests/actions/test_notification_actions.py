@@ -8,8 +8,8 @@ from bot.actions.notifications import (
     ActionNotificationsResume,
     ActionNotificationsStop,
 )
-from bot.services import tickets
 from bot.services.notifications import optout
+from bot.services.tickets import records as tickets
 from bot.store import conversations, session_scope
 from tests.actions.support import db, make_tracker, run_action  # noqa: F401
 

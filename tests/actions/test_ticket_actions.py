@@ -7,15 +7,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from bot.actions.ticket_status import ActionTicketStatus, ValidateTicketStatusForm
 from bot.actions.tickets import (
     ActionAskTicketConfirm,
     ActionCancelTicketFlow,
     ActionSubmitTicket,
-    ActionTicketStatus,
     ValidateTicketForm,
-    ValidateTicketStatusForm,
 )
-from bot.services import tickets
+from bot.services.tickets import records as tickets
 from bot.store import session_scope
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket
@@ -154,7 +153,7 @@ def test_category_from_typed_text_or_button():
     ],
 )
 def test_a_category_in_the_citizens_words(text, category):
-    from bot.actions.tickets import parse_category
+    from bot.services.tickets.categories import parse_category
 
     assert parse_category(text) == category
 

@@ -49,7 +49,7 @@ class Desk:
 def desk_stack(tmp_path_factory):
     from sanic import Sanic
 
-    from bot.services import desk_auth
+    from bot.services.desk import accounts as desk_auth
     from bot.store.migrate import upgrade
     from channels import desk
     from channels.pipeline import set_pipeline

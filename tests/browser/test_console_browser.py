@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import desk_auth
+from bot.services.desk import accounts as desk_auth
 from bot.store import turns
 from tests.browser.axe import describe, serious_violations
 from tests.conftest import free_port

@@ -25,7 +25,7 @@ TIMEOUT = 30_000
 
 @pytest.fixture
 def agent_name(rasa_server):
-    from bot.services import desk_auth
+    from bot.services.desk import accounts as desk_auth
 
     username = "browser_" + uuid.uuid4().hex[:6]
     desk_auth.create_agent(username, PASSWORD, "سارة")

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from bot.services import desk_auth, handoff
+from bot.services import handoff
+from bot.services.desk import accounts as desk_auth
 from bot.store import conversations
-from channels.web import verify_session
+from channels.web.channel import verify_session
 from tests.browser.axe import describe, serious_violations
 from tests.browser.conftest import PASSWORD
 
@@ -298,8 +299,8 @@ def waiting_conversations():
 def test_an_agent_changes_the_status_of_the_conversations_ticket(desk_stack, browser, colleague):
     from sqlalchemy import select
 
-    from bot.services import tickets
     from bot.services.notifications import texts
+    from bot.services.tickets import records as tickets
     from bot.store import session_scope
     from bot.store.notifications import Notification
     from tests.channels.test_desk import valid_id

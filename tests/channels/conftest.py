@@ -263,8 +263,8 @@ def graph_standin(recorder: Recorder):
 
 MY_CHANNELS = (
     "channels.rest.SafeRestInput",
-    "channels.web.WebChatInput",
-    "channels.telegram.TelegramChannel",
+    "channels.web.channel.WebChatInput",
+    "channels.telegram.channel.TelegramChannel",
     "channels.whatsapp.WhatsAppChannel",
 )
 
@@ -366,7 +366,7 @@ class Stack:
 
     def stop(self) -> None:
         async def shutdown():
-            from channels.telegram import close_bot
+            from channels.telegram.channel import close_bot
             from channels.whatsapp import close_client
 
             await self.server.before_stop()  # drains the pipeline, cancels sockets

@@ -21,11 +21,13 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.privacy import mask
-from bot.services import desk_auth, handoff
+from bot.masking import mask
+from bot.services import handoff
+from bot.services.desk import accounts as desk_auth
 from bot.store import conversations, reset_engine, session_scope
 from bot.store.audit import AuditEntry
-from bot.store.handoffs import Agent, AgentSession, utcnow
+from bot.store.base import utcnow
+from bot.store.handoffs import Agent, AgentSession
 from channels import desk
 
 PASSWORD = "correct horse battery"
@@ -33,7 +35,7 @@ _names = itertools.count()
 
 
 def valid_id(prefix="10123456"):
-    from bot.services.validators import luhn_check_digit
+    from bot.services.verification.validators import luhn_check_digit
 
     body = prefix + "7"
     return body + luhn_check_digit(body)
@@ -560,7 +562,7 @@ def test_live_tracker_slots_are_shown_masked(env):
 
 
 def test_agent_opens_a_ticket_for_the_citizen_with_what_the_bot_collected(env):
-    from bot.services import tickets
+    from bot.services.tickets import records as tickets
 
     cid = "telegram:66"
     h = handoff.escalate(cid, "support_stopped")

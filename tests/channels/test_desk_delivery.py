@@ -62,7 +62,7 @@ class DeskHttp:
 def desk_stack(tmp_path_factory):
     from sanic import Sanic
 
-    from bot.services import desk_auth
+    from bot.services.desk import accounts as desk_auth
     from bot.store.migrate import upgrade
     from channels import desk
     from channels.pipeline import set_pipeline
@@ -175,7 +175,7 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
         async with websockets.connect(ws_url, origin=st.url) as ws:
             await ws.send(json.dumps({"type": "hello", "token": None}))
             session = json.loads(await ws.recv())
-            from channels.web import verify_session
+            from channels.web.channel import verify_session
 
             cid = f"web:{verify_session(session['token'])}"
             await ws.send(json.dumps({"type": "message", "id": "c1", "text": "مرحبا"}))

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import event, select
 
-from bot.services import handoff, tickets
+from bot.services import handoff
 from bot.services.notifications import texts
+from bot.services.tickets import records as tickets
 from bot.store import engine, session_scope
 from bot.store.audit import AuditEntry
 from bot.store.notifications import Notification
@@ -132,7 +133,7 @@ def test_a_transfer_hands_the_right_on_with_the_conversation(env):
 
 
 def test_a_supervisor_changes_any_ticket_by_number(env):
-    from bot.services import desk_auth
+    from bot.services.desk import accounts as desk_auth
 
     number = open_ticket("telegram:7004")
     desk_auth.set_supervisor("omar", True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 from zoneinfo import ZoneInfo
 
-from bot.services import desk_auth, handoff
+from bot.services import handoff
+from bot.services.desk import accounts as desk_auth
 from bot.store import conversations
 from tests.channels.test_desk import (  # noqa: F401 (fixtures)
     audit_log,

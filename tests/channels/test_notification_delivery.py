@@ -1,5 +1,5 @@
 """Each channel's notification end to end through the stand-ins: a status change in the
-back office, the sender (bot.notifier) on the server's loop, and what the citizen's
+back office, the sender (channels.notify.sender) on the server's loop, and what the citizen's
 Telegram, WhatsApp (inside and outside the 24-hour window, with the template), widget
 (connected and not) and SMS gateway receive."""
 
@@ -14,7 +14,8 @@ import pytest
 import websockets
 from sqlalchemy import select, update
 
-from bot.services import objections, tickets
+from bot.services import objections
+from bot.services.tickets import records as tickets
 from bot.store import conversations, session_scope
 from bot.store.notifications import Notification
 from tests.channels.conftest import Recorder, free_port, unique_id
@@ -47,7 +48,7 @@ def stack(tmp_path_factory):
     handoff.state_of, handoff.notify_citizen_message = fake.state_of, fake.notify_citizen_message
     st.handoff = fake
     channels = cc.MY_CHANNELS
-    cc.MY_CHANNELS = channels + ("channels.notify_push.NotifyPushInput",)
+    cc.MY_CHANNELS = channels + ("channels.notify.push.NotifyPushInput",)
     try:
         st.start()
     finally:
@@ -110,7 +111,7 @@ def notify(fresh, sms_gateway, monkeypatch):
 
 
 def send_due(stack) -> list:
-    from bot.notifier import run_once
+    from channels.notify.sender import run_once
 
     states = []
     for _ in range(10):  # retries and fallbacks are due at once here (no backoff)
@@ -240,7 +241,7 @@ def test_widget_connected_gets_it_live(notify):
         sid = token.split(".")[0]
         number = await asyncio.to_thread(_ticket, f"web:{sid}", "web", sid)
         await asyncio.to_thread(tickets.set_status, number, "in_progress")
-        from bot.notifier import run_once
+        from channels.notify.sender import run_once
 
         assert await run_once("test-sender") == ["sent"]
         message = await _next_message(ws)
@@ -260,7 +261,7 @@ def test_widget_not_connected_shows_it_at_the_next_visit(notify):
         sid = token.split(".")[0]
         number = await asyncio.to_thread(_ticket, f"web:{sid}", "web", sid)
         await asyncio.to_thread(tickets.set_status, number, "resolved")
-        from bot.notifier import run_once
+        from channels.notify.sender import run_once
 
         assert await run_once("test-sender") == ["sent"]
         ws, frames = await _hello(notify.url, token)
@@ -317,7 +318,7 @@ def test_with_redis_a_widget_on_another_worker_gets_it_through_the_fan_out(
     """The push route publishes what it could not deliver itself; every worker's listener
     pushes it to the sockets it holds (here the listener of this one server stands in for
     the other worker's)."""
-    from channels import notify_push
+    from channels.notify import push as notify_push
 
     monkeypatch.setenv("REDIS_URL", redis_service.url)
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.store import conversations
 from channels.edge import meta_signature_valid, secrets_match
-from channels.pipeline import (
+from channels.inbound import (
     DUPLICATE,
     FAILED,
     HANDED_OFF,
@@ -21,8 +21,8 @@ from channels.pipeline import (
     REJECTED,
     TOO_LONG,
     Inbound,
-    Pipeline,
 )
+from channels.pipeline import Pipeline
 from channels.state import (
     MemoryDeduper,
     MemoryRateLimiter,

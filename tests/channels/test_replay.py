@@ -19,7 +19,8 @@ from bot.store import transaction
 from bot.store.base import utcnow
 from channels import replay
 from channels.base import RecordingOutput
-from channels.pipeline import ACCEPTED, DUPLICATE, Inbound, Pipeline
+from channels.inbound import ACCEPTED, DUPLICATE, Inbound
+from channels.pipeline import Pipeline
 from channels.state import MemoryDeduper, MemoryRateLimiter
 from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
@@ -44,12 +45,12 @@ class Output(RecordingOutput):
 
 
 @pytest.fixture
-def recorded(monkeypatch):
-    """Replies of replayed messages land in Output.sent instead of a channel."""
+def recorded():
+    """Replies of replayed messages land in Output.sent instead of a channel: the map of
+    outputs to hand the replayer."""
     Output.sent = []
-    monkeypatch.setattr(
-        replay, "make_output", lambda ch, conv, rcpt, reply_to=None: Output(conv, rcpt)
-    )
+    factory = lambda conv, rcpt, reply_to=None: Output(conv, rcpt)
+    return {"telegram": factory, "whatsapp": factory}
 
 
 class Agent:
@@ -206,7 +207,7 @@ def test_a_message_whose_worker_died_is_answered_by_another(app_db, recorded):
         pipeline = _pipeline()
         await pipeline.deduper.first_time("telegram:update:3")  # the dead worker saw it
         agent = Agent()
-        outcomes = await replay.Replayer(agent, pipeline=pipeline).run_once()
+        outcomes = await replay.Replayer(agent, pipeline=pipeline, outputs=recorded).run_once()
         return agent, outcomes
 
     agent, outcomes = asyncio.run(scenario())
@@ -221,7 +222,9 @@ def test_a_message_rasa_already_answered_is_not_answered_again(app_db, recorded)
     _age(31)
     agent = Agent()
     seen = TrackerStore(["2", "4"])
-    outcomes = asyncio.run(replay.Replayer(agent, lambda: seen, pipeline=_pipeline()).run_once())
+    outcomes = asyncio.run(
+        replay.Replayer(agent, lambda: seen, pipeline=_pipeline(), outputs=recorded).run_once()
+    )
     assert outcomes == ["answered"] and agent.received == [] and Output.sent == []
     assert store.count() == 0
 
@@ -236,7 +239,9 @@ def test_after_the_attempts_the_citizen_gets_an_apology_and_the_row_goes(
     _age(31)
     agent = Agent()
     with caplog.at_level(logging.INFO):
-        outcomes = asyncio.run(replay.Replayer(agent, pipeline=_pipeline()).run_once())
+        outcomes = asyncio.run(
+            replay.Replayer(agent, pipeline=_pipeline(), outputs=recorded).run_once()
+        )
     assert outcomes == ["given_up"] and agent.received == []
     assert Output.sent == [("42", replay.GIVEN_UP_REPLY)]
     assert store.count() == 0
@@ -260,7 +265,9 @@ def test_a_message_for_an_agent_is_in_the_transcript_once_after_its_replay(
     _add(8)
     _age(31)
     agent = Agent()
-    outcomes = asyncio.run(replay.Replayer(agent, pipeline=_pipeline()).run_once())
+    outcomes = asyncio.run(
+        replay.Replayer(agent, pipeline=_pipeline(), outputs=recorded).run_once()
+    )
     assert outcomes == ["handed_off"] and agent.received == []
     citizen = [m for m in conversations.transcript("telegram:42") if m["author"] == "citizen"]
     assert [m["id"] for m in citizen] == [first]
@@ -274,14 +281,16 @@ def test_a_message_for_an_agent_is_in_the_transcript_once_after_its_replay(
     )
 
 
-def test_a_replay_that_fails_leaves_the_row_for_the_next_claim(app_db, monkeypatch):
+def test_a_replay_that_fails_leaves_the_row_for_the_next_claim(app_db):
     def broken(*args, **kwargs):
         raise RuntimeError("channel not configured")
 
-    monkeypatch.setattr(replay, "make_output", broken)
     _add(6)
     _age(31)
-    outcomes = asyncio.run(replay.Replayer(Agent(), pipeline=_pipeline()).run_once())
+    outputs = {"telegram": broken}
+    outcomes = asyncio.run(
+        replay.Replayer(Agent(), pipeline=_pipeline(), outputs=outputs).run_once()
+    )
     assert outcomes == ["error"] and store.count() == 1
 
 
@@ -291,7 +300,9 @@ def test_the_loop_runs_rounds_until_cancelled(app_db, monkeypatch, recorded):
 
     async def scenario():
         agent = Agent()
-        task = asyncio.create_task(replay.Replayer(agent, pipeline=_pipeline()).loop())
+        task = asyncio.create_task(
+            replay.Replayer(agent, pipeline=_pipeline(), outputs=recorded).loop()
+        )
         _add(9)  # its worker dies right now
         deadline = time.monotonic() + 5
         while store.count() and time.monotonic() < deadline:
@@ -316,7 +327,7 @@ def test_the_message_round_trips_with_the_reply_address():
 
 # ---------------------------------------------------------------- erasure
 def test_erasure_by_conversation_deletes_its_pending_messages(app_db):
-    from bot.services import erasure
+    from bot.services.privacy import erasure
     from bot.store import engine
 
     _add(1, conv="telegram:42")
@@ -329,12 +340,14 @@ def test_erasure_by_conversation_deletes_its_pending_messages(app_db):
 
 
 def test_replies_go_back_through_the_channel_the_message_came_from():
-    from channels.telegram import TelegramOutput
+    from channels.server import replay_outputs
+    from channels.telegram.channel import TelegramOutput
     from channels.whatsapp import WhatsAppOutput
 
-    tg = replay.make_output("telegram", "telegram:77", "-100", 555)
-    wa = replay.make_output("whatsapp", "whatsapp:966500000001", "966500000001")
+    outputs = replay_outputs()
+    tg = replay.make_output(outputs, "telegram", "telegram:77", "-100", 555)
+    wa = replay.make_output(outputs, "whatsapp", "whatsapp:966500000001", "966500000001")
     assert isinstance(tg, TelegramOutput) and tg.chat_id == -100 and tg.reply_to == 555
     assert isinstance(wa, WhatsAppOutput) and wa.recipient_id == "966500000001"
     with pytest.raises(ValueError):
-        replay.make_output("web", "web:x", "x")  # the widget re-sends on its own
+        replay.make_output(outputs, "web", "web:x", "x")  # the widget re-sends on its own

@@ -196,7 +196,7 @@ def test_credentials_yml_replaces_rasas_rest_and_loads_all_channels(fresh):
 
 def test_channels_are_harmless_without_their_secrets(monkeypatch, tmp_path):
     """With no channel environment at all, the webhooks refuse everything."""
-    from channels.telegram import bot_token, webhook_secret
+    from channels.telegram.channel import bot_token, webhook_secret
     from channels.whatsapp import settings
 
     for name in (

@@ -364,7 +364,7 @@ def test_a_blocked_user_does_not_break_the_webhook(fresh):
 
 
 def test_set_webhook_command_registers_secret_and_allowed_updates(fresh, capsys):
-    from channels.telegram_webhook import main
+    from channels.telegram.webhook import main
 
     assert main(["set-webhook", "--url", "https://bot.example.sa/webhooks/telegram/webhook"]) == 0
     call = fresh.telegram.of("setWebhook")[-1]["params"]
@@ -376,7 +376,7 @@ def test_set_webhook_command_registers_secret_and_allowed_updates(fresh, capsys)
 
 
 def test_derived_secret_when_none_is_configured(monkeypatch):
-    from channels.telegram import webhook_secret
+    from channels.telegram.channel import webhook_secret
 
     monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)

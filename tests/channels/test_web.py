@@ -12,7 +12,7 @@ import pytest
 import websockets
 
 from bot.store import conversations
-from channels.web import issue_session, verify_session
+from channels.web.channel import issue_session, verify_session
 from tests.channels.conftest import GREETING, GREETING_BUTTONS
 
 pytestmark = pytest.mark.slow
@@ -185,7 +185,7 @@ def test_chip_payloads_are_accepted_only_when_offered(fresh):
             await c.say(payload="/greet", title="هلا")
             await c.bot_text()
             # the bot now offers buttons
-            from channels.web import WebOutput
+            from channels.web.channel import WebOutput
 
             out = WebOutput(f"web:{sid}")
             fresh.run(out.emit(GREETING, GREETING_BUTTONS))

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.services import desk_auth
+from bot.services.desk import accounts as desk_auth
 from bot.store import reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from channels import desk

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services import console_stats as stats
-from bot.services.console_stats import Period
+from bot.services.console import stats
+from bot.services.console.stats import Period
 from tests.console import fixtures
 from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
@@ -106,7 +106,7 @@ def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
 
     from sqlalchemy import text
 
-    from bot.services import console_rollup
+    from bot.services.console import rollup as console_rollup
     from bot.store import engine
     from bot.store.turns import day_of
 
@@ -131,7 +131,7 @@ def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
 def test_turns_and_rating_links_go_with_the_transcript_retention_counts_stay(app_db, monkeypatch):
     from sqlalchemy import text
 
-    from bot.services import console_rollup
+    from bot.services.console import rollup as console_rollup
     from bot.store import engine
 
     fixtures.load(D)

@@ -1,5 +1,5 @@
-"""The rating rules (bot/services/csat.py) and the hooks the pipeline and the desk call
-(channels/console/hooks.py), without a server."""
+"""The rating rules (bot/services/console/csat.py) and the hooks the pipeline and the desk call
+(channels/turn_hooks.py), without a server."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.services import csat
+from bot.services.console import csat
 from bot.store import csat as store
 from bot.store import turns
-from channels.console import hooks
+from channels import turn_hooks as hooks
 
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=timezone.utc)
 

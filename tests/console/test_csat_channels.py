@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from bot.services import csat
+from bot.services.console import csat
 from bot.store import turns
 from bot.store.csat import CsatRating
 from tests.channels.conftest import fresh, stack, unique_id, wait_for  # noqa: F401
@@ -153,7 +153,7 @@ def test_whatsapp_gets_a_list_and_a_citizen_who_ignores_it_is_answered_as_usual(
 def test_widget_chips_rate_and_an_old_button_is_only_thanked(bot):
     async def scenario():
         async with Client(bot.url) as c:
-            from channels.web import verify_session
+            from channels.web.channel import verify_session
 
             sid = verify_session((await c.next("session"))["token"])
             await c.next("history")

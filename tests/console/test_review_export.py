@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.services import review, review_export
+from bot.services.console import review, review_export
 from bot.store import turns
 
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.services import csat
+from bot.services.console import csat
 from bot.store import reset_engine, session_scope
 from bot.store.turns import BotTurn
 

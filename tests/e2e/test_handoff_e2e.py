@@ -59,7 +59,7 @@ def expire_rasa_session(rasa_stack, sender, seconds=3 * 3600):
 
 @pytest.fixture
 def agent_desk(rasa_server):
-    from bot.services import desk_auth
+    from bot.services.desk import accounts as desk_auth
     from tests.channels.test_desk_delivery import DeskHttp
 
     username = "e2e_" + uuid.uuid4().hex[:6]

@@ -10,8 +10,8 @@ import requests
 from sqlalchemy import select
 
 from bot.actions.notifications import RESUMED, STOPPED
-from bot.services import tickets
 from bot.services.notifications import optout
+from bot.services.tickets import records as tickets
 from bot.store import reset_engine, session_scope
 from bot.store.notifications import Notification
 from bot.store.sms import SmsMessage

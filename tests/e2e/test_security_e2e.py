@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.services.validators import luhn_check_digit
+from bot.services.verification.validators import luhn_check_digit
 from bot.store import reset_engine, session_scope
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket

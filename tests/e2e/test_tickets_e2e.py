@@ -12,7 +12,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.services import objections, tickets
+from bot.services import objections
+from bot.services.tickets import records as tickets
 from bot.store import reset_engine, session_scope
 from bot.store.sms import SmsMessage
 

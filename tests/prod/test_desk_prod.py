@@ -35,23 +35,23 @@ def worker(code: str, env) -> str:
 
 
 FAIL_TWICE = f"""
-from bot.services.desk_throttle import SignInThrottle
+from bot.services.desk.throttle import SignInThrottle
 t = SignInThrottle.from_settings()
 t.failed("sara", "{ADDRESS}"); t.failed("sara", "{ADDRESS}")
 print(t.check("sara", "{ADDRESS}").allowed)
 """
 
 CHECK = f"""
-from bot.services import desk_auth
-from bot.services.desk_throttle import SignInThrottle
+from bot.services.desk import accounts as desk_auth
+from bot.services.desk.throttle import SignInThrottle
 t = SignInThrottle.from_settings()
 print(t.check("sara", "{ADDRESS}", desk_auth.throttle_reset_at("sara")).allowed)
 """
 
 
 def test_workers_count_sign_in_failures_together_and_an_unlock_frees_them(prod_env):
-    from bot.services import desk_auth
-    from bot.services.desk_throttle import PAIR_FREE, RedisCounters, SignInThrottle
+    from bot.services.desk import accounts as desk_auth
+    from bot.services.desk.throttle import PAIR_FREE, RedisCounters, SignInThrottle
     from bot.store.migrate import upgrade
 
     upgrade(prod_env["DATABASE_URL"])

@@ -1,7 +1,7 @@
 """The outbox delivers exactly once across a sender killed between the send and the mark,
 and across a database outage (a PostgreSQL restart; SQLite's write lock held by another
 process past the busy timeout), on SQLite and PostgreSQL. The sender runs as its own
-process (`python -m bot.notifier`, as in `make run-prod`); the stand-ins kill it with
+process (`python -m channels.notify.sender`, as in `make run-prod`); the stand-ins kill it with
 SIGKILL the moment the message reaches them, before they answer."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 from sqlalchemy import select
 
-from bot.services import objections, tickets
+from bot.services import objections
+from bot.services.tickets import records as tickets
 from bot.store import conversations, session_scope
 from bot.store.notifications import Notification
 from bot.store.sms import SmsMessage
@@ -119,7 +120,7 @@ def standin():
 
 
 class Senders:
-    """`python -m bot.notifier` processes started by a test, stopped at its end."""
+    """`python -m channels.notify.sender` processes started by a test, stopped at its end."""
 
     def __init__(self, standin: StandIn, tmp: Path) -> None:
         self.standin, self.tmp, self.procs = standin, tmp, []
@@ -137,7 +138,11 @@ class Senders:
         )
         log = open(self.tmp / f"notifier-{len(self.procs)}.log", "wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.notifier"], cwd=ROOT, env=env, stdout=log, stderr=log
+            [sys.executable, "-m", "channels.notify.sender"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
         )
         self.procs.append(proc)
         return proc

@@ -14,10 +14,12 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
-from bot.services import erasure, retention
-from bot.services.retention import Periods, purge, utcnow
-from bot.services.retention_schedule import run_if_due
+from bot.services.privacy import databases, erasure
+from bot.services.privacy.periods import Periods
+from bot.services.privacy.retention import purge
+from bot.services.privacy.schedule import run_if_due
 from bot.store import reset_engine
+from bot.store.base import utcnow
 from bot.store.migrate import upgrade
 from bot.store.tracker_store import EnvTrackerStore, ensure_tracker_tables
 from tests import privacy_data as data
@@ -41,7 +43,7 @@ def pg(pg_database, monkeypatch, tmp_path):
     reset_engine()
     upgrade(pg_database)
     ensure_tracker_tables(pg_database)
-    app, tracker = retention.open_engines()
+    app, tracker = databases.open_engines()
     assert tracker is app  # the production layout: one database
     yield app
     reset_engine()

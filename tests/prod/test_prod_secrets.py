@@ -2,7 +2,7 @@
 
 
 def test_prod_secrets_are_shared_between_workers_and_stable(tmp_path, monkeypatch):
-    from bot.tools.prod import SHARED_SECRETS, shared_secrets
+    from bot.tools.prod_env import SHARED_SECRETS, shared_secrets
 
     for key in SHARED_SECRETS:
         monkeypatch.delenv(key, raising=False)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import FLOWS, check_transcripts, model_intents, run_users, usable_flows
+from bench.load_check import check_transcripts
+from bench.load_client import run_users
+from bench.load_flows import FLOWS, model_intents, usable_flows
 from tests.prod.conftest import running_prod_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]

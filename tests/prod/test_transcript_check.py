@@ -10,7 +10,8 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from bench.load import Sent, check_transcripts
+from bench.load_check import check_transcripts
+from bench.load_client import Sent
 from bot.store.tracker_store import EnvTrackerStore
 
 

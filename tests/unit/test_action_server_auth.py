@@ -241,27 +241,30 @@ def test_a_configured_secret_is_used_as_is(tmp_path, monkeypatch):
 # -- the production profile ----------------------------------------------------------------------
 def test_production_refuses_an_exposed_action_server_without_a_secret(monkeypatch, capsys):
     from bot.tools import prod
+    from bot.tools.prod_env import action_server_exposure_error
+    from bot.tools.services import ServiceError
 
     monkeypatch.delenv("ACTION_SERVER_TOKEN", raising=False)
     monkeypatch.setenv("ACTIONS_HOST", "10.0.0.5")
-    assert "ACTION_SERVER_TOKEN" in prod.action_server_exposure_error(dict(os.environ))
+    assert "ACTION_SERVER_TOKEN" in action_server_exposure_error(dict(os.environ))
     assert prod.main(["run"]) == 2  # before anything is started
     assert "Refusing to start" in capsys.readouterr().err
-    with pytest.raises(prod.ServiceError):
+    with pytest.raises(ServiceError):
         prod.ProdStack(model=Path("-")).start()
     monkeypatch.setenv("ACTION_SERVER_TOKEN", TOKEN)
-    assert prod.action_server_exposure_error(dict(os.environ)) is None
+    assert action_server_exposure_error(dict(os.environ)) is None
     monkeypatch.delenv("ACTION_SERVER_TOKEN")
     monkeypatch.setenv("ACTIONS_HOST", "127.0.0.1")
-    assert prod.action_server_exposure_error(dict(os.environ)) is None
+    assert action_server_exposure_error(dict(os.environ)) is None
 
 
 def test_production_shares_a_generated_secret_and_marks_the_desk_cookie_secure(
     tmp_path, monkeypatch
 ):
     from bot.tools import prod
+    from bot.tools.prod_env import SHARED_SECRETS
 
-    for key in prod.SHARED_SECRETS + ("DESK_COOKIE_SECURE",):
+    for key in SHARED_SECRETS + ("DESK_COOKIE_SECURE",):
         monkeypatch.delenv(key, raising=False)
     env = prod.ProdStack(model=Path("-"), var_dir=tmp_path).environment()
     assert len(env["ACTION_SERVER_TOKEN"]) >= 32

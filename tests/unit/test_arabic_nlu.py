@@ -504,7 +504,7 @@ def test_linear_response_selector_without_faq_data_is_silent(tmp_path):
 
 
 def _tiny_model(**overrides):
-    from bot.nlu.linear_classifier import LinearTextModel, linear_model_defaults
+    from bot.nlu.linear_model import LinearTextModel, linear_model_defaults
 
     model = LinearTextModel({**linear_model_defaults(), **overrides})
     texts = [
@@ -535,7 +535,7 @@ def test_coverage_check_can_be_switched_off():
 
 
 def test_bare_numbers_share_their_shape():
-    from bot.nlu.linear_classifier import digit_shape
+    from bot.nlu.linear_model import digit_shape
 
     assert digit_shape("عمري 16") == digit_shape("عمري 35") == "عمري 00"
 
@@ -544,7 +544,7 @@ def test_bare_numbers_share_their_shape():
 def test_one_message_fast_path_matches_scikit_learn(word_ngrams):
     """The server's one-text path computes exactly what the vectorizers' transform and
     the batch path compute, unknown-text guard included."""
-    from bot.nlu.linear_classifier import LinearTextModel, linear_model_defaults
+    from bot.nlu.linear_model import LinearTextModel, linear_model_defaults
 
     config = {**linear_model_defaults(), "C": 100.0, "max_word_ngram": word_ngrams}
     texts = [

@@ -1,6 +1,6 @@
 """The paired test that says whether one NLU pipeline is really ahead of another."""
 
-from bench.nlu_compare import mcnemar, paired_comparisons
+from bench.nlu_report import mcnemar, paired_comparisons
 
 
 def test_mcnemar_counts_only_the_messages_the_two_disagree_on():

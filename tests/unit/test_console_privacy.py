@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services import review
+from bot.services.console import review
 from bot.store import csat, turns
 from bot.store import review as review_store
 from tests.privacy_data import dbs  # noqa: F401  (fixture)

@@ -1,5 +1,5 @@
 """Desk agents' accounts, passwords, sessions and the sign-in throttle, without HTTP
-(bot/services/desk_auth.py; tests/channels/test_desk.py drives the same through the desk)."""
+(bot/services/desk/accounts.py; tests/channels/test_desk.py drives the same through the desk)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.services import desk_auth
-from bot.services.desk_throttle import (
+from bot.services.desk import accounts as desk_auth
+from bot.services.desk.throttle import (
     ADDRESS_FREE,
     MAX_DELAY,
     PAIR_FREE,
@@ -21,7 +21,8 @@ from bot.services.desk_throttle import (
 )
 from bot.store import reset_engine, session_scope
 from bot.store.audit import AuditEntry
-from bot.store.handoffs import Agent, AgentSession, utcnow
+from bot.store.base import utcnow
+from bot.store.handoffs import Agent, AgentSession
 
 PASSWORD = "a long enough password"
 

@@ -1,11 +1,11 @@
 """The pre-check's form model and answer readers, as plain functions over slot values
-(bot.services.eligibility_form, bot.services.eligibility_answers): no Rasa."""
+(bot.services.eligibility.form, bot.services.eligibility.answers): no Rasa."""
 
 import pytest
 
-from bot.services import eligibility as rules
-from bot.services.eligibility_answers import FIELD_WORDS, Reply, is_continue, prefill, read, yes_no
-from bot.services.eligibility_form import (
+from bot.services.eligibility import rules
+from bot.services.eligibility.answers import FIELD_WORDS, Reply, is_continue, prefill, read, yes_no
+from bot.services.eligibility.form import (
     ABROAD,
     ADULTS,
     AGE,

@@ -1,4 +1,4 @@
-"""What the pre-check says (bot.services.eligibility_messages over bot/content/eligibility.yml):
+"""What the pre-check says (bot.services.eligibility.messages over bot/content/eligibility.yml):
 plain functions of the answers, checked word for word where a citizen reads them."""
 
 import re
@@ -6,8 +6,8 @@ import re
 import pytest
 
 from bot.content import eligibility_text, eligibility_wording, fact, fill
-from bot.services import eligibility_messages as m
-from bot.services.eligibility_form import (
+from bot.services.eligibility import messages as m
+from bot.services.eligibility.form import (
     ABROAD,
     ADULTS,
     AGE,

@@ -11,7 +11,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from bot.services import erasure
+from bot.services.privacy import erasure
+from bot.services.privacy.subject import subject
 from bot.store import conversations
 from tests import privacy_data as data
 from tests.privacy_data import (
@@ -142,9 +143,9 @@ def test_a_timestamp_that_looks_like_the_id_is_not_a_mention(dbs):  # noqa: F811
 
 
 def test_the_subject_must_be_one_well_formed_number():
-    assert erasure.subject(national_id="١٠٢٣٤٥٦٧٨١").value == "1023456781"
-    assert erasure.subject(mobile="966551234567").value == "0551234567"
-    assert erasure.subject(conversation_id=" web:abc ").value == "web:abc"
+    assert subject(national_id="١٠٢٣٤٥٦٧٨١").value == "1023456781"
+    assert subject(mobile="966551234567").value == "0551234567"
+    assert subject(conversation_id=" web:abc ").value == "web:abc"
     for bad in (
         {},
         {"national_id": "123"},
@@ -153,7 +154,7 @@ def test_the_subject_must_be_one_well_formed_number():
         {"national_id": A.national_id, "mobile": A.mobile},
     ):
         with pytest.raises(ValueError):
-            erasure.subject(**bad)
+            subject(**bad)
 
 
 def test_backoffice_erase_command(citizens, capsys):

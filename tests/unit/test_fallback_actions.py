@@ -58,6 +58,7 @@ def test_first_fallback_asks_did_you_mean_with_buttons():
 
 def test_second_fallback_in_a_row_queues_the_conversation_for_a_person(monkeypatch):
     from bot.services import handoff
+    from bot.store.base import utcnow
 
     calls = []
 
@@ -71,7 +72,7 @@ def test_second_fallback_in_a_row_queues_the_conversation_for_a_person(monkeypat
             reason=reason,
             reason_detail=None,
             snapshot={},
-            queued_at=handoff.utcnow(),
+            queued_at=utcnow(),
             claimed_at=None,
             claimed_by=None,
             ended_at=None,

@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import notifications, objections, tickets
+from bot.services import notifications, objections
 from bot.services.notifications import optout, outbox
+from bot.services.tickets import records as tickets
 from bot.store import conversations, engine, session_scope
 from bot.store.audit import AuditEntry
 from bot.store.base import utcnow

@@ -1,4 +1,4 @@
-"""One-time codes (bot.services.otp), used through the objection status wrappers of
+"""One-time codes (bot.services.verification.otp), used through the objection status wrappers of
 bot.services.objections, on SQLite and PostgreSQL."""
 
 import re
@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.services import objections, otp
-from bot.services.sms import SmsResult
+from bot.services import objections
+from bot.services.sms.gateway import SmsResult
+from bot.services.verification import otp
 from bot.store import session_scope
 from bot.store.base import utcnow
 from bot.store.otp import OtpChallenge
@@ -167,7 +168,7 @@ def test_sms_failure_is_reported_and_the_code_is_void(objection, monkeypatch):
 
 def test_database_down_raises_store_unavailable(objection, monkeypatch, app_db):
     from bot.store import reset_engine
-    from bot.store.base import StoreUnavailable
+    from bot.store.errors import StoreUnavailable
 
     monkeypatch.setenv(
         "DATABASE_URL",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.privacy import MaskingFilter, install_log_masking
+from bot.masking import MaskingFilter, install_log_masking
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIONAL_ID, MOBILE, IBAN = "1023456781", "0551234567", "SA0380000000608010167519"
@@ -120,7 +120,7 @@ def test_installing_twice_masks_once_and_leaves_other_records_alone(masking, str
 def test_a_process_without_logging_configured_is_masked_too():
     """No handler at all: Python's last-resort handler prints warnings to stderr."""
     code = (
-        "import logging\nfrom bot.privacy import install_log_masking\n"
+        "import logging\nfrom bot.masking import install_log_masking\n"
         "install_log_masking()\n"
         f"logging.getLogger('x').warning('id %s mobile %s iban %s', '{NATIONAL_ID}', "
         f"'{MOBILE}', '{IBAN}')\n"

@@ -130,7 +130,7 @@ def test_rasa_patches_off_switches_them_all_off(value, unpatched):
 def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, monkeypatch):
     import rasa.__main__
 
-    from bot import rasa_server
+    from channels import server as rasa_server
 
     seen = {}
     monkeypatch.setattr(
@@ -143,7 +143,7 @@ def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, 
             argv=sys.argv[1:], applied=len(patches.applied()), masked_first=seen.get("masking")
         ),
     )
-    monkeypatch.setattr(sys, "argv", ["bot/rasa_server.py"])
+    monkeypatch.setattr(sys, "argv", ["channels/server.py"])
     rasa_server.main(["run", "--port", "5006", "--endpoints", "endpoints.yml"])
     assert seen == {
         "masking": True,

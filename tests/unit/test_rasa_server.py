@@ -1,4 +1,4 @@
-"""The Rasa launcher (bot/rasa_server.py) runs the replay loop beside every server, the
+"""The Rasa launcher (channels/server.py) runs the replay loop beside every server, the
 single process of `make run` included, and only beside servers."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import sys
 import pytest
 from sanic import Sanic
 
-import bot.rasa_server as rasa_server
+import channels.server as rasa_server
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_desk_notices_and_the_live_listener_count(dead_redis):
 
 
 def test_the_notification_push_fan_out_counts(dead_redis):
-    from channels import notify_push
+    from channels.notify import push as notify_push
 
     before = _count("notify_push")
     assert asyncio.run(notify_push._publish(dead_redis, "web:abc", 7)) == 0
@@ -98,7 +98,7 @@ def test_the_notification_push_fan_out_counts(dead_redis):
 
 
 def test_the_sign_in_throttle_counts_and_falls_back():
-    from bot.services.desk_throttle import RedisCounters, SignInThrottle
+    from bot.services.desk.throttle import RedisCounters, SignInThrottle
 
     throttle = SignInThrottle(RedisCounters(Broken()), salt="t")
     before = _count("desk_signin")

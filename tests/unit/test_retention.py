@@ -11,9 +11,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services import retention, retention_schedule
-from bot.services.retention import Periods, purge, utcnow
-from bot.services.retention_schedule import LEASE, claim, release, run_if_due
+from bot.services.privacy import databases, periods
+from bot.services.privacy import schedule as retention_schedule
+from bot.services.privacy.periods import Periods
+from bot.services.privacy.retention import purge
+from bot.services.privacy.schedule import LEASE, claim, release, run_if_due
+from bot.store.base import utcnow
 from tests import privacy_data as data
 from tests.privacy_data import dbs  # noqa: F401  (fixture)
 
@@ -122,14 +125,14 @@ def test_periods_come_from_the_environment():
     }
     assert Periods.from_env(env) == Periods(transcripts=30, sms=0)
     assert Periods.from_env({}) == Periods(180, 30, 90, 730, 730, 1095)
-    assert retention.purge_every({}) == timedelta(hours=24)
-    assert retention.purge_every({"RETENTION_PURGE_EVERY_HOURS": "0"}) == timedelta(0)
+    assert periods.purge_every({}) == timedelta(hours=24)
+    assert periods.purge_every({"RETENTION_PURGE_EVERY_HOURS": "0"}) == timedelta(0)
 
 
 def test_no_tracker_yet_is_not_an_error(dbs, tmp_path, monkeypatch):  # noqa: F811
     app, _tracker = dbs
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "never-created.db"))
-    assert retention.open_engines()[1] is None
+    assert databases.open_engines()[1] is None
     assert not (tmp_path / "never-created.db").exists()
     assert "events" not in purge(app, None, Periods())
 
@@ -158,12 +161,12 @@ def test_urls_follow_the_rules_of_the_stores(case, monkeypatch, tmp_path):
     from bot.store.tracker_store import tracker_store_url
 
     env = {k: v.replace("{tmp}", str(tmp_path)) for k, v in URL_CASES[case].items()}
-    assert retention.tracker_url(env) == tracker_store_url(env)
+    assert databases.tracker_url(env) == tracker_store_url(env)
     for key in ("DATABASE_URL", "VAR_DIR", "TRACKER_DB", "TRACKER_STORE_URL"):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    assert retention.app_url() == bot.store.database_url()
+    assert databases.app_url() == bot.store.database_url()
 
 
 # --- one purge at a time -------------------------------------------------------------------

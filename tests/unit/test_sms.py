@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from bot.services import sms
+from bot.services.sms import gateway as sms
 from bot.store import session_scope
 from bot.store.sms import SmsMessage
 
@@ -74,7 +74,7 @@ class StandIn:
 
 def test_default_gateway_is_the_outbox(db, caplog):
     assert isinstance(sms.gateway(), sms.OutboxGateway)
-    with caplog.at_level(logging.INFO, logger="bot.services.sms"):
+    with caplog.at_level(logging.INFO, logger="bot.services.sms.gateway"):
         result = sms.send("٠٥٥١٢٣٤٥٦٧", "رمز التحقق من حساب المواطن: 482913", kind="otp")
     assert result.ok and result.status == "stored"
     rows = _outbox()
@@ -152,7 +152,7 @@ def test_http_gateway_client_error_is_not_retried(db, monkeypatch):
 def test_http_gateway_unreachable_never_raises(db, monkeypatch, caplog):
     monkeypatch.setenv("SMS_GATEWAY_URL", "http://127.0.0.1:1/sms")
     monkeypatch.setenv("SMS_GATEWAY_TIMEOUT", "1")
-    with caplog.at_level(logging.ERROR, logger="bot.services.sms"):
+    with caplog.at_level(logging.ERROR, logger="bot.services.sms.gateway"):
         result = sms.send("0551234567", "hello")
     assert not result.ok and result.status == "failed"
     assert "0551234567" not in caplog.text

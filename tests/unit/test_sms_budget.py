@@ -12,8 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from bot.actions.tickets import ActionSubmitTicket
-from bot.services import objections, otp, sms, sms_budget, tickets
-from bot.services.validators import luhn_check_digit
+from bot.services import objections
+from bot.services.sms import budget as sms_budget
+from bot.services.sms import gateway as sms
+from bot.services.tickets import records as tickets
+from bot.services.verification import otp
+from bot.services.verification.validators import luhn_check_digit
 from bot.store import session_scope
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket
@@ -69,7 +73,7 @@ def test_defaults_are_the_documented_ones():
 
 
 def test_a_mobile_gets_three_an_hour_then_tickets_open_without_sms(caplog):
-    with caplog.at_level(logging.WARNING, logger="bot.services.sms_budget"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.sms.budget"):
         outcomes = [submit(i) for i in range(5)]
     assert [o.status for o in outcomes] == ["created"] * 5
     assert [o.sms_sent for o in outcomes] == [True, True, True, False, False]

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import objections, tickets
-from bot.services.validators import luhn_valid
+from bot.services import objections
+from bot.services.tickets import records as tickets
+from bot.services.verification.validators import luhn_valid
 from bot.store import engine, reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from bot.store.objections import Objection
@@ -350,7 +351,7 @@ def test_backoffice_database_down(app_db, monkeypatch, capsys):
 
 
 def test_backoffice_outbox_hides_codes_unless_asked(app_db, capsys):
-    from bot.services import sms
+    from bot.services.sms import gateway as sms
 
     assert sms.send(MOBILE_A, "رمز التحقق من حساب المواطن: 482913", kind="otp").ok
     capsys.readouterr()

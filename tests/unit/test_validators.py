@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.services import validators as v
+from bot.services.verification import validators as v
 
 
 def nic_check(number: str) -> bool:

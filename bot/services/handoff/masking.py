@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from bot.privacy import mask, mask_text
+from bot.masking import mask, mask_text
 
 # Slots that are the bot's own bookkeeping, not something the citizen told it.
 _INTERNAL_SLOTS = {"requested_slot", "handoff_reason", "session_started_metadata", "faq_key"}

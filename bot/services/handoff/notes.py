@@ -14,10 +14,11 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.privacy import mask_text
+from bot.masking import mask_text
 from bot.services.handoff import events
 from bot.store import audit, session_scope
-from bot.store.handoffs import Handoff, HandoffLabel, HandoffNote, aware, utcnow
+from bot.store.base import utcnow
+from bot.store.handoffs import Handoff, HandoffLabel, HandoffNote, aware
 
 MAX_NOTE = 1000
 MAX_LABEL = 40

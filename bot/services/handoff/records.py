@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from bot.services.handoff.wording import REASONS
 from bot.store import session_scope
-from bot.store.handoffs import BOT, OPEN_STATES, QUEUED, Handoff, aware, utcnow
+from bot.store.base import utcnow
+from bot.store.handoffs import BOT, OPEN_STATES, QUEUED, Handoff, aware
 
 
 def state_of(conversation_id: str) -> str:

@@ -11,7 +11,7 @@ Who may change a ticket's status from the desk:
   on with it; a ticket number typed by hand grants nothing by itself, so an agent cannot
   change an arbitrary ticket by guessing numbers. Unknown and not-yours look the same.
 
-The change itself is bot.services.tickets.set_status, the back office's: the same statuses,
+The change itself is bot.services.tickets.records.set_status, the back office's: the same statuses,
 the same audit entry (actor "agent:<username>") and the same outbox notification in its
 transaction. The desk's staff note goes to the audit entry only, never to the citizen.
 """
@@ -23,13 +23,14 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import or_, select
 
-from bot.privacy import mask_text
-from bot.services import tickets as ticket_service
+from bot.masking import mask_text
 from bot.services.handoff import events
+from bot.services.tickets import records as ticket_service
+from bot.services.tickets.labels import TICKET_STATUSES
 from bot.store import session_scope
 from bot.store.audit import AuditEntry
 from bot.store.handoffs import Handoff, aware
-from bot.store.tickets import TICKET_STATUSES, Ticket
+from bot.store.tickets import Ticket
 
 MAX_STAFF_NOTE = 1000
 HISTORY_LIMIT = 50

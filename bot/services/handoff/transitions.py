@@ -12,15 +12,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import settings
+from bot.masking import mask_text
 from bot.nlu.arabic import normalize
-from bot.privacy import mask_text
 from bot.services.handoff import events
 from bot.services.handoff.masking import mask_snapshot
 from bot.services.handoff.records import HandoffView, _position, get, open_for
 from bot.services.handoff.wording import DEFAULT_REASON, REASONS, queued_ack_text
 from bot.store import audit, session_scope
+from bot.store.base import utcnow
 from bot.store.conversations import channel_from_id
-from bot.store.handoffs import AGENT, BOT, CLOSED, OPEN_STATES, QUEUED, Handoff, aware, utcnow
+from bot.store.handoffs import AGENT, BOT, CLOSED, OPEN_STATES, QUEUED, Handoff, aware
 
 
 def escalate(

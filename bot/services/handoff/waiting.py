@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import settings
 from bot.content import fact
 from bot.store import session_scope
-from bot.store.handoffs import Handoff, aware, utcnow
+from bot.store.base import utcnow
+from bot.store.handoffs import Handoff, aware
 
 logger = logging.getLogger(__name__)
 

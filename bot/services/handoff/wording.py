@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import Any, Dict, Optional
 
 from bot.content import fact
 from bot.services.handoff.waiting import estimated_wait_minutes, in_working_hours
-from bot.store.handoffs import AGENT, QUEUED, utcnow
-
-if TYPE_CHECKING:
-    from bot.services.handoff.records import HandoffView
+from bot.store.base import utcnow
+from bot.store.handoffs import AGENT, QUEUED
 
 # Why a conversation was escalated; the desk shows the Arabic label.
 REASONS: Dict[str, str] = {
@@ -72,8 +70,9 @@ def wait_phrase(minutes: int) -> str:
     return f"حوالي {rounded} {'دقائق' if rounded <= 10 else 'دقيقة'}"
 
 
-def escalation_message(view: HandoffView, now: Optional[datetime] = None) -> Dict[str, Any]:
-    """What the bot tells the citizen when it hands over: {"text": ..., "buttons": [...]}."""
+def escalation_message(view: Any, now: Optional[datetime] = None) -> Dict[str, Any]:
+    """What the bot tells the citizen when it hands over: {"text": ..., "buttons": [...]}.
+    `view` is a records.HandoffView (not imported: records imports this module's REASONS)."""
     now = now or utcnow()
     lines = []
     prefix = _REASON_PREFIX.get(view.reason)

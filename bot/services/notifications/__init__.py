@@ -1,10 +1,10 @@
 """Citizens hear back when staff change their ticket's status or decide their objection.
 
-`enqueue_*` run inside the transaction that makes the change (bot.services.tickets,
+`enqueue_*` run inside the transaction that makes the change (bot.services.tickets.records,
 bot.services.objections), so the change and its notification commit together or not at
-all (a transactional outbox). The sender (`python -m bot.notifier`) delivers them:
+all (a transactional outbox). The sender (`python -m channels.notify.sender`) delivers them:
 bot/services/notifications/outbox.py holds its bookkeeping (claims, retries with backoff,
-next channel, exactly once), channels/notify_delivery.py the channels.
+next channel, exactly once), channels/notify/delivery.py the channels.
 
 Which channels, in order: the chat the citizen used (the ticket's conversation; for an
 objection, the latest conversation that proved ownership with a one-time code), then SMS

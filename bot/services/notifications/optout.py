@@ -12,8 +12,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.privacy import mask, mask_mobile
-from bot.services.validators import parse_mobile
+from bot.masking import mask, mask_mobile
+from bot.services.verification.validators import parse_mobile
 from bot.store import audit, session_scope
 from bot.store.notifications import NotificationOptOut
 

@@ -6,7 +6,7 @@ Exactly once, and how:
   PostgreSQL), so two senders never hold the same row.
 - Sent is recorded as soon as the channel accepts; if the database is down at that
   moment, the sender keeps the outcome and retries the mark until it can write
-  (bot/notifier.py), never the delivery.
+  (channels/notify/sender.py), never the delivery.
 - A row still "sending" after its lease ran out belongs to a sender that died. Where the
   channel can be asked again safely it is delivered again: SMS carries the same message
   id (the gateway's idempotency key, and the outbox row tells whether it already went),

@@ -5,8 +5,8 @@ amount (the citizen sees that only after proving who they are, in the conversati
 from __future__ import annotations
 
 from bot.content import fact
+from bot.services.tickets.labels import TICKET_STATUSES
 from bot.store.objections import OBJECTION_STATUSES
-from bot.store.tickets import TICKET_STATUSES
 
 STOP_HINT = "لإيقاف هذه التنبيهات اكتب: إيقاف التنبيهات"
 

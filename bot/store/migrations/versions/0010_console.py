@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_index("ix_bot_turns_day_intent", "bot_turns", ["day", "intent"])
 
     # Per Riyadh day and channel, for days that can no longer change (kept by
-    # bot.services.console_rollup); no conversation ids, so no personal data.
+    # bot.services.console.rollup); no conversation ids, so no personal data.
     op.create_table(
         "console_daily",
         sa.Column("day", sa.Integer, primary_key=True),

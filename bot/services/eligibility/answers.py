@@ -1,0 +1,389 @@
+"""Reading the citizen's answers to the pre-check's questions, the way people type them.
+
+Each reader takes the reply (its text, the button's choice, the intent the NLU saw)
+and the answers so far, and returns the slot values the reply gives, or None and the
+Arabic explanation to show before asking again. Numbers, amounts, durations and yes/no
+come from bot.services.parsing; the words here are the pre-check's own.
+No Rasa: the action builds a Reply from the tracker.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+
+from bot.content import eligibility_text as say
+from bot.content import fact
+from bot.services.eligibility import rules
+from bot.services.eligibility.form import (
+    ABROAD,
+    ADULTS,
+    AGE,
+    ASSETS,
+    CONFIRM,
+    DEPENDANTS,
+    EXCEPTION,
+    INCOME,
+    INDEPENDENT,
+    RESIDENT,
+    SAUDI,
+    SHELTER,
+    STAGE,
+    STAGE_PICK_FIELD,
+    UNSURE,
+    as_int,
+    correction,
+    fix_field,
+)
+from bot.services.parsing import (
+    clean,
+    is_unsure,
+    parse_amount,
+    parse_choice,
+    parse_count,
+    parse_duration_months,
+    parse_number,
+    parse_yes_no,
+)
+
+# Words that name an answer when the citizen types a correction ("العمر غلط").
+FIELD_WORDS = {
+    "saudi": ["الجنسية", "جنسيتي", "جنسية", "سعودي", "سعودية"],
+    "exc": ["بطاقة التنقل", "الاستثناء", "استثناء"],
+    "age": ["العمر", "عمري", "عمر", "السن", "سني"],
+    "res": ["الاقامة", "اقامة", "اقامتي", "مقيم"],
+    "abroad": ["السفر", "سفر", "سفري", "سافرت", "برا", "الخارج"],
+    "shelter": ["ايواء", "الايواء", "السجن", "سجن"],
+    "deps": ["التابعين", "تابعين", "العيال", "عيال", "الاولاد", "اولاد", "الابناء", "افراد"],
+    "adults": ["اعمار", "الكبار", "اعمارهم"],
+    "indep": ["السكن", "سكن", "سكني", "مستقل"],
+    "income": ["الدخل", "دخل", "دخلي", "الراتب", "راتب", "راتبي"],
+    "assets": ["اصول", "الاصول", "عقار", "عقارات", "العقارات", "املاك"],
+}
+
+NATIONALITY_WORDS = {
+    rules.MOBILITY_CARD: ["بطاقة التنقل", "بطاقة تنقل", "تنقل", "بطاقه التنقل"],
+    rules.SAUDI_MOTHER: [
+        "امي سعودية",
+        "ام سعودية",
+        "والدتي سعودية",
+        "امي مواطنة",
+        "ابوي اجنبي",
+        "ابي اجنبي",
+        "والدي اجنبي",
+        "ابوي غير سعودي",
+    ],
+    rules.FOREIGN_WIFE: [
+        "زوجي سعودي",
+        "متزوجة سعودي",
+        "متزوجة من سعودي",
+        "زوجة سعودي",
+        "زوجه اجنبيه",
+        "زوجة اجنبية",
+    ],
+    rules.NO_EXCEPTION: [
+        "ولا وحدة",
+        "ولا واحد",
+        "ولا شي",
+        "ما ينطبق",
+        "غير ذلك",
+        "مقيم",
+        "وافد",
+        "لا شي منها",
+    ],
+}
+NOT_SAUDI_WORDS = [
+    "مو سعودي",
+    "مب سعودي",
+    "مش سعودي",
+    "غير سعودي",
+    "لست سعودي",
+    "مو سعودية",
+    "مب سعودية",
+    "غير سعودية",
+    "لست سعودية",
+    "اجنبي",
+    "اجنبية",
+    "وافد",
+    "مقيم",
+    "non saudi",
+]
+SAUDI_WORDS = ["سعودي", "سعودية", "سعوديه", "مواطن", "مواطنة", "saudi"]
+CONTINUE_WORDS = ["كمل", "نكمل", "اكمل", "خلنا نكمل", "استمر", "نستمر", "كملي", "واصل", "continue"]
+WITH_FAMILY_WORDS = ["مع اهلي", "مع ابوي", "مع امي", "عند اهلي", "مع الوالدين"]
+ON_MY_OWN_WORDS = ["لحالي", "بروحي", "شقة", "ايجار", "بيتي", "مستقل"]
+_EXCEPTION_WORDS = {k: v for k, v in NATIONALITY_WORDS.items() if k != rules.NO_EXCEPTION}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply to one question: its text, the `elig_choice` of a tapped button, and the
+    intent (with its confidence) the NLU gave the message."""
+
+    text: str
+    choice: Optional[str] = None
+    intent: Optional[str] = None
+    confidence: float = 0.0
+
+
+# (slot values the reply gives, or None and the Arabic explanation)
+Reading = Tuple[Optional[Dict[str, Any]], Optional[str]]
+
+
+def yes_no(reply: Reply, allow_unsure: bool, button: bool = True) -> Optional[Any]:
+    """True / False / UNSURE (if allowed) from a button (unless `button` is False),
+    the words, or a confident affirm/deny intent."""
+    choice = reply.choice if button else None
+    if choice in ("yes", "no"):
+        return choice == "yes"
+    if choice == UNSURE and allow_unsure:
+        return UNSURE
+    answer = parse_yes_no(reply.text)
+    if answer is not None:
+        return answer
+    if allow_unsure and is_unsure(reply.text):
+        return UNSURE
+    if reply.intent in ("affirm", "deny") and reply.confidence >= 0.8:
+        return reply.intent == "affirm"
+    return None
+
+
+def is_continue(reply: Reply) -> bool:
+    """ "كمل" (or the button) after the form offered to stop, carry on or get a person."""
+    return reply.choice == "continue" or bool(parse_choice(reply.text, {"go": CONTINUE_WORDS}))
+
+
+def _plain(n: float) -> Any:
+    return int(n) if float(n).is_integer() else n
+
+
+def read_saudi(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    if reply.choice in rules.NATIONALITY_EXCEPTIONS:
+        return {SAUDI: False, EXCEPTION: reply.choice}, None
+    if reply.choice in ("yes", "no"):
+        return {SAUDI: reply.choice == "yes"}, None
+    exception = parse_choice(reply.text, _EXCEPTION_WORDS)
+    if exception:
+        return {SAUDI: False, EXCEPTION: exception}, None
+    if parse_choice(reply.text, {"no": NOT_SAUDI_WORDS}):
+        return {SAUDI: False}, None
+    answer = yes_no(reply, allow_unsure=False, button=False)
+    if answer is None and parse_choice(reply.text, {"yes": SAUDI_WORDS}):
+        answer = True
+    if answer is None:
+        return None, say("errors.saudi")
+    return {SAUDI: answer}, None
+
+
+def read_exception(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    if reply.choice in rules.NATIONALITY_EXCEPTIONS + (rules.NO_EXCEPTION,):
+        return {EXCEPTION: reply.choice}, None
+    found = parse_choice(reply.text, NATIONALITY_WORDS)
+    if found:
+        return {EXCEPTION: found}, None
+    if yes_no(reply, allow_unsure=False) is False:
+        return {EXCEPTION: rules.NO_EXCEPTION}, None
+    return None, say("errors.exception")
+
+
+def read_age(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    value = parse_number(reply.text)
+    if value is None:
+        if is_unsure(reply.text):
+            return None, say("errors.age_unsure")
+        return None, say("errors.age_unreadable")
+    low = fact("eligibility_precheck.min_plausible_age")
+    high = fact("eligibility_precheck.max_plausible_age")
+    if value < low or value > high:
+        return None, say("errors.age_implausible", age=_plain(value))
+    return {AGE: int(math.floor(value))}, None
+
+
+def read_resident(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    answer = yes_no(reply, allow_unsure=False)
+    if answer is None:
+        return None, say("errors.resident")
+    return {RESIDENT: answer}, None
+
+
+def read_abroad(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    if reply.choice == "none":
+        return {ABROAD: 0}, None
+    months = parse_duration_months(reply.text)
+    if months is None:
+        if yes_no(reply, allow_unsure=False, button=False) is True:
+            return None, say("errors.abroad_how_long")
+        return None, say("errors.abroad_unreadable")
+    if months < 0:
+        return None, say("errors.abroad_negative")
+    age = as_int(slots.get(AGE))
+    if months > 12 * (age if age else fact("eligibility_precheck.max_plausible_age")):
+        return None, say("errors.abroad_too_long")
+    return {ABROAD: int(months) if float(months).is_integer() else round(months, 2)}, None
+
+
+def read_shelter(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    answer = yes_no(reply, allow_unsure=False)
+    if answer is None:
+        return None, say("errors.shelter")
+    return {SHELTER: answer}, None
+
+
+def _read_count(text: str, what: str) -> Tuple[Optional[int], Optional[str]]:
+    value = parse_count(text)
+    if value is None:
+        return None, say("errors.count_unreadable", what=what)
+    if value < 0:
+        return None, say("errors.count_negative", what=what)
+    if not float(value).is_integer():
+        return None, say("errors.count_fraction", what=what)
+    return int(value), None
+
+
+def read_dependants(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    if reply.choice == "none":
+        return {DEPENDANTS: 0}, None
+    count, error = _read_count(reply.text, say("errors.count_of_dependants"))
+    if error:
+        if yes_no(reply, allow_unsure=False, button=False) is True:
+            return None, say("errors.dependants_how_many")
+        return None, error
+    if count > fact("eligibility_precheck.max_dependants"):
+        return None, say("errors.dependants_too_many", count=count)
+    return {DEPENDANTS: count}, None
+
+
+def read_adults(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    deps = as_int(slots.get(DEPENDANTS)) or 0
+    if reply.choice == "none":
+        return {ADULTS: 0}, None
+    if reply.choice == "all":
+        return {ADULTS: deps}, None
+    tokens = clean(reply.text).split()
+    if "كلهم" in tokens or "جميعهم" in tokens:
+        small = {"صغار", "تحت", "اقل", "قصر", "اطفال"}
+        return {ADULTS: 0 if small & set(tokens) else deps}, None
+    if deps == 1 or reply.choice in ("yes", "no"):
+        answer = yes_no(reply, allow_unsure=False)
+        if answer is not None and parse_number(reply.text) is None:
+            if deps == 1 or answer is False:
+                return {ADULTS: deps if answer else 0}, None
+    count, error = _read_count(reply.text, say("errors.count_of_adults"))
+    if error:
+        return None, error
+    if count > deps:
+        return None, say("errors.adults_too_many", deps=deps)
+    return {ADULTS: count}, None
+
+
+def read_independent(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    answer = yes_no(reply, allow_unsure=True)
+    if answer is None:
+        if parse_choice(reply.text, {"no": WITH_FAMILY_WORDS}):
+            return {INDEPENDENT: False}, None
+        if parse_choice(reply.text, {"yes": ON_MY_OWN_WORDS}):
+            return {INDEPENDENT: True}, None
+        return None, say("errors.independent")
+    return {INDEPENDENT: answer}, None
+
+
+def read_income(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    if reply.choice == "none":
+        return {INCOME: 0}, None
+    value = parse_amount(reply.text)
+    if value is None:
+        if is_unsure(reply.text):
+            return None, say("errors.income_unsure")
+        return None, say("errors.income_unreadable")
+    if value < 0:
+        return None, say("errors.income_negative")
+    if value > fact("eligibility_precheck.max_monthly_income"):
+        return None, say("errors.income_too_high")
+    return {INCOME: int(value) if float(value).is_integer() else round(value, 2)}, None
+
+
+def read_assets(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    answer = yes_no(reply, allow_unsure=True)
+    if answer is None:
+        return None, say("errors.assets")
+    return {ASSETS: answer}, None
+
+
+def read_confirm(reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    """The summary: yes shows the result; no lists the answers to pick one to
+    correct; naming an answer ("العمر غلط") or its button re-asks just that one."""
+    field = fix_field(reply.choice)
+    if field:
+        return correction(field), None
+    field = None if reply.choice else parse_choice(reply.text, FIELD_WORDS)
+    if field:
+        return correction(field), None
+    answer = yes_no(reply, allow_unsure=False)
+    picking = slots.get(STAGE) == STAGE_PICK_FIELD
+    if answer is True:
+        return {CONFIRM: True, STAGE: None}, None
+    if answer is False:
+        if picking:
+            return {CONFIRM: None, STAGE: None}, None  # nothing to correct after all
+        return {CONFIRM: None, STAGE: STAGE_PICK_FIELD}, None
+    if picking:
+        return None, say("errors.pick_field")
+    return None, say("errors.confirm")
+
+
+READERS: Dict[str, Callable[[Reply, Mapping[str, Any]], Reading]] = {
+    SAUDI: read_saudi,
+    EXCEPTION: read_exception,
+    AGE: read_age,
+    RESIDENT: read_resident,
+    ABROAD: read_abroad,
+    SHELTER: read_shelter,
+    DEPENDANTS: read_dependants,
+    ADULTS: read_adults,
+    INDEPENDENT: read_independent,
+    INCOME: read_income,
+    ASSETS: read_assets,
+    CONFIRM: read_confirm,
+}
+
+
+def read(slot: str, reply: Reply, slots: Mapping[str, Any]) -> Reading:
+    """What `reply` answers to the question `slot`, given the answers so far."""
+    return READERS[slot](reply, slots)
+
+
+# ---------------------------------------------------------------------------
+# Answers given before the questions start
+# ---------------------------------------------------------------------------
+
+_AGE_IN_TEXT = re.compile(r"(?:عمري|من العمر)\s*:?\s*(\d{1,3})(?![\d.])")
+_INCOME_IN_TEXT = re.compile(
+    r"(?:راتبي|دخلي|دخلنا|راتبنا|دخل اسرتي|دخل الاسره)\s+((?:\d[\d.]*)(?:\s*(?:k|الف|الاف))?)"
+)
+
+
+def prefill(text: str) -> Dict[str, Any]:
+    """Answers already given in the message that started the pre-check, e.g.
+    "انا سعودي عمري ٣٠ وراتبي ٦ الاف، هل استحق؟" → nationality, age and income.
+    Conservative: only clear statements; the form validates them like any answer."""
+    if not text or text.startswith("/"):
+        return {}
+    found: Dict[str, Any] = {}
+    cleaned = clean(text)
+    # "مقيم" alone is no statement of nationality here ("سعودي مقيم في الرياض").
+    if parse_choice(text, {"no": [w for w in NOT_SAUDI_WORDS if w not in ("مقيم", "وافد")]}):
+        found[SAUDI] = False
+    elif parse_choice(text, {"yes": ["سعودي", "سعوديه", "سعودية"]}):
+        found[SAUDI] = True
+    exception = parse_choice(text, _EXCEPTION_WORDS)
+    if exception:
+        found.update({SAUDI: False, EXCEPTION: exception})
+    age = _AGE_IN_TEXT.search(cleaned)
+    if age:
+        found[AGE] = age.group(1)
+    income = _INCOME_IN_TEXT.search(cleaned)
+    if income:
+        found[INCOME] = income.group(1)
+    return found

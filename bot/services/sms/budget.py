@@ -1,0 +1,151 @@
+"""SMS budgets: nobody can make the program text one number, or everyone, without end.
+
+Every public channel lets one client become many senders, so the per-conversation rate
+limit does not stop SMS pumping (a script opening ticket after ticket for one mobile, or
+asking for code after code). Before each SMS, `bot.services.sms.gateway` asks `exceeded()`:
+
+    SMS_BUDGET_MOBILE_HOUR       3   messages to one mobile in the last hour (codes included)
+    SMS_BUDGET_MOBILE_DAY        10  ... in the last 24 hours
+    SMS_BUDGET_NATIONAL_ID_DAY   5   new-ticket messages for one national ID in 24 hours
+                                     (tickets opened under that ID, whatever their mobile)
+    SMS_BUDGET_GLOBAL_MINUTE     60  messages of the whole assistant in the last minute
+
+0 turns one off. Past a budget the message is not sent: its outbox row says
+"skipped_budget" (error "budget:<name>"), one log line names the budget with the number
+masked and hashed, and `SKIPPED` counts it for the metrics. The caller carries on: a
+ticket is still opened and its number shown in the chat.
+
+The counts come from the outbox table (`sms_outbox`) and the tickets table: durable and
+the same for every worker and process. The decision and the row it counts are written in
+one transaction, and `serialise()` makes those transactions take turns (a PostgreSQL
+advisory lock; SQLite's write lock, taken by writing the row first), so two workers
+cannot both see "2 of 3" and send the third and fourth message. A count is an indexed
+range over the last day's rows, cheap next to an SMS; Redis would only add a second
+source of truth that forgets on a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+from sqlalchemy import func, select, text
+
+from bot import settings
+from bot.masking import log_ref, mask_id
+from bot.store.base import utcnow
+from bot.store.tickets import Ticket
+
+logger = logging.getLogger(__name__)
+
+SKIPPED_BUDGET = "skipped_budget"
+MOBILE_HOUR, MOBILE_DAY = "mobile_hour", "mobile_day"
+NATIONAL_ID_DAY, GLOBAL_MINUTE = "national_id_day", "global_minute"
+# Any constant works; it names "SMS budget decisions" among PostgreSQL advisory locks.
+ADVISORY_LOCK_KEY = 0x534D5342
+
+SKIPPED: Counter = Counter()  # budget name -> messages not sent (for /metrics)
+
+
+@dataclass(frozen=True)
+class Budgets:
+    mobile_hour: int = 3
+    mobile_day: int = 10
+    national_id_day: int = 5
+    global_minute: int = 60
+
+    @classmethod
+    def from_env(cls) -> "Budgets":
+        """Read on every call, so a changed setting applies without a restart of tests."""
+        current = settings.get()
+        return cls(
+            mobile_hour=max(0, current.sms_budget_mobile_hour),
+            mobile_day=max(0, current.sms_budget_mobile_day),
+            national_id_day=max(0, current.sms_budget_national_id_day),
+            global_minute=max(0, current.sms_budget_global_minute),
+        )
+
+    def limit(self, name: str) -> int:
+        return getattr(self, name)
+
+
+def serialise(session) -> None:
+    """Make budget decisions take turns across workers, until this transaction ends.
+    SQLite needs nothing here: the caller writes its row first, which holds the
+    database's only write lock until commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+
+
+def exceeded(
+    session,
+    outbox: Any,
+    number: str,
+    national_id: Optional[str] = None,
+    now: Optional[datetime] = None,
+    exclude_id: Optional[int] = None,
+    budgets: Optional[Budgets] = None,
+) -> Optional[str]:
+    """The first budget one more message to `number` would break, or None.
+
+    `outbox` is the outbox model (passed in, so this module does not care where it
+    lives); rows marked skipped do not count, nor `exclude_id` (the message asking)."""
+    budgets = budgets or Budgets.from_env()
+    now = now or utcnow()
+
+    def sent(since: datetime, to: Optional[str] = None) -> int:
+        query = select(func.count(outbox.id)).where(
+            outbox.created_at > since, outbox.status != SKIPPED_BUDGET
+        )
+        if to is not None:
+            query = query.where(outbox.to == to)
+        if exclude_id is not None:
+            query = query.where(outbox.id != exclude_id)
+        return session.execute(query).scalar_one()
+
+    if budgets.mobile_hour and sent(now - timedelta(hours=1), number) >= budgets.mobile_hour:
+        return MOBILE_HOUR
+    if budgets.mobile_day and sent(now - timedelta(days=1), number) >= budgets.mobile_day:
+        return MOBILE_DAY
+    if national_id and budgets.national_id_day:
+        # Tickets are written before their SMS, so this count includes the one asking.
+        opened = session.execute(
+            select(func.count(Ticket.id)).where(
+                Ticket.national_id == national_id, Ticket.created_at > now - timedelta(days=1)
+            )
+        ).scalar_one()
+        if opened > budgets.national_id_day:
+            return NATIONAL_ID_DAY
+    if budgets.global_minute and sent(now - timedelta(minutes=1)) >= budgets.global_minute:
+        return GLOBAL_MINUTE
+    return None
+
+
+def number_ref(number: str) -> str:
+    """A salted hash of a number for the logs (bot.masking.log_ref)."""
+    return log_ref(number)
+
+
+def record_skip(
+    budget: str,
+    kind: str,
+    masked_number: str,
+    number: str,
+    national_id: Optional[str] = None,
+    budgets: Optional[Budgets] = None,
+) -> None:
+    """The log line and the counter of one message a budget stopped."""
+    budgets = budgets or Budgets.from_env()
+    SKIPPED[budget] += 1
+    logger.warning(
+        "SMS [%s] to %s (#%s) not sent: budget %s (%d) reached%s",
+        kind,
+        masked_number,
+        number_ref(number),
+        budget,
+        budgets.limit(budget),
+        f" for ID {mask_id(national_id)}" if national_id and budget == NATIONAL_ID_DAY else "",
+    )

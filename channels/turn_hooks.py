@@ -1,0 +1,81 @@
+"""The console's two hooks into a citizen's conversation, called by the pipeline and the
+desk (one line each there):
+
+- `before_rasa`: an answer to the rating question (a score button, the comment choice,
+  the comment itself) is handled here and never reaches Rasa;
+- `after_rasa`: the turn's analytics row and metrics, then the rating question if the
+  bot just finished something for the citizen;
+- `after_agent`: when an agent closes or hands back a conversation, the rating question
+  is owed, and `after_rasa` asks it after the conversation's next bot turn.
+Each swallows its own errors: the citizen's conversation goes on regardless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from bot import metrics
+from bot.services.console import csat
+from bot.services.console import turns as console_turns
+from channels.base import log_id
+
+logger = logging.getLogger(__name__)
+
+
+async def before_rasa(inbound: Any, text: str, output: Any) -> bool:
+    """True when this message answered the rating question (and was answered here)."""
+    metrics.inc(metrics.MESSAGES, inbound.channel)
+    try:
+        reply = await asyncio.to_thread(
+            csat.handle_reply, inbound.conversation_id, text, text.startswith("/")
+        )
+    except Exception as e:
+        logger.error(
+            "rating reply failed for %s: %s", log_id(inbound.conversation_id), type(e).__name__
+        )
+        return False
+    if reply is None:
+        return False
+    await output.emit(reply["text"], reply["buttons"] or None)
+    return True
+
+
+async def after_rasa(inbound: Any, started: float, output: Any, failed: bool) -> None:
+    conv, channel = inbound.conversation_id, inbound.channel
+    try:
+        facts = await asyncio.to_thread(
+            console_turns.finish_turn, conv, channel, time.monotonic() - started, failed
+        )
+        if failed:
+            return
+        ask = await asyncio.to_thread(
+            csat.maybe_ask,
+            conv,
+            channel,
+            facts.get("finished"),
+            bool(facts.get("active")),
+            None,
+            facts.get("intent"),
+        )
+        if ask is None:
+            ask = await asyncio.to_thread(csat.due_question, conv, bool(facts.get("active")))
+        if ask is not None:
+            await output.emit(ask["text"], ask["buttons"])
+    except Exception as e:
+        logger.error("after-turn hook failed for %s: %s", log_id(conv), type(e).__name__)
+
+
+async def after_agent(conversation_id: str, channel: str, agent: str, finished: str) -> None:
+    """Owe the citizen the question about the agent's help (closed or handed back); it
+    is asked after the conversation's next bot turn."""
+    try:
+        await asyncio.to_thread(
+            csat.maybe_ask, conversation_id, channel, finished, False, agent, None
+        )
+    except Exception as e:
+        logger.error(
+            "rating question not kept for %s: %s", log_id(conversation_id), type(e).__name__
+        )
