@@ -11,13 +11,9 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
+from bot.tools.services import free_port
+
 # --- profiles --------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    from bot.tools.services import free_port
-
-    return free_port()
 
 
 class Profile:
@@ -43,8 +39,8 @@ class SingleSQLite(Profile):
 
         self.stack = Stack(
             model=model,
-            rasa_port=_free_port(),
-            actions_port=_free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
             var_dir=Path(tempfile.mkdtemp(prefix="bench-load-sqlite-")),
             log_dir=logs / "sqlite",
             extra_env={"SANIC_WORKERS": "1"},
@@ -72,8 +68,8 @@ class Production(Profile):
         self.name = f"production, {workers} workers (PostgreSQL + Redis)"
         self.prod = ProdStack(
             model=model,
-            rasa_port=_free_port(),
-            actions_port=_free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
             var_dir=Path(tempfile.mkdtemp(prefix="bench-load-prod-")),
             log_dir=logs / "prod",
             env_overrides={"SANIC_WORKERS": str(workers), **(env or {})},

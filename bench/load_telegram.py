@@ -14,20 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from typing import Dict, List, Optional, Set
 
+from bot.tools.services import free_port
+
 TOKEN = "123456:BENCH-token"
 SECRET = "bench-telegram-secret"
 TEXTS = ["السلام عليكم", "وش شروط الأهلية؟", "كيف اسجل في حساب المواطن", "شكرا"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class TelegramStandIn:
@@ -35,7 +30,7 @@ class TelegramStandIn:
     sendMessage quotes."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.answered: Dict[int, int] = {}  # quoted message id -> replies
         self.lock = threading.Lock()

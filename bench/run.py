@@ -226,7 +226,7 @@ def bench_server(replies_only: bool = False) -> Dict:
     from bench import replies
     from bot.tools.model import ensure
     from bot.tools.serve import Stack
-    from tests.conftest import free_port
+    from bot.tools.services import free_port
 
     stack = Stack(
         model=ensure(),

@@ -9,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_rasa_data_validate():
     result = subprocess.run(
         [
@@ -35,8 +35,7 @@ def test_rasa_data_validate():
 # Dialogue tests: each user turn gives its intent, so what is under test is the policy
 # and the actions (forms, handoff) behind it. Which FAQ answer the text gets is the
 # NLU's job, measured on the held-out set (make bench) and over REST in tests/e2e.
-@pytest.mark.slow
-@pytest.mark.e2e
+@pytest.mark.model
 @pytest.mark.parametrize(
     "stories",
     [

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 from bot import settings
 
@@ -44,10 +44,21 @@ class ServiceError(RuntimeError):
     pass
 
 
+_handed_out: Set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nobody listens on now, never the same one twice in this process.
+    Bind-then-close leaves a window in which another process may take it: a service given
+    a port this way picks another if it is taken by the time it starts (_Service)."""
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise ServiceError("no free loopback port")
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -114,6 +125,7 @@ class _Service:
         self.base = (
             Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix=f"cza-{self.name}-"))
         )
+        self.chosen_port = not port  # ours to change if someone takes it before we start
         self.port = port or free_port()
         self.keep = keep or not self.throwaway
         self.proc: Optional[subprocess.Popen] = None
@@ -163,6 +175,12 @@ class _Service:
     def restart(self) -> None:
         self.stop(remove=False)
         self.start()
+
+    def _claim_port(self) -> None:
+        if port_open(self.port):
+            if not self.chosen_port:
+                raise ServiceError(f"port {self.port} is already in use")
+            self.port = free_port()
 
     def start(self):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -264,8 +282,7 @@ class Postgres(_Service):
     def start(self, timeout: float = 60) -> "Postgres":
         if self.running():
             return self
-        if port_open(self.port):
-            raise ServiceError(f"port {self.port} is already in use")
+        self._claim_port()
         self.initdb()
         self._prepare_dirs()
         options = {
@@ -347,8 +364,7 @@ class Redis(_Service):
     def start(self, timeout: float = 30) -> "Redis":
         if self.running():
             return self
-        if port_open(self.port):
-            raise ServiceError(f"port {self.port} is already in use")
+        self._claim_port()
         self.base.mkdir(parents=True, exist_ok=True)
         persistence = (
             ["--appendonly", "yes", "--save", "60 1"]

@@ -33,7 +33,7 @@ from bot.services.eligibility.form import (
     SHELTER,
     STAGE,
 )
-from tests.eligibility_answers import FAMILY
+from tests.support.eligibility_answers import FAMILY
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain" / "eligibility.yml").read_text(encoding="utf-8"))

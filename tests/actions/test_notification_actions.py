@@ -11,7 +11,7 @@ from bot.actions.notifications import (
 from bot.services.notifications import optout
 from bot.services.tickets import records as tickets
 from bot.store import conversations, session_scope
-from tests.actions.support import db, make_tracker, run_action  # noqa: F401
+from tests.support.actions import make_tracker, run_action
 
 
 def _say(action, sender="telegram:777"):

@@ -10,7 +10,7 @@ from bot.actions.objections import ActionObjectionStatus, ValidateObjectionForm
 from bot.services import objections
 from bot.store import session_scope
 from bot.store.sms import SmsMessage
-from tests.actions.support import db, load_domain, make_tracker, responses, run_action  # noqa: F401 (db: autouse fixture)
+from tests.support.actions import load_domain, make_tracker, responses, run_action
 
 DOMAIN = load_domain("objections")
 # form_failures and lookup_failures, shared with the ticket forms, are declared there.

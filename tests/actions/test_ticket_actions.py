@@ -18,7 +18,7 @@ from bot.services.tickets import records as tickets
 from bot.store import session_scope
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket
-from tests.actions.support import db, load_domain, make_tracker, responses, run_action  # noqa: F401 (db: autouse fixture)
+from tests.support.actions import load_domain, make_tracker, responses, run_action
 
 DOMAIN = load_domain("tickets")
 ID_A, MOBILE_A, ID_B = "1023456781", "0550000001", "1109876548"

@@ -1,6 +1,6 @@
 """Shared by the browser tests that need no trained model: a real sanic server with the
 citizen channels of credentials.yml plus the agent desk, the real handoff state on a
-database migrated to heads, and the scripted stand-in for Rasa (tests/channels/conftest.py),
+database migrated to heads, and the scripted stand-in for Rasa (tests/support/channels.py),
 all in this process (so a test can call channels.outbound as the desk does)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from bot.store import reset_engine
-from tests.channels import conftest as channel_fixtures
-from tests.environment import restore_environment
+from tests.support import channels as channel_fixtures
+from tests.support.environment import restore_environment
 
 PASSWORD = "widget agent password"
 

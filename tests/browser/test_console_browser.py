@@ -20,11 +20,11 @@ import pytest
 
 from bot.services.desk import accounts as desk_auth
 from bot.store import turns
+from bot.tools.services import free_port
 from tests.browser.axe import describe, serious_violations
-from tests.conftest import free_port
-from tests.console import fixtures
+from tests.support import console as fixtures
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "browser console password"
 TIMEOUT = 30_000

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from bot.services import handoff
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "browser desk password"
 TIMEOUT = 30_000

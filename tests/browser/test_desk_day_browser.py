@@ -27,7 +27,7 @@ from channels.web.channel import verify_session
 from tests.browser.axe import describe, serious_violations
 from tests.browser.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ONLINE = "document.querySelector('.cza-status').textContent === 'متصل'"
 # Browser notifications recorded instead of shown (headless Chromium has no tray).
@@ -303,7 +303,7 @@ def test_an_agent_changes_the_status_of_the_conversations_ticket(desk_stack, bro
     from bot.services.tickets import records as tickets
     from bot.store import session_scope
     from bot.store.notifications import Notification
-    from tests.channels.test_desk import valid_id
+    from tests.support.desk import valid_id
 
     st = desk_stack
     desk_auth.set_supervisor(st.agent_username, False)

@@ -2,7 +2,7 @@
 
 A real sanic server runs the citizen channels of credentials.yml plus the agent desk, with
 the real handoff state on a database migrated to heads and the scripted stand-in for Rasa
-(tests/channels/conftest.py), all in this process, so the agent's typing can be sent
+(tests/support/channels.py), all in this process, so the agent's typing can be sent
 through channels.outbound.notify_agent_typing just as the desk does. The citizen must be
 able to tell the person from the bot: the agent's name in the header and on their
 messages, the agent's real typing state, and never the bot's dots while a person answers.
@@ -20,7 +20,7 @@ from channels.web.channel import verify_session
 from tests.browser.axe import describe, serious_violations
 from tests.browser.conftest import Desk
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 ASSISTANT = "مساعد حساب المواطن"
 ONLINE = "document.querySelector('.cza-status').textContent === 'متصل'"

@@ -14,7 +14,7 @@ import pytest
 
 from bot.content import button, faq_answers, fill
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.axe import describe, serious_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 ONLINE = "document.querySelector('.cza-status').textContent === 'متصل'"
 FIRST_QUESTION = "أول سؤال: أنت سعودي الجنسية؟"
 LAST_IN_LOG = """() => {

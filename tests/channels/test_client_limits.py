@@ -54,7 +54,6 @@ def rest(stack, forwarded=None, sender=None):
     )
 
 
-@pytest.mark.slow
 def test_one_address_cannot_become_many_rest_senders(fresh, monkeypatch):
     monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1")
     monkeypatch.setenv("REST_RATE_LIMIT_PER_ADDRESS", "3")
@@ -67,7 +66,6 @@ def test_one_address_cannot_become_many_rest_senders(fresh, monkeypatch):
     assert rest(fresh, "198.51.100.2").status_code == 200  # another client is unaffected
 
 
-@pytest.mark.slow
 def test_forwarded_addresses_from_an_untrusted_peer_are_ignored(fresh, monkeypatch):
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
     monkeypatch.setenv("ADDRESS_LIMIT_EXEMPT", "")  # limit this machine too
@@ -76,7 +74,6 @@ def test_forwarded_addresses_from_an_untrusted_peer_are_ignored(fresh, monkeypat
     assert codes == [200, 200, 429, 429]  # all counted as 127.0.0.1
 
 
-@pytest.mark.slow
 def test_this_machine_is_exempt_by_default(fresh, monkeypatch):
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
     monkeypatch.delenv("ADDRESS_LIMIT_EXEMPT", raising=False)
@@ -84,7 +81,6 @@ def test_this_machine_is_exempt_by_default(fresh, monkeypatch):
     assert [rest(fresh).status_code for _ in range(4)] == [200] * 4
 
 
-@pytest.mark.slow
 def test_the_per_conversation_limit_still_applies(fresh, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_MESSAGES", "2")
     replies = [rest(fresh, sender="one-conversation").json() for _ in range(3)]
@@ -105,7 +101,6 @@ async def hello(stack, forwarded, token=None):
         return frame, None
 
 
-@pytest.mark.slow
 def test_one_address_cannot_open_sessions_without_end(fresh, monkeypatch):
     monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1")
     monkeypatch.setenv("WEBCHAT_SESSIONS_PER_ADDRESS", "2")

@@ -15,10 +15,9 @@ import httpx
 import pytest
 import yaml
 
-from tests.channels.conftest import ROOT, FakeAgent, free_port
-from tests.environment import restore_environment
-
-pytestmark = pytest.mark.slow
+from bot.tools.services import free_port
+from tests.support.channels import ROOT, FakeAgent
+from tests.support.environment import restore_environment
 
 WIDGET_SITE = "https://www.ca.gov.sa"
 REST_SITE = "https://partner.example.sa"

@@ -2,7 +2,7 @@
 
 A real sanic server runs the citizen channels (credentials.yml) plus the agent desk,
 with the stand-in Telegram Bot API and the scripted stand-in for Rasa from
-tests/channels/conftest.py. Unlike the channel tests, bot.services.handoff is the
+tests/support/channels.py. Unlike the channel tests, bot.services.handoff is the
 real one, on a database migrated to heads: the pipeline's gate, the desk's claim
 and the outbound delivery all meet here.
 """
@@ -19,11 +19,10 @@ import pytest
 
 from bot.services import handoff
 from bot.store import conversations, reset_engine
-from tests.channels import conftest as channel_fixtures
-from tests.channels.conftest import TELEGRAM_SECRET, unique_id, wait_for
-from tests.environment import restore_environment
+from tests.support import channels as channel_fixtures
+from tests.support.channels import TELEGRAM_SECRET, unique_id, wait_for
+from tests.support.environment import restore_environment
 
-pytestmark = pytest.mark.slow
 PASSWORD = "desk password for tests"
 
 

@@ -12,11 +12,9 @@ from bot.services.tickets import records as tickets
 from bot.store import engine, session_scope
 from bot.store.audit import AuditEntry
 from bot.store.notifications import Notification
-from tests.channels.test_desk import (  # noqa: F401 (fixtures)
+from tests.support.desk import (
     audit_log,
     citizen_writes,
-    desk_app,
-    env,
     valid_id,
 )
 

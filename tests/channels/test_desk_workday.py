@@ -10,11 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.services import handoff
 from bot.services.desk import accounts as desk_auth
 from bot.store import conversations
-from tests.channels.test_desk import (  # noqa: F401 (fixtures)
+from tests.support.desk import (
     audit_log,
     citizen_writes,
-    desk_app,
-    env,
 )
 
 

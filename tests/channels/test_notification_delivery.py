@@ -18,10 +18,9 @@ from bot.services import objections
 from bot.services.tickets import records as tickets
 from bot.store import conversations, session_scope
 from bot.store.notifications import Notification
-from tests.channels.conftest import Recorder, free_port, unique_id
-from tests.environment import restore_environment
-
-pytestmark = pytest.mark.slow
+from bot.tools.services import free_port
+from tests.support.channels import Recorder, unique_id
+from tests.support.environment import restore_environment
 
 ID_A, MOBILE_A = "1023456781", "0551234567"
 TEMPLATE = "case_status_update"
@@ -29,13 +28,13 @@ TEMPLATE = "case_status_update"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    """The channel tests' server (tests/channels/conftest.py) with the widget push route
+    """The channel tests' server (tests/support/channels.py) with the widget push route
     of credentials.yml loaded too. Built here from the conftest's parts: pytest may load
     that conftest under a module name another conftest later takes."""
     from bot.services import handoff
     from bot.store import reset_engine
     from channels.pipeline import set_pipeline
-    from tests.channels import conftest as cc
+    from tests.support import channels as cc
 
     st = cc.Stack(tmp_path_factory.mktemp("notify-channels"))
     saved = {k: os.environ.get(k) for k in st.env()}

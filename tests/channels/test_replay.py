@@ -22,7 +22,6 @@ from channels.base import RecordingOutput
 from channels.inbound import ACCEPTED, DUPLICATE, Inbound
 from channels.pipeline import Pipeline
 from channels.state import MemoryDeduper, MemoryRateLimiter
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
 TEXT = "رقم هويتي 1023456781 وما نزل الدعم"
 

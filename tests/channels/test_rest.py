@@ -10,9 +10,7 @@ import pytest
 
 from bot.store import conversations
 from channels.text import RATE_LIMIT_REPLY
-from tests.channels.conftest import GREETING, GREETING_BUTTONS, ROOT
-
-pytestmark = pytest.mark.slow
+from tests.support.channels import GREETING, GREETING_BUTTONS, ROOT
 
 
 def say(stack, sender, message, **extra):

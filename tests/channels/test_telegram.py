@@ -16,7 +16,7 @@ import pytest
 from bot.store import conversations
 from channels.base import parse_button_id
 from channels.text import ERROR_REPLY, MEDIA_REPLY, RATE_LIMIT_REPLY, UNAVAILABLE_BUTTON
-from tests.channels.conftest import (
+from tests.support.channels import (
     GREETING,
     GREETING_BUTTONS,
     TELEGRAM_SECRET,
@@ -25,7 +25,6 @@ from tests.channels.conftest import (
     wait_for,
 )
 
-pytestmark = pytest.mark.slow
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _mid = [500]
 

@@ -13,9 +13,7 @@ import websockets
 
 from bot.store import conversations
 from channels.web.channel import issue_session, verify_session
-from tests.channels.conftest import GREETING, GREETING_BUTTONS
-
-pytestmark = pytest.mark.slow
+from tests.support.channels import GREETING, GREETING_BUTTONS
 
 
 class Client:

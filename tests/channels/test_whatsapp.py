@@ -15,7 +15,7 @@ import pytest
 
 from bot.store import conversations
 from channels.text import ERROR_REPLY, MEDIA_REPLY, RATE_LIMIT_REPLY
-from tests.channels.conftest import (
+from tests.support.channels import (
     GREETING,
     WA_PHONE_ID,
     WA_SECRET,
@@ -25,7 +25,6 @@ from tests.channels.conftest import (
     wait_for,
 )
 
-pytestmark = pytest.mark.slow
 URL = "/webhooks/whatsapp/webhook"
 
 
@@ -206,7 +205,7 @@ def test_buttons_become_reply_buttons_and_a_click_sends_the_payload(fresh):
     assert fresh.agent.texts_from(f"whatsapp:{wa}") == ["greet"]
     # ask the bot for its greeting the way a template button would
     fresh.graph.clear()
-    from tests.channels.conftest import GREETING_BUTTONS
+    from tests.support.channels import GREETING_BUTTONS
 
     out = conversations.record_outbound(f"whatsapp:{wa}", GREETING, GREETING_BUTTONS)
     from channels.whatsapp import render
@@ -237,7 +236,7 @@ def test_bot_buttons_are_sent_as_interactive_reply_buttons(fresh):
     post(fresh, payload(text_msg(wa, "مرحبا")))
     wait_for(lambda: sent_to(fresh, wa))
     fresh.drain()
-    from tests.channels.conftest import GREETING_BUTTONS
+    from tests.support.channels import GREETING_BUTTONS
 
     result = fresh.run(send_to_citizen(f"whatsapp:{wa}", "اختر:", GREETING_BUTTONS, author="bot"))
     assert result.delivered

@@ -18,9 +18,9 @@ import pytest
 from bot.content import faq_answers, faq_buttons, fill
 from channels.web.channel import registry, verify_session
 from tests.browser.axe import describe, serious_violations
-from tests.channels.conftest import ROOT, wait_for
+from tests.support.channels import ROOT, wait_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser
 ONLINE = "document.querySelector('.cza-status').textContent === 'متصل'"
 # Bounding boxes of the message list and of its last message, in page coordinates.
 LAST_IN_LOG = """() => {

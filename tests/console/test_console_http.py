@@ -19,7 +19,7 @@ from bot.store import reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from channels import desk
 from channels.console import SupervisorConsole
-from tests.console import fixtures
+from tests.support import console as fixtures
 
 PASSWORD = "correct horse battery"
 _names = itertools.count()

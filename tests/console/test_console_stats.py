@@ -1,5 +1,5 @@
 """The console's SQL aggregates on fixture conversations with known answers
-(tests/console/fixtures.py), on SQLite and on PostgreSQL."""
+(tests/support/console.py), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import pytest
 
 from bot.services.console import stats
 from bot.services.console.stats import Period
-from tests.console import fixtures
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
+from tests.support import console as fixtures
 
 D = fixtures.D
 

@@ -1,5 +1,5 @@
 """The rating question on the widget, Telegram and WhatsApp, through the channel
-stand-ins (tests/channels/conftest.py): asked once after the bot finished something,
+stand-ins (tests/support/channels.py): asked once after the bot finished something,
 answered by the buttons each channel draws, never passed to Rasa; a citizen who
 ignores it is answered as usual."""
 
@@ -13,20 +13,19 @@ import pytest
 from bot.services.console import csat
 from bot.store import turns
 from bot.store.csat import CsatRating
-from tests.channels.conftest import fresh, stack, unique_id, wait_for  # noqa: F401
 from tests.channels.test_telegram import callback_update, message_update
 from tests.channels.test_telegram import post as tg_post
 from tests.channels.test_web import Client
 from tests.channels.test_whatsapp import payload, text_msg, wa_number
 from tests.channels.test_whatsapp import post as wa_post
+from tests.support.channels import unique_id, wait_for
 
-pytestmark = pytest.mark.slow
 FINISH = "افتح بلاغ"
 DONE_TEXT = "تم فتح البلاغ، رقمه يوصلك برسالة."
 
 
 @pytest.fixture
-def bot(fresh, monkeypatch):  # noqa: F811
+def bot(fresh, monkeypatch):
     """The full schema, and a Rasa stand-in that opens a ticket when asked to (the
     tracker store reports action_submit_ticket, as Rasa's would)."""
     import os

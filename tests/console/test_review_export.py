@@ -67,7 +67,7 @@ def test_a_text_labelled_two_ways_is_left_out(db, tmp_path):
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["nlu"] == []
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_the_exported_file_trains_and_the_heldout_check_runs(db, tmp_path, capsys):
     _label("ودي اعرف وش شروط الاستحقاق بالضبط", "intent", "faq/eligibility_conditions")
     _label("كم سعر الذهب اليوم", "out_of_scope")

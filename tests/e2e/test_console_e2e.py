@@ -12,7 +12,7 @@ from bot.services.console import csat
 from bot.store import reset_engine, session_scope
 from bot.store.turns import BotTurn
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.server
 
 
 def chat(server, sender, text):

@@ -6,7 +6,7 @@ import uuid
 import pytest
 import requests
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.server
 ARABIC = re.compile("[\u0600-\u06ff]")
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.server
 
 
 class Citizen:

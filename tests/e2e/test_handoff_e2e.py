@@ -17,7 +17,7 @@ import requests
 from bot.services import handoff
 from bot.store import conversations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.server
 PASSWORD = "e2e desk password"
 
 

@@ -16,7 +16,7 @@ from bot.store import reset_engine, session_scope
 from bot.store.notifications import Notification
 from bot.store.sms import SmsMessage
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.server
 
 NATIONAL_ID, MOBILE = "1023456708", "0550000002"  # fictional; not the tickets test's citizen
 

@@ -20,7 +20,7 @@ from bot.store import reset_engine, session_scope
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.server
 TICKET_NUMBER = re.compile(r"رقم البلاغ: (\d{8})")
 
 

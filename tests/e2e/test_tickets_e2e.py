@@ -17,7 +17,7 @@ from bot.services.tickets import records as tickets
 from bot.store import reset_engine, session_scope
 from bot.store.sms import SmsMessage
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = pytest.mark.server
 
 NATIONAL_ID, MOBILE = "1023456781", "0550000001"  # fictional; the ID passes its check digit
 

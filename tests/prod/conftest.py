@@ -1,9 +1,9 @@
-"""Real PostgreSQL and Redis for the production-profile tests (tests/prod).
+"""The production-profile tests (tests/prod): the stores as the Rasa server runs them,
+the environment of a worker, and a running production stack.
 
-The servers are throwaway clusters started from Debian's `postgresql` and
-`redis-server` packages (bot/tools/services.py) on free loopback ports, once per test
-session. Without the binaries the tests skip on a developer machine, and FAIL when
-CI=true: CI must prove the storage paths against the real engines, not skip them.
+PostgreSQL and Redis are the session's own (tests/support/postgres.py, redis.py).
+Without the binaries the tests skip on a developer machine, and FAIL in CI
+(tests/support/ci.py): CI must prove the storage paths against the real engines.
 """
 
 from __future__ import annotations
@@ -14,23 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.tools.services import Postgres, Redis, missing_binaries
-from tests.environment import restore_environment
+from bot.tools.services import missing_binaries
+from tests.support.ci import unavailable
+from tests.support.environment import restore_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _require_binaries() -> None:
     missing = missing_binaries()
-    if not missing:
-        return
-    message = (
-        f"Debian packages missing: {' '.join(missing)} "
-        f"(make system-deps, or apt-get install {' '.join(missing)})"
-    )
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    if missing:
+        unavailable(
+            f"Debian packages missing: {' '.join(missing)} "
+            f"(make system-deps, or apt-get install {' '.join(missing)})"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -42,57 +39,6 @@ def _rasa_as_served(rasa_patches) -> None:
 @pytest.fixture(scope="session")
 def service_binaries() -> None:
     _require_binaries()
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    _require_binaries()
-    server = Postgres(durable=False).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def redis_server():
-    _require_binaries()
-    server = Redis().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def pg_database(pg_server):
-    """A fresh database per test on the shared cluster: tests never see each other's rows."""
-    import uuid
-
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    pg_server.create_database(name)
-    url = pg_server.url.rsplit("/", 1)[0] + "/" + name
-    yield url
-    import psycopg2
-
-    conn = psycopg2.connect(pg_server.admin_url())
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    conn.close()
-
-
-@pytest.fixture
-def redis_url(redis_server):
-    import redis
-
-    client = redis.Redis.from_url(redis_server.url)
-    client.flushall()
-    client.close()
-    return redis_server.url
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.prod.conftest import running_prod_stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-" + uuid.uuid4().hex
 

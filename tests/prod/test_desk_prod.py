@@ -12,9 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-pytestmark = [pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "prod desk password"
 ADDRESS = "198.51.100.23"

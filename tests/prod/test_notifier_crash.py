@@ -24,21 +24,11 @@ from bot.services.tickets import records as tickets
 from bot.store import conversations, session_scope
 from bot.store.notifications import Notification
 from bot.store.sms import SmsMessage
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
-
-pytestmark = pytest.mark.slow
+from bot.tools.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:CRASH-token"
 ID_A, MOBILE_A = "1023456781", "0551234567"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class StandIn:
@@ -46,7 +36,7 @@ class StandIn:
     `on_receive(call)` runs before the answer (it may kill the sender)."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.calls: List[Dict[str, Any]] = []
         self.on_receive: Optional[Callable[[Dict[str, Any]], None]] = None
         self.loop = asyncio.new_event_loop()

@@ -22,8 +22,8 @@ from bot.store import reset_engine
 from bot.store.base import utcnow
 from bot.store.migrate import upgrade
 from bot.store.tracker_store import EnvTrackerStore, ensure_tracker_tables
-from tests import privacy_data as data
-from tests.privacy_data import A_ONLY_IN_TRACKER, A, B
+from tests.support import privacy_data as data
+from tests.support.privacy_data import A_ONLY_IN_TRACKER, A, B
 
 DOMAIN = Domain.from_dict(
     {"slots": {"ticket_national_id": {"type": "text", "mappings": [{"type": "custom"}]}}}

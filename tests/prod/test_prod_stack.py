@@ -15,7 +15,7 @@ from bench.load_client import run_users
 from bench.load_flows import FLOWS, model_intents, usable_flows
 from tests.prod.conftest import running_prod_stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from bench.load_telegram import TelegramStandIn, run_citizens, summary, wait_answered
 from tests.prod.conftest import running_prod_stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
 
 

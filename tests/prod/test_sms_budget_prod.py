@@ -24,7 +24,7 @@ from tests.e2e.test_security_e2e import (
 )
 from tests.prod.conftest import STACK_ENV, running_prod_stack
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
 
 

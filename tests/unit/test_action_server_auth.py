@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from rasa_sdk import Action
 
 from bot import action_server
+from bot.tools.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "s3cret-for-the-tests-0123456789"
@@ -33,18 +33,12 @@ class ActionProbe(Action):
         return []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serving(app):
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    port = _free_port()
+    port = free_port()
 
     async def boot():
         server = await app.create_server(

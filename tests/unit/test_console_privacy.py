@@ -8,7 +8,6 @@ import pytest
 from bot.services.console import review
 from bot.store import csat, turns
 from bot.store import review as review_store
-from tests.privacy_data import dbs  # noqa: F401  (fixture)
 
 SAID = (
     "هويتي 1023456781 وجوالي 0551234567 او 966551234567 او +966551234567 "
@@ -22,7 +21,7 @@ def _clean(text: str) -> bool:
 
 
 @pytest.fixture
-def db(dbs):  # noqa: F811
+def db(dbs):
     return dbs[0]
 
 

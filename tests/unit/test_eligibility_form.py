@@ -29,7 +29,7 @@ from bot.services.eligibility.form import (
     fix_field,
     required_slots_for,
 )
-from tests.eligibility_answers import FAMILY
+from tests.support.eligibility_answers import FAMILY
 
 # --------------------------------------------------------------------------- which questions
 

@@ -21,7 +21,7 @@ from bot.services.eligibility.form import (
     SAUDI,
     STAGE,
 )
-from tests.eligibility_answers import FAMILY
+from tests.support.eligibility_answers import FAMILY
 
 
 def leaves(node, path=""):

@@ -14,17 +14,16 @@ import sqlalchemy as sa
 from bot.services.privacy import erasure
 from bot.services.privacy.subject import subject
 from bot.store import conversations
-from tests import privacy_data as data
-from tests.privacy_data import (
+from tests.support import privacy_data as data
+from tests.support.privacy_data import (
     A_ONLY_IN_TRACKER,
     A,
     B,
-    dbs,  # noqa: F401  (fixture)
 )
 
 
 @pytest.fixture
-def citizens(dbs):  # noqa: F811
+def citizens(dbs):
     app, tracker = dbs
     data.populate(tracker, time.time())
     return app, tracker
@@ -129,7 +128,7 @@ def test_erase_one_conversation(citizens):
     assert any(c["conversation_id"] == A.whatsapp for c in rows["conversations"])
 
 
-def test_a_timestamp_that_looks_like_the_id_is_not_a_mention(dbs):  # noqa: F811
+def test_a_timestamp_that_looks_like_the_id_is_not_a_mention(dbs):
     app, tracker = dbs
     data.write_events(
         tracker, "rest-other", data.turn(float(A.national_id), "متى الدفعة", {}, "قريب")
@@ -172,7 +171,7 @@ def test_backoffice_erase_command(citizens, capsys):
     assert "10 digits" in capsys.readouterr().err
 
 
-def test_transcripts_store_replies_masked_too(dbs):  # noqa: F811
+def test_transcripts_store_replies_masked_too(dbs):
     conversations.record_outbound("rest-x", f"• رقم الهوية: {A.national_id}\n• الجوال: {A.mobile}")
     conversations.record_outbound("rest-x", "الحد ٥٠٠٠ ريال")
     texts = [m["text"] for m in conversations.transcript("rest-x")]

@@ -1,7 +1,7 @@
 """Handoff state machine, atomic claim, citizen-facing messages and the handoff action.
 
 Runs against a throwaway SQLite file migrated with Alembic (the real schema); the
-concurrency tests run on SQLite and on PostgreSQL (tests/fixtures_pg.py).
+concurrency tests run on SQLite and on PostgreSQL (tests/support/postgres.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sqlalchemy import select
 from bot.services import handoff
 from bot.store import reset_engine, session_scope
 from bot.store.audit import AuditEntry
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
 RIYADH_10AM = datetime(2024, 5, 5, 7, 0, tzinfo=timezone.utc)  # 10:00 in Riyadh (UTC+3)
 RIYADH_11PM = datetime(2024, 5, 5, 20, 0, tzinfo=timezone.utc)  # 23:00 in Riyadh

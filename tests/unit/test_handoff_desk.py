@@ -9,7 +9,6 @@ import pytest
 
 from bot.services import handoff
 from bot.store import conversations, reset_engine
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
 
 @pytest.fixture
@@ -47,7 +46,7 @@ def test_only_the_holder_transfers_and_the_colleague_holds_it_at_once(db, notice
     assert [n["kind"] for n in notices] == ["escalated", "claimed", "transferred", "replied"]
 
 
-def test_two_transfers_at_once_only_one_wins(app_db):  # noqa: F811 (fixture)
+def test_two_transfers_at_once_only_one_wins(app_db):
     h = handoff.escalate("telegram:2", "requested")
     assert handoff.claim(h.id, "sara")
     results, barrier = [], threading.Barrier(2)

@@ -18,7 +18,6 @@ from bot.store.audit import AuditEntry
 from bot.store.base import utcnow
 from bot.store.notifications import Notification
 from bot.store.tickets import Ticket
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
 ID_A, MOBILE_A = "1023456781", "0551234567"
 

@@ -14,7 +14,6 @@ from bot.store import session_scope
 from bot.store.base import utcnow
 from bot.store.otp import OtpChallenge
 from bot.store.sms import SmsMessage
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
 ID_A, MOBILE_A, ID_B = "1023456781", "0550000001", "1109876548"
 

@@ -153,7 +153,7 @@ def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, 
     }
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_importing_the_stores_patches_nothing():
     """Rasa loads the store classes from endpoints.yml by module path: that import must
     leave Rasa as it is (only bot.patches.apply() changes it)."""

@@ -17,15 +17,14 @@ from bot.services.privacy.periods import Periods
 from bot.services.privacy.retention import purge
 from bot.services.privacy.schedule import LEASE, claim, release, run_if_due
 from bot.store.base import utcnow
-from tests import privacy_data as data
-from tests.privacy_data import dbs  # noqa: F401  (fixture)
+from tests.support import privacy_data as data
 
 
 def _rows(app, name):
     return data.all_rows(app)[name]
 
 
-def test_purge_removes_what_is_older_than_its_period_and_keeps_the_rest(dbs):  # noqa: F811
+def test_purge_removes_what_is_older_than_its_period_and_keeps_the_rest(dbs):
     app, tracker = dbs
     now = utcnow()
     data.seed_retention(app, tracker, now)
@@ -80,7 +79,7 @@ def test_purge_removes_what_is_older_than_its_period_and_keeps_the_rest(dbs):  #
     }
 
 
-def test_a_second_purge_finds_nothing_and_a_dry_run_changes_nothing(dbs):  # noqa: F811
+def test_a_second_purge_finds_nothing_and_a_dry_run_changes_nothing(dbs):
     app, tracker = dbs
     now = utcnow()
     data.seed_retention(app, tracker, now)
@@ -94,7 +93,7 @@ def test_a_second_purge_finds_nothing_and_a_dry_run_changes_nothing(dbs):  # noq
     assert set(again.values()) == {0}
 
 
-def test_a_period_of_zero_keeps_that_kind_forever(dbs):  # noqa: F811
+def test_a_period_of_zero_keeps_that_kind_forever(dbs):
     app, tracker = dbs
     now = utcnow()
     data.seed_retention(app, tracker, now)
@@ -104,7 +103,7 @@ def test_a_period_of_zero_keeps_that_kind_forever(dbs):  # noqa: F811
     assert len(data.senders(tracker)) == 3
 
 
-def test_the_purge_report_names_the_console_tables(dbs, capsys):  # noqa: F811
+def test_the_purge_report_names_the_console_tables(dbs, capsys):
     from bot.backoffice.__main__ import main
 
     app, tracker = dbs
@@ -129,7 +128,7 @@ def test_periods_come_from_the_environment():
     assert periods.purge_every({"RETENTION_PURGE_EVERY_HOURS": "0"}) == timedelta(0)
 
 
-def test_no_tracker_yet_is_not_an_error(dbs, tmp_path, monkeypatch):  # noqa: F811
+def test_no_tracker_yet_is_not_an_error(dbs, tmp_path, monkeypatch):
     app, _tracker = dbs
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "never-created.db"))
     assert databases.open_engines()[1] is None
@@ -172,7 +171,7 @@ def test_urls_follow_the_rules_of_the_stores(case, monkeypatch, tmp_path):
 # --- one purge at a time -------------------------------------------------------------------
 
 
-def test_only_one_holder_at_a_time_and_a_dead_holders_lease_expires(dbs):  # noqa: F811
+def test_only_one_holder_at_a_time_and_a_dead_holders_lease_expires(dbs):
     app, _ = dbs
     now = utcnow()
     assert claim(app, "host:1", now=now)
@@ -186,7 +185,7 @@ def test_only_one_holder_at_a_time_and_a_dead_holders_lease_expires(dbs):  # noq
     assert claim(app, "host:3", every=timedelta(hours=24), now=utcnow() + timedelta(hours=25))
 
 
-def test_concurrent_callers_purge_once(dbs):  # noqa: F811
+def test_concurrent_callers_purge_once(dbs):
     app, tracker = dbs
     data.seed_retention(app, tracker, utcnow())
     results, barrier = [], threading.Barrier(4)
@@ -205,7 +204,7 @@ def test_concurrent_callers_purge_once(dbs):  # noqa: F811
     assert run_if_due(app, tracker, timedelta(hours=24), Periods(), holder="later") is None
 
 
-def test_a_failed_purge_frees_the_lease_and_is_retried(dbs, monkeypatch):  # noqa: F811
+def test_a_failed_purge_frees_the_lease_and_is_retried(dbs, monkeypatch):
     app, tracker = dbs
 
     def broken(*_a, **_k):
@@ -218,7 +217,7 @@ def test_a_failed_purge_frees_the_lease_and_is_retried(dbs, monkeypatch):  # noq
     assert run_if_due(app, tracker, timedelta(hours=24), Periods(), holder="b") is not None
 
 
-def test_two_schedulers_on_one_database_purge_once(dbs):  # noqa: F811
+def test_two_schedulers_on_one_database_purge_once(dbs):
     app, tracker = dbs
     data.seed_retention(app, tracker, utcnow())
     env = dict(os.environ)
@@ -240,7 +239,7 @@ def test_two_schedulers_on_one_database_purge_once(dbs):  # noqa: F811
     assert retention_schedule.start_scheduler({"RETENTION_PURGE_EVERY_HOURS": "0"}) is None
 
 
-def test_backoffice_purge_command(dbs, capsys):  # noqa: F811
+def test_backoffice_purge_command(dbs, capsys):
     from bot.backoffice.__main__ import main
 
     app, tracker = dbs
@@ -257,7 +256,7 @@ def test_backoffice_purge_command(dbs, capsys):  # noqa: F811
     assert "events               deleted     0" in capsys.readouterr().out
 
 
-def test_migration_matches_the_model(dbs):  # noqa: F811
+def test_migration_matches_the_model(dbs):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 

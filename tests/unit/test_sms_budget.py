@@ -22,10 +22,9 @@ from bot.store import session_scope
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket
 from tests.actions.test_ticket_actions import tracker
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 from tests.unit.test_sms import StandIn
 
-# Every test runs on SQLite and on PostgreSQL (tests/fixtures_pg.py).
+# Every test runs on SQLite and on PostgreSQL (tests/support/postgres.py).
 pytestmark = pytest.mark.usefixtures("app_db")
 
 MOBILE = "0551112233"

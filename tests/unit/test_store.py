@@ -17,7 +17,6 @@ from bot.store.audit import AuditEntry
 from bot.store.objections import Objection
 from bot.store.sms import SmsMessage
 from bot.store.tickets import Ticket
-from tests.fixtures_pg import app_db, postgres_server, postgres_url  # noqa: F401
 
 ID_A, MOBILE_A = "1023456781", "0550000001"
 ID_B = "1109876548"
@@ -363,11 +362,11 @@ def test_backoffice_outbox_hides_codes_unless_asked(app_db, capsys):
 
 
 def test_missing_postgres_fails_loudly_in_ci_and_skips_elsewhere(monkeypatch):
-    from tests import fixtures_pg
+    from tests.support.ci import unavailable
 
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception):
-        fixtures_pg._unavailable("no binaries")
+        unavailable("no binaries")
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
-        fixtures_pg._unavailable("no binaries")
+        unavailable("no binaries")

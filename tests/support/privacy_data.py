@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import pkgutil
+import shutil
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence
 
@@ -105,7 +106,7 @@ A_ONLY_IN_TRACKER = "rest-visitor-xq"
 
 
 @pytest.fixture
-def dbs(tmp_path, monkeypatch):
+def dbs(tmp_path, monkeypatch, _sqlite_template):
     """Our SQLite database (migrated) and a SQLite tracker file with Rasa's events table,
     as `make run` has them."""
     url, tracker_path = f"sqlite:///{tmp_path / 'app.db'}", tmp_path / "tracker.db"
@@ -115,10 +116,9 @@ def dbs(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_DB", str(tracker_path))
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     from bot.store import reset_engine
-    from bot.store.migrate import upgrade
 
+    shutil.copyfile(_sqlite_template, tmp_path / "app.db")
     reset_engine()
-    upgrade(url)
     app = sa.create_engine(url, future=True)
     tracker = sa.create_engine(f"sqlite:///{tracker_path}", future=True)
     EVENTS_METADATA.create_all(tracker)

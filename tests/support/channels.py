@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import threading
 import time
 import uuid
@@ -22,7 +21,8 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 
-from tests.environment import restore_environment
+from bot.tools.services import free_port
+from tests.support.environment import restore_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,12 +41,6 @@ GREETING_BUTTONS = [
     {"title": "تحقق من أهليتي", "payload": "/check_eligibility"},
     {"title": "قنوات التواصل", "payload": '/faq_pick{"faq_key": "contact_channels"}'},
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:

@@ -1,10 +1,9 @@
-"""What the ticket and objection action tests share: a fresh database per test, trackers
-built the way Rasa sends them to the action server, and running an action."""
+"""What the action tests share: trackers built the way Rasa sends them to the action
+server, and running an action (their database: tests/actions/conftest.py)."""
 
 import asyncio
 from pathlib import Path
 
-import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,22 +13,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def load_domain(name):
     return yaml.safe_load((ROOT / "domain" / f"{name}.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(autouse=True)
-def db(tmp_path, monkeypatch):
-    from bot.store import reset_engine
-    from bot.store.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.delenv("SMS_GATEWAY_URL", raising=False)
-    monkeypatch.delenv("SMS_GATEWAY", raising=False)
-    reset_engine()
-    upgrade(url)
-    yield url
-    reset_engine()
 
 
 def make_tracker(

