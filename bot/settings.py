@@ -1,7 +1,8 @@
 """Every setting the assistant reads from the environment, in one place.
 
 Each field is one environment variable (the field name in capitals) with a safe local
-default; README's "Configuration" table documents them, and a test keeps the two in step.
+default; docs/settings.md documents them (written by bot/tools/settings_doc.py), and a
+test keeps the two in step.
 Values are typed and checked by pydantic (already pinned by Rasa), so a typo in a number
 is reported once, by name, instead of surfacing deep inside a request.
 

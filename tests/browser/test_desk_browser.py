@@ -4,7 +4,7 @@ A citizen in the web widget (one browser context) asks for a person; an agent on
 desk (another context, its own cookies) sees the conversation appear without reloading,
 claims it, replies, sees the citizen's answer arrive, and hands it back to the bot,
 which then answers the citizen again. Saves a screenshot of the desk to
-results/screenshots/desk-takeover.png (the README shows the working-day test's desk.png).
+results/screenshots/desk-takeover.png (docs/desk.md shows the working-day test's desk.png).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ types (the citizen sees it), writes an internal note (the citizen never sees it)
 the conversation, transfers it to a colleague (the citizen sees the new name), finds it
 again in the history after it was handed back, by number, label and masked ID. Every
 page passes axe-core (WCAG 2.1 A/AA) with no serious or critical violation. Saves
-results/screenshots/desk.png and widget-with-agent.png (docs/ has copies for the README).
+results/screenshots/desk.png and widget-with-agent.png (docs/ has copies for the README and docs/desk.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """One module reads the environment: bot/settings.py. Everything else asks it.
 
 A new os.environ.get() elsewhere would bring back what the settings module replaced: a
-default written twice, a typo read as a string, a variable missing from README's table.
+default written twice, a typo read as a string, a variable missing from docs/settings.md.
 Copying the whole environment for a child process (dict(os.environ)) is fine; reading
 one variable is not.
 """
@@ -9,7 +9,7 @@ one variable is not.
 import re
 from pathlib import Path
 
-from bot import settings
+from bot.tools import settings_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 READ = re.compile(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[[^\]]+\](?!\s*=[^=])")
@@ -33,22 +33,14 @@ def test_only_the_settings_module_reads_single_variables():
 
 
 def test_every_documented_variable_is_a_setting():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)`", table, re.M))
-    # Read by Rasa itself (endpoints.yml, credentials.yml) or by the test tools, not by us.
-    outside = {"ACTION_ENDPOINT_URL", "RASA_API_TOKEN", "CHROMIUM_PATH"}
-    unknown = documented - set(settings.ENV_NAMES) - outside
-    assert not unknown, f"documented but not in bot/settings.py: {sorted(unknown)}"
+    assert settings_doc.unknown() == [], "documented but not in bot/settings.py"
 
 
 def test_every_setting_is_documented():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    families = set(re.findall(r"`([A-Z]+_)\*`", table))  # `TELEGRAM_*` covers its channel
-    missing = [
-        name
-        for name in settings.ENV_NAMES
-        if f"`{name}`" not in table and not any(name.startswith(f) for f in families)
-    ]
-    assert not missing, f"add these to README's Configuration table: {missing}"
+    missing = settings_doc.undocumented()
+    assert not missing, f"add these to bot/tools/settings_doc.py: {missing}"
+
+
+def test_the_settings_page_is_up_to_date():
+    page = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert page == settings_doc.render(), "run: python -m bot.tools.settings_doc"
