@@ -9,6 +9,7 @@ Without the binaries the tests skip on a developer machine, and FAIL in CI
 from __future__ import annotations
 
 import os
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,8 +63,18 @@ def prod_env(monkeypatch, pg_database, redis_url, tmp_path):
     reset_engine()
 
 
-# What earlier tests left in the environment must not steer a production stack.
-STACK_ENV = ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL")
+# What earlier tests left in the environment must not steer a production stack: the
+# stores, and the action-server and desk settings of the single-process tests.
+STACK_ENV = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TRACKER_STORE_URL",
+    "ACTION_SERVER_TOKEN",
+    "ACTIONS_HOST",
+    "ACTION_ENDPOINT_URL",
+    "DESK_COOKIE_SECURE",
+)
+METRICS_TOKEN = "metrics-" + uuid.uuid4().hex
 
 
 @contextmanager
@@ -90,3 +101,32 @@ def running_prod_stack(model, var_dir, name, env_overrides, clear=STACK_ENV):
     finally:
         stack.stop()
         restore_environment(saved)
+
+
+@pytest.fixture(scope="session")
+def telegram_standin():
+    """The Telegram Bot API stand-in the production stack talks to (bench/load_telegram.py)."""
+    from bench.load_telegram import TelegramStandIn
+
+    standin = TelegramStandIn().start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
+
+
+@pytest.fixture(scope="session")
+def prod_stack(service_binaries, trained_model, tmp_path_factory, telegram_standin):
+    """One production profile for the whole session (starting one costs tens of seconds):
+    two Rasa workers, the action server and the notification sender on the session's own
+    PostgreSQL and Redis, /metrics behind METRICS_TOKEN, Telegram through the stand-in
+    with a short lease so a dead worker's messages are taken over within seconds. Tests
+    that kill a worker leave the stack whole: the supervisor replaces it."""
+    overrides = {
+        "SANIC_WORKERS": "2",
+        "METRICS_TOKEN": METRICS_TOKEN,
+        **telegram_standin.env(lease_seconds=5, scan_seconds=1),
+    }
+    var_dir = tmp_path_factory.mktemp("prod-var")
+    with running_prod_stack(trained_model, var_dir, "prod", overrides) as stack:
+        yield stack

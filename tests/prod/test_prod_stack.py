@@ -13,17 +13,9 @@ import pytest
 from bench.load_check import check_transcripts
 from bench.load_client import run_users
 from bench.load_flows import FLOWS, model_intents, usable_flows
-from tests.prod.conftest import running_prod_stack
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def prod_stack(service_binaries, trained_model, tmp_path_factory):
-    var_dir = tmp_path_factory.mktemp("prod-var")
-    with running_prod_stack(trained_model, var_dir, "prod", {"SANIC_WORKERS": "2"}) as stack:
-        yield stack
 
 
 def test_two_workers_share_one_store(prod_stack):

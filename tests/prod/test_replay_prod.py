@@ -12,23 +12,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bench.load_telegram import TelegramStandIn, run_citizens, summary, wait_answered
-from tests.prod.conftest import running_prod_stack
+from bench.load_telegram import run_citizens, summary, wait_answered
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def telegram_prod(service_binaries, trained_model, tmp_path_factory):
-    standin = TelegramStandIn().start()
-    overrides = {"SANIC_WORKERS": "2", **standin.env(lease_seconds=5, scan_seconds=1)}
-    try:
-        var_dir = tmp_path_factory.mktemp("prod-var")
-        with running_prod_stack(trained_model, var_dir, "prod-replay", overrides) as stack:
-            yield stack, standin
-    finally:
-        standin.stop()
+@pytest.fixture
+def telegram_prod(prod_stack, telegram_standin):
+    return prod_stack, telegram_standin
 
 
 def test_telegram_messages_on_a_killed_worker_are_answered_by_another(telegram_prod):

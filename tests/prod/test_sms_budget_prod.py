@@ -22,34 +22,24 @@ from tests.e2e.test_security_e2e import (
     open_ticket,
     outbox_statuses,
 )
-from tests.prod.conftest import STACK_ENV, running_prod_stack
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def prod(service_binaries, trained_model, tmp_path_factory):
+def prod(prod_stack):
+    """The session's production stack, its database this process's too (to read the
+    SMS outbox)."""
     from bot.store import reset_engine
 
-    # Earlier tests' action-server and desk settings must not steer this stack either.
-    clear = STACK_ENV + (
-        "ACTION_SERVER_TOKEN",
-        "ACTIONS_HOST",
-        "ACTION_ENDPOINT_URL",
-        "DESK_COOKIE_SECURE",
-    )
-    var_dir = tmp_path_factory.mktemp("prod-budget")
-    with running_prod_stack(
-        trained_model, var_dir, "prod-budget", {"SANIC_WORKERS": "2"}, clear
-    ) as stack:
-        os.environ["DATABASE_URL"] = stack.env["DATABASE_URL"]
+    os.environ["DATABASE_URL"] = prod_stack.env["DATABASE_URL"]
+    reset_engine()
+    try:
+        yield prod_stack
+    finally:
+        os.environ.pop("DATABASE_URL", None)
         reset_engine()
-        try:
-            yield stack
-        finally:
-            os.environ.pop("DATABASE_URL", None)
-            reset_engine()
 
 
 def test_the_action_server_obeys_only_rasa(prod):

@@ -34,7 +34,7 @@ NEEDS = {
         "prod_env",
     },
     "model": {"trained_model", "rasa_stack", "rasa_server"},
-    "server": {"rasa_stack", "rasa_server", "stack", "desk_stack", "server_url"},
+    "server": {"rasa_stack", "rasa_server", "stack", "desk_stack", "server_url", "prod_stack"},
     "browser": {"browser"},
     "prod": {"prod_stack", "prod_env"},
 }
