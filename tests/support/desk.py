@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import shutil
 import sys
 import types
@@ -18,6 +19,7 @@ from bot.services.desk import accounts as desk_auth
 from bot.store import conversations, reset_engine, session_scope
 from bot.store.audit import AuditEntry
 from channels import desk
+from tests.support.environment import restore_environment
 
 PASSWORD = "correct horse battery"
 _names = itertools.count()
@@ -139,17 +141,33 @@ def desk_app():
     loop.close()
 
 
+@pytest.fixture(scope="session")
+def _desk_template(_sqlite_template, tmp_path_factory) -> str:
+    """The migrated database with the two agents: hashing their passwords (scrypt, slow on
+    purpose) once per session, not once per test."""
+    path = tmp_path_factory.mktemp("desk-template") / "app.db"
+    shutil.copyfile(_sqlite_template, path)
+    saved = {"DATABASE_URL": os.environ.get("DATABASE_URL")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    reset_engine()
+    try:
+        desk_auth.create_agent("sara", PASSWORD, "سارة")
+        desk_auth.create_agent("omar", PASSWORD, "عمر")
+    finally:
+        restore_environment(saved)
+        reset_engine()
+    return str(path)
+
+
 @pytest.fixture
-def env(desk_app, tmp_path, monkeypatch, _sqlite_template):
-    shutil.copyfile(_sqlite_template, tmp_path / "app.db")
+def env(desk_app, tmp_path, monkeypatch, _desk_template):
+    shutil.copyfile(_desk_template, tmp_path / "app.db")
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     monkeypatch.delenv("SMS_GATEWAY_URL", raising=False)
     monkeypatch.delenv("SMS_GATEWAY", raising=False)
     reset_engine()
-    desk_auth.create_agent("sara", PASSWORD, "سارة")
-    desk_auth.create_agent("omar", PASSWORD, "عمر")
 
     outbound = FakeOutbound()
     monkeypatch.setitem(

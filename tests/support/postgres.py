@@ -128,6 +128,13 @@ def _pg_template(postgres_server) -> str:
     _drop(postgres_server, _TEMPLATE)
     _admin(postgres_server, f'CREATE DATABASE "{_TEMPLATE}"')
     _migrate(_url_of(postgres_server, _TEMPLATE))
+    # Copying needs a template nobody is connected to: close what the migration left open
+    # (Alembic's engine) and let no one in again.
+    _admin(
+        postgres_server,
+        f'ALTER DATABASE "{_TEMPLATE}" WITH ALLOW_CONNECTIONS false',
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_TEMPLATE}'",
+    )
     return _TEMPLATE
 
 
