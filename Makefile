@@ -80,11 +80,10 @@ agent: venv ## create a desk account: make agent NAME=<user> DISPLAY_NAME=<Arabi
 system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
 	scripts/system-deps.sh
 
-# Two runs: the fast tests on both cores, then the ones that train, serve or browse, one
-# at a time (they share one model, one Rasa server and one production stack).
+# On both cores: the tests sharing the Rasa server stay on one worker, those sharing the
+# production stack on the other (tests/support/markers.py), the rest fill in.
 test: dev system-deps ## install what is missing and run the whole test suite
-	$(PY) -m pytest -n 2 -m "not ($(SLOW_MARKERS))"
-	$(PY) -m pytest -m "$(SLOW_MARKERS)" --durations=25
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25
 
 test-fast: dev ## the tests that need no server, database server, model or browser (< 1 min)
 	$(PY) -m pytest -n 2 -m "not ($(SLOW_MARKERS))"

@@ -11,6 +11,10 @@ or prod)"`) cannot pick up a slow test by accident:
 A module may add a marker itself (`pytestmark`) for a need no fixture shows, such as a
 test that starts Rasa's command line in a subprocess.
 
+Under pytest-xdist (`-n 2 --dist loadgroup`, make test) the tests that share the one Rasa
+server, and those that share the one production stack, each stay on one worker (groups
+"rasa" and "prod"), so each is started once while the other worker runs the rest.
+
 In CI a skipped test fails the run unless tests/support/ci.py allows it.
 """
 
@@ -60,6 +64,10 @@ def pytest_collection_modifyitems(config, items) -> None:
                 item.add_marker(getattr(pytest.mark, marker))
         if item.nodeid.startswith("tests/prod/"):
             item.add_marker(pytest.mark.prod)
+        if used & {"prod_stack", "telegram_standin"}:
+            item.add_marker(pytest.mark.xdist_group("prod"))
+        elif used & {"rasa_stack", "rasa_server", "trained_model"}:
+            item.add_marker(pytest.mark.xdist_group("rasa"))
 
 
 _skipped: List[str] = []

@@ -6,6 +6,7 @@ what the servers wrote (e.g. the SMS outbox)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -30,9 +31,14 @@ def rasa_patches() -> None:
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    from bot.tools.model import ensure
+    """The model for the current data, trained by the first test process that needs it;
+    another one (pytest-xdist's second worker) waits for it instead of training too."""
+    from bot.tools.model import MODELS_DIR, ensure
 
-    return ensure()
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(MODELS_DIR / ".training.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return ensure()
 
 
 @pytest.fixture(scope="session")
