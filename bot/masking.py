@@ -4,6 +4,13 @@
 enough to use it. Also a log filter that masks any ID, mobile or IBAN that slips
 into a log message.
 
+`mask_text` finds numbers the way the parsers (bot/services/verification/validators.py)
+read them, and more: any decimal digits (Arabic-Indic, Persian, full-width), groups split
+by spaces, dashes, dots, slashes or invisible characters, a number glued to letters
+("ID1012345672", "هويتي1012345672"), a country code (+966, 00966, 966). Each run of
+digit groups is tried as whole groups joined, at most 15 digits at a time, so two numbers
+written side by side are both found and a long run costs little.
+
 Pure functions with no dependency on the store, the services or Rasa, so that every
 layer (the store's transcripts, the services, the channels, the back office, the Rasa
 server's logging) masks the same way.
@@ -15,16 +22,123 @@ import hashlib
 import logging
 import os
 import re
+import unicodedata
+from typing import List, Tuple
+from urllib.parse import unquote_plus
 
 from bot import settings
+from bot.cleantext import INVISIBLE
 from bot.nlu.arabic import to_ascii_digits
 
 MASK = "•"
+ACCESS_LOGGER = "sanic.access"
 # Without LOG_ID_SALT each process draws its own salt: references still match within one
 # log, and nobody can rebuild them from a list of candidate numbers.
 _LOG_SALT = settings.get().log_id_salt or os.urandom(8).hex()
-# 10-digit IDs (1/2...), Saudi mobiles (05..., 9665..., +9665...), IBANs (SA + 22 digits).
-_SENSITIVE = re.compile(r"(?:SA\d{2}[\d ]{18,26}|\+?9665\d{8}|05\d{8}|\b[12]\d{9}\b)", re.I)
+# What people put inside a number: spaces of every width, dashes and minus signs, dots,
+# slashes, brackets, Arabic decimal/thousands marks, and invisible characters.
+_SEP = rf"[\s\-./_()\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u066b\u066c{INVISIBLE}]"
+# A run of digit groups, with the "+" (or full-width "＋") of a country code.
+_RUN = re.compile(rf"(?:[+\uff0b]{_SEP}*)?\d(?:{_SEP}*\d)*")
+_GROUP = re.compile(r"\d+")
+# Saudi IBAN: SA, two check digits, 20 more (letters allowed when exactly 20 follow).
+_IBAN = re.compile(
+    rf"[Ss\uff33\uff53][Aa\uff21\uff41]{_SEP}*\d{_SEP}*\d"
+    rf"(?:(?:{_SEP}*[0-9A-Za-z]){{20}}(?![0-9A-Za-z])|(?:{_SEP}*\d){{16,26}})"
+)
+_ANY_DIGIT = re.compile(r"\d")
+_LONGEST = 15  # 00966 05xxxxxxxx, the longest way a mobile is written
+_FIRST_DIGITS = "01259"  # how an ID (1, 2) or a mobile (05, 5, 966, 00966) starts
+
+
+def _ascii(digits: str) -> str:
+    return digits if digits.isascii() else "".join(str(unicodedata.decimal(d)) for d in digits)
+
+
+def _luhn(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _mobile(digits: str, plus: bool) -> bool:
+    """Would bot.services.verification.validators.parse_mobile take these digits?"""
+    for code in ("00966", "966"):
+        if digits.startswith(code):
+            rest = digits[len(code) :]
+            return (len(rest) == 9 and rest[0] == "5") or (len(rest) == 10 and rest[:2] == "05")
+    if plus:
+        return False
+    return (len(digits) == 10 and digits[:2] == "05") or (len(digits) == 9 and digits[0] == "5")
+
+
+def _national_id(digits: str, parts: int, year_first: bool) -> bool:
+    """10 digits from 1 or 2. Split into groups, a date and hour ("2026-11-10 09") has the
+    same shape: it counts only when its check digit holds, as the parser requires."""
+    if len(digits) != 10 or digits[0] not in "12":
+        return False
+    return parts == 1 or not year_first or _luhn(digits)
+
+
+def _compact(text: str) -> str:
+    out = []
+    for c in text:
+        if c.isdecimal():
+            out.append(str(unicodedata.decimal(c)))
+        elif c in "+\uff0b":
+            out.append("+")
+        elif c.isalnum():
+            out.append(unicodedata.normalize("NFKC", c).upper())
+    return "".join(out)
+
+
+def _mask_iban(match: re.Match) -> str:
+    return mask(_compact(match.group()), 2, 2)
+
+
+def _mask_run(match: re.Match) -> str:
+    run = match.group()
+    if len(run) < 9:  # most runs: a count, an amount, a time
+        return run
+    plus = not run[0].isdigit()
+    groups = [(g.start(), g.end(), _ascii(g.group())) for g in _GROUP.finditer(run)]
+    spans: List[Tuple[int, int]] = []
+    for i, (first_start, _end, first) in enumerate(groups):
+        if first[0] not in _FIRST_DIGITS:
+            continue
+        joined, year_first = "", len(first) == 4
+        for j in range(i, len(groups)):
+            part = groups[j][2]
+            joined += part
+            if j > i and len(part) > 2:
+                year_first = False
+            if len(joined) > _LONGEST:
+                break
+            if len(joined) < 9:
+                continue
+            if _national_id(joined, j - i + 1, year_first) or _mobile(joined, plus and i == 0):
+                spans.append((0 if plus and i == 0 else first_start, groups[j][1]))
+    if not spans:
+        return run
+    out, done = [], 0
+    for start, end in _merged(spans):
+        out.append(run[done:start])
+        out.append(mask(_compact(run[start:end]), 2, 2))
+        done = end
+    out.append(run[done:])
+    return "".join(out)
+
+
+def _merged(spans: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    merged: List[Tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def mask(value: str, keep_start: int = 1, keep_end: int = 2) -> str:
@@ -43,8 +157,12 @@ def mask_mobile(mobile: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask every ID, mobile or IBAN found inside free text."""
-    return _SENSITIVE.sub(lambda m: mask(m.group(), 2, 2), to_ascii_digits(text or ""))
+    """Mask every ID, mobile or IBAN found inside free text (digits elsewhere are kept,
+    Arabic-Indic ones as ASCII)."""
+    text = text or ""
+    if not _ANY_DIGIT.search(text):
+        return text
+    return _RUN.sub(_mask_run, _IBAN.sub(_mask_iban, to_ascii_digits(text)))
 
 
 def _mask_record(record: logging.LogRecord) -> None:
@@ -63,6 +181,12 @@ def _mask_record(record: logging.LogRecord) -> None:
         record.exc_text = mask_text(record.exc_text)
     if record.stack_info:
         record.stack_info = mask_text(record.stack_info)
+    # Sanic's access log carries the URL, query string included, beside the message.
+    request = record.__dict__.get("request")
+    if isinstance(request, str) and _ANY_DIGIT.search(request):
+        readable = unquote_plus(request)
+        if mask_text(readable) != to_ascii_digits(readable):
+            record.request = mask_text(readable)
 
 
 class MaskingFilter(logging.Filter):
@@ -84,6 +208,11 @@ def install_log_masking(logger: logging.Logger = None) -> None:
     for handler in target.handlers:
         if not any(isinstance(f, MaskingFilter) for f in handler.filters):
             handler.addFilter(MaskingFilter())
+    # The access log's URL is added after the record factory ran (logging's `extra`): a
+    # filter on the logger itself sees it, whatever handlers Sanic gives it later.
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, MaskingFilter) for f in access.filters):
+        access.addFilter(MaskingFilter())
     make_record = logging.getLogRecordFactory()
     if getattr(make_record, "masks_personal_numbers", False):
         return

@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel
 
+from bot.cleantext import clean_strings
 from bot.masking import log_ref
 from bot.store import conversations
 
@@ -29,9 +30,10 @@ _BUTTON_ID = re.compile(r"^b:(\d{1,12}):(\d{1,2})$")
 def parse_json(raw: Any) -> Any:
     """json.loads for bodies from outside: anything that does not parse, including arrays
     nested thousands deep (RecursionError, not a ValueError), is a ValueError, so every
-    channel answers it as malformed instead of with a 500."""
+    channel answers it as malformed instead of with a 500. Unpaired surrogates ("\\ud800")
+    come back as U+FFFD: no store or Rasa could write them."""
     try:
-        return json.loads(raw)
+        return clean_strings(json.loads(raw))
     except RecursionError:
         raise ValueError("JSON nested too deep") from None
 

@@ -108,6 +108,19 @@ def client_address(request) -> str:
     return resolve_client(peer, forwarded, proxies)
 
 
+def forwarded_proto(request) -> Optional[str]:
+    """ "http" or "https" from X-Forwarded-Proto when the peer is one of TRUSTED_PROXIES
+    (the scheme the browser used before the proxy ended TLS); None from anyone else."""
+    try:
+        peer = _ip(request.ip or "")
+    except Exception:
+        return None
+    if not _trusted(peer, trusted_proxies()):
+        return None
+    first = (request.headers.get("X-Forwarded-Proto") or "").split(",")[0].strip().lower()
+    return first if first in ("http", "https") else None
+
+
 def limit_exempt(address: str) -> bool:
     """Is this client address spared the per-address limits (ADDRESS_LIMIT_EXEMPT)?"""
     spec = settings.get().address_limit_exempt  # set but empty: nobody is exempt

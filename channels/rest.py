@@ -8,6 +8,8 @@ a JSON list of {"recipient_id", "text", "buttons"?, "image"?, "custom"?} out
 - the text goes through channels.pipeline (a typed "/intent" is stripped of its slash
   unless it is a payload of a button offered in the last reply; 5,000 characters are cut
   to MAX_INBOUND_CHARS; an empty message still gets an answer);
+- `sender` is required (400 when missing, blank or with invisible characters: Rasa's
+  "default" would put every such caller in one conversation);
 - the sender may not use another channel's prefix ("telegram:", "whatsapp:", "web:"),
   so a REST client cannot write into a citizen's Telegram, WhatsApp or web conversation;
 - optional shared token: with REST_CHANNEL_TOKEN set, requests need
@@ -40,6 +42,15 @@ logger = logging.getLogger(__name__)
 
 RESERVED_PREFIXES = ("telegram:", "whatsapp:", "web:")
 MAX_SENDER = 128
+
+
+def _sender(value: Any) -> str:
+    """The conversation id a caller gave, or "" when none is usable (missing, blank, not a
+    string or number, or with invisible or control characters)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return ""
+    sender = str(value).strip()
+    return sender if sender.isprintable() else ""
 
 
 class RestOutput(RecordingOutput):
@@ -138,7 +149,14 @@ class SafeRestInput(InputChannel):
         except ValueError:
             logger.info("rest: malformed JSON body refused")
             return response.json({"error": "request body must be a JSON object"}, status=400)
-        sender = str(body.get("sender") or "default").strip()
+        sender = _sender(body.get("sender"))
+        if not sender:
+            # Without one every such caller would share one conversation, slots and forms.
+            logger.info("rest: request without a usable sender refused")
+            return response.json(
+                {"error": "sender is required: a non-empty id for this conversation"},
+                status=400,
+            )
         if len(sender) > MAX_SENDER or sender.lower().startswith(RESERVED_PREFIXES):
             logger.warning("rest: sender with a reserved prefix or too long refused")
             return response.json({"error": "this sender id is not allowed"}, status=403)

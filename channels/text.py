@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import List
 
+from bot.cleantext import without_invisible
 from bot.nlu.arabic import to_ascii_digits
 
 MEDIA_REPLY = (
@@ -25,17 +26,13 @@ ERROR_REPLY = "عذراً، صار عندي خلل مؤقت ولم أستطع ا
 UNAVAILABLE_BUTTON = "هذا الخيار لم يعد متاحاً، فضلاً اكتب طلبك."
 MENU_HINT = "اكتب رقم الخيار أو اسمه."
 
-# Zero-width and bidi control characters (invisible; could hide a leading "/"), and C0
-# controls other than tab/newline.
-_INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-)
 _LEADING_SLASHES = re.compile(r"^[\s/]+")
 
 
 def clean(text: str) -> str:
-    """Drop invisible characters, Arabic-Indic digits to ASCII, trim."""
-    return to_ascii_digits(_INVISIBLE.sub("", text or "")).strip()
+    """Unpaired surrogates to U+FFFD, invisible characters (they could hide a leading "/")
+    and controls dropped, Arabic-Indic digits to ASCII, trimmed."""
+    return to_ascii_digits(without_invisible(text or "")).strip()
 
 
 def strip_command_prefix(text: str) -> str:

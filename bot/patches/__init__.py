@@ -1,7 +1,7 @@
 """Every change this project makes to Rasa's own code, in one place, applied on purpose.
 
-One module per patch, each replacing one or two attributes of a Rasa class; nothing here
-runs on import. `apply()` puts them all in place: the Rasa server calls it before Rasa's
+One module per patch, each replacing one or two attributes of a Rasa class (or a function
+of a Rasa module); nothing here runs on import. `apply()` puts them all in place: the Rasa server calls it before Rasa's
 command line starts (channels/server.py, which `make run`, `make run-prod`, `make shell`
 and the tests' servers all go through), tests that use Rasa in-process call it from a
 fixture (tests/conftest.py, `rasa_patches`).
@@ -11,6 +11,7 @@ fixture (tests/conftest.py, `rasa_patches`).
     event_lookup      events deserialised through a table instead of a class-tree walk
     utf8_json         action server requests as UTF-8 JSON instead of \\u escapes
     slot_copy         slots copied directly instead of through copyreg
+    cors_credentials  Rasa's CORS: no headers without an Origin, never credentials
 
 Guards: the patches are written against Rasa 3.6.21 (each records the sha256 of the
 upstream source it replaces; tests/unit/test_rasa_patches.py fails when that source
@@ -33,7 +34,14 @@ from bot.patches.registry import Patch
 logger = logging.getLogger(__name__)
 
 PINNED_RASA = "3.6.21"
-MODULES = ("strict_failsafe", "action_result", "event_lookup", "utf8_json", "slot_copy")
+MODULES = (
+    "strict_failsafe",
+    "action_result",
+    "event_lookup",
+    "utf8_json",
+    "slot_copy",
+    "cors_credentials",
+)
 OFF = ("off", "0", "false", "no")
 
 _said: set = set()

@@ -19,7 +19,7 @@ MISSING = object()  # the class had no attribute of that name of its own
 
 @dataclass(frozen=True)
 class Patch:
-    owner: str  # "module:Class", e.g. "rasa.core.actions.action:RemoteAction"
+    owner: str  # "module:Class", e.g. "rasa.core.actions.action:RemoteAction", or "module"
     name: str  # the attribute replaced, e.g. "_validate_action_result"
     new: Callable[[Any], Any]  # the original (or MISSING) -> the attribute to put in its place
     upstream_sha256: str  # sha256 of the upstream source below, in the pinned Rasa

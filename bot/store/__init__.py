@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from bot import settings
+from bot.store.files import private_folder, private_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 def database_url() -> str:
     current = settings.get()
     if not current.database_url:
-        current.var_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(current.var_dir)
     return current.app_database_url()
 
 
@@ -103,9 +104,11 @@ def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS
 
 
 def tune_engine(engine: Engine) -> Engine:
-    """What every engine of ours gets after create_engine(): WAL and foreign keys for a
-    SQLite file, the idle-connection ping for a database server."""
+    """What every engine of ours gets after create_engine(): a SQLite file created 0600
+    (bot/store/files.py), WAL and foreign keys, or the idle-connection ping for a database
+    server."""
     if engine.dialect.name == "sqlite":
+        private_sqlite(engine.url)
         event.listen(engine, "connect", sqlite_pragmas)
     else:
         ping_when_idle(engine)

@@ -53,6 +53,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from bot import settings
 from bot.store import sqlite_engine_kwargs, tune_engine, turns
 from bot.store.errors import StoreUnavailable
+from bot.store.files import private_folder
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def tracker_store_url(env: Optional[Mapping[str, str]] = None) -> str:
     path = current.tracker_db or str(current.var_dir / "tracker.db")
     if path.startswith("sqlite:"):
         return path
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    private_folder(Path(path).parent)
     return f"sqlite:///{path}"
 
 
@@ -291,7 +292,7 @@ class EnvTrackerStore(SQLTrackerStore):
 def ensure_tracker_tables(url: str = "") -> str:
     """Create Rasa's `events` table before the workers start (run-prod's migrate step)."""
     url = url or tracker_store_url()
-    engine = sa.create_engine(url, **engine_kwargs(url))
+    engine = tune_engine(sa.create_engine(url, **engine_kwargs(url)))
     try:
         SQLTrackerStore.Base.metadata.create_all(engine)
     finally:

@@ -44,7 +44,9 @@ def actions_base(host: str, port: int) -> str:
 
 def local_env(rasa_port: int, actions_port: int, var_dir: Path) -> Dict[str, str]:
     """Environment for both servers, with safe local defaults the caller may override."""
-    var_dir.mkdir(parents=True, exist_ok=True)
+    from bot.store.files import private_folder
+
+    private_folder(var_dir)
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT))
     env["VAR_DIR"] = str(var_dir)

@@ -4,7 +4,6 @@ audit, then bot.services.console.stats / review and channels.console.views."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any, Dict, Optional, Tuple
 
@@ -23,6 +22,7 @@ from channels.http import (
     SUPERVISOR,
     Denied,
     headers,
+    json_body,
     json_response,
     page,
     redirect,
@@ -188,12 +188,7 @@ def blueprint() -> Blueprint:
         user, denied = await supervisor(request, write=True)
         if denied:
             return denied
-        try:
-            body = json.loads(request.body or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError
-        except ValueError:
-            return json_response({"error": "bad_json"}, 400)
+        body = json_body(request)
         try:
             result = await asyncio.to_thread(
                 review.label,

@@ -5,29 +5,31 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
+from bot.cleantext import CONTROLS, INVISIBLE
 from bot.masking import mask_text
 from bot.services.console.stats import Period
 from bot.store.turns import RIYADH_OFFSET, riyadh_day
+from channels.http import staff_day
 
 STATIC = Path(__file__).resolve().parent / "static"
 CHANNELS = ("telegram", "whatsapp", "web", "rest")
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EPOCH = date(1970, 1, 1)
+_FORMULA_STARTS = ("=", "+", "-", "@")
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_LEADING_BLANKS = re.compile(f"[\\s{INVISIBLE}{CONTROLS}]+")
 
 
 def day_number(value: str) -> Optional[int]:
-    if not value or not _DATE.match(value):
-        return None
-    try:
-        return (date.fromisoformat(value) - _EPOCH).days
-    except ValueError:
-        return None
+    """Days since 1970 of a YYYY-MM-DD day the console may ask about (channels/http.py)."""
+    day = staff_day(value)
+    return None if day is None else (day - _EPOCH).days
 
 
 def day_label(day: int) -> str:
@@ -92,11 +94,22 @@ def to_csv(table: Dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(table["columns"])
     for row in table["rows"]:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow(
-            ["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row]
-        )
+        writer.writerow([safe_cell(c) if isinstance(c, str) else c for c in row])
     return "\ufeff" + out.getvalue()  # BOM: spreadsheets then read Arabic as UTF-8
+
+
+def safe_cell(cell: str) -> str:
+    """A text cell a spreadsheet shows as text: one that would run as a formula gets a
+    leading apostrophe. Spreadsheets skip leading blanks and invisible marks (U+061C,
+    U+200F...) before = + - @, and read full-width ＝ as =: so does this check. A cell
+    starting with a tab or a carriage return is escaped too (OWASP's list)."""
+    if cell[:1] in _FORMULA_LEADS:
+        return "'" + cell
+    blanks = _LEADING_BLANKS.match(cell)
+    head = cell[blanks.end() if blanks else 0 :][:1]
+    if head and unicodedata.normalize("NFKC", head) in _FORMULA_STARTS:
+        return "'" + cell
+    return cell
 
 
 __all__ = ["RIYADH_OFFSET", "STATIC", "period_from", "to_csv", "with_labels", "table_of"]

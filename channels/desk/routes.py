@@ -26,6 +26,7 @@ from channels.edge import client_address
 from channels.http import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
+    json_body,
     json_response,
     redirect,
     same_origin,
@@ -270,8 +271,7 @@ def blueprint(desk) -> Blueprint:
         view = await asyncio.to_thread(handoff.get, handoff_id)
         if view is None:
             return json_response({"error": "not_found"}, 404)
-        payload = request.json if isinstance(request.json, dict) else {}
-        return await ACTIONS[action](request, agent, view, payload)
+        return await ACTIONS[action](request, agent, view, json_body(request))
 
     desk_tickets.register(bp, api_agent)
     return bp

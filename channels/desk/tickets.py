@@ -27,7 +27,7 @@ from bot.services.desk import accounts as desk_auth
 from bot.services.tickets import records as ticket_service
 from bot.services.tickets.labels import TICKET_STATUSES
 from bot.services.verification.validators import TICKET_NUMBER_LENGTH
-from channels.http import json_response
+from channels.http import json_body, json_response
 
 ACTOR_LABELS = {"bot": "المساعد", "backoffice": "المكتب الخلفي", "citizen": "المواطن"}
 NOT_FOUND = "ما لقينا بلاغًا بهذا الرقم في محادثات معك."
@@ -128,7 +128,7 @@ def register(bp: Blueprint, api_agent: Callable) -> None:
         agent, number, refused = await caller(request, number, write=True)
         if refused:
             return refused
-        payload = request.json if isinstance(request.json, dict) else {}
+        payload = json_body(request)
         status = str(payload.get("status") or "")
         note = str(payload.get("note") or "")
         if status not in TICKET_STATUSES:

@@ -16,6 +16,7 @@ import yaml
 from bot.content import fill
 from bot.masking import mask, mask_text
 from bot.services import handoff
+from channels.http import staff_day
 
 STATIC = Path(__file__).resolve().parent / "static"
 # A masked number ("SA••••19") inside Arabic text: isolated left to right, or the bidi
@@ -123,13 +124,13 @@ def canned_replies(agent_name: str) -> List[Dict[str, str]]:
 
 
 def riyadh_day(value: Optional[str], next_day: bool = False) -> Optional[datetime]:
-    """The start (or the end) of a Riyadh calendar day given as YYYY-MM-DD, in UTC."""
-    from datetime import date, timedelta
+    """The start (or the end) of a Riyadh calendar day given as YYYY-MM-DD, in UTC; None
+    for anything else, a day outside the range staff pages ask about included."""
+    from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    try:
-        day = date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
+    day = staff_day(value)
+    if day is None:
         return None
     start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Asia/Riyadh"))
     return start + timedelta(days=1) if next_day else start

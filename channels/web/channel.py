@@ -23,10 +23,13 @@ Environment:
                              beyond: a "rate_limited" error and close code 4429, the widget
                              retries later). Reconnecting with a token is not a new session.
 
-Sessions: the server issues the session id and signs it: token = "<sid>.<issued>.<hmac>".
-A client cannot pick an id nor take over another conversation: a token whose signature
-does not verify is refused with an "auth" error and close code 4401, before anything
-reaches Rasa. The conversation id is "web:<sid>".
+Sessions: the server issues the session id and signs it (channels/web/session.py): a
+client cannot pick an id nor take over another conversation. A token that does not verify,
+or whose conversation was erased, is refused with an "auth" error and close code 4401
+before anything reaches Rasa (the widget then starts a new session); an open socket whose
+conversation is erased is closed the same way at its next message. When the database
+cannot say, the hello gets an "unavailable" error and close code 1013, and the widget
+keeps its token and tries again. The conversation id is "web:<sid>".
 
 Protocol (JSON text frames):
   client → server   {"type": "hello", "token": <token or null>}          (first frame)
@@ -40,7 +43,8 @@ Protocol (JSON text frames):
                     {"type": "typing", "on": true|false, "by": "bot"}   (only while Rasa works)
                     {"type": "typing", "on": true|false, "by": "agent", "name": "..."}
                     {"type": "handoff", "state": "bot"|"queued"|"agent", "name": <agent> | null}
-                    {"type": "error", "code": "auth" | "bad_request" | "too_large" | "origin" | "rate_limited"}
+                    {"type": "error", "code": "auth" | "bad_request" | "too_large" | "origin"
+                                           | "rate_limited" | "unavailable"}
                     {"type": "pong"}
   <message> = {"id", "author": "citizen"|"bot"|"agent"|"system", "text", "buttons": [{title, payload}], "at"}
               agent messages also have "name" (the agent's display name) when it is known.
@@ -58,13 +62,8 @@ history when the widget reconnects.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import logging
-import secrets
-import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
@@ -72,13 +71,13 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import settings
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers, origin_allowed
 from channels.inbound import Inbound
 from channels.pipeline import get_pipeline
 from channels.web.agent import holder_frame, name_agent_messages
+from channels.web.session import issue_session, revoked, verify_session
 
 logger = logging.getLogger(__name__)
 
@@ -88,49 +87,7 @@ MAX_FRAME = 16_000
 HELLO_TIMEOUT = 15.0
 AUTH_CLOSE_CODE = 4401
 BUSY_CLOSE_CODE = 4429
-
-# -- session tokens --------------------------------------------------------------------------
-_process_secret: Optional[bytes] = None
-
-
-def _secret() -> bytes:
-    global _process_secret
-    configured = settings.get().webchat_secret
-    if configured:
-        return configured.encode()
-    if _process_secret is None:
-        _process_secret = secrets.token_bytes(32)
-        logger.warning(
-            "WEBCHAT_SECRET is not set: web chat sessions are signed with a random "
-            "key for this process only (local development). Set it in production."
-        )
-    return _process_secret
-
-
-def _sign(sid: str, issued: int) -> str:
-    mac = hmac.new(_secret(), f"web-session.v1.{sid}.{issued}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
-
-
-def issue_session() -> Dict[str, str]:
-    """A new server-chosen session id and its signed token."""
-    sid = secrets.token_urlsafe(18)
-    issued = int(time.time())
-    return {"session_id": sid, "token": f"{sid}.{issued}.{_sign(sid, issued)}"}
-
-
-def verify_session(token: Any) -> Optional[str]:
-    """The session id if the token is genuine and not expired, else None (constant time)."""
-    if not isinstance(token, str) or len(token) > 200 or token.count(".") != 2:
-        return None
-    sid, issued_s, sig = token.split(".")
-    if not sid or not issued_s.isdigit():
-        return None
-    if not hmac.compare_digest(_sign(sid, int(issued_s)).encode(), sig.encode()):
-        return None
-    if time.time() - int(issued_s) > settings.get().webchat_session_days * 86400:
-        return None
-    return sid
+TRY_AGAIN_CLOSE_CODE = 1013
 
 
 # -- live sockets ----------------------------------------------------------------------------
@@ -288,10 +245,17 @@ class WebChatInput(InputChannel):
         token = hello.get("token")
         if token:
             sid = verify_session(token)
-            if sid is None:
-                logger.warning("web: invalid or expired session token refused")
-                await self._send(ws, {"type": "error", "code": "auth"})
-                await ws.close(code=AUTH_CLOSE_CODE, reason="invalid session")
+            try:
+                erased = sid is not None and await asyncio.to_thread(revoked, sid)
+            except Exception as e:
+                # Not a refusal: the widget would forget its conversation over a database blip.
+                logger.error("web: session check unavailable: %s", type(e).__name__)
+                await self._send(ws, {"type": "error", "code": "unavailable"})
+                await ws.close(code=TRY_AGAIN_CLOSE_CODE, reason="try again later")
+                return None
+            if sid is None or erased:
+                logger.warning("web: invalid, expired or erased session token refused")
+                await self._refuse(ws)
                 return None
             new = False
         else:
@@ -313,6 +277,20 @@ class WebChatInput(InputChannel):
         if not new:
             await self._send(ws, await asyncio.to_thread(holder_frame, f"web:{sid}"))
         return sid
+
+    async def _refuse(self, ws) -> None:
+        await self._send(ws, {"type": "error", "code": "auth"})
+        await ws.close(code=AUTH_CLOSE_CODE, reason="invalid session")
+
+    @staticmethod
+    async def _erased(sid: str) -> bool:
+        """Was the conversation erased while this socket was open? A database error counts
+        as no: the hello checked it, and the message then meets the same database."""
+        try:
+            return await asyncio.to_thread(revoked, sid)
+        except Exception as e:
+            logger.error("web: session check unavailable: %s", type(e).__name__)
+            return False
 
     @staticmethod
     def _history(conversation_id: str) -> List[Dict[str, Any]]:
@@ -347,6 +325,10 @@ class WebChatInput(InputChannel):
             if kind != "message":
                 await self._send(ws, {"type": "error", "code": "bad_request"})
                 continue
+            if await self._erased(sid):
+                logger.info("web: message on an erased session refused")
+                await self._refuse(ws)
+                return
             client_id = str(frame.get("id") or "")[:64] or None
             text = (
                 frame.get("payload") if isinstance(frame.get("payload"), str) else frame.get("text")

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from bot.services import handoff
 from bot.services.desk import accounts as desk_auth
 from bot.store import conversations
-from channels.web.channel import verify_session
+from channels.web.session import verify_session
 from tests.browser.axe import describe, serious_violations
 from tests.browser.conftest import PASSWORD
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.services import handoff
 from channels.outbound import notify_agent_typing, notify_handoff_changed
-from channels.web.channel import verify_session
+from channels.web.session import verify_session
 from tests.browser.axe import describe, serious_violations
 from tests.browser.conftest import Desk
 

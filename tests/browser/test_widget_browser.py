@@ -16,7 +16,8 @@ import re
 import pytest
 
 from bot.content import faq_answers, faq_buttons, fill
-from channels.web.channel import registry, verify_session
+from channels.web.channel import registry
+from channels.web.session import verify_session
 from tests.browser.axe import describe, serious_violations
 from tests.support.channels import ROOT, wait_for
 

@@ -2,7 +2,7 @@
 for the configured origins and never with credentials; the agent desk answers none.
 
 The app is built the way `rasa run` builds it without `--cors` (Rasa's own CORS
-extension with no origin), with the channels of credentials.yml."""
+extension with no origin, as bot/patches leaves it), with the channels of credentials.yml."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ ENV = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, rasa_patches):
     from rasa.core.channels.channel import register
     from rasa.core.run import _create_single_channel
     from rasa.server import configure_cors
@@ -175,3 +175,38 @@ def test_rest_grants_no_other_site(server, origin):
     assert grants(pre) == {}
     call = request(server, "POST", "/webhooks/rest/webhook", origin, content=b"not json")
     assert call.status_code == 400 and grants(call) == {}
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/desk/login"),
+        ("GET", "/desk/api/me"),
+        ("GET", "/chat"),
+        ("GET", "/chat/widget.js"),
+        ("POST", "/webhooks/rest/webhook"),
+        ("OPTIONS", "/desk/api/me"),
+        ("GET", "/no/such/page"),
+    ],
+)
+def test_a_request_without_an_origin_gets_no_cors_header(server, method, path):
+    """Rasa's CORS extension answered every such request with
+    Access-Control-Allow-Credentials: true (bot/patches/cors_credentials.py)."""
+    reply = httpx.request(
+        method, f"{server}{path}", timeout=10, json={"sender": "s", "message": ""}
+    )
+    assert grants(reply) == {}, (method, path)
+
+
+@pytest.mark.parametrize("origin", [FOREIGN, WIDGET_SITE, REST_SITE])
+def test_no_response_allows_credentials(server, origin):
+    for method, path in (
+        ("GET", "/chat/widget.js"),
+        ("POST", "/webhooks/rest/webhook"),
+        ("GET", "/desk/login"),
+        ("OPTIONS", "/webhooks/rest/webhook"),
+    ):
+        reply = request(
+            server, method, path, origin, headers=PREFLIGHT if method == "OPTIONS" else {}
+        )
+        assert "access-control-allow-credentials" not in grants(reply), (method, path)

@@ -174,7 +174,7 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
         async with websockets.connect(ws_url, origin=st.url) as ws:
             await ws.send(json.dumps({"type": "hello", "token": None}))
             session = json.loads(await ws.recv())
-            from channels.web.channel import verify_session
+            from channels.web.session import verify_session
 
             cid = f"web:{verify_session(session['token'])}"
             await ws.send(json.dumps({"type": "message", "id": "c1", "text": "مرحبا"}))

@@ -211,3 +211,49 @@ def test_channels_are_harmless_without_their_secrets(monkeypatch, tmp_path):
 
     assert not meta_signature_valid(cfg["app_secret"], b"{}", "sha256=" + "0" * 64)
     assert not secrets_match(cfg["verify_token"], "")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {},
+        {"sender": ""},
+        {"sender": "   "},
+        {"sender": None},
+        {"sender": "\u200f"},
+        {"sender": "a\nb"},
+        {"sender": ["a"]},
+        {"sender": True},
+        {"sender": {"id": 1}},
+    ],
+    ids=["missing", "empty", "spaces", "null", "invisible", "newline", "list", "bool", "object"],
+)
+def test_a_missing_or_blank_sender_is_refused_not_shared(fresh, given):
+    """Without it every such caller would share one conversation (Rasa's "default")."""
+    r = httpx.post(
+        f"{fresh.url}/webhooks/rest/webhook", json={"message": "مرحبا", **given}, timeout=10
+    )
+    assert r.status_code == 400 and "sender" in r.json()["error"]
+    assert fresh.agent.received == []
+    assert conversations.transcript("default") == [] and conversations.transcript("") == []
+
+
+def test_a_lone_surrogate_is_replaced_at_the_edge_and_the_turn_goes_on(fresh, caplog):
+    s = sender()
+    body = (
+        '{"sender": "%s", "message": "\\ud800 \\u0645\\u0631\\u062d\\u0628\\u0627 \\udc00",'
+        ' "metadata": {"note": "\\udfff"}}' % s
+    ).encode()
+    r = httpx.post(
+        f"{fresh.url}/webhooks/rest/webhook",
+        content=body,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert r.status_code == 200
+    assert r.json() == [{"recipient_id": s, "text": "وصلني: \ufffd مرحبا \ufffd"}]
+    assert [(m["author"], m["text"]) for m in conversations.transcript(s)] == [
+        ("citizen", "\ufffd مرحبا \ufffd"),
+        ("bot", "وصلني: \ufffd مرحبا \ufffd"),
+    ]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= 40] == []

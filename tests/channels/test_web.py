@@ -11,8 +11,9 @@ import httpx
 import pytest
 import websockets
 
-from bot.store import conversations
-from channels.web.channel import issue_session, verify_session
+from bot.services.privacy import erasure
+from bot.store import conversations, engine
+from channels.web.session import issue_session, verify_session
 from tests.support.channels import GREETING, GREETING_BUTTONS
 
 
@@ -122,7 +123,10 @@ def test_history_survives_a_reconnect_with_the_same_token(fresh):
     assert run(scenario()) == [("citizen", "السؤال الأول"), ("bot", "وصلني: السؤال الأول")]
 
 
-@pytest.mark.parametrize("forge", ["signature", "other_session", "garbage", "expired"])
+@pytest.mark.parametrize(
+    "forge",
+    ["signature", "other_session", "garbage", "expired", "leading_zero", "arabic_digits"],
+)
 def test_a_forged_token_is_refused_and_nothing_reaches_rasa(fresh, forge, monkeypatch):
     victim = issue_session()
     conversations.record_inbound(f"web:{victim['session_id']}", "web", victim["session_id"], "سر")
@@ -132,6 +136,9 @@ def test_a_forged_token_is_refused_and_nothing_reaches_rasa(fresh, forge, monkey
         "other_session": f"{sid}x.{issued}.{sig}",
         "garbage": "../../etc/passwd",
         "expired": None,
+        # The same signature on another spelling of the time: only the canonical one counts.
+        "leading_zero": f"{sid}.0{issued}.{sig}",
+        "arabic_digits": f"{sid}.{issued.translate(str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩'))}.{sig}",
     }[forge]
     if forge == "expired":
         monkeypatch.setenv("WEBCHAT_SESSION_DAYS", "0")
@@ -300,3 +307,79 @@ def test_a_crash_inside_rasa_is_an_apology_not_a_dead_socket(fresh):
 
     first, second = run(scenario())
     assert (first["author"], second["text"]) == ("system", "وصلني: بعدها")
+
+
+def test_a_lone_surrogate_in_a_widget_message_is_replaced_and_answered(fresh):
+    async def scenario():
+        async with Client(fresh.url) as c:
+            sid = verify_session((await c.next("session"))["token"])
+            await c.next("history")
+            await c.ws.send('{"type": "message", "id": "m1", "text": "\\ud800 سؤال"}')
+            return sid, (await c.bot_text())["text"]
+
+    sid, reply = run(scenario())
+    assert reply == "وصلني: \ufffd سؤال"
+    assert [m["text"] for m in conversations.transcript(f"web:{sid}")][0] == "\ufffd سؤال"
+
+
+def test_erasure_ends_the_session_open_sockets_and_old_tokens_alike(fresh):
+    """`erase --conversation web:<sid>` as the back office runs it, from another process's
+    point of view: only the database is shared."""
+
+    async def scenario():
+        async with Client(fresh.url) as c:
+            token = (await c.next("session"))["token"]
+            sid = verify_session(token)
+            await c.next("history")
+            await c.say("سؤالي الأول")
+            await c.bot_text()
+            report = await asyncio.to_thread(
+                erasure.erase, conversation_id=f"web:{sid}", app=engine(), tracker=None
+            )
+            assert report.rows["revoked_web_sessions"] == 1
+            await c.say("بعد المسح")
+            assert (await c.next("error"))["code"] == "auth"
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await c.ws.recv()
+            assert closed.value.code == 4401
+        async with Client(fresh.url, token=token) as again:
+            assert (await again.next("error"))["code"] == "auth"
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await again.ws.recv()
+            assert closed.value.code == 4401
+            assert not [f for f in again.frames if f["type"] == "history"]
+        async with Client(fresh.url) as fresh_session:  # what the widget does next
+            renewed = await fresh_session.next("session")
+            assert renewed["new"] is True and verify_session(renewed["token"]) != sid
+        return sid
+
+    sid = run(scenario())
+    time.sleep(0.2)
+    assert fresh.agent.texts_from(f"web:{sid}") == ["سؤالي الأول"]
+    assert conversations.transcript(f"web:{sid}") == []
+
+
+def test_a_database_that_cannot_answer_keeps_the_token_for_a_retry(fresh, monkeypatch):
+    from channels.web import channel
+
+    def down(_sid):
+        raise RuntimeError("database unavailable")
+
+    token = issue_session()["token"]
+    monkeypatch.setattr(channel, "revoked", down)
+
+    async def scenario():
+        async with Client(fresh.url, token=token) as c:
+            error = await c.next("error")
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await c.ws.recv()
+            return error["code"], closed.value.code
+
+    assert run(scenario()) == ("unavailable", 1013)
+    monkeypatch.undo()
+
+    async def back():
+        async with Client(fresh.url, token=token) as c:
+            return (await c.next("session"))["new"]
+
+    assert run(back()) is False

@@ -1,6 +1,6 @@
 """The console over HTTP, in process: who may open it (supervisor yes, agent 403,
-anonymous 401 or the sign-in page), CSRF on labels, CSV export, the audit log, the
-review queue with labels that can be changed, and /metrics' access rules."""
+anonymous 401 or the sign-in page), CSRF on labels, CSV export (formulas escaped), the
+audit log, the review queue with labels that can be changed, and /metrics' access rules."""
 
 from __future__ import annotations
 
@@ -269,3 +269,44 @@ def test_make_agent_with_the_supervisor_role_and_list_shows_roles(tmp_path, monk
     with pytest.raises(ValueError):
         desk_auth.create_agent("hind", "a long enough password", role="admin")
     reset_engine()
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+    "\u061c=1+1",  # Arabic Letter Mark
+    "\u200f@SUM(1)",
+    "\u202e=1",
+    "＝1+1",  # full-width
+    "\u00a0＋1",
+]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(env):
+    from bot.store import turns as turn_store
+    from channels.console.views import safe_cell
+
+    for text in FORMULAS:
+        assert safe_cell(text) == "'" + text, repr(text)
+    for text in ("وش الشروط", "5 - 3", "a=b", "٥٠٠٠"):
+        assert safe_cell(text) == text
+    for i, text in enumerate(FORMULAS):
+        turn_store.record_turn(
+            f"web:formula{i}",
+            "web",
+            100,
+            at=fixtures.T0 + 600 + i,
+            facts={"intent": "nlu_fallback", "confidence": 0.1, "fallback": True, "text": text},
+        )
+    c = env.client()
+    c.sign_in("huda")
+    got = c.get(f"/desk/console/api/csv/fallbacks?{PERIOD}").text
+    cells = {row[3] for row in csv.reader(io.StringIO(got.lstrip("\ufeff")), strict=True)}
+    for text in FORMULAS:
+        assert "'" + text in cells, repr(text)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]

@@ -152,7 +152,7 @@ def test_whatsapp_gets_a_list_and_a_citizen_who_ignores_it_is_answered_as_usual(
 def test_widget_chips_rate_and_an_old_button_is_only_thanked(bot):
     async def scenario():
         async with Client(bot.url) as c:
-            from channels.web.channel import verify_session
+            from channels.web.session import verify_session
 
             sid = verify_session((await c.next("session"))["token"])
             await c.next("history")

@@ -99,6 +99,7 @@ NO_CITIZEN_DATA = {
     "console_forms": "counts per day, channel, form and question",
     "console_rollups": "the last day rolled up",
     "alembic_version": "the schema's revision",
+    "revoked_web_sessions": "hashes of erased web chat sessions",
 }
 # A conversation where A typed the ID (Arabic-Indic digits) and nothing else was stored:
 # only the tracker can tell it is A's.

@@ -63,6 +63,7 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
         "tickets": 1,
         "objections": 1,
         "mentions": 3,  # B's review note quoting A's conversation among them
+        "revoked_web_sessions": 1,  # A's widget session: its token opens nothing now
         "events": 20,
     }
     entries = _audit(app, "privacy.erased")

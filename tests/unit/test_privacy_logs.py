@@ -1,5 +1,6 @@
 """Personal numbers written to a log come out masked once `install_log_masking` has run:
-in the message, in its args, in exception text, on handlers added before or after."""
+in the message, in its args, in exception text, in Sanic's access log line, on handlers
+added before or after; in every form the bot accepts them (tests/support/personal_formats.py)."""
 
 import io
 import logging
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.masking import MaskingFilter, install_log_masking
+from bot.masking import ACCESS_LOGGER, MaskingFilter, install_log_masking
+from tests.support.personal_formats import FORMATS, leaked
 
 ROOT = Path(__file__).resolve().parents[2]
 NATIONAL_ID, MOBILE, IBAN = "1023456781", "0551234567", "SA0380000000608010167519"
@@ -19,9 +21,9 @@ MASKED = ("10••••••81", "05••••••67", "SA•••••
 @pytest.fixture
 def masking():
     """Install masking for one test, then put logging back as it was."""
-    root = logging.getLogger()
+    root, access = logging.getLogger(), logging.getLogger(ACCESS_LOGGER)
     factory = logging.getLogRecordFactory()
-    filters = {h: list(h.filters) for h in root.handlers}
+    filters = {h: list(h.filters) for h in [*root.handlers, access]}
     install_log_masking()
     yield
     logging.setLogRecordFactory(factory)
@@ -135,3 +137,35 @@ def test_a_process_without_logging_configured_is_masked_too():
     )
     assert done.returncode == 0, done.stderr
     _assert_masked(done.stderr)
+
+
+@pytest.mark.parametrize("typed", FORMATS)
+def test_every_format_the_bot_accepts_is_masked_in_the_log(masking, stream, typed):
+    log, out = stream
+    log.info("desk search q=%s", typed)
+    log.warning(f"citizen wrote: {typed} ({typed})")
+    text = out.getvalue()
+    assert len(text.splitlines()) == 2 and leaked(text) == [], text
+
+
+def test_the_url_of_an_access_log_line_is_masked(masking):
+    """Sanic logs the URL (a desk search's query string) in the record's `request`."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(request)s %(message)s"))
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.addHandler(handler)
+    level, access.level = access.level, logging.INFO
+    try:
+        for query in (
+            "q=0559182736x1087654321",
+            "q=055+918+2736",
+            "q=%D9%A0%D9%A5%D9%A5%D9%A9%D9%A1%D9%A8%D9%A2%D9%A7%D9%A3%D9%A6",
+        ):
+            access.info("", extra={"request": f"GET http://desk.test/desk/api/queue?{query}"})
+    finally:
+        access.removeHandler(handler)
+        access.level = level
+    text = out.getvalue()
+    assert len(text.splitlines()) == 3 and leaked(text) == [], text
+    assert "/desk/api/queue?q=05••••••36x10••••••21" in text

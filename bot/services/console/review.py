@@ -22,6 +22,7 @@ import yaml
 from sqlalchemy import DateTime, bindparam, text
 
 from bot import settings
+from bot.cleantext import without_invisible
 from bot.services.console.stats import Period
 from bot.store import audit, engine, session_scope
 from bot.store import review as store
@@ -199,7 +200,7 @@ def label(
             raise ValueError("intent")
     else:
         intent = None
-    note = (note or "").strip()[:MAX_NOTE] or None
+    note = without_invisible(note or "").strip()[:MAX_NOTE] or None
     if kind == "new_topic" and not note:
         raise ValueError("note")
     turn = get_turn(turn_id)

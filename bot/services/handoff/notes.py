@@ -2,7 +2,8 @@
 
 Notes are for colleagues (what was checked, what was promised): they live in their own
 table, never in the transcript, so no channel can ever send one to the citizen. Personal
-numbers typed into a note are masked before it is stored, like everything staff see.
+numbers typed into a note are masked before it is stored, like everything staff see, and
+invisible characters (bidi overrides such as U+202E, zero-width marks) are dropped.
 Labels are short free-text tags ("دفعات", "تحديث بيانات") to find episodes again.
 """
 
@@ -14,6 +15,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.cleantext import without_invisible
 from bot.masking import mask_text
 from bot.services.handoff import events
 from bot.store import audit, session_scope
@@ -30,7 +32,7 @@ def add_note(
 ) -> Optional[Dict[str, Any]]:
     """Any signed-in agent may note on any episode (a colleague's case, a closed one).
     None for an empty note or an unknown episode."""
-    text = mask_text((text or "").strip())[:MAX_NOTE]
+    text = mask_text(without_invisible(text or "").strip())[:MAX_NOTE]
     if not text:
         return None
     with session_scope() as s:
@@ -67,7 +69,9 @@ def _note(n: HandoffNote) -> Dict[str, Any]:
 
 
 def _clean_label(label: str) -> str:
-    return " ".join((label or "").split())[:MAX_LABEL]
+    # Bidi overrides (U+202E) would show a colleague a tag or note reversed; a number typed
+    # as a tag is shown like every other number, masked.
+    return mask_text(" ".join(without_invisible(label or "").split()))[:MAX_LABEL]
 
 
 def add_label(handoff_id: int, agent: str, label: str) -> bool:

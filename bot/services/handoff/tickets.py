@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import or_, select
 
+from bot.cleantext import without_invisible
 from bot.masking import mask_text
 from bot.services.handoff import events
 from bot.services.tickets import records as ticket_service
@@ -121,7 +122,7 @@ def change_status(
         raise ValueError(f"unknown status {status!r}")
     if not may_change(number, agent, supervisor):
         return None
-    note = (staff_note or "").strip()[:MAX_STAFF_NOTE] or None
+    note = without_invisible(staff_note or "").strip()[:MAX_STAFF_NOTE] or None
     try:
         view = ticket_service.set_status(
             number, status, None, actor=f"agent:{agent}", staff_note=note

@@ -10,6 +10,8 @@ through Rasa's tracker events, which hold what the citizen typed (user texts, sl
 What happens to what is found (docs/privacy.md):
     conversations, transcripts, handoff episodes, tracker events    deleted
     webhook messages still waiting for their answer                 deleted
+    web chat sessions                                               revoked: the widget's
+        old token no longer opens the conversation (bot/store/web_sessions.py)
     one-time code records, SMS outbox, notifications and
     notification opt-outs (the notification history)                deleted
     tickets, objections                                             anonymised: they stay
@@ -66,6 +68,7 @@ from bot.services.privacy.tables import (
     TURNS,
 )
 from bot.services.verification.validators import mobile_e164
+from bot.store import web_sessions
 from bot.store.inbound import INBOUND_PENDING
 
 CHUNK = 500  # values per IN (...) list
@@ -75,6 +78,7 @@ ACTIONS = {
     "objections": "anonymised",
     "csat_ratings": "anonymised",
     "mentions": "masked",
+    "revoked_web_sessions": "revoked",
 }
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -331,6 +335,7 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
         .values(**ANONYMISED_OBJECTION)
     ).rowcount
     rows["mentions"] = _scrub(app, found)
+    rows["revoked_web_sessions"] = web_sessions.revoke(app, convs)
     return rows
 
 

@@ -42,6 +42,7 @@ from bot.services.verification.validators import (
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
 from bot.store.errors import StoreUnavailable, is_unavailable
+from bot.store.files import private_folder
 from bot.store.tickets import Ticket
 
 logger = logging.getLogger(__name__)
@@ -230,9 +231,7 @@ def submit_ticket(
 
 
 def _spool_path() -> Path:
-    var_dir = Path(settings.get().var_dir)
-    var_dir.mkdir(parents=True, exist_ok=True)
-    return var_dir / "pending_tickets.jsonl"
+    return private_folder(settings.get().var_dir) / "pending_tickets.jsonl"
 
 
 def _spool(item: PendingTicket) -> None:

@@ -1,6 +1,8 @@
 from alembic import context
 from sqlalchemy import create_engine, inspect, text
 
+from bot.store.files import private_sqlite
+
 config = context.config
 
 
@@ -27,7 +29,9 @@ def _forget_superseded_versions(connection) -> None:
 
 
 def run_migrations_online() -> None:
-    connectable = create_engine(config.get_main_option("sqlalchemy.url"), future=True)
+    url = config.get_main_option("sqlalchemy.url")
+    private_sqlite(url)  # the first to create var/app.db: owner-only from the start
+    connectable = create_engine(url, future=True)
     with connectable.connect() as connection:
         _forget_superseded_versions(connection)
         context.configure(connection=connection, render_as_batch=True)

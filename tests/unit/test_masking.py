@@ -1,0 +1,54 @@
+"""bot.masking.mask_text masks a personal number in every form the parsers accept it (and in
+a few more), leaves other digits as they are, and stays fast on long runs of digits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.masking import mask_text
+from tests.support.personal_formats import ACCEPTED, FORMATS, leaked
+
+
+@pytest.mark.parametrize("typed, parser", ACCEPTED, ids=[t for t, _ in ACCEPTED])
+def test_each_format_is_one_the_parsers_accept(typed, parser):
+    assert parser(typed).ok, typed
+
+
+@pytest.mark.parametrize("typed", FORMATS)
+def test_every_format_is_masked_inside_a_sentence(typed):
+    for text in (typed, f"رقمي {typed} شكرا", f"ابي اعرف ({typed}).", f"x{typed}x"):
+        masked = mask_text(text)
+        assert leaked(text) and leaked(masked) == [], (text, masked)
+        assert "••" in masked
+
+
+def test_two_numbers_side_by_side_are_both_masked():
+    masked = mask_text("0559182736 1087654321 و SA0380000000608010167519")
+    assert masked == "05••••••36 10••••••21 و SA••••••••••••••••••••19"
+    assert mask_text("0559182736x1087654321") == "05••••••36x10••••••21"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "موعدي 2026-11-10 09:30",
+        "الدخل 5,000.50 ريال و 12000 ريال",
+        "بلاغ رقم 12345674 واعتراض 100000009",
+        "الساعة 10:30 يوم 10/11/2026",
+        "١٢٣",
+    ],
+)
+def test_other_numbers_are_left_as_they_are(text):
+    assert mask_text(text) == text.translate(str.maketrans("١٢٣", "123"))
+
+
+def test_a_long_run_of_digits_is_masked_quickly():
+    worst = " ".join(["1"] * 600)[:1000]
+    mixed = " ".join(str(i) for i in range(300))
+    started = time.perf_counter()
+    for _ in range(5):
+        mask_text(worst)
+        mask_text(mixed)
+    assert time.perf_counter() - started < 2.0  # about 5 ms each on a slow machine
