@@ -5,6 +5,7 @@
     python -m bench.run server     # start time, REST latency, throughput, memory
     python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
     python -m bench.run replies    # reply checks only (bench/replies.py)
+    python -m bench.run dialogues  # conversations, English, Arabizi, form answers (bench/dialogues.py)
 
 NLU: each pipeline is trained from scratch on bot/data and scored on the
 held-out file tests/data/nlu_heldout.yml (never used for training). FAQ labels
@@ -30,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from bench import dialogues, replies
 from bench.heldout import FRESH, heldout_examples, predicted_label, score
 from bench.thresholds import _heldout_parses, answer_threshold_sweep, threshold_sweep
 
@@ -222,8 +224,7 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def bench_server(replies_only: bool = False) -> Dict:
-    from bench import replies
+def bench_server(replies_only: bool = False, dialogues_only: bool = False) -> Dict:
     from bot.tools.model import ensure
     from bot.tools.serve import Stack
     from bot.tools.services import free_port
@@ -240,6 +241,8 @@ def bench_server(replies_only: bool = False) -> Dict:
         url = f"{stack.url}/webhooks/rest/webhook"
         if replies_only:
             return {"replies": replies.run(url)}
+        if dialogues_only:
+            return {"dialogues": dialogues.run(url)}
         _load(url, 2, 5)  # warm-up: first messages load lazy parts of TensorFlow
         single = _load(url, 1, 50)
         crowd = _load(url, 20, 10)
@@ -251,6 +254,7 @@ def bench_server(replies_only: bool = False) -> Dict:
             "rasa_peak_rss_mb": round(_peak_rss_mb(rasa_pid), 0),
             # After the timings, so its conversations do not weigh on them.
             "replies": replies.run(url),
+            "dialogues": dialogues.run(url),
         }
     finally:
         stack.stop()
@@ -273,9 +277,10 @@ def main(argv: List[str]) -> int:
             )
         return 0
     if what == "replies":
-        from bench import replies
-
         replies.print_report(bench_server(replies_only=True)["replies"])
+        return 0
+    if what == "dialogues":
+        dialogues.print_report(bench_server(dialogues_only=True)["dialogues"])
         return 0
     RESULTS.mkdir(exist_ok=True)
     report: Dict = {"machine": machine()}
@@ -323,9 +328,9 @@ def print_report(report: Dict) -> None:
                 f"{r['msgs_per_s']} msg/s, errors {r['errors']}"
             )
         if "replies" in s:
-            from bench import replies
-
             replies.print_report(s["replies"])
+        if "dialogues" in s:
+            dialogues.print_report(s["dialogues"])
 
 
 if __name__ == "__main__":
