@@ -9,7 +9,6 @@ Without the binaries the tests skip on a developer machine, and FAIL in CI
 from __future__ import annotations
 
 import os
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -74,7 +73,9 @@ STACK_ENV = (
     "ACTION_ENDPOINT_URL",
     "DESK_COOKIE_SECURE",
 )
-METRICS_TOKEN = "metrics-" + uuid.uuid4().hex
+# A constant, not a random value: this module is loaded both as a conftest and by the
+# test modules that import it, and both must agree.
+METRICS_TOKEN = "metrics-token-of-the-test-stack"
 
 
 @contextmanager

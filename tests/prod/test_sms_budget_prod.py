@@ -22,6 +22,8 @@ from tests.e2e.test_security_e2e import (
     open_ticket,
     outbox_statuses,
 )
+from tests.prod.conftest import STACK_ENV
+from tests.support.environment import restore_environment
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,12 +35,15 @@ def prod(prod_stack):
     SMS outbox)."""
     from bot.store import reset_engine
 
+    # The stack's token was generated for it: no test of this process may hold one.
+    saved = {k: os.environ.pop(k, None) for k in STACK_ENV}
     os.environ["DATABASE_URL"] = prod_stack.env["DATABASE_URL"]
     reset_engine()
     try:
         yield prod_stack
     finally:
         os.environ.pop("DATABASE_URL", None)
+        restore_environment(saved)
         reset_engine()
 
 
