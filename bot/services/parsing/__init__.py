@@ -14,9 +14,13 @@ particular form, so any feature can reuse it.
     parse_yes_no("ايه والله")            -> True
     is_unsure("والله ما ادري")           -> True
     parse_choice("امي سعودية", {...})    -> "saudi_mother"
+    is_question("وش يعني تابع؟")         -> True
+
+A reply that corrects itself counts as corrected: parse_number("٣ لا قصدي ٥") -> 5.
 """
 
 from bot.services.parsing.answers import (
+    is_question,
     is_unsure,
     parse_amount,
     parse_choice,
@@ -34,6 +38,7 @@ __all__ = [
     "parse_duration_months",
     "parse_yes_no",
     "is_unsure",
+    "is_question",
     "parse_choice",
     "clean",
 ]
