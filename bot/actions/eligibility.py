@@ -40,7 +40,7 @@ from bot.actions.forms import (
 from bot.content import eligibility_text as say
 from bot.content import fact
 from bot.services.eligibility import messages
-from bot.services.eligibility.answers import Reply, is_continue, prefill, read
+from bot.services.eligibility.answers import is_continue, prefill, read
 from bot.services.eligibility.form import (
     ALL_SLOTS,
     ANSWER_SLOTS,
@@ -57,6 +57,7 @@ from bot.services.eligibility.form import (
     fix_field,
     required_slots_for,
 )
+from bot.services.eligibility.reply import Reply
 
 WRONG_ANSWERS = FailureCounter(
     FAILURES, lambda: int(fact("eligibility_precheck.max_failures_before_offer"))
