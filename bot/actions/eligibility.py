@@ -10,6 +10,8 @@
   (bot.services.eligibility.form, bot.services.eligibility.rules).
 - `action_ask_elig_<slot>`: one question at a time, with buttons; the last one
   (`elig_confirm`) is the summary of the answers, where any answer can be corrected.
+  Dependants given as a list and an income given as parts are shown with their parts
+  ("التابعين: 4 (زوجة و3 أبناء)"), re-read from the replies that gave them.
 - `action_elig_result`: the outcome with its reasons, an estimate when likely
   eligible, and what to do next. Always an indicative pre-check.
 - `action_elig_cancel`: "الغاء" / "وقف" ends it cleanly.
@@ -22,7 +24,7 @@ buttons send `/inform{"elig_choice": ...}` so a tap never depends on the NLU.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -40,14 +42,18 @@ from bot.actions.forms import (
 from bot.content import eligibility_text as say
 from bot.content import fact
 from bot.services.eligibility import messages
-from bot.services.eligibility.answers import Reply, is_continue, prefill, read
+from bot.services.eligibility.answers import is_continue, prefill, read
+from bot.services.eligibility.family import breakdowns
 from bot.services.eligibility.form import (
+    ADULTS,
     ALL_SLOTS,
     ANSWER_SLOTS,
     CHOICE_ENTITY,
     CONFIRM,
+    DEPENDANTS,
     FAILURES,
     FORM,
+    INCOME,
     ORDER,
     STAGE,
     STAGE_OFFER,
@@ -57,6 +63,38 @@ from bot.services.eligibility.form import (
     fix_field,
     required_slots_for,
 )
+from bot.services.eligibility.reply import Reply
+
+
+def replies_to(tracker: Tracker, slot: str) -> Tuple[List[str], List[str]]:
+    """The citizen's replies to one question, oldest first: (those that gave its current
+    answer, those given since). Read from the slot's events: Rasa sets the slot to the
+    reply's text, then the form to what it read, or to None when it could not. Two
+    Nones in a row (a restart, a correction, "أكمل") start afresh; the same answer set
+    again with no reply (the form re-checking what it stored) keeps its replies."""
+    answered: List[str] = []
+    since: List[str] = []
+    last: Any = None
+    fresh = True  # the next text is a new reply (Rasa repeats the text it validates)
+    cleared = True
+    for event in tracker.events:
+        if event.get("event") != "slot" or event.get("name") != slot:
+            continue
+        value = event.get("value")
+        if isinstance(value, str):
+            if fresh or not since or since[-1] != value:
+                since.append(value)
+            fresh = cleared = False
+        elif value is None:
+            if cleared:
+                since = []
+            fresh = cleared = True
+        else:
+            if since or value != last:
+                answered = since
+            since, last, fresh, cleared = [], value, True, True
+    return answered, since
+
 
 WRONG_ANSWERS = FailureCounter(
     FAILURES, lambda: int(fact("eligibility_precheck.max_failures_before_offer"))
@@ -84,8 +122,14 @@ class ValidateEligibilityForm(FormValidationAction):
         if already_valid(slot, value):
             return {slot: value}
         text = value if isinstance(value, str) else str(value)
+        _, given = replies_to(tracker, slot)
+        previous = given[-2] if len(given) > 1 and given[-1] == text else None
         reply = Reply(
-            text, entity_of(tracker, CHOICE_ENTITY), intent_of(tracker), confidence_of(tracker)
+            text,
+            entity_of(tracker, CHOICE_ENTITY),
+            intent_of(tracker),
+            confidence_of(tracker),
+            previous,
         )
         # The citizen's reply to this question (not a value carried in from elsewhere).
         is_reply = slot == tracker.get_slot("requested_slot") and text == (
@@ -143,7 +187,11 @@ class _AskAction(Action, ABC):
             # The options (continue / stop / a person) were just offered: don't
             # bury them under the same question again.
             return [SlotSet(STAGE, None)]
-        text, buttons = messages.question(self.slot, tracker.slots)
+        parts = {}
+        if self.slot in (ADULTS, CONFIRM):
+            given = {s: replies_to(tracker, s)[0] for s in (DEPENDANTS, INCOME)}
+            parts = breakdowns(tracker.slots, given)
+        text, buttons = messages.question(self.slot, tracker.slots, parts)
         if resumes_after_faq(tracker, FORM):
             text = messages.back_to(text)
         dispatcher.utter_message(text=text, buttons=buttons or None)

@@ -4,7 +4,7 @@
 import pytest
 
 from bot.services.eligibility import rules
-from bot.services.eligibility.answers import FIELD_WORDS, Reply, is_continue, prefill, read, yes_no
+from bot.services.eligibility.answers import FIELD_WORDS, is_continue, prefill, read
 from bot.services.eligibility.form import (
     ABROAD,
     ADULTS,
@@ -29,6 +29,7 @@ from bot.services.eligibility.form import (
     fix_field,
     required_slots_for,
 )
+from bot.services.eligibility.reply import Reply, yes_no
 from tests.support.eligibility_answers import FAMILY
 
 # --------------------------------------------------------------------------- which questions

@@ -21,6 +21,7 @@ from bot.services.eligibility.form import (
     SAUDI,
     STAGE,
 )
+from bot.services.parsing import parse_household
 from tests.support.eligibility_answers import FAMILY
 
 
@@ -179,3 +180,42 @@ def test_cancel_message():
     assert m.cancel_message()["text"] == (
         "تمام، وقّفت التحقق المبدئي 👍 ومسحت إجاباتك. تقدر تبدأ من جديد بأي وقت."
     )
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("زوجتي و٣ عيال", "زوجة و3 أبناء"),
+        ("ولدين وبنت", "ولدين وبنت"),
+        ("ثلاث بنات وولد", "3 بنات وولد"),
+        ("زوجتين و٥ عيال", "زوجتين و5 أبناء"),
+        ("انا وزوجتي وامي", "زوجة والوالدة"),
+        ("ابوي وامي و٣ اخوان", "الوالد والوالدة و3 إخوان"),
+        ("زوجتي و١٢ عيال", "زوجة و12 ابن"),
+        ("عندي ٤ بس واحد متزوج وساكن لحاله", "من 4، واحد منهم ما ينحسب"),
+        ("زوجتي و٣ عيال والكبير متزوج", "زوجة و3 أبناء، واحد منهم ما ينحسب"),
+        ("احنا ٥", "أسرة من 5 وأنت منهم"),
+    ],
+)
+def test_who_was_counted_in_the_citizens_terms(text, shown):
+    assert m.people_text(parse_household(text)) == shown
+
+
+def test_the_summary_shows_a_list_and_an_income_given_as_parts():
+    slots = {**FAMILY, DEPENDANTS: 4, ADULTS: 1, INCOME: 10000}
+    parts = {DEPENDANTS: parse_household("زوجتي و٣ عيال"), INCOME: (8000.0, 2000.0)}
+    lines = m.summary_lines(slots, parts)
+    assert "التابعين: 4 (زوجة و3 أبناء)، منهم 1 بعمر 18 أو أكثر و3 أقل من 18" in lines
+    assert "دخل الأسرة الشهري: 10,000 ريال (8,000 + 2,000)" in lines
+    assert "التابعين: 4 (زوجة و3 أبناء)" in m.summary_lines({DEPENDANTS: 4}, parts)
+    # Without parts, as before.
+    assert "التابعين: 4 (1 بعمر 18 أو أكثر، 3 أقل من 18)" in m.summary_lines(slots)
+
+
+def test_the_ages_question_names_who_was_listed():
+    parts = {DEPENDANTS: parse_household("زوجتي و٣ عيال")}
+    assert m.question(ADULTS, {DEPENDANTS: 4}, parts)[0] == (
+        "من الـ4 تابعين (زوجة و3 أبناء)، كم واحد عمره 18 سنة أو أكثر؟"
+    )
+    left_out = {DEPENDANTS: parse_household("عندي ٤ بس واحد متزوج")}
+    assert m.question(ADULTS, {DEPENDANTS: 3}, left_out)[0].startswith("من الـ3 تابعين، كم")

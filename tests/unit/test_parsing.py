@@ -4,6 +4,7 @@ import pytest
 
 from bot.services.parsing import (
     clean,
+    is_question,
     is_unsure,
     parse_amount,
     parse_choice,
@@ -276,3 +277,68 @@ def test_parse_choice(text, key):
 def test_clean_folds_letters_and_digits():
     assert clean("أمي سعودية ٥٠٠٠") == "امي سعوديه 5000"
     assert clean("5k") == "5 k"
+
+
+# --------------------------------------------------------------------------- replies that correct themselves
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("٣ لا قصدي ٥", 5),
+        ("3 لا قصدي 5", 5),
+        ("اربعة.. لا خمسة", 5),
+        ("اربعه لا خمسه", 5),
+        ("٣ لا ٥", 5),
+        ("٣ لا لا ٥", 5),
+        ("٥٠٠٠ عفوا ٦٠٠٠", 6000),
+        ("خمسة آلاف، اقصد ستة آلاف", 6000),
+        ("٣٠ سوري ٣٥", 35),
+        ("عمري ٣٠ لا غلطت ٣٥", 35),
+        ("٥٠٠٠ قصدي تقريبا", 5000),  # nothing readable after the marker: the first stands
+        ("لا ٣", 3),  # "لا" first is no correction
+        ("ولا واحد", 0),
+    ],
+)
+def test_a_reply_that_corrects_itself_counts_as_corrected(text, value):
+    assert parse_number(text) == value
+
+
+def test_corrections_reach_counts_amounts_and_durations():
+    assert parse_count("٣ لا قصدي ٥") == 5  # not 0 for the "لا"
+    assert parse_amount("٥٠٠٠ لا قصدي ٦٠٠٠") == 6000
+    assert parse_duration_months("شهرين لا قصدي ٣ شهور") == 3
+    assert parse_duration_months("شهرين لا ٣ شهور") == 3
+
+
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        ("اكيد لا", False),
+        ("طبعا لا", False),
+        ("ايه.. لا قصدي لا", False),
+        ("لا عفوا ايه", True),
+        ("ايه اكيد", True),
+    ],
+)
+def test_yes_no_certainly_not_and_corrected(text, answer):
+    assert parse_yes_no(text) is answer
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("وش يعني تابع؟", True),
+        ("وش يعني تابع", True),
+        ("ايش التابع", True),
+        ("هل امي تنحسب", True),
+        ("زوجتي تنحسب؟", True),
+        ("كيف احسبهم", True),
+        ("٣؟", True),
+        ("زوجتي و٣ عيال", False),
+        ("٤", False),
+        ("ما عندي", False),
+    ],
+)
+def test_is_question(text, asks):
+    assert is_question(text) is asks

@@ -1,22 +1,23 @@
 """Reading the citizen's answers to the pre-check's questions, the way people type them.
 
-Each reader takes the reply (its text, the button's choice, the intent the NLU saw)
-and the answers so far, and returns the slot values the reply gives, or None and the
-Arabic explanation to show before asking again. Numbers, amounts, durations and yes/no
-come from bot.services.parsing; the words here are the pre-check's own.
-No Rasa: the action builds a Reply from the tracker.
+Each reader takes the reply (its text, the button's choice, the intent the NLU saw;
+bot.services.eligibility.reply) and the answers so far, and returns the slot values the
+reply gives, or None and the Arabic explanation to show before asking again. Numbers,
+amounts, durations and yes/no come from bot.services.parsing; the words here are the
+pre-check's own. The household questions (dependants, their ages, income) are read in
+bot.services.eligibility.family. No Rasa: the action builds a Reply from the tracker.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping
 
 from bot.content import eligibility_text as say
 from bot.content import fact
 from bot.services.eligibility import rules
+from bot.services.eligibility.family import read_adults, read_dependants, read_income
 from bot.services.eligibility.form import (
     ABROAD,
     ADULTS,
@@ -32,20 +33,17 @@ from bot.services.eligibility.form import (
     SHELTER,
     STAGE,
     STAGE_PICK_FIELD,
-    UNSURE,
     as_int,
     correction,
     fix_field,
 )
+from bot.services.eligibility.reply import Reading, Reply, yes_no
 from bot.services.parsing import (
     clean,
     is_unsure,
-    parse_amount,
     parse_choice,
-    parse_count,
     parse_duration_months,
     parse_number,
-    parse_yes_no,
 )
 
 # Words that name an answer when the citizen types a correction ("العمر غلط").
@@ -115,39 +113,6 @@ CONTINUE_WORDS = ["كمل", "نكمل", "اكمل", "خلنا نكمل", "است
 WITH_FAMILY_WORDS = ["مع اهلي", "مع ابوي", "مع امي", "عند اهلي", "مع الوالدين"]
 ON_MY_OWN_WORDS = ["لحالي", "بروحي", "شقة", "ايجار", "بيتي", "مستقل"]
 _EXCEPTION_WORDS = {k: v for k, v in NATIONALITY_WORDS.items() if k != rules.NO_EXCEPTION}
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A reply to one question: its text, the `elig_choice` of a tapped button, and the
-    intent (with its confidence) the NLU gave the message."""
-
-    text: str
-    choice: Optional[str] = None
-    intent: Optional[str] = None
-    confidence: float = 0.0
-
-
-# (slot values the reply gives, or None and the Arabic explanation)
-Reading = Tuple[Optional[Dict[str, Any]], Optional[str]]
-
-
-def yes_no(reply: Reply, allow_unsure: bool, button: bool = True) -> Optional[Any]:
-    """True / False / UNSURE (if allowed) from a button (unless `button` is False),
-    the words, or a confident affirm/deny intent."""
-    choice = reply.choice if button else None
-    if choice in ("yes", "no"):
-        return choice == "yes"
-    if choice == UNSURE and allow_unsure:
-        return UNSURE
-    answer = parse_yes_no(reply.text)
-    if answer is not None:
-        return answer
-    if allow_unsure and is_unsure(reply.text):
-        return UNSURE
-    if reply.intent in ("affirm", "deny") and reply.confidence >= 0.8:
-        return reply.intent == "affirm"
-    return None
 
 
 def is_continue(reply: Reply) -> bool:
@@ -231,53 +196,6 @@ def read_shelter(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     return {SHELTER: answer}, None
 
 
-def _read_count(text: str, what: str) -> Tuple[Optional[int], Optional[str]]:
-    value = parse_count(text)
-    if value is None:
-        return None, say("errors.count_unreadable", what=what)
-    if value < 0:
-        return None, say("errors.count_negative", what=what)
-    if not float(value).is_integer():
-        return None, say("errors.count_fraction", what=what)
-    return int(value), None
-
-
-def read_dependants(reply: Reply, slots: Mapping[str, Any]) -> Reading:
-    if reply.choice == "none":
-        return {DEPENDANTS: 0}, None
-    count, error = _read_count(reply.text, say("errors.count_of_dependants"))
-    if error:
-        if yes_no(reply, allow_unsure=False, button=False) is True:
-            return None, say("errors.dependants_how_many")
-        return None, error
-    if count > fact("eligibility_precheck.max_dependants"):
-        return None, say("errors.dependants_too_many", count=count)
-    return {DEPENDANTS: count}, None
-
-
-def read_adults(reply: Reply, slots: Mapping[str, Any]) -> Reading:
-    deps = as_int(slots.get(DEPENDANTS)) or 0
-    if reply.choice == "none":
-        return {ADULTS: 0}, None
-    if reply.choice == "all":
-        return {ADULTS: deps}, None
-    tokens = clean(reply.text).split()
-    if "كلهم" in tokens or "جميعهم" in tokens:
-        small = {"صغار", "تحت", "اقل", "قصر", "اطفال"}
-        return {ADULTS: 0 if small & set(tokens) else deps}, None
-    if deps == 1 or reply.choice in ("yes", "no"):
-        answer = yes_no(reply, allow_unsure=False)
-        if answer is not None and parse_number(reply.text) is None:
-            if deps == 1 or answer is False:
-                return {ADULTS: deps if answer else 0}, None
-    count, error = _read_count(reply.text, say("errors.count_of_adults"))
-    if error:
-        return None, error
-    if count > deps:
-        return None, say("errors.adults_too_many", deps=deps)
-    return {ADULTS: count}, None
-
-
 def read_independent(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     answer = yes_no(reply, allow_unsure=True)
     if answer is None:
@@ -287,21 +205,6 @@ def read_independent(reply: Reply, slots: Mapping[str, Any]) -> Reading:
             return {INDEPENDENT: True}, None
         return None, say("errors.independent")
     return {INDEPENDENT: answer}, None
-
-
-def read_income(reply: Reply, slots: Mapping[str, Any]) -> Reading:
-    if reply.choice == "none":
-        return {INCOME: 0}, None
-    value = parse_amount(reply.text)
-    if value is None:
-        if is_unsure(reply.text):
-            return None, say("errors.income_unsure")
-        return None, say("errors.income_unreadable")
-    if value < 0:
-        return None, say("errors.income_negative")
-    if value > fact("eligibility_precheck.max_monthly_income"):
-        return None, say("errors.income_too_high")
-    return {INCOME: int(value) if float(value).is_integer() else round(value, 2)}, None
 
 
 def read_assets(reply: Reply, slots: Mapping[str, Any]) -> Reading:

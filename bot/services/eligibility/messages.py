@@ -10,9 +10,9 @@ verdicts come from bot.services.eligibility.rules. Messages are dicts the action
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from bot.content import button, fact
+from bot.content import button, eligibility_wording, fact
 from bot.content import eligibility_text as say
 from bot.services.eligibility import reasons, rules
 from bot.services.eligibility.form import (
@@ -42,6 +42,7 @@ from bot.services.eligibility.form import (
     number,
     relevant,
 )
+from bot.services.parsing import Household
 
 Buttons = List[Dict[str, str]]
 Message = Dict[str, Any]
@@ -70,8 +71,12 @@ def yes_no_buttons(unsure: bool = False) -> Buttons:
 # ---------------------------------------------------------------------------
 
 
-def question(slot: str, slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
-    """The Arabic question for a slot and its buttons."""
+def question(
+    slot: str, slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None
+) -> Tuple[str, Buttons]:
+    """The Arabic question for a slot and its buttons. `parts`: the breakdowns of the
+    answers given as parts (bot.services.eligibility.family.breakdowns)."""
+    parts = parts or {}
     if slot in (SAUDI, RESIDENT, SHELTER):
         return say(f"questions.{slot}"), yes_no_buttons()
     if slot in (INDEPENDENT, ASSETS):
@@ -99,14 +104,18 @@ def question(slot: str, slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
         deps = as_int(slots.get(DEPENDANTS)) or 0
         if deps == 1:
             return say("questions.elig_dependants_adult_one"), yes_no_buttons()
-        return say("questions.elig_dependants_adult", deps=deps), [
+        household = parts.get(DEPENDANTS)
+        who = ""
+        if household is not None and not household.excluded and not household.counts_self:
+            who = say("summary.dependants_who", who=people_text(household))
+        return say("questions.elig_dependants_adult", deps=deps, who=who), [
             choice_button(say("buttons.all_minors"), "none"),
             choice_button(say("buttons.all_adults"), "all"),
         ]
     if slot == INCOME:
         return say("questions.elig_income"), [choice_button(say("buttons.no_income"), "none")]
     if slot == CONFIRM:
-        return summary_question(slots)
+        return summary_question(slots, parts)
     raise KeyError(slot)
 
 
@@ -123,7 +132,30 @@ def _answer_label(value: Any) -> str:
     }.get(value, say("summary.answer.unknown"))
 
 
-def summary_lines(slots: Mapping[str, Any]) -> List[str]:
+def _counted(group: str, n: int) -> str:
+    """ "زوجة", "ولدين", "3 أبناء", "11 ابن": a group of people as the summary names it."""
+    forms = eligibility_wording()["people"][group]
+    size = "one" if n == 1 else "two" if n == 2 else "few" if n <= 10 else "many"
+    return forms.get(size, forms["one"]).format(n=n)
+
+
+def people_text(household: Household) -> str:
+    """Who was counted, in the citizen's own terms: "زوجة و3 أبناء", "ولدين وبنت",
+    "من 4، واحد منهم ما ينحسب", "أسرة من 5 وأنت منهم"."""
+    if household.members and not household.named:  # a number, a family size
+        whole = household.members[0]
+        text = _counted("household" if household.counts_self else "whole", whole.count or 0)
+    else:
+        text = " و".join(_counted(m.kind, m.count or 0) for m in household.members)
+    if household.excluded:
+        text += "، " + _counted("left_out", household.excluded)
+    return text
+
+
+def summary_lines(slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None) -> List[str]:
+    """One line per answer, in question order, each as the citizen will check it;
+    `parts` as for question()."""
+    parts = parts or {}
     lines = []
     saudi = slots.get(SAUDI)
     if saudi is True:
@@ -148,24 +180,28 @@ def summary_lines(slots: Mapping[str, Any]) -> List[str]:
         lines.append(say("summary.no_dependants"))
     elif deps is not None:
         adults = as_int(slots.get(ADULTS))
-        detail = (
-            ""
-            if adults is None
-            else say("summary.dependants_detail", adults=adults, minors=deps - adults)
-        )
-        lines.append(say("summary.dependants", deps=deps, detail=detail))
+        household = parts.get(DEPENDANTS)
+        who = "" if household is None else say("summary.dependants_who", who=people_text(household))
+        ages = "summary.dependants_detail_after_who" if who else "summary.dependants_detail"
+        detail = "" if adults is None else say(ages, adults=adults, minors=deps - adults)
+        lines.append(say("summary.dependants", deps=deps, who=who, detail=detail))
     if slots.get(INDEPENDENT) is not None and relevant(INDEPENDENT, slots):
         lines.append(say("summary.independent", answer=_answer_label(slots.get(INDEPENDENT))))
     income = number(slots.get(INCOME))
     if income is not None:
         amount = say("summary.no_income") if income == 0 else reasons.format_riyals(income)
-        lines.append(say("summary.income", income=amount))
+        given = parts.get(INCOME)
+        each = " + ".join(f"{reasons.round_riyals(p):,}" for p in given or ())
+        shown = say("summary.income_parts", parts=each) if each else ""
+        lines.append(say("summary.income", income=amount, parts=shown))
     if slots.get(ASSETS) is not None:
         lines.append(say("summary.assets", answer=_answer_label(slots.get(ASSETS))))
     return lines
 
 
-def summary_question(slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
+def summary_question(
+    slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None
+) -> Tuple[str, Buttons]:
     if slots.get(STAGE) == STAGE_PICK_FIELD:
         return (
             say("summary.pick_field"),
@@ -173,7 +209,8 @@ def summary_question(slots: Mapping[str, Any]) -> Tuple[str, Buttons]:
                 :10
             ],
         )
-    text = say("summary.head") + "\n" + "\n".join(f"• {line}" for line in summary_lines(slots))
+    lines = summary_lines(slots, parts)
+    text = say("summary.head") + "\n" + "\n".join(f"• {line}" for line in lines)
     text += "\n" + say("summary.tail")
     return text, [
         choice_button(say("buttons.summary_yes"), "yes"),

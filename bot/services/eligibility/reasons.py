@@ -14,9 +14,14 @@ def reasons() -> Dict[str, str]:
     return eligibility_wording()["reasons"]
 
 
+def round_riyals(amount) -> int:
+    """Whole riyals, half up: 1234.5 → 1235."""
+    return _round(Fraction(str(amount)))
+
+
 def format_riyals(amount) -> str:
     """1234.4 → "1,234 ريال"."""
-    return f"{_round(Fraction(str(amount))):,} ريال"
+    return f"{round_riyals(amount):,} ريال"
 
 
 def _months_words(n: int) -> str:

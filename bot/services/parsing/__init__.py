@@ -14,9 +14,16 @@ particular form, so any feature can reuse it.
     parse_yes_no("ايه والله")            -> True
     is_unsure("والله ما ادري")           -> True
     parse_choice("امي سعودية", {...})    -> "saudi_mother"
+    is_question("وش يعني تابع؟")         -> True
+    parse_household("زوجتي و٣ عيال")      -> Household: wife 1, child 3, total 4
+    parse_amount_parts("راتبي ٨٠٠٠ وزوجتي ٢٠٠٠") -> (8000.0, 2000.0)
+
+A reply that corrects itself counts as corrected: parse_number("٣ لا قصدي ٥") -> 5.
 """
 
+from bot.services.parsing.amounts import parse_amount_parts
 from bot.services.parsing.answers import (
+    is_question,
     is_unsure,
     parse_amount,
     parse_choice,
@@ -24,6 +31,7 @@ from bot.services.parsing.answers import (
     parse_yes_no,
 )
 from bot.services.parsing.durations import parse_duration_months
+from bot.services.parsing.household import Household, Member, fill_missing, parse_household
 from bot.services.parsing.numbers import parse_number
 from bot.services.parsing.text import clean
 
@@ -34,6 +42,12 @@ __all__ = [
     "parse_duration_months",
     "parse_yes_no",
     "is_unsure",
+    "is_question",
+    "parse_household",
+    "fill_missing",
+    "Household",
+    "Member",
+    "parse_amount_parts",
     "parse_choice",
     "clean",
 ]

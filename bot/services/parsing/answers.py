@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, Iterable, Optional, Sequence
 
 from bot.services.parsing.numbers import _WORDS, parse_number
-from bot.services.parsing.text import _DOUBLES, _any_phrase, _fold_all, _tokens
+from bot.services.parsing.text import _DOUBLES, _any_phrase, _correction, _fold_all, _tokens
 
 # ---------------------------------------------------------------------------
 # Zero, "I don't know", yes and no
@@ -200,6 +200,47 @@ _NO = frozenset(
 )
 
 
+_SURELY = frozenset(_fold_all(["اكيد", "أكيد", "اكيده", "طبعا", "طبعاً"]))
+
+# A reply that asks something ("وش يعني تابع؟") is no answer, whatever words it has.
+_QUESTION_WORDS = _fold_all(
+    [
+        "وش",
+        "ايش",
+        "إيش",
+        "شو",
+        "شنو",
+        "وشو",
+        "وشهو",
+        "وشلون",
+        "شلون",
+        "كيف",
+        "ليش",
+        "ليه",
+        "لماذا",
+        "ماذا",
+        "هل",
+        "متى",
+        "مين",
+        "منو",
+        "معنى",
+        "معناه",
+        "يعني ايش",
+        "what",
+        "how",
+        "why",
+    ]
+)
+
+
+def is_question(text: str) -> bool:
+    """ "وش يعني تابع؟", "هل امي تنحسب", "زوجتي تنحسب؟": the person asks rather than
+    answers (a question mark, or a question word)."""
+    if "?" in (text or "") or "؟" in (text or ""):
+        return True
+    return _any_phrase(_tokens(text), _QUESTION_WORDS)
+
+
 def is_unsure(text: str) -> bool:
     """ "مدري", "ما اعرف", "مو متأكد", "يمكن" ... : the person does not know."""
     return _any_phrase(_tokens(text), _UNSURE)
@@ -240,13 +281,22 @@ def parse_count(text: str) -> Optional[float]:
 
 def parse_yes_no(text: str) -> Optional[bool]:
     """True for "ايه", "اي والله", "نعم", "اكيد", "yes" ...; False for "لا",
-    "مو", "ابد", "لا والله", "ماسافرت" ...; None when unsure or unclear."""
+    "مو", "ابد", "لا والله", "اكيد لا", "ماسافرت" ...; None when unsure or unclear.
+    "ايه.. لا قصدي لا" is its correction, False."""
     if is_unsure(text):
         return None
     tokens = [t if t in _YES or t in _NO else _DOUBLES.sub(r"\1", t) for t in _tokens(text)]
+    # Only an explicit "قصدي"/"عفوا" corrects a yes/no: a bare "لا" is itself an answer.
+    found = _correction(tokens, lambda part: _yes_no_in(part) is not None, on_no=False)
+    return _yes_no_in(found[1] if found else tokens)
+
+
+def _yes_no_in(tokens: Sequence[str]) -> Optional[bool]:
     if not tokens:
         return None
     first = tokens[0]
+    if first in _SURELY and len(tokens) > 1 and tokens[1] in _NO:
+        return False  # "اكيد لا", "طبعا لا": certainly not
     if first in _YES:
         return True
     if first in _NO:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.services.parsing.answers import _ZERO_TRAVEL, _is_zero, is_unsure
 from bot.services.parsing.numbers import _AND, _HALF, _NEG, _classify, _evaluate, _number_runs
-from bot.services.parsing.text import _tokens, clean
+from bot.services.parsing.text import _corrected, _tokens, clean
 
 # ---------------------------------------------------------------------------
 # Durations
@@ -50,8 +50,19 @@ def _has_number(items: List[Tuple[str, float]]) -> bool:
 def parse_duration_months(text: str) -> Optional[float]:
     """A length of time in months: "3 شهور" → 3, "شهرين" → 2, "٤٥ يوم" → 1.5,
     "شهر ونص" → 1.5, "سنة" → 12, a bare number → months, "ما سافرت" → 0.
-    None when there is no duration or the text is ambiguous."""
-    tokens = _tokens(text)
+    None when there is no duration or the text is ambiguous. "شهرين لا قصدي ٣ شهور" → 3.
+    """
+    tokens = _corrected(_tokens(text), lambda part: _months_in(part) is not None)
+    months = _months_in(tokens)
+    if months is not None or _number_runs(tokens):
+        return months
+    if is_unsure(text):
+        return None
+    return 0.0 if _is_zero(tokens, _ZERO_TRAVEL) else None
+
+
+def _months_in(tokens: Sequence[str]) -> Optional[float]:
+    """The duration the tokens give, or None when they give none or it is ambiguous."""
     if not tokens:
         return None
     if (
@@ -102,8 +113,4 @@ def parse_duration_months(text: str) -> Optional[float]:
             return None
         total += value
         found = True
-    if found:
-        return total
-    if is_unsure(text):
-        return None
-    return 0.0 if _is_zero(tokens, _ZERO_TRAVEL) else None
+    return total if found else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from bot.services.parsing.text import _any_phrase, _fold_all, _tokens, clean
+from bot.services.parsing.text import _any_phrase, _corrected, _fold_all, _tokens, clean
 
 # ---------------------------------------------------------------------------
 # Numbers written in words (MSA and Gulf dialect), after clean()
@@ -28,7 +28,8 @@ def _add(kind: str, value: float, *spellings: str) -> None:
 
 _add(_NUM, 0, "صفر", "zero")
 _add(_NUM, 1, "واحد", "واحدة", "وحدة", "احدى", "one")
-_add(_NUM, 2, "اثنين", "اثنان", "اثنتين", "اثنتان", "ثنين", "اتنين", "اثنينن", "اثنا", "two")
+_add(_NUM, 2, "اثنين", "اثنان", "اثنتين", "اثنتان", "ثنين", "ثنتين", "اتنين", "اثنينن", "اثنا")
+_add(_NUM, 2, "two")
 _add(_NUM, 3, "ثلاث", "ثلاثة", "تلات", "تلاتة", "ثلاثه", "three")
 _add(_NUM, 4, "اربع", "أربعة", "اربعه", "four")
 _add(_NUM, 5, "خمس", "خمسة", "five")
@@ -159,15 +160,23 @@ def parse_number(text: str) -> Optional[float]:
 
     "٥٠٠٠ ريال" → 5000, "5,000" → 5000, "5k" / "5 الاف" / "خمسة آلاف" → 5000,
     "الف ونص" → 1500, "-300" → -300. Two separate numbers ("3 عيال و 2 بنات") are
-    ambiguous and give None, so the question is asked again.
+    ambiguous and give None, so the question is asked again. A reply that corrects
+    itself counts as corrected: "٣ لا قصدي ٥" / "اربعة.. لا خمسة" → 5.
     """
-    tokens = _tokens(text)
+    return _number_in(_corrected(_tokens(text), _reads_number))
+
+
+def _number_in(tokens: Sequence[str]) -> Optional[float]:
     if _any_phrase(tokens, _NONE_OF_ONE):
         return 0.0  # "ولا واحد" is none, not one
     runs = _number_runs(tokens)
     if len(runs) != 1:
         return None
     return _evaluate(runs[0])
+
+
+def _reads_number(tokens: Sequence[str]) -> bool:
+    return _number_in(tokens) is not None
 
 
 _NONE_OF_ONE = _fold_all(["ولا واحد", "ولا واحده", "ولا وحده", "ولا ولد"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from bot.nlu.arabic import fold_letters, to_ascii_digits
 
@@ -53,3 +53,68 @@ def _any_phrase(tokens: Sequence[str], phrases: Iterable[str]) -> bool:
 
 def _fold_all(words: Iterable[str]) -> Tuple[str, ...]:
     return tuple(clean(w) for w in words)
+
+
+# ---------------------------------------------------------------------------
+# Replies that correct themselves: "٣ لا قصدي ٥", "اربعة.. لا خمسة"
+# ---------------------------------------------------------------------------
+
+_CORRECTIONS = frozenset(
+    _fold_all(
+        [
+            "قصدي",
+            "اقصد",
+            "أقصد",
+            "قصدت",
+            "عفوا",
+            "عفواً",
+            "اسف",
+            "آسف",
+            "اسفه",
+            "سوري",
+            "sorry",
+            "غلطت",
+            "بالاصح",
+            "الصحيح",
+            "والصحيح",
+            "تصحيح",
+            "اعني",
+            "أعني",
+        ]
+    )
+)
+_NO_WORDS = frozenset(_fold_all(["لا", "لاء", "لأ"]))
+
+
+def _correction(
+    tokens: Sequence[str], reads: Callable[[Sequence[str]], bool], on_no: bool = True
+) -> Optional[Tuple[List[str], List[str]]]:
+    """(what was said first, the correction) when the reply corrects itself, else None.
+
+    People fix a slip in the same message: "٣ لا قصدي ٥", "٥٠٠٠ عفوا ٦٠٠٠", "اربعة..
+    لا خمسة". After "قصدي", "عفوا", "غلطت" ... the rest is the answer, if it reads as
+    one. A bare "لا" is a correction only between two parts that both read as answers
+    (`on_no`), so "لا ما عندي" and "ولا واحد" stay what they are.
+    """
+    marks = [i for i, token in enumerate(tokens) if token in _CORRECTIONS]
+    if marks:
+        before, after = list(tokens[: marks[-1]]), list(tokens[marks[-1] + 1 :])
+        if reads(after):
+            while before and before[-1] in _NO_WORDS:
+                before.pop()
+            return before, after
+        return None
+    if on_no:
+        for i in range(len(tokens) - 2, 0, -1):
+            if tokens[i] in _NO_WORDS and reads(tokens[:i]) and reads(tokens[i + 1 :]):
+                return list(tokens[:i]), list(tokens[i + 1 :])
+    return None
+
+
+def _corrected(tokens: Sequence[str], reads: Callable[[Sequence[str]], bool]) -> List[str]:
+    """The tokens that count: the correction if the reply corrects itself, else all of
+    them but the correction words."""
+    found = _correction(tokens, reads)
+    if found:
+        return found[1]
+    return [t for t in tokens if t not in _CORRECTIONS]
