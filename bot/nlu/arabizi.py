@@ -67,7 +67,7 @@ _LATIN_CLASS = {
 }  # fmt: skip
 _ARABIC_CLASS = str.maketrans(
     "بتثجحخدذرزسشصضطظعغفقكلمنهةويىاءؤئأإآ",
-    "BTTJHXDDRZS$SDTZEGFGKLMNHHWYAA\0\0\0AAA",
+    "BTTJHXDDRZS$SDTZEGFGKLMNHHWYAA\0WYAAA",
 )
 _SEMIVOWELS = re.compile("[AWY\0]")
 _REPEAT = re.compile(r"(.)\1+")
@@ -75,6 +75,8 @@ _REPEAT = re.compile(r"(.)\1+")
 _ARTICLES = {"al": "ال", "el": "ال", "il": "ال", "l": "ال"}
 # A lone "l" before a word is mostly the preposition: "ta6bee8 l 7sab" تطبيق لحساب.
 _LONE = {**{k: v for k, v in _ARTICLES.items() if k != "l"}, "l": "ل"}
+# The article written as it sounds before a sun letter: "as salama", "ad da3m".
+_LONE_ASSIMILATED = re.compile(r"[ae](sh|th|dh|[tdrzsn69])")
 _JOINED_ARTICLES = {
     "wal": "وال", "wel": "وال", "wil": "وال", "bal": "بال", "bel": "بال", "bil": "بال",
     "lal": "لل", "lel": "لل", "lil": "لل", "fal": "فال", "fel": "فال", "fil": "فال",
@@ -104,8 +106,9 @@ def latin_keys(word: str) -> List[str]:
     """Sound classes of a Latin word, vowels included, one key per reading of its
     ambiguous units, the usual reading first: "tasjeel" -> [TASJYL]."""
     keys = [""]
-    for unit in _units(word):
-        options = _LATIN_CLASS.get(unit, "") or " "
+    for i, unit in enumerate(_units(word)):
+        # A word-initial vowel is written ا whatever it sounds like ("ersel" ارسل).
+        options = "A" if i == 0 and unit in _VOWELS else _LATIN_CLASS.get(unit, "") or " "
         keys = [k + o for k in keys for o in options][:_MAX_KEYS]
     return list(dict.fromkeys(_collapse(k.replace(" ", "")) for k in keys))
 
@@ -141,7 +144,8 @@ _Index = Dict[str, List[Tuple[str, str, int]]]
 @lru_cache(maxsize=1)
 def vocabulary() -> _Index:
     """Training words by consonant key: key -> [(word, sound key, count)]. A word
-    ending in ه (ة) is also filed without it: "7ala" and "7alat" both mean حاله."""
+    ending in ه (ة) is also filed without it, as if it ended in a vowel: "7ala",
+    "7alah" and "7alat" all mean حاله."""
     index: _Index = {}
     if not WORDS_FILE.exists():
         return index
@@ -150,11 +154,11 @@ def vocabulary() -> _Index:
             continue
         word, _, count = line.partition("\t")
         key = arabic_key(word)
-        keys = {consonants(key)}
+        sounds = {key}
         if word.endswith("ه"):
-            keys.add(consonants(key[:-1]))
-        for loose in keys:
-            index.setdefault(loose, []).append((word, key, int(count or 1)))
+            sounds.add(_collapse(key[:-1] + "A"))
+        for sound in sounds:
+            index.setdefault(consonants(sound), []).append((word, sound, int(count or 1)))
     return index
 
 
@@ -212,7 +216,7 @@ def _with_affixes(word: str, fuzzy: bool) -> Optional[str]:
             return _join("ال", hit)
     for latin, arabic in _PREFIXES:
         rest = word[len(latin) :]
-        if word.startswith(latin) and len(rest) >= 3:
+        if word.startswith(latin) and len(rest) >= 4:
             hit = lookup(rest, fuzzy) or _suffixed(rest, arabic.endswith("ال"), fuzzy)
             if hit:
                 return _join(arabic, hit)
@@ -264,8 +268,11 @@ def transliterate_words(words: Sequence[str]) -> List[str]:
     prefix = ""
     for i, word in enumerate(words):
         lower = word.lower()
-        article = _LONE.get(lower) or _JOINED_ARTICLES.get(lower)
         following = words[i + 1] if i + 1 < len(words) else ""
+        article = _LONE.get(lower) or _JOINED_ARTICLES.get(lower)
+        sun = _LONE_ASSIMILATED.fullmatch(lower)
+        if sun and following.lower().startswith(sun.group(1)):
+            article = "ال"
         if article and _LATIN.search(following.lower()):
             prefix = article
             out.append("")
@@ -274,8 +281,10 @@ def transliterate_words(words: Sequence[str]) -> List[str]:
         if prefix:
             if not _LATIN.search(arabic):
                 # The training data writes many words only with their article
-                # (الدوام, العملاء): the article is read with the word first.
-                joined = transliterate_word("al" + lower) if prefix == "ال" else ""
+                # (الدوام, العملاء): unless the word is listed, it is read with it.
+                joined = ""
+                if prefix == "ال" and lookup(lower) is None:
+                    joined = transliterate_word("al" + lower)
                 arabic = joined if joined.startswith("ال") else _join(prefix, arabic)
             else:
                 out[-1] = prefix  # "el app": the article stays a word of its own
