@@ -1,4 +1,6 @@
-"""Arabizi on the development set bench/arabizi_dev.yml (not held-out data).
+"""Arabizi on the development sets of bench/arabizi_dev.yml (not held-out data):
+`arabizi`, the messages the transliterator was tuned on, and `arabizi_fresh`, written
+after the tuning and not tuned on since.
 
     python -m bench.arabizi                 # detection and cost, then the model
     python -m bench.arabizi --no-model      # detection and cost only
@@ -6,7 +8,7 @@
 
 Reports:
 - detection: Arabizi messages language_of calls Arabizi, English ones it does not;
-- intent accuracy of the Arabizi messages with the current model (bot.tools.model
+- intent accuracy of each set's Arabizi messages with the current model (bot.tools.model
   path, trained beforehand with `python -m bot.tools.model ensure`), as the assistant
   reads them (arabizi on) and as it read them before (the tokenizer's arabizi switched
   off in the same model), FAQs scored at answer level like bench/run.py; and whether
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import sys
 import timeit
 from pathlib import Path
@@ -37,9 +41,13 @@ DEV = ROOT / "bench" / "arabizi_dev.yml"
 RESULTS = ROOT / "results"
 
 
-def dev_set() -> Tuple[List[Tuple[str, str]], List[str]]:
+SETS = ("arabizi", "arabizi_fresh")
+
+
+def dev_set() -> Tuple[Dict[str, List[Tuple[str, str]]], List[str]]:
     data = yaml.safe_load(DEV.read_text(encoding="utf-8"))
-    return [(text, intent) for text, intent in data["arabizi"]], list(data["english"])
+    arabizi = {name: [(text, intent) for text, intent in data[name]] for name in SETS}
+    return arabizi, list(data["english"])
 
 
 def step(text: str) -> List[str]:
@@ -72,12 +80,15 @@ def _tokenizers(agent) -> List:
     return [c for c in found if isinstance(c, ArabicTokenizer)]
 
 
-def model_scores(model: str, arabizi: List[Tuple[str, str]], english: List[str]) -> Dict:
+def model_scores(model: str, sets: Dict[str, List[Tuple[str, str]]], english: List[str]) -> Dict:
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
     from bench.heldout import predicted_label
 
     agent = Agent.load(model)
+    configure_structlog(logging.WARNING)  # no debug line per parsed message
     tokenizers = _tokenizers(agent)
     if not tokenizers:
         raise SystemExit("no ArabicTokenizer in the model's graph")
@@ -90,27 +101,32 @@ def model_scores(model: str, arabizi: List[Tuple[str, str]], english: List[str])
             tokenizer._config["arabizi"] = on
         return asyncio.run(labels(texts))
 
-    texts, gold = [t for t, _ in arabizi], [g for _, g in arabizi]
-    after, before = run(True, texts), run(False, texts)
+    scores: Dict = {"model": model}
+    for name, arabizi in sets.items():
+        texts, gold = [t for t, _ in arabizi], [g for _, g in arabizi]
+        after, before = run(True, texts), run(False, texts)
+        scores[name] = {
+            "messages": len(gold),
+            "right_on": sum(p == g for p, g in zip(after, gold)),
+            "right_off": sum(p == g for p, g in zip(before, gold)),
+            "fallback_on": sum(p == "nlu_fallback" for p in after),
+            "fallback_off": sum(p == "nlu_fallback" for p in before),
+            "errors": [
+                {"text": t, "gold": g, "predicted": p}
+                for t, g, p in zip(texts, gold, after)
+                if p != g
+            ],
+        }
     english_on, english_off = run(True, english), run(False, english)
-    return {
-        "model": model,
-        "accuracy_on": sum(p == g for p, g in zip(after, gold)) / len(gold),
-        "accuracy_off": sum(p == g for p, g in zip(before, gold)) / len(gold),
-        "fallback_on": sum(p == "nlu_fallback" for p in after) / len(gold),
-        "fallback_off": sum(p == "nlu_fallback" for p in before) / len(gold),
-        "english_changed": [t for t, a, b in zip(english, english_on, english_off) if a != b],
-        "errors": [
-            {"text": t, "gold": g, "predicted": p} for t, g, p in zip(texts, gold, after) if p != g
-        ],
-    }
+    scores["english_changed"] = [t for t, a, b in zip(english, english_on, english_off) if a != b]
+    return scores
 
 
 def main(argv: List[str]) -> int:
-    arabizi, english = dev_set()
-    texts = [t for t, _ in arabizi]
+    sets, english = dev_set()
+    texts = [t for arabizi in sets.values() for t, _ in arabizi]
     result: Dict = {
-        "arabizi_messages": len(arabizi),
+        "arabizi_messages": len(texts),
         "english_messages": len(english),
         "arabizi_detected": sum(language_of(t) == ARABIZI for t in texts),
         "english_false_positives": [t for t in english if language_of(t) != ENGLISH],
@@ -118,7 +134,7 @@ def main(argv: List[str]) -> int:
         "cost_us_arabizi_warm": cost_us(texts, cold=False),
         "cost_us_english": cost_us(english, cold=False),
     }
-    print(f"Arabizi detected: {result['arabizi_detected']}/{len(arabizi)}")
+    print(f"Arabizi detected: {result['arabizi_detected']}/{len(texts)}")
     print(f"English false positives: {len(result['english_false_positives'])}/{len(english)}")
     print(
         "cost per message (µs): Arabizi cold {cost_us_arabizi_cold:.0f}, warm "
@@ -131,20 +147,20 @@ def main(argv: List[str]) -> int:
         if not Path(model).exists():
             print(f"no model at {model}: python -m bot.tools.model ensure")
             return 1
-        scores = model_scores(model, arabizi, english)
+        scores = model_scores(model, sets, english)
         result.update(scores)
-        print(
-            "intent accuracy on Arabizi: {:.1%} with arabizi on, {:.1%} off "
-            "(fallback {:.1%} on, {:.1%} off)".format(
-                scores["accuracy_on"],
-                scores["accuracy_off"],
-                scores["fallback_on"],
-                scores["fallback_off"],
+        print(f"model: {model}")
+        for name in SETS:
+            s = scores[name]
+            n = s["messages"]
+            print(
+                f"{name}: right intent {s['right_on']}/{n} ({s['right_on'] / n:.1%}) with "
+                f"arabizi on, {s['right_off']}/{n} ({s['right_off'] / n:.1%}) off; fallback "
+                f"{s['fallback_on']}/{n} on, {s['fallback_off']}/{n} off"
             )
-        )
+            for error in s["errors"]:
+                print(f"  {error['text']!r}: {error['gold']} -> {error['predicted']}")
         print(f"English predictions changed by the step: {len(scores['english_changed'])}")
-        for error in scores["errors"]:
-            print(f"  {error['text']!r}: {error['gold']} -> {error['predicted']}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "arabizi.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -55,10 +55,10 @@ _VOWELS = "aeiou"
 # consonants: emphatic and plain pairs merge (ط ت, ض د, ص س), and so do the Gulf's
 # g, q, 8 and gh (ق غ). Vowels and semivowels are A (ا), Y (ي) and W (و). A Latin
 # unit Gulf writers use for several letters has several classes, tried in turn: th
-# is ث, ذ or ظ ("ya5ith" ياخذ), 9 is ص or ض ("a9eef" اضيف), 6 is ط or ظ.
+# is ث, ذ or ظ ("ya5ith" ياخذ), 9 is ص or ض ("a9eef" اضيف), 6 is ط or ظ, 6' ظ or ض.
 _LATIN_CLASS = {
     "3'": "G", "gh": "G", "8": "G", "q": "G", "g": "G", "7'": "X", "kh": "X", "5": "X",
-    "x": "X", "6'": "Z", "z": "ZD", "9'": "D", "dh": "DZ", "d": "D", "sh": "$", "ch": "$",
+    "x": "X", "6'": "ZD", "z": "ZD", "9'": "D", "dh": "DZ", "d": "D", "sh": "$", "ch": "$",
     "th": "TDZ", "t": "T", "6": "TZ", "ph": "F", "f": "F", "v": "F", "3": "E", "7": "H",
     "h": "H", "9": "SD", "s": "S", "2": "", "b": "B", "p": "B", "j": "J", "r": "R",
     "k": "K", "c": "K", "l": "L", "m": "M", "n": "N", "w": "W", "y": "Y", "a": "A",

@@ -74,7 +74,7 @@ some such only own same so than too very just also still already yet again ever
 never always often sometimes usually here there where everywhere anywhere nowhere
 way thing things people man woman men women place home house city country world
 life work job part case point fact group problem hand eye today week back water
-safe secure safety privacy private personal law
+safe secure safety privacy private personal law wifi wi min mins
 """
 
 ENGLISH_WORDS = frozenset(_WORDS.split())
