@@ -1,6 +1,7 @@
 """Arabizi on the development sets of bench/arabizi_dev.yml (not held-out data):
-`arabizi`, the messages the transliterator was tuned on, and `arabizi_fresh`, written
-after the tuning and not tuned on since.
+`arabizi`, the messages the transliterator was built on, and `arabizi_fresh`, written
+after that and measured once before its errors prompted lexicon entries (see the
+file's comment for that first number).
 
     python -m bench.arabizi                 # detection and cost, then the model
     python -m bench.arabizi --no-model      # detection and cost only
@@ -32,7 +33,7 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-from bot.nlu.arabizi import transliterate_word, transliterate_words
+from bot.nlu.arabizi import to_arabic, transliterate_word, transliterate_words
 from bot.nlu.arabizi_lexicon import lookup
 from bot.nlu.script import ARABIZI, ENGLISH, WORD, language_of
 
@@ -112,7 +113,7 @@ def model_scores(model: str, sets: Dict[str, List[Tuple[str, str]]], english: Li
             "fallback_on": sum(p == "nlu_fallback" for p in after),
             "fallback_off": sum(p == "nlu_fallback" for p in before),
             "errors": [
-                {"text": t, "gold": g, "predicted": p}
+                {"text": t, "arabic": to_arabic(t), "gold": g, "predicted": p}
                 for t, g, p in zip(texts, gold, after)
                 if p != g
             ],
@@ -159,7 +160,10 @@ def main(argv: List[str]) -> int:
                 f"{s['fallback_on']}/{n} on, {s['fallback_off']}/{n} off"
             )
             for error in s["errors"]:
-                print(f"  {error['text']!r}: {error['gold']} -> {error['predicted']}")
+                print(
+                    f"  {error['text']!r} ({error['arabic']}): "
+                    f"{error['gold']} -> {error['predicted']}"
+                )
         print(f"English predictions changed by the step: {len(scores['english_changed'])}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "arabizi.json").write_text(
