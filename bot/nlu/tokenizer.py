@@ -5,6 +5,13 @@ sees stay untouched) while its lemma carries the normalised form (see
 bot.nlu.arabic). Rasa's CountVectorsFeaturizer reads lemmas by default
 (`use_lemma: true`), so every featurizer downstream sees folded letters and ASCII
 digits, and punctuation such as ؟ ، ؛ never sticks to a word.
+
+With `arabizi: true`, a message that bot.nlu.script calls Arabizi ("wesh shroot 7sab
+almowaten") gets Arabic lemmas (وش شروط حساب المواطن, bot.nlu.arabizi) while its
+tokens keep the Latin text: training examples and live messages go through the same
+step, so the model sees Arabizi as the Arabic it was trained on, and the text that
+the tracker, the transcript and the agents see stays what the citizen typed. English
+is never transliterated.
 """
 
 from __future__ import annotations
@@ -17,10 +24,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.arabic import normalize
+from bot.nlu.arabizi import transliterate_words
 from bot.nlu.dialect import fold_dialect
+from bot.nlu.script import ARABIZI, WORD, language_of
 from bot.nlu.stemming import light_stem
 
 # A word is letters/digits plus the marks Arabic writes on them (harakat, tatweel),
@@ -45,6 +55,8 @@ class ArabicTokenizer(Tokenizer):
             "dialect": False,
             # Strip common clitics (و ف ب ل ال, ـه ـها ـك ـي ...) from the lemma.
             "stem": False,
+            # Read Arabizi messages through their Arabic spelling, see bot.nlu.arabizi.
+            "arabizi": False,
         }
 
     @classmethod
@@ -65,9 +77,16 @@ class ArabicTokenizer(Tokenizer):
         text = message.get(attribute) or ""
         stem = self._config.get("stem", False)
         dialect = self._config.get("dialect", False)
+        matches = list(_WORD.finditer(text))
+        words = [match.group() for match in matches]
+        if attribute == TEXT and self._config.get("arabizi") and language_of(text) == ARABIZI:
+            matches = list(WORD.finditer(text))  # keeps the apostrophe of 3' 7' 6' 9'
+            words = transliterate_words([match.group() for match in matches])
         tokens = []
-        for match in _WORD.finditer(text):
-            lemma = normalize(match.group())
+        for match, word in zip(matches, words):
+            if not word:
+                continue  # a lone article ("el iban"), already joined to the next word
+            lemma = normalize(word)
             if dialect:
                 lemma = fold_dialect(lemma)
             if stem:
