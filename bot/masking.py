@@ -95,7 +95,21 @@ def _compact(text: str) -> str:
 
 
 def _mask_iban(match: re.Match) -> str:
-    return mask(_compact(match.group()), 2, 2)
+    compact = _compact(match.group())
+    # Letters are allowed in an IBAN's last 20 characters, and so are the spaces between
+    # groups: prose that starts with "sa" ("Rasa 3.6.22 is not …") would match too. With a
+    # letter in it, only a checksum that holds makes it an IBAN.
+    if not compact[2:].isdigit() and not _iban_checksum(compact.upper()):
+        return match.group()
+    return mask(compact, 2, 2)
+
+
+def _iban_checksum(iban: str) -> bool:
+    """ISO 7064 mod 97, as the validators check it."""
+    try:
+        return int("".join(str(int(ch, 36)) for ch in iban[4:] + iban[:4])) % 97 == 1
+    except ValueError:
+        return False
 
 
 def _mask_run(match: re.Match) -> str:
