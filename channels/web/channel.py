@@ -112,15 +112,17 @@ def _sign(sid: str, issued: int) -> str:
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
-def issue_session() -> Dict[str, str]:
-    """A new server-chosen session id and its signed token."""
+def issue_session(now: Optional[float] = None) -> Dict[str, str]:
+    """A new server-chosen session id and its signed token, issued at `now` (default: the
+    current time)."""
     sid = secrets.token_urlsafe(18)
-    issued = int(time.time())
+    issued = int(time.time() if now is None else now)
     return {"session_id": sid, "token": f"{sid}.{issued}.{_sign(sid, issued)}"}
 
 
-def verify_session(token: Any) -> Optional[str]:
-    """The session id if the token is genuine and not expired, else None (constant time)."""
+def verify_session(token: Any, now: Optional[float] = None) -> Optional[str]:
+    """The session id if the token is genuine and not expired at `now` (default: the
+    current time), else None (constant time)."""
     if not isinstance(token, str) or len(token) > 200 or token.count(".") != 2:
         return None
     sid, issued_s, sig = token.split(".")
@@ -128,7 +130,8 @@ def verify_session(token: Any) -> Optional[str]:
         return None
     if not hmac.compare_digest(_sign(sid, int(issued_s)).encode(), sig.encode()):
         return None
-    if time.time() - int(issued_s) > settings.get().webchat_session_days * 86400:
+    age = (time.time() if now is None else now) - int(issued_s)
+    if age > settings.get().webchat_session_days * 86400:
         return None
     return sid
 
