@@ -124,12 +124,11 @@ def test_tokenizer_dialect_and_stem_options_change_only_the_lemma():
         ("بقدر", "اقدر"),
         ("يمكنني", "اقدر"),
         ("الان", "الحين"),
-        ("مال", "فلوس"),
-        ("مصاري", "فلوس"),
+        ("نقود", "فلوس"),
+        ("اموالي", "فلوسي"),
         ("ولماذا", "وليش"),
         ("الذي", "اللي"),
-        ("المصاري", "الفلوس"),
-        ("الكرت", "البطاقه"),
+        ("النقود", "الفلوس"),
     ],
 )
 def test_msa_and_levantine_fold_to_saudi(variant, saudi):
@@ -141,6 +140,9 @@ def test_dialect_leaves_saudi_content_and_ambiguous_words():
     for word in ["وش", "ابي", "اقدر", "الحين", "فلوس", "اللي"]:
         assert fold_dialect(word) == word
     for word in ["البطاقه", "الدعم", "حساب", "مره", "الي", "هلا", "حقي", "و"]:
+        assert fold_dialect(word) == word
+    # Topic words the training data does not write are not folded (test_heldout_separation).
+    for word in ["كرت", "الكرت", "زود", "مصاري", "مال"]:
         assert fold_dialect(word) == word
     assert fold_dialect("هالبطاقه") == "البطاقه"
     assert fold_dialect("") == ""
