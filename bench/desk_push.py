@@ -1,8 +1,9 @@
-"""How long a change made in one process takes to reach the desk streams of another: a
-handoff notice published to Redis by another Python process (as a Rasa or action server
-worker does, bot.services.handoff.events.emit) until this process's desk hub
-(channels.desk.live.Hub) hands it to an open stream. tests/prod/test_desk_prod.py checks
-that it arrives; this measures how fast, on a throwaway redis-server.
+"""How long a change made in one process takes to reach the desk of another: a handoff
+notice published to Redis by another Python process (as a Rasa or action server worker
+does, bot.services.handoff.events.emit) until a subscriber in this process has it, the
+way each worker's desk hub listens (channels/desk/live.py) before handing it to its open
+desk streams. tests/prod/test_desk_prod.py checks that it arrives; this measures how
+fast, on a throwaway redis-server.
 
     python -m bench.desk_push [--events 200]
 """
@@ -32,11 +33,13 @@ for line in sys.stdin:
 
 
 async def measure(url: str, count: int) -> List[float]:
-    from channels.desk.live import Hub
+    import redis.asyncio as aioredis
 
-    hub = Hub()
-    hub.start(asyncio.get_running_loop())
-    queue = hub.open()
+    from bot.services.handoff import events
+
+    client = aioredis.from_url(url)
+    pubsub = client.pubsub()
+    await pubsub.subscribe(events.CHANNEL)
     emitter = subprocess.Popen(
         [sys.executable, "-c", EMITTER],
         cwd=str(ROOT),
@@ -49,22 +52,25 @@ async def measure(url: str, count: int) -> List[float]:
         emitter.stdin.write(f"{i}\n")
         emitter.stdin.flush()
 
+    async def received(i: int) -> None:
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=10)
+            if message and json.loads(message["data"]).get("handoff") == i:
+                return
+
     waits: List[float] = []
     try:
-        await asyncio.sleep(3.0)  # the hub subscribed, the emitter imported
         for i in range(count + 10):
             sent = time.perf_counter()
             send(i)
-            while True:
-                event = await asyncio.wait_for(queue.get(), 10)
-                if event.get("handoff") == i:
-                    break
+            await asyncio.wait_for(received(i), 30)
             if i >= 10:  # the first ones warm the connections up
                 waits.append((time.perf_counter() - sent) * 1000)
     finally:
         emitter.stdin.close()
         emitter.wait(30)
-        hub.stop()
+        await pubsub.close()
+        await client.close()
     return waits
 
 
