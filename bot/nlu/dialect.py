@@ -14,10 +14,13 @@ n-grams) while MSA and Levantine phrasing is brought to them. Mapping onto MSA
 instead cost 1.4 points on the assistant's held-out set, partly because ماذا
 shares n-grams with the negation ما (docs/benchmarks.md).
 
-The list is deliberately short and closed-class: words whose meaning does not
-depend on the topic, so it helps any intent set, not one benchmark. Ambiguous
-spellings are left out: هلا (Gulf "hello", Levantine "now"), مره ("a time" in
-MSA, "very" in Saudi), الي (also normalised إلى), حق/حقي ("right", "my right").
+The list is deliberately short and mostly closed-class (FUNCTION_WORDS): words whose
+meaning does not depend on the topic, so it helps any intent set, not one benchmark.
+The few topic words (TOPIC_WORDS, "money") are folded only in spellings that no test
+set writes unless the training data writes them too (tests/unit/
+test_heldout_separation.py). Ambiguous spellings are left out: هلا (Gulf "hello",
+Levantine "now"), مره ("a time" in MSA, "very" in Saudi), الي (also normalised إلى),
+حق/حقي ("right", "my right"), مال ("money" in MSA, "of" in the Gulf).
 Input must already be normalised (bot.nlu.arabic.normalize: ا for أ/إ/آ, ي for
 ى, ه for ة).
 """
@@ -27,14 +30,15 @@ from __future__ import annotations
 from typing import Dict
 
 # canonical Saudi form -> MSA, Levantine and other Gulf spellings (normalised).
-_GROUPS: Dict[str, tuple] = {
+# Closed-class words: folded because the dialects write them so, whatever the topic.
+FUNCTION_WORDS: Dict[str, tuple] = {
     # question words
     "وش": ("ماذا", "ويش", "ايش", "شو", "شنو", "شنهو", "اش"),
     "ليش": ("لماذا", "ليه", "لويش", "علاش"),
     "وين": ("اين", "فين"),
     "كيف": ("شلون", "وشلون", "كيفاش"),
-    "متي": ("امتي", "ايمتي", "اميتي", "متين", "وينتا"),
-    "كم": ("قديش", "كام"),
+    "متي": ("ايمتي", "اميتي", "متين", "وينتا"),
+    "كم": ("كام",),
     # want (by person)
     "ابي": ("اريد", "ابغي", "ابغا", "ابا", "ودي", "بدي", "حابب"),
     "تبي": ("تريد", "تبغي", "تبغا", "بدك"),
@@ -70,23 +74,28 @@ _GROUPS: Dict[str, tuple] = {
     "عشان": ("لان", "لانو", "علشان", "لكي"),
     # much
     "كثير": ("واجد", "وايد", "كتير"),
-    "زياده": ("زود", "زوده"),
     # thing
     "شي": ("شيء", "اشي"),
-    # money (colloquial and MSA)
-    "فلوس": ("مال", "نقود", "اموال", "مصاري", "مصريات", "بيزات"),
-    "فلوسي": ("مالي", "نقودي", "اموالي", "مصاريي"),
-    # card (loanword)
-    "بطاقه": ("كرت", "كارت"),
-    "البطاقه": ("الكرت", "الكارت"),
-    "بطاقتي": ("كرتي", "كارتي"),
     # wait / look for
     "انتظر": ("انطر", "استني", "بستني"),
     "ادور": ("ابحث", "بدور"),
 }
 
+# Topic words: folded only where the assistant's training data itself writes the variant
+# (or no test set does), never because a test set uses it (tests/unit/
+# test_heldout_separation.py). The card (كرت, كارت) and "more" (زود) folds went for that
+# reason: only the outside benchmark's test questions wrote them.
+TOPIC_WORDS: Dict[str, tuple] = {
+    # money (colloquial and MSA)
+    "فلوس": ("نقود", "اموال", "مصريات", "بيزات"),
+    "فلوسي": ("مالي", "نقودي", "اموالي", "مصاريي"),
+}
+
 DIALECT_FOLD: Dict[str, str] = {
-    variant: canonical for canonical, variants in _GROUPS.items() for variant in variants
+    variant: canonical
+    for groups in (FUNCTION_WORDS, TOPIC_WORDS)
+    for canonical, variants in groups.items()
+    for variant in variants
 }
 
 # Conjunction prefixes that may precede any of the words above ("وليش", "فوين").
@@ -97,7 +106,7 @@ def fold_dialect(token: str) -> str:
     """Canonical (Saudi) spelling of a function word; other tokens unchanged.
 
     Also handles a leading و/ف conjunction (ولماذا → وليش), the article
-    (المصاري → الفلوس) and the Gulf/Levantine
+    (النقود → الفلوس) and the Gulf/Levantine
     demonstrative prefix ها (هالبطاقه = هذه البطاقه → البطاقه).
     """
     if not token:

@@ -21,24 +21,22 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.arabic import to_ascii_digits
 
-# Greetings, thanks and fillers that carry no question, in lemma form (ة → ه, أ → ا).
+# Greetings, thanks and fillers that carry no question, in lemma form (ة → ه, أ → ا):
+# the common greeting and thanks formulas, and the fillers the training data writes. A
+# phrase that a test message writes is here only if the training data writes it too
+# (tests/unit/test_heldout_separation.py).
 _GREETING = (
     r"(?:و?عليكم )?(?:ال)?سلام(?: عليكم)?(?: ورحمه الله)?(?: وبركاته)?"
-    r"|(?:يا )?هلا(?: والله| وغلا| بك| فيك| وسهلا)?|مرحبا(?:تين)?(?: بك| بكم)?"
+    r"|(?:يا )?هلا(?: والله| وغلا| بك| فيك)?|مرحبا(?:تين)?(?: بك| بكم)?"
     r"|اهلين|اهلا(?: وسهلا)?|هاي|هلو|hi|hello|hey|salam"
     r"|صباح (?:الخير|النور|الورد)|مساء? (?:الخير|النور)|(?:صبحك|مساك) الله بالخير"
 )
 _THANKS = (
-    r"شكرا(?: جزيلا)?(?: لك| لكم)?(?: مقدما)?|مشكور(?:ين)?(?: علي الرد)?"
-    r"|(?:الله )?يعطيك(?: الف)? العافيه|تسلم(?: والله)?|جزاك الله(?: كل)? خير"
-    r"|الله يجزاك(?: كل)? خير|ما قصرت|thanks?(?: you)?"
+    r"شكرا(?: جزيلا| لك| لكم)?(?: مقدما)?|مشكور(?:ين)?(?: علي الرد)?"
+    r"|(?:الله )?يعطيك(?: الف)? العافيه|تسلم|جزاك الله خير"
+    r"|ما قصرت|thanks?(?: you)?"
 )
-_FILLER = (
-    r"اخوي|يا اخوي|يا اخوان|يا شباب|يا جماعه|يا مساعد|يالغالي|يا الغالي|الغالي"
-    r"|يا طيب|يالطيب|يا بوت|يالبوت|يا روبوت"
-    r"|كيف الحال|كيف حالك|عساكم بخير|عساك بخير|لو سمحت|من فضلك|طيب"
-    r"|عندي سؤال|ممكن سؤال|سؤال"
-)
+_FILLER = r"اخوي|يا اخوان|يا طيب|يا بوت|كيف الحال|كيف حالك|لو سمحت|من فضلك|طيب"
 _COURTESY = rf"(?:{_GREETING}|{_THANKS}|{_FILLER})"
 _LEADING = re.compile(rf"^(?:{_COURTESY}(?:\s+|$))+(?:و\s+)?")
 _TRAILING = re.compile(rf"\s*(?:\s+و?(?:{_THANKS}|الله يحفظك|الله يسعدك))+\s*$")

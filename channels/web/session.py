@@ -47,23 +47,25 @@ def _sign(sid: str, issued: int) -> str:
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
-def issue_session() -> Dict[str, str]:
-    """A new server-chosen session id and its signed token."""
+def issue_session(now: Optional[float] = None) -> Dict[str, str]:
+    """A new server-chosen session id and its signed token, issued at `now` (default: the
+    current time)."""
     sid = secrets.token_urlsafe(18)
-    issued = int(time.time())
+    issued = int(time.time() if now is None else now)
     return {"session_id": sid, "token": f"{sid}.{issued}.{_sign(sid, issued)}"}
 
 
-def verify_session(token: Any) -> Optional[str]:
-    """The session id if the token is genuine, canonical and not expired, else None
-    (constant time). Whether its conversation was erased is `revoked`'s question."""
+def verify_session(token: Any, now: Optional[float] = None) -> Optional[str]:
+    """The session id if the token is genuine, canonical and not expired at `now` (default:
+    the current time), else None (constant time). Whether its conversation was erased is
+    `revoked`'s question."""
     match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
     if match is None:
         return None
     sid, issued, sig = match.group(1), int(match.group(2)), match.group(3)
     if not hmac.compare_digest(_sign(sid, issued).encode(), sig.encode()):
         return None
-    if time.time() - issued > settings.get().webchat_session_days * 86400:
+    if (time.time() if now is None else now) - issued > settings.get().webchat_session_days * 86400:
         return None
     return sid
 

@@ -30,10 +30,9 @@ PASSWORD = "browser console password"
 TIMEOUT = 30_000
 
 
-def recent_traffic(days: int = 14, seed: int = 3) -> None:
+def recent_traffic(today: int, days: int = 14, seed: int = 3) -> None:
     """A fortnight of plausible turns ending today, so the default period has a chart."""
     rng = random.Random(seed)
-    today = turns.day_of(datetime.now(timezone.utc).timestamp())
     intents = ["faq/eligibility_conditions", "faq/registration_steps", "greet",
                "faq/password_recovery", "check_eligibility", "open_ticket", "nlu_fallback"]  # fmt: skip
     from bot.store import session_scope
@@ -66,10 +65,18 @@ def console_server(tmp_path_factory):
     from rasa.core.channels.channel import register
     from sanic import Sanic
 
+    from bot.services.console import rollup as console_rollup
     from bot.store import reset_engine
     from bot.store.migrate import upgrade
-    from channels.console import SupervisorConsole
+    from channels.console import SupervisorConsole, views
     from channels.desk import AgentDesk
+
+    # One moment for the whole module: the traffic's "today", the console's default period
+    # and its rollup agree even when Riyadh's midnight (21:00 UTC) falls during the run.
+    now = datetime.now(timezone.utc)
+    clock = pytest.MonkeyPatch()
+    clock.setattr(console_rollup, "utcnow", lambda: now)
+    clock.setattr(views, "today", lambda at=None: turns.riyadh_day(at or now))
 
     tmp = tmp_path_factory.mktemp("console")
     url = f"sqlite:///{tmp / 'app.db'}"
@@ -78,7 +85,7 @@ def console_server(tmp_path_factory):
     reset_engine()
     upgrade(url)
     fixtures.load()
-    recent_traffic()
+    recent_traffic(turns.day_of(now.timestamp()))
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -102,6 +109,7 @@ def console_server(tmp_path_factory):
         server.close()
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+        clock.undo()
         if saved is None:
             os.environ.pop("DATABASE_URL", None)
         else:

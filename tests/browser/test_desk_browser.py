@@ -99,7 +99,16 @@ def test_agent_takes_over_a_widget_conversation_and_hands_it_back(rasa_server, b
     box.fill("الدعم وقف عني من شهرين")
     box.press("Enter")
     desk.locator("#transcript .msg.from-citizen", has_text="الدعم وقف عني").wait_for()
-    desk.wait_for_timeout(1500)
+    # The window ends with a following message and a reply: the conversation's messages
+    # are handled one at a time and in order, so once the desk shows the second one,
+    # whatever the first made the server send has been sent; the agent's reply after it
+    # reaches the widget over the same socket, in order.
+    box.fill("وأبي أعرف السبب")
+    box.press("Enter")
+    desk.locator("#transcript .msg.from-citizen", has_text="أعرف السبب").wait_for()
+    desk.fill("#reply", "لحظة أراجع ملفك")
+    desk.click("#btn-send")
+    citizen.locator(".cza-msg.cza-agent", has_text="لحظة أراجع").wait_for()
     assert citizen.locator(".cza-msg.cza-bot").count() == bot_bubbles
     shots = ROOT / "results" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)

@@ -10,11 +10,13 @@ messages, the agent's real typing state, and never the bot's dots while a person
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.services import handoff
+from bot.store import conversations
 from channels.outbound import notify_agent_typing, notify_handoff_changed
 from channels.web.session import verify_session
 from tests.browser.axe import describe, serious_violations
@@ -38,6 +40,24 @@ def say(page, text: str) -> None:
     box = page.get_by_label("اكتب رسالتك")
     box.fill(text)
     box.press("Enter")
+
+
+def handled_up_to_here(st, page, cid: str, text: str) -> None:
+    """End a "no bot dots" window. The citizen writes `text`, and the test waits until the
+    server has recorded it: a conversation's messages are handled one at a time and in
+    order (channels.pipeline), so everything the earlier ones made the server send has
+    been sent. Then a frame sent after all that (the agent's typing, on and off) reaches
+    the widget, whose socket delivers in order: the widget has seen the earlier frames."""
+    say(page, text)
+    deadline = time.monotonic() + 15
+    while text not in [m["text"] for m in conversations.transcript(cid)]:
+        assert time.monotonic() < deadline, f"{text!r} never recorded"
+        time.sleep(0.05)
+    typing = page.locator(".cza-typing.cza-typing-agent")
+    assert st.run(notify_agent_typing(cid, "نورة")) is True
+    typing.wait_for(state="visible")
+    assert st.run(notify_agent_typing(cid, on=False)) is True
+    typing.wait_for(state="hidden")
 
 
 def header(page) -> dict:
@@ -69,7 +89,7 @@ def test_the_citizen_can_tell_the_agent_from_the_bot(desk_stack, browser):
     page.evaluate("window.__botDots = 0")
     say(page, "وينكم؟")
     page.locator(".cza-msg.cza-system", has_text="وصلت رسالتك").wait_for()
-    page.wait_for_timeout(800)
+    handled_up_to_here(st, page, cid, "ألو")
     assert page.evaluate("window.__botDots") == 0
     assert header(page)["title"] == ASSISTANT
 
@@ -91,10 +111,11 @@ def test_the_citizen_can_tell_the_agent_from_the_bot(desk_stack, browser):
     page.evaluate("window.__botDots = 0")
     say(page, "الدعم وقف عني من شهرين")
     page.locator(".cza-msg.cza-citizen:not(.cza-pending)", has_text="الدعم وقف عني").wait_for()
-    page.wait_for_timeout(1500)
+    handled_up_to_here(st, page, cid, "تكفين ردي")
     assert page.evaluate("window.__botDots") == 0
     assert page.locator(".cza-typing").is_hidden()
     assert "الدعم وقف عني من شهرين" not in st.agent.texts_from(cid)
+    assert "تكفين ردي" not in st.agent.texts_from(cid)
 
     # She types: the widget says so, with her name; it goes when she stops or sends.
     assert st.run(notify_agent_typing(cid, "نورة")) is True

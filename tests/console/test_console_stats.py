@@ -100,7 +100,7 @@ def test_latency_percentiles_by_channel(loaded):
     ]
 
 
-def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
+def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db, monkeypatch):
     from datetime import datetime, timezone
 
     from sqlalchemy import text
@@ -109,7 +109,11 @@ def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db):
     from bot.store import engine
     from bot.store.turns import day_of
 
-    today = day_of(datetime.now(timezone.utc).timestamp())
+    # The console's clock stands still for the test: Riyadh's midnight (21:00 UTC) cannot
+    # fall between the test's "today" and the rollup's.
+    now = datetime.now(timezone.utc)
+    monkeypatch.setattr(console_rollup, "utcnow", lambda: now)
+    today = day_of(now.timestamp())
     fixtures.load(D)  # settled: rolled up
     fixtures.load(today - 1)  # yesterday and today: live
     old, new = Period(D, D + 1), Period(today - 1, today)

@@ -43,7 +43,7 @@ def test_export_writes_new_examples_only(db, tmp_path):
     known_text = next(iter(existing))  # a normalised training example
     _label("ودي اعرف وش الشروط رقمي 0551234567", "intent", "faq/eligibility_conditions")
     _label("وُدّي اعرف وش الشروط رقمي ١٠١٢٣٤٥٦٧٨", "intent", "faq/eligibility_conditions")  # same
-    _label("كم سعر الذهب اليوم", "out_of_scope")
+    _label("كم درجة الحرارة في ابها", "out_of_scope")
     _label("ابي اعرف عن الضمان الاجتماعي", "new_topic", note="الضمان الاجتماعي")  # not exported
     _label("اي شي", "ignore")
     _label(known_text, "intent", "greet")
@@ -54,9 +54,26 @@ def test_export_writes_new_examples_only(db, tmp_path):
     got = {i["intent"]: [e[2:] for e in i["examples"].splitlines()] for i in doc["nlu"]}
     assert got == {
         "faq/eligibility_conditions": ["ودي اعرف وش الشروط رقمي"],
-        "out_of_scope": ["كم سعر الذهب اليوم"],
+        "out_of_scope": ["كم درجة الحرارة في ابها"],
     }
     assert not any(ch.isdigit() for ch in out.read_text(encoding="utf-8").split("nlu:")[1])
+
+
+def test_a_message_of_a_test_set_is_never_exported(db, tmp_path):
+    """The held-out and fresh NLU test sets stay held out, whatever a supervisor labels."""
+    held_out = "هلا والله بالطيب"  # tests/data/nlu_heldout.yml, greet
+    fresh = "وش الهدف من حساب المواطن"  # tests/data/nlu_fresh.yml, faq/program_about
+    assert review_export.example_key(held_out) in review_export.test_set_keys()
+    assert review_export.example_key(fresh) in review_export.test_set_keys()
+    _label(held_out, "intent", "greet")
+    _label(fresh, "intent", "faq/program_about")
+    _label("كم درجة الحرارة في ابها", "out_of_scope")
+    out = tmp_path / "nlu.yml"
+    assert review_export.main(["--out", str(out), "--no-train"]) == 0
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert {i["intent"]: i["examples"] for i in doc["nlu"]} == {
+        "out_of_scope": "- كم درجة الحرارة في ابها\n"
+    }
 
 
 def test_a_text_labelled_two_ways_is_left_out(db, tmp_path):
@@ -70,7 +87,7 @@ def test_a_text_labelled_two_ways_is_left_out(db, tmp_path):
 @pytest.mark.model
 def test_the_exported_file_trains_and_the_heldout_check_runs(db, tmp_path, capsys):
     _label("ودي اعرف وش شروط الاستحقاق بالضبط", "intent", "faq/eligibility_conditions")
-    _label("كم سعر الذهب اليوم", "out_of_scope")
+    _label("كم درجة الحرارة في ابها", "out_of_scope")
     out = tmp_path / "nlu.yml"
     status = review_export.main(["--out", str(out)])
     printed = capsys.readouterr().out

@@ -189,16 +189,23 @@ def test_the_action_server_listens_on_loopback_only(store):
 
 
 def test_direct_calls_without_the_secret_run_nothing(store):
+    log = store.log_dir / "actions.log"
+    mark = log.stat().st_size if log.exists() else 0
     direct_calls_are_refused(
         f"http://127.0.0.1:{store.actions_port}", store.env()["ACTION_SERVER_TOKEN"]
     )
+    # Each refusal is written to the action server's log (what the next test reads).
+    assert "without the shared secret refused" in log.read_bytes()[mark:].decode(errors="replace")
 
 
 def test_eight_conversations_for_one_mobile_send_at_most_the_budget(store):
     """Rasa's own calls carry the secret (every step of these forms runs an action), and
     the SMS pumping of the issue stops at the per-mobile budget (3 an hour)."""
+    # The action server's own log is where a refused call shows: no log, no check.
     log = store.log_dir / "actions.log"
-    mark = log.stat().st_size if log.exists() else 0
+    assert log.exists(), f"{log} is missing: a refused call would go unseen"
+    assert b"Action endpoint is up and running" in log.read_bytes()
+    mark = log.stat().st_size
     mobile = fresh_mobile()
     endings = [
         open_ticket(store.url, f"pump-{uuid.uuid4().hex[:8]}", fresh_national_id(), mobile)
@@ -210,10 +217,8 @@ def test_eight_conversations_for_one_mobile_send_at_most_the_budget(store):
     assert sum("أرسلت لك الرقم برسالة نصية" in text for text in endings) == 3
     assert sum("ما قدرت أرسل الرسالة النصية" in text for text in endings) == 5
     assert outbox_statuses(mobile) == ["stored"] * 3 + ["skipped_budget"] * 5
-    if log.exists():
-        assert "without the shared secret refused" not in log.read_bytes()[mark:].decode(
-            errors="replace"
-        )
+    written = log.read_bytes()[mark:].decode(errors="replace")
+    assert "without the shared secret refused" not in written
 
 
 def grants(reply) -> dict:

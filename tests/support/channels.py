@@ -453,3 +453,11 @@ def store_db(tmp_path, monkeypatch):
 
 def unique_id() -> int:
     return int(uuid.uuid4().int % 900_000_000) + 100_000_000
+
+
+def rate_limited_count(channel: str) -> float:
+    """How many of `channel`'s messages the pipeline refused over the rate limit, as this
+    process counted them (bot.metrics)."""
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("cza_rate_limited_total", {"channel": channel}) or 0.0

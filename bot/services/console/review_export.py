@@ -8,8 +8,9 @@ trained with them gets right.
    out_of_scope intent) is taken, with every national ID, mobile, IBAN and ticket
    number removed (masked numbers, digit runs of six or more, SA… IBANs).
 2. Examples that already exist anywhere in bot/data (compared after
-   bot.nlu.arabic.normalize, entity annotations dropped) are left out, as are
-   duplicates among the labels and texts labelled with two different intents.
+   bot.nlu.arabic.normalize, entity annotations dropped) are left out, as are messages
+   of the NLU test sets (tests/data/nlu_heldout.yml, nlu_fresh.yml: they stay held
+   out), duplicates among the labels and texts labelled with two different intents.
 3. The file is written (default bot/data/reviewed/nlu.yml). Nothing is committed and
    nothing retrains in production: a person reviews the diff and commits it.
 4. Unless --no-train: an NLU model is trained on bot/data plus the new file (in a
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Collection, Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "bot" / "data"
 DEFAULT_OUT = DATA / "reviewed" / "nlu.yml"
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
+FRESH = ROOT / "tests" / "data" / "nlu_fresh.yml"
 
 _NUMBERS = re.compile(r"SA\s?\d{2}[\d\s]{10,30}|\+?\d[\d•\s-]{4,}\d|\S*•\S*|\d{6,}", re.IGNORECASE)
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
@@ -74,12 +76,32 @@ def existing_examples(data_dir: Path = DATA, skip: Optional[Path] = None) -> Dic
     return found
 
 
+def test_set_keys(paths: Iterable[Path] = (HELDOUT, FRESH)) -> Set[str]:
+    """The compared form (example_key) of every message of the NLU test sets."""
+    return {
+        example_key(text) for path in paths if path.exists() for text in existing_examples_of(path)
+    }
+
+
+def existing_examples_of(path: Path) -> List[str]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [
+        line.strip()[2:]
+        for item in doc.get("nlu") or []
+        if isinstance(item, dict)
+        for line in str(item.get("examples") or "").splitlines()
+        if line.strip().startswith("- ")
+    ]
+
+
 def collect(
-    labels: Iterable[Dict], existing: Dict[str, str]
+    labels: Iterable[Dict], existing: Dict[str, str], held_out: Collection[str] = ()
 ) -> Tuple[Dict[str, List[str]], Dict[str, int]]:
-    """(intent -> new examples, counts of what was left out and why)."""
+    """(intent -> new examples, counts of what was left out and why). Texts whose key is
+    in `held_out` (test_set_keys) are never exported."""
     chosen: Dict[str, Tuple[str, str]] = {}  # key -> (intent, text)
     conflicts, skipped = set(), {"already_in_training_data": 0, "empty": 0, "conflicting": 0}
+    skipped["in_a_test_set"] = 0
     for label in labels:
         intent = label["intent"] if label["label"] == "intent" else "out_of_scope"
         text = scrub(label["text"])
@@ -89,6 +111,9 @@ def collect(
             continue
         if key in existing:
             skipped["already_in_training_data"] += 1
+            continue
+        if key in held_out:
+            skipped["in_a_test_set"] += 1
             continue
         if key in chosen and chosen[key][0] != intent:
             conflicts.add(key)
@@ -216,7 +241,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     existing = existing_examples(DATA, skip=args.out)
-    examples, skipped = collect(labelled(), existing)
+    examples, skipped = collect(labelled(), existing, test_set_keys())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(examples), encoding="utf-8")
     total = sum(len(v) for v in examples.values())

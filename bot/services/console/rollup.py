@@ -121,8 +121,13 @@ TABLES = {
 }
 
 
+def utcnow() -> datetime:
+    """The console's clock when no `now` is given: one place, so a test can pin the day."""
+    return datetime.now(timezone.utc)
+
+
 def settled_through(now: Optional[datetime] = None) -> int:
-    return day_of((now or datetime.now(timezone.utc)).timestamp()) - SETTLED_AFTER_DAYS
+    return day_of((now or utcnow()).timestamp()) - SETTLED_AFTER_DAYS
 
 
 def through_day(bind=None) -> Optional[int]:
@@ -193,7 +198,7 @@ def purge_expired(connection, rolled: int, now: Optional[datetime] = None) -> No
     days = Periods.from_env().transcripts
     if days <= 0:
         return
-    cutoff = day_of((now or datetime.now(timezone.utc)).timestamp()) - days
+    cutoff = day_of((now or utcnow()).timestamp()) - days
     last = min(cutoff - 1, rolled)
     connection.execute(text("DELETE FROM bot_turns WHERE day <= :d"), {"d": last})
     connection.execute(
