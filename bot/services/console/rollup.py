@@ -14,7 +14,7 @@ workers racing both try, one wins on the primary key, the other reads its rows.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Dict, Optional
 
 from sqlalchemy import text
@@ -22,6 +22,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.services.privacy.periods import Periods
 from bot.store import engine
+
+# The console's clock when no `now` is given; a test pins the day by replacing this name.
+from bot.store.base import utcnow
 from bot.store.turns import day_of
 
 logger = logging.getLogger(__name__)
@@ -119,11 +122,6 @@ TABLES = {
     "console_latency": (LATENCY_COLUMNS, latency_sql),
     "console_forms": (FORM_COLUMNS, forms_sql),
 }
-
-
-def utcnow() -> datetime:
-    """The console's clock when no `now` is given: one place, so a test can pin the day."""
-    return datetime.now(timezone.utc)
 
 
 def settled_through(now: Optional[datetime] = None) -> int:
