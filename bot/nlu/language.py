@@ -16,7 +16,11 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-_ARABIC_WORD = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+")
+import regex
+
+# Arabic letters (with their diacritics and tatweel); Arabic-Indic digits and ؟ ، are not
+# words and say nothing.
+_ARABIC_WORD = regex.compile(r"(?V1)(?:[\p{Arabic}&&\p{L}][\p{Mn}\u0640]*)+")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9']*[A-Za-z][A-Za-z0-9']*")
 # A digit standing for an Arabic letter: 2 ء, 3 ع, 5 خ, 6 ط, 7 ح, 8 ق/غ, 9 ق/ص, between
 # letters ("e3tradi", "ab8a") or leading a word ("7alat", "3ndi").
