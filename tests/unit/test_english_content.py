@@ -23,8 +23,8 @@ from bot.nlu.language import detect_language
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{([a-z_.]+)(?::[^}]*)?\}")
 ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
-# Domain files whose responses are translated; the forms' files follow (see README,
-# "Languages").
+# Domain files whose responses are translated; the forms' files follow
+# (docs/languages.md, "What is not translated yet").
 TRANSLATED_DOMAIN = ("core.yml", "faq.yml")
 
 
