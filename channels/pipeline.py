@@ -42,7 +42,9 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
 from rasa.core.channels.channel import UserMessage
 
 from bot import metrics, settings
+from bot.content import ARABIC
 from bot.services import handoff
+from bot.services.language import conversation_language
 from bot.store import conversations
 from channels import replay
 from channels import turn_hooks as console_hooks
@@ -63,15 +65,7 @@ from channels.inbound import (
     Inbound,
 )
 from channels.state import KeyedLocks, MemoryRateLimiter, RedisRateLimiter, build_state
-from channels.text import (
-    ERROR_REPLY,
-    MEDIA_REPLY,
-    RATE_LIMIT_REPLY,
-    TOO_LONG_REPLY,
-    clean,
-    strip_command_prefix,
-    truncate,
-)
+from channels.text import clean, notice, strip_command_prefix, truncate
 
 logger = logging.getLogger(__name__)
 
@@ -206,18 +200,20 @@ class Pipeline:
                     logger.info("rate limit hit for %s", log_id(conv))
                     metrics.inc(metrics.RATE_LIMITED, inbound.channel)
                     if decision.notify:
-                        await output.notice(RATE_LIMIT_REPLY)
+                        lang = await self.language(conv, display)
+                        await output.notice(notice("rate_limit", lang))
                     return RATE_LIMITED
                 gate = await self._handoff_gate(inbound, display, output)
                 if gate is not None:
                     if inbound.kind == MEDIA_KIND:
-                        await output.notice(MEDIA_REPLY)
+                        await output.notice(notice("media", await self.language(conv, None)))
                     return gate
                 if inbound.kind == MEDIA_KIND:
-                    await output.notice(MEDIA_REPLY)
+                    await output.notice(notice("media", await self.language(conv, None)))
                     return MEDIA
                 if too_long:
-                    await output.notice(TOO_LONG_REPLY.format(limit=self.max_chars))
+                    lang = await self.language(conv, display)
+                    await output.notice(notice("too_long", lang, limit=self.max_chars))
                     return TOO_LONG
                 if await console_hooks.before_rasa(inbound, text, output):
                     return PROCESSED  # an answer to the rating question
@@ -240,6 +236,17 @@ class Pipeline:
         if text.startswith("/"):
             text = strip_command_prefix(text)
         return text, text
+
+    @staticmethod
+    async def language(conversation_id: str, text: Optional[str]) -> str:
+        """The language of the pipeline's own notices: the message's, else the conversation's
+        (bot.services.language). A media message's text is the channel's label, not the
+        citizen's words, so it is passed as None."""
+        try:
+            return await asyncio.to_thread(conversation_language, conversation_id, text)
+        except Exception as e:
+            logger.error("reply language unavailable: %s", type(e).__name__)
+            return ARABIC
 
     async def _offered(self, conversation_id: str):
         try:
@@ -295,7 +302,7 @@ class Pipeline:
                 logger.error("leaving the queue failed for %s: %s", log_id(conv), type(e).__name__)
                 left = False
             if left:
-                await output.notice(handoff.LEFT_QUEUE_TEXT)
+                await output.notice(handoff.left_queue_text(await self.language(conv, display)))
                 logger.info("%s left the agent queue", log_id(conv))
                 return LEFT_QUEUE
         hook = getattr(handoff, "notify_citizen_message", None)
@@ -345,7 +352,8 @@ class Pipeline:
             )
         finally:
             await self._typing(output, False)
-        await output.notice(ERROR_REPLY)
+        lang = await self.language(inbound.conversation_id, text)
+        await output.notice(notice("error", lang))
         await console_hooks.after_rasa(inbound, started, output, failed=True)
         return FAILED
 

@@ -39,14 +39,16 @@ import socket
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from bot import settings
+from bot.services.language import conversation_language
 from bot.store import inbound as store
 from channels.base import RecordingOutput, log_id
 from channels.inbound import Inbound
+from channels.text import notice
 
 logger = logging.getLogger(__name__)
 
 REPLAYABLE = ("telegram", "whatsapp")
-GIVEN_UP_REPLY = "نعتذر، تعذّر علينا الرد على رسالتك الأخيرة بسبب خلل فني. فضلاً أرسلها مرة ثانية."
+GIVEN_UP_REPLY = notice("given_up")
 _FIELDS = ("channel", "conversation_id", "recipient_id", "text", "payload", "title", "kind")
 _MORE = ("dedup_key", "channel_message_id", "metadata", "payload_as_text")
 
@@ -225,7 +227,10 @@ class Replayer:
             output = make_output(
                 self.outputs, row.channel, row.conversation_id, inbound.recipient_id, reply_to
             )
-            await output.notice(GIVEN_UP_REPLY)
+            lang = await asyncio.to_thread(
+                conversation_language, row.conversation_id, getattr(inbound, "text", None)
+            )
+            await output.notice(notice("given_up", lang))
         except Exception as e:
             logger.error(
                 "apology not sent to %s: %s", log_id(row.conversation_id), type(e).__name__

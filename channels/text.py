@@ -1,7 +1,8 @@
 """Text helpers for the channels: inbound normalisation and splitting long replies.
 
-Arabic user-facing notices written by the channels themselves live here too, so every
-channel says the same thing.
+The notices the channels write themselves are read from here too, so every channel says
+the same thing: `notice(name, lang)` in the citizen's language (bot/content/messages.yml,
+"channel"); the constants are the Arabic wording.
 """
 
 from __future__ import annotations
@@ -10,23 +11,22 @@ import re
 from typing import List
 
 from bot.cleantext import without_invisible
+from bot.content import ARABIC, message
 from bot.nlu.arabic import to_ascii_digits
 
-MEDIA_REPLY = (
-    "أقدر أساعدك بالكتابة فقط… فضلاً اكتب سؤالك أو طلبك في رسالة نصية، "
-    "ولا ترسل صور أو مستندات فيها بياناتك الشخصية."
-)
-RATE_LIMIT_REPLY = (
-    "وصلتني رسائل كثيرة منك خلال وقت قصير 🙏 فضلاً انتظر دقيقة ثم أرسل سؤالك مرة وحدة وبرد عليك."
-)
-TOO_LONG_REPLY = (
-    "رسالتك طويلة شوي 🙏 فضلاً اختصر سؤالك في {limit} حرف أو أقل، أو قسّمه على أكثر من رسالة."
-)
-ERROR_REPLY = "عذراً، صار عندي خلل مؤقت ولم أستطع الرد. فضلاً حاول مرة ثانية بعد قليل."
-UNAVAILABLE_BUTTON = "هذا الخيار لم يعد متاحاً، فضلاً اكتب طلبك."
-MENU_HINT = "اكتب رقم الخيار أو اسمه."
+MEDIA_REPLY = message("channel.media")
+RATE_LIMIT_REPLY = message("channel.rate_limit")
+TOO_LONG_REPLY = message("channel.too_long")  # {limit}
+ERROR_REPLY = message("channel.error")
+UNAVAILABLE_BUTTON = message("channel.unavailable_button")
+MENU_HINT = message("channel.menu_hint")
 
 _LEADING_SLASHES = re.compile(r"^[\s/]+")
+
+
+def notice(name: str, lang: str = ARABIC, **values: object) -> str:
+    """A channel notice ("rate_limit", "too_long", "error", ...) in `lang`."""
+    return message(f"channel.{name}", lang, **values)
 
 
 def clean(text: str) -> str:

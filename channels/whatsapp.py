@@ -40,13 +40,15 @@ from sanic.request import Request
 
 from bot import metrics
 from bot import settings as bot_settings
+from bot.content import language_of
 from bot.nlu.arabic import normalize, to_ascii_digits
+from bot.nlu.language import detect_language
 from bot.store import conversations
 from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.edge import meta_signature_valid, secrets_match
 from channels.inbound import MEDIA_KIND, Inbound
 from channels.pipeline import get_pipeline
-from channels.text import MENU_HINT, split_text
+from channels.text import notice, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ MAX_TEXT = 4096
 MAX_BODY = 1024  # interactive message body
 MAX_REPLY_BUTTONS, MAX_BUTTON_TITLE = 3, 20
 MAX_LIST_ROWS, MAX_ROW_TITLE = 10, 24
-LIST_BUTTON = "الخيارات"  # the list opener, at most 20 characters
+LIST_BUTTON = notice("list_button")  # the list opener, at most 20 characters
 MEDIA_TYPES = {
     "image": "صورة",
     "audio": "رسالة صوتية",
@@ -97,15 +99,20 @@ def render(
 ) -> List[Dict[str, Any]]:
     """The Cloud API message objects (without messaging_product/to) for one bot message."""
     mode = render_mode(buttons)
+    # The words the channel adds go in the message's own language (its buttons' when it
+    # has no text).
+    titles = " ".join(b["title"] for b in buttons or [])
+    lang = language_of(detect_language(text) or detect_language(titles))
     if mode in ("none", "text"):
         if mode == "text":
             menu = "\n".join(f"{i}. {b['title']}" for i, b in enumerate(buttons, 1))
-            text = f"{text}\n\n{menu}\n{MENU_HINT}" if text.strip() else f"{menu}\n{MENU_HINT}"
+            hint = notice("menu_hint", lang)
+            text = f"{text}\n\n{menu}\n{hint}" if text.strip() else f"{menu}\n{hint}"
         return [
             {"type": "text", "text": {"body": part, "preview_url": False}}
             for part in split_text(text, MAX_TEXT)
         ]
-    parts = split_text(text, MAX_TEXT) or ["اختر من القائمة:"]
+    parts = split_text(text, MAX_TEXT) or [notice("choose_from_list", lang)]
     last = parts.pop()
     body_text = last
     if len(last) > MAX_BODY:  # the interactive body holds 1,024 characters: send the rest first
@@ -122,13 +129,14 @@ def render(
         }
         interactive = {"type": "button", "body": body, "action": action}
     else:
+        opener = notice("list_button", lang)
         rows = [
             {"id": button_id(transcript_id, i), "title": b["title"]} for i, b in enumerate(buttons)
         ]
         interactive = {
             "type": "list",
             "body": body,
-            "action": {"button": LIST_BUTTON, "sections": [{"title": LIST_BUTTON, "rows": rows}]},
+            "action": {"button": opener, "sections": [{"title": opener, "rows": rows}]},
         }
     messages.append({"type": "interactive", "interactive": interactive})
     return messages

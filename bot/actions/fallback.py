@@ -1,7 +1,8 @@
 """Two-stage fallback, FAQ buttons and "yes" to the bot's own offer.
 
 Stage 1 (first message the NLU is unsure about): "did you mean ...?" with the top
-intents, and for FAQs the top answers, as Arabic buttons, plus "something else".
+intents, and for FAQs the top answers, as buttons in the citizen's language, plus
+"something else".
 Stage 2 (a second unclear message in a row, or "something else"): the conversation
 is queued for an agent (bot.actions.handoff.hand_over), and the citizen is told the
 wait, or outside working hours the "صوتك مسموع" ticket and the unified number.
@@ -16,9 +17,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.forms import entity_of, last_bot_buttons, previous_user_intent
+from bot.actions.forms import entity_of, last_bot_buttons, previous_user_intent, reply_language
 from bot.actions.handoff import hand_over
-from bot.content import buttons_catalogue, faq_answers, faq_title, intent_button
+from bot.content import (
+    ARABIC,
+    buttons_catalogue,
+    faq_answers,
+    faq_title,
+    intent_button,
+    message,
+)
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
 _SKIP = {
@@ -40,12 +48,12 @@ MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 0.05
 
 
-def _faq_button(key: str) -> Dict[str, str]:
+def _faq_button(key: str, lang: str) -> Dict[str, str]:
     payload = "/faq_pick" + json.dumps({"faq_key": key}, ensure_ascii=False)
-    return {"title": faq_title(key), "payload": payload}
+    return {"title": faq_title(key, lang), "payload": payload}
 
 
-def suggestions(parse_data: Dict[str, Any]) -> List[Dict[str, str]]:
+def suggestions(parse_data: Dict[str, Any], lang: str = ARABIC) -> List[Dict[str, str]]:
     """Buttons for the most likely meanings of an unclear message, best first."""
     ranked: List[tuple] = []
     for item in parse_data.get("intent_ranking") or []:
@@ -56,9 +64,11 @@ def suggestions(parse_data: Dict[str, Any]) -> List[Dict[str, str]]:
                 key = (candidate.get("intent_response_key") or "").split("/", 1)[-1]
                 if key in faq_answers():
                     # Joint probability: "it is an FAQ" x "it is this FAQ".
-                    ranked.append((confidence * candidate.get("confidence", 0.0), _faq_button(key)))
+                    ranked.append(
+                        (confidence * candidate.get("confidence", 0.0), _faq_button(key, lang))
+                    )
         elif name not in _SKIP:
-            service = intent_button(name)
+            service = intent_button(name, lang)
             if service:
                 ranked.append((confidence, service))
     ranked.sort(key=lambda pair: pair[0], reverse=True)
@@ -80,11 +90,12 @@ class ActionFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
         if previous_user_intent(tracker) == "nlu_fallback":
             return hand_over(dispatcher, tracker, "fallback")
-        buttons = suggestions(tracker.latest_message or {})
+        lang = reply_language(tracker)
+        buttons = suggestions(tracker.latest_message or {}, lang)
         if not buttons:
             dispatcher.utter_message(response="utter_fallback_rephrase")
             return []
-        buttons.append({"title": "لا، شي ثاني", "payload": "/deny"})
+        buttons.append({"title": message("fallback.something_else", lang), "payload": "/deny"})
         dispatcher.utter_message(response="utter_fallback_suggest", buttons=buttons)
         return []
 

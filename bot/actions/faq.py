@@ -10,7 +10,8 @@ from typing import Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import faq_answers, intent_button
+from bot.actions.forms import reply_language
+from bot.content import ARABIC, faq_answers, intent_button
 
 # At most this many answers to one message: a phone screen, not a brochure.
 MAX_ANSWERS = 2
@@ -23,11 +24,11 @@ def asked_answers(parse_data: Dict) -> List[Text]:
     return [k for k in keys if k in faq_answers()][:MAX_ANSWERS]
 
 
-def offered_service(parse_data: Dict) -> Optional[Dict[Text, Text]]:
+def offered_service(parse_data: Dict, lang: str = ARABIC) -> Optional[Dict[Text, Text]]:
     """The button for the service a second question asked for, if any."""
     selector = (parse_data.get("response_selector") or {}).get("faq") or {}
     offer = selector.get("offer")
-    return intent_button(str(offer)) if offer else None
+    return intent_button(str(offer), lang) if offer else None
 
 
 class ActionAnswerFaqs(Action):
@@ -41,7 +42,7 @@ class ActionAnswerFaqs(Action):
             return []
         for key in keys:
             dispatcher.utter_message(response=f"utter_faq/{key}")
-        service = offered_service(tracker.latest_message or {})
+        service = offered_service(tracker.latest_message or {}, reply_language(tracker))
         if service:
             dispatcher.utter_message(
                 response="utter_offer_service", buttons=[service], request=service["title"]

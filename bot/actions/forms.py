@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.content import language_of
 from bot.services.verification import validators as v
 
 # Intents a form leaves to the rules (an FAQ, cancel, a person: the form resumes or
@@ -72,6 +73,12 @@ def attempts_phrase(n: int) -> str:
 
 def text_of(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
+
+
+def reply_language(tracker: Tracker) -> str:
+    """The language to answer in: the `language` slot (bot/nlu/language_tagger.py), Arabic
+    while it is unset."""
+    return language_of(tracker.get_slot("language"))
 
 
 def intent_of(tracker: Tracker) -> str:

@@ -15,8 +15,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.forms import entity_of, event_intent, last_bot_response, previous_user_event
-from bot.content import fact
+from bot.actions.forms import (
+    entity_of,
+    event_intent,
+    last_bot_response,
+    previous_user_event,
+    reply_language,
+)
+from bot.content import ARABIC, message
 from bot.services import handoff
 
 logger = logging.getLogger(__name__)
@@ -54,12 +60,8 @@ def escalation_reason(tracker: Tracker) -> tuple:
     return "requested", None
 
 
-def unavailable_text() -> str:
-    return (
-        "اعذرني، ما قدرت أحولك لموظف الحين بسبب خلل عندنا 🙏 تقدر تتصل على الرقم الموحد "
-        f'{fact("contact.unified_number")}، أو ترفع طلبك في خدمة "صوتك مسموع" '
-        "من بوابة حساب المواطن."
-    )
+def unavailable_text(lang: str = ARABIC) -> str:
+    return message("handoff.unavailable", lang)
 
 
 class ActionHandoff(Action):
@@ -77,6 +79,7 @@ def hand_over(
     """Queue the conversation for an agent and tell the citizen what happens next.
 
     Shared by the explicit request and the second fallback in a row."""
+    lang = reply_language(tracker)
     events: List[Dict[str, Any]] = [SlotSet("handoff_reason", None)]
     if tracker.active_loop_name:
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -86,8 +89,8 @@ def hand_over(
         )
     except Exception:
         logger.exception("could not queue the conversation for an agent")
-        dispatcher.utter_message(text=unavailable_text())
+        dispatcher.utter_message(text=unavailable_text(lang))
         return events
-    message = handoff.escalation_message(view)
-    dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None)
+    said = handoff.escalation_message(view, lang=lang)
+    dispatcher.utter_message(text=said["text"], buttons=said["buttons"] or None)
     return events

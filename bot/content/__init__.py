@@ -1,8 +1,13 @@
-"""Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons
-and the eligibility pre-check's wording (eligibility.yml).
+"""Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons,
+the eligibility pre-check's wording (eligibility.yml) and the system messages
+(messages.yml).
 
 Plain data loaders used by the domain renderer, the actions and the services, so a
 number such as the unified phone line is written once.
+
+Arabic first: the files here are Arabic, and en/ holds their English wording under the
+same keys (a text, never a fact of its own). Every accessor that returns words takes
+`lang` ("ar" by default); an English text missing from en/ raises, like a missing key.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from typing import Any, Dict, List, Optional
 import yaml
 
 CONTENT_DIR = Path(__file__).resolve().parent
+ARABIC, ENGLISH = "ar", "en"
+LANGUAGES = (ARABIC, ENGLISH)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
 
@@ -23,6 +30,16 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 def _load(name: str) -> Dict[str, Any]:
     with open(CONTENT_DIR / name, encoding="utf-8") as f:
         return yaml.safe_load(f)
+
+
+def language_of(value: Any) -> str:
+    """The reply language a slot value or detector result stands for: Arabic unless it is
+    English (an unset slot, an unknown value)."""
+    return ENGLISH if value == ENGLISH else ARABIC
+
+
+def _english(name: str) -> Dict[str, Any]:
+    return _load(f"{ENGLISH}/{name}")
 
 
 def facts() -> Dict[str, Any]:
@@ -35,14 +52,28 @@ def _lookup(value: Any, dotted: str) -> Any:
     return value
 
 
-def fact(dotted: str) -> Any:
-    """A fact by dotted path, e.g. fact("contact.unified_number")."""
+def fact(dotted: str, lang: str = ARABIC) -> Any:
+    """A fact by dotted path, e.g. fact("contact.unified_number"); in English the wording
+    from en/program.yml for facts that are words ("working_hours"), the same value otherwise."""
+    if lang == ENGLISH:
+        try:
+            return _lookup(_english("program.yml"), dotted)
+        except (KeyError, TypeError):
+            pass
     return _lookup(facts(), dotted)
 
 
-def fill(text: str) -> str:
+def fill(text: str, lang: str = ARABIC) -> str:
     """Replace {section.key} placeholders with program facts; unknown keys raise."""
-    return _PLACEHOLDER.sub(lambda m: str(fact(m.group(1))), text)
+    return _PLACEHOLDER.sub(lambda m: str(fact(m.group(1), lang)), text)
+
+
+def message(dotted: str, lang: str = ARABIC, **values: Any) -> str:
+    """A system message by dotted path (messages.yml), e.g. message("channel.error", "en"):
+    program facts filled in, then `values` ({name})."""
+    texts = _english("messages.yml") if lang == ENGLISH else _load("messages.yml")
+    text = fill(_lookup(texts, dotted), lang)
+    return text.format(**values) if values else text
 
 
 def eligibility_wording() -> Dict[str, Any]:
@@ -60,11 +91,16 @@ def faq_answers() -> Dict[str, Dict[str, Any]]:
     return _load("faq.yml")
 
 
+def faq_text(key: str, lang: str = ARABIC) -> str:
+    """An FAQ answer's text as written (placeholders not filled in)."""
+    return _english("faq.yml")[key] if lang == ENGLISH else faq_answers()[key]["text"]
+
+
 def buttons_catalogue() -> Dict[str, Dict[str, str]]:
     return _load("buttons.yml")
 
 
-def button(name: str, in_domain: bool = False) -> Dict[str, str]:
+def button(name: str, in_domain: bool = False, lang: str = ARABIC) -> Dict[str, str]:
     """A Rasa button dict {title, payload} for a named follow-up.
 
     Rasa interpolates {slot} placeholders in domain responses, buttons included,
@@ -78,24 +114,27 @@ def button(name: str, in_domain: bool = False) -> Dict[str, str]:
             payload = payload.replace("{", "{{").replace("}", "}}")
     else:
         payload = "/" + spec["intent"]
-    return {"title": spec["title"], "payload": payload}
+    title = _english("buttons.yml")[name] if lang == ENGLISH else spec["title"]
+    return {"title": title, "payload": payload}
 
 
-def intent_button(intent: str) -> Optional[Dict[str, str]]:
+def intent_button(intent: str, lang: str = ARABIC) -> Optional[Dict[str, str]]:
     """The catalogue's button that starts `intent` (a service), if it has one."""
     for name, spec in buttons_catalogue().items():
         if spec.get("intent") == intent:
-            return button(name)
+            return button(name, lang=lang)
     return None
 
 
-def faq_buttons(key: str, in_domain: bool = False) -> List[Dict[str, str]]:
-    return [button(name, in_domain) for name in faq_answers()[key].get("buttons", [])]
+def faq_buttons(key: str, in_domain: bool = False, lang: str = ARABIC) -> List[Dict[str, str]]:
+    return [button(name, in_domain, lang) for name in faq_answers()[key].get("buttons", [])]
 
 
-def faq_title(key: str) -> str:
-    """Short Arabic title of an FAQ, for "did you mean" buttons."""
-    for spec in buttons_catalogue().values():
+def faq_title(key: str, lang: str = ARABIC) -> str:
+    """Short title of an FAQ, for "did you mean" buttons."""
+    for name, spec in buttons_catalogue().items():
         if spec.get("faq") == key:
-            return spec["title"]
+            return button(name, lang=lang)["title"]
+    if lang == ENGLISH:
+        return _english("faq_titles.yml")[key]
     return _load("faq_titles.yml")[key]

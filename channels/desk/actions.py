@@ -15,6 +15,7 @@ from sanic.request import Request
 
 from bot.services import handoff
 from bot.services.desk import accounts as desk_auth
+from bot.services.language import conversation_language
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
 from channels import turn_hooks as console_hooks
@@ -35,8 +36,16 @@ async def claim(request, agent, view, payload):
         return json_response(
             {"error": "already_claimed", "message": "سبقك موظف ثاني لهذه المحادثة."}, 409
         )
-    _ok, note = await bridge.send(view, handoff.claim_message(agent["display_name"]), "system")
+    lang = await _language(view)
+    _ok, note = await bridge.send(
+        view, handoff.claim_message(agent["display_name"], lang), "system"
+    )
     return json_response({"ok": True, "note": note})
+
+
+async def _language(view) -> str:
+    """What the citizen is told goes in the language they last wrote in."""
+    return await asyncio.to_thread(conversation_language, view.conversation_id)
 
 
 async def _holder_changed(view) -> None:
@@ -58,7 +67,8 @@ async def transfer(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.transfer, view.id, agent["username"], to):
         return json_response({"error": "not_yours", "message": "المحادثة ليست معك الآن."}, 409)
     name = colleagues[to]["display_name"]
-    _ok, note = await bridge.send(view, handoff.transfer_message(name), "system")
+    lang = await _language(view)
+    _ok, note = await bridge.send(view, handoff.transfer_message(name, lang), "system")
     await _holder_changed(view)
     return json_response({"ok": True, "note": note, "to_name": name})
 
@@ -138,7 +148,7 @@ async def reply(request, agent, view, payload):
 async def return_to_bot(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.return_to_bot, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
-    _ok, note = await bridge.send(view, handoff.RESUME_TEXT, "bot")
+    _ok, note = await bridge.send(view, handoff.resume_text(await _language(view)), "bot")
     await _holder_changed(view)
     await console_hooks.after_agent(
         view.conversation_id, view.channel, agent["username"], "agent_returned"
@@ -149,7 +159,7 @@ async def return_to_bot(request, agent, view, payload):
 async def close(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.close, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
-    _ok, note = await bridge.send(view, handoff.CLOSE_TEXT, "bot")
+    _ok, note = await bridge.send(view, handoff.close_text(await _language(view)), "bot")
     await _holder_changed(view)
     await console_hooks.after_agent(
         view.conversation_id, view.channel, agent["username"], "agent_closed"

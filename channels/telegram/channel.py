@@ -55,12 +55,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 
 from bot import metrics, settings
+from bot.services.language import conversation_language
 from bot.store import conversations
 from channels.base import RecordingOutput, button_id, log_id, parse_button_id, parse_json
 from channels.edge import secrets_match
 from channels.inbound import MEDIA_KIND, Inbound
 from channels.pipeline import get_pipeline
-from channels.text import UNAVAILABLE_BUTTON, split_text
+from channels.text import notice, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -327,7 +328,11 @@ class TelegramChannel(InputChannel):
 
         async def answer() -> None:
             # Stops the spinner on the user's button at once.
-            await bot.answer_callback_query(query.id, text=None if button else UNAVAILABLE_BUTTON)
+            text = None
+            if button is None:
+                lang = await asyncio.to_thread(conversation_language, conversation_id)
+                text = notice("unavailable_button", lang)
+            await bot.answer_callback_query(query.id, text=text)
 
         if button is None:
             logger.info("telegram: unknown or foreign button id from %s", log_id(conversation_id))

@@ -34,6 +34,7 @@ from channels.text import (
     ERROR_REPLY,
     RATE_LIMIT_REPLY,
     clean,
+    notice,
     split_text,
     strip_command_prefix,
     truncate,
@@ -449,3 +450,19 @@ def test_rate_limit_window_slides_instead_of_resetting_on_the_minute():
             clock,
         )
     )
+
+
+def test_the_pipelines_notices_follow_the_citizens_language(store_db, monkeypatch):
+    async def crash(m):
+        raise ValueError("boom")
+
+    outcome, _, out = run_pipeline(Pipeline(), inbound("How do I register?", conv="en1"), crash)
+    assert (outcome, out.notices) == (FAILED, [notice("error", "en")])
+    # A message that does not say (a number) takes the conversation's last language.
+    outcome, _, out = run_pipeline(Pipeline(), inbound("12345", conv="en1"), crash)
+    assert out.notices == [notice("error", "en")]
+    monkeypatch.setenv("RATE_LIMIT_MESSAGES", "1")
+    p = Pipeline()
+    run_pipeline(p, inbound("Who can benefit from the program?", conv="en2"))
+    outcome, _, out = run_pipeline(p, inbound("and my wife?", conv="en2"))
+    assert (outcome, out.notices) == (RATE_LIMITED, [notice("rate_limit", "en")])

@@ -459,3 +459,18 @@ def test_queued_citizen_is_acknowledged_first_and_after_a_pause_only(db, monkeyp
         True,
         None,
     )  # agent is there
+
+
+def test_the_queue_acknowledgement_is_in_the_citizens_language(db):
+    from bot.store import conversations
+
+    handoff.escalate("web:en", "requested")
+    t0 = datetime(2024, 5, 5, 7, 0, tzinfo=timezone.utc)  # 10:00 Riyadh, a Sunday
+    first = handoff._citizen_wrote("web:en", now=t0, text="How long will I wait?")[1]
+    assert "number 1 in line" in first and "type: cancel" in first
+    # A message that does not say takes the language of the citizen's last one.
+    conversations.record_inbound("web:en", "web", "en", "Is anyone there?", None)
+    later = handoff._citizen_wrote("web:en", now=t0 + timedelta(minutes=10), text="👍")[1]
+    assert later.startswith("Your message arrived")
+    arabic = handoff._citizen_wrote("web:en", now=t0 + timedelta(minutes=20), text="وينكم")[1]
+    assert "دورك رقم 1" in arabic

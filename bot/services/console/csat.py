@@ -7,7 +7,8 @@ hours to the same conversation (one citizen on one channel). The buttons are the
 on every channel; each channel draws them its own way (Telegram inline buttons, a
 WhatsApp list, chips in the widget). Their payloads never reach Rasa: the pipeline
 hands them to `handle_reply` first (channels/turn_hooks.py). A citizen who ignores
-the question, or writes something else, is answered by the bot as usual.
+the question, or writes something else, is answered by the bot as usual. Every text
+is in the citizen's language (`lang`, from bot.services.language).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
 from bot import metrics
+from bot.content import ARABIC, message
+from bot.services.language import conversation_language
 from bot.store import csat as store
 from bot.store.base import utcnow
 
@@ -28,15 +31,15 @@ COMMENT_WITHIN = timedelta(minutes=30)
 BOT_FINISHES = ("ticket", "precheck", "objection", "ticket_status")
 AGENT_FINISHES = ("agent_closed", "agent_returned")
 
-QUESTION = "كيف كانت تجربتك معنا اليوم؟ قيّمها من ٥ (ممتازة) إلى ١ (سيئة)."
-QUESTION_AGENT = "كيف كانت خدمة الموظف لك؟ قيّمها من ٥ (ممتازة) إلى ١ (سيئة)."
-THANKS = "شكرًا لتقييمك! تحب تكتب لنا ملاحظة؟"
-ASK_COMMENT = "تفضّل، اكتب ملاحظتك في رسالة وحدة."
-COMMENT_THANKS = "وصلت ملاحظتك، شكرًا لك. نقدر نخدمك بشي ثاني؟"
-SKIP_THANKS = "شكرًا لك. نقدر نخدمك بشي ثاني؟"
-LATE = "شكرًا لك. نقدر نخدمك بشي ثاني؟"
+# The Arabic wording; every language's is in bot/content/messages.yml ("csat").
+QUESTION = message("csat.question")
+QUESTION_AGENT = message("csat.question_agent")
+THANKS = message("csat.thanks")
+ASK_COMMENT = message("csat.ask_comment")
+COMMENT_THANKS = message("csat.comment_thanks")
+SKIP_THANKS = message("csat.skip_thanks")
+LATE = message("csat.late")
 
-_SCORE_TITLES = {5: "٥ ممتازة", 4: "٤ جيدة", 3: "٣ مقبولة", 2: "٢ ضعيفة", 1: "١ سيئة"}
 COMMENT_PAYLOAD = "/csat_comment"
 SKIP_PAYLOAD = "/csat_skip"
 _SCORE = re.compile(r'^/csat_score\{"score": ?([1-5])\}$')
@@ -46,14 +49,17 @@ def score_payload(score: int) -> str:
     return "/csat_score" + json.dumps({"score": score})
 
 
-def question_buttons() -> List[Dict[str, str]]:
-    return [{"title": _SCORE_TITLES[s], "payload": score_payload(s)} for s in (5, 4, 3, 2, 1)]
-
-
-def comment_buttons() -> List[Dict[str, str]]:
+def question_buttons(lang: str = ARABIC) -> List[Dict[str, str]]:
     return [
-        {"title": "أكتب ملاحظة", "payload": COMMENT_PAYLOAD},
-        {"title": "لا، شكرًا", "payload": SKIP_PAYLOAD},
+        {"title": message(f"csat.score_{s}", lang), "payload": score_payload(s)}
+        for s in (5, 4, 3, 2, 1)
+    ]
+
+
+def comment_buttons(lang: str = ARABIC) -> List[Dict[str, str]]:
+    return [
+        {"title": message("csat.comment_button", lang), "payload": COMMENT_PAYLOAD},
+        {"title": message("csat.skip_button", lang), "payload": SKIP_PAYLOAD},
     ]
 
 
@@ -69,6 +75,7 @@ def maybe_ask(
     agent: Optional[str] = None,
     intent: Optional[str] = None,
     now: Optional[datetime] = None,
+    lang: Optional[str] = None,
 ) -> Optional[Dict[str, Any]]:
     """The question to send ({"text", "buttons"}) and its record, or None when it is not
     the moment (nothing finished, a form running, asked already in the last 24 hours) or
@@ -84,11 +91,19 @@ def maybe_ask(
         store.record_ask(conversation_id, channel, finished, agent, intent, now, store.DUE)
         return None
     rating_id = store.record_ask(conversation_id, channel, finished, agent, intent, now)
-    return {"id": rating_id, "text": QUESTION, "buttons": question_buttons()}
+    lang = lang or conversation_language(conversation_id)
+    return {
+        "id": rating_id,
+        "text": message("csat.question", lang),
+        "buttons": question_buttons(lang),
+    }
 
 
 def due_question(
-    conversation_id: str, form_running: bool = False, now: Optional[datetime] = None
+    conversation_id: str,
+    form_running: bool = False,
+    now: Optional[datetime] = None,
+    lang: Optional[str] = None,
 ) -> Optional[Dict[str, Any]]:
     """The question owed after an agent's close or hand-back, on the next bot turn."""
     if form_running:
@@ -97,27 +112,38 @@ def due_question(
     ask = store.open_ask(conversation_id, ANSWER_WITHIN, now)
     if not ask or ask["state"] != store.DUE or not store.ask_due(ask["id"], now):
         return None
-    return {"id": ask["id"], "text": QUESTION_AGENT, "buttons": question_buttons()}
+    lang = lang or conversation_language(conversation_id)
+    return {
+        "id": ask["id"],
+        "text": message("csat.question_agent", lang),
+        "buttons": question_buttons(lang),
+    }
 
 
 def handle_reply(
-    conversation_id: str, text: str, is_payload: bool, now: Optional[datetime] = None
+    conversation_id: str,
+    text: str,
+    is_payload: bool,
+    now: Optional[datetime] = None,
+    lang: Optional[str] = None,
 ) -> Optional[Dict[str, Any]]:
     """What to answer ({"text", "buttons"}) if this message is an answer to the rating
     question (a score, the comment choice, or the comment itself); None to let the bot
-    answer it as usual."""
+    answer it as usual. `lang` defaults to the conversation's (a score button's title is in
+    the transcript by now)."""
     now = now or utcnow()
     if is_payload and is_csat_payload(text):
+        lang = lang or conversation_language(conversation_id, text)
         ask = store.open_ask(conversation_id, ANSWER_WITHIN, now)
         match = _SCORE.match(text.strip())
         if match and ask and store.set_score(ask["id"], int(match.group(1)), now):
             metrics.inc(metrics.CSAT, match.group(1))
-            return {"text": THANKS, "buttons": comment_buttons()}
+            return {"text": message("csat.thanks", lang), "buttons": comment_buttons(lang)}
         if text.strip() == COMMENT_PAYLOAD and ask and store.want_comment(ask["id"]):
-            return {"text": ASK_COMMENT, "buttons": []}
+            return {"text": message("csat.ask_comment", lang), "buttons": []}
         if text.strip() == SKIP_PAYLOAD:
-            return {"text": SKIP_THANKS, "buttons": []}
-        return {"text": LATE, "buttons": []}  # an old button, or a second tap
+            return {"text": message("csat.skip_thanks", lang), "buttons": []}
+        return {"text": message("csat.late", lang), "buttons": []}  # an old button, or a second tap
     if is_payload or not (text or "").strip():
         return None
     ask = store.open_ask(conversation_id, ANSWER_WITHIN, now)
@@ -128,5 +154,6 @@ def handle_reply(
         and ask["answered_at"] >= now - COMMENT_WITHIN
         and store.set_comment(ask["id"], text)
     ):
-        return {"text": COMMENT_THANKS, "buttons": []}
+        lang = lang or conversation_language(conversation_id, text)
+        return {"text": message("csat.comment_thanks", lang), "buttons": []}
     return None

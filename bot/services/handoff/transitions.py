@@ -18,6 +18,7 @@ from bot.services.handoff import events
 from bot.services.handoff.masking import mask_snapshot
 from bot.services.handoff.records import HandoffView, _position, get, open_for
 from bot.services.handoff.wording import DEFAULT_REASON, REASONS, queued_ack_text
+from bot.services.language import conversation_language
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
 from bot.store.conversations import channel_from_id
@@ -153,6 +154,9 @@ _LEAVE_PHRASES = {
     "خلاص ما ابي موظف",
     "cancel",
     "back",
+    "go back",
+    "stop waiting",
+    "never mind",
 }
 
 _LEAVE_NORMALISED = frozenset(normalize(p) for p in _LEAVE_PHRASES)
@@ -274,7 +278,7 @@ def _ack_after() -> timedelta:
 
 
 def _citizen_wrote(
-    conversation_id: str, now: Optional[datetime] = None
+    conversation_id: str, now: Optional[datetime] = None, text: Optional[str] = None
 ) -> Tuple[bool, Optional[str]]:
     """Stamp the open episode; (was one open, acknowledgement for the citizen or None).
 
@@ -283,6 +287,7 @@ def _citizen_wrote(
     get a short "received, you are number N" - never every message."""
     now = now or utcnow()
     ack: Optional[str] = None
+    position: Optional[int] = None
     with session_scope() as session:
         row = session.execute(
             select(Handoff)
@@ -295,7 +300,10 @@ def _citizen_wrote(
         previous = aware(row.last_citizen_at)
         row.last_citizen_at = now
         if row.state == QUEUED and (previous is None or now - previous >= _ack_after()):
-            ack = queued_ack_text(_position(session, row) or 1, now)
+            position = _position(session, row) or 1
+    if position is not None:
+        # Outside the session: the language may be read from the transcript.
+        ack = queued_ack_text(position, now, conversation_language(conversation_id, text))
     events.emit("message", handoff_id)
     return True, ack
 
@@ -307,5 +315,5 @@ async def notify_citizen_message(
     citizen message that did not go to Rasa. The message itself is already in the
     transcript and the desk polls for it; this stamps the episode and returns the
     acknowledgement the pipeline sends the citizen, if one is due (`_citizen_wrote`)."""
-    _, ack = await asyncio.to_thread(_citizen_wrote, conversation_id)
+    _, ack = await asyncio.to_thread(_citizen_wrote, conversation_id, None, text)
     return ack

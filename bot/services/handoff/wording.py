@@ -1,4 +1,5 @@
-"""Arabic wording of the handoff: reasons, what the citizen is told at each step."""
+"""Wording of the handoff: reasons (Arabic, for the desk), and what the citizen is told at
+each step, in the citizen's language (`lang`, "ar" or "en")."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 from datetime import datetime
 from typing import Any, Dict, Optional
 
-from bot.content import fact
+from bot.content import ARABIC, message
 from bot.services.handoff.waiting import estimated_wait_minutes, in_working_hours
 from bot.store.base import utcnow
 from bot.store.handoffs import AGENT, QUEUED
@@ -21,94 +22,83 @@ REASONS: Dict[str, str] = {
 }
 DEFAULT_REASON = "requested"
 
-RESUME_TEXT = (
-    "رجعت لك 👋 الموظف حوّل المحادثة لي من جديد. "
-    "إذا عندك سؤال ثاني عن حساب المواطن اكتبه وأنا أساعدك."
-)
-CLOSE_TEXT = (
-    "شكرًا لتواصلك مع حساب المواطن 🌿 انتهت المحادثة مع الموظف. إذا احتجت شي ثاني اكتب لي في أي وقت."
-)
-CLAIM_TEXT = "انضم لك {agent} من خدمة العملاء 👤 تفضل، كيف أقدر أخدمك؟"
-TRANSFER_TEXT = "حوّلت محادثتك إلى {agent} من خدمة العملاء 👤 بيكمل معك من هنا."
+# What the citizen is told, in Arabic here and in the citizen's language through the
+# functions below (bot/content/messages.yml, "handoff").
+RESUME_TEXT = message("handoff.resume")
+CLOSE_TEXT = message("handoff.close")
+CLAIM_TEXT = message("handoff.claim")  # {agent} left for the caller
+TRANSFER_TEXT = message("handoff.transfer")
+LEFT_QUEUE_TEXT = message("handoff.left_queue")
+LEAVE_HINT = message("handoff.leave_hint")
 
-_REASON_PREFIX = {
-    "fallback": "يبدو إني ما قدرت أفهم عليك، فبحوّلك لموظف يساعدك.",
-    "form_failed": "واضح إن فيه صعوبة في تعبئة البيانات، فبحوّلك لموظف يساعدك.",
-    "support_stopped": "آسف على توقف الدعم عنك 🙏 حالتك تحتاج موظف يراجع ملفك.",
-    "case_for_person": "حالتك تحتاج موظف يراجعها.",
-}
+# Reasons whose escalation message starts by saying why.
+_REASON_PREFIX = ("fallback", "form_failed", "support_stopped", "case_for_person")
 
 
-LEFT_QUEUE_TEXT = (
-    "ألغيت طلب التحويل للموظف ✅ رجعت لك، وش أقدر أخدمك فيه؟ ومتى ما احتجت موظف اكتب: أكلم موظف."
-)
-LEAVE_HINT = "وإذا تبي ترجع للمساعد الآلي بدل الانتظار، اكتب: إلغاء"
+def resume_text(lang: str = ARABIC) -> str:
+    return message("handoff.resume", lang)
 
 
-def queued_ack_text(position: int, now: Optional[datetime] = None) -> str:
+def close_text(lang: str = ARABIC) -> str:
+    return message("handoff.close", lang)
+
+
+def left_queue_text(lang: str = ARABIC) -> str:
+    return message("handoff.left_queue", lang)
+
+
+def queued_ack_text(position: int, now: Optional[datetime] = None, lang: str = ARABIC) -> str:
     if in_working_hours(now):
-        first = (
-            f"وصلت رسالتك ✅ أنت بانتظار موظف (دورك رقم {position})، وبيشوف كل رسائلك أول ما يدخل."
-        )
+        first = message("handoff.queued_ack_open", lang, position=position)
     else:
-        first = (
-            f"وصلت رسالتك ✅ محفوظة للموظف، وبيرد عليك أول ما يبدأ الدوام "
-            f"({fact('contact.working_hours')})."
-        )
-    return f"{first}\n{LEAVE_HINT}"
+        first = message("handoff.queued_ack_closed", lang)
+    return f"{first}\n{message('handoff.leave_hint', lang)}"
 
 
-def wait_phrase(minutes: int) -> str:
-    """Arabic for a rough duration, rounded up to 5 minutes."""
+def wait_phrase(minutes: int, lang: str = ARABIC) -> str:
+    """A rough duration, rounded up to 5 minutes."""
     if minutes <= 5:
-        return "أقل من 5 دقائق"
+        return message("handoff.wait_under_5", lang)
     if minutes > 60:
-        return "أكثر من ساعة"
+        return message("handoff.wait_over_hour", lang)
     rounded = int(math.ceil(minutes / 5.0) * 5)
     if rounded == 60:
-        return "حوالي ساعة"
-    return f"حوالي {rounded} {'دقائق' if rounded <= 10 else 'دقيقة'}"
+        return message("handoff.wait_hour", lang)
+    # Arabic counts 3-10 with a plural noun and 11 up with a singular one.
+    key = "handoff.wait_few_minutes" if rounded <= 10 else "handoff.wait_minutes"
+    return message(key, lang, minutes=rounded)
 
 
-def escalation_message(view: Any, now: Optional[datetime] = None) -> Dict[str, Any]:
+def escalation_message(
+    view: Any, now: Optional[datetime] = None, lang: str = ARABIC
+) -> Dict[str, Any]:
     """What the bot tells the citizen when it hands over: {"text": ..., "buttons": [...]}.
     `view` is a records.HandoffView (not imported: records imports this module's REASONS)."""
     now = now or utcnow()
     lines = []
-    prefix = _REASON_PREFIX.get(view.reason)
-    if prefix and view.created:
-        lines.append(prefix)
+    if view.reason in _REASON_PREFIX and view.created:
+        lines.append(message(f"handoff.reason_{view.reason}", lang))
     if view.state == AGENT:
-        lines.append("أنت الحين مع موظف خدمة العملاء، اكتب له رسالتك هنا.")
+        lines.append(message("handoff.with_agent", lang))
     elif in_working_hours(now):
         minutes = estimated_wait_minutes(view.position or 1, now)
-        lines.append("حوّلت محادثتك لموظف خدمة العملاء 👤 بينضم لك هنا في نفس المحادثة.")
-        lines.append(f"وقت الانتظار المتوقع {wait_phrase(minutes)}.")
-        lines.append("اكتب تفاصيل طلبك من الحين، وبيشوفها الموظف أول ما يدخل.")
-        lines.append(f"وإذا مستعجل، الرقم الموحد {fact('contact.unified_number')} متاح لك.")
+        lines.append(message("handoff.queued_open", lang, wait=wait_phrase(minutes, lang)))
     else:
-        lines.append(
-            f"موظفينا متواجدين {fact('contact.working_hours')} بتوقيت الرياض، "
-            "والحين خارج وقت الدوام 🌙"
-        )
-        lines.append("محادثتك محفوظة في قائمة الانتظار، وأول ما يبدأ الدوام بيرد عليك موظف هنا.")
-        lines.append(
-            'وإذا ما تبي تنتظر: تقدر ترفع طلبك في خدمة "صوتك مسموع" من بوابة حساب '
-            "المواطن (تشتغل 24 ساعة)، أو تتصل على الرقم الموحد "
-            f"{fact('contact.unified_number')}."
-        )
+        lines.append(message("handoff.queued_closed", lang))
     if view.state == QUEUED:
-        lines.append(LEAVE_HINT)
+        lines.append(message("handoff.leave_hint", lang))
     # No buttons: while the handoff is open nothing the citizen sends reaches the bot.
     return {"text": "\n".join(lines), "buttons": []}
 
 
-def claim_message(agent_display_name: str) -> str:
-    name = agent_display_name or "موظف"
+def claim_message(agent_display_name: str, lang: str = ARABIC) -> str:
+    name = agent_display_name or message("handoff.an_agent", lang)
     if "خدمة العملاء" in name:  # the default display name says it already
-        return CLAIM_TEXT.replace(" من خدمة العملاء", "").format(agent=name)
-    return CLAIM_TEXT.format(agent=name)
+        return message("handoff.claim_plain", lang, agent=name)
+    return message("handoff.claim", lang, agent=name)
 
 
-def transfer_message(agent_display_name: str) -> str:
-    return TRANSFER_TEXT.format(agent=agent_display_name or "زميل")
+def transfer_message(agent_display_name: str, lang: str = ARABIC) -> str:
+    return message(
+        "handoff.transfer", lang, agent=agent_display_name or message("handoff.a_colleague", lang)
+    )
