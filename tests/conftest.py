@@ -26,4 +26,5 @@ pytest_plugins = [
     "tests.support.channels",
     "tests.support.desk",
     "tests.support.privacy_data",
+    "tests.support.logs",
 ]

@@ -8,8 +8,6 @@ tests/channels/test_desk.py."""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import logging
 import types
 
@@ -19,28 +17,10 @@ from bot.services import handoff
 from bot.services.desk import accounts as desk_auth
 from bot.store import conversations, reset_engine
 from bot.store import turns as turn_store
-from channels import desk
-from channels.console import SupervisorConsole
 from tests.support.desk import PASSWORD, Client
 
-_names = itertools.count()
 HUGE = 2**63  # one past the largest id a SQLite or PostgreSQL column holds
 DEEP = b'{"label": "ignore", "note": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-
-
-@pytest.fixture(scope="module")
-def staff_app():
-    from rasa.core.channels.channel import register
-    from sanic import Sanic
-
-    Sanic.test_mode = True
-    app = Sanic(f"staff_input_test_{next(_names)}")
-    app.ctx.agent = types.SimpleNamespace(tracker_store=None)
-    register([desk.AgentDesk(), SupervisorConsole()], app, "/webhooks/")
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(app._startup())
-    yield types.SimpleNamespace(app=app, loop=loop)
-    loop.close()
 
 
 @pytest.fixture

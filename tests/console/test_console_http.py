@@ -4,10 +4,8 @@ audit log, the review queue with labels that can be changed, and /metrics' acces
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import itertools
 import types
 
 import httpx
@@ -17,12 +15,9 @@ from sqlalchemy import select
 from bot.services.desk import accounts as desk_auth
 from bot.store import reset_engine, session_scope
 from bot.store.audit import AuditEntry
-from channels import desk
-from channels.console import SupervisorConsole
 from tests.support import console as fixtures
 
 PASSWORD = "correct horse battery"
-_names = itertools.count()
 PERIOD = "from=2026-11-10&to=2026-11-11"
 
 
@@ -61,23 +56,8 @@ class Client:
         self.csrf = self.get("/desk/api/me").json()["csrf"]
 
 
-@pytest.fixture(scope="module")
-def app():
-    from rasa.core.channels.channel import register
-    from sanic import Sanic
-
-    Sanic.test_mode = True
-    app = Sanic(f"console_test_{next(_names)}")
-    app.ctx.agent = types.SimpleNamespace(tracker_store=None)
-    register([desk.AgentDesk(), SupervisorConsole()], app, "/webhooks/")
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(app._startup())
-    yield types.SimpleNamespace(app=app, loop=loop)
-    loop.close()
-
-
 @pytest.fixture
-def env(app, tmp_path, monkeypatch):
+def env(staff_app, tmp_path, monkeypatch):
     from bot.store.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
@@ -90,7 +70,7 @@ def env(app, tmp_path, monkeypatch):
     desk_auth.create_agent("sara", PASSWORD, "سارة")
     desk_auth.create_agent("huda", PASSWORD, "هدى", role="supervisor")
     fixtures.load()
-    yield types.SimpleNamespace(client=lambda **kw: Client(app.loop, app.app, **kw))
+    yield types.SimpleNamespace(client=lambda **kw: Client(staff_app.loop, staff_app.app, **kw))
     reset_engine()
 
 

@@ -9,57 +9,22 @@ and the tracker store use."""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import logging
 import types
 from urllib.parse import quote
 
 import pytest
 
-from bot.masking import ACCESS_LOGGER, install_log_masking
 from bot.services import handoff
 from bot.services.desk import accounts as desk_auth
 from bot.store import conversations, csat, reset_engine
 from bot.store import turns as turn_store
-from channels import desk
-from channels.console import SupervisorConsole
 from tests.console.test_console_http import PASSWORD, Client
 from tests.support.personal_formats import FORMATS, leaked
 
-_names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def app():
-    from rasa.core.channels.channel import register
-    from sanic import Sanic
-
-    Sanic.test_mode = True
-    app = Sanic(f"masking_test_{next(_names)}")
-    app.ctx.agent = types.SimpleNamespace(tracker_store=None)
-    register([desk.AgentDesk(), SupervisorConsole()], app, "/webhooks/")
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(app._startup())
-    yield types.SimpleNamespace(app=app, loop=loop)
-    loop.close()
-
 
 @pytest.fixture
-def masked_logs():
-    """Log masking as the servers install it, then logging as it was."""
-    root, access = logging.getLogger(), logging.getLogger(ACCESS_LOGGER)
-    factory = logging.getLogRecordFactory()
-    filters = {h: list(h.filters) for h in [*root.handlers, access]}
-    install_log_masking()
-    yield
-    logging.setLogRecordFactory(factory)
-    for handler, kept in filters.items():
-        handler.filters[:] = kept
-
-
-@pytest.fixture
-def env(app, tmp_path, monkeypatch, masked_logs):
+def env(staff_app, tmp_path, monkeypatch, log_masking):
     from bot.store.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
@@ -68,7 +33,7 @@ def env(app, tmp_path, monkeypatch, masked_logs):
     reset_engine()
     upgrade(url)
     desk_auth.create_agent("huda", PASSWORD, "هدى", role="supervisor")
-    yield types.SimpleNamespace(client=lambda: Client(app.loop, app.app))
+    yield types.SimpleNamespace(client=lambda: Client(staff_app.loop, staff_app.app))
     reset_engine()
 
 

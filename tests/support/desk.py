@@ -122,23 +122,40 @@ class Client:
         return r
 
 
-@pytest.fixture(scope="module")
-def desk_app():
-    """One Sanic app for the module (Sanic rewrites its handlers once per process)."""
+def sanic_app(name: str, channels, tracker_store=None) -> types.SimpleNamespace:
+    """A Sanic app with `channels` registered as Rasa registers them (from
+    credentials.yml), started on an event loop of its own and driven through ASGI."""
     from rasa.core.channels.channel import register
     from sanic import Sanic
 
     # Several Sanic apps start in one test process: test mode lets Sanic rewrite its
     # handlers from the originals each time instead of failing on the second app.
     Sanic.test_mode = True
-    app = Sanic(f"desk_test_{next(_names)}")
-    app.ctx.agent = types.SimpleNamespace(tracker_store=FakeTrackerStore())
-    channel = desk.AgentDesk()
-    register([channel], app, "/webhooks/")
+    app = Sanic(f"{name}_{next(_names)}")
+    app.ctx.agent = types.SimpleNamespace(tracker_store=tracker_store)
+    register(list(channels), app, "/webhooks/")
     loop = asyncio.new_event_loop()
     loop.run_until_complete(app._startup())
-    yield types.SimpleNamespace(app=app, loop=loop, channel=channel)
-    loop.close()
+    return types.SimpleNamespace(app=app, loop=loop)
+
+
+@pytest.fixture(scope="module")
+def desk_app():
+    """One Sanic app for the module (Sanic rewrites its handlers once per process)."""
+    channel = desk.AgentDesk()
+    started = sanic_app("desk_test", [channel], FakeTrackerStore())
+    yield types.SimpleNamespace(app=started.app, loop=started.loop, channel=channel)
+    started.loop.close()
+
+
+@pytest.fixture(scope="module")
+def staff_app():
+    """The desk and the supervisors' console in one app, as the Rasa server has them."""
+    from channels.console import SupervisorConsole
+
+    started = sanic_app("staff_test", [desk.AgentDesk(), SupervisorConsole()])
+    yield started
+    started.loop.close()
 
 
 @pytest.fixture(scope="session")

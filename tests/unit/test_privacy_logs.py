@@ -19,19 +19,6 @@ MASKED = ("10••••••81", "05••••••67", "SA•••••
 
 
 @pytest.fixture
-def masking():
-    """Install masking for one test, then put logging back as it was."""
-    root, access = logging.getLogger(), logging.getLogger(ACCESS_LOGGER)
-    factory = logging.getLogRecordFactory()
-    filters = {h: list(h.filters) for h in [*root.handlers, access]}
-    install_log_masking()
-    yield
-    logging.setLogRecordFactory(factory)
-    for handler, kept in filters.items():
-        handler.filters[:] = kept
-
-
-@pytest.fixture
 def stream():
     """A handler attached after installation, as Rasa, Sanic and coloredlogs do."""
     out = io.StringIO()
@@ -51,7 +38,7 @@ def _assert_masked(text: str) -> None:
         assert masked in text
 
 
-def test_numbers_in_the_message_and_in_its_args_are_masked(masking, stream):
+def test_numbers_in_the_message_and_in_its_args_are_masked(log_masking, stream):
     log, out = stream
     log.info("citizen %s asked to move mobile %s to IBAN %s", NATIONAL_ID, MOBILE, IBAN)
     log.warning(f"inline: {NATIONAL_ID} {MOBILE} {IBAN}")
@@ -61,7 +48,7 @@ def test_numbers_in_the_message_and_in_its_args_are_masked(masking, stream):
         _assert_masked(line)
 
 
-def test_arabic_indic_digits_and_an_iban_with_spaces_are_masked_too(masking, stream):
+def test_arabic_indic_digits_and_an_iban_with_spaces_are_masked_too(log_masking, stream):
     log, out = stream
     log.info("الجوال %s والآيبان %s", "٠٥٥١٢٣٤٥٦٧", "SA03 8000 0000 6080 1016 7519")
     text = out.getvalue()
@@ -69,7 +56,7 @@ def test_arabic_indic_digits_and_an_iban_with_spaces_are_masked_too(masking, str
     assert "05••••••67" in text and "SA••••••••••••••••••••19" in text
 
 
-def test_exception_text_is_masked(masking, stream):
+def test_exception_text_is_masked(log_masking, stream):
     log, out = stream
     try:
         raise ValueError(f"no account for {NATIONAL_ID} / {MOBILE} / {IBAN}")
@@ -80,7 +67,7 @@ def test_exception_text_is_masked(masking, stream):
     _assert_masked(text)
 
 
-def test_caplog_sees_the_masked_record(masking, caplog):
+def test_caplog_sees_the_masked_record(log_masking, caplog):
     with caplog.at_level(logging.INFO, logger="tests.privacy"):
         logging.getLogger("tests.privacy").info(
             "id=%s mobile=%s iban=%s", NATIONAL_ID, MOBILE, IBAN
@@ -89,7 +76,7 @@ def test_caplog_sees_the_masked_record(masking, caplog):
     _assert_masked(caplog.records[0].getMessage())
 
 
-def test_root_handlers_present_at_installation_get_the_filter_once(masking):
+def test_root_handlers_present_at_installation_get_the_filter_once(log_masking):
     root = logging.getLogger()
     handler = logging.StreamHandler(io.StringIO())
     root.addHandler(handler)
@@ -108,7 +95,7 @@ def test_root_handlers_present_at_installation_get_the_filter_once(masking):
         root.removeHandler(handler)
 
 
-def test_installing_twice_masks_once_and_leaves_other_records_alone(masking, stream):
+def test_installing_twice_masks_once_and_leaves_other_records_alone(log_masking, stream):
     install_log_masking()
     log, out = stream
     log.info("%s", NATIONAL_ID)
@@ -140,7 +127,7 @@ def test_a_process_without_logging_configured_is_masked_too():
 
 
 @pytest.mark.parametrize("typed", FORMATS)
-def test_every_format_the_bot_accepts_is_masked_in_the_log(masking, stream, typed):
+def test_every_format_the_bot_accepts_is_masked_in_the_log(log_masking, stream, typed):
     log, out = stream
     log.info("desk search q=%s", typed)
     log.warning(f"citizen wrote: {typed} ({typed})")
@@ -148,7 +135,7 @@ def test_every_format_the_bot_accepts_is_masked_in_the_log(masking, stream, type
     assert len(text.splitlines()) == 2 and leaked(text) == [], text
 
 
-def test_the_url_of_an_access_log_line_is_masked(masking):
+def test_the_url_of_an_access_log_line_is_masked(log_masking):
     """Sanic logs the URL (a desk search's query string) in the record's `request`."""
     out = io.StringIO()
     handler = logging.StreamHandler(out)
