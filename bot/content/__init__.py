@@ -1,5 +1,6 @@
-"""Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons
-and the eligibility pre-check's wording (eligibility.yml).
+"""Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons,
+the eligibility pre-check's wording (eligibility.yml) and the answers to follow-up
+questions (followups.yml).
 
 Plain data loaders used by the domain renderer, the actions and the services, so a
 number such as the unified phone line is written once.
@@ -58,6 +59,10 @@ def eligibility_text(dotted: str, **values: Any) -> str:
 
 def faq_answers() -> Dict[str, Dict[str, Any]]:
     return _load("faq.yml")
+
+
+def followup_content() -> Dict[str, Any]:
+    return _load("followups.yml")
 
 
 def buttons_catalogue() -> Dict[str, Dict[str, str]]:
