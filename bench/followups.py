@@ -6,6 +6,7 @@ numbers mean the same thing.
     python -m bot.tools.serve &              # or make run
     python -m bench.followups                # http://127.0.0.1:$RASA_PORT by default
     python -m bench.followups --url http://127.0.0.1:5005 --json results/followups.json
+    python -m bench.followups --section fresh   # the conversations written afterwards
 
 Reports the share of scored turns that pass, overall, for the first turns (self-contained
 questions) and the follow-ups, and per kind (where, what, group, procedure, service,
@@ -33,15 +34,15 @@ DEV = ROOT / "bench" / "followups_dev.yml"
 SCORED = ("expect_facts", "expect_unknown", "must_not")
 
 
-def conversations(path: Path = DEV) -> List[Dict]:
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("conversations") or []
+def conversations(path: Path = DEV, section: str = "conversations") -> List[Dict]:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(section) or []
 
 
-def run(url: str, path: Path = DEV) -> Dict:
+def run(url: str, path: Path = DEV, section: str = "conversations") -> Dict:
     starts = _form_starts()
     totals: Dict[str, List[int]] = defaultdict(lambda: [0, 0])  # group -> [passed, cases]
     failures = []
-    for conversation in conversations(path):
+    for conversation in conversations(path, section):
         sender, previous = f"followups-{uuid.uuid4().hex[:10]}", None
         for n, turn in enumerate(conversation["turns"], 1):
             reply = reply_text(_ask(url, sender, turn["text"]))
@@ -70,7 +71,7 @@ def run(url: str, path: Path = DEV) -> Dict:
 
 
 def print_report(report: Dict) -> None:
-    print("\nFollow-ups (bench/followups_dev.yml, DEVELOPMENT set)")
+    print("\nFollow-ups (bench/followups_dev.yml: development, not held-out)")
     for group, s in report["scores"].items():
         print(f"  {group:18} {s['passed']:>3} / {s['cases']:<3} {100 * s['share']:5.1f}%")
     for failure in report["failures"]:
@@ -82,8 +83,12 @@ def main(argv: List[str]) -> int:
     default = f"http://127.0.0.1:{settings.get().rasa_port}"
     parser.add_argument("--url", default=default, help="the Rasa server (default: %(default)s)")
     parser.add_argument("--json", type=Path, help="also write the report here")
+    parser.add_argument("--file", type=Path, default=DEV, help="default: %(default)s")
+    parser.add_argument(
+        "--section", default="conversations", help="conversations (default) or fresh"
+    )
     args = parser.parse_args(argv)
-    report = run(args.url.rstrip("/") + "/webhooks/rest/webhook")
+    report = run(args.url.rstrip("/") + "/webhooks/rest/webhook", args.file, args.section)
     print_report(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -9,10 +9,12 @@ conversation, so it only says what the message is: its intent becomes `followup`
 previous answer's topic, or, with no topic it fits, as that intent would have been
 answered (bot/actions/followups.py), except that a form is offered, never started.
 
-Also here, because it is the same promise: a where/what question about a service
-("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق من اهليتي؟") does not start its form either; it
-gets the service's FAQ with the service offered as a button (the `faq_multi` shape of
-FaqShapes, answered by action_answer_faqs).
+Also here, because it is the same promise: a question about a service (where it is,
+what it needs, how to find out: "وين اقدم بلاغ؟", "وش احتاج عشان اتحقق من اهليتي؟", "كيف
+اعرف اذا انا مؤهل؟") does not start its form either; it gets an FAQ (the answer selector's
+when it is sure, else the service's own from bot/content/followups.yml) with the
+service offered as a button (the `faq_multi` shape of FaqShapes, answered by
+action_answer_faqs).
 """
 
 from __future__ import annotations
@@ -23,8 +25,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.nlu.constants import RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECTOR_PROPERTY_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import followup_content
@@ -32,7 +40,7 @@ from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
-    asks_where_or_what,
+    asks_about_service,
     read,
 )
 
@@ -45,6 +53,9 @@ class FollowupShapes(GraphComponent):
             "followup_intent": "followup",
             "retrieval_intent": "faq",
             "multi_intent": "faq_multi",
+            # The answer selector's own FAQ answers a question about a service when it
+            # is at least this sure; otherwise the service's FAQ (followups.yml).
+            "service_answer_threshold": 0.5,
             # Intents an elliptical message may have been read as, and that the follow-up
             # action can answer the same way when the message fits no topic. Others
             # (cancel, a person, buttons' intents) keep their own rules.
@@ -107,12 +118,17 @@ class FollowupShapes(GraphComponent):
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
             self.config["retrieval_intent"]
         )
-        if faq and selector is not None and asks_where_or_what(text):
+        if faq and selector is not None and asks_about_service(text):
             confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
             multi = {
                 INTENT_NAME_KEY: self.config["multi_intent"],
                 PREDICTED_CONFIDENCE_KEY: confidence,
             }
             message.set(INTENT, multi, add_to_output=True)
-            selector[ANSWERS_KEY] = [f"{self.config['retrieval_intent']}/{faq}"]
+            prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+            sure = prediction.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= float(
+                self.config["service_answer_threshold"]
+            )
+            answer = prediction.get(INTENT_RESPONSE_KEY) if sure else None
+            selector[ANSWERS_KEY] = [answer or f"{self.config['retrieval_intent']}/{faq}"]
             selector[OFFER_KEY] = name

@@ -8,7 +8,7 @@ import pytest
 
 from bot.content import buttons_catalogue, faq_answers, followup_content
 from bot.services.followups import picker, shapes
-from bot.services.followups.shapes import Ellipsis, asks_where_or_what, read
+from bot.services.followups.shapes import Ellipsis, asks_about_service, read
 from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
 
 # ------------------------------------------------------------------ the classifier
@@ -36,6 +36,8 @@ from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
         ("ليش؟", "why", None, None),
         ("ليه؟", "why", None, None),
         ("ليش طلعت كذا؟", "why", None, None),
+        ("ليش طلعت غير مؤهل؟", "why_not", None, None),
+        ("ليش رفضوني؟", "why_not", None, None),
         ("وش السبب؟", "why", None, None),
         ("كيف؟", "how", None, None),
         ("وش رقمهم؟", "phone", None, None),
@@ -57,6 +59,8 @@ from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
         ("والمسجون؟", "who", "prison", None),
         ("وإذا كان مسافر؟", "who", "traveller", None),
         ("وإذا ساكن برا؟", "who", "traveller", None),
+        ("وإذا كنت مسافر برا؟", "who", "traveller", None),
+        ("وإذا سافرت ٤ شهور؟", "who", "traveller", None),
         ("وإذا عنده إعاقة؟", "who", "disabled", None),
         ("واللي ما يشتغل؟", "who", "unemployed", None),
         ("والموظف؟", "who", "employee", None),
@@ -70,6 +74,7 @@ from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
         ("وإذا عمري ١٧؟", "who", None, 17),
         ("و 17؟", "who", None, 17),
         ("ولدي عمره ٢٠", "who", None, 20),
+        ("طيب واذا عندي ولد عمره ٢٠؟", "who", None, 20),
     ],
 )
 def test_elliptical_messages_say_what_they_ask(text, kind, group, age):
@@ -119,12 +124,13 @@ def test_a_long_message_is_never_a_followup():
         ("وين اقدم بلاغ؟", True),
         ("وش احتاج عشان افتح بلاغ", True),
         ("طيب وين؟", True),
+        ("كيف اعرف اذا انا مؤهل ولا لا؟", True),
         ("ابي افتح بلاغ", False),
         ("ابي اعرف اذا انا مستحق", False),
     ],
 )
-def test_where_and_what_questions_are_told_from_requests(text, asks):
-    assert asks_where_or_what(text) is asks
+def test_questions_about_a_service_are_told_from_requests(text, asks):
+    assert asks_about_service(text) is asks
 
 
 # ------------------------------------------------------------------ the topic
@@ -206,7 +212,7 @@ def test_a_followup_gets_the_fact_it_asks_for_on_the_topic(topic, text, key, fac
         ("change_iban", "ومتى يصير التغيير؟"),
         ("who_benefits", "والمتقاعد؟"),
         ("entitlement_calculation", "والزوجة؟"),
-        ("change_iban", "والأرملة؟"),
+        ("change_iban", "والزوج؟"),
         ("age_rule", "ليش؟"),
         ("ticket", "متى يردون؟"),
     ],
@@ -222,6 +228,13 @@ def test_no_topic_or_nothing_to_say_leaves_the_message_to_be_read_on_its_own():
     assert picker.pick("registration_steps", None) is None
     assert picker.pick("no_such_topic", read("وين؟")) is None
     assert picker.pick("change_iban", read("كيف؟")) is None  # `how` has no general answer
+    assert picker.pick("change_iban", read("ليش انا غير مؤهل؟")) is None
+    assert picker.pick("change_iban", read("كم يعطون")) is None
+
+
+def test_a_group_after_an_unrelated_answer_is_asked_about_eligibility():
+    assert picker.pick("change_iban", read("والمسجون؟")).key == "eligibility.who.prison"
+    assert picker.pick("change_iban", read("والزوج؟")).key == "any.who"
 
 
 def test_an_age_is_an_adult_or_a_minor_by_the_programs_age():
@@ -236,6 +249,7 @@ def test_why_after_a_precheck_gives_that_results_reasons():
     assert answer.key == "precheck.why" and "16" in answer.text and "18" in answer.text
     steps = picker.pick("precheck", read("وش اسوي الحين؟"), stopped)
     assert steps.key == "precheck.next" and "19912" in steps.text
+    assert picker.pick("precheck", read("ليش طلعت غير مؤهل؟"), stopped).key == "precheck.why"
     # nothing answered (slots reset): the general answer instead
     assert picker.pick("precheck", read("ليش؟"), {}).key == "eligibility.why"
 
@@ -282,7 +296,7 @@ def test_unknown_answers_point_to_the_line():
 # ------------------------------------------------------------------ the NLU step
 
 
-def _message(text, intent, confidence=0.9, key="faq/contact_channels"):
+def _message(text, intent, confidence=0.9, key="faq/contact_channels", answer_confidence=0.3):
     from rasa.shared.nlu.training_data.message import Message
 
     return Message(
@@ -291,7 +305,7 @@ def _message(text, intent, confidence=0.9, key="faq/contact_channels"):
             "intent": {"name": intent, "confidence": confidence},
             "intent_ranking": [{"name": intent, "confidence": confidence}],
             "response_selector": {
-                "faq": {"response": {"intent_response_key": key, "confidence": 0.3}}
+                "faq": {"response": {"intent_response_key": key, "confidence": answer_confidence}}
             },
         }
     )
@@ -323,4 +337,12 @@ def test_a_where_question_about_a_service_gets_its_faq_and_the_offer():
     assert message.get("intent")["name"] == "faq_multi"
     selector = message.get("response_selector")["faq"]
     assert selector["answers"] == ["faq/sotak_masmoo"] and selector["offer"] == "open_ticket"
+    question = "كيف اعرف اذا انا مؤهل؟"
+    sure = _shape(
+        _message(question, "check_eligibility", key="faq/eligibility_status", answer_confidence=0.8)
+    )
+    assert sure.get("response_selector")["faq"]["answers"] == ["faq/eligibility_status"]
+    unsure = _shape(_message(question, "check_eligibility", key="faq/eligibility_status"))
+    assert unsure.get("response_selector")["faq"]["answers"] == ["faq/eligibility_conditions"]
+    assert unsure.get("response_selector")["faq"]["offer"] == "check_eligibility"
     assert _shape(_message("ابي افتح بلاغ", "open_ticket")).get("intent")["name"] == "open_ticket"

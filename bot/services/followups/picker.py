@@ -2,11 +2,13 @@
 
 Answers are in bot/content/followups.yml, by `<topic>.<kind>`, `<family>.<kind>` and
 `any.<kind>` (a topic's families are listed under `topics`), tried in that order; a
-group or age asked about (kind `who`) is looked up as `who.<group>`, then `who`. Two
+group or age asked about (kind `who`) is looked up as `who.<group>`, then `who`, then
+as eligibility's. Two
 answers are the citizen's own: after a pre-check result, "ليش؟" gets the reasons behind
 its outcome and "وش اسوي الحين؟" its next steps (bot.services.eligibility.messages).
-No answer for the kind on the topic (only `how` has no `any` answer) leaves the message
-to be read on its own.
+No answer for the kind on the topic leaves the message to be read on its own: kinds
+whose `any` answer would say less than the message read alone (how, how much, why an
+outcome, an outcome) have none.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from bot.content import button, fact, faq_answers, faq_title, fill, followup_content
 from bot.services.eligibility import messages as precheck
-from bot.services.followups.shapes import NEXT, WHO, WHY, Ellipsis
+from bot.services.followups.shapes import NEXT, WHO, WHY, WHY_NOT, Ellipsis
 from bot.services.followups.topics import PRECHECK
 
 ANY = "any"
+ELIGIBILITY = "eligibility"
 ADULT = "adult"
 MINOR = "minor"
 
@@ -70,7 +73,8 @@ def candidates(topic: str, ellipsis: Ellipsis) -> List[str]:
     if ellipsis.kind == WHO:
         group = group_of(ellipsis)
         keys = [f"{scope}.who.{group}" for scope in scopes] + [f"{scope}.who" for scope in scopes]
-        keys += [f"{ANY}.who.{group}", f"{ANY}.who"]
+        # A group named after an unrelated answer is most often asked about eligibility.
+        keys += [f"{ELIGIBILITY}.who.{group}", f"{ANY}.who.{group}", f"{ANY}.who"]
     else:
         keys = [f"{scope}.{ellipsis.kind}" for scope in scopes] + [f"{ANY}.{ellipsis.kind}"]
     return list(dict.fromkeys(keys))
@@ -87,7 +91,7 @@ def _render(key: str, topic: str, ellipsis: Ellipsis) -> Answer:
 
 
 def _from_precheck(ellipsis: Ellipsis, slots: Mapping[str, Any]) -> Optional[Answer]:
-    if ellipsis.kind == WHY:
+    if ellipsis.kind in (WHY, WHY_NOT):
         text = precheck.why_text(slots)
         return Answer(f"{PRECHECK}.why", text) if text else None
     if ellipsis.kind == NEXT:

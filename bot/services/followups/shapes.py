@@ -30,6 +30,7 @@ WHAT = "what"
 HOW_LONG = "how_long"
 NEXT = "next"
 WHY = "why"
+WHY_NOT = "why_not"
 HOW = "how"
 PHONE = "phone"
 COST = "cost"
@@ -91,7 +92,7 @@ _WHERE_FILL = _any(
 _WHERE_NOUN = _any("الرابط رابطه المكان مكانه مكانها الخيار الصفحه الزر")
 _NEED = _any(
     "احتاج نحتاج يحتاج تحتاج احتاجه احتاجها يبون يبونه يبي يطلبون يطلب يبغون المطلوب"
-    " المطلوبه اجهز اجهزه اجيب احضر اكتب اعبي اعطيهم"
+    " المطلوبه اجهز اجهزه اجيب احضر اكتب اعبي اعطيهم يبونها"
 )
 _WHAT_FILL = _any(
     "مني له لها عشانه عشانها فيه فيها معي معاي بالضبط يعني طيب هذا هذي اوراق الاوراق"
@@ -104,17 +105,20 @@ _WHEN_VERB = _any(
 )
 _LONG_FILL = _any(
     "وقت التغيير التعديل الرد ردهم علي عليه عليها بالعاده تقريبا يعني طيب هذا هذي كذا بعد"
-    " الموضوع الطلب طلبي الاجراء معهم مني لين حتي الشي عاده بالضبط اكثر بس"
+    " الموضوع الطلب طلبي الاجراء معهم مني لين حتي الشي عاده بالضبط اكثر بس القرار"
 )
 _LONG_UNIT = _any(
     "ياخذ تاخذ بياخذ بتاخذ يطول تطول بيطول يستغرق تستغرق المده مده مدته مدتها يوم ايام"
     " ساعه اسبوع شهر وقت الوقت"
 )
 _NEXT_WHAT = _any("بعده بعدها بعدين اسوي اسويه المفروض الحل الاجراء يصير بيصير اقدر")
-_NEXT_FILL = _any("الحين طيب يعني بعدين بعدها اسوي اذا معهم عاد بالضبط انا يصير وش كذا")
-_WHY_FILL = _any(
-    "كذا طيب يعني طلع طلعت لي النتيجه ما مو انا مؤهل مستحق مستحقه مؤهله رفضوني انرفضت"
-    " انرفض رفضوه هذا هذي السبب عاد غير بالضبط صار صارت اصلا مرفوض الحين"
+_NEXT_FILL = _any("الحين طيب يعني بعدين بعدها اسوي اذا معهم عاد بالضبط انا يصير وش كذا فيه فيها")
+_WHY_FILL = _any("كذا طيب يعني طلع طلعت لي النتيجه هذا هذي السبب عاد بالضبط صار صارت اصلا الحين")
+# "ليش طلعت غير مؤهل؟", "ليش رفضوني؟": why an outcome, answered only on a topic with
+# one (a pre-check, an eligibility status, an objection); elsewhere read on its own.
+_WHY_NOT = (
+    r"(?:(?:انا|طلعت|طلع|صرت|صار|انرفضت|انرفض|رفضوني|رفضوه|رفضوها) )*"
+    r"(?:(?:غير|مو|ما) )?(?:مؤهل|مؤهله|مستحق|مستحقه|مرفوض|انقبلت|قبلوني|انرفضت|انرفض|رفضوني|رفضوه)"
 )
 _HOW_FILL = _any("يعني طيب اسويها اسويه اسوي هذا هذي الطريقه اصلا بالضبط")
 _MONEY_FILL = _any(
@@ -153,14 +157,20 @@ def _fill(words: str) -> str:
     return rf"(?: (?:{words}))*"
 
 
+# A verb with an object pronoun ("اقدمه", "اغيرها", "ارفعها") points back at the
+# previous answer's subject, like a pronoun.
+_ANAPHORIC_VERB = r"[ايتن][^ ]{2,5}(?:ه|ها|هم)"
+
+
 # (kind, whole-message pattern), tried in order.
 _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
     (k, re.compile(p))
     for k, p in [
-        (WHERE, rf"(?:من )?وين(?:ه|ها|هم)?{_fill(_WHERE_FILL)}"),
+        (WHERE, rf"(?:من )?وين(?:ه|ها|هم)?{_fill(_WHERE_FILL + '|' + _ANAPHORIC_VERB)}"),
+        (WHERE, r"وش (?:الرابط|رابطه|رابطها)"),
         (WHERE, rf"{_WHERE_NOUN} وين(?:ه|ها)?{_fill(_WHERE_FILL)}"),
         (WHERE, rf"(?:في |من |ب)?(?:اي|انهي) (?:صفحه|مكان|خيار|قائمه|خانه|زر){_fill(_WHERE_FILL)}"),
-        (WHAT, rf"(?:(?:وش|وشو) )?{_NEED}{_fill(_WHAT_FILL)}"),
+        (WHAT, rf"(?:(?:وش|وشو) )?{_NEED}{_fill(_WHAT_FILL + '|' + _ANAPHORIC_VERB)}"),
         # "وش الاوراق اللي احتاجها؟" leans on the topic; "وش المستندات المطلوبة؟" does not.
         (WHAT, rf"وش (?:الاوراق|المستندات|البيانات|الاشياء) اللي {_NEED}{_fill(_WHAT_FILL)}"),
         (
@@ -168,6 +178,7 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
             rf"(?:كم|قد وش|قديش) {_LONG_UNIT}{_fill('|'.join((_LONG_FILL, _WHEN_VERB, _LONG_UNIT)))}",
         ),
         (HOW_LONG, rf"متي{_fill(_WHEN_VERB + '|' + _LONG_FILL)}"),
+        (HOW_LONG, rf"(?:خلال|في|بعد) كم {_LONG_UNIT}{_fill(_LONG_FILL + '|' + _WHEN_VERB)}"),
         (
             HOW_LONG,
             rf"(?:ياخذ|بياخذ|تاخذ|بتاخذ|يطول|بيطول|تطول|بتطول|يستغرق|المده|مدته|مدتها){_fill(_LONG_FILL)}",
@@ -179,7 +190,9 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         ),
         (NEXT, rf"وش {_NEXT_WHAT}{_fill(_NEXT_FILL)}"),
         (NEXT, rf"(?:الحل|والحل|كيف اتصرف){_fill(_NEXT_FILL)}"),
+        (NEXT, r"الحين(?: وش)?(?: اسوي)?"),
         (WHY, rf"ليش{_fill(_WHY_FILL)}"),
+        (WHY_NOT, rf"ليش {_WHY_NOT}{_fill(_WHY_FILL)}"),
         (WHY, rf"(?:وش )?(?:السبب|الاسباب|سببه|سببها){_fill(_WHY_FILL)}"),
         (WHY, r"(?:على|علي) وش"),
         (HOW, rf"كيف{_fill(_HOW_FILL)}"),
@@ -196,9 +209,13 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
     ]
 ]
 
-# Where / what questions about a service ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟"):
-# a question about the service, not a request to start it.
-_WHERE_OR_WHAT = re.compile(rf"^(?:من )?وين(?:ه|ها)?(?: |$)|^(?:وش )?{_NEED}(?: |$)")
+# Questions about a service ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا
+# انا مؤهل؟"): where it is, what it needs, how to find something out; not a request
+# ("ابي اتحقق", "افتح لي بلاغ") to start it.
+_ABOUT_SERVICE = re.compile(
+    rf"^(?:من )?وين(?:ه|ها)?(?: |$)|^(?:وش )?{_NEED}(?: |$)"
+    r"|^كيف (?:اعرف|اشوف|اتاكد|نعرف|يعرف)(?: |$)"
+)
 
 
 def words(text: str) -> List[str]:
@@ -250,9 +267,10 @@ def read(text: str) -> Optional[Ellipsis]:
     return None
 
 
-def asks_where_or_what(text: str) -> bool:
-    """True for a question about where something is or what it needs ("وين اقدم بلاغ؟",
-    "وش احتاج عشان اتحقق؟"), elliptical or not."""
+def asks_about_service(text: str) -> bool:
+    """True for a question about where something is, what it needs or how to find
+    something out ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟"),
+    elliptical or not."""
     body, _ = _body(text)
     unglued = _unglued(body) or body
-    return bool(_WHERE_OR_WHAT.search(body) or _WHERE_OR_WHAT.search(unglued))
+    return bool(_ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(unglued))
