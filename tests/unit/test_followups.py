@@ -74,6 +74,10 @@ from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
         ("وإذا عمري ١٧؟", "who", None, 17),
         ("و 17؟", "who", None, 17),
         ("ولدي عمره ٢٠", "who", None, 20),
+        ("والمطلقة اللي عندها عيال؟", "who", "divorced", None),
+        ("وإذا كان ساكن مع أهله؟", "who", "with_family", None),
+        ("طيب وبعد ما احدثها؟", "next", None, None),
+        ("كم ياخذ وقت عشان توصل الرسالة؟", "how_long", None, None),
         ("طيب واذا عندي ولد عمره ٢٠؟", "who", None, 20),
     ],
 )
@@ -97,7 +101,8 @@ def test_elliptical_messages_say_what_they_ask(text, kind, group, age):
         "وش المستندات المطلوبة؟",
         "وين وصل اعتراضي",
         "ابي افتح بلاغ",
-        "وإذا ساكن مع أهلي؟",
+        "وين اشوف الدفعات؟",
+        "كم ياخذ وقت عشان ينزل الدعم هالشهر بعد التحديث؟",
         # answers to a form's question, not questions
         "16",
         "ساكن",

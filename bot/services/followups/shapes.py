@@ -153,6 +153,12 @@ _MOBILE_CHANGED = (
 )
 
 
+# "بعد ما اخلص", "بعد ما ارسل": a step of the answer done.
+_DONE = _any("اخلص اسوي ارسل اقدم احدث اسجل اغير اعدل احفظ اعترض")
+# "كم ياخذ وقت عشان توصل الرسالة؟": what the time is for, in a few words.
+_PURPOSE = r"(?: (?:عشان|لين|حتي)(?: \S+){1,3})?"
+
+
 def _fill(words: str) -> str:
     return rf"(?: (?:{words}))*"
 
@@ -175,7 +181,8 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (WHAT, rf"وش (?:الاوراق|المستندات|البيانات|الاشياء) اللي {_NEED}{_fill(_WHAT_FILL)}"),
         (
             HOW_LONG,
-            rf"(?:كم|قد وش|قديش) {_LONG_UNIT}{_fill('|'.join((_LONG_FILL, _WHEN_VERB, _LONG_UNIT)))}",
+            rf"(?:كم|قد وش|قديش) {_LONG_UNIT}{_fill('|'.join((_LONG_FILL, _WHEN_VERB, _LONG_UNIT)))}"
+            rf"{_PURPOSE}",
         ),
         (HOW_LONG, rf"متي{_fill(_WHEN_VERB + '|' + _LONG_FILL)}"),
         (HOW_LONG, rf"(?:خلال|في|بعد) كم {_LONG_UNIT}{_fill(_LONG_FILL + '|' + _WHEN_VERB)}"),
@@ -184,6 +191,8 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
             rf"(?:ياخذ|بياخذ|تاخذ|بتاخذ|يطول|بيطول|تطول|بتطول|يستغرق|المده|مدته|مدتها){_fill(_LONG_FILL)}",
         ),
         (NEXT, rf"(?:بعدين|بعدها|بعده|بعد كذا|بعد ذلك|ثم|بعد)(?: وش)?{_fill(_NEXT_FILL)}"),
+        # "وبعد ما احدثها؟", "وبعد ما اخلص؟": after doing what the answer said.
+        (NEXT, rf"بعد ما (?:{_ANAPHORIC_VERB}|{_DONE})(?: وش)?{_fill(_NEXT_FILL)}"),
         (
             NEXT,
             rf"وش (?:الخطوه|الخطوات) (?:الجايه|الثانيه|التاليه|اللي بعدها|الجاي){_fill(_NEXT_FILL)}",
