@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console review-export bench-fault lock system-deps clean
+.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console bench-followups review-export bench-fault lock system-deps clean
 
 # Every target with a `## description` on its line is listed by `make help`.
 help: ## list the targets
@@ -101,6 +101,11 @@ bench: venv bench-nlu ## NLU accuracy vs Rasa's default, training and start time
 
 bench-nlu: venv ## NLU pipelines compared on an outside Saudi-dialect benchmark
 	$(PY) -m bench.nlu_compare
+
+# Follow-ups on the development set bench/followups_dev.yml, against a running assistant
+# (make run); ARGS="--section fresh" for the conversations written afterwards.
+bench-followups: venv ## follow-ups (the second message) on the development set, against make run
+	$(PY) -m bench.followups $(ARGS)
 
 # Single SQLite process vs the production profile under 1/20/100 users (docs/benchmarks.md).
 bench-load: venv system-deps ## single process vs production profile under 1, 20 and 100 users

@@ -26,6 +26,10 @@ def heldout_examples(path: Path = HELDOUT) -> List[Tuple[str, str]]:
 
 def predicted_label(parse: Dict) -> str:
     intent = (parse.get("intent") or {}).get("name") or ""
+    if intent == "followup":
+        # A message shaped like a follow-up, alone in its conversation, is answered as
+        # the intent the NLU read it as (bot/actions/followups.py): score that.
+        intent = (parse.get("followup") or {}).get("intent") or intent
     if intent in ("faq", "faq_multi"):
         # A ResponseSelector without `retrieval_intent` (Rasa's default pipeline) reports
         # under "default" rather than under the intent's name.

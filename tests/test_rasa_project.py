@@ -46,6 +46,7 @@ STORY_FILES = [
     "tests/stories/test_tickets.yml",
     "tests/stories/test_objections.yml",
     "tests/stories/test_notifications.yml",
+    "tests/stories/test_followups.yml",
 ]
 
 

@@ -33,9 +33,9 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.forms import (
     FailureCounter,
+    answer_intent_of,
     confidence_of,
     entity_of,
-    intent_of,
     resumes_after_faq,
     text_of,
 )
@@ -64,6 +64,7 @@ from bot.services.eligibility.form import (
     required_slots_for,
 )
 from bot.services.eligibility.reply import Reply
+from bot.services.followups.topics import PRECHECK, TOPIC_SLOT
 
 
 def replies_to(tracker: Tracker, slot: str) -> Tuple[List[str], List[str]]:
@@ -127,7 +128,7 @@ class ValidateEligibilityForm(FormValidationAction):
         reply = Reply(
             text,
             entity_of(tracker, CHOICE_ENTITY),
-            intent_of(tracker),
+            answer_intent_of(tracker),
             confidence_of(tracker),
             previous,
         )
@@ -245,7 +246,8 @@ class ActionEligResult(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
         for message in messages.result_messages(tracker.slots):
             dispatcher.utter_message(**message)
-        return [SlotSet(STAGE, None), SlotSet(FAILURES, None)]
+        # "ليش؟" or "وش اسوي الحين؟" next is about this result (bot.services.followups).
+        return [SlotSet(STAGE, None), SlotSet(FAILURES, None), SlotSet(TOPIC_SLOT, PRECHECK)]
 
 
 class ActionEligCancel(Action):

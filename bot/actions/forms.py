@@ -20,6 +20,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content import language_of
+from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY
 from bot.services.verification import validators as v
 
 # Intents a form leaves to the rules (an FAQ, cancel, a person: the form resumes or
@@ -83,6 +84,16 @@ def reply_language(tracker: Tracker) -> str:
 
 def intent_of(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def answer_intent_of(tracker: Tracker) -> str:
+    """The intent to read a form's answer by. A short reply shaped like a follow-up ("ما
+    وصلني الرمز", "عمري ٣٥") is marked `followup` by the NLU, which cannot see the form;
+    what it says as an answer is the intent it was read as before."""
+    latest = tracker.latest_message or {}
+    if intent_of(tracker) == "followup":
+        return (latest.get(FOLLOWUP_KEY) or {}).get(ORIGINAL_INTENT_KEY) or ""
+    return intent_of(tracker)
 
 
 def confidence_of(tracker: Tracker) -> float:

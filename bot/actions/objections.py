@@ -25,10 +25,10 @@ from bot.actions.forms import (
     HANDOFF_BUTTON,
     OPEN_TICKET_BUTTON,
     add_lookup_failure,
+    answer_intent_of,
     attempts_phrase,
     bump_failures,
     clear_failures,
-    intent_of,
     is_payload,
     leave_to_rules,
     lookup_blocked,
@@ -38,6 +38,7 @@ from bot.actions.forms import (
     validate_id_value,
 )
 from bot.services import objections as objection_service
+from bot.services.followups.topics import TOPIC_SLOT, objection_topic
 from bot.services.verification import otp
 from bot.services.verification import validators as v
 from bot.store.errors import StoreUnavailable
@@ -80,7 +81,7 @@ class ValidateObjectionForm(FormValidationAction):
     async def extract_objection_otp(self, dispatcher, tracker, domain):
         if tracker.get_slot("requested_slot") != "objection_otp":
             return {}
-        if intent_of(tracker) == "resend_code" and not v.parse_otp(text_of(tracker)).ok:
+        if answer_intent_of(tracker) == "resend_code" and not v.parse_otp(text_of(tracker)).ok:
             return {"objection_otp": RESEND}
         text = text_of(tracker)
         if v.parse_otp(text).ok and not is_payload(text):
@@ -241,4 +242,5 @@ class ActionObjectionStatus(Action):
             text=objection_service.describe_for_owner(objection),
             buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
         )
-        return reset
+        # "وش اسوي الحين؟" next is about this status (bot.services.followups).
+        return reset + [SlotSet(TOPIC_SLOT, objection_topic(objection.status))]

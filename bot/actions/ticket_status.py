@@ -18,6 +18,7 @@ from bot.actions.forms import (
     prefill,
     validate_id_value,
 )
+from bot.services.followups.topics import TICKET, TOPIC_SLOT
 from bot.services.tickets import records as ticket_service
 from bot.services.verification import validators as v
 from bot.store.errors import StoreUnavailable
@@ -89,4 +90,4 @@ class ActionTicketStatus(Action):
             text=ticket_service.describe_for_owner(ticket, others),
             buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
         )
-        return reset
+        return reset + [SlotSet(TOPIC_SLOT, TICKET)]

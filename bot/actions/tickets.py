@@ -26,6 +26,7 @@ from bot.actions.forms import (
     CANCEL_BUTTON,
     INTERRUPTIONS,
     OPEN_TICKET_BUTTON,
+    answer_intent_of,
     bump_failures,
     clear_failures,
     confidence_of,
@@ -41,6 +42,7 @@ from bot.actions.objections import OBJECTION_SLOTS
 from bot.actions.ticket_status import STATUS_SLOTS
 from bot.masking import mask_id
 from bot.nlu.arabic import normalize
+from bot.services.followups.topics import TICKET, TOPIC_SLOT
 from bot.services.tickets import records as ticket_service
 from bot.services.tickets.categories import parse_category
 from bot.services.tickets.labels import TICKET_CATEGORIES
@@ -170,7 +172,7 @@ class ValidateTicketForm(FormValidationAction):
     async def extract_ticket_confirm(self, dispatcher, tracker, domain):
         if tracker.get_slot("requested_slot") != "ticket_confirm":
             return {}
-        intent = intent_of(tracker)
+        intent = answer_intent_of(tracker)
         if intent == "affirm":
             return {"ticket_confirm": "yes"}
         if intent == "deny":
@@ -299,9 +301,11 @@ class ActionSubmitTicket(Action):
             dispatcher.utter_message(response="utter_store_down_retry")
             return [SlotSet("ticket_confirm", None), FollowupAction("ticket_form")]
 
+        # "متى يردون؟" next is about this ticket (bot.services.followups).
+        topic = [SlotSet(TOPIC_SLOT, TICKET)]
         if outcome.status == "queued":
             dispatcher.utter_message(response="utter_ticket_queued")
-            return [SlotSet(s, None) for s in TICKET_SLOTS]
+            return [SlotSet(s, None) for s in TICKET_SLOTS] + topic
         number = outcome.ticket.number
         response = (
             "utter_ticket_created"
@@ -313,7 +317,11 @@ class ActionSubmitTicket(Action):
             ticket_number=number,
             buttons=[{"title": "حالة بلاغي", "payload": "/ticket_status"}],
         )
-        return [SlotSet(s, None) for s in TICKET_SLOTS] + [SlotSet("last_ticket_number", number)]
+        return (
+            [SlotSet(s, None) for s in TICKET_SLOTS]
+            + [SlotSet("last_ticket_number", number)]
+            + topic
+        )
 
 
 # ------------------------------------------------------------------ shared

@@ -1,6 +1,6 @@
 """Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons,
-the eligibility pre-check's wording (eligibility.yml) and the system messages
-(messages.yml).
+the eligibility pre-check's wording (eligibility.yml), the system messages
+(messages.yml) and the answers to follow-up questions (followups.yml).
 
 Plain data loaders used by the domain renderer, the actions and the services, so a
 number such as the unified phone line is written once.
@@ -94,6 +94,10 @@ def faq_answers() -> Dict[str, Dict[str, Any]]:
 def faq_text(key: str, lang: str = ARABIC) -> str:
     """An FAQ answer's text as written (placeholders not filled in)."""
     return _english("faq.yml")[key] if lang == ENGLISH else faq_answers()[key]["text"]
+
+
+def followup_content() -> Dict[str, Any]:
+    return _load("followups.yml")
 
 
 def buttons_catalogue() -> Dict[str, Dict[str, str]]:

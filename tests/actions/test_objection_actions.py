@@ -93,6 +93,7 @@ def test_objection_flow_reveals_status_only_after_the_code(objection):
     payloads = [b["payload"] for b in msgs[0]["buttons"]]
     assert "/human_handoff" in payloads and "/open_ticket" in payloads
     assert slots["objection_number"] is None and slots["objection_national_id"] is None
+    assert slots["last_topic"] == "objection_under_review"  # what "وش اسوي الحين؟" leans on
 
 
 def test_wrong_pair_gets_the_unknown_number_answer_and_no_sms(objection):

@@ -236,6 +236,7 @@ def test_submit_creates_one_ticket_even_when_retried():
     assert n1 == n2 and re.fullmatch(r"\d{8}", n1)
     assert msgs1[0]["response"] == "utter_ticket_created"
     assert slots1["last_ticket_number"] == n1 and slots1["ticket_national_id"] is None
+    assert slots1["last_topic"] == "ticket"  # what "متى يردون؟" leans on
     with session_scope() as s:
         assert s.execute(select(func.count()).select_from(Ticket)).scalar_one() == 1
         sms = s.execute(select(SmsMessage)).scalars().all()

@@ -303,6 +303,37 @@ def _reasons(findings: List[rules.Finding]) -> List[str]:
     return [say(f"result.reason.{f.status}", reason=reasons.reason_text(f)) for f in findings]
 
 
+def _findings_behind(result: rules.Result) -> List[rules.Finding]:
+    """The findings the outcome rests on, as the result lists them."""
+    if result.outcome == rules.LIKELY_ELIGIBLE:
+        return result.passes
+    if result.outcome == rules.LIKELY_NOT_ELIGIBLE:
+        return result.failures
+    return result.unknowns + result.passes
+
+
+def why_text(slots: Mapping[str, Any]) -> Optional[str]:
+    """ "ليش؟" after the result: the reasons behind the outcome, on their own (None when
+    no answer is left to reason from)."""
+    if not answered_fields(slots):
+        return None
+    result = rules.evaluate(answers_from_slots(slots))
+    findings = _findings_behind(result)
+    if not findings:
+        return None
+    outcome = result.outcome
+    if outcome not in (rules.LIKELY_ELIGIBLE, rules.CANNOT_TELL):
+        outcome = rules.LIKELY_NOT_ELIGIBLE
+    return say(f"result.why.{outcome}") + "\n" + "\n".join(_reasons(findings))
+
+
+def next_steps_text(slots: Mapping[str, Any]) -> Optional[str]:
+    """ "وش اسوي الحين؟" after the result: the next steps for its outcome."""
+    if not answered_fields(slots):
+        return None
+    return _next_steps(rules.evaluate(answers_from_slots(slots)).outcome)
+
+
 def result_messages(slots: Mapping[str, Any]) -> List[Message]:
     """The result as messages: outcome and reasons, the estimate, next steps."""
     result = rules.evaluate(answers_from_slots(slots))
@@ -310,13 +341,11 @@ def result_messages(slots: Mapping[str, Any]) -> List[Message]:
     messages: List[Message] = []
     if result.outcome == rules.LIKELY_ELIGIBLE:
         head = say("result.likely_eligible")
-        reasons = _reasons(result.passes)
     elif result.outcome == rules.LIKELY_NOT_ELIGIBLE:
         head = say("result.stopped_early" if early else "result.likely_not_eligible")
-        reasons = _reasons(result.failures)
     else:
         head = say("result.cannot_tell")
-        reasons = _reasons(result.unknowns) + _reasons(result.passes)
+    reasons = _reasons(_findings_behind(result))
     messages.append({"text": head + "\n" + "\n".join(reasons)})
     if result.estimate is not None:
         messages.append({"text": estimate_text(result.estimate)})

@@ -1,0 +1,86 @@
+"""Answers a follow-up (intent `followup`, set by bot/nlu/followup_shapes.py) against
+the topic of the previous answer: "وين؟" after the registration steps gets where to
+register, "والأرملة؟" after who benefits gets the widow's case, "ليش؟" after a
+pre-check result gets its reasons (bot.services.followups).
+
+When the previous answer gave no topic, or the topic has nothing on what was asked,
+the message is answered as the intent the NLU read it as would have been (an FAQ
+answer, "did you mean", small talk), with one difference: a service is offered as a
+button instead of starting its form, since a short question is not a request to
+start one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.fallback import ActionAffirm, ActionFallback
+from bot.actions.tickets import ActionNumberWithoutContext
+from bot.content import faq_answers, intent_button
+from bot.services.followups.picker import pick
+from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY, Ellipsis, read
+from bot.services.followups.topics import TOPIC_SLOT, topic_of
+
+# Intents answered by a plain response, and by another action's logic, as their rules do.
+RESPONSES = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thanks": "utter_thanks",
+    "bot_challenge": "utter_iamabot",
+    "out_of_scope": "utter_out_of_scope",
+    "deny": "utter_deny_ack",
+}
+ACTIONS = {"affirm": ActionAffirm, "inform_identifier": ActionNumberWithoutContext}
+# "وإذا ما وصلني الرمز؟" read as a request to resend an objection's code.
+SERVICE_OF = {"resend_code": "objection_status"}
+
+
+def faq_key(parse_data: Dict[str, Any]) -> Optional[str]:
+    """The FAQ answer the NLU chose for the message (no retrieval prefix), if a known one."""
+    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    full = (selector.get("response") or {}).get("intent_response_key") or ""
+    key = full.split("/", 1)[-1]
+    return key if key in faq_answers() else None
+
+
+def answer_on_its_own(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict, intent: Optional[str]
+) -> List:
+    """The message answered as the intent it was read as, a service offered, not started."""
+    parse = tracker.latest_message or {}
+    if intent == "faq":
+        key = faq_key(parse)
+        if key:
+            dispatcher.utter_message(response=f"utter_faq/{key}")
+            return []
+    service = intent_button(SERVICE_OF.get(intent or "", intent or ""))
+    if service:
+        dispatcher.utter_message(
+            response="utter_followup_offer", buttons=[service], request=service["title"]
+        )
+        return []
+    if intent in RESPONSES:
+        dispatcher.utter_message(response=RESPONSES[intent])
+        return []
+    return ACTIONS.get(intent or "", ActionFallback)().run(dispatcher, tracker, domain)
+
+
+class ActionAnswerFollowup(Action):
+    def name(self) -> Text:
+        return "action_answer_followup"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
+        parse = tracker.latest_message or {}
+        marked = parse.get(FOLLOWUP_KEY) or {}
+        ellipsis = Ellipsis.from_dict(marked) or read(parse.get("text") or "")
+        topic = topic_of(tracker.events)
+        answer = pick(topic, ellipsis, tracker.slots)
+        if answer is None:
+            return answer_on_its_own(dispatcher, tracker, domain, marked.get(ORIGINAL_INTENT_KEY))
+        dispatcher.utter_message(text=answer.text, buttons=answer.buttons or None)
+        # The topic stays, so a third message ("وإذا تأخر؟") leans on it too.
+        return [SlotSet(TOPIC_SLOT, topic)]

@@ -1,0 +1,134 @@
+"""FollowupShapes: the NLU step after FaqShapes that marks elliptical follow-ups.
+
+A short question that leans on the answer before it ("وين؟", "والأرملة؟", "كم ياخذ
+وقت؟", "ليش؟": bot.services.followups.shapes) means nothing on its own, and read on its
+own it got a random FAQ, a "did you mean", or started a form. The NLU cannot see the
+conversation, so it only says what the message is: its intent becomes `followup`, and
+`followup` holds what it asks (kind, group, age) and the intent it was read as
+(`intent`). The rule `followup → action_answer_followup` then answers it against the
+previous answer's topic, or, with no topic it fits, as that intent would have been
+answered (bot/actions/followups.py), except that a form is offered, never started.
+
+Also here, because it is the same promise: a question about a service (where it is,
+what it needs, how to find out: "وين اقدم بلاغ؟", "وش احتاج عشان اتحقق من اهليتي؟", "كيف
+اعرف اذا انا مؤهل؟") does not start its form either; it gets an FAQ (the answer selector's
+when it is sure, else the service's own from bot/content/followups.yml) with the
+service offered as a button (the `faq_multi` shape of FaqShapes, answered by
+action_answer_faqs).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECTOR_PROPERTY_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.content import followup_content
+from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
+from bot.services.followups.shapes import (
+    FOLLOWUP_KEY,
+    ORIGINAL_INTENT_KEY,
+    asks_about_service,
+    read,
+)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FollowupShapes(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "followup_intent": "followup",
+            "retrieval_intent": "faq",
+            "multi_intent": "faq_multi",
+            # The answer selector's own FAQ answers a question about a service when it
+            # is at least this sure; otherwise the service's FAQ (followups.yml).
+            "service_answer_threshold": 0.5,
+            # Intents an elliptical message may have been read as, and that the follow-up
+            # action can answer the same way when the message fits no topic. Others
+            # (cancel, a person, buttons' intents) keep their own rules.
+            "markable_intents": [
+                "faq",
+                "nlu_fallback",
+                "inform",
+                "inform_identifier",
+                "resend_code",
+                "out_of_scope",
+                "affirm",
+                "deny",
+                "greet",
+                "thanks",
+                "goodbye",
+                "bot_challenge",
+                "check_eligibility",
+                "open_ticket",
+                "ticket_status",
+                "objection_status",
+            ],
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FollowupShapes":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._shape(message)
+        return messages
+
+    def _shape(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        intent = message.get(INTENT) or {}
+        name = intent.get(INTENT_NAME_KEY)
+        if not text or text.lstrip().startswith("/") or name not in self.config["markable_intents"]:
+            return
+        ellipsis = read(text)
+        if ellipsis is not None:
+            marked = {
+                INTENT_NAME_KEY: self.config["followup_intent"],
+                PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+            }
+            message.set(INTENT, marked, add_to_output=True)
+            message.set(
+                FOLLOWUP_KEY, {**ellipsis.as_dict(), ORIGINAL_INTENT_KEY: name}, add_to_output=True
+            )
+            return
+        faq = (followup_content().get("services") or {}).get(name)
+        selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
+            self.config["retrieval_intent"]
+        )
+        if faq and selector is not None and asks_about_service(text):
+            confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            multi = {
+                INTENT_NAME_KEY: self.config["multi_intent"],
+                PREDICTED_CONFIDENCE_KEY: confidence,
+            }
+            message.set(INTENT, multi, add_to_output=True)
+            prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+            sure = prediction.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= float(
+                self.config["service_answer_threshold"]
+            )
+            answer = prediction.get(INTENT_RESPONSE_KEY) if sure else None
+            selector[ANSWERS_KEY] = [answer or f"{self.config['retrieval_intent']}/{faq}"]
+            selector[OFFER_KEY] = name

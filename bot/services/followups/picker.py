@@ -1,0 +1,119 @@
+"""The answer a follow-up gets on the previous answer's topic.
+
+Answers are in bot/content/followups.yml, by `<topic>.<kind>`, `<family>.<kind>` and
+`any.<kind>` (a topic's families are listed under `topics`), tried in that order; a
+group or age asked about (kind `who`) is looked up as `who.<group>`, then `who`, then
+as eligibility's. Two
+answers are the citizen's own: after a pre-check result, "ليش؟" gets the reasons behind
+its outcome and "وش اسوي الحين؟" its next steps (bot.services.eligibility.messages).
+No answer for the kind on the topic leaves the message to be read on its own: kinds
+whose `any` answer would say less than the message read alone (how, how much, why an
+outcome, an outcome) have none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+from bot.content import button, fact, faq_answers, faq_title, fill, followup_content
+from bot.services.eligibility import messages as precheck
+from bot.services.followups.shapes import NEXT, WHO, WHY, WHY_NOT, Ellipsis
+from bot.services.followups.topics import PRECHECK
+
+ANY = "any"
+ELIGIBILITY = "eligibility"
+ADULT = "adult"
+MINOR = "minor"
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str  # what was answered, e.g. "objection.how_long" or "precheck.why"
+    text: str
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+def _content() -> Dict[str, Any]:
+    return followup_content()
+
+
+def families(topic: str) -> List[str]:
+    return list((_content().get("topics") or {}).get(topic) or [])
+
+
+def known_topic(topic: Optional[str]) -> bool:
+    """A topic follow-ups can lean on: any FAQ answer, or a service outcome listed."""
+    return bool(topic) and (topic in faq_answers() or topic in (_content().get("topics") or {}))
+
+
+def title(topic: str) -> str:
+    titles = _content().get("titles") or {}
+    if topic in titles:
+        return titles[topic]
+    try:
+        return faq_title(topic)
+    except KeyError:
+        return topic
+
+
+def group_of(ellipsis: Ellipsis) -> Optional[str]:
+    """The group a `who` follow-up asks about; an age is an adult's or a minor's by the
+    program's minimum age (eligibility.min_age)."""
+    if ellipsis.group:
+        return ellipsis.group
+    if ellipsis.age is not None:
+        return ADULT if ellipsis.age >= int(fact("eligibility.min_age")) else MINOR
+    return None
+
+
+def candidates(topic: str, ellipsis: Ellipsis) -> List[str]:
+    """Content keys to try, most specific first."""
+    scopes = [topic, *families(topic)]
+    if ellipsis.kind == WHO:
+        group = group_of(ellipsis)
+        keys = [f"{scope}.who.{group}" for scope in scopes] + [f"{scope}.who" for scope in scopes]
+        # A group named after an unrelated answer is most often asked about eligibility.
+        keys += [f"{ELIGIBILITY}.who.{group}", f"{ANY}.who.{group}", f"{ANY}.who"]
+    else:
+        keys = [f"{scope}.{ellipsis.kind}" for scope in scopes] + [f"{ANY}.{ellipsis.kind}"]
+    return list(dict.fromkeys(keys))
+
+
+def _render(key: str, topic: str, ellipsis: Ellipsis) -> Answer:
+    entry = _content()["answers"][key]
+    text = fill(entry["text"]).replace("{title}", title(topic))
+    group = group_of(ellipsis)
+    if group:
+        label = (_content().get("groups") or {}).get(group, group)
+        text = text.replace("{group}", fill(label))
+    return Answer(key, text, [button(name) for name in entry.get("buttons") or []])
+
+
+def _from_precheck(ellipsis: Ellipsis, slots: Mapping[str, Any]) -> Optional[Answer]:
+    if ellipsis.kind in (WHY, WHY_NOT):
+        text = precheck.why_text(slots)
+        return Answer(f"{PRECHECK}.why", text) if text else None
+    if ellipsis.kind == NEXT:
+        text = precheck.next_steps_text(slots)
+        buttons = [button("faq_registration"), button("faq_eligibility_status")]
+        return Answer(f"{PRECHECK}.next", text, buttons) if text else None
+    return None
+
+
+def pick(
+    topic: Optional[str], ellipsis: Optional[Ellipsis], slots: Optional[Mapping[str, Any]] = None
+) -> Optional[Answer]:
+    """The answer to `ellipsis` on `topic`, or None when it has none (the message is then
+    read on its own)."""
+    if ellipsis is None or not known_topic(topic):
+        return None
+    if topic == PRECHECK:
+        answer = _from_precheck(ellipsis, slots or {})
+        if answer:
+            return answer
+    answers = _content().get("answers") or {}
+    for key in candidates(topic, ellipsis):
+        if key in answers:
+            return _render(key, topic, ellipsis)
+    return None

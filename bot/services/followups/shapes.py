@@ -1,0 +1,285 @@
+"""Is a message an elliptical follow-up, and what does it ask?
+
+A follow-up leans on the answer before it: "وين؟" (where is it), "وش احتاج؟", "كم ياخذ
+وقت؟", "طيب وبعدين؟", "ليش؟", "والأرملة؟", "واللي فوق ١٨؟", "وإذا رفضوه؟". What makes it
+elliptical is that nothing in it names a subject of its own: after a lead ("طيب", "و")
+and the question, every word left is a pronoun, a generic verb ("ألقاها", "يردون") or a
+filler. One content word ("وين اسجل؟", "كم نصيب الزوجة؟", "متى ينزل الدعم؟") makes the
+message self-contained, and it is left to the NLU as before. A named group, condition or
+age alone ("والمطلقة؟", "وإذا كان مسافر؟", "وإذا عمره ١٢؟") is the other elliptical shape.
+
+The reading is deliberately strict (closed word lists, whole-message matches): a
+message read as a follow-up is answered from the previous topic, so a false "yes" costs
+more than a false "no", which only leaves the message to be read on its own.
+Works on the normalised, dialect-folded text (bot.nlu.arabic, bot.nlu.dialect).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from bot.nlu.arabic import normalize
+from bot.nlu.dialect import fold_dialect
+from bot.services.followups.groups import read_age, read_group
+
+# Kinds of follow-up (bot/content/followups.yml answers `<topic>.<kind>`).
+WHERE = "where"
+WHAT = "what"
+HOW_LONG = "how_long"
+NEXT = "next"
+WHY = "why"
+WHY_NOT = "why_not"
+HOW = "how"
+PHONE = "phone"
+COST = "cost"
+HOW_MUCH = "how_much"
+REJECTED = "rejected"
+ACCEPTED = "accepted"
+LATE = "late"
+NO_SMS = "no_sms"
+MOBILE_CHANGED = "mobile_changed"
+WHO = "who"
+
+# Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
+# with the intent it was read as before, for the follow-up action.
+FOLLOWUP_KEY = "followup"
+ORIGINAL_INTENT_KEY = "intent"
+
+# Longer than this (after the lead) is a question of its own, not a follow-up.
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Ellipsis:
+    """What an elliptical message asks: its kind, and for WHO the group it names or the
+    age it gives (the picker decides adult or minor from the program's age)."""
+
+    kind: str
+    group: Optional[str] = None
+    age: Optional[int] = None
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "group": self.group, "age": self.age}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Optional["Ellipsis"]:
+        if not data or not data.get("kind"):
+            return None
+        return cls(data["kind"], data.get("group"), data.get("age"))
+
+
+def _any(words: str) -> str:
+    return "(?:" + "|".join(words.split()) + ")"
+
+
+# Leads and trailing fillers carry no question ("طيب وبعدين؟", "وين بالضبط لو سمحت؟").
+_LEADS = set("طيب طب اوك اوكي ok okay تمام زين حلو ممتاز اها امم ايوه يعني بس شكرا مشكور".split())
+_TRAIL = re.compile(
+    r"(?: (?:طيب|يعني|عاد|اخوي|يا اخوي|يالغالي|يا الغالي|لو سمحت|من فضلك|الله يعافيك"
+    r"|الله يحفظك|طال عمرك|بعد|كمان))+$"
+)
+_PUNCT = set("؟?!.,،؛;:()[]{}\"'…-")
+
+# Words that only point back at the previous answer, by kind.
+_WHERE_FILL = _any(
+    "القاه القاها الاقيه الاقيها الاقي القي احصله احصلها احصل اشوفه اشوفها اشوف ادخله"
+    " ادخلها ادخل اروح اروحله اسويه اسويها اسوي هو هي هذا هذي بالضبط بالتحديد بالزبط"
+    " الخيار الخانه الصفحه الزر الرابط رابطه رابطها المكان مكانه مكانها فيه فيها منه منها"
+    " يكون تكون موجود موجوده البوابه بالبوابه في طيب يعني"
+)
+_WHERE_NOUN = _any("الرابط رابطه المكان مكانه مكانها الخيار الصفحه الزر")
+_NEED = _any(
+    "احتاج نحتاج يحتاج تحتاج احتاجه احتاجها يبون يبونه يبي يطلبون يطلب يبغون المطلوب"
+    " المطلوبه اجهز اجهزه اجيب احضر اكتب اعبي اعطيهم يبونها"
+)
+_WHAT_FILL = _any(
+    "مني له لها عشانه عشانها فيه فيها معي معاي بالضبط يعني طيب هذا هذي اوراق الاوراق"
+    " مستندات المستندات اوراقي بيانات البيانات ورق اشياء الاشياء شي بعد بس اللي"
+)
+_WHEN_VERB = _any(
+    "يردون يرد يردو يردوا الرد ردهم يطلع تطلع ينزل تنزل يوصل توصل يوصلني توصلني يجي يجيني"
+    " تجيني يصير تصير يتغير يتعدل يتحدث يتفعل يخلص يخلصون تخلص ينقبل يقبلونه يتم يكلموني"
+    " يتواصلون يتصلون يبلغوني يتحول يدرسونه ينتهي يبدا ابدا النتيجه"
+)
+_LONG_FILL = _any(
+    "وقت التغيير التعديل الرد ردهم علي عليه عليها بالعاده تقريبا يعني طيب هذا هذي كذا بعد"
+    " الموضوع الطلب طلبي الاجراء معهم مني لين حتي الشي عاده بالضبط اكثر بس القرار"
+)
+_LONG_UNIT = _any(
+    "ياخذ تاخذ بياخذ بتاخذ يطول تطول بيطول يستغرق تستغرق المده مده مدته مدتها يوم ايام"
+    " ساعه اسبوع شهر وقت الوقت"
+)
+_NEXT_WHAT = _any("بعده بعدها بعدين اسوي اسويه المفروض الحل الاجراء يصير بيصير اقدر")
+_NEXT_FILL = _any("الحين طيب يعني بعدين بعدها اسوي اذا معهم عاد بالضبط انا يصير وش كذا فيه فيها")
+_WHY_FILL = _any("كذا طيب يعني طلع طلعت لي النتيجه هذا هذي السبب عاد بالضبط صار صارت اصلا الحين")
+# "ليش طلعت غير مؤهل؟", "ليش رفضوني؟": why an outcome, answered only on a topic with
+# one (a pre-check, an eligibility status, an objection); elsewhere read on its own.
+_WHY_NOT = (
+    r"(?:(?:انا|طلعت|طلع|صرت|صار|انرفضت|انرفض|رفضوني|رفضوه|رفضوها) )*"
+    r"(?:(?:غير|مو|ما) )?(?:مؤهل|مؤهله|مستحق|مستحقه|مرفوض|انقبلت|قبلوني|انرفضت|انرفض|رفضوني|رفضوه)"
+)
+_HOW_FILL = _any("يعني طيب اسويها اسويه اسوي هذا هذي الطريقه اصلا بالضبط")
+_MONEY_FILL = _any(
+    "المبلغ المبالغ يعطون يعطوني ياخذ تاخذ ناخذ اخذ ينزل يطلع يصير بيصير بيطلع يجي نصيبه"
+    " نصيبها نصيبي نسبته نسبتها النسبه له لها لي ريال بالريال يعني طيب بالضبط تقريبا الحين"
+)
+# Not "بلاش" alone: that is also "never mind" (cancel).
+_COST = _any("بفلوس مجاني مجانا ببلاش رسوم الرسوم التكلفه يكلف بيكلف")
+_COST_FILL = _any("يعني طيب ولا لا الاتصال الخدمه هذا هذي فيه في عليه كم")
+_CONDITION = r"(?:(?:اذا|لو|ان|لين) )?(?:(?:كان|صار|طلع|طلعت|انا|هو|هي|اعتراضي|الاعتراض|طلبي|الطلب|النتيجه) )?"
+_OUTCOME_FILL = _any("طيب يعني بعد عاد مثلا وش اسوي الحل يصير كيف")
+_REJECTED = (
+    r"(?:انرفض|انرفضت|رفضوه|رفضوها|رفضوني|رفضوا|رفضو|رفض|مرفوض|ما انقبل|ما انقبلت|ما قبلوه"
+    r"|ما قبلوها|ما قبلوني|غير مؤهل|مو مؤهل|ما طلعت مؤهل|ما تاهلت|ما اتاهل|غير مستحق|مو مستحق"
+    r"|ما استحق)"
+)
+_ACCEPTED = r"(?:انقبل|انقبلت|قبلوه|قبلوها|قبلوني|مقبول|مؤهل|تاهلت|اتاهلت|مستحق)"
+_LATE = (
+    r"(?:تاخر|تاخروا|تاخرو|تاخرت|طول|طولوا|طولو|طولت|ما ردوا|ما ردو|ما رد|ما احد رد"
+    r"|ما تواصلوا|ما تواصلو|ما اتصلوا|ما كلموني|عدت المده|تعدي|تجاوز|تجاوزت|مرت المده"
+    r"|خلصت المده|عدت|فات|فاتت المده|ما جاني رد|ما وصلني رد)(?: علي)?"
+)
+_NO_SMS = (
+    r"(?:ما وصلتني|ما وصلني|ما وصل|ما وصلت|ما جاني|ما جتني|ما يوصلني|ما توصلني|ماوصلني"
+    r"|ماوصلتني|ماجاني|ما يجيني|ما تجيني)(?: (?:الرساله|رساله|الكود|كود|الرمز|رمز|كلمه"
+    r" المرور|الباسورد|شي|اي شي|المسج|مسج|رسائل|الرسايل|sms))?"
+)
+_MOBILE = r"(?:جوالي|رقمي|الجوال|رقم جوالي|الرقم|شريحتي|الشريحه|رقم الجوال)"
+_MOBILE_CHANGED = (
+    rf"(?:تغير|غيرت|تغيرت|ضاع|ضايع|انسرق|راح|مقفل|انقفل|ما عندي|ما عاد عندي) {_MOBILE}"
+    rf"|{_MOBILE} (?:تغير|تغيرت|ضاع|مقفل|انقفل|راح)"
+)
+
+
+# "بعد ما اخلص", "بعد ما ارسل": a step of the answer done.
+_DONE = _any("اخلص اسوي ارسل اقدم احدث اسجل اغير اعدل احفظ اعترض")
+# "كم ياخذ وقت عشان توصل الرسالة؟": what the time is for, in a few words.
+_PURPOSE = r"(?: (?:عشان|لين|حتي)(?: \S+){1,3})?"
+
+
+def _fill(words: str) -> str:
+    return rf"(?: (?:{words}))*"
+
+
+# A verb with an object pronoun ("اقدمه", "اغيرها", "ارفعها") points back at the
+# previous answer's subject, like a pronoun.
+_ANAPHORIC_VERB = r"[ايتن][^ ]{2,5}(?:ه|ها|هم)"
+
+
+# (kind, whole-message pattern), tried in order.
+_PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
+    (k, re.compile(p))
+    for k, p in [
+        (WHERE, rf"(?:من )?وين(?:ه|ها|هم)?{_fill(_WHERE_FILL + '|' + _ANAPHORIC_VERB)}"),
+        (WHERE, r"وش (?:الرابط|رابطه|رابطها)"),
+        (WHERE, rf"{_WHERE_NOUN} وين(?:ه|ها)?{_fill(_WHERE_FILL)}"),
+        (WHERE, rf"(?:في |من |ب)?(?:اي|انهي) (?:صفحه|مكان|خيار|قائمه|خانه|زر){_fill(_WHERE_FILL)}"),
+        (WHAT, rf"(?:(?:وش|وشو) )?{_NEED}{_fill(_WHAT_FILL + '|' + _ANAPHORIC_VERB)}"),
+        # "وش الاوراق اللي احتاجها؟" leans on the topic; "وش المستندات المطلوبة؟" does not.
+        (WHAT, rf"وش (?:الاوراق|المستندات|البيانات|الاشياء) اللي {_NEED}{_fill(_WHAT_FILL)}"),
+        (
+            HOW_LONG,
+            rf"(?:كم|قد وش|قديش) {_LONG_UNIT}{_fill('|'.join((_LONG_FILL, _WHEN_VERB, _LONG_UNIT)))}"
+            rf"{_PURPOSE}",
+        ),
+        (HOW_LONG, rf"متي{_fill(_WHEN_VERB + '|' + _LONG_FILL)}"),
+        (HOW_LONG, rf"(?:خلال|في|بعد) كم {_LONG_UNIT}{_fill(_LONG_FILL + '|' + _WHEN_VERB)}"),
+        (
+            HOW_LONG,
+            rf"(?:ياخذ|بياخذ|تاخذ|بتاخذ|يطول|بيطول|تطول|بتطول|يستغرق|المده|مدته|مدتها){_fill(_LONG_FILL)}",
+        ),
+        (NEXT, rf"(?:بعدين|بعدها|بعده|بعد كذا|بعد ذلك|ثم|بعد)(?: وش)?{_fill(_NEXT_FILL)}"),
+        # "وبعد ما احدثها؟", "وبعد ما اخلص؟": after doing what the answer said.
+        (NEXT, rf"بعد ما (?:{_ANAPHORIC_VERB}|{_DONE})(?: وش)?{_fill(_NEXT_FILL)}"),
+        (
+            NEXT,
+            rf"وش (?:الخطوه|الخطوات) (?:الجايه|الثانيه|التاليه|اللي بعدها|الجاي){_fill(_NEXT_FILL)}",
+        ),
+        (NEXT, rf"وش {_NEXT_WHAT}{_fill(_NEXT_FILL)}"),
+        (NEXT, rf"(?:الحل|والحل|كيف اتصرف){_fill(_NEXT_FILL)}"),
+        (NEXT, r"الحين(?: وش)?(?: اسوي)?"),
+        (WHY, rf"ليش{_fill(_WHY_FILL)}"),
+        (WHY_NOT, rf"ليش {_WHY_NOT}{_fill(_WHY_FILL)}"),
+        (WHY, rf"(?:وش )?(?:السبب|الاسباب|سببه|سببها){_fill(_WHY_FILL)}"),
+        (WHY, r"(?:على|علي) وش"),
+        (HOW, rf"كيف{_fill(_HOW_FILL)}"),
+        (HOW, r"وش الطريقه"),
+        (PHONE, r"(?:(?:وش|كم) )?(?:رقمهم|ارقامهم|رقمكم|تلفونهم|جوالهم)(?: طيب| يعني)?"),
+        (PHONE, r"كيف (?:اكلمهم|اتواصل معهم|اتصل عليهم|اوصلهم|اكلمكم)"),
+        (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )?{_COST}{_fill(_COST_FILL)}"),
+        (HOW_MUCH, rf"(?:كم|بكم){_fill(_MONEY_FILL)}"),
+        (REJECTED, rf"{_CONDITION}{_REJECTED}{_fill(_OUTCOME_FILL)}"),
+        (ACCEPTED, rf"{_CONDITION}{_ACCEPTED}{_fill(_OUTCOME_FILL)}"),
+        (LATE, rf"{_CONDITION}{_LATE}{_fill(_OUTCOME_FILL)}"),
+        (NO_SMS, rf"{_CONDITION}{_NO_SMS}{_fill(_OUTCOME_FILL)}"),
+        (MOBILE_CHANGED, rf"{_CONDITION}(?:{_MOBILE_CHANGED}){_fill(_OUTCOME_FILL)}"),
+    ]
+]
+
+# Questions about a service ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا
+# انا مؤهل؟"): where it is, what it needs, how to find something out; not a request
+# ("ابي اتحقق", "افتح لي بلاغ") to start it.
+_ABOUT_SERVICE = re.compile(
+    rf"^(?:من )?وين(?:ه|ها)?(?: |$)|^(?:وش )?{_NEED}(?: |$)"
+    r"|^كيف (?:اعرف|اشوف|اتاكد|نعرف|يعرف)(?: |$)"
+)
+
+
+def words(text: str) -> List[str]:
+    """The message's words, normalised and dialect-folded, without punctuation."""
+    return [fold_dialect(w) for w in normalize(text or "").split() if w not in _PUNCT]
+
+
+def _body(text: str) -> Tuple[str, bool]:
+    """The message without its lead and trailing fillers, and whether it opened with a
+    conjunction or a lead ("و", "طيب"): the mark of a message continuing another."""
+    tokens = words(text)
+    led = False
+    while tokens and (tokens[0] in _LEADS or tokens[0] in ("و", "ف")):
+        tokens, led = tokens[1:], True
+    body = _TRAIL.sub("", " ".join(tokens)).strip()
+    return body, led
+
+
+def _unglued(body: str) -> Optional[str]:
+    """The body without a conjunction glued to its first word ("والارمله" → "الارمله",
+    "واذا كان..." → "اذا كان..."), or None when there is none to take off."""
+    if body[:1] in ("و", "ف") and len(body.split(" ", 1)[0]) > 2:
+        return body[1:]
+    return None
+
+
+def read(text: str) -> Optional[Ellipsis]:
+    """What an elliptical message asks, or None when the message is not elliptical."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    body, led = _body(text)
+    if not body or len(body.split()) > MAX_WORDS:
+        return None
+    unglued = _unglued(body)
+    for candidate in (body, unglued):
+        if candidate is None:
+            continue
+        for kind, pattern in _PATTERNS:
+            if pattern.fullmatch(candidate):
+                return Ellipsis(kind)
+        group = read_group(candidate)
+        if group:
+            return Ellipsis(WHO, group=group)
+        # An age alone ("16") is an answer to a form's question; a follow-up about an
+        # age continues a message ("و 17؟") or names whose age it is ("اللي فوق 18").
+        age = read_age(candidate, continued=led or candidate is unglued)
+        if age is not None:
+            return Ellipsis(WHO, age=age)
+    return None
+
+
+def asks_about_service(text: str) -> bool:
+    """True for a question about where something is, what it needs or how to find
+    something out ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟"),
+    elliptical or not."""
+    body, _ = _body(text)
+    unglued = _unglued(body) or body
+    return bool(_ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(unglued))
