@@ -182,7 +182,7 @@ async def push_recorded(conversation_id: str, message_id: int) -> bool:
     if sid is None:
         return False
     try:
-        from channels.web.channel import _public, registry
+        from channels.web.channel import message_frame, registry
 
         if not registry.online(sid):
             return False
@@ -190,7 +190,7 @@ async def push_recorded(conversation_id: str, message_id: int) -> bool:
         message = next((m for m in recent if m["id"] == message_id), None)
         if message is None:
             return False
-        return await registry.push(sid, {"type": "message", "message": _public(message)}) > 0
+        return await registry.push(sid, message_frame(message)) > 0
     except Exception as e:
         logger.warning(
             "outbound: push failed for %s: %s", log_id(conversation_id), type(e).__name__

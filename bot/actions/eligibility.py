@@ -17,7 +17,8 @@
 - `action_elig_cancel`: "الغاء" / "وقف" ends it cleanly.
 
 What is said is composed by bot.services.eligibility.messages from
-bot/content/eligibility.yml. Every answer slot is `from_text` (domain/eligibility.yml);
+bot/content/eligibility.yml (English: bot/content/en/eligibility.yml, when the `language`
+slot says so; bot/nlu/language_tagger.py fills it). Every answer slot is `from_text` (domain/eligibility.yml);
 buttons send `/inform{"elig_choice": ...}` so a tap never depends on the NLU.
 """
 
@@ -36,6 +37,7 @@ from bot.actions.forms import (
     answer_intent_of,
     confidence_of,
     entity_of,
+    reply_language,
     resumes_after_faq,
     text_of,
 )
@@ -125,12 +127,14 @@ class ValidateEligibilityForm(FormValidationAction):
         text = value if isinstance(value, str) else str(value)
         _, given = replies_to(tracker, slot)
         previous = given[-2] if len(given) > 1 and given[-1] == text else None
+        lang = reply_language(tracker)
         reply = Reply(
             text,
             entity_of(tracker, CHOICE_ENTITY),
             answer_intent_of(tracker),
             confidence_of(tracker),
             previous,
+            lang,
         )
         # The citizen's reply to this question (not a value carried in from elsewhere).
         is_reply = slot == tracker.get_slot("requested_slot") and text == (
@@ -140,10 +144,10 @@ class ValidateEligibilityForm(FormValidationAction):
             field = fix_field(reply.choice)
             if field:
                 return correction(field)  # an old "عدّل إجابتي" button
-            dispatcher.utter_message(text=say("form.already_running"))
+            dispatcher.utter_message(text=say("form.already_running", lang))
             return {slot: None, STAGE: None}
         if is_reply and is_continue(reply):
-            dispatcher.utter_message(text=say("form.carry_on"))
+            dispatcher.utter_message(text=say("form.carry_on", lang))
             return {slot: None, STAGE: None, **WRONG_ANSWERS.clear(tracker, slot)}
         reading, error = read(slot, reply, tracker.slots)
         if reading is not None:
@@ -153,7 +157,7 @@ class ValidateEligibilityForm(FormValidationAction):
         counted, offer = WRONG_ANSWERS.bump(tracker, slot)
         if offer:
             dispatcher.utter_message(
-                text=messages.offer_text(error), buttons=messages.offer_buttons()
+                text=messages.offer_text(error, lang), buttons=messages.offer_buttons(lang)
             )
             return {slot: None, **counted, STAGE: STAGE_OFFER}
         dispatcher.utter_message(text=error)
@@ -192,9 +196,10 @@ class _AskAction(Action, ABC):
         if self.slot in (ADULTS, CONFIRM):
             given = {s: replies_to(tracker, s)[0] for s in (DEPENDANTS, INCOME)}
             parts = breakdowns(tracker.slots, given)
-        text, buttons = messages.question(self.slot, tracker.slots, parts)
+        lang = reply_language(tracker)
+        text, buttons = messages.question(self.slot, tracker.slots, parts, lang)
         if resumes_after_faq(tracker, FORM):
-            text = messages.back_to(text)
+            text = messages.back_to(text, lang)
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return []
 
@@ -227,13 +232,14 @@ class ActionEligStart(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
         field = fix_field(entity_of(tracker, CHOICE_ENTITY) or "")
+        lang = reply_language(tracker)
         if field and any(tracker.get_slot(s) is not None for s in ORDER):
-            dispatcher.utter_message(text=say("form.fix"))
+            dispatcher.utter_message(text=say("form.fix", lang))
             return [SlotSet(slot, value) for slot, value in correction(field).items()] + [
                 SlotSet(FAILURES, None)
             ]
         known = prefill(text_of(tracker))
-        dispatcher.utter_message(text=messages.start_text(known))
+        dispatcher.utter_message(text=messages.start_text(known, lang))
         return [SlotSet(slot, None) for slot in ALL_SLOTS] + [
             SlotSet(slot, value) for slot, value in known.items()
         ]
@@ -244,7 +250,7 @@ class ActionEligResult(Action):
         return "action_elig_result"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
-        for message in messages.result_messages(tracker.slots):
+        for message in messages.result_messages(tracker.slots, reply_language(tracker)):
             dispatcher.utter_message(**message)
         # "ليش؟" or "وش اسوي الحين؟" next is about this result (bot.services.followups).
         return [SlotSet(STAGE, None), SlotSet(FAILURES, None), SlotSet(TOPIC_SLOT, PRECHECK)]
@@ -255,5 +261,5 @@ class ActionEligCancel(Action):
         return "action_elig_cancel"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
-        dispatcher.utter_message(**messages.cancel_message())
+        dispatcher.utter_message(**messages.cancel_message(reply_language(tracker)))
         return [SlotSet(slot, None) for slot in ALL_SLOTS] + [SlotSet("requested_slot", None)]

@@ -1,6 +1,7 @@
 """What the forms and actions share: reading the latest message and the conversation's
 history, extracting typed numbers, counting wrong answers, throttling wrong ID/number
-pairs, Arabic counted nouns and the common buttons.
+pairs, counted nouns ("رقمين", "2 digits") and the common buttons, in the language the
+conversation is answered in (`reply_language`).
 
 A form decides what a message means, not the intent classifier: a message with
 digits while a number is asked is always that number; an FAQ, an FAQ button,
@@ -19,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import language_of
+from bot.content import ARABIC, ENGLISH, case_text, language_of
 from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY
 from bot.services.verification import validators as v
 
@@ -31,18 +32,38 @@ MAX_FIELD_FAILURES = 3  # then explain and offer a way out (financial-demo style
 MAX_LOOKUP_FAILURES = 3  # wrong ID/number pairs per conversation ...
 LOOKUP_WINDOW_SECONDS = 15 * 60  # ... within this window
 
-CANCEL_BUTTON = {"title": "إلغاء", "payload": "/cancel"}
-HANDOFF_BUTTON = {"title": "أكلم موظف", "payload": "/human_handoff"}
-HANDOFF_FORM_FAILED = {
-    "title": "أكلم موظف",
-    "payload": '/human_handoff{"handoff_reason": "form_failed"}',
+# The buttons the actions add to their replies: payloads here, titles in
+# bot/content/cases.yml (forms.buttons) in either language.
+PAYLOADS = {
+    "cancel": "/cancel",
+    "handoff": "/human_handoff",
+    "handoff_form_failed": '/human_handoff{"handoff_reason": "form_failed"}',
+    "open_ticket": "/open_ticket",
+    "ticket_status": "/ticket_status",
+    "objection_status": "/objection_status",
+    "send_ticket": "/affirm",
+    "edit_ticket": "/deny",
+    "try_again": "/ticket_status",
+    "resend_code": "/resend_code",
 }
-OPEN_TICKET_BUTTON = {"title": "افتح بلاغ", "payload": "/open_ticket"}
+# Buttons that share another's title.
+_SAME_TITLE = {"handoff_form_failed": "handoff"}
 
 _HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 
 
 # ------------------------------------------------------------------ message helpers
+
+
+def form_button(name: str, lang: str = ARABIC) -> Dict[str, str]:
+    """{title, payload} of a common button ("cancel", "handoff", "open_ticket" ...)."""
+    title = case_text(f"forms.buttons.{_SAME_TITLE.get(name, name)}", lang)
+    return {"title": title, "payload": PAYLOADS[name]}
+
+
+def field_name(name: str, lang: str = ARABIC) -> str:
+    """ "رقم الهوية" / "the ID number": the answer a form keeps failing on."""
+    return case_text(f"forms.fields.{name}", lang)
 
 
 def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
@@ -57,15 +78,27 @@ def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
     return f"{n} {many}"
 
 
-def digits_phrase(n: int) -> str:
+def english_count(n: int, noun: str) -> str:
+    """ "1 digit", "9 digits": English counted nouns."""
+    n = int(n)
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def digits_phrase(n: int, lang: str = ARABIC) -> str:
+    if lang == ENGLISH:
+        return english_count(n, "digit")
     return arabic_count(n, "رقم واحد", "رقمين", "أرقام", "رقم")
 
 
-def minutes_phrase(n: int) -> str:
+def minutes_phrase(n: int, lang: str = ARABIC) -> str:
+    if lang == ENGLISH:
+        return english_count(n, "minute")
     return arabic_count(n, "دقيقة", "دقيقتين", "دقائق", "دقيقة")
 
 
-def attempts_phrase(n: int) -> str:
+def attempts_phrase(n: int, lang: str = ARABIC) -> str:
+    if lang == ENGLISH:
+        return english_count(n, "attempt")
     return arabic_count(n, "محاولة وحدة", "محاولتين", "محاولات", "محاولة")
 
 
@@ -246,13 +279,15 @@ FORM_FAILURES = FailureCounter("form_failures", lambda: MAX_FIELD_FAILURES)
 def bump_failures(
     tracker: Tracker, slot: str, dispatcher: CollectingDispatcher, field: str
 ) -> Dict[Text, Any]:
-    """Count a failed answer; on every third in a row, explain and offer a way out."""
+    """Count a failed answer; on every third in a row, explain and offer a way out.
+    `field`: the answer's name in bot/content/cases.yml (forms.fields)."""
     events, offer = FORM_FAILURES.bump(tracker, slot)
     if offer:
+        lang = reply_language(tracker)
         dispatcher.utter_message(
             response="utter_form_struggling",
-            field=field,
-            buttons=[CANCEL_BUTTON, HANDOFF_FORM_FAILED],
+            field=field_name(field, lang),
+            buttons=[form_button("cancel", lang), form_button("handoff_form_failed", lang)],
         )
     return events
 
@@ -298,6 +333,6 @@ def validate_id_value(
         return {slot: parsed.value, **clear_failures(tracker, slot)}
     dispatcher.utter_message(
         response=ID_ERRORS.get(parsed.error, "utter_national_id_expected"),
-        digits=digits_phrase(parsed.digits),
+        digits=digits_phrase(parsed.digits, reply_language(tracker)),
     )
-    return {slot: None, **bump_failures(tracker, slot, dispatcher, "رقم الهوية")}
+    return {slot: None, **bump_failures(tracker, slot, dispatcher, "national_id")}

@@ -1,6 +1,7 @@
 """`action_notifications_stop` / `action_notifications_resume`: the citizen stops or turns
 back on the messages about their cases' new status (bot.services.notifications.optout),
-for the conversation they write from. Thin: one service call, one reply."""
+for the conversation they write from. Thin: one service call, one reply, in the
+conversation's language (bot/content/cases.yml, `notifications`)."""
 
 from __future__ import annotations
 
@@ -11,28 +12,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import fact
+from bot.actions.forms import reply_language
+from bot.content import case_text
 from bot.services.notifications import optout
 
 logger = logging.getLogger(__name__)
-
-STOPPED = (
-    "تمام، أوقفت تنبيهات حالة البلاغات والاعتراضات في هذي المحادثة. "
-    "تقدر تسأل عن الحالة هنا متى ما بغيت، ولإعادتها اكتب: تشغيل التنبيهات"
-)
-ALREADY_STOPPED = "التنبيهات موقفة من قبل. لإعادتها اكتب: تشغيل التنبيهات"
-RESUMED = (
-    "تمام، رجّعت التنبيهات: إذا تغيرت حالة بلاغك أو اعتراضك بأرسل لك هنا. "
-    "لإيقافها اكتب: إيقاف التنبيهات"
-)
-ALREADY_ON = "التنبيهات شغالة. إذا تغيرت حالة بلاغك أو اعتراضك بأرسل لك هنا."
-
-
-def unavailable() -> str:
-    return (
-        "اعذرني، ما قدرت أحفظ طلبك الحين بسبب خلل عندنا 🙏 "
-        f"جرب بعد شوي أو اتصل على {fact('contact.unified_number')}."
-    )
 
 
 class _OptOutAction(Action, ABC):
@@ -40,6 +24,7 @@ class _OptOutAction(Action, ABC):
 
     action_name = ""
     what = ""  # for the log line
+    done = already = ""  # the replies' keys in cases.yml (notifications.<key>)
 
     @abstractmethod  # abstract, so the action server does not register the base itself
     def change(self, conversation_id: str) -> bool:
@@ -51,13 +36,15 @@ class _OptOutAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        lang = reply_language(tracker)
         try:
             changed = self.change(tracker.sender_id)
         except Exception as e:
             logger.error("notifications: %s not saved: %s", self.what, type(e).__name__)
-            dispatcher.utter_message(text=unavailable())
+            dispatcher.utter_message(text=case_text("notifications.unavailable", lang))
             return []
-        dispatcher.utter_message(text=self.done if changed else self.already)
+        reply = self.done if changed else self.already
+        dispatcher.utter_message(text=case_text(f"notifications.{reply}", lang))
         return []
 
 
@@ -65,8 +52,8 @@ class ActionNotificationsStop(_OptOutAction):
     action_name, what, done, already = (
         "action_notifications_stop",
         "opt-out",
-        STOPPED,
-        ALREADY_STOPPED,
+        "stopped",
+        "already_stopped",
     )
 
     def change(self, conversation_id: str) -> bool:
@@ -74,7 +61,12 @@ class ActionNotificationsStop(_OptOutAction):
 
 
 class ActionNotificationsResume(_OptOutAction):
-    action_name, what, done, already = "action_notifications_resume", "resume", RESUMED, ALREADY_ON
+    action_name, what, done, already = (
+        "action_notifications_resume",
+        "resume",
+        "resumed",
+        "already_on",
+    )
 
     def change(self, conversation_id: str) -> bool:
         return optout.resume(conversation_id=conversation_id, source="citizen")

@@ -21,19 +21,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.forms import (
-    CANCEL_BUTTON,
-    HANDOFF_BUTTON,
-    OPEN_TICKET_BUTTON,
     add_lookup_failure,
     answer_intent_of,
     attempts_phrase,
     bump_failures,
     clear_failures,
+    form_button,
     is_payload,
     leave_to_rules,
     lookup_blocked,
     minutes_phrase,
     prefill,
+    reply_language,
     text_of,
     validate_id_value,
 )
@@ -50,7 +49,12 @@ OBJECTION_SLOTS = ["objection_national_id", "objection_number", "objection_otp",
 
 RESEND = "__resend__"
 VERIFIED = "verified"
-RESEND_BUTTON = {"title": "أرسل رمز جديد", "payload": "/resend_code"}
+
+
+def _code_buttons(tracker: Tracker) -> List[Dict[str, str]]:
+    """A new code, or cancel: offered when the code typed is no code or no longer valid."""
+    lang = reply_language(tracker)
+    return [form_button("resend_code", lang), form_button("cancel", lang)]
 
 
 def _stop(reason: str, minutes: int = 0) -> Dict[Text, Any]:
@@ -114,7 +118,7 @@ class ValidateObjectionForm(FormValidationAction):
             dispatcher.utter_message(response="utter_objection_number_invalid")
             return {
                 "objection_number": None,
-                **bump_failures(tracker, "objection_number", dispatcher, "رقم الاعتراض"),
+                **bump_failures(tracker, "objection_number", dispatcher, "objection_number"),
             }
         national_id = tracker.get_slot("objection_national_id")
         if not national_id:
@@ -126,7 +130,9 @@ class ValidateObjectionForm(FormValidationAction):
         if lookup_blocked(tracker):
             return {"objection_number": number, **_stop("blocked")}
         try:
-            result = objection_service.issue_code(tracker.sender_id, number, national_id)
+            result = objection_service.issue_code(
+                tracker.sender_id, number, national_id, lang=reply_language(tracker)
+            )
         except StoreUnavailable:
             return {"objection_number": number, **_stop("store_down")}
         if result.status == otp.NOT_FOUND:
@@ -153,7 +159,9 @@ class ValidateObjectionForm(FormValidationAction):
             return {"objection_otp": None}
         if value == RESEND:
             try:
-                result = objection_service.issue_code(tracker.sender_id, number, national_id)
+                result = objection_service.issue_code(
+                    tracker.sender_id, number, national_id, lang=reply_language(tracker)
+                )
             except StoreUnavailable:
                 return {"objection_otp": None, **_stop("store_down")}
             if result.status in (otp.COOLDOWN, otp.TOO_MANY):
@@ -166,9 +174,7 @@ class ValidateObjectionForm(FormValidationAction):
             return {"objection_otp": VERIFIED}
         parsed = v.parse_otp(str(value))
         if not parsed.ok:
-            dispatcher.utter_message(
-                response="utter_otp_format", buttons=[RESEND_BUTTON, CANCEL_BUTTON]
-            )
+            dispatcher.utter_message(response="utter_otp_format", buttons=_code_buttons(tracker))
             return {"objection_otp": None}
         try:
             result = objection_service.verify_code(tracker.sender_id, number, parsed.value)
@@ -178,15 +184,14 @@ class ValidateObjectionForm(FormValidationAction):
             return {"objection_otp": VERIFIED}
         if result.status == otp.WRONG:
             dispatcher.utter_message(
-                response="utter_otp_wrong", attempts_left=attempts_phrase(result.attempts_left)
+                response="utter_otp_wrong",
+                attempts_left=attempts_phrase(result.attempts_left, reply_language(tracker)),
             )
             return {"objection_otp": None}
         if result.status == otp.LOCKED:
             return {"objection_otp": None, **_stop("locked", result.retry_after_minutes)}
         # expired, or no live code (replaced in another step): offer a new one
-        dispatcher.utter_message(
-            response="utter_otp_expired", buttons=[RESEND_BUTTON, CANCEL_BUTTON]
-        )
+        dispatcher.utter_message(response="utter_otp_expired", buttons=_code_buttons(tracker))
         return {"objection_otp": None}
 
 
@@ -198,25 +203,21 @@ class ActionObjectionStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         reset = [SlotSet(s, None) for s in OBJECTION_SLOTS]
+        lang = reply_language(tracker)
+        handoff = form_button("handoff", lang)
         stop = tracker.get_slot("objection_stop")
         if stop:
             reason, _, minutes = stop.partition(":")
-            if reason == "cooldown":
+            if reason in ("cooldown", "locked"):
                 dispatcher.utter_message(
-                    response="utter_otp_cooldown",
-                    minutes=minutes_phrase(int(minutes or 15)),
-                    buttons=[HANDOFF_BUTTON],
-                )
-            elif reason == "locked":
-                dispatcher.utter_message(
-                    response="utter_otp_locked",
-                    minutes=minutes_phrase(int(minutes or 15)),
-                    buttons=[HANDOFF_BUTTON],
+                    response=f"utter_otp_{reason}",
+                    minutes=minutes_phrase(int(minutes or 15), lang),
+                    buttons=[handoff],
                 )
             elif reason == "blocked":
-                dispatcher.utter_message(response="utter_lookup_blocked", buttons=[HANDOFF_BUTTON])
+                dispatcher.utter_message(response="utter_lookup_blocked", buttons=[handoff])
             elif reason == "sms_failed":
-                dispatcher.utter_message(response="utter_sms_failed", buttons=[HANDOFF_BUTTON])
+                dispatcher.utter_message(response="utter_sms_failed", buttons=[handoff])
             else:
                 dispatcher.utter_message(response="utter_store_down")
             return reset
@@ -227,8 +228,7 @@ class ActionObjectionStatus(Action):
         try:
             if not objection_service.is_verified(number, tracker.sender_id):
                 dispatcher.utter_message(
-                    response="utter_otp_expired",
-                    buttons=[{"title": "حالة اعتراضي", "payload": "/objection_status"}],
+                    response="utter_otp_expired", buttons=[form_button("objection_status", lang)]
                 )
                 return reset
             objection = objection_service.find_for_owner(number, national_id)
@@ -239,8 +239,8 @@ class ActionObjectionStatus(Action):
             dispatcher.utter_message(response="utter_objection_not_found")
             return reset
         dispatcher.utter_message(
-            text=objection_service.describe_for_owner(objection),
-            buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
+            text=objection_service.describe_for_owner(objection, lang=lang),
+            buttons=[form_button("open_ticket", lang), handoff],
         )
         # "وش اسوي الحين؟" next is about this status (bot.services.followups).
         return reset + [SlotSet(TOPIC_SLOT, objection_topic(objection.status))]

@@ -9,17 +9,18 @@ from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, SlotSet
 
 from bot.actions.forms import (
-    HANDOFF_BUTTON,
-    OPEN_TICKET_BUTTON,
     add_lookup_failure,
     bump_failures,
     clear_failures,
+    form_button,
     lookup_blocked,
     prefill,
+    reply_language,
     validate_id_value,
 )
 from bot.services.followups.topics import TICKET, TOPIC_SLOT
 from bot.services.tickets import records as ticket_service
+from bot.services.tickets.wording import describe_for_owner
 from bot.services.verification import validators as v
 from bot.store.errors import StoreUnavailable
 
@@ -53,7 +54,7 @@ class ValidateTicketStatusForm(FormValidationAction):
         dispatcher.utter_message(response="utter_ticket_number_invalid")
         return {
             "status_ticket_number": None,
-            **bump_failures(tracker, "status_ticket_number", dispatcher, "رقم البلاغ"),
+            **bump_failures(tracker, "status_ticket_number", dispatcher, "ticket_number"),
         }
 
     def validate_status_national_id(self, value, dispatcher, tracker, domain):
@@ -70,8 +71,10 @@ class ActionTicketStatus(Action):
         reset = [SlotSet(s, None) for s in STATUS_SLOTS]
         if not number or not national_id:
             return reset
+        lang = reply_language(tracker)
+        handoff = form_button("handoff", lang)
         if lookup_blocked(tracker):
-            dispatcher.utter_message(response="utter_lookup_blocked", buttons=[HANDOFF_BUTTON])
+            dispatcher.utter_message(response="utter_lookup_blocked", buttons=[handoff])
             return reset
         try:
             ticket = ticket_service.find_for_owner(number, national_id)
@@ -83,11 +86,11 @@ class ActionTicketStatus(Action):
             failures = add_lookup_failure(tracker)
             dispatcher.utter_message(
                 response="utter_ticket_not_found",
-                buttons=[{"title": "أحاول مرة ثانية", "payload": "/ticket_status"}, HANDOFF_BUTTON],
+                buttons=[form_button("try_again", lang), handoff],
             )
             return reset + [SlotSet("lookup_failures", failures)]
         dispatcher.utter_message(
-            text=ticket_service.describe_for_owner(ticket, others),
-            buttons=[OPEN_TICKET_BUTTON, HANDOFF_BUTTON],
+            text=describe_for_owner(ticket, others, lang),
+            buttons=[form_button("open_ticket", lang), handoff],
         )
         return reset + [SlotSet(TOPIC_SLOT, TICKET)]

@@ -23,25 +23,27 @@ from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from bot.actions.forms import (
-    CANCEL_BUTTON,
     INTERRUPTIONS,
-    OPEN_TICKET_BUTTON,
     answer_intent_of,
     bump_failures,
     clear_failures,
     confidence_of,
     digits_phrase,
     extract_number_text,
+    form_button,
     intent_of,
     is_payload,
     leave_to_rules,
+    reply_language,
     text_of,
     validate_id_value,
 )
 from bot.actions.objections import OBJECTION_SLOTS
 from bot.actions.ticket_status import STATUS_SLOTS
+from bot.content import ARABIC
 from bot.masking import mask_id
 from bot.nlu.arabic import normalize
+from bot.services import labels
 from bot.services.followups.topics import TICKET, TOPIC_SLOT
 from bot.services.tickets import records as ticket_service
 from bot.services.tickets.categories import parse_category
@@ -60,10 +62,14 @@ TICKET_SLOTS = [
 ]
 
 CATEGORY_PAYLOAD = '/inform_ticket_category{{"ticket_category": "{}"}}'
-CATEGORY_BUTTONS = [
-    {"title": label, "payload": CATEGORY_PAYLOAD.format(key)}
-    for key, label in TICKET_CATEGORIES.items()
-]
+
+
+def category_buttons(lang: str = ARABIC) -> List[dict]:
+    return [
+        {"title": labels.ticket_category(key, lang), "payload": CATEGORY_PAYLOAD.format(key)}
+        for key in TICKET_CATEGORIES
+    ]
+
 
 MOBILE_ERRORS = {
     v.EMPTY: "utter_mobile_expected",
@@ -111,6 +117,16 @@ _FILLERS = {
         "ساعدني لو سمحت",
         "test",
         "تجربه",
+        "hi",
+        "hello",
+        "thanks",
+        "thank you",
+        "please",
+        "nothing",
+        "i dont know",
+        "i want help",
+        "help me",
+        "help me please",
     ]
 }
 MIN_DESCRIPTION_CHARS = 10
@@ -180,9 +196,10 @@ class ValidateTicketForm(FormValidationAction):
         if leave_to_rules(tracker, "open_ticket"):
             return {}
         norm = normalize(text_of(tracker))
-        if re.search(r"\b(نعم|ايه|ايوه|اكد|اكيد|ارسل|ارسله|تمام|صح|موافق|اوكي|ok|yes)\b", norm):
+        yes = r"نعم|ايه|ايوه|اكد|اكيد|ارسل|ارسله|تمام|صح|موافق|اوكي|ok|okay|yes|yeah|sure|send|submit|confirm"
+        if re.search(rf"\b({yes})\b", norm):
             return {"ticket_confirm": "yes"}
-        if re.search(r"\b(لا|عدل|تعديل|غلط|خطا|no)\b", norm):
+        if re.search(r"\b(لا|عدل|تعديل|غلط|خطا|no|edit|change|wrong)\b", norm):
             return {"ticket_confirm": "no"}
         return {"ticket_confirm": "unclear"}
 
@@ -198,11 +215,11 @@ class ValidateTicketForm(FormValidationAction):
             return {"ticket_mobile": parsed.value, **clear_failures(tracker, "ticket_mobile")}
         dispatcher.utter_message(
             response=MOBILE_ERRORS.get(parsed.error, "utter_mobile_expected"),
-            digits=digits_phrase(parsed.digits),
+            digits=digits_phrase(parsed.digits, reply_language(tracker)),
         )
         return {
             "ticket_mobile": None,
-            **bump_failures(tracker, "ticket_mobile", dispatcher, "رقم الجوال"),
+            **bump_failures(tracker, "ticket_mobile", dispatcher, "mobile"),
         }
 
     def validate_ticket_category(self, value, dispatcher, tracker, domain):
@@ -211,7 +228,10 @@ class ValidateTicketForm(FormValidationAction):
         key = value if value in TICKET_CATEGORIES else parse_category(str(value))
         if key:
             return {"ticket_category": key}
-        dispatcher.utter_message(response="utter_ticket_category_unknown", buttons=CATEGORY_BUTTONS)
+        dispatcher.utter_message(
+            response="utter_ticket_category_unknown",
+            buttons=category_buttons(reply_language(tracker)),
+        )
         return {"ticket_category": None}
 
     def validate_ticket_description(self, value, dispatcher, tracker, domain):
@@ -248,17 +268,14 @@ class ActionAskTicketConfirm(Action):
         description = tracker.get_slot("ticket_description") or ""
         if len(description) > 300:
             description = description[:300] + "…"
+        lang = reply_language(tracker)
         dispatcher.utter_message(
             response="utter_ticket_summary",
             national_id=tracker.get_slot("ticket_national_id"),
             mobile=tracker.get_slot("ticket_mobile"),
-            category=TICKET_CATEGORIES.get(category, category),
+            category=labels.ticket_category(category, lang),
             description=description,
-            buttons=[
-                {"title": "أرسل البلاغ", "payload": "/affirm"},
-                {"title": "تعديل", "payload": "/deny"},
-                CANCEL_BUTTON,
-            ],
+            buttons=[form_button(name, lang) for name in ("send_ticket", "edit_ticket", "cancel")],
         )
         if tracker.get_slot("ticket_submission_id"):
             return []
@@ -278,6 +295,7 @@ class ActionSubmitTicket(Action):
         channel = ((tracker.latest_message or {}).get("metadata") or {}).get(
             "channel"
         ) or tracker.get_latest_input_channel()
+        lang = reply_language(tracker)
         try:
             outcome = ticket_service.submit_ticket(
                 values["ticket_national_id"],
@@ -287,6 +305,7 @@ class ActionSubmitTicket(Action):
                 key,
                 conversation_id=tracker.sender_id,
                 channel=channel,
+                lang=lang,
             )
         except ValueError:
             logger.exception("ticket form produced invalid values")
@@ -315,7 +334,7 @@ class ActionSubmitTicket(Action):
         dispatcher.utter_message(
             response=response,
             ticket_number=number,
-            buttons=[{"title": "حالة بلاغي", "payload": "/ticket_status"}],
+            buttons=[form_button("ticket_status", lang)],
         )
         return (
             [SlotSet(s, None) for s in TICKET_SLOTS]
@@ -347,12 +366,12 @@ class ActionNumberWithoutContext(Action):
         return "action_number_without_context"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = reply_language(tracker)
         dispatcher.utter_message(
             response="utter_number_without_context",
             buttons=[
-                {"title": "حالة بلاغي", "payload": "/ticket_status"},
-                {"title": "حالة اعتراضي", "payload": "/objection_status"},
-                OPEN_TICKET_BUTTON,
+                form_button(name, lang)
+                for name in ("ticket_status", "objection_status", "open_ticket")
             ],
         )
         return []

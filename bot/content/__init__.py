@@ -1,6 +1,7 @@
 """Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons,
 the eligibility pre-check's wording (eligibility.yml), the system messages
-(messages.yml) and the answers to follow-up questions (followups.yml).
+(messages.yml), what the ticket, objection and notification services say (cases.yml) and
+the answers to follow-up questions (followups.yml).
 
 Plain data loaders used by the domain renderer, the actions and the services, so a
 number such as the unified phone line is written once.
@@ -42,6 +43,11 @@ def _english(name: str) -> Dict[str, Any]:
     return _load(f"{ENGLISH}/{name}")
 
 
+def _texts(name: str, lang: str) -> Dict[str, Any]:
+    """A wording file in `lang`: the Arabic one, or its English twin in en/."""
+    return _english(name) if lang == ENGLISH else _load(name)
+
+
 def facts() -> Dict[str, Any]:
     return _load("program.yml")
 
@@ -71,20 +77,33 @@ def fill(text: str, lang: str = ARABIC) -> str:
 def message(dotted: str, lang: str = ARABIC, **values: Any) -> str:
     """A system message by dotted path (messages.yml), e.g. message("channel.error", "en"):
     program facts filled in, then `values` ({name})."""
-    texts = _english("messages.yml") if lang == ENGLISH else _load("messages.yml")
-    text = fill(_lookup(texts, dotted), lang)
+    text = fill(_lookup(_texts("messages.yml", lang), dotted), lang)
     return text.format(**values) if values else text
 
 
-def eligibility_wording() -> Dict[str, Any]:
-    return _load("eligibility.yml")
+def case_text(dotted: str, lang: str = ARABIC, **values: Any) -> str:
+    """What the forms, tickets, objections, one-time codes and notifications say outside
+    the domain (cases.yml), e.g. case_text("otp.sms", "en", code="123456"): program facts
+    filled in, then `values` ({name})."""
+    text = fill(_lookup(_texts("cases.yml", lang), dotted), lang)
+    return text.format(**values) if values else text
 
 
-def eligibility_text(dotted: str, **values: Any) -> str:
+def english_labels(kind: str) -> Dict[str, str]:
+    """English names of stored keys citizens see ("ticket_status": {"open": "Open", ...});
+    the Arabic ones are the store's and services' own (bot/services/labels.py)."""
+    return _english("cases.yml")["labels"][kind]
+
+
+def eligibility_wording(lang: str = ARABIC) -> Dict[str, Any]:
+    return _texts("eligibility.yml", lang)
+
+
+def eligibility_text(dotted: str, lang: str = ARABIC, **values: Any) -> str:
     """Pre-check wording by dotted path, e.g. eligibility_text("errors.count_negative",
     what="العدد"): program facts filled in first ({section.key}), then `values` ({name},
     with format specs such as {amount:,})."""
-    return fill(_lookup(eligibility_wording(), dotted)).format(**values)
+    return fill(_lookup(eligibility_wording(lang), dotted), lang).format(**values)
 
 
 def faq_answers() -> Dict[str, Dict[str, Any]]:

@@ -10,7 +10,7 @@ One transcript read, and only when the message itself does not say.
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import Any, Dict, Iterable, Optional
 
 from bot.content import ARABIC
 from bot.nlu.language import detect_language
@@ -33,11 +33,17 @@ def conversation_language(conversation_id: Optional[str], text: Optional[str] = 
     except Exception as e:  # a notice in Arabic beats no notice
         logger.error("transcript unavailable for the reply language: %s", type(e).__name__)
         return ARABIC
-    for item in reversed(messages):
+    return transcript_language(messages) or ARABIC
+
+
+def transcript_language(messages: Iterable[Dict[str, Any]]) -> Optional[str]:
+    """The language of the latest citizen message (transcript items, oldest first) that
+    says one; None when none does."""
+    for item in reversed(list(messages)):
         text = item.get("text") or ""
         # "[صورة]": the channel's label for a photo or a file, not the citizen's words.
         if item.get("author") == "citizen" and not (text.startswith("[") and text.endswith("]")):
             said = detect_language(text)
             if said:
                 return said
-    return ARABIC
+    return None

@@ -17,9 +17,9 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select
 
-from bot.content import fact
+from bot.content import ARABIC, case_text, fact
 from bot.masking import mask_id, mask_mobile
-from bot.services import notifications
+from bot.services import labels, notifications
 from bot.services.verification import otp
 from bot.services.verification.validators import (
     OBJECTION_NUMBER_LENGTH,
@@ -291,15 +291,20 @@ def list_objections(status: Optional[str] = None, limit: int = 50) -> List[Objec
 
 
 def issue_code(
-    conversation_id: str, objection_number: str, national_id: str, now: Optional[datetime] = None
+    conversation_id: str,
+    objection_number: str,
+    national_id: str,
+    now: Optional[datetime] = None,
+    lang: str = ARABIC,
 ) -> otp.IssueResult:
-    """Send a code to the mobile registered on the objection, if the ID/number pair matches.
-    A wrong pair and an unknown number give the same NOT_FOUND."""
+    """Send a code to the mobile registered on the objection, if the ID/number pair matches,
+    in an SMS in `lang` (the conversation's). A wrong pair and an unknown number give the
+    same NOT_FOUND."""
     mobile = registered_mobile(objection_number, national_id)
     if mobile is None:
         logger.info("objection status: no match for %s", mask_id(national_id))
         return otp.IssueResult(otp.NOT_FOUND)
-    return otp.issue(OTP_PURPOSE, objection_number, conversation_id, mobile, now)
+    return otp.issue(OTP_PURPOSE, objection_number, conversation_id, mobile, now, lang)
 
 
 def verify_code(
@@ -318,36 +323,42 @@ def is_verified(
 # --------------------------------------------------------------------------- wording
 
 
-def _money(amount: Optional[Decimal]) -> str:
+def _money(amount: Optional[Decimal], lang: str = ARABIC) -> str:
     if amount is None:
         return ""
     text = f"{amount:,.2f}".rstrip("0").rstrip(".")
-    return f"{text} ريال"
+    return case_text("objections.riyals", lang, amount=text)
 
 
-def describe_for_owner(o: ObjectionView, today: Optional[date] = None) -> str:
-    """The report shown to the verified owner: status, dates, what happens next."""
+def describe_for_owner(o: ObjectionView, today: Optional[date] = None, lang: str = ARABIC) -> str:
+    """The report shown to the verified owner, in the conversation's language: status,
+    dates, what happens next (bot/content/cases.yml, `objections.status`)."""
     today = today or utcnow().date()
-    days = int(fact("objections.reply_days"))
-    head = f"اعتراضك رقم {o.number} على دفعة {o.payment_cycle}"
+
+    def say(key: str, **values: Any) -> str:
+        return case_text(f"objections.status.{key}", lang, **values)
+
+    head = say("head", number=o.number, cycle=o.payment_cycle)
     if o.amount is not None:
-        head += f" (المبلغ {_money(o.amount)})"
-    lines = [head, f"الحالة: {o.status_label}", f"تاريخ التقديم: {o.submitted_on.isoformat()}"]
+        head += say("amount", amount=_money(o.amount, lang))
+    lines = [
+        head,
+        say("status", status=labels.objection_status(o.status, lang)),
+        say("submitted", date=o.submitted_on.isoformat()),
+    ]
     if o.status == "under_review":
-        lines.append(
-            f"الرد يكون خلال {days} يوم من تاريخ التقديم، يعني بحد أقصى {o.reply_due.isoformat()}."
-        )
+        lines.append(say("reply_due", date=o.reply_due.isoformat()))
         if today > o.reply_due:
-            lines.append("تجاوز الاعتراض مدة الرد المعتادة، وأنصحك تتواصل مع فريق الدعم.")
+            lines.append(say("overdue"))
     elif o.status == "accepted":
         if o.decided_on:
-            lines.append(f"تاريخ القبول: {o.decided_on.isoformat()}")
-        lines.append("بما إن اعتراضك انقبل، ينصرف لك المبلغ المستحق بأثر رجعي مع الدفعة الجاية.")
+            lines.append(say("accepted_on", date=o.decided_on.isoformat()))
+        lines.append(say("accepted"))
     elif o.status == "rejected":
         if o.decided_on:
-            lines.append(f"تاريخ الرفض: {o.decided_on.isoformat()}")
+            lines.append(say("rejected_on", date=o.decided_on.isoformat()))
     if o.decision_note:
-        lines.append(f"ملاحظة: {o.decision_note}")
+        lines.append(say("note", note=o.decision_note))
     if o.status == "rejected":
-        lines.append("إذا عندك ملاحظة على القرار تقدر تفتح بلاغ أو تكلم موظف.")
+        lines.append(say("rejected"))
     return "\n".join(lines)

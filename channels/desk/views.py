@@ -28,6 +28,8 @@ CHANNEL_LABELS = {"telegram": "تيليجرام", "whatsapp": "واتساب", "w
 STATE_LABELS = {"queued": "بالانتظار", "agent": "مع موظف", "bot": "رجعت للمساعد", "closed": "مغلقة"}
 STATE_HEADINGS = {"queued": "بالانتظار", "bot": "أُعيدت للمساعد", "closed": "مغلقة"}
 AUTHOR_LABELS = {"citizen": "المواطن", "bot": "المساعد", "agent": "الموظف", "system": "النظام"}
+# The citizen's language (bot.services.language), on a badge beside the conversation.
+LANGUAGE_LABELS = {"ar": "عربي", "en": "English"}
 # Slot names whose clear value (kept by Rasa's tracker) can fill a ticket the agent opens.
 ID_SLOTS = ("ticket_national_id", "status_national_id", "objection_national_id", "national_id")
 MOBILE_SLOTS = ("ticket_mobile", "mobile")
@@ -190,6 +192,7 @@ def queue_item(
         holder = "معك" if mine else "مع " + names.get(view.claimed_by, view.claimed_by or "")
     else:
         holder = STATE_LABELS.get(view.state, view.state)
+    language = details.get("language", {}).get(view.conversation_id, "ar")
     item = {
         "id": view.id,
         "label": conversation_label(view),
@@ -213,6 +216,8 @@ def queue_item(
         "ticket_ref": view.ticket_ref,
         "preview": _preview(details["last_message"].get(view.conversation_id)),
         "labels": list(details["labels"].get(view.id, [])),
+        "language": language,
+        "language_label": LANGUAGE_LABELS.get(language, language),
         "unread": view.state in handoff.OPEN_STATES
         and bool(
             view.last_citizen_at

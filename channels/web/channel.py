@@ -37,8 +37,10 @@ Protocol (JSON text frames):
                     {"type": "message", "id": <client uuid>, "payload": "/x", "title": "..."}
                     {"type": "ping"}
   server → client   {"type": "session", "token": "...", "new": true|false}
-                    {"type": "history", "messages": [<message>...]}   (after every hello)
-                    {"type": "message", "message": <message>}         (bot, agent or system)
+                    {"type": "history", "messages": [<message>...], "lang": "ar"|"en"}
+                                                                      (after every hello)
+                    {"type": "message", "message": <message>, "lang": "ar"|"en"}
+                                                                      (bot, agent or system)
                     {"type": "ack", "id": <client uuid>}
                     {"type": "typing", "on": true|false, "by": "bot"}   (only while Rasa works)
                     {"type": "typing", "on": true|false, "by": "agent", "name": "..."}
@@ -48,6 +50,10 @@ Protocol (JSON text frames):
                     {"type": "pong"}
   <message> = {"id", "author": "citizen"|"bot"|"agent"|"system", "text", "buttons": [{title, payload}], "at"}
               agent messages also have "name" (the agent's display name) when it is known.
+"lang" is the conversation's language for the widget's own labels (English left to right,
+Arabic right to left): on the history, the citizen's latest message that says one; on a
+bot or system message, the language it is written in. Absent when the text does not say
+(a number, a new conversation): the widget keeps the language it has.
 The handoff frame follows the history on a reconnect and precedes every message the desk
 sends (channels/web/agent.py), so the widget shows the agent's name in its header while
 they hold the conversation; the agent's typing state comes from
@@ -71,6 +77,8 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.nlu.language import detect_language
+from bot.services.language import transcript_language
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers, origin_allowed
@@ -134,6 +142,16 @@ def _public(message: Dict[str, Any]) -> Dict[str, Any]:
     return public
 
 
+def message_frame(message: Dict[str, Any]) -> Dict[str, Any]:
+    """The frame that shows one message, with the language of a bot or system message (the
+    assistant answers in the citizen's language; an agent may write in either)."""
+    frame: Dict[str, Any] = {"type": "message", "message": _public(message)}
+    lang = detect_language(message["text"]) if message["author"] in ("bot", "system") else None
+    if lang:
+        frame["lang"] = lang
+    return frame
+
+
 class WebOutput(RecordingOutput):
     channel = "web"
 
@@ -154,9 +172,7 @@ class WebOutput(RecordingOutput):
         }
         if self.current_author == "agent" and self.agent_name:
             message["name"] = self.agent_name
-        self.reached = await registry.push(
-            self.recipient_id, {"type": "message", "message": message}
-        )
+        self.reached = await registry.push(self.recipient_id, message_frame(message))
         return None
 
     async def typing(self, on: bool) -> None:
@@ -273,7 +289,11 @@ class WebChatInput(InputChannel):
                 history = [_public(m) for m in await asyncio.to_thread(self._history, f"web:{sid}")]
             except Exception as e:
                 logger.error("web: history unavailable: %s", type(e).__name__)
-        await self._send(ws, {"type": "history", "messages": history})
+        frame: Dict[str, Any] = {"type": "history", "messages": history}
+        lang = transcript_language(history)
+        if lang:
+            frame["lang"] = lang
+        await self._send(ws, frame)
         if not new:
             await self._send(ws, await asyncio.to_thread(holder_frame, f"web:{sid}"))
         return sid

@@ -1,13 +1,7 @@
 """The citizen stops and resumes status notifications from their conversation."""
 
-from bot.actions.notifications import (
-    ALREADY_ON,
-    ALREADY_STOPPED,
-    RESUMED,
-    STOPPED,
-    ActionNotificationsResume,
-    ActionNotificationsStop,
-)
+from bot.actions.notifications import ActionNotificationsResume, ActionNotificationsStop
+from bot.content import case_text
 from bot.services.notifications import optout
 from bot.services.tickets import records as tickets
 from bot.store import conversations, session_scope
@@ -18,6 +12,12 @@ def _say(action, sender="telegram:777"):
     tracker = make_tracker([], text="إيقاف التنبيهات", sender=sender)
     messages, _ = run_action(action, tracker, {})
     return [m["text"] for m in messages]
+
+
+STOPPED, ALREADY_STOPPED, RESUMED, ALREADY_ON = (
+    case_text(f"notifications.{key}")
+    for key in ("stopped", "already_stopped", "resumed", "already_on")
+)
 
 
 def test_stop_then_resume_from_the_conversation():

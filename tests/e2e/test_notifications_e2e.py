@@ -9,7 +9,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.actions.notifications import RESUMED, STOPPED
+from bot.content import case_text
 from bot.services.notifications import optout
 from bot.services.tickets import records as tickets
 from bot.store import reset_engine, session_scope
@@ -82,12 +82,12 @@ def test_the_running_sender_delivers_a_status_change(rasa_server, store):
 
 def test_a_citizen_stops_and_resumes_notifications_in_their_own_words(rasa_server, store):
     sender = f"e2e-n-{uuid.uuid4().hex[:8]}"
-    assert STOPPED in chat(rasa_server, sender, "ايقاف التنبيهات")
+    assert case_text("notifications.stopped") in chat(rasa_server, sender, "ايقاف التنبيهات")
     assert optout.is_stopped(conversation_id=sender)
     number = _ticket(sender)
     tickets.set_status(number, "in_progress")
     assert _row(number).state == "skipped"
     time.sleep(2)
     assert _sms_about(number) == []
-    assert RESUMED in chat(rasa_server, sender, "شغل التنبيهات")
+    assert case_text("notifications.resumed") in chat(rasa_server, sender, "شغل التنبيهات")
     assert not optout.is_stopped(conversation_id=sender)

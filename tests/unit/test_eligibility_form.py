@@ -4,7 +4,7 @@
 import pytest
 
 from bot.services.eligibility import rules
-from bot.services.eligibility.answers import FIELD_WORDS, is_continue, prefill, read
+from bot.services.eligibility.answers import is_continue, prefill, read
 from bot.services.eligibility.form import (
     ABROAD,
     ADULTS,
@@ -30,6 +30,7 @@ from bot.services.eligibility.form import (
     required_slots_for,
 )
 from bot.services.eligibility.reply import Reply, yes_no
+from bot.services.eligibility.words import FIELD_WORDS
 from tests.support.eligibility_answers import FAMILY
 
 # --------------------------------------------------------------------------- which questions

@@ -11,6 +11,9 @@ from bot.content import (
     CONTENT_DIR,
     button,
     buttons_catalogue,
+    case_text,
+    eligibility_text,
+    english_labels,
     fact,
     faq_answers,
     faq_text,
@@ -19,13 +22,16 @@ from bot.content import (
     message,
 )
 from bot.nlu.language import detect_language
+from bot.services.labels import ARABIC_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{([a-z_.]+)(?::[^}]*)?\}")
 ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
-# Domain files whose responses are translated; the forms' files follow
-# (docs/languages.md, "What is not translated yet").
-TRANSLATED_DOMAIN = ("core.yml", "faq.yml")
+# Domain files whose responses are translated (docs/languages.md).
+TRANSLATED_DOMAIN = ("core.yml", "faq.yml", "eligibility.yml", "tickets.yml", "objections.yml")
+# Wording files kept as nested keys, Arabic beside English (en/cases.yml also names the
+# stored keys in `labels`, whose Arabic names are the services' own).
+NESTED = ("messages.yml", "eligibility.yml", "cases.yml")
 
 
 def _load(path):
@@ -59,12 +65,10 @@ def _pairs():
     buttons_en = _load(en / "buttons.yml")
     for name, spec in buttons_catalogue().items():
         yield f"buttons.yml:{name}", spec["title"], buttons_en.get(name)
-    ar, en_messages = (
-        _leaves(_load(CONTENT_DIR / "messages.yml")),
-        _leaves(_load(en / "messages.yml")),
-    )
-    for key in ar:
-        yield f"messages.yml:{key}", ar[key], en_messages.get(key)
+    for name in NESTED:
+        ar, english = _leaves(_load(CONTENT_DIR / name)), _leaves(_load(en / name))
+        for key in ar:
+            yield f"{name}:{key}", ar[key], english.get(key)
 
 
 def test_every_english_key_has_an_arabic_one():
@@ -72,9 +76,12 @@ def test_every_english_key_has_an_arabic_one():
     assert set(_load(en / "faq.yml")) == set(faq_answers())
     assert set(_load(en / "faq_titles.yml")) == set(_load(CONTENT_DIR / "faq_titles.yml"))
     assert set(_load(en / "buttons.yml")) == set(buttons_catalogue())
-    assert set(_leaves(_load(en / "messages.yml"))) == set(
-        _leaves(_load(CONTENT_DIR / "messages.yml"))
-    )
+    for name in NESTED:
+        english = _load(en / name)
+        english.pop("labels", None)
+        assert set(_leaves(english)) == set(_leaves(_load(CONTENT_DIR / name))), name
+    for kind, arabic in ARABIC_LABELS.items():
+        assert set(english_labels(kind)) == set(arabic), kind
     # English facts only reword Arabic ones; numbers are shared.
     for key in _leaves(_load(en / "program.yml")):
         assert isinstance(fact(key), str), key
@@ -85,8 +92,10 @@ def test_every_arabic_text_has_english_with_the_same_placeholders(where, arabic,
     assert english, f"{where}: no English text"
     assert _placeholders(arabic) == _placeholders(english), where
     assert not ARABIC_LETTER.search(english), f"{where}: Arabic left in the English text"
+    english, arabic = PLACEHOLDER.sub("", english), PLACEHOLDER.sub("", arabic)
     if len(english.split()) >= 4:
-        # The channels tell a bot message's language by reading it (WhatsApp's menu hint).
+        # The channels tell a bot message's language by reading it (WhatsApp's menu hint,
+        # the widget's labels, a notification's stop hint).
         assert detect_language(english) == "en", where
         assert detect_language(arabic) == "ar", where
 
@@ -146,3 +155,45 @@ def test_every_response_has_an_english_variation_and_an_arabic_default(name):
         ], response
         assert detect_language(en["text"]) == "en", response
         assert detect_language(ar["text"]) == "ar", response
+
+
+def _filled(name, dotted, lang):
+    """A wording with its program facts filled and its {name} values left as they are."""
+    texts = _load(CONTENT_DIR / (f"en/{name}" if lang == "en" else name))
+    for part in dotted.split("."):
+        texts = texts[part]
+    return fill(texts, lang)
+
+
+def _titles(name, sections):
+    en = _leaves(_load(CONTENT_DIR / "en" / name))
+    return {k: v for k, v in en.items() if k.split(".")[0] in sections}
+
+
+@pytest.mark.parametrize(
+    "name, sections",
+    [("eligibility.yml", ("buttons", "fields")), ("cases.yml", ("forms", "labels"))],
+)
+def test_english_button_titles_fit_whatsapp(name, sections):
+    for key in _titles(name, sections):
+        if key.startswith("forms.fields"):
+            continue  # a name inside a sentence, not a button
+        assert len(_filled(name, key, "en")) <= 20, key
+
+
+def test_the_english_labels_read_as_english():
+    for kind in ARABIC_LABELS:
+        for key, title in english_labels(kind).items():
+            assert title and not ARABIC_LETTER.search(title), (kind, key)
+
+
+def test_wording_takes_the_language_and_keeps_the_numbers():
+    assert "19912" in case_text("tickets.sms", "en", number="12345674")
+    assert "12345674" in case_text("tickets.sms", "en", number="12345674")
+    assert case_text("otp.sms", "en", code="123456", minutes=5).startswith("Citizen Account")
+    assert "90 days" in case_text("notifications.objection.reply_days", "en")
+    assert "90 يوم" in case_text("notifications.objection.reply_days")
+    assert eligibility_text("estimate.total", "en", amount=1234) == (
+        "💰 Estimated monthly support: 1,234 riyals"
+    )
+    assert eligibility_text("buttons.all_minors", "en") == "All under 18"

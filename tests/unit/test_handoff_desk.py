@@ -139,3 +139,22 @@ def test_notes_and_labels_go_with_their_episode(db):
     with session_scope() as s:
         assert s.execute(select(func.count(HandoffNote.id))).scalar_one() == 0
         assert s.execute(select(func.count(HandoffLabel.id))).scalar_one() == 0
+
+
+def test_the_desk_sees_which_language_each_citizen_writes_in(db):
+    from channels.desk.views import queue_items
+
+    for cid, texts in (
+        ("web:en", ["hello, I want an agent", "1023456781"]),  # a number says nothing
+        ("web:ar", ["hello", "ابي اكلم موظف"]),  # the latest that says one counts
+        ("web:none", []),
+    ):
+        for text in texts:
+            conversations.record_inbound(cid, "web", cid[4:], text)
+    found = [handoff.escalate(cid, "requested") for cid in ("web:en", "web:ar", "web:none")]
+    items = queue_items(found, "sara", handoff.get(found[0].id).queued_at, {})
+    assert [(i["language"], i["language_label"]) for i in items] == [
+        ("en", "English"),
+        ("ar", "عربي"),
+        ("ar", "عربي"),
+    ]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.services import objections
 from bot.services.tickets import records as tickets
+from bot.services.tickets.wording import describe_for_owner
 from bot.services.verification.validators import luhn_valid
 from bot.store import engine, reset_engine, session_scope
 from bot.store.audit import AuditEntry
@@ -121,7 +122,7 @@ def test_status_change_is_audited_and_shown_to_the_owner(app_db):
     tickets.set_status(ticket.number, "in_progress", note="تم التواصل معك", actor="agent:sara")
     view = tickets.find_for_owner(ticket.number, ID_A)
     assert view.status == "in_progress"
-    text = tickets.describe_for_owner(view)
+    text = describe_for_owner(view)
     assert "قيد المعالجة" in text and "تم التواصل معك" in text
     change = _audit("ticket.status_changed")[-1]
     assert change.actor == "agent:sara"

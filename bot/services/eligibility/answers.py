@@ -1,10 +1,10 @@
 """Reading the citizen's answers to the pre-check's questions, the way people type them.
 
-Each reader takes the reply (its text, the button's choice, the intent the NLU saw;
-bot.services.eligibility.reply) and the answers so far, and returns the slot values the
-reply gives, or None and the Arabic explanation to show before asking again. Numbers,
-amounts, durations and yes/no come from bot.services.parsing; the words here are the
-pre-check's own. The household questions (dependants, their ages, income) are read in
+Each reader takes the reply (its text, the button's choice, the intent the NLU saw, the
+language to answer in; bot.services.eligibility.reply) and the answers so far, and returns
+the slot values the reply gives, or None and the explanation to show before asking
+again. Numbers, amounts, durations and yes/no come from bot.services.parsing; the
+pre-check's own words, Arabic and English, from bot.services.eligibility.words. The household questions (dependants, their ages, income) are read in
 bot.services.eligibility.family. No Rasa: the action builds a Reply from the tracker.
 """
 
@@ -38,6 +38,17 @@ from bot.services.eligibility.form import (
     fix_field,
 )
 from bot.services.eligibility.reply import Reading, Reply, yes_no
+from bot.services.eligibility.words import (
+    CONTINUE_WORDS,
+    EXCEPTION_WORDS,
+    FIELD_WORDS,
+    NATIONALITY_WORDS,
+    NOT_SAUDI_WORDS,
+    ON_MY_OWN_WORDS,
+    SAUDI_STATEMENTS,
+    SAUDI_WORDS,
+    WITH_FAMILY_WORDS,
+)
 from bot.services.parsing import (
     clean,
     is_unsure,
@@ -45,74 +56,6 @@ from bot.services.parsing import (
     parse_duration_months,
     parse_number,
 )
-
-# Words that name an answer when the citizen types a correction ("العمر غلط").
-FIELD_WORDS = {
-    "saudi": ["الجنسية", "جنسيتي", "جنسية", "سعودي", "سعودية"],
-    "exc": ["بطاقة التنقل", "الاستثناء", "استثناء"],
-    "age": ["العمر", "عمري", "عمر", "السن", "سني"],
-    "res": ["الاقامة", "اقامة", "اقامتي", "مقيم"],
-    "abroad": ["السفر", "سفر", "سفري", "سافرت", "برا", "الخارج"],
-    "shelter": ["ايواء", "الايواء", "السجن", "سجن"],
-    "deps": ["التابعين", "تابعين", "العيال", "عيال", "الاولاد", "اولاد", "الابناء", "افراد"],
-    "adults": ["اعمار", "الكبار", "اعمارهم"],
-    "indep": ["السكن", "سكن", "سكني", "مستقل"],
-    "income": ["الدخل", "دخل", "دخلي", "الراتب", "راتب", "راتبي"],
-    "assets": ["اصول", "الاصول", "عقار", "عقارات", "العقارات", "املاك"],
-}
-
-NATIONALITY_WORDS = {
-    rules.MOBILITY_CARD: ["بطاقة التنقل", "بطاقة تنقل", "تنقل", "بطاقه التنقل"],
-    rules.SAUDI_MOTHER: [
-        "امي سعودية",
-        "ام سعودية",
-        "والدتي سعودية",
-        "امي مواطنة",
-        "ابوي اجنبي",
-        "ابي اجنبي",
-        "والدي اجنبي",
-        "ابوي غير سعودي",
-    ],
-    rules.FOREIGN_WIFE: [
-        "زوجي سعودي",
-        "متزوجة سعودي",
-        "متزوجة من سعودي",
-        "زوجة سعودي",
-        "زوجه اجنبيه",
-        "زوجة اجنبية",
-    ],
-    rules.NO_EXCEPTION: [
-        "ولا وحدة",
-        "ولا واحد",
-        "ولا شي",
-        "ما ينطبق",
-        "غير ذلك",
-        "مقيم",
-        "وافد",
-        "لا شي منها",
-    ],
-}
-NOT_SAUDI_WORDS = [
-    "مو سعودي",
-    "مب سعودي",
-    "مش سعودي",
-    "غير سعودي",
-    "لست سعودي",
-    "مو سعودية",
-    "مب سعودية",
-    "غير سعودية",
-    "لست سعودية",
-    "اجنبي",
-    "اجنبية",
-    "وافد",
-    "مقيم",
-    "non saudi",
-]
-SAUDI_WORDS = ["سعودي", "سعودية", "سعوديه", "مواطن", "مواطنة", "saudi"]
-CONTINUE_WORDS = ["كمل", "نكمل", "اكمل", "خلنا نكمل", "استمر", "نستمر", "كملي", "واصل", "continue"]
-WITH_FAMILY_WORDS = ["مع اهلي", "مع ابوي", "مع امي", "عند اهلي", "مع الوالدين"]
-ON_MY_OWN_WORDS = ["لحالي", "بروحي", "شقة", "ايجار", "بيتي", "مستقل"]
-_EXCEPTION_WORDS = {k: v for k, v in NATIONALITY_WORDS.items() if k != rules.NO_EXCEPTION}
 
 
 def is_continue(reply: Reply) -> bool:
@@ -129,7 +72,7 @@ def read_saudi(reply: Reply, slots: Mapping[str, Any]) -> Reading:
         return {SAUDI: False, EXCEPTION: reply.choice}, None
     if reply.choice in ("yes", "no"):
         return {SAUDI: reply.choice == "yes"}, None
-    exception = parse_choice(reply.text, _EXCEPTION_WORDS)
+    exception = parse_choice(reply.text, EXCEPTION_WORDS)
     if exception:
         return {SAUDI: False, EXCEPTION: exception}, None
     if parse_choice(reply.text, {"no": NOT_SAUDI_WORDS}):
@@ -138,7 +81,7 @@ def read_saudi(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     if answer is None and parse_choice(reply.text, {"yes": SAUDI_WORDS}):
         answer = True
     if answer is None:
-        return None, say("errors.saudi")
+        return None, say("errors.saudi", reply.lang)
     return {SAUDI: answer}, None
 
 
@@ -150,26 +93,26 @@ def read_exception(reply: Reply, slots: Mapping[str, Any]) -> Reading:
         return {EXCEPTION: found}, None
     if yes_no(reply, allow_unsure=False) is False:
         return {EXCEPTION: rules.NO_EXCEPTION}, None
-    return None, say("errors.exception")
+    return None, say("errors.exception", reply.lang)
 
 
 def read_age(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     value = parse_number(reply.text)
     if value is None:
         if is_unsure(reply.text):
-            return None, say("errors.age_unsure")
-        return None, say("errors.age_unreadable")
+            return None, say("errors.age_unsure", reply.lang)
+        return None, say("errors.age_unreadable", reply.lang)
     low = fact("eligibility_precheck.min_plausible_age")
     high = fact("eligibility_precheck.max_plausible_age")
     if value < low or value > high:
-        return None, say("errors.age_implausible", age=_plain(value))
+        return None, say("errors.age_implausible", reply.lang, age=_plain(value))
     return {AGE: int(math.floor(value))}, None
 
 
 def read_resident(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     answer = yes_no(reply, allow_unsure=False)
     if answer is None:
-        return None, say("errors.resident")
+        return None, say("errors.resident", reply.lang)
     return {RESIDENT: answer}, None
 
 
@@ -179,20 +122,20 @@ def read_abroad(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     months = parse_duration_months(reply.text)
     if months is None:
         if yes_no(reply, allow_unsure=False, button=False) is True:
-            return None, say("errors.abroad_how_long")
-        return None, say("errors.abroad_unreadable")
+            return None, say("errors.abroad_how_long", reply.lang)
+        return None, say("errors.abroad_unreadable", reply.lang)
     if months < 0:
-        return None, say("errors.abroad_negative")
+        return None, say("errors.abroad_negative", reply.lang)
     age = as_int(slots.get(AGE))
     if months > 12 * (age if age else fact("eligibility_precheck.max_plausible_age")):
-        return None, say("errors.abroad_too_long")
+        return None, say("errors.abroad_too_long", reply.lang)
     return {ABROAD: int(months) if float(months).is_integer() else round(months, 2)}, None
 
 
 def read_shelter(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     answer = yes_no(reply, allow_unsure=False)
     if answer is None:
-        return None, say("errors.shelter")
+        return None, say("errors.shelter", reply.lang)
     return {SHELTER: answer}, None
 
 
@@ -203,14 +146,14 @@ def read_independent(reply: Reply, slots: Mapping[str, Any]) -> Reading:
             return {INDEPENDENT: False}, None
         if parse_choice(reply.text, {"yes": ON_MY_OWN_WORDS}):
             return {INDEPENDENT: True}, None
-        return None, say("errors.independent")
+        return None, say("errors.independent", reply.lang)
     return {INDEPENDENT: answer}, None
 
 
 def read_assets(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     answer = yes_no(reply, allow_unsure=True)
     if answer is None:
-        return None, say("errors.assets")
+        return None, say("errors.assets", reply.lang)
     return {ASSETS: answer}, None
 
 
@@ -232,8 +175,8 @@ def read_confirm(reply: Reply, slots: Mapping[str, Any]) -> Reading:
             return {CONFIRM: None, STAGE: None}, None  # nothing to correct after all
         return {CONFIRM: None, STAGE: STAGE_PICK_FIELD}, None
     if picking:
-        return None, say("errors.pick_field")
-    return None, say("errors.confirm")
+        return None, say("errors.pick_field", reply.lang)
+    return None, say("errors.confirm", reply.lang)
 
 
 READERS: Dict[str, Callable[[Reply, Mapping[str, Any]], Reading]] = {
@@ -261,15 +204,21 @@ def read(slot: str, reply: Reply, slots: Mapping[str, Any]) -> Reading:
 # Answers given before the questions start
 # ---------------------------------------------------------------------------
 
-_AGE_IN_TEXT = re.compile(r"(?:عمري|من العمر)\s*:?\s*(\d{1,3})(?![\d.])")
+# After clean(): "عمري ٣٠", "my age is 30", "aged 30", "30 years old".
+_AGE_IN_TEXT = re.compile(
+    r"(?:عمري|من العمر|\bmy age(?: is)?|\baged?)\s*:?\s*(\d{1,3})(?![\d.])"
+    r"|\b(\d{1,3}) (?:years|year|yrs) old\b"
+)
 _INCOME_IN_TEXT = re.compile(
-    r"(?:راتبي|دخلي|دخلنا|راتبنا|دخل اسرتي|دخل الاسره)\s+((?:\d[\d.]*)(?:\s*(?:k|الف|الاف))?)"
+    r"(?:راتبي|دخلي|دخلنا|راتبنا|دخل اسرتي|دخل الاسره|\bmy salary(?: is)?|\bmy income(?: is)?"
+    r"|\bour income(?: is)?)\s+((?:\d[\d.]*)(?:\s*(?:k|الف|الاف|thousand))?)"
 )
 
 
 def prefill(text: str) -> Dict[str, Any]:
     """Answers already given in the message that started the pre-check, e.g.
-    "انا سعودي عمري ٣٠ وراتبي ٦ الاف، هل استحق؟" → nationality, age and income.
+    "انا سعودي عمري ٣٠ وراتبي ٦ الاف، هل استحق؟" or "I'm Saudi, 30 years old, my salary
+    is 6k, am I eligible?" → nationality, age and income.
     Conservative: only clear statements; the form validates them like any answer."""
     if not text or text.startswith("/"):
         return {}
@@ -278,14 +227,14 @@ def prefill(text: str) -> Dict[str, Any]:
     # "مقيم" alone is no statement of nationality here ("سعودي مقيم في الرياض").
     if parse_choice(text, {"no": [w for w in NOT_SAUDI_WORDS if w not in ("مقيم", "وافد")]}):
         found[SAUDI] = False
-    elif parse_choice(text, {"yes": ["سعودي", "سعوديه", "سعودية"]}):
+    elif parse_choice(text, {"yes": SAUDI_STATEMENTS}):
         found[SAUDI] = True
-    exception = parse_choice(text, _EXCEPTION_WORDS)
+    exception = parse_choice(text, EXCEPTION_WORDS)
     if exception:
         found.update({SAUDI: False, EXCEPTION: exception})
     age = _AGE_IN_TEXT.search(cleaned)
     if age:
-        found[AGE] = age.group(1)
+        found[AGE] = age.group(1) or age.group(2)
     income = _INCOME_IN_TEXT.search(cleaned)
     if income:
         found[INCOME] = income.group(1)

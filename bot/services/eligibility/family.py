@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
+from bot.content import ARABIC, eligibility_wording, fact
 from bot.content import eligibility_text as say
-from bot.content import eligibility_wording, fact
 from bot.services.eligibility.form import ADULTS, DEPENDANTS, INCOME, as_int, number
 from bot.services.eligibility.reply import Reading, Reply, yes_no
+from bot.services.eligibility.words import ALL_WORDS, EXCEPT_WORDS, SMALL_WORDS
 from bot.services.parsing import (
     Household,
     clean,
@@ -39,19 +40,15 @@ from bot.services.parsing import (
     parse_number,
 )
 
-_ALL = {"كلهم", "كلهن", "جميعهم", "الكل", "كلها"}
-_SMALL = {"صغار", "صغير", "تحت", "اقل", "قصر", "اطفال", "دون"}
-_EXCEPT = ("الا", "غير", "عدا", "ماعدا", "بس")
 
-
-def _read_count(text: str, what: str) -> Tuple[Optional[int], Optional[str]]:
+def _read_count(text: str, what: str, lang: str = ARABIC) -> Tuple[Optional[int], Optional[str]]:
     value = parse_count(text)
     if value is None:
-        return None, say("errors.count_unreadable", what=what)
+        return None, say("errors.count_unreadable", lang, what=what)
     if value < 0:
-        return None, say("errors.count_negative", what=what)
+        return None, say("errors.count_negative", lang, what=what)
     if not float(value).is_integer():
-        return None, say("errors.count_fraction", what=what)
+        return None, say("errors.count_fraction", lang, what=what)
     return int(value), None
 
 
@@ -67,33 +64,35 @@ def household_of(reply: Reply) -> Optional[Household]:
     return household
 
 
-def _how_many(household: Household) -> str:
+def _how_many(household: Household, lang: str = ARABIC) -> str:
     """Ask for the number a list left out, rather than guess it."""
     missing = household.missing
-    who = eligibility_wording()["people_all"].get(missing[0]) if len(missing) == 1 else None
+    named = eligibility_wording(lang)["people_all"]
+    who = named.get(missing[0]) if len(missing) == 1 else None
     if who and household.members and fill_missing(household, 1) is not None:
-        return say("errors.dependants_how_many_of", who=who)
-    return say("errors.dependants_exact")
+        return say("errors.dependants_how_many_of", lang, who=who)
+    return say("errors.dependants_exact", lang)
 
 
 def read_dependants(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     if reply.choice == "none":
         return {DEPENDANTS: 0}, None
     if is_question(reply.text):
-        return None, say("errors.dependants_question")  # "وش يعني تابع؟" is no answer
+        return None, say("errors.dependants_question", reply.lang)  # "وش يعني تابع؟" is no answer
     household = household_of(reply)
     if household is not None and household.total is None:
-        return None, _how_many(household)
+        return None, _how_many(household, reply.lang)
     if household is not None:
         count = household.total
     else:
-        count, error = _read_count(reply.text, say("errors.count_of_dependants"))
+        what = say("errors.count_of_dependants", reply.lang)
+        count, error = _read_count(reply.text, what, reply.lang)
         if error:
             if yes_no(reply, allow_unsure=False, button=False) is True:
-                return None, say("errors.dependants_how_many")
+                return None, say("errors.dependants_how_many", reply.lang)
             return None, error
     if count > fact("eligibility_precheck.max_dependants"):
-        return None, say("errors.dependants_too_many", count=count)
+        return None, say("errors.dependants_too_many", reply.lang, count=count)
     return {DEPENDANTS: count}, None
 
 
@@ -101,10 +100,10 @@ def _all_but(tokens: Sequence[str], deps: int) -> Optional[Tuple[Optional[int], 
     """ "كلهم صغار" → 0, "كلهم كبار" → all, "كلهم الا واحد" → all but one, "كلهم صغار
     الا زوجتي" → 1: (the number, or None if the exception has no number; whether the
     reply was of that shape at all)."""
-    if not _ALL & set(tokens):
+    if not ALL_WORDS & set(tokens):
         return None
-    cut = next((i for i, t in enumerate(tokens) if t in _EXCEPT), None)
-    small = bool(_SMALL & set(tokens[:cut]))
+    cut = next((i for i, t in enumerate(tokens) if t in EXCEPT_WORDS), None)
+    small = bool(SMALL_WORDS & set(tokens[:cut]))
     if cut is None:
         return (0 if small else deps), True
     exception = parse_household(" ".join(tokens[cut + 1 :]))
@@ -120,12 +119,12 @@ def read_adults(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     if reply.choice == "all":
         return {ADULTS: deps}, None
     if is_question(reply.text):
-        return None, say("errors.adults_question")
+        return None, say("errors.adults_question", reply.lang)
     found = _all_but(clean(reply.text).split(), deps)
     if found is not None:
         count, _ = found
         if count is None:
-            return None, say("errors.adults_exact")
+            return None, say("errors.adults_exact", reply.lang)
     else:
         if deps == 1 or reply.choice in ("yes", "no"):
             answer = yes_no(reply, allow_unsure=False)
@@ -136,13 +135,14 @@ def read_adults(reply: Reply, slots: Mapping[str, Any]) -> Reading:
         household = parse_household(reply.text)
         count = household.not_younger if household is not None else None
         if household is not None and count is None:
-            return None, say("errors.adults_exact")
+            return None, say("errors.adults_exact", reply.lang)
         if household is None:
-            count, error = _read_count(reply.text, say("errors.count_of_adults"))
+            what = say("errors.count_of_adults", reply.lang)
+            count, error = _read_count(reply.text, what, reply.lang)
             if error:
                 return None, error
     if count < 0 or count > deps:
-        return None, say("errors.adults_too_many", deps=deps)
+        return None, say("errors.adults_too_many", reply.lang, deps=deps)
     return {ADULTS: count}, None
 
 
@@ -152,13 +152,13 @@ def read_income(reply: Reply, slots: Mapping[str, Any]) -> Reading:
     parts = parse_amount_parts(reply.text)  # "راتبي ٨٠٠٠ وزوجتي ٢٠٠٠": the household's sum
     if parts is None:
         if is_unsure(reply.text):
-            return None, say("errors.income_unsure")
-        return None, say("errors.income_unreadable")
+            return None, say("errors.income_unsure", reply.lang)
+        return None, say("errors.income_unreadable", reply.lang)
     value = sum(parts)
     if value < 0:
-        return None, say("errors.income_negative")
+        return None, say("errors.income_negative", reply.lang)
     if value > fact("eligibility_precheck.max_monthly_income"):
-        return None, say("errors.income_too_high")
+        return None, say("errors.income_too_high", reply.lang)
     return {INCOME: int(value) if float(value).is_integer() else round(value, 2)}, None
 
 

@@ -2,8 +2,9 @@
 buttons, the summary, the result with its reasons and estimate, and the form's own
 lines (start, offer a way out, cancel).
 
-Plain Python over slot values; the Arabic is in bot/content/eligibility.yml and the
-verdicts come from bot.services.eligibility.rules. Messages are dicts the action passes to
+Plain Python over slot values; the wording is in bot/content/eligibility.yml (Arabic)
+and bot/content/en/eligibility.yml (English), chosen by `lang`, and the verdicts come from
+bot.services.eligibility.rules. Messages are dicts the action passes to
 `dispatcher.utter_message` (text, buttons).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from bot.content import button, eligibility_wording, fact
+from bot.content import ARABIC, ENGLISH, button, eligibility_wording, fact
 from bot.content import eligibility_text as say
 from bot.services.eligibility import reasons, rules
 from bot.services.eligibility.form import (
@@ -59,10 +60,13 @@ def choice_button(title: str, value: str) -> Dict[str, str]:
     return {"title": title, "payload": payload(value)}
 
 
-def yes_no_buttons(unsure: bool = False) -> Buttons:
-    buttons = [choice_button(say("buttons.yes"), "yes"), choice_button(say("buttons.no"), "no")]
+def yes_no_buttons(unsure: bool = False, lang: str = ARABIC) -> Buttons:
+    buttons = [
+        choice_button(say("buttons.yes", lang), "yes"),
+        choice_button(say("buttons.no", lang), "no"),
+    ]
     if unsure:
-        buttons.append(choice_button(say("buttons.unsure"), UNSURE))
+        buttons.append(choice_button(say("buttons.unsure", lang), UNSURE))
     return buttons
 
 
@@ -72,149 +76,165 @@ def yes_no_buttons(unsure: bool = False) -> Buttons:
 
 
 def question(
-    slot: str, slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None
+    slot: str,
+    slots: Mapping[str, Any],
+    parts: Optional[Mapping[str, Any]] = None,
+    lang: str = ARABIC,
 ) -> Tuple[str, Buttons]:
-    """The Arabic question for a slot and its buttons. `parts`: the breakdowns of the
+    """The question for a slot and its buttons, in `lang`. `parts`: the breakdowns of the
     answers given as parts (bot.services.eligibility.family.breakdowns)."""
     parts = parts or {}
+
+    def ask(key: str, **values: Any) -> str:
+        return say(f"questions.{key}", lang, **values)
+
+    def choice(key: str, value: str) -> Dict[str, str]:
+        return choice_button(say(f"buttons.{key}", lang), value)
+
     if slot in (SAUDI, RESIDENT, SHELTER):
-        return say(f"questions.{slot}"), yes_no_buttons()
+        return ask(slot), yes_no_buttons(lang=lang)
     if slot in (INDEPENDENT, ASSETS):
-        return say(f"questions.{slot}"), yes_no_buttons(unsure=True)
+        return ask(slot), yes_no_buttons(unsure=True, lang=lang)
     if slot == EXCEPTION:
-        return say("questions.elig_exception"), [
-            choice_button(say("buttons.mobility_card"), rules.MOBILITY_CARD),
-            choice_button(say("buttons.saudi_mother"), rules.SAUDI_MOTHER),
-            choice_button(say("buttons.foreign_wife"), rules.FOREIGN_WIFE),
-            choice_button(say("buttons.no_exception"), rules.NO_EXCEPTION),
+        return ask("elig_exception"), [
+            choice("mobility_card", rules.MOBILITY_CARD),
+            choice("saudi_mother", rules.SAUDI_MOTHER),
+            choice("foreign_wife", rules.FOREIGN_WIFE),
+            choice("no_exception", rules.NO_EXCEPTION),
         ]
     if slot == AGE:
-        return say("questions.elig_age"), []
+        return ask("elig_age"), []
     if slot == ABROAD:
-        max_months = reasons.format_months(fact("eligibility.max_absence_months"))
-        return (
-            say("questions.elig_months_abroad", max_months=max_months),
-            [choice_button(say("buttons.never_travelled"), "none")],
-        )
+        max_months = reasons.format_months(fact("eligibility.max_absence_months"), lang)
+        return ask("elig_months_abroad", max_months=max_months), [choice("never_travelled", "none")]
     if slot == DEPENDANTS:
-        return say("questions.elig_dependants"), [
-            choice_button(say("buttons.no_dependants"), "none")
-        ]
+        return ask("elig_dependants"), [choice("no_dependants", "none")]
     if slot == ADULTS:
         deps = as_int(slots.get(DEPENDANTS)) or 0
         if deps == 1:
-            return say("questions.elig_dependants_adult_one"), yes_no_buttons()
+            return ask("elig_dependants_adult_one"), yes_no_buttons(lang=lang)
         household = parts.get(DEPENDANTS)
         who = ""
         if household is not None and not household.excluded and not household.counts_self:
-            who = say("summary.dependants_who", who=people_text(household))
-        return say("questions.elig_dependants_adult", deps=deps, who=who), [
-            choice_button(say("buttons.all_minors"), "none"),
-            choice_button(say("buttons.all_adults"), "all"),
+            who = say("summary.dependants_who", lang, who=people_text(household, lang))
+        return ask("elig_dependants_adult", deps=deps, who=who), [
+            choice("all_minors", "none"),
+            choice("all_adults", "all"),
         ]
     if slot == INCOME:
-        return say("questions.elig_income"), [choice_button(say("buttons.no_income"), "none")]
+        return ask("elig_income"), [choice("no_income", "none")]
     if slot == CONFIRM:
-        return summary_question(slots, parts)
+        return summary_question(slots, parts, lang)
     raise KeyError(slot)
 
 
-def back_to(question_text: str) -> str:
+def back_to(question_text: str, lang: str = ARABIC) -> str:
     """The question again after an FAQ answered in the middle of the pre-check."""
-    return say("questions.back") + "\n" + question_text
+    return say("questions.back", lang) + "\n" + question_text
 
 
-def _answer_label(value: Any) -> str:
-    return {
-        True: say("summary.answer.yes"),
-        False: say("summary.answer.no"),
-        UNSURE: say("summary.answer.unsure"),
-    }.get(value, say("summary.answer.unknown"))
+def _answer_label(value: Any, lang: str) -> str:
+    key = {True: "yes", False: "no", UNSURE: "unsure"}.get(value, "unknown")
+    return say(f"summary.answer.{key}", lang)
 
 
-def _counted(group: str, n: int) -> str:
-    """ "زوجة", "ولدين", "3 أبناء", "11 ابن": a group of people as the summary names it."""
-    forms = eligibility_wording()["people"][group]
+def _counted(group: str, n: int, lang: str = ARABIC) -> str:
+    """ "زوجة", "ولدين", "3 أبناء", "11 ابن" ("a wife", "two sons", "3 children"): a group
+    of people as the summary names it."""
+    forms = eligibility_wording(lang)["people"][group]
     size = "one" if n == 1 else "two" if n == 2 else "few" if n <= 10 else "many"
     return forms.get(size, forms["one"]).format(n=n)
 
 
-def people_text(household: Household) -> str:
+# How a list of people is joined: "زوجة و3 أبناء", "a wife and 3 children".
+_AND = {ARABIC: " و", ENGLISH: " and "}
+_COMMA = {ARABIC: "، ", ENGLISH: ", "}
+
+
+def people_text(household: Household, lang: str = ARABIC) -> str:
     """Who was counted, in the citizen's own terms: "زوجة و3 أبناء", "ولدين وبنت",
-    "من 4، واحد منهم ما ينحسب", "أسرة من 5 وأنت منهم"."""
+    "من 4، واحد منهم ما ينحسب", "أسرة من 5 وأنت منهم" ("a wife and 3 children")."""
     if household.members and not household.named:  # a number, a family size
         whole = household.members[0]
-        text = _counted("household" if household.counts_self else "whole", whole.count or 0)
+        kind = "household" if household.counts_self else "whole"
+        text = _counted(kind, whole.count or 0, lang)
     else:
-        text = " و".join(_counted(m.kind, m.count or 0) for m in household.members)
+        text = _AND[lang].join(_counted(m.kind, m.count or 0, lang) for m in household.members)
     if household.excluded:
-        text += "، " + _counted("left_out", household.excluded)
+        text += _COMMA[lang] + _counted("left_out", household.excluded, lang)
     return text
 
 
-def summary_lines(slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None) -> List[str]:
+def summary_lines(
+    slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None, lang: str = ARABIC
+) -> List[str]:
     """One line per answer, in question order, each as the citizen will check it;
     `parts` as for question()."""
     parts = parts or {}
     lines = []
+
+    def line(key: str, **values: Any) -> None:
+        lines.append(say(f"summary.{key}", lang, **values))
+
     saudi = slots.get(SAUDI)
     if saudi is True:
-        lines.append(say("summary.saudi"))
+        line("saudi")
     elif saudi is False:
         exception = slots.get(EXCEPTION)
         known = exception in rules.NATIONALITY_EXCEPTIONS + (rules.NO_EXCEPTION,)
-        nationality = say(f"summary.nationality.{exception if known else 'unknown'}")
-        lines.append(say("summary.not_saudi", nationality=nationality))
+        nationality = say(f"summary.nationality.{exception if known else 'unknown'}", lang)
+        line("not_saudi", nationality=nationality)
     if number(slots.get(AGE)) is not None:
-        lines.append(say("summary.age", age=as_int(slots.get(AGE))))
+        line("age", age=as_int(slots.get(AGE)))
     if slots.get(RESIDENT) is not None:
-        lines.append(say("summary.resident", answer=_answer_label(slots.get(RESIDENT))))
+        line("resident", answer=_answer_label(slots.get(RESIDENT), lang))
     if number(slots.get(ABROAD)) is not None and relevant(ABROAD, slots):
         months = number(slots.get(ABROAD))
-        duration = say("summary.never_travelled") if months == 0 else reasons.format_months(months)
-        lines.append(say("summary.abroad", duration=duration))
+        never = say("summary.never_travelled", lang)
+        line("abroad", duration=never if months == 0 else reasons.format_months(months, lang))
     if slots.get(SHELTER) is not None:
-        lines.append(say("summary.shelter", answer=_answer_label(slots.get(SHELTER))))
+        line("shelter", answer=_answer_label(slots.get(SHELTER), lang))
     deps = as_int(slots.get(DEPENDANTS))
     if deps == 0:
-        lines.append(say("summary.no_dependants"))
+        line("no_dependants")
     elif deps is not None:
         adults = as_int(slots.get(ADULTS))
         household = parts.get(DEPENDANTS)
-        who = "" if household is None else say("summary.dependants_who", who=people_text(household))
+        who = ""
+        if household is not None:
+            who = say("summary.dependants_who", lang, who=people_text(household, lang))
         ages = "summary.dependants_detail_after_who" if who else "summary.dependants_detail"
-        detail = "" if adults is None else say(ages, adults=adults, minors=deps - adults)
-        lines.append(say("summary.dependants", deps=deps, who=who, detail=detail))
+        detail = "" if adults is None else say(ages, lang, adults=adults, minors=deps - adults)
+        line("dependants", deps=deps, who=who, detail=detail)
     if slots.get(INDEPENDENT) is not None and relevant(INDEPENDENT, slots):
-        lines.append(say("summary.independent", answer=_answer_label(slots.get(INDEPENDENT))))
+        line("independent", answer=_answer_label(slots.get(INDEPENDENT), lang))
     income = number(slots.get(INCOME))
     if income is not None:
-        amount = say("summary.no_income") if income == 0 else reasons.format_riyals(income)
+        none = say("summary.no_income", lang)
+        amount = none if income == 0 else reasons.format_riyals(income, lang)
         given = parts.get(INCOME)
         each = " + ".join(f"{reasons.round_riyals(p):,}" for p in given or ())
-        shown = say("summary.income_parts", parts=each) if each else ""
-        lines.append(say("summary.income", income=amount, parts=shown))
+        shown = say("summary.income_parts", lang, parts=each) if each else ""
+        line("income", income=amount, parts=shown)
     if slots.get(ASSETS) is not None:
-        lines.append(say("summary.assets", answer=_answer_label(slots.get(ASSETS))))
+        line("assets", answer=_answer_label(slots.get(ASSETS), lang))
     return lines
 
 
 def summary_question(
-    slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None
+    slots: Mapping[str, Any], parts: Optional[Mapping[str, Any]] = None, lang: str = ARABIC
 ) -> Tuple[str, Buttons]:
     if slots.get(STAGE) == STAGE_PICK_FIELD:
-        return (
-            say("summary.pick_field"),
-            [choice_button(say(f"fields.{code}"), FIX + code) for code in answered_fields(slots)][
-                :10
-            ],
-        )
-    lines = summary_lines(slots, parts)
-    text = say("summary.head") + "\n" + "\n".join(f"• {line}" for line in lines)
-    text += "\n" + say("summary.tail")
+        fields = answered_fields(slots)
+        return say("summary.pick_field", lang), [
+            choice_button(say(f"fields.{code}", lang), FIX + code) for code in fields
+        ][:10]
+    lines = summary_lines(slots, parts, lang)
+    text = say("summary.head", lang) + "\n" + "\n".join(f"• {line}" for line in lines)
+    text += "\n" + say("summary.tail", lang)
     return text, [
-        choice_button(say("buttons.summary_yes"), "yes"),
-        choice_button(say("buttons.summary_no"), "no"),
+        choice_button(say("buttons.summary_yes", lang), "yes"),
+        choice_button(say("buttons.summary_no", lang), "no"),
     ]
 
 
@@ -223,38 +243,40 @@ def summary_question(
 # ---------------------------------------------------------------------------
 
 
-def start_text(known: Mapping[str, Any]) -> str:
+def start_text(known: Mapping[str, Any], lang: str = ARABIC) -> str:
     """What the pre-check is; and which answers the first message already gave."""
-    text = say("form.start")
+    text = say("form.start", lang)
     if known:
         names = [
-            say(f"fields.{FIELD_OF_SLOT[s]}") for s in ORDER if s in known and s in FIELD_OF_SLOT
+            say(f"fields.{FIELD_OF_SLOT[s]}", lang)
+            for s in ORDER
+            if s in known and s in FIELD_OF_SLOT
         ]
-        text += "\n" + say("form.prefilled", fields="، ".join(names))
+        text += "\n" + say("form.prefilled", lang, fields=_COMMA[lang].join(names))
     return text
 
 
-def offer_text(error: str) -> str:
+def offer_text(error: str, lang: str = ARABIC) -> str:
     """After repeated wrong answers: what was wrong, and the ways out."""
-    return say("form.offer", error=error)
+    return say("form.offer", lang, error=error)
 
 
-def offer_buttons() -> Buttons:
+def offer_buttons(lang: str = ARABIC) -> Buttons:
     return [
-        choice_button(say("buttons.continue"), "continue"),
-        {"title": say("buttons.stop"), "payload": "/cancel"},
+        choice_button(say("buttons.continue", lang), "continue"),
+        {"title": say("buttons.stop", lang), "payload": "/cancel"},
         {
-            "title": say("buttons.person"),
+            "title": say("buttons.person", lang),
             "payload": "/human_handoff"
             + json.dumps({"handoff_reason": "form_failed"}, separators=(",", ":")),
         },
     ]
 
 
-def cancel_message() -> Message:
+def cancel_message(lang: str = ARABIC) -> Message:
     return {
-        "text": say("form.cancelled"),
-        "buttons": [button("check_eligibility"), button("faq_conditions")],
+        "text": say("form.cancelled", lang),
+        "buttons": [button("check_eligibility", lang=lang), button("faq_conditions", lang=lang)],
     }
 
 
@@ -263,44 +285,40 @@ def cancel_message() -> Message:
 # ---------------------------------------------------------------------------
 
 
-def _people(n: int) -> str:
-    return say("estimate.one_person") if n == 1 else say("estimate.people", n=n)
+def _people(n: int, lang: str) -> str:
+    return say("estimate.one_person", lang) if n == 1 else say("estimate.people", lang, n=n)
 
 
-def estimate_text(estimate: rules.Estimate) -> str:
+def estimate_text(estimate: rules.Estimate, lang: str = ARABIC) -> str:
     parts = estimate.rounded()
     lines = [
-        say("estimate.total", amount=parts["total"]),
-        say("estimate.primary", amount=parts["primary"]),
+        say("estimate.total", lang, amount=parts["total"]),
+        say("estimate.primary", lang, amount=parts["primary"]),
     ]
-    if estimate.adult_count:
-        lines.append(
-            say("estimate.adults", people=_people(estimate.adult_count), amount=parts["adults"])
-        )
-    if estimate.minor_count:
-        lines.append(
-            say("estimate.minors", people=_people(estimate.minor_count), amount=parts["minors"])
-        )
+    for group, count in (("adults", estimate.adult_count), ("minors", estimate.minor_count)):
+        if count:
+            people = _people(count, lang)
+            lines.append(say(f"estimate.{group}", lang, people=people, amount=parts[group]))
     if parts["reduction"] > 0:
+        exemption = reasons.format_riyals(estimate.exemption, lang)
         lines.append(
-            say(
-                "estimate.reduction",
-                amount=parts["reduction"],
-                exemption=reasons.format_riyals(estimate.exemption),
-            )
+            say("estimate.reduction", lang, amount=parts["reduction"], exemption=exemption)
         )
-    lines.append(say("estimate.note"))
+    lines.append(say("estimate.note", lang))
     return "\n".join(lines)
 
 
-def _next_steps(outcome: str) -> str:
+def _next_steps(outcome: str, lang: str) -> str:
     if outcome not in (rules.LIKELY_ELIGIBLE, rules.CANNOT_TELL):
         outcome = rules.LIKELY_NOT_ELIGIBLE
-    return say(f"result.next_steps.{outcome}")
+    return say(f"result.next_steps.{outcome}", lang)
 
 
-def _reasons(findings: List[rules.Finding]) -> List[str]:
-    return [say(f"result.reason.{f.status}", reason=reasons.reason_text(f)) for f in findings]
+def _reasons(findings: List[rules.Finding], lang: str) -> List[str]:
+    return [
+        say(f"result.reason.{f.status}", lang, reason=reasons.reason_text(f, lang))
+        for f in findings
+    ]
 
 
 def _findings_behind(result: rules.Result) -> List[rules.Finding]:
@@ -312,7 +330,7 @@ def _findings_behind(result: rules.Result) -> List[rules.Finding]:
     return result.unknowns + result.passes
 
 
-def why_text(slots: Mapping[str, Any]) -> Optional[str]:
+def why_text(slots: Mapping[str, Any], lang: str = ARABIC) -> Optional[str]:
     """ "ليش؟" after the result: the reasons behind the outcome, on their own (None when
     no answer is left to reason from)."""
     if not answered_fields(slots):
@@ -324,39 +342,38 @@ def why_text(slots: Mapping[str, Any]) -> Optional[str]:
     outcome = result.outcome
     if outcome not in (rules.LIKELY_ELIGIBLE, rules.CANNOT_TELL):
         outcome = rules.LIKELY_NOT_ELIGIBLE
-    return say(f"result.why.{outcome}") + "\n" + "\n".join(_reasons(findings))
+    return say(f"result.why.{outcome}", lang) + "\n" + "\n".join(_reasons(findings, lang))
 
 
-def next_steps_text(slots: Mapping[str, Any]) -> Optional[str]:
+def next_steps_text(slots: Mapping[str, Any], lang: str = ARABIC) -> Optional[str]:
     """ "وش اسوي الحين؟" after the result: the next steps for its outcome."""
     if not answered_fields(slots):
         return None
-    return _next_steps(rules.evaluate(answers_from_slots(slots)).outcome)
+    return _next_steps(rules.evaluate(answers_from_slots(slots)).outcome, lang)
 
 
-def result_messages(slots: Mapping[str, Any]) -> List[Message]:
+def result_messages(slots: Mapping[str, Any], lang: str = ARABIC) -> List[Message]:
     """The result as messages: outcome and reasons, the estimate, next steps."""
     result = rules.evaluate(answers_from_slots(slots))
     early = result.outcome == rules.LIKELY_NOT_ELIGIBLE and slots.get(CONFIRM) is not True
     messages: List[Message] = []
     if result.outcome == rules.LIKELY_ELIGIBLE:
-        head = say("result.likely_eligible")
+        head = say("result.likely_eligible", lang)
     elif result.outcome == rules.LIKELY_NOT_ELIGIBLE:
-        head = say("result.stopped_early" if early else "result.likely_not_eligible")
+        head = say("result.stopped_early" if early else "result.likely_not_eligible", lang)
     else:
-        head = say("result.cannot_tell")
-    reasons = _reasons(_findings_behind(result))
+        head = say("result.cannot_tell", lang)
+    reasons = _reasons(_findings_behind(result), lang)
     messages.append({"text": head + "\n" + "\n".join(reasons)})
     if result.estimate is not None:
-        messages.append({"text": estimate_text(result.estimate)})
-    closing = say("result.closing") + "\n" + _next_steps(result.outcome)
+        messages.append({"text": estimate_text(result.estimate, lang)})
+    closing = say("result.closing", lang) + "\n" + _next_steps(result.outcome, lang)
     if early:
         field = FIELD_OF_RULE.get(result.failures[0].rule)
-        buttons = [
-            {"title": say("buttons.fix"), "payload": payload(f"{FIX}{field}", "check_eligibility")}
-        ]
+        fix = payload(f"{FIX}{field}", "check_eligibility")
+        buttons = [{"title": say("buttons.fix", lang), "payload": fix}]
     else:
-        buttons = [button("faq_registration")]
-    buttons += [button("faq_eligibility_status"), button("human_handoff")]
+        buttons = [button("faq_registration", lang=lang)]
+    buttons += [button("faq_eligibility_status", lang=lang), button("human_handoff", lang=lang)]
     messages.append({"text": closing, "buttons": buttons})
     return messages

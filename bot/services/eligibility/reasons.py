@@ -1,17 +1,18 @@
-"""The pre-check's reasons in plain Arabic: each finding's explanation from
-bot/content/eligibility.yml (`reasons`), with its amounts and durations as people say them."""
+"""The pre-check's reasons in plain words: each finding's explanation from
+bot/content/eligibility.yml (`reasons`, or en/eligibility.yml in English), with its
+amounts and durations as people say them in that language."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from typing import Dict
 
-from bot.content import eligibility_wording
+from bot.content import ARABIC, ENGLISH, eligibility_wording
 from bot.services.eligibility.rules import Finding, _round
 
 
-def reasons() -> Dict[str, str]:
-    return eligibility_wording()["reasons"]
+def reasons(lang: str = ARABIC) -> Dict[str, str]:
+    return eligibility_wording(lang)["reasons"]
 
 
 def round_riyals(amount) -> int:
@@ -19,9 +20,12 @@ def round_riyals(amount) -> int:
     return _round(Fraction(str(amount)))
 
 
-def format_riyals(amount) -> str:
-    """1234.4 → "1,234 ريال"."""
-    return f"{round_riyals(amount):,} ريال"
+def format_riyals(amount, lang: str = ARABIC) -> str:
+    """1234.4 → "1,234 ريال" ("1,234 riyals")."""
+    whole = round_riyals(amount)
+    if lang == ENGLISH:
+        return f"{whole:,} riyal" + ("" if whole == 1 else "s")
+    return f"{whole:,} ريال"
 
 
 def _months_words(n: int) -> str:
@@ -40,10 +44,23 @@ def _days_words(n: int) -> str:
     return f"{n} أيام" if n <= 10 else f"{n} يوم"
 
 
-def format_months(months) -> str:
+def _english(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
+def _days(months) -> int:
+    """A duration in months in days, to the nearest day (30 a month)."""
+    return _round(Fraction(str(months)) * 30)
+
+
+def format_months(months, lang: str = ARABIC) -> str:
     """A duration in months as people say it: 0 → "ولا يوم", 2 → "شهرين",
-    1.5 → "شهر ونص", 0.5 → "15 يوم", 100 days → "3 أشهر و10 أيام", 24 → "سنتين"."""
-    days = _round(Fraction(str(months)) * 30)
+    1.5 → "شهر ونص", 0.5 → "15 يوم", 100 days → "3 أشهر و10 أيام", 24 → "سنتين";
+    in English "no time at all", "2 months", "1 and a half months", "15 days",
+    "3 months and 10 days", "2 years"."""
+    if lang == ENGLISH:
+        return _format_months_english(months)
+    days = _days(months)
     if days <= 0:
         return "ولا يوم"
     whole, rest = divmod(days, 30)
@@ -61,14 +78,30 @@ def format_months(months) -> str:
     return f"{_months_words(whole)} و{_days_words(rest)}"
 
 
-def _display(key: str, value) -> str:
+def _format_months_english(months) -> str:
+    days = _days(months)
+    if days <= 0:
+        return "no time at all"
+    whole, rest = divmod(days, 30)
+    if rest == 0 and whole >= 12 and whole % 12 == 0:
+        return _english(whole // 12, "year")
+    if whole == 0:
+        return _english(rest, "day")
+    if rest == 0:
+        return _english(whole, "month")
+    if rest == 15:
+        return f"{whole} and a half months"
+    return f"{_english(whole, 'month')} and {_english(rest, 'day')}"
+
+
+def _display(key: str, value, lang: str) -> str:
     if key in ("income", "cap"):
-        return format_riyals(value)
+        return format_riyals(value, lang)
     if key in ("months", "max_months"):
-        return format_months(value)
+        return format_months(value, lang)
     return str(value)
 
 
-def reason_text(finding: Finding) -> str:
-    template = reasons()[finding.code]
-    return template.format(**{k: _display(k, v) for k, v in finding.values.items()})
+def reason_text(finding: Finding, lang: str = ARABIC) -> str:
+    template = reasons(lang)[finding.code]
+    return template.format(**{k: _display(k, v, lang) for k, v in finding.values.items()})

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
+from bot.content import ARABIC
 from bot.services.eligibility.form import UNSURE
 from bot.services.parsing import is_unsure, parse_yes_no
 
@@ -17,16 +18,18 @@ class Reply:
     """A reply to one question: its text, the `elig_choice` of a tapped button, the
     intent (with its confidence) the NLU gave the message, and `previous`: the
     citizen's reply just before to the same question when that one was not taken
-    ("انا وزوجتي وعيالي", then "كم عدد العيال؟", then "٣")."""
+    ("انا وزوجتي وعيالي", then "كم عدد العيال؟", then "٣"); `lang`: the language the
+    conversation is answered in, for the explanation of a reply that is no answer."""
 
     text: str
     choice: Optional[str] = None
     intent: Optional[str] = None
     confidence: float = 0.0
     previous: Optional[str] = None
+    lang: str = ARABIC
 
 
-# (slot values the reply gives, or None and the Arabic explanation)
+# (slot values the reply gives, or None and the explanation in the reply's language)
 Reading = Tuple[Optional[Dict[str, Any]], Optional[str]]
 
 

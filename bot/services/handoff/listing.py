@@ -1,7 +1,9 @@
 """What the desk's list shows beside each episode, read for all rows at once.
 
 The list holds every open episode and up to 100 ended ones and is fetched on each
-refresh: one query per kind of detail (IN over the rows), never one per row.
+refresh: one query per kind of detail (IN over the rows), never one per row. The
+citizen's language is read as the assistant reads it (bot.services.language): the latest
+of their recent messages that says one, else Arabic.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Dict, Iterable, List, Optional
 
 from sqlalchemy import func, select
 
+from bot.content import ARABIC
+from bot.services.language import LOOKBACK, transcript_language
 from bot.store import session_scope
 from bot.store.conversations import Conversation, TranscriptMessage
 from bot.store.handoffs import HandoffLabel, aware
@@ -18,14 +22,22 @@ from bot.store.handoffs import HandoffLabel, aware
 
 def list_details(handoff_ids: Iterable[int], conversation_ids: Iterable[str]) -> Dict[str, dict]:
     """{"labels": {handoff id: [label]}, "last_message": {conversation id: {"author",
-    "text"}}, "last_inbound": {conversation id: datetime or None}} in three queries."""
+    "text"}}, "last_inbound": {conversation id: datetime or None}, "language":
+    {conversation id: "ar" | "en"}} in four queries."""
     ids = sorted(set(handoff_ids))
     convs = sorted(set(conversation_ids))
     labels: Dict[int, List[str]] = defaultdict(list)
     last_message: Dict[str, dict] = {}
     last_inbound: Dict[str, Optional[object]] = {}
+    language: Dict[str, str] = {}
+    found = {
+        "labels": labels,
+        "last_message": last_message,
+        "last_inbound": last_inbound,
+        "language": language,
+    }
     if not ids and not convs:
-        return {"labels": labels, "last_message": last_message, "last_inbound": last_inbound}
+        return found
     with session_scope() as s:
         if ids:
             for hid, label in s.execute(
@@ -55,4 +67,34 @@ def list_details(handoff_ids: Iterable[int], conversation_ids: Iterable[str]) ->
                 )
             ):
                 last_inbound[cid] = aware(at)
-    return {"labels": labels, "last_message": last_message, "last_inbound": last_inbound}
+            language.update(_languages(s, convs))
+    return found
+
+
+def _languages(s, convs: List[str]) -> Dict[str, str]:
+    """Each conversation's language from its citizen's latest LOOKBACK messages."""
+    ranked = (
+        select(
+            TranscriptMessage.conversation_id.label("cid"),
+            TranscriptMessage.text.label("text"),
+            func.row_number()
+            .over(
+                partition_by=TranscriptMessage.conversation_id,
+                order_by=TranscriptMessage.id.desc(),
+            )
+            .label("n"),
+        )
+        .where(
+            TranscriptMessage.conversation_id.in_(convs),
+            TranscriptMessage.author == "citizen",
+        )
+        .subquery()
+    )
+    said: Dict[str, List[dict]] = defaultdict(list)
+    for cid, text in s.execute(
+        select(ranked.c.cid, ranked.c.text)
+        .where(ranked.c.n <= LOOKBACK)
+        .order_by(ranked.c.cid, ranked.c.n.desc())
+    ):
+        said[cid].append({"author": "citizen", "text": text})
+    return {cid: transcript_language(said.get(cid, ())) or ARABIC for cid in convs}

@@ -6,6 +6,10 @@ all (a transactional outbox). The sender (`python -m channels.notify.sender`) de
 bot/services/notifications/outbox.py holds its bookkeeping (claims, retries with backoff,
 next channel, exactly once), channels/notify/delivery.py the channels.
 
+A notification is written in the language of the conversation it goes to (the citizen's
+latest message there that says one: bot.services.language), Arabic without one; its SMS
+fallback carries the same text.
+
 Which channels, in order: the chat the citizen used (the ticket's conversation; for an
 objection, the latest conversation that proved ownership with a one-time code), then SMS
 to the mobile on the case. A conversation of the REST channel cannot be pushed to: SMS
@@ -20,6 +24,7 @@ from typing import List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.language import conversation_language
 from bot.services.notifications import optout, texts
 from bot.store.conversations import Conversation
 from bot.store.notifications import Notification
@@ -91,12 +96,13 @@ def _enqueue(
 
 def enqueue_ticket_change(session: Session, ticket, change_id: object) -> Optional[Notification]:
     """In the caller's transaction: tell the ticket's owner its new status."""
+    lang = conversation_language(ticket.conversation_id)
     return _enqueue(
         session,
         "ticket",
         ticket.number,
         ticket.status,
-        texts.ticket_text(ticket.number, ticket.status),
+        texts.ticket_text(ticket.number, ticket.status, lang),
         change_id,
         ticket.conversation_id,
         ticket.mobile,
@@ -121,13 +127,15 @@ def enqueue_objection_change(
     session: Session, objection, change_id: object
 ) -> Optional[Notification]:
     """In the caller's transaction: tell the objection's owner its new status."""
+    conversation_id = objection_conversation(session, objection.number)
+    lang = conversation_language(conversation_id)
     return _enqueue(
         session,
         "objection",
         objection.number,
         objection.status,
-        texts.objection_text(objection.number, objection.status),
+        texts.objection_text(objection.number, objection.status, lang),
         change_id,
-        objection_conversation(session, objection.number),
+        conversation_id,
         objection.mobile,
     )

@@ -1,66 +1,52 @@
-"""What a notification says: the case number, the new status in Arabic and what to do
-next. Nothing else personal: no name, no ID, no mobile, no staff note, and no objection
-amount (the citizen sees that only after proving who they are, in the conversation)."""
+"""What a notification says: the case number, the new status and what to do next, in the
+language of the conversation it goes to (bot/content/cases.yml, `notifications`, and
+en/cases.yml). Nothing else personal: no name, no ID, no mobile, no staff note, and no
+objection amount (the citizen sees that only after proving who they are, in the
+conversation)."""
 
 from __future__ import annotations
 
-from bot.content import fact
-from bot.services.tickets.labels import TICKET_STATUSES
-from bot.store.objections import OBJECTION_STATUSES
-
-STOP_HINT = "لإيقاف هذه التنبيهات اكتب: إيقاف التنبيهات"
-
-_TICKET_NEXT = {
-    "open": "بلاغك مفتوح من جديد وبيتابعه فريق الدعم.",
-    "in_progress": "فريق الدعم يشتغل عليه وبيتواصل معك إذا احتاج شيء.",
-    "resolved": "إذا ما انحلت مشكلتك رد علينا هنا أو افتح بلاغ جديد.",
-    "closed": "للاستفسار اتصل على {phone}.",
-}
+from bot.content import ARABIC, case_text
+from bot.nlu.language import detect_language
+from bot.services import labels
 
 
-def ticket_text(number: str, status: str) -> str:
-    label = TICKET_STATUSES.get(status, status)
-    follow = _TICKET_NEXT.get(status, "").format(phone=fact("contact.unified_number"))
-    lines = [
-        f"حساب المواطن - صوتك مسموع: تحدّثت حالة بلاغك رقم {number}.",
-        f"الحالة الجديدة: {label}",
-    ]
-    if follow:
-        lines.append(follow)
-    lines.append("للتفاصيل اسألني عن حالة بلاغك.")
+def ticket_text(number: str, status: str, lang: str = ARABIC) -> str:
+    def say(key: str, **values) -> str:
+        return case_text(f"notifications.ticket.{key}", lang, **values)
+
+    lines = [say("head", number=number), say("status", status=labels.ticket_status(status, lang))]
+    if status in ("open", "in_progress", "resolved", "closed"):
+        lines.append(say(f"next.{status}"))
+    lines.append(say("details"))
     return "\n".join(lines)
 
 
-def objection_text(number: str, status: str) -> str:
-    label = OBJECTION_STATUSES.get(status, status)
+def objection_text(number: str, status: str, lang: str = ARABIC) -> str:
+    def say(key: str, **values) -> str:
+        return case_text(f"notifications.objection.{key}", lang, **values)
+
     if status == "under_review":
-        head = f"حساب المواطن: اعتراضك رقم {number} رجع قيد الدراسة."
-        follow = f"الرد يكون خلال {int(fact('objections.reply_days'))} يوم من تاريخ التقديم."
+        head, follow = say("reopened", number=number), say("reply_days")
     else:
-        head = f"حساب المواطن: صدر قرار في اعتراضك رقم {number}."
-        follow = (
-            "ينصرف لك المبلغ المستحق بأثر رجعي مع الدفعة الجاية."
-            if status == "accepted"
-            else "إذا عندك ملاحظة على القرار تقدر تفتح بلاغ أو تكلم موظف."
-        )
-    return "\n".join(
-        [
-            head,
-            f"الحالة: {label}",
-            follow,
-            "للتفاصيل اكتب «حالة اعتراضي» وأرسل لك رمز تحقق على جوالك.",
-        ]
-    )
+        head = say("decided", number=number)
+        follow = say("accepted" if status == "accepted" else "rejected")
+    status_line = say("status", status=labels.objection_status(status, lang))
+    return "\n".join([head, status_line, follow, say("details")])
 
 
 def with_stop_hint(body: str) -> str:
-    """Chat channels can take the reply; an SMS cannot, so it goes without the hint."""
-    return f"{body}\n\n{STOP_HINT}"
+    """Chat channels can take the reply; an SMS cannot, so it goes without the hint. The
+    hint is in the body's own language (the notification was written in the conversation's)."""
+    lang = detect_language(body) or ARABIC
+    return f"{body}\n\n{case_text('notifications.stop_hint', lang)}"
 
 
 def status_label(subject_type: str, status: str) -> str:
-    labels = TICKET_STATUSES if subject_type == "ticket" else OBJECTION_STATUSES
-    return labels.get(status, status)
+    """The Arabic status name, for the WhatsApp template (approved in one language)."""
+    if subject_type == "ticket":
+        return labels.ticket_status(status)
+    return labels.objection_status(status)
 
 
 def kind_label(subject_type: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence, Tuple
 
 from bot.services.parsing.answers import parse_amount
-from bot.services.parsing.numbers import _AND, _classify, _evaluate
+from bot.services.parsing.numbers import _AND, ARTICLES, _classify, _evaluate
 from bot.services.parsing.people import _phrase_at
 from bot.services.parsing.text import _corrected, _fold_all, _tokens
 
@@ -53,12 +53,31 @@ _SOURCES = frozenset(
             "وظيفة",
             "وظيفتي",
             "انا",
+            # English: "my salary 8000 and my wife 2000", "6000 pension plus 1500 rent".
+            "salary",
+            "salaries",
+            "income",
+            "pension",
+            "retirement",
+            "wage",
+            "wages",
+            "rent",
+            "allowance",
+            "bonus",
+            "business",
+            "job",
+            "work",
+            "mine",
+            "me",
+            "i",
         ]
     )
 )
-_PLUS = frozenset(_fold_all(["زائد", "مع", "وكمان", "كمان"]))
+_PLUS = frozenset(_fold_all(["زائد", "مع", "وكمان", "كمان", "plus", "also"]))
 _RANGE = frozenset(_fold_all(["بين", "او", "أو", "ولا", "الى", "إلى", "لين", "حتى", "يمكن"]))
+_RANGE |= frozenset(["between", "or", "to", "maybe"])
 _TOTAL = frozenset(_fold_all(["المجموع", "مجموع", "الاجمالي", "اجمالي", "الكل", "كلها", "يعني"]))
+_TOTAL |= frozenset(["total", "altogether", "overall", "sum", "so"])
 
 
 def _runs(tokens: Sequence[str]) -> Optional[List[Tuple[int, float]]]:
@@ -68,6 +87,8 @@ def _runs(tokens: Sequence[str]) -> Optional[List[Tuple[int, float]]]:
     start, items = 0, []
     for index, token in enumerate([*tokens, ""]):
         found = _classify(token) if token else []
+        if token in ARTICLES and items and items[-1][0] == _AND:
+            continue  # "seven thousand and a half"
         if found and not (found == [(_AND, 0)] and not items):
             if not items:
                 start = index
@@ -87,7 +108,8 @@ def _runs(tokens: Sequence[str]) -> Optional[List[Tuple[int, float]]]:
 
 
 def _is_source(token: str) -> bool:
-    """ "راتبي", "وزوجتي", "والضمان", "ولدي": a word that says whose or what."""
+    """ "راتبي", "وزوجتي", "والضمان", "ولدي", "salary", "wife": a word that says whose or
+    what."""
     words = [token] + ([token[1:]] if token[:1] in ("و", "ب", "ل") and len(token) > 2 else [])
     for word in words:
         person = _phrase_at([word])

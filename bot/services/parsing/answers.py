@@ -47,6 +47,14 @@ _UNSURE = _fold_all(
         "idk",
         "dunno",
         "maybe",
+        "unsure",
+        "not certain",
+        "dont know",
+        "do not know",
+        "no idea",
+        "perhaps",
+        "cant remember",
+        "dont remember",
     ]
 )
 
@@ -77,6 +85,13 @@ _ZERO = _fold_all(
         "nothing",
         "no",
         "nil",
+        "nobody",
+        "no one",
+        "not any",
+        "dont have",
+        "do not have",
+        "have no",
+        "without",
         "لا",
         "ابد",
         "ابدا",
@@ -104,6 +119,14 @@ _ZERO_INCOME = _fold_all(
         "ماعندي شغل",
         "ولا ريال",
         "ولا هلله",
+        "unemployed",
+        "no income",
+        "no salary",
+        "no job",
+        "jobless",
+        "not working",
+        "dont work",
+        "zero income",
     ]
 )
 
@@ -123,6 +146,20 @@ _ZERO_TRAVEL = _fold_all(
         "ما خرجت",
         "لم اسافر",
         "لم أغادر",
+        "never",
+        "didnt travel",
+        "did not travel",
+        "havent travelled",
+        "havent traveled",
+        "have not travelled",
+        "have not traveled",
+        "not travelled",
+        "not traveled",
+        "no travel",
+        "not at all",
+        "didnt leave",
+        "never left",
+        "stayed",
     ]
 )
 
@@ -160,6 +197,15 @@ _YES = frozenset(
             "اكيده",
             "true",
             "ماشي",
+            "yea",
+            "ya",
+            "sure",
+            "certainly",
+            "definitely",
+            "absolutely",
+            "correct",
+            "right",
+            "indeed",
         ]
     )
 )
@@ -195,12 +241,23 @@ _NO = frozenset(
             "مهوب",
             "مهب",
             "لم",
+            "not",
+            "never",
+            "dont",
+            "didnt",
+            "doesnt",
+            "isnt",
+            "havent",
+            "wrong",
+            "incorrect",
         ]
     )
 )
 
 
-_SURELY = frozenset(_fold_all(["اكيد", "أكيد", "اكيده", "طبعا", "طبعاً"]))
+_SURELY = frozenset(
+    _fold_all(["اكيد", "أكيد", "اكيده", "طبعا", "طبعاً", "sure", "certainly", "definitely"])
+)
 
 # A reply that asks something ("وش يعني تابع؟") is no answer, whatever words it has.
 _QUESTION_WORDS = _fold_all(
@@ -229,6 +286,9 @@ _QUESTION_WORDS = _fold_all(
         "what",
         "how",
         "why",
+        "do i",
+        "should i",
+        "meaning",
     ]
 )
 
@@ -280,8 +340,9 @@ def parse_count(text: str) -> Optional[float]:
 
 
 def parse_yes_no(text: str) -> Optional[bool]:
-    """True for "ايه", "اي والله", "نعم", "اكيد", "yes" ...; False for "لا",
-    "مو", "ابد", "لا والله", "اكيد لا", "ماسافرت" ...; None when unsure or unclear.
+    """True for "ايه", "اي والله", "نعم", "اكيد", "yes", "sure" ...; False for "لا",
+    "مو", "ابد", "لا والله", "اكيد لا", "ماسافرت", "no", "I don't" ...; None when unsure
+    or unclear.
     "ايه.. لا قصدي لا" is its correction, False."""
     if is_unsure(text):
         return None

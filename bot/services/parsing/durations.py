@@ -1,11 +1,20 @@
-"""Lengths of time in months: "شهرين", "٤٥ يوم", "شهر ونص", "ما سافرت"."""
+"""Lengths of time in months: "شهرين", "٤٥ يوم", "شهر ونص", "ما سافرت", "two months",
+"a month and a half", "I didn't travel"."""
 
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.services.parsing.answers import _ZERO_TRAVEL, _is_zero, is_unsure
-from bot.services.parsing.numbers import _AND, _HALF, _NEG, _classify, _evaluate, _number_runs
+from bot.services.parsing.numbers import (
+    _AND,
+    _HALF,
+    _NEG,
+    ARTICLES,
+    _classify,
+    _evaluate,
+    _number_runs,
+)
 from bot.services.parsing.text import _corrected, _tokens, clean
 
 # ---------------------------------------------------------------------------
@@ -77,6 +86,8 @@ def _months_in(tokens: Sequence[str]) -> Optional[float]:
     pending: List[Tuple[str, float]] = []
     last_unit: Optional[Tuple[int, int]] = None
     for token in tokens:
+        if token in ARTICLES:  # "a month", "two and a half years"
+            continue
         unit = _unit_of(token)
         if unit is not None:
             (num, den), dual = unit

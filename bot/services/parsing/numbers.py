@@ -1,4 +1,5 @@
-"""Numbers in digits (any script) or in words, MSA and Gulf dialect: parse_number()."""
+"""Numbers in digits (any script) or in words, MSA and Gulf dialect, or English:
+parse_number()."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ _HALF = "half"
 _AND = "and"
 _DUAL = "dual"  # "الفين": two of a scale
 _NEG = "neg"
+_TENS = "tens"  # "twenty" in English: a unit may follow without "and" ("twenty five")
 
 _WORDS: Dict[str, Tuple[str, float]] = {}
+# English articles say no number: "a month and a half", "seven thousand and a half".
+ARTICLES = ("a", "an")
 
 
 def _add(kind: str, value: float, *spellings: str) -> None:
@@ -38,6 +42,15 @@ _add(_NUM, 7, "سبع", "سبعة", "seven")
 _add(_NUM, 8, "ثمان", "ثماني", "ثمانية", "ثمنية", "تمانية", "eight")
 _add(_NUM, 9, "تسع", "تسعة", "nine")
 _add(_NUM, 10, "عشر", "عشرة", "ten")
+_add(_NUM, 11, "eleven")
+_add(_NUM, 12, "twelve")
+_add(_NUM, 13, "thirteen")
+_add(_NUM, 14, "fourteen")
+_add(_NUM, 15, "fifteen")
+_add(_NUM, 16, "sixteen")
+_add(_NUM, 17, "seventeen")
+_add(_NUM, 18, "eighteen")
+_add(_NUM, 19, "nineteen")
 _add(_NUM, 11, "احدعش", "حدعش", "احدعشر")
 _add(_NUM, 12, "اثنعش", "اطنعش", "اثنعشر", "طنعش")
 _add(_NUM, 13, "ثلطعش", "ثلاثطعش", "ثلتعش", "تلتاشر")
@@ -47,15 +60,23 @@ _add(_NUM, 16, "ستطعش", "سطعش", "ستعش", "ستاشر")
 _add(_NUM, 17, "سبعطعش", "سبعتعش", "سبعتاشر")
 _add(_NUM, 18, "ثمنطعش", "ثمانطعش", "ثمنتعش", "تمنتاشر")
 _add(_NUM, 19, "تسعطعش", "تسعتعش", "تسعتاشر")
-_add(_NUM, 20, "عشرين", "عشرون", "twenty")
-_add(_NUM, 30, "ثلاثين", "ثلاثون", "تلاتين", "thirty")
-_add(_NUM, 40, "اربعين", "أربعون", "forty")
-_add(_NUM, 50, "خمسين", "خمسون", "fifty")
-_add(_NUM, 60, "ستين", "ستون", "sixty")
-_add(_NUM, 70, "سبعين", "سبعون", "seventy")
-_add(_NUM, 80, "ثمانين", "ثمانون", "تمانين", "eighty")
-_add(_NUM, 90, "تسعين", "تسعون", "ninety")
-_add(_HUNDRED, 100, "مية", "مئة", "مائة", "ماية", "hundred")
+_add(_NUM, 20, "عشرين", "عشرون")
+_add(_TENS, 20, "twenty")
+_add(_NUM, 30, "ثلاثين", "ثلاثون", "تلاتين")
+_add(_TENS, 30, "thirty")
+_add(_NUM, 40, "اربعين", "أربعون")
+_add(_TENS, 40, "forty")
+_add(_NUM, 50, "خمسين", "خمسون")
+_add(_TENS, 50, "fifty")
+_add(_NUM, 60, "ستين", "ستون")
+_add(_TENS, 60, "sixty")
+_add(_NUM, 70, "سبعين", "سبعون")
+_add(_TENS, 70, "seventy")
+_add(_NUM, 80, "ثمانين", "ثمانون", "تمانين")
+_add(_TENS, 80, "eighty")
+_add(_NUM, 90, "تسعين", "تسعون")
+_add(_TENS, 90, "ninety")
+_add(_HUNDRED, 100, "مية", "مئة", "مائة", "ماية", "hundred", "hundreds")
 _add(_NUM, 200, "ميتين", "مئتين", "مئتان", "مائتين", "مائتان", "ميتان")
 _add(_NUM, 300, "ثلاثمية", "ثلاثمئة", "ثلاثمائة", "ثلثمية", "تلتمية")
 _add(_NUM, 400, "اربعمية", "أربعمئة", "أربعمائة")
@@ -65,12 +86,14 @@ _add(_NUM, 700, "سبعمية", "سبعمئة", "سبعمائة")
 _add(_NUM, 800, "ثمانمية", "ثمانمئة", "ثمانمائة", "ثمنمية")
 _add(_NUM, 900, "تسعمية", "تسعمئة", "تسعمائة")
 _add(_SCALE, 1000, "الف", "آلاف", "الوف", "k", "thousand", "الاف", "تالاف", "تلاف", "تلاف")
+_add(_SCALE, 1000, "thousands")
 _add(_DUAL, 1000, "الفين", "ألفان", "الفان")
-_add(_SCALE, 1_000_000, "مليون", "ملايين", "million")
+_add(_SCALE, 1_000_000, "مليون", "ملايين", "million", "millions")
 _add(_DUAL, 1_000_000, "مليونين", "مليونان")
-_add(_HALF, 0.5, "نص", "نصف")
-_add(_HALF, 0.25, "ربع")
-_add(_NEG, -1, "سالب")
+_add(_HALF, 0.5, "نص", "نصف", "half")
+_add(_HALF, 0.25, "ربع", "quarter")
+_add(_NEG, -1, "سالب", "minus", "negative")
+_add(_AND, 0, "and")  # "two thousand and five hundred", like "و"
 
 
 def _classify(token: str) -> List[Tuple[str, float]]:
@@ -103,9 +126,10 @@ def _evaluate(items: List[Tuple[str, float]]) -> Optional[float]:
         if kind == _NEG:
             sign = -sign
             continue
-        if kind == _NUM:
+        if kind in (_NUM, _TENS):
             teen = value == 10 and last_kind == _NUM and 0 < current < 10  # "خمسة عشر"
-            if seen and last_kind == _NUM and not joined and not teen:
+            after_tens = last_kind == _TENS and 0 < value < 10  # "twenty five"
+            if seen and last_kind in (_NUM, _TENS) and not joined and not teen and not after_tens:
                 return None  # "3 4": two numbers, not one
             units_then_tens = last_part < 10 and value in (20, 30, 40, 50, 60, 70, 80, 90)
             if seen and value >= last_part and not teen and not units_then_tens:
@@ -146,13 +170,17 @@ def _number_runs(tokens: Sequence[str]) -> List[List[Tuple[str, float]]]:
         items = _classify(token)
         if items:
             run.extend(items)
+        elif run and token in ARTICLES and run[-1][0] == _AND:
+            continue  # "seven thousand and a half"
         elif run:
             runs.append(run)
             run = []
     if run:
         runs.append(run)
     # A run made only of "و" / "سالب" carries no number.
-    return [r for r in runs if any(k in (_NUM, _HUNDRED, _SCALE, _DUAL, _HALF) for k, _ in r)]
+    return [
+        r for r in runs if any(k in (_NUM, _TENS, _HUNDRED, _SCALE, _DUAL, _HALF) for k, _ in r)
+    ]
 
 
 def parse_number(text: str) -> Optional[float]:

@@ -1,6 +1,6 @@
 """The words for people in a reply about one's household, after clean(): kinds of
 people, who is left out, and the little words around them (bot.services.parsing.household
-reads them)."""
+reads them). Arabic first; the English beside it reads "my wife and 3 kids" the same way."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ _NOUNS: Dict[str, Tuple[str, Optional[int], bool]] = {}
 def _noun(kind: str, size: Optional[int], *spellings: str) -> None:
     for spelling in spellings:
         word = clean(spelling)
-        # "زوجتي", "امي": one's own, so "٤ زوجتي وعيالي" is 4 in all, not 4 wives.
-        _NOUNS[word] = (kind, size, size == 1 and word.endswith("ي"))
+        # "زوجتي", "امي", "my wife": one's own, so "٤ زوجتي وعيالي" is 4 in all, not 4 wives.
+        own = size == 1 and (word.endswith("ي") or word.startswith("my "))
+        _NOUNS[word] = (kind, size, own)
 
 
 _noun(WIFE, 1, "زوجة", "زوجتي", "الزوجة", "زوجته", "المدام", "مدام", "مدامتي", "الحرمة")
@@ -71,8 +72,38 @@ _noun(YOUNGER, None, "صغار", "الصغار", "قصر", "صغير", "صغير
 _noun(ONE_OF, 1, "الكبير", "الكبيرة", "الاكبر", "الكبرى", "البكر", "الصغير", "الصغيرة")
 _noun(ONE_OF, 1, "الاصغر", "الصغرى", "الوسط", "الاوسط", "الوسطى", "الثاني", "الثانية")
 _noun(REST, None, "الباقي", "الباقين", "البقية", "الباقيات")
+# English: "my wife and 3 kids", "two sons and a daughter", "me and my mother".
+_noun(WIFE, 1, "wife", "my wife", "the wife", "spouse", "my spouse")
+_noun(WIFE, None, "wives", "my wives")
+_noun(HUSBAND, 1, "husband", "my husband")
+_noun(CHILD, 1, "child", "my child", "kid", "my kid", "baby", "my baby")
+_noun(CHILD, None, "children", "my children", "kids", "my kids", "the kids", "the children")
+_noun(CHILD, None, "babies", "my babies")
+_noun(SON, 1, "son", "my son")
+_noun(SON, None, "sons", "my sons", "boys", "my boys")
+_noun(DAUGHTER, 1, "daughter", "my daughter")
+_noun(DAUGHTER, None, "daughters", "my daughters", "girls", "my girls")
+_noun(MOTHER, 1, "mother", "my mother", "mom", "my mom", "mum", "my mum")
+_noun(FATHER, 1, "father", "my father", "dad", "my dad")
+_noun(PARENTS, 2, "parents", "my parents")
+_noun(BROTHER, 1, "brother", "my brother")
+_noun(BROTHER, None, "brothers", "my brothers")
+_noun(SISTER, 1, "sister", "my sister")
+_noun(SISTER, None, "sisters", "my sisters", "siblings", "my siblings")
+_noun(GRANDMOTHER, 1, "grandmother", "my grandmother", "grandma", "my grandma")
+_noun(GRANDFATHER, 1, "grandfather", "my grandfather", "grandpa", "my grandpa")
+_noun(PERSON, None, "dependant", "dependants", "dependent", "dependents", "people", "persons")
+_noun(PERSON, None, "person", "members", "individuals")
+# "we are 5", "5 of us", "a family of 5": the one answering is one of them.
+_noun(HOUSEHOLD, None, "we are", "my family", "our family", "my household", "family of", "us")
+_noun(OLDER, None, "adults", "adult", "grown", "grown up", "older")
+_noun(YOUNGER, None, "minors", "minor", "young", "younger", "small", "little")
+_noun(ONE_OF, 1, "the eldest", "the oldest", "the youngest", "eldest", "oldest", "youngest")
+_noun(REST, None, "the rest", "the others", "others", "rest")
 
 _SELF = frozenset(_fold_all(["انا", "أنا", "نفسي", "اني", "لحالي", "بروحي"]))
+# "I'm married" is the one answering speaking of himself, not someone left out.
+_SELF |= frozenset(["me", "myself", "just me", "only me", "im married", "i am married"])
 
 # Said of someone named, it leaves them out: married, living elsewhere, dead.
 # (condition, how many it speaks of: 1 for "متزوج", None for "متزوجين")
@@ -88,17 +119,29 @@ for _words, _size in (
     (["متزوجين", "متزوجات", "تزوجوا", "تزوجو", "مستقلين", "لحالهم", "بروحهم"], None),
     (["متوفين", "ماتوا", "يرحمهم", "ما يسكنون", "مايسكنون", "عند امهم", "عند ابوهم"], None),
     (["طالعين", "مع امهم"], None),
+    # English "married" says no number: "is" / "are" does ("one is married").
+    (["is married", "got married", "passed away", "died", "is dead", "is deceased"], 1),
+    (["lives alone", "lives on his own", "lives on her own", "moved out", "is independent"], 1),
+    (["doesnt live with me", "does not live with me", "doesnt live with us"], 1),
+    (["married", "are married", "live alone", "live on their own", "deceased"], None),
+    (["dont live with me", "do not live with me", "dont live with us", "independent"], None),
 ):
     _LEFT_OUT.update({clean(w): _size for w in _words})
 
 _BUT = frozenset(_fold_all(["بس", "لكن", "الا", "إلا", "عدا", "ما عدا", "غير", "بالاضافة"]))
+_BUT |= frozenset(["but", "except", "except for", "apart from", "other than"])
 _AMONG = frozenset(_fold_all(["منهم", "منهن", "فيهم", "فيهن", "بينهم", "بينهن"]))
+_AMONG |= frozenset(["of them", "among them", "of whom"])
 _NOT = frozenset(_fold_all(["ما", "ماعندي", "ماعندنا", "مافي", "مافيه", "بدون", "ولا", "لا"]))
 _NOT |= frozenset(_fold_all(["مو", "مب", "ماكو", "ما عندي", "ما عندنا", "ما فيه", "ما في"]))
+_NOT |= frozenset(["no", "not", "without", "dont have", "do not have", "none"])
 # A number next to these is an age, not a count: "عمره ٢٠", "تحت ١٨", "١٠ سنين".
 _AGE_BEFORE = frozenset(_fold_all(["عمر", "عمره", "عمرها", "عمرهم", "اعمارهم", "فوق", "تحت"]))
 _AGE_BEFORE |= frozenset(_fold_all(["اقل من", "اكثر من", "اكبر من", "اصغر من", "دون", "سن"]))
+_AGE_BEFORE |= frozenset(["age", "aged", "under", "below", "over", "above"])
+_AGE_BEFORE |= frozenset(["older than", "younger than"])
 _AGE_AFTER = frozenset(_fold_all(["سنه", "سنة", "سنين", "سنوات", "عام", "اعوام", "سنتين"]))
+_AGE_AFTER |= frozenset(["years", "year", "yrs", "years old", "year old"])
 _ONLY = _fold_all(["الا", "إلا", "غير", "سوى"])  # "ما عندي الا ولد": only a son
 
 _PHRASES: Dict[Tuple[str, ...], Tuple[str, object]] = {}

@@ -21,12 +21,15 @@ _LETTER_DIGIT = re.compile(r"([^\d\s.,\-+])(\d)")
 _TOKEN = re.compile(r"(?<![\w.])-\s?\d+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 _DOUBLES = re.compile(r"([^\W\d_])\1")
+# "don't", "I’m": an apostrophe inside an English word joins it ("dont", "im").
+_APOSTROPHE = re.compile(r"(?<=[a-z])['\u2019](?=[a-z])")
 
 
 def clean(text: str) -> str:
-    """Letters folded (أ→ا, ى→ي, ة→ه), digits ASCII, Latin lower-cased, thousands
-    separators dropped, digits split from words ("5k" → "5 k")."""
-    text = fold_letters(to_ascii_digits(text or "")).lower()
+    """Letters folded (أ→ا, ى→ي, ة→ه), digits ASCII, Latin lower-cased, apostrophes
+    inside English words dropped ("don't" → "dont"), thousands separators dropped, digits
+    split from words ("5k" → "5 k")."""
+    text = _APOSTROPHE.sub("", fold_letters(to_ascii_digits(text or "")).lower())
     text = text.replace(_ARABIC_DECIMAL, ".").replace(_ARABIC_THOUSANDS, "")
     text = text.replace(_MINUS, "-").replace("\u2013", "-")
     text = _THOUSANDS.sub("", text)
@@ -73,6 +76,9 @@ _CORRECTIONS = frozenset(
             "اسفه",
             "سوري",
             "sorry",
+            "mean",  # "3 sorry I mean 5"
+            "correction",
+            "actually",
             "غلطت",
             "بالاصح",
             "الصحيح",

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import settings
-from bot.content import fact
+from bot.content import ARABIC, case_text
 from bot.masking import mask_id, mask_mobile, mask_text
 from bot.services import notifications
 from bot.services.sms import gateway as sms
@@ -85,6 +85,7 @@ class PendingTicket:
     conversation_id: Optional[str] = None
     channel: Optional[str] = None
     queued_at: str = field(default_factory=lambda: utcnow().isoformat())
+    lang: str = ARABIC  # of the SMS with the number (lines spooled before it had none: Arabic)
 
 
 def _view(t: Ticket) -> TicketView:
@@ -187,11 +188,9 @@ def create_ticket(
     raise StoreUnavailable("could not allocate a ticket number")
 
 
-def ticket_sms_text(number: str) -> str:
-    return (
-        f"حساب المواطن - صوتك مسموع: استلمنا بلاغك رقم {number}. "
-        f"بيتواصل معك فريق الدعم. للاستفسار: {fact('contact.unified_number')}"
-    )
+def ticket_sms_text(number: str, lang: str = ARABIC) -> str:
+    """The SMS with a new ticket's number, in the language of the conversation that opened it."""
+    return case_text("tickets.sms", lang, number=number)
 
 
 def submit_ticket(
@@ -202,23 +201,26 @@ def submit_ticket(
     key: str,
     conversation_id: Optional[str] = None,
     channel: Optional[str] = None,
+    lang: str = ARABIC,
 ) -> SubmitOutcome:
-    """What the bot calls on confirmation: store (or spool), then SMS the number once."""
+    """What the bot calls on confirmation: store (or spool), then SMS the number once, in
+    `lang`."""
     try:
         ticket, created = create_ticket(
             national_id, mobile, category, description, key, conversation_id, channel
         )
     except StoreUnavailable:
-        _spool(
-            PendingTicket(national_id, mobile, category, description, key, conversation_id, channel)
+        pending = PendingTicket(
+            national_id, mobile, category, description, key, conversation_id, channel, lang=lang
         )
+        _spool(pending)
         logger.error("database unavailable: ticket for %s spooled", mask_id(national_id))
         return SubmitOutcome("queued")
     sent = False
     if created:
         # Past an SMS budget (bot/services/sms/budget.py) the ticket stands; only the SMS is skipped.
         sent = sms.send(
-            mobile, ticket_sms_text(ticket.number), kind="ticket", national_id=national_id
+            mobile, ticket_sms_text(ticket.number, lang), kind="ticket", national_id=national_id
         ).ok
         try:
             flush_pending()
@@ -281,7 +283,7 @@ def flush_pending() -> List[TicketView]:
             if was_created:
                 sms.send(
                     item.mobile,
-                    ticket_sms_text(ticket.number),
+                    ticket_sms_text(ticket.number, item.lang),
                     kind="ticket",
                     national_id=item.national_id,
                 )
@@ -384,25 +386,3 @@ def set_status(
             # Same transaction: the change and the citizen's notification commit together.
             notifications.enqueue_ticket_change(session, ticket, entry.id)
         return _view(ticket)
-
-
-# --------------------------------------------------------------------------- wording
-
-
-def describe_for_owner(ticket: TicketView, others: List[TicketView] = ()) -> str:
-    """The status report shown to the ticket's owner, in their conversation."""
-    lines = [
-        f"بلاغك رقم {ticket.number} ({ticket.category_label})",
-        f"الحالة: {ticket.status_label}",
-        f"تاريخ الفتح: {ticket.created_at.date().isoformat()}",
-    ]
-    if ticket.status_note:
-        lines.append(f"ملاحظة الفريق: {ticket.status_note}")
-    if ticket.status in ("open", "in_progress"):
-        lines.append("فريق الدعم بيتواصل معك على جوالك لحل المشكلة.")
-    rest = [t for t in others if t.number != ticket.number]
-    if rest:
-        lines.append("")
-        lines.append("بلاغاتك الثانية:")
-        lines.extend(f"• {t.number}: {t.status_label}" for t in rest)
-    return "\n".join(lines)

@@ -30,6 +30,7 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from bot import settings
+from bot.content import ARABIC, case_text
 from bot.services.sms import gateway as sms
 from bot.store import session_scope
 from bot.store.base import utcnow
@@ -92,11 +93,9 @@ class VerifyResult:
         return self.status == OK
 
 
-def otp_sms_text(code: str) -> str:
-    return (
-        f"رمز التحقق من حساب المواطن: {code}\n"
-        f"صالح {int(CODE_TTL.total_seconds() // 60)} دقائق. لا تعطيه لأي أحد."
-    )
+def otp_sms_text(code: str, lang: str = ARABIC) -> str:
+    """The code's SMS, in the language of the conversation that asked for it."""
+    return case_text("otp.sms", lang, code=code, minutes=int(CODE_TTL.total_seconds() // 60))
 
 
 def _guard(exc: Exception) -> None:
@@ -116,10 +115,16 @@ def _locked_until(session, purpose: str, subject: str, now: datetime) -> Optiona
 
 
 def issue(
-    purpose: str, subject: str, conversation_id: str, mobile: str, now: Optional[datetime] = None
+    purpose: str,
+    subject: str,
+    conversation_id: str,
+    mobile: str,
+    now: Optional[datetime] = None,
+    lang: str = ARABIC,
 ) -> IssueResult:
-    """Send a new code for `subject` to `mobile` (the registered one). Replaces older codes
-    of this conversation. Raises StoreUnavailable when the database is down."""
+    """Send a new code for `subject` to `mobile` (the registered one), in an SMS in `lang`.
+    Replaces older codes of this conversation. Raises StoreUnavailable when the database
+    is down."""
     now = now or utcnow()
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(8)
@@ -170,7 +175,7 @@ def issue(
             challenge_id = challenge.id
     except Exception as exc:
         _guard(exc)
-    result = sms.send(mobile, otp_sms_text(code), kind="otp")
+    result = sms.send(mobile, otp_sms_text(code, lang), kind="otp")
     if not result.ok:
         try:
             with session_scope() as session:

@@ -65,6 +65,15 @@
     return e;
   }
 
+  // The citizen's language (the server reads it from their messages): a small badge with
+  // its name in its own script, so the agent knows which language to answer in.
+  function langBadge(item) {
+    const b = el("span", "lang lang-" + item.language, item.language_label);
+    b.lang = item.language;
+    b.title = "لغة المواطن";
+    return b;
+  }
+
   // ------------------------------------------------------------------ formatting
   function duration(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
@@ -83,5 +92,5 @@
   }
 
 
-  window.Desk = { $, state, BASE_TITLE, api, toast, el, duration, clock, dayClock };
+  window.Desk = { $, state, BASE_TITLE, api, toast, el, langBadge, duration, clock, dayClock };
 })();

@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const { $, state, BASE_TITLE, el, duration, dayClock } = window.Desk;
+  const { $, state, BASE_TITLE, el, langBadge, duration, dayClock } = window.Desk;
   const select = (id) => window.Desk.select(id);
 
   // ------------------------------------------------------------------ queue
@@ -50,6 +50,8 @@
       const top = el("span", "row");
       top.append(el("span", "channel ch-" + item.channel, item.channel_label));
       top.append(el("strong", "label", item.label));
+      // Arabic is the default; only another language gets a badge in the list.
+      if (item.language && item.language !== "ar") top.append(langBadge(item));
       if (isUnread(item)) top.append(el("span", "dot", "جديد"));
       open.append(top);
       open.append(el("span", "reason", item.reason_label));

@@ -6,7 +6,7 @@
 "use strict";
 
 (function () {
-  const { $, state, api, toast, el, duration, clock } = window.Desk;
+  const { $, state, api, toast, el, langBadge, duration, clock } = window.Desk;
   const { queueQuery, holderLabel, renderQueue, tickWaits, wireAlerts } = window.Desk;
 
   // ------------------------------------------------------------------ conversation
@@ -134,6 +134,7 @@
     const h = d.handoff;
     state.detail = d;
     $("conv-title").textContent = "محادثة " + h.label;
+    $("conv-lang").replaceChildren(...(h.language ? [langBadge(h)] : []));
     const parts = [h.channel_label, h.reason_label, holderLabel(h)];
     if (d.reason_detail) parts.push(d.reason_detail);
     $("conv-meta").textContent = parts.join(" · ");

@@ -5,7 +5,8 @@
  *
  * Optional attributes on the <script> tag:
  *   data-open="true"     open the chat when the page loads
- *   data-title="..."     header title (default: مساعد حساب المواطن)
+ *   data-title="..."     header title (default: مساعد حساب المواطن / Citizen Account assistant)
+ *   data-lang="en"       the widget's own labels before the conversation says a language
  *
  * Talks to the Rasa server over a WebSocket (/chat/ws). The server issues and signs the
  * session token; it is kept in localStorage so the conversation and its history survive
@@ -15,6 +16,11 @@
  * and the agent's messages show the agent's name, and the typing indicator shows the
  * agent's real typing; the bot's dots show only while the bot is answering. Times use
  * Western digits, like the bot's texts.
+ *
+ * The widget's own labels (placeholder, send, typing, connection notices...) follow the
+ * conversation's language: Arabic right to left, or English left to right. The server
+ * says which with the history ("lang": the citizen's language so far) and with each bot
+ * message (the language it is written in); the last one is remembered for the next visit.
  */
 (function () {
   "use strict";
@@ -28,31 +34,64 @@
   var BASE = new URL(".", script.src);                     // e.g. https://host/chat/
   var WS_URL = new URL("ws", BASE);
   WS_URL.protocol = BASE.protocol === "https:" ? "wss:" : "ws:";
-  var TITLE = script.getAttribute("data-title") || "مساعد حساب المواطن";
+  var CUSTOM_TITLE = script.getAttribute("data-title");
   var STORE_KEY = "cza.session.v1";
   var OPEN_KEY = "cza.open.v1";
+  var LANG_KEY = "cza.lang.v1";
   var MAX_LEN = 1000;
 
-  var T = {
-    open: "افتح محادثة " + TITLE,
-    close: "إغلاق المحادثة",
-    log: "رسائل المحادثة",
-    input: "اكتب رسالتك",
-    placeholder: "اكتب سؤالك هنا…",
-    send: "إرسال",
-    chips: "خيارات مقترحة",
-    typing: "المساعد يكتب…",
-    agentTyping: "جارٍ الكتابة…",
-    you: "أنت",
-    bot: "المساعد",
-    agent: "موظف خدمة العملاء",
-    agentRole: "خدمة العملاء",
-    system: "تنبيه",
-    connecting: "جارٍ الاتصال…",
-    reconnecting: "انقطع الاتصال، جارٍ إعادة الاتصال…",
-    online: "متصل",
-    welcome: "أهلاً بك 👋 اكتب سؤالك عن حساب المواطن، مثل: وش شروط الأهلية؟"
+  // The widget's own words in each language, the same keys (tests/unit/test_widget_labels.py
+  // reads this table as JSON between the two markers: keep it JSON).
+  // labels:begin
+  var LABELS = {
+    "ar": {
+      "dir": "rtl",
+      "locale": "ar-SA-u-nu-latn",
+      "title": "مساعد حساب المواطن",
+      "open": "افتح محادثة {title}",
+      "close": "إغلاق المحادثة",
+      "log": "رسائل المحادثة",
+      "input": "اكتب رسالتك",
+      "placeholder": "اكتب سؤالك هنا…",
+      "send": "إرسال",
+      "chips": "خيارات مقترحة",
+      "typing": "المساعد يكتب…",
+      "agentTyping": "جارٍ الكتابة…",
+      "you": "أنت",
+      "bot": "المساعد",
+      "agent": "موظف خدمة العملاء",
+      "agentRole": "خدمة العملاء",
+      "system": "تنبيه",
+      "connecting": "جارٍ الاتصال…",
+      "reconnecting": "انقطع الاتصال، جارٍ إعادة الاتصال…",
+      "online": "متصل",
+      "welcome": "أهلاً بك 👋 اكتب سؤالك عن حساب المواطن، مثل: وش شروط الأهلية؟"
+    },
+    "en": {
+      "dir": "ltr",
+      "locale": "en-GB",
+      "title": "Citizen Account assistant",
+      "open": "Open a chat with {title}",
+      "close": "Close the chat",
+      "log": "Chat messages",
+      "input": "Type your message",
+      "placeholder": "Type your question here…",
+      "send": "Send",
+      "chips": "Suggested options",
+      "typing": "The assistant is typing…",
+      "agentTyping": "typing…",
+      "you": "You",
+      "bot": "Assistant",
+      "agent": "Customer service agent",
+      "agentRole": "Customer service",
+      "system": "Notice",
+      "connecting": "Connecting…",
+      "reconnecting": "Connection lost, reconnecting…",
+      "online": "Online",
+      "welcome": "Welcome 👋 Type your question about Citizen Account, like: What are the eligibility rules?"
+    }
   };
+  // labels:end
 
   // ---------------------------------------------------------------- storage
   var memory = {};
@@ -64,6 +103,10 @@
       if (value === null) { window.localStorage.removeItem(key); } else { window.localStorage.setItem(key, value); }
     } catch (e) { memory[key] = value; }
   }
+  function known(code) { return Object.prototype.hasOwnProperty.call(LABELS, code) ? code : null; }
+  var lang = known(load(LANG_KEY)) || known(script.getAttribute("data-lang")) || "ar";
+  var T = LABELS[lang];
+  function titleText() { return CUSTOM_TITLE || T.title; }
   function uid() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
@@ -82,15 +125,15 @@
     return node;
   }
 
-  var root = el("div", { "class": "cza-root", dir: "rtl", lang: "ar" });
-  var launcher = el("button", { type: "button", "class": "cza-launcher", "aria-label": T.open,
+  var root = el("div", { "class": "cza-root", dir: T.dir, lang: lang });
+  var launcher = el("button", { type: "button", "class": "cza-launcher", "aria-label": T.open.replace("{title}", titleText()),
     "aria-expanded": "false", "aria-controls": "cza-panel" });
   launcher.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">' +
     '<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
   var panel = el("section", { id: "cza-panel", "class": "cza-panel", role: "dialog",
     "aria-labelledby": "cza-title", hidden: "" });
   var header = el("header", { "class": "cza-header" });
-  var title = el("h2", { id: "cza-title", "class": "cza-title" }, TITLE);
+  var title = el("h2", { id: "cza-title", "class": "cza-title" }, titleText());
   var role = el("span", { id: "cza-role", "class": "cza-role", hidden: "" }, T.agentRole);
   var status = el("span", { "class": "cza-status", role: "status", "aria-live": "polite" }, T.connecting);
   var closeBtn = el("button", { type: "button", "class": "cza-close", "aria-label": T.close }, "×");
@@ -207,7 +250,7 @@
   }
   function timeOf(at) {
     try {
-      return new Date(at).toLocaleTimeString("ar-SA-u-nu-latn", { hour: "2-digit", minute: "2-digit" });
+      return new Date(at).toLocaleTimeString(T.locale, { hour: "2-digit", minute: "2-digit" });
     } catch (e) { return ""; }
   }
   function bubble(author, text, at, extraClass, name) {
@@ -285,7 +328,7 @@
     var withAgent = state === "agent";
     holder = { state: state || "bot", name: withAgent ? (name || null) : null };
     root.classList.toggle("cza-with-agent", withAgent);
-    title.textContent = withAgent ? (holder.name || T.agent) : TITLE;
+    title.textContent = withAgent ? (holder.name || T.agent) : titleText();
     if (withAgent && holder.name) {
       role.removeAttribute("hidden");
       panel.setAttribute("aria-labelledby", "cza-title cza-role");
@@ -311,12 +354,38 @@
   var pingTimer = null;
   var retryTimer = null;
 
-  function setStatus(text) { status.textContent = text; }
+  var statusKey = "connecting";
+  function setStatus(key) { statusKey = key; status.textContent = T[key]; }
+
+  // ---------------------------------------------------------------- language
+  // The conversation's language, as the server says it: the widget's own words follow,
+  // with the reading direction. Messages keep their own direction (dir="auto").
+  function setLanguage(code) {
+    if (!known(code) || code === lang) { return; }
+    lang = code;
+    T = LABELS[code];
+    save(LANG_KEY, code);
+    root.setAttribute("dir", T.dir);
+    root.setAttribute("lang", code);
+    launcher.setAttribute("aria-label", T.open.replace("{title}", titleText()));
+    closeBtn.setAttribute("aria-label", T.close);
+    log.setAttribute("aria-label", T.log);
+    chips.setAttribute("aria-label", T.chips);
+    label.textContent = T.input;
+    input.setAttribute("placeholder", T.placeholder);
+    sendBtn.setAttribute("aria-label", T.send);
+    role.textContent = T.agentRole;
+    status.textContent = T[statusKey];
+    setHolder(holder.state, holder.name);
+    if (typingBy) { setTyping(true, typingBy); }
+    var w = log.querySelector(".cza-welcome .cza-text");
+    if (w) { w.textContent = T.welcome; }
+  }
 
   function connect() {
     clearTimeout(retryTimer);
     if (ws && (ws.readyState === 0 || ws.readyState === 1)) { return; }
-    setStatus(attempts ? T.reconnecting : T.connecting);
+    setStatus(attempts ? "reconnecting" : "connecting");
     try { ws = new WebSocket(WS_URL.href); } catch (e) { scheduleReconnect(); return; }
     ws.onopen = function () {
       ws.send(JSON.stringify({ type: "hello", token: load(STORE_KEY) }));
@@ -337,7 +406,7 @@
 
   function scheduleReconnect() {
     attempts += 1;
-    setStatus(T.reconnecting);
+    setStatus("reconnecting");
     var delay = Math.min(15000, 500 * Math.pow(2, Math.min(attempts, 5))) + Math.random() * 400;
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, delay);
@@ -353,7 +422,8 @@
         ready = true;
         attempts = 0;
         root.classList.add("cza-online");
-        setStatus(T.online);
+        setStatus("online");
+        if (frame.lang) { setLanguage(frame.lang); }
         log.textContent = "";
         watchSizes();
         setTyping(false);
@@ -371,6 +441,7 @@
         break;
       case "message":
         setTyping(false);
+        if (frame.lang) { setLanguage(frame.lang); }
         renderMessage(frame.message);
         break;
       case "typing":
