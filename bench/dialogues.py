@@ -147,7 +147,8 @@ def run_conversations(url: str, starts: List[str]) -> Dict:
 
 def run_messages(url: str, section: str, starts: List[str]) -> Dict:
     """One new conversation per message."""
-    items = _load(section).get("messages") or []
+    doc = _load(section)
+    items = doc.get("messages") or doc.get("stories") or []
     failures = []
     for item in items:
         reply = reply_text(_ask(url, f"dialogue-{uuid.uuid4().hex[:10]}", item["text"]))

@@ -196,7 +196,11 @@ def dialogue_messages() -> List[Tuple[str, str]]:
     found = []
     for path in sorted(DIALOGUES.glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        items = (doc.get("messages") or []) + (doc.get("answers") or [])
+        items = [
+            *(doc.get("messages") or []),
+            *(doc.get("stories") or []),
+            *(doc.get("answers") or []),
+        ]
         items += [t for c in doc.get("conversations") or [] for t in c["turns"]]
         found += [(path.name, comparable(item["text"])) for item in items]
     return found
