@@ -111,7 +111,7 @@ async def _attempt(session, url: str, item: Sent, sender: str, text: str, timeou
                 item.error = "empty reply"
             elif any(t.strip() == ERROR_REPLY for t in texts):
                 item.error = "error reply"
-            elif any(t.strip() == RATE_LIMIT_REPLY for t in texts):
+            elif any(t.strip().startswith(RATE_LIMIT_REPLY) for t in texts):
                 item.error = "rate limited"
             else:
                 item.ok = True

@@ -48,3 +48,6 @@ class Inbound:
     # Run again after the worker that accepted it died (channels/replay.py): it may be in
     # the transcript already.
     replayed: bool = False
+    # Set by the pipeline when it refused the message (rate limit): whole seconds until a
+    # message of this conversation would be accepted again.
+    retry_after: Optional[int] = None

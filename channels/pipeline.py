@@ -1,6 +1,6 @@
 """The one inbound pipeline every channel goes through (Telegram, WhatsApp, web, REST).
 
-    verify the sender → drop duplicates → normalise the text → rate limit →
+    verify the sender → drop duplicates → rate limit → normalise the text →
     consult the handoff state → record the transcript → Rasa (on_new_message)
 
 Channels are thin adapters: they authenticate the HTTP request / socket at the edge
@@ -9,7 +9,10 @@ the platform payload into an `Inbound` with `verified=True`, build the channel's
 `RecordingOutput` and call `get_pipeline().handle(...)`. Webhook channels pass
 `background=True`: the duplicate check runs before the HTTP answer, the rest after it,
 so the platform gets its 200 at once and a crash inside Rasa never becomes a 500 (and
-hence never a retry loop). Such a message is recorded until answered, so another worker
+hence never a retry loop). The rate limit is decided before that split too: a refused
+message is neither stored nor queued, and the channel learns at once that it was refused
+(`Inbound.retry_after`); the widget marks that message "not sent" with its retry time,
+the other channels get one notice per window saying when to send again. Such a message is recorded until answered, so another worker
 answers it if this one dies (channels/replay.py).
 
 Normalisation (all channels):
@@ -65,7 +68,7 @@ from channels.inbound import (
     Inbound,
 )
 from channels.state import KeyedLocks, MemoryRateLimiter, RedisRateLimiter, build_state
-from channels.text import clean, notice, strip_command_prefix, truncate
+from channels.text import clean, notice, rate_limit_reply, strip_command_prefix, truncate
 
 logger = logging.getLogger(__name__)
 
@@ -147,14 +150,45 @@ class Pipeline:
             )
             metrics.inc(metrics.DUPLICATES, inbound.channel)
             return DUPLICATE
+        decision = await self.limiter.hit(inbound.conversation_id)
+        if not decision.allowed:
+            # Before anything is stored or queued: a refused message costs a flood nothing.
+            inbound.retry_after = decision.retry_after
+            logger.info("rate limit hit for %s", log_id(inbound.conversation_id))
+            metrics.inc(metrics.RATE_LIMITED, inbound.channel)
+            if decision.notify:
+                told = self._tell_refused(inbound, output, decision.retry_after)
+                if background:
+                    self._spawn(told)
+                else:
+                    await told
+            return RATE_LIMITED
         if background:
             pending = await replay.remember(inbound, output)  # durable until answered
             run = self._run(inbound, on_new_message, output, prelude)
-            task = asyncio.create_task(replay.settle(pending, run))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
+            self._spawn(replay.settle(pending, run))
             return ACCEPTED
         return await self._run(inbound, on_new_message, output, prelude)
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _tell_refused(
+        self, inbound: Inbound, output: RecordingOutput, retry_after: int
+    ) -> None:
+        """Once per window: the message was not taken, and when to send it again. The
+        widget marks each refused message itself (its ack says so) and is not told here.
+        Behind the conversation's lock, so it follows the answers to earlier messages."""
+        if getattr(output, "marks_refused", False):
+            return
+        try:
+            async with self.locks.hold(inbound.conversation_id):
+                lang = await self.language(inbound.conversation_id, inbound.text)
+                await output.notice(rate_limit_reply(retry_after, lang))
+        except Exception as e:
+            logger.warning("rate-limit notice failed: %s", type(e).__name__)
 
     async def process(
         self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput
@@ -195,14 +229,6 @@ class Pipeline:
                 too_long = inbound.payload is None and len(text) > self.max_chars
                 if too_long:
                     text = display = truncate(text, self.max_chars)
-                decision = await self.limiter.hit(conv)
-                if not decision.allowed:
-                    logger.info("rate limit hit for %s", log_id(conv))
-                    metrics.inc(metrics.RATE_LIMITED, inbound.channel)
-                    if decision.notify:
-                        lang = await self.language(conv, display)
-                        await output.notice(notice("rate_limit", lang))
-                    return RATE_LIMITED
                 gate = await self._handoff_gate(inbound, display, output)
                 if gate is not None:
                     if inbound.kind == MEDIA_KIND:

@@ -56,6 +56,16 @@ class TTLCache:
 class RateDecision:
     allowed: bool
     notify: bool = False  # True once per window: tell the user politely, then stay quiet
+    retry_after: int = 0  # refused: whole seconds until a message would be accepted again
+
+
+def _retry_after(times, limit: int, window: float, now: float) -> int:
+    """Seconds until fewer than `limit` of these message times (oldest first: the ones
+    that count) are left in the window."""
+    expire = len(times) - limit + 1  # how many must leave the window
+    if expire <= 0:
+        return 0
+    return max(1, int(-(-(times[expire - 1] + window - now) // 1)))
 
 
 class MemoryDeduper:
@@ -72,10 +82,14 @@ class MemoryDeduper:
 
 
 class MemoryRateLimiter:
-    """At most `limit` messages in any `window` seconds per conversation (a sliding window:
-    a fixed per-minute bucket would let a burst straddling the minute through twice).
-    Refused messages count too, so someone who keeps flooding stays refused until they
-    pause; `notify` is true once per burst, for the first refused message."""
+    """At most `limit` messages in any `window` seconds per key (a sliding window: a fixed
+    per-minute bucket would let a burst straddling the minute through twice).
+
+    `count_refused`: do refused messages count too? For a client address (one client
+    posing as many senders) they do, so whoever keeps flooding stays refused until they
+    pause. For a conversation they do not: the citizen is told when to send again
+    (`retry_after`), and a message sent then must get through whatever they tried in
+    between. `notify` is true for at most one refusal per window."""
 
     def __init__(
         self,
@@ -83,9 +97,12 @@ class MemoryRateLimiter:
         window: float,
         max_entries: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
+        count_refused: bool = True,
     ):
         self.limit, self.window, self.clock = limit, window, clock
+        self.count_refused = count_refused
         self.cache = TTLCache(max_entries, clock)
+        self.notified = TTLCache(max_entries, clock)
 
     async def hit(self, key: str) -> RateDecision:
         if self.limit <= 0:
@@ -95,9 +112,17 @@ class MemoryRateLimiter:
         while recent and recent[0] <= now - self.window:
             recent.popleft()
         before = len(recent)
-        recent.append(now)  # maxlen keeps the newest limit + 1: enough to decide
+        allowed = before < self.limit
+        if allowed or self.count_refused:
+            recent.append(now)  # maxlen keeps the newest limit + 1: enough to decide
         self.cache.set(key, recent, self.window)
-        return RateDecision(before < self.limit, before == self.limit)
+        if allowed:
+            return RateDecision(True)
+        times = list(recent)
+        notify = self.notified.get(key) is None
+        if notify:
+            self.notified.set(key, 1, self.window)
+        return RateDecision(False, notify, _retry_after(times, self.limit, self.window, now))
 
 
 class RedisDeduper:
@@ -117,7 +142,7 @@ class RedisDeduper:
 
 class RedisRateLimiter:
     """MemoryRateLimiter's sliding window, shared by every worker: one sorted set of recent
-    message times per conversation, updated in one MULTI/EXEC."""
+    message times per key, updated in one MULTI/EXEC."""
 
     def __init__(
         self,
@@ -126,23 +151,34 @@ class RedisRateLimiter:
         window: float,
         prefix: str = "cza:rate:",
         clock: Callable[[], float] = time.time,
+        count_refused: bool = True,
     ):
         self.client, self.limit, self.window = client, limit, window
         self.prefix, self.clock = prefix, clock
+        self.count_refused = count_refused
 
     async def hit(self, key: str) -> RateDecision:
         if self.limit <= 0:
             return RateDecision(True)
         now = self.clock()
         rk = f"{self.prefix}{key}"
+        member = f"{now!r}:{uuid.uuid4().hex[:8]}"
         try:
             pipe = self.client.pipeline()  # MULTI/EXEC: atomic between workers
             pipe.zremrangebyscore(rk, "-inf", now - self.window)
             pipe.zcard(rk)
-            pipe.zadd(rk, {f"{now!r}:{uuid.uuid4().hex[:8]}": now})
+            pipe.zadd(rk, {member: now})
             pipe.zremrangebyrank(rk, 0, -(self.limit + 2))  # keep the newest limit + 1
             pipe.pexpire(rk, int(self.window * 1000) + 1000)
-            _, before, *_ = await pipe.execute()
+            pipe.zrange(rk, 0, -1, withscores=True)
+            _, before, *_, kept = await pipe.execute()
+            if before < self.limit:
+                return RateDecision(True)
+            if not self.count_refused:
+                await self.client.zrem(rk, member)
+            notify = bool(
+                await self.client.set(f"{rk}:told", 1, nx=True, ex=max(1, int(self.window)))
+            )
         except Exception as e:  # fail open
             from bot import metrics
 
@@ -151,7 +187,13 @@ class RedisRateLimiter:
                 "redis rate limit unavailable (%s); allowing the message", type(e).__name__
             )
             return RateDecision(True)
-        return RateDecision(before < self.limit, before == self.limit)
+        mine = member.encode()
+        times = sorted(
+            float(score)
+            for name, score in kept
+            if self.count_refused or (name.encode() if isinstance(name, str) else name) != mine
+        )
+        return RateDecision(False, notify, _retry_after(times, self.limit, self.window, now))
 
 
 def build_state(redis_client: Optional[Any] = None):
@@ -165,8 +207,12 @@ def build_state(redis_client: Optional[Any] = None):
 
         redis_client = aioredis.from_url(url)
     if redis_client is not None:
-        return RedisDeduper(redis_client, ttl), RedisRateLimiter(redis_client, limit, window)
-    return MemoryDeduper(ttl, max_entries), MemoryRateLimiter(limit, window, max_entries)
+        return RedisDeduper(redis_client, ttl), RedisRateLimiter(
+            redis_client, limit, window, count_refused=False
+        )
+    return MemoryDeduper(ttl, max_entries), MemoryRateLimiter(
+        limit, window, max_entries, count_refused=False
+    )
 
 
 class KeyedLocks:

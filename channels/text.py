@@ -15,7 +15,8 @@ from bot.content import ARABIC, message
 from bot.nlu.arabic import to_ascii_digits
 
 MEDIA_REPLY = message("channel.media")
-RATE_LIMIT_REPLY = message("channel.rate_limit")
+# Every rate-limit notice starts with this; `rate_limit_reply` adds when to send again.
+RATE_LIMIT_REPLY = message("channel.rate_limit").split("{wait}")[0].rstrip()
 TOO_LONG_REPLY = message("channel.too_long")  # {limit}
 ERROR_REPLY = message("channel.error")
 UNAVAILABLE_BUTTON = message("channel.unavailable_button")
@@ -27,6 +28,24 @@ _LEADING_SLASHES = re.compile(r"^[\s/]+")
 def notice(name: str, lang: str = ARABIC, **values: object) -> str:
     """A channel notice ("rate_limit", "too_long", "error", ...) in `lang`."""
     return message(f"channel.{name}", lang, **values)
+
+
+def wait_words(seconds: int, lang: str = ARABIC) -> str:
+    """The time ahead to wait ("الدقيقة الجاية", "الـ40 ثانية الجاية")."""
+    seconds = max(1, int(seconds))
+    if seconds > 60:
+        minutes = -(-seconds // 60)
+        if minutes == 2:
+            return message("channel.wait_two_minutes", lang)
+        return message("channel.wait_minutes", lang, minutes=minutes)
+    if seconds >= 55:
+        return message("channel.wait_minute", lang)
+    return message("channel.wait_seconds", lang, seconds=seconds)
+
+
+def rate_limit_reply(retry_after: int, lang: str = ARABIC) -> str:
+    """The message was not taken, and when to send it again."""
+    return notice("rate_limit", lang, wait=wait_words(retry_after, lang))
 
 
 def clean(text: str) -> str:

@@ -41,7 +41,10 @@ Protocol (JSON text frames):
                                                                       (after every hello)
                     {"type": "message", "message": <message>, "lang": "ar"|"en"}
                                                                       (bot, agent or system)
-                    {"type": "ack", "id": <client uuid>}
+                    {"type": "ack", "id": <client uuid>, "duplicate": bool}
+                    {"type": "ack", "id": <client uuid>, "refused": "rate_limited",
+                     "retry_after": <seconds>}   (not taken: the widget keeps it, marked
+                                                  "not sent", and offers to send it again)
                     {"type": "typing", "on": true|false, "by": "bot"}   (only while Rasa works)
                     {"type": "typing", "on": true|false, "by": "agent", "name": "..."}
                     {"type": "handoff", "state": "bot"|"queued"|"agent", "name": <agent> | null}
@@ -82,7 +85,7 @@ from bot.services.language import transcript_language
 from bot.store import conversations
 from channels.base import RecordingOutput, log_id, parse_json
 from channels.edge import allowed_origins, client_address, cors_headers, origin_allowed
-from channels.inbound import Inbound
+from channels.inbound import DUPLICATE, RATE_LIMITED, Inbound
 from channels.pipeline import get_pipeline
 from channels.web.agent import holder_frame, name_agent_messages
 from channels.web.session import issue_session, revoked, verify_session
@@ -154,6 +157,9 @@ def message_frame(message: Dict[str, Any]) -> Dict[str, Any]:
 
 class WebOutput(RecordingOutput):
     channel = "web"
+    # A refused message is marked in the widget by its ack (retry time included), so the
+    # pipeline sends no rate-limit notice here.
+    marks_refused = True
 
     def __init__(self, conversation_id: str, author: str = "bot") -> None:
         super().__init__(conversation_id, conversation_id.split(":", 1)[-1], author)
@@ -368,7 +374,8 @@ class WebChatInput(InputChannel):
                 inbound, on_new_message, WebOutput(conversation_id), background=True
             )
             if client_id:
-                await self._send(
-                    ws, {"type": "ack", "id": client_id, "duplicate": outcome == "duplicate"}
-                )
+                ack = {"type": "ack", "id": client_id, "duplicate": outcome == DUPLICATE}
+                if outcome == RATE_LIMITED:
+                    ack.update(refused="rate_limited", retry_after=inbound.retry_after or 1)
+                await self._send(ws, ack)
             logger.debug("web: message from %s %s", log_id(conversation_id), outcome)

@@ -329,3 +329,43 @@ def test_keyboard_only_open_type_send_pick_a_button_and_close(fresh, browser):
     assert not page.locator(".cza-panel").is_visible()
     assert "cza-launcher" in assert_visible_focus(page)["cls"]
     page.close()
+
+
+def test_a_message_the_server_refused_stays_marked_with_a_retry(fresh, browser, monkeypatch):
+    """Over the per-citizen limit a message used to look sent, get no answer and vanish
+    at the next reload. Now it stays, marked "not sent" with when to send it again,
+    across a reload, and its button sends it once the wait is over."""
+    from channels.pipeline import set_pipeline
+
+    monkeypatch.setenv("RATE_LIMIT_MESSAGES", "1")
+    monkeypatch.setenv("RATE_LIMIT_WINDOW_SECONDS", "3")
+    set_pipeline(None)
+    page = browser.new_page(viewport={"width": 1000, "height": 760}, locale="ar-SA")
+    page.goto(f"{fresh.url}/chat")
+    page.wait_for_function(ONLINE)
+    box = page.get_by_label("اكتب رسالتك")
+    box.fill("أول رسالة")
+    box.press("Enter")
+    page.locator(".cza-msg.cza-bot", has_text="وصلني: أول رسالة").wait_for()
+    box.fill("تعليقي على التقييم")
+    box.press("Enter")
+
+    unsent = page.locator(".cza-msg.cza-unsent", has_text="تعليقي على التقييم")
+    unsent.wait_for()
+    assert re.search(r"ما انرسلت · أرسلها بعد [1-3] ث", unsent.inner_text())
+    assert unsent.get_by_role("button", name="أعد الإرسال").is_disabled()
+
+    page.reload()
+    page.wait_for_function(ONLINE)
+    unsent = page.locator(".cza-msg.cza-unsent", has_text="تعليقي على التقييم")
+    unsent.wait_for()  # still there after a reload, still marked
+
+    retry = unsent.get_by_role("button", name="أعد الإرسال")
+    page.wait_for_function(
+        "!document.querySelector('.cza-unsent .cza-retry').disabled", timeout=6000
+    )
+    retry.click()
+    page.locator(".cza-msg.cza-bot", has_text="وصلني: تعليقي على التقييم").wait_for()
+    assert page.locator(".cza-unsent").count() == 0
+    assert page.evaluate("localStorage.getItem('cza.unsent.v1')") is None
+    page.close()

@@ -35,6 +35,7 @@ from channels.text import (
     RATE_LIMIT_REPLY,
     clean,
     notice,
+    rate_limit_reply,
     split_text,
     strip_command_prefix,
     truncate,
@@ -328,7 +329,66 @@ def test_rate_limit_notice_once(store_db, monkeypatch):
     p = Pipeline()
     results = [run_pipeline(p, inbound(f"m{i}", conv="flood")) for i in range(3)]
     assert [r[0] for r in results] == [PROCESSED, RATE_LIMITED, RATE_LIMITED]
-    assert [r[2].notices for r in results] == [[], [RATE_LIMIT_REPLY], []]
+    notices = [r[2].notices for r in results]
+    assert [len(n) for n in notices] == [0, 1, 0]
+    # The notice says the message was not taken and when to send it again.
+    assert notices[1][0].startswith(RATE_LIMIT_REPLY) and "الدقيقة الجاية" in notices[1][0]
+
+
+def test_a_refused_message_is_told_when_to_retry_and_a_retry_then_gets_through():
+    """A citizen answering a pre-check quickly and then rating got one warning, then
+    messages that vanished. The refusal now says when to send again, and a message sent
+    then goes through, whatever was tried in between (refusals do not push it back)."""
+
+    async def scenario():
+        clock = Clock()
+        limiter = MemoryRateLimiter(limit=3, window=60, clock=clock, count_refused=False)
+        for _ in range(3):
+            assert (await limiter.hit("c")).allowed
+            clock.now += 10
+        refused = await limiter.hit("c")  # at 30 s; the first message leaves at 60 s
+        assert (refused.allowed, refused.notify, refused.retry_after) == (False, True, 30)
+        clock.now += 20
+        again = await limiter.hit("c")  # tried once more in between: no second notice
+        assert (again.allowed, again.notify, again.retry_after) == (False, False, 10)
+        clock.now += again.retry_after
+        assert (await limiter.hit("c")).allowed
+
+    asyncio.run(scenario())
+
+
+def test_the_redis_limiter_tells_the_same_retry_time():
+    fakeredis = pytest.importorskip("fakeredis")
+
+    async def scenario():
+        clock = Clock()
+        redis = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
+        limiter = RedisRateLimiter(redis, limit=3, window=60, clock=clock, count_refused=False)
+        for _ in range(3):
+            assert (await limiter.hit("c")).allowed
+            clock.now += 10
+        refused = await limiter.hit("c")
+        assert (refused.allowed, refused.notify, refused.retry_after) == (False, True, 30)
+        clock.now += 20
+        again = await limiter.hit("c")
+        assert (again.allowed, again.notify, again.retry_after) == (False, False, 10)
+        clock.now += again.retry_after
+        assert (await limiter.hit("c")).allowed
+
+    asyncio.run(scenario())
+
+
+def test_a_refused_message_is_neither_stored_nor_queued(store_db, monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_MESSAGES", "1")
+    p = Pipeline()
+    first = inbound("أول", conv="flood-2")
+    second = inbound("ثاني", conv="flood-2")
+    assert run_pipeline(p, first)[0] == PROCESSED and first.retry_after is None
+    outcome, seen, _ = run_pipeline(p, second)
+    assert (outcome, seen) == (RATE_LIMITED, [])
+    assert 1 <= second.retry_after <= 60  # what the widget shows beside the message
+    texts = [m["text"] for m in conversations.transcript("flood-2")]
+    assert "ثاني" not in texts
 
 
 def test_messages_of_one_conversation_reach_rasa_in_order(store_db):
@@ -436,6 +496,8 @@ def test_rate_limit_window_slides_instead_of_resetting_on_the_minute():
         clock.now = 60.5 + 60.1 + 0.1  # a quiet minute after the last message
         assert (await limiter.hit("c")).allowed
 
+    # (A client address's limiter: refusals count, so a flood stays refused until it pauses.)
+
     clock = Clock()
     asyncio.run(scenario(MemoryRateLimiter(limit=3, window=60, clock=clock), clock))
     clock = Clock()
@@ -464,5 +526,7 @@ def test_the_pipelines_notices_follow_the_citizens_language(store_db, monkeypatc
     monkeypatch.setenv("RATE_LIMIT_MESSAGES", "1")
     p = Pipeline()
     run_pipeline(p, inbound("Who can benefit from the program?", conv="en2"))
-    outcome, _, out = run_pipeline(p, inbound("and my wife?", conv="en2"))
-    assert (outcome, out.notices) == (RATE_LIMITED, [notice("rate_limit", "en")])
+    second = inbound("and my wife?", conv="en2")
+    outcome, _, out = run_pipeline(p, second)
+    assert outcome == RATE_LIMITED and len(out.notices) == 1
+    assert out.notices[0] == rate_limit_reply(second.retry_after, "en")

@@ -222,6 +222,36 @@ def test_the_same_client_message_id_three_times_gives_one_reply(fresh):
     assert [a["duplicate"] for a in acks] == [False, True, True]
 
 
+def test_a_message_over_the_rate_limit_is_refused_in_its_ack_with_when_to_retry(fresh, monkeypatch):
+    """It used to be acknowledged like any other and then dropped: the widget showed it
+    as sent, no answer came, and it was gone after a reload."""
+    monkeypatch.setenv("RATE_LIMIT_MESSAGES", "1")
+    from channels.pipeline import set_pipeline
+
+    set_pipeline(None)
+
+    async def scenario():
+        async with Client(fresh.url) as c:
+            await c.next("session")
+            await c.next("history")
+            await c.say("أول")
+            first = await c.next("ack")
+            await c.bot_text()
+            await c.say("ملاحظتي على الخدمة")
+            second = await c.next("ack")
+            try:
+                extra = await c.next("message", timeout=0.8)
+            except AssertionError:
+                extra = None
+            return first, second, extra
+
+    first, second, extra = run(scenario())
+    assert "refused" not in first
+    assert second["refused"] == "rate_limited" and 1 <= second["retry_after"] <= 60
+    assert extra is None  # the widget marks the message itself; no notice, no Rasa
+    assert "ملاحظتي على الخدمة" not in [m["text"] for m in fresh.agent.received]
+
+
 def test_chip_payloads_are_accepted_only_when_offered(fresh):
     async def scenario():
         async with Client(fresh.url) as c:

@@ -12,6 +12,11 @@
  * session token; it is kept in localStorage so the conversation and its history survive
  * a page reload. Right to left, keyboard and screen-reader friendly, reconnects by itself.
  *
+ * A message the server did not take (the per-citizen rate limit) stays in the list, marked
+ * "not sent" with a countdown and a button to send it again; such messages are kept in
+ * localStorage too, so a reload does not lose them. Until the countdown ends, what the
+ * citizen writes waits in the same way instead of being sent to be refused.
+ *
  * While an agent holds the conversation the server says so ("handoff" frames): the header
  * and the agent's messages show the agent's name, and the typing indicator shows the
  * agent's real typing; the bot's dots show only while the bot is answering. Times use
@@ -38,6 +43,7 @@
   var STORE_KEY = "cza.session.v1";
   var OPEN_KEY = "cza.open.v1";
   var LANG_KEY = "cza.lang.v1";
+  var UNSENT_KEY = "cza.unsent.v1";
   var MAX_LEN = 1000;
 
   // The widget's own words in each language, the same keys (tests/unit/test_widget_labels.py
@@ -65,7 +71,10 @@
       "connecting": "جارٍ الاتصال…",
       "reconnecting": "انقطع الاتصال، جارٍ إعادة الاتصال…",
       "online": "متصل",
-      "welcome": "أهلاً بك 👋 اكتب سؤالك عن حساب المواطن، مثل: وش شروط الأهلية؟"
+      "welcome": "أهلاً بك 👋 اكتب سؤالك عن حساب المواطن، مثل: وش شروط الأهلية؟",
+      "notSentWait": "ما انرسلت · أرسلها بعد {s} ث",
+      "notSent": "ما انرسلت",
+      "retry": "أعد الإرسال"
     },
     "en": {
       "dir": "ltr",
@@ -88,7 +97,10 @@
       "connecting": "Connecting…",
       "reconnecting": "Connection lost, reconnecting…",
       "online": "Online",
-      "welcome": "Welcome 👋 Type your question about Citizen Account, like: What are the eligibility rules?"
+      "welcome": "Welcome 👋 Type your question about Citizen Account, like: What are the eligibility rules?",
+      "notSentWait": "Not sent · send it again in {s} s",
+      "notSent": "Not sent",
+      "retry": "Send again"
     }
   };
   // labels:end
@@ -346,6 +358,63 @@
     bubble(m.author, m.text, m.at, null, m.name);
   }
 
+  // ---------------------------------------------------------------- messages not taken
+  // The server refused them (too many messages in a short time) and said when it takes
+  // messages again; they stay here, marked, until the citizen sends them again.
+  var blockedUntil = 0;
+  var unsent = [];
+  try { unsent = JSON.parse(load(UNSENT_KEY) || "[]") || []; } catch (e) { unsent = []; }
+  unsent.forEach(function (u) { blockedUntil = Math.max(blockedUntil, u.until || 0); });
+  function keepUnsent() { save(UNSENT_KEY, unsent.length ? JSON.stringify(unsent) : null); }
+  var countdown = null;
+  function tick() {
+    var left = Math.ceil((blockedUntil - Date.now()) / 1000);
+    log.querySelectorAll(".cza-unsent").forEach(function (item) {
+      var note = item.querySelector(".cza-note");
+      var again = item.querySelector(".cza-retry");
+      if (note) { note.textContent = left > 0 ? T.notSentWait.replace("{s}", left) : T.notSent; }
+      if (again) { again.disabled = left > 0; }
+    });
+    if (left <= 0) { clearInterval(countdown); countdown = null; }
+  }
+  function markUnsent(item, message) {
+    item.classList.remove("cza-pending");
+    item.classList.add("cza-unsent");
+    if (!item.querySelector(".cza-note")) {
+      var note = el("span", { "class": "cza-note" });
+      var again = el("button", { type: "button", "class": "cza-retry" }, T.retry);
+      again.addEventListener("click", function () { resend(item, message); });
+      item.appendChild(note);
+      item.appendChild(again);
+    }
+    tick();
+    if (!countdown && blockedUntil > Date.now()) { countdown = setInterval(tick, 1000); }
+  }
+  function refuse(message, seconds) {
+    blockedUntil = Math.max(blockedUntil, Date.now() + Math.max(1, seconds || 1) * 1000);
+    pending = pending.filter(function (p) { return p.id !== message.id; });
+    message.until = blockedUntil;
+    unsent = unsent.filter(function (u) { return u.id !== message.id; }).concat([message]);
+    keepUnsent();
+    var item = log.querySelector('[data-cid="' + String(message.id).replace(/"/g, "") + '"]');
+    if (item) { markUnsent(item, message); }
+  }
+  function resend(item, message) {
+    if (Date.now() < blockedUntil) { tick(); return; }
+    unsent = unsent.filter(function (u) { return u.id !== message.id; });
+    keepUnsent();
+    item.remove();
+    // A new id: the server has seen the old one (a retry must not look like a duplicate).
+    sendMessage({ text: message.text, payload: message.payload, title: message.title });
+  }
+  function showUnsent() {
+    unsent.forEach(function (u) {
+      var item = bubble("citizen", u.title || u.text, u.at || null, "cza-unsent");
+      item.setAttribute("data-cid", u.id);
+      markUnsent(item, u);
+    });
+  }
+
   // ---------------------------------------------------------------- connection
   var ws = null;
   var ready = false;
@@ -416,7 +485,10 @@
     switch (frame.type) {
       case "session":
         save(STORE_KEY, frame.token);
-        if (frame["new"]) { setHolder("bot", null); }    // a fresh conversation starts with the bot
+        if (frame["new"]) {                              // a fresh conversation starts with the bot
+          setHolder("bot", null);
+          unsent = []; keepUnsent();                     // what was not sent belonged to the old one
+        }
         break;
       case "history":
         ready = true;
@@ -434,6 +506,7 @@
         pending.forEach(function (p) {
           bubble("citizen", p.title || p.text, null, "cza-pending").setAttribute("data-cid", p.id);
         });
+        showUnsent();
         welcome();
         pending.forEach(transmit);
         clearInterval(pingTimer);
@@ -451,6 +524,11 @@
         setHolder(frame.state, frame.name);
         break;
       case "ack":
+        if (frame.refused) {
+          var refused = pending.filter(function (p) { return p.id === frame.id; })[0];
+          if (refused) { refuse(refused, frame.retry_after); }
+          break;
+        }
         pending = pending.filter(function (p) { return p.id !== frame.id; });
         var mine = log.querySelector('[data-cid="' + String(frame.id).replace(/"/g, "") + '"]');
         if (mine) { mine.classList.remove("cza-pending"); }
@@ -473,12 +551,15 @@
 
   function sendMessage(message) {
     message.id = uid();
+    message.at = new Date().toISOString();
     pending.push(message);
     showChips([]);
     var w = log.querySelector(".cza-welcome");
     if (w) { w.remove(); }
-    bubble("citizen", message.title || message.text, new Date().toISOString(), "cza-pending")
+    bubble("citizen", message.title || message.text, message.at, "cza-pending")
       .setAttribute("data-cid", message.id);
+    // The server said when it takes messages again: until then this one waits here.
+    if (Date.now() < blockedUntil) { refuse(message, 0); return; }
     // No dots here: the server shows them only if the bot, not a person, is answering.
     if (!transmit(message)) { connect(); }
   }
