@@ -1,5 +1,5 @@
-"""Tables of the human handoff: escalation episodes, desk agents and their sessions,
-agents' internal notes and labels on an episode.
+"""Tables of the human handoff: escalation episodes and each agent's part of them, desk
+agents and their sessions, agents' internal notes and labels on an episode.
 
 One `handoffs` row per escalation episode. A conversation has at most one *open*
 episode (state 'queued' or 'agent'), enforced by a partial unique index that
@@ -73,6 +73,35 @@ class Handoff(Base):
         Index("ix_handoffs_state_queued_at", "state", "queued_at"),
         Index("ix_handoffs_ended_at", "ended_at"),
     )
+
+
+# How an agent's part began and ended (handoff_parts).
+CLAIMED, TRANSFERRED, RELEASED, RETURNED = "claimed", "transferred", "released", "returned"
+
+
+class HandoffPart(Base):
+    """One agent's part of an episode: from their claim (or a colleague's transfer to them)
+    to the transfer, release, hand-back or close that ended it. `handoffs.claimed_by` and
+    `claimed_at` say who holds the episode now; these rows keep who held it before, so
+    each agent is credited with their own part. Written by the transitions, in the
+    transaction of the state change.
+
+    `waiting_since` is when the citizen began waiting for this part's agent: the queueing,
+    or the release that put the episode back in the queue. A transfer has none (the
+    colleague holds the conversation at once)."""
+
+    __tablename__ = "handoff_parts"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(
+        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    agent = Column(String(80), nullable=False)
+    began = Column(String(12), nullable=False)  # claimed | transferred
+    waiting_since = Column(DateTime(timezone=True), nullable=True)
+    started_at = Column(DateTime(timezone=True), nullable=False)
+    ended_at = Column(DateTime(timezone=True), nullable=True)
+    ended = Column(String(12), nullable=True)  # transferred | released | returned | closed
 
 
 class Agent(Base):

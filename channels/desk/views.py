@@ -203,7 +203,11 @@ def queue_item(
         "reason": view.reason,
         "reason_label": view.reason_label,
         "queued_at": iso(view.queued_at),
-        "waiting_seconds": view.waiting_seconds(now),
+        "waiting_seconds": (
+            details.get("waited", {}).get(view.id, view.waiting_seconds(now))
+            if view.state == handoff.AGENT
+            else view.waiting_seconds(now)
+        ),
         "position": view.position,
         "claimed_by": view.claimed_by,
         "claimed_by_name": names.get(view.claimed_by, view.claimed_by),

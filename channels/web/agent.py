@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bot.services import handoff
 from bot.store import session_scope
-from bot.store.handoffs import Agent, Handoff, aware
+from bot.store.handoffs import Agent, Handoff, HandoffPart, aware
 from channels.base import log_id
 
 logger = logging.getLogger(__name__)
@@ -86,18 +86,16 @@ def _parse(at: Any) -> Optional[datetime]:
 
 
 def _episodes(conversation_id: str) -> List[Tuple[datetime, Optional[datetime], str]]:
+    """Each agent's part of the conversation's episodes (a transfer starts a new one)."""
     with session_scope() as s:
         rows = s.execute(
-            select(Handoff.claimed_at, Handoff.ended_at, Handoff.claimed_by)
-            .where(Handoff.conversation_id == conversation_id, Handoff.claimed_by.is_not(None))
-            .order_by(Handoff.claimed_at)
+            select(HandoffPart.started_at, HandoffPart.ended_at, HandoffPart.agent)
+            .join(Handoff, Handoff.id == HandoffPart.handoff_id)
+            .where(Handoff.conversation_id == conversation_id)
+            .order_by(HandoffPart.started_at, HandoffPart.id)
         ).all()
-    names = display_names(r.claimed_by for r in rows)
-    return [
-        (aware(r.claimed_at), aware(r.ended_at), names.get(r.claimed_by, r.claimed_by))
-        for r in rows
-        if r.claimed_at is not None
-    ]
+    names = display_names(r.agent for r in rows)
+    return [(aware(r.started_at), aware(r.ended_at), names.get(r.agent, r.agent)) for r in rows]
 
 
 def name_agent_messages(conversation_id: str, messages: List[Dict[str, Any]]) -> None:

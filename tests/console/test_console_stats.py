@@ -48,7 +48,11 @@ def test_containment_follows_its_definition(loaded):
 def test_handoffs_rate_reasons_waits_and_agents(loaded):
     h = stats.handoffs(Period(D, D + 1))
     assert h["handoffs"] == 3
-    assert h["rate"] == 50.0  # 3 handoffs / 6 conversations
+    # One definition on the whole page: conversations handed off, of all conversations
+    # (telegram:1 of 6), the containment table's number (the episodes are counted apart).
+    assert h["rate"] == 16.7
+    containment = stats.containment(Period(D, D + 1))
+    assert h["rate"] == next(r[2] for r in containment["rows"] if r[0] == "handed_off")
     assert h["reasons"]["rows"] == [["requested", 2], ["fallback", 1]]
     assert (h["wait_p50"], h["wait_p95"]) == (60.0, 180.0)
     assert (h["handling_p50"], h["handling_p95"]) == (300.0, 600.0)
@@ -151,3 +155,36 @@ def test_turns_and_rating_links_go_with_the_transcript_retention_counts_stay(app
     assert ids == {"erased"} and comments == 0
     assert stats.containment(Period(D, D + 1)) == before[0]  # from the rollup
     assert stats.satisfaction(Period(D, D + 1))["average"] == before[1]
+
+
+def test_a_transfer_credits_each_agent_with_their_own_part(app_db):
+    """Sara claimed after an 18 s wait and transferred to Omar 80 s later. The transfer
+    used to overwrite claimed_at/claimed_by: Omar was credited with the conversation and
+    a 98 s wait. Each agent now has their own part, and only a claim has a wait."""
+    from bot.services import handoff
+
+    t0 = fixtures.T0 + 3600
+    view = handoff.escalate("telegram:77", channel="telegram", now=fixtures.at(0, t0))
+    assert handoff.claim(view.id, "sara", now=fixtures.at(18, t0))
+    assert handoff.transfer(view.id, "sara", "omar", now=fixtures.at(98, t0))
+    assert handoff.close(view.id, "omar", now=fixtures.at(200, t0))
+    # Released back to the queue and claimed again: that wait runs from the release.
+    other = handoff.escalate("web:78", channel="web", now=fixtures.at(0, t0))
+    assert handoff.claim(other.id, "omar", now=fixtures.at(10, t0))
+    assert handoff.release(other.id, "omar", now=fixtures.at(40, t0))
+    assert handoff.claim(other.id, "sara", now=fixtures.at(70, t0))
+    assert handoff.return_to_bot(other.id, "sara", now=fixtures.at(100, t0))
+
+    h = stats.handoffs(Period(D, D))
+    assert h["rows"] == [
+        # agent, episodes, wait p50/p95 (their claims), handling p50/p95 (their parts)
+        ["omar", 2, 10.0, 10.0, 30.0, 102.0],
+        ["sara", 2, 18.0, 30.0, 30.0, 80.0],
+    ]
+    assert (h["wait_p50"], h["wait_p95"]) == (18.0, 30.0)  # 10, 18, 30: never 98
+    parts = handoff.parts_of(view.id)
+    assert [(p["agent"], p["began"], p["ended"]) for p in parts] == [
+        ("sara", "claimed", "transferred"),
+        ("omar", "transferred", "closed"),
+    ]
+    assert parts[1]["waiting_since"] is None

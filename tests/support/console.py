@@ -23,7 +23,7 @@ from bot.store import session_scope
 from bot.store import turns as turn_store
 from bot.store.conversations import record_inbound, record_outbound
 from bot.store.csat import CsatRating
-from bot.store.handoffs import Handoff
+from bot.store.handoffs import Handoff, HandoffPart
 
 D = (date(2026, 11, 10) - date(1970, 1, 1)).days
 T0 = turn_store.day_start_ts(D) + 9 * 3600  # 09:00 Riyadh
@@ -165,6 +165,26 @@ def load(day: int = D) -> dict:
                     reason="requested",
                     queued_at=at(4 * 3600, t0),
                 ),
+            ]
+        )
+        s.flush()
+        # Each claimed episode's one part, as the transitions write it.
+        s.add_all(
+            [
+                HandoffPart(
+                    handoff_id=h.id,
+                    agent=h.claimed_by,
+                    began="claimed",
+                    waiting_since=h.queued_at,
+                    started_at=h.claimed_at,
+                    ended_at=h.ended_at,
+                    ended="closed",
+                )
+                for h in s.query(Handoff).filter(Handoff.claimed_by.isnot(None))
+            ]
+        )
+        s.add_all(
+            [
                 CsatRating(
                     conversation_id="web:a",
                     channel="web",

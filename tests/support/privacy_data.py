@@ -94,6 +94,8 @@ NO_CITIZEN_DATA = {
     "maintenance_runs": "which process purges",
     # Tags name topics, not people (their audit entries copy them); deleted with the episode.
     "handoff_labels": "agents' topic tags on an episode",
+    # Which agent held an episode and when; deleted with the episode.
+    "handoff_parts": "agents' parts of an episode",
     "console_daily": "counts per day and channel",
     "console_latency": "counts per day, channel and 10 ms",
     "console_forms": "counts per day, channel, form and question",
@@ -238,6 +240,7 @@ def populate(tracker_engine, now_ts: float) -> None:
             channel="telegram",
             snapshot={"ticket_national_id": c.national_id, "ticket_mobile": c.mobile},
         )
+        assert handoff.claim(episode.id, "huda")  # huda's part of it
         # Agents' notes and tags on the episode name the citizen too.
         notes.add_note(episode.id, "huda", f"كلمت {c.name} على {c.mobile}")
         assert notes.add_label(episode.id, "huda", "دفعات")

@@ -51,6 +51,7 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
         "conversations": 3,
         "handoff_notes": 1,
         "handoff_labels": 1,
+        "handoff_parts": 1,
         "handoffs": 1,
         "review_labels": 1,  # the label on A's telegram turn
         "bot_turns": 3,  # a turn in each of A's three conversations

@@ -14,7 +14,11 @@ Definitions (docs/console.md says the same for supervisors):
 - *contained*: no handoff in it, its last bot answer was not a fallback, and the same
   conversation id has no bot turn in the 24 hours after its last one;
 - a *fallback* turn: the NLU fell below its threshold (nlu_fallback), a fallback action
-  ran, or the citizen got the "service unavailable" apology.
+  ran, or the citizen got the "service unavailable" apology;
+- the *handoff rate*: conversations with a handoff, of all conversations (the containment
+  table's "handed off" row; the top card shows the same number);
+- waits and handling times are per agent's part of an episode (handoff_parts): a
+  transfer credits each agent with their own part, never the colleague's.
 """
 
 from __future__ import annotations
@@ -100,48 +104,54 @@ def containment(period: Period) -> Dict[str, Any]:
 # ------------------------------------------------------------------------- handoffs
 
 _HANDOFFS = "queued_at >= :start AND queued_at < :end AND (:channel IS NULL OR channel = :channel)"
+# Each agent's part of the period's episodes (bot/store/handoffs.py, HandoffPart).
+_PARTS = (
+    "handoff_parts p JOIN handoffs h ON h.id = p.handoff_id "
+    "WHERE h.queued_at >= :start AND h.queued_at < :end "
+    "AND (:channel IS NULL OR h.channel = :channel)"
+)
 
 
-def _agent_percentiles(agent: str, wait: str, handling: str, params: Dict[str, Any]) -> List:
-    """[wait p50, wait p95, handling p50, handling p95] of one agent's handoffs."""
-    mine = dict(params, agent=agent)
-    where = f"WHERE {_HANDOFFS} AND claimed_by = :agent"
-    return percentiles(f"SELECT {wait} AS x FROM handoffs {where}", mine) + percentiles(
-        f"SELECT {handling} AS x FROM handoffs {where}", mine
+def _part_percentiles(where: str, params: Dict[str, Any]) -> List:
+    """[wait p50, wait p95, handling p50, handling p95] of the parts `where` selects. A
+    part's wait runs from when the citizen began waiting for it (queued, or released back
+    to the queue) to its agent's claim; a transfer has none. Its handling runs from the
+    claim or transfer to whatever ended it."""
+    wait = _seconds("p.started_at", "p.waiting_since")
+    handling = _seconds("p.ended_at", "p.started_at")
+    return percentiles(f"SELECT {wait} AS x FROM {_PARTS}{where}", params) + percentiles(
+        f"SELECT {handling} AS x FROM {_PARTS}{where}", params
     )
 
 
 def handoffs(period: Period) -> Dict[str, Any]:
     params = dict(period.params, start=period.start, end=period.end)
-    wait = _seconds("claimed_at", "queued_at")
-    handling = _seconds("ended_at", "claimed_at")
     total = _one(f"SELECT COUNT(*) FROM handoffs WHERE {_HANDOFFS}", params)[0]
-    conversations = containment(period)["conversations"]
+    # The rate is the containment table's "handed off" share, so the page shows one
+    # number for it: conversations handed to an agent, of all conversations.
+    handed = containment(period)
+    rate = next(r[2] for r in handed["rows"] if r[0] == "handed_off")
     reasons = _rows(
         f"SELECT reason, COUNT(*) FROM handoffs WHERE {_HANDOFFS} GROUP BY reason "
         "ORDER BY COUNT(*) DESC, reason",
         params,
     )
-    wait_p = percentiles(f"SELECT {wait} AS x FROM handoffs WHERE {_HANDOFFS}", params)
-    handling_p = percentiles(
-        f"SELECT {handling} AS x FROM handoffs WHERE {_HANDOFFS} AND claimed_at IS NOT NULL",
-        params,
-    )
+    wait_p50, wait_p95, handling_p50, handling_p95 = _part_percentiles("", params)
     agents = [
-        [agent, int(n)] + _agent_percentiles(agent, wait, handling, params)
+        [agent, int(n)] + _part_percentiles(" AND p.agent = :agent", dict(params, agent=agent))
         for agent, n in _rows(
-            f"SELECT claimed_by, COUNT(*) FROM handoffs WHERE {_HANDOFFS} "
-            "AND claimed_by IS NOT NULL GROUP BY claimed_by ORDER BY claimed_by",
+            f"SELECT p.agent, COUNT(DISTINCT p.handoff_id) FROM {_PARTS} "
+            "GROUP BY p.agent ORDER BY p.agent",
             params,
         )
     ]
     return {
         "handoffs": int(total or 0),
-        "rate": _share(total, conversations),
-        "wait_p50": wait_p[0],
-        "wait_p95": wait_p[1],
-        "handling_p50": handling_p[0],
-        "handling_p95": handling_p[1],
+        "rate": rate,
+        "wait_p50": wait_p50,
+        "wait_p95": wait_p95,
+        "handling_p50": handling_p50,
+        "handling_p95": handling_p95,
         "reasons": {"columns": ["reason", "handoffs"], "rows": reasons},
         "columns": [
             "agent",

@@ -25,6 +25,7 @@ The modules (callers import this package only):
     masking.py      the slot snapshot the desk may see
     events.py       change notices for the desk's live updates
     listing.py      what the desk's list shows beside each episode, for all rows at once
+    parts.py        each agent's part of an episode (claims, transfers, releases, hand-backs)
     tickets.py      tickets linked to episodes, who may change their status, their history
 """
 
@@ -40,6 +41,7 @@ from bot.services.handoff.notes import (
     notes_for,
     remove_label,
 )
+from bot.services.handoff.parts import parts_of
 from bot.services.handoff.records import (
     FILTERS,
     HandoffView,
@@ -140,6 +142,7 @@ __all__ = [
     "notes_for",
     "notify_citizen_message",
     "open_for",
+    "parts_of",
     "queue",
     "queued_ack_text",
     "record_ticket",

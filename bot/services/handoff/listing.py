@@ -17,24 +17,27 @@ from bot.content import ARABIC
 from bot.services.language import LOOKBACK, transcript_language
 from bot.store import session_scope
 from bot.store.conversations import Conversation, TranscriptMessage
-from bot.store.handoffs import HandoffLabel, aware
+from bot.store.handoffs import CLAIMED, HandoffLabel, HandoffPart, aware
 
 
 def list_details(handoff_ids: Iterable[int], conversation_ids: Iterable[str]) -> Dict[str, dict]:
     """{"labels": {handoff id: [label]}, "last_message": {conversation id: {"author",
     "text"}}, "last_inbound": {conversation id: datetime or None}, "language":
-    {conversation id: "ar" | "en"}} in four queries."""
+    {conversation id: "ar" | "en"}, "waited": {handoff id: seconds the citizen waited for
+    the latest claim}} in five queries."""
     ids = sorted(set(handoff_ids))
     convs = sorted(set(conversation_ids))
     labels: Dict[int, List[str]] = defaultdict(list)
     last_message: Dict[str, dict] = {}
     last_inbound: Dict[str, Optional[object]] = {}
     language: Dict[str, str] = {}
+    waited: Dict[int, int] = {}
     found = {
         "labels": labels,
         "last_message": last_message,
         "last_inbound": last_inbound,
         "language": language,
+        "waited": waited,
     }
     if not ids and not convs:
         return found
@@ -46,6 +49,14 @@ def list_details(handoff_ids: Iterable[int], conversation_ids: Iterable[str]) ->
                 .order_by(HandoffLabel.added_at, HandoffLabel.id)
             ):
                 labels[hid].append(label)
+            # The wait ends at a claim; a later transfer is not part of it.
+            for hid, since, started in s.execute(
+                select(HandoffPart.handoff_id, HandoffPart.waiting_since, HandoffPart.started_at)
+                .where(HandoffPart.handoff_id.in_(ids), HandoffPart.began == CLAIMED)
+                .order_by(HandoffPart.id)
+            ):
+                if since is not None:
+                    waited[hid] = max(0, int((aware(started) - aware(since)).total_seconds()))
         if convs:
             latest = (
                 select(func.max(TranscriptMessage.id).label("id"))

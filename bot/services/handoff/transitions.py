@@ -1,12 +1,14 @@
 """State transitions of a handoff episode, each one conditional UPDATE checked by its
-rowcount in the same transaction as its audit entry (see the package's docstring)."""
+rowcount in the same transaction as its audit entry (see the package's docstring). A
+change of who holds the episode also begins or ends an agent's part (parts.py) in that
+transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from datetime import datetime, timedelta
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import settings
 from bot.masking import mask_text
 from bot.nlu.arabic import normalize
-from bot.services.handoff import events
+from bot.services.handoff import events, parts
 from bot.services.handoff.masking import mask_snapshot
 from bot.services.handoff.records import HandoffView, _position, get, open_for
 from bot.services.handoff.wording import DEFAULT_REASON, REASONS, queued_ack_text
@@ -22,7 +24,19 @@ from bot.services.language import conversation_language
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
 from bot.store.conversations import channel_from_id
-from bot.store.handoffs import AGENT, BOT, CLOSED, OPEN_STATES, QUEUED, Handoff, aware
+from bot.store.handoffs import (
+    AGENT,
+    BOT,
+    CLAIMED,
+    CLOSED,
+    OPEN_STATES,
+    QUEUED,
+    RELEASED,
+    RETURNED,
+    TRANSFERRED,
+    Handoff,
+    aware,
+)
 
 
 def escalate(
@@ -98,9 +112,11 @@ def _transition(
     values: Dict[str, Any],
     allowed,
     detail: Optional[Dict[str, Any]] = None,
+    then: Optional[Callable[[Any], None]] = None,
 ) -> bool:
     """One atomic state change: UPDATE handoffs SET ... WHERE id = :id AND <allowed>,
-    checked by its rowcount, in the same transaction as its audit entry."""
+    checked by its rowcount, in the same transaction as its audit entry and `then`
+    (what the change does to the agents' parts)."""
     with session_scope() as session:
         result = session.execute(
             update(Handoff)
@@ -110,6 +126,8 @@ def _transition(
         )
         if result.rowcount != 1:
             return False
+        if then is not None:
+            then(session)
         audit.record(session, actor, action, "handoff", handoff_id, detail)
     events.emit(action.rsplit(".", 1)[-1], handoff_id)
     return True
@@ -125,12 +143,14 @@ def _held_by_or_queued(agent: str):
 
 def claim(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """Give a queued conversation to one agent. False if someone else was first."""
+    now = now or utcnow()
     return _transition(
         handoff_id,
         f"agent:{agent}",
         "handoff.claimed",
-        {"state": AGENT, "claimed_by": agent, "claimed_at": now or utcnow()},
+        {"state": AGENT, "claimed_by": agent, "claimed_at": now},
         Handoff.state == QUEUED,
+        then=lambda s: parts.begin(s, handoff_id, agent, CLAIMED, now),
     )
 
 
@@ -181,36 +201,42 @@ def leave_queue(conversation_id: str, now: Optional[datetime] = None) -> bool:
     )
 
 
-def release(handoff_id: int, agent: str) -> bool:
+def release(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """The claiming agent puts the conversation back in the queue."""
+    now = now or utcnow()
     return _transition(
         handoff_id,
         f"agent:{agent}",
         "handoff.released",
         {"state": QUEUED, "claimed_by": None, "claimed_at": None},
         _held_by(agent),
+        then=lambda s: parts.end(s, handoff_id, RELEASED, now),
     )
 
 
 def return_to_bot(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """Hand the conversation back to the bot (by its agent, or from the queue by any agent)."""
+    now = now or utcnow()
     return _transition(
         handoff_id,
         f"agent:{agent}",
         "handoff.returned_to_bot",
-        {"state": BOT, "ended_at": now or utcnow(), "ended_by": agent},
+        {"state": BOT, "ended_at": now, "ended_by": agent},
         _held_by_or_queued(agent),
+        then=lambda s: parts.end(s, handoff_id, RETURNED, now),
     )
 
 
 def close(handoff_id: int, agent: str, now: Optional[datetime] = None) -> bool:
     """End the episode (by its agent, or from the queue by any agent)."""
+    now = now or utcnow()
     return _transition(
         handoff_id,
         f"agent:{agent}",
         "handoff.closed",
-        {"state": CLOSED, "ended_at": now or utcnow(), "ended_by": agent},
+        {"state": CLOSED, "ended_at": now, "ended_by": agent},
         _held_by_or_queued(agent),
+        then=lambda s: parts.end(s, handoff_id, CLOSED, now),
     )
 
 
@@ -219,13 +245,20 @@ def transfer(handoff_id: int, agent: str, to_agent: str, now: Optional[datetime]
     (no trip through the queue). The desk checks that `to_agent` is an active account."""
     if not to_agent or to_agent == agent:
         return False
+    now = now or utcnow()
+
+    def hand_over(session) -> None:
+        parts.end(session, handoff_id, TRANSFERRED, now)
+        parts.begin(session, handoff_id, to_agent, TRANSFERRED, now)
+
     return _transition(
         handoff_id,
         f"agent:{agent}",
         "handoff.transferred",
-        {"claimed_by": to_agent[:80], "claimed_at": now or utcnow()},
+        {"claimed_by": to_agent[:80], "claimed_at": now},
         _held_by(agent),
         {"to": to_agent},
+        then=hand_over,
     )
 
 

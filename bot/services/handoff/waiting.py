@@ -16,7 +16,7 @@ from bot import settings
 from bot.content import fact
 from bot.store import session_scope
 from bot.store.base import utcnow
-from bot.store.handoffs import Handoff, aware
+from bot.store.handoffs import CLAIMED, HandoffPart, aware
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +47,15 @@ def estimated_wait_minutes(position: int, now: Optional[datetime] = None) -> int
     per_case = _minutes_per_case()
     try:
         with session_scope() as session:
+            # Each claim's own wait (handoff_parts): a transfer is no wait of the citizen's.
             rows = session.execute(
-                select(Handoff.queued_at, Handoff.claimed_at)
+                select(HandoffPart.waiting_since, HandoffPart.started_at)
                 .where(
-                    Handoff.claimed_at.is_not(None), Handoff.claimed_at >= now - timedelta(hours=3)
+                    HandoffPart.began == CLAIMED,
+                    HandoffPart.waiting_since.is_not(None),
+                    HandoffPart.started_at >= now - timedelta(hours=3),
                 )
-                .order_by(Handoff.claimed_at.desc())
+                .order_by(HandoffPart.started_at.desc())
                 .limit(20)
             ).all()
     except SQLAlchemyError as e:

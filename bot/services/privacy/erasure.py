@@ -52,9 +52,8 @@ from bot.services.privacy.tables import (
     ANONYMISED_RATING,
     AUDIT,
     CONVERSATIONS,
+    EPISODE_DETAILS,
     EVENTS,
-    HANDOFF_LABELS,
-    HANDOFF_NOTES,
     HANDOFFS,
     LABELS,
     NOTIFICATIONS,
@@ -294,7 +293,7 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
         delete(CONVERSATIONS).where(_in(CONVERSATIONS.c.conversation_id, convs))
     ).rowcount
     episodes = select(HANDOFFS.c.id).where(_in(HANDOFFS.c.conversation_id, convs))
-    for name, tbl in (("handoff_notes", HANDOFF_NOTES), ("handoff_labels", HANDOFF_LABELS)):
+    for name, tbl in EPISODE_DETAILS:
         rows[name] = app.execute(delete(tbl).where(tbl.c.handoff_id.in_(episodes))).rowcount
     rows["handoffs"] = app.execute(
         delete(HANDOFFS).where(_in(HANDOFFS.c.conversation_id, convs))

@@ -38,6 +38,13 @@ HANDOFFS = table(
 # unless turned on).
 HANDOFF_NOTES = table("handoff_notes", column("id", Integer), column("handoff_id", Integer))
 HANDOFF_LABELS = table("handoff_labels", column("id", Integer), column("handoff_id", Integer))
+HANDOFF_PARTS = table("handoff_parts", column("id", Integer), column("handoff_id", Integer))
+# What hangs off an episode, by table name.
+EPISODE_DETAILS = (
+    ("handoff_notes", HANDOFF_NOTES),
+    ("handoff_labels", HANDOFF_LABELS),
+    ("handoff_parts", HANDOFF_PARTS),
+)
 OTP = table(
     "otp_challenges",
     column("id", Integer),
