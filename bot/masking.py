@@ -4,6 +4,11 @@
 enough to use it. Also a log filter that masks any ID, mobile or IBAN that slips
 into a log message.
 
+`mask_text` also hides secrets a citizen may type: a one-time code named as one ("الرمز
+482913", "code: 4829") and whatever follows "كلمة المرور" / "password". A bare code
+("482913") looks like any number; the channels' pipeline masks it with `mask_codes`
+while the conversation is waiting for a code (channels/pipeline.py).
+
 `mask_text` finds numbers the way the parsers (bot/services/verification/validators.py)
 read them, and more: any decimal digits (Arabic-Indic, Persian, full-width), groups split
 by spaces, dashes, dots, slashes or invisible characters, a number glued to letters
@@ -47,6 +52,23 @@ _IBAN = re.compile(
     rf"(?:(?:{_SEP}*[0-9A-Za-z]){{20}}(?![0-9A-Za-z])|(?:{_SEP}*\d){{16,26}})"
 )
 _ANY_DIGIT = re.compile(r"\d")
+# A one-time code: the SMS codes are 6 digits; 4 to 8 covers other services' and typos.
+_CODE = re.compile(r"(?<!\d)\d{4,8}(?!\d)")
+# "الرمز 482913", "رمز التحقق هو: 482913", "كود 4829", "code 482913", "OTP:482913".
+_NAMED_CODE = re.compile(
+    r"(?:\b(?:code|otp|pin)|(?<![\w])(?:ال)?(?:رمز|كود)(?:ي)?)"
+    r"((?:[\s:：=\-]+[^\s\d:：=]{1,12}){0,3}[\s:：=\-]*)(\d{4,8})(?!\d)",
+    re.IGNORECASE,
+)
+# "كلمة المرور: Abc12345", "الباسورد حقي abc", "password is hunter2": the next word;
+# without a colon only a word with a digit or a Latin letter ("كلمة المرور نسيتها",
+# "كلمة المرور حقتي خربانة" hold no password).
+_NAMED_SECRET = re.compile(
+    r"((?:كلمة|كلمه)\s+(?:ال)?(?:مرور|سر)\S*|(?:ال)?باسو?ورد\S*|\bpass(?:word|code)?\b)"
+    r"((?:\s+(?:حقي|حقتي|هي|هو|is))?\s*[:：=]\s*"
+    r"|\s+(?:(?:حقي|حقتي|هي|هو|is)\s+)?(?=\S*[0-9A-Za-z]))(\S{3,})",
+    re.IGNORECASE,
+)
 _LONGEST = 15  # 00966 05xxxxxxxx, the longest way a mobile is written
 _FIRST_DIGITS = "01259"  # how an ID (1, 2) or a mobile (05, 5, 966, 00966) starts
 
@@ -171,12 +193,22 @@ def mask_mobile(mobile: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask every ID, mobile or IBAN found inside free text (digits elsewhere are kept,
-    Arabic-Indic ones as ASCII)."""
+    """Mask every ID, mobile or IBAN found inside free text, and any secret named as one
+    (a code after "الرمز", a password after "كلمة المرور"). Digits elsewhere are kept,
+    Arabic-Indic ones as ASCII."""
     text = text or ""
+    if _NAMED_SECRET.search(text):
+        text = _NAMED_SECRET.sub(lambda m: m.group(1) + m.group(2) + MASK * len(m.group(3)), text)
     if not _ANY_DIGIT.search(text):
         return text
-    return _RUN.sub(_mask_run, _IBAN.sub(_mask_iban, to_ascii_digits(text)))
+    text = _RUN.sub(_mask_run, _IBAN.sub(_mask_iban, to_ascii_digits(text)))
+    return _NAMED_CODE.sub(lambda m: m.group(0)[: -len(m.group(2))] + MASK * len(m.group(2)), text)
+
+
+def mask_codes(text: str) -> str:
+    """`mask_text`, and every run of 4 to 8 digits hidden whole: for a message written
+    while a one-time code is expected, where a bare number is the code."""
+    return _CODE.sub(lambda m: MASK * len(m.group()), mask_text(text))
 
 
 def _mask_record(record: logging.LogRecord) -> None:

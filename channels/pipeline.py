@@ -46,8 +46,10 @@ from rasa.core.channels.channel import UserMessage
 
 from bot import metrics, settings
 from bot.content import ARABIC
+from bot.masking import mask_codes, mask_text
 from bot.services import handoff
 from bot.services.language import conversation_language
+from bot.services.verification import otp
 from bot.store import conversations
 from channels import replay
 from channels import turn_hooks as console_hooks
@@ -67,7 +69,7 @@ from channels.inbound import (
     TOO_LONG,
     Inbound,
 )
-from channels.state import KeyedLocks, MemoryRateLimiter, RedisRateLimiter, build_state
+from channels.state import KeyedLocks, address_limiter, build_state
 from channels.text import clean, notice, rate_limit_reply, strip_command_prefix, truncate
 
 logger = logging.getLogger(__name__)
@@ -89,30 +91,11 @@ class Pipeline:
         self.tasks: Set[asyncio.Task] = set()
         self._client_limiters: Dict[str, Any] = {}
 
-    # -- per client address ---------------------------------------------------------------
-    # The per-conversation limit does not stop one client from becoming many senders (a new
-    # REST sender id or widget session per message); these limits are keyed by address.
-    CLIENT_LIMITS = {
-        "rest": ("rest_rate_limit_per_address", "rest_rate_limit_window_seconds"),
-        "web-session": ("webchat_sessions_per_address", "webchat_sessions_window_seconds"),
-    }
-
+    # -- per client address (channels/state.py, `address_limiter`) -----------------------
     def _client_limiter(self, kind: str):
-        limiter = self._client_limiters.get(kind)
-        if limiter is None:
-            limit_field, window_field = self.CLIENT_LIMITS[kind]
-            current = settings.get()
-            limit, window = getattr(current, limit_field), getattr(current, window_field)
-            # The same sliding window as the per-conversation limit, and the same Redis
-            # (shared by every worker) when that one uses Redis.
-            client = getattr(self.limiter, "client", None)
-            limiter = (
-                RedisRateLimiter(client, limit, window, prefix=f"cza:addr:{kind}:")
-                if client is not None
-                else MemoryRateLimiter(limit, window)
-            )
-            self._client_limiters[kind] = limiter
-        return limiter
+        if kind not in self._client_limiters:
+            self._client_limiters[kind] = address_limiter(kind, self.limiter)
+        return self._client_limiters[kind]
 
     def client_window(self, kind: str) -> int:
         return int(self._client_limiter(kind).window)
@@ -224,6 +207,7 @@ class Pipeline:
                             "prelude failed on %s: %s", inbound.channel, type(e).__name__
                         )
                 text, display = await self.normalise(inbound)
+                display = await self._hide_code(conv, display)
                 # Kept for the transcript (and an agent) cut to the limit; Rasa is not asked
                 # to guess at half a message.
                 too_long = inbound.payload is None and len(text) > self.max_chars
@@ -243,7 +227,7 @@ class Pipeline:
                     return TOO_LONG
                 if await console_hooks.before_rasa(inbound, text, output):
                     return PROCESSED  # an answer to the rating question
-                return await self._call_rasa(inbound, text, on_new_message, output)
+                return await self._call_rasa(inbound, text, display, on_new_message, output)
         except Exception as e:
             logger.error(
                 "pipeline failed on %s for %s: %s", inbound.channel, log_id(conv), type(e).__name__
@@ -273,6 +257,20 @@ class Pipeline:
         except Exception as e:
             logger.error("reply language unavailable: %s", type(e).__name__)
             return ARABIC
+
+    @staticmethod
+    async def _hide_code(conversation_id: str, display: str) -> str:
+        """While a one-time code is expected, a bare number is the code: the transcript,
+        the desk and the review queue get it masked (Rasa gets it as typed)."""
+        masked = mask_codes(display)
+        if masked == mask_text(display):
+            return display  # no run of digits a code could be
+        try:
+            waiting = await asyncio.to_thread(otp.awaiting_code, conversation_id)
+        except Exception as e:
+            logger.error("code check unavailable: %s", type(e).__name__)
+            waiting = True  # masking a number by mistake costs less than showing a code
+        return masked if waiting else display
 
     async def _offered(self, conversation_id: str):
         try:
@@ -345,7 +343,12 @@ class Pipeline:
         return HANDED_OFF
 
     async def _call_rasa(
-        self, inbound: Inbound, text: str, on_new_message: OnNewMessage, output: RecordingOutput
+        self,
+        inbound: Inbound,
+        text: str,
+        display: str,
+        on_new_message: OnNewMessage,
+        output: RecordingOutput,
     ) -> str:
         message = UserMessage(
             text,
@@ -360,7 +363,7 @@ class Pipeline:
         try:
             await asyncio.wait_for(on_new_message(message), timeout=self.reply_timeout)
             if output.emitted:
-                await console_hooks.after_rasa(inbound, started, output, failed=False)
+                await console_hooks.after_rasa(inbound, started, output, False, display)
                 return PROCESSED
             # Every turn of this assistant says something; silence means Rasa swallowed
             # a failure (e.g. its store went away mid-turn). Never leave the citizen
@@ -380,7 +383,7 @@ class Pipeline:
             await self._typing(output, False)
         lang = await self.language(inbound.conversation_id, text)
         await output.notice(notice("error", lang))
-        await console_hooks.after_rasa(inbound, started, output, failed=True)
+        await console_hooks.after_rasa(inbound, started, output, True, display)
         return FAILED
 
     @staticmethod

@@ -215,6 +215,26 @@ def build_state(redis_client: Optional[Any] = None):
     )
 
 
+# The per-conversation limit does not stop one client from becoming many senders (a new
+# REST sender id or widget session per message); these limits are keyed by address.
+CLIENT_LIMITS = {
+    "rest": ("rest_rate_limit_per_address", "rest_rate_limit_window_seconds"),
+    "web-session": ("webchat_sessions_per_address", "webchat_sessions_window_seconds"),
+}
+
+
+def address_limiter(kind: str, conversation_limiter: Any):
+    """The per-address limiter of `kind`: the same sliding window as the per-conversation
+    limit, and the same Redis (shared by every worker) when that one uses Redis."""
+    limit_field, window_field = CLIENT_LIMITS[kind]
+    current = settings.get()
+    limit, window = getattr(current, limit_field), getattr(current, window_field)
+    client = getattr(conversation_limiter, "client", None)
+    if client is not None:
+        return RedisRateLimiter(client, limit, window, prefix=f"cza:addr:{kind}:")
+    return MemoryRateLimiter(limit, window)
+
+
 class KeyedLocks:
     """One asyncio.Lock per conversation, so a citizen's messages reach Rasa in order."""
 

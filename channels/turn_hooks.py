@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Optional
 
 from bot import metrics
 from bot.services.console import csat
@@ -43,11 +43,14 @@ async def before_rasa(inbound: Any, text: str, output: Any) -> bool:
     return True
 
 
-async def after_rasa(inbound: Any, started: float, output: Any, failed: bool) -> None:
+async def after_rasa(
+    inbound: Any, started: float, output: Any, failed: bool, shown: Optional[str] = None
+) -> None:
+    """`shown`: the message as the transcript has it (a button's title, a code masked)."""
     conv, channel = inbound.conversation_id, inbound.channel
     try:
         facts = await asyncio.to_thread(
-            console_turns.finish_turn, conv, channel, time.monotonic() - started, failed
+            console_turns.finish_turn, conv, channel, time.monotonic() - started, failed, shown
         )
         if failed:
             return

@@ -209,17 +209,21 @@ def record_turn(
     with transaction() as connection:
         # The review queue's "repeated" and "before handoff" are set here, once, so that
         # listing it never compares every turn with the one before.
-        previous = connection.execute(
-            select(table.c.id, table.c.ts, table.c.text)
-            .where(table.c.conversation_id == values["conversation_id"])
-            .order_by(table.c.ts.desc(), table.c.id.desc())
-            .limit(1)
-        ).first()
+        previous, before = (
+            connection.execute(
+                select(table.c.id, table.c.ts, table.c.text, table.c.requested_slot)
+                .where(table.c.conversation_id == values["conversation_id"])
+                .order_by(table.c.ts.desc(), table.c.id.desc())
+                .limit(2)
+            ).all()
+            + [None, None]
+        )[:2]
         if previous is not None:
             values["repeated"] = bool(
                 values["text"]
                 and previous.text == values["text"]
                 and ts - previous.ts <= REPEAT_SECONDS
+                and not _answers_another_question(previous, before)
             )
             if values["handoff"]:
                 connection.execute(
@@ -234,6 +238,16 @@ def record_turn(
                 .limit(1)
             ).scalar()
         return int(connection.execute(insert(table).values(**values)).inserted_primary_key[0])
+
+
+def _answers_another_question(previous: Any, before: Any) -> bool:
+    """The same words as the message before, but each answering its own question of a
+    form ("لا" to "are you married?", then "لا" to "any income?"): no repeat. A turn's
+    requested_slot is the question it asked, so this message answers `previous`'s and
+    the message before answered `before`'s."""
+    asked_now = previous.requested_slot
+    asked_then = before.requested_slot if before is not None else None
+    return bool(asked_now and asked_then and asked_now != asked_then)
 
 
 def get_turn(turn_id: int) -> Optional[Dict[str, Any]]:

@@ -195,3 +195,36 @@ def test_a_supervisor_reads_the_console_and_labels_a_message(console_server, bro
         "![...document.querySelectorAll('#review-list li')].some(li => li.textContent.includes('ابي فلوسي'))",
     )
     assert not errors, errors
+
+
+def test_the_review_queue_speaks_arabic_and_prefills_only_what_the_server_takes(
+    console_server, browser
+):
+    """A single fallback was badged "misunderstood twice" (the handoff reasons' word), the
+    dialog pre-filled nlu_fallback (refused with 400) and a saved label read `ignore`."""
+    username = "super_" + uuid.uuid4().hex[:6]
+    desk_auth.create_agent(username, PASSWORD, "نورة", role="supervisor")
+    page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ar-SA").new_page()
+    page.set_default_timeout(TIMEOUT)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(page, console_server, username)
+    page.fill("#from", "2026-11-10")
+    page.fill("#to", "2026-11-11")
+    page.click("#filters button[type=submit]")
+    item = page.locator("#review-list li", has_text="؟؟").first
+    item.wait_for()
+    assert item.locator(".tag").all_inner_texts() == ["ما فهم"]
+    assert item.locator(".text").get_attribute("dir") == "auto"
+
+    item.get_by_role("button").click()
+    page.locator("#review-context .msg").first.wait_for()
+    assert page.input_value("#review-intent") == ""  # the prediction was nlu_fallback
+    page.check('input[name="label"][value="ignore"]')
+    page.click("#review-save")
+    page.locator("#review-dialog").wait_for(state="hidden")
+    page.check("#review-labelled")
+    done = page.locator("#review-list li", has_text="؟؟").first
+    done.locator(".tag", has_text="مصنّفة").wait_for()
+    assert "مصنّفة: تجاهل" in done.inner_text() and "ignore" not in done.inner_text()
+    assert not errors, errors

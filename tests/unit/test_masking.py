@@ -60,3 +60,39 @@ def test_prose_after_sa_is_not_taken_for_an_iban():
     line = "Rasa 3.6.22 is not the pinned 3.6.21: none of bot/patches is applied"
     assert mask_text(line) == line
     assert "6080" not in mask_text("SA03 8000 0000 6080 1016 7519")
+
+
+@pytest.mark.parametrize(
+    "typed, shown",
+    [
+        ("الرمز 482913", "الرمز ••••••"),
+        ("رمز التحقق هو: ٤٨٢٩١٣", "رمز التحقق هو: ••••••"),
+        ("الكود حقي 4829", "الكود حقي ••••"),
+        ("OTP:482913", "OTP:••••••"),
+        ("كلمة المرور: Abc12345", "كلمة المرور: ••••••••"),
+        ("الباسورد حقي sara1990", "الباسورد حقي ••••••••"),
+    ],
+)
+def test_a_secret_named_as_one_is_masked(typed, shown):
+    assert mask_text(typed) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "نسيت كلمة المرور وش اسوي",
+        "كلمة المرور حقتي خربانة",
+        "أرسلت رمز تحقق من 6 أرقام",
+        "بلاغ رقم 12345674",
+    ],
+)
+def test_words_about_secrets_are_not_secrets(text):
+    assert mask_text(text) == text
+
+
+def test_while_a_code_is_expected_a_bare_number_is_masked_whole():
+    from bot.masking import mask_codes
+
+    assert mask_codes("٤٨٢٩١٣") == "••••••"
+    assert mask_codes("الرمز هو 482913 صح؟") == "الرمز هو •••••• صح؟"
+    assert mask_codes("عمري 35") == "عمري 35"

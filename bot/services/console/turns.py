@@ -9,7 +9,7 @@ question (bot.services.console.csat).
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from bot import metrics
 from bot.store import turns
@@ -17,8 +17,14 @@ from bot.store import turns
 logger = logging.getLogger(__name__)
 
 
-def finish_turn(conversation_id: str, channel: str, seconds: float, failed: bool) -> Dict[str, Any]:
+def finish_turn(
+    conversation_id: str, channel: str, seconds: float, failed: bool, shown: Optional[str] = None
+) -> Dict[str, Any]:
+    """`shown` is the message as the citizen saw it (a button's title rather than its
+    payload, a one-time code masked): what the review queue lists."""
     facts = turns.take_pending(conversation_id)
+    if shown:
+        facts["text"] = shown
     metrics.observe_reply(channel, seconds, failed)
     if facts.get("fallback") or failed:
         metrics.inc(metrics.FALLBACKS, channel)

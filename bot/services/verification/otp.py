@@ -237,6 +237,30 @@ def verify(
         _guard(exc)
 
 
+def awaiting_code(conversation_id: str, now: Optional[datetime] = None) -> bool:
+    """Was a code sent to this conversation that is still waiting to be typed? (Then a
+    bare number the citizen writes is taken for it and masked: channels/pipeline.py.)
+    Raises StoreUnavailable when the database is down."""
+    now = now or utcnow()
+    try:
+        with session_scope() as session:
+            return (
+                session.execute(
+                    select(OtpChallenge.id)
+                    .where(
+                        OtpChallenge.conversation_id == conversation_id,
+                        OtpChallenge.superseded.is_(False),
+                        OtpChallenge.verified_at.is_(None),
+                        OtpChallenge.expires_at > now,
+                    )
+                    .limit(1)
+                ).first()
+                is not None
+            )
+    except Exception as exc:
+        _guard(exc)
+
+
 def is_verified(
     purpose: str, subject: str, conversation_id: str, now: Optional[datetime] = None
 ) -> bool:

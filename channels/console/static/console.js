@@ -4,7 +4,7 @@
   "use strict";
   const API = "/desk/console/api";
   const $ = (id) => document.getElementById(id);
-  const state = { csrf: "", charts: {}, data: {}, current: null };
+  const state = { csrf: "", charts: {}, data: {}, current: null, intents: new Set() };
 
   const HEADERS = {
     day: "اليوم", channel: "القناة", conversations: "المحادثات", messages: "الرسائل",
@@ -21,12 +21,22 @@
     contained: "انحلّت مع المساعد", handed_off: "تحولت لموظف", ended_on_fallback: "انتهت بـ\"ما فهمت\"",
     came_back_within_24h: "رجع خلال ٢٤ ساعة", telegram: "تيليجرام", whatsapp: "واتساب",
     web: "نافذة الموقع", rest: "REST", requested: "طلب المواطن", fallback: "ما فهم مرتين",
-    form_failed: "تعثّر في نموذج", ticket: "بلاغ فُتح", precheck: "نتيجة التحقق",
+    form_failed: "تعثّر في نموذج", support_stopped: "شكوى توقف الدعم",
+    case_for_person: "حالة تحتاج موظف", ticket: "بلاغ فُتح", precheck: "نتيجة التحقق",
     objection: "حالة اعتراض", ticket_status: "حالة بلاغ", agent_closed: "أغلقها موظف",
     agent_returned: "رجّعها موظف للمساعد", eligibility_form: "التحقق من الأهلية",
     ticket_form: "بلاغ صوتك مسموع", objection_form: "الاستعلام عن اعتراض",
-    ticket_status_form: "حالة بلاغ", low_confidence: "ثقة منخفضة", before_handoff: "قبل التحويل",
-    low_rating: "تقييم منخفض", repeated: "تكرار",
+    ticket_status_form: "حالة بلاغ",
+  };
+  // The review queue's reasons have their own words: its "fallback" is one message the
+  // assistant did not understand, where a handoff's "fallback" (above) is twice in a row.
+  const REVIEW_REASONS = {
+    fallback: "ما فهم", low_confidence: "ثقة منخفضة", before_handoff: "قبل التحويل",
+    low_rating: "تقييم منخفض", repeated: "كرّر رسالته",
+  };
+  const LABELS = {
+    intent: "موضوع معروف", out_of_scope: "خارج نطاق البرنامج", new_topic: "موضوع جديد",
+    ignore: "تجاهل",
   };
   const label = (v) => (v in VALUES ? VALUES[v] : v);
 
@@ -49,6 +59,8 @@
     const td = document.createElement("td");
     if (value === null || value === undefined) { td.textContent = "–"; return td; }
     if (typeof value === "number") td.className = "num";
+    // A citizen's words keep their own direction (a Latin or "/…" text is not mirrored).
+    if (col === "text" || col === "comment") td.dir = "auto";
     td.textContent = typeof value === "string" ? label(value) : String(value);
     return td;
   }
@@ -151,12 +163,18 @@
     if (!data.items.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "ما فيه رسائل للمراجعة في هذه الفترة."; list.appendChild(li); }
     data.items.forEach((item) => {
       const li = document.createElement("li");
-      const text = document.createElement("span"); text.className = "text"; text.textContent = item.text || "(بلا نص)";
+      const text = document.createElement("span"); text.className = "text"; text.dir = "auto"; text.textContent = item.text || "(بلا نص)";
       const meta = document.createElement("span"); meta.className = "small muted";
-      meta.textContent = `${label(item.channel)} · توقّع: ${item.intent || "–"} (${item.confidence ?? "–"})`;
+      const guess = document.createElement("bdi"); guess.textContent = item.intent || "–";
+      meta.append(`${label(item.channel)} · توقّع: `, guess, ` (${item.confidence ?? "–"})`);
       const tags = document.createElement("span");
-      item.reasons.forEach((r) => { const t = document.createElement("span"); t.className = "tag"; t.textContent = label(r); tags.appendChild(t); });
-      if (item.label) { const t = document.createElement("span"); t.className = "tag"; t.textContent = `مصنّفة: ${item.label.intent || label(item.label.label)}`; tags.appendChild(t); }
+      item.reasons.forEach((r) => { const t = document.createElement("span"); t.className = "tag"; t.textContent = REVIEW_REASONS[r] || r; tags.appendChild(t); });
+      if (item.label) {
+        const t = document.createElement("span"); t.className = "tag";
+        const kind = LABELS[item.label.label] || item.label.label;
+        t.textContent = `مصنّفة: ${item.label.intent ? `${kind} · ${item.label.intent}` : kind}`;
+        tags.appendChild(t);
+      }
       const b = document.createElement("button"); b.type = "button"; b.textContent = item.label ? "غيّر التصنيف" : "صنّف";
       b.addEventListener("click", () => openReview(item.turn_id, item));
       li.append(text, meta, tags, b); list.appendChild(li);
@@ -170,7 +188,11 @@
   async function openReview(turnId, item) {
     state.current = turnId;
     $("review-error").textContent = "";
-    $("review-intent").value = (item && item.label && item.label.intent) || (item && item.intent) || "";
+    // Only a name the server takes: the prediction may be nlu_fallback, which is no label.
+    const guess = item && state.intents.has(item.intent) ? item.intent : "";
+    $("review-intent").value = (item && item.label && item.label.intent) || guess;
+    const kind = (item && item.label && item.label.label) || "intent";
+    document.querySelectorAll('input[name="label"]').forEach((r) => { r.checked = r.value === kind; });
     $("review-note").value = (item && item.label && item.label.note) || "";
     const ctx = $("review-context"); ctx.textContent = "…";
     $("review-dialog").showModal();
@@ -179,7 +201,8 @@
       ctx.textContent = "";
       data.messages.forEach((m) => {
         const div = document.createElement("div"); div.className = `msg ${m.author}`;
-        div.textContent = `${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: ${m.text}`;
+        const words = document.createElement("bdi"); words.textContent = m.text;
+        div.append(`${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: `, words);
         ctx.appendChild(div);
       });
     } catch (e) { ctx.textContent = "تعذّر تحميل المحادثة."; }
@@ -202,6 +225,7 @@
     const me = await getJSON(`${API}/me`);
     state.csrf = me.csrf;
     $("me").textContent = me.display_name;
+    state.intents = new Set(me.intents);
     const dl = $("intent-list"); me.intents.forEach((i) => { const o = document.createElement("option"); o.value = i; dl.appendChild(o); });
     const to = new Date(me.today + "T00:00:00Z"); const from = new Date(to.getTime() - 29 * 86400000);
     $("to").value = me.today; $("from").value = from.toISOString().slice(0, 10);
