@@ -6,16 +6,19 @@ desk (one line each there):
 - `after_rasa`: the turn's analytics row and metrics, then the rating question if the
   bot just finished something for the citizen;
 - `after_agent`: when an agent closes or hands back a conversation, the rating question
-  is owed, and `after_rasa` asks it after the conversation's next bot turn.
+  about the agent's part, which the desk sends with its closing words; one that could not
+  reach the citizen (`question_not_delivered`) is asked by `after_rasa` after the
+  conversation's next bot turn.
 Each swallows its own errors: the citizen's conversation goes on regardless.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from bot import metrics
 from bot.services.console import csat
@@ -71,14 +74,28 @@ async def after_rasa(
         logger.error("after-turn hook failed for %s: %s", log_id(conv), type(e).__name__)
 
 
-async def after_agent(conversation_id: str, channel: str, agent: str, finished: str) -> None:
-    """Owe the citizen the question about the agent's help (closed or handed back); it
-    is asked after the conversation's next bot turn."""
+async def after_agent(
+    conversation_id: str, channel: str, agent: str, finished: str, since: Any = None
+) -> Optional[Dict[str, Any]]:
+    """The question about the agent's part (closed or handed back), for the desk to send
+    now with its closing words; None when it was asked already in this episode (`since`:
+    when the episode began). The desk calls `question_not_delivered` if it did not go."""
     try:
-        await asyncio.to_thread(
-            csat.maybe_ask, conversation_id, channel, finished, False, agent, None
+        return await asyncio.to_thread(
+            functools.partial(
+                csat.maybe_ask, conversation_id, channel, finished, agent=agent, since=since
+            )
         )
     except Exception as e:
         logger.error(
-            "rating question not kept for %s: %s", log_id(conversation_id), type(e).__name__
+            "rating question not asked for %s: %s", log_id(conversation_id), type(e).__name__
         )
+        return None
+
+
+async def question_not_delivered(ask: Dict[str, Any]) -> None:
+    """Ask it after the conversation's next bot turn instead."""
+    try:
+        await asyncio.to_thread(csat.not_delivered, ask["id"])
+    except Exception as e:
+        logger.error("rating question not kept: %s", type(e).__name__)

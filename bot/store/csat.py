@@ -1,7 +1,7 @@
 """Citizens' ratings (CSAT): one row per time the assistant asked "how was it?".
 
-state: "due" (to ask on the conversation's next bot turn: an agent just closed or
-handed it back), "asked" (no answer yet), "rated" (a score), "comment" (rated, and the citizen
+state: "due" (to ask on the conversation's next bot turn: the question after an agent's
+close or hand-back could not reach the citizen then), "asked" (no answer yet), "rated" (a score), "comment" (rated, and the citizen
 chose to add a comment: their next message is the comment), "done" (comment stored).
 `finished` says what was finished (ticket, precheck, objection, ticket_status,
 agent_closed, agent_returned); `agent` is the desk agent's username when one took part.
@@ -11,7 +11,7 @@ Comments are stored masked (bot.masking.mask_text).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, Optional
 
 from sqlalchemy import Column, Integer, String, Text, insert, select, update
 
@@ -45,16 +45,15 @@ class CsatRating(Base):
 _T = CsatRating.__table__
 
 
-def asked_since(conversation_id: str, since: datetime) -> bool:
+def asked_since(
+    conversation_id: str, since: datetime, finished_in: Optional[Iterable[str]] = None
+) -> bool:
+    """Was this conversation asked since `since` (about one of `finished_in`, if given)?"""
+    query = select(_T.c.id).where(_T.c.conversation_id == conversation_id, _T.c.asked_at >= since)
+    if finished_in is not None:
+        query = query.where(_T.c.finished.in_(list(finished_in)))
     with transaction() as c:
-        return (
-            c.execute(
-                select(_T.c.id)
-                .where(_T.c.conversation_id == conversation_id, _T.c.asked_at >= since)
-                .limit(1)
-            ).first()
-            is not None
-        )
+        return c.execute(query.limit(1)).first() is not None
 
 
 def record_ask(
@@ -109,6 +108,18 @@ def ask_due(rating_id: int, now: Optional[datetime] = None) -> bool:
                 update(_T)
                 .where(_T.c.id == rating_id, _T.c.state == DUE)
                 .values(state=ASKED, asked_at=now or utcnow())
+            ).rowcount
+            == 1
+        )
+
+
+def defer(rating_id: int) -> bool:
+    """A question that could not reach the citizen is owed again (asked on the
+    conversation's next bot turn)."""
+    with transaction() as c:
+        return (
+            c.execute(
+                update(_T).where(_T.c.id == rating_id, _T.c.state == ASKED).values(state=DUE)
             ).rowcount
             == 1
         )

@@ -16,7 +16,7 @@ from sanic.request import Request
 from bot.services import handoff
 from bot.services.desk import accounts as desk_auth
 from bot.services.language import conversation_language
-from bot.store import audit, session_scope
+from bot.store import audit, conversations, session_scope
 from bot.store.base import utcnow
 from channels import turn_hooks as console_hooks
 from channels.desk import bridge
@@ -145,26 +145,47 @@ async def reply(request, agent, view, payload):
     return json_response({"ok": True, "note": note})
 
 
+async def _farewell(view, agent, text: str, finished: str) -> str:
+    """The bot's words when the agent's part ends, with the rating question of that part
+    in the same message, on every channel; a question that cannot reach the citizen now
+    is asked on the conversation's next bot turn. Returns the delivery note."""
+    ask = await console_hooks.after_agent(
+        view.conversation_id, view.channel, agent["username"], finished, view.queued_at
+    )
+    if ask is not None:
+        text = f"{text}\n{ask['text']}"
+    result = await bridge.deliver(view, text, "bot", ask["buttons"] if ask else None)
+    if ask is not None and not bridge.reached(result):
+        await console_hooks.question_not_delivered(ask)
+    return bridge.judge(result)[1]
+
+
 async def return_to_bot(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.return_to_bot, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
-    _ok, note = await bridge.send(view, handoff.resume_text(await _language(view)), "bot")
-    await _holder_changed(view)
-    await console_hooks.after_agent(
-        view.conversation_id, view.channel, agent["username"], "agent_returned"
+    note = await _farewell(
+        view, agent, handoff.resume_text(await _language(view)), "agent_returned"
     )
+    await _holder_changed(view)
     return json_response({"ok": True, "note": note})
 
 
 async def close(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.close, view.id, agent["username"]):
         return json_response({"error": "not_yours"}, 409)
-    _ok, note = await bridge.send(view, handoff.close_text(await _language(view)), "bot")
+    last_words = await asyncio.to_thread(_agent_last_words, view.conversation_id)
+    words = handoff.close_message(last_words, await _language(view))
+    note = await _farewell(view, agent, words, "agent_closed")
     await _holder_changed(view)
-    await console_hooks.after_agent(
-        view.conversation_id, view.channel, agent["username"], "agent_closed"
-    )
     return json_response({"ok": True, "note": note})
+
+
+def _agent_last_words(conversation_id: str) -> str:
+    """The conversation's last message when the agent wrote it (their goodbye), else ""."""
+    for message in reversed(conversations.transcript(conversation_id, 10)):
+        if message["author"] != "system":
+            return (message["text"] or "") if message["author"] == "agent" else ""
+    return ""
 
 
 async def ticket(request, agent, view, payload):

@@ -9,7 +9,7 @@ is loaded), so it is looked up on every call, never kept.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.services import handoff
 
@@ -36,17 +36,46 @@ async def tracker_slots(app, conversation_id: str) -> Dict[str, Any]:
     return tracker.current_slot_values() if tracker is not None else {}
 
 
-async def send(view: handoff.HandoffView, text: str, author: str) -> Tuple[bool, str]:
+async def deliver(
+    view: handoff.HandoffView,
+    text: str,
+    author: str,
+    buttons: Optional[List[Dict[str, str]]] = None,
+) -> Any:
+    """channels.outbound's Delivery for this message, or None when sending failed."""
+    try:
+        from channels.outbound import send_to_citizen
+
+        return await send_to_citizen(view.conversation_id, text, buttons=buttons, author=author)
+    except Exception as e:
+        logger.error("desk: delivery to %s failed: %s", view.channel, type(e).__name__)
+        return None
+
+
+def reached(result: Any) -> bool:
+    """Did the citizen get it, or will they with the widget's history at their next visit?
+    (A REST client is never pushed to; a closed WhatsApp window sends nothing.)"""
+    return bool(getattr(result, "delivered", False)) or (
+        getattr(result, "reason", None) == "offline_stored"
+    )
+
+
+async def send(
+    view: handoff.HandoffView,
+    text: str,
+    author: str,
+    buttons: Optional[List[Dict[str, str]]] = None,
+) -> Tuple[bool, str]:
     """Deliver on the citizen's own channel (channels.outbound records the transcript).
     (ok, note): a web citizen who is offline gets it from the history when they come
     back, a REST client cannot be pushed to (it is recorded); anything else not
     delivered is a failure the agent must see."""
-    try:
-        from channels.outbound import send_to_citizen
+    return judge(await deliver(view, text, author, buttons))
 
-        result = await send_to_citizen(view.conversation_id, text, author=author)
-    except Exception as e:
-        logger.error("desk: delivery to %s failed: %s", view.channel, type(e).__name__)
+
+def judge(result: Any) -> Tuple[bool, str]:
+    """(ok, note) for the agent, from a Delivery (see `send`)."""
+    if result is None:
         return False, ""
     if getattr(result, "delivered", False):
         return True, ""

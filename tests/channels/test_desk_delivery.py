@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from bot.services import handoff
+from bot.services.console import csat
 from bot.store import conversations, reset_engine
 from tests.support import channels as channel_fixtures
 from tests.support.channels import TELEGRAM_SECRET, unique_id, wait_for
@@ -151,7 +152,13 @@ def test_agent_reply_reaches_a_telegram_user_and_the_bot_stays_silent(desk_stack
     assert transcript[-1] == ("agent", "هلا، معك سارة من خدمة العملاء")
 
     assert sara.act(h.id, "return").status_code == 200
-    assert wait_for(lambda: handoff.RESUME_TEXT in telegram_texts(st, user))
+    assert wait_for(
+        lambda: any(t.startswith(handoff.RESUME_TEXT) for t in telegram_texts(st, user))
+    )
+    # The rating question about the agent's part comes with it, as inline buttons.
+    back = st.telegram.of("sendMessage", chat_id=user)[-1]["params"]
+    assert back["text"].endswith(csat.QUESTION_AGENT)
+    assert sum(len(row) for row in back["reply_markup"]["inline_keyboard"]) == 5
     telegram_says(st, user, "شكرا")
     assert wait_for(lambda: "وصلني: شكرا" in telegram_texts(st, user))
     assert st.agent.texts_from(cid)[-1] == "شكرا"
@@ -191,7 +198,7 @@ def test_agent_reply_reaches_a_widget_user_over_the_live_connection(desk_stack):
             assert (await next_message(ws, "agent"))["text"] == "أبشر، أنا معك الحين"
             assert st.agent.texts_from(cid) == ["مرحبا"]  # "وينكم؟" went to the desk only
             assert (await asyncio.to_thread(sara.act, h.id, "close")).status_code == 200
-            assert (await next_message(ws, "bot"))["text"] == handoff.CLOSE_TEXT
+            assert (await next_message(ws, "bot"))["text"].startswith(handoff.CLOSE_TEXT)
             return cid
 
     cid = asyncio.run(scenario())

@@ -84,9 +84,11 @@ class Output:
         self.sent.append((text, buttons))
 
 
-def test_after_an_agent_closes_the_question_comes_with_the_next_bot_turn(db):
+def test_an_agent_question_that_did_not_reach_the_citizen_comes_with_the_next_bot_turn(db):
     inbound = types.SimpleNamespace(conversation_id="telegram:7", channel="telegram")
-    asyncio.run(hooks.after_agent("telegram:7", "telegram", "sara", "agent_closed"))
+    ask = asyncio.run(hooks.after_agent("telegram:7", "telegram", "sara", "agent_closed"))
+    assert ask["text"] == csat.QUESTION_AGENT  # for the desk to send with its closing words
+    asyncio.run(hooks.question_not_delivered(ask))
     out = Output()
     turns.note_events("telegram:7", [{"type_name": "user", "data": '{"text": "شكرا"}'}], None)
     asyncio.run(hooks.after_rasa(inbound, 0.0, out, failed=False))
@@ -98,6 +100,17 @@ def test_after_an_agent_closes_the_question_comes_with_the_next_bot_turn(db):
     out2 = Output()
     asyncio.run(hooks.after_rasa(inbound, 0.0, out2, failed=False))
     assert out2.sent == []
+
+
+def test_the_agents_part_and_the_bots_are_asked_about_apart(db):
+    assert csat.maybe_ask("web:3", "web", "ticket", now=NOW) is not None
+    since = NOW + timedelta(hours=1)  # the episode began after the bot's question
+    agent = csat.maybe_ask("web:3", "web", "agent_closed", agent="sara", now=since, since=since)
+    assert agent is not None and agent["text"] == csat.QUESTION_AGENT
+    # once per episode, and the bot's 24 hours are its own
+    later = since + timedelta(minutes=5)
+    assert csat.maybe_ask("web:3", "web", "agent_returned", now=later, since=since) is None
+    assert csat.maybe_ask("web:3", "web", "precheck", now=later) is None
 
 
 def test_after_rasa_writes_the_turn_row_with_what_the_tracker_store_noted(db):

@@ -53,11 +53,13 @@ class FakeOutbound:
 
     def __init__(self):
         self.sent = []
+        self.buttons = []  # the buttons of each message in `sent`
         self.notices = []
         self.reason = None  # None: delivered; else why not (see channels/outbound.py)
 
     async def send_to_citizen(self, conversation_id, text, buttons=None, author="agent"):
         self.sent.append((conversation_id, author, text))
+        self.buttons.append(buttons)
         await asyncio.to_thread(
             conversations.record_outbound, conversation_id, text, buttons, author
         )

@@ -1,9 +1,12 @@
 """Citizens' rating (CSAT): when to ask, what the buttons are, and what a reply means.
 
 Asked once after the bot finishes something for the citizen (a ticket opened, a
-pre-check outcome, an objection or ticket status shown) and after an agent closes or
-hands back a conversation; never while a form is still running, and never twice in 24
-hours to the same conversation (one citizen on one channel). The buttons are the same
+pre-check outcome, an objection or ticket status shown), never while a form is still
+running and never twice in 24 hours to the same conversation (one citizen on one
+channel). The agent's part is rated on its own: when an agent closes or hands back a
+conversation the question is sent at once with the closing words, once per episode,
+whatever the bot asked that day; if it cannot reach the citizen then (a WhatsApp window
+closed, a REST client) it is owed and asked on the conversation's next bot turn. The buttons are the same
 on every channel; each channel draws them its own way (Telegram inline buttons, a
 WhatsApp list, chips in the widget). Their payloads never reach Rasa: the pipeline
 hands them to `handle_reply` first (channels/turn_hooks.py). A citizen who ignores
@@ -76,27 +79,31 @@ def maybe_ask(
     intent: Optional[str] = None,
     now: Optional[datetime] = None,
     lang: Optional[str] = None,
+    since: Optional[datetime] = None,
 ) -> Optional[Dict[str, Any]]:
-    """The question to send ({"text", "buttons"}) and its record, or None when it is not
-    the moment (nothing finished, a form running, asked already in the last 24 hours) or
-    when it is owed for later (an agent's close or hand-back: see `due_question`)."""
+    """The question to send ({"id", "text", "buttons"}), recorded as asked, or None when it
+    is not the moment: nothing finished, a form running, the bot's question asked in the
+    last 24 hours, or, for an agent's close or hand-back, the agent's question asked since
+    the episode began (`since`)."""
     if finished not in BOT_FINISHES + AGENT_FINISHES or form_running:
         return None
     now = now or utcnow()
-    if store.asked_since(conversation_id, now - ONCE_PER):
-        return None
-    if finished in AGENT_FINISHES:
-        # The desk's own closing words go out now; the question waits for the
-        # conversation's next bot turn (`due_question`), so it never cuts in on them.
-        store.record_ask(conversation_id, channel, finished, agent, intent, now, store.DUE)
+    agents = finished in AGENT_FINISHES
+    kinds = AGENT_FINISHES if agents else BOT_FINISHES
+    if store.asked_since(conversation_id, since or now - ONCE_PER, kinds):
         return None
     rating_id = store.record_ask(conversation_id, channel, finished, agent, intent, now)
     lang = lang or conversation_language(conversation_id)
     return {
         "id": rating_id,
-        "text": message("csat.question", lang),
+        "text": message("csat.question_agent" if agents else "csat.question", lang),
         "buttons": question_buttons(lang),
     }
+
+
+def not_delivered(rating_id: int) -> None:
+    """The agent's question did not reach the citizen: ask it on the next bot turn."""
+    store.defer(rating_id)
 
 
 def due_question(
@@ -105,7 +112,8 @@ def due_question(
     now: Optional[datetime] = None,
     lang: Optional[str] = None,
 ) -> Optional[Dict[str, Any]]:
-    """The question owed after an agent's close or hand-back, on the next bot turn."""
+    """The agent's question that could not be delivered at the close or hand-back, on the
+    conversation's next bot turn."""
     if form_running:
         return None
     now = now or utcnow()

@@ -77,6 +77,7 @@ from bot.services.handoff.transitions import (
 from bot.services.handoff.waiting import estimated_wait_minutes, in_working_hours
 from bot.services.handoff.wording import (
     CLAIM_TEXT,
+    CLOSE_AFTER_THANKS_TEXT,
     CLOSE_TEXT,
     DEFAULT_REASON,
     LEAVE_HINT,
@@ -85,6 +86,7 @@ from bot.services.handoff.wording import (
     RESUME_TEXT,
     TRANSFER_TEXT,
     claim_message,
+    close_message,
     close_text,
     escalation_message,
     left_queue_text,
@@ -105,6 +107,7 @@ __all__ = [
     "BOT",
     "CLAIM_TEXT",
     "CLOSED",
+    "CLOSE_AFTER_THANKS_TEXT",
     "CLOSE_TEXT",
     "DEFAULT_REASON",
     "FILTERS",
@@ -128,6 +131,7 @@ __all__ = [
     "claim_message",
     "close_text",
     "close",
+    "close_message",
     "escalate",
     "escalation_message",
     "estimated_wait_minutes",

@@ -26,6 +26,8 @@ DEFAULT_REASON = "requested"
 # functions below (bot/content/messages.yml, "handoff").
 RESUME_TEXT = message("handoff.resume")
 CLOSE_TEXT = message("handoff.close")
+# After an agent's own goodbye, which thanks the citizen already: one thank-you is enough.
+CLOSE_AFTER_THANKS_TEXT = message("handoff.close_after_thanks")
 CLAIM_TEXT = message("handoff.claim")  # {agent} left for the caller
 TRANSFER_TEXT = message("handoff.transfer")
 LEFT_QUEUE_TEXT = message("handoff.left_queue")
@@ -89,6 +91,14 @@ def escalation_message(
         lines.append(message("handoff.leave_hint", lang))
     # No buttons: while the handoff is open nothing the citizen sends reaches the bot.
     return {"text": "\n".join(lines), "buttons": []}
+
+
+def close_message(agent_last_words: Optional[str] = None, lang: str = ARABIC) -> str:
+    """What the bot says when an agent closes: no second thank-you after the agent's."""
+    words = (agent_last_words or "").lower()
+    if "شكر" in words or "thank" in words:
+        return message("handoff.close_after_thanks", lang)
+    return close_text(lang)
 
 
 def claim_message(agent_display_name: str, lang: str = ARABIC) -> str:
