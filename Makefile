@@ -70,12 +70,13 @@ backoffice: venv ## command-line back office: make backoffice ARGS=--help
 	$(PY) -m bot.store.migrate
 	$(PY) -m bot.backoffice $(ARGS)
 
-# A desk account: make agent NAME=sara DISPLAY_NAME=سارة [ROLE=supervisor]
-# (citizens see DISPLAY_NAME, asked for when not given; supervisors also open /console)
-agent: venv ## create a desk account: make agent NAME=<user> DISPLAY_NAME=<Arabic name> [ROLE=supervisor]
-	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username> DISPLAY_NAME=<Arabic name> [ROLE=supervisor]"; exit 1; }
+# A desk account: make agent NAME=sara DISPLAY_NAME=سارة GENDER=female [ROLE=supervisor]
+# (citizens see DISPLAY_NAME, asked for when not given; GENDER sets how they are told about
+# the agent, "انضمت لك سارة" or "انضم لك عمر"; supervisors also open /console)
+agent: venv ## create a desk account: make agent NAME=<user> DISPLAY_NAME=<Arabic name> [GENDER=female|male] [ROLE=supervisor]
+	@test -n "$(NAME)" || { echo "usage: make agent NAME=<username> DISPLAY_NAME=<Arabic name> [GENDER=female|male] [ROLE=supervisor]"; exit 1; }
 	$(PY) -m bot.store.migrate
-	$(PY) -m bot.backoffice agents create $(NAME) $(if $(DISPLAY_NAME),--name "$(DISPLAY_NAME)") --role $(or $(ROLE),agent)
+	$(PY) -m bot.backoffice agents create $(NAME) $(if $(DISPLAY_NAME),--name "$(DISPLAY_NAME)") $(if $(GENDER),--gender $(GENDER)) --role $(or $(ROLE),agent)
 
 system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
 	scripts/system-deps.sh

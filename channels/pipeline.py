@@ -31,7 +31,8 @@ Handoff: the only call site is `Pipeline._handoff_gate`. It asks
 `bot.services.handoff.state_of(conversation_id)`; anything but "bot" records the
 message and calls `bot.services.handoff.notify_citizen_message(conversation_id, text,
 transcript_message_id)` if that hook exists (sync or async), and Rasa is not called. A
-text the hook returns is sent to the citizen as a notice (the queue acknowledgement).
+text (or {"text", "buttons"}) the hook returns is sent to the citizen as a notice (the
+queue acknowledgement).
 """
 
 from __future__ import annotations
@@ -335,8 +336,11 @@ class Pipeline:
                 result = hook(conv, display, message_id)
                 if inspect.isawaitable(result):
                     result = await result
-                if isinstance(result, str) and result and output is not None:
-                    await output.notice(result)  # "received, you are number N" (throttled)
+                if isinstance(result, str):
+                    result = {"text": result}
+                if isinstance(result, dict) and result.get("text") and output is not None:
+                    # "received, you are number N" (throttled), with the way out of the queue
+                    await output.emit(result["text"], result.get("buttons"), author="system")
             except Exception as e:
                 logger.error("handoff notify failed for %s: %s", log_id(conv), type(e).__name__)
         logger.info("%s is with a human (%s); Rasa not called", log_id(conv), state)

@@ -37,6 +37,7 @@ from bot.actions.forms import (
     answer_intent_of,
     confidence_of,
     entity_of,
+    form_button,
     reply_language,
     resumes_after_faq,
     text_of,
@@ -200,8 +201,21 @@ class _AskAction(Action, ABC):
         text, buttons = messages.question(self.slot, tracker.slots, parts, lang)
         if resumes_after_faq(tracker, FORM):
             text = messages.back_to(text, lang)
+        if _just_started(tracker):
+            # The start message just said "تقدر تكتب إلغاء بأي وقت": the button goes with it.
+            buttons = list(buttons or []) + [form_button("cancel", lang)]
         dispatcher.utter_message(text=text, buttons=buttons or None)
         return []
+
+
+def _just_started(tracker: Tracker) -> bool:
+    """Did action_elig_start run in this turn (before this first question)?"""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_elig_start":
+            return True
+    return False
 
 
 def _ask_action(slot: str) -> type:

@@ -195,6 +195,24 @@ class ValidateObjectionForm(FormValidationAction):
         return {"objection_otp": None}
 
 
+class ActionAskObjectionOtp(Action):
+    """The code question. "I sent you a code" only when the code was just sent; asked again
+    (after a wrong, expired or malformed code, or a new code already announced) it only
+    asks, since no new code went out."""
+
+    def name(self) -> Text:
+        return "action_ask_objection_otp"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        again = tracker.get_slot("requested_slot") == "objection_otp"
+        dispatcher.utter_message(
+            response="utter_ask_objection_otp_again" if again else "utter_ask_objection_otp"
+        )
+        return []
+
+
 class ActionObjectionStatus(Action):
     def name(self) -> Text:
         return "action_objection_status"

@@ -1,5 +1,8 @@
 """The status of one's "صوتك مسموع" tickets: a two-question form (ticket number, national
-ID) and the answer, shown only to the ticket's owner. Thin, like bot/actions/tickets.py."""
+ID) and the answer, shown only to the ticket's owner. Thin, like bot/actions/tickets.py.
+
+When the bot opened a ticket earlier in the conversation (slot last_ticket_number), the
+number question offers that ticket as a button instead of asking for what it just gave."""
 
 from __future__ import annotations
 
@@ -59,6 +62,28 @@ class ValidateTicketStatusForm(FormValidationAction):
 
     def validate_status_national_id(self, value, dispatcher, tracker, domain):
         return validate_id_value("status_national_id", value, dispatcher, tracker)
+
+
+class ActionAskStatusTicketNumber(Action):
+    def name(self) -> Text:
+        return "action_ask_status_ticket_number"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        number = tracker.get_slot("last_ticket_number")
+        parsed = v.parse_ticket_number(str(number or ""))
+        if not parsed.ok:
+            dispatcher.utter_message(response="utter_ask_status_ticket_number")
+            return []
+        # The button's payload is the number itself: it reaches the form as if typed.
+        dispatcher.utter_message(
+            response="utter_ask_status_ticket_number_offer",
+            last_ticket_number=parsed.value,
+            buttons=[
+                {"title": parsed.value, "payload": parsed.value},
+                form_button("cancel", reply_language(tracker)),
+            ],
+        )
+        return []
 
 
 class ActionTicketStatus(Action):

@@ -1,15 +1,18 @@
 """Desk agents' accounts from the back office: `python -m bot.backoffice agents ...`.
 
-  agents create USERNAME [--name "اسم العرض"] [--supervisor]
+  agents create USERNAME [--name "اسم العرض"] [--gender female|male] [--supervisor]
   agents rename USERNAME "اسم العرض"  the name citizens and colleagues see, in Arabic
+  agents gender USERNAME female|male  how citizens are told about the agent
   agents set-password USERNAME        also ends the agent's sessions
   agents unlock USERNAME              forget failed sign-ins (the throttle's delays)
   agents supervisor USERNAME on|off   supervisors may unlock colleagues from the desk
   agents disable USERNAME | agents enable USERNAME
   agents list
 
-Citizens see the display name ("انضم لك سارة"), so give one in Arabic; without one the
-account shows as "موظف خدمة العملاء", never as its Latin username.
+Citizens see the display name ("انضمت لك سارة"), so give one in Arabic; without one the
+account shows as "موظف خدمة العملاء", never as its Latin username. The gender sets the
+form of address in what citizens are told ("انضمت لك سارة … بتكمل معك" for female,
+"انضم لك عمر … بيكمل معك" for male, the default).
 
 Passwords are read from the terminal (asked twice), or from the first line of stdin
 when it is piped; never from the command line. These commands migrate the database
@@ -45,7 +48,13 @@ def cmd_create(args) -> int:
     if name is None and sys.stdin.isatty():
         name = input("Display name in Arabic (what citizens see, e.g. سارة): ").strip() or None
     role = "supervisor" if args.supervisor else args.role
-    desk_auth.create_agent(args.username, read_password(), name, actor=args.actor, role=role)
+    gender = args.gender
+    if gender is None and sys.stdin.isatty():
+        answer = input("Female or male, for how citizens are told (f/m, default m): ").strip()
+        gender = desk_auth.FEMALE if answer.lower().startswith("f") else None
+    desk_auth.create_agent(
+        args.username, read_password(), name, actor=args.actor, role=role, gender=gender
+    )
     shown = desk_auth.agent_names().get(args.username, args.username)
     print(f"{role} {args.username!r} created; citizens see them as {shown}")
     return 0
@@ -55,6 +64,13 @@ def cmd_rename(args) -> int:
     _migrate()
     desk_auth.set_display_name(args.username, args.name, actor=args.actor)
     print(f"agent {args.username!r} is now shown as {args.name.strip()}")
+    return 0
+
+
+def cmd_gender(args) -> int:
+    _migrate()
+    desk_auth.set_gender(args.username, args.gender, actor=args.actor)
+    print(f"agent {args.username!r} is addressed as {args.gender}")
     return 0
 
 
@@ -95,19 +111,20 @@ def cmd_list(args) -> int:
             a["username"],
             "active" if a["active"] else "disabled",
             a["role"],
+            a["gender"],
             a["display_name"],
             a["last_login_at"].strftime("%Y-%m-%d %H:%M") if a["last_login_at"] else "",
         ]
         for a in desk_auth.list_agents()
     ]
-    print(table(rows, ["username", "status", "role", "name", "last sign-in (UTC)"]))
+    print(table(rows, ["username", "status", "role", "gender", "name", "last sign-in (UTC)"]))
     return 0
 
 
 def add_parser(sub) -> None:
     a = sub.add_parser(
         "agents",
-        help="desk agents' accounts: create, rename, set-password, unlock, supervisor, "
+        help="desk agents' accounts: create, rename, gender, set-password, unlock, supervisor, "
         "disable, enable, list",
     )
     asub = a.add_subparsers(dest="action", required=True)
@@ -121,11 +138,20 @@ def add_parser(sub) -> None:
         help="supervisor: also the console, and may unlock colleagues",
     )
     ac.add_argument("--supervisor", action="store_true", help="the same as --role supervisor")
+    ac.add_argument(
+        "--gender",
+        choices=desk_auth.GENDERS,
+        help="how citizens are told about the agent (default male)",
+    )
     ac.set_defaults(func=cmd_create)
     ar = asub.add_parser("rename", help="change the display name citizens see (Arabic)")
     ar.add_argument("username")
     ar.add_argument("name")
     ar.set_defaults(func=cmd_rename)
+    ag = asub.add_parser("gender", help="how citizens are told about the agent")
+    ag.add_argument("username")
+    ag.add_argument("gender", choices=desk_auth.GENDERS)
+    ag.set_defaults(func=cmd_gender)
     au = asub.add_parser("unlock", help="forget failed sign-ins (the throttle's delays)")
     au.add_argument("username")
     au.set_defaults(func=cmd_unlock)

@@ -131,6 +131,9 @@ class AgentAccess(Base):
     supervisor = Column(Boolean, nullable=False, default=False, server_default=false())
     # Failed sign-ins before this moment no longer count (an unlock).
     throttle_reset_at = Column(DateTime(timezone=True), nullable=True)
+    # How citizens are told about the agent: "female" ("انضمت لك سارة", "بتكمل معك"), or
+    # "male", also when unset ("انضم لك", "بيكمل").
+    gender = Column(String(8), nullable=True)
 
 
 class AgentSession(Base):

@@ -36,10 +36,8 @@ async def claim(request, agent, view, payload):
         return json_response(
             {"error": "already_claimed", "message": "سبقك موظف ثاني لهذه المحادثة."}, 409
         )
-    lang = await _language(view)
-    _ok, note = await bridge.send(
-        view, handoff.claim_message(agent["display_name"], lang), "system"
-    )
+    text = handoff.claim_message(agent["display_name"], await _language(view), agent.get("gender"))
+    _ok, note = await bridge.send(view, text, "system")
     return json_response({"ok": True, "note": note})
 
 
@@ -67,8 +65,9 @@ async def transfer(request, agent, view, payload):
     if not await asyncio.to_thread(handoff.transfer, view.id, agent["username"], to):
         return json_response({"error": "not_yours", "message": "المحادثة ليست معك الآن."}, 409)
     name = colleagues[to]["display_name"]
-    lang = await _language(view)
-    _ok, note = await bridge.send(view, handoff.transfer_message(name, lang), "system")
+    gender = colleagues[to].get("gender")
+    text = handoff.transfer_message(name, await _language(view), gender)
+    _ok, note = await bridge.send(view, text, "system")
     await _holder_changed(view)
     return json_response({"ok": True, "note": note, "to_name": name})
 

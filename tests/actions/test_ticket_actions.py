@@ -321,3 +321,28 @@ def test_ticket_number_and_id_in_one_message():
         ),
     )
     assert slots["status_ticket_number"] == "78488251" and slots["status_national_id"] == ID_A
+
+
+def test_ticket_status_offers_the_ticket_the_bot_just_opened():
+    """ "حالة بلاغي" a minute after the bot gave the number asked for it again."""
+    from bot.actions.ticket_status import ActionAskStatusTicketNumber
+
+    messages, _ = run_action(
+        ActionAskStatusTicketNumber(),
+        tracker(slots={"last_ticket_number": "78488251"}, requested="status_ticket_number"),
+        DOMAIN,
+    )
+    assert responses(messages) == ["utter_ask_status_ticket_number_offer"]
+    assert messages[0]["last_ticket_number"] == "78488251"
+    assert messages[0]["buttons"][0] == {"title": "78488251", "payload": "78488251"}
+    # The button's payload, typed back, is taken as the number.
+    _, slots = run_action(
+        ValidateTicketStatusForm(),
+        tracker("78488251", "inform_identifier", requested="status_ticket_number",
+                form="ticket_status_form"),
+        DOMAIN,
+    )  # fmt: skip
+    assert slots["status_ticket_number"] == "78488251"
+    # Without a ticket of this conversation: the plain question.
+    messages, _ = run_action(ActionAskStatusTicketNumber(), tracker(), DOMAIN)
+    assert responses(messages) == ["utter_ask_status_ticket_number"]

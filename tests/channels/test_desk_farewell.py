@@ -59,3 +59,16 @@ def test_a_question_that_cannot_reach_the_citizen_waits_for_their_next_bot_turn(
     assert due is not None and due["text"] == csat.QUESTION_AGENT
     # Asked once: the next turn does not ask again, nor does a second hand-back.
     assert csat.due_question("whatsapp:966500000041") is None
+
+
+def test_a_female_agent_is_announced_in_the_feminine(env):
+    from bot.services.desk import accounts as desk_auth
+
+    desk_auth.set_gender("sara", desk_auth.FEMALE)
+    view, sara = claimed(env, "web:joined")
+    assert env.outbound.sent[-1][2].startswith("انضمت لك سارة")
+    omar = env.client()
+    omar.sign_in("omar")
+    assert omar.post(f"/desk/api/handoffs/{view.id}/claim").status_code == 409
+    assert sara.post(f"/desk/api/handoffs/{view.id}/transfer", {"to": "omar"}).status_code == 200
+    assert "بيكمل معك" in env.outbound.sent[-1][2]  # omar's account says nothing: male

@@ -339,3 +339,28 @@ def test_supervisors(db):
     assert desk_auth.session_agent(token)["supervisor"] is False
     with pytest.raises(ValueError):
         desk_auth.set_supervisor("nobody", True)
+
+
+def test_the_back_office_sets_how_citizens_are_told_about_an_agent(db, monkeypatch, capsys):
+    """ "انضم لك سارة" was masculine for a female agent: the account carries the form."""
+    import io
+    import sys
+
+    from bot.backoffice.__main__ import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert main(["agents", "create", "sara", "--name", "سارة", "--gender", "female"]) == 0
+    desk_auth.create_agent("omar", "another long password", "عمر")
+    assert {a["username"]: a["gender"] for a in desk_auth.active_agents()} == {
+        "omar": "male",
+        "sara": "female",
+    }
+    assert main(["agents", "gender", "omar", "female"]) == 0
+    assert main(["agents", "gender", "omar", "other"]) == 2
+    capsys.readouterr()
+    assert main(["agents", "list"]) == 0
+    assert capsys.readouterr().out.count("female") == 2
+    token, _ = desk_auth.start_session(
+        desk_auth.authenticate("sara", "a long enough password")["id"], "sara"
+    )
+    assert desk_auth.session_agent(token)["gender"] == "female"

@@ -36,6 +36,9 @@ AGENT, SUPERVISOR = "agent", "supervisor"
 ROLES = (AGENT, SUPERVISOR)
 # Shown to citizens when an account was made without a display name: never the username.
 DEFAULT_DISPLAY_NAME = "موظف خدمة العملاء"
+# How citizens are told about an agent ("انضم لك" / "انضمت لك"); unset reads as male.
+MALE, FEMALE = "male", "female"
+GENDERS = (MALE, FEMALE)
 CLI_ACTOR = "admin:cli"
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -94,10 +97,13 @@ def create_agent(
     display_name: Optional[str] = None,
     actor: str = CLI_ACTOR,
     role: str = "agent",
+    gender: Optional[str] = None,
 ) -> int:
     username = username.strip()
     if role not in ROLES:
         raise ValueError(f"role: one of {', '.join(ROLES)}")
+    if gender is not None and gender not in GENDERS:
+        raise ValueError(f"gender: one of {', '.join(GENDERS)}")
     if (
         not username
         or len(username) > 80
@@ -117,8 +123,8 @@ def create_agent(
         )
         s.add(agent)
         s.flush()
-        if role == SUPERVISOR:
-            s.add(AgentAccess(username=username, supervisor=True))
+        if role == SUPERVISOR or gender:
+            s.add(AgentAccess(username=username, supervisor=role == SUPERVISOR, gender=gender))
         audit.record(s, actor, "agent.created", "agent", username, {"role": role})
         return agent.id
 
@@ -135,6 +141,15 @@ def set_display_name(username: str, display_name: str, actor: str = CLI_ACTOR) -
             raise ValueError(f"no agent {username!r}")
         agent.display_name = _display_name(display_name)
         audit.record(s, actor, "agent.renamed", "agent", username)
+
+
+def set_gender(username: str, gender: str, actor: str = CLI_ACTOR) -> None:
+    """How citizens are told about the agent (the handoff's wording)."""
+    if gender not in GENDERS:
+        raise ValueError(f"gender: one of {', '.join(GENDERS)}")
+    with session_scope() as s:
+        _access(s, username).gender = gender
+        audit.record(s, actor, "agent.gender_set", "agent", username, {"gender": gender})
 
 
 def set_password(username: str, password: str, actor: str = CLI_ACTOR) -> None:
@@ -170,10 +185,11 @@ def list_agents() -> List[Dict[str, Any]]:
                 "display_name": a.display_name,
                 "active": a.active,
                 "role": SUPERVISOR if supervisor else AGENT,
+                "gender": gender or MALE,
                 "last_login_at": a.last_login_at,
             }
-            for a, supervisor in s.execute(
-                select(Agent, AgentAccess.supervisor)
+            for a, supervisor, gender in s.execute(
+                select(Agent, AgentAccess.supervisor, AgentAccess.gender)
                 .outerjoin(AgentAccess, AgentAccess.username == Agent.username)
                 .order_by(Agent.username)
             )
@@ -264,11 +280,13 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             return None
         if (now - aware(sess.last_seen_at)).total_seconds() > 30:  # fewer writes while polling
             sess.last_seen_at = now
-        supervisor = _is_supervisor(s, agent.username)
+        access = s.get(AgentAccess, agent.username)
+        supervisor = bool(access and access.supervisor)
         return {
             "id": agent.id,
             "username": agent.username,
             "display_name": agent.display_name or agent.username,
+            "gender": (access.gender if access else None) or MALE,
             "supervisor": supervisor,
             "csrf": sess.csrf_token,
             "session_id": sess.id,
@@ -283,11 +301,6 @@ def end_session(token: str, username: str) -> None:
 
 
 # ============================================================== unlocking and supervisors
-
-
-def _is_supervisor(s, username: str) -> bool:
-    access = s.get(AgentAccess, username)
-    return bool(access and access.supervisor)
 
 
 def _access(s, username: str) -> AgentAccess:
@@ -329,12 +342,13 @@ def set_supervisor(username: str, supervisor: bool, actor: str = CLI_ACTOR) -> N
 
 
 def active_agents() -> List[Dict[str, str]]:
-    """Who a conversation can be transferred to: [{"username", "display_name"}]."""
+    """Who a conversation can be transferred to: [{"username", "display_name", "gender"}]."""
     with session_scope() as s:
         return [
-            {"username": u, "display_name": d or u}
-            for u, d in s.execute(
-                select(Agent.username, Agent.display_name)
+            {"username": u, "display_name": d or u, "gender": g or MALE}
+            for u, d, g in s.execute(
+                select(Agent.username, Agent.display_name, AgentAccess.gender)
+                .outerjoin(AgentAccess, AgentAccess.username == Agent.username)
                 .where(Agent.active.is_(True))
                 .order_by(Agent.display_name, Agent.username)
             )

@@ -19,7 +19,7 @@ from bot.nlu.arabic import normalize
 from bot.services.handoff import events, parts
 from bot.services.handoff.masking import mask_snapshot
 from bot.services.handoff.records import HandoffView, _position, get, open_for
-from bot.services.handoff.wording import DEFAULT_REASON, REASONS, queued_ack_text
+from bot.services.handoff.wording import DEFAULT_REASON, REASONS, leave_button, queued_ack_text
 from bot.services.language import conversation_language
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
@@ -343,10 +343,14 @@ def _citizen_wrote(
 
 async def notify_citizen_message(
     conversation_id: str, text: str = "", message_id: Optional[int] = None
-) -> Optional[str]:
+) -> Optional[Dict[str, Any]]:
     """Hook called by the channels' pipeline (channels/pipeline.py, `_handoff_gate`) for each
     citizen message that did not go to Rasa. The message itself is already in the
     transcript and the desk polls for it; this stamps the episode and returns the
-    acknowledgement the pipeline sends the citizen, if one is due (`_citizen_wrote`)."""
+    acknowledgement the pipeline sends the citizen ({"text", "buttons"}: the way out of
+    the queue), if one is due (`_citizen_wrote`)."""
     _, ack = await asyncio.to_thread(_citizen_wrote, conversation_id, None, text)
-    return ack
+    if not ack:
+        return None
+    lang = await asyncio.to_thread(conversation_language, conversation_id, text)
+    return {"text": ack, "buttons": [leave_button(lang)]}

@@ -32,9 +32,22 @@ CLAIM_TEXT = message("handoff.claim")  # {agent} left for the caller
 TRANSFER_TEXT = message("handoff.transfer")
 LEFT_QUEUE_TEXT = message("handoff.left_queue")
 LEAVE_HINT = message("handoff.leave_hint")
+# An agent whose account says female (desk_agent_access.gender) is announced in the
+# feminine ("انضمت لك سارة", "بتكمل معك"): the *_female messages.
+FEMALE = "female"
 
 # Reasons whose escalation message starts by saying why.
 _REASON_PREFIX = ("fallback", "form_failed", "support_stopped", "case_for_person")
+
+
+def leave_button(lang: str = ARABIC) -> Dict[str, str]:
+    """The way out of the queue, with every message that says how to leave it. Its title
+    is what the queue recognises (transitions._LEAVE_PHRASES); the payload, if the citizen
+    is already back with the bot, is the bot's own "cancel"."""
+    return {"title": message("handoff.leave_button", lang), "payload": "/cancel"}
+
+
+LEAVE_BUTTON = leave_button()
 
 
 def resume_text(lang: str = ARABIC) -> str:
@@ -89,8 +102,10 @@ def escalation_message(
         lines.append(message("handoff.queued_closed", lang))
     if view.state == QUEUED:
         lines.append(message("handoff.leave_hint", lang))
-    # No buttons: while the handoff is open nothing the citizen sends reaches the bot.
-    return {"text": "\n".join(lines), "buttons": []}
+    # While the handoff is open nothing the citizen sends reaches the bot: the one button
+    # is the way out of the queue, which the channels' pipeline handles itself.
+    buttons = [leave_button(lang)] if view.state == QUEUED else []
+    return {"text": "\n".join(lines), "buttons": buttons}
 
 
 def close_message(agent_last_words: Optional[str] = None, lang: str = ARABIC) -> str:
@@ -101,14 +116,18 @@ def close_message(agent_last_words: Optional[str] = None, lang: str = ARABIC) ->
     return close_text(lang)
 
 
-def claim_message(agent_display_name: str, lang: str = ARABIC) -> str:
-    name = agent_display_name or message("handoff.an_agent", lang)
+def claim_message(agent_display_name: str, lang: str = ARABIC, gender: Optional[str] = None) -> str:
+    """ "انضم لك عمر" / "انضمت لك سارة", as the agent's account says (`gender`)."""
+    female = "_female" if gender == FEMALE else ""
+    name = agent_display_name or message(f"handoff.an_agent{female}", lang)
     if "خدمة العملاء" in name:  # the default display name says it already
-        return message("handoff.claim_plain", lang, agent=name)
-    return message("handoff.claim", lang, agent=name)
+        return message(f"handoff.claim_plain{female}", lang, agent=name)
+    return message(f"handoff.claim{female}", lang, agent=name)
 
 
-def transfer_message(agent_display_name: str, lang: str = ARABIC) -> str:
-    return message(
-        "handoff.transfer", lang, agent=agent_display_name or message("handoff.a_colleague", lang)
-    )
+def transfer_message(
+    agent_display_name: str, lang: str = ARABIC, gender: Optional[str] = None
+) -> str:
+    female = "_female" if gender == FEMALE else ""
+    colleague = agent_display_name or message(f"handoff.a_colleague{female}", lang)
+    return message(f"handoff.transfer{female}", lang, agent=colleague)
