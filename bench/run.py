@@ -2,6 +2,7 @@
 
     python -m bench.run all        # NLU (ours vs Rasa default) + server
     python -m bench.run nlu        # held-out intent accuracy / macro-F1
+    python -m bench.run config config.yml bench/nlu/linear_svm.yml   # the NLU part, given configs
     python -m bench.run server     # start time, REST latency, throughput, memory
     python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
     python -m bench.run replies    # reply checks only (bench/replies.py)
@@ -284,6 +285,14 @@ def main(argv: List[str]) -> int:
         return 0
     RESULTS.mkdir(exist_ok=True)
     report: Dict = {"machine": machine()}
+    if what == "config":
+        if len(argv) < 2:
+            print("usage: python -m bench.run config CONFIG.yml [CONFIG.yml ...]", file=sys.stderr)
+            return 2
+        report["nlu"] = [eval_nlu(ROOT / path, path) for path in argv[1:]]
+        (RESULTS / "bench_config.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        print_report(report)
+        return 0
     if what in ("all", "nlu"):
         report["nlu"] = [
             eval_nlu(ROOT / "config.yml", "project (config.yml)"),
