@@ -82,6 +82,10 @@ def eval_nlu(config: Path, label: str) -> Dict:
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
+        # Rasa's component cache off, as in bench.nlu_compare: a component restored from
+        # an earlier training (another config sharing the tokenizer, an earlier run)
+        # would make the training time meaningless.
+        env={**os.environ, "RASA_MAX_CACHE_SIZE": "0"},
     )
     train_seconds = time.monotonic() - started
     try:
