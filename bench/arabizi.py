@@ -124,6 +124,9 @@ def model_scores(model: str, sets: Dict[str, List[Tuple[str, str]]], english: Li
 
 
 def main(argv: List[str]) -> int:
+    from bench.run import machine
+
+    print(f"Machine: {machine()}")
     sets, english = dev_set()
     texts = [t for arabizi in sets.values() for t, _ in arabizi]
     result: Dict = {

@@ -89,7 +89,10 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--events", type=int, default=200)
     args = parser.parse_args(argv)
 
+    from bench.run import machine
     from bot.tools.services import Redis, ServiceError
+
+    print(f"Machine: {machine()}")
 
     try:
         redis = Redis().start()

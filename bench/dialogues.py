@@ -147,8 +147,9 @@ def run_conversations(url: str, starts: List[str]) -> Dict:
 
 def run_messages(url: str, section: str, starts: List[str]) -> Dict:
     """One new conversation per message."""
-    doc = _load(section)
-    items = doc.get("messages") or doc.get("stories") or []
+    data = _load(section)
+    # long_stories.yml lists its cases under "stories", the others under "messages".
+    items = data.get("messages") or data.get("stories") or []
     failures = []
     for item in items:
         reply = reply_text(_ask(url, f"dialogue-{uuid.uuid4().hex[:10]}", item["text"]))

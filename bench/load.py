@@ -268,6 +268,7 @@ def main(argv: List[str]) -> int:
         "profiles": [],
     }
     if args.fault:
+        print(f"Machine: {report['machine']}; model {report['model']}", flush=True)
         return run_fault_only(model, flows, logs, args.workers, run_id, report)
     profiles: List[Profile] = []
     if args.only in (None, "single"):

@@ -51,6 +51,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
+    from bench.run import machine
+
+    print(f"Machine: {machine()}")
     var = tempfile.mkdtemp(prefix="bench-inbound-")
     os.environ["VAR_DIR"] = var
     print("sqlite file:", measure(f"sqlite:///{var}/app.db", args.messages), flush=True)

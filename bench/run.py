@@ -2,6 +2,7 @@
 
     python -m bench.run all        # NLU (ours vs Rasa default) + server
     python -m bench.run nlu        # held-out intent accuracy / macro-F1
+    python -m bench.run config config.yml bench/nlu/linear_svm.yml   # the NLU part, given configs
     python -m bench.run server     # start time, REST latency, throughput, memory
     python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
     python -m bench.run replies    # reply checks only (bench/replies.py)
@@ -81,6 +82,10 @@ def eval_nlu(config: Path, label: str) -> Dict:
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
+        # Rasa's component cache off, as in bench.nlu_compare: a component restored from
+        # an earlier training (another config sharing the tokenizer, an earlier run)
+        # would make the training time meaningless.
+        env={**os.environ, "RASA_MAX_CACHE_SIZE": "0"},
     )
     train_seconds = time.monotonic() - started
     try:
@@ -284,6 +289,14 @@ def main(argv: List[str]) -> int:
         return 0
     RESULTS.mkdir(exist_ok=True)
     report: Dict = {"machine": machine()}
+    if what == "config":
+        if len(argv) < 2:
+            print("usage: python -m bench.run config CONFIG.yml [CONFIG.yml ...]", file=sys.stderr)
+            return 2
+        report["nlu"] = [eval_nlu(ROOT / path, path) for path in argv[1:]]
+        (RESULTS / "bench_config.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        print_report(report)
+        return 0
     if what in ("all", "nlu"):
         report["nlu"] = [
             eval_nlu(ROOT / "config.yml", "project (config.yml)"),
