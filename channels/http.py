@@ -33,7 +33,7 @@ MAX_ROW_ID = 2**63 - 1
 # Days the pages can ask about: far enough either way for any search, near enough that a
 # day boundary in Riyadh time never leaves the datetime range.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-DAY_ARGS = ("from", "to")
+DAY_ARGS = ("from", "to", "from_b", "to_b")  # from_b, to_b: the console's second period
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 STATIC_TYPES = {

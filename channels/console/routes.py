@@ -14,7 +14,7 @@ from bot import metrics, settings
 from bot.services import handoff
 from bot.services.console import review
 from bot.services.console import rollup as console_rollup
-from bot.services.console import stats as console_stats
+from bot.services.console.stats import Period
 from bot.store import audit, session_scope
 from channels.console import views
 from channels.edge import client_address, secrets_match
@@ -44,7 +44,7 @@ def _audit(user: Dict[str, Any], action: str, subject: str, detail: Dict[str, An
         audit.record(s, f"agent:{user['username']}", action, "console", subject, detail)
 
 
-def _period_detail(period: console_stats.Period) -> Dict[str, Any]:
+def _period_detail(period: Period) -> Dict[str, Any]:
     return {
         "from": views.day_label(period.first_day),
         "to": views.day_label(period.last_day),
@@ -115,6 +115,7 @@ def blueprint() -> Blueprint:
                 "today": views.day_label(views.today()),
                 "channels": list(views.CHANNELS),
                 "intents": review.known_intents(),
+                "topics": views.topic_choices(review.known_intents()),
                 "reasons": list(review.REASONS),
             }
         )
@@ -123,10 +124,18 @@ def blueprint() -> Blueprint:
         user, denied = await supervisor(request)
         if denied:
             return None, None, None, denied
-        if section not in console_stats.SECTIONS:
+        if section not in views.SECTIONS:
             return None, None, None, json_response({"error": "unknown_section"}, 404)
-        period = views.period_from(request.args)
-        result = await asyncio.to_thread(console_stats.SECTIONS[section], period)
+        try:
+            period = views.period_from(request.args)
+            other = views.comparison_period(request.args, period)
+        except views.BadPeriod as e:
+            return None, None, None, json_response({"error": str(e)}, 400)
+        if section == views.COMPARE:
+            result = await asyncio.to_thread(views.SECTIONS[section], period, other)
+            result["period_b"] = _period_detail(other)
+        else:
+            result = await asyncio.to_thread(views.SECTIONS[section], period)
         return user, period, views.with_labels(section, result), None
 
     @bp.route("/desk/console/api/stats/<section>", methods=["GET"])
@@ -134,7 +143,10 @@ def blueprint() -> Blueprint:
         user, period, result, denied = await _section(request, section)
         if denied:
             return denied
-        await asyncio.to_thread(_audit, user, "console.viewed", section, _period_detail(period))
+        detail = _period_detail(period)
+        if "period_b" in result:
+            detail["period_b"] = result["period_b"]
+        await asyncio.to_thread(_audit, user, "console.viewed", section, detail)
         result["period"] = _period_detail(period)
         return json_response(result)
 
@@ -161,7 +173,10 @@ def blueprint() -> Blueprint:
         user, denied = await supervisor(request)
         if denied:
             return denied
-        period = views.period_from(request.args)
+        try:
+            period = views.period_from(request.args)
+        except views.BadPeriod as e:
+            return json_response({"error": str(e)}, 400)
         reason = str(request.args.get("reason") or "")
         labelled = str(request.args.get("labelled") or "") == "1"
         items = await asyncio.to_thread(
@@ -170,7 +185,7 @@ def blueprint() -> Blueprint:
         await asyncio.to_thread(
             _audit, user, "console.review_listed", reason or "all", _period_detail(period)
         )
-        return json_response({"items": items, "period": _period_detail(period)})
+        return json_response({"items": views.review_items(items), "period": _period_detail(period)})
 
     @bp.route("/desk/console/api/review/<turn_id:int>", methods=["GET"])
     async def review_item(request: Request, turn_id: int):
@@ -210,7 +225,8 @@ def blueprint() -> Blueprint:
         if denied:
             return denied
         await asyncio.to_thread(_audit, user, "console.viewed", "new_topics", {})
-        return json_response({"topics": await asyncio.to_thread(review.new_topics)})
+        found = await asyncio.to_thread(review.new_topics)
+        return json_response({"topics": await asyncio.to_thread(views.new_topic_items, found)})
 
     @bp.route("/metrics", methods=["GET"])
     async def prometheus(request: Request):

@@ -12,7 +12,12 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from bot.cleantext import CONTROLS, INVISIBLE
 from bot.masking import mask_text
+from bot.services.console import stats
+from bot.services.console.compare import compare
+from bot.services.console.labels import csv_rows, intent, label_table, percent
 from bot.services.console.stats import Period
+from bot.services.console.topics import outcomes
+from bot.services.desk.accounts import agent_names
 from bot.store.turns import RIYADH_OFFSET, riyadh_day
 from channels.http import staff_day
 
@@ -24,6 +29,10 @@ _EPOCH = date(1970, 1, 1)
 _FORMULA_STARTS = ("=", "+", "-", "@")
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _LEADING_BLANKS = re.compile(f"[\\s{INVISIBLE}{CONTROLS}]+")
+# What /api/stats/<section> serves: the numbers of bot.services.console.stats, the outcome
+# per topic, and the comparison of two periods (which takes both).
+COMPARE = "compare"
+SECTIONS = dict(stats.SECTIONS, topics=outcomes, compare=compare)
 
 
 def day_number(value: str) -> Optional[int]:
@@ -40,16 +49,39 @@ def today(now: Optional[datetime] = None) -> int:
     return riyadh_day(now or datetime.now(timezone.utc))
 
 
-def period_from(args: Mapping[str, Any], now: Optional[datetime] = None) -> Period:
+class BadPeriod(ValueError):
+    """A period that ends before it starts: said so (400), never swapped for another."""
+
+
+def period_from(
+    args: Mapping[str, Any], now: Optional[datetime] = None, suffix: str = ""
+) -> Period:
     """?from=YYYY-MM-DD&to=YYYY-MM-DD&channel=… (Riyadh days, inclusive); the last 30
-    days by default; at most a year; an unknown channel means all channels."""
-    last = day_number(_arg(args, "to")) or today(now)
-    first = day_number(_arg(args, "from"))
-    if first is None or first > last:
+    days by default; at most a year (the last year of a longer one); an unknown channel
+    means all channels. `suffix` "_b" reads the second period of a comparison (from_b,
+    to_b). A `from` after the `to` raises BadPeriod."""
+    last = day_number(_arg(args, "to" + suffix)) or today(now)
+    first = day_number(_arg(args, "from" + suffix))
+    if first is not None and first > last:
+        raise BadPeriod("bad_period")
+    if first is None:
         first = last - (DEFAULT_DAYS - 1)
     first = max(first, last - (MAX_DAYS - 1))
     channel = _arg(args, "channel")
     return Period(first, last, channel if channel in CHANNELS else None)
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length just before `period` (a comparison's default)."""
+    days = period.last_day - period.first_day + 1
+    return Period(period.first_day - days, period.first_day - 1, period.channel)
+
+
+def comparison_period(args: Mapping[str, Any], period: Period) -> Period:
+    """The second period of a comparison: from_b/to_b when given, else the one before."""
+    if not _arg(args, "from_b") and not _arg(args, "to_b"):
+        return previous_period(period)
+    return period_from(args, suffix="_b")
 
 
 def _arg(args: Mapping[str, Any], name: str) -> str:
@@ -60,8 +92,10 @@ def _arg(args: Mapping[str, Any], name: str) -> str:
 
 
 def with_labels(section: str, result: Dict[str, Any]) -> Dict[str, Any]:
-    """Day numbers as dates, and any text masked once more before it leaves the server."""
+    """Day numbers as dates, any text masked once more before it leaves the server, and
+    what a supervisor reads beside the codes (bot.services.console.labels)."""
     for table in _tables(result):
+        label_table(table)
         cols = table["columns"]
         for row in table["rows"]:
             for i, col in enumerate(cols):
@@ -70,6 +104,34 @@ def with_labels(section: str, result: Dict[str, Any]) -> Dict[str, Any]:
                 elif col in ("text", "comment") and isinstance(row[i], str):
                     row[i] = mask_text(row[i])
     return result
+
+
+def review_items(items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The review queue as a supervisor reads it: the predicted and the labelled intent by
+    name, the confidence in percent, who labelled it by display name."""
+    names = agent_names()
+    for item in items:
+        item["intent_label"] = intent(item.get("intent"))
+        item["confidence"] = percent(item.get("confidence"))
+        chosen = item.get("label")
+        if chosen:
+            chosen["intent_label"] = intent(chosen.get("intent"))
+            chosen["labelled_by_name"] = names.get(
+                chosen.get("labelled_by"), chosen.get("labelled_by")
+            )
+    return items
+
+
+def new_topic_items(topics: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    names = agent_names()
+    for t in topics:
+        t["labelled_by_name"] = names.get(t["labelled_by"], t["labelled_by"])
+    return topics
+
+
+def topic_choices(codes: List[str]) -> List[Dict[str, str]]:
+    """The label picker's choices: each intent or FAQ answer by name, its code kept."""
+    return sorted(({"code": c, "label": intent(c) or c} for c in codes), key=lambda t: t["label"])
 
 
 def _tables(result: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -92,8 +154,7 @@ def table_of(result: Dict[str, Any], name: str) -> Optional[Dict[str, Any]]:
 def to_csv(table: Dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(table["columns"])
-    for row in table["rows"]:
+    for row in csv_rows(table):
         writer.writerow([safe_cell(c) if isinstance(c, str) else c for c in row])
     return "\ufeff" + out.getvalue()  # BOM: spreadsheets then read Arabic as UTF-8
 

@@ -228,3 +228,90 @@ def test_the_review_queue_speaks_arabic_and_prefills_only_what_the_server_takes(
     done.locator(".tag", has_text="مصنّفة").wait_for()
     assert "مصنّفة: تجاهل" in done.inner_text() and "ignore" not in done.inner_text()
     assert not errors, errors
+
+
+# What must never reach a supervisor's eyes: internal codes (elig_saudi, faq/…,
+# agent_closed) and long fractions (0.8123456789).
+CODES = r"/\b[a-z]+_[a-z_]+\b|\bfaq\/|\d\.\d{3,}/"
+
+
+def supervisor_page(browser, server, width, height=900):
+    username = "super_" + uuid.uuid4().hex[:6]
+    desk_auth.create_agent(username, PASSWORD, "هدى", role="supervisor")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="ar-SA", bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    sign_in(page, server, username)
+    page.locator("#me", has_text="هدى").wait_for()
+    return page
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_console_reads_in_arabic_on_a_laptop_and_a_phone(console_server, browser, width):
+    page = supervisor_page(browser, console_server, width)
+    page.goto(f"{console_server}/desk/console/?from=2026-11-10&to=2026-11-11")
+    page.locator("#k-contained", has_text="50").wait_for()
+    page.locator("[data-table='compare'] table").wait_for()
+    wait_js(page, "document.querySelectorAll('#review-list li button').length > 0")
+    # Everything fits the width: the page never scrolls sideways (wide tables scroll
+    # inside their panel).
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    drop = page.locator("[data-table='forms'][data-sub='drop_off']").inner_text()
+    assert "العمر" in drop and "التحقق من الأهلية" in drop
+    found = page.evaluate(
+        f"[...document.querySelector('main').innerText.matchAll({CODES}g)].map(m => m[0])"
+    )
+    assert not found, found
+    topics = page.locator("[data-table='topics'] tbody tr").all_inner_texts()
+    assert topics[0].startswith("التحقق من الأهلية"), topics
+    compare = page.locator("[data-table='compare']")
+    assert "المحادثات" in compare.inner_text() and compare.locator("a.csv").count() == 1
+    # The ratings chart: whole counts on the axis, Latin digits like the rest of the page.
+    wait_js(page, "Chart.getChart('chart-csat') !== undefined")
+    ticks = page.evaluate("Chart.getChart('chart-csat').scales.y.ticks.map(t => t.label)")
+    assert ticks and all(t.isdigit() and t.isascii() for t in ticks), ticks
+    labels = page.evaluate("Chart.getChart('chart-csat').data.labels")
+    assert labels[0] == "1 سيئة" and labels[-1] == "5 ممتازة", labels
+    page.screenshot(path=str(ROOT / "results" / "screenshots" / f"console-{width}.png"))
+    problems = serious_violations(page)
+    assert not problems, describe(problems)
+    page.context.close()
+
+
+def test_the_period_is_checked_and_kept_in_the_address(console_server, browser):
+    page = supervisor_page(browser, console_server, 1366)
+    wait_js(page, "document.getElementById('k-conversations').textContent !== '–'")
+    first = page.url
+    # A period that ends before it starts: said so, nothing swapped, nothing loaded.
+    page.fill("#from", "2026-11-11")
+    page.fill("#to", "2026-11-10")
+    page.click("#filters button[type=submit]")
+    page.locator("#period-error", has_text="بعد تاريخ النهاية").wait_for()
+    assert page.get_attribute("#from", "aria-invalid") == "true"
+    assert page.input_value("#from") == "2026-11-11" and page.url == first
+    # A good period and a channel go into the address; a reload and a shared link keep them.
+    page.fill("#from", "2026-11-10")
+    page.fill("#to", "2026-11-11")
+    page.select_option("#channel", "web")
+    page.click("#filters button[type=submit]")
+    page.locator("#k-conversations", has_text="3").wait_for()
+    assert page.locator("#period-error").inner_text() == ""
+    assert page.url.endswith("?from=2026-11-10&to=2026-11-11&channel=web")
+    for opened in (page, page.context.new_page()):
+        opened.goto(page.url) if opened is not page else opened.reload()
+        wait_js(opened, "document.getElementById('k-conversations').textContent === '3'")
+        assert opened.input_value("#from") == "2026-11-10"
+        assert opened.input_value("#channel") == "web"
+        csv = opened.locator("[data-table='volume'] a.csv").get_attribute("href")
+        assert "from=2026-11-10" in csv and "channel=web" in csv
+    # Period B of the comparison too; back goes to the earlier period.
+    page.fill("#from_b", "2026-11-01")
+    page.fill("#to_b", "2026-11-02")
+    page.click("#compare-form button[type=submit]")
+    page.locator("#compare-periods", has_text="2026-11-01").wait_for()
+    assert "from_b=2026-11-01&to_b=2026-11-02" in page.url
+    page.go_back()
+    wait_js(page, "document.getElementById('from_b').value === ''")
+    page.context.close()

@@ -135,7 +135,7 @@ def test_every_table_exports_as_csv_with_masked_text(env):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
-    assert rows[0] == ["turn", "day", "channel", "text", "intent", "confidence"]
+    assert rows[0] == ["مراجعة", "اليوم", "القناة", "الرسالة", "الموضوع", "رمز الموضوع", "الثقة ٪"]
     assert "1012345678" not in r.text and "10••••••78" in r.text
     for section, table in [
         ("handoffs", "reasons"),
@@ -290,3 +290,102 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(env):
     for text in FORMULAS:
         assert "'" + text in cells, repr(text)
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def csv_of(c, path):
+    r = c.get(path)
+    assert r.status_code == 200, (path, r.text[:200])
+    return list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+
+
+def test_the_console_shows_names_a_supervisor_reads_not_internal_ones(env):
+    from bot.store import turns as turn_store
+
+    turn_store.record_turn(
+        "web:faq",
+        "web",
+        100,
+        at=fixtures.T0 + 900,
+        facts={
+            "intent": "faq/eligibility_conditions",
+            "confidence": 0.8123456789,
+            "text": "وش الشروط",
+        },
+    )
+    c = env.client()
+    c.sign_in("huda")
+    # Where citizens stop: the question's name from bot/content/eligibility.yml.
+    forms = c.get(f"/desk/console/api/stats/forms?{PERIOD}").json()
+    assert forms["drop_off"]["labels"]["last_question"] == {"elig_age": "العمر"}
+    assert forms["labels"]["form"]["eligibility_form"] == "التحقق من الأهلية"
+    assert forms["headers"] == ["النموذج", "بدأ", "اكتمل", "أُلغي", "تُرك"]
+    # Topics by their FAQ titles and Arabic names; confidences as whole percentages.
+    intents = c.get(f"/desk/console/api/stats/intents?{PERIOD}").json()
+    assert intents["labels"]["intent"]["faq/eligibility_conditions"] == "شروط الأهلية"
+    assert intents["labels"]["intent"]["nlu_fallback"] == "ما فهم المساعد"
+    assert all(not v.isascii() for v in intents["labels"]["intent"].values())
+    confidence = {r[0]: r[2] for r in intents["rows"]}
+    assert confidence["faq/eligibility_conditions"] == 81
+    # Agents by display name (omar has no account: his username stays).
+    handoffs = c.get(f"/desk/console/api/stats/handoffs?{PERIOD}").json()
+    assert handoffs["labels"]["agent"] == {"omar": "omar", "sara": "سارة"}
+    # The CSV: Arabic headers and values, the codes in columns of their own.
+    rows = csv_of(c, f"/desk/console/api/csv/forms?{PERIOD}&table=drop_off")
+    assert rows == [
+        ["النموذج", "رمز النموذج", "آخر سؤال", "رمز السؤال", "مرات"],
+        ["التحقق من الأهلية", "eligibility_form", "العمر", "elig_age", "1"],
+    ]
+    rows = csv_of(c, f"/desk/console/api/csv/satisfaction?{PERIOD}")
+    assert rows[0] == ["ما انتهى", "سُئل", "قيّم", "متوسط التقييم"]
+    assert [r[0] for r in rows[1:]] == ["أغلقها موظف", "بلاغ فُتح"]
+    rows = csv_of(c, f"/desk/console/api/csv/handoffs?{PERIOD}")
+    assert rows[0][:2] == ["الموظف", "اسم المستخدم"] and ["سارة", "sara"] in [r[:2] for r in rows]
+    rows = csv_of(c, f"/desk/console/api/csv/fallbacks?{PERIOD}")
+    assert {r[6] for r in rows[1:]} == {"30", "20"}
+    # The review queue and the label picker: names, not keys.
+    items = c.get(f"/desk/console/api/review?{PERIOD}").json()["items"]
+    fell = next(i for i in items if i["text"] == "ابي فلوسي 10••••••78")
+    assert (fell["intent_label"], fell["confidence"]) == ("ما فهم المساعد", 30)
+    me = c.get("/desk/console/api/me").json()
+    picked = {t["code"]: t["label"] for t in me["topics"]}
+    assert picked["faq/eligibility_conditions"] == "شروط الأهلية"
+    assert picked["check_eligibility"] == "التحقق من الأهلية"
+    assert len(set(picked.values())) == len(picked)  # a name picks one intent
+
+
+def test_an_invalid_period_is_said_so_never_swapped(env):
+    c = env.client()
+    c.sign_in("huda")
+    backwards = "from=2026-11-11&to=2026-11-10"
+    for path in (
+        f"/desk/console/api/stats/volume?{backwards}",
+        f"/desk/console/api/csv/volume?{backwards}",
+        f"/desk/console/api/review?{backwards}",
+        f"/desk/console/api/stats/compare?{PERIOD}&from_b=2026-11-09&to_b=2026-11-01",
+    ):
+        r = c.get(path)
+        assert r.status_code == 400 and r.json()["error"] == "bad_period", path
+    same_day = c.get("/desk/console/api/stats/volume?from=2026-11-10&to=2026-11-10").json()
+    assert same_day["period"] == {"from": "2026-11-10", "to": "2026-11-10", "channel": None}
+
+
+def test_outcome_per_topic_and_two_periods_have_tables_and_csv(env):
+    c = env.client()
+    c.sign_in("huda")
+    topics = c.get(f"/desk/console/api/stats/topics?{PERIOD}").json()
+    assert topics["rows"][0][0] == "eligibility_form"
+    assert topics["labels"]["topic"]["eligibility_form"] == "التحقق من الأهلية"
+    rows = csv_of(c, f"/desk/console/api/csv/topics?{PERIOD}")
+    assert rows[0][:3] == ["الإجابة أو النموذج", "رمز الموضوع", "المحادثات"]
+    # Period B defaults to the same number of days just before period A.
+    compared = c.get(f"/desk/console/api/stats/compare?{PERIOD}").json()
+    assert compared["period_b"] == {"from": "2026-11-08", "to": "2026-11-09", "channel": None}
+    rows = {r[0]: r[1:] for r in compared["rows"]}
+    assert rows["conversations"][:2] == [6, 0]
+    assert compared["labels"]["measure"]["contained_share"] == "انحلّت مع المساعد ٪"
+    chosen = f"{PERIOD}&from_b=2026-11-10&to_b=2026-11-10"
+    rows = csv_of(c, f"/desk/console/api/csv/compare?{chosen}")
+    assert rows[0] == ["المقياس", "الفترة أ", "الفترة ب", "الفرق (أ − ب)", "التغيّر ٪"]
+    assert rows[1] == ["المحادثات", "6", "5", "1.0", "20.0"]
+    viewed = [a for a in audit("console.viewed") if a[2] == "compare"]
+    assert len(viewed) == 1

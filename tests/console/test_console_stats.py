@@ -188,3 +188,52 @@ def test_a_transfer_credits_each_agent_with_their_own_part(app_db):
         ("omar", "transferred", "closed"),
     ]
     assert parts[1]["waiting_since"] is None
+
+
+def test_outcome_per_topic_puts_the_answers_to_fix_first(loaded):
+    from bot.services.console.topics import outcomes
+
+    got = outcomes(Period(D, D + 1))
+    assert got["columns"][:7] == [
+        "topic",
+        "conversations",
+        "contained",
+        "handed_off",
+        "ended_on_fallback",
+        "came_back",
+        "abandoned",
+    ]
+    # eligibility: started once, never completed; faq/documents: the citizen came back
+    # the next morning; the contained ones after, with their conversations' ratings.
+    assert [r[:7] + r[8:] for r in got["rows"]] == [
+        ["eligibility_form", 1, 1, 0, 0, 0, 1, None, 0],
+        ["faq/documents", 1, 0, 0, 0, 1, None, None, 0],
+        ["faq/conditions", 1, 1, 0, 0, 0, None, 5.0, 1],
+        ["ticket_form", 1, 1, 0, 0, 0, 0, 2.0, 1],
+    ]
+    assert outcomes(Period(D, D + 1, "whatsapp"))["rows"][0][:6] == ["faq/documents", 1, 0, 0, 0, 1]
+
+
+def test_two_periods_side_by_side_with_the_change(app_db):
+    from bot.services.console.compare import compare
+    from bot.store import turns as turn_store
+
+    fixtures.load(D)
+    fixtures.load(D - 7)
+    turn_store.record_turn(  # one more (contained) conversation the week before
+        "web:extra",
+        "web",
+        100,
+        at=turn_store.day_start_ts(D - 7) + 12 * 3600,
+        facts={"intent": "greet", "confidence": 0.9, "text": "هلا"},
+    )
+    rows = {r[0]: r[1:] for r in compare(Period(D, D + 1), Period(D - 7, D - 6))["rows"]}
+    assert rows["conversations"] == [6, 7, -1.0, -14.3]
+    assert rows["messages"] == [10, 11, -1.0, -9.1]
+    # shares differ in points, with no relative change
+    assert rows["contained_share"] == [50.0, 57.1, -7.1, None]
+    assert rows["csat_average"] == [3.5, 3.5, 0.0, None]
+    assert rows["latency_p95_ms"][:2] == [1000.0, 1000.0]
+    nothing = {r[0]: r[1:] for r in compare(Period(D, D + 1), Period(D - 30, D - 29))["rows"]}
+    assert nothing["conversations"] == [6, 0, 6.0, None]
+    assert nothing["contained_share"] == [50.0, None, None, None]

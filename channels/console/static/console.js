@@ -1,68 +1,82 @@
 /* Supervisors' console: fetches each section's numbers and draws tables and charts.
-   No build step; Chart.js is served by the same server (chart.umd.min.js). */
+   No build step; Chart.js is served by the same server (chart.umd.min.js). Column
+   headers and the names behind codes come from the server (bot/services/console/labels.py),
+   so the page and the CSV say the same. Digits are Latin everywhere (one style). */
 (function () {
   "use strict";
   const API = "/desk/console/api";
   const $ = (id) => document.getElementById(id);
-  const state = { csrf: "", charts: {}, data: {}, current: null, intents: new Set() };
+  const state = { csrf: "", charts: {}, data: {}, current: null, topics: {}, defaults: {} };
+  const LOCALE = "ar-SA-u-nu-latn";
+  const SCORES = { 5: "ممتازة", 4: "جيدة", 3: "مقبولة", 2: "ضعيفة", 1: "سيئة" };
+  const CHANNELS = { telegram: "تيليجرام", whatsapp: "واتساب", web: "نافذة الموقع", rest: "REST" };
+  const REASONS = { fallback: "ما فهم", low_confidence: "ثقة منخفضة", before_handoff: "قبل التحويل",
+    low_rating: "تقييم منخفض", repeated: "تكرار", out_of_scope: "خارج النطاق", new_topic: "موضوع جديد",
+    ignore: "تجاهل" };
+  const SIGNED = ["change", "change_pct"];
+  const PERIOD_ERRORS = { bad_period: "تاريخ البداية بعد تاريخ النهاية: عدّل الفترة.",
+    too_long: "الفترة أطول من سنة: اختر سنة أو أقل." };
+  const FIELDS = ["from", "to", "channel", "from_b", "to_b"];
 
-  const HEADERS = {
-    day: "اليوم", channel: "القناة", conversations: "المحادثات", messages: "الرسائل",
-    outcome: "النتيجة", share: "النسبة ٪", reason: "السبب", handoffs: "التحويلات",
-    agent: "الموظف", wait_p50_s: "الانتظار p50 (ث)", wait_p95_s: "الانتظار p95 (ث)",
-    handling_p50_s: "المعالجة p50 (ث)", handling_p95_s: "المعالجة p95 (ث)",
-    turn: "مراجعة", text: "الرسالة", intent: "الموضوع", confidence: "الثقة",
-    form: "النموذج", started: "بدأ", completed: "اكتمل", cancelled: "أُلغي", abandoned: "تُرك",
-    last_question: "آخر سؤال", runs: "مرات", avg_confidence: "متوسط الثقة", fallbacks: "ما فهم",
-    avg_rating: "متوسط التقييم", ratings: "تقييمات", finished: "ما انتهى", asked: "سُئل",
-    rated: "قيّم", score: "التقييم", comment: "الملاحظة", p50_ms: "p50", p95_ms: "p95",
-  };
-  const VALUES = {
-    contained: "انحلّت مع المساعد", handed_off: "تحولت لموظف", ended_on_fallback: "انتهت بـ\"ما فهمت\"",
-    came_back_within_24h: "رجع خلال ٢٤ ساعة", telegram: "تيليجرام", whatsapp: "واتساب",
-    web: "نافذة الموقع", rest: "REST", requested: "طلب المواطن", fallback: "ما فهم مرتين",
-    form_failed: "تعثّر في نموذج", support_stopped: "شكوى توقف الدعم",
-    case_for_person: "حالة تحتاج موظف", ticket: "بلاغ فُتح", precheck: "نتيجة التحقق",
-    objection: "حالة اعتراض", ticket_status: "حالة بلاغ", agent_closed: "أغلقها موظف",
-    agent_returned: "رجّعها موظف للمساعد", eligibility_form: "التحقق من الأهلية",
-    ticket_form: "بلاغ صوتك مسموع", objection_form: "الاستعلام عن اعتراض",
-    ticket_status_form: "حالة بلاغ",
-  };
-  // The review queue's reasons have their own words: its "fallback" is one message the
-  // assistant did not understand, where a handoff's "fallback" (above) is twice in a row.
-  const REVIEW_REASONS = {
-    fallback: "ما فهم", low_confidence: "ثقة منخفضة", before_handoff: "قبل التحويل",
-    low_rating: "تقييم منخفض", repeated: "كرّر رسالته",
-  };
-  const LABELS = {
-    intent: "موضوع معروف", out_of_scope: "خارج نطاق البرنامج", new_topic: "موضوع جديد",
-    ignore: "تجاهل",
-  };
-  const label = (v) => (v in VALUES ? VALUES[v] : v);
-
-  function query() {
+  // ------------------------------------------------------------------ period and URL
+  // The period and channel live in the address (?from=&to=&channel=, and from_b/to_b for
+  // the comparison), so a reload or a shared link shows the same numbers.
+  function query(withB) {
     const p = new URLSearchParams();
-    if ($("from").value) p.set("from", $("from").value);
-    if ($("to").value) p.set("to", $("to").value);
-    if ($("channel").value) p.set("channel", $("channel").value);
+    for (const name of withB ? FIELDS : FIELDS.slice(0, 3)) if ($(name).value) p.set(name, $(name).value);
     return p;
+  }
+
+  function periodError(from, to) {
+    if (!from || !to) return "";
+    if (from > to) return PERIOD_ERRORS.bad_period;
+    if ((Date.parse(to) - Date.parse(from)) / 86400000 >= 366) return PERIOD_ERRORS.too_long;
+    return "";
+  }
+
+  function showError(id, inputs, text) {
+    $(id).textContent = text;
+    for (const i of inputs) {
+      if (text) $(i).setAttribute("aria-invalid", "true"); else $(i).removeAttribute("aria-invalid");
+    }
+  }
+
+  // What the address says, else the defaults (the last 30 days, all channels, period B
+  // the one just before period A).
+  function fromAddress() {
+    const p = new URLSearchParams(location.search);
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    for (const name of FIELDS) {
+      const v = p.get(name) || "";
+      if (name === "channel") $(name).value = v in CHANNELS ? v : "";
+      else $(name).value = day.test(v) ? v : state.defaults[name] || "";
+    }
+  }
+
+  function toAddress() {
+    const url = `${location.pathname}?${query(true)}`;
+    if (url !== location.pathname + location.search) history.pushState(null, "", url);
   }
 
   async function getJSON(path) {
     const r = await fetch(path, { credentials: "same-origin" });
     if (r.status === 401) { location.href = "/desk/login"; throw new Error("signed out"); }
-    if (!r.ok) throw new Error(String(r.status));
+    if (!r.ok) {
+      const e = new Error(String(r.status));
+      e.code = (await r.json().catch(() => ({}))).error;
+      throw e;
+    }
     return r.json();
   }
 
-  function cell(col, value) {
-    const td = document.createElement("td");
-    if (value === null || value === undefined) { td.textContent = "–"; return td; }
-    if (typeof value === "number") td.className = "num";
-    // A citizen's words keep their own direction (a Latin or "/…" text is not mirrored).
-    if (col === "text" || col === "comment") td.dir = "auto";
-    td.textContent = typeof value === "string" ? label(value) : String(value);
-    return td;
+  // ------------------------------------------------------------------ tables
+  function shown(table, col, value) {
+    if (value === null || value === undefined) return "–";
+    const names = (table.labels || {})[col];
+    if (names && value in names) return names[value];
+    if (typeof value !== "number") return String(value);
+    const text = value.toLocaleString(LOCALE, { maximumFractionDigits: 2 });
+    return SIGNED.includes(col) && value > 0 ? "+" + text : text;
   }
 
   function drawTable(holder, section, table, sub) {
@@ -71,7 +85,7 @@
     const caption = document.createElement("caption");
     caption.textContent = holder.dataset.caption || "";
     const csv = document.createElement("a");
-    const q = query(); if (sub) q.set("table", sub);
+    const q = query(section === "compare"); if (sub) q.set("table", sub);
     csv.href = `${API}/csv/${section}?${q}`;
     csv.className = "csv";
     csv.textContent = " تنزيل CSV";
@@ -79,9 +93,9 @@
     caption.appendChild(csv);
     el.appendChild(caption);
     const head = el.createTHead().insertRow();
-    table.columns.forEach((c) => {
+    table.columns.forEach((c, i) => {
       const th = document.createElement("th"); th.scope = "col";
-      th.textContent = HEADERS[c] || c; head.appendChild(th);
+      th.textContent = (table.headers || [])[i] || c; head.appendChild(th);
     });
     const body = el.createTBody();
     if (!table.rows.length) {
@@ -91,21 +105,30 @@
     table.rows.forEach((row) => {
       const tr = body.insertRow();
       row.forEach((v, i) => {
-        if (table.columns[i] === "turn" && holder.dataset.review) {
-          const td = document.createElement("td"); const b = document.createElement("button");
+        const col = table.columns[i];
+        const td = document.createElement("td");
+        if (col === "turn" && holder.dataset.review) {
+          const b = document.createElement("button");
           b.type = "button"; b.className = "link"; b.textContent = "صنّف";
-          b.addEventListener("click", () => openReview(v)); td.appendChild(b); tr.appendChild(td);
-        } else tr.appendChild(cell(table.columns[i], v));
+          b.addEventListener("click", () => openReview(v)); td.appendChild(b);
+        } else {
+          if (typeof v === "number") td.className = "num";
+          td.textContent = shown(table, col, v);
+        }
+        tr.appendChild(td);
       });
     });
     holder.appendChild(el);
   }
 
+  // ------------------------------------------------------------------ charts
   function chart(id, config) {
     if (typeof Chart === "undefined") return;
     if (state.charts[id]) state.charts[id].destroy();
+    // Counts: whole numbers on the axis, in the page's one digit style.
     config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false,
-      plugins: { legend: { rtl: true, position: "bottom" } } }, config.options || {});
+      locale: LOCALE, plugins: { legend: { rtl: true, position: "bottom" } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }, config.options || {});
     state.charts[id] = new Chart($(id), config);
   }
 
@@ -120,28 +143,38 @@
 
   function drawCsat(s) {
     chart("chart-csat", { type: "bar", data: {
-      labels: s.distribution.rows.map((r) => `${r[0]} من ٥`),
+      labels: s.distribution.rows.map((r) => `${r[0]} ${SCORES[r[0]] || ""}`),
       datasets: [{ label: "عدد التقييمات", data: s.distribution.rows.map((r) => r[1]), backgroundColor: "#0b6e4f" }],
     } });
   }
 
-  const pct = (x) => (x === null || x === undefined ? "–" : `${x}٪`);
+  const pct = (x) => (x === null || x === undefined ? "–" : `${x.toLocaleString(LOCALE)}٪`);
 
+  // ------------------------------------------------------------------ loading
   async function load() {
+    showError("compare-error", ["from_b", "to_b"], "");
+    const problem = periodError($("from").value, $("to").value);
+    showError("period-error", ["from", "to"], problem);
+    if (problem) { $("status").textContent = ""; return; }
+    toAddress();
     $("status").textContent = "جارٍ التحميل…";
     const q = query();
-    const sections = ["volume", "containment", "handoffs", "fallbacks", "forms", "intents", "satisfaction", "latency"];
+    const sections = ["volume", "containment", "handoffs", "fallbacks", "forms", "topics", "intents", "satisfaction", "latency"];
     try {
       const results = await Promise.all(sections.map((s) => getJSON(`${API}/stats/${s}?${q}`)));
       sections.forEach((s, i) => { state.data[s] = results[i]; });
-    } catch (e) { $("status").textContent = "تعذّر التحميل، حاول مرة ثانية."; return; }
+    } catch (e) {
+      if (e.code in PERIOD_ERRORS) showError("period-error", ["from", "to"], PERIOD_ERRORS[e.code]);
+      $("status").textContent = e.code ? "" : "تعذّر التحميل، حاول مرة ثانية.";
+      return;
+    }
     const d = state.data;
     document.querySelectorAll("[data-table]").forEach((holder) => {
       const section = holder.dataset.table, sub = holder.dataset.sub;
-      const table = sub ? d[section][sub] : d[section];
-      if (table) drawTable(holder, section, table, sub);
+      const table = d[section] && (sub ? d[section][sub] : d[section]);
+      if (table && section !== "compare") drawTable(holder, section, table, sub);
     });
-    $("k-conversations").textContent = d.containment.conversations;
+    $("k-conversations").textContent = d.containment.conversations.toLocaleString(LOCALE);
     $("k-contained").textContent = pct(d.containment.contained_share);
     $("k-handoff").textContent = pct(d.handoffs.rate);
     $("k-fallback").textContent = pct(d.fallbacks.rate);
@@ -151,7 +184,25 @@
     $("handoff-summary").textContent = `الانتظار حتى ينضم موظف: p50 ${h.wait_p50 ?? "–"} ث، p95 ${h.wait_p95 ?? "–"} ث · مدة المعالجة: p50 ${h.handling_p50 ?? "–"} ث، p95 ${h.handling_p95 ?? "–"} ث`;
     drawVolume(d.volume); drawCsat(d.satisfaction);
     $("status").textContent = `${d.volume.period.from} ← ${d.volume.period.to}`;
+    loadCompare();
     loadReview();
+  }
+
+  async function loadCompare() {
+    const problem = periodError($("from_b").value, $("to_b").value);
+    showError("compare-error", ["from_b", "to_b"], problem);
+    if (problem) return;
+    toAddress();
+    let data;
+    try {
+      data = await getJSON(`${API}/stats/compare?${query(true)}`);
+    } catch (e) {
+      showError("compare-error", ["from_b", "to_b"], PERIOD_ERRORS[e.code] || "تعذّر التحميل.");
+      return;
+    }
+    const a = data.period, b = data.period_b;
+    $("compare-periods").textContent = `أ: ${a.from} ← ${a.to} · ب: ${b.from} ← ${b.to}`;
+    drawTable(document.querySelector("[data-table='compare']"), "compare", data);
   }
 
   async function loadReview() {
@@ -163,16 +214,15 @@
     if (!data.items.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "ما فيه رسائل للمراجعة في هذه الفترة."; list.appendChild(li); }
     data.items.forEach((item) => {
       const li = document.createElement("li");
-      const text = document.createElement("span"); text.className = "text"; text.dir = "auto"; text.textContent = item.text || "(بلا نص)";
+      const text = document.createElement("span"); text.className = "text"; text.textContent = item.text || "(بلا نص)";
       const meta = document.createElement("span"); meta.className = "small muted";
-      const guess = document.createElement("bdi"); guess.textContent = item.intent || "–";
-      meta.append(`${label(item.channel)} · توقّع: `, guess, ` (${item.confidence ?? "–"})`);
+      const sure = item.confidence === null ? "" : ` (ثقة ${pct(item.confidence)})`;
+      meta.textContent = `${CHANNELS[item.channel] || item.channel} · توقّع: ${item.intent_label || "–"}${sure}`;
       const tags = document.createElement("span");
-      item.reasons.forEach((r) => { const t = document.createElement("span"); t.className = "tag"; t.textContent = REVIEW_REASONS[r] || r; tags.appendChild(t); });
+      item.reasons.forEach((r) => { const t = document.createElement("span"); t.className = "tag"; t.textContent = REASONS[r] || r; tags.appendChild(t); });
       if (item.label) {
         const t = document.createElement("span"); t.className = "tag";
-        const kind = LABELS[item.label.label] || item.label.label;
-        t.textContent = `مصنّفة: ${item.label.intent ? `${kind} · ${item.label.intent}` : kind}`;
+        t.textContent = `مصنّفة: ${item.label.intent_label || REASONS[item.label.label] || item.label.label} · ${item.label.labelled_by_name}`;
         tags.appendChild(t);
       }
       const b = document.createElement("button"); b.type = "button"; b.textContent = item.label ? "غيّر التصنيف" : "صنّف";
@@ -181,18 +231,17 @@
     });
     const topics = await getJSON(`${API}/new-topics`);
     const ul = $("topics"); ul.textContent = "";
-    topics.topics.forEach((t) => { const li = document.createElement("li"); li.textContent = `${t.note} — «${t.text}» (${t.labelled_by})`; ul.appendChild(li); });
+    topics.topics.forEach((t) => { const li = document.createElement("li"); li.textContent = `${t.note} — «${t.text}» (${t.labelled_by_name})`; ul.appendChild(li); });
     if (!topics.topics.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "لا توجد."; ul.appendChild(li); }
   }
+
+  // ------------------------------------------------------------------ review dialog
+  const topicName = (code) => (code && state.topics[code]) || code || "";
 
   async function openReview(turnId, item) {
     state.current = turnId;
     $("review-error").textContent = "";
-    // Only a name the server takes: the prediction may be nlu_fallback, which is no label.
-    const guess = item && state.intents.has(item.intent) ? item.intent : "";
-    $("review-intent").value = (item && item.label && item.label.intent) || guess;
-    const kind = (item && item.label && item.label.label) || "intent";
-    document.querySelectorAll('input[name="label"]').forEach((r) => { r.checked = r.value === kind; });
+    $("review-intent").value = topicName((item && item.label && item.label.intent) || (item && item.intent));
     $("review-note").value = (item && item.label && item.label.note) || "";
     const ctx = $("review-context"); ctx.textContent = "…";
     $("review-dialog").showModal();
@@ -201,16 +250,21 @@
       ctx.textContent = "";
       data.messages.forEach((m) => {
         const div = document.createElement("div"); div.className = `msg ${m.author}`;
-        const words = document.createElement("bdi"); words.textContent = m.text;
-        div.append(`${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: `, words);
+        div.textContent = `${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: ${m.text}`;
         ctx.appendChild(div);
       });
     } catch (e) { ctx.textContent = "تعذّر تحميل المحادثة."; }
   }
 
+  // The picker shows names; the label is saved with the intent's code.
+  function topicCode(typed) {
+    if (typed in state.topics) return typed;
+    return Object.keys(state.topics).find((code) => state.topics[code] === typed) || typed;
+  }
+
   async function saveReview() {
     const kind = document.querySelector('input[name="label"]:checked').value;
-    const body = { label: kind, intent: $("review-intent").value.trim(), note: $("review-note").value.trim() };
+    const body = { label: kind, intent: topicCode($("review-intent").value.trim()), note: $("review-note").value.trim() };
     const r = await fetch(`${API}/review/${state.current}`, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": state.csrf }, body: JSON.stringify(body) });
     if (!r.ok) {
@@ -225,11 +279,17 @@
     const me = await getJSON(`${API}/me`);
     state.csrf = me.csrf;
     $("me").textContent = me.display_name;
-    state.intents = new Set(me.intents);
-    const dl = $("intent-list"); me.intents.forEach((i) => { const o = document.createElement("option"); o.value = i; dl.appendChild(o); });
+    const dl = $("intent-list");
+    me.topics.forEach((t) => {
+      state.topics[t.code] = t.label;
+      const o = document.createElement("option"); o.value = t.label; dl.appendChild(o);
+    });
     const to = new Date(me.today + "T00:00:00Z"); const from = new Date(to.getTime() - 29 * 86400000);
-    $("to").value = me.today; $("from").value = from.toISOString().slice(0, 10);
+    state.defaults = { from: from.toISOString().slice(0, 10), to: me.today };
+    fromAddress();
     $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+    $("compare-form").addEventListener("submit", (e) => { e.preventDefault(); loadCompare(); });
+    window.addEventListener("popstate", () => { fromAddress(); load(); });
     $("review-reason").addEventListener("change", loadReview);
     $("review-labelled").addEventListener("change", loadReview);
     $("review-save").addEventListener("click", saveReview);
