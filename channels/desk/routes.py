@@ -166,8 +166,15 @@ def blueprint(desk) -> Blueprint:
         if denied:
             return denied
         colleagues = await asyncio.to_thread(desk_auth.active_agents)
+        seen = await asyncio.to_thread(desk_auth.presence)
         return json_response(
-            {"agents": [a for a in colleagues if a["username"] != agent["username"]]}
+            {
+                "agents": [
+                    dict(a, **views.presence(seen.get(a["username"])))
+                    for a in colleagues
+                    if a["username"] != agent["username"]
+                ]
+            }
         )
 
     @bp.route("/api/agents/<username>/unlock", methods=["POST"])
@@ -239,7 +246,11 @@ def blueprint(desk) -> Blueprint:
             ),
             "reason_detail": views.detail_label(view.reason_detail),
             "notes": [
-                dict(n, author_name=names.get(n["author"], n["author"]))
+                dict(
+                    n,
+                    author_name=names.get(n["author"], n["author"]),
+                    text=views.isolate_masked(n["text"]),
+                )
                 for n in await asyncio.to_thread(handoff.notes_for, handoff_id)
             ],
             "labels": await asyncio.to_thread(handoff.labels_for, handoff_id),

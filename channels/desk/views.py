@@ -101,11 +101,18 @@ def _preview(last: Optional[Dict[str, Any]]) -> Optional[Dict[str, str]]:
     text = " ".join(mask_text(last["text"]).split())
     if len(text) > PREVIEW_CHARS:
         text = text[: PREVIEW_CHARS - 1].rstrip() + "…"
+    text = isolate_masked(text)
     return {
         "author": last["author"],
         "author_label": AUTHOR_LABELS.get(last["author"], ""),
         "text": text,
     }
+
+
+def presence(seen: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """A colleague's presence for the transfer list: online now, or when last seen."""
+    seen = seen or {}
+    return {"online": bool(seen.get("online")), "last_seen_at": iso(seen.get("last_seen_at"))}
 
 
 def isolate_masked(text: str) -> str:

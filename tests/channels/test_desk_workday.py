@@ -143,7 +143,12 @@ def test_history_search_and_filters(env):
     body = sara.get("/desk/api/queue?filter=closed").json()
     item = body["items"][0]
     assert item["state"] == "closed" and item["ended_by_name"] == "سارة" and not item["unread"]
-    assert item["preview"]["text"] == handoff.CLOSE_TEXT[:89].rstrip() + "…"
+    # the citizen's words, not the bot's or the desk's closing message after them
+    assert item["preview"] == {
+        "author": "citizen",
+        "author_label": "المواطن",
+        "text": "وين الدفعة؟",
+    }
     assert item["ticket_ref"] == "TK-12345"
     assert body["waiting"] == [b.id]
     # the holder is said in Arabic: "معك" for the agent herself
@@ -193,3 +198,41 @@ def test_changes_reach_every_open_desk_stream(env):
     assert got[0] == got[1]
     assert [e["kind"] for e in got[0]] == ["escalated", "message"]
     assert all(set(e) == {"kind", "handoff"} for e in got[0])
+
+
+def test_the_queue_previews_the_citizens_words_and_numbers_read_left_to_right(env):
+    cid = "telegram:6262"
+    citizen_writes(cid, "وين الدعم؟ هويتي 1012345678")
+    h = handoff.escalate(cid, "requested")
+    conversations.record_outbound(cid, "وصلنا طلبك، ساعات العمل من الأحد إلى الخميس.")
+    sara = env.client()
+    sara.sign_in("sara")
+    item = next(i for i in sara.get("/desk/api/queue").json()["items"] if i["id"] == h.id)
+    assert item["preview"]["author"] == "citizen"
+    # a masked number is isolated left to right, or "10••••••78" shows as "78••••••10"
+    assert item["preview"]["text"] == "وين الدعم؟ هويتي \u206610••••••78\u2069"
+    sara.post(f"/desk/api/handoffs/{h.id}/note", {"text": "هويته 1012345678 صحيحة"})
+    (note,) = sara.get(f"/desk/api/handoffs/{h.id}").json()["notes"]
+    assert note["text"] == "هويته \u206610••••••78\u2069 صحيحة"
+
+
+def test_the_transfer_list_tells_colleagues_apart_and_who_is_online(env):
+    desk_auth.create_agent("sara2", "correct horse battery", "سارة")
+    sara = env.client()
+    sara.sign_in("sara")
+    listed = {a["username"]: a for a in sara.get("/desk/api/agents").json()["agents"]}
+    assert set(listed) == {"omar", "sara2"}
+    assert listed["sara2"]["display_name"] == "سارة"  # the same name: the username tells
+    assert listed["omar"]["online"] is False and listed["omar"]["last_seen_at"] is None
+    omar = env.client()
+    omar.sign_in("omar")
+    listed = {a["username"]: a for a in sara.get("/desk/api/agents").json()["agents"]}
+    assert listed["omar"]["online"] is True and listed["omar"]["last_seen_at"]
+    assert listed["sara2"]["online"] is False
+    # Five quiet minutes later he is no longer online; when he was last seen stays.
+    from datetime import timedelta
+
+    from bot.store.base import utcnow
+
+    later = desk_auth.presence(utcnow() + timedelta(minutes=5))["omar"]
+    assert later["online"] is False and later["last_seen_at"] is not None

@@ -353,3 +353,33 @@ def active_agents() -> List[Dict[str, str]]:
                 .order_by(Agent.display_name, Agent.username)
             )
         ]
+
+
+# An open desk tab makes a request at least every 45 seconds (its live stream checks the
+# session every 15 s; last_seen_at is written at most every 30 s).
+ONLINE_WITHIN = timedelta(minutes=2)
+
+
+def presence(now: Optional[datetime] = None) -> Dict[str, Dict[str, Any]]:
+    """{username: {"online", "last_seen_at"}} of every active agent: online when one of
+    their sessions made a request within ONLINE_WITHIN, else when they were last seen (a
+    session's last request, or their last sign-in; None if never)."""
+    now = now or utcnow()
+    seen: Dict[str, Optional[datetime]] = {}
+    with session_scope() as s:
+        for username, login in s.execute(
+            select(Agent.username, Agent.last_login_at).where(Agent.active.is_(True))
+        ):
+            seen[username] = aware(login) if login else None
+        for username, last in s.execute(
+            select(Agent.username, AgentSession.last_seen_at)
+            .join(Agent, Agent.id == AgentSession.agent_id)
+            .where(Agent.active.is_(True), AgentSession.expires_at > now)
+        ):
+            last = aware(last)
+            if seen.get(username) is None or last > seen[username]:
+                seen[username] = last
+    return {
+        u: {"online": bool(t and now - t <= ONLINE_WITHIN), "last_seen_at": t}
+        for u, t in seen.items()
+    }

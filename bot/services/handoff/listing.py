@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from bot.content import ARABIC
 from bot.services.language import LOOKBACK, transcript_language
@@ -24,7 +24,9 @@ def list_details(handoff_ids: Iterable[int], conversation_ids: Iterable[str]) ->
     """{"labels": {handoff id: [label]}, "last_message": {conversation id: {"author",
     "text"}}, "last_inbound": {conversation id: datetime or None}, "language":
     {conversation id: "ar" | "en"}, "waited": {handoff id: seconds the citizen waited for
-    the latest claim}} in five queries."""
+    the latest claim}} in five queries. "last_message" is the citizen's latest message (what
+    they asked, not the bot's out-of-hours notice after it), or the latest message when
+    the citizen wrote none."""
     ids = sorted(set(handoff_ids))
     convs = sorted(set(conversation_ids))
     labels: Dict[int, List[str]] = defaultdict(list)
@@ -58,8 +60,11 @@ def list_details(handoff_ids: Iterable[int], conversation_ids: Iterable[str]) ->
                 if since is not None:
                     waited[hid] = max(0, int((aware(started) - aware(since)).total_seconds()))
         if convs:
+            citizens = case((TranscriptMessage.author == "citizen", TranscriptMessage.id))
             latest = (
-                select(func.max(TranscriptMessage.id).label("id"))
+                select(
+                    func.coalesce(func.max(citizens), func.max(TranscriptMessage.id)).label("id")
+                )
                 .where(TranscriptMessage.conversation_id.in_(convs))
                 .group_by(TranscriptMessage.conversation_id)
                 .subquery()
