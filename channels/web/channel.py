@@ -7,6 +7,7 @@ Routes (served by the Rasa server itself, no build step):
     GET  /chat/widget.js   the widget; embed with
                            <script src="https://<rasa host>/chat/widget.js" defer></script>
     GET  /chat/widget.css  its style sheet (loaded by widget.js)
+    GET  /chat/favicon.svg the demo page's icon
     WS   /chat/ws          the real-time connection
 
 Environment:
@@ -231,6 +232,8 @@ class WebChatInput(InputChannel):
         bp.add_route(
             static("widget.css", "text/css; charset=utf-8", True), "/widget.css", methods=["GET"]
         )
+        # The demo page's icon: without one the browser asks for /favicon.ico and gets a 404.
+        bp.add_route(static("favicon.svg", "image/svg+xml", False), "/favicon.svg", methods=["GET"])
 
         @bp.websocket("/ws")
         async def socket(request: Request, ws):
