@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const { $, state, BASE_TITLE, el, langBadge, duration, dayClock } = window.Desk;
+  const { $, state, BASE_TITLE, el, langBadge, dayClock } = window.Desk;
   const select = (id) => window.Desk.select(id);
 
   // ------------------------------------------------------------------ queue
@@ -12,6 +12,15 @@
     const p = new URLSearchParams({ filter: state.filter });
     for (const [k, v] of Object.entries(state.search)) if (v) p.set(k, v);
     return "/queue?" + p.toString();
+  }
+
+  // How long a citizen waits (still, or waited until claimed) in minutes: "ينتظر 23 د",
+  // never "23:23", which reads as a time of day.
+  function waited(seconds, still) {
+    const minutes = Math.floor(Math.max(0, seconds) / 60);
+    const h = Math.floor(minutes / 60), m = minutes % 60;
+    const span = h ? `${h} س${m ? ` ${m} د` : ""}` : minutes ? `${minutes} د` : "أقل من دقيقة";
+    return (still ? "ينتظر " : "انتظر ") + span;
   }
 
   function holderLabel(item) {
@@ -74,7 +83,7 @@
         wait.dataset.base = item.waiting_seconds;
         wait.dataset.fetched = Date.now();
         wait.dataset.ticking = item.state === "queued" ? "1" : "0";
-        wait.textContent = "انتظار " + duration(item.waiting_seconds);
+        wait.textContent = waited(item.waiting_seconds, item.state === "queued");
       } else {
         wait.textContent = "انتهت " + dayClock(item.ended_at) +
           (item.ended_by_name ? " · " + item.ended_by_name : "");
@@ -155,7 +164,7 @@
   function tickWaits() {
     for (const w of document.querySelectorAll(".wait[data-ticking='1']")) {
       const secs = Number(w.dataset.base) + (Date.now() - Number(w.dataset.fetched)) / 1000;
-      w.textContent = "انتظار " + duration(secs);
+      w.textContent = waited(secs, true);
     }
   }
 

@@ -1,7 +1,8 @@
 // Agent desk, the open conversation and the page's life: transcript, internal notes,
 // labels, replies and typing notices, claim/transfer/hand back/close, and live updates
 // over server-sent events (/desk/api/events) with a slow refresh as a safety net.
-// (desk-base.js: state and helpers; desk-queue.js: the list and the alerts.)
+// (desk-base.js: state and helpers; desk-queue.js: the list and the alerts; desk-view.js:
+// the newest message in view and the narrow screens' views; desk-team.js: colleagues.)
 // Everything from the server is put in the page with textContent, never as HTML.
 "use strict";
 
@@ -36,12 +37,14 @@
     if (item && item.last_citizen_at) state.seenCitizenAt[id] = item.last_citizen_at;
     $("placeholder").classList.add("hidden");
     $("conversation").classList.remove("hidden");
+    window.Desk.showPane("transcript");
+    window.Desk.showView("conversation");
     refreshConversation();
   }
 
-  function renderMessages(messages) {
+  function renderMessages(messages, first) {
     const list = $("transcript");
-    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    let added = false;
     for (const m of messages) {
       if (m.id <= state.lastMessageId) continue;
       const li = el("li", "msg from-" + m.author);
@@ -63,11 +66,10 @@
         li.append(b);
       }
       list.append(li);
+      added = true;
       state.lastMessageId = Math.max(state.lastMessageId, m.id);
     }
-    if (messages.length && (nearBottom || messages.length === list.children.length)) {
-      list.scrollTop = list.scrollHeight;
-    }
+    if (added || first) window.Desk.follow(first);
   }
 
   function renderNotes(notes) {
@@ -90,50 +92,14 @@
       li.append(el("div", "note-hint", "لا تصل للمواطن"));
       const after = [...list.children].find((c) => c.dataset.at && c.dataset.at > n.at);
       list.insertBefore(li, after || null);
+      window.Desk.follow(!after);  // the agent's own newest note: in view
     }
-  }
-
-  function renderLabels(labels) {
-    const ul = $("labels");
-    ul.replaceChildren();
-    for (const l of labels || []) {
-      const li = el("li", "tag");
-      li.append(el("span", null, l));
-      const x = el("button", "tag-remove", "×");
-      x.type = "button";
-      x.setAttribute("aria-label", "إزالة التصنيف " + l);
-      x.addEventListener("click", () => act("unlabel", { label: l }));
-      li.append(x);
-      ul.append(li);
-    }
-  }
-
-  function showValue(v) {
-    if (v === true) return "نعم";
-    if (v === false) return "لا";
-    if (Array.isArray(v)) return v.map(showValue).join("، ");
-    if (v && typeof v === "object") return JSON.stringify(v);
-    return String(v);
-  }
-
-  function renderCollected(collected, known) {
-    const dl = $("collected");
-    dl.replaceChildren();
-    for (const item of collected || []) {
-      const dt = el("dt", null, item.label);
-      dt.title = item.name;
-      dl.append(dt);
-      dl.append(el("dd", null, showValue(item.value)));
-    }
-    $("collected-empty").classList.toggle("hidden", (collected || []).length > 0);
-    $("ticket-national-id").placeholder = (known && known.national_id) || "";
-    $("ticket-mobile").placeholder = (known && known.mobile) || "";
   }
 
   function renderHeader(d) {
     const h = d.handoff;
     state.detail = d;
-    $("conv-title").textContent = "محادثة " + h.label;
+    $("conv-title").textContent = "محادثة \u2066" + h.label + "\u2069";  // "#12 · ••••5678" reads left to right
     $("conv-lang").replaceChildren(...(h.language ? [langBadge(h)] : []));
     const parts = [h.channel_label, h.reason_label, holderLabel(h)];
     if (d.reason_detail) parts.push(d.reason_detail);
@@ -157,8 +123,8 @@
     $("btn-send").disabled = !canWrite;
     $("btn-send").textContent = noting ? "حفظ الملاحظة" : "إرسال";
     $("reply").setAttribute("aria-label", noting ? "ملاحظة داخلية" : "الرد للمواطن");
-    $("reply").placeholder = noting ? "ملاحظة لزملائك، لا تصل للمواطن… (Ctrl+Enter للحفظ)"
-      : canReply ? "اكتب ردك للمواطن… (Ctrl+Enter للإرسال)"
+    $("reply").placeholder = noting ? "ملاحظة لزملائك، لا تصل للمواطن… (\u2066Ctrl+Enter\u2069 للحفظ)"
+      : canReply ? "اكتب ردك للمواطن… (\u2066Ctrl+Enter\u2069 للإرسال)"
       : (open && !mine ? "استلم المحادثة لتتمكن من الرد، أو اكتب ملاحظة داخلية."
         : "المحادثة ليست معك، وتقدر تكتب ملاحظة داخلية.");
     const wa = $("wa-window");
@@ -183,11 +149,11 @@
       if (state.selected !== id) return;
       state.loaded = true;
       renderHeader(d);
-      renderMessages(d.messages);
+      renderMessages(d.messages, first);
       renderNotes(d.notes);
-      renderLabels(d.labels);
+      window.Desk.renderLabels(d.labels);
       window.Desk.renderTickets(d.tickets);
-      if (first) renderCollected(d.collected, d.known_ids);
+      if (first) window.Desk.renderCollected(d.collected, d.known_ids);
     } catch (e) {
       if (e.status === 404) toast("المحادثة غير موجودة.", "error");
     }
@@ -258,6 +224,7 @@
       state.typingSentAt = 0;
       const canned = $("reply").dataset.canned || "";
       const res = await act("reply", { text, canned });
+      window.Desk.follow(true);  // the agent's own message comes into view
       if (res) {
         $("reply").value = "";
         delete $("reply").dataset.canned;
@@ -278,40 +245,7 @@
         $("reply").focus();
       });
     }
-    $("btn-transfer").addEventListener("click", async () => {
-      const { agents } = await api("GET", "/agents");
-      const sel = $("transfer-to");
-      sel.replaceChildren();
-      for (const a of agents) {
-        const o = el("option", null, a.display_name);
-        o.value = a.username;
-        sel.append(o);
-      }
-      if (!agents.length) { toast("لا يوجد زميل متاح للتحويل.", "error"); return; }
-      $("transfer-dialog").showModal();
-    });
-    $("transfer-cancel").addEventListener("click", () => $("transfer-dialog").close());
-    $("transfer-form").addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const res = await act("transfer", { to: $("transfer-to").value });
-      if (res) {
-        $("transfer-dialog").close();
-        toast("حُوّلت المحادثة إلى " + res.to_name + ".", "ok");
-      }
-    });
-    $("btn-unlock").addEventListener("click", () => $("unlock-dialog").showModal());
-    $("unlock-cancel").addEventListener("click", () => $("unlock-dialog").close());
-    $("unlock-form").addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const who = $("unlock-who").value;
-      try {
-        await api("POST", `/agents/${encodeURIComponent(who)}/unlock`, {});
-        $("unlock-dialog").close();
-        toast("فُك قفل دخول الزميل.", "ok");
-      } catch (err) {
-        toast(err.message, "error");
-      }
-    });
+    window.Desk.wireTeam();
     $("label-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const label = $("label-input").value.trim();
@@ -382,20 +316,7 @@
       });
       canned.append(b);
     }
-    $("btn-unlock").classList.toggle("hidden", !me.supervisor);
-    const locked = $("unlock-who");
-    for (const a of me.agents || []) {
-      if (a.username === me.username) continue;
-      const o = el("option", null, a.display_name + " (" + a.username + ")");
-      o.value = a.username;
-      locked.append(o);
-    }
-    const who = $("search-agent");
-    for (const a of me.agents || []) {
-      const o = el("option", null, a.display_name);
-      o.value = a.username;
-      who.append(o);
-    }
+    window.Desk.renderTeam(me);
     const sel = $("ticket-category");
     sel.replaceChildren();
     for (const c of me.ticket_categories) {
@@ -457,5 +378,6 @@
   }
 
   window.Desk.select = select;
+  window.Desk.act = act;
   document.addEventListener("DOMContentLoaded", start);
 })();
