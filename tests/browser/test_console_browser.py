@@ -23,6 +23,7 @@ from bot.store import turns
 from bot.tools.services import free_port
 from tests.browser.axe import describe, serious_violations
 from tests.support import console as fixtures
+from tests.support.browser import LEFT_OF
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -274,7 +275,14 @@ def test_the_console_reads_in_arabic_on_a_laptop_and_a_phone(console_server, bro
     assert ticks and all(t.isdigit() and t.isascii() for t in ticks), ticks
     labels = page.evaluate("Chart.getChart('chart-csat').data.labels")
     assert labels[0] == "1 سيئة" and labels[-1] == "5 ممتازة", labels
-    page.screenshot(path=str(ROOT / "results" / "screenshots" / f"console-{width}.png"))
+    # The latency card's numbers in the order of its label (p50 / p95), left to right.
+    assert page.evaluate(LEFT_OF, ["#k-latency", "500", "1000"]) < 0
+    # A masked number in a citizen's comment reads as written too (05••••••67).
+    comment = "[data-table='satisfaction'][data-sub='comments'] tbody td:last-child"
+    assert page.evaluate(LEFT_OF, [comment, "05", "67"]) < 0
+    page.screenshot(
+        path=str(ROOT / "results" / "screenshots" / f"console-{width}.png"), full_page=True
+    )
     problems = serious_violations(page)
     assert not problems, describe(problems)
     page.context.close()

@@ -19,6 +19,7 @@ from bot.services.handoff import events
 from bot.store import conversations
 from tests.browser.axe import describe, serious_violations
 from tests.browser.conftest import PASSWORD
+from tests.support.browser import LEFT_OF
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -199,22 +200,6 @@ def test_an_agent_can_work_on_a_phone_a_tablet_or_a_narrow_window(
     page.context.close()
 
 
-# Where two pieces of an element's text are drawn: x of `first` minus x of `second`.
-LEFT_OF = """([selector, first, second]) => {
-  const el = document.querySelector(selector);
-  const where = (piece) => {
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const i = n.textContent.indexOf(piece);
-      if (i >= 0) {
-        const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + piece.length);
-        return r.getBoundingClientRect().left;
-      }
-    }
-    throw new Error(piece + ' not found');
-  };
-  return where(first) - where(second);
-}"""
 # The placeholder's width in the input's own font, and the room the input has for it.
 PLACEHOLDER_FITS = """(id) => {
   const input = document.getElementById(id), style = getComputedStyle(input);

@@ -19,6 +19,25 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# Where two pieces of an element's text are drawn, in page.evaluate(LEFT_OF, [selector,
+# first, second]): the x of `first` minus the x of `second` (negative: first is to the
+# left), to check that right-to-left text shows a left-to-right run the right way round.
+LEFT_OF = """([selector, first, second]) => {
+  const el = document.querySelector(selector);
+  const where = (piece) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const i = n.textContent.indexOf(piece);
+      if (i >= 0) {
+        const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + piece.length);
+        return r.getBoundingClientRect().left;
+      }
+    }
+    throw new Error(piece + ' not found');
+  };
+  return where(first) - where(second);
+}"""
+
 
 @pytest.fixture(scope="module")
 def browser():

@@ -17,6 +17,10 @@
   const PERIOD_ERRORS = { bad_period: "تاريخ البداية بعد تاريخ النهاية: عدّل الفترة.",
     too_long: "الفترة أطول من سنة: اختر سنة أو أقل." };
   const FIELDS = ["from", "to", "channel", "from_b", "to_b"];
+  // A masked number ("05••••••67") inside Arabic text, isolated left to right: otherwise
+  // the bidi algorithm draws its ends swapped ("67••••••05").
+  const MASKED = /[A-Za-z0-9]*•[A-Za-z0-9•]*/g;
+  const readable = (text) => String(text).replace(MASKED, "\u2066$&\u2069");
 
   // ------------------------------------------------------------------ period and URL
   // The period and channel live in the address (?from=&to=&channel=, and from_b/to_b for
@@ -74,7 +78,7 @@
     if (value === null || value === undefined) return "–";
     const names = (table.labels || {})[col];
     if (names && value in names) return names[value];
-    if (typeof value !== "number") return String(value);
+    if (typeof value !== "number") return readable(value);
     const text = value.toLocaleString(LOCALE, { maximumFractionDigits: 2 });
     return SIGNED.includes(col) && value > 0 ? "+" + text : text;
   }
@@ -179,7 +183,8 @@
     $("k-handoff").textContent = pct(d.handoffs.rate);
     $("k-fallback").textContent = pct(d.fallbacks.rate);
     $("k-csat").textContent = d.satisfaction.average === null ? "–" : d.satisfaction.average;
-    $("k-latency").textContent = d.latency.p50_ms === null ? "–" : `${d.latency.p50_ms} / ${d.latency.p95_ms}`;
+    // Isolated left to right, so "p50 / p95" above reads in the same order as its numbers.
+    $("k-latency").textContent = d.latency.p50_ms === null ? "–" : `\u2066${d.latency.p50_ms} / ${d.latency.p95_ms}\u2069`;
     const h = d.handoffs;
     $("handoff-summary").textContent = `الانتظار حتى ينضم موظف: p50 ${h.wait_p50 ?? "–"} ث، p95 ${h.wait_p95 ?? "–"} ث · مدة المعالجة: p50 ${h.handling_p50 ?? "–"} ث، p95 ${h.handling_p95 ?? "–"} ث`;
     drawVolume(d.volume); drawCsat(d.satisfaction);
@@ -214,7 +219,7 @@
     if (!data.items.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "ما فيه رسائل للمراجعة في هذه الفترة."; list.appendChild(li); }
     data.items.forEach((item) => {
       const li = document.createElement("li");
-      const text = document.createElement("span"); text.className = "text"; text.textContent = item.text || "(بلا نص)";
+      const text = document.createElement("span"); text.className = "text"; text.textContent = item.text ? readable(item.text) : "(بلا نص)";
       const meta = document.createElement("span"); meta.className = "small muted";
       const sure = item.confidence === null ? "" : ` (ثقة ${pct(item.confidence)})`;
       meta.textContent = `${CHANNELS[item.channel] || item.channel} · توقّع: ${item.intent_label || "–"}${sure}`;
@@ -231,7 +236,7 @@
     });
     const topics = await getJSON(`${API}/new-topics`);
     const ul = $("topics"); ul.textContent = "";
-    topics.topics.forEach((t) => { const li = document.createElement("li"); li.textContent = `${t.note} — «${t.text}» (${t.labelled_by_name})`; ul.appendChild(li); });
+    topics.topics.forEach((t) => { const li = document.createElement("li"); li.textContent = `${t.note} — «${readable(t.text)}» (${t.labelled_by_name})`; ul.appendChild(li); });
     if (!topics.topics.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "لا توجد."; ul.appendChild(li); }
   }
 
@@ -250,7 +255,7 @@
       ctx.textContent = "";
       data.messages.forEach((m) => {
         const div = document.createElement("div"); div.className = `msg ${m.author}`;
-        div.textContent = `${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: ${m.text}`;
+        div.textContent = `${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: ${readable(m.text)}`;
         ctx.appendChild(div);
       });
     } catch (e) { ctx.textContent = "تعذّر تحميل المحادثة."; }
