@@ -9,7 +9,9 @@ sign-in cookie (path /desk) signs supervisors in too; /console redirects there.
                                              the desk's sign-in page)
     GET  /desk/console/static/<file>         console.js, console.css, Chart.js (vendored)
     GET  /desk/console/api/me                the supervisor and the CSRF token
-    GET  /desk/console/api/stats/<section>   one section's numbers (?from=&to=&channel=)
+    GET  /desk/console/api/stats/<section>   one section's numbers (?from=&to=&channel=;
+                                             compare also &from_b=&to_b=; from after
+                                             to: 400 bad_period)
     GET  /desk/console/api/csv/<section>     the same as CSV (&table= for a sub-table)
     GET  /desk/console/api/review            the review queue (?reason=&labelled=1)
     POST /desk/console/api/review/<turn id>  label a message (CSRF)
@@ -19,7 +21,8 @@ sign-in cookie (path /desk) signs supervisors in too; /console redirects there.
 
 The package: routes.py (thin), views.py (periods, CSV, what a page shows),
 hooks.py (the console's hooks into the pipeline and the desk), static/.
-Numbers: bot/services/console/stats.py; ratings: bot/services/console/csat.py; review queue
+Numbers: bot/services/console/stats.py, outcome per topic topics.py, two periods
+compare.py, what a supervisor reads instead of codes labels.py; ratings: bot/services/console/csat.py; review queue
 and export: bot/services/console/review.py, bot/services/console/review_export.py.
 Every console request is written to the audit log; personal numbers are masked.
 """

@@ -5,8 +5,8 @@ credentials.yml:   channels.desk.AgentDesk:
 Served by the Rasa server itself (no build step), right to left, under /desk:
     GET  /desk/                     the desk (signed-in agents only; others go to /desk/login)
     GET  /desk/login, POST          sign in; POST /desk/logout signs out
-    GET  /desk/static/<file>        desk-base.js, desk-queue.js, desk-tickets.js, desk.js,
-                                    desk.css, favicon.svg
+    GET  /desk/static/<file>        desk-base.js, desk-queue.js, desk-view.js, desk-tickets.js,
+                                    desk-team.js, desk.js, desk.css, favicon.svg
     GET  /desk/api/me               the agent, the CSRF token, canned replies, ticket categories
     GET  /desk/api/events           live notices (server-sent events, live.py)
     GET  /desk/api/queue            handoffs: reason, channel, waiting time, who holds it, the
@@ -20,7 +20,8 @@ Served by the Rasa server itself (no build step), right to left, under /desk:
     GET  /desk/api/tickets/<number> a "صوتك مسموع" ticket, its status and history (only one
                                     the agent may change: see channels/desk/tickets.py)
     POST /desk/api/tickets/<number>/status   change its status (the back office's rule)
-    GET  /desk/api/agents           colleagues a conversation can be transferred to
+    GET  /desk/api/agents           colleagues a conversation can be transferred to, online
+                                    or when last seen
     POST /desk/api/agents/<username>/unlock   supervisors: forget a colleague's failed sign-ins
 
 The package:
@@ -33,8 +34,9 @@ The package:
                   holder and typing notices (channels.outbound)
     live.py       the event stream: notices from bot.services.handoff.events (Redis pub/sub
                   across workers when REDIS_URL is set)
-    static/       the pages, their scripts (desk-base.js, desk-queue.js, desk-tickets.js,
-                  desk.js), desk.css,
+    static/       the pages, their scripts (desk-base.js, desk-queue.js, desk-view.js: the
+                  newest message in view and narrow screens, desk-tickets.js, desk-team.js:
+                  colleagues, desk.js), desk.css,
                   favicon.svg, canned replies (canned.yml, not served)
 Accounts, passwords and sessions: bot/services/desk/accounts.py; the sign-in throttle:
 bot/services/desk/throttle.py.
