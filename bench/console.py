@@ -158,7 +158,9 @@ def time_queries(days: int, only: str = "") -> List[Dict]:
     from bot.services.console import review
     from bot.services.console import rollup as console_rollup
     from bot.services.console import stats as console_stats
+    from bot.services.console.compare import compare
     from bot.services.console.stats import Period
+    from bot.services.console.topics import outcomes
     from bot.store.turns import day_of
 
     today = day_of(time.time())
@@ -171,6 +173,11 @@ def time_queries(days: int, only: str = "") -> List[Dict]:
         "30 days, whatsapp": Period(today - 29, today, "whatsapp"),
     }
     calls = dict(console_stats.SECTIONS)
+    calls["topics"] = outcomes
+    # period B: the same number of days just before A, as the console's default
+    calls["compare"] = lambda p: compare(
+        p, Period(2 * p.first_day - p.last_day - 1, p.first_day - 1, p.channel)
+    )
     calls["review queue"] = lambda p: review.queue(p)
     if only:
         calls = {k: v for k, v in calls.items() if k == only}

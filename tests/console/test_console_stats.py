@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.services.console import stats
+from bot.services.console.compare import compare
 from bot.services.console.stats import Period
+from bot.services.console.topics import outcomes
+from bot.store import turns as turn_store
 from tests.support import console as fixtures
 
 D = fixtures.D
@@ -126,9 +129,14 @@ def test_settled_days_come_from_the_rollup_and_the_last_two_are_live(app_db, mon
     assert stats.fallbacks(new)["rate"] == 20.0
     assert stats.forms(new) == stats.forms(old)
     assert stats.latency(new) == stats.latency(old)
+    assert outcomes(new) == outcomes(old) and outcomes(old)["rows"]
     with engine().connect() as c:
         days = {r[0] for r in c.execute(text("SELECT day FROM console_daily"))}
     assert days == {D, D + 1}
+    with engine().connect() as c:
+        topics = {r[0] for r in c.execute(text("SELECT DISTINCT day FROM console_topics"))}
+    assert topics == {D}  # the rows of the topics (D + 1 has none)
+    assert console_rollup.through_day(name=console_rollup.TOPICS) == today - 2
     assert console_rollup.through_day() == today - 2
     assert console_rollup.ensure() == today - 2  # nothing to do the second time
     both = stats.containment(Period(D, today))
@@ -145,7 +153,8 @@ def test_turns_and_rating_links_go_with_the_transcript_retention_counts_stay(app
     before = stats.containment(Period(D, D + 1)), stats.satisfaction(Period(D, D + 1))["average"]
     with engine().begin() as c:  # a new day's rollup with a short retention period
         c.execute(text("UPDATE console_rollups SET through_day = through_day - 1"))
-        c.execute(text("DELETE FROM console_daily WHERE day > :d"), {"d": D + 5})
+        for table in ("console_daily", "console_topics"):
+            c.execute(text(f"DELETE FROM {table} WHERE day > :d"), {"d": D + 5})
     monkeypatch.setenv("RETENTION_TRANSCRIPT_DAYS", "7")
     console_rollup.ensure()
     with engine().connect() as c:
@@ -191,8 +200,6 @@ def test_a_transfer_credits_each_agent_with_their_own_part(app_db):
 
 
 def test_outcome_per_topic_puts_the_answers_to_fix_first(loaded):
-    from bot.services.console.topics import outcomes
-
     got = outcomes(Period(D, D + 1))
     assert got["columns"][:7] == [
         "topic",
@@ -215,8 +222,6 @@ def test_outcome_per_topic_puts_the_answers_to_fix_first(loaded):
 
 
 def test_two_periods_side_by_side_with_the_change(app_db):
-    from bot.services.console.compare import compare
-    from bot.store import turns as turn_store
 
     fixtures.load(D)
     fixtures.load(D - 7)

@@ -99,6 +99,7 @@ NO_CITIZEN_DATA = {
     "console_daily": "counts per day and channel",
     "console_latency": "counts per day, channel and 10 ms",
     "console_forms": "counts per day, channel, form and question",
+    "console_topics": "counts per day, channel and FAQ answer or form",
     "console_rollups": "the last day rolled up",
     "alembic_version": "the schema's revision",
     "revoked_web_sessions": "hashes of erased web chat sessions",

@@ -1,14 +1,17 @@
 """The console's daily rollups, per Riyadh day and channel: `console_daily` (numbers of
 conversations, turns, fallbacks and each conversation outcome), `console_latency` (reply
-latencies per 10 ms) and `console_forms` (forms started, completed, cancelled, and where
-unfinished runs stopped), so that the console's queries read a few thousand rows
-instead of every turn. None holds a conversation id: no personal data.
+latencies per 10 ms), `console_forms` (forms started, completed, cancelled, and where
+unfinished runs stopped) and `console_topics` (the outcome of the conversations each FAQ
+answer or form was part of, and their ratings), so that the console's queries read a
+few thousand rows instead of every turn. None holds a conversation id: no personal data.
 
 A day is rolled up once it can no longer change: a conversation's "came back within 24
 hours" is known two days later, so days up to today − 2 are kept in the table and the
 last two are computed live by the same SELECT (`daily_sql`). The rollup is brought up
 to date by the first console request of a day (`ensure`), in one transaction; two
-workers racing both try, one wins on the primary key, the other reads its rows.
+workers racing both try, one wins on the primary key, the other reads its rows. Each
+group of tables (`GROUPS`) keeps its own last rolled-up day, so a table added later is
+filled from the turn rows still kept the first time it runs.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bot.store.turns import day_of
 
 logger = logging.getLogger(__name__)
 NAME = "daily"
+TOPICS = "topics"
 SETTLED_AFTER_DAYS = 2
 COLUMNS = (
     "day, channel, conversations, turns, fallbacks, contained, handed_off, "
@@ -41,21 +45,9 @@ _BACK = (
 )
 
 
-def daily_sql(first: str, last: str, channel: Optional[str] = None) -> str:
-    """Per day and channel for days BETWEEN :{first} AND :{last} straight from bot_turns."""
-    where = f"day BETWEEN :{first} AND :{last}"
-    if channel:
-        where += f" AND channel = :{channel}"
+def _conversations(where: str) -> str:
+    """One row per conversation (conversation id × day) of the turns `where` selects."""
     return f"""
-        SELECT cd.day AS day, cd.channel AS channel, COUNT(*) AS conversations,
-          SUM(cd.turns) AS turns, SUM(cd.fallbacks) AS fallbacks,
-          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND NOT {_BACK} THEN 1 ELSE 0 END)
-            AS contained,
-          SUM(cd.handed) AS handed_off,
-          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 1 THEN 1 ELSE 0 END) AS ended_on_fallback,
-          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND {_BACK} THEN 1 ELSE 0 END)
-            AS came_back
-        FROM (
           SELECT conversation_id, day, channel, COUNT(*) AS turns,
                  SUM(CASE WHEN fallback THEN 1 ELSE 0 END) AS fallbacks,
                  MAX(ts) AS last_ts,
@@ -64,7 +56,27 @@ def daily_sql(first: str, last: str, channel: Optional[str] = None) -> str:
                  -- so no second pass over the turns is needed to read the last one
                  MAX(CAST(ts AS BIGINT) * 2 + CASE WHEN fallback THEN 1 ELSE 0 END) AS last
           FROM bot_turns WHERE {where} GROUP BY conversation_id, day, channel
-        ) cd
+    """
+
+
+# Each outcome of a conversation `cd` (exclusive: handed off, ended on a fallback, came
+# back within 24 hours, contained).
+_CONTAINED = f"CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND NOT {_BACK} THEN 1 ELSE 0 END"
+_FELL = "CASE WHEN cd.handed = 0 AND cd.last % 2 = 1 THEN 1 ELSE 0 END"
+_CAME_BACK = f"CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND {_BACK} THEN 1 ELSE 0 END"
+
+
+def daily_sql(first: str, last: str, channel: Optional[str] = None) -> str:
+    """Per day and channel for days BETWEEN :{first} AND :{last} straight from bot_turns."""
+    where = f"day BETWEEN :{first} AND :{last}"
+    if channel:
+        where += f" AND channel = :{channel}"
+    return f"""
+        SELECT cd.day AS day, cd.channel AS channel, COUNT(*) AS conversations,
+          SUM(cd.turns) AS turns, SUM(cd.fallbacks) AS fallbacks,
+          SUM({_CONTAINED}) AS contained, SUM(cd.handed) AS handed_off,
+          SUM({_FELL}) AS ended_on_fallback, SUM({_CAME_BACK}) AS came_back
+        FROM ({_conversations(where)}) cd
         GROUP BY cd.day, cd.channel
     """
 
@@ -117,10 +129,59 @@ def forms_sql(first: str, last: str) -> str:
     """
 
 
+TOPIC_COLUMNS = (
+    "day, channel, topic, conversations, contained, handed_off, ended_on_fallback, "
+    "came_back, rating_sum, ratings"
+)
+
+
+def topics_sql(first: str, last: str) -> str:
+    """Per day, channel and topic (an FAQ answer "faq/<key>", or a form that was started):
+    the conversations it was part of by outcome (each counts once for every topic in it),
+    and the ratings given in them."""
+    days = f"day BETWEEN :{first} AND :{last}"
+    # The outcome of each conversation in one CASE (0 contained, 1 handed off, 2 ended on
+    # a fallback, 3 came back): the 24-hour look-ahead runs once per conversation and
+    # topic, and only for those neither handed off nor ended on a fallback.
+    outcome = (
+        f"CASE WHEN cd.handed = 1 THEN 1 WHEN cd.last % 2 = 1 THEN 2 WHEN {_BACK} THEN 3 ELSE 0 END"
+    )
+    counts = ", ".join(
+        f"SUM(CASE WHEN o.outcome = {i} THEN 1 ELSE 0 END) AS {name}"
+        for i, name in enumerate(("contained", "handed_off", "ended_on_fallback", "came_back"))
+    )
+    return f"""
+        SELECT o.day AS day, o.channel AS channel, o.topic AS topic,
+          COUNT(*) AS conversations, {counts},
+          COALESCE(SUM(rt.total), 0) AS rating_sum, COALESCE(SUM(rt.n), 0) AS ratings
+        FROM (
+          SELECT t.conversation_id, t.day, t.channel, t.topic, {outcome} AS outcome
+          FROM (
+            SELECT DISTINCT conversation_id, day, channel,
+              CASE WHEN form_event = 'started' THEN form ELSE intent END AS topic
+            FROM bot_turns WHERE {days} AND (intent LIKE 'faq/%' OR form_event = 'started')
+          ) t
+          JOIN ({_conversations(days)}) cd
+            ON cd.conversation_id = t.conversation_id AND cd.day = t.day
+        ) o
+        LEFT JOIN (
+          SELECT conversation_id, day, SUM(score) AS total, COUNT(score) AS n
+          FROM csat_ratings WHERE {days} AND score IS NOT NULL GROUP BY conversation_id, day
+        ) rt ON rt.conversation_id = o.conversation_id AND rt.day = o.day
+        GROUP BY o.day, o.channel, o.topic
+    """
+
+
 TABLES = {
     "console_daily": (COLUMNS, lambda a, b: daily_sql(a, b)),
     "console_latency": (LATENCY_COLUMNS, latency_sql),
     "console_forms": (FORM_COLUMNS, forms_sql),
+    "console_topics": (TOPIC_COLUMNS, topics_sql),
+}
+# Tables rolled up together, each group with its own last day in console_rollups.
+GROUPS = {
+    NAME: ("console_daily", "console_latency", "console_forms"),
+    TOPICS: ("console_topics",),
 }
 
 
@@ -128,10 +189,10 @@ def settled_through(now: Optional[datetime] = None) -> int:
     return day_of((now or utcnow()).timestamp()) - SETTLED_AFTER_DAYS
 
 
-def through_day(bind=None) -> Optional[int]:
+def through_day(bind=None, name: str = NAME) -> Optional[int]:
     with (bind or engine()).connect() as c:
         return c.execute(
-            text("SELECT through_day FROM console_rollups WHERE name = :n"), {"n": NAME}
+            text("SELECT through_day FROM console_rollups WHERE name = :n"), {"n": name}
         ).scalar()
 
 
@@ -139,38 +200,43 @@ def ensure(now: Optional[datetime] = None, bind=None, expire: bool = True) -> in
     """Roll up every settled day not rolled up yet; returns the last rolled-up day. The
     retention purge passes its own engine (`bind`) and expires the rows itself."""
     target = settled_through(now)
-    done = through_day(bind)
-    if done is not None and done >= target:
-        return done
+    done = {name: through_day(bind, name) for name in GROUPS}
+    if all(d is not None and d >= target for d in done.values()):
+        return done[NAME]
     try:
         with (bind or engine()).begin() as c:
-            if done is None:
-                first = c.execute(text("SELECT MIN(day) FROM bot_turns")).scalar()
-                start = (first if first is not None else target + 1) - 1
-                c.execute(
-                    text("INSERT INTO console_rollups (name, through_day) VALUES (:n, :d)"),
-                    {"n": NAME, "d": start},
-                )
-                done = start
-            if done < target:
-                for table, (columns, select) in TABLES.items():
-                    c.execute(
-                        text(f"INSERT INTO {table} ({columns}) {select('a', 'b')}"),
-                        {"a": done + 1, "b": target},
-                    )
-                if expire:
-                    purge_expired(c, target, now)
-                c.execute(
-                    text(
-                        "UPDATE console_rollups SET through_day = :d "
-                        "WHERE name = :n AND through_day = :old"
-                    ),
-                    {"d": target, "n": NAME, "old": done},
-                )
+            for name, tables in GROUPS.items():
+                _roll(c, name, tables, done[name], target)
+            if expire:
+                purge_expired(c, target, now)
         return target
     except IntegrityError:  # another worker rolled the same days up first
         logger.info("console rollup done by another worker")
         return through_day(bind) or target
+
+
+def _roll(c, name: str, tables, done: Optional[int], target: int) -> None:
+    """One group's tables from the day after `done` through `target` (from the first
+    day with turns when the group was never rolled up)."""
+    if done is None:
+        first = c.execute(text("SELECT MIN(day) FROM bot_turns")).scalar()
+        done = (first if first is not None else target + 1) - 1
+        c.execute(
+            text("INSERT INTO console_rollups (name, through_day) VALUES (:n, :d)"),
+            {"n": name, "d": done},
+        )
+    if done >= target:
+        return
+    for table in tables:
+        columns, select = TABLES[table]
+        c.execute(
+            text(f"INSERT INTO {table} ({columns}) {select('a', 'b')}"),
+            {"a": done + 1, "b": target},
+        )
+    c.execute(
+        text("UPDATE console_rollups SET through_day = :d WHERE name = :n AND through_day = :old"),
+        {"d": target, "n": name, "old": done},
+    )
 
 
 def rows(table: str) -> str:

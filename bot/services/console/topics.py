@@ -6,33 +6,17 @@ a supervisor sees which answers to fix first.
 A *topic* is an FAQ answer (a turn whose intent is "faq/<key>") or a form (a turn that
 started it). A conversation (one citizen on one channel on one Riyadh day) counts once
 for every topic in it, with the conversation's outcome as bot.services.console.stats
-defines it (the same SQL as the daily rollup). Read from the turn rows themselves, so
-only days within RETENTION_TRANSCRIPT_DAYS have them.
+defines it. Settled days come from the `console_topics` rollup, the last two live
+(bot.services.console.rollup.topics_sql); abandoned runs are the forms section's
+(started − completed).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from bot.services.console.rollup import _BACK
-from bot.services.console.sql import _rows, _share
-from bot.services.console.stats import _TURNS, Period
-
-# One row per (conversation, day, topic) of the period.
-_TOPICS = f"""
-    SELECT DISTINCT conversation_id, day,
-      CASE WHEN form_event = 'started' THEN form ELSE intent END AS topic
-    FROM bot_turns
-    WHERE {_TURNS} AND (intent LIKE 'faq/%' OR form_event = 'started')
-"""
-# One row per conversation of the period: its last turn and whether it was handed off
-# (as rollup.daily_sql: the last turn's time and fallback flag as 2 × ts + flag).
-_CONVERSATIONS = f"""
-    SELECT conversation_id, day, MAX(ts) AS last_ts,
-      MAX(CASE WHEN handoff THEN 1 ELSE 0 END) AS handed,
-      MAX(CAST(ts AS BIGINT) * 2 + CASE WHEN fallback THEN 1 ELSE 0 END) AS last
-    FROM bot_turns WHERE {_TURNS} GROUP BY conversation_id, day
-"""
+from bot.services.console.sql import _share
+from bot.services.console.stats import Period, _rolled
 
 COLUMNS = [
     "topic",
@@ -49,44 +33,27 @@ COLUMNS = [
 
 
 def outcomes(period: Period) -> Dict[str, Any]:
-    """The topics of the period, the ones whose conversations most often ended other than
-    contained first."""
-    counted = _rows(
-        f"""
-        SELECT t.topic, COUNT(*),
-          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND NOT {_BACK} THEN 1 ELSE 0 END),
-          SUM(cd.handed),
-          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 1 THEN 1 ELSE 0 END),
-          SUM(CASE WHEN cd.handed = 0 AND cd.last % 2 = 0 AND {_BACK} THEN 1 ELSE 0 END)
-        FROM ({_TOPICS}) t
-        JOIN ({_CONVERSATIONS}) cd ON cd.conversation_id = t.conversation_id AND cd.day = t.day
-        GROUP BY t.topic
-        """,
-        period.params,
+    """The topics of the period, the ones to fix first (most conversations not contained
+    plus runs abandoned) first."""
+    counted = _rolled(
+        period,
+        "console_topics",
+        "r.topic, SUM(r.conversations), SUM(r.contained), SUM(r.handed_off), "
+        "SUM(r.ended_on_fallback), SUM(r.came_back), SUM(r.rating_sum), SUM(r.ratings)",
+        "GROUP BY r.topic",
     )
     runs = {
-        form: (int(started or 0), int(completed or 0))
-        for form, started, completed in _rows(
-            f"SELECT form, SUM(CASE WHEN form_event = 'started' THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN form_event = 'completed' THEN 1 ELSE 0 END) FROM bot_turns "
-            f"WHERE {_TURNS} AND form IS NOT NULL AND form_event IS NOT NULL GROUP BY form",
-            period.params,
-        )
-    }
-    rated = {
-        topic: (avg, int(n or 0))
-        for topic, avg, n in _rows(
-            f"SELECT t.topic, AVG(c.score), COUNT(c.score) FROM ({_TOPICS}) t "
-            "JOIN csat_ratings c ON c.conversation_id = t.conversation_id AND c.day = t.day "
-            "WHERE c.score IS NOT NULL GROUP BY t.topic",
-            period.params,
+        form: max(0, int(started or 0) - int(completed or 0))
+        for form, started, completed in _rolled(
+            period,
+            "console_forms",
+            "r.form, SUM(r.started), SUM(r.completed)",
+            "WHERE r.question = '' GROUP BY r.form",
         )
     }
     rows: List[List[Any]] = []
-    for topic, total, contained, handed, fell, back in counted:
-        total, contained = int(total), int(contained or 0)
-        started, completed = runs.get(topic, (None, None))
-        avg, ratings = rated.get(topic, (None, 0))
+    for topic, total, contained, handed, fell, back, rating_sum, ratings in counted:
+        total, contained, ratings = int(total), int(contained or 0), int(ratings or 0)
         rows.append(
             [
                 topic,
@@ -95,12 +62,11 @@ def outcomes(period: Period) -> Dict[str, Any]:
                 int(handed or 0),
                 int(fell or 0),
                 int(back or 0),
-                None if started is None else max(0, started - completed),
+                None if topic.startswith("faq/") else runs.get(topic, 0),
                 _share(contained, total),
-                None if avg is None else round(float(avg), 2),
+                round(float(rating_sum) / ratings, 2) if ratings else None,
                 ratings,
             ]
         )
-    # To fix first: the most conversations not contained plus runs abandoned.
     rows.sort(key=lambda r: (-(r[1] - r[2] + (r[6] or 0)), -r[1], r[0]))
     return {"columns": list(COLUMNS), "rows": rows}

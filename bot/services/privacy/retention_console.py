@@ -2,7 +2,8 @@
 all on RETENTION_TRANSCRIPT_DAYS, the period of the conversations they come from:
 
     bot_turns       deleted by Riyadh day, once their day is in the daily rollups (which
-                    hold counts only: console_daily, console_latency, console_forms)
+                    hold counts only: console_daily, console_latency, console_forms,
+                    console_topics)
     csat_ratings    anonymised by the day of the question: no conversation id, no comment;
                     score, day, channel and what was finished stay for the averages
     review_labels   deleted when labelled that long ago: the label's text is the citizen's
