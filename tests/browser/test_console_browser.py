@@ -322,4 +322,8 @@ def test_the_period_is_checked_and_kept_in_the_address(console_server, browser):
     assert "from_b=2026-11-01&to_b=2026-11-02" in page.url
     page.go_back()
     wait_js(page, "document.getElementById('from_b').value === ''")
+    assert page.url.endswith("?from=2026-11-10&to=2026-11-11&channel=web")
+    page.go_back()  # the first period shown, not a loop of the same entry
+    wait_js(page, "document.getElementById('channel').value === ''")
+    assert page.url == first
     page.context.close()

@@ -57,9 +57,12 @@
     }
   }
 
-  function toAddress() {
+  // A period the supervisor chose is a new entry of the history (Back returns to the one
+  // before); the page's first load and Back itself only write down what is shown.
+  function toAddress(chosen) {
     const url = `${location.pathname}?${query(true)}`;
-    if (url !== location.pathname + location.search) history.pushState(null, "", url);
+    if (url === location.pathname + location.search) return;
+    if (chosen) history.pushState(null, "", url); else history.replaceState(null, "", url);
   }
 
   async function getJSON(path) {
@@ -155,12 +158,12 @@
   const pct = (x) => (x === null || x === undefined ? "–" : `${x.toLocaleString(LOCALE)}٪`);
 
   // ------------------------------------------------------------------ loading
-  async function load() {
+  async function load(chosen) {
     showError("compare-error", ["from_b", "to_b"], "");
     const problem = periodError($("from").value, $("to").value);
     showError("period-error", ["from", "to"], problem);
     if (problem) { $("status").textContent = ""; return; }
-    toAddress();
+    toAddress(chosen);
     $("status").textContent = "جارٍ التحميل…";
     const q = query();
     const sections = ["volume", "containment", "handoffs", "fallbacks", "forms", "topics", "intents", "satisfaction", "latency"];
@@ -193,11 +196,11 @@
     loadReview();
   }
 
-  async function loadCompare() {
+  async function loadCompare(chosen) {
     const problem = periodError($("from_b").value, $("to_b").value);
     showError("compare-error", ["from_b", "to_b"], problem);
     if (problem) return;
-    toAddress();
+    toAddress(chosen);
     let data;
     try {
       data = await getJSON(`${API}/stats/compare?${query(true)}`);
@@ -292,8 +295,8 @@
     const to = new Date(me.today + "T00:00:00Z"); const from = new Date(to.getTime() - 29 * 86400000);
     state.defaults = { from: from.toISOString().slice(0, 10), to: me.today };
     fromAddress();
-    $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
-    $("compare-form").addEventListener("submit", (e) => { e.preventDefault(); loadCompare(); });
+    $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(true); });
+    $("compare-form").addEventListener("submit", (e) => { e.preventDefault(); loadCompare(true); });
     window.addEventListener("popstate", () => { fromAddress(); load(); });
     $("review-reason").addEventListener("change", loadReview);
     $("review-labelled").addEventListener("change", loadReview);
