@@ -2,15 +2,15 @@
 channel, for days that can no longer change (kept by bot.services.console.rollup, which
 fills it from the turn rows still kept the first time it runs); counts only.
 
-Revision ID: 0013_console_topics
-Revises: 0012_revoked_web_sessions
+Revision ID: 0015_console_topics
+Revises: 0014_agent_gender
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_console_topics"
-down_revision = "0012_revoked_web_sessions"
+revision = "0015_console_topics"
+down_revision = "0014_agent_gender"
 branch_labels = None
 depends_on = None
 
