@@ -10,8 +10,11 @@
   const LOCALE = "ar-SA-u-nu-latn";
   const SCORES = { 5: "ممتازة", 4: "جيدة", 3: "مقبولة", 2: "ضعيفة", 1: "سيئة" };
   const CHANNELS = { telegram: "تيليجرام", whatsapp: "واتساب", web: "نافذة الموقع", rest: "REST" };
-  const REASONS = { fallback: "ما فهم", low_confidence: "ثقة منخفضة", before_handoff: "قبل التحويل",
-    low_rating: "تقييم منخفض", repeated: "تكرار", out_of_scope: "خارج النطاق", new_topic: "موضوع جديد",
+  // The review queue's reasons have their own words: its "fallback" is one message the
+  // assistant did not understand, where a handoff's "fallback" is twice in a row.
+  const REVIEW_REASONS = { fallback: "ما فهم", low_confidence: "ثقة منخفضة",
+    before_handoff: "قبل التحويل", low_rating: "تقييم منخفض", repeated: "كرّر رسالته" };
+  const LABELS = { intent: "موضوع معروف", out_of_scope: "خارج نطاق البرنامج", new_topic: "موضوع جديد",
     ignore: "تجاهل" };
   const SIGNED = ["change", "change_pct"];
   const PERIOD_ERRORS = { bad_period: "تاريخ البداية بعد تاريخ النهاية: عدّل الفترة.",
@@ -120,6 +123,8 @@
           b.addEventListener("click", () => openReview(v)); td.appendChild(b);
         } else {
           if (typeof v === "number") td.className = "num";
+          // A citizen's words keep their own direction (a Latin or "/…" text is not mirrored).
+          if (col === "text" || col === "comment") td.dir = "auto";
           td.textContent = shown(table, col, v);
         }
         tr.appendChild(td);
@@ -222,15 +227,19 @@
     if (!data.items.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "ما فيه رسائل للمراجعة في هذه الفترة."; list.appendChild(li); }
     data.items.forEach((item) => {
       const li = document.createElement("li");
-      const text = document.createElement("span"); text.className = "text"; text.textContent = item.text ? readable(item.text) : "(بلا نص)";
+      const text = document.createElement("span"); text.className = "text"; text.dir = "auto";
+      text.textContent = item.text ? readable(item.text) : "(بلا نص)";
       const meta = document.createElement("span"); meta.className = "small muted";
+      const guess = document.createElement("bdi"); guess.textContent = item.intent_label || "–";
       const sure = item.confidence === null ? "" : ` (ثقة ${pct(item.confidence)})`;
-      meta.textContent = `${CHANNELS[item.channel] || item.channel} · توقّع: ${item.intent_label || "–"}${sure}`;
+      meta.append(`${CHANNELS[item.channel] || item.channel} · توقّع: `, guess, sure);
       const tags = document.createElement("span");
-      item.reasons.forEach((r) => { const t = document.createElement("span"); t.className = "tag"; t.textContent = REASONS[r] || r; tags.appendChild(t); });
+      item.reasons.forEach((r) => { const t = document.createElement("span"); t.className = "tag"; t.textContent = REVIEW_REASONS[r] || r; tags.appendChild(t); });
       if (item.label) {
         const t = document.createElement("span"); t.className = "tag";
-        t.textContent = `مصنّفة: ${item.label.intent_label || REASONS[item.label.label] || item.label.label} · ${item.label.labelled_by_name}`;
+        const kind = LABELS[item.label.label] || item.label.label;
+        const what = item.label.intent ? `${kind} · ${item.label.intent_label}` : kind;
+        t.textContent = `مصنّفة: ${what} · ${item.label.labelled_by_name}`;
         tags.appendChild(t);
       }
       const b = document.createElement("button"); b.type = "button"; b.textContent = item.label ? "غيّر التصنيف" : "صنّف";
@@ -249,7 +258,11 @@
   async function openReview(turnId, item) {
     state.current = turnId;
     $("review-error").textContent = "";
-    $("review-intent").value = topicName((item && item.label && item.label.intent) || (item && item.intent));
+    // Only a name the server takes: the prediction may be nlu_fallback, which is no label.
+    const guess = item && item.intent in state.topics ? item.intent : "";
+    $("review-intent").value = topicName((item && item.label && item.label.intent) || guess);
+    const kind = (item && item.label && item.label.label) || "intent";
+    document.querySelectorAll('input[name="label"]').forEach((r) => { r.checked = r.value === kind; });
     $("review-note").value = (item && item.label && item.label.note) || "";
     const ctx = $("review-context"); ctx.textContent = "…";
     $("review-dialog").showModal();
@@ -258,7 +271,8 @@
       ctx.textContent = "";
       data.messages.forEach((m) => {
         const div = document.createElement("div"); div.className = `msg ${m.author}`;
-        div.textContent = `${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: ${readable(m.text)}`;
+        const words = document.createElement("bdi"); words.textContent = readable(m.text);
+        div.append(`${m.author === "citizen" ? "المواطن" : m.author === "agent" ? "الموظف" : "المساعد"}: `, words);
         ctx.appendChild(div);
       });
     } catch (e) { ctx.textContent = "تعذّر تحميل المحادثة."; }
