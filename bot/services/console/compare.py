@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from bot.services.console import stats
-from bot.services.console.sql import _one, _seconds, _share, percentiles
-from bot.services.console.stats import _HANDOFFS, _TURNS, Period
+from bot.services.console.sql import _one, _share
+from bot.services.console.stats import _TURNS, Period, _part_percentiles
 
 # Shares and averages differ in points; counts and times also by a relative change.
 MEASURES = (
@@ -28,10 +28,11 @@ _POINTS = ("contained_share", "handoff_rate", "fallback_rate", "csat_average")
 def key_numbers(period: Period) -> Dict[str, Optional[float]]:
     contained = stats.containment(period)
     turns, fell = stats._daily(period, "SUM(d.turns), SUM(d.fallbacks)")[0]
+    # As the handoffs section: the rate is the share of conversations handed off, the
+    # wait is per agent's part (from queued or released to their claim).
+    handed_share = next(r[2] for r in contained["rows"] if r[0] == "handed_off")
     params = dict(period.params, start=period.start, end=period.end)
-    handed = _one(f"SELECT COUNT(*) FROM handoffs WHERE {_HANDOFFS}", params)[0]
-    wait = _seconds("claimed_at", "queued_at")
-    wait_p50 = percentiles(f"SELECT {wait} AS x FROM handoffs WHERE {_HANDOFFS}", params, (0.5,))
+    wait_p50 = _part_percentiles("", params)[0]
     avg, rated = _one(
         f"SELECT AVG(score), COUNT(score) FROM csat_ratings WHERE {_TURNS}", period.params
     )
@@ -41,11 +42,11 @@ def key_numbers(period: Period) -> Dict[str, Optional[float]]:
         "conversations": conversations,
         "messages": int(turns or 0),
         "contained_share": contained["contained_share"],
-        "handoff_rate": _share(handed, conversations),
+        "handoff_rate": handed_share,
         "fallback_rate": _share(fell, turns),
         "csat_average": None if avg is None else round(float(avg), 2),
         "ratings": int(rated or 0),
-        "wait_p50": wait_p50[0],
+        "wait_p50": wait_p50,
         "latency_p50_ms": latency["p50_ms"],
         "latency_p95_ms": latency["p95_ms"],
     }
