@@ -19,12 +19,15 @@ from typing import Optional
 
 import regex
 
-from bot.nlu.script import word_evidence
+from bot.nlu.script import identifier_like, word_evidence
 
 # Arabic letters (with their diacritics and tatweel); Arabic-Indic digits and ؟ ، are not
 # words and say nothing.
 _ARABIC_WORD = regex.compile(r"(?V1)(?:[\p{Arabic}&&\p{L}][\p{Mn}\u0640]*)+")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9']*[A-Za-z][A-Za-z0-9']*")
+# Addresses are not words of any language: an e-mail or a link inside an Arabic message
+# must not make it English.
+_ADDRESS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.I)
 
 
 def detect_language(text: Optional[str]) -> Optional[str]:
@@ -33,8 +36,10 @@ def detect_language(text: Optional[str]) -> Optional[str]:
     text = (text or "").strip()
     if not text or text.startswith("/"):
         return None
+    text = _ADDRESS.sub(" ", text)
     arabic = len(_ARABIC_WORD.findall(text))
-    latin = _LATIN_WORD.findall(text)
+    # An IBAN, a reference or a code is no word either (bot/nlu/script.py).
+    latin = [w for w in _LATIN_WORD.findall(text) if not identifier_like(w)]
     if not arabic and not latin:
         return None
     if arabic >= len(latin):

@@ -135,3 +135,16 @@ def test_conversation_language_is_arabic_without_history_or_store(monkeypatch):
 
     monkeypatch.setattr(conversation.conversations, "transcript", down)
     assert conversation.conversation_language("web:1") == "ar"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "رقم الآيبان حقي SA0380000000608010167519 وايميلي a.b@example.com",
+        "شوف الرابط https://portal.example.sa/login وش اسوي",
+        "رقم الطلب CA-2024-778812 ما تغير",
+    ],
+)
+def test_addresses_and_numbers_in_an_arabic_message_keep_it_arabic(text):
+    """An IBAN, an e-mail, a link or a reference is no English word."""
+    assert detect_language(text) == "ar"
