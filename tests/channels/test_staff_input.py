@@ -24,16 +24,14 @@ DEEP = b'{"label": "ignore", "note": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
 
 @pytest.fixture
-def env(staff_app, tmp_path, monkeypatch, caplog):
-    from bot.store.migrate import upgrade
+def env(staff_app, tmp_path, migrated_sqlite, monkeypatch, caplog):
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     for name in ("DESK_ORIGIN", "TRUSTED_PROXIES"):
         monkeypatch.delenv(name, raising=False)
     reset_engine()
-    upgrade(url)
     desk_auth.create_agent("huda", PASSWORD, "هدى", role="supervisor")
     conversations.record_inbound("telegram:5", "telegram", "5", "ابي موظف")
     turn = turn_store.record_turn(

@@ -57,16 +57,14 @@ class Client:
 
 
 @pytest.fixture
-def env(staff_app, tmp_path, monkeypatch):
-    from bot.store.migrate import upgrade
+def env(staff_app, tmp_path, migrated_sqlite, monkeypatch):
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     for name in ("METRICS_TOKEN", "METRICS_INTERNAL", "PROMETHEUS_MULTIPROC_DIR"):
         monkeypatch.delenv(name, raising=False)
     reset_engine()
-    upgrade(url)
     desk_auth.create_agent("sara", PASSWORD, "سارة")
     desk_auth.create_agent("huda", PASSWORD, "هدى", role="supervisor")
     fixtures.load()

@@ -24,14 +24,12 @@ from tests.support.personal_formats import FORMATS, leaked
 
 
 @pytest.fixture
-def env(staff_app, tmp_path, monkeypatch, log_masking):
-    from bot.store.migrate import upgrade
+def env(staff_app, tmp_path, migrated_sqlite, monkeypatch, log_masking):
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     reset_engine()
-    upgrade(url)
     desk_auth.create_agent("huda", PASSWORD, "هدى", role="supervisor")
     yield types.SimpleNamespace(client=lambda: Client(staff_app.loop, staff_app.app))
     reset_engine()

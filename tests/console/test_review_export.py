@@ -11,14 +11,12 @@ from bot.store import turns
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, migrated_sqlite, monkeypatch):
     from bot.store import reset_engine
-    from bot.store.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     reset_engine()
-    upgrade(url)
     yield url
     reset_engine()
 

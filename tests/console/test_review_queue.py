@@ -19,18 +19,16 @@ NO = '/inform{"elig_choice":"no"}'
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, migrated_sqlite, monkeypatch):
     from bot.services import handoff
     from bot.store import reset_engine
-    from bot.store.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     monkeypatch.delenv("SMS_GATEWAY", raising=False)
     monkeypatch.setattr(handoff, "state_of", lambda conversation_id: "bot")
     reset_engine()
-    upgrade(url)
     yield url
     reset_engine()
 

@@ -439,14 +439,13 @@ def fresh(stack):
 
 
 @pytest.fixture
-def store_db(tmp_path, monkeypatch):
+def store_db(migrated_sqlite, monkeypatch):
     """A throwaway database with this feature's tables, for tests without a server."""
     from bot.store import reset_engine
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     reset_engine()
-    create_schema(url)
     yield url
     reset_engine()
 

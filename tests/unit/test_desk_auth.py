@@ -28,15 +28,13 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    from bot.store.migrate import upgrade
+def db(tmp_path, migrated_sqlite, monkeypatch):
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("DESK_SESSION_HOURS", raising=False)
     monkeypatch.delenv("DESK_IDLE_MINUTES", raising=False)
     reset_engine()
-    upgrade(url)
     yield url
     reset_engine()
 

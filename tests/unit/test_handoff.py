@@ -22,16 +22,14 @@ RIYADH_11PM = datetime(2024, 5, 5, 20, 0, tzinfo=timezone.utc)  # 23:00 in Riyad
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, migrated_sqlite, monkeypatch):
     """A throwaway SQLite file migrated with Alembic (the real schema)."""
-    from bot.store.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("HANDOFF_HOURS", raising=False)
     monkeypatch.delenv("HANDOFF_MINUTES_PER_CASE", raising=False)
     reset_engine()
-    upgrade(url)
     yield
     reset_engine()
 

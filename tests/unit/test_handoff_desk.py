@@ -12,14 +12,12 @@ from bot.store import conversations, reset_engine
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    from bot.store.migrate import upgrade
+def db(tmp_path, migrated_sqlite, monkeypatch):
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("REDIS_URL", raising=False)
     reset_engine()
-    upgrade(url)
     yield
     reset_engine()
 

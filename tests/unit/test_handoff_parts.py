@@ -18,13 +18,11 @@ def at(seconds: int) -> datetime:
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    from bot.store.migrate import upgrade
+def db(tmp_path, migrated_sqlite, monkeypatch):
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     reset_engine()
-    upgrade(url)
     yield
     reset_engine()
 

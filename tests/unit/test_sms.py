@@ -15,16 +15,14 @@ from bot.store.sms import SmsMessage
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(tmp_path, migrated_sqlite, monkeypatch):
     from bot.store import reset_engine
-    from bot.store.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'app.db'}"
+    url = migrated_sqlite
     monkeypatch.setenv("DATABASE_URL", url)
     for name in ("SMS_GATEWAY", "SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN", "SMS_SENDER"):
         monkeypatch.delenv(name, raising=False)
     reset_engine()
-    upgrade(url)
     yield url
     reset_engine()
 
