@@ -11,7 +11,7 @@ import pytest
 
 from bot.store import reset_engine
 from bot.tools.services import free_port
-from channels.ready import ready, readiness
+from channels.ready import readiness, ready
 
 
 class Agent:
