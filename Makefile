@@ -61,7 +61,8 @@ run: venv ## install, train if needed, start the assistant on localhost (RASA_PO
 	$(PY) -m bot.tools.serve
 
 # Production profile (docs/deployment.md): PostgreSQL + Redis (local ones from Debian's
-# packages when DATABASE_URL / REDIS_URL are unset), SANIC_WORKERS Rasa workers.
+# packages when DATABASE_URL / REDIS_URL are unset), SANIC_WORKERS Rasa workers, all run by
+# supervisord from the configuration it writes to VAR_DIR/run/app/supervisord.conf.
 run-prod: venv system-deps ## production profile: PostgreSQL, Redis, several workers (docs/deployment.md)
 	$(PY) -m bot.tools.prod
 
@@ -78,7 +79,8 @@ agent: venv ## create a desk account: make agent NAME=<user> DISPLAY_NAME=<Arabi
 	$(PY) -m bot.store.migrate
 	$(PY) -m bot.backoffice agents create $(NAME) $(if $(DISPLAY_NAME),--name "$(DISPLAY_NAME)") $(if $(GENDER),--gender $(GENDER)) --role $(or $(ROLE),agent)
 
-system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
+# Debian 12 packages; the versions relied on: supervisor 4.2.5, haproxy 2.6 (scripts/system-deps.sh).
+system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server, supervisor, haproxy)
 	scripts/system-deps.sh
 
 # On both cores: the tests sharing the Rasa server stay on one worker, those sharing the
@@ -123,7 +125,7 @@ review-export: venv ## review labels -> bot/data/reviewed/nlu.yml, scored on hel
 	$(PY) -m bot.services.console.review_export $(ARGS)
 
 # A Rasa worker of the production profile killed under load: replaced, 0 turns lost.
-bench-fault: venv system-deps ## a worker killed under load: replaced by the supervisor, turns lost
+bench-fault: venv system-deps ## a worker killed under load: replaced by supervisord, turns lost
 	$(PY) -m bench.load --fault
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment, then

@@ -122,7 +122,7 @@ def prod_stack(service_binaries, trained_model, tmp_path_factory, telegram_stand
     two Rasa workers, the action server and the notification sender on the session's own
     PostgreSQL and Redis, /metrics behind METRICS_TOKEN, Telegram through the stand-in
     with a short lease so a dead worker's messages are taken over within seconds. Tests
-    that kill a worker leave the stack whole: the supervisor replaces it."""
+    that kill a worker leave the stack whole: supervisord replaces it."""
     overrides = {
         "SANIC_WORKERS": "2",
         "METRICS_TOKEN": METRICS_TOKEN,
