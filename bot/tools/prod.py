@@ -72,6 +72,7 @@ class ProdStack:
     env_overrides: Dict[str, str] = field(default_factory=dict)
     throwaway_services: bool = False  # tests/bench: temp dirs, free ports, removed at stop
     durable: bool = True  # PostgreSQL fsync on (what production does)
+    services_host: str = "127.0.0.1"  # where the local PostgreSQL and Redis listen
     postgres: Optional[Postgres] = None
     redis: Optional[Redis] = None
     rasa_host: str = "0.0.0.0"  # what `rasa run` binds by default
@@ -103,13 +104,14 @@ class ProdStack:
             )
         if not database:
             if self.throwaway_services:
-                self.postgres = Postgres(durable=self.durable)
+                self.postgres = Postgres(durable=self.durable, host=self.services_host)
             else:
                 cfg = settings.get()
                 self.postgres = Postgres(
                     data_dir=Path(cfg.pg_data_dir or self.var_dir / "pg"),
                     port=cfg.local_pg_port,
                     keep=True,
+                    host=self.services_host,
                 )
             self.postgres.start()
             env["DATABASE_URL"] = self.postgres.url
@@ -119,12 +121,13 @@ class ProdStack:
             )
         if not env.get("REDIS_URL"):
             if self.throwaway_services:
-                self.redis = Redis()
+                self.redis = Redis(host=self.services_host)
             else:
                 self.redis = Redis(
                     data_dir=self.var_dir / "redis",
                     port=settings.get().local_redis_port,
                     keep=True,
+                    host=self.services_host,
                 )
             self.redis.start()
             env["REDIS_URL"] = self.redis.url
@@ -165,17 +168,22 @@ class ProdStack:
         upgrade(env["DATABASE_URL"])
         ensure_tracker_tables(tracker_store_url(env))
 
-    def start(self, timeout: float = 420.0) -> "ProdStack":
+    def prepare(self) -> Dict[str, str]:
+        """Services started if not configured, the connection budget checked, the schema
+        migrated: the environment every host's programs get."""
         problem = action_server_exposure_error({**os.environ, **self.env_overrides})
         if problem:
             raise ServiceError(problem)
         env = self.start_services(self.environment())
+        self.budget = self.check_budget(env)
+        self.migrate(env)
+        # The last run's workers' counts would add up with the new ones.
+        shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+        return env
+
+    def start(self, timeout: float = 420.0) -> "ProdStack":
         try:
-            self.budget = self.check_budget(env)
-            self.migrate(env)
-            # The last run's workers' counts would add up with the new ones.
-            shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
-            self.start_host(env, timeout)
+            self.start_host(self.prepare(), timeout)
         except BaseException:
             self.stop()
             raise

@@ -87,7 +87,9 @@ class SupervisedHost:
     workers: int = 1
     rasa_host: str = "0.0.0.0"
     backlog: int = 100
+    root: Path = ROOT  # the code this host runs (a rolling release may bring a new one)
     proc: Optional[subprocess.Popen] = None
+    pid: int = 0  # supervisord's process (also when another command started it)
 
     @property
     def run_dir(self) -> Path:
@@ -107,7 +109,7 @@ class SupervisedHost:
             "name": self.name,
             "run_dir": str(self.run_dir),
             "log_dir": str(self.log_dir),
-            "root": str(ROOT),
+            "root": str(self.root),
             "python": sys.executable,
             "workers": str(self.workers),
             "rasa_host": self.rasa_host,
@@ -135,7 +137,7 @@ class SupervisedHost:
             # it in order (SIGTERM: every program stopped, then supervisord exits).
             self.proc = subprocess.Popen(
                 [binary, "-n", "-c", str(self.conf)],
-                cwd=ROOT,
+                cwd=self.root,
                 env=self.stack.env(),
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -144,6 +146,7 @@ class SupervisedHost:
             )
         finally:
             out.close()
+        self.pid = self.proc.pid
         deadline = time.monotonic() + 30
         while True:
             if self.proc.poll() is not None:
@@ -163,7 +166,9 @@ class SupervisedHost:
         )
 
     def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        if self.proc is not None:
+            return self.proc.poll() is None
+        return bool(self.pid) and alive(self.pid)
 
     def processes(self) -> List[Dict]:
         """supervisord's view: name, group, statename (RUNNING, STARTING, BACKOFF...), pid."""
@@ -184,25 +189,40 @@ class SupervisedHost:
 
     def kill(self) -> List[int]:
         """The host lost at once: SIGKILL to supervisord and every process under it."""
-        if self.proc is None:
+        if not self.running():
             return []
-        victims = [self.proc.pid, *descendants(self.proc.pid)]
+        victims = [self.pid, *descendants(self.pid)]
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.proc.wait(10)
-        self.proc = None
+        self._wait_gone(10)
         return victims
 
     def stop(self, timeout: float = 60.0) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
+        """SIGTERM: supervisord stops every program (in-flight requests finish), then exits."""
+        if self.running():
+            os.kill(self.pid, signal.SIGTERM)
+            if not self._wait_gone(timeout):
                 self.kill()
-        self.proc = None
+        self.proc, self.pid = None, 0
+
+    def _wait_gone(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.running():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        if self.proc is not None:
+            self.proc.wait(1)
+        return True
+
+
+def alive(pid: int) -> bool:
+    """Is pid a live process (not a zombie waiting for a parent that is not us)?"""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
