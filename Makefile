@@ -129,7 +129,7 @@ bench-fault: venv system-deps ## a worker killed under load: replaced by supervi
 	$(PY) -m bench.load --fault
 
 # Three application hosts (127.0.1.1-3: Rasa, action server, sender under supervisord each),
-# PostgreSQL and Redis on 127.0.2.1, HAProxy on 127.0.0.1:HOSTS_PORT (8080) checking /ready.
+# PostgreSQL and Redis on 127.0.2.1, HAProxy on 127.0.0.1:8080 (ARGS="--port N") checking /ready.
 hosts: venv system-deps model ## several hosts behind HAProxy on this machine (docs/deployment.md)
 	$(PY) -m bot.tools.hosts up $(ARGS)
 

@@ -36,6 +36,8 @@ from bench.load_telegram import TelegramStandIn, wait_answered
 from bot.tools.hosts import HostBed, roll_out
 from bot.tools.services import free_port
 
+CLOCK_MARKS = ("down", "restarted", "rejoined", "rolled")
+
 
 def start_bed(model: Path, hosts: int, standin: Optional[TelegramStandIn], logs: Path) -> HostBed:
     env = standin.env(lease_seconds=5, scan_seconds=1) if standin else {}
@@ -64,11 +66,14 @@ def telegram_outcome(standin: TelegramStandIn, sent: Dict, wait_seconds: float =
 
 
 def report(bed: HostBed, run: Dict, marks: Dict[str, float], standin, tag: str) -> Dict:
-    """The numbers of one run; marks: 'down' (killed or roll began), 'up' (back)."""
+    """The numbers of one run. marks: monotonic clock readings ('down': killed or roll
+    began, 'restarted', 'rejoined', 'rolled'), and counts."""
     from bot.store.tracker_store import tracker_store_url
 
     rec, fails = run["rec"], run["fails"]
-    down = marks.get("down", 0.0)
+    times = {k: round(v - rec.origin, 1) for k, v in marks.items() if k in CLOCK_MARKS}
+    counts = {k: v for k, v in marks.items() if k not in CLOCK_MARKS}
+    down = times.get("down", 0.0)
     failed = [f for f in fails.attempts if f[0] >= down - 1]
     last_fail = max((f[1] for f in failed), default=None)
     ok = [s.ms for s in rec.sent if s.ok]
@@ -79,6 +84,7 @@ def report(bed: HostBed, run: Dict, marks: Dict[str, float], standin, tag: str) 
         "rest_stored_twice": transcripts.get("resent_copies", 0),
         "transcripts_complete": transcripts["complete"],
         "failed_requests": len(failed),
+        "failed_requests_whole_run": len(fails.attempts),
         "failed_kinds": sorted({f[2] for f in failed}),
         "failing_for_s": None if last_fail is None else round(last_fail - down, 1),
         "retried_messages": sum(1 for s in rec.sent if s.retried),
@@ -87,7 +93,8 @@ def report(bed: HostBed, run: Dict, marks: Dict[str, float], standin, tag: str) 
         "p95_after_loss_ms": round(
             percentile([s.ms for s in rec.sent if s.ok and s.started >= down], 0.95)
         ),
-        **{k: round(v, 1) for k, v in marks.items()},
+        **{f"{k}_at_s": v for k, v in times.items()},
+        **counts,
     }
     if run.get("telegram") is not None:
         row["telegram"] = telegram_outcome(standin, run["telegram"])
@@ -96,19 +103,18 @@ def report(bed: HostBed, run: Dict, marks: Dict[str, float], standin, tag: str) 
 
 def lose_a_host(bed: HostBed, standin, args, flows, tag: str) -> Dict:
     marks: Dict[str, float] = {}
-    origin = time.monotonic()
 
     def lose() -> None:
-        marks["down"] = time.monotonic() - origin
+        marks["down"] = time.monotonic()
         killed = bed.kill_host("h2")
         marks["killed_processes"] = len(killed)
         time.sleep(args.down)
-        marks["restarted"] = time.monotonic() - origin
+        marks["restarted"] = time.monotonic()
         bed.restart_host("h2")
         bed.wait_ready("h2", 300)
         bed.lb.wait_status("h2", "UP", 60)
-        marks["rejoined"] = time.monotonic() - origin
-        marks["rejoin_s"] = marks["rejoined"] - marks["restarted"]
+        marks["rejoined"] = time.monotonic()
+        marks["rejoin_s"] = round(marks["rejoined"] - marks["restarted"], 1)
 
     run = asyncio.run(
         run_mixed(
@@ -127,13 +133,12 @@ def lose_a_host(bed: HostBed, standin, args, flows, tag: str) -> Dict:
 
 def roll_under_load(bed: HostBed, standin, args, flows, tag: str) -> Dict:
     marks: Dict[str, float] = {}
-    origin = time.monotonic()
     steps: List[Dict] = []
 
     def roll() -> None:
-        marks["down"] = time.monotonic() - origin
+        marks["down"] = time.monotonic()
         steps.extend(roll_out(bed, bed.model, log=lambda line: print(f"  {line}", flush=True)))
-        marks["rolled"] = time.monotonic() - origin
+        marks["rolled"] = time.monotonic()
 
     run = asyncio.run(
         run_mixed(

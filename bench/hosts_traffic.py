@@ -109,8 +109,10 @@ async def telegram_citizens(
     duration: float,
     rec: Recorder,
     seed: int,
+    busy: Callable[[], bool] = lambda: False,
 ) -> Dict[str, object]:
-    """Citizens writing for `duration` s; each update is re-sent until accepted (200)."""
+    """Citizens writing for `duration` s (and on while `busy()`); each update is re-sent
+    until accepted (200)."""
     import httpx
 
     accepted: List[int] = []
@@ -121,7 +123,7 @@ async def telegram_citizens(
 
     async def citizen(client: httpx.AsyncClient, user: int) -> None:
         n = 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline or busy():
             mid = next(ids)
             body = update(mid, base + user * 1000 + n // 15, mid, TEXTS[n % len(TEXTS)])
             n += 1
@@ -140,7 +142,7 @@ async def telegram_citizens(
                     refusals.append((rec.now(), f"HTTP {r.status_code}"))
                 except httpx.HTTPError as e:
                     refusals.append((rec.now(), type(e).__name__))
-                if time.monotonic() > deadline + 60:
+                if time.monotonic() > deadline + 60 and not busy():
                     break
                 await asyncio.sleep(RESEND_SECONDS)
             waited = time.monotonic() + 3.0
@@ -183,7 +185,7 @@ async def run_mixed(
         url = f"{base_url}/webhooks/telegram/webhook"
         jobs.append(
             telegram_citizens(
-                url, standin, telegram, duration, rec, zlib.crc32(tag.encode()) % 1000
+                url, standin, telegram, duration, rec, zlib.crc32(tag.encode()) % 1000, busy
             )
         )
     results = await asyncio.gather(*jobs, *(timed(at, fn) for at, fn in events))

@@ -1,6 +1,6 @@
 """Several application hosts behind HAProxy on one machine, loopback addresses as hosts.
 
-    python -m bot.tools.hosts up [--hosts 3]     # `make hosts`: start; Ctrl-C or SIGTERM stops
+    python -m bot.tools.hosts up [--hosts 3] [--port 8080]   # `make hosts`; Ctrl-C stops
     python -m bot.tools.hosts stop               # `make hosts-stop`, from another terminal
     python -m bot.tools.hosts status             # each host: HAProxy's view, /ready, processes
     python -m bot.tools.hosts roll --model models/x.tar.gz [--code DIR]   # rolling release
@@ -8,7 +8,7 @@
 Hosts h1..hN are 127.0.1.1..127.0.1.N, each with its own supervisord running one Rasa
 worker (RASA_PORT), the action server (ACTIONS_PORT) and the notification sender, all
 sharing PostgreSQL and Redis on 127.0.2.1 (the database machine) and the shared secrets.
-HAProxy listens on 127.0.0.1:HOSTS_PORT (default 8080) and checks GET /ready on each
+HAProxy listens on 127.0.0.1:8080 (--port) and checks GET /ready on each
 host every second (deploy/haproxy.cfg.in).
 
 A rolling release (`roll`, or `roll_out(bed, model)` from code) takes one host at a
@@ -279,6 +279,7 @@ def main(argv: List[str]) -> int:
     )
     parser.add_argument("command", choices=["up", "stop", "status", "roll"])
     parser.add_argument("--hosts", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8080, help="up: HAProxy's port on 127.0.0.1")
     parser.add_argument("--model", type=Path, help="roll: the model to release")
     parser.add_argument("--code", type=Path, help="roll: a checkout of the code to release")
     args = parser.parse_args(argv)
@@ -293,7 +294,7 @@ def main(argv: List[str]) -> int:
             hosts=args.hosts,
             rasa_port=cfg.rasa_port,
             actions_port=cfg.actions_port,
-            lb_port=int(os.environ.get("HOSTS_PORT") or 8080),
+            lb_port=args.port,
         )
         stop_on_sigterm()
         try:

@@ -50,11 +50,10 @@ def flows_of(bed):
 def test_a_host_killed_under_load_loses_and_repeats_nothing(host_bed, telegram_standin):
     bed = host_bed
     marks = {}
-    origin = time.monotonic()
 
     def lose() -> None:
         marks["served_before"] = int(bed.lb.stats()["h2"]["stot"])
-        marks["down"] = time.monotonic() - origin
+        marks["down"] = time.monotonic()
         marks["killed"] = len(bed.kill_host("h2"))
 
     run = asyncio.run(
@@ -72,24 +71,23 @@ def test_a_host_killed_under_load_loses_and_repeats_nothing(host_bed, telegram_s
     # HAProxy stops sending h2 requests within its health checks (2 x 1 s) and retries
     # refused connections elsewhere: failures stop within seconds of the loss
     assert row["failing_for_s"] is None or row["failing_for_s"] < 8, row
-    # brought back, it rejoins
+    # brought back: the next test waits until HAProxy has it UP again
     bed.restart_host("h2")
-    bed.wait_ready("h2", 180)
-    bed.lb.wait_status("h2", "UP", 30)
 
 
 def test_a_rolling_release_under_load_fails_no_request(host_bed, telegram_standin):
     from bot.tools.hosts import roll_out
 
     bed = host_bed
-    for name in bed.names:  # both in rotation (the test before may have restarted one)
+    for name in bed.names:  # both in rotation (the test before restarted h2: it rejoins)
         bed.wait_ready(name, 180)
         bed.lb.wait_status(name, "UP", 30)
     before = {n: bed.app[n].pid for n in bed.names}
     steps = []
-    marks = {"down": 2.0}
+    marks = {}
 
     def roll() -> None:
+        marks["down"] = time.monotonic()
         steps.extend(roll_out(bed, bed.model, log=print))
 
     run = asyncio.run(
@@ -100,5 +98,5 @@ def test_a_rolling_release_under_load_fails_no_request(host_bed, telegram_standi
     assert [s["host"] for s in steps] == bed.names
     assert all(bed.app[n].pid != before[n] for n in bed.names)  # every host restarted
     assert row["rest_messages"] >= 20
-    assert row["failed_requests"] == 0 and row["rest_lost"] == 0, row
+    assert row["failed_requests_whole_run"] == 0 and row["rest_lost"] == 0, row
     assert row["transcripts_complete"], row
