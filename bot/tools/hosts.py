@@ -71,6 +71,7 @@ class HostBed:
     prod: Optional[ProdStack] = None
     app: Dict[str, SupervisedHost] = field(default_factory=dict)
     lb: Optional[HAProxy] = None
+    services: List[int] = field(default_factory=list)  # PostgreSQL, Redis pids when attached
 
     @property
     def dir(self) -> Path:
@@ -180,7 +181,7 @@ class HostBed:
                 if s is not None and s.proc is not None
             ]
             if self.prod
-            else getattr(self, "services", []),
+            else self.services,
             "rasa_port": self.rasa_port,
             "actions_port": self.actions_port,
             "lb_port": self.lb_port,
@@ -224,7 +225,7 @@ class HostBed:
         if self.prod is not None:
             self.prod.stop()
         else:  # attached: PostgreSQL (SIGINT: fast shutdown) and Redis by their pids
-            for pid in getattr(self, "services", []):
+            for pid in self.services:
                 _signal_and_wait(pid, signal.SIGINT)
         (self.dir / "state.json").unlink(missing_ok=True)
 

@@ -9,6 +9,7 @@ Without the binaries the tests skip on a developer machine, and FAIL in CI
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,10 +20,14 @@ from tests.support.ci import unavailable
 from tests.support.environment import restore_environment
 
 ROOT = Path(__file__).resolve().parents[2]
+PROCESS_TOOLS = {"supervisor": "supervisord", "haproxy": "haproxy"}  # Debian package: binary
 
 
 def _require_binaries() -> None:
-    missing = missing_binaries()
+    # the production profile runs under supervisord; the multi-host tests add HAProxy
+    missing = missing_binaries() + [
+        package for package, binary in PROCESS_TOOLS.items() if shutil.which(binary) is None
+    ]
     if missing:
         unavailable(
             f"Debian packages missing: {' '.join(missing)} "
