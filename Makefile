@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console bench-followups review-export bench-fault lock system-deps clean
+.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console bench-followups review-export bench-fault hosts hosts-stop bench-hosts lock system-deps clean
 
 # Every target with a `## description` on its line is listed by `make help`.
 help: ## list the targets
@@ -61,7 +61,8 @@ run: venv ## install, train if needed, start the assistant on localhost (RASA_PO
 	$(PY) -m bot.tools.serve
 
 # Production profile (docs/deployment.md): PostgreSQL + Redis (local ones from Debian's
-# packages when DATABASE_URL / REDIS_URL are unset), SANIC_WORKERS Rasa workers.
+# packages when DATABASE_URL / REDIS_URL are unset), SANIC_WORKERS Rasa workers, all run by
+# supervisord from the configuration it writes to VAR_DIR/run/app/supervisord.conf.
 run-prod: venv system-deps ## production profile: PostgreSQL, Redis, several workers (docs/deployment.md)
 	$(PY) -m bot.tools.prod
 
@@ -78,7 +79,8 @@ agent: venv ## create a desk account: make agent NAME=<user> DISPLAY_NAME=<Arabi
 	$(PY) -m bot.store.migrate
 	$(PY) -m bot.backoffice agents create $(NAME) $(if $(DISPLAY_NAME),--name "$(DISPLAY_NAME)") $(if $(GENDER),--gender $(GENDER)) --role $(or $(ROLE),agent)
 
-system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server)
+# Debian 12 packages; the versions relied on: supervisor 4.2.5, haproxy 2.6 (scripts/system-deps.sh).
+system-deps: ## install the Debian packages the tests need (chromium, postgresql, redis-server, supervisor, haproxy)
 	scripts/system-deps.sh
 
 # On both cores: the tests sharing the Rasa server stay on one worker, those sharing the
@@ -123,8 +125,20 @@ review-export: venv ## review labels -> bot/data/reviewed/nlu.yml, scored on hel
 	$(PY) -m bot.services.console.review_export $(ARGS)
 
 # A Rasa worker of the production profile killed under load: replaced, 0 turns lost.
-bench-fault: venv system-deps ## a worker killed under load: replaced by the supervisor, turns lost
+bench-fault: venv system-deps ## a worker killed under load: replaced by supervisord, turns lost
 	$(PY) -m bench.load --fault
+
+# Three application hosts (127.0.1.1-3: Rasa, action server, sender under supervisord each),
+# PostgreSQL and Redis on 127.0.2.1, HAProxy on 127.0.0.1:8080 (ARGS="--port N") checking /ready.
+hosts: venv system-deps model ## several hosts behind HAProxy on this machine (docs/deployment.md)
+	$(PY) -m bot.tools.hosts up $(ARGS)
+
+hosts-stop: venv ## stop what 'make hosts' started
+	$(PY) -m bot.tools.hosts stop
+
+# A host's processes all killed with SIGKILL under load, then brought back (docs/benchmarks.md).
+bench-hosts: venv system-deps model ## a host lost under load behind HAProxy: lost, twice, failed, p95, rejoin
+	$(PY) -m bench.hosts $(ARGS)
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment, then
 # constraints-dev.txt from what requirements-dev.txt adds on top of it.

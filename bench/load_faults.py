@@ -120,12 +120,13 @@ def run_outages(profile: Profile, url: str, flows: List[Flow], tag: str) -> List
 
 def run_worker_fault(profile: Profile, url: str, flows: List[Flow], tag: str) -> Dict:
     """One Rasa worker killed with SIGKILL under load: the supervisor replaces it
-    (bot/tools/supervise.py) and every message is answered, the ones that were on the
+    (supervisord) and every message is answered, the ones that were on the
     killed worker after the client sends them again (a new connection reaches a live
     worker)."""
     prod = profile.prod
     killed: List[int] = []
     ready_before = prod.ready_count()
+    workers_before = set(prod.worker_pids())
     telegram = getattr(profile, "telegram", None)
     traffic = _telegram_traffic(profile.url, telegram, 24.0) if telegram is not None else None
     row = _outage(
@@ -142,13 +143,13 @@ def run_worker_fault(profile: Profile, url: str, flows: List[Flow], tag: str) ->
         retries=3,
     )
     row["killed_pid"] = killed[0] if killed else None
-    restarts = [r for r in prod.supervisor.restarted if r["old"] in killed]
-    row["replaced_by"] = restarts[0]["new"] if restarts else None
     try:
         prod.wait_workers(ready_before + 1, 120)
         row["replacement_ready"] = True
     except TimeoutError:
         row["replacement_ready"] = False
+    new = sorted(set(prod.worker_pids()) - workers_before)
+    row["replaced_by"] = new[0] if new else None
     row["workers_after"] = len(prod.worker_pids())
     row["lost_turns_by_channel"] = {"rest": row["lost_turns"]}
     if traffic is not None:

@@ -83,7 +83,7 @@ class Production(Profile):
         self.prod.start()
         self.url = self.prod.url
         self.tracker_url = tracker_store_url(self.prod.env)
-        self.pids = [p.pid for p in self.prod.stack.processes] + self.prod.worker_pids()
+        self.pids = self.prod.pids()
 
     def service_pids(self) -> List[int]:
         return [

@@ -1,11 +1,11 @@
-"""One Rasa worker of the production profile, serving a listening socket that its
-supervisor (bot/tools/supervise.py) holds and passes down:
+"""One Rasa worker of the production profile, serving a listening socket that
+supervisord holds and passes down as fd 0 (deploy/supervisord.conf.in, [fcgi-program:rasa]):
 
-    python -m channels.worker FD run --model … --port …   (the rest: `rasa run` arguments)
+    python -m channels.worker 0 run --model … --port …   (the rest: `rasa run` arguments)
 
 Sanic's own multi-worker mode forks its workers from one parent and never replaces one
-that dies; here every worker is a process of its own on the same socket, so the
-supervisor can start a new one in seconds while the others keep accepting (connections
+that dies; here every worker is a process of its own on the same socket, so
+supervisord can start a new one in seconds while the others keep accepting (connections
 wait in the socket's queue, not refused). Rasa is started exactly as channels.server
 starts it; only Sanic's `run` is told to serve this socket with one worker.
 
@@ -29,7 +29,9 @@ def serve_socket(fd: int) -> None:
     original = Sanic.run
 
     def run(self, host=None, port=None, **kwargs):
-        kwargs.pop("backlog", None)  # the supervisor sized the queue when it bound the socket
+        kwargs.pop(
+            "backlog", None
+        )  # supervisord sized the queue (socket_backlog) when it bound the socket
         kwargs["workers"] = 1
         return original(self, sock=sock, **kwargs)
 

@@ -27,10 +27,11 @@ Selected by environment variables only (docs/deployment.md):
 
 Steps: start missing services → check the connection budget against PostgreSQL's
 max_connections → migrate (python -m bot.store.migrate, plus Rasa's `events` table) →
-action server + SANIC_WORKERS Rasa worker processes on one socket + the notification
-sender → wait until every worker has loaded the model → supervise: a worker, the action
-server or the sender that dies is restarted within seconds, with a log line saying so
-(bot/tools/supervise.py); the other workers keep serving meanwhile.
+supervisord (deploy/supervisord.conf.in, bot/tools/supervisord.py) runs the action
+server, SANIC_WORKERS Rasa worker processes on one socket and the notification sender →
+wait until every worker has loaded the model. A worker, the action server or the sender
+that dies is restarted by supervisord within seconds (its log says so); the other
+workers keep serving meanwhile.
 """
 
 from __future__ import annotations
@@ -54,14 +55,14 @@ from bot.tools.prod_env import (
     mask_url,
     shared_secrets,
 )
-from bot.tools.serve import ROOT, actions_base, stop_on_sigterm
+from bot.tools.serve import ROOT, Stack, actions_base, stop_on_sigterm
 from bot.tools.services import Postgres, Redis, ServiceError
-from bot.tools.supervise import Supervisor, WorkerStack
+from bot.tools.supervisord import SupervisedHost
 
 
 @dataclass
 class ProdStack:
-    """Services (started only if not configured) + migrations + Stack with N workers."""
+    """Services (started only if not configured) + migrations + one supervisord host."""
 
     model: Path
     rasa_port: int = 5005
@@ -71,10 +72,13 @@ class ProdStack:
     env_overrides: Dict[str, str] = field(default_factory=dict)
     throwaway_services: bool = False  # tests/bench: temp dirs, free ports, removed at stop
     durable: bool = True  # PostgreSQL fsync on (what production does)
+    services_host: str = "127.0.0.1"  # where the local PostgreSQL and Redis listen
     postgres: Optional[Postgres] = None
     redis: Optional[Redis] = None
-    stack: Optional[WorkerStack] = None
-    supervisor: Optional[Supervisor] = None
+    rasa_host: str = "0.0.0.0"  # what `rasa run` binds by default
+    name: str = "app"  # the host's name: VAR_DIR/run/<name>, supervisord's identifier
+    stack: Optional[Stack] = None
+    host: Optional[SupervisedHost] = None
 
     def environment(self) -> Dict[str, str]:
         env = {k: v for k, v in PROD_DEFAULTS.items()}
@@ -100,13 +104,14 @@ class ProdStack:
             )
         if not database:
             if self.throwaway_services:
-                self.postgres = Postgres(durable=self.durable)
+                self.postgres = Postgres(durable=self.durable, host=self.services_host)
             else:
                 cfg = settings.get()
                 self.postgres = Postgres(
                     data_dir=Path(cfg.pg_data_dir or self.var_dir / "pg"),
                     port=cfg.local_pg_port,
                     keep=True,
+                    host=self.services_host,
                 )
             self.postgres.start()
             env["DATABASE_URL"] = self.postgres.url
@@ -116,12 +121,13 @@ class ProdStack:
             )
         if not env.get("REDIS_URL"):
             if self.throwaway_services:
-                self.redis = Redis()
+                self.redis = Redis(host=self.services_host)
             else:
                 self.redis = Redis(
                     data_dir=self.var_dir / "redis",
                     port=settings.get().local_redis_port,
                     keep=True,
+                    host=self.services_host,
                 )
             self.redis.start()
             env["REDIS_URL"] = self.redis.url
@@ -162,34 +168,46 @@ class ProdStack:
         upgrade(env["DATABASE_URL"])
         ensure_tracker_tables(tracker_store_url(env))
 
-    def start(self, timeout: float = 420.0) -> "ProdStack":
+    def prepare(self) -> Dict[str, str]:
+        """Services started if not configured, the connection budget checked, the schema
+        migrated: the environment every host's programs get."""
         problem = action_server_exposure_error({**os.environ, **self.env_overrides})
         if problem:
             raise ServiceError(problem)
         env = self.start_services(self.environment())
+        self.budget = self.check_budget(env)
+        self.migrate(env)
+        # The last run's workers' counts would add up with the new ones.
+        shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+        return env
+
+    def start(self, timeout: float = 420.0) -> "ProdStack":
         try:
-            self.budget = self.check_budget(env)
-            self.migrate(env)
-            # The last run's workers' counts would add up with the new ones.
-            shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
-            self.stack = WorkerStack(
-                model=self.model,
-                rasa_port=self.rasa_port,
-                actions_port=self.actions_port,
-                var_dir=self.var_dir,
-                log_dir=self.log_dir or self.var_dir / "logs",
-                extra_env=env,
-                workers=max(1, int(env.get("SANIC_WORKERS") or 1)),
-            )
-            self._log_mark = self._log_size()
-            self.stack.start(timeout)
-            self.wait_workers(self.workers, timeout)
-            # From here on a worker, the action server or the sender that dies is replaced.
-            self.supervisor = Supervisor(self.stack).start()
+            self.start_host(self.prepare(), timeout)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def start_host(self, env: Dict[str, str], timeout: float) -> None:
+        """supervisord with this host's programs; returns once every worker is ready."""
+        self.stack = Stack(
+            model=self.model,
+            rasa_port=self.rasa_port,
+            actions_port=self.actions_port,
+            var_dir=self.var_dir,
+            log_dir=self.log_dir or self.var_dir / "logs",
+            extra_env=env,
+        )
+        self.host = SupervisedHost(
+            self.name,
+            self.stack,
+            workers=max(1, int(env.get("SANIC_WORKERS") or 1)),
+            rasa_host=self.rasa_host,
+        )
+        self._log_mark = self._log_size()
+        self.host.start()
+        self.wait_workers(self.workers, timeout)
 
     @property
     def workers(self) -> int:
@@ -216,8 +234,12 @@ class ProdStack:
         return path.stat().st_size if path.exists() else 0
 
     def worker_pids(self) -> List[int]:
-        """The Rasa worker processes serving now (bot/tools/supervise.py)."""
-        return [p.pid for p in self.stack.worker_procs()]
+        """The Rasa worker processes serving now (supervisord's RUNNING ones)."""
+        return self.host.worker_pids()
+
+    def pids(self) -> List[int]:
+        """Every process of this host's programs."""
+        return self.host.pids()
 
     def rasa_main_pid(self) -> int:
         return self.worker_pids()[0]
@@ -231,8 +253,8 @@ class ProdStack:
             ready = text.count(READY_LINE)
             if ready >= count:
                 return
-            if self.supervisor is None and any(p.poll() is not None for p in self.stack.processes):
-                raise ServiceError("a server exited while starting; see the logs")
+            if not self.host.running():
+                raise ServiceError("supervisord exited while starting; see the logs")
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"only {ready} of {count} Rasa workers ready after {timeout:.0f} s"
@@ -250,10 +272,8 @@ class ProdStack:
         return victim
 
     def stop(self) -> None:
-        if self.supervisor is not None:
-            self.supervisor.stop()
-        if self.stack is not None:
-            self.stack.stop()
+        if self.host is not None:
+            self.host.stop()
         for service in (self.redis, self.postgres):
             if service is not None:
                 try:
@@ -303,7 +323,7 @@ def main(argv: List[str]) -> int:
         print(
             f"""
 Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action server, notification sender, PostgreSQL, Redis
-(supervised: a process that dies is restarted).
+(run by supervisord: a process that dies is restarted; supervisorctl -c {prod.host.conf} status).
   Rasa (REST, widget, webhooks): {prod.url}   health: {prod.url}/webhooks/rest/
   Action server:                 {actions_base(env["ACTIONS_HOST"], prod.actions_port)}   health: /health
   DATABASE_URL={mask_url(env["DATABASE_URL"])}
@@ -313,8 +333,10 @@ Ready in {time.monotonic() - started:.0f} s: {prod.workers} Rasa workers, action
 Press Ctrl-C to stop.""",
             flush=True,
         )
-        while True:  # the supervisor restarts what dies (bot/tools/supervise.py)
+        while prod.host.running():  # supervisord restarts what dies
             time.sleep(1)
+        print("supervisord stopped; shutting down.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
     finally:

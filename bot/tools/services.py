@@ -120,7 +120,10 @@ def _wait(
 class _Service:
     name = "service"
 
-    def __init__(self, data_dir: Optional[Path], port: int, keep: bool) -> None:
+    def __init__(
+        self, data_dir: Optional[Path], port: int, keep: bool, host: str = "127.0.0.1"
+    ) -> None:
+        self.host = host  # a loopback address: 127.0.2.1 plays the database machine (make hosts)
         self.throwaway = data_dir is None
         self.base = (
             Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix=f"cza-{self.name}-"))
@@ -177,7 +180,7 @@ class _Service:
         self.start()
 
     def _claim_port(self) -> None:
-        if port_open(self.port):
+        if port_open(self.port, self.host):
             if not self.chosen_port:
                 raise ServiceError(f"port {self.port} is already in use")
             self.port = free_port()
@@ -209,8 +212,9 @@ class Postgres(_Service):
         keep: bool = False,
         max_connections: int = 100,
         settings: Optional[Dict[str, str]] = None,
+        host: str = "127.0.0.1",
     ) -> None:
-        super().__init__(data_dir, port, keep)
+        super().__init__(data_dir, port, keep, host)
         self.database = database
         self.durable = durable
         self.max_connections = max_connections
@@ -227,10 +231,10 @@ class Postgres(_Service):
 
     @property
     def url(self) -> str:
-        return f"postgresql://{DB_SUPERUSER}@127.0.0.1:{self.port}/{self.database}"
+        return f"postgresql://{DB_SUPERUSER}@{self.host}:{self.port}/{self.database}"
 
     def admin_url(self) -> str:
-        return f"postgresql://{DB_SUPERUSER}@127.0.0.1:{self.port}/postgres"
+        return f"postgresql://{DB_SUPERUSER}@{self.host}:{self.port}/postgres"
 
     def _as_owner(self) -> Dict:
         if os.geteuid() != 0:
@@ -286,7 +290,7 @@ class Postgres(_Service):
         self.initdb()
         self._prepare_dirs()
         options = {
-            "listen_addresses": "127.0.0.1",
+            "listen_addresses": self.host,
             "port": str(self.port),
             "unix_socket_directories": str(self.base),
             "max_connections": str(self.max_connections),
@@ -349,8 +353,14 @@ class Redis(_Service):
 
     name = "redis"
 
-    def __init__(self, data_dir: Optional[Path] = None, port: int = 0, keep: bool = False) -> None:
-        super().__init__(data_dir, port, keep)
+    def __init__(
+        self,
+        data_dir: Optional[Path] = None,
+        port: int = 0,
+        keep: bool = False,
+        host: str = "127.0.0.1",
+    ) -> None:
+        super().__init__(data_dir, port, keep, host)
         self.bin = redis_bin()
         if self.bin is None:
             raise ServiceError(
@@ -359,7 +369,7 @@ class Redis(_Service):
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{self.host}:{self.port}/0"
 
     def start(self, timeout: float = 30) -> "Redis":
         if self.running():
@@ -376,7 +386,7 @@ class Redis(_Service):
             "--port",
             str(self.port),
             "--bind",
-            "127.0.0.1",
+            self.host,
             "--protected-mode",
             "yes",
             "--dir",

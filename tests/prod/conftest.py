@@ -9,6 +9,7 @@ Without the binaries the tests skip on a developer machine, and FAIL in CI
 from __future__ import annotations
 
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,10 +20,14 @@ from tests.support.ci import unavailable
 from tests.support.environment import restore_environment
 
 ROOT = Path(__file__).resolve().parents[2]
+PROCESS_TOOLS = {"supervisor": "supervisord", "haproxy": "haproxy"}  # Debian package: binary
 
 
 def _require_binaries() -> None:
-    missing = missing_binaries()
+    # the production profile runs under supervisord; the multi-host tests add HAProxy
+    missing = missing_binaries() + [
+        package for package, binary in PROCESS_TOOLS.items() if shutil.which(binary) is None
+    ]
     if missing:
         unavailable(
             f"Debian packages missing: {' '.join(missing)} "
@@ -122,7 +127,7 @@ def prod_stack(service_binaries, trained_model, tmp_path_factory, telegram_stand
     two Rasa workers, the action server and the notification sender on the session's own
     PostgreSQL and Redis, /metrics behind METRICS_TOKEN, Telegram through the stand-in
     with a short lease so a dead worker's messages are taken over within seconds. Tests
-    that kill a worker leave the stack whole: the supervisor replaces it."""
+    that kill a worker leave the stack whole: supervisord replaces it."""
     overrides = {
         "SANIC_WORKERS": "2",
         "METRICS_TOKEN": METRICS_TOKEN,
