@@ -40,7 +40,7 @@ DOCS: Tuple[Tuple[Tuple[str, ...], str, str], ...] = (
     (
         ("SQLITE_SYNCHRONOUS",),
         "`normal`",
-        "SQLite files (WAL): `normal` syncs the log at checkpoints, so a process killed mid-turn loses nothing but a power cut may lose the last commits; `full` syncs every commit (a fifth of the CPU per message, [benchmarks.md](benchmarks.md))",
+        "SQLite files (WAL): `normal` syncs the log at checkpoints, so a process killed mid-turn loses nothing but a power cut may lose the last commits; `full` syncs every commit (a fifth of the server's busy time per message before, [benchmarks.md](benchmarks.md))",
     ),
     (
         ("DATABASE_URL",),
