@@ -2,8 +2,8 @@
 Rasa 3.6 makes it, on its own port over REST (bench/load.py).
 
 The project comes from `rasa init --no-prompt --init-dir` in this environment, trained once
-and kept under ~/.cache/citizen-account-bot/moodbot-<rasa version>/ (RASA_MOODBOT_DIR to
-put it elsewhere); later runs start it at once. It runs as `rasa run` runs it: one process,
+and kept under ~/.cache/citizen-account-bot/moodbot-<rasa version>/; later runs start it
+at once. It runs as `rasa run` runs it: one process,
 Rasa's REST channel, Rasa's default in-memory tracker and lock stores, no action server
 (the moodbot has no custom actions). It writes nothing to a database, so per message it
 does less than the assistant, which stores every turn and transcript.
@@ -29,9 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def moodbot_dir() -> Path:
     import rasa
 
-    override = os.environ.get("RASA_MOODBOT_DIR")
-    if override:
-        return Path(override)
     return Path.home() / ".cache" / "citizen-account-bot" / f"moodbot-{rasa.__version__}"
 
 
