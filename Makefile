@@ -111,7 +111,7 @@ bench-followups: venv ## follow-ups (the second message) on the development set,
 	$(PY) -m bench.followups $(ARGS)
 
 # Single SQLite process vs the production profile under 1/20/100 users (docs/benchmarks.md).
-bench-load: venv system-deps ## single process vs production profile under 1, 20 and 100 users
+bench-load: venv system-deps ## single process vs production profile vs plain Rasa under 1, 20 and 100 users
 	$(PY) -m bench.load
 
 # One million synthetic bot turns in a throwaway PostgreSQL; times every console query.

@@ -34,6 +34,12 @@ worker and clients send again a request whose connection died with it (as Telegr
 WhatsApp redeliver a webhook): reported are the turns lost (never answered; 0 expected)
 and whether the replacement served. `--fault` runs only that test.
 
+Plain Rasa (bench/load_rasa.py): the moodbot of `rasa init`, trained once and cached,
+runs beside them in the same run on its own port, under the same levels and the same
+messages, so the assistant's latency, throughput and CPU per message are also given as
+ratios to Rasa's own (`--only single,plain --flows faq_chat,faq_single` compares FAQ
+messages only; `--no-plain` leaves it out).
+
 Results: results/bench_load.json and results/bench_load.md (the table for docs/benchmarks.md).
 """
 
@@ -66,6 +72,7 @@ from bench.load_profiles import (
     _loadavg,
     _rss_mb,
 )
+from bench.load_rasa import PlainRasa
 from bench.load_report import markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,11 +139,19 @@ def run_profiles(
                 }
             )
         for profile in profiles:
-            profile.tag = f"{run_id}-{'p' if getattr(profile, 'prod', None) else 's'}"
+            kind = "r" if getattr(profile, "plain", False) else "s"
+            profile.tag = f"{run_id}-{'p' if getattr(profile, 'prod', None) else kind}"
             profile.rest = f"{profile.url}/webhooks/rest/webhook"
             # warm-up: the first messages of each worker load lazy parts of TensorFlow
             asyncio.run(
-                run_users(profile.rest, 2 * profile.workers + 2, 8, flows, f"{profile.tag}-warm")
+                run_users(
+                    profile.rest,
+                    2 * profile.workers + 2,
+                    8,
+                    flows,
+                    f"{profile.tag}-warm",
+                    empty_ok=getattr(profile, "plain", False),
+                )
             )
         for level in levels:
             for profile, result in zip(profiles, results):
@@ -169,6 +184,7 @@ def run_level(
                 f"{profile.tag}-{level.tag}",
                 think=level.think if level.think[1] else think,
                 seed_key=level.tag,
+                empty_ok=getattr(profile, "plain", False),
             )
         )
     row = {
@@ -187,16 +203,23 @@ def run_level(
     }
     if SAMPLES is not None:
         SAMPLES[f"{profile.name} {level.label}"] = [asdict(x) for x in rec.sent]
-    row["transcripts"] = check_transcripts(
-        profile.tracker_url, f"load-{profile.tag}-{level.tag}-", rec.sent
+    row["transcripts"] = (
+        {"complete": None, "conversations": row["conversations"]}
+        if getattr(profile, "plain", False)  # in-memory tracker store: nothing to read back
+        else check_transcripts(profile.tracker_url, f"load-{profile.tag}-{level.tag}-", rec.sent)
     )
     print(
         f"  {profile.name[:26]:26} {level.label:>16} users: {row['answered']:>5} answered, "
         f"{row['msgs_per_s']:>6} msg/s, p50 {row['p50_ms']:.0f} p95 {row['p95_ms']:.0f} p99 {row['p99_ms']:.0f} ms, "
-        f"errors {row['errors']}, transcripts {'complete' if row['transcripts']['complete'] else 'BROKEN'}",
+        f"errors {row['errors']}, CPU {row['server_cpu_ms_per_msg'] + row['services_cpu_ms_per_msg']:.1f} ms/msg, "
+        f"transcripts {_verdict(row['transcripts']['complete'])}",
         flush=True,
     )
     return row
+
+
+def _verdict(complete: Optional[bool]) -> str:
+    return "n/a" if complete is None else "complete" if complete else "BROKEN"
 
 
 def main(argv: List[str]) -> int:
@@ -223,7 +246,10 @@ def main(argv: List[str]) -> int:
         action="store_true",
         help="only the fault test: a worker of the production profile killed under load",
     )
-    parser.add_argument("--only", choices=["single", "prod"])
+    parser.add_argument(
+        "--only", help="these profiles only, comma separated: single, prod, plain (plain Rasa)"
+    )
+    parser.add_argument("--no-plain", action="store_true", help="leave plain Rasa out")
     parser.add_argument(
         "--flows", help="only these flows, e.g. faq_chat,faq_single (default: all the model knows)"
     )
@@ -270,11 +296,16 @@ def main(argv: List[str]) -> int:
     if args.fault:
         print(f"Machine: {report['machine']}; model {report['model']}", flush=True)
         return run_fault_only(model, flows, logs, args.workers, run_id, report)
+    only = set((args.only or "single,prod,plain").split(","))
+    if args.no_plain:
+        only.discard("plain")
     profiles: List[Profile] = []
-    if args.only in (None, "single"):
+    if "single" in only:
         profiles.append(SingleSQLite(model, logs))
-    if args.only in (None, "prod"):
+    if "prod" in only:
         profiles.append(Production(model, logs, args.workers))
+    if "plain" in only:
+        profiles.append(PlainRasa(logs))
 
     def save(results: List[Dict]) -> None:
         report["profiles"] = results

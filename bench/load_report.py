@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict
+from typing import Dict, List
 
 # --- report ----------------------------------------------------------------------------
 
@@ -28,7 +28,9 @@ def markdown(report: Dict) -> str:
         for row in prof["levels"]:
             t = row["transcripts"]
             verdict = (
-                "complete"
+                "n/a (kept in memory)"
+                if t["complete"] is None
+                else "complete"
                 if t["complete"]
                 else (
                     f"lost {t['lost']}, dup {t['duplicated']}, "
@@ -42,8 +44,10 @@ def markdown(report: Dict) -> str:
                 f"{row['cpu'].get('machine_busy_cores', 0):.2f} ({row['cpu'].get('others_cores', 0):.2f}) of {os.cpu_count()} | "
                 f"{verdict} ({t['conversations']} conversations) |"
             )
-    if len(report["profiles"]) == 2:
-        a, b = report["profiles"]
+    lines += plain_ratios(report["profiles"])
+    ours = [p for p in report["profiles"] if not p["profile"].startswith("plain Rasa")]
+    if len(ours) == 2:
+        a, b = ours
         ratios = []
         for ra, rb in zip(a["levels"], b["levels"]):
             if ra["msgs_per_s"] and not ra.get("think", [0, 0])[1]:
@@ -80,3 +84,40 @@ def markdown(report: Dict) -> str:
                     f"{verdict} ({t['conversations']} conversations) |"
                 )
     return "\n".join(lines) + "\n"
+
+
+def plain_ratios(profiles: List[Dict]) -> List[str]:
+    """Each profile of the assistant against plain Rasa at the same level: how many times
+    faster its median reply, its throughput, and its CPU per message."""
+    plain = next((p for p in profiles if p["profile"].startswith("plain Rasa")), None)
+    if plain is None:
+        return []
+    by_label = {row.get("label", row["users"]): row for row in plain["levels"]}
+    lines = ["", "Against plain Rasa (the moodbot of `rasa init`) at the same level:", ""]
+    lines += [
+        "| profile | users | p50: Rasa ÷ ours | p95: Rasa ÷ ours | msg/s: ours ÷ Rasa | CPU ms/msg: Rasa ÷ ours |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for prof in profiles:
+        if prof is plain:
+            continue
+        for row in prof["levels"]:
+            label = row.get("label", row["users"])
+            other = by_label.get(label)
+            if not other:
+                continue
+            lines.append(
+                f"| {prof['profile']} | {label} | {_ratio(other['p50_ms'], row['p50_ms'])} | "
+                f"{_ratio(other['p95_ms'], row['p95_ms'])} | "
+                f"{_ratio(row['msgs_per_s'], other['msgs_per_s'])} | "
+                f"{_ratio(_cpu(other), _cpu(row))} |"
+            )
+    return lines
+
+
+def _cpu(row: Dict) -> float:
+    return row["server_cpu_ms_per_msg"] + row["services_cpu_ms_per_msg"]
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"×{a / b:.2f}" if a and b else "-"

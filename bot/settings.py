@@ -51,6 +51,7 @@ class Settings(BaseModel):
     sql_pool_timeout: float = 10.0
     sql_connect_timeout: int = 5
     store_connect_timeout: float = 60.0
+    sqlite_synchronous: str = "normal"  # SQLite files: normal (WAL's own advice) or full
     redis_socket_timeout: float = 2.0
     lock_wait_seconds: float = 0.1
     lock_key_prefix: str = "cza"

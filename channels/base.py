@@ -5,6 +5,13 @@ desk through channels.outbound.send_to_citizen, or the pipeline for its own noti
 calls the usual send_* methods; each message is first written to the transcript (so
 its row id can be used as a short, server-side button id), then handed to the
 channel's `deliver()`. A delivery failure is logged, never raised into Rasa.
+
+During a bot turn the pipeline has the transcript written lazily (`hold`): the citizen's
+message and the replies whose delivery does not show their row id wait in memory, and
+go to the database in one transaction, in order, either with the first reply that needs
+its id (a button id, the widget's message id) or with the turn's analytics row at the
+end (`take_held`, bot.services.console.turns.finish_turn). One commit per turn instead
+of one per message: the largest cost of a turn after Rasa's own (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from rasa.core.channels.channel import OutputChannel
 from bot.cleantext import clean_strings
 from bot.masking import log_ref
 from bot.store import conversations
+from bot.store.base import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +84,9 @@ class RecordingOutput(OutputChannel):
     optionally `typing`); `author` is "bot" for Rasa replies, "agent" for the desk."""
 
     channel = "base"
+    # Which messages `deliver` needs the transcript row id of: "all" (the widget shows
+    # it), "buttons" (button ids carry it: Telegram, WhatsApp) or "none" (REST).
+    ids_needed = "all"
 
     def __init__(self, conversation_id: str, recipient_id: str, author: str = "bot") -> None:
         self.conversation_id = conversation_id
@@ -83,6 +94,48 @@ class RecordingOutput(OutputChannel):
         self.author = author
         self.current_author = author
         self.emitted: List[Emitted] = []
+        self._held: Optional[List[Dict[str, Any]]] = None  # see `hold`
+        self._held_where: Tuple[Optional[str], Optional[str]] = (None, None)
+
+    # -- the turn's transcript, written lazily ---------------------------------------------
+    def hold(self, inbound: Dict[str, Any], channel: str, recipient_id: str) -> None:
+        """Until `take_held`: keep the citizen's message (`inbound`, an item of
+        bot.store.conversations.write_messages) and the replies that need no row id in
+        memory, to be written together."""
+        self._held = [inbound]
+        self._held_where = (channel, recipient_id)
+
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def take_held(self) -> Optional[Dict[str, Any]]:
+        """Stop holding; what is still unwritten ({"channel", "recipient_id", "items"}) or None."""
+        held, self._held = self._held, None
+        if not held:
+            return None
+        channel, recipient_id = self._held_where
+        return {"channel": channel, "recipient_id": recipient_id, "items": held}
+
+    async def flush_held(self) -> None:
+        """Write what is held now and stop holding (a path that writes no turn row)."""
+        held = self.take_held()
+        if held is not None:
+            await self._write_held(held)
+
+    async def _write_held(self, held: Dict[str, Any]) -> Optional[List[int]]:
+        try:
+            return await asyncio.to_thread(
+                conversations.record_messages,
+                self.conversation_id,
+                held["channel"],
+                held["recipient_id"],
+                held["items"],
+            )
+        except Exception as e:
+            logger.error(
+                "transcript write failed for %s: %s", log_id(self.conversation_id), type(e).__name__
+            )
+            return None
 
     @classmethod
     def name(cls) -> str:
@@ -144,21 +197,36 @@ class RecordingOutput(OutputChannel):
             return Emitted(None, False)
         transcript_id: Optional[int] = None
         self.current_author = author or self.author  # for deliver() implementations that show it
-        try:
-            transcript_id = await asyncio.to_thread(
-                conversations.record_outbound,
-                self.conversation_id,
-                text,
-                kept,
-                author or self.author,
-                None,
-                self.channel,
-                None,
-            )
-        except Exception as e:
-            logger.error(
-                "transcript write failed for %s: %s", log_id(self.conversation_id), type(e).__name__
-            )
+        needs_id = self.ids_needed == "all" or (self.ids_needed == "buttons" and bool(kept))
+        item: Optional[Dict[str, Any]] = None
+        if self._held is not None:
+            item = {"author": author or self.author, "text": text, "buttons": kept, "at": utcnow()}
+            self._held.append(item)
+            if needs_id:  # written now, after what was held: the transcript keeps the order
+                channel, recipient_id = self._held_where
+                held, self._held = self._held, []
+                ids = await self._write_held(
+                    {"channel": channel, "recipient_id": recipient_id, "items": held}
+                )
+                transcript_id = ids[-1] if ids else None
+        else:
+            try:
+                transcript_id = await asyncio.to_thread(
+                    conversations.record_outbound,
+                    self.conversation_id,
+                    text,
+                    kept,
+                    author or self.author,
+                    None,
+                    self.channel,
+                    None,
+                )
+            except Exception as e:
+                logger.error(
+                    "transcript write failed for %s: %s",
+                    log_id(self.conversation_id),
+                    type(e).__name__,
+                )
         try:
             mid = await self.deliver(text, kept, transcript_id)
         except Exception as e:
@@ -171,7 +239,9 @@ class RecordingOutput(OutputChannel):
             result = Emitted(transcript_id, False)
         else:
             result = Emitted(transcript_id, True, None if mid is None else str(mid))
-            if mid is not None and transcript_id is not None:
+            if mid is not None and transcript_id is None and item is not None:
+                item["channel_message_id"] = str(mid)  # still held: written with it
+            elif mid is not None and transcript_id is not None:
                 try:
                     await asyncio.to_thread(
                         conversations.set_channel_message_id, transcript_id, mid

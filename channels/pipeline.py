@@ -52,6 +52,7 @@ from bot.services import handoff
 from bot.services.language import conversation_language
 from bot.services.verification import otp
 from bot.store import conversations
+from bot.store.base import utcnow
 from channels import replay
 from channels import turn_hooks as console_hooks
 from channels.base import RecordingOutput, log_id
@@ -200,40 +201,52 @@ class Pipeline:
         conv = inbound.conversation_id
         try:
             async with self.locks.hold(conv):
-                if prelude is not None:
-                    try:
-                        await prelude()
-                    except Exception as e:
-                        logger.warning(
-                            "prelude failed on %s: %s", inbound.channel, type(e).__name__
-                        )
-                text, display = await self.normalise(inbound)
-                display = await self._hide_code(conv, display)
-                # Kept for the transcript (and an agent) cut to the limit; Rasa is not asked
-                # to guess at half a message.
-                too_long = inbound.payload is None and len(text) > self.max_chars
-                if too_long:
-                    text = display = truncate(text, self.max_chars)
-                gate = await self._handoff_gate(inbound, display, output)
-                if gate is not None:
-                    if inbound.kind == MEDIA_KIND:
-                        await output.notice(notice("media", await self.language(conv, None)))
-                    return gate
-                if inbound.kind == MEDIA_KIND:
-                    await output.notice(notice("media", await self.language(conv, None)))
-                    return MEDIA
-                if too_long:
-                    lang = await self.language(conv, display)
-                    await output.notice(notice("too_long", lang, limit=self.max_chars))
-                    return TOO_LONG
-                if await console_hooks.before_rasa(inbound, text, output):
-                    return PROCESSED  # an answer to the rating question
-                return await self._call_rasa(inbound, text, display, on_new_message, output)
+                try:
+                    return await self._steps(inbound, on_new_message, output, prelude)
+                finally:
+                    if hasattr(output, "flush_held"):
+                        await output.flush_held()  # a path that wrote no turn row
         except Exception as e:
             logger.error(
                 "pipeline failed on %s for %s: %s", inbound.channel, log_id(conv), type(e).__name__
             )
             return FAILED
+
+    async def _steps(
+        self,
+        inbound: Inbound,
+        on_new_message: OnNewMessage,
+        output: RecordingOutput,
+        prelude: Optional[Callable[[], Awaitable[Any]]],
+    ) -> str:
+        conv = inbound.conversation_id
+        if prelude is not None:
+            try:
+                await prelude()
+            except Exception as e:
+                logger.warning("prelude failed on %s: %s", inbound.channel, type(e).__name__)
+        text, display = await self.normalise(inbound)
+        display = await self._hide_code(conv, display)
+        # Kept for the transcript (and an agent) cut to the limit; Rasa is not asked
+        # to guess at half a message.
+        too_long = inbound.payload is None and len(text) > self.max_chars
+        if too_long:
+            text = display = truncate(text, self.max_chars)
+        gate = await self._handoff_gate(inbound, display, output)
+        if gate is not None:
+            if inbound.kind == MEDIA_KIND:
+                await output.notice(notice("media", await self.language(conv, None)))
+            return gate
+        if inbound.kind == MEDIA_KIND:
+            await output.notice(notice("media", await self.language(conv, None)))
+            return MEDIA
+        if too_long:
+            lang = await self.language(conv, display)
+            await output.notice(notice("too_long", lang, limit=self.max_chars))
+            return TOO_LONG
+        if await console_hooks.before_rasa(inbound, text, output):
+            return PROCESSED  # an answer to the rating question
+        return await self._call_rasa(inbound, text, display, on_new_message, output)
 
     async def normalise(self, inbound: Inbound) -> Tuple[str, str]:
         """(text for Rasa, text for the transcript)."""
@@ -280,6 +293,17 @@ class Pipeline:
             logger.error("could not read offered buttons: %s", type(e).__name__)
             return []
 
+    @staticmethod
+    def _inbound_item(inbound: Inbound, display: str) -> Dict[str, Any]:
+        """The citizen's message as bot.store.conversations.write_messages takes it."""
+        return {
+            "author": "citizen",
+            "text": display,
+            "channel_message_id": inbound.channel_message_id,
+            "at": utcnow(),
+            "once": inbound.replayed,
+        }
+
     async def _record_inbound(self, inbound: Inbound, display: str) -> Optional[int]:
         try:
             return await asyncio.to_thread(
@@ -317,6 +341,10 @@ class Pipeline:
         except Exception as e:  # fail open: the bot keeps answering
             logger.error("handoff state unavailable for %s: %s", log_id(conv), type(e).__name__)
             state = handoff.BOT
+        if state == handoff.BOT and hasattr(output, "hold"):
+            # The bot answers: the message is written with the turn's replies (channels/base.py).
+            output.hold(self._inbound_item(inbound, display), inbound.channel, inbound.recipient_id)
+            return None
         message_id = await self._record_inbound(inbound, display)
         if state == handoff.BOT:
             return None

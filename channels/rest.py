@@ -57,6 +57,7 @@ class RestOutput(RecordingOutput):
     """Collects the replies in Rasa's REST response format (and records them)."""
 
     channel = "rest"
+    ids_needed = "none"  # the answer is JSON: no button ids, no message ids
 
     def __init__(self, conversation_id: str, author: str = "bot") -> None:
         super().__init__(conversation_id, conversation_id, author)

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 async def before_rasa(inbound: Any, text: str, output: Any) -> bool:
     """True when this message answered the rating question (and was answered here)."""
     metrics.inc(metrics.MESSAGES, inbound.channel)
+    if csat.is_csat_payload(text) and hasattr(output, "flush_held"):
+        await output.flush_held()  # its language is read from the transcript: the tapped title
     try:
         reply = await asyncio.to_thread(
             csat.handle_reply, inbound.conversation_id, text, text.startswith("/")
@@ -51,27 +53,34 @@ async def after_rasa(
 ) -> None:
     """`shown`: the message as the transcript has it (a button's title, a code masked)."""
     conv, channel = inbound.conversation_id, inbound.channel
+    held = output.take_held() if hasattr(output, "take_held") else None
     try:
-        facts = await asyncio.to_thread(
-            console_turns.finish_turn, conv, channel, time.monotonic() - started, failed, shown
-        )
-        if failed:
-            return
+        # One thread hop: the turn's transcript and analytics row (one transaction), then
+        # whether to ask for a rating.
         ask = await asyncio.to_thread(
-            csat.maybe_ask,
-            conv,
-            channel,
-            facts.get("finished"),
-            bool(facts.get("active")),
-            None,
-            facts.get("intent"),
+            _finish, conv, channel, time.monotonic() - started, failed, shown, held
         )
-        if ask is None:
-            ask = await asyncio.to_thread(csat.due_question, conv, bool(facts.get("active")))
         if ask is not None:
             await output.emit(ask["text"], ask["buttons"])
     except Exception as e:
         logger.error("after-turn hook failed for %s: %s", log_id(conv), type(e).__name__)
+
+
+def _finish(
+    conv: str,
+    channel: str,
+    seconds: float,
+    failed: bool,
+    shown: Optional[str],
+    held: Optional[Dict[str, Any]],
+) -> Optional[Dict[str, Any]]:
+    facts = console_turns.finish_turn(conv, channel, seconds, failed, shown, held)
+    if failed:
+        return None
+    ask = csat.maybe_ask(
+        conv, channel, facts.get("finished"), bool(facts.get("active")), None, facts.get("intent")
+    )
+    return ask if ask is not None else csat.due_question(conv, bool(facts.get("active")))
 
 
 async def after_agent(

@@ -216,6 +216,7 @@ async def send_message(to: str, message: Dict[str, Any]) -> Optional[str]:
 # -- output ----------------------------------------------------------------------------------
 class WhatsAppOutput(RecordingOutput):
     channel = "whatsapp"
+    ids_needed = "buttons"  # a button's id carries its message's row id
 
     def __init__(self, conversation_id: str, wa_id: str, author: str = "bot") -> None:
         super().__init__(conversation_id, wa_id, author)

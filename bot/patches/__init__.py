@@ -11,6 +11,7 @@ fixture (tests/conftest.py, `rasa_patches`).
     event_lookup      events deserialised through a table instead of a class-tree walk
     utf8_json         action server requests as UTF-8 JSON instead of \\u escapes
     slot_copy         slots copied directly instead of through copyreg
+    graph_schema      the part of the prediction graph a run needs, worked out once
     cors_credentials  Rasa's CORS: no headers without an Origin, never credentials
 
 Guards: the patches are written against Rasa 3.6.21 (each records the sha256 of the
@@ -40,6 +41,7 @@ MODULES = (
     "event_lookup",
     "utf8_json",
     "slot_copy",
+    "graph_schema",
     "cors_credentials",
 )
 OFF = ("off", "0", "false", "no")

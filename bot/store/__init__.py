@@ -117,8 +117,14 @@ def tune_engine(engine: Engine) -> Engine:
 
 def sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the Rasa server and the action server read while the other writes.
+    # synchronous=NORMAL is SQLite's advice for WAL: a commit is one write to the log, no
+    # fsync; a killed process loses nothing, a power cut the last commits. FULL made the
+    # fsync of each of a turn's commits the largest single cost of `make run` (py-spy,
+    # docs/benchmarks.md "Half the CPU"); PostgreSQL, the production store, is untouched.
+    mode = "FULL" if settings.get().sqlite_synchronous.strip().lower() == "full" else "NORMAL"
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA synchronous={mode}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -23,13 +23,16 @@ what makes a later button click (or a typed "/payload") acceptable, see
 `last_offered_buttons` and `offered_button`.
 
 Public functions (stable interface; all take and return plain values, each runs in
-its own transaction, they are synchronous: call them with asyncio.to_thread from
+its own transaction but `write_messages`, they are synchronous: call them with asyncio.to_thread from
 async code):
 
     record_inbound(conversation_id, channel, recipient_id, text, channel_message_id=None,
                    once=False) -> int
     record_outbound(conversation_id, text, buttons=None, author="bot", channel_message_id=None,
                     channel=None, recipient_id=None) -> int
+    record_messages(conversation_id, channel, recipient_id, items) -> list[int]
+    write_messages(connection, conversation_id, channel, recipient_id, items) -> list[int]
+                   (several of a turn's messages in the caller's transaction; see there)
     set_channel_message_id(message_id, channel_message_id) -> None
     transcript(conversation_id, limit=None) -> list[dict]      (oldest first)
     get_conversation(conversation_id) -> dict | None
@@ -233,6 +236,64 @@ def record_outbound(
             _clean_buttons(buttons),
             channel_message_id,
         )
+
+
+def write_messages(
+    connection,
+    conversation_id: str,
+    channel: Optional[str],
+    recipient_id: Optional[str],
+    items: List[Dict[str, Any]],
+) -> List[int]:
+    """A turn's messages in order, in the caller's transaction: what `record_inbound` and
+    `record_outbound` would write, with the conversation touched once. Each item is
+    {"author", "text", "buttons"?, "channel_message_id"?, "at", "once"?}; a citizen's
+    item masks its text and bumps `last_inbound_at` as `record_inbound` does (`once` too).
+    Returns the message ids (a citizen's message stored already: that one's id)."""
+    inbound = next((i for i in items if i["author"] == "citizen"), None)
+    _touch(
+        connection,
+        conversation_id,
+        channel,
+        recipient_id if inbound is not None else None,
+        last_inbound_at=inbound["at"] if inbound is not None else None,
+    )
+    ids: List[int] = []
+    table = TranscriptMessage.__table__
+    for item in items:
+        author, mid = item["author"], item.get("channel_message_id")
+        if author == "citizen":
+            if item.get("once") and mid is not None:
+                stored = connection.execute(
+                    select(table.c.id).where(
+                        table.c.conversation_id == conversation_id,
+                        table.c.author == "citizen",
+                        table.c.channel_message_id == _str(mid),
+                    )
+                ).scalar()
+                if stored is not None:
+                    ids.append(int(stored))
+                    continue
+            text, buttons = mask_text(item["text"] or ""), None
+        elif author in AUTHORS:
+            text, buttons = _masked(item["text"] or ""), _clean_buttons(item.get("buttons"))
+        else:
+            raise ValueError(f"unknown author {author!r}")
+        ids.append(
+            _insert_message(connection, conversation_id, item["at"], author, text, buttons, mid)
+        )
+    return ids
+
+
+def record_messages(
+    conversation_id: str,
+    channel: Optional[str],
+    recipient_id: Optional[str],
+    items: List[Dict[str, Any]],
+) -> List[int]:
+    """`write_messages` in its own transaction."""
+    with transaction() as connection:
+        return write_messages(connection, conversation_id, channel, recipient_id, items)
 
 
 def _masked(text: str) -> str:

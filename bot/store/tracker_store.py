@@ -254,9 +254,14 @@ class EnvTrackerStore(SQLTrackerStore):
             )
         if not (self.domain and rows):
             return None
-        return DialogueStateTracker.from_dict(
+        tracker = DialogueStateTracker.from_dict(
             sender_id, [json.loads(row) for row in rows], self.domain.slots
         )
+        if not all_sessions:
+            # What the count at save time would find: the conversation's lock keeps other
+            # workers out between this load and the turn's save.
+            tracker.cza_stored = len(rows)
+        return tracker
 
     def _save_events(self, tracker) -> None:
         """SQLTrackerStore.save (Rasa 3.6) after stream_events: the events not stored yet
@@ -264,7 +269,9 @@ class EnvTrackerStore(SQLTrackerStore):
         transaction. UTF-8 JSON instead of \\u escapes: Arabic text takes a third of the bytes."""
         sql = self._statements()
         with self.engine.begin() as connection:
-            stored = connection.execute(sql["count"], {"sender_id": tracker.sender_id}).scalar()
+            stored = getattr(tracker, "cza_stored", None)
+            if stored is None:  # a tracker this store did not load (new, or Rasa's API)
+                stored = connection.execute(sql["count"], {"sender_id": tracker.sender_id}).scalar()
             rows = []
             for event in itertools.islice(tracker.events, stored, None):
                 data = event.as_dict()
@@ -282,6 +289,7 @@ class EnvTrackerStore(SQLTrackerStore):
                 )
             if rows:
                 connection.execute(sql["insert"], rows)
+        tracker.cza_stored = stored + len(rows)  # a second save in the same turn
         turns.note_events(tracker.sender_id, rows, tracker.active_loop_name)  # console analytics
 
     async def keys(self):

@@ -187,6 +187,20 @@ def record_turn(
     """Write the turn's row (with what the tracker store noted). Returns its id."""
     ts = int(at if at is not None else datetime.now(timezone.utc).timestamp())
     turn = dict(facts) if facts is not None else take_pending(conversation_id)
+    with transaction() as connection:
+        return write_turn(connection, conversation_id, channel, latency_ms, failed, ts, turn)
+
+
+def write_turn(
+    connection,
+    conversation_id: str,
+    channel: str,
+    latency_ms: Optional[int],
+    failed: bool,
+    ts: int,
+    turn: Dict[str, Any],
+) -> int:
+    """`record_turn` in the caller's transaction (with the turn's transcript messages)."""
     text = turn.get("text")
     values = {
         "conversation_id": conversation_id[:128],
@@ -206,38 +220,37 @@ def record_turn(
         "failed": failed,
     }
     table = BotTurn.__table__
-    with transaction() as connection:
-        # The review queue's "repeated" and "before handoff" are set here, once, so that
-        # listing it never compares every turn with the one before.
-        previous, before = (
+    # The review queue's "repeated" and "before handoff" are set here, once, so that
+    # listing it never compares every turn with the one before.
+    previous, before = (
+        connection.execute(
+            select(table.c.id, table.c.ts, table.c.text, table.c.requested_slot)
+            .where(table.c.conversation_id == values["conversation_id"])
+            .order_by(table.c.ts.desc(), table.c.id.desc())
+            .limit(2)
+        ).all()
+        + [None, None]
+    )[:2]
+    if previous is not None:
+        values["repeated"] = bool(
+            values["text"]
+            and previous.text == values["text"]
+            and ts - previous.ts <= REPEAT_SECONDS
+            and not _answers_another_question(previous, before)
+        )
+        if values["handoff"]:
             connection.execute(
-                select(table.c.id, table.c.ts, table.c.text, table.c.requested_slot)
-                .where(table.c.conversation_id == values["conversation_id"])
-                .order_by(table.c.ts.desc(), table.c.id.desc())
-                .limit(2)
-            ).all()
-            + [None, None]
-        )[:2]
-        if previous is not None:
-            values["repeated"] = bool(
-                values["text"]
-                and previous.text == values["text"]
-                and ts - previous.ts <= REPEAT_SECONDS
-                and not _answers_another_question(previous, before)
+                update(table).where(table.c.id == previous.id).values(before_handoff=True)
             )
-            if values["handoff"]:
-                connection.execute(
-                    update(table).where(table.c.id == previous.id).values(before_handoff=True)
-                )
-        if values["form_event"] == CANCELLED and not values["form"]:
-            values["form"] = connection.execute(
-                select(table.c.form)
-                .where(table.c.conversation_id == values["conversation_id"])
-                .where(table.c.form.isnot(None))
-                .order_by(table.c.id.desc())
-                .limit(1)
-            ).scalar()
-        return int(connection.execute(insert(table).values(**values)).inserted_primary_key[0])
+    if values["form_event"] == CANCELLED and not values["form"]:
+        values["form"] = connection.execute(
+            select(table.c.form)
+            .where(table.c.conversation_id == values["conversation_id"])
+            .where(table.c.form.isnot(None))
+            .order_by(table.c.id.desc())
+            .limit(1)
+        ).scalar()
+    return int(connection.execute(insert(table).values(**values)).inserted_primary_key[0])
 
 
 def _answers_another_question(previous: Any, before: Any) -> bool:

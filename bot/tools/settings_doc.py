@@ -38,6 +38,11 @@ DOCS: Tuple[Tuple[Tuple[str, ...], str, str], ...] = (
     ),
     (("VAR_DIR",), "`./var`", "where the SQLite files live"),
     (
+        ("SQLITE_SYNCHRONOUS",),
+        "`normal`",
+        "SQLite files (WAL): `normal` syncs the log at checkpoints, so a process killed mid-turn loses nothing but a power cut may lose the last commits; `full` syncs every commit (a fifth of the server's busy time per message before, [benchmarks.md](benchmarks.md))",
+    ),
+    (
         ("DATABASE_URL",),
         "`sqlite:///$VAR_DIR/app.db`",
         "our own tables (tickets, objections, handoffs, transcripts); `postgresql://…` in production",

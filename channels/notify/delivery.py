@@ -10,7 +10,8 @@
   (shown at the next visit), then the Rasa server is asked to push it to the open
   widget (channels/notify/push.py).
 - SMS: the existing gateway (bot.services.sms.gateway), with the notification's own message id,
-  so a retry after a crash is not a second SMS.
+  so a retry after a crash is not a second SMS. A mobile whose SMS budget is spent gets it
+  later, not never: the outcome says until when to wait (`deferred_until`).
 Errors that retrying cannot fix (the citizen blocked the bot, a closed window without a
 template, a number WhatsApp refuses) are `permanent`: the sender goes straight to the
 next channel.
@@ -22,6 +23,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Dict, Optional
 
 import httpx
@@ -47,6 +49,7 @@ class Outcome:
     permanent: bool = False
     marked: bool = False  # the delivery wrote its own mark (the widget)
     transcript_text: Optional[str] = None  # what to add to the transcript once marked
+    deferred_until: Optional[datetime] = None  # not sent yet: try again then (SMS budget)
 
 
 async def deliver(claim: outbox.Claim, holder: str) -> Outcome:
@@ -220,5 +223,7 @@ async def _sms(claim: outbox.Claim, holder: str) -> Outcome:
     if result.ok:
         return Outcome(True, result.provider_ref or result.message_id)
     error = result.error or result.status
+    if result.status == "skipped_budget" and result.retry_at is not None:
+        return Outcome(False, error=error[:80], deferred_until=result.retry_at)
     permanent = result.status == "skipped_budget" or error.startswith("HTTP 4")
     return Outcome(False, error=error[:80], permanent=permanent)

@@ -69,6 +69,19 @@ async def process(claim: outbox.Claim, holder: str) -> str:
         if held:
             await delivery.record_transcript(claim, outcome)
         return "sent" if held else "lost"
+    if outcome.deferred_until is not None:
+        state = await _until_written(
+            outbox.mark_deferred, claim, holder, outcome.error or "deferred", outcome.deferred_until
+        )
+        logger.info(
+            "notifier: notification %s waits for %s (%s) until %s: %s",
+            claim.id,
+            claim.channel,
+            outcome.error,
+            outcome.deferred_until.isoformat(timespec="seconds"),
+            state,
+        )
+        return state
     state = await _until_written(
         outbox.mark_failed, claim, holder, outcome.error or "error", outcome.permanent
     )

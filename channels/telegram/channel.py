@@ -172,6 +172,7 @@ async def _call(make: Callable[[], Awaitable[Any]]) -> Any:
 # -- output ----------------------------------------------------------------------------------
 class TelegramOutput(RecordingOutput):
     channel = "telegram"
+    ids_needed = "buttons"  # a button's id carries its message's row id
 
     def __init__(
         self,

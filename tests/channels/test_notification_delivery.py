@@ -285,6 +285,65 @@ def test_staff_objection_with_only_a_mobile_is_told_by_sms_once(notify, sms_gate
     assert send_due(notify) == []
 
 
+def test_a_status_sms_past_the_mobile_budget_waits_and_goes_out_once(
+    notify, sms_gateway, monkeypatch
+):
+    from bot.services.sms import gateway as sms
+    from bot.store.base import utcnow
+    from bot.store.sms import SmsMessage
+
+    monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "1")
+    mobile = f"056{unique_id() % 10_000_000:07d}"
+    e164 = "+966" + mobile[1:]
+    assert sms.send(mobile, "رسالة سابقة", kind="info").ok  # the hour's one message
+    sms_gateway.clear()
+    objection = objections.create_objection(ID_A, mobile, "2025-01")
+    objections.update_objection(objection.number, status="accepted")
+
+    assert send_due(notify) == ["pending"]  # held back, not failed
+    row = _row(objection.number)
+    with session_scope() as s:
+        earlier = s.execute(
+            select(SmsMessage.created_at).where(SmsMessage.to == e164, SmsMessage.kind == "info")
+        ).scalar_one()
+    assert (row.state, row.attempts, row.last_error) == ("pending", 0, "sms:budget:mobile_hour")
+    assert abs(row.next_attempt_at - (earlier + timedelta(hours=1))) < timedelta(seconds=5)
+    assert sms_gateway.of("sms") == [] and send_due(notify) == []  # not before its time
+
+    def due_now():
+        with session_scope() as s:
+            s.execute(
+                update(Notification)
+                .where(Notification.id == row.id)
+                .values(next_attempt_at=utcnow())
+            )
+
+    due_now()  # asked again while the budget is still spent: still waits, still unsent
+    assert send_due(notify) == ["pending"] and sms_gateway.of("sms") == []
+
+    with session_scope() as s:  # an hour later
+        s.execute(
+            update(SmsMessage)
+            .where(SmsMessage.to == e164, SmsMessage.kind == "info")
+            .values(created_at=earlier - timedelta(minutes=61))
+        )
+    due_now()
+    assert send_due(notify) == ["sent"]
+    [message] = sms_gateway.of("sms")
+    assert message["params"]["to"] == e164 and objection.number in message["params"]["text"]
+    assert message["key"] == message["params"]["message_id"]
+    row = _row(objection.number)
+    assert (row.state, row.sent_channel, row.last_error) == ("sent", "sms", None)
+    with session_scope() as s:
+        statuses = (
+            s.execute(select(SmsMessage.status).where(SmsMessage.message_id == message["key"]))
+            .scalars()
+            .all()
+        )
+    assert statuses == ["sent"]  # one outbox row for the notification, sent once
+    assert send_due(notify) == [] and len(sms_gateway.of("sms")) == 1
+
+
 def test_push_route_needs_its_token_and_a_recorded_message(notify):
     import httpx
 

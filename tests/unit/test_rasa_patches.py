@@ -41,7 +41,7 @@ def test_the_upstream_sources_are_the_ones_the_patches_were_written_against():
     upstream code, adapt the patch, then record the new hash printed here."""
     current = {p.target: registry.upstream_sha256(p) for p in patches.all_patches()}
     assert registry.stale(patches.all_patches()) == [], current
-    assert len(current) == 7 and len({p.upstream_sha256 for p in patches.all_patches()}) == 7
+    assert len(current) == 8 and len({p.upstream_sha256 for p in patches.all_patches()}) == 8
 
 
 class Upstream:
@@ -102,8 +102,8 @@ def test_restore_gives_back_rasas_own_code(unpatched):
     )
     assert patches.apply()
     assert RemoteAction._validate_action_result is action_result._validate_action_result
-    assert len(patches.applied()) == 7
-    assert patches.apply() and len(patches.applied()) == 7  # idempotent
+    assert len(patches.applied()) == 8
+    assert patches.apply() and len(patches.applied()) == 8  # idempotent
 
 
 def test_another_rasa_version_gets_no_patch_and_one_warning(unpatched, monkeypatch, caplog):
@@ -148,7 +148,7 @@ def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, 
     assert seen == {
         "masking": True,
         "argv": ["run", "--port", "5006", "--endpoints", "endpoints.yml"],
-        "applied": 7,
+        "applied": 8,
         "masked_first": True,
     }
 
@@ -414,3 +414,20 @@ def test_event_by_event_check_gives_the_full_schemas_verdicts():
     assert (
         sum(full.is_valid(p) for p in payloads) == len(good_events) + 1
     )  # the battery has both kinds
+
+
+def test_the_minimal_graph_is_rasas_and_worked_out_once():
+    from rasa.engine.graph import GraphSchema, SchemaNode
+
+    def node(**needs):
+        return SchemaNode(needs=needs, uses=object, constructor_name="create", fn="f", config={})
+
+    schema = GraphSchema({"a": node(), "b": node(x="a"), "c": node(x="b", y="a"), "d": node()})
+    rasas = registry.original(
+        next(p for p in patches.all_patches() if p.name == "minimal_graph_schema")
+    )
+    first = schema.minimal_graph_schema(["c"])
+    assert set(first.nodes) == set(rasas(schema, ["c"]).nodes) == {"a", "b", "c"}
+    assert schema.minimal_graph_schema(["c"]) is first  # remembered
+    assert set(schema.minimal_graph_schema(["b"]).nodes) == {"a", "b"}
+    assert set(schema.minimal_graph_schema().nodes) == set(rasas(schema).nodes)

@@ -190,3 +190,37 @@ def test_eight_conversations_for_one_mobile_at_once():
     assert replies.count("utter_ticket_created_no_sms") == 5
     statuses = [status for _, status, _ in outbox()]
     assert statuses.count("stored") == 3 and statuses.count("skipped_budget") == 5
+
+
+def test_a_message_with_a_stable_id_learns_when_the_budget_lets_it_through(monkeypatch):
+    """The oldest message still counted leaves the hour: then there is room for one more.
+    A message without the caller's id (a code, a new ticket) gets no such time."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.store.base import utcnow
+
+    monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "2")
+    now = utcnow()
+    for ago in (50, 10):
+        assert sms.send(MOBILE, f"{ago}").ok
+        with session_scope() as s:
+            s.execute(
+                update(SmsMessage)
+                .where(SmsMessage.body == f"{ago}")
+                .values(created_at=now - timedelta(minutes=ago))
+            )
+    assert sms.send(MOBILE, "code").retry_at is None
+    result = sms.send(MOBILE, "status", kind="notification", message_id="n-1")
+    assert (result.ok, result.status) == (False, sms_budget.SKIPPED_BUDGET)
+    assert abs(result.retry_at - (now + timedelta(minutes=10))) < timedelta(seconds=5)
+    with session_scope() as s:  # ten minutes later
+        s.execute(
+            update(SmsMessage)
+            .where(SmsMessage.body == "50")
+            .values(created_at=now - timedelta(minutes=61))
+        )
+    again = sms.send(MOBILE, "status", kind="notification", message_id="n-1")
+    assert again.ok and again.status == "stored"
+    assert outbox().count(("notification", "stored", None)) == 1

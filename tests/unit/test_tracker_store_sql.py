@@ -49,7 +49,9 @@ def test_same_rows_and_sessions_as_rasas_store(tmp_path):
         tracker.update(SessionStarted(timestamp=10.0))
         for event in _turn("جدة", 11.0):
             tracker.update(event)
-        await ours.save(tracker)
+        await ours.save(tracker)  # a loaded tracker: the stored count is known from its load
+        tracker.update(ActionExecuted("action_listen", timestamp=12.0))
+        await ours.save(tracker)  # a second save in the same turn adds only the new event
 
         for mine, theirs in (
             (await ours.retrieve("c1"), await rasa_store.retrieve("c1")),
@@ -70,7 +72,7 @@ def test_same_rows_and_sessions_as_rasas_store(tmp_path):
         rows = connection.execute(
             sa.text("SELECT type_name, intent_name, action_name, data FROM events ORDER BY id")
         ).all()
-    assert len(rows) == 10  # 2 session starts + 2 × 4 events, none duplicated
+    assert len(rows) == 11  # 2 session starts + 2 × 4 events + 1, none duplicated
     assert rows[1][:2] == ("user", "inform") and rows[4][2] == "action_listen"
     assert (
         "الرياض" in rows[1][3] and json.loads(rows[1][3])["text"] == "الرياض"

@@ -9,19 +9,28 @@ question (bot.services.console.csat).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Dict, Optional
 
 from bot import metrics
-from bot.store import turns
+from bot.store import conversations, transaction, turns
 
 logger = logging.getLogger(__name__)
 
 
 def finish_turn(
-    conversation_id: str, channel: str, seconds: float, failed: bool, shown: Optional[str] = None
+    conversation_id: str,
+    channel: str,
+    seconds: float,
+    failed: bool,
+    shown: Optional[str] = None,
+    held: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
     """`shown` is the message as the citizen saw it (a button's title rather than its
-    payload, a one-time code masked): what the review queue lists."""
+    payload, a one-time code masked): what the review queue lists. `held`: the turn's
+    transcript messages not written yet ({"channel", "recipient_id", "items"}, items as
+    bot.store.conversations.write_messages takes them), written in the same transaction
+    as the turn's row: one commit per turn."""
     facts = turns.take_pending(conversation_id)
     if shown:
         facts["text"] = shown
@@ -30,11 +39,29 @@ def finish_turn(
         metrics.inc(metrics.FALLBACKS, channel)
     if facts.get("handoff"):
         metrics.inc(metrics.HANDOFFS, channel)
+    ts = int(time.time())
     try:
-        facts["turn_id"] = turns.record_turn(
-            conversation_id, channel, int(seconds * 1000), failed, facts=facts
-        )
+        with transaction() as connection:
+            if held:
+                conversations.write_messages(
+                    connection,
+                    conversation_id,
+                    held["channel"],
+                    held["recipient_id"],
+                    held["items"],
+                )
+            facts["turn_id"] = turns.write_turn(
+                connection, conversation_id, channel, int(seconds * 1000), failed, ts, facts
+            )
+        held = None  # committed
     except Exception as e:  # the citizen already has their answer
         metrics.inc(metrics.STORE_ERRORS, "database")
         logger.error("turn analytics not written: %s", type(e).__name__)
+        if held:  # the transcript matters more than the analytics row
+            try:
+                conversations.record_messages(
+                    conversation_id, held["channel"], held["recipient_id"], held["items"]
+                )
+            except Exception as again:
+                logger.error("transcript not written: %s", type(again).__name__)
     return facts

@@ -7,23 +7,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from bot.services.handoff.wording import REASONS
-from bot.store import session_scope
+from bot.store import session_scope, transaction
 from bot.store.base import utcnow
 from bot.store.handoffs import BOT, OPEN_STATES, QUEUED, Handoff, aware
 
 
 def state_of(conversation_id: str) -> str:
-    """ "queued" or "agent" while a handoff is open, else "bot"."""
-    with session_scope() as session:
-        state = session.execute(
-            select(Handoff.state)
-            .where(Handoff.conversation_id == conversation_id, Handoff.state.in_(OPEN_STATES))
-            .limit(1)
-        ).scalar_one_or_none()
+    """ "queued" or "agent" while a handoff is open, else "bot". Read on every message: one
+    Core statement, no ORM session."""
+    with transaction() as connection:
+        state = connection.execute(_STATE_OF, {"conversation_id": conversation_id}).scalar()
     return state or BOT
+
+
+_STATE_OF = (
+    select(Handoff.__table__.c.state)
+    .where(
+        Handoff.__table__.c.conversation_id == bindparam("conversation_id"),
+        Handoff.__table__.c.state.in_(OPEN_STATES),
+    )
+    .limit(1)
+)
 
 
 @dataclass

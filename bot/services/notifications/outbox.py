@@ -13,6 +13,9 @@ Exactly once, and how:
   and the widget's message is written together with its mark. Telegram and WhatsApp have
   no such key: the row becomes "unconfirmed", audited and listed in the back office, and
   is never resent on its own (`notifications resend` after a look).
+- A channel that says "not yet" (an SMS budget spent for this mobile, bot.services.sms.budget)
+  defers the row to the moment it allows one more; that wait is not an attempt, so the
+  row goes out once the budget allows, on the same channel (`mark_deferred`).
 - A failed attempt waits NOTIFY_BACKOFF_SECONDS, doubling each time up to
   NOTIFY_BACKOFF_MAX_SECONDS; after NOTIFY_MAX_ATTEMPTS on one channel (or at once, for an
   error retrying cannot fix) the next channel of the row's plan is tried; after the last
@@ -197,6 +200,20 @@ def mark_failed(claim_: Claim, holder: str, error: str, permanent: bool = False)
             row.id,
             {"subject": f"{row.subject_type}:{row.subject_number}", "error": row.last_error},
         )
+        return row.state
+
+
+def mark_deferred(claim_: Claim, holder: str, reason: str, until: datetime) -> str:
+    """The channel cannot take it before `until` (a budget): pending again from then, on
+    the same channel, the attempt given back. Returns the state ("lost": lease lost)."""
+    with session_scope() as session:
+        row = _held(session, claim_, holder)
+        if row is None:
+            return "lost"
+        row.state, row.next_attempt_at = "pending", max(until, utcnow())
+        row.attempts = max(0, row.attempts - 1)
+        row.last_error = f"{claim_.channel}:{reason}"[:200]
+        row.lease_holder, row.lease_until = None, None
         return row.state
 
 

@@ -13,7 +13,10 @@ asking for code after code). Before each SMS, `bot.services.sms.gateway` asks `e
 0 turns one off. Past a budget the message is not sent: its outbox row says
 "skipped_budget" (error "budget:<name>"), one log line names the budget with the number
 masked and hashed, and `SKIPPED` counts it for the metrics. The caller carries on: a
-ticket is still opened and its number shown in the chat.
+ticket is still opened and its number shown in the chat. A message sent under a stable id
+(a status notification) is not lost there: `allowed_at()` says when the budget lets one
+more through, the notification sender waits until then and asks again under the same
+id, and the row goes out once (bot.services.sms.gateway).
 
 The counts come from the outbox table (`sms_outbox`) and the tickets table: durable and
 the same for every worker and process. The decision and the row it counts are written in
@@ -122,6 +125,45 @@ def exceeded(
     if budgets.global_minute and sent(now - timedelta(minutes=1)) >= budgets.global_minute:
         return GLOBAL_MINUTE
     return None
+
+
+def _window(budget: str) -> Optional[timedelta]:
+    return {
+        MOBILE_HOUR: timedelta(hours=1),
+        MOBILE_DAY: timedelta(days=1),
+        GLOBAL_MINUTE: timedelta(minutes=1),
+    }.get(budget)
+
+
+def allowed_at(
+    session,
+    outbox: Any,
+    budget: str,
+    number: str,
+    now: Optional[datetime] = None,
+    exclude_id: Optional[int] = None,
+    budgets: Optional[Budgets] = None,
+) -> Optional[datetime]:
+    """When `budget` lets one more message to `number` through: the moment enough of the
+    messages it counts now have left its window. None for a budget no wait can satisfy
+    (the per-ID count of tickets is about new tickets, not a later status message)."""
+    budgets = budgets or Budgets.from_env()
+    window, limit = _window(budget), budgets.limit(budget)
+    if window is None or not limit:
+        return None
+    now = now or utcnow()
+    query = select(outbox.created_at).where(
+        outbox.created_at > now - window, outbox.status != SKIPPED_BUDGET
+    )
+    if budget != GLOBAL_MINUTE:
+        query = query.where(outbox.to == number)
+    if exclude_id is not None:
+        query = query.where(outbox.id != exclude_id)
+    counted = session.execute(query.order_by(outbox.created_at)).scalars().all()
+    if len(counted) < limit:
+        return now
+    # Below the limit again once the oldest (len - limit + 1) have aged out.
+    return counted[len(counted) - limit] + window
 
 
 def number_ref(number: str) -> str:

@@ -21,7 +21,9 @@ Budgets (bot/services/sms/budget.py): every message, whatever the gateway, first
 outbox row, and in the same transaction the budgets per mobile, per national ID (new
 tickets) and overall are checked. Past one, nothing is sent and the row says
 "skipped_budget"; without the database nothing is sent either (the budgets could not be
-checked).
+checked). A message sent under the caller's stable id (the notification sender) learns
+when the budget allows it (`SmsResult.retry_at`); sent again under that id, its row is
+checked against the budgets once more and goes out if they allow it now.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Optional
+from datetime import datetime
+from typing import Optional, Tuple
 
 from bot import metrics, settings
 from bot.masking import mask_mobile, mask_text
@@ -49,6 +52,7 @@ class SmsResult:
     status: str  # "stored", "sent", "failed", "skipped_budget"
     provider_ref: Optional[str] = None
     error: Optional[str] = None
+    retry_at: Optional[datetime] = None  # skipped: when the budget lets it through
 
 
 def to_e164(mobile: str) -> str:
@@ -89,23 +93,36 @@ def _reserve(
     gateway: str,
     status: str,
     national_id: Optional[str],
-) -> Optional[str]:
+    again: bool = False,
+) -> Tuple[Optional[str], Optional[datetime]]:
     """Write the message's outbox row and, in the same transaction, check the budgets.
-    Returns the budget that stops it (the row then says so) or None (the row has `status`)."""
+    Returns the budget that stops it (the row then says so) and when that budget would let
+    it through, or (None, None): the row has `status`. `again`: the row a budget stopped
+    before is checked anew, as a message sent now."""
+    from sqlalchemy import select
+
     from bot.store import session_scope
+    from bot.store.base import utcnow
 
     outbox = _outbox_model()
     with session_scope() as session:
         sms_budget.serialise(session)
-        row = outbox(
-            message_id=message_id, to=to, body=body, kind=kind, gateway=gateway, status=status
-        )
-        session.add(row)
+        if again:
+            row = session.execute(
+                select(outbox).where(outbox.message_id == message_id)
+            ).scalar_one()
+            row.status, row.error, row.created_at = status, None, utcnow()
+        else:
+            row = outbox(
+                message_id=message_id, to=to, body=body, kind=kind, gateway=gateway, status=status
+            )
+            session.add(row)
         session.flush()  # SQLite: this write takes the lock that serialises budgets
         budget = sms_budget.exceeded(session, outbox, to, national_id, row.created_at, row.id)
-        if budget:
-            row.status, row.error = sms_budget.SKIPPED_BUDGET, f"budget:{budget}"
-    return budget
+        if not budget:
+            return None, None
+        row.status, row.error = sms_budget.SKIPPED_BUDGET, f"budget:{budget}"
+        return budget, sms_budget.allowed_at(session, outbox, budget, to, row.created_at, row.id)
 
 
 def _record(
@@ -167,12 +184,10 @@ class Gateway:
         earlier = _earlier(message_id) if again else None
         if earlier in ("sent", "stored"):
             return SmsResult(True, message_id, earlier)
-        if earlier == sms_budget.SKIPPED_BUDGET:
-            return SmsResult(False, message_id, earlier, error="budget")
-        if earlier is not None:
+        if earlier is not None and earlier != sms_budget.SKIPPED_BUDGET:
             return self.deliver(message_id, number, body, kind)
         try:
-            budget = _reserve(
+            budget, retry_at = _reserve(
                 message_id,
                 number,
                 self.stored_body(body, kind),
@@ -180,6 +195,7 @@ class Gateway:
                 self.name,
                 self.reserved_status,
                 national_id,
+                again=earlier == sms_budget.SKIPPED_BUDGET,
             )
         except Exception as exc:  # database down: report, never raise
             logger.error(
@@ -188,7 +204,13 @@ class Gateway:
             return SmsResult(False, message_id, "failed", error=type(exc).__name__)
         if budget:
             sms_budget.record_skip(budget, kind, masked(number), number, national_id)
-            return SmsResult(False, message_id, sms_budget.SKIPPED_BUDGET, error=f"budget:{budget}")
+            return SmsResult(
+                False,
+                message_id,
+                sms_budget.SKIPPED_BUDGET,
+                error=f"budget:{budget}",
+                retry_at=retry_at if again else None,
+            )
         return self.deliver(message_id, number, body, kind)
 
     def deliver(self, message_id: str, number: str, body: str, kind: str) -> SmsResult:
