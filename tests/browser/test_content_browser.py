@@ -55,15 +55,23 @@ def open_item(page, query, key):
     assert page.locator("#content-key").inner_text() == key
 
 
+# The reply to the citizen's latest message: the bot's message after the last one of
+# theirs (the widget's welcome bubble goes once the conversation starts).
+LAST_REPLY = """() => {
+  const all = [...document.querySelectorAll('.cza-msg')];
+  const mine = all.filter((m) => m.classList.contains('cza-citizen')).length;
+  const last = all[all.length - 1];
+  return mine >= %d && last && last.classList.contains('cza-bot')
+    ? last.querySelector('.cza-text').innerText : null;
+}"""
+
+
 def ask(page, text):
-    before = page.locator(".cza-msg.cza-bot").count()
+    asked = page.locator(".cza-msg.cza-citizen").count() + 1
     box = page.get_by_label("اكتب رسالتك")
     box.fill(text)
     box.press("Enter")
-    page.wait_for_function(
-        f"document.querySelectorAll('.cza-msg.cza-bot').length > {before}", timeout=60_000
-    )
-    return page.locator(".cza-msg.cza-bot .cza-text").nth(before).inner_text()
+    return page.wait_for_function(LAST_REPLY % asked, timeout=60_000).json_value()
 
 
 def test_an_editor_changes_a_fact_and_an_answer_an_approver_publishes_citizens_see_it(
@@ -72,7 +80,7 @@ def test_an_editor_changes_a_fact_and_an_answer_an_approver_publishes_citizens_s
     editor, approver = staff("editor"), staff("approver")
     old_first_line = fill(seed("faq.yml")["contact_channels"]["text"]).splitlines()[0]
 
-    citizen = browser.new_page(viewport={"width": 420, "height": 760}, locale="ar-SA")
+    citizen = browser.new_page(viewport={"width": 1000, "height": 760}, locale="ar-SA")
     citizen.goto(f"{rasa_server}/chat")
     citizen.wait_for_function(
         "document.querySelector('.cza-status').textContent === 'متصل'", timeout=TIMEOUT

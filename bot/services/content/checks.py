@@ -2,7 +2,7 @@
 (warnings), and how the text will look on each channel.
 
 The channel limits are the ones the channels apply when sending (channels/telegram,
-channels/whatsapp.py; tests/unit/test_content_checks.py keeps them equal): a text past
+channels/whatsapp.py; tests/unit/test_content.py keeps them equal): a text past
 them would be cut into several messages, a button title past them would turn WhatsApp's
 reply buttons into a list or be refused by the platform.
 """
