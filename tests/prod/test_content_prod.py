@@ -25,6 +25,7 @@ class Staff:
     def __init__(self, url, username):
         self.url, self.http = url, requests.Session()
         page = self.http.get(f"{url}/desk/login", timeout=30).text
+        self._plain_cookies()
         start = page.index('name="csrf" value="') + len('name="csrf" value="')
         r = self.http.post(
             f"{url}/desk/login",
@@ -35,11 +36,14 @@ class Staff:
             timeout=30,
         )  # fmt: skip
         assert r.status_code == 303, r.text[:300]
-        # The profile marks the cookie Secure (DESK_COOKIE_SECURE=1); the test stack is
-        # plain HTTP on loopback, as a browser treats localhost.
+        self._plain_cookies()
+        self.csrf = self.http.get(f"{url}/desk/api/me", timeout=30).json()["csrf"]
+
+    def _plain_cookies(self):
+        # The profile marks the cookies Secure (DESK_COOKIE_SECURE=1); the test stack is
+        # plain HTTP on loopback, which a browser treats as secure too.
         for cookie in self.http.cookies:
             cookie.secure = False
-        self.csrf = self.http.get(f"{url}/desk/api/me", timeout=30).json()["csrf"]
 
     def post(self, path, body=None):
         return self.http.post(

@@ -133,7 +133,7 @@
     history.forEach((v, i) => {
       const li = el("li");
       const when = v.at ? new Date(v.at).toLocaleString("ar-SA-u-nu-latn") : "";
-      const title = v.release ? `الإصدار ${v.release} · ${v.kind === "rollback" ? "استرجاع" : "نشر"} · ${v.by} · ${when}` : "النص الأصلي (ملفات المحتوى)";
+      const title = v.release ? `الإصدار ${v.release} · ${v.kind === "rollback" ? "استرجاع" : "نشر"} · \u2068${v.by}\u2069 · \u2068${when}\u2069` : "النص الأصلي (ملفات المحتوى)";
       li.append(el("strong", `${title}${i === 0 ? " · المنشور الآن" : ""}`));
       for (const [lang, parts] of Object.entries(v.diff || {})) {
         const d = diffLine(parts);
@@ -258,7 +258,7 @@
     data.releases.forEach((r, i) => {
       const li = el("li");
       const when = r.at ? new Date(r.at).toLocaleString("ar-SA-u-nu-latn") : "";
-      li.append(el("strong", `الإصدار ${r.id} · ${r.kind === "rollback" ? "استرجاع" : "نشر"} · ${r.by} · ${when}${i === 0 ? " · المنشور الآن" : ""}`));
+      li.append(el("strong", `الإصدار ${r.id} · ${r.kind === "rollback" ? "استرجاع" : "نشر"} · \u2068${r.by}\u2069 · \u2068${when}\u2069${i === 0 ? " · المنشور الآن" : ""}`));
       li.append(el("span", r.note || "", "small muted"));
       if (i > 0 && me.approver) li.append(button("رجّع كل المحتوى لهذا الإصدار", () => rollback({ release: r.id }), "link"));
       list.append(li);
