@@ -43,6 +43,7 @@ def sign_in(page, server, username):
     page.click("#login-submit")
     page.wait_for_url(f"{server}/desk/")
     page.goto(f"{server}/desk/console/")
+    page.get_by_text("المحتوى: الإجابات والحقائق والرسائل").click()
     page.locator("#content-list tr").first.wait_for(timeout=TIMEOUT)
 
 
@@ -128,9 +129,16 @@ def test_an_editor_changes_a_fact_and_an_answer_an_approver_publishes_citizens_s
     # The approver approves both and publishes.
     ap = browser.new_context(locale="ar-SA").new_page()
     sign_in(ap, rasa_server, approver)
-    for _ in range(2):
-        ap.locator("#content-changes button", has_text="اعتمد").first.click()
-        ap.wait_for_timeout(300)
+    approve = ap.locator("#content-changes button", has_text="اعتمد")
+    approve.nth(1).wait_for(timeout=TIMEOUT)
+    for left in (1, 0):
+        approve.first.click()
+        ap.wait_for_function(
+            "n => [...document.querySelectorAll('#content-changes button')]"
+            ".filter(b => b.textContent === 'اعتمد').length === n",
+            arg=left,
+            timeout=TIMEOUT,
+        )
     ap.locator("#content-publish").wait_for(state="visible", timeout=TIMEOUT)
     ap.click("#content-publish")
     published = time.monotonic()
@@ -143,6 +151,7 @@ def test_an_editor_changes_a_fact_and_an_answer_an_approver_publishes_citizens_s
         if NEW_NUMBER in answer:
             break
         assert time.monotonic() < deadline, answer
+        citizen.wait_for_timeout(500)
     seen_after = time.monotonic() - published
     assert seen_after <= 5, seen_after
     assert answer.startswith(NEW_FIRST_LINE) and "19912" not in answer

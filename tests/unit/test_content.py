@@ -214,6 +214,9 @@ def test_search_finds_items_in_arabic_and_english(content_db):
     assert {"program.contact.unified_number", "response.utter_iamabot"} <= keys
     assert "faq.password_recovery" in {i["key"] for i in workflow.items("كلمة المرور")}
     assert "faq.password_recovery" in {i["key"] for i in workflow.items("password")}
+    found = {i["key"]: i for i in workflow.items("الرقم الموحد")}  # a fact by its name
+    assert found["program.contact.unified_number"]["name"] == "الرقم الموحد"
+    assert workflow.items("شرط العمر")[0]["key"] in ("faq.age_rule", "faq_title.age_rule")
     kinds = {i["kind"] for i in workflow.items()}
     assert kinds == {"program", "faq", "faq_title", "button", "message", "case", "form", "response"}
 

@@ -141,3 +141,42 @@ def is_number(key: str) -> bool:
 def is_flag(key: str) -> bool:
     kind, name = split(key)
     return kind == "program" and isinstance(_get(seed("program.yml"), name.split(".")), bool)
+
+
+# What a supervisor reads instead of a fact's dotted name.
+FACT_NAMES = {
+    "contact.unified_number": "الرقم الموحد",
+    "contact.x_account": "حساب البرنامج في منصة X",
+    "contact.working_hours": "ساعات العمل (كما تُكتب للمواطن)",
+    "contact.opens_hour": "ساعة بداية الدوام (0–23)",
+    "contact.closes_hour": "ساعة نهاية الدوام (0–23)",
+    "contact.timezone": "المنطقة الزمنية لساعات العمل",
+    "objections.reply_days": "أقصى مدة للرد على الاعتراض (يوم)",
+    "eligibility.min_age": "أقل عمر للمتقدم (سنة)",
+    "eligibility.max_absence_months": "أقصى مدة سفر خارج المملكة (شهر)",
+    "entitlement_shares.primary": "نصيب المستفيد الأساسي (٪)",
+    "entitlement_shares.dependant_adult": "نصيب التابع 18 سنة فأكثر (٪)",
+    "entitlement_shares.dependant_minor": "نصيب التابع تحت 18 (٪)",
+    "program.launched": "تاريخ انطلاق البرنامج",
+    "eligibility_precheck.illustrative_amounts": "التحقق المبدئي: المبالغ تقديرية (true/false)",
+    "eligibility_precheck.base_entitlement": "التحقق المبدئي: الاستحقاق الكامل التقديري (ريال)",
+    "eligibility_precheck.base_exemption_threshold": "التحقق المبدئي: حد الإعفاء التقديري (ريال)",
+    "eligibility_precheck.dependant_adult_age": "التحقق المبدئي: عمر التابع البالغ (سنة)",
+    "eligibility_precheck.base_income_cap": "التحقق المبدئي: الحد المانع التقديري (ريال)",
+    "eligibility_precheck.min_plausible_age": "التحقق المبدئي: أقل عمر مقبول في الإجابة",
+    "eligibility_precheck.max_plausible_age": "التحقق المبدئي: أعلى عمر مقبول في الإجابة",
+    "eligibility_precheck.max_dependants": "التحقق المبدئي: أكثر عدد تابعين مقبول",
+    "eligibility_precheck.max_monthly_income": "التحقق المبدئي: أعلى دخل شهري مقبول",
+    "eligibility_precheck.max_failures_before_offer": "التحقق المبدئي: محاولات خاطئة قبل عرض المساعدة",
+}
+
+
+def name_of(key: str, titles: Dict[str, str]) -> Optional[str]:
+    """A readable Arabic name for an item, where one exists: a fact's, or an answer's
+    short title (`titles`: FAQ key -> title)."""
+    kind, name = split(key)
+    if kind == "program":
+        return FACT_NAMES.get(name)
+    if kind in ("faq", "faq_title"):
+        return titles.get(name)
+    return None

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select
 
-from bot.content import LANGUAGES, faq_answers, faq_buttons
+from bot.content import LANGUAGES, faq_answers, faq_buttons, faq_title
 from bot.services.content import catalogue, checks
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
@@ -64,16 +64,20 @@ def items(query: str = "") -> List[Dict[str, Any]]:
                 select(ContentChange).where(ContentChange.state.in_((PENDING, APPROVED)))
             ).scalars()
         }
+    titles = {key: faq_title(key) for key in faq_answers()}
     words = query.strip().lower()
     found = []
     for key, texts in current.items():
         shown = {lang: str(v) for lang, v in texts.items()}
-        if words and not (words in key.lower() or any(words in v.lower() for v in shown.values())):
+        name = catalogue.name_of(key, titles)
+        searched = [key, name or ""] + list(shown.values())
+        if words and not any(words in text.lower() for text in searched):
             continue
         found.append(
             {
                 "key": key,
                 "kind": catalogue.split(key)[0],
+                "name": name,
                 "texts": shown,
                 "edited": any(f"{key}|{lang}" in values for lang in shown),
                 "seed": {lang: str(v) for lang, v in seeds[key].items()},

@@ -10,6 +10,7 @@
   const me = { csrf: "", editor: false, approver: false, username: "" };
   let current = null;
   let searchTimer = null;
+  let loaded = false;
   const SHOWN = 60;
   const KINDS = { program: "حقيقة", faq: "إجابة", faq_title: "عنوان إجابة", button: "زر",
     message: "رسالة نظام", case: "بلاغ وإشعار", form: "سؤال نموذج", response: "رد محادثة" };
@@ -75,8 +76,8 @@
     for (const item of items.slice(0, SHOWN)) {
       const tr = el("tr");
       tr.dataset.key = item.key;
-      const name = el("td", `${KINDS[item.kind] || item.kind}${item.edited ? " · معدّل" : ""}${item.waiting ? " · بانتظار الاعتماد" : ""}`);
-      name.append(el("div", item.key, "key small muted"));
+      const name = el("td", `${KINDS[item.kind] || item.kind}${item.name ? `: ${item.name}` : ""}${item.edited ? " · معدّل" : ""}${item.waiting ? " · بانتظار الاعتماد" : ""}`);
+      name.title = item.key;
       tr.append(name, el("td", item.texts.ar ?? ""));
       const en = el("td", item.texts.en ?? "—");
       en.dir = "ltr"; en.lang = "en";
@@ -280,7 +281,15 @@
     $("content-save").addEventListener("click", save);
     $("content-close").addEventListener("click", () => $("content-dialog").close());
     $("content-publish").addEventListener("click", publish);
-    await Promise.all([search(), loadChanges(), loadReleases()]);
+    // Loaded when opened (also if opened before this ran): most visits are for the numbers above.
+    $("content-details").addEventListener("toggle", loadOnce);
+    loadOnce();
+  }
+
+  function loadOnce() {
+    if (!$("content-details").open || loaded) return;
+    loaded = true;
+    Promise.all([search(), loadChanges(), loadReleases()]);
   }
 
   document.addEventListener("DOMContentLoaded", start);
