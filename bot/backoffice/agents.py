@@ -110,7 +110,12 @@ def cmd_content(args) -> int:
     desk_auth.set_content_rights(
         args.username, flag[args.editor], flag[args.approver], actor=args.actor
     )
-    print(f"agent {args.username!r} content rights: editor {args.editor}, approver {args.approver}")
+    changed = [
+        f"{name} {value}"
+        for name, value in (("editor", args.editor), ("approver", args.approver))
+        if value
+    ]
+    print(f"agent {args.username!r} content rights: {', '.join(changed) or 'unchanged'}")
     return 0
 
 

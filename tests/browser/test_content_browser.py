@@ -16,6 +16,7 @@ import pytest
 
 from bot.content import fill, seed
 from bot.services.desk import accounts as desk_auth
+from tests.browser.axe import describe, serious_violations
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +128,8 @@ def test_an_editor_changes_a_fact_and_an_answer_an_approver_publishes_citizens_s
     assert "19912" in ask(citizen, QUESTION)
 
     # The approver approves both and publishes.
-    ap = browser.new_context(locale="ar-SA").new_page()
+    # bypass_csp: axe is injected as an inline script (tests/browser/axe.py).
+    ap = browser.new_context(locale="ar-SA", bypass_csp=True).new_page()
     sign_in(ap, rasa_server, approver)
     approve = ap.locator("#content-changes button", has_text="اعتمد")
     approve.nth(1).wait_for(timeout=TIMEOUT)
@@ -164,6 +166,12 @@ def test_an_editor_changes_a_fact_and_an_answer_an_approver_publishes_citizens_s
     open_item(ap, NEW_NUMBER, "program.contact.unified_number")
     ap.locator("#content-history .diff ins", has_text=NEW_NUMBER).wait_for(timeout=TIMEOUT)
     ap.screenshot(path=str(ROOT / "results" / "screenshots" / "console-content.png"))
+    problems = serious_violations(ap, include="#content-dialog")
+    assert not problems, describe(problems)
+    ap.click("#content-close")
+    problems = serious_violations(ap, include="#content")
+    assert not problems, describe(problems)
+    open_item(ap, NEW_NUMBER, "program.contact.unified_number")
     ap.once("dialog", lambda d: d.accept())
     ap.get_by_role("button", name="رجّع هذا العنصر لهذي النسخة").click()
     ap.locator("#content-publish-status", has_text="استرجاع").wait_for(timeout=TIMEOUT)
