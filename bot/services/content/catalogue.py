@@ -10,6 +10,7 @@ written in domain/*.yml). The follow-up answers (followups.yml) are not listed y
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
@@ -72,9 +73,11 @@ def _leaves(doc: Dict[str, Any], prefix: str = "") -> Iterator[Tuple[str, Any]]:
             yield f"{prefix}{k}", v
 
 
+@lru_cache(maxsize=1)
 def domain_responses() -> Dict[str, Dict[str, str]]:
     """Replies written in domain/*.yml with one Arabic text and at most one English one
-    (the `language` slot's variation): {name: {"ar": text, "en": text}}."""
+    (the `language` slot's variation): {name: {"ar": text, "en": text}}. Read once: the
+    domain changes only with a new release of the code; callers copy before changing."""
     found: Dict[str, Dict[str, str]] = {}
     for path in sorted(DOMAIN_DIR.glob("*.yml")):
         if path.name == GENERATED_DOMAIN:
