@@ -26,6 +26,7 @@ import sys
 from typing import List, Optional
 
 from bot import settings
+from bot.services.content import live
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,13 @@ def create_app(token: str, actions: str = "bot.actions", previous: str = ""):
             raise ValueError(f"{TOKEN_ENV} must be at least {MIN_TOKEN_LENGTH} characters")
     app = sdk_app(actions, cors_origins=None)
     protect(app, token, previous)
+
+    @app.listener("before_server_start")
+    async def _published_content(_app, _loop) -> None:
+        # In each worker process (Sanic starts them after this module ran): the texts
+        # staff publish in the console reach the actions within a second.
+        live.watch()
+
     return app
 
 

@@ -17,6 +17,7 @@
   agents set-password|disable|enable USERNAME
   agents list                 desk agents (these commands migrate the database first)
   erase, purge                personal data: erase a citizen, apply retention (bot/backoffice/privacy.py)
+  content releases|export     published content (bot/backoffice/content.py)
   notifications list|resend|opt-outs|stop|resume
                               what citizens were told of their cases (bot/backoffice/notifications.py)
 
@@ -35,7 +36,7 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
-from bot.backoffice import agents, notifications, privacy
+from bot.backoffice import agents, content, notifications, privacy
 from bot.backoffice.output import short as _short
 from bot.backoffice.output import table as _table
 from bot.masking import install_log_masking, mask_id, mask_mobile, mask_text
@@ -286,6 +287,7 @@ def parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_flush)
     privacy.register(sub)
     agents.add_parser(sub)
+    content.add_parser(sub)
     notifications.add_parser(sub)
     return p
 

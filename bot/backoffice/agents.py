@@ -6,6 +6,8 @@
   agents set-password USERNAME        also ends the agent's sessions
   agents unlock USERNAME              forget failed sign-ins (the throttle's delays)
   agents supervisor USERNAME on|off   supervisors may unlock colleagues from the desk
+  agents content USERNAME [--editor on|off] [--approver on|off]
+                                      a supervisor's content rights in the console
   agents disable USERNAME | agents enable USERNAME
   agents list
 
@@ -102,6 +104,21 @@ def cmd_set_active(args) -> int:
     return 0
 
 
+def cmd_content(args) -> int:
+    _migrate()
+    flag = {"on": True, "off": False, None: None}
+    desk_auth.set_content_rights(
+        args.username, flag[args.editor], flag[args.approver], actor=args.actor
+    )
+    changed = [
+        f"{name} {value}"
+        for name, value in (("editor", args.editor), ("approver", args.approver))
+        if value
+    ]
+    print(f"agent {args.username!r} content rights: {', '.join(changed) or 'unchanged'}")
+    return 0
+
+
 def cmd_list(args) -> int:
     from bot.backoffice.output import table
 
@@ -159,6 +176,13 @@ def add_parser(sub) -> None:
     asv.add_argument("username")
     asv.add_argument("on", choices=("on", "off"))
     asv.set_defaults(func=cmd_supervisor)
+    acr = asub.add_parser(
+        "content", help="a supervisor's content rights: editor proposes, approver publishes"
+    )
+    acr.add_argument("username")
+    acr.add_argument("--editor", choices=("on", "off"))
+    acr.add_argument("--approver", choices=("on", "off"))
+    acr.set_defaults(func=cmd_content)
     ap = asub.add_parser("set-password", help="a new password; ends the agent's sessions")
     ap.add_argument("username")
     ap.set_defaults(func=cmd_set_password)

@@ -28,9 +28,33 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
 
 @lru_cache(maxsize=None)
-def _load(name: str) -> Dict[str, Any]:
+def seed(name: str) -> Dict[str, Any]:
+    """A file of bot/content/ as written (the seed of what staff edit in the console)."""
     with open(CONTENT_DIR / name, encoding="utf-8") as f:
         return yaml.safe_load(f)
+
+
+# The published release over the seed: whole files rebuilt by bot.services.content.live
+# and swapped in one assignment, so a reader sees one release or the next, never a mix.
+_published: Dict[str, Dict[str, Any]] = {}
+# Domain responses written in domain/*.yml rather than here, as edited: (name, lang) -> text.
+_responses: Dict[tuple, str] = {}
+
+
+def use_published(files: Dict[str, Dict[str, Any]], responses: Dict[tuple, str]) -> None:
+    """Serve these files (name -> parsed content) instead of their seeds from now on, and
+    these texts for domain responses (bot/content/nlg.py)."""
+    global _published, _responses
+    _published, _responses = dict(files), dict(responses)
+
+
+def published_response(name: str, lang: str) -> Optional[str]:
+    """The edited text of domain response `name` in `lang`, if staff changed it."""
+    return _responses.get((name, lang))
+
+
+def _load(name: str) -> Dict[str, Any]:
+    return _published.get(name) or seed(name)
 
 
 def language_of(value: Any) -> str:

@@ -134,6 +134,10 @@ class AgentAccess(Base):
     # How citizens are told about the agent: "female" ("انضمت لك سارة", "بتكمل معك"), or
     # "male", also when unset ("انضم لك", "بيكمل").
     gender = Column(String(8), nullable=True)
+    # Content in the console (bot/services/content): an editor proposes changes, an
+    # approver approves, publishes and rolls back; nobody approves their own change.
+    editor = Column(Boolean, nullable=False, default=False, server_default=false())
+    approver = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class AgentSession(Base):

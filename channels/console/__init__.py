@@ -16,6 +16,9 @@ sign-in cookie (path /desk) signs supervisors in too; /console redirects there.
     GET  /desk/console/api/review            the review queue (?reason=&labelled=1)
     POST /desk/console/api/review/<turn id>  label a message (CSRF)
     GET  /desk/console/api/new-topics        "new topic" notes, as a report
+    GET  /desk/console/api/content…          the content section (channels/console/content_routes.py):
+                                             items ?q=, item ?key=, check, changes, approve,
+                                             reject, publish, releases, rollback, live
     GET  /metrics                            Prometheus text format (METRICS_TOKEN or
                                              METRICS_INTERNAL; otherwise 404)
 

@@ -17,6 +17,7 @@ from bot.services.console import rollup as console_rollup
 from bot.services.console.stats import Period
 from bot.store import audit, session_scope
 from channels.console import views
+from channels.console.content_routes import add_routes as add_content_routes
 from channels.edge import client_address, secrets_match
 from channels.http import (
     SUPERVISOR,
@@ -112,6 +113,8 @@ def blueprint() -> Blueprint:
                 "username": user["username"],
                 "display_name": user["display_name"],
                 "csrf": user["csrf"],
+                "editor": user.get("editor", False),
+                "approver": user.get("approver", False),
                 "today": views.day_label(views.today()),
                 "channels": list(views.CHANNELS),
                 "intents": review.known_intents(),
@@ -227,6 +230,8 @@ def blueprint() -> Blueprint:
         await asyncio.to_thread(_audit, user, "console.viewed", "new_topics", {})
         found = await asyncio.to_thread(review.new_topics)
         return json_response({"topics": await asyncio.to_thread(views.new_topic_items, found)})
+
+    add_content_routes(bp)
 
     @bp.route("/metrics", methods=["GET"])
     async def prometheus(request: Request):

@@ -21,6 +21,7 @@ import sys
 from typing import List, Optional
 
 from bot import settings
+from bot.services.content import live
 from bot.services.notifications import outbox
 from bot.store.errors import is_unavailable
 from channels.notify import delivery
@@ -157,6 +158,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     install_log_masking()
+    live.watch()  # what citizens are told follows the texts published in the console
 
     async def _main() -> int:
         stop = asyncio.Event()

@@ -103,6 +103,9 @@ NO_CITIZEN_DATA = {
     "console_rollups": "the last day rolled up",
     "alembic_version": "the schema's revision",
     "revoked_web_sessions": "hashes of erased web chat sessions",
+    # What the program tells every citizen, written by staff (bot/services/content).
+    "content_changes": "staff's proposed wording of answers and facts",
+    "content_releases": "published wording of answers and facts",
 }
 # A conversation where A typed the ID (Arabic-Indic digits) and nothing else was stored:
 # only the tracker can tell it is A's.

@@ -288,6 +288,9 @@ def session_agent(token: Optional[str], now: Optional[datetime] = None) -> Optio
             "display_name": agent.display_name or agent.username,
             "gender": (access.gender if access else None) or MALE,
             "supervisor": supervisor,
+            # Content rights count for supervisors only (the console is theirs).
+            "editor": supervisor and bool(access.editor),
+            "approver": supervisor and bool(access.approver),
             "csrf": sess.csrf_token,
             "session_id": sess.id,
             "role": SUPERVISOR if supervisor else AGENT,
@@ -339,6 +342,29 @@ def set_supervisor(username: str, supervisor: bool, actor: str = CLI_ACTOR) -> N
             "agent",
             username,
         )
+
+
+def set_content_rights(
+    username: str,
+    editor: Optional[bool] = None,
+    approver: Optional[bool] = None,
+    actor: str = CLI_ACTOR,
+) -> None:
+    """Grant or revoke the console's content rights: `editor` proposes changes to what
+    citizens are told, `approver` approves others' changes, publishes and rolls back."""
+    with session_scope() as s:
+        access = _access(s, username)
+        for name, value in (("editor", editor), ("approver", approver)):
+            if value is None:
+                continue
+            setattr(access, name, value)
+            audit.record(
+                s,
+                actor,
+                f"agent.{name}_{'granted' if value else 'revoked'}",
+                "agent",
+                username,
+            )
 
 
 def active_agents() -> List[Dict[str, str]]:
