@@ -166,7 +166,11 @@ class LinearTextModel:
             self.encoder_coef, self.encoder_intercept = self._fit_linear(both, labels)
 
     def _second_opinion(
-        self, probabilities: np.ndarray, texts: List[str], raw_texts: Optional[List[str]]
+        self,
+        probabilities: np.ndarray,
+        texts: List[str],
+        raw_texts: Optional[List[str]],
+        consult: Optional[List[bool]] = None,
     ) -> None:
         """Rows the n-gram model is unsure of (top probability under encoder_below), and
         rows written in one of encoder_scripts, rescored in place by the model over
@@ -179,8 +183,11 @@ class LinearTextModel:
         scripts = set(self.config.get("encoder_scripts") or ())
         languages = [language_of(text) if scripts else ARABIC for text in raw]
         unsure = np.flatnonzero(
-            (probabilities.max(axis=1) < float(self.config["encoder_below"]))
-            | np.array([language in scripts for language in languages], dtype=bool)
+            (
+                (probabilities.max(axis=1) < float(self.config["encoder_below"]))
+                | np.array([language in scripts for language in languages], dtype=bool)
+            )
+            & np.array([True] * len(texts) if consult is None else consult, dtype=bool)
         )
         if not len(unsure):
             return
@@ -198,9 +205,15 @@ class LinearTextModel:
             score += self.encoder_coef[:, n_grams:] @ (vector * weight)
             probabilities[row] = _softmax(score[np.newaxis, :])[0]
 
-    def predict_proba(self, texts: List[str], raw_texts: Optional[List[str]] = None) -> np.ndarray:
+    def predict_proba(
+        self,
+        texts: List[str],
+        raw_texts: Optional[List[str]] = None,
+        consult: Optional[List[bool]] = None,
+    ) -> np.ndarray:
         """Probabilities, shape (len(texts), len(self.classes)); `raw_texts` is what the
-        optional encoder embeds (bot.nlu.encoder)."""
+        optional encoder embeds (bot.nlu.encoder), `consult` the rows it may see (all by
+        default)."""
         if len(self.classes) == 1:
             return np.ones((len(texts), 1))
         if len(texts) == 1:
@@ -219,7 +232,7 @@ class LinearTextModel:
             # multinomial probabilities are softmax([-s, s]).
             scores = np.hstack([-scores, scores])
         probabilities = _softmax(scores)
-        self._second_opinion(probabilities, texts, raw_texts)
+        self._second_opinion(probabilities, texts, raw_texts, consult)
         # Text made mostly of n-grams never seen in training ("ظظظ ثثث", emoji) has an
         # almost empty feature vector, so the intercepts alone decide, and they favour
         # the biggest class with a confident-looking score. Such text says nothing we

@@ -138,6 +138,10 @@ def test_english_and_arabizi_get_the_second_opinion_even_when_sure(monkeypatch):
     # Arabic script that is sure stays with the n-grams; Arabizi is embedded through its
     # Arabic reading, English as written.
     assert fake.embedded == ["when are your working hours", "كيف اغير الجوال"]
+    fake.embedded.clear()
+    encoder._last.clear()
+    model.predict_proba(lemmas, raw, [True, False, True])  # a row the caller holds back
+    assert fake.embedded == ["كيف اغير الجوال"]
     with pytest.raises(ValueError, match="encoder_scripts"):
         validate_linear_config({**linear_model_defaults(), "encoder_scripts": ["fr"]})
 
