@@ -3,7 +3,8 @@
     python -m bench.run all        # NLU (ours vs Rasa default) + server
     python -m bench.run nlu        # held-out intent accuracy / macro-F1
     python -m bench.run config config.yml bench/nlu/linear_svm.yml   # the NLU part, given configs
-    python -m bench.run server     # start time, REST latency, throughput, memory
+    python -m bench.run server     # start time, REST latency, CPU per message, throughput, memory
+    python -m bench.run server --model models/citizen-….tar.gz   # the same, that model
     python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
     python -m bench.run replies    # reply checks only (bench/replies.py)
     python -m bench.run dialogues  # conversations, English, Arabizi, form answers (bench/dialogues.py)
@@ -30,7 +31,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from bench import dialogues, replies
 from bench.heldout import FRESH, heldout_examples, predicted_label, score
@@ -252,13 +253,15 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def bench_server(replies_only: bool = False, dialogues_only: bool = False) -> Dict:
+def bench_server(
+    replies_only: bool = False, dialogues_only: bool = False, model: Optional[Path] = None
+) -> Dict:
     from bot.tools.model import ensure
     from bot.tools.serve import Stack
     from bot.tools.services import free_port
 
     stack = Stack(
-        model=ensure(),
+        model=model or ensure(),
         rasa_port=free_port(),
         actions_port=free_port(),
         var_dir=Path(tempfile.mkdtemp(prefix="bench-var-")),
@@ -330,7 +333,10 @@ def main(argv: List[str]) -> int:
             eval_nlu(DEFAULT_CONFIG, "Rasa default (empty pipeline)"),
         ]
     if what in ("all", "server"):
-        report["server"] = bench_server()
+        # `server --model models/<name>.tar.gz`: that model rather than one matching the
+        # current files (two models compared back to back without retraining either).
+        model = Path(argv[2]) if argv[1:2] == ["--model"] and len(argv) > 2 else None
+        report["server"] = bench_server(model=model)
     (RESULTS / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_report(report)
     return 0

