@@ -3,7 +3,8 @@
     python -m bench.run all        # NLU (ours vs Rasa default) + server
     python -m bench.run nlu        # held-out intent accuracy / macro-F1
     python -m bench.run config config.yml bench/nlu/linear_svm.yml   # the NLU part, given configs
-    python -m bench.run server     # start time, REST latency, throughput, memory
+    python -m bench.run server     # start time, REST latency, CPU per message, throughput, memory
+    python -m bench.run server --model models/citizen-….tar.gz   # the same, that model
     python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
     python -m bench.run replies    # reply checks only (bench/replies.py)
     python -m bench.run dialogues  # conversations, English, Arabizi, form answers (bench/dialogues.py)
@@ -30,7 +31,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from bench import dialogues, replies
 from bench.heldout import FRESH, heldout_examples, predicted_label, score
@@ -162,6 +163,20 @@ FAQ_MESSAGES = [
 ]
 
 
+# The same kind of questions in English and Arabizi, for what the optional sentence encoder
+# (consulted for every such message when on) costs them.
+LATIN_MESSAGES = [
+    "what are the conditions for citizen account",
+    "how can I update my bank account number",
+    "I forgot my password what should I do",
+    "when do you open",
+    "wesh shroot 7sab almowaten",
+    "kaif aghayer al iban",
+    "nseet kalimat almroor",
+    "leh ngas el da3m",
+]
+
+
 CONVERSATION_LENGTH = 8
 
 
@@ -184,7 +199,13 @@ def _percentile(values: List[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def _load(url: str, users: int, per_user: int) -> Dict:
+def _load(
+    url: str, users: int, per_user: int, messages: List[str] = FAQ_MESSAGES, pids: List[int] = ()
+) -> Dict:
+    """Latency under `users` concurrent citizens; with `pids`, their CPU per message."""
+    from bench.load_profiles import _cpu_seconds
+
+    cpu0 = _cpu_seconds(list(pids))
     latencies: List[float] = []
     errors = 0
     lock = threading.Lock()
@@ -198,7 +219,7 @@ def _load(url: str, users: int, per_user: int) -> Dict:
             if j % CONVERSATION_LENGTH == 0:
                 sender = f"bench-{uuid.uuid4().hex[:8]}"
             try:
-                ms = _post(url, sender, FAQ_MESSAGES[(i + j) % len(FAQ_MESSAGES)])
+                ms = _post(url, sender, messages[(i + j) % len(messages)])
                 with lock:
                     latencies.append(ms)
             except Exception:
@@ -209,6 +230,7 @@ def _load(url: str, users: int, per_user: int) -> Dict:
     with ThreadPoolExecutor(max_workers=users) as pool:
         list(pool.map(user, range(users)))
     wall = time.perf_counter() - started
+    cpu = _cpu_seconds(list(pids)) - cpu0
     return {
         "users": users,
         "messages": len(latencies),
@@ -216,6 +238,8 @@ def _load(url: str, users: int, per_user: int) -> Dict:
         "p50_ms": round(_percentile(latencies, 0.5), 1),
         "p95_ms": round(_percentile(latencies, 0.95), 1),
         "msgs_per_s": round(len(latencies) / wall, 1),
+        # Rasa and the action server, per message answered.
+        "cpu_ms_per_msg": round(1000 * cpu / max(1, len(latencies)), 1) if pids else None,
     }
 
 
@@ -229,13 +253,15 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def bench_server(replies_only: bool = False, dialogues_only: bool = False) -> Dict:
+def bench_server(
+    replies_only: bool = False, dialogues_only: bool = False, model: Optional[Path] = None
+) -> Dict:
     from bot.tools.model import ensure
     from bot.tools.serve import Stack
     from bot.tools.services import free_port
 
     stack = Stack(
-        model=ensure(),
+        model=model or ensure(),
         rasa_port=free_port(),
         actions_port=free_port(),
         var_dir=Path(tempfile.mkdtemp(prefix="bench-var-")),
@@ -249,12 +275,16 @@ def bench_server(replies_only: bool = False, dialogues_only: bool = False) -> Di
         if dialogues_only:
             return {"dialogues": dialogues.run(url)}
         _load(url, 2, 5)  # warm-up: first messages load lazy parts of TensorFlow
-        single = _load(url, 1, 50)
+        _load(url, 1, 4, LATIN_MESSAGES)
+        pids = [p.pid for p in stack.processes]
+        single = _load(url, 1, 50, pids=pids)
+        latin = _load(url, 1, 40, LATIN_MESSAGES, pids=pids)
         crowd = _load(url, 20, 10)
         rasa_pid = stack.processes[1].pid
         return {
             "start_seconds": round(stack.started_seconds, 1),
             "single_user": single,
+            "single_user_english_arabizi": latin,
             "concurrent_20": crowd,
             "rasa_peak_rss_mb": round(_peak_rss_mb(rasa_pid), 0),
             # After the timings, so its conversations do not weigh on them.
@@ -303,7 +333,10 @@ def main(argv: List[str]) -> int:
             eval_nlu(DEFAULT_CONFIG, "Rasa default (empty pipeline)"),
         ]
     if what in ("all", "server"):
-        report["server"] = bench_server()
+        # `server --model models/<name>.tar.gz`: that model rather than one matching the
+        # current files (two models compared back to back without retraining either).
+        model = Path(argv[2]) if argv[1:2] == ["--model"] and len(argv) > 2 else None
+        report["server"] = bench_server(model=model)
     (RESULTS / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_report(report)
     return 0
@@ -334,11 +367,15 @@ def print_report(report: Dict) -> None:
         print(
             f"\nServer: start {s['start_seconds']} s, Rasa peak RSS {s['rasa_peak_rss_mb']:.0f} MB"
         )
-        for key in ("single_user", "concurrent_20"):
-            r = s[key]
+        for key in ("single_user", "single_user_english_arabizi", "concurrent_20"):
+            r = s.get(key)
+            if not r:
+                continue
+            cpu = f", CPU {r['cpu_ms_per_msg']} ms/msg" if r.get("cpu_ms_per_msg") else ""
             print(
-                f"  {r['users']:>2} user(s): {r['messages']} msgs, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-                f"{r['msgs_per_s']} msg/s, errors {r['errors']}"
+                f"  {r['users']:>2} user(s){' English/Arabizi' if 'english' in key else ''}: "
+                f"{r['messages']} msgs, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+                f"{r['msgs_per_s']} msg/s, errors {r['errors']}{cpu}"
             )
         if "replies" in s:
             replies.print_report(s["replies"])

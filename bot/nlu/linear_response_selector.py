@@ -130,13 +130,24 @@ class LinearResponseSelector(GraphComponent):
         self.persist()
         return self._resource
 
+    def _asks_for_an_answer(self, message: Message) -> bool:
+        """Whether the intent classifier read the message as this selector's retrieval
+        intent. Only then may the optional sentence encoder be asked which answer: a
+        greeting's or a form answer's answer ranking is never used, and is most of what
+        falls under encoder_below (no answer fits it)."""
+        retrieval_intent = self.config.get("retrieval_intent")
+        name = (message.get(INTENT) or {}).get("name")
+        return retrieval_intent is None or name is None or name == retrieval_intent
+
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.model.trained:
             return messages
         # A greeting or thanks around the question says nothing about which answer.
         texts = [message_lemma_text(m) for m in messages]
         probabilities = self.model.predict_proba(
-            [strip_courtesy(t) or t for t in texts], [m.get(TEXT) or "" for m in messages]
+            [strip_courtesy(t) or t for t in texts],
+            [m.get(TEXT) or "" for m in messages],
+            [self._asks_for_an_answer(m) for m in messages],
         )
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):

