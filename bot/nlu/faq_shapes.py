@@ -19,7 +19,13 @@ to be answered:
   the service offered as a button rather than one of the two dropped;
 - the chosen answer has variants by the age the citizen gave (bot/content/faq.yml,
   ``derived_from``: a son of 20 gets the adult dependant's share, a daughter of 10
-  the minor's): the variant replaces it.
+  the minor's): the variant replaces it;
+- the message tells a situation an answer speaks to (a widow, a divorcee with
+  custody, a job that changes the household's income, a mobility card, a Saudi
+  mother: bot.nlu.situations) and the chosen FAQ is one that answer replaces
+  (faq.yml ``situation`` and ``situation_from``): that answer replaces it. The key
+  the selector chose stays in the prediction (``ORIGINAL_KEY``), which is what the
+  NLU benchmark scores.
 """
 
 from __future__ import annotations
@@ -50,9 +56,11 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.content import buttons_catalogue, fact, faq_answers
 from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.message_shapes import stated_age
+from bot.nlu.situations import situation
 
 ANSWERS_KEY = "answers"
 OFFER_KEY = "offer"
+ORIGINAL_KEY = "original_response_key"
 
 
 @lru_cache(maxsize=None)
@@ -76,6 +84,18 @@ def age_variant(key: Text, text: Text) -> Optional[Text]:
         if "min_age" in answer and age >= int(fact(answer["min_age"])):
             return variant
         if "below_age" in answer and age < int(fact(answer["below_age"])):
+            return variant
+    return None
+
+
+def situation_variant(key: Text, text: Text) -> Optional[Text]:
+    """The answer for the situation `text` tells (bot.nlu.situations), when it is one
+    that replaces FAQ `key` (faq.yml `situation` and `situation_from`)."""
+    told = situation(text)
+    if told is None:
+        return None
+    for variant, answer in sorted(faq_answers().items()):
+        if answer.get("situation") == told and key in (answer.get("situation_from") or []):
             return variant
     return None
 
@@ -164,7 +184,12 @@ class FaqShapes(GraphComponent):
             message.set(INTENT_RANKING_KEY, [dict(fallback)] + ranking, add_to_output=True)
             return
         full_key = prediction[INTENT_RESPONSE_KEY]
-        variant = age_variant(full_key.split("/", 1)[-1], text)
+        key = full_key.split("/", 1)[-1]
+        variant = age_variant(key, text)
+        if variant is None:
+            variant = situation_variant(key, text)
+            if variant:
+                prediction[ORIGINAL_KEY] = full_key
         if variant:
             prediction[INTENT_RESPONSE_KEY] = f"{retrieval}/{variant}"
             prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{retrieval}/{variant}"

@@ -351,3 +351,30 @@ def test_a_where_question_about_a_service_gets_its_faq_and_the_offer():
     assert unsure.get("response_selector")["faq"]["answers"] == ["faq/eligibility_conditions"]
     assert unsure.get("response_selector")["faq"]["offer"] == "check_eligibility"
     assert _shape(_message("ابي افتح بلاغ", "open_ticket")).get("intent")["name"] == "open_ticket"
+
+
+@pytest.mark.parametrize(
+    "text, subject",
+    [
+        ("والأوراق؟", "documents"),
+        ("طيب والمستندات المطلوبة؟", "documents"),
+        ("والايبان؟", "iban"),
+        ("طيب والدوام؟", "hours"),
+        ("والشروط بعد؟", "conditions"),
+    ],
+)
+def test_another_subject_named_alone_is_a_followup(text, subject):
+    assert read(text) == Ellipsis("subject", group=subject)
+
+
+def test_a_subject_alone_without_a_lead_is_a_question_of_its_own():
+    assert read("الاوراق؟") is None
+    assert read("وش المستندات المطلوبة؟") is None
+
+
+def test_a_subject_gets_its_sense_on_the_topic_or_its_faq():
+    assert picker.pick("objection_steps", read("والأوراق؟")).key == "objection.subject.documents"
+    answer = picker.pick("registration_steps", read("والأوراق؟"))
+    assert answer.faq == "required_documents"
+    # the answer just given is not given again: the message is read on its own
+    assert picker.pick("required_documents", read("والأوراق؟")) is None

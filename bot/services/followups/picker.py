@@ -8,7 +8,9 @@ answers are the citizen's own: after a pre-check result, "ليش؟" gets the rea
 its outcome and "وش اسوي الحين؟" its next steps (bot.services.eligibility.messages).
 No answer for the kind on the topic leaves the message to be read on its own: kinds
 whose `any` answer would say less than the message read alone (how, how much, why an
-outcome, an outcome) have none.
+outcome, an outcome) have none. Another subject named alone ("والأوراق؟") gets
+`<topic>.subject.<name>` where the topic gives it a sense of its own, else that
+subject's FAQ whole.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from bot.content import button, fact, faq_answers, faq_title, fill, followup_content
 from bot.services.eligibility import messages as precheck
-from bot.services.followups.shapes import NEXT, WHO, WHY, WHY_NOT, Ellipsis
+from bot.services.followups.shapes import NEXT, SUBJECT, WHO, WHY, WHY_NOT, Ellipsis
 from bot.services.followups.topics import PRECHECK
 
 ANY = "any"
@@ -32,6 +34,9 @@ class Answer:
     key: str  # what was answered, e.g. "objection.how_long" or "precheck.why"
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
+    # An FAQ answered whole (a subject named alone): sent as its response, so the
+    # citizen's language picks its variation and the FAQ becomes the topic.
+    faq: Optional[str] = None
 
 
 def _content() -> Dict[str, Any]:
@@ -70,6 +75,8 @@ def group_of(ellipsis: Ellipsis) -> Optional[str]:
 def candidates(topic: str, ellipsis: Ellipsis) -> List[str]:
     """Content keys to try, most specific first."""
     scopes = [topic, *families(topic)]
+    if ellipsis.kind == SUBJECT:
+        return [f"{scope}.{SUBJECT}.{ellipsis.group}" for scope in scopes]
     if ellipsis.kind == WHO:
         group = group_of(ellipsis)
         keys = [f"{scope}.who.{group}" for scope in scopes] + [f"{scope}.who" for scope in scopes]
@@ -116,4 +123,15 @@ def pick(
     for key in candidates(topic, ellipsis):
         if key in answers:
             return _render(key, topic, ellipsis)
+    if ellipsis.kind == SUBJECT:
+        return _subject_faq(topic, ellipsis.group or "")
     return None
+
+
+def _subject_faq(topic: str, subject: str) -> Optional[Answer]:
+    """The FAQ of a subject named alone; None for the answer just given (the message
+    is then read on its own rather than answered with the same text again)."""
+    faq = ((_content().get("subjects") or {}).get(subject) or {}).get("faq")
+    if not faq or faq == topic or faq not in faq_answers():
+        return None
+    return Answer(f"faq.{faq}", "", faq=faq)

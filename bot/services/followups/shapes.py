@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Optional, Tuple
 
+from bot.content import followup_content
 from bot.nlu.arabic import normalize
 from bot.nlu.dialect import fold_dialect
 from bot.services.followups.groups import read_age, read_group
@@ -41,6 +43,9 @@ LATE = "late"
 NO_SMS = "no_sms"
 MOBILE_CHANGED = "mobile_changed"
 WHO = "who"
+# "والأوراق؟", "طيب والايبان؟": another subject named alone, continuing the message
+# before; `group` holds the subject (bot/content/followups.yml `subjects`).
+SUBJECT = "subject"
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
 # with the intent it was read as before, for the follow-up action.
@@ -251,6 +256,25 @@ def _unglued(body: str) -> Optional[str]:
     return None
 
 
+# Around a subject named alone: "وش الاوراق بعد؟", "والايبان طيب؟", "والمستندات المطلوبه؟".
+_SUBJECT_BEFORE = r"(?:(?:وش|ايش|عن|بالنسبه ل|بالنسبه|حق|طيب) )?"
+_SUBJECT_AFTER = _fill(_any("طيب يعني بعد كمان المطلوبه المطلوب نفس الشي"))
+
+
+@lru_cache(maxsize=64)
+def _subject_pattern(phrases: Tuple[str, ...]) -> "re.Pattern[str]":
+    folded = sorted({" ".join(words(p)) for p in phrases}, key=len, reverse=True)
+    return re.compile(rf"{_SUBJECT_BEFORE}(?:{'|'.join(map(re.escape, folded))}){_SUBJECT_AFTER}")
+
+
+def read_subject(body: str) -> Optional[str]:
+    """The subject (followups.yml `subjects`) a body names alone, if that is all it does."""
+    for name, spec in (followup_content().get("subjects") or {}).items():
+        if _subject_pattern(tuple(spec.get("words") or ())).fullmatch(body):
+            return name
+    return None
+
+
 def read(text: str) -> Optional[Ellipsis]:
     """What an elliptical message asks, or None when the message is not elliptical."""
     if not text or text.lstrip().startswith("/"):
@@ -270,9 +294,14 @@ def read(text: str) -> Optional[Ellipsis]:
             return Ellipsis(WHO, group=group)
         # An age alone ("16") is an answer to a form's question; a follow-up about an
         # age continues a message ("و 17؟") or names whose age it is ("اللي فوق 18").
-        age = read_age(candidate, continued=led or candidate is unglued)
+        continued = led or candidate is unglued
+        age = read_age(candidate, continued=continued)
         if age is not None:
             return Ellipsis(WHO, age=age)
+        # Only a message continuing another: "الاوراق؟" alone is a question of its own.
+        subject = read_subject(candidate) if continued else None
+        if subject:
+            return Ellipsis(SUBJECT, group=subject)
     return None
 
 
