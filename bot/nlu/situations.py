@@ -8,7 +8,7 @@ the situation (bot/content/faq.yml entries with `situation:`) when the chosen FA
 one the variant derives from.
 
 Patterns search the normalised message (bot.nlu.arabic.normalize: ة → ه, أ → ا,
-lower-case Latin), Arabic and English. They are tried in order, the more specific
+lower-case Latin; Arabizi in its Arabic spelling), Arabic and English. They are tried in order, the more specific
 first: a foreign wife before a wife's job, a widow before a divorcee.
 """
 
@@ -18,6 +18,7 @@ import re
 from typing import List, Optional, Tuple
 
 from bot.nlu.arabic import normalize
+from bot.nlu.arabizi import to_arabic
 
 # Arabic words glued to an article or a preposition: الارمله، للمطلقه، بالحضانه.
 _A = r"(?:ال|لل|بال|ل|ب|و|وال)?"
@@ -99,7 +100,8 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
 
 def situation(text: str) -> Optional[str]:
     """The first situation the message tells, or None."""
-    folded = normalize(text or "")
+    # Arabizi is read through its Arabic spelling, as the classifier reads it.
+    folded = normalize(to_arabic(text or ""))
     for name, pattern in _SITUATIONS:
         if pattern.search(folded):
             return name
