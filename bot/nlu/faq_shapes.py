@@ -25,7 +25,9 @@ to be answered:
   mother: bot.nlu.situations) and the chosen FAQ is one that answer replaces
   (faq.yml ``situation`` and ``situation_from``): that answer replaces it. The key
   the selector chose stays in the prediction (``ORIGINAL_KEY``), which is what the
-  NLU benchmark scores.
+  NLU benchmark scores. When the selector is unsure (the fallback, or an answer
+  under ``answer_threshold``) and the situation is told, its answer is given instead
+  of "did you mean" (scored as the FAQ it derives from).
 """
 
 from __future__ import annotations
@@ -85,6 +87,15 @@ def age_variant(key: Text, text: Text) -> Optional[Text]:
             return variant
         if "below_age" in answer and age < int(fact(answer["below_age"])):
             return variant
+    return None
+
+
+def situation_answer(text: Text) -> Optional[Text]:
+    """The answer written for the situation `text` tells, whatever FAQ was chosen."""
+    told = situation(text)
+    for key, answer in sorted(faq_answers().items()):
+        if told is not None and answer.get("situation") == told:
+            return key
     return None
 
 
@@ -171,9 +182,25 @@ class FaqShapes(GraphComponent):
             if condition:
                 self._answer_and_offer(message, selector, [condition], name)
             return
+        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
+        unsure = name != retrieval or prediction[PREDICTED_CONFIDENCE_KEY] < float(
+            self.config["answer_threshold"]
+        )
+        told = situation_answer(text) if unsure else None
+        if told and name in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME):
+            # The selector is unsure what is asked, but the citizen told their case
+            # plainly: the answer written for it rather than "did you mean".
+            answered = {
+                INTENT_NAME_KEY: retrieval,
+                PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+            }
+            message.set(INTENT, answered, add_to_output=True)
+            prediction[INTENT_RESPONSE_KEY] = f"{retrieval}/{told}"
+            prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{retrieval}/{told}"
+            prediction.pop(ORIGINAL_KEY, None)
+            return
         if name != retrieval:
             return
-        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
         if prediction[PREDICTED_CONFIDENCE_KEY] < float(self.config["answer_threshold"]):
             fallback = {
                 INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,

@@ -58,8 +58,9 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
             rf"{_B}(?:امي|امه|امها|امهم|امنا|ام|ابناء|اولاد|عيال|بنت|ولد) {_A}سعوديه"
             rf"|{_B}{_A}سعوديه {_A}(?:متزوجه|وزوجها|زوجها) (?:من |ب)?{_A}(?:اجنبي|غير سعودي)"
             rf"|{_B}(?:ابوي|ابونا|ابوه|زوجي) (?:اجنبي|غير سعودي|مو سعودي)"
-            r"|(?:my |our )?mother is (?:a )?saudi|saudi mother|son of a saudi|children of a saudi"
-            r"|(?:my )?father is (?:not saudi|non-saudi|a foreigner|foreign)"
+            r"|(?:mother|mom|mum|mommy|mama) is (?:a )?saudi|saudi (?:mother|mom|mum)"
+            r"|(?:son|daughter|child|children|kids) of a saudi (?:woman|mother|mom|mum)"
+            r"|(?:father|dad) is (?:not saudi|non-saudi|not a saudi|a foreigner|foreign)"
             r"|saudi (?:woman|wife|mom|mum) married to a (?:foreigner|non-saudi)"
         ),
     ),

@@ -378,3 +378,9 @@ def test_a_subject_gets_its_sense_on_the_topic_or_its_faq():
     assert answer.faq == "required_documents"
     # the answer just given is not given again: the message is read on its own
     assert picker.pick("required_documents", read("والأوراق؟")) is None
+
+
+def test_an_answer_derived_from_another_leans_on_its_topic():
+    # the answer for a job that changes the income derives from updating one's data
+    assert picker.pick("income_change", read("وين؟")).key == "update_data.where"
+    assert picker.pick("widow", read("والمطلقة؟")).key == "eligibility.who.divorced"

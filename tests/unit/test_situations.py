@@ -4,7 +4,7 @@ in place of the list the answer selector chose (bot/nlu/faq_shapes.py): no Rasa.
 import pytest
 
 from bot.content import faq_answers, faq_text, fill
-from bot.nlu.faq_shapes import situation_variant
+from bot.nlu.faq_shapes import situation_answer, situation_variant
 from bot.nlu.situations import situation
 
 
@@ -65,3 +65,10 @@ def test_situation_answers_state_their_case_in_both_languages():
         assert answer["situation_from"] and all(k in faq_answers() for k in answer["situation_from"])
         assert arabic in fill(answer["text"]), key
         assert english.lower() in fill(faq_text(key, "en"), "en").lower(), key
+
+
+def test_a_situation_told_plainly_has_its_answer_whatever_was_chosen():
+    assert situation_answer("My husband died last year, what do I do now?") == "widow"
+    assert situation_answer("امي سعودية وابوي اردني") == "saudi_mother"
+    assert situation_answer("زوجتي اجنبية") == "foreign_wife"
+    assert situation_answer("كيف اغير الايبان") is None

@@ -72,9 +72,18 @@ def group_of(ellipsis: Ellipsis) -> Optional[str]:
     return None
 
 
+def scopes_of(topic: str) -> List[str]:
+    """The topic, the FAQ its answer derives from (a situation's or an age's answer
+    leans on its list: "وين؟" after the answer for a new job is where to update), and
+    their families."""
+    parent = (faq_answers().get(topic) or {}).get("derived_from")
+    own = [topic, parent] if parent else [topic]
+    return list(dict.fromkeys(own + [f for scope in own for f in families(scope)]))
+
+
 def candidates(topic: str, ellipsis: Ellipsis) -> List[str]:
     """Content keys to try, most specific first."""
-    scopes = [topic, *families(topic)]
+    scopes = scopes_of(topic)
     if ellipsis.kind == SUBJECT:
         return [f"{scope}.{SUBJECT}.{ellipsis.group}" for scope in scopes]
     if ellipsis.kind == WHO:
