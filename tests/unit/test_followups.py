@@ -384,3 +384,22 @@ def test_an_answer_derived_from_another_leans_on_its_topic():
     # the answer for a job that changes the income derives from updating one's data
     assert picker.pick("income_change", read("وين؟")).key == "update_data.where"
     assert picker.pick("widow", read("والمطلقة؟")).key == "eligibility.who.divorced"
+
+
+@pytest.mark.parametrize(
+    "text, kind, group",
+    [
+        ("والرسالة ما توصلني", "no_sms", None),
+        ("الرمز ما يوصلني", "no_sms", None),
+        ("وإذا شهرين بس؟", "who", "traveller"),
+        ("واذا سافرت ٤ شهور؟", "who", "traveller"),
+    ],
+)
+def test_more_ways_to_lean_on_the_answer(text, kind, group):
+    assert read(text) == Ellipsis(kind, group=group)
+
+
+def test_a_where_question_at_the_end_of_a_message_is_about_the_service():
+    assert asks_about_service("عندي مشكلة في صرف الدعم وين اشتكي؟")
+    assert asks_about_service("عندي مشكلة في الصرف، وين اقدم الشكوى؟")
+    assert not asks_about_service("عندي مشكلة، ابي افتح بلاغ")

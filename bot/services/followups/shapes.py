@@ -151,6 +151,12 @@ _NO_SMS = (
     r"|ماوصلتني|ماجاني|ما يجيني|ما تجيني)(?: (?:الرساله|رساله|الكود|كود|الرمز|رمز|كلمه"
     r" المرور|الباسورد|شي|اي شي|المسج|مسج|رسائل|الرسايل|sms))?"
 )
+# "والرسالة ما توصلني": the message named first.
+_NO_SMS_NAMED = (
+    r"(?:الرساله|رساله|الرسايل|الكود|كود|الرمز|رمز|المسج|الباسورد المؤقت|كلمه المرور المؤقته)"
+    r" (?:ما|مو|ماهي|ماهو) (?:توصلني|تجيني|يوصلني|يجيني|وصلتني|وصلني|وصلت|وصل|جات|جاني|جتني"
+    r"|توصل|يوصل|تجي|يجي|راضيه توصل|راضي يوصل)(?: لي)?"
+)
 _MOBILE = r"(?:جوالي|رقمي|الجوال|رقم جوالي|الرقم|شريحتي|الشريحه|رقم الجوال)"
 _MOBILE_CHANGED = (
     rf"(?:تغير|غيرت|تغيرت|ضاع|ضايع|انسرق|راح|مقفل|انقفل|ما عندي|ما عاد عندي) {_MOBILE}"
@@ -219,6 +225,7 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (ACCEPTED, rf"{_CONDITION}{_ACCEPTED}{_fill(_OUTCOME_FILL)}"),
         (LATE, rf"{_CONDITION}{_LATE}{_fill(_OUTCOME_FILL)}"),
         (NO_SMS, rf"{_CONDITION}{_NO_SMS}{_fill(_OUTCOME_FILL)}"),
+        (NO_SMS, rf"{_CONDITION}{_NO_SMS_NAMED}{_fill(_OUTCOME_FILL)}"),
         (MOBILE_CHANGED, rf"{_CONDITION}(?:{_MOBILE_CHANGED}){_fill(_OUTCOME_FILL)}"),
     ]
 ]
@@ -309,6 +316,25 @@ def asks_about_service(text: str) -> bool:
     """True for a question about where something is, what it needs or how to find
     something out ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟"),
     elliptical or not."""
-    body, _ = _body(text)
-    unglued = _unglued(body) or body
-    return bool(_ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(unglued))
+    bodies = [_body(text)[0]]
+    last = _last_sentence(text)
+    if last and last != text:
+        bodies.append(_body(last)[0])  # "عندي مشكلة في الصرف، وين اشتكي؟"
+    # "عندي مشكلة في صرف الدعم وين اشتكي؟": the where-question in the last few words.
+    tail = _TAIL_WHERE.search(bodies[0])
+    if tail:
+        bodies.append(tail.group(1))
+    return any(
+        _ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(_unglued(body) or body)
+        for body in bodies
+    )
+
+
+_TAIL_WHERE = re.compile(r"(?:^|\s)((?:من )?وين(?:\s\S+){1,3})$")
+
+
+def _last_sentence(text: str) -> str:
+    """The message's last sentence (after its last comma, full stop or line break)."""
+    parts = re.split(r"[،,.\n؛;!]+", text or "")
+    parts = [p for p in parts if p.strip(" ؟?")]
+    return parts[-1].strip() if len(parts) > 1 else ""
