@@ -32,14 +32,19 @@ MOBILITY_CARD = "mobility_card"
 SAUDI_MOTHER = "saudi_mother"
 FOREIGN_WIFE = "foreign_wife"
 
-_HUSBAND = r"(?:زوجي|رجلي|ابو عيالي|ابو العيال|ابوهم|ابو اولادي)"
-_DIED = r"(?:توفي|توفى|متوفي|مات|الله يرحمه|رحمه الله|انتقل الى رحمه الله)"
+_HUSBAND = (
+    r"(?:زوجي|رجلي|ابو عيالي|ابو العيال|ابوهم|ابو اولادي|ابوي|والدي|الوالد|رب الاسره|عائل الاسره"
+    r"|المسجل|صاحب الطلب)"
+)
+_DIED = r"(?:توفي|توفى|متوفي|مات|الله يرحمه|رحمه الله|يرحمه الله|انتقل الى رحمه الله|المرحوم)"
 _JOB = (
     r"(?:توظف|توظفت|توظفو|توظفوا|اتوظف|اتوظفت|تعين|تعينت|اتعين|اتعينت|اشتغل|اشتغلت"
     r"|لقي وظيفه|لقت وظيفه|حصل وظيفه|حصلت وظيفه|جاته وظيفه|جاتها وظيفه|صار يشتغل|صارت تشتغل"
     r"|صار موظف|صارت موظفه|زاد راتب|زاد راتبي|زاد راتبه|زاد راتبها|زاد دخل|زاد دخلي|زاد دخلنا"
     r"|ارتفع راتب|ارتفع دخل|تغير راتب|تغير راتبي|تغير دخل|تغير دخلي|تغير دخلنا|ترقيت|ترقي"
-    r"|زياده (?:في )?(?:راتب|الراتب|دخل|الدخل)|علاوه)"
+    r"|زياده (?:في )?(?:راتب|الراتب|دخل|الدخل)|علاوه|صارت تداوم|صار يداوم"
+    r"|(?:لقي|لقت|لقيت|حصل|حصلت|جاه|جاها|جاني|بدا|بدت|بديت|بدات|صار له|صار لها|صار عنده|صار عندها)"
+    r" (?:شغل|وظيفه|عمل|دوام|راتب|تشتغل|يشتغل|اشتغل|تداوم|يداوم|العمل|الشغل|الدوام))"
 )
 _JOB_EN = (
     r"(?:got a job|found a job|started (?:a )?(?:new )?(?:job|work|working)|(?:is|are|am) (?:now )?"
@@ -50,7 +55,7 @@ _JOB_EN = (
 _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
     (
         MOBILITY_CARD,
-        re.compile(rf"{_B}{_A}(?:بطاقه|بطاقات|كرت) {_A}تنقل|mobility card|movement card"),
+        re.compile(rf"{_B}{_A}(?:بطاقه|بطاقات|كرت) {_A}تنقل|mobility card|movement card|tanaqul"),
     ),
     (
         SAUDI_MOTHER,
@@ -62,6 +67,8 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
             r"|(?:son|daughter|child|children|kids) of a saudi (?:woman|mother|mom|mum)"
             r"|(?:father|dad) is (?:not saudi|non-saudi|not a saudi|a foreigner|foreign)"
             r"|saudi (?:woman|wife|mom|mum) married to a (?:foreigner|non-saudi)"
+            r"|married to a (?:non-saudi|non saudi|foreign) (?:man|husband)"
+            r"|husband is (?:not saudi|non-saudi|not a saudi|a foreigner|foreign)"
         ),
     ),
     (
@@ -70,7 +77,7 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
             rf"{_B}{_A}(?:زوجتي|زوجه|حرمتي|مرتي|الزوجه) {_A}(?:اجنبيه|غير سعوديه|مو سعوديه|مب سعوديه)"
             rf"|{_B}انا (?:اجنبيه|غير سعوديه|مقيمه) (?:و)?(?:متزوجه|زوجي)"
             r"|foreign wife|(?:my )?wife is (?:not saudi|non-saudi|a foreigner|foreign|not a saudi)"
-            r"|non-saudi wife|married to a saudi"
+            r"|non-saudi wife|married to a saudi|husband is (?:a )?saudi"
         ),
     ),
     (
@@ -78,16 +85,18 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
         re.compile(
             rf"{_B}{_A}(?:ارمله|ارامل|ترملت){_E}"
             rf"|{_B}{_HUSBAND} (?:\S+ )?{_DIED}|{_B}(?:توفي|توفى|مات) {_HUSBAND}"
-            rf"|{_B}وفاه {_HUSBAND}|{_B}{_A}وفاه {_A}زوج"
+            rf"|{_B}وفاه {_HUSBAND}|{_B}{_A}وفاه {_A}زوج|{_B}المرحوم {_HUSBAND}"
+            rf"|{_B}(?:فقدت|خسرت) {_HUSBAND}"
             r"|widow|husband (?:has )?(?:died|passed away|is dead|is deceased|passed)"
-            r"|(?:death|loss) of (?:my )?husband|late husband"
+            r"|(?:death|loss) of (?:my )?husband|late husband|lost my husband"
+            r"|(?:husband|father|dad) (?:who was the (?:applicant|registrant) )?(?:died|passed)"
         ),
     ),
     (
         DIVORCED,
         re.compile(
             rf"{_B}{_A}(?:مطلقه|مطلقات|تطلقت|اتطلقت|انطلقت|طلقني|طلقتني|حاضنه|حضانه|حضانتي){_E}"
-            rf"|{_B}(?:انفصلت|منفصله) عن {_A}زوج"
+            rf"|{_B}(?:انفصلت|منفصله) عن {_A}زوج|{_B}(?:بعد |من )?(?:الطلاق|طلاقي|طلاقنا){_E}"
             r"|divorc|custody|separated from my husband|single mother"
         ),
     ),

@@ -403,3 +403,20 @@ def test_a_where_question_at_the_end_of_a_message_is_about_the_service():
     assert asks_about_service("عندي مشكلة في صرف الدعم وين اشتكي؟")
     assert asks_about_service("عندي مشكلة في الصرف، وين اقدم الشكوى؟")
     assert not asks_about_service("عندي مشكلة، ابي افتح بلاغ")
+
+
+@pytest.mark.parametrize(
+    "text, kind, group",
+    [
+        ("والموعد؟", "how_long", None),
+        ("والمبلغ؟", "how_much", None),
+        ("والرسوم؟", "cost", None),
+        ("والرابط؟", "where", None),
+        ("والرقم؟", "phone", None),
+        ("والراتب؟", "who", "high_income"),
+        ("والعمر؟", "subject", "age"),
+        ("طيب والاقامة؟", "subject", "residence"),
+    ],
+)
+def test_one_noun_for_what_the_answer_did_not_say(text, kind, group):
+    assert read(text) == Ellipsis(kind, group=group)

@@ -72,3 +72,21 @@ def test_a_situation_told_plainly_has_its_answer_whatever_was_chosen():
     assert situation_answer("امي سعودية وابوي اردني") == "saudi_mother"
     assert situation_answer("زوجتي اجنبية") == "foreign_wife"
     assert situation_answer("كيف اغير الايبان") is None
+
+
+@pytest.mark.parametrize(
+    "text, told",
+    [
+        ("زوجتي لقت شغل في مدرسة", "income_change"),
+        ("حرمتي صار لها راتب", "income_change"),
+        ("المرحوم زوجي كان مسجل الطلب باسمه", "widow"),
+        ("ابوي توفي وكان هو المسجل", "widow"),
+        ("العيال عندي بعد الطلاق", "divorced"),
+        ("I lost my husband last year", "widow"),
+        ("My husband is Saudi and I am from the Philippines", "foreign_wife"),
+        ("I'm married to a non-Saudi man, can my children apply?", "saudi_mother"),
+        ("متى تداومون", None),
+    ],
+)
+def test_more_ways_to_tell_a_situation(text, told):
+    assert situation(text) == told

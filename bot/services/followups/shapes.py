@@ -179,6 +179,9 @@ def _fill(words: str) -> str:
 _ANAPHORIC_VERB = r"[ايتن][^ ]{2,5}(?:ه|ها|هم)"
 
 
+_NOUN_FILL = _any("طيب يعني كم وش بالضبط تقريبا بعد كمان")
+
+
 # (kind, whole-message pattern), tried in order.
 _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
     (k, re.compile(p))
@@ -227,6 +230,12 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (NO_SMS, rf"{_CONDITION}{_NO_SMS}{_fill(_OUTCOME_FILL)}"),
         (NO_SMS, rf"{_CONDITION}{_NO_SMS_NAMED}{_fill(_OUTCOME_FILL)}"),
         (MOBILE_CHANGED, rf"{_CONDITION}(?:{_MOBILE_CHANGED}){_fill(_OUTCOME_FILL)}"),
+        # One noun for what the answer did not say: "والموعد؟", "والمبلغ؟", "والرسوم؟".
+        (HOW_LONG, rf"(?:الوقت|الموعد|موعده|موعدها|المواعيد){_fill(_NOUN_FILL)}"),
+        (HOW_MUCH, rf"(?:المبلغ|المبالغ|مبلغه|مبلغها|الفلوس){_fill(_NOUN_FILL)}"),
+        (COST, rf"(?:الرسوم|رسومها|رسومه|التكلفه){_fill(_NOUN_FILL)}"),
+        (WHERE, rf"(?:الرابط|الموقع|العنوان|رابطه|رابطها){_fill(_NOUN_FILL)}"),
+        (PHONE, rf"(?:الرقم|رقمهم|رقمه|التلفون|الهاتف){_fill(_NOUN_FILL)}"),
     ]
 ]
 
