@@ -420,3 +420,22 @@ def test_a_where_question_at_the_end_of_a_message_is_about_the_service():
 )
 def test_one_noun_for_what_the_answer_did_not_say(text, kind, group):
     assert read(text) == Ellipsis(kind, group=group)
+
+
+@pytest.mark.parametrize(
+    "topic, text, key",
+    [
+        ("registration_steps", "طيب وبعد ما ارسل الطلب؟", "registration_steps.next"),
+        ("registration_steps", "وهل فيه رسوم؟", "any.cost"),
+        ("registration_steps", "والتابعين؟", "eligibility.who.child"),
+        ("objection_steps", "وإذا انقبل متى ينزل؟", "objection.accepted"),
+        ("objection_steps", "وأرفق شي؟", "objection.what"),
+        ("eligibility_conditions", "وش الحد المانع؟", "eligibility.who.high_income"),
+        ("contact_channels", "ووين مقرهم؟", "contact.where"),
+        ("update_data", "وإذا ما حدثت؟", "update_data.not_done"),
+        ("income_change", "وإذا ما حدثت؟", "update_data.not_done"),
+    ],
+)
+def test_follow_ups_citizens_add(topic, text, key):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key
