@@ -11,8 +11,9 @@ to be answered:
   (bot.nlu.message_shapes.question_segments): the intent becomes ``multi_intent``
   and ``response_selector.<retrieval intent>.answers`` lists both, for
   ``action_answer_faqs``;
-- a pre-check request that names one condition ("انا عمري 17 هل يحق لي التسجيل"):
-  that condition's answer, with the pre-check offered the same way;
+- a pre-check request that names one condition ("انا عمري 17 هل يحق لي التسجيل") or
+  tells a situation ("انا ارملة، هل انا مؤهلة؟"): that condition's or situation's
+  answer, with the pre-check offered the same way;
 - one question is an FAQ and the other asks for a service ("وش الشروط؟ وابي افتح
   بلاغ"), in either order: the intent becomes ``multi_intent`` too, with the answer
   in ``answers`` and the service's intent in ``offer``, so the FAQ is answered and
@@ -178,7 +179,10 @@ class FaqShapes(GraphComponent):
             self._answer_and_offer(message, selector, several, offer)
             return
         if name == self.config["precheck_intent"]:
-            condition = self._named_condition(selector)
+            # "انا ارملة، هل انا مؤهلة؟": the case told gets its answer, the pre-check
+            # is offered, as for a condition named.
+            told = situation_answer(text)
+            condition = self._named_condition(selector) or (f"{retrieval}/{told}" if told else None)
             if condition:
                 self._answer_and_offer(message, selector, [condition], name)
             return

@@ -62,12 +62,14 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
         re.compile(
             rf"{_B}(?:امي|امه|امها|امهم|امنا|ام|ابناء|اولاد|عيال|بنت|ولد) {_A}سعوديه"
             rf"|{_B}{_A}سعوديه {_A}(?:متزوجه|وزوجها|زوجها) (?:من |ب)?{_A}(?:اجنبي|غير سعودي)"
+            rf"|{_B}انا سعوديه (?:و)?(?:متزوجه|زوجي)"
             rf"|{_B}(?:ابوي|ابونا|ابوه|زوجي) (?:اجنبي|غير سعودي|مو سعودي)"
             r"|(?:mother|mom|mum|mommy|mama) is (?:a )?saudi|saudi (?:mother|mom|mum)"
             r"|(?:son|daughter|child|children|kids) of a saudi (?:woman|mother|mom|mum)"
             r"|(?:father|dad) is (?:not saudi|non-saudi|not a saudi|a foreigner|foreign)"
             r"|saudi (?:woman|wife|mom|mum) married to a (?:foreigner|non-saudi)"
             r"|married to a (?:non-saudi|non saudi|foreign) (?:man|husband)"
+            r"|(?:i am|i'm|im) (?:a )?saudi (?:woman |lady |female |mother |mom |mum )?(?:and )?married to"
             r"|husband is (?:not saudi|non-saudi|not a saudi|a foreigner|foreign)"
         ),
     ),
@@ -78,6 +80,7 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
             rf"|{_B}انا (?:اجنبيه|غير سعوديه|مقيمه) (?:و)?(?:متزوجه|زوجي)"
             r"|foreign wife|(?:my )?wife is (?:not saudi|non-saudi|a foreigner|foreign|not a saudi)"
             r"|non-saudi wife|married to a saudi|husband is (?:a )?saudi"
+            r"|(?:foreign|non-saudi|non saudi|expat) (?:spouse|wife|woman married)"
         ),
     ),
     (
