@@ -268,8 +268,9 @@ class FaqShapes(GraphComponent):
             ):
                 continue
             # The segment's lemma has its digits shaped away: the age is read from
-            # the whole message.
-            variant = age_variant(key.split("/", 1)[-1], text)
+            # the whole message, and so is the situation told in another sentence.
+            short = key.split("/", 1)[-1]
+            variant = age_variant(short, text) or situation_variant(short, text)
             key = f"{self.config['retrieval_intent']}/{variant}" if variant else key
             if key not in answers:
                 answers.append(key)

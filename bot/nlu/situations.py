@@ -60,10 +60,10 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
     (
         SAUDI_MOTHER,
         re.compile(
-            rf"{_B}(?:امي|امه|امها|امهم|امنا|ام|ابناء|اولاد|عيال|بنت|ولد) {_A}سعوديه"
+            rf"{_B}(?:و)?(?:امي|امه|امها|امهم|امنا|ام|ابناء|اولاد|عيال|بنت|ولد) {_A}سعوديه"
             rf"|{_B}{_A}سعوديه {_A}(?:متزوجه|وزوجها|زوجها) (?:من |ب)?{_A}(?:اجنبي|غير سعودي)"
             rf"|{_B}انا سعوديه (?:و)?(?:متزوجه|زوجي)"
-            rf"|{_B}(?:ابوي|ابونا|ابوه|زوجي) (?:اجنبي|غير سعودي|مو سعودي)"
+            rf"|{_B}(?:و)?(?:ابوي|ابونا|ابوه|زوجي) (?:اجنبي|غير سعودي|مو سعودي)"
             r"|(?:mother|mom|mum|mommy|mama) is (?:a )?saudi|saudi (?:mother|mom|mum)"
             r"|(?:son|daughter|child|children|kids) of a saudi (?:woman|mother|mom|mum)"
             r"|(?:father|dad) is (?:not saudi|non-saudi|not a saudi|a foreigner|foreign)"
@@ -76,7 +76,7 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
     (
         FOREIGN_WIFE,
         re.compile(
-            rf"{_B}{_A}(?:زوجتي|زوجه|حرمتي|مرتي|الزوجه) {_A}(?:اجنبيه|غير سعوديه|مو سعوديه|مب سعوديه)"
+            rf"{_B}(?:و)?{_A}(?:زوجتي|زوجه|حرمتي|مرتي|الزوجه) {_A}(?:اجنبيه|غير سعوديه|مو سعوديه|مب سعوديه)"
             rf"|{_B}انا (?:اجنبيه|غير سعوديه|مقيمه) (?:و)?(?:متزوجه|زوجي)"
             r"|foreign wife|(?:my )?wife is (?:not saudi|non-saudi|a foreigner|foreign|not a saudi)"
             r"|non-saudi wife|married to a saudi|husband is (?:a )?saudi"
@@ -87,7 +87,7 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
         WIDOW,
         re.compile(
             rf"{_B}{_A}(?:ارمله|ارامل|ترملت){_E}"
-            rf"|{_B}{_HUSBAND} (?:\S+ )?{_DIED}|{_B}(?:توفي|توفى|مات) {_HUSBAND}"
+            rf"|{_B}(?:و)?{_HUSBAND} (?:\S+ )?(?:و)?{_DIED}|{_B}(?:توفي|توفى|مات) {_HUSBAND}"
             rf"|{_B}وفاه {_HUSBAND}|{_B}{_A}وفاه {_A}زوج|{_B}المرحوم {_HUSBAND}"
             rf"|{_B}(?:فقدت|خسرت) {_HUSBAND}"
             r"|widow|husband (?:has )?(?:died|passed away|is dead|is deceased|passed)"
@@ -106,7 +106,7 @@ _SITUATIONS: List[Tuple[str, "re.Pattern[str]"]] = [
     (
         INCOME_CHANGE,
         # "ما اشتغل", "ما توظفت": no job is no change to report.
-        re.compile(rf"{_B}(?<!ما )(?<!مو )(?<!لا ){_JOB}{_E}|{_JOB_EN}"),
+        re.compile(rf"{_B}(?<!ما )(?<!مو )(?<!لا )(?:و)?{_JOB}{_E}|{_JOB_EN}"),
     ),
 ]
 

@@ -90,3 +90,10 @@ def test_a_situation_told_plainly_has_its_answer_whatever_was_chosen():
 )
 def test_more_ways_to_tell_a_situation(text, told):
     assert situation(text) == told
+
+
+def test_a_situation_glued_to_and_or_in_another_sentence_is_read():
+    assert situation("عندي اربع عيال وزوجي متوفي من سنتين، وش اسوي؟") == "widow"
+    assert situation("ابوي كان المسجل وتوفى، الحين وش نسوي؟") == "widow"
+    assert situation("عندي ثلاث عيال وزوجتي اجنبية") == "foreign_wife"
+    assert situation("عندي بنتين وتوظفت الشهر هذا") == "income_change"
