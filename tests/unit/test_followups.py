@@ -439,3 +439,21 @@ def test_one_noun_for_what_the_answer_did_not_say(text, kind, group):
 def test_follow_ups_citizens_add(topic, text, key):
     answer = picker.pick(topic, read(text))
     assert answer is not None and answer.key == key
+
+
+@pytest.mark.parametrize(
+    "topic, text, key",
+    [
+        ("eligibility_status", "وين القى التفاصيل؟", "eligibility_status.where"),
+        ("working_hours", "والجمعة؟", "contact.who.days"),
+        ("working_hours", "والمقرات وين؟", "contact.where"),
+        ("sotak_masmoo", "وكيف ادخلها؟", "sotak_masmoo.how"),
+        ("residence_rule", "وإذا سافرت للعلاج؟", "eligibility.who.traveller"),
+        ("single_independent", "والمطلق؟", "eligibility.who.divorced"),
+        ("payment_unknown", "ليش تأخر؟", "any.late"),
+        ("change_mobile", "وإذا ما اقدر ادخل؟", "any.no_access"),
+    ],
+)
+def test_more_follow_ups_on_their_topic(topic, text, key):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key
