@@ -457,3 +457,29 @@ def test_follow_ups_citizens_add(topic, text, key):
 def test_more_follow_ups_on_their_topic(topic, text, key):
     answer = picker.pick(topic, read(text))
     assert answer is not None and answer.key == key
+
+
+@pytest.mark.parametrize(
+    "topic, text, key",
+    [
+        ("change_iban", "كم ياخذ تغيير الايبان؟", "any.how_long"),
+        ("objection_steps", "متى يردون على الاعتراض؟", "objection.how_long"),
+        ("eligibility_status", "وين القى دراسة الاهلية؟", "eligibility_status.where"),
+        ("registration_steps", "وش احتاج للتسجيل؟", "registration_steps.what"),
+    ],
+)
+def test_a_question_naming_the_topic_is_a_followup_on_it(topic, text, key):
+    from bot.services.followups.loose import read_loose
+
+    kind, words = read_loose(text)
+    answer = picker.pick(topic, Ellipsis(kind, about=tuple(words)))
+    assert answer is not None and answer.key == key
+
+
+def test_a_question_naming_another_subject_is_read_on_its_own():
+    from bot.services.followups.loose import read_loose
+
+    kind, words = read_loose("كم ياخذ تغيير الايبان؟")
+    assert picker.pick("registration_steps", Ellipsis(kind, about=tuple(words))) is None
+    assert read_loose("كم ياخذ؟") is None  # nothing named: the strict reading's
+    assert read_loose("وش شروط حساب المواطن في البرنامج الجديد") is None

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from bot.content import button, fact, faq_answers, faq_title, fill, followup_content
 from bot.services.eligibility import messages as precheck
+from bot.services.followups.loose import leans_on
 from bot.services.followups.shapes import NEXT, SUBJECT, WHO, WHY, WHY_NOT, Ellipsis
 from bot.services.followups.topics import PRECHECK
 
@@ -124,6 +125,8 @@ def pick(
     read on its own)."""
     if ellipsis is None or not known_topic(topic):
         return None
+    if ellipsis.about and not leans_on(list(ellipsis.about), _topic_text(topic)):
+        return None  # "كم ياخذ تغيير الايبان؟" after an answer that never spoke of it
     if topic == PRECHECK:
         answer = _from_precheck(ellipsis, slots or {})
         if answer:
@@ -135,6 +138,12 @@ def pick(
     if ellipsis.kind == SUBJECT:
         return _subject_faq(topic, ellipsis.group or "")
     return None
+
+
+def _topic_text(topic: str) -> str:
+    """What the previous answer said (an FAQ's text) and its title."""
+    answer = faq_answers().get(topic)
+    return (fill(answer["text"]) if answer else "") + " " + title(topic)
 
 
 def _subject_faq(topic: str, subject: str) -> Optional[Answer]:

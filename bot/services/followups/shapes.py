@@ -66,15 +66,19 @@ class Ellipsis:
     kind: str
     group: Optional[str] = None
     age: Optional[int] = None
+    # The content words of a question that names its subject ("كم ياخذ تغيير
+    # الايبان؟"): answered on a topic only when that topic's answer used them.
+    about: Tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "group": self.group, "age": self.age}
+        found = {"kind": self.kind, "group": self.group, "age": self.age}
+        return {**found, "about": list(self.about)} if self.about else found
 
     @classmethod
     def from_dict(cls, data: dict) -> Optional["Ellipsis"]:
         if not data or not data.get("kind"):
             return None
-        return cls(data["kind"], data.get("group"), data.get("age"))
+        return cls(data["kind"], data.get("group"), data.get("age"), tuple(data.get("about") or ()))
 
 
 def _any(words: str) -> str:
