@@ -483,3 +483,16 @@ def test_a_question_naming_another_subject_is_read_on_its_own():
     assert picker.pick("registration_steps", Ellipsis(kind, about=tuple(words))) is None
     assert read_loose("كم ياخذ؟") is None  # nothing named: the strict reading's
     assert read_loose("وش شروط حساب المواطن في البرنامج الجديد") is None
+
+
+def test_an_unplaced_message_after_an_answer_gets_the_near_answer_ranked_high():
+    ranking = [
+        {"intent_response_key": "faq/password_recovery", "confidence": 0.3},
+        {"intent_response_key": "faq/objection_reply_time", "confidence": 0.2},
+        {"intent_response_key": "faq/change_iban", "confidence": 0.1},
+    ]
+    assert picker.related_answer("objection_steps", ranking) == "objection_reply_time"
+    assert picker.related_answer("working_hours", ranking) is None  # nothing near it
+    assert picker.related_answer(None, ranking) is None
+    low = [{"intent_response_key": "faq/objection_reply_time", "confidence": 0.05}]
+    assert picker.related_answer("objection_steps", low) is None

@@ -18,7 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot.content import button, fact, faq_answers, faq_title, fill, followup_content
+from bot.content import (
+    button,
+    buttons_catalogue,
+    fact,
+    faq_answers,
+    faq_title,
+    fill,
+    followup_content,
+)
 from bot.services.eligibility import messages as precheck
 from bot.services.followups.loose import leans_on
 from bot.services.followups.shapes import NEXT, SUBJECT, WHO, WHY, WHY_NOT, Ellipsis
@@ -153,3 +161,34 @@ def _subject_faq(topic: str, subject: str) -> Optional[Answer]:
     if not faq or faq == topic or faq not in faq_answers():
         return None
     return Answer(f"faq.{faq}", "", faq=faq)
+
+
+# A message the NLU could not place, after an answer: the answers near that answer are
+# likelier than the rest. How far down the selector's ranking, and how sure at least.
+RELATED_RANK = 3
+RELATED_FLOOR = 0.1
+
+
+def related(topic: str) -> List[str]:
+    """FAQ answers near `topic`: those it offers as buttons, and those of its families."""
+    answer = faq_answers().get(topic) or {}
+    catalogue = buttons_catalogue()
+    near = [catalogue.get(name, {}).get("faq") for name in answer.get("buttons") or []]
+    mine = set(scopes_of(topic)[1:])
+    for other, names in (_content().get("topics") or {}).items():
+        if mine & set(names):
+            near.append(other)
+    return [k for k in dict.fromkeys(near) if k and k != topic and k in faq_answers()]
+
+
+def related_answer(topic: Optional[str], ranking: List[Mapping[str, Any]]) -> Optional[str]:
+    """The best-ranked answer near the previous one among the selector's first
+    RELATED_RANK, if it is at least RELATED_FLOOR sure; None otherwise."""
+    if not known_topic(topic):
+        return None
+    near = set(related(topic or ""))
+    for row in ranking[:RELATED_RANK]:
+        key = str(row.get("intent_response_key") or "").split("/", 1)[-1]
+        if key in near and float(row.get("confidence") or 0.0) >= RELATED_FLOOR:
+            return key
+    return None
