@@ -19,8 +19,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.forms import entity_of, last_bot_buttons, previous_user_intent, reply_language
 from bot.actions.handoff import hand_over
-from bot.services.followups.picker import related_answer
-from bot.services.followups.topics import topic_of
 from bot.content import (
     ARABIC,
     buttons_catalogue,
@@ -29,6 +27,8 @@ from bot.content import (
     intent_button,
     message,
 )
+from bot.services.followups.picker import related_answer
+from bot.services.followups.topics import topic_of
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
 _SKIP = {

@@ -62,7 +62,9 @@ def test_situation_answers_state_their_case_in_both_languages():
     }
     for key, (arabic, english) in expected.items():
         answer = faq_answers()[key]
-        assert answer["situation_from"] and all(k in faq_answers() for k in answer["situation_from"])
+        assert answer["situation_from"] and all(
+            k in faq_answers() for k in answer["situation_from"]
+        )
         assert arabic in fill(answer["text"]), key
         assert english.lower() in fill(faq_text(key, "en"), "en").lower(), key
 

@@ -27,8 +27,14 @@ from bot.services.followups.shapes import (
 
 # The question, at the start of the message (after its lead), by kind.
 _LEADS: List[Tuple[str, "re.Pattern[str]"]] = [
-    (HOW_LONG, re.compile(r"(?:كم|قد وش|قديش) (?:ياخذ|تاخذ|يطول|تطول|يستغرق|تستغرق|مده|المده|وقت)")),
-    (HOW_LONG, re.compile(r"(?:متي|بعد كم|خلال كم) (?:يردون|يرد|يطلع|تطلع|ينزل|تنزل|يوصل|توصل|يصير|يتم)")),
+    (
+        HOW_LONG,
+        re.compile(r"(?:كم|قد وش|قديش) (?:ياخذ|تاخذ|يطول|تطول|يستغرق|تستغرق|مده|المده|وقت)"),
+    ),
+    (
+        HOW_LONG,
+        re.compile(r"(?:متي|بعد كم|خلال كم) (?:يردون|يرد|يطلع|تطلع|ينزل|تنزل|يوصل|توصل|يصير|يتم)"),
+    ),
     (WHERE, re.compile(r"(?:من )?وين (?:القي|الاقي|القاها|القاه|احصل|اشوف|اروح|ادخل)")),
     (WHAT, re.compile(r"(?:وش )?(?:احتاج|يبون|يطلبون|المطلوب)")),
     (NEXT, re.compile(r"(?:وش اسوي|وش يصير|وش الخطوه) (?:بعد|بعدين|بعدها)")),
@@ -71,4 +77,6 @@ def leans_on(words: List[str], answer_text: str) -> bool:
     previous answer used."""
     said = {_stem(w) for w in normalize(answer_text).split()}
     stems = [_stem(w) for w in words]
-    return bool(stems) and all(s in said or any(len(s) >= 4 and s in t for t in said) for s in stems)
+    return bool(stems) and all(
+        s in said or any(len(s) >= 4 and s in t for t in said) for s in stems
+    )
