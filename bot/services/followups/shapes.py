@@ -24,6 +24,7 @@ from typing import List, Optional, Tuple
 from bot.content import followup_content
 from bot.nlu.arabic import normalize
 from bot.nlu.dialect import fold_dialect
+from bot.nlu.message_shapes import strip_courtesy
 from bot.services.followups.groups import read_age, read_group
 
 # Kinds of follow-up (bot/content/followups.yml answers `<topic>.<kind>`).
@@ -353,8 +354,11 @@ def asks_about_service(text: str) -> bool:
     elliptical or not."""
     bodies = [_body(text)[0]]
     last = _last_sentence(text)
-    if last and last != text:
-        bodies.append(_body(last)[0])  # "عندي مشكلة في الصرف، وين اشتكي؟"
+    told = " ".join(words(text[: text.rfind(last)])) if last else ""
+    # "عندي مشكلة في الصرف، وين اشتكي؟": a problem told, then where; not a greeting
+    # before the question ("السلام عليكم، وين ..."), which is read as it always was.
+    if last and last != text and strip_courtesy(told):
+        bodies.append(_body(last)[0])
     # "عندي مشكلة في صرف الدعم وين اشتكي؟": the where-question in the last few words.
     tail = _TAIL_WHERE.search(bodies[0])
     if tail:
