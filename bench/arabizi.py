@@ -42,7 +42,7 @@ DEV = ROOT / "bench" / "arabizi_dev.yml"
 RESULTS = ROOT / "results"
 
 
-SETS = ("arabizi", "arabizi_fresh")
+SETS = ("arabizi", "arabizi_fresh", "arabizi_situations")
 
 
 def dev_set() -> Tuple[Dict[str, List[Tuple[str, str]]], List[str]]:

@@ -85,7 +85,7 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--file", type=Path, default=DEV, help="default: %(default)s")
     parser.add_argument(
-        "--section", default="conversations", help="conversations (default) or fresh"
+        "--section", default="conversations", help="conversations (default), fresh or situations"
     )
     args = parser.parse_args(argv)
     report = run(args.url.rstrip("/") + "/webhooks/rest/webhook", args.file, args.section)

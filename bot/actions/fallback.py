@@ -27,6 +27,8 @@ from bot.content import (
     intent_button,
     message,
 )
+from bot.services.followups.picker import related_answer
+from bot.services.followups.topics import topic_of
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
 _SKIP = {
@@ -83,6 +85,20 @@ def suggestions(parse_data: Dict[str, Any], lang: str = ARABIC) -> List[Dict[str
     return result
 
 
+# A short message after an answer is most often about that answer: one the NLU could
+# not place is answered with the FAQ near the previous one that it ranked high
+# (bot.services.followups.picker.related_answer) rather than "did you mean".
+SHORT_WORDS = 8
+
+
+def _near_previous_answer(tracker: Tracker) -> Optional[str]:
+    parse = tracker.latest_message or {}
+    if len((parse.get("text") or "").split()) > SHORT_WORDS:
+        return None
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    return related_answer(topic_of(tracker.events), selector.get("ranking") or [])
+
+
 class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
@@ -90,6 +106,10 @@ class ActionFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
         if previous_user_intent(tracker) == "nlu_fallback":
             return hand_over(dispatcher, tracker, "fallback")
+        nearby = _near_previous_answer(tracker)
+        if nearby:
+            dispatcher.utter_message(response=f"utter_faq/{nearby}")
+            return []
         lang = reply_language(tracker)
         buttons = suggestions(tracker.latest_message or {}, lang)
         if not buttons:

@@ -81,6 +81,9 @@ class ActionAnswerFollowup(Action):
         answer = pick(topic, ellipsis, tracker.slots)
         if answer is None:
             return answer_on_its_own(dispatcher, tracker, domain, marked.get(ORIGINAL_INTENT_KEY))
+        if answer.faq:
+            dispatcher.utter_message(response=f"utter_faq/{answer.faq}")
+            return [SlotSet(TOPIC_SLOT, answer.faq)]
         dispatcher.utter_message(text=answer.text, buttons=answer.buttons or None)
         # The topic stays, so a third message ("وإذا تأخر؟") leans on it too.
         return [SlotSet(TOPIC_SLOT, topic)]

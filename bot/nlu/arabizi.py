@@ -293,10 +293,16 @@ def transliterate_words(words: Sequence[str]) -> List[str]:
     return out
 
 
+# "ad-daf3a", "as-sijil": an assimilated article written with a hyphen, as in
+# transcriptions; read as the lone article ("ad daf3a") the next word joins.
+_HYPHENATED_ARTICLE = re.compile(r"(?i)\b([aei](?:sh|th|dh|[dtsznrl]))-(?=[a-z0-9])")
+
+
 def to_arabic(text: str) -> str:
     """The message in Arabic script if it is Arabizi; otherwise the text unchanged."""
     if language_of(text) != ARABIZI:
         return text
+    text = _HYPHENATED_ARTICLE.sub(r"\1 ", text)
     matches = list(WORD.finditer(text))
     lemmas = iter(transliterate_words([m.group() for m in matches]))
     return " ".join(WORD.sub(lambda m: next(lemmas), text).split())

@@ -11,15 +11,24 @@ to be answered:
   (bot.nlu.message_shapes.question_segments): the intent becomes ``multi_intent``
   and ``response_selector.<retrieval intent>.answers`` lists both, for
   ``action_answer_faqs``;
-- a pre-check request that names one condition ("انا عمري 17 هل يحق لي التسجيل"):
-  that condition's answer, with the pre-check offered the same way;
+- a pre-check request that names one condition ("انا عمري 17 هل يحق لي التسجيل") or
+  tells a situation ("انا ارملة، هل انا مؤهلة؟"): that condition's or situation's
+  answer, with the pre-check offered the same way;
 - one question is an FAQ and the other asks for a service ("وش الشروط؟ وابي افتح
   بلاغ"), in either order: the intent becomes ``multi_intent`` too, with the answer
   in ``answers`` and the service's intent in ``offer``, so the FAQ is answered and
   the service offered as a button rather than one of the two dropped;
 - the chosen answer has variants by the age the citizen gave (bot/content/faq.yml,
   ``derived_from``: a son of 20 gets the adult dependant's share, a daughter of 10
-  the minor's): the variant replaces it.
+  the minor's): the variant replaces it;
+- the message tells a situation an answer speaks to (a widow, a divorcee with
+  custody, a job that changes the household's income, a mobility card, a Saudi
+  mother: bot.nlu.situations) and the chosen FAQ is one that answer replaces
+  (faq.yml ``situation`` and ``situation_from``): that answer replaces it. The key
+  the selector chose stays in the prediction (``ORIGINAL_KEY``), which is what the
+  NLU benchmark scores. When the selector is unsure (the fallback, or an answer
+  under ``answer_threshold``) and the situation is told, its answer is given instead
+  of "did you mean" (scored as the FAQ it derives from).
 """
 
 from __future__ import annotations
@@ -50,9 +59,11 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.content import buttons_catalogue, fact, faq_answers
 from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.message_shapes import stated_age
+from bot.nlu.situations import situation
 
 ANSWERS_KEY = "answers"
 OFFER_KEY = "offer"
+ORIGINAL_KEY = "original_response_key"
 
 
 @lru_cache(maxsize=None)
@@ -76,6 +87,27 @@ def age_variant(key: Text, text: Text) -> Optional[Text]:
         if "min_age" in answer and age >= int(fact(answer["min_age"])):
             return variant
         if "below_age" in answer and age < int(fact(answer["below_age"])):
+            return variant
+    return None
+
+
+def situation_answer(text: Text) -> Optional[Text]:
+    """The answer written for the situation `text` tells, whatever FAQ was chosen."""
+    told = situation(text)
+    for key, answer in sorted(faq_answers().items()):
+        if told is not None and answer.get("situation") == told:
+            return key
+    return None
+
+
+def situation_variant(key: Text, text: Text) -> Optional[Text]:
+    """The answer for the situation `text` tells (bot.nlu.situations), when it is one
+    that replaces FAQ `key` (faq.yml `situation` and `situation_from`)."""
+    told = situation(text)
+    if told is None:
+        return None
+    for variant, answer in sorted(faq_answers().items()):
+        if answer.get("situation") == told and key in (answer.get("situation_from") or []):
             return variant
     return None
 
@@ -147,13 +179,32 @@ class FaqShapes(GraphComponent):
             self._answer_and_offer(message, selector, several, offer)
             return
         if name == self.config["precheck_intent"]:
-            condition = self._named_condition(selector)
+            # "انا ارملة، هل انا مؤهلة؟": the case told gets its answer, the pre-check
+            # is offered, as for a condition named.
+            told = situation_answer(text)
+            condition = self._named_condition(selector) or (f"{retrieval}/{told}" if told else None)
             if condition:
                 self._answer_and_offer(message, selector, [condition], name)
             return
+        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
+        unsure = name != retrieval or prediction[PREDICTED_CONFIDENCE_KEY] < float(
+            self.config["answer_threshold"]
+        )
+        told = situation_answer(text) if unsure else None
+        if told and name in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME):
+            # The selector is unsure what is asked, but the citizen told their case
+            # plainly: the answer written for it rather than "did you mean".
+            answered = {
+                INTENT_NAME_KEY: retrieval,
+                PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+            }
+            message.set(INTENT, answered, add_to_output=True)
+            prediction[INTENT_RESPONSE_KEY] = f"{retrieval}/{told}"
+            prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{retrieval}/{told}"
+            prediction.pop(ORIGINAL_KEY, None)
+            return
         if name != retrieval:
             return
-        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
         if prediction[PREDICTED_CONFIDENCE_KEY] < float(self.config["answer_threshold"]):
             fallback = {
                 INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
@@ -164,7 +215,12 @@ class FaqShapes(GraphComponent):
             message.set(INTENT_RANKING_KEY, [dict(fallback)] + ranking, add_to_output=True)
             return
         full_key = prediction[INTENT_RESPONSE_KEY]
-        variant = age_variant(full_key.split("/", 1)[-1], text)
+        key = full_key.split("/", 1)[-1]
+        variant = age_variant(key, text)
+        if variant is None:
+            variant = situation_variant(key, text)
+            if variant:
+                prediction[ORIGINAL_KEY] = full_key
         if variant:
             prediction[INTENT_RESPONSE_KEY] = f"{retrieval}/{variant}"
             prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{retrieval}/{variant}"
@@ -212,8 +268,9 @@ class FaqShapes(GraphComponent):
             ):
                 continue
             # The segment's lemma has its digits shaped away: the age is read from
-            # the whole message.
-            variant = age_variant(key.split("/", 1)[-1], text)
+            # the whole message, and so is the situation told in another sentence.
+            short = key.split("/", 1)[-1]
+            variant = age_variant(short, text) or situation_variant(short, text)
             key = f"{self.config['retrieval_intent']}/{variant}" if variant else key
             if key not in answers:
                 answers.append(key)

@@ -37,9 +37,11 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
+from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
+    Ellipsis,
     asks_about_service,
     read,
 )
@@ -104,6 +106,11 @@ class FollowupShapes(GraphComponent):
         if not text or text.lstrip().startswith("/") or name not in self.config["markable_intents"]:
             return
         ellipsis = read(text)
+        if ellipsis is None:
+            # "كم ياخذ تغيير الايبان؟": answered on the topic if the topic is its subject
+            # (bot.services.followups.loose), else as the intent it was read as.
+            loose = read_loose(text)
+            ellipsis = Ellipsis(loose[0], about=tuple(loose[1])) if loose else None
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],

@@ -52,7 +52,7 @@ from bot.nlu.linear_model import (
     message_lemma_text,
     validate_linear_config,
 )
-from bot.nlu.message_shapes import question_segments, strip_courtesy
+from bot.nlu.message_shapes import question_segments, story_question, strip_courtesy
 
 # Re-exported: the model moved to bot.nlu.linear_model, callers still import it here.
 __all__ = [
@@ -153,11 +153,21 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         does not decide the intent (bot.nlu.message_shapes.strip_courtesy)."""
         text, raw = message_lemma_text(message), [message.get(TEXT) or ""]
         stripped = strip_courtesy(text)
+        row = None
         if stripped and stripped != text:
             row = self.model.predict_proba([stripped], raw)[0]
-            if self.classes[int(row.argmax())] not in SMALL_TALK:
-                return dict(zip(self.classes, row.tolist()))
-        return dict(zip(self.classes, self.model.predict_proba([text], raw)[0].tolist()))
+            if self.classes[int(row.argmax())] in SMALL_TALK:
+                row = None
+        if row is None:
+            row = self.model.predict_proba([text], raw)[0]
+        # A long story with its question at the end: the question read alone, when it
+        # is surer of what is asked than the whole story is.
+        question = story_question(message, digit_shape)
+        if question:
+            alone = self.model.predict_proba([question])[0]
+            if alone.max() > row.max() and self.classes[int(alone.argmax())] not in SMALL_TALK:
+                row = alone
+        return dict(zip(self.classes, row.tolist()))
 
     def _segments(self, message: Message) -> None:
         segments = question_segments(message, digit_shape)

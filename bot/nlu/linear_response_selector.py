@@ -43,11 +43,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.linear_model import (
     LinearTextModel,
+    digit_shape,
     linear_model_defaults,
     message_lemma_text,
     validate_linear_config,
 )
-from bot.nlu.message_shapes import strip_courtesy
+from bot.nlu.message_shapes import story_question, strip_courtesy
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +152,12 @@ class LinearResponseSelector(GraphComponent):
         )
         length = int(self.config["ranking_length"])
         for message, row in zip(messages, probabilities):
+            # A story's question read alone, as the intent classifier does.
+            question = story_question(message, digit_shape)
+            if question:
+                alone = self.model.predict_proba([question])[0]
+                if alone.max() > row.max():
+                    row = alone
             ranking = sorted(
                 (
                     {PREDICTED_CONFIDENCE_KEY: float(conf), INTENT_RESPONSE_KEY: key}

@@ -13,7 +13,7 @@ dialect-folded: bot.nlu.arabic, bot.nlu.dialect), never on what the citizen sees
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
@@ -74,6 +74,41 @@ def question_segments(message: Message, lemma_of) -> List[str]:
     texts = [strip_courtesy(lemma_of(" ".join(words))) for words in segments if words]
     texts = [t for t in texts if len(t.split()) >= 2]
     return texts if len(texts) > 1 else []
+
+
+# A story told before the question ("انا ارملة وعندي ثلاث عيال وزوجي كان هو المسجل.
+# كيف احدث البيانات؟"): past this many words, the last sentence is also read alone.
+STORY_WORDS = 14
+_SENTENCE_END = re.compile(r"[.!؟?\n،,;؛]+")
+
+
+def story_question(message: Message, lemma_of) -> str:
+    """The lemma text of a long message's last sentence that is a question (ends with
+    a question mark, else the last sentence), or "" when the message is short, one
+    sentence, or ends in courtesy only."""
+    raw = message.get(TEXT) or ""
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    if len(tokens) < STORY_WORDS or not _SENTENCE_END.search(raw.rstrip(" .!؟?\n")):
+        return ""
+    ends = [m for m in _SENTENCE_END.finditer(raw)]
+    sentences: List[Tuple[List[str], bool]] = [([], False)]
+    boundary = 0
+    for token in tokens:
+        while boundary < len(ends) and token.start >= ends[boundary].start():
+            asked = "?" in ends[boundary].group() or "؟" in ends[boundary].group()
+            sentences[-1] = (sentences[-1][0], asked)
+            boundary += 1
+            sentences.append(([], False))
+        sentences[-1][0].append(token.lemma)
+    if boundary < len(ends):
+        tail = ends[boundary].group()
+        sentences[-1] = (sentences[-1][0], "?" in tail or "؟" in tail)
+    sentences = [(words, asked) for words, asked in sentences if len(words) >= 2]
+    if len(sentences) < 2:
+        return ""
+    questions = [words for words, asked in sentences if asked]
+    last = questions[-1] if questions else sentences[-1][0]
+    return strip_courtesy(lemma_of(" ".join(last)))
 
 
 def stated_age(text: str, low: int = 0, high: int = 120) -> Optional[int]:

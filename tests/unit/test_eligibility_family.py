@@ -117,3 +117,52 @@ def test_breakdowns_only_while_the_replies_give_the_stored_answer():
     assert breakdowns({DEPENDANTS: 3}, {DEPENDANTS: ["ثلاث بنات"]}) == {}
     assert breakdowns({DEPENDANTS: 5}, {DEPENDANTS: ["زوجتي و٣ عيال"]}) == {}
     assert breakdowns({INCOME: 9000}, {INCOME: ["راتبي ٨٠٠٠ وزوجتي ٢٠٠٠"]}) == {}
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("عندي توأم وامهم", 3),  # twins are two children, their mother the wife
+        ("زوجتي والتوأم", 3),
+        ("توأم", 2),
+        ("توأمين وأمهم", 3),
+        ("زوجتي وولد وتوأم", 4),
+        ("my wife and twins", 3),
+        ("زوجتي وبنتين واخوهم", 4),  # the children's brother is a child
+    ],
+)
+def test_twins_are_two_children(text, count):
+    assert value(DEPENDANTS, text) == (count, None)
+
+
+@pytest.mark.parametrize(
+    "text, adults",
+    [
+        ("الكبير 19 والباقي تحت", 1),
+        ("الكبير عمره ١٩ والباقين تحت ١٨", 1),
+        ("اكبرهم 20 والبقية تحت 18", 1),
+        ("الكبيرة عمرها ٢٠ والباقي تحت الثمنطعش", 1),
+        ("الزوجة والكبير 19 والباقي اصغر", 2),
+        ("the eldest is 19 and the rest are under 18", 1),
+        ("ثنين فوق ١٨ والباقي تحت", 2),
+    ],
+)
+def test_the_eldest_and_the_rest_under(text, adults):
+    assert value(ADULTS, text, {DEPENDANTS: 4}) == (adults, None)
+
+
+@pytest.mark.parametrize(
+    "text, amount",
+    [
+        ("بالف وثمنمية", 1800),  # "ب" of a price glued to the number, dialect spelling
+        ("الف وتمنمية", 1800),
+        ("راتبي بالفين وخمسمية", 2500),
+        ("تقريبا بخمسة الاف", 5000),
+        ("بثلاث تالاف وخمسميه", 3500),
+        ("سبعتلاف", 7000),  # a unit and "thousands" as one word
+        ("خمستالاف ونص", 5500),
+        ("بسبعمية ريال", 700),
+    ],
+)
+def test_amounts_in_dialect_words(text, amount):
+    assert value(INCOME, text) == (amount, None)

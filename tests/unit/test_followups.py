@@ -351,3 +351,148 @@ def test_a_where_question_about_a_service_gets_its_faq_and_the_offer():
     assert unsure.get("response_selector")["faq"]["answers"] == ["faq/eligibility_conditions"]
     assert unsure.get("response_selector")["faq"]["offer"] == "check_eligibility"
     assert _shape(_message("ابي افتح بلاغ", "open_ticket")).get("intent")["name"] == "open_ticket"
+
+
+@pytest.mark.parametrize(
+    "text, subject",
+    [
+        ("والأوراق؟", "documents"),
+        ("طيب والمستندات المطلوبة؟", "documents"),
+        ("والايبان؟", "iban"),
+        ("طيب والدوام؟", "hours"),
+        ("والشروط بعد؟", "conditions"),
+    ],
+)
+def test_another_subject_named_alone_is_a_followup(text, subject):
+    assert read(text) == Ellipsis("subject", group=subject)
+
+
+def test_a_subject_alone_without_a_lead_is_a_question_of_its_own():
+    assert read("الاوراق؟") is None
+    assert read("وش المستندات المطلوبة؟") is None
+
+
+def test_a_subject_gets_its_sense_on_the_topic_or_its_faq():
+    assert picker.pick("objection_steps", read("والأوراق؟")).key == "objection.subject.documents"
+    answer = picker.pick("registration_steps", read("والأوراق؟"))
+    assert answer.faq == "required_documents"
+    # the answer just given is not given again: the message is read on its own
+    assert picker.pick("required_documents", read("والأوراق؟")) is None
+
+
+def test_an_answer_derived_from_another_leans_on_its_topic():
+    # the answer for a job that changes the income derives from updating one's data
+    assert picker.pick("income_change", read("وين؟")).key == "update_data.where"
+    assert picker.pick("widow", read("والمطلقة؟")).key == "eligibility.who.divorced"
+
+
+@pytest.mark.parametrize(
+    "text, kind, group",
+    [
+        ("والرسالة ما توصلني", "no_sms", None),
+        ("الرمز ما يوصلني", "no_sms", None),
+        ("وإذا شهرين بس؟", "who", "traveller"),
+        ("واذا سافرت ٤ شهور؟", "who", "traveller"),
+    ],
+)
+def test_more_ways_to_lean_on_the_answer(text, kind, group):
+    assert read(text) == Ellipsis(kind, group=group)
+
+
+def test_a_where_question_at_the_end_of_a_message_is_about_the_service():
+    assert asks_about_service("عندي مشكلة في صرف الدعم وين اشتكي؟")
+    assert asks_about_service("عندي مشكلة في الصرف، وين اقدم الشكوى؟")
+    assert not asks_about_service("عندي مشكلة، ابي افتح بلاغ")
+
+
+@pytest.mark.parametrize(
+    "text, kind, group",
+    [
+        ("والموعد؟", "how_long", None),
+        ("والمبلغ؟", "how_much", None),
+        ("والرسوم؟", "cost", None),
+        ("والرابط؟", "where", None),
+        ("والرقم؟", "phone", None),
+        ("والراتب؟", "who", "high_income"),
+        ("والعمر؟", "subject", "age"),
+        ("طيب والاقامة؟", "subject", "residence"),
+    ],
+)
+def test_one_noun_for_what_the_answer_did_not_say(text, kind, group):
+    assert read(text) == Ellipsis(kind, group=group)
+
+
+@pytest.mark.parametrize(
+    "topic, text, key",
+    [
+        ("registration_steps", "طيب وبعد ما ارسل الطلب؟", "registration_steps.next"),
+        ("registration_steps", "وهل فيه رسوم؟", "any.cost"),
+        ("registration_steps", "والتابعين؟", "eligibility.who.child"),
+        ("objection_steps", "وإذا انقبل متى ينزل؟", "objection.accepted"),
+        ("objection_steps", "وأرفق شي؟", "objection.what"),
+        ("eligibility_conditions", "وش الحد المانع؟", "eligibility.who.high_income"),
+        ("contact_channels", "ووين مقرهم؟", "contact.where"),
+        ("update_data", "وإذا ما حدثت؟", "update_data.not_done"),
+        ("income_change", "وإذا ما حدثت؟", "update_data.not_done"),
+    ],
+)
+def test_follow_ups_citizens_add(topic, text, key):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key
+
+
+@pytest.mark.parametrize(
+    "topic, text, key",
+    [
+        ("eligibility_status", "وين القى التفاصيل؟", "eligibility_status.where"),
+        ("working_hours", "والجمعة؟", "contact.who.days"),
+        ("working_hours", "والمقرات وين؟", "contact.where"),
+        ("sotak_masmoo", "وكيف ادخلها؟", "sotak_masmoo.how"),
+        ("residence_rule", "وإذا سافرت للعلاج؟", "eligibility.who.traveller"),
+        ("single_independent", "والمطلق؟", "eligibility.who.divorced"),
+        ("payment_unknown", "ليش تأخر؟", "any.late"),
+        ("change_mobile", "وإذا ما اقدر ادخل؟", "any.no_access"),
+    ],
+)
+def test_more_follow_ups_on_their_topic(topic, text, key):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key
+
+
+@pytest.mark.parametrize(
+    "topic, text, key",
+    [
+        ("change_iban", "كم ياخذ تغيير الايبان؟", "any.how_long"),
+        ("objection_steps", "متى يردون على الاعتراض؟", "objection.how_long"),
+        ("eligibility_status", "وين القى دراسة الاهلية؟", "eligibility_status.where"),
+        ("registration_steps", "وش احتاج للتسجيل؟", "registration_steps.what"),
+    ],
+)
+def test_a_question_naming_the_topic_is_a_followup_on_it(topic, text, key):
+    from bot.services.followups.loose import read_loose
+
+    kind, words = read_loose(text)
+    answer = picker.pick(topic, Ellipsis(kind, about=tuple(words)))
+    assert answer is not None and answer.key == key
+
+
+def test_a_question_naming_another_subject_is_read_on_its_own():
+    from bot.services.followups.loose import read_loose
+
+    kind, words = read_loose("كم ياخذ تغيير الايبان؟")
+    assert picker.pick("registration_steps", Ellipsis(kind, about=tuple(words))) is None
+    assert read_loose("كم ياخذ؟") is None  # nothing named: the strict reading's
+    assert read_loose("وش شروط حساب المواطن في البرنامج الجديد") is None
+
+
+def test_an_unplaced_message_after_an_answer_gets_the_near_answer_ranked_high():
+    ranking = [
+        {"intent_response_key": "faq/password_recovery", "confidence": 0.3},
+        {"intent_response_key": "faq/objection_reply_time", "confidence": 0.2},
+        {"intent_response_key": "faq/change_iban", "confidence": 0.1},
+    ]
+    assert picker.related_answer("objection_steps", ranking) == "objection_reply_time"
+    assert picker.related_answer("working_hours", ranking) is None  # nothing near it
+    assert picker.related_answer(None, ranking) is None
+    low = [{"intent_response_key": "faq/objection_reply_time", "confidence": 0.05}]
+    assert picker.related_answer("objection_steps", low) is None

@@ -252,3 +252,38 @@ def test_two_faqs_are_answered_in_the_order_asked():
     dispatcher = CollectingDispatcher()
     ActionAnswerFaqs().run(dispatcher, empty, {})
     assert dispatcher.messages[0]["response"] == "utter_fallback_rephrase"
+
+
+def _story(text: str) -> str:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.linear_model import digit_shape
+    from bot.nlu.message_shapes import story_question
+    from bot.nlu.tokenizer import ArabicTokenizer
+
+    message = Message(data={"text": text})
+    ArabicTokenizer({**ArabicTokenizer.get_default_config(), "dialect": True}).process([message])
+    return story_question(message, digit_shape)
+
+
+def test_a_long_story_is_also_read_by_its_question():
+    story = (
+        "السلام عليكم انا موظف في شركة خاصة وعندي ثلاث عيال وزوجتي ما تشتغل وساكنين"
+        " في الرياض من زمان. كيف اغير الحساب البنكي؟"
+    )
+    assert _story(story) == "كيف اغير الحساب البنكي"
+    ends_plainly = (
+        "عندي ولدين وبنت وزوجتي وكلنا ساكنين مع بعض في بيت واحد بالايجار. ابي اعرف الشروط"
+    )
+    assert _story(ends_plainly) == "ابي اعرف الشروط"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "كيف اغير الحساب البنكي؟",  # short: the message is the question
+        "عندي ولدين وبنت وزوجتي وكلنا ساكنين مع بعض في بيت واحد بالايجار وابي اعرف الشروط",
+    ],
+)
+def test_a_short_or_one_sentence_message_has_no_story_question(text):
+    assert _story(text) == ""

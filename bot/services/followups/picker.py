@@ -8,7 +8,9 @@ answers are the citizen's own: after a pre-check result, "ليش؟" gets the rea
 its outcome and "وش اسوي الحين؟" its next steps (bot.services.eligibility.messages).
 No answer for the kind on the topic leaves the message to be read on its own: kinds
 whose `any` answer would say less than the message read alone (how, how much, why an
-outcome, an outcome) have none.
+outcome, an outcome) have none. Another subject named alone ("والأوراق؟") gets
+`<topic>.subject.<name>` where the topic gives it a sense of its own, else that
+subject's FAQ whole.
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
-from bot.content import button, fact, faq_answers, faq_title, fill, followup_content
+from bot.content import (
+    button,
+    buttons_catalogue,
+    fact,
+    faq_answers,
+    faq_title,
+    fill,
+    followup_content,
+)
 from bot.services.eligibility import messages as precheck
-from bot.services.followups.shapes import NEXT, WHO, WHY, WHY_NOT, Ellipsis
+from bot.services.followups.loose import leans_on
+from bot.services.followups.shapes import NEXT, SUBJECT, WHO, WHY, WHY_NOT, Ellipsis
 from bot.services.followups.topics import PRECHECK
 
 ANY = "any"
@@ -32,6 +43,9 @@ class Answer:
     key: str  # what was answered, e.g. "objection.how_long" or "precheck.why"
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
+    # An FAQ answered whole (a subject named alone): sent as its response, so the
+    # citizen's language picks its variation and the FAQ becomes the topic.
+    faq: Optional[str] = None
 
 
 def _content() -> Dict[str, Any]:
@@ -67,9 +81,20 @@ def group_of(ellipsis: Ellipsis) -> Optional[str]:
     return None
 
 
+def scopes_of(topic: str) -> List[str]:
+    """The topic, the FAQ its answer derives from (a situation's or an age's answer
+    leans on its list: "وين؟" after the answer for a new job is where to update), and
+    their families."""
+    parent = (faq_answers().get(topic) or {}).get("derived_from")
+    own = [topic, parent] if parent else [topic]
+    return list(dict.fromkeys(own + [f for scope in own for f in families(scope)]))
+
+
 def candidates(topic: str, ellipsis: Ellipsis) -> List[str]:
     """Content keys to try, most specific first."""
-    scopes = [topic, *families(topic)]
+    scopes = scopes_of(topic)
+    if ellipsis.kind == SUBJECT:
+        return [f"{scope}.{SUBJECT}.{ellipsis.group}" for scope in scopes]
     if ellipsis.kind == WHO:
         group = group_of(ellipsis)
         keys = [f"{scope}.who.{group}" for scope in scopes] + [f"{scope}.who" for scope in scopes]
@@ -108,6 +133,8 @@ def pick(
     read on its own)."""
     if ellipsis is None or not known_topic(topic):
         return None
+    if ellipsis.about and not leans_on(list(ellipsis.about), _topic_text(topic)):
+        return None  # "كم ياخذ تغيير الايبان؟" after an answer that never spoke of it
     if topic == PRECHECK:
         answer = _from_precheck(ellipsis, slots or {})
         if answer:
@@ -116,4 +143,52 @@ def pick(
     for key in candidates(topic, ellipsis):
         if key in answers:
             return _render(key, topic, ellipsis)
+    if ellipsis.kind == SUBJECT:
+        return _subject_faq(topic, ellipsis.group or "")
+    return None
+
+
+def _topic_text(topic: str) -> str:
+    """What the previous answer said (an FAQ's text) and its title."""
+    answer = faq_answers().get(topic)
+    return (fill(answer["text"]) if answer else "") + " " + title(topic)
+
+
+def _subject_faq(topic: str, subject: str) -> Optional[Answer]:
+    """The FAQ of a subject named alone; None for the answer just given (the message
+    is then read on its own rather than answered with the same text again)."""
+    faq = ((_content().get("subjects") or {}).get(subject) or {}).get("faq")
+    if not faq or faq == topic or faq not in faq_answers():
+        return None
+    return Answer(f"faq.{faq}", "", faq=faq)
+
+
+# A message the NLU could not place, after an answer: the answers near that answer are
+# likelier than the rest. How far down the selector's ranking, and how sure at least.
+RELATED_RANK = 3
+RELATED_FLOOR = 0.1
+
+
+def related(topic: str) -> List[str]:
+    """FAQ answers near `topic`: those it offers as buttons, and those of its families."""
+    answer = faq_answers().get(topic) or {}
+    catalogue = buttons_catalogue()
+    near = [catalogue.get(name, {}).get("faq") for name in answer.get("buttons") or []]
+    mine = set(scopes_of(topic)[1:])
+    for other, names in (_content().get("topics") or {}).items():
+        if mine & set(names):
+            near.append(other)
+    return [k for k in dict.fromkeys(near) if k and k != topic and k in faq_answers()]
+
+
+def related_answer(topic: Optional[str], ranking: List[Mapping[str, Any]]) -> Optional[str]:
+    """The best-ranked answer near the previous one among the selector's first
+    RELATED_RANK, if it is at least RELATED_FLOOR sure; None otherwise."""
+    if not known_topic(topic):
+        return None
+    near = set(related(topic or ""))
+    for row in ranking[:RELATED_RANK]:
+        key = str(row.get("intent_response_key") or "").split("/", 1)[-1]
+        if key in near and float(row.get("confidence") or 0.0) >= RELATED_FLOOR:
+            return key
     return None

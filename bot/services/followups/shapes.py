@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Optional, Tuple
 
+from bot.content import followup_content
 from bot.nlu.arabic import normalize
 from bot.nlu.dialect import fold_dialect
+from bot.nlu.message_shapes import strip_courtesy
 from bot.services.followups.groups import read_age, read_group
 
 # Kinds of follow-up (bot/content/followups.yml answers `<topic>.<kind>`).
@@ -41,6 +44,11 @@ LATE = "late"
 NO_SMS = "no_sms"
 MOBILE_CHANGED = "mobile_changed"
 WHO = "who"
+NO_ACCESS = "no_access"  # "وإذا ما اقدر ادخل؟": cannot get into the portal
+NOT_DONE = "not_done"  # "وإذا ما حدثت؟": what happens if the step is not done
+# "والأوراق؟", "طيب والايبان؟": another subject named alone, continuing the message
+# before; `group` holds the subject (bot/content/followups.yml `subjects`).
+SUBJECT = "subject"
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
 # with the intent it was read as before, for the follow-up action.
@@ -59,15 +67,19 @@ class Ellipsis:
     kind: str
     group: Optional[str] = None
     age: Optional[int] = None
+    # The content words of a question that names its subject ("كم ياخذ تغيير
+    # الايبان؟"): answered on a topic only when that topic's answer used them.
+    about: Tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "group": self.group, "age": self.age}
+        found = {"kind": self.kind, "group": self.group, "age": self.age}
+        return {**found, "about": list(self.about)} if self.about else found
 
     @classmethod
     def from_dict(cls, data: dict) -> Optional["Ellipsis"]:
         if not data or not data.get("kind"):
             return None
-        return cls(data["kind"], data.get("group"), data.get("age"))
+        return cls(data["kind"], data.get("group"), data.get("age"), tuple(data.get("about") or ()))
 
 
 def _any(words: str) -> str:
@@ -87,12 +99,15 @@ _WHERE_FILL = _any(
     "القاه القاها الاقيه الاقيها الاقي القي احصله احصلها احصل اشوفه اشوفها اشوف ادخله"
     " ادخلها ادخل اروح اروحله اسويه اسويها اسوي هو هي هذا هذي بالضبط بالتحديد بالزبط"
     " الخيار الخانه الصفحه الزر الرابط رابطه رابطها المكان مكانه مكانها فيه فيها منه منها"
+    " مقرهم مقره مقراتهم مكاتبهم فروعهم القي التفاصيل تفاصيله الاسباب"
     " يكون تكون موجود موجوده البوابه بالبوابه في طيب يعني"
 )
-_WHERE_NOUN = _any("الرابط رابطه المكان مكانه مكانها الخيار الصفحه الزر")
+_WHERE_NOUN = _any(
+    "الرابط رابطه المكان مكانه مكانها الخيار الصفحه الزر المقرات المقر المكاتب الفروع"
+)
 _NEED = _any(
     "احتاج نحتاج يحتاج تحتاج احتاجه احتاجها يبون يبونه يبي يطلبون يطلب يبغون المطلوب"
-    " المطلوبه اجهز اجهزه اجيب احضر اكتب اعبي اعطيهم يبونها"
+    " المطلوبه اجهز اجهزه اجيب احضر اكتب اعبي اعطيهم يبونها ارفق ارفع"
 )
 _WHAT_FILL = _any(
     "مني له لها عشانه عشانها فيه فيها معي معاي بالضبط يعني طيب هذا هذي اوراق الاوراق"
@@ -112,7 +127,10 @@ _LONG_UNIT = _any(
     " ساعه اسبوع شهر وقت الوقت"
 )
 _NEXT_WHAT = _any("بعده بعدها بعدين اسوي اسويه المفروض الحل الاجراء يصير بيصير اقدر")
-_NEXT_FILL = _any("الحين طيب يعني بعدين بعدها اسوي اذا معهم عاد بالضبط انا يصير وش كذا فيه فيها")
+_NEXT_FILL = _any(
+    "الحين طيب يعني بعدين بعدها اسوي اذا معهم عاد بالضبط انا يصير وش كذا فيه فيها الطلب طلبي"
+    " البيانات الاعتراض"
+)
 _WHY_FILL = _any("كذا طيب يعني طلع طلعت لي النتيجه هذا هذي السبب عاد بالضبط صار صارت اصلا الحين")
 # "ليش طلعت غير مؤهل؟", "ليش رفضوني؟": why an outcome, answered only on a topic with
 # one (a pre-check, an eligibility status, an objection); elsewhere read on its own.
@@ -120,16 +138,19 @@ _WHY_NOT = (
     r"(?:(?:انا|طلعت|طلع|صرت|صار|انرفضت|انرفض|رفضوني|رفضوه|رفضوها) )*"
     r"(?:(?:غير|مو|ما) )?(?:مؤهل|مؤهله|مستحق|مستحقه|مرفوض|انقبلت|قبلوني|انرفضت|انرفض|رفضوني|رفضوه)"
 )
-_HOW_FILL = _any("يعني طيب اسويها اسويه اسوي هذا هذي الطريقه اصلا بالضبط")
+_HOW_FILL = _any(
+    "يعني طيب اسويها اسويه اسوي هذا هذي الطريقه اصلا بالضبط ادخلها ادخله ادخل اتابع اتابعه"
+    " اتابعها الطلب طلبي"
+)
 _MONEY_FILL = _any(
     "المبلغ المبالغ يعطون يعطوني ياخذ تاخذ ناخذ اخذ ينزل يطلع يصير بيصير بيطلع يجي نصيبه"
-    " نصيبها نصيبي نسبته نسبتها النسبه له لها لي ريال بالريال يعني طيب بالضبط تقريبا الحين"
+    " نصيبها نصيبي نسبته نسبتها النسبه له لها لي ريال بالريال يعني طيب بالضبط تقريبا الحين انا"
 )
 # Not "بلاش" alone: that is also "never mind" (cancel).
 _COST = _any("بفلوس مجاني مجانا ببلاش رسوم الرسوم التكلفه يكلف بيكلف")
 _COST_FILL = _any("يعني طيب ولا لا الاتصال الخدمه هذا هذي فيه في عليه كم")
 _CONDITION = r"(?:(?:اذا|لو|ان|لين) )?(?:(?:كان|صار|طلع|طلعت|انا|هو|هي|اعتراضي|الاعتراض|طلبي|الطلب|النتيجه) )?"
-_OUTCOME_FILL = _any("طيب يعني بعد عاد مثلا وش اسوي الحل يصير كيف")
+_OUTCOME_FILL = _any("طيب يعني بعد عاد مثلا وش اسوي الحل يصير كيف متي ينزل ينصرف يصرف المبلغ")
 _REJECTED = (
     r"(?:انرفض|انرفضت|رفضوه|رفضوها|رفضوني|رفضوا|رفضو|رفض|مرفوض|ما انقبل|ما انقبلت|ما قبلوه"
     r"|ما قبلوها|ما قبلوني|غير مؤهل|مو مؤهل|ما طلعت مؤهل|ما تاهلت|ما اتاهل|غير مستحق|مو مستحق"
@@ -145,6 +166,12 @@ _NO_SMS = (
     r"(?:ما وصلتني|ما وصلني|ما وصل|ما وصلت|ما جاني|ما جتني|ما يوصلني|ما توصلني|ماوصلني"
     r"|ماوصلتني|ماجاني|ما يجيني|ما تجيني)(?: (?:الرساله|رساله|الكود|كود|الرمز|رمز|كلمه"
     r" المرور|الباسورد|شي|اي شي|المسج|مسج|رسائل|الرسايل|sms))?"
+)
+# "والرسالة ما توصلني": the message named first.
+_NO_SMS_NAMED = (
+    r"(?:الرساله|رساله|الرسايل|الكود|كود|الرمز|رمز|المسج|الباسورد المؤقت|كلمه المرور المؤقته)"
+    r" (?:ما|مو|ماهي|ماهو) (?:توصلني|تجيني|يوصلني|يجيني|وصلتني|وصلني|وصلت|وصل|جات|جاني|جتني"
+    r"|توصل|يوصل|تجي|يجي|راضيه توصل|راضي يوصل)(?: لي)?"
 )
 _MOBILE = r"(?:جوالي|رقمي|الجوال|رقم جوالي|الرقم|شريحتي|الشريحه|رقم الجوال)"
 _MOBILE_CHANGED = (
@@ -166,6 +193,9 @@ def _fill(words: str) -> str:
 # A verb with an object pronoun ("اقدمه", "اغيرها", "ارفعها") points back at the
 # previous answer's subject, like a pronoun.
 _ANAPHORIC_VERB = r"[ايتن][^ ]{2,5}(?:ه|ها|هم)"
+
+
+_NOUN_FILL = _any("طيب يعني كم وش بالضبط تقريبا بعد كمان")
 
 
 # (kind, whole-message pattern), tried in order.
@@ -200,6 +230,7 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (NEXT, rf"وش {_NEXT_WHAT}{_fill(_NEXT_FILL)}"),
         (NEXT, rf"(?:الحل|والحل|كيف اتصرف){_fill(_NEXT_FILL)}"),
         (NEXT, r"الحين(?: وش)?(?: اسوي)?"),
+        (LATE, rf"ليش {_LATE}{_fill(_WHY_FILL)}"),
         (WHY, rf"ليش{_fill(_WHY_FILL)}"),
         (WHY_NOT, rf"ليش {_WHY_NOT}{_fill(_WHY_FILL)}"),
         (WHY, rf"(?:وش )?(?:السبب|الاسباب|سببه|سببها){_fill(_WHY_FILL)}"),
@@ -208,13 +239,30 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (HOW, r"وش الطريقه"),
         (PHONE, r"(?:(?:وش|كم) )?(?:رقمهم|ارقامهم|رقمكم|تلفونهم|جوالهم)(?: طيب| يعني)?"),
         (PHONE, r"كيف (?:اكلمهم|اتواصل معهم|اتصل عليهم|اوصلهم|اكلمكم)"),
-        (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )?{_COST}{_fill(_COST_FILL)}"),
+        (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )*{_COST}{_fill(_COST_FILL)}"),
         (HOW_MUCH, rf"(?:كم|بكم){_fill(_MONEY_FILL)}"),
         (REJECTED, rf"{_CONDITION}{_REJECTED}{_fill(_OUTCOME_FILL)}"),
         (ACCEPTED, rf"{_CONDITION}{_ACCEPTED}{_fill(_OUTCOME_FILL)}"),
         (LATE, rf"{_CONDITION}{_LATE}{_fill(_OUTCOME_FILL)}"),
         (NO_SMS, rf"{_CONDITION}{_NO_SMS}{_fill(_OUTCOME_FILL)}"),
+        (NO_SMS, rf"{_CONDITION}{_NO_SMS_NAMED}{_fill(_OUTCOME_FILL)}"),
         (MOBILE_CHANGED, rf"{_CONDITION}(?:{_MOBILE_CHANGED}){_fill(_OUTCOME_FILL)}"),
+        (
+            NO_ACCESS,
+            rf"{_CONDITION}(?:ما|مو|ماني) (?:اقدر|قادر|قدرت|اعرف|عرفت) (?:ادخل|اسجل دخول|افتح|ادخلها)"
+            r"(?: (?:البوابه|الحساب|حسابي|الموقع|للبوابه|للحساب))?",
+        ),
+        (
+            NOT_DONE,
+            r"(?:(?:اذا|لو|ان) )?(?:ما|ماني|مو) (?:حدثت|حدثتها|حدثته|احدث|احدثها|حدثناها|سويت|سويتها"
+            rf"|سويته|اسويه|اسويها)(?: (?:البيانات|بياناتي|التحديث))?{_fill(_OUTCOME_FILL)}",
+        ),
+        # One noun for what the answer did not say: "والموعد؟", "والمبلغ؟", "والرسوم؟".
+        (HOW_LONG, rf"(?:الوقت|الموعد|موعده|موعدها|المواعيد){_fill(_NOUN_FILL)}"),
+        (HOW_MUCH, rf"(?:المبلغ|المبالغ|مبلغه|مبلغها|الفلوس){_fill(_NOUN_FILL)}"),
+        (COST, rf"(?:الرسوم|رسومها|رسومه|التكلفه){_fill(_NOUN_FILL)}"),
+        (WHERE, rf"(?:الرابط|الموقع|العنوان|رابطه|رابطها){_fill(_NOUN_FILL)}"),
+        (PHONE, rf"(?:الرقم|رقمهم|رقمه|التلفون|الهاتف){_fill(_NOUN_FILL)}"),
     ]
 ]
 
@@ -251,6 +299,25 @@ def _unglued(body: str) -> Optional[str]:
     return None
 
 
+# Around a subject named alone: "وش الاوراق بعد؟", "والايبان طيب؟", "والمستندات المطلوبه؟".
+_SUBJECT_BEFORE = r"(?:(?:وش|ايش|عن|بالنسبه ل|بالنسبه|حق|طيب|كم) )?"
+_SUBJECT_AFTER = _fill(_any("طيب يعني بعد كمان المطلوبه المطلوب نفس الشي"))
+
+
+@lru_cache(maxsize=64)
+def _subject_pattern(phrases: Tuple[str, ...]) -> "re.Pattern[str]":
+    folded = sorted({" ".join(words(p)) for p in phrases}, key=len, reverse=True)
+    return re.compile(rf"{_SUBJECT_BEFORE}(?:{'|'.join(map(re.escape, folded))}){_SUBJECT_AFTER}")
+
+
+def read_subject(body: str) -> Optional[str]:
+    """The subject (followups.yml `subjects`) a body names alone, if that is all it does."""
+    for name, spec in (followup_content().get("subjects") or {}).items():
+        if _subject_pattern(tuple(spec.get("words") or ())).fullmatch(body):
+            return name
+    return None
+
+
 def read(text: str) -> Optional[Ellipsis]:
     """What an elliptical message asks, or None when the message is not elliptical."""
     if not text or text.lstrip().startswith("/"):
@@ -270,9 +337,14 @@ def read(text: str) -> Optional[Ellipsis]:
             return Ellipsis(WHO, group=group)
         # An age alone ("16") is an answer to a form's question; a follow-up about an
         # age continues a message ("و 17؟") or names whose age it is ("اللي فوق 18").
-        age = read_age(candidate, continued=led or candidate is unglued)
+        continued = led or candidate is unglued
+        age = read_age(candidate, continued=continued)
         if age is not None:
             return Ellipsis(WHO, age=age)
+        # Only a message continuing another: "الاوراق؟" alone is a question of its own.
+        subject = read_subject(candidate) if continued else None
+        if subject:
+            return Ellipsis(SUBJECT, group=subject)
     return None
 
 
@@ -280,6 +352,28 @@ def asks_about_service(text: str) -> bool:
     """True for a question about where something is, what it needs or how to find
     something out ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟"),
     elliptical or not."""
-    body, _ = _body(text)
-    unglued = _unglued(body) or body
-    return bool(_ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(unglued))
+    bodies = [_body(text)[0]]
+    last = _last_sentence(text)
+    told = " ".join(words(text[: text.rfind(last)])) if last else ""
+    # "عندي مشكلة في الصرف، وين اشتكي؟": a problem told, then where; not a greeting
+    # before the question ("السلام عليكم، وين ..."), which is read as it always was.
+    if last and last != text and strip_courtesy(told):
+        bodies.append(_body(last)[0])
+    # "عندي مشكلة في صرف الدعم وين اشتكي؟": the where-question in the last few words.
+    tail = _TAIL_WHERE.search(bodies[0])
+    if tail:
+        bodies.append(tail.group(1))
+    return any(
+        _ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(_unglued(body) or body)
+        for body in bodies
+    )
+
+
+_TAIL_WHERE = re.compile(r"(?:^|\s)((?:من )?وين(?:\s\S+){1,3})$")
+
+
+def _last_sentence(text: str) -> str:
+    """The message's last sentence (after its last comma, full stop or line break)."""
+    parts = re.split(r"[،,.\n؛;!]+", text or "")
+    parts = [p for p in parts if p.strip(" ؟?")]
+    return parts[-1].strip() if len(parts) > 1 else ""

@@ -211,6 +211,9 @@ def _groups(items: List[Item]) -> Optional[List[_Group]]:
             current.among = True
         elif kind == "not":
             negated = True
+        elif kind == "age_before" and value and last == "noun" and current:
+            if current.age is None:
+                current.age = value  # "والباقي تحت ١٨", "والبقية تحت"
         elif kind == "left_out":
             if but:
                 return None  # "بس متزوجين": some of them, but how many?

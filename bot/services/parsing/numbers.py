@@ -78,12 +78,12 @@ _add(_NUM, 90, "تسعين", "تسعون")
 _add(_TENS, 90, "ninety")
 _add(_HUNDRED, 100, "مية", "مئة", "مائة", "ماية", "hundred", "hundreds")
 _add(_NUM, 200, "ميتين", "مئتين", "مئتان", "مائتين", "مائتان", "ميتان")
-_add(_NUM, 300, "ثلاثمية", "ثلاثمئة", "ثلاثمائة", "ثلثمية", "تلتمية")
+_add(_NUM, 300, "ثلاثمية", "ثلاثمئة", "ثلاثمائة", "ثلثمية", "تلتمية", "ثلاثميت")
 _add(_NUM, 400, "اربعمية", "أربعمئة", "أربعمائة")
 _add(_NUM, 500, "خمسمية", "خمسمئة", "خمسمائة")
 _add(_NUM, 600, "ستمية", "ستمئة", "ستمائة")
 _add(_NUM, 700, "سبعمية", "سبعمئة", "سبعمائة")
-_add(_NUM, 800, "ثمانمية", "ثمانمئة", "ثمانمائة", "ثمنمية")
+_add(_NUM, 800, "ثمانمية", "ثمانمئة", "ثمانمائة", "ثمنمية", "تمنمية", "تمانمية", "ثمنمئة")
 _add(_NUM, 900, "تسعمية", "تسعمئة", "تسعمائة")
 _add(_SCALE, 1000, "الف", "آلاف", "الوف", "k", "thousand", "الاف", "تالاف", "تلاف", "تلاف")
 _add(_SCALE, 1000, "thousands")
@@ -96,16 +96,36 @@ _add(_NEG, -1, "سالب", "minus", "negative")
 _add(_AND, 0, "and")  # "two thousand and five hundred", like "و"
 
 
-def _classify(token: str) -> List[Tuple[str, float]]:
-    """A token as number items; [] for an ordinary word. "وخمسين" → and + 50."""
-    if token[0].isdigit() or token[0] == "-":
-        return [(_NUM, float(token.replace(" ", "")))]
+# "خمستالاف", "سبعتلاف": a unit and "thousands" written as one word, as said.
+_GLUED_THOUSANDS = ("تالاف", "تلاف", "الاف")
+
+
+def _word(token: str) -> List[Tuple[str, float]]:
     if token in _WORDS:
         return [_WORDS[token]]
+    for suffix in _GLUED_THOUSANDS:
+        unit = _WORDS.get(token[: -len(suffix)]) if token.endswith(suffix) else None
+        if unit is not None and unit[0] == _NUM and 3 <= unit[1] <= 10:
+            return [unit, (_SCALE, 1000)]
+    return []
+
+
+def _classify(token: str) -> List[Tuple[str, float]]:
+    """A token as number items; [] for an ordinary word. "وخمسين" → and + 50; "بالف",
+    "بخمسة": the preposition of a price ("راتبي بالفين") glued to the number."""
+    if token[0].isdigit() or token[0] == "-":
+        return [(_NUM, float(token.replace(" ", "")))]
+    found = _word(token)
+    if found:
+        return found
     if token == "و":
         return [(_AND, 0)]
-    if token.startswith("و") and token[1:] in _WORDS:
-        return [(_AND, 0), _WORDS[token[1:]]]
+    if token.startswith("و") and len(token) > 2:
+        found = _word(token[1:])
+        if found:
+            return [(_AND, 0), *found]
+    if token.startswith("ب") and len(token) > 3:
+        return _word(token[1:])
     return []
 
 

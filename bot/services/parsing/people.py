@@ -41,6 +41,11 @@ _noun(WIFE, None, "زوجات", "زوجاتي", "الزوجات")
 _noun(HUSBAND, 1, "زوج", "زوجي", "الزوج", "ابو العيال", "ابو عيالي", "ابو الاولاد", "ابوهم")
 _noun(CHILD, 1, "طفل", "طفلي", "الطفل", "طفلة", "طفلتي", "بزر", "عيل", "ورع")
 _noun(CHILD, 2, "طفلين", "طفلتين", "بزرين", "ورعين")
+# Twins are two children: "عندي توأم وامهم" is 3. "توأمين" is said of one pair too.
+_noun(CHILD, 2, "توأم", "التوأم", "توأمي", "توأمين", "التوأمين", "توائم", "twins", "my twins")
+# The children's siblings are children: "ثنين توأم واخوهم".
+_noun(SON, 1, "اخوهم", "اخوهن")
+_noun(DAUGHTER, 1, "اختهم", "اختهن")
 _noun(CHILD, None, "عيال", "عيالي", "العيال", "عيالنا", "اعيال", "اعيالي", "الاعيال", "عيالى")
 _noun(CHILD, None, "اطفال", "اطفالي", "الاطفال", "اطفالنا", "بزران", "بزراني", "البزران")
 _noun(CHILD, None, "بزارين", "ابناء", "ابنائي", "الابناء", "ابنائنا", "اولاد", "اولادي")
@@ -68,9 +73,10 @@ _noun(PERSON, None, "نفر", "انفار", "انفس", "فرد", "اشخاص", 
 _noun(HOUSEHOLD, None, "احنا", "نحن", "عددنا", "كلنا", "اسرتي", "الاسرة", "اسرتنا")
 _noun(HOUSEHOLD, None, "عايلتي", "العايلة", "عائلتي", "العائلة", "افراد الاسرة")
 _noun(OLDER, None, "كبار", "الكبار", "بالغين", "كبير", "كبيرة")
-_noun(YOUNGER, None, "صغار", "الصغار", "قصر", "صغير", "صغيرة", "قاصرين")
+_noun(YOUNGER, None, "صغار", "الصغار", "قصر", "صغير", "صغيرة", "قاصرين", "اصغر", "اصغر منه")
 _noun(ONE_OF, 1, "الكبير", "الكبيرة", "الاكبر", "الكبرى", "البكر", "الصغير", "الصغيرة")
 _noun(ONE_OF, 1, "الاصغر", "الصغرى", "الوسط", "الاوسط", "الوسطى", "الثاني", "الثانية")
+_noun(ONE_OF, 1, "اكبرهم", "اكبرهن", "كبيرهم", "كبيرتهم", "اصغرهم", "اصغرهن", "صغيرهم")
 _noun(REST, None, "الباقي", "الباقين", "البقية", "الباقيات")
 # English: "my wife and 3 kids", "two sons and a daughter", "me and my mother".
 _noun(WIFE, 1, "wife", "my wife", "the wife", "spouse", "my spouse")
@@ -136,10 +142,14 @@ _NOT = frozenset(_fold_all(["ما", "ماعندي", "ماعندنا", "مافي"
 _NOT |= frozenset(_fold_all(["مو", "مب", "ماكو", "ما عندي", "ما عندنا", "ما فيه", "ما في"]))
 _NOT |= frozenset(["no", "not", "without", "dont have", "do not have", "none"])
 # A number next to these is an age, not a count: "عمره ٢٠", "تحت ١٨", "١٠ سنين".
-_AGE_BEFORE = frozenset(_fold_all(["عمر", "عمره", "عمرها", "عمرهم", "اعمارهم", "فوق", "تحت"]))
-_AGE_BEFORE |= frozenset(_fold_all(["اقل من", "اكثر من", "اكبر من", "اصغر من", "دون", "سن"]))
-_AGE_BEFORE |= frozenset(["age", "aged", "under", "below", "over", "above"])
-_AGE_BEFORE |= frozenset(["older than", "younger than"])
+_AGE_BEFORE = frozenset(_fold_all(["عمر", "عمره", "عمرها", "عمرهم", "اعمارهم", "سن"]))
+_AGE_BEFORE |= frozenset(["age", "aged"])
+# ... and these also say which side of it: "والباقي تحت" (with or without the age) is
+# the rest called young, as "والباقي صغار" is.
+_UNDER = frozenset(_fold_all(["تحت", "اقل من", "اصغر من", "دون", "تحت السن"]))
+_UNDER |= frozenset(["under", "below", "younger than", "under age"])
+_OVER = frozenset(_fold_all(["فوق", "اكثر من", "اكبر من", "فوق السن"]))
+_OVER |= frozenset(["over", "above", "older than"])
 _AGE_AFTER = frozenset(_fold_all(["سنه", "سنة", "سنين", "سنوات", "عام", "اعوام", "سنتين"]))
 _AGE_AFTER |= frozenset(["years", "year", "yrs", "years old", "year old"])
 _ONLY = _fold_all(["الا", "إلا", "غير", "سوى"])  # "ما عندي الا ولد": only a son
@@ -152,6 +162,8 @@ for _text, _item in (
     *((k, ("among", None)) for k in _AMONG),
     *((k, ("not", None)) for k in _NOT),
     *((k, ("age_before", None)) for k in _AGE_BEFORE),
+    *((k, ("age_before", YOUNGER)) for k in _UNDER),
+    *((k, ("age_before", OLDER)) for k in _OVER),
     *((k, ("age_after", None)) for k in _AGE_AFTER),
     *((k, ("self", None)) for k in _SELF),
 ):
