@@ -267,6 +267,7 @@ def test_the_desk_reads_naturally(desk_stack, browser, agent):
 
     # The transfer list tells the two Khalids apart and who is at the desk.
     page.click("#btn-transfer")
+    page.locator("#transfer-dialog[open]").wait_for()  # opened once the list is filled
     options = page.locator("#transfer-to option").all_inner_texts()
     mine = [o for o in options if "خالد" in o]
     assert len(mine) == 2 and len(set(mine)) == 2, options
