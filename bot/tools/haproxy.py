@@ -17,6 +17,7 @@ from string import Template
 from typing import Dict, Optional
 
 from bot.tools.serve import ROOT
+from bot.tools.services import spawn_logged
 from bot.tools.supervisord import alive
 
 BACKEND = "rasa"
@@ -55,17 +56,9 @@ class HAProxy:
         check = subprocess.run([binary, "-c", "-q", "-f", str(self.conf)], capture_output=True)
         if check.returncode != 0:
             raise RuntimeError(f"haproxy refused {self.conf}: {check.stderr.decode()[-1500:]}")
-        out = open(self.log_dir / "haproxy.log", "ab")
-        try:
-            self.proc = subprocess.Popen(
-                [binary, "-db", "-f", str(self.conf)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        finally:
-            out.close()
+        self.proc = spawn_logged(
+            [binary, "-db", "-f", str(self.conf)], self.log_dir / "haproxy.log"
+        )
         self.pid = self.proc.pid
         deadline = time.monotonic() + 20
         while True:

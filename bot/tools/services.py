@@ -40,6 +40,23 @@ DB_SUPERUSER = "postgres"  # database superuser created by initdb
 DEFAULT_DB = "citizen"
 
 
+def spawn_logged(args: List[str], log_path: Path, **kwargs) -> subprocess.Popen:
+    """Start a server in its own session (a Ctrl-C meant for us does not reach it, and a
+    stop can signal its whole group), its output appended to log_path, no stdin."""
+    log = open(log_path, "ab")
+    try:
+        return subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            **kwargs,
+        )
+    finally:
+        log.close()
+
+
 class ServiceError(RuntimeError):
     pass
 
@@ -141,18 +158,7 @@ class _Service:
         return self.proc is not None and self.proc.poll() is None
 
     def _popen(self, args: List[str], **kwargs) -> subprocess.Popen:
-        log = open(self.log_path, "ab")
-        try:
-            return subprocess.Popen(
-                args,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                **kwargs,
-            )
-        finally:
-            log.close()
+        return spawn_logged(args, self.log_path, **kwargs)
 
     def _signal_stop(self, sig: int, timeout: float = 30) -> None:
         if self.proc is None:

@@ -30,6 +30,7 @@ from string import Template
 from typing import Dict, List, Optional
 
 from bot.tools.serve import ROOT, Stack
+from bot.tools.services import spawn_logged
 
 DEPLOY = ROOT / "deploy"
 SUPERVISORD = "supervisord"
@@ -131,21 +132,14 @@ class SupervisedHost:
         self.run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.conf.write_text(self.conf_text())
-        out = open(self.log_dir / "supervisord.out", "ab")
-        try:
-            # Its own session: a Ctrl-C meant for `make run-prod` reaches us, and we stop
-            # it in order (SIGTERM: every program stopped, then supervisord exits).
-            self.proc = subprocess.Popen(
-                [binary, "-n", "-c", str(self.conf)],
-                cwd=self.root,
-                env=self.stack.env(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        finally:
-            out.close()
+        # Its own session: a Ctrl-C meant for `make run-prod` reaches us, and we stop
+        # it in order (SIGTERM: every program stopped, then supervisord exits).
+        self.proc = spawn_logged(
+            [binary, "-n", "-c", str(self.conf)],
+            self.log_dir / "supervisord.out",
+            cwd=self.root,
+            env=self.stack.env(),
+        )
         self.pid = self.proc.pid
         deadline = time.monotonic() + 30
         while True:
