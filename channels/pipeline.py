@@ -131,6 +131,7 @@ class Pipeline:
         if seen and inbound.answer_resent:
             outcome = await replay.answer_again(inbound, output, self, on_new_message)
             if outcome is not None:
+                metrics.inc(metrics.DUPLICATES, inbound.channel)
                 return outcome
             inbound.replayed = True  # may be in the transcript: stored once all the same
         elif seen:
