@@ -51,6 +51,7 @@ from bot import settings
 from bot.services.language import conversation_language
 from bot.store import conversations
 from bot.store import inbound as store
+from bot.store.base import utcnow
 from channels.base import RecordingOutput, log_id
 from channels.inbound import DUPLICATE, Inbound
 from channels.text import notice
@@ -191,6 +192,8 @@ async def answer_again(
             if not pending:
                 replies = await asyncio.to_thread(conversations.answer_to, conv, mid)
                 if replies is None:
+                    replies = await _from_tracker(inbound)
+                if replies is None:
                     return None
                 logger.info("%s sent a message again; its answer repeated", log_id(conv))
                 for reply in replies:
@@ -203,6 +206,55 @@ async def answer_again(
     except Exception as e:
         logger.error("re-sent message of %s not answered: %s", log_id(conv), type(e).__name__)
         return None
+
+
+async def _from_tracker(inbound) -> Optional[List[Dict[str, Any]]]:
+    """The answer Rasa saved for this message when its worker died before writing the
+    transcript (the tracker is saved inside the turn, the transcript at its end): written
+    to the transcript now, so the conversation reads whole and a later copy finds it there.
+    None if Rasa has no such message either."""
+    tracker_store = _tracker_store()
+    if tracker_store is None:
+        return None
+    tracker = await tracker_store.retrieve(inbound.conversation_id)
+    events = list(tracker.events) if tracker is not None else []
+    wanted = str(inbound.channel_message_id)
+    start = next(
+        (
+            i
+            for i in range(len(events) - 1, -1, -1)
+            if type(events[i]).__name__ == "UserUttered"
+            and getattr(events[i], "message_id", None) == wanted
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    now = utcnow()
+    items: List[Dict[str, Any]] = [
+        {
+            "author": "citizen",
+            "text": events[start].text or "",
+            "channel_message_id": wanted,
+            "at": now,
+            "once": True,
+        }
+    ]
+    for event in events[start + 1 :]:
+        kind = type(event).__name__
+        if kind == "UserUttered":
+            break
+        if kind == "BotUttered":
+            buttons = (getattr(event, "data", None) or {}).get("buttons") or []
+            items.append({"author": "bot", "text": event.text or "", "buttons": buttons, "at": now})
+    await asyncio.to_thread(
+        conversations.record_messages,
+        inbound.conversation_id,
+        inbound.channel,
+        inbound.recipient_id,
+        items,
+    )
+    return [{"text": i["text"], "buttons": i.get("buttons") or []} for i in items[1:]]
 
 
 # -- the replay loop -----------------------------------------------------------------------

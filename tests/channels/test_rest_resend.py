@@ -189,3 +189,44 @@ def test_a_message_refused_by_the_rate_limit_can_be_sent_again_under_its_id(fres
         {"recipient_id": s, "text": "وصلني: ثاني"}
     ]
     assert fresh.agent.texts_from(s) == ["أول", "ثاني"]
+
+
+class _Tracker:
+    def __init__(self, events) -> None:
+        self.events = events
+
+
+class _TrackerStore:
+    """Rasa's record of a turn whose worker died before writing the transcript."""
+
+    def __init__(self, events) -> None:
+        self.tracker = _Tracker(events)
+
+    async def retrieve(self, sender_id):
+        return self.tracker
+
+
+def test_a_turn_rasa_saved_before_its_worker_died_is_answered_from_rasas_record(fresh, monkeypatch):
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    s = sender()
+    button = {"title": "شروط الأهلية", "payload": "/check_eligibility"}
+    saved = _TrackerStore(
+        [
+            UserUttered("مرحبا", message_id="saved-1"),
+            BotUttered("هلا والله", data={"buttons": [button]}),
+        ]
+    )
+    monkeypatch.setattr(replay, "_tracker_store", lambda: saved)
+    _left_by_a_dead_worker(s, "saved-1", "مرحبا")
+    expected = [{"recipient_id": s, "text": "هلا والله", "buttons": [button]}]
+    assert say(fresh, s, "مرحبا", message_id="saved-1").json() == expected
+    assert fresh.agent.texts_from(s) == []  # Rasa had answered it: not asked again
+    assert [(m["author"], m["text"]) for m in conversations.transcript(s)] == [
+        ("citizen", "مرحبا"),
+        ("bot", "هلا والله"),
+    ]
+    # the transcript has it now: a further copy is answered from there
+    monkeypatch.setattr(replay, "_tracker_store", lambda: None)
+    assert say(fresh, s, "مرحبا", message_id="saved-1").json() == expected
+    assert len(citizen_rows(s)) == 1 and fresh.agent.texts_from(s) == []
