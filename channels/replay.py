@@ -34,7 +34,9 @@ the message again under the same id; the de-duplication key stops a second turn 
 `answer_again` answers it: still pending with a live lease (in flight on another worker):
 wait for it; lease run out (its worker died): take the row over (`store.take`, the same
 compare-and-set as the loop's claim) and replay it here, into this request's answer;
-settled: send again the replies the transcript holds after that message.
+settled: send again the replies the transcript holds after that message, or, if its
+worker died after Rasa saved the turn and before the transcript was written, the replies
+on Rasa's tracker (written to the transcript then).
 """
 
 from __future__ import annotations
@@ -188,7 +190,7 @@ async def answer_again(
                 outcome = await replayer.replay(row, output)
                 if outcome != "answered":
                     return outcome
-                pending = False  # answered before its worker died: the transcript has it
+                pending = False  # answered before its worker died: the transcript or tracker has it
             if not pending:
                 replies = await asyncio.to_thread(conversations.answer_to, conv, mid)
                 if replies is None:
