@@ -81,7 +81,9 @@ def report(bed: HostBed, run: Dict, marks: Dict[str, float], standin, tag: str) 
     row = {
         "rest_messages": len(rec.sent),
         "rest_lost": sum(1 for s in rec.sent if not s.ok),
-        "rest_stored_twice": transcripts.get("resent_copies", 0),
+        # A message sent again keeps its id: stored twice is the same id twice ("duplicated");
+        # "resent_copies" counts the copies stored under an earlier try's id (older clients).
+        "rest_stored_twice": transcripts.get("resent_copies", 0) + transcripts.get("duplicated", 0),
         "transcripts_complete": transcripts["complete"],
         "failed_requests": len(failed),
         "failed_requests_whole_run": len(fails.attempts),

@@ -4,7 +4,9 @@ lost host fails it, and Telegram citizens whose updates are sent again until the
 answers 200, as Telegram itself does.
 
 REST: a request the load balancer answered 502/503/504, or whose connection died, never got
-its answer; the client sends it again (a new request id, up to RETRIES times) and every
+its answer; the client sends it again (under the same message id, up to RETRIES times: the
+channel stores and answers it once, and a turn its dead host stored comes back as the
+recorded answer) and every
 failed attempt is kept with its time, so the report can say how many failed during the
 loss and when the last one did.
 
@@ -46,10 +48,10 @@ async def _send(session, url, rec: Recorder, fails: Failures, sender, index, tex
     t0 = time.perf_counter()
     for attempt in range(RETRIES + 1):
         if attempt:
-            item.retried += 1
-            item.message_id = f"{sender}.{index}.r{attempt}"
+            item.retried += 1  # the same message under the same id: stored, answered once
             await asyncio.sleep(0.3)
-        item.attempt_ids.append(item.message_id)
+        else:
+            item.attempt_ids.append(item.message_id)
         began = rec.now()
         await _attempt(session, url, item, sender, text, 60.0)
         item.ms = (time.perf_counter() - t0) * 1000

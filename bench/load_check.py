@@ -42,9 +42,10 @@ def _attempts(s: Sent) -> List[str]:
 def _check_by_id(sent: List[Sent], events: List[Tuple[str, str, str]]) -> Counter:
     """One conversation's damage, matching stored turns by the ids they were sent under.
 
-    A message sent again after its worker died may be stored under an earlier attempt's
-    id as well (the worker stored the turn, its answer never left): that copy is counted
-    as `resent_copies`, allowed once per retry. The same id stored twice is a duplicate."""
+    A message sent again after its worker died keeps its id, and the REST channel stores
+    it once: the same id stored twice is a duplicate. Clients that sent each try under a
+    new id could have it stored under an earlier try's id as well (the worker stored the
+    turn, its answer never left): that copy is counted as `resent_copies`."""
     item_of = {mid: s for s in sent for mid in _attempts(s)}
     found: Counter = Counter()
     users = [(i, mid) for i, (kind, mid, _) in enumerate(events) if kind == "user"]

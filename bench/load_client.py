@@ -39,8 +39,10 @@ class Sent:
     reply: str = ""
     handed_off: bool = False  # the bot handed the conversation to a person (a valid answer)
     retried: int = 0  # sent again after its connection died with the process holding it
-    # Every id this message was sent under (a new request gets a new id): a stored turn
-    # with an earlier one is the copy a dead worker stored before its answer left.
+    # Every id this message was sent under. A message sent again keeps its id (the REST
+    # channel stores and answers it once, channels/replay.py), so this is one id; results
+    # of older runs sent each try under a new id, and a stored turn under an earlier one
+    # was the copy a dead worker stored before its answer left.
     attempt_ids: List[str] = field(default_factory=list)
 
 
@@ -80,10 +82,10 @@ async def _send(
     t0 = time.perf_counter()
     for attempt in range(retries + 1):
         if attempt:
-            item.retried += 1
-            item.message_id = f"{sender}.{index}.r{attempt}"  # a new request, a new id
+            item.retried += 1  # the same message: the same id
             await asyncio.sleep(0.2)
-        item.attempt_ids.append(item.message_id)
+        else:
+            item.attempt_ids.append(item.message_id)
         await _attempt(session, url, item, sender, text, timeout, empty_ok)
         item.ms = (time.perf_counter() - t0) * 1000
         if item.ok or item.error not in CONNECTION_LOST:

@@ -180,6 +180,10 @@ class RecordingOutput(OutputChannel):
         else:
             logger.info("custom payload not supported on %s; skipped", self.channel)
 
+    async def repeat(self, text: str, buttons: List[Dict[str, Any]]) -> None:
+        """Deliver a reply that is in the transcript already (a message sent again)."""
+        await self.deliver(text or "", clean_buttons(buttons), None)
+
     # -- helpers --------------------------------------------------------------------------
     async def notice(self, text: str) -> Emitted:
         """A message written by the channels themselves (rate limit, media, errors)."""

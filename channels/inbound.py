@@ -45,6 +45,9 @@ class Inbound:
     # equals a payload offered in the last reply is accepted. Telegram and WhatsApp
     # resolve clicks server-side, so their typed text never carries a payload.
     payload_as_text: bool = False
+    # The client waits for the answer in its request and sends the message again (same
+    # id) when that answer was lost: a duplicate gets the recorded answer (REST).
+    answer_resent: bool = False
     # Run again after the worker that accepted it died (channels/replay.py): it may be in
     # the transcript already.
     replayed: bool = False

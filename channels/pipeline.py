@@ -127,7 +127,14 @@ class Pipeline:
         if not inbound.verified:
             logger.error("unverified inbound on %s refused", inbound.channel)
             return REJECTED
-        if inbound.dedup_key and not await self.deduper.first_time(inbound.dedup_key):
+        seen = inbound.dedup_key and not await self.deduper.first_time(inbound.dedup_key)
+        if seen and inbound.answer_resent:
+            outcome = await replay.answer_again(inbound, output, self, on_new_message)
+            if outcome is not None:
+                metrics.inc(metrics.DUPLICATES, inbound.channel)
+                return outcome
+            inbound.replayed = True  # may be in the transcript: stored once all the same
+        elif seen:
             logger.info(
                 "duplicate %s update dropped for %s",
                 inbound.channel,
@@ -153,7 +160,22 @@ class Pipeline:
             run = self._run(inbound, on_new_message, output, prelude)
             self._spawn(replay.settle(pending, run))
             return ACCEPTED
+        if inbound.answer_resent and inbound.dedup_key:
+            return await self._answer_once(inbound, on_new_message, output)
         return await self._run(inbound, on_new_message, output, prelude)
+
+    async def _answer_once(
+        self, inbound: Inbound, on_new_message: OnNewMessage, output: RecordingOutput
+    ) -> str:
+        """A message whose client waits for the answer and may send it again (REST with a
+        message id): pending while its turn runs (channels/replay.py), so a copy sent to
+        another worker waits for this answer, or takes the turn over if this worker dies."""
+        pending = await replay.remember(inbound, output)
+        if pending is None:
+            outcome = await replay.answer_again(inbound, output, self, on_new_message)
+            if outcome is not None:
+                return outcome
+        return await replay.settle(pending, self._run(inbound, on_new_message, output, None))
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)

@@ -26,6 +26,17 @@ record it again (`record_inbound(once=True)`), and the agent is told of it again
 After INBOUND_MAX_ATTEMPTS claims the message is given up: a log line (masked
 conversation id, no text), the Arabic apology below to the citizen, and the row deleted.
 The web widget is not covered: its socket dies with the worker and the widget re-sends.
+
+REST (with a client message id, channels/rest.py) takes the same path though its client
+waits for the answer in the HTTP response: the row is written before the turn and deleted
+after it. A client whose answer was lost (its host died, the load balancer gave up) sends
+the message again under the same id; the de-duplication key stops a second turn and
+`answer_again` answers it: still pending with a live lease (in flight on another worker):
+wait for it; lease run out (its worker died): take the row over (`store.take`, the same
+compare-and-set as the loop's claim) and replay it here, into this request's answer;
+settled: send again the replies the transcript holds after that message, or, if its
+worker died after Rasa saved the turn and before the transcript was written, the replies
+on Rasa's tracker (written to the transcript then).
 """
 
 from __future__ import annotations
@@ -40,17 +51,24 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from bot import settings
 from bot.services.language import conversation_language
+from bot.store import conversations
 from bot.store import inbound as store
+from bot.store.base import utcnow
 from channels.base import RecordingOutput, log_id
-from channels.inbound import Inbound
+from channels.inbound import DUPLICATE, Inbound
 from channels.text import notice
 
 logger = logging.getLogger(__name__)
 
-REPLAYABLE = ("telegram", "whatsapp")
+# REST: the client waits for its answer, but one whose answer was lost sends the message
+# again under the same id, and gets the answer this replay recorded (`answer_again`).
+REPLAYABLE = ("telegram", "whatsapp", "rest")
 GIVEN_UP_REPLY = notice("given_up")
 _FIELDS = ("channel", "conversation_id", "recipient_id", "text", "payload", "title", "kind")
 _MORE = ("dedup_key", "channel_message_id", "metadata", "payload_as_text")
+
+# The running server's tracker store (set by `start`): tells a replay what Rasa answered.
+_tracker_store: Callable[[], Any] = lambda: None
 
 # Rows whose turn runs in this process: their lease is renewed while it runs.
 _held: Set[int] = set()
@@ -150,6 +168,97 @@ async def _forget(row_id: int) -> None:
         logger.error("pending inbound %s not deleted: %s", row_id, type(e).__name__)
 
 
+# -- a message sent again by a client that waits for its answer (REST) --------------------
+async def answer_again(
+    inbound, output: RecordingOutput, pipeline: Any, on_new_message: Callable[[Any], Awaitable[Any]]
+) -> Optional[str]:
+    """Answer a message whose de-duplication key was seen: its recorded answer, after
+    waiting for its turn if another worker is still on it, or after replaying it here if
+    its worker is gone. None if nothing is known of it (refused by the rate limit, or
+    sent again within the instant between the key and the pending row): run it as new."""
+    conv, mid = inbound.conversation_id, inbound.channel_message_id
+    current = settings.get()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + current.rasa_reply_timeout_seconds + current.inbound_lease_seconds
+    try:
+        while True:
+            pending, row = await asyncio.to_thread(
+                store.take, inbound.dedup_key, owner(), current.inbound_lease_seconds
+            )
+            if row is not None:
+                replayer = Replayer(on_new_message, _tracker_store, pipeline=pipeline, outputs={})
+                outcome = await replayer.replay(row, output)
+                if outcome != "answered":
+                    return outcome
+                pending = False  # answered before its worker died: the transcript or tracker has it
+            if not pending:
+                replies = await asyncio.to_thread(conversations.answer_to, conv, mid)
+                if replies is None:
+                    replies = await _from_tracker(inbound)
+                if replies is None:
+                    return None
+                logger.info("%s sent a message again; its answer repeated", log_id(conv))
+                for reply in replies:
+                    await output.repeat(reply["text"], reply["buttons"])
+                return DUPLICATE
+            if loop.time() > deadline:
+                logger.warning("%s sent again a message still in flight", log_id(conv))
+                return DUPLICATE
+            await asyncio.sleep(0.25)  # in flight on another worker
+    except Exception as e:
+        logger.error("re-sent message of %s not answered: %s", log_id(conv), type(e).__name__)
+        return None
+
+
+async def _from_tracker(inbound) -> Optional[List[Dict[str, Any]]]:
+    """The answer Rasa saved for this message when its worker died before writing the
+    transcript (the tracker is saved inside the turn, the transcript at its end): written
+    to the transcript now, so the conversation reads whole and a later copy finds it there.
+    None if Rasa has no such message either."""
+    tracker_store = _tracker_store()
+    if tracker_store is None:
+        return None
+    tracker = await tracker_store.retrieve(inbound.conversation_id)
+    events = list(tracker.events) if tracker is not None else []
+    wanted = str(inbound.channel_message_id)
+    start = next(
+        (
+            i
+            for i in range(len(events) - 1, -1, -1)
+            if type(events[i]).__name__ == "UserUttered"
+            and getattr(events[i], "message_id", None) == wanted
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    now = utcnow()
+    items: List[Dict[str, Any]] = [
+        {
+            "author": "citizen",
+            "text": events[start].text or "",
+            "channel_message_id": wanted,
+            "at": now,
+            "once": True,
+        }
+    ]
+    for event in events[start + 1 :]:
+        kind = type(event).__name__
+        if kind == "UserUttered":
+            break
+        if kind == "BotUttered":
+            buttons = (getattr(event, "data", None) or {}).get("buttons") or []
+            items.append({"author": "bot", "text": event.text or "", "buttons": buttons, "at": now})
+    await asyncio.to_thread(
+        conversations.record_messages,
+        inbound.conversation_id,
+        inbound.channel,
+        inbound.recipient_id,
+        items,
+    )
+    return [{"text": i["text"], "buttons": i.get("buttons") or []} for i in items[1:]]
+
+
 # -- the replay loop -----------------------------------------------------------------------
 class Replayer:
     def __init__(
@@ -174,13 +283,14 @@ class Replayer:
             return []
         return list(await asyncio.gather(*(self.replay(row) for row in rows)))
 
-    async def replay(self, row: store.Pending) -> str:
+    async def replay(self, row: store.Pending, output: Optional[RecordingOutput] = None) -> str:
+        """Run one claimed row again (into `output` if given, else the channel's own)."""
         conv = row.conversation_id
         _held.add(row.id)
         try:
             inbound, reply_to = decode(row.body)
             if row.attempts > settings.get().inbound_max_attempts:
-                await self._give_up(row, inbound, reply_to)
+                await self._give_up(row, inbound, reply_to, output)
                 return "given_up"
             if await self.answered(inbound):
                 logger.info(
@@ -188,7 +298,10 @@ class Replayer:
                 )
                 await _forget(row.id)
                 return "answered"
-            output = make_output(self.outputs, row.channel, conv, inbound.recipient_id, reply_to)
+            if output is None:
+                output = make_output(
+                    self.outputs, row.channel, conv, inbound.recipient_id, reply_to
+                )
             logger.info(
                 "replaying a %s message of %s (attempt %d)", row.channel, log_id(conv), row.attempts
             )
@@ -216,7 +329,7 @@ class Replayer:
             if type(event).__name__ == "UserUttered"
         )
 
-    async def _give_up(self, row: store.Pending, inbound, reply_to) -> None:
+    async def _give_up(self, row: store.Pending, inbound, reply_to, output=None) -> None:
         logger.warning(
             "pending %s message of %s given up after %d attempts",
             row.channel,
@@ -224,7 +337,7 @@ class Replayer:
             row.attempts - 1,
         )
         try:
-            output = make_output(
+            output = output or make_output(
                 self.outputs, row.channel, row.conversation_id, inbound.recipient_id, reply_to
             )
             lang = await asyncio.to_thread(
@@ -259,5 +372,7 @@ def start(app: Any, pipeline: Any, outputs: Dict[str, OutputFactory]) -> asyncio
     def tracker_store():
         return getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
 
+    global _tracker_store
+    _tracker_store = tracker_store
     replayer = Replayer(on_new_message, tracker_store, pipeline=pipeline, outputs=outputs)
     return asyncio.get_running_loop().create_task(replayer.loop())

@@ -19,14 +19,21 @@ a JSON list of {"recipient_id", "text", "buttons"?, "image"?, "custom"?} out
 - open (no token), each client address may send REST_RATE_LIMIT_PER_ADDRESS messages per
   REST_RATE_LIMIT_WINDOW_SECONDS (default 120 per 60 s; 429 beyond), since any client can
   name a new sender per message; addresses behind TRUSTED_PROXIES come from X-Forwarded-For;
-- cross-origin calls only from REST_ALLOWED_ORIGINS (default none), without credentials.
+- cross-origin calls only from REST_ALLOWED_ORIGINS (default none), without credentials;
+- optional client message id (`message_id` in the body, or an `Idempotency-Key` header;
+  `metadata.message_id` as earlier clients sent it): 1-100 of A-Z a-z 0-9 . _ : -, else
+  400. A message sent again under the same id (its answer was lost) is neither stored
+  nor sent to Rasa twice: the request gets the recorded answer (channels/replay.py).
+  Without an id every request is a new message, as in Rasa.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -42,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 RESERVED_PREFIXES = ("telegram:", "whatsapp:", "web:")
 MAX_SENDER = 128
+MAX_MESSAGE_ID = 100
+MESSAGE_ID = re.compile(r"[A-Za-z0-9._:-]{1,%d}" % MAX_MESSAGE_ID)
 
 
 def _sender(value: Any) -> str:
@@ -51,6 +60,43 @@ def _sender(value: Any) -> str:
         return ""
     sender = str(value).strip()
     return sender if sender.isprintable() else ""
+
+
+def client_message_id(
+    body: Dict[str, Any], metadata: Dict[str, Any], headers: Any
+) -> Tuple[Optional[str], str]:
+    """(the client's id for this message or None, "" or why it is refused). From the body's
+    `message_id`, else the `Idempotency-Key` header, else `metadata.message_id` (what
+    earlier clients sent); two of them that differ are refused."""
+    given = [
+        v
+        for v in (
+            body.get("message_id"),
+            headers.get("Idempotency-Key"),
+            metadata.get("message_id"),
+        )
+        if v is not None and v != ""
+    ]
+    if not given:
+        return None, ""
+    if any(isinstance(v, bool) or not isinstance(v, (str, int)) for v in given):
+        return None, "message_id must be a string"
+    values = {str(v) for v in given}
+    if len(values) > 1:
+        return None, "message_id and Idempotency-Key differ: send one id per message"
+    value = values.pop()
+    if not MESSAGE_ID.fullmatch(value):
+        return None, (
+            f"message_id must be 1 to {MAX_MESSAGE_ID} characters: "
+            "ASCII letters, digits and . _ : -"
+        )
+    return value, ""
+
+
+def dedup_key(sender: str, message_id: str) -> str:
+    """Short whatever the sender's length (the pending table keeps 160 characters)."""
+    digest = hashlib.sha256(f"{sender}\n{message_id}".encode()).hexdigest()[:40]
+    return f"rest:{digest}"
 
 
 class RestOutput(RecordingOutput):
@@ -120,7 +166,7 @@ class SafeRestInput(InputChannel):
                     request,
                     allowed_origins("rest_allowed_origins"),
                     methods="POST, OPTIONS",
-                    headers="Content-Type, Authorization",
+                    headers="Content-Type, Authorization, Idempotency-Key",
                 )
             )
 
@@ -164,17 +210,21 @@ class SafeRestInput(InputChannel):
         message = body.get("message")
         text = message if isinstance(message, str) else ("" if message is None else str(message))
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
-        message_id = metadata.get("message_id")
+        message_id, problem = client_message_id(body, metadata, request.headers)
+        if problem:
+            logger.info("rest: unusable message id refused")
+            return response.json({"error": problem}, status=400)
         inbound = Inbound(
             channel="rest",
             conversation_id=sender,
             recipient_id=sender,
             text=text,
-            dedup_key=f"rest:{sender}:{message_id}" if message_id else None,
+            dedup_key=dedup_key(sender, message_id) if message_id else None,
             channel_message_id=message_id,
             metadata=metadata,
             verified=True,
             payload_as_text=True,
+            answer_resent=True,
         )
         output = RestOutput(sender)
         await get_pipeline().handle(inbound, on_new_message, output)

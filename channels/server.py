@@ -9,7 +9,7 @@ this way; `python -m rasa …` would run without the patches.
 
 A server (`run`) also runs the replay loop (channels/replay.py): at start and every
 INBOUND_SCAN_SECONDS it answers the Telegram/WhatsApp messages that were accepted and
-not answered, by a worker that died or by this process before it was restarted. The
+not answered (and REST messages sent with an id), by a worker that died or by this process before it was restarted. The
 single process of `make run` needs it as much as the production workers: without it a
 message taken in just before a crash would wait in `inbound_pending` for ever.
 """
@@ -44,10 +44,14 @@ def with_replay() -> None:
 def replay_outputs() -> Dict[str, Callable[..., Any]]:
     """The channels whose accepted messages are replayed, each with its output."""
     # Imported when called, not at the top: main() patches Rasa before any channel loads it.
+    from channels.rest import RestOutput
     from channels.telegram.channel import TelegramOutput
     from channels.whatsapp import WhatsAppOutput
 
     return {
+        # Its client is gone with the request; the answer goes to the transcript, from
+        # which the client's next try under the same id gets it.
+        "rest": lambda conv, recipient, reply_to=None: RestOutput(conv),
         "telegram": lambda conv, recipient, reply_to=None: TelegramOutput(
             conv, recipient, reply_to
         ),

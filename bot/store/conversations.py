@@ -35,6 +35,7 @@ async code):
                    (several of a turn's messages in the caller's transaction; see there)
     set_channel_message_id(message_id, channel_message_id) -> None
     transcript(conversation_id, limit=None) -> list[dict]      (oldest first)
+    answer_to(conversation_id, channel_message_id) -> list[dict] | None   (a re-sent message)
     get_conversation(conversation_id) -> dict | None
     last_offered_buttons(conversation_id) -> list[dict]
     offered_button(conversation_id, message_id, index) -> dict | None
@@ -340,6 +341,38 @@ def transcript(conversation_id: str, limit: Optional[int] = None) -> List[Dict[s
             q = q.limit(limit)
         rows = s.execute(q).scalars().all()
         return [_as_dict(m) for m in reversed(rows)]
+
+
+def answer_to(conversation_id: str, channel_message_id: str) -> Optional[List[Dict[str, Any]]]:
+    """What was sent after the citizen's message with this channel id, up to their next
+    message ({"author", "text", "buttons"}, masked as stored); None if no such message is
+    stored. A client that sent the message again gets this instead of a second turn."""
+    table = TranscriptMessage.__table__
+    with session_scope() as s:
+        stored = s.execute(
+            select(table.c.id)
+            .where(
+                table.c.conversation_id == conversation_id,
+                table.c.author == "citizen",
+                table.c.channel_message_id == _str(channel_message_id),
+            )
+            .order_by(table.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if stored is None:
+            return None
+        rows = s.execute(
+            select(table.c.author, table.c.text, table.c.buttons)
+            .where(table.c.conversation_id == conversation_id, table.c.id > stored)
+            .order_by(table.c.id)
+            .limit(50)
+        ).all()
+    replies: List[Dict[str, Any]] = []
+    for author, text, buttons in rows:
+        if author == "citizen":
+            break
+        replies.append({"author": author, "text": text, "buttons": json.loads(buttons or "[]")})
+    return replies
 
 
 def get_conversation(conversation_id: str) -> Optional[Dict[str, Any]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Tuple
 
 from sqlalchemy import (
     Column,
@@ -130,6 +130,30 @@ def claim(owner: str, lease_seconds: float, limit: int = 20) -> List[Pending]:
             .order_by(T.c.id)
         ).all()
     return [Pending(*row) for row in found]
+
+
+def take(dedup_key: str, owner: str, lease_seconds: float) -> Tuple[bool, Optional[Pending]]:
+    """The pending row of one message, for a client that sent it again: (False, None) if
+    none is pending; (True, None) if its worker still holds it; (True, row) if its lease
+    ran out and this worker took it over (the same compare-and-set as `claim`)."""
+    cutoff = utcnow() - timedelta(seconds=lease_seconds)
+    with transaction() as conn:
+        row_id = conn.execute(select(T.c.id).where(T.c.dedup_key == dedup_key)).scalar()
+        if row_id is None:
+            return False, None
+        taken = conn.execute(
+            update(T)
+            .where(T.c.id == row_id, T.c.claimed_at < cutoff)
+            .values(owner=owner, claimed_at=utcnow(), attempts=T.c.attempts + 1)
+        ).rowcount
+        if not taken:
+            return True, None
+        found = conn.execute(
+            select(T.c.id, T.c.channel, T.c.conversation_id, T.c.body, T.c.attempts).where(
+                T.c.id == row_id
+            )
+        ).one()
+    return True, Pending(*found)
 
 
 def count() -> int:

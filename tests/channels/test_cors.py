@@ -156,7 +156,7 @@ def test_rest_answers_a_preflight_and_a_call_from_the_configured_site(server):
     assert grants(pre) == {
         "access-control-allow-origin": REST_SITE,
         "access-control-allow-methods": "POST, OPTIONS",
-        "access-control-allow-headers": "Content-Type, Authorization",
+        "access-control-allow-headers": "Content-Type, Authorization, Idempotency-Key",
         "access-control-max-age": "600",
     }
     call = request(

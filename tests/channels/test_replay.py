@@ -126,6 +126,18 @@ def test_a_fresh_row_is_not_claimed_an_expired_one_is_and_only_once(app_db):
     assert store.count() == 0
 
 
+def test_a_message_sent_again_takes_its_row_only_once_its_lease_ran_out(app_db):
+    key = _inbound(7).dedup_key
+    assert store.take(key, "w2", lease_seconds=30) == (False, None)  # nothing pending
+    row = _add(7)
+    assert store.take(key, "w2", lease_seconds=30) == (True, None)  # its worker is on it
+    _age(31)
+    pending, taken = store.take(key, "w2", lease_seconds=30)
+    assert pending and (taken.id, taken.attempts) == (row, 2)
+    assert store.take(key, "w3", lease_seconds=30) == (True, None)  # w2 holds it now
+    assert store.claim("w3", lease_seconds=30) == []
+
+
 def test_a_renewed_lease_keeps_the_row_with_its_worker(app_db):
     mine, gone = _add(1, owner="w1"), _add(2, owner="w-gone")
     _age(31)

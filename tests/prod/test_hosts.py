@@ -65,7 +65,8 @@ def test_a_host_killed_under_load_loses_and_repeats_nothing(host_bed, telegram_s
     assert marks["served_before"] > 0 and marks["killed"] >= 4
     assert bed.lb.status("h2").startswith("DOWN")
     assert row["rest_lost"] == 0 and row["transcripts_complete"], row
-    assert row["rest_stored_twice"] <= row["retried_messages"], row
+    # a message sent again keeps its id: stored and answered once
+    assert row["rest_stored_twice"] == 0, row
     assert row["telegram"]["accepted"] >= 10, row
     assert row["telegram"]["lost"] == 0 and row["telegram"]["answered_twice"] == 0, row
     # HAProxy stops sending h2 requests within its health checks (2 x 1 s) and retries
