@@ -41,19 +41,15 @@ import asyncio
 import inspect
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional, Set, Tuple
+from typing import Any, Awaitable, Callable, Dict, Optional, Set
 
 from rasa.core.channels.channel import UserMessage
 
 from bot import metrics, settings
-from bot.content import ARABIC
-from bot.masking import mask_codes, mask_text
 from bot.services import handoff
-from bot.services.language import conversation_language
-from bot.services.verification import otp
 from bot.store import conversations
 from bot.store.base import utcnow
-from channels import replay
+from channels import prepare, replay
 from channels import turn_hooks as console_hooks
 from channels.base import RecordingOutput, log_id
 from channels.edge import limit_exempt
@@ -72,7 +68,7 @@ from channels.inbound import (
     Inbound,
 )
 from channels.state import KeyedLocks, address_limiter, build_state
-from channels.text import clean, notice, rate_limit_reply, strip_command_prefix, truncate
+from channels.text import notice, rate_limit_reply, truncate
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +188,7 @@ class Pipeline:
             return
         try:
             async with self.locks.hold(inbound.conversation_id):
-                lang = await self.language(inbound.conversation_id, inbound.text)
+                lang = await prepare.notice_language(inbound.conversation_id, inbound.text)
                 await output.notice(rate_limit_reply(retry_after, lang))
         except Exception as e:
             logger.warning("rate-limit notice failed: %s", type(e).__name__)
@@ -247,8 +243,8 @@ class Pipeline:
                 await prelude()
             except Exception as e:
                 logger.warning("prelude failed on %s: %s", inbound.channel, type(e).__name__)
-        text, display = await self.normalise(inbound)
-        display = await self._hide_code(conv, display)
+        text, display = await prepare.normalise(inbound)
+        display = await prepare.hide_code(conv, display)
         # Kept for the transcript (and an agent) cut to the limit; Rasa is not asked
         # to guess at half a message.
         too_long = inbound.payload is None and len(text) > self.max_chars
@@ -257,63 +253,18 @@ class Pipeline:
         gate = await self._handoff_gate(inbound, display, output)
         if gate is not None:
             if inbound.kind == MEDIA_KIND:
-                await output.notice(notice("media", await self.language(conv, None)))
+                await output.notice(notice("media", await prepare.notice_language(conv, None)))
             return gate
         if inbound.kind == MEDIA_KIND:
-            await output.notice(notice("media", await self.language(conv, None)))
+            await output.notice(notice("media", await prepare.notice_language(conv, None)))
             return MEDIA
         if too_long:
-            lang = await self.language(conv, display)
+            lang = await prepare.notice_language(conv, display)
             await output.notice(notice("too_long", lang, limit=self.max_chars))
             return TOO_LONG
         if await console_hooks.before_rasa(inbound, text, output):
             return PROCESSED  # an answer to the rating question
         return await self._call_rasa(inbound, text, display, on_new_message, output)
-
-    async def normalise(self, inbound: Inbound) -> Tuple[str, str]:
-        """(text for Rasa, text for the transcript)."""
-        if inbound.payload is not None:
-            return inbound.payload, inbound.title or inbound.payload
-        text = clean(inbound.text or "")
-        if text.startswith("/") and inbound.payload_as_text:
-            for button in await self._offered(inbound.conversation_id):
-                if text == button["payload"].strip():
-                    return text, button.get("title") or text
-        if text.startswith("/"):
-            text = strip_command_prefix(text)
-        return text, text
-
-    @staticmethod
-    async def language(conversation_id: str, text: Optional[str]) -> str:
-        """The language of the pipeline's own notices: the message's, else the conversation's
-        (bot.services.language). A media message's text is the channel's label, not the
-        citizen's words, so it is passed as None."""
-        try:
-            return await asyncio.to_thread(conversation_language, conversation_id, text)
-        except Exception as e:
-            logger.error("reply language unavailable: %s", type(e).__name__)
-            return ARABIC
-
-    @staticmethod
-    async def _hide_code(conversation_id: str, display: str) -> str:
-        """While a one-time code is expected, a bare number is the code: the transcript,
-        the desk and the review queue get it masked (Rasa gets it as typed)."""
-        masked = mask_codes(display)
-        if masked == mask_text(display):
-            return display  # no run of digits a code could be
-        try:
-            waiting = await asyncio.to_thread(otp.awaiting_code, conversation_id)
-        except Exception as e:
-            logger.error("code check unavailable: %s", type(e).__name__)
-            waiting = True  # masking a number by mistake costs less than showing a code
-        return masked if waiting else display
-
-    async def _offered(self, conversation_id: str):
-        try:
-            return await asyncio.to_thread(conversations.last_offered_buttons, conversation_id)
-        except Exception as e:
-            logger.error("could not read offered buttons: %s", type(e).__name__)
-            return []
 
     @staticmethod
     def _inbound_item(inbound: Inbound, display: str) -> Dict[str, Any]:
@@ -377,7 +328,9 @@ class Pipeline:
                 logger.error("leaving the queue failed for %s: %s", log_id(conv), type(e).__name__)
                 left = False
             if left:
-                await output.notice(handoff.left_queue_text(await self.language(conv, display)))
+                await output.notice(
+                    handoff.left_queue_text(await prepare.notice_language(conv, display))
+                )
                 logger.info("%s left the agent queue", log_id(conv))
                 return LEFT_QUEUE
         hook = getattr(handoff, "notify_citizen_message", None)
@@ -435,7 +388,7 @@ class Pipeline:
             )
         finally:
             await self._typing(output, False)
-        lang = await self.language(inbound.conversation_id, text)
+        lang = await prepare.notice_language(inbound.conversation_id, text)
         await output.notice(notice("error", lang))
         await console_hooks.after_rasa(inbound, started, output, True, display)
         return FAILED
