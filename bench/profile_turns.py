@@ -30,7 +30,14 @@ from bench.load_profiles import SingleSQLite, _cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 # Frames where a thread waits rather than works (the event loop, idle pool threads).
-IDLE = ("serve (sanic", "_worker (concurrent", "wait (threading", "select (selectors")
+# The content watcher's sleep is a C call, so py-spy shows its own frame as the leaf.
+IDLE = (
+    "serve (sanic",
+    "_worker (concurrent",
+    "wait (threading",
+    "select (selectors",
+    "_loop (bot/services/content/live.py",
+)
 
 
 def buckets(raw: Path) -> List[tuple]:
