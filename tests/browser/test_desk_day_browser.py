@@ -328,6 +328,9 @@ def test_an_agent_changes_the_status_of_the_conversations_ticket(desk_stack, bro
     desk = signed_in_desk(browser, st.url, st.agent_username)
     desk.locator(f".queue-item[data-id='{h.id}'] .queue-open").click()
     desk.click("#btn-claim")
+    # The claim's own toast first: the queue can show the claim (pushed) before the claim's
+    # answer arrives, and that toast would then replace the one this test waits for below.
+    desk.locator("#toast", has_text="استلمت المحادثة").wait_for()
     desk.locator(f".queue-item[data-id='{h.id}'][data-state='agent']").wait_for()
     ticket = desk.locator(f"#tickets .ticket[data-number='{number}']")
     expect(ticket.locator(".status")).to_have_text("مفتوح")
