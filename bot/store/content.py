@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.store.base import Base, UTCDateTime, utcnow
 
 PENDING, APPROVED, REJECTED, PUBLISHED = "pending", "approved", "rejected", "published"
+WITHDRAWN = "withdrawn"  # by its author, before anyone decided
 
 
 class ContentChange(Base):

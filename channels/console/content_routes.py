@@ -145,6 +145,21 @@ def add_routes(bp: Blueprint) -> None:
     async def content_reject(request: Request, change_id: int):
         return await _decide(request, change_id, workflow.reject)
 
+    @bp.route("/desk/console/api/content/changes/<change_id:int>/withdraw", methods=["POST"])
+    async def content_withdraw(request: Request, change_id: int):
+        user, denied = await _user(request, write=True, right=EDITOR)
+        if denied:
+            return denied
+        try:
+            change = await asyncio.to_thread(workflow.withdraw, change_id, user["username"])
+        except LookupError:
+            return json_response({"error": "not_found"}, 404)
+        except workflow.NotTheAuthor:
+            return json_response({"error": "not_yours"}, 403)
+        except ValueError:
+            return json_response({"error": "not_pending"}, 409)
+        return json_response(change)
+
     @bp.route("/desk/console/api/content/publish", methods=["POST"])
     async def content_publish(request: Request):
         user, denied = await _user(request, write=True, right=APPROVER)

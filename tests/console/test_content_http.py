@@ -137,3 +137,19 @@ def test_rollback_needs_the_approver_and_restores_the_text(env):
     assert [x["kind"] for x in releases] == ["rollback", "publish"] and releases[1]["id"] == release
     history = nora.get(f"{API}/item?key=program.contact.unified_number").json()["history"]
     assert [v["texts"]["ar"] for v in history] == ["19912", "19913", "19912"]
+
+
+def test_an_editor_withdraws_their_own_pending_change_and_no_one_elses(env):
+    nora, huda = env.client("nora"), env.client("huda")
+    r = huda.post(
+        f"{API}/changes", {"key": "faq_title.working_hours", "texts": {"ar": "أوقات الدوام"}}
+    )
+    cid = r.json()["id"]
+    assert nora.post(f"{API}/changes/{cid}/withdraw").json()["error"] == "not_yours"
+    assert huda.post(f"{API}/changes/{cid}/withdraw", csrf=False).status_code == 403
+    r = huda.post(f"{API}/changes/{cid}/withdraw")
+    assert r.status_code == 200 and r.json()["state"] == "withdrawn"
+    assert huda.post(f"{API}/changes/{cid}/withdraw").status_code == 409
+    assert nora.post(f"{API}/changes/{cid}/approve").status_code == 409
+    assert huda.post(f"{API}/changes/999999/withdraw").status_code == 404
+    assert ("agent:huda", "content.withdrawn") in _actions()

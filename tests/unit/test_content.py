@@ -241,3 +241,23 @@ def test_a_release_exports_back_to_the_seed_files(content_db, tmp_path):
     assert faq["working_hours"]["buttons"] == ["open_ticket", "faq_contact"]
     en = yaml.safe_load((tmp_path / "en" / "faq.yml").read_text(encoding="utf-8"))
     assert en["working_hours"] == "Hours: {contact.working_hours}."
+
+
+def test_only_the_author_withdraws_a_change_and_only_while_it_waits(content_db):
+    change = workflow.propose("program.contact.unified_number", {"ar": NEW_NUMBER}, "ali")
+    with pytest.raises(workflow.NotTheAuthor):
+        workflow.withdraw(change["id"], "huda")
+    assert workflow.withdraw(change["id"], "ali")["state"] == "withdrawn"
+    assert workflow.changes() == []  # no longer waits for anyone
+    with pytest.raises(ValueError):
+        workflow.approve(change["id"], "huda")  # nothing left to decide
+    with pytest.raises(LookupError):
+        workflow.publish("huda")
+    assert fact("contact.unified_number") == "19912"
+    decided = workflow.propose("program.contact.unified_number", {"ar": NEW_NUMBER}, "ali")
+    workflow.approve(decided["id"], "huda")
+    with pytest.raises(ValueError):
+        workflow.withdraw(decided["id"], "ali")  # approved: the approver's to undo
+    with session_scope() as s:
+        actions = [e.action for e in s.execute(select(AuditEntry)).scalars()]
+    assert actions.count("content.withdrawn") == 1

@@ -23,6 +23,7 @@ from bot.store.content import (
     PENDING,
     PUBLISHED,
     REJECTED,
+    WITHDRAWN,
     ContentChange,
     ContentRelease,
     latest_release_id,
@@ -40,6 +41,10 @@ class Refused(ValueError):
 
 class FourEyes(PermissionError):
     """Someone tried to approve their own change."""
+
+
+class NotTheAuthor(PermissionError):
+    """Someone tried to withdraw a change they did not propose."""
 
 
 def _actor(username: str) -> str:
@@ -196,6 +201,24 @@ def approve(change_id: int, approver: str) -> Dict[str, Any]:
 
 def reject(change_id: int, approver: str) -> Dict[str, Any]:
     return _decide(change_id, approver, REJECTED, "content.rejected")
+
+
+def withdraw(change_id: int, author: str) -> Dict[str, Any]:
+    """The author takes back their own change while it still waits for a decision, so a
+    mistake is not left for an approver to refuse."""
+    with session_scope() as s:
+        change = s.get(ContentChange, change_id)
+        if change is None:
+            raise LookupError(change_id)
+        if change.author != author:
+            raise NotTheAuthor(change_id)
+        if change.state != PENDING:
+            raise ValueError("not_pending")
+        change.state, change.decided_by, change.decided_at = WITHDRAWN, author, utcnow()
+        audit.record(
+            s, _actor(author), "content.withdrawn", "content", change.item, {"change": change_id}
+        )
+        return _change_view(change)
 
 
 def _release(s, values: Dict[str, str], by: str, kind: str, note: str) -> ContentRelease:

@@ -215,6 +215,11 @@
       }
       for (const w of c.warnings) li.append(el("span", problemText(w), "small warning"));
       if (c.state === "approved") approved += 1;
+      if (c.state === "pending" && c.author === me.username && me.editor) {
+        const row = el("div", null, "actions");
+        row.append(button("اسحب تعديلي", () => decide(c.id, "withdraw")));
+        li.append(row);
+      }
       if (c.state === "pending" && me.approver) {
         if (c.author === me.username) li.append(el("span", "ما تقدر تعتمد تعديلك: يعتمده شخص ثاني.", "small muted"));
         else {
