@@ -123,8 +123,10 @@ def add_routes(bp: Blueprint) -> None:
             return json_response({"error": "refused", "problems": e.problems}, 400)
         return json_response(change, 201)
 
-    async def _decide(request: Request, change_id: int, decide):
-        user, denied = await _user(request, write=True, right=APPROVER)
+    async def _decide(request: Request, change_id: int, decide, right: str = APPROVER):
+        """A step on one pending change: approve or reject (approvers), withdraw (its
+        author, an editor)."""
+        user, denied = await _user(request, write=True, right=right)
         if denied:
             return denied
         try:
@@ -133,6 +135,8 @@ def add_routes(bp: Blueprint) -> None:
             return json_response({"error": "not_found"}, 404)
         except workflow.FourEyes:
             return json_response({"error": "own_change"}, 403)
+        except workflow.NotTheAuthor:
+            return json_response({"error": "not_yours"}, 403)
         except ValueError:
             return json_response({"error": "not_pending"}, 409)
         return json_response(change)
@@ -147,18 +151,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/changes/<change_id:int>/withdraw", methods=["POST"])
     async def content_withdraw(request: Request, change_id: int):
-        user, denied = await _user(request, write=True, right=EDITOR)
-        if denied:
-            return denied
-        try:
-            change = await asyncio.to_thread(workflow.withdraw, change_id, user["username"])
-        except LookupError:
-            return json_response({"error": "not_found"}, 404)
-        except workflow.NotTheAuthor:
-            return json_response({"error": "not_yours"}, 403)
-        except ValueError:
-            return json_response({"error": "not_pending"}, 409)
-        return json_response(change)
+        return await _decide(request, change_id, workflow.withdraw, right=EDITOR)
 
     @bp.route("/desk/console/api/content/publish", methods=["POST"])
     async def content_publish(request: Request):
