@@ -170,6 +170,11 @@ DOCS: Tuple[Tuple[Tuple[str, ...], str, str], ...] = (
         "ticket SMS per national ID a day; all SMS a minute (0 turns a budget off)",
     ),
     (
+        ("SMS_BUDGET_STAFF_MOBILE_DAY",),
+        "`6`",
+        "status notifications set off by staff, per mobile a day: their own budget; past it a notification waits until the budget allows and goes out once",
+    ),
+    (
         ("RETENTION_TRANSCRIPT_DAYS",),
         "`180`",
         "transcripts, Rasa tracker events, ended handoffs, idle conversations, the console's turn rows and review labels are deleted after this, its ratings anonymised ([privacy.md](privacy.md)); `0` keeps them",
