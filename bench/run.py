@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from bench import dialogues, replies
-from bench.heldout import FRESH, heldout_examples, predicted_label, score
+from bot.services.training.scoring import FRESH, heldout_examples, predicted_label, score
 from bench.thresholds import _heldout_parses, answer_threshold_sweep, threshold_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
