@@ -50,6 +50,9 @@ class TrainingJob(Base):
     log = Column(Text, nullable=True)  # what a supervisor reads: one step a line
     started_by = Column(String(80), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # Written every few seconds while the job runs: a job whose beat stopped was cut short
+    # (its console restarted), whichever worker notices.
+    beat_at = Column(UTCDateTime, nullable=True)
     finished_at = Column(UTCDateTime, nullable=True)
     changes = Column(Text, nullable=False)  # JSON list of training change ids
     scores = Column(Text, nullable=True)  # JSON {"current": {...}, "candidate": {...}}

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("log", sa.Text, nullable=True),
         sa.Column("started_by", sa.String(80), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("beat_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("changes", sa.Text, nullable=False),
         sa.Column("scores", sa.Text, nullable=True),
