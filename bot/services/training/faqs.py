@@ -10,7 +10,6 @@ from typing import Dict, List
 from sqlalchemy import select
 
 from bot.content import seed
-
 from bot.store.training import NEW_FAQ, ModelRelease, TrainingChange, TrainingJob
 
 
