@@ -3,8 +3,8 @@
 A release is a row with the model's bytes (model_releases): every worker polls the newest
 release id, loads that model beside the one it serves, and swaps it in between two
 messages (channels/model_watch.py), so no host needs a shared disk and no message is
-dropped. A rollback is a new release of the model served before the newest one (no bytes:
-the model the workers were started with).
+dropped. A rollback is a new release of the model served before the newest rollout (no bytes: the
+model the workers were started with).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from bot import settings
 from bot.services.content.workflow import FourEyes
@@ -25,6 +25,7 @@ from bot.store.training import (
     ROLLED_OUT,
     ModelRelease,
     TrainingJob,
+    latest_release,
     latest_release_head,
 )
 
@@ -127,31 +128,26 @@ def discard(job_id: int, by: str) -> Dict[str, Any]:
         return {"job": job_id, "state": DISCARDED}
 
 
-def _differs(sha):
-    if sha is None:
-        return ModelRelease.sha.isnot(None)
-    return or_(ModelRelease.sha.is_(None), ModelRelease.sha != sha)
-
-
 def rollback(by: str) -> Dict[str, Any]:
-    """Release again the model served before the newest release; LookupError if none."""
+    """Undo the newest rollout: release again the model served before it (the start model
+    before the first). LookupError when the newest release is no rollout: a rollback is
+    not undone by another one, the candidate is rolled out again."""
     with session_scope() as s:
-        newest, sha = latest_release_head(s)
-        if not newest:
-            raise LookupError("nothing_released")
+        newest = latest_release(s)
+        if newest is None or newest.kind != "rollout":
+            raise LookupError("nothing_to_roll_back")
         previous = s.execute(
-            select(ModelRelease).where(ModelRelease.id < newest, _differs(sha))
+            select(ModelRelease).where(ModelRelease.id < newest.id)
             .order_by(ModelRelease.id.desc()).limit(1)
         ).scalars().first()  # fmt: skip
-        if previous is None and sha is None:
-            raise LookupError("start_model_served")
-        back_sha = previous.sha if previous is not None else None
-        back_model = previous.model if previous is not None else None
-        back_job = previous.job_id if previous is not None else None
-        row = _release(s, "rollback", by, back_sha, back_model, back_job, f"before {newest}")
+        back = previous if previous is not None and previous.sha is not None else None
+        row = _release(
+            s, "rollback", by, back.sha if back else None, back.model if back else None,
+            back.job_id if back else None, f"undoes release {newest.id}",
+        )  # fmt: skip
         audit.record(s, f"agent:{by}", "training.rolled_back", "model_release", row.id,
-                     {"from_release": newest, "sha": (back_sha or "start")[:16]})  # fmt: skip
-        return {"release": row.id, "sha": back_sha, "from_release": newest}
+                     {"from_release": newest.id, "sha": (back.sha if back else "start")[:16]})  # fmt: skip
+        return {"release": row.id, "sha": back.sha if back else None, "from_release": newest.id}
 
 
 def releases(limit: int = 20):
