@@ -29,7 +29,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console bench-followups review-export bench-fault hosts hosts-stop bench-hosts lock system-deps clean
+.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console bench-followups review-export bench-fault hosts hosts-stop bench-hosts bench-rollout lock system-deps clean
 
 # Every target with a `## description` on its line is listed by `make help`.
 help: ## list the targets
@@ -146,6 +146,9 @@ hosts-stop: venv ## stop what 'make hosts' started
 # A host's processes all killed with SIGKILL under load, then brought back (docs/benchmarks.md).
 bench-hosts: venv system-deps model ## a host lost under load behind HAProxy: lost, twice, failed, p95, rejoin
 	$(PY) -m bench.hosts $(ARGS)
+
+bench-rollout: venv system-deps model ## a new question retrained, rolled out to every host under load and back
+	$(PY) -m bench.model_rollout $(ARGS)
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment, then
 # constraints-dev.txt from what requirements-dev.txt adds on top of it.
