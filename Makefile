@@ -127,9 +127,9 @@ bench-console: venv system-deps ## console queries on 1M synthetic turns in Post
 
 # Supervisors' review labels -> bot/data/reviewed/nlu.yml, then the model trained with them
 # scored on the reviewed messages and tests/data/nlu_heldout.yml. A person commits the diff.
-review-export: venv ## review labels -> bot/data/reviewed/nlu.yml, scored on held-out data
+review-export: venv ## review labels -> bot/data/reviewed/nlu.yml (--propose USER: a training change), scored as the console retrain does
 	$(PY) -m bot.store.migrate
-	$(PY) -m bot.services.console.review_export $(ARGS)
+	$(PY) -m bot.services.training.export $(ARGS)
 
 # A Rasa worker of the production profile killed under load: replaced, 0 turns lost.
 bench-fault: venv system-deps ## a worker killed under load: replaced by supervisord, turns lost

@@ -148,33 +148,44 @@ def _work_dir(job_id: int) -> Path:
     return path
 
 
-def _child(cmd: List[str], job_id: int, start: int, end: int, expected: float, log: Path):
-    """Run a child process at low priority, moving the progress bar from start to end."""
+def train_command(data: Path, domain: Path, out: Path) -> List[str]:
+    """`rasa train` of a candidate project (dataset.write) into out/candidate.tar.gz."""
+    return [sys.executable, "-m", "rasa", "train", "--domain", str(domain), "--data",
+            str(data), "--config", str(ROOT / "config.yml"), "--out", str(out),
+            "--fixed-model-name", "candidate"]  # fmt: skip
+
+
+def score_command(model: Path, sets_file: Path) -> List[str]:
+    return [sys.executable, "-m", "bot.services.training.scoring", str(model), str(sets_file)]
+
+
+def run_child(cmd: List[str], stdout, stderr, beat: Callable[[float], None] = lambda s: None):
+    """A child process at low priority; `beat(seconds so far)` every BEAT_SECONDS."""
     began = time.monotonic()
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(["nice", "-n", str(NICE)] + cmd, cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, env=_ENV)  # fmt: skip
-        while proc.poll() is None:
-            done = min(0.95, (time.monotonic() - began) / expected)
-            _beat(job_id, int(start + (end - start) * done))
-            time.sleep(BEAT_SECONDS)
+    proc = subprocess.Popen(["nice", "-n", str(NICE)] + cmd, cwd=ROOT, stdout=stdout,
+                            stderr=stderr, env=_ENV)  # fmt: skip
+    while proc.poll() is None:
+        beat(time.monotonic() - began)
+        time.sleep(BEAT_SECONDS)
     if proc.returncode:
-        raise RuntimeError(f"{cmd[2]} {cmd[3]} exited with {proc.returncode}")
+        raise RuntimeError(f"{' '.join(cmd[1:4])} exited with {proc.returncode}")
     return time.monotonic() - began
+
+
+def _bar(job_id: int, start: int, end: int, expected: float) -> Callable[[float], None]:
+    return lambda seconds: _beat(job_id, int(start + (end - start) * min(0.95, seconds / expected)))
+
+
+def _child(cmd: List[str], job_id: int, start: int, end: int, expected: float, log: Path):
+    """Run a child process, moving the job's progress bar from start to end."""
+    with open(log, "ab") as out:
+        return run_child(cmd, out, subprocess.STDOUT, _bar(job_id, start, end, expected))
 
 
 def _score(model: Path, sets_file: Path, job_id: int, start: int, end: int, log: Path) -> Dict:
     out = sets_file.with_suffix(f".{model.stem}.json")
-    cmd = [sys.executable, "-m", "bot.services.training.scoring", str(model), str(sets_file)]
-    with open(out, "wb") as f:
-        proc = subprocess.Popen(["nice", "-n", str(NICE)] + cmd, cwd=ROOT, stdout=f,
-                                stderr=open(log, "ab"), env=_ENV)  # fmt: skip
-        began = time.monotonic()
-        while proc.poll() is None:
-            _beat(job_id, int(start + (end - start) * min(0.95, (time.monotonic() - began) / 40)))
-            time.sleep(BEAT_SECONDS)
-    if proc.returncode:
-        raise RuntimeError(f"scoring exited with {proc.returncode}")
+    with open(out, "wb") as f, open(log, "ab") as err:
+        run_child(score_command(model, sets_file), f, err, _bar(job_id, start, end, 40.0))
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -201,9 +212,7 @@ def run(job_id: int) -> None:
         _log(job_id, f"candidate data: {len(faqs)} new questions, {n} added examples",
              state=TRAINING, progress=5)  # fmt: skip
         train_log = work / "train.log"
-        cmd = [sys.executable, "-m", "rasa", "train", "--domain", str(domain), "--data",
-               str(data), "--config", str(ROOT / "config.yml"), "--out", str(work),
-               "--fixed-model-name", "candidate"]  # fmt: skip
+        cmd = train_command(data, domain, work)
         seconds = _child(cmd, job_id, 5, 70, EXPECTED_TRAIN_SECONDS, train_log)
         candidate = work / "candidate.tar.gz"
         sha = hashlib.sha256(candidate.read_bytes()).hexdigest()
