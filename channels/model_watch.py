@@ -1,6 +1,6 @@
 """Every Rasa worker serves the newest model release (bot/services/training/rollout.py).
 
-Each POLL_SECONDS the worker reads the newest release's id (one indexed row); when it
+Every MODEL_POLL_SECONDS (bot/settings.py) the worker reads the newest release's id (one indexed row); when it
 changed, it writes the release's model to this host's disk once, builds Rasa's
 MessageProcessor for it in a thread, and swaps it into the Agent between two messages.
 
@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from pathlib import Path
 from typing import Any, Optional
 
+from bot import settings
 from bot.services.training import rollout
 
 logger = logging.getLogger(__name__)
-
-POLL_SECONDS = float(os.environ.get("MODEL_POLL_SECONDS", "2"))
 
 
 def served_release(app: Any) -> Optional[int]:
@@ -91,7 +89,7 @@ async def _watch(app: Any) -> None:
             raise
         except Exception as e:  # the database is down or not migrated: keep serving
             logger.warning("model release check failed: %s", type(e).__name__)
-        await asyncio.sleep(POLL_SECONDS)
+        await asyncio.sleep(settings.get().model_poll_seconds)
 
 
 async def start(app: Any, _loop: Any = None) -> None:
