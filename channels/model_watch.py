@@ -21,6 +21,8 @@ import logging
 from pathlib import Path
 from typing import Any, Optional
 
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
 from bot import settings
 from bot.services.training import rollout
 
@@ -54,6 +56,12 @@ def _swap(agent: Any, processor: Any, fingerprint: str) -> None:
     agent.domain = processor.domain
     agent.tracker_store.domain = processor.domain
     agent.fingerprint = fingerprint
+    # Every processor shares the Agent's one response generator, whose responses Rasa
+    # sets from the domain in Agent.load_model: without this a new question would be
+    # understood and not answered. The old ones stay: a message under way on the old
+    # processor may still utter a response the new domain dropped.
+    if isinstance(agent.nlg, TemplatedNaturalLanguageGenerator):
+        agent.nlg.responses = {**agent.nlg.responses, **processor.domain.responses}
 
 
 async def catch_up(app: Any, start_model: Path) -> bool:
