@@ -101,7 +101,8 @@ def candidate_job(by: str, model: Path) -> int:
     with session_scope() as s:
         job = TrainingJob(
             state=READY, progress=100, started_by=by, changes="[]", log="given candidate\n",
-            model_path=str(model), model_sha=hashlib.sha256(model.read_bytes()).hexdigest(),
+            model_path=str(model), model=model.read_bytes(),
+            model_sha=hashlib.sha256(model.read_bytes()).hexdigest(),
         )  # fmt: skip
         s.add(job)
         s.flush()

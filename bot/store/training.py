@@ -58,7 +58,12 @@ class TrainingJob(Base):
     scores = Column(Text, nullable=True)  # JSON {"current": {...}, "candidate": {...}}
     reasons = Column(Text, nullable=True)  # JSON list: why the candidate was refused
     model_sha = Column(String(64), nullable=True)
-    model_path = Column(Text, nullable=True)  # the candidate on the console's disk
+    model_path = Column(
+        Text, nullable=True
+    )  # the candidate on the disk of the host that trained it
+    # The ready candidate's bytes, so an approver's request may reach any host; moved into
+    # its model release when rolled out, dropped when discarded.
+    model = Column(LargeBinary, nullable=True)
     decided_by = Column(String(80), nullable=True)
     decided_at = Column(UTCDateTime, nullable=True)
 

@@ -24,6 +24,7 @@ def _ready_candidate(job_id, path):
     with session_scope() as s:
         job = s.get(TrainingJob, job_id)
         job.state, job.progress, job.model_path = READY, 100, str(path)
+        job.model = b"candidate model"
         job.model_sha = hashlib.sha256(b"candidate model").hexdigest()
 
 

@@ -229,7 +229,8 @@ def run(job_id: int) -> None:
         state = REFUSED if reasons else READY
         _log(job_id, f"{state} after {time.monotonic() - began:.0f} s", state=state,
              progress=100, finished_at=utcnow(), scores=json.dumps(scores, ensure_ascii=False),
-             reasons=json.dumps(reasons, ensure_ascii=False))  # fmt: skip
+             reasons=json.dumps(reasons, ensure_ascii=False),
+             model=candidate.read_bytes() if state == READY else None)  # fmt: skip
         with session_scope() as s:
             audit.record(s, "system", f"training.{state}", "training_job", job_id,
                          {"reasons": [r["code"] for r in reasons]})  # fmt: skip

@@ -106,11 +106,12 @@ def approve(job_id: int, by: str) -> Dict[str, Any]:
                          job_id, {})  # fmt: skip
             s.commit()
             raise FourEyes(job_id)
-        data = Path(job.model_path).read_bytes()
-        if hashlib.sha256(data).hexdigest() != job.model_sha:
-            raise NotReady("candidate_changed")
+        data = job.model
+        if data is None or hashlib.sha256(data).hexdigest() != job.model_sha:
+            raise NotReady("candidate_missing")
         row = _release(s, "rollout", by, job.model_sha, data, job_id, f"job {job_id}")
         job.state, job.decided_by, job.decided_at = ROLLED_OUT, by, utcnow()
+        job.model = None  # the release holds it now
         audit.record(s, f"agent:{by}", "training.rolled_out", "model_release", row.id,
                      {"job": job_id, "sha": job.model_sha[:16]})  # fmt: skip
         return {"release": row.id, "job": job_id, "sha": job.model_sha}
@@ -124,6 +125,7 @@ def discard(job_id: int, by: str) -> Dict[str, Any]:
         if job.state != READY:
             raise NotReady(job.state)
         job.state, job.decided_by, job.decided_at = DISCARDED, by, utcnow()
+        job.model = None
         audit.record(s, f"agent:{by}", "training.discarded", "training_job", job_id, {})
         return {"job": job_id, "state": DISCARDED}
 

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("reasons", sa.Text, nullable=True),
         sa.Column("model_sha", sa.String(64), nullable=True),
         sa.Column("model_path", sa.Text, nullable=True),
+        sa.Column("model", sa.LargeBinary, nullable=True),
         sa.Column("decided_by", sa.String(80), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
     )
