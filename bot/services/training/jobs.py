@@ -235,10 +235,21 @@ def run(job_id: int) -> None:
             audit.record(s, "system", f"training.{state}", "training_job", job_id,
                          {"reasons": [r["code"] for r in reasons]})  # fmt: skip
     except Exception as e:  # the job's row says what went wrong; the console keeps running
-        _log(job_id, f"failed: {type(e).__name__}: {str(e)[:300]}", state=FAILED,
-             finished_at=utcnow())  # fmt: skip
+        _log(job_id, f"failed: {type(e).__name__}: {str(e)[:300]}\n{_tail(job_id)}",
+             state=FAILED, finished_at=utcnow())  # fmt: skip
         with session_scope() as s:
             audit.record(s, "system", "training.failed", "training_job", job_id, {})
+    finally:
+        remove_work(job_id)  # a ready candidate is in the database; the rest is spent
+
+
+def _tail(job_id: int, chars: int = 1500) -> str:
+    """The end of the children's output, for a failure's log."""
+    log = settings.get().var_dir / "training" / f"job-{job_id}" / "train.log"
+    try:
+        return log.read_text(encoding="utf-8", errors="replace")[-chars:]
+    except OSError:
+        return ""
 
 
 def view(job: TrainingJob) -> Dict[str, Any]:

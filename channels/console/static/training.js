@@ -154,6 +154,7 @@
         running = true;
         const bar = el("progress");
         bar.max = 100; bar.value = j.progress;
+        bar.setAttribute("aria-label", `تقدم التدريب ${j.id}`);
         li.append(bar);
       }
       const line = scoreLine(j.scores);
