@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from bench import dialogues, replies
-from bench.heldout import FRESH, heldout_examples, predicted_label, score
 from bench.thresholds import _heldout_parses, answer_threshold_sweep, threshold_sweep
+from bot.services.training.scoring import FRESH, heldout_examples, predicted_label, score
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"

@@ -25,6 +25,12 @@ OUTSIDE = {"ACTION_ENDPOINT_URL", "RASA_API_TOKEN", "CHROMIUM_PATH"}
 # `python -m bot.tools.settings_doc` writes the page and a test keeps it in step.
 DOCS: Tuple[Tuple[Tuple[str, ...], str, str], ...] = (
     (("RASA_PORT",), "`5005`", "Rasa server port"),
+    (
+        ("MODEL_POLL_SECONDS",),
+        "`2`",
+        "how often each Rasa worker looks for a model release of the console's retrain "
+        "([deployment.md](deployment.md))",
+    ),
     (("ACTIONS_PORT",), "`5055`", "action server port"),
     (
         ("ACTIONS_HOST",),
