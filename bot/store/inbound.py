@@ -27,9 +27,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     delete,
     func,
-    insert,
     select,
     update,
 )
@@ -70,25 +70,37 @@ def add(dedup_key: str, channel: str, conversation_id: str, body: str, owner: st
     try:
         with transaction() as conn:
             result = conn.execute(
-                insert(T).values(
-                    dedup_key=dedup_key,
-                    channel=channel,
-                    conversation_id=conversation_id,
-                    body=body,
-                    owner=owner,
-                    attempts=1,
-                    created_at=now,
-                    claimed_at=now,
-                )
+                _ADD,
+                {
+                    "dedup_key": dedup_key,
+                    "channel": channel,
+                    "conversation_id": conversation_id,
+                    "body": body,
+                    "owner": owner,
+                    "attempts": 1,
+                    "created_at": now,
+                    "claimed_at": now,
+                },
             )
             return int(result.inserted_primary_key[0])
     except IntegrityError:
         return None
 
 
-def remove(row_id: int) -> None:
-    with transaction() as conn:
-        conn.execute(delete(T).where(T.c.id == row_id))
+def remove(row_id: int, connection=None) -> None:
+    """Forget an answered message; in the caller's transaction if one is given (the
+    turn's transcript, so both are written or neither)."""
+    if connection is None:
+        with transaction() as conn:
+            conn.execute(_REMOVE, {"_id": row_id})
+    else:
+        connection.execute(_REMOVE, {"_id": row_id})
+
+
+# Written on every webhook and REST message: built once (building a Core statement costs
+# more than SQLite takes to run it).
+_ADD = T.insert()
+_REMOVE = delete(T).where(T.c.id == bindparam("_id"))
 
 
 def renew(owner: str, row_ids: Iterable[int]) -> int:
