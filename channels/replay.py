@@ -142,12 +142,14 @@ async def remember(inbound, output: RecordingOutput) -> Optional[int]:
         return None
     if row_id is not None:
         _held.add(row_id)
+        inbound.pending_id = row_id  # a bot turn deletes it with its transcript
     return row_id
 
 
-async def settle(row_id: Optional[int], run: Awaitable[str]) -> str:
-    """Await the turn, then forget its row. A cancelled turn keeps the row (another
-    worker takes it once the lease runs out)."""
+async def settle(row_id: Optional[int], run: Awaitable[str], inbound=None) -> str:
+    """Await the turn, then forget its row, unless the turn's transaction deleted it
+    already (`inbound.settled`: a bot turn, channels/turn_hooks.py). A cancelled turn keeps
+    the row (another worker takes it once the lease runs out)."""
     try:
         outcome = await run
     except asyncio.CancelledError:
@@ -155,7 +157,10 @@ async def settle(row_id: Optional[int], run: Awaitable[str]) -> str:
             _held.discard(row_id)
         raise
     if row_id is not None:
-        await _forget(row_id)
+        if inbound is not None and inbound.settled:
+            _held.discard(row_id)
+        else:
+            await _forget(row_id)
     return outcome
 
 
@@ -305,13 +310,17 @@ class Replayer:
             logger.info(
                 "replaying a %s message of %s (attempt %d)", row.channel, log_id(conv), row.attempts
             )
+            inbound.pending_id = row.id  # a bot turn deletes it with its transcript
             outcome = await self.pipeline.process(inbound, self.on_new_message, output)
         except Exception as e:
             # Left for the next claim (after the lease), which counts another attempt.
             _held.discard(row.id)
             logger.error("replay failed for %s: %s", log_id(conv), type(e).__name__)
             return "error"
-        await _forget(row.id)
+        if inbound.settled:
+            _held.discard(row.id)
+        else:
+            await _forget(row.id)
         return outcome
 
     async def answered(self, inbound) -> bool:
