@@ -6,8 +6,10 @@ again, so a worker killed mid-turn used to lose the message. Now:
 1. `remember` (in `Pipeline.handle`, before the 200): one INSERT into `inbound_pending`
    (bot/store/inbound.py explains why a table and not a Redis stream) with what is needed
    to run the turn again: the message as the channel parsed it and the reply address.
-2. `settle` (after the turn, answered or apologised for): one DELETE. A cancelled turn
-   (shutdown) keeps its row.
+2. after the turn, answered or apologised for, one DELETE: in the transaction that stores
+   a bot turn's transcript and analytics row (bot.services.console.turns.finish_turn,
+   `Inbound.settled`), else, on paths that write no turn row or when that transaction
+   failed, on its own (`settle`). A cancelled turn (shutdown) keeps its row.
 3. `Replayer` (a loop in every Rasa server, started by channels/server.py): every
    INBOUND_SCAN_SECONDS it renews the lease of the rows its own turns still hold, claims
    rows whose lease (INBOUND_LEASE_SECONDS) ran out, i.e. whose worker is gone, and runs

@@ -5,7 +5,8 @@ Why a table of ours and not a Redis stream: the row is written where the transcr
 the tracker already live, so it survives a Redis restart or eviction, needs no consumer
 group bookkeeping, and the erasure reaches it with one DELETE like every other table that
 names a conversation. It costs one INSERT before the webhook's 200 and one DELETE after
-the answer (docs/benchmarks.md "Durable inbound").
+the answer, made in the transaction that stores a bot turn's transcript (docs/benchmarks.md
+"Durable inbound").
 
 A row holds the citizen's unmasked text only while it is pending: it is deleted, not
 flagged, once the turn is answered or given up. `claimed_at` is the lease: the owning
