@@ -498,3 +498,36 @@ def test_the_graph_runs_in_order_with_dasks_results():
             run(inputs={}, targets=["d"])
         with pytest.raises(GraphRunError):  # an input value named like a node
             run(inputs={"x": "a"}, targets=["a"])
+
+
+def test_the_model_answers_the_same_without_dask(trained_model, tmp_path, monkeypatch):
+    """The trained model, a conversation run twice: Rasa's dask runner, then the patched
+    runner. Same replies, same NLU reading, same events on the tracker."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    # Answered by the model alone (no action server here): FAQ questions and a greeting.
+    messages = ["السلام عليكم", "وش شروط حساب المواطن؟", "نسيت كلمة المرور", "كيف اغير الايبان"]
+    messages += ["ليش نزل الدعم", "what are the conditions of citizen account", "رقم الدعم الفني"]
+
+    async def conversation(sender):
+        agent = Agent.load(str(trained_model))
+        seen = []
+        for i, text in enumerate(messages):
+            output = CollectingOutputChannel()
+            await agent.handle_message(UserMessage(text, output, sender, message_id=str(i)))
+            parsed = await agent.parse_message(text)
+            seen.append((parsed["intent"], [m.get("text") for m in output.messages]))
+        tracker = await agent.tracker_store.retrieve(sender)
+        events = [(e.type_name, getattr(e, "action_name", None)) for e in tracker.events]
+        return seen, events
+
+    ours = DaskGraphRunner.run
+    rasas = registry.original(next(p for p in patches.all_patches() if p.name == "run"))
+    monkeypatch.setattr(DaskGraphRunner, "run", rasas)
+    expected = asyncio.run(conversation("dask"))
+    monkeypatch.setattr(DaskGraphRunner, "run", ours)
+    assert asyncio.run(conversation("sequential")) == expected
+    assert len(expected[0]) == len(messages) and all(replies for _, replies in expected[0])
