@@ -39,6 +39,7 @@ from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
+    COST,
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
     Ellipsis,
@@ -58,6 +59,7 @@ class FollowupShapes(GraphComponent):
             # The answer selector's own FAQ answers a question about a service when it
             # is at least this sure; otherwise the service's FAQ (followups.yml).
             "service_answer_threshold": 0.5,
+            "cancel_intents": ["cancel"],
             # Intents an elliptical message may have been read as, and that the follow-up
             # action can answer the same way when the message fits no topic. Others
             # (cancel, a person, buttons' intents) keep their own rules.
@@ -103,9 +105,15 @@ class FollowupShapes(GraphComponent):
         text = message.get(TEXT) or ""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if not text or text.lstrip().startswith("/") or name not in self.config["markable_intents"]:
+        if not text or text.lstrip().startswith("/"):
             return
         ellipsis = read(text)
+        if name not in self.config["markable_intents"] and not (
+            # "ببلاش؟" read as "never mind": a price asked is never a cancel ("بلاش"
+            # alone is not read as a price).
+            name in self.config["cancel_intents"] and ellipsis and ellipsis.kind == COST
+        ):
+            return
         if ellipsis is None:
             # "كم ياخذ تغيير الايبان؟": answered on the topic if the topic is its subject
             # (bot.services.followups.loose), else as the intent it was read as.

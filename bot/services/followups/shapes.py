@@ -46,6 +46,7 @@ MOBILE_CHANGED = "mobile_changed"
 WHO = "who"
 NO_ACCESS = "no_access"  # "وإذا ما اقدر ادخل؟": cannot get into the portal
 NOT_DONE = "not_done"  # "وإذا ما حدثت؟": what happens if the step is not done
+CALLBACK = "callback"  # "بيتصلون علي؟": whether they get in touch
 # "والأوراق؟", "طيب والايبان؟": another subject named alone, continuing the message
 # before; `group` holds the subject (bot/content/followups.yml `subjects`).
 SUBJECT = "subject"
@@ -237,6 +238,15 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (WHY, r"(?:على|علي) وش"),
         (HOW, rf"كيف{_fill(_HOW_FILL)}"),
         (HOW, r"وش الطريقه"),
+        (
+            HOW,
+            r"كيف (?:اعرف|اشوف|اتابع) (?:وش صار|وين وصل|حالته|حالتها|ردهم)(?: عليه| عليها| فيه)?",
+        ),
+        (
+            CALLBACK,
+            r"(?:(?:هل|هم|راح|بعدين) )*(?:بيتصلون|يتصلون|بيكلموني|يكلموني|بيتواصلون|يتواصلون|بيردون|بيرجعون)"
+            r"(?: (?:علي|معي|لي))?(?: (?:هم|بنفسهم|طيب|يعني))*",
+        ),
         (PHONE, r"(?:(?:وش|كم) )?(?:رقمهم|ارقامهم|رقمكم|تلفونهم|جوالهم)(?: طيب| يعني)?"),
         (PHONE, r"كيف (?:اكلمهم|اتواصل معهم|اتصل عليهم|اوصلهم|اكلمكم)"),
         (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )*{_COST}{_fill(_COST_FILL)}"),

@@ -1,0 +1,53 @@
+"""Follow-ups added for conversations as citizens hold them: a price asked in a word
+the classifier reads as "never mind", a day after the hours asked with a verb, "will
+they call me?" and "how do I know what happened to it?" after a ticket."""
+
+import pytest
+
+from bot.services.followups import picker
+from bot.services.followups.shapes import read
+from tests.unit.test_followups import _message, _shape
+
+
+@pytest.mark.parametrize(
+    "text, kind, group",
+    [
+        ("ويشتغلون الجمعة؟", "who", "days"),
+        ("وفاتحين يوم السبت؟", "who", "days"),
+        ("ببلاش؟", "cost", None),
+        ("بيتصلون علي؟", "callback", None),
+        ("يعني هم بيتصلون علي؟", "callback", None),
+        ("طيب كيف اعرف وش صار عليه؟", "how", None),
+    ],
+)
+def test_more_elliptical_shapes(text, kind, group):
+    found = read(text)
+    assert found is not None and (found.kind, found.group) == (kind, group)
+
+
+def test_a_price_read_as_never_mind_is_a_followup_and_never_mind_stays():
+    assert _shape(_message("ببلاش؟", "cancel")).get("intent")["name"] == "followup"
+    assert _shape(_message("بلاش", "cancel")).get("intent")["name"] == "cancel"
+    assert _shape(_message("وين؟", "cancel")).get("intent")["name"] == "cancel"
+
+
+@pytest.mark.parametrize(
+    "topic, text, key, facts",
+    [
+        ("ticket", "بيتصلون علي؟", "ticket.callback", ["فريق الدعم يتواصل"]),
+        ("ticket", "كيف اعرف وش صار عليه؟", "ticket.how", ["رقم البلاغ"]),
+        ("working_hours", "ويشتغلون الجمعة؟", "contact.who.days", ["19912", "24 ساعة"]),
+        ("contact_channels", "ببلاش؟", "contact.cost", ["مجاني"]),
+    ],
+)
+def test_the_new_kinds_get_their_fact_on_the_topic(topic, text, key, facts):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key
+    for fact in facts:
+        assert fact in answer.text
+
+
+def test_will_they_call_on_another_topic_says_the_sources_do_not():
+    answer = picker.pick("change_iban", read("بيتصلون علي؟"))
+    assert answer.key == "any.callback"
+    assert "ما عندي" in answer.text and "19912" in answer.text
