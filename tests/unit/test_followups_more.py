@@ -51,3 +51,29 @@ def test_will_they_call_on_another_topic_says_the_sources_do_not():
     answer = picker.pick("change_iban", read("بيتصلون علي؟"))
     assert answer.key == "any.callback"
     assert "ما عندي" in answer.text and "19912" in answer.text
+
+
+@pytest.mark.parametrize("text", ["وين اتابع بلاغي؟", "وين اتابع الشكوى؟", "من وين اتابع طلبي"])
+def test_where_to_follow_a_ticket_up_after_opening_it(text):
+    from bot.services.followups.loose import read_loose
+
+    kind, about = read_loose(text)
+    answer = picker.pick("ticket", shapes_ellipsis(kind, about))
+    assert answer is not None and answer.key == "ticket.where"
+    # The same words after an answer that never spoke of a ticket are read on their own.
+    assert picker.pick("change_iban", shapes_ellipsis(kind, about)) is None
+
+
+def shapes_ellipsis(kind, about):
+    from bot.services.followups.shapes import Ellipsis
+
+    return Ellipsis(kind, about=tuple(about))
+
+
+def test_a_where_question_about_a_status_gets_the_faq_and_the_offer_not_the_form():
+    message = _shape(_message("وين اتابع بلاغي؟", "ticket_status"))
+    assert message.get("intent")["name"] == "followup"  # on a ticket topic it is answered there
+    message = _shape(_message("كيف اعرف حالة بلاغي؟", "ticket_status", answer_confidence=0.2))
+    assert message.get("intent")["name"] == "faq_multi"
+    selector = message.get("response_selector")["faq"]
+    assert selector["answers"] == ["faq/sotak_masmoo"] and selector["offer"] == "ticket_status"

@@ -151,7 +151,9 @@ def pick(
 def _topic_text(topic: str) -> str:
     """What the previous answer said (an FAQ's text) and its title."""
     answer = faq_answers().get(topic)
-    return (fill(answer["text"]) if answer else "") + " " + title(topic)
+    # A service's outcome has no FAQ text: the words that name it stand in for one.
+    named = " ".join((_content().get("topic_words") or {}).get(topic) or [])
+    return " ".join(((fill(answer["text"]) if answer else ""), title(topic), named))
 
 
 def _subject_faq(topic: str, subject: str) -> Optional[Answer]:
