@@ -194,3 +194,20 @@ def related_answer(topic: Optional[str], ranking: List[Mapping[str, Any]]) -> Op
         if key in near and float(row.get("confidence") or 0.0) >= RELATED_FLOOR:
             return key
     return None
+
+
+UNKNOWN = "unknown"
+
+
+def unknown_on_topic(topic: Optional[str], choices: bool = False) -> Optional[str]:
+    """What a short question the NLU cannot place after an answer gets: the sources do
+    not give it on that topic, and the unified number (`any.unknown`), then a line
+    before the NLU's guesses when there are (`choices`); None without a topic."""
+    answers = _content().get("answers") or {}
+    key = f"{ANY}.{UNKNOWN}"
+    if not known_topic(topic) or key not in answers:
+        return None
+    text = _render(key, topic or "", Ellipsis(UNKNOWN)).text
+    if choices and _content().get("unknown_choices"):
+        text += "\n" + fill(_content()["unknown_choices"])
+    return text
