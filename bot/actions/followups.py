@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.fallback import ActionAffirm, ActionFallback
 from bot.actions.tickets import ActionNumberWithoutContext
-from bot.content import faq_answers, intent_button
+from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.picker import pick
 from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY, Ellipsis, read
 from bot.services.followups.topics import TOPIC_SLOT, topic_of
@@ -77,7 +77,9 @@ class ActionAnswerFollowup(Action):
         parse = tracker.latest_message or {}
         marked = parse.get(FOLLOWUP_KEY) or {}
         ellipsis = Ellipsis.from_dict(marked) or read(parse.get("text") or "")
-        topic = topic_of(tracker.events)
+        form = (tracker.active_loop or {}).get("name")
+        # Asked inside a form right after its question: about the service it runs.
+        topic = topic_of(tracker.events) or (followup_content().get("forms") or {}).get(form or "")
         answer = pick(topic, ellipsis, tracker.slots)
         if answer is None:
             return answer_on_its_own(dispatcher, tracker, domain, marked.get(ORIGINAL_INTENT_KEY))

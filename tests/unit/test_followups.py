@@ -445,7 +445,7 @@ def test_follow_ups_citizens_add(topic, text, key):
     "topic, text, key",
     [
         ("eligibility_status", "وين القى التفاصيل؟", "eligibility_status.where"),
-        ("working_hours", "والجمعة؟", "contact.who.days"),
+        ("working_hours", "والجمعة؟", "contact.who.friday"),
         ("working_hours", "والمقرات وين؟", "contact.where"),
         ("sotak_masmoo", "وكيف ادخلها؟", "sotak_masmoo.how"),
         ("residence_rule", "وإذا سافرت للعلاج؟", "eligibility.who.traveller"),

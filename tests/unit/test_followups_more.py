@@ -12,7 +12,7 @@ from tests.unit.test_followups import _message, _shape
 @pytest.mark.parametrize(
     "text, kind, group",
     [
-        ("ويشتغلون الجمعة؟", "who", "days"),
+        ("ويشتغلون الجمعة؟", "who", "friday"),
         ("وفاتحين يوم السبت؟", "who", "days"),
         ("ببلاش؟", "cost", None),
         ("بيتصلون علي؟", "callback", None),
@@ -36,7 +36,8 @@ def test_a_price_read_as_never_mind_is_a_followup_and_never_mind_stays():
     [
         ("ticket", "بيتصلون علي؟", "ticket.callback", ["فريق الدعم يتواصل"]),
         ("ticket", "كيف اعرف وش صار عليه؟", "ticket.how", ["رقم البلاغ"]),
-        ("working_hours", "ويشتغلون الجمعة؟", "contact.who.days", ["19912", "24 ساعة"]),
+        ("working_hours", "ويشتغلون الجمعة؟", "contact.who.friday", ["الواحدة ظهرًا", "24 ساعة"]),
+        ("working_hours", "والعيد؟", "contact.who.days", ["19912", "24 ساعة"]),
         ("contact_channels", "ببلاش؟", "contact.cost", ["مجاني"]),
     ],
 )
@@ -77,3 +78,74 @@ def test_a_where_question_about_a_status_gets_the_faq_and_the_offer_not_the_form
     assert message.get("intent")["name"] == "faq_multi"
     selector = message.get("response_selector")["faq"]
     assert selector["answers"] == ["faq/sotak_masmoo"] and selector["offer"] == "ticket_status"
+
+
+@pytest.mark.parametrize(
+    "topic, text, key, facts",
+    [
+        (
+            "password_recovery",
+            "وين توصلني الكلمه الجديده؟",
+            "password_recovery.delivery",
+            ["رسالة نصية"],
+        ),
+        ("support_dropped", "واذا ولدي تزوج؟", "any.who.dependant_change", ["عدد التابعين"]),
+        ("entitlement_calculation", "والمستفيد الاساسي نفسه؟", "shares.who.primary", ["100%"]),
+        ("contact_channels", "وفيه رقم ثاني غيره؟", "any.phone", ["19911", "19912"]),
+        ("program_about", "ومتى بدأ؟", "any.start", ["2017"]),
+        ("program_about", "ومين الجهة المسؤولة عنه؟", "any.authority", ["الموارد البشرية"]),
+        ("eligibility_conditions", "طيب على ايش يحسبون الاهلية؟", "eligibility.basis", ["أعمار"]),
+        ("eligibility_conditions", "واي بنك؟", "eligibility.subject.iban", ["أي من البنوك"]),
+        (
+            "single_independent",
+            "وكم المبلغ اللي بينزل لي بالريال؟",
+            "eligibility.how_much",
+            ["ما عندي"],
+        ),
+        ("update_data", "كم يوم عندي عشان احدث؟", "any.how_long", ["ما عندي", "19912"]),
+        ("objection_steps", "وبعدها؟", "objection.next", ["إرسال الطلب", "90"]),
+        ("password_recovery", "وبعدها؟", "password_recovery.next", ["الحساب البنكي"]),
+    ],
+)
+def test_facts_asked_in_other_words_on_their_topic(topic, text, key, facts):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key
+    for fact in facts:
+        assert fact in answer.text
+
+
+def test_a_followup_asking_something_inside_a_form_is_left_to_the_rules():
+    from rasa_sdk import Tracker
+
+    from bot.actions.forms import leave_to_rules
+
+    def latest(kind, original="faq"):
+        parse = {"intent": {"name": "followup"}, "followup": {"kind": kind, "intent": original}}
+        return Tracker("t", {}, parse, [], False, None, {"name": "ticket_form"}, "action_listen")
+
+    assert leave_to_rules(latest("next"), "open_ticket")  # "وبعد ما اقدمها وش يصير؟"
+    assert leave_to_rules(latest("where"), "open_ticket")  # "واقدر اتابعها؟"
+    assert not leave_to_rules(latest("who", "inform"), "open_ticket")  # "عمري ٣٥" is an answer
+    assert not leave_to_rules(latest("no_sms", "resend_code"), "open_ticket")
+
+
+def test_a_followup_inside_a_form_is_answered_on_its_service():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.followups import ActionAnswerFollowup
+
+    parse = {
+        "text": "وبعد ما اقدمها وش يصير؟",
+        "intent": {"name": "followup"},
+        "followup": {"kind": "next", "intent": "faq"},
+    }
+    events = [
+        {"event": "user", "text": "ابي اقدم شكوى"},
+        {"event": "bot", "text": "اكتب رقم الهوية"},
+        {"event": "user", "text": parse["text"], "parse_data": parse},
+    ]
+    tracker = Tracker("t", {}, parse, events, False, None, {"name": "ticket_form"}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFollowup().run(dispatcher, tracker, {})
+    assert "فريق الدعم يتواصل" in dispatcher.messages[0]["text"]

@@ -47,9 +47,21 @@ WHO = "who"
 NO_ACCESS = "no_access"  # "وإذا ما اقدر ادخل؟": cannot get into the portal
 NOT_DONE = "not_done"  # "وإذا ما حدثت؟": what happens if the step is not done
 CALLBACK = "callback"  # "بيتصلون علي؟": whether they get in touch
+DELIVERY = "delivery"  # "وين توصلني الكلمة الجديدة؟": where a message arrives
+START = "start"  # "ومتى بدأ؟": when the program began
+AUTHORITY = "authority"  # "ومين الجهة المسؤولة؟": who set it up
+BASIS = "basis"  # "على ايش يحسبون الاهلية؟": what it is worked out on
 # "والأوراق؟", "طيب والايبان؟": another subject named alone, continuing the message
 # before; `group` holds the subject (bot/content/followups.yml `subjects`).
 SUBJECT = "subject"
+
+# Kinds that ask something of the previous answer rather than tell something: inside
+# a form they are never its answer ("وين اتابعها؟" while the ID is asked), whereas an
+# age, a group or "ما وصلني الرمز" may be.
+ASKING = frozenset(
+    {WHERE, WHAT, HOW_LONG, NEXT, WHY, WHY_NOT, HOW, PHONE, COST, CALLBACK, HOW_MUCH, LATE, SUBJECT}
+    | {DELIVERY, START, AUTHORITY, BASIS}
+)
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
 # with the intent it was read as before, for the follow-up action.
@@ -121,6 +133,7 @@ _WHEN_VERB = _any(
 )
 _LONG_FILL = _any(
     "وقت التغيير التعديل الرد ردهم علي عليه عليها بالعاده تقريبا يعني طيب هذا هذي كذا بعد"
+    " عندي عندك معي مهله المهله المسموح المسموحه"
     " الموضوع الطلب طلبي الاجراء معهم مني لين حتي الشي عاده بالضبط اكثر بس القرار"
 )
 _LONG_UNIT = _any(
@@ -146,6 +159,7 @@ _HOW_FILL = _any(
 _MONEY_FILL = _any(
     "المبلغ المبالغ يعطون يعطوني ياخذ تاخذ ناخذ اخذ ينزل يطلع يصير بيصير بيطلع يجي نصيبه"
     " نصيبها نصيبي نسبته نسبتها النسبه له لها لي ريال بالريال يعني طيب بالضبط تقريبا الحين انا"
+    " اللي بينزل بيجيني بيجي يجيني بياخذ باخذ راح كل شهر شهريا"
 )
 # Not "بلاش" alone: that is also "never mind" (cancel).
 _COST = _any("بفلوس مجاني مجانا ببلاش رسوم الرسوم التكلفه يكلف بيكلف")
@@ -205,6 +219,8 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
     for k, p in [
         (WHERE, rf"(?:من )?وين(?:ه|ها|هم)?{_fill(_WHERE_FILL + '|' + _ANAPHORIC_VERB)}"),
         (WHERE, r"وش (?:الرابط|رابطه|رابطها)"),
+        # "واقدر اتابعها؟": whether, and so where, it is followed up.
+        (WHERE, r"(?:(?:هل|اقدر|ممكن|يمديني|فيه مجال) )+(?:اتابعها|اتابعه|اتابع|اشوفها|اشوفه)"),
         (WHERE, rf"{_WHERE_NOUN} وين(?:ه|ها)?{_fill(_WHERE_FILL)}"),
         (WHERE, rf"(?:في |من |ب)?(?:اي|انهي) (?:صفحه|مكان|خيار|قائمه|خانه|زر){_fill(_WHERE_FILL)}"),
         (WHAT, rf"(?:(?:وش|وشو) )?{_NEED}{_fill(_WHAT_FILL + '|' + _ANAPHORIC_VERB)}"),
@@ -249,6 +265,23 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         ),
         (PHONE, r"(?:(?:وش|كم) )?(?:رقمهم|ارقامهم|رقمكم|تلفونهم|جوالهم)(?: طيب| يعني)?"),
         (PHONE, r"كيف (?:اكلمهم|اتواصل معهم|اتصل عليهم|اوصلهم|اكلمكم)"),
+        (PHONE, r"(?:(?:فيه|في|عندهم|هل فيه) )?رقم (?:ثاني|اخر|غيره|غير هذا|ثاني غيره)(?: غيره)?"),
+        (
+            DELIVERY,
+            r"(?:وين|على وش|علي وش|كيف) (?:توصلني|يوصلني|تجيني|يجيني|توصل|يوصل|تجي|يجي|يرسلونها|يرسلونه)"
+            r"(?: \S+){0,3}",
+        ),
+        (START, r"متي (?:بدا|بدات|بدت|ابتدا|انطلق|انطلقت|نزل|طلع|بدوا|بداو)(?: \S+){0,2}"),
+        (
+            AUTHORITY,
+            r"(?:مين|من|وش|ايش) (?:الجهه|الوزاره|المسؤول|المسؤولين|اللي وراه|اللي وراها|اللي حط"
+            r"|اللي حاط|اللي حطت|اللي حاطه|اللي يحدد|تابع|تابعين|يتبع)(?: \S+){0,3}",
+        ),
+        (
+            BASIS,
+            r"(?:على|علي) (?:وش|ايش|اي اساس|اي شي) (?:يحسبون|يحددون|يعتمدون|ينحسب|تنحسب|يقررون"
+            r"|يحسبونها|يحسبونه|يعتمد|تعتمد)(?: \S+){0,2}",
+        ),
         (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )*{_COST}{_fill(_COST_FILL)}"),
         (HOW_MUCH, rf"(?:كم|بكم){_fill(_MONEY_FILL)}"),
         (REJECTED, rf"{_CONDITION}{_REJECTED}{_fill(_OUTCOME_FILL)}"),
