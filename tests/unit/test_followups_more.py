@@ -149,3 +149,25 @@ def test_a_followup_inside_a_form_is_answered_on_its_service():
     dispatcher = CollectingDispatcher()
     ActionAnswerFollowup().run(dispatcher, tracker, {})
     assert "فريق الدعم يتواصل" in dispatcher.messages[0]["text"]
+
+
+def test_a_where_question_read_as_no_is_about_the_service_ranked_next():
+    message = _message("طيب ولو ما نزلت ابد وين اشتكي؟", "deny", confidence=0.5)
+    message.set(
+        "intent_ranking",
+        [{"name": "deny", "confidence": 0.5}, {"name": "open_ticket", "confidence": 0.29}],
+    )
+    _shape(message)
+    assert message.get("intent")["name"] == "faq_multi"
+    selector = message.get("response_selector")["faq"]
+    assert selector["answers"] == ["faq/sotak_masmoo"] and selector["offer"] == "open_ticket"
+    # A plain "no" stays a "no"; so does a where-question with no service behind it.
+    assert _shape(_message("لا", "deny")).get("intent")["name"] == "deny"
+    lone = _message("طيب ولو ما نزلت ابد وين اشتكي؟", "deny")
+    assert _shape(lone).get("intent")["name"] == "deny"
+
+
+def test_a_phone_question_read_as_a_ticket_category_is_a_followup():
+    message = _shape(_message("وفيه رقم ثاني غيره؟", "inform_ticket_category"))
+    assert message.get("intent")["name"] == "followup"
+    assert message.get("followup")["kind"] == "phone"
