@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.fallback import ActionAffirm, ActionFallback
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
-from bot.services.followups.picker import pick
+from bot.services.followups.picker import pick, unknown_on_topic
 from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY, Ellipsis, read
 from bot.services.followups.topics import TOPIC_SLOT, topic_of
 
@@ -35,6 +35,9 @@ RESPONSES = {
     "deny": "utter_deny_ack",
 }
 ACTIONS = {"affirm": ActionAffirm, "inform_identifier": ActionNumberWithoutContext}
+# What the NLU could not place, or placed outside the program: after an answer, a
+# follow-up read so is a question the topic's sources do not answer.
+UNPLACED = {"out_of_scope", "nlu_fallback"}
 # "وإذا ما وصلني الرمز؟" read as a request to resend an objection's code.
 SERVICE_OF = {"resend_code": "objection_status"}
 
@@ -81,8 +84,15 @@ class ActionAnswerFollowup(Action):
         # Asked inside a form right after its question: about the service it runs.
         topic = topic_of(tracker.events) or (followup_content().get("forms") or {}).get(form or "")
         answer = pick(topic, ellipsis, tracker.slots)
+        intent = marked.get(ORIGINAL_INTENT_KEY)
+        unknown = unknown_on_topic(topic) if intent in UNPLACED else None
+        if answer is None and unknown:
+            # "طيب كيف ارجعه؟" after an answer, read as off-topic on its own: what the
+            # sources do not give on the topic, not "outside what I can help with".
+            dispatcher.utter_message(text=unknown)
+            return [SlotSet(TOPIC_SLOT, topic)]
         if answer is None:
-            return answer_on_its_own(dispatcher, tracker, domain, marked.get(ORIGINAL_INTENT_KEY))
+            return answer_on_its_own(dispatcher, tracker, domain, intent)
         if answer.faq:
             dispatcher.utter_message(response=f"utter_faq/{answer.faq}")
             return [SlotSet(TOPIC_SLOT, answer.faq)]

@@ -40,7 +40,6 @@ from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
-    COST,
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
     Ellipsis,
@@ -60,7 +59,10 @@ class FollowupShapes(GraphComponent):
             # The answer selector's own FAQ answers a question about a service when it
             # is at least this sure; otherwise the service's FAQ (followups.yml).
             "service_answer_threshold": 0.5,
-            "cancel_intents": ["cancel"],
+            # Intents kept for their own rules except when the message asks one of these
+            # kinds: "ببلاش؟" read as "never mind" asks a price ("بلاش" alone is not
+            # read as one), "ومين اكلم؟" read as "a person please" asks whom to call.
+            "guarded_intents": {"cancel": ["cost"], "human_handoff": ["phone"]},
             # A where-question read as something else ("no", small talk) is about the
             # service ranked this high at least, this sure.
             "runner_up_rank": 3,
@@ -115,10 +117,9 @@ class FollowupShapes(GraphComponent):
         if not text or text.lstrip().startswith("/"):
             return
         ellipsis = read(text)
+        guarded = self.config["guarded_intents"].get(name) or ()
         if name not in self.config["markable_intents"] and not (
-            # "ببلاش؟" read as "never mind": a price asked is never a cancel ("بلاش"
-            # alone is not read as a price).
-            name in self.config["cancel_intents"] and ellipsis and ellipsis.kind == COST
+            ellipsis and ellipsis.kind in guarded
         ):
             return
         if ellipsis is None:

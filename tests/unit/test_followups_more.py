@@ -171,3 +171,64 @@ def test_a_phone_question_read_as_a_ticket_category_is_a_followup():
     message = _shape(_message("وفيه رقم ثاني غيره؟", "inform_ticket_category"))
     assert message.get("intent")["name"] == "followup"
     assert message.get("followup")["kind"] == "phone"
+
+
+@pytest.mark.parametrize(
+    "topic, text, key, facts",
+    [
+        ("change_mobile", "ومين اكلم؟", "any.phone", ["19912"]),
+        (
+            "password_recovery",
+            "كم ياخذ وقت توصل الرسالة؟",
+            "password_recovery.how_long",
+            ["ما عندي"],
+        ),
+        ("working_hours", "وفيه ايميل؟", "any.channel", ["ما عندي", "19912"]),
+        ("contact_channels", "عندهم واتساب؟", "any.channel", ["ما عندي", "19912"]),
+        ("support_dropped", "طيب كيف ارجعه؟", "support_dropped.how", ["تفاصيل الطلب"]),
+        ("program_about", "ومين وراه؟", "any.authority", ["الموارد البشرية"]),
+    ],
+)
+def test_whom_to_call_other_channels_and_how_to_get_it_back(topic, text, key, facts):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key
+    for fact in facts:
+        assert fact in answer.text
+
+
+def test_why_a_subject_is_asked_for_gets_its_own_answer_after_any_topic():
+    from bot.services.followups.loose import read_loose
+
+    kind, about = read_loose("ليش يطلبون الايبان؟")
+    answer = picker.pick("registration_steps", shapes_ellipsis(kind, about))
+    assert answer.key == "any.why.iban" and "الدعم الشهري" in answer.text
+
+
+def test_whom_to_call_read_as_a_person_please_is_a_followup_but_a_person_stays():
+    assert _shape(_message("ومين اكلم؟", "human_handoff")).get("intent")["name"] == "followup"
+    assert _shape(_message("ابي اكلم موظف", "human_handoff")).get("intent")["name"] == (
+        "human_handoff"
+    )
+
+
+def test_an_off_topic_reading_after_an_answer_says_the_sources_do_not_give_it():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.followups import ActionAnswerFollowup
+
+    parse = {
+        "text": "ومتوفر للايفون كيف؟",
+        "intent": {"name": "followup"},
+        "followup": {"kind": "how", "intent": "out_of_scope"},
+    }
+    events = [
+        {"event": "user", "text": "كيف احمل التطبيق"},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_faq/mobile_app"}},
+        {"event": "user", "text": parse["text"], "parse_data": parse},
+    ]
+    tracker = Tracker("t", {}, parse, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFollowup().run(dispatcher, tracker, {})
+    assert "ما عندي في مصادري" in dispatcher.messages[0]["text"]
+    assert "19912" in dispatcher.messages[0]["text"]

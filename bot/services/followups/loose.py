@@ -44,7 +44,7 @@ _LEADS: List[Tuple[str, "re.Pattern[str]"]] = [
     ),
     (WHAT, re.compile(r"(?:وش )?(?:احتاج|يبون|يطلبون|المطلوب)")),
     (NEXT, re.compile(r"(?:وش اسوي|وش يصير|وش الخطوه) (?:بعد|بعدين|بعدها)")),
-    (WHY, re.compile(r"ليش (?:يطلبون|يبون|لازم)")),
+    (WHY, re.compile(r"ليش (?:يطلبون|يبون|لازم|يبغون|يحتاجون)")),
 ]
 # Words that say nothing of a subject.
 _STOP = set(

@@ -29,7 +29,15 @@ from bot.content import (
 )
 from bot.services.eligibility import messages as precheck
 from bot.services.followups.loose import leans_on
-from bot.services.followups.shapes import NEXT, SUBJECT, WHO, WHY, WHY_NOT, Ellipsis
+from bot.services.followups.shapes import (
+    NEXT,
+    SUBJECT,
+    WHO,
+    WHY,
+    WHY_NOT,
+    Ellipsis,
+    read_subject,
+)
 from bot.services.followups.topics import PRECHECK
 
 ANY = "any"
@@ -133,8 +141,13 @@ def pick(
     read on its own)."""
     if ellipsis is None or not known_topic(topic):
         return None
-    if ellipsis.about and not leans_on(list(ellipsis.about), _topic_text(topic)):
-        return None  # "كم ياخذ تغيير الايبان؟" after an answer that never spoke of it
+    if ellipsis.about:
+        # "ليش يطلبون الايبان؟": a kind asked of a subject that has its own answer.
+        named = _about_subject(topic or "", ellipsis)
+        if named:
+            return named
+        if not leans_on(list(ellipsis.about), _topic_text(topic)):
+            return None  # "كم ياخذ تغيير الايبان؟" after an answer that never spoke of it
     if topic == PRECHECK:
         answer = _from_precheck(ellipsis, slots or {})
         if answer:
@@ -145,6 +158,20 @@ def pick(
             return _render(key, topic, ellipsis)
     if ellipsis.kind == SUBJECT:
         return _subject_faq(topic, ellipsis.group or "")
+    return None
+
+
+def _about_subject(topic: str, ellipsis: Ellipsis) -> Optional[Answer]:
+    """`<scope>.<kind>.<subject>` or `any.<kind>.<subject>` when the words a loose
+    question names are a subject's (followups.yml `subjects`)."""
+    subject = read_subject(" ".join(ellipsis.about))
+    if not subject:
+        return None
+    answers = _content().get("answers") or {}
+    keys = [f"{scope}.{ellipsis.kind}.{subject}" for scope in scopes_of(topic)]
+    for key in keys + [f"{ANY}.{ellipsis.kind}.{subject}"]:
+        if key in answers:
+            return _render(key, topic, ellipsis)
     return None
 
 

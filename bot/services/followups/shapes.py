@@ -51,6 +51,7 @@ DELIVERY = "delivery"  # "وين توصلني الكلمة الجديدة؟": wh
 START = "start"  # "ومتى بدأ؟": when the program began
 AUTHORITY = "authority"  # "ومين الجهة المسؤولة؟": who set it up
 BASIS = "basis"  # "على ايش يحسبون الاهلية؟": what it is worked out on
+CHANNEL = "channel"  # "وفيه ايميل؟": a way to reach them the sources do not name
 # "والأوراق؟", "طيب والايبان؟": another subject named alone, continuing the message
 # before; `group` holds the subject (bot/content/followups.yml `subjects`).
 SUBJECT = "subject"
@@ -60,7 +61,7 @@ SUBJECT = "subject"
 # age, a group or "ما وصلني الرمز" may be.
 ASKING = frozenset(
     {WHERE, WHAT, HOW_LONG, NEXT, WHY, WHY_NOT, HOW, PHONE, COST, CALLBACK, HOW_MUCH, LATE, SUBJECT}
-    | {DELIVERY, START, AUTHORITY, BASIS}
+    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL}
 )
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
@@ -198,7 +199,7 @@ _MOBILE_CHANGED = (
 # "بعد ما اخلص", "بعد ما ارسل": a step of the answer done.
 _DONE = _any("اخلص اسوي ارسل اقدم احدث اسجل اغير اعدل احفظ اعترض")
 # "كم ياخذ وقت عشان توصل الرسالة؟": what the time is for, in a few words.
-_PURPOSE = r"(?: (?:عشان|لين|حتي)(?: \S+){1,3})?"
+_PURPOSE = r"(?: (?:عشان|لين|حتي|توصل|يوصل|توصلني|يوصلني|تجي|يجي|تجيني|يجيني)(?: \S+){0,3})?"
 
 
 def _fill(words: str) -> str:
@@ -252,7 +253,7 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (WHY_NOT, rf"ليش {_WHY_NOT}{_fill(_WHY_FILL)}"),
         (WHY, rf"(?:وش )?(?:السبب|الاسباب|سببه|سببها){_fill(_WHY_FILL)}"),
         (WHY, r"(?:على|علي) وش"),
-        (HOW, rf"كيف{_fill(_HOW_FILL)}"),
+        (HOW, rf"كيف{_fill(_HOW_FILL + '|' + _ANAPHORIC_VERB)}"),
         (HOW, r"وش الطريقه"),
         (
             HOW,
@@ -265,6 +266,16 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         ),
         (PHONE, r"(?:(?:وش|كم) )?(?:رقمهم|ارقامهم|رقمكم|تلفونهم|جوالهم)(?: طيب| يعني)?"),
         (PHONE, r"كيف (?:اكلمهم|اتواصل معهم|اتصل عليهم|اوصلهم|اكلمكم)"),
+        (
+            PHONE,
+            r"(?:مين|من|وين) (?:اكلم|اتصل عليه|اتصل فيه|اتواصل معه|اراجع|اكلمه)(?: طيب| يعني)?",
+        ),
+        (
+            CHANNEL,
+            r"(?:(?:فيه|في|عندهم|لهم|هل|وش|طيب) )*(?:ايميل|ايميلهم|الايميل|بريد|البريد|بريدهم"
+            r"|واتساب|الواتساب|واتس|الواتس|فاكس|سناب|انستقرام|تلقرام|تيليجرام|شات)"
+            r"(?: (?:الكتروني|الالكتروني|رسمي|حقهم|لهم|للتواصل|طيب|يعني))*",
+        ),
         (PHONE, r"(?:(?:فيه|في|عندهم|هل فيه) )?رقم (?:ثاني|اخر|غيره|غير هذا|ثاني غيره)(?: غيره)?"),
         (
             DELIVERY,
@@ -275,6 +286,7 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (
             AUTHORITY,
             r"(?:مين|من|وش|ايش) (?:الجهه|الوزاره|المسؤول|المسؤولين|اللي وراه|اللي وراها|اللي حط"
+            r"|وراه|وراها|يديره|يديرها|مسؤول عنه|مسؤول عنها"
             r"|اللي حاط|اللي حطت|اللي حاطه|اللي يحدد|تابع|تابعين|يتبع)(?: \S+){0,3}",
         ),
         (
