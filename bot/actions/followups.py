@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.fallback import ActionAffirm, ActionFallback
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
-from bot.services.followups.picker import pick, unknown_on_topic
+from bot.services.followups.picker import pick, related_answer, unknown_on_topic
 from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY, Ellipsis, read
 from bot.services.followups.topics import TOPIC_SLOT, topic_of
 
@@ -35,9 +35,9 @@ RESPONSES = {
     "deny": "utter_deny_ack",
 }
 ACTIONS = {"affirm": ActionAffirm, "inform_identifier": ActionNumberWithoutContext}
-# What the NLU could not place, or placed outside the program: after an answer, a
-# follow-up read so is a question the topic's sources do not answer.
-UNPLACED = {"out_of_scope", "nlu_fallback"}
+# Placed outside the program by the NLU (what it could not place at all goes to the
+# fallback, which leans on the previous answer the same way).
+OFF_TOPIC = {"out_of_scope"}
 # "وإذا ما وصلني الرمز؟" read as a request to resend an objection's code.
 SERVICE_OF = {"resend_code": "objection_status"}
 
@@ -85,12 +85,11 @@ class ActionAnswerFollowup(Action):
         topic = topic_of(tracker.events) or (followup_content().get("forms") or {}).get(form or "")
         answer = pick(topic, ellipsis, tracker.slots)
         intent = marked.get(ORIGINAL_INTENT_KEY)
-        unknown = unknown_on_topic(topic) if intent in UNPLACED else None
-        if answer is None and unknown:
-            # "طيب كيف ارجعه؟" after an answer, read as off-topic on its own: what the
-            # sources do not give on the topic, not "outside what I can help with".
-            dispatcher.utter_message(text=unknown)
-            return [SlotSet(TOPIC_SLOT, topic)]
+        if answer is None and intent in OFF_TOPIC and unknown_on_topic(topic):
+            # After an answer, a follow-up read as off-topic on its own is about that
+            # answer: an answer near it the NLU ranked high, else what the sources do not
+            # give on it, never "outside what I can help with".
+            return self._on_topic_after_all(dispatcher, tracker, topic)
         if answer is None:
             return answer_on_its_own(dispatcher, tracker, domain, intent)
         if answer.faq:
@@ -98,4 +97,16 @@ class ActionAnswerFollowup(Action):
             return [SlotSet(TOPIC_SLOT, answer.faq)]
         dispatcher.utter_message(text=answer.text, buttons=answer.buttons or None)
         # The topic stays, so a third message ("وإذا تأخر؟") leans on it too.
+        return [SlotSet(TOPIC_SLOT, topic)]
+
+    @staticmethod
+    def _on_topic_after_all(
+        dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[str]
+    ) -> List:
+        selector = ((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}
+        near = related_answer(topic, selector.get("ranking") or [])
+        if near:
+            dispatcher.utter_message(response=f"utter_faq/{near}")
+            return [SlotSet(TOPIC_SLOT, near)]
+        dispatcher.utter_message(text=unknown_on_topic(topic))
         return [SlotSet(TOPIC_SLOT, topic)]

@@ -186,6 +186,9 @@ def test_a_phone_question_read_as_a_ticket_category_is_a_followup():
         ("working_hours", "وفيه ايميل؟", "any.channel", ["ما عندي", "19912"]),
         ("contact_channels", "عندهم واتساب؟", "any.channel", ["ما عندي", "19912"]),
         ("support_dropped", "طيب كيف ارجعه؟", "support_dropped.how", ["تفاصيل الطلب"]),
+        ("required_documents", "وكيف ارفعها؟", "required_documents.where", ["ترفع"]),
+        ("update_data", "وكيف ارفعها؟", "update_data.where", ["إدارة المرفقات"]),
+        ("objection_steps", "وكم تاخذ المراجعه؟", "objection.how_long", ["90"]),
         ("program_about", "ومين وراه؟", "any.authority", ["الموارد البشرية"]),
     ],
 )
