@@ -22,7 +22,13 @@ from bot.actions.fallback import ActionAffirm, ActionFallback
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.picker import pick, related_answer, unknown_on_topic
-from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY, Ellipsis, read
+from bot.services.followups.shapes import (
+    FOLLOWUP_KEY,
+    ORIGINAL_INTENT_KEY,
+    TOPIC_KEY,
+    Ellipsis,
+    read,
+)
 from bot.services.followups.topics import TOPIC_SLOT, topic_of
 
 # Intents answered by a plain response, and by another action's logic, as their rules do.
@@ -82,7 +88,11 @@ class ActionAnswerFollowup(Action):
         ellipsis = Ellipsis.from_dict(marked) or read(parse.get("text") or "")
         form = (tracker.active_loop or {}).get("name")
         # Asked inside a form right after its question: about the service it runs.
-        topic = topic_of(tracker.events) or (followup_content().get("forms") or {}).get(form or "")
+        topic = (
+            marked.get(TOPIC_KEY)  # a story's own subject
+            or topic_of(tracker.events)
+            or (followup_content().get("forms") or {}).get(form or "")
+        )
         answer = pick(topic, ellipsis, tracker.slots)
         intent = marked.get(ORIGINAL_INTENT_KEY)
         if answer is None and intent in OFF_TOPIC and unknown_on_topic(topic):

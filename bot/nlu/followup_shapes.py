@@ -42,10 +42,12 @@ from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
+    TOPIC_KEY,
     Ellipsis,
     asks_about_service,
     read,
 )
+from bot.services.followups.stories import read_story
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -122,11 +124,18 @@ class FollowupShapes(GraphComponent):
             ellipsis and ellipsis.kind in guarded
         ):
             return
+        told = {}
         if ellipsis is None:
             # "كم ياخذ تغيير الايبان؟": answered on the topic if the topic is its subject
             # (bot.services.followups.loose), else as the intent it was read as.
             loose = read_loose(text)
             ellipsis = Ellipsis(loose[0], about=tuple(loose[1])) if loose else None
+        if ellipsis is None:
+            # A story ending in "كم ياخذ؟": asked on the subject the story names
+            # (bot.services.followups.stories).
+            story = read_story(text)
+            if story:
+                ellipsis, told = story[0], {TOPIC_KEY: story[1]}
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],
@@ -134,7 +143,9 @@ class FollowupShapes(GraphComponent):
             }
             message.set(INTENT, marked, add_to_output=True)
             message.set(
-                FOLLOWUP_KEY, {**ellipsis.as_dict(), ORIGINAL_INTENT_KEY: name}, add_to_output=True
+                FOLLOWUP_KEY,
+                {**ellipsis.as_dict(), ORIGINAL_INTENT_KEY: name, **told},
+                add_to_output=True,
             )
             return
         services = followup_content().get("services") or {}

@@ -68,6 +68,8 @@ ASKING = frozenset(
 # with the intent it was read as before, for the follow-up action.
 FOLLOWUP_KEY = "followup"
 ORIGINAL_INTENT_KEY = "intent"
+# A story's own topic, when its last question leans on the story (stories.py).
+TOPIC_KEY = "topic"
 
 # Longer than this (after the lead) is a question of its own, not a follow-up.
 MAX_WORDS = 8
@@ -118,6 +120,7 @@ _WHERE_FILL = _any(
 )
 _WHERE_NOUN = _any(
     "الرابط رابطه المكان مكانه مكانها الخيار الصفحه الزر المقرات المقر المكاتب الفروع"
+    " مقراتهم مقرهم مكاتبهم فروعهم"
 )
 _NEED = _any(
     "احتاج نحتاج يحتاج تحتاج احتاجه احتاجها يبون يبونه يبي يطلبون يطلب يبغون المطلوب"
