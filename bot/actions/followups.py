@@ -100,6 +100,16 @@ class ActionAnswerFollowup(Action):
             # answer: an answer near it the NLU ranked high, else what the sources do not
             # give on it, never "outside what I can help with".
             return self._on_topic_after_all(dispatcher, tracker, topic)
+        if (
+            answer is None
+            and intent == "faq"
+            and faq_key(parse) == topic
+            and unknown_on_topic(topic)
+        ):
+            # Read on its own, it gets the very answer it follows ("وإذا الحساب مو
+            # باسمي؟" after the IBAN steps): that answer does not hold what is asked.
+            dispatcher.utter_message(text=unknown_on_topic(topic))
+            return [SlotSet(TOPIC_SLOT, topic)]
         if answer is None:
             return answer_on_its_own(dispatcher, tracker, domain, intent)
         if answer.faq:

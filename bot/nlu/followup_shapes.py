@@ -46,6 +46,7 @@ from bot.services.followups.shapes import (
     Ellipsis,
     asks_about_service,
     read,
+    read_condition,
 )
 from bot.services.followups.stories import read_story
 
@@ -136,6 +137,10 @@ class FollowupShapes(GraphComponent):
             story = read_story(text)
             if story:
                 ellipsis, told = story[0], {TOPIC_KEY: story[1]}
+        if ellipsis is None:
+            # "وإذا ما عندي ايبان؟": a condition on the answer before, answered as read
+            # but never starting a service's form.
+            ellipsis = read_condition(text)
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],

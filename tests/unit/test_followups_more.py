@@ -235,3 +235,50 @@ def test_an_off_topic_reading_after_an_answer_says_the_sources_do_not_give_it():
     ActionAnswerFollowup().run(dispatcher, tracker, {})
     assert "ما عندي في مصادري" in dispatcher.messages[0]["text"]
     assert "19912" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "topic, text, key, fact",
+    [
+        ("eligibility_conditions", "وإذا زوجتي موظفة؟", "eligibility.who.employee", "الحد المانع"),
+        ("who_benefits", "وإذا كان عندي سجل تجاري؟", "any.who.business", "19912"),
+        ("support_dropped", "ولدي تعدى ١٨", "any.who.dependant_change", "عدد التابعين"),
+        ("objection_steps", "وكم مرة اقدر اعترض؟", "any.count", "19912"),
+    ],
+)
+def test_more_conditions_on_the_topic(topic, text, key, fact):
+    answer = picker.pick(topic, read(text))
+    assert answer is not None and answer.key == key and fact in answer.text
+
+
+def test_a_condition_no_shape_reads_never_starts_a_service():
+    message = _shape(_message("وإذا ما عندي ايبان؟", "check_eligibility"))
+    assert message.get("intent")["name"] == "followup"
+    assert message.get("followup")["kind"] == "if"
+    # Not without the "and" that continues a message, nor with a where-question in it.
+    assert _shape(_message("اذا ما عندي ايبان", "check_eligibility")).get("intent")["name"] == (
+        "check_eligibility"
+    )
+
+
+def test_a_condition_read_as_the_answer_it_follows_says_the_sources_do_not_give_it():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.followups import ActionAnswerFollowup
+
+    parse = {
+        "text": "وإذا الحساب مو باسمي؟",
+        "intent": {"name": "followup"},
+        "followup": {"kind": "if", "intent": "faq"},
+        "response_selector": {"faq": {"response": {"intent_response_key": "faq/change_iban"}}},
+    }
+    events = [
+        {"event": "user", "text": "كيف اغير الايبان"},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_faq/change_iban"}},
+        {"event": "user", "text": parse["text"], "parse_data": parse},
+    ]
+    tracker = Tracker("t", {}, parse, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFollowup().run(dispatcher, tracker, {})
+    assert "ما عندي في مصادري" in dispatcher.messages[0]["text"]

@@ -52,6 +52,10 @@ START = "start"  # "ومتى بدأ؟": when the program began
 AUTHORITY = "authority"  # "ومين الجهة المسؤولة؟": who set it up
 BASIS = "basis"  # "على ايش يحسبون الاهلية؟": what it is worked out on
 CHANNEL = "channel"  # "وفيه ايميل؟": a way to reach them the sources do not name
+COUNT = "count"  # "وكم مرة اقدر اعترض؟": how many times
+# "وإذا ما عندي ايبان؟": a condition no other shape reads, only after an answer; never
+# a request to start a service (bot/nlu/followup_shapes.py).
+IF = "if"
 # "والأوراق؟", "طيب والايبان؟": another subject named alone, continuing the message
 # before; `group` holds the subject (bot/content/followups.yml `subjects`).
 SUBJECT = "subject"
@@ -61,7 +65,7 @@ SUBJECT = "subject"
 # age, a group or "ما وصلني الرمز" may be.
 ASKING = frozenset(
     {WHERE, WHAT, HOW_LONG, NEXT, WHY, WHY_NOT, HOW, PHONE, COST, CALLBACK, HOW_MUCH, LATE, SUBJECT}
-    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL}
+    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT}
 )
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
@@ -301,6 +305,7 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
             r"|يحسبونها|يحسبونه|يعتمد|تعتمد)(?: \S+){0,2}",
         ),
         (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )*{_COST}{_fill(_COST_FILL)}"),
+        (COUNT, r"كم (?:مره|مرات|مرا)(?: \S+){0,3}"),
         (HOW_MUCH, rf"(?:كم|بكم){_fill(_MONEY_FILL)}"),
         (REJECTED, rf"{_CONDITION}{_REJECTED}{_fill(_OUTCOME_FILL)}"),
         (ACCEPTED, rf"{_CONDITION}{_ACCEPTED}{_fill(_OUTCOME_FILL)}"),
@@ -438,3 +443,20 @@ def _last_sentence(text: str) -> str:
     parts = re.split(r"[،,.\n؛;!]+", text or "")
     parts = [p for p in parts if p.strip(" ؟?")]
     return parts[-1].strip() if len(parts) > 1 else ""
+
+
+_IF = re.compile(r"(?:اذا|لو|وان|ان) \S+(?: \S+){0,5}")
+
+
+def read_condition(text: str) -> Optional[Ellipsis]:
+    """ "وإذا ما عندي ايبان؟", "ولو الحساب مو باسمي؟": a short condition continuing the
+    message before (kind IF), when no other shape reads it."""
+    # "ولو ما نزلت ابد وين اشتكي؟" asks where: a question about a service.
+    if not text or text.lstrip().startswith("/") or asks_about_service(text):
+        return None
+    body, led = _body(text)
+    unglued = _unglued(body)
+    if not (led or unglued):
+        return None
+    candidate = unglued or body
+    return Ellipsis(IF) if _IF.fullmatch(candidate) else None
