@@ -24,6 +24,7 @@ from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.picker import pick, related_answer, unknown_on_topic
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
+    IF,
     ORIGINAL_INTENT_KEY,
     TOPIC_KEY,
     Ellipsis,
@@ -94,30 +95,45 @@ class ActionAnswerFollowup(Action):
             or (followup_content().get("forms") or {}).get(form or "")
         )
         answer = pick(topic, ellipsis, tracker.slots)
-        intent = marked.get(ORIGINAL_INTENT_KEY)
-        if answer is None and intent in OFF_TOPIC and unknown_on_topic(topic):
-            # After an answer, a follow-up read as off-topic on its own is about that
-            # answer: an answer near it the NLU ranked high, else what the sources do not
-            # give on it, never "outside what I can help with".
-            return self._on_topic_after_all(dispatcher, tracker, topic)
-        if (
-            answer is None
-            and intent == "faq"
-            and faq_key(parse) == topic
-            and unknown_on_topic(topic)
-        ):
-            # Read on its own, it gets the very answer it follows ("وإذا الحساب مو
-            # باسمي؟" after the IBAN steps): that answer does not hold what is asked.
-            dispatcher.utter_message(text=unknown_on_topic(topic))
-            return [SlotSet(TOPIC_SLOT, topic)]
         if answer is None:
-            return answer_on_its_own(dispatcher, tracker, domain, intent)
+            intent = marked.get(ORIGINAL_INTENT_KEY)
+            return self._unanswered(dispatcher, tracker, domain, topic, ellipsis, intent)
         if answer.faq:
             dispatcher.utter_message(response=f"utter_faq/{answer.faq}")
             return [SlotSet(TOPIC_SLOT, answer.faq)]
         dispatcher.utter_message(text=answer.text, buttons=answer.buttons or None)
         # The topic stays, so a third message ("وإذا تأخر؟") leans on it too.
         return [SlotSet(TOPIC_SLOT, topic)]
+
+    def _unanswered(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict,
+        topic: Optional[str],
+        ellipsis: Optional[Ellipsis],
+        intent: Optional[str],
+    ) -> List:
+        """Nothing on the topic for what was asked: the message as read on its own,
+        except where that would leave the topic for nothing."""
+        unknown = unknown_on_topic(topic)
+        if unknown and intent in OFF_TOPIC:
+            # After an answer, a follow-up read as off-topic on its own is about that
+            # answer: an answer near it the NLU ranked high, else what the sources do not
+            # give on it, never "outside what I can help with".
+            return self._on_topic_after_all(dispatcher, tracker, topic)
+        service = intent_button(SERVICE_OF.get(intent or "", intent or ""))
+        if unknown and service and ellipsis is not None and ellipsis.kind == IF:
+            # "وإذا ما عندي ايبان؟" read as the pre-check: a condition the sources do not
+            # settle, with the service one tap away rather than started.
+            dispatcher.utter_message(text=unknown, buttons=[service])
+            return [SlotSet(TOPIC_SLOT, topic)]
+        if unknown and intent == "faq" and faq_key(tracker.latest_message or {}) == topic:
+            # Read on its own, it gets the very answer it follows ("وإذا الحساب مو
+            # باسمي؟" after the IBAN steps): that answer does not hold what is asked.
+            dispatcher.utter_message(text=unknown)
+            return [SlotSet(TOPIC_SLOT, topic)]
+        return answer_on_its_own(dispatcher, tracker, domain, intent)
 
     @staticmethod
     def _on_topic_after_all(

@@ -38,15 +38,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
+from bot.services.followups.asking import asks_about_service, read_condition
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
     TOPIC_KEY,
     Ellipsis,
-    asks_about_service,
     read,
-    read_condition,
 )
 from bot.services.followups.stories import read_story
 

@@ -8,7 +8,8 @@ import pytest
 
 from bot.content import buttons_catalogue, faq_answers, followup_content
 from bot.services.followups import picker, shapes
-from bot.services.followups.shapes import Ellipsis, asks_about_service, read
+from bot.services.followups.asking import asks_about_service
+from bot.services.followups.shapes import Ellipsis, read
 from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
 
 # ------------------------------------------------------------------ the classifier

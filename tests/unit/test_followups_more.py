@@ -282,3 +282,30 @@ def test_a_condition_read_as_the_answer_it_follows_says_the_sources_do_not_give_
     dispatcher = CollectingDispatcher()
     ActionAnswerFollowup().run(dispatcher, tracker, {})
     assert "ما عندي في مصادري" in dispatcher.messages[0]["text"]
+
+
+def test_a_condition_read_as_a_service_says_what_is_not_known_and_offers_the_service():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.followups import ActionAnswerFollowup
+
+    parse = {
+        "text": "وإذا ما عندي ايبان؟",
+        "intent": {"name": "followup"},
+        "followup": {"kind": "if", "intent": "check_eligibility"},
+    }
+    events = [
+        {"event": "user", "text": "كيف اسجل"},
+        {
+            "event": "bot",
+            "text": "...",
+            "metadata": {"utter_action": "utter_faq/registration_steps"},
+        },
+        {"event": "user", "text": parse["text"], "parse_data": parse},
+    ]
+    tracker = Tracker("t", {}, parse, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerFollowup().run(dispatcher, tracker, {})
+    reply = dispatcher.messages[0]
+    assert "19912" in reply["text"] and reply["buttons"][0]["payload"] == "/check_eligibility"

@@ -24,7 +24,6 @@ from typing import List, Optional, Tuple
 from bot.content import followup_content
 from bot.nlu.arabic import normalize
 from bot.nlu.dialect import fold_dialect
-from bot.nlu.message_shapes import strip_courtesy
 from bot.services.followups.groups import read_age, read_group
 
 # Kinds of follow-up (bot/content/followups.yml answers `<topic>.<kind>`).
@@ -332,14 +331,6 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
     ]
 ]
 
-# Questions about a service ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا
-# انا مؤهل؟"): where it is, what it needs, how to find something out; not a request
-# ("ابي اتحقق", "افتح لي بلاغ") to start it.
-_ABOUT_SERVICE = re.compile(
-    rf"^(?:من )?وين(?:ه|ها)?(?: |$)|^(?:وش )?{_NEED}(?: |$)"
-    r"|^كيف (?:اعرف|اشوف|اتاكد|نعرف|يعرف)(?: |$)"
-)
-
 
 def words(text: str) -> List[str]:
     """The message's words, normalised and dialect-folded, without punctuation."""
@@ -412,51 +403,3 @@ def read(text: str) -> Optional[Ellipsis]:
         if subject:
             return Ellipsis(SUBJECT, group=subject)
     return None
-
-
-def asks_about_service(text: str) -> bool:
-    """True for a question about where something is, what it needs or how to find
-    something out ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟"),
-    elliptical or not."""
-    bodies = [_body(text)[0]]
-    last = _last_sentence(text)
-    told = " ".join(words(text[: text.rfind(last)])) if last else ""
-    # "عندي مشكلة في الصرف، وين اشتكي؟": a problem told, then where; not a greeting
-    # before the question ("السلام عليكم، وين ..."), which is read as it always was.
-    if last and last != text and strip_courtesy(told):
-        bodies.append(_body(last)[0])
-    # "عندي مشكلة في صرف الدعم وين اشتكي؟": the where-question in the last few words.
-    tail = _TAIL_WHERE.search(bodies[0])
-    if tail:
-        bodies.append(tail.group(1))
-    return any(
-        _ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(_unglued(body) or body)
-        for body in bodies
-    )
-
-
-_TAIL_WHERE = re.compile(r"(?:^|\s)((?:من )?وين(?:\s\S+){1,3})$")
-
-
-def _last_sentence(text: str) -> str:
-    """The message's last sentence (after its last comma, full stop or line break)."""
-    parts = re.split(r"[،,.\n؛;!]+", text or "")
-    parts = [p for p in parts if p.strip(" ؟?")]
-    return parts[-1].strip() if len(parts) > 1 else ""
-
-
-_IF = re.compile(r"(?:اذا|لو|وان|ان) \S+(?: \S+){0,5}")
-
-
-def read_condition(text: str) -> Optional[Ellipsis]:
-    """ "وإذا ما عندي ايبان؟", "ولو الحساب مو باسمي؟": a short condition continuing the
-    message before (kind IF), when no other shape reads it."""
-    # "ولو ما نزلت ابد وين اشتكي؟" asks where: a question about a service.
-    if not text or text.lstrip().startswith("/") or asks_about_service(text):
-        return None
-    body, led = _body(text)
-    unglued = _unglued(body)
-    if not (led or unglued):
-        return None
-    candidate = unglued or body
-    return Ellipsis(IF) if _IF.fullmatch(candidate) else None
