@@ -24,6 +24,7 @@ from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.picker import pick, related_answer, unknown_on_topic
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
+    HOW,
     IF,
     ORIGINAL_INTENT_KEY,
     TOPIC_KEY,
@@ -42,6 +43,8 @@ RESPONSES = {
     "deny": "utter_deny_ack",
 }
 ACTIONS = {"affirm": ActionAffirm, "inform_identifier": ActionNumberWithoutContext}
+# "كيف؟" after the steps: the same answer again is what "how" asks for.
+RESTATED = {HOW}
 # Placed outside the program by the NLU (what it could not place at all goes to the
 # fallback, which leans on the previous answer the same way).
 OFF_TOPIC = {"out_of_scope"}
@@ -128,7 +131,8 @@ class ActionAnswerFollowup(Action):
             # settle, with the service one tap away rather than started.
             dispatcher.utter_message(text=unknown, buttons=[service])
             return [SlotSet(TOPIC_SLOT, topic)]
-        if unknown and intent == "faq" and faq_key(tracker.latest_message or {}) == topic:
+        repeated = intent == "faq" and faq_key(tracker.latest_message or {}) == topic
+        if unknown and repeated and (ellipsis is None or ellipsis.kind not in RESTATED):
             # Read on its own, it gets the very answer it follows ("وإذا الحساب مو
             # باسمي؟" after the IBAN steps): that answer does not hold what is asked.
             dispatcher.utter_message(text=unknown)
