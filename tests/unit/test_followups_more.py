@@ -308,3 +308,28 @@ def test_a_condition_read_as_a_service_says_what_is_not_known_and_offers_the_ser
     ActionAnswerFollowup().run(dispatcher, tracker, {})
     reply = dispatcher.messages[0]
     assert "19912" in reply["text"] and reply["buttons"][0]["payload"] == "/check_eligibility"
+
+
+@pytest.mark.parametrize(
+    "topic, text, line",
+    [
+        ("support_dropped", "وإذا المبلغ غلط؟", "تقدم اعتراض"),
+        ("objection_steps", "وإذا ما عندي مستندات؟", "إذا لزم"),
+    ],
+)
+def test_a_condition_gets_the_line_of_the_answer_before_that_speaks_of_it(topic, text, line):
+    from bot.services.followups.asking import read_condition
+
+    answer = picker.pick(topic, read_condition(text))
+    assert answer.key == f"{topic}.if" and line in answer.text
+    assert not answer.text[0].isdigit()  # the step's number is not kept
+
+
+def test_a_condition_no_line_speaks_of_is_read_on_its_own():
+    from bot.services.followups.asking import read_condition
+
+    # Every word must be in one line: the date is there, forgetting it is not.
+    assert (
+        picker.pick("password_recovery", read_condition("وإذا نسيت تاريخ انتهاء الهوية؟")) is None
+    )
+    assert read_condition("وإذا خلصت التسجيل وش بعده؟").kind == "next"

@@ -13,7 +13,16 @@ import re
 from typing import Optional
 
 from bot.nlu.message_shapes import strip_courtesy
-from bot.services.followups.shapes import _NEED, IF, Ellipsis, _body, _unglued, words
+from bot.services.followups.shapes import (
+    _NEED,
+    ASKING,
+    IF,
+    Ellipsis,
+    _body,
+    _unglued,
+    read,
+    words,
+)
 
 # Questions about a service ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا
 # انا مؤهل؟"): where it is, what it needs, how to find something out; not a request
@@ -69,4 +78,19 @@ def read_condition(text: str) -> Optional[Ellipsis]:
     if not (led or unglued):
         return None
     candidate = unglued or body
-    return Ellipsis(IF) if _IF.fullmatch(candidate) else None
+    if not _IF.fullmatch(candidate):
+        return None
+    said = candidate.split()
+    # "وإذا خلصت وش بعده؟": the question at its end says what is asked.
+    for size in (3, 2, 1):
+        asked = read(" ".join(said[-size:])) if len(said) > size else None
+        if asked is not None and asked.kind in ASKING:
+            return asked
+    return Ellipsis(IF, about=tuple(w for w in said[1:] if w not in _NOT_CONTENT))
+
+
+# Words of a condition that say nothing of its subject.
+_NOT_CONTENT = set(
+    "ما مو ماني مب انا هو هي كان كانت كنت صار صارت عندي عنده عندها عندنا لي له لها في من على"
+    " عن طيب يعني بس الحين".split()
+)

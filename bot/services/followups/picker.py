@@ -15,6 +15,7 @@ subject's FAQ whole.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -30,6 +31,7 @@ from bot.content import (
 from bot.services.eligibility import messages as precheck
 from bot.services.followups.loose import leans_on
 from bot.services.followups.shapes import (
+    IF,
     NEXT,
     SUBJECT,
     WHO,
@@ -141,6 +143,9 @@ def pick(
     read on its own)."""
     if ellipsis is None or not known_topic(topic):
         return None
+    if ellipsis.kind == IF:
+        # "وإذا المبلغ غلط؟": the line of the answer before that speaks of it, if one does.
+        return _line_on(topic or "", ellipsis)
     if ellipsis.about:
         # "ليش يطلبون الايبان؟": a kind asked of a subject that has its own answer.
         named = _about_subject(topic or "", ellipsis)
@@ -158,6 +163,23 @@ def pick(
             return _render(key, topic, ellipsis)
     if ellipsis.kind == SUBJECT:
         return _subject_faq(topic, ellipsis.group or "")
+    return None
+
+
+_LINES = re.compile(r"\n|(?<=[.؛])\s+")
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)-]|[•*-])\s*")
+
+
+def _line_on(topic: str, ellipsis: Ellipsis) -> Optional[Answer]:
+    """The first line of the topic's FAQ answer that uses every content word of the
+    condition asked ("وإذا ما عندي مستندات؟" → "أرفق المستندات الداعمة إذا لزم..."), or
+    None (the message is then read on its own)."""
+    answer = faq_answers().get(topic)
+    if not answer or not ellipsis.about:
+        return None
+    for line in _LINES.split(fill(answer["text"])):
+        if len(line.split()) > 3 and leans_on(list(ellipsis.about), line):
+            return Answer(f"{topic}.if", _NUMBERING.sub("", line).strip())
     return None
 
 
