@@ -333,3 +333,20 @@ def test_a_condition_no_line_speaks_of_is_read_on_its_own():
         picker.pick("password_recovery", read_condition("وإذا نسيت تاريخ انتهاء الهوية؟")) is None
     )
     assert read_condition("وإذا خلصت التسجيل وش بعده؟").kind == "next"
+
+
+def test_a_thanks_between_the_answer_and_the_followup_keeps_the_topic():
+    from bot.services.followups.topics import topic_of
+
+    def user(text, intent=None):
+        parse = {"intent": {"name": intent}} if intent else {}
+        return {"event": "user", "text": text, "parse_data": parse}
+
+    answer = {"event": "bot", "metadata": {"utter_action": "utter_faq/registration_steps"}}
+    thanks = [user("كيف اسجل", "faq"), answer, user("شكرا", "thanks"), {"event": "bot"}]
+    assert topic_of(thanks + [user("وين؟", "followup")]) == "registration_steps"
+    # Only one such exchange, and only small talk: a question in between is a topic of its own.
+    twice = thanks + [user("تمام", "affirm"), {"event": "bot"}, user("وين؟", "followup")]
+    assert topic_of(twice) is None
+    other = [user("كيف اسجل", "faq"), answer, user("ابي اكلم موظف", "human_handoff")]
+    assert topic_of(other + [{"event": "bot"}, user("وين؟", "followup")]) is None
