@@ -243,6 +243,8 @@ def test_an_off_topic_reading_after_an_answer_says_the_sources_do_not_give_it():
         ("who_benefits", "وإذا كان عندي سجل تجاري؟", "any.who.business", "19912"),
         ("support_dropped", "ولدي تعدى ١٨", "any.who.dependant_change", "عدد التابعين"),
         ("objection_steps", "وكم مرة اقدر اعترض؟", "any.count", "19912"),
+        ("registration_steps", "وهل لازم احضر للمقر؟", "any.visit", "إلكترونيًا"),
+        ("eligibility_status", "طيب اقدر اروح لمقرهم؟", "any.visit", "مقر حساب المواطن"),
     ],
 )
 def test_more_conditions_on_the_topic(topic, text, key, fact):

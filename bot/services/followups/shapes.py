@@ -52,6 +52,7 @@ AUTHORITY = "authority"  # "ومين الجهة المسؤولة؟": who set it 
 BASIS = "basis"  # "على ايش يحسبون الاهلية؟": what it is worked out on
 CHANNEL = "channel"  # "وفيه ايميل؟": a way to reach them the sources do not name
 COUNT = "count"  # "وكم مرة اقدر اعترض؟": how many times
+VISIT = "visit"  # "وهل لازم احضر للمقر؟": whether it needs a visit in person
 # "وإذا ما عندي ايبان؟": a condition no other shape reads, only after an answer; never
 # a request to start a service (bot/nlu/followup_shapes.py).
 IF = "if"
@@ -64,7 +65,7 @@ SUBJECT = "subject"
 # age, a group or "ما وصلني الرمز" may be.
 ASKING = frozenset(
     {WHERE, WHAT, HOW_LONG, NEXT, WHY, WHY_NOT, HOW, PHONE, COST, CALLBACK, HOW_MUCH, LATE, SUBJECT}
-    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT}
+    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT, VISIT}
 )
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
@@ -305,6 +306,12 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         ),
         (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )*{_COST}{_fill(_COST_FILL)}"),
         (COUNT, r"كم (?:مره|مرات|مرا)(?: \S+){0,3}"),
+        (
+            VISIT,
+            r"(?:(?:هل|لازم|يلزم|ضروري|اقدر|ممكن|يعني) )*(?:احضر|اروح|اراجع|ازور|اجي|امر)"
+            r"(?: (?:بنفسي|شخصيا))? (?:ل|لل|ال|على )?(?:مقر|مقرهم|مقراتهم|فرع|فروعهم|مكتب|مكاتبهم)"
+            r"(?: \S+){0,2}",
+        ),
         (HOW_MUCH, rf"(?:كم|بكم){_fill(_MONEY_FILL)}"),
         (REJECTED, rf"{_CONDITION}{_REJECTED}{_fill(_OUTCOME_FILL)}"),
         (ACCEPTED, rf"{_CONDITION}{_ACCEPTED}{_fill(_OUTCOME_FILL)}"),
