@@ -106,6 +106,11 @@ NO_CITIZEN_DATA = {
     # What the program tells every citizen, written by staff (bot/services/content).
     "content_changes": "staff's proposed wording of answers and facts",
     "content_releases": "published wording of answers and facts",
+    # Review-queue examples are copied in with every ID, mobile, IBAN and ticket number
+    # taken out (bot/services/console/review_export.py, scrub): no erasure needle is left.
+    "training_changes": "staff's new questions and scrubbed review-queue examples",
+    "training_jobs": "retrain progress, logs and scores on the test sets",
+    "model_releases": "trained models (the training data above, scrubbed)",
 }
 # A conversation where A typed the ID (Arabic-Indic digits) and nothing else was stored:
 # only the tracker can tell it is A's.

@@ -14,12 +14,14 @@ import copy
 import logging
 import threading
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.content import ENGLISH, seed, use_published
 from bot.services.content import catalogue
+from bot.services.training import faqs as trained_faqs
 from bot.store import content as store_content
 from bot.store import session_scope
+from bot.store.training import latest_release_head
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ POLL_SECONDS = 1.0
 
 _lock = threading.Lock()
 _applied: Optional[int] = None  # release id served now (0: the seed)
+_model_release: Optional[int] = None  # model release whose new questions are served
 _watcher: Optional[threading.Thread] = None
 
 
@@ -65,11 +68,16 @@ def build(values: Dict[str, str]) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple
     return files, responses
 
 
-def apply(release_id: int, values: Dict[str, str]) -> None:
-    global _applied
+def apply(
+    release_id: int, values: Dict[str, str], faqs: List[Dict] = (), model_release: int = 0
+) -> None:
+    """Serve a content release's values, with the new questions `faqs` the model released
+    in `model_release` knows (bot.services.training.faqs)."""
+    global _applied, _model_release
     files, responses = build(values)
+    trained_faqs.as_files(list(faqs), files)
     use_published(files, responses)
-    _applied = release_id
+    _applied, _model_release = release_id, model_release
 
 
 def applied() -> Optional[int]:
@@ -81,11 +89,13 @@ def refresh() -> bool:
     with _lock:
         with session_scope() as s:
             newest = store_content.latest_release_id(s)
-            if newest == (_applied or 0) and _applied is not None:
+            model_release, _ = latest_release_head(s)
+            if (newest, model_release) == (_applied or 0, _model_release) and _applied is not None:
                 return False
             values = store_content.release_values(s, newest) if newest else {}
-        apply(newest, values)
-        logger.info("content release %s applied", newest)
+            faqs = trained_faqs.released(s, model_release)
+        apply(newest, values, faqs, model_release)
+        logger.info("content release %s applied (model release %s)", newest, model_release)
         return True
 
 
