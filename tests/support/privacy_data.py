@@ -3,7 +3,8 @@
 
 Citizen A is the one erased; citizen B must come out intact. Both are written through
 the services the bot uses (tickets with their SMS, objections, one-time codes, handoffs,
-transcripts, the console's turn rows, ratings and review labels), plus Rasa tracker events
+transcripts, the console's turn rows, ratings and review labels, a training change of the
+review queue's examples), plus Rasa tracker events
 shaped like Rasa's own (user text, slot values, bot replies), where the numbers are in
 clear. Each citizen also gives a name in what they type: the console keeps masked text,
 so the name is what shows that the citizen's words are still there.
@@ -106,11 +107,11 @@ NO_CITIZEN_DATA = {
     # What the program tells every citizen, written by staff (bot/services/content).
     "content_changes": "staff's proposed wording of answers and facts",
     "content_releases": "published wording of answers and facts",
-    # Review-queue examples are copied in with every ID, mobile, IBAN and ticket number
-    # taken out (bot/services/console/review_export.py, scrub): no erasure needle is left.
-    "training_changes": "staff's new questions and scrubbed review-queue examples",
-    "training_jobs": "retrain progress, logs and scores on the test sets",
-    "model_releases": "trained models (the training data above, scrubbed)",
+    # Retrain logs are masked as they are written and cleared after the transcript
+    # period; scores are on the test sets (bot/services/privacy/training_data.py).
+    "training_jobs": "retrain progress, masked logs and scores on the test sets",
+    # Character n-gram counts and weights, no example text; superseded ones dropped.
+    "model_releases": "trained models (what they learned, not their examples)",
 }
 # A conversation where A typed the ID (Arabic-Indic digits) and nothing else was stored:
 # only the tracker can tell it is A's.
@@ -288,6 +289,11 @@ def populate(tracker_engine, now_ts: float) -> None:
             [event("session_started", now_ts - 20)]
             + turn(now_ts - 10, "السلام عليكم", {}, "وعليكم السلام"),
         )
+    # The review queue's labelled messages (each citizen's, with their name) proposed as
+    # training examples, as an editor does in the console.
+    from bot.services.training import changes
+
+    changes.propose_reviewed_examples("huda")
     arabic_id = A.national_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     write_events(
         tracker_engine,
@@ -320,6 +326,7 @@ def populate_console(c: Citizen, other: Citizen, now_ts: float) -> None:
     assert csat.set_comment(rating, f"ما ساعدني، {c.name}، جوالي {c.mobile}")
     note = f"شبيه بمحادثة {other.telegram}" if c is B else f"سؤال جديد من {c.mobile}"
     review.label(turn_ids[0], "new_topic", None, note, "huda")
+    review.label(turn_ids[1], "intent", "check_eligibility", None, "huda")
 
 
 def all_rows(engine) -> Dict[str, List[Dict]]:
