@@ -76,3 +76,54 @@ def test_a_new_question_from_the_form_to_a_rollout_and_back(env, monkeypatch, tm
     assert nora.post(f"{API}/rollback").status_code == 200
     assert nora.post(f"{API}/rollback").status_code == 404  # nothing left to undo
     assert [x["kind"] for x in omar.get(API).json()["releases"]] == ["rollback", "rollout"]
+
+
+# A national ID, a mobile and an IBAN as citizens write them: split by dots and slashes,
+# glued to letters, in Arabic-Indic digits.
+NUMBERS = ("1023456781", "0551234567", "551234567", "SA0380000000608010167519", "1/023/456/781")
+
+
+def _digits_of(text):
+    from bot.nlu.arabic import to_ascii_digits
+
+    plain = to_ascii_digits(text).upper().replace("/", "").replace(".", "").replace(" ", "")
+    return [n for n in NUMBERS if n.replace("/", "") in plain]
+
+
+def test_reviewed_examples_keep_no_number_and_show_no_source(env):
+    from bot.services.console import review
+    from bot.store import turns
+    from bot.store.training import TrainingChange
+
+    messages = (
+        "متى ينزل الدعم هويتي 1/023/456/781",
+        "ابي اغير الجوال ٠٥٥١٢٣٤٥٦٧ لرقم جديد",
+        "وش سالفة الايبان SA03 8000 0000 6080 1016 7519 ماقبلوه",
+        "هويتيID1023456781 ماتنقبل بالتسجيل",
+    )
+    for n, text in enumerate(messages):
+        facts = {"text": text, "intent": "faq", "confidence": 0.3, "fallback": True}
+        turn = turns.record_turn(f"web:review{n}", "web", 100, facts=facts)
+        review.label(turn, "intent", "check_eligibility", None, "omar")
+    huda, omar = env.client("huda"), env.client("omar")
+    r = huda.post(f"{API}/reviewed")
+    assert r.status_code == 201, r.text
+    with session_scope() as s:
+        stored = s.get(TrainingChange, r.json()["id"]).payload
+    assert "sources" in stored and _digits_of(stored) == []
+    page = omar.get(API).json()["changes"][0]["payload"]
+    assert "sources" not in page  # which turn a text came from is for erasure, not staff
+    texts = page["examples"]["check_eligibility"]
+    assert len(texts) == 4 and "متى ينزل الدعم هويتي" in texts
+    assert _digits_of(str(page)) == [] and "•" not in str(page)
+
+
+def test_a_phrasing_with_a_personal_number_is_refused_and_shown_masked(env):
+    huda = env.client("huda")
+    faq = copy.deepcopy(NEW_FAQ)
+    faq["examples"] = faq["examples"] + ["كلمة المرور المؤقتة ما وصلت جوالي 0.5.5.1.2.3.4.5.6.7"]
+    r = huda.post(f"{API}/faq/check", faq)
+    (problem,) = r.json()["problems"]
+    assert problem["code"] == "personal_number" and "05••••••67" in problem["text"]
+    assert _digits_of(r.text) == []
+    assert huda.post(f"{API}/faq", faq).status_code == 400

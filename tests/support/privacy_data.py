@@ -383,6 +383,11 @@ EXPECTED_PURGE = {
     "bot_turns": 1,  # the 181-day-old turn (its day is rolled up first)
     "csat_ratings": 1,  # anonymised
     "review_labels": 1,
+    # A reviewed example from the old turn and one from a training change made before
+    # examples kept their turns, older than the period; their young twins stay.
+    "training_examples": 2,
+    "training_jobs": 2,  # an old finished job's log, an old ready candidate's bytes
+    "model_releases": 2,  # old superseded models; the newest two keep theirs
 }
 
 
@@ -528,6 +533,7 @@ def seed_retention(app, tracker, now) -> None:
         # The console: a turn, a rating and a label on each side of the transcript period.
         from bot.store.turns import day_of
 
+        turn_ids = []
         for n, days in enumerate((181, 179)):
             at = ago(days)
             turn_id = conn.execute(
@@ -543,6 +549,7 @@ def seed_retention(app, tracker, now) -> None:
                     latency_ms=100,
                 )
             ).inserted_primary_key[0]
+            turn_ids.append(turn_id)
             conn.execute(
                 t["csat_ratings"]
                 .insert()
@@ -569,6 +576,7 @@ def seed_retention(app, tracker, now) -> None:
                     labelled_at=at,
                 )
             )
+        seed_training(conn, t, ago, turn_ids)
         for days in (1096, 1094):
             conn.execute(
                 t["audit_log"]
@@ -602,6 +610,56 @@ def seed_retention(app, tracker, now) -> None:
         + turn(ts - 181 * DAY, "اول", {}, "هلا")[:1]
         + turn(ts - 179 * DAY, "ثاني", {}, "هلا")[:1],
     )
+
+
+def seed_training(conn, t, ago, turn_ids) -> None:
+    """Training rows on both sides of the transcript period (bot/services/privacy/training_data.py)."""
+    old_text, young_text = "ابي اعرف وش صار على طلبي", "متى ينزل الدعم"
+    for payload, days in (
+        (
+            {
+                "examples": {"faq/payment_date": [old_text, young_text]},
+                "sources": {old_text: [turn_ids[0]], young_text: [turn_ids[1]]},
+            },
+            1,
+        ),
+        ({"examples": {"greet": ["هلا والله"]}}, 181),  # before sources were kept
+        ({"examples": {"greet": ["يا هلا"]}}, 179),
+    ):
+        conn.execute(
+            t["training_changes"]
+            .insert()
+            .values(
+                kind="examples",
+                key="review",
+                payload=json.dumps(payload, ensure_ascii=False),
+                author="huda",
+                created_at=ago(days),
+                state="approved",
+            )
+        )
+    for state, days, model in (("refused", 181, None), ("ready", 181, b"m"), ("failed", 179, None)):
+        conn.execute(
+            t["training_jobs"]
+            .insert()
+            .values(
+                state=state,
+                progress=100,
+                log="trained\n",
+                started_by="huda",
+                created_at=ago(days),
+                finished_at=ago(days),
+                changes="[]",
+                model=model,
+            )
+        )
+    for days in (200, 190, 185, 10):
+        conn.execute(
+            t["model_releases"]
+            .insert()
+            .values(created_at=ago(days), kind="rollout", sha="s" * 64, model=b"m",
+                    released_by="salma")  # fmt: skip
+        )
 
 
 def senders(tracker):
