@@ -657,8 +657,9 @@ def seed_training(conn, t, ago, turn_ids) -> None:
         conn.execute(
             t["model_releases"]
             .insert()
-            .values(created_at=ago(days), kind="rollout", sha="s" * 64, model=b"m",
-                    released_by="salma")  # fmt: skip
+            .values(
+                created_at=ago(days), kind="rollout", sha="s" * 64, model=b"m", released_by="salma"
+            )  # fmt: skip
         )
 
 
