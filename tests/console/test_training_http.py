@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 
 from bot.services.training import jobs, rollout
 from bot.store import session_scope
@@ -78,30 +79,16 @@ def test_a_new_question_from_the_form_to_a_rollout_and_back(env, monkeypatch, tm
     assert [x["kind"] for x in omar.get(API).json()["releases"]] == ["rollback", "rollout"]
 
 
-# A national ID, a mobile and an IBAN as citizens write them: split by dots and slashes,
-# glued to letters, in Arabic-Indic digits.
-NUMBERS = ("1023456781", "0551234567", "551234567", "SA0380000000608010167519", "1/023/456/781")
-
-
-def _digits_of(text):
-    from bot.nlu.arabic import to_ascii_digits
-
-    plain = to_ascii_digits(text).upper().replace("/", "").replace(".", "").replace(" ", "")
-    return [n for n in NUMBERS if n.replace("/", "") in plain]
-
-
 def test_reviewed_examples_keep_no_number_and_show_no_source(env):
+    """Every form of a number the bot accepts (tests/support/personal_formats.py), typed
+    into a message the review queue labels and an editor proposes as training data."""
     from bot.services.console import review
     from bot.store import turns
     from bot.store.training import TrainingChange
+    from tests.support.personal_formats import FORMATS, leaked
 
-    messages = (
-        "متى ينزل الدعم هويتي 1/023/456/781",
-        "ابي اغير الجوال ٠٥٥١٢٣٤٥٦٧ لرقم جديد",
-        "وش سالفة الايبان SA03 8000 0000 6080 1016 7519 ماقبلوه",
-        "هويتيID1023456781 ماتنقبل بالتسجيل",
-    )
-    for n, text in enumerate(messages):
+    for n, typed in enumerate(FORMATS):
+        text = f"متى ينزل الدعم رقمي {typed} ساعدوني"
         facts = {"text": text, "intent": "faq", "confidence": 0.3, "fallback": True}
         turn = turns.record_turn(f"web:review{n}", "web", 100, facts=facts)
         review.label(turn, "intent", "check_eligibility", None, "omar")
@@ -109,21 +96,25 @@ def test_reviewed_examples_keep_no_number_and_show_no_source(env):
     r = huda.post(f"{API}/reviewed")
     assert r.status_code == 201, r.text
     with session_scope() as s:
-        stored = s.get(TrainingChange, r.json()["id"]).payload
-    assert "sources" in stored and _digits_of(stored) == []
-    page = omar.get(API).json()["changes"][0]["payload"]
-    assert "sources" not in page  # which turn a text came from is for erasure, not staff
-    texts = page["examples"]["check_eligibility"]
-    assert len(texts) == 4 and "متى ينزل الدعم هويتي" in texts
-    assert _digits_of(str(page)) == [] and "•" not in str(page)
+        stored = json.loads(s.get(TrainingChange, r.json()["id"]).payload)
+    (texts,) = stored["examples"].values()
+    assert "متى ينزل الدعم رقمي ساعدوني" in texts  # ("…{ID}م" keeps its letter)
+    assert not any(c.isdigit() or c == "•" for t in texts for c in t)
+    assert sum(len(ids) for ids in stored["sources"].values()) == len(FORMATS)
+    page = omar.get(API)
+    assert "sources" not in page.json()["changes"][0]["payload"]  # for erasure, not staff
+    assert leaked(json.dumps(stored, ensure_ascii=False)) == [] and leaked(page.text) == []
 
 
 def test_a_phrasing_with_a_personal_number_is_refused_and_shown_masked(env):
+    from tests.support.personal_formats import FORMATS, leaked
+
     huda = env.client("huda")
-    faq = copy.deepcopy(NEW_FAQ)
-    faq["examples"] = faq["examples"] + ["كلمة المرور المؤقتة ما وصلت جوالي 0.5.5.1.2.3.4.5.6.7"]
-    r = huda.post(f"{API}/faq/check", faq)
-    (problem,) = r.json()["problems"]
-    assert problem["code"] == "personal_number" and "05••••••67" in problem["text"]
-    assert _digits_of(r.text) == []
-    assert huda.post(f"{API}/faq", faq).status_code == 400
+    for typed in FORMATS:
+        faq = copy.deepcopy(NEW_FAQ)
+        faq["examples"] = faq["examples"] + [f"كلمة المرور المؤقتة ما وصلت {typed}"]
+        r = huda.post(f"{API}/faq/check", faq)
+        assert [p["code"] for p in r.json()["problems"]] == ["personal_number"], typed
+        assert leaked(r.text) == [], typed
+        r = huda.post(f"{API}/faq", faq)
+        assert r.status_code == 400 and leaked(r.text) == [], typed
