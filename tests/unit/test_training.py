@@ -281,6 +281,25 @@ def test_a_rolled_out_question_is_edited_like_any_answer(db, monkeypatch, tmp_pa
     assert [v["kind"] for v in versions] == ["publish", "seed"]
     assert versions[-1]["texts"]["ar"] == NEW_FAQ["answer"]["ar"]
 
+    # The content export writes it back as the seed files have their questions, with
+    # its phrasings as training data for bot/data/, so version control holds it.
+    from bot.services.console import review_export
+    from bot.services.content import export
+
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in export.export(tmp_path / "out")}
+    assert {"faq.yml", "en/faq.yml", "faq_titles.yml", "en/faq_titles.yml"} <= written
+    assert "data/new_questions/nlu.yml" in written
+
+    def exported(name):
+        return yaml.safe_load((tmp_path / "out" / name).read_text(encoding="utf-8"))
+
+    assert exported("faq.yml")["temporary_password"]["text"] == better
+    assert exported("en/faq_titles.yml")["temporary_password"] == NEW_FAQ["title"]["en"]
+    assert "eligibility_conditions" in exported("faq.yml")  # the whole file, not a fragment
+    found = review_export.existing_examples(tmp_path / "out" / "data")
+    assert set(found.values()) == {"faq/temporary_password"}
+    assert len(found) == len(NEW_FAQ["examples"])
+
     rollout.rollback("nora")
     live.refresh()
     assert "temporary_password" not in faq_answers()  # the edit does not bring it back
