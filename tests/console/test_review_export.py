@@ -105,3 +105,14 @@ def test_the_export_can_propose_its_examples_as_a_training_change(db, tmp_path):
     assert change["payload"]["examples"] == {
         "faq/eligibility_conditions": ["ودي اعرف وش شروط الاستحقاق بالضبط"]
     }
+
+
+def test_scrub_takes_out_every_form_of_a_number_the_bot_accepts():
+    """Whatever reaches it (a label written before labels were masked, a caller that did
+    not mask), no number is left readable in a training example."""
+    from tests.support.personal_formats import FORMATS, leaked
+
+    for typed in FORMATS:
+        text = review_export.scrub(f"ابي اغير {typed} لو سمحت")
+        assert leaked(text) == [] and "•" not in text, (typed, text)
+        assert text.startswith("ابي اغير") and text.endswith("لو سمحت")

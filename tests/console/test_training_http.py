@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 
 from bot.services.training import jobs, rollout
 from bot.store import session_scope
@@ -76,3 +77,44 @@ def test_a_new_question_from_the_form_to_a_rollout_and_back(env, monkeypatch, tm
     assert nora.post(f"{API}/rollback").status_code == 200
     assert nora.post(f"{API}/rollback").status_code == 404  # nothing left to undo
     assert [x["kind"] for x in omar.get(API).json()["releases"]] == ["rollback", "rollout"]
+
+
+def test_reviewed_examples_keep_no_number_and_show_no_source(env):
+    """Every form of a number the bot accepts (tests/support/personal_formats.py), typed
+    into a message the review queue labels and an editor proposes as training data."""
+    from bot.services.console import review
+    from bot.store import turns
+    from bot.store.training import TrainingChange
+    from tests.support.personal_formats import FORMATS, leaked
+
+    for n, typed in enumerate(FORMATS):
+        text = f"متى ينزل الدعم رقمي {typed} ساعدوني"
+        facts = {"text": text, "intent": "faq", "confidence": 0.3, "fallback": True}
+        turn = turns.record_turn(f"web:review{n}", "web", 100, facts=facts)
+        review.label(turn, "intent", "check_eligibility", None, "omar")
+    huda, omar = env.client("huda"), env.client("omar")
+    r = huda.post(f"{API}/reviewed")
+    assert r.status_code == 201, r.text
+    with session_scope() as s:
+        stored = json.loads(s.get(TrainingChange, r.json()["id"]).payload)
+    (texts,) = stored["examples"].values()
+    assert "متى ينزل الدعم رقمي ساعدوني" in texts  # ("…{ID}م" keeps its letter)
+    assert not any(c.isdigit() or c == "•" for t in texts for c in t)
+    assert sum(len(ids) for ids in stored["sources"].values()) == len(FORMATS)
+    page = omar.get(API)
+    assert "sources" not in page.json()["changes"][0]["payload"]  # for erasure, not staff
+    assert leaked(json.dumps(stored, ensure_ascii=False)) == [] and leaked(page.text) == []
+
+
+def test_a_phrasing_with_a_personal_number_is_refused_and_shown_masked(env):
+    from tests.support.personal_formats import FORMATS, leaked
+
+    huda = env.client("huda")
+    for typed in FORMATS:
+        faq = copy.deepcopy(NEW_FAQ)
+        faq["examples"] = faq["examples"] + [f"كلمة المرور المؤقتة ما وصلت {typed}"]
+        r = huda.post(f"{API}/faq/check", faq)
+        assert [p["code"] for p in r.json()["problems"]] == ["personal_number"], typed
+        assert leaked(r.text) == [], typed
+        r = huda.post(f"{API}/faq", faq)
+        assert r.status_code == 400 and leaked(r.text) == [], typed

@@ -254,3 +254,52 @@ def test_rollout_needs_a_second_person_and_a_rollback_takes_the_question_away(
         ("agent:nora", "training.rolled_out"),
         ("agent:nora", "training.rolled_back"),
     ]
+
+
+def test_a_rolled_out_question_is_edited_like_any_answer(db, monkeypatch, tmp_path):
+    """Its answer and title are content items: draft, approval by another, publish; the
+    item's history starts from the trained text; a rollback of the model hides the edit."""
+    from bot.content import faq_text
+    from bot.services.content import workflow
+
+    _approved_faq()
+    _fake_children(monkeypatch, tmp_path, dict(SCORES, own={"n": 11, "wrong": []}))
+    rollout.approve(_run(by="huda")["id"], "nora")
+    live.refresh()
+    (item,) = [i for i in workflow.items("temporary_password") if i["key"].startswith("faq.")]
+    assert item["texts"]["ar"] == NEW_FAQ["answer"]["ar"] and not item["edited"]
+    better = "توصلك كلمة المرور المؤقتة برسالة نصية. ادخل بها البوابة وغيّرها بعدها مباشرة."
+    change = workflow.propose("faq.temporary_password", {"ar": better}, "huda")
+    with pytest.raises(FourEyes):
+        workflow.approve(change["id"], "huda")
+    workflow.approve(change["id"], "nora")
+    workflow.publish("nora")
+    live.refresh()
+    assert faq_text("temporary_password") == better
+    assert faq_text("temporary_password", "en") == NEW_FAQ["answer"]["en"]
+    versions = workflow.history("faq.temporary_password")
+    assert [v["kind"] for v in versions] == ["publish", "seed"]
+    assert versions[-1]["texts"]["ar"] == NEW_FAQ["answer"]["ar"]
+
+    # The content export writes it back as the seed files have their questions, with
+    # its phrasings as training data for bot/data/, so version control holds it.
+    from bot.services.console import review_export
+    from bot.services.content import export
+
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in export.export(tmp_path / "out")}
+    assert {"faq.yml", "en/faq.yml", "faq_titles.yml", "en/faq_titles.yml"} <= written
+    assert "data/new_questions/nlu.yml" in written
+
+    def exported(name):
+        return yaml.safe_load((tmp_path / "out" / name).read_text(encoding="utf-8"))
+
+    assert exported("faq.yml")["temporary_password"]["text"] == better
+    assert exported("en/faq_titles.yml")["temporary_password"] == NEW_FAQ["title"]["en"]
+    assert "eligibility_conditions" in exported("faq.yml")  # the whole file, not a fragment
+    found = review_export.existing_examples(tmp_path / "out" / "data")
+    assert set(found.values()) == {"faq/temporary_password"}
+    assert len(found) == len(NEW_FAQ["examples"])
+
+    rollout.rollback("nora")
+    live.refresh()
+    assert "temporary_password" not in faq_answers()  # the edit does not bring it back

@@ -19,6 +19,7 @@ from typing import Collection, Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
+from bot.masking import mask_text
 from bot.nlu.arabic import normalize, to_ascii_digits
 from bot.store import review as store
 
@@ -33,8 +34,10 @@ _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
 def scrub(text: str) -> str:
-    """The text with every personal or ticket number taken out."""
-    text = _NUMBERS.sub(" ", to_ascii_digits(text or ""))
+    """The text with every personal or ticket number taken out: masked first the way the
+    transcripts are (any form the parsers accept: split by dots or slashes, glued to
+    letters, other digit scripts), then every masked or long number removed."""
+    text = _NUMBERS.sub(" ", to_ascii_digits(mask_text(text or "")))
     return re.sub(r"\s+", " ", text).strip(" ،,.-")
 
 
@@ -111,6 +114,19 @@ def collect(
             continue
         out.setdefault(intent, []).append(text)
     return {k: sorted(v) for k, v in sorted(out.items())}, skipped
+
+
+def sources(labels: Iterable[Dict], examples: Dict[str, List[str]]) -> Dict[str, List[int]]:
+    """Chosen example text -> the review turns (bot_turns ids) it was taken from, so an
+    erasure or the retention purge finds it again (bot/services/privacy/training_data.py)."""
+    chosen = {example_key(t) for texts in examples.values() for t in texts}
+    found: Dict[str, Set[int]] = {}
+    by_key = {example_key(t): t for texts in examples.values() for t in texts}
+    for label in labels:
+        key = example_key(scrub(label["text"]))
+        if key in chosen:
+            found.setdefault(by_key[key], set()).add(int(label["turn_id"]))
+    return {text: sorted(ids) for text, ids in sorted(found.items())}
 
 
 def render(examples: Dict[str, List[str]]) -> str:

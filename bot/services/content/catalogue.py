@@ -119,9 +119,12 @@ def seed_items() -> Dict[str, Dict[str, Any]]:
     return items
 
 
-def current_items(published: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
-    """The seed with a release's values ({"<key>|<lang>": text}) over it."""
-    items = seed_items()
+def current_items(
+    published: Dict[str, str], base: Optional[Dict[str, Dict[str, Any]]] = None
+) -> Dict[str, Dict[str, Any]]:
+    """The seed (or `base`: the seed and the new questions served) with a release's values
+    ({"<key>|<lang>": text}) over it."""
+    items = {k: dict(v) for k, v in (base or seed_items()).items()}
     for slot, text in published.items():
         key, _, lang = slot.rpartition("|")
         if key in items:

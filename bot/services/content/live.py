@@ -47,9 +47,19 @@ def _set(doc: Dict[str, Any], path, value: Any) -> None:
     doc[path[-1]] = value
 
 
-def build(values: Dict[str, str]) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple, str]]:
-    """(files, domain response texts) for a release's values {"<key>|<lang>": text}."""
+def _in_seed(key: str) -> bool:
+    kind, name = catalogue.split(key)
+    return name in seed("faq.yml" if kind == "faq" else "faq_titles.yml")
+
+
+def build(
+    values: Dict[str, str], faqs: List[Dict] = ()
+) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple, str]]:
+    """(files, domain response texts) for a release's values {"<key>|<lang>": text}, over
+    the new questions `faqs` as trained (so a published edit of one wins)."""
     files: Dict[str, Dict[str, Any]] = {}
+    trained_faqs.as_files(list(faqs), files)
+    trained = {f"{kind}.{f['key']}" for f in faqs for kind in ("faq", "faq_title")}
     responses: Dict[tuple, str] = {}
     for slot, text in values.items():
         key, _, lang = slot.rpartition("|")
@@ -57,6 +67,8 @@ def build(values: Dict[str, str]) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple
             where = catalogue.location(key, lang)
         except KeyError:
             continue  # an item the seed no longer has
+        if key.startswith("faq") and key not in trained and not _in_seed(key):
+            continue  # an edit of a new question whose model was rolled back
         if where is None:
             responses[(catalogue.split(key)[1], lang)] = text
             continue
@@ -74,8 +86,7 @@ def apply(
     """Serve a content release's values, with the new questions `faqs` the model released
     in `model_release` knows (bot.services.training.faqs)."""
     global _applied, _model_release
-    files, responses = build(values)
-    trained_faqs.as_files(list(faqs), files)
+    files, responses = build(values, faqs)
     use_published(files, responses)
     _applied, _model_release = release_id, model_release
 

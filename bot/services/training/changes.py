@@ -3,7 +3,10 @@ editor and approved or rejected by someone else (four eyes, as for a text).
 
 Payloads (JSON in training_changes.payload):
 - new_faq: {"key", "title": {"ar", "en"}, "answer": {"ar", "en"}, "examples": [text, …]};
-- examples: {"examples": {intent: [text, …]}} (the review export's selection).
+- examples: {"examples": {intent: [text, …]}} (the review export's selection, numbers
+  taken out), "sources": {text: [bot_turns id, …]} (the review turns each text came from,
+  never shown to staff: how an erasure or the retention purge finds it again,
+  bot/services/privacy/training_data.py) and "erased": how many texts they took out.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 
 from bot.content import LANGUAGES, faq_answers
+from bot.masking import MASK, mask_text
 from bot.services.console import review_export
 from bot.services.content import checks
 from bot.services.content.workflow import FourEyes, NotTheAuthor, Refused
@@ -51,7 +55,10 @@ def _example_problems(examples: List[str], intent: str) -> List[Dict[str, Any]]:
     for text in examples:
         key = review_export.example_key(text)
         if len(key) < 2 or len(text) > MAX_EXAMPLE:
-            problems.append(_problem("bad_example", text=text[:60]))
+            problems.append(_problem("bad_example", text=mask_text(text[:60])))
+        elif _personal_number(text):
+            # A phrasing pasted from a citizen's message: its number is never stored.
+            problems.append(_problem("personal_number", text=mask_text(text)))
         elif key in held_out:
             # The held-out and fresh sets only measure the model if it never trains on them.
             problems.append(_problem("example_in_test_set", text=text))
@@ -63,6 +70,11 @@ def _example_problems(examples: List[str], intent: str) -> List[Dict[str, Any]]:
     if len(examples) > MAX_EXAMPLES:
         problems.append(_problem("too_many_examples", maximum=MAX_EXAMPLES))
     return problems
+
+
+def _personal_number(text: str) -> bool:
+    """An ID, mobile, IBAN or code in any form the bot reads (bot.masking)."""
+    return any(c.isdigit() for c in text) and MASK in mask_text(text) and MASK not in text
 
 
 def check_new_faq(faq: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -88,7 +100,7 @@ def _save(kind: str, key: str, payload: Dict[str, Any], author: str, note: str) 
             kind=kind,
             key=key,
             payload=json.dumps(payload, ensure_ascii=False),
-            note=(note or "")[:500] or None,
+            note=mask_text((note or "")[:500]) or None,
             author=author,
             state=PENDING,
         )
@@ -116,13 +128,23 @@ def propose_new_faq(faq: Dict[str, Any], author: str, note: str = "") -> Dict[st
 def propose_reviewed_examples(author: str, note: str = "") -> Dict[str, Any]:
     """The review queue's labelled messages not yet in the training data (numbers taken
     out, test-set messages left out: bot.services.console.review_export), as one change."""
+    labels = review_export.labelled()
     examples, skipped = review_export.collect(
-        review_export.labelled(), review_export.existing_examples(), review_export.test_set_keys()
+        labels, review_export.existing_examples(), review_export.test_set_keys()
     )
     examples = {intent: texts for intent, texts in examples.items() if texts}
     if not examples:
         raise Refused([_problem("no_new_examples", **skipped)])
-    return _save(EXAMPLES, REVIEW_KEY, {"examples": examples, "left_out": skipped}, author, note)
+    payload = {
+        "examples": examples,
+        "left_out": skipped,
+        "sources": review_export.sources(labels, examples),
+    }
+    return _save(EXAMPLES, REVIEW_KEY, payload, author, note)
+
+
+# Kept with the change for erasure and retention; staff pages never get them.
+HIDDEN = ("sources",)
 
 
 def view(c: TrainingChange) -> Dict[str, Any]:
@@ -130,7 +152,7 @@ def view(c: TrainingChange) -> Dict[str, Any]:
         "id": c.id,
         "kind": c.kind,
         "key": c.key,
-        "payload": json.loads(c.payload),
+        "payload": {k: v for k, v in json.loads(c.payload).items() if k not in HIDDEN},
         "note": c.note,
         "author": c.author,
         "created_at": c.created_at.isoformat() if c.created_at else None,

@@ -26,7 +26,7 @@ def clean_example(text: str) -> str:
     return " ".join(str(text).replace("[", " ").replace("]", " ").split())
 
 
-def _nlu(examples: Dict[str, List[str]]) -> str:
+def nlu_yaml(examples: Dict[str, List[str]]) -> str:
     lines = ['version: "3.1"', "", "# Approved in the console (training changes).", "nlu:"]
     for intent, texts in sorted(examples.items()):
         lines += [f"  - intent: {intent}", "    examples: |"]
@@ -73,7 +73,7 @@ def write(work: Path, changes: Iterable) -> Tuple[Path, Path]:
     shutil.copytree(ROOT / "domain", domain)
     examples, faqs = contents(changes)
     (data / DATA_FILE).parent.mkdir(parents=True, exist_ok=True)
-    (data / DATA_FILE).write_text(_nlu(examples), encoding="utf-8")
+    (data / DATA_FILE).write_text(nlu_yaml(examples), encoding="utf-8")
     if faqs:
         (domain / DOMAIN_FILE).write_text(_responses(faqs), encoding="utf-8")
     return data, domain

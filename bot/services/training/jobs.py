@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, List, Optional
 from sqlalchemy import select
 
 from bot import settings
+from bot.masking import mask_text
 from bot.services.training import changes as training_changes
 from bot.services.training import dataset, rollout, scoring
 from bot.store import audit, session_scope
@@ -83,6 +84,8 @@ def _log(job_id: int, line: str, state: Optional[str] = None, progress: Optional
     with session_scope() as s:
         job = s.get(TrainingJob, job_id)
         stamp = utcnow().strftime("%H:%M:%S")
+        # The children's output may quote training data: numbers masked as in any log.
+        line = mask_text(line)
         job.log = ((job.log or "") + f"{stamp} {line}\n")[-20_000:] if line else job.log
         job.beat_at = utcnow()
         if state:

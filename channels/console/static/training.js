@@ -31,6 +31,7 @@
       case "too_few_examples": return `الصيغ المختلفة ${p.given}، والمطلوب ${p.minimum} على الأقل.`;
       case "too_many_examples": return `الصيغ أكثر من ${p.maximum}.`;
       case "bad_example": return `صيغة فاضية أو طويلة: «${p.text}»`;
+      case "personal_number": return `«${p.text}» فيها رقم شخصي (هوية أو جوال أو آيبان أو رمز): احذفه.`;
       case "example_in_test_set": return `«${p.text}» من رسائل الاختبار المحجوزة: اكتب غيرها.`;
       case "example_taken": return `«${p.text}» مدرّبة على موضوع ثاني (${p.intent}).`;
       case "no_new_examples": return "ما فيه أمثلة جديدة في قائمة المراجعة.";
@@ -124,6 +125,7 @@
         : `أمثلة من قائمة المراجعة (${Object.values(c.payload.examples).flat().length})`;
       li.append(el("strong", `${what} · \u2068${c.author}\u2069 · ${CHANGE_STATES[c.state] || c.state}`));
       if (c.kind === "new_faq") li.append(el("p", c.payload.answer.ar, "small"));
+      if (c.payload.erased) li.append(el("p", `حُذف منها ${c.payload.erased} مثال بطلب حذف بيانات مواطن أو بانتهاء مدة الحفظ.`, "small"));
       if (c.state === "pending" && me.approver && c.author !== me.username) {
         li.append(button("اعتمد", () => step(`${API}/changes/${c.id}/approve`), "link"));
         li.append(button("ارفض", () => step(`${API}/changes/${c.id}/reject`), "link"));
