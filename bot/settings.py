@@ -120,6 +120,7 @@ class Settings(BaseModel):
     sms_budget_mobile_day: int = 10
     sms_budget_national_id_day: int = 5
     sms_budget_global_minute: int = 60
+    sms_budget_staff_mobile_day: int = 6
     # --- notifications ---------------------------------------------------------------------
     notify_sender: str = "on"  # "off": `make run` starts no sender (another host runs it)
     notify_max_attempts: int = 4  # per channel, before the next channel

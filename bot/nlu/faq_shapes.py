@@ -138,6 +138,12 @@ class FaqShapes(GraphComponent):
                 "nationality_exceptions",
             ],
             "condition_threshold": 0.6,
+            # The whole message's answer replaces the answer of the one question asked
+            # beside a service when the selector is at least this sure of it.
+            "context_threshold": 0.5,
+            # An age that meets the age rule hands the answer to the runner-up condition
+            # when it has at least this confidence.
+            "runner_up_threshold": 0.2,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -175,6 +181,8 @@ class FaqShapes(GraphComponent):
         text = message.get(TEXT) or ""
         several = self._several_answers(message, text)
         offer = self._offered_service(message) if several else None
+        if len(several) == 1 and offer:
+            several = [self._in_context(selector, several[0], text)]
         if len(several) > 1 or offer:
             self._answer_and_offer(message, selector, several, offer)
             return
@@ -214,7 +222,10 @@ class FaqShapes(GraphComponent):
             ranking = message.get(INTENT_RANKING_KEY) or []
             message.set(INTENT_RANKING_KEY, [dict(fallback)] + ranking, add_to_output=True)
             return
-        full_key = prediction[INTENT_RESPONSE_KEY]
+        full_key = self._age_not_asked(selector, text) or prediction[INTENT_RESPONSE_KEY]
+        if full_key != prediction[INTENT_RESPONSE_KEY]:
+            prediction[INTENT_RESPONSE_KEY] = full_key
+            prediction[RESPONSE_SELECTOR_UTTER_ACTION_KEY] = f"utter_{full_key}"
         key = full_key.split("/", 1)[-1]
         variant = age_variant(key, text)
         if variant is None:
@@ -234,6 +245,42 @@ class FaqShapes(GraphComponent):
         selector[ANSWERS_KEY] = answers
         if offer:
             selector[OFFER_KEY] = offer
+
+    def _in_context(self, selector: Dict, answer: Text, text: Text) -> Text:
+        """The answer to a question asked beside a service ("عندي اعتراض على الدفعة، وش
+        الخطوات؟"). Read alone, "وش الخطوات" is the registration steps; the whole message
+        says whose steps. The whole message's answer wins when it is sure and the
+        question's own answer is not among its three likeliest."""
+        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
+        whole = prediction.get(INTENT_RESPONSE_KEY) or ""
+        if not whole or whole == answer:
+            return answer
+        if prediction.get(PREDICTED_CONFIDENCE_KEY, 0.0) < float(self.config["context_threshold"]):
+            return answer
+        likeliest = [r.get(INTENT_RESPONSE_KEY) for r in (selector.get("ranking") or [])[:3]]
+        if answer in likeliest:
+            return answer
+        variant = age_variant(whole.split("/", 1)[-1], text)
+        return f"{self.config['retrieval_intent']}/{variant}" if variant else whole
+
+    def _age_not_asked(self, selector: Dict, text: Text) -> Optional[Text]:
+        """ "انا اعزب عمري 24 اقدر اسجل؟" leans to the age rule for the age it names, but an
+        age that meets the rule is not what is asked: the runner-up condition is, when the
+        selector gives it a fair chance."""
+        prediction = selector[RESPONSE_SELECTOR_PREDICTION_KEY]
+        retrieval = self.config["retrieval_intent"]
+        if prediction.get(INTENT_RESPONSE_KEY) != f"{retrieval}/age_rule":
+            return None
+        age = stated_age(text)
+        if age is None or age < int(fact("eligibility.min_age")):
+            return None
+        for ranked in (selector.get("ranking") or [])[1:2]:
+            key = ranked.get(INTENT_RESPONSE_KEY) or ""
+            if key.split("/", 1)[-1] in self.config["condition_answers"] and ranked.get(
+                PREDICTED_CONFIDENCE_KEY, 0.0
+            ) >= float(self.config["runner_up_threshold"]):
+                return key
+        return None
 
     def _named_condition(self, selector: Dict) -> Optional[Text]:
         """The one-condition answer a pre-check request is really asking about ("انا

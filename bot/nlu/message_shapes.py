@@ -47,6 +47,17 @@ _QUESTION_BREAK = re.compile(
     r"[؟?\n]+|[،,]\s*(?=و?(?:كيف|وش|ايش|كم|متى|متي|هل|ليش|وين|ابي|ابغى|ابغي)\b)"
 )
 _AGE = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
+# "under 18" is a minor's age and "over 18" an adult's: the bound is not the age itself.
+_BELOW = re.compile(
+    r"(?:تحت|[اأإ]قل من|[اأ]صغر من|دون|ما وصل|ماوصل|ما بلغ|مابلغ|ما كمل|under|below|"
+    r"less than|younger than)\s*(?:(?:ال)?(?:عمر|سن)\s*|the age of\s*|age\s*)?(\d{1,3})(?![\d.])",
+    re.IGNORECASE,
+)
+_ABOVE = re.compile(
+    r"(?:فوق|[اأ]كثر من|[اأ]كبر من|over|above|older than|more than)\s*"
+    r"(?:(?:ال)?(?:عمر|سن)\s*|the age of\s*|age\s*)?(\d{1,3})(?![\d.])",
+    re.IGNORECASE,
+)
 
 
 def strip_courtesy(lemma_text: str) -> str:
@@ -112,7 +123,11 @@ def story_question(message: Message, lemma_of) -> str:
 
 
 def stated_age(text: str, low: int = 0, high: int = 120) -> Optional[int]:
-    """The one plausible age written in digits in the text (Arabic-Indic too), if any."""
-    ages = {int(m) for m in _AGE.findall(to_ascii_digits(text))}
+    """The one plausible age written in digits in the text (Arabic-Indic too), if any.
+    An age given as a bound ("تحت ١٨", "over 18") reads as the nearest age inside it."""
+    text = to_ascii_digits(text)
+    text = _BELOW.sub(lambda m: f" {max(int(m.group(1)) - 1, 0)} ", text)
+    text = _ABOVE.sub(lambda m: f" {int(m.group(1)) + 1} ", text)
+    ages = {int(m) for m in _AGE.findall(text)}
     ages = {age for age in ages if low <= age <= high}
     return ages.pop() if len(ages) == 1 else None

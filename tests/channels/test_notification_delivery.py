@@ -285,17 +285,18 @@ def test_staff_objection_with_only_a_mobile_is_told_by_sms_once(notify, sms_gate
     assert send_due(notify) == []
 
 
-def test_a_status_sms_past_the_mobile_budget_waits_and_goes_out_once(
+def test_a_status_sms_past_the_staff_budget_waits_and_goes_out_once(
     notify, sms_gateway, monkeypatch
 ):
     from bot.services.sms import gateway as sms
     from bot.store.base import utcnow
     from bot.store.sms import SmsMessage
 
-    monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "1")
+    monkeypatch.setenv("SMS_BUDGET_STAFF_MOBILE_DAY", "1")
     mobile = f"056{unique_id() % 10_000_000:07d}"
     e164 = "+966" + mobile[1:]
-    assert sms.send(mobile, "رسالة سابقة", kind="info").ok  # the hour's one message
+    # the day's one staff-initiated message
+    assert sms.send(mobile, "رسالة سابقة", kind="notification", message_id="earlier").ok
     sms_gateway.clear()
     objection = objections.create_objection(ID_A, mobile, "2025-01")
     objections.update_objection(objection.number, status="accepted")
@@ -304,10 +305,16 @@ def test_a_status_sms_past_the_mobile_budget_waits_and_goes_out_once(
     row = _row(objection.number)
     with session_scope() as s:
         earlier = s.execute(
-            select(SmsMessage.created_at).where(SmsMessage.to == e164, SmsMessage.kind == "info")
+            select(SmsMessage.created_at).where(
+                SmsMessage.to == e164, SmsMessage.message_id == "earlier"
+            )
         ).scalar_one()
-    assert (row.state, row.attempts, row.last_error) == ("pending", 0, "sms:budget:mobile_hour")
-    assert abs(row.next_attempt_at - (earlier + timedelta(hours=1))) < timedelta(seconds=5)
+    assert (row.state, row.attempts, row.last_error) == (
+        "pending",
+        0,
+        "sms:budget:staff_mobile_day",
+    )
+    assert abs(row.next_attempt_at - (earlier + timedelta(days=1))) < timedelta(seconds=5)
     assert sms_gateway.of("sms") == [] and send_due(notify) == []  # not before its time
 
     def due_now():
@@ -321,11 +328,11 @@ def test_a_status_sms_past_the_mobile_budget_waits_and_goes_out_once(
     due_now()  # asked again while the budget is still spent: still waits, still unsent
     assert send_due(notify) == ["pending"] and sms_gateway.of("sms") == []
 
-    with session_scope() as s:  # an hour later
+    with session_scope() as s:  # a day later
         s.execute(
             update(SmsMessage)
-            .where(SmsMessage.to == e164, SmsMessage.kind == "info")
-            .values(created_at=earlier - timedelta(minutes=61))
+            .where(SmsMessage.to == e164, SmsMessage.message_id == "earlier")
+            .values(created_at=earlier - timedelta(days=1, minutes=1))
         )
     due_now()
     assert send_due(notify) == ["sent"]
@@ -342,6 +349,25 @@ def test_a_status_sms_past_the_mobile_budget_waits_and_goes_out_once(
         )
     assert statuses == ["sent"]  # one outbox row for the notification, sent once
     assert send_due(notify) == [] and len(sms_gateway.of("sms")) == 1
+
+
+def test_a_citizen_who_spent_their_own_budget_still_hears_of_the_status(
+    notify, sms_gateway, monkeypatch
+):
+    """Codes and ticket messages the citizen set off do not hold back what staff did."""
+    from bot.services.sms import gateway as sms
+
+    monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "1")
+    mobile = f"056{unique_id() % 10_000_000:07d}"
+    assert sms.send(mobile, "رمز سابق", kind="otp").ok  # the hour's one message
+    assert not sms.send(mobile, "رمز ثاني", kind="otp").ok  # the citizen's budget is spent
+    sms_gateway.clear()
+    objection = objections.create_objection(ID_A, mobile, "2025-01")
+    objections.update_objection(objection.number, status="accepted")
+
+    assert send_due(notify) == ["sent"]
+    [message] = sms_gateway.of("sms")
+    assert objection.number in message["params"]["text"]
 
 
 def test_push_route_needs_its_token_and_a_recorded_message(notify):

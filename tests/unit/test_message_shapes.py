@@ -56,6 +56,16 @@ def test_stated_age_reads_one_age_in_any_digits():
     assert stated_age("دخلي 4500") is None  # not an age
 
 
+def test_an_age_given_as_a_bound_reads_as_an_age_inside_it():
+    assert stated_age("كم نسبة الطفل اللي تحت ١٨ سنة من الدعم؟") == 17
+    assert stated_age("الولد اللي عمره اقل من 18 كم نسبته") == 17
+    assert stated_age("ولدي ما وصل 18") == 17
+    assert stated_age("what share for a child under 18?") == 17
+    assert stated_age("واللي فوق ١٨؟") == 19
+    assert stated_age("a son older than 18") == 19
+    assert stated_age("ولدي عمره 18 سنة") == 18  # the age itself, not a bound
+
+
 def _segments(text):
     from rasa.shared.nlu.constants import TEXT
     from rasa.shared.nlu.training_data.message import Message

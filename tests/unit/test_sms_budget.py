@@ -38,6 +38,7 @@ def defaults(monkeypatch):
         "SMS_BUDGET_MOBILE_DAY",
         "SMS_BUDGET_NATIONAL_ID_DAY",
         "SMS_BUDGET_GLOBAL_MINUTE",
+        "SMS_BUDGET_STAFF_MOBILE_DAY",
     ):
         monkeypatch.delenv(key, raising=False)
 
@@ -68,7 +69,7 @@ def submit(i: int, mobile=MOBILE, nid=None):
 
 
 def test_defaults_are_the_documented_ones():
-    assert sms_budget.Budgets.from_env() == sms_budget.Budgets(3, 10, 5, 60)
+    assert sms_budget.Budgets.from_env() == sms_budget.Budgets(3, 10, 5, 60, 6)
 
 
 def test_a_mobile_gets_three_an_hour_then_tickets_open_without_sms(caplog):
@@ -212,7 +213,7 @@ def test_a_message_with_a_stable_id_learns_when_the_budget_lets_it_through(monke
                 .values(created_at=now - timedelta(minutes=ago))
             )
     assert sms.send(MOBILE, "code").retry_at is None
-    result = sms.send(MOBILE, "status", kind="notification", message_id="n-1")
+    result = sms.send(MOBILE, "status", kind="info", message_id="n-1")
     assert (result.ok, result.status) == (False, sms_budget.SKIPPED_BUDGET)
     assert abs(result.retry_at - (now + timedelta(minutes=10))) < timedelta(seconds=5)
     with session_scope() as s:  # ten minutes later
@@ -221,6 +222,29 @@ def test_a_message_with_a_stable_id_learns_when_the_budget_lets_it_through(monke
             .where(SmsMessage.body == "50")
             .values(created_at=now - timedelta(minutes=61))
         )
-    again = sms.send(MOBILE, "status", kind="notification", message_id="n-1")
+    again = sms.send(MOBILE, "status", kind="info", message_id="n-1")
     assert again.ok and again.status == "stored"
-    assert outbox().count(("notification", "stored", None)) == 1
+    # one row for the message however often it asked: the two earlier, the code, it
+    assert outbox().count(("info", "stored", None)) == 3 and len(outbox()) == 4
+
+
+def test_staff_initiated_messages_have_their_own_budget(monkeypatch):
+    """Neither side spends the other's: the citizen's codes leave room for what staff
+    did, and an agent clicking through statuses leaves room for the citizen's codes.
+    The global ceiling counts both."""
+    monkeypatch.setenv("SMS_BUDGET_MOBILE_HOUR", "2")
+    monkeypatch.setenv("SMS_BUDGET_STAFF_MOBILE_DAY", "2")
+    assert sms.send(MOBILE, "code 1", kind="otp").ok
+    assert sms.send(MOBILE, "code 2", kind="otp").ok
+    assert not sms.send(MOBILE, "code 3", kind="otp").ok
+    assert sms.send(MOBILE, "status 1", kind="notification", message_id="s-1").ok
+    assert sms.send(MOBILE, "status 2", kind="notification", message_id="s-2").ok
+    third = sms.send(MOBILE, "status 3", kind="notification", message_id="s-3")
+    assert (third.ok, third.status) == (False, sms_budget.SKIPPED_BUDGET)
+    assert third.retry_at is not None  # a day after the first status message
+    assert outbox()[-1] == ("notification", "skipped_budget", "budget:staff_mobile_day")
+    assert outbox()[2] == ("otp", "skipped_budget", "budget:mobile_hour")
+
+    monkeypatch.setenv("SMS_BUDGET_GLOBAL_MINUTE", "5")  # 4 sent this minute
+    assert sms.send("0551112244", "code", kind="otp").ok
+    assert not sms.send("0551112255", "code", kind="otp").ok

@@ -9,6 +9,13 @@ asking for code after code). Before each SMS, `bot.services.sms.gateway` asks `e
     SMS_BUDGET_NATIONAL_ID_DAY   5   new-ticket messages for one national ID in 24 hours
                                      (tickets opened under that ID, whatever their mobile)
     SMS_BUDGET_GLOBAL_MINUTE     60  messages of the whole assistant in the last minute
+    SMS_BUDGET_STAFF_MOBILE_DAY  6   staff-initiated messages (a ticket's or objection's
+                                     status changed by an agent) to one mobile in 24 hours
+
+Staff-initiated messages have their own budget and do not count in the citizen's: a
+citizen who asked for three codes this hour must still hear that their ticket was
+answered, and an agent clicking through statuses cannot spend the citizen's budget for
+codes. The global budget counts everything.
 
 0 turns one off. Past a budget the message is not sent: its outbox row says
 "skipped_budget" (error "budget:<name>"), one log line names the budget with the number
@@ -47,6 +54,9 @@ logger = logging.getLogger(__name__)
 SKIPPED_BUDGET = "skipped_budget"
 MOBILE_HOUR, MOBILE_DAY = "mobile_hour", "mobile_day"
 NATIONAL_ID_DAY, GLOBAL_MINUTE = "national_id_day", "global_minute"
+STAFF_MOBILE_DAY = "staff_mobile_day"
+# Message kinds a member of staff sets off (bot.services.notifications): their own budget.
+STAFF_KINDS = frozenset({"notification"})
 # Any constant works; it names "SMS budget decisions" among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x534D5342
 
@@ -59,6 +69,7 @@ class Budgets:
     mobile_day: int = 10
     national_id_day: int = 5
     global_minute: int = 60
+    staff_mobile_day: int = 6
 
     @classmethod
     def from_env(cls) -> "Budgets":
@@ -69,6 +80,7 @@ class Budgets:
             mobile_day=max(0, current.sms_budget_mobile_day),
             national_id_day=max(0, current.sms_budget_national_id_day),
             global_minute=max(0, current.sms_budget_global_minute),
+            staff_mobile_day=max(0, current.sms_budget_staff_mobile_day),
         )
 
     def limit(self, name: str) -> int:
@@ -91,29 +103,36 @@ def exceeded(
     now: Optional[datetime] = None,
     exclude_id: Optional[int] = None,
     budgets: Optional[Budgets] = None,
+    kind: Optional[str] = None,
 ) -> Optional[str]:
-    """The first budget one more message to `number` would break, or None.
+    """The first budget one more message of `kind` to `number` would break, or None.
 
     `outbox` is the outbox model (passed in, so this module does not care where it
     lives); rows marked skipped do not count, nor `exclude_id` (the message asking)."""
     budgets = budgets or Budgets.from_env()
     now = now or utcnow()
+    staff = kind in STAFF_KINDS
 
     def sent(since: datetime, to: Optional[str] = None) -> int:
         query = select(func.count(outbox.id)).where(
             outbox.created_at > since, outbox.status != SKIPPED_BUDGET
         )
         if to is not None:
-            query = query.where(outbox.to == to)
+            query = query.where(outbox.to == to, _same_side(outbox, staff))
         if exclude_id is not None:
             query = query.where(outbox.id != exclude_id)
         return session.execute(query).scalar_one()
 
-    if budgets.mobile_hour and sent(now - timedelta(hours=1), number) >= budgets.mobile_hour:
+    if staff:
+        if budgets.staff_mobile_day and sent(now - timedelta(days=1), number) >= (
+            budgets.staff_mobile_day
+        ):
+            return STAFF_MOBILE_DAY
+    elif budgets.mobile_hour and sent(now - timedelta(hours=1), number) >= budgets.mobile_hour:
         return MOBILE_HOUR
-    if budgets.mobile_day and sent(now - timedelta(days=1), number) >= budgets.mobile_day:
+    elif budgets.mobile_day and sent(now - timedelta(days=1), number) >= budgets.mobile_day:
         return MOBILE_DAY
-    if national_id and budgets.national_id_day:
+    if national_id and budgets.national_id_day and not staff:
         # Tickets are written before their SMS, so this count includes the one asking.
         opened = session.execute(
             select(func.count(Ticket.id)).where(
@@ -127,10 +146,18 @@ def exceeded(
     return None
 
 
+def _same_side(outbox: Any, staff: bool):
+    """Per-mobile budgets count the citizen's messages or staff's, never both."""
+    if staff:
+        return outbox.kind.in_(STAFF_KINDS)
+    return outbox.kind.not_in(STAFF_KINDS)
+
+
 def _window(budget: str) -> Optional[timedelta]:
     return {
         MOBILE_HOUR: timedelta(hours=1),
         MOBILE_DAY: timedelta(days=1),
+        STAFF_MOBILE_DAY: timedelta(days=1),
         GLOBAL_MINUTE: timedelta(minutes=1),
     }.get(budget)
 
@@ -156,7 +183,7 @@ def allowed_at(
         outbox.created_at > now - window, outbox.status != SKIPPED_BUDGET
     )
     if budget != GLOBAL_MINUTE:
-        query = query.where(outbox.to == number)
+        query = query.where(outbox.to == number, _same_side(outbox, budget == STAFF_MOBILE_DAY))
     if exclude_id is not None:
         query = query.where(outbox.id != exclude_id)
     counted = session.execute(query.order_by(outbox.created_at)).scalars().all()

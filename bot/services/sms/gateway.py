@@ -118,7 +118,9 @@ def _reserve(
             )
             session.add(row)
         session.flush()  # SQLite: this write takes the lock that serialises budgets
-        budget = sms_budget.exceeded(session, outbox, to, national_id, row.created_at, row.id)
+        budget = sms_budget.exceeded(
+            session, outbox, to, national_id, row.created_at, row.id, kind=kind
+        )
         if not budget:
             return None, None
         row.status, row.error = sms_budget.SKIPPED_BUDGET, f"budget:{budget}"
