@@ -4,8 +4,8 @@ Arabizi. One user, one message at a time, against a stack of our own (SQLite, lo
     PYTHONPATH=. python -m bench.script_cost                        # the current model
     PYTHONPATH=. python -m bench.script_cost --model models/citizen-….tar.gz --rounds 2
 
-Each round sends every script's messages `--messages` times (a new conversation every
-four messages, so no rate limit is met) and prints, per script, the p50 round trip and
+Each round sends `--messages` messages of each script, different texts in turn (a new
+conversation every four messages, so no rate limit is met) and prints, per script, the p50 round trip and
 the CPU per message of each process (Rasa, action server, notification sender) from
 /proc. English and Arabizi messages always reach the sentence encoder (config.yml), the
 Arabic FAQs of bench.run never do: the difference is what the encoder costs over REST.
@@ -24,14 +24,24 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import yaml
+
 from bench.load_profiles import _cpu_seconds
 from bench.run import FAQ_MESSAGES, LATIN_MESSAGES, machine
 
-SCRIPTS = {
-    "arabic": FAQ_MESSAGES,
-    "english": LATIN_MESSAGES[:4],
-    "arabizi": LATIN_MESSAGES[4:],
-}
+DEV = Path(__file__).resolve().parent / "arabizi_dev.yml"
+
+
+def scripts() -> Dict[str, List[str]]:
+    """Messages per script, each different: the encoder keeps the last few texts it
+    embedded (bot.nlu.encoder), so a short list sent round and round would measure its
+    cache, not its cost."""
+    dev = yaml.safe_load(DEV.read_text(encoding="utf-8"))
+    return {
+        "arabic": FAQ_MESSAGES,
+        "english": LATIN_MESSAGES[:4] + list(dev["english"]),
+        "arabizi": LATIN_MESSAGES[4:] + [text for text, _ in dev["arabizi"]],
+    }
 
 
 def _post(url: str, sender: str, text: str) -> float:
@@ -89,12 +99,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     stack.start()
     try:
         url = stack.url + "/webhooks/rest/webhook"
-        for messages in SCRIPTS.values():  # warm every path once
-            for text in messages:
-                _post(url, "cost-warm", text)
+        messages_by_script = scripts()
+        for messages in messages_by_script.values():  # warm every path once
+            _post(url, "cost-warm", messages[0])
         names = {proc.pid: stack.names[proc.pid] for proc in stack.processes}
         for round_ in range(1, args.rounds + 1):
-            for script, messages in SCRIPTS.items():
+            for script, messages in messages_by_script.items():
                 result = measure(url, names, messages, args.messages)
                 print(
                     f"round {round_} {script:8} p50 {result['p50_ms']:6.1f} ms  "
