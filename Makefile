@@ -29,7 +29,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console bench-followups review-export bench-fault hosts hosts-stop bench-hosts lock system-deps clean
+.PHONY: help venv dev model run run-prod agent backoffice shell test test-fast lint format validate bench bench-nlu bench-load bench-console bench-followups review-export bench-fault hosts hosts-stop bench-hosts bench-rollout lock system-deps clean
 
 # Every target with a `## description` on its line is listed by `make help`.
 help: ## list the targets
@@ -127,9 +127,9 @@ bench-console: venv system-deps ## console queries on 1M synthetic turns in Post
 
 # Supervisors' review labels -> bot/data/reviewed/nlu.yml, then the model trained with them
 # scored on the reviewed messages and tests/data/nlu_heldout.yml. A person commits the diff.
-review-export: venv ## review labels -> bot/data/reviewed/nlu.yml, scored on held-out data
+review-export: venv ## review labels -> bot/data/reviewed/nlu.yml (--propose USER: a training change), scored as the console retrain does
 	$(PY) -m bot.store.migrate
-	$(PY) -m bot.services.console.review_export $(ARGS)
+	$(PY) -m bot.services.training.export $(ARGS)
 
 # A Rasa worker of the production profile killed under load: replaced, 0 turns lost.
 bench-fault: venv system-deps ## a worker killed under load: replaced by supervisord, turns lost
@@ -146,6 +146,9 @@ hosts-stop: venv ## stop what 'make hosts' started
 # A host's processes all killed with SIGKILL under load, then brought back (docs/benchmarks.md).
 bench-hosts: venv system-deps model ## a host lost under load behind HAProxy: lost, twice, failed, p95, rejoin
 	$(PY) -m bench.hosts $(ARGS)
+
+bench-rollout: venv system-deps model ## a new question retrained, rolled out to every host under load and back
+	$(PY) -m bench.model_rollout $(ARGS)
 
 # Rebuild constraints.txt from requirements.txt in a throwaway environment, then
 # constraints-dev.txt from what requirements-dev.txt adds on top of it.

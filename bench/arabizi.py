@@ -86,7 +86,7 @@ def model_scores(model: str, sets: Dict[str, List[Tuple[str, str]]], english: Li
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
-    from bench.heldout import predicted_label
+    from bot.services.training.scoring import predicted_label
 
     agent = Agent.load(model)
     configure_structlog(logging.WARNING)  # no debug line per parsed message

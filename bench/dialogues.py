@@ -23,7 +23,6 @@ alone, against a running assistant:
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 import uuid
@@ -35,9 +34,7 @@ import yaml
 from bench.replies import NOT_ANSWERED, reply_text
 
 ROOT = Path(__file__).resolve().parents[1]
-# DIALOGUES_DIR points the same scorer at a development set written in the same format
-# (bench/dev_blind/), so tuning never needs to look at the held-out replies.
-HELDOUT = Path(os.environ.get("DIALOGUES_DIR") or ROOT / "tests" / "data" / "heldout")
+HELDOUT = ROOT / "tests" / "data" / "heldout"
 SECTIONS = ("conversations", "english", "arabizi", "long_stories")
 
 _DIACRITICS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -115,6 +112,13 @@ def _ask(url: str, sender: str, text: str) -> List[Dict]:
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
+
+
+def use(folder: Path) -> None:
+    """Score a development set written in the held-out format instead (bench/dev_blind/),
+    so tuning never needs to look at the held-out replies."""
+    global HELDOUT
+    HELDOUT = folder
 
 
 def _load(section: str) -> Dict:

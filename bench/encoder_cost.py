@@ -18,9 +18,9 @@ import time
 from collections import defaultdict
 from typing import Dict, List
 
-from bench.heldout import FRESH, heldout_examples
 from bot.nlu import encoder
 from bot.nlu.script import language_of
+from bot.services.training.scoring import FRESH, heldout_examples
 
 
 def _texts() -> List[str]:

@@ -8,6 +8,7 @@
     python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
     python -m bench.run replies    # reply checks only (bench/replies.py)
     python -m bench.run dialogues  # conversations, English, Arabizi, form answers (bench/dialogues.py)
+    python -m bench.run dialogues bench/dev_blind  # the same on the blind development set
 
 NLU: each pipeline is trained from scratch on bot/data and scored on the
 held-out file tests/data/nlu_heldout.yml (never used for training). FAQ labels
@@ -34,8 +35,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from bench import dialogues, replies
-from bench.heldout import FRESH, heldout_examples, predicted_label, score
 from bench.thresholds import _heldout_parses, answer_threshold_sweep, threshold_sweep
+from bot.services.training.scoring import FRESH, heldout_examples, predicted_label, score
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -315,6 +316,8 @@ def main(argv: List[str]) -> int:
         replies.print_report(bench_server(replies_only=True)["replies"])
         return 0
     if what == "dialogues":
+        if len(argv) > 1:  # python -m bench.run dialogues bench/dev_blind
+            dialogues.use(ROOT / argv[1])
         dialogues.print_report(bench_server(dialogues_only=True)["dialogues"])
         return 0
     RESULTS.mkdir(exist_ok=True)

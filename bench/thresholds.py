@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Dict, List, Tuple
 
-from bench.heldout import base_answer, heldout_examples
+from bot.services.training.scoring import base_answer, heldout_examples
 
 
 def _heldout_parses(model: str = "") -> List[Tuple[str, List[Dict], Dict]]:

@@ -43,6 +43,7 @@ class Settings(BaseModel):
     actions_host: str = "127.0.0.1"  # the action server's bind address
     sanic_workers: int = 1
     rasa_patches: str = ""  # "off" runs Rasa without bot/patches
+    model_poll_seconds: float = 2.0  # how often a Rasa worker looks for a new model release
     # --- connection pools and time-outs ----------------------------------------------------
     db_pool_size: int = 6
     db_max_overflow: int = 4

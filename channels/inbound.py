@@ -54,3 +54,7 @@ class Inbound:
     # Set by the pipeline when it refused the message (rate limit): whole seconds until a
     # message of this conversation would be accepted again.
     retry_after: Optional[int] = None
+    # Its row in `inbound_pending` while the turn runs (channels/replay.py), and whether
+    # the turn's own transaction deleted it with the transcript (then nothing is left to do).
+    pending_id: Optional[int] = None
+    settled: bool = False

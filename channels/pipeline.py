@@ -154,7 +154,7 @@ class Pipeline:
         if background:
             pending = await replay.remember(inbound, output)  # durable until answered
             run = self._run(inbound, on_new_message, output, prelude)
-            self._spawn(replay.settle(pending, run))
+            self._spawn(replay.settle(pending, run, inbound))
             return ACCEPTED
         if inbound.answer_resent and inbound.dedup_key:
             return await self._answer_once(inbound, on_new_message, output)
@@ -171,7 +171,8 @@ class Pipeline:
             outcome = await replay.answer_again(inbound, output, self, on_new_message)
             if outcome is not None:
                 return outcome
-        return await replay.settle(pending, self._run(inbound, on_new_message, output, None))
+        run = self._run(inbound, on_new_message, output, None)
+        return await replay.settle(pending, run, inbound)
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)

@@ -23,6 +23,7 @@ from sanic import response
 from sanic.request import Request
 
 from bot import settings
+from channels.model_watch import served_release
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,10 @@ _redis: Dict[str, Any] = {}
 
 def _model_state(app: Any) -> str:
     agent = getattr(app.ctx, "agent", None)
-    return "ok" if agent is not None and agent.is_ready() else "loading"
+    if agent is None or not agent.is_ready():
+        return "loading"
+    # Not before the worker caught up with the newest model release (channels/model_watch.py).
+    return "ok" if served_release(app) is not None else "loading"
 
 
 def _database_ok() -> None:
@@ -75,7 +79,8 @@ async def readiness(app: Any, redis_url: Optional[str] = None) -> Dict[str, str]
 async def ready(request: Request):
     checks = await readiness(request.app)
     ok = all(value == "ok" for value in checks.values())
-    return response.json({"ready": ok, "checks": checks}, status=200 if ok else 503)
+    body = {"ready": ok, "checks": checks, "model_release": served_release(request.app)}
+    return response.json(body, status=200 if ok else 503)
 
 
 def add_route(app: Any) -> None:

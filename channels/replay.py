@@ -6,8 +6,10 @@ again, so a worker killed mid-turn used to lose the message. Now:
 1. `remember` (in `Pipeline.handle`, before the 200): one INSERT into `inbound_pending`
    (bot/store/inbound.py explains why a table and not a Redis stream) with what is needed
    to run the turn again: the message as the channel parsed it and the reply address.
-2. `settle` (after the turn, answered or apologised for): one DELETE. A cancelled turn
-   (shutdown) keeps its row.
+2. after the turn, answered or apologised for, one DELETE: in the transaction that stores
+   a bot turn's transcript and analytics row (bot.services.console.turns.finish_turn,
+   `Inbound.settled`), else, on paths that write no turn row or when that transaction
+   failed, on its own (`settle`). A cancelled turn (shutdown) keeps its row.
 3. `Replayer` (a loop in every Rasa server, started by channels/server.py): every
    INBOUND_SCAN_SECONDS it renews the lease of the rows its own turns still hold, claims
    rows whose lease (INBOUND_LEASE_SECONDS) ran out, i.e. whose worker is gone, and runs
@@ -142,12 +144,14 @@ async def remember(inbound, output: RecordingOutput) -> Optional[int]:
         return None
     if row_id is not None:
         _held.add(row_id)
+        inbound.pending_id = row_id  # a bot turn deletes it with its transcript
     return row_id
 
 
-async def settle(row_id: Optional[int], run: Awaitable[str]) -> str:
-    """Await the turn, then forget its row. A cancelled turn keeps the row (another
-    worker takes it once the lease runs out)."""
+async def settle(row_id: Optional[int], run: Awaitable[str], inbound=None) -> str:
+    """Await the turn, then forget its row, unless the turn's transaction deleted it
+    already (`inbound.settled`: a bot turn, channels/turn_hooks.py). A cancelled turn keeps
+    the row (another worker takes it once the lease runs out)."""
     try:
         outcome = await run
     except asyncio.CancelledError:
@@ -155,7 +159,10 @@ async def settle(row_id: Optional[int], run: Awaitable[str]) -> str:
             _held.discard(row_id)
         raise
     if row_id is not None:
-        await _forget(row_id)
+        if inbound is not None and inbound.settled:
+            _held.discard(row_id)
+        else:
+            await _forget(row_id)
     return outcome
 
 
@@ -305,13 +312,17 @@ class Replayer:
             logger.info(
                 "replaying a %s message of %s (attempt %d)", row.channel, log_id(conv), row.attempts
             )
+            inbound.pending_id = row.id  # a bot turn deletes it with its transcript
             outcome = await self.pipeline.process(inbound, self.on_new_message, output)
         except Exception as e:
             # Left for the next claim (after the lease), which counts another attempt.
             _held.discard(row.id)
             logger.error("replay failed for %s: %s", log_id(conv), type(e).__name__)
             return "error"
-        await _forget(row.id)
+        if inbound.settled:
+            _held.discard(row.id)
+        else:
+            await _forget(row.id)
         return outcome
 
     async def answered(self, inbound) -> bool:

@@ -24,18 +24,22 @@ from bot.masking import install_log_masking
 
 
 def with_replay() -> None:
-    """Make the Sanic app that `rasa run` starts run the replay loop beside it, and
-    answer GET /ready (channels/ready.py)."""
+    """Make the Sanic app that `rasa run` starts run the replay loop and the model
+    watcher (channels/model_watch.py) beside it, and answer GET /ready (channels/ready.py)."""
     from sanic import Sanic
 
     original = Sanic.run
 
     def run(self, *args, **kwargs):
+        from channels import model_watch
         from channels.ready import add_route
 
         add_route(self)  # GET /ready for the load balancer's health checks
         self.register_listener(_start_replay, "after_server_start")
         self.register_listener(_stop_replay, "before_server_stop")
+        # The newest model release of the console's retrain, swapped in without a restart.
+        self.register_listener(model_watch.start, "after_server_start")
+        self.register_listener(model_watch.stop, "before_server_stop")
         return original(self, *args, **kwargs)
 
     Sanic.run = run

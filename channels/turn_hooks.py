@@ -18,7 +18,7 @@ import asyncio
 import functools
 import logging
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from bot import metrics
 from bot.services.console import csat
@@ -54,12 +54,15 @@ async def after_rasa(
     """`shown`: the message as the transcript has it (a button's title, a code masked)."""
     conv, channel = inbound.conversation_id, inbound.channel
     held = output.take_held() if hasattr(output, "take_held") else None
+    pending_id = getattr(inbound, "pending_id", None)
     try:
-        # One thread hop: the turn's transcript and analytics row (one transaction), then
-        # whether to ask for a rating.
-        ask = await asyncio.to_thread(
-            _finish, conv, channel, time.monotonic() - started, failed, shown, held
+        # One thread hop and one transaction: the turn's transcript, its analytics row,
+        # its pending row deleted and the open rating question read; then whether to ask.
+        ask, settled = await asyncio.to_thread(
+            _finish, conv, channel, time.monotonic() - started, failed, shown, held, pending_id
         )
+        if settled:
+            inbound.settled = True
         if ask is not None:
             await output.emit(ask["text"], ask["buttons"])
     except Exception as e:
@@ -73,14 +76,19 @@ def _finish(
     failed: bool,
     shown: Optional[str],
     held: Optional[Dict[str, Any]],
-) -> Optional[Dict[str, Any]]:
-    facts = console_turns.finish_turn(conv, channel, seconds, failed, shown, held)
+    pending_id: Optional[int],
+) -> Tuple[Optional[Dict[str, Any]], bool]:
+    facts = console_turns.finish_turn(conv, channel, seconds, failed, shown, held, pending_id)
+    settled = bool(facts.get("settled"))
     if failed:
-        return None
-    ask = csat.maybe_ask(
-        conv, channel, facts.get("finished"), bool(facts.get("active")), None, facts.get("intent")
-    )
-    return ask if ask is not None else csat.due_question(conv, bool(facts.get("active")))
+        return None, settled
+    active = bool(facts.get("active"))
+    ask = csat.maybe_ask(conv, channel, facts.get("finished"), active, None, facts.get("intent"))
+    if ask is None and "open_ask" in facts:
+        ask = csat.due_question(conv, active, open_ask=facts["open_ask"])
+    elif ask is None:
+        ask = csat.due_question(conv, active)
+    return ask, settled
 
 
 async def after_agent(

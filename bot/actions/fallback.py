@@ -27,7 +27,7 @@ from bot.content import (
     intent_button,
     message,
 )
-from bot.services.followups.picker import related_answer
+from bot.services.followups.picker import related_answer, unknown_on_topic
 from bot.services.followups.topics import topic_of
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
@@ -99,6 +99,15 @@ def _near_previous_answer(tracker: Tracker) -> Optional[str]:
     return related_answer(topic_of(tracker.events), selector.get("ranking") or [])
 
 
+def _unknown_after_previous_answer(tracker: Tracker, lang: str, choices: bool) -> Optional[str]:
+    """A short question after an answer that nothing on its topic answers: what the
+    sources do not give, with the unified number (Arabic only, as the follow-ups)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if lang != ARABIC or len(text.split()) > SHORT_WORDS:
+        return None
+    return unknown_on_topic(topic_of(tracker.events), choices)
+
+
 class ActionFallback(Action):
     def name(self) -> Text:
         return "action_fallback"
@@ -112,10 +121,16 @@ class ActionFallback(Action):
             return []
         lang = reply_language(tracker)
         buttons = suggestions(tracker.latest_message or {}, lang)
+        unknown = _unknown_after_previous_answer(tracker, lang, bool(buttons))
+        if buttons:
+            buttons.append({"title": message("fallback.something_else", lang), "payload": "/deny"})
+        if unknown:
+            # Said plainly, with the line to ask, rather than "did you mean".
+            dispatcher.utter_message(text=unknown, buttons=buttons or None)
+            return []
         if not buttons:
             dispatcher.utter_message(response="utter_fallback_rephrase")
             return []
-        buttons.append({"title": message("fallback.something_else", lang), "payload": "/deny"})
         dispatcher.utter_message(response="utter_fallback_suggest", buttons=buttons)
         return []
 

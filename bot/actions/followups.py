@@ -20,9 +20,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.fallback import ActionAffirm, ActionFallback
 from bot.actions.tickets import ActionNumberWithoutContext
-from bot.content import faq_answers, intent_button
-from bot.services.followups.picker import pick
-from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY, Ellipsis, read
+from bot.content import faq_answers, followup_content, intent_button
+from bot.services.followups.picker import pick, related_answer, unknown_on_topic
+from bot.services.followups.shapes import (
+    FOLLOWUP_KEY,
+    HOW,
+    IF,
+    ORIGINAL_INTENT_KEY,
+    TOPIC_KEY,
+    Ellipsis,
+    read,
+)
 from bot.services.followups.topics import TOPIC_SLOT, topic_of
 
 # Intents answered by a plain response, and by another action's logic, as their rules do.
@@ -35,6 +43,11 @@ RESPONSES = {
     "deny": "utter_deny_ack",
 }
 ACTIONS = {"affirm": ActionAffirm, "inform_identifier": ActionNumberWithoutContext}
+# "كيف؟" after the steps: the same answer again is what "how" asks for.
+RESTATED = {HOW}
+# Placed outside the program by the NLU (what it could not place at all goes to the
+# fallback, which leans on the previous answer the same way).
+OFF_TOPIC = {"out_of_scope"}
 # "وإذا ما وصلني الرمز؟" read as a request to resend an objection's code.
 SERVICE_OF = {"resend_code": "objection_status"}
 
@@ -77,13 +90,63 @@ class ActionAnswerFollowup(Action):
         parse = tracker.latest_message or {}
         marked = parse.get(FOLLOWUP_KEY) or {}
         ellipsis = Ellipsis.from_dict(marked) or read(parse.get("text") or "")
-        topic = topic_of(tracker.events)
+        form = (tracker.active_loop or {}).get("name")
+        # Asked inside a form right after its question: about the service it runs.
+        topic = (
+            marked.get(TOPIC_KEY)  # a story's own subject
+            or topic_of(tracker.events)
+            or (followup_content().get("forms") or {}).get(form or "")
+        )
         answer = pick(topic, ellipsis, tracker.slots)
         if answer is None:
-            return answer_on_its_own(dispatcher, tracker, domain, marked.get(ORIGINAL_INTENT_KEY))
+            intent = marked.get(ORIGINAL_INTENT_KEY)
+            return self._unanswered(dispatcher, tracker, domain, topic, ellipsis, intent)
         if answer.faq:
             dispatcher.utter_message(response=f"utter_faq/{answer.faq}")
             return [SlotSet(TOPIC_SLOT, answer.faq)]
         dispatcher.utter_message(text=answer.text, buttons=answer.buttons or None)
         # The topic stays, so a third message ("وإذا تأخر؟") leans on it too.
+        return [SlotSet(TOPIC_SLOT, topic)]
+
+    def _unanswered(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict,
+        topic: Optional[str],
+        ellipsis: Optional[Ellipsis],
+        intent: Optional[str],
+    ) -> List:
+        """Nothing on the topic for what was asked: the message as read on its own,
+        except where that would leave the topic for nothing."""
+        unknown = unknown_on_topic(topic)
+        if unknown and intent in OFF_TOPIC:
+            # After an answer, a follow-up read as off-topic on its own is about that
+            # answer: an answer near it the NLU ranked high, else what the sources do not
+            # give on it, never "outside what I can help with".
+            return self._on_topic_after_all(dispatcher, tracker, topic)
+        service = intent_button(SERVICE_OF.get(intent or "", intent or ""))
+        if unknown and service and ellipsis is not None and ellipsis.kind == IF:
+            # "وإذا ما عندي ايبان؟" read as the pre-check: a condition the sources do not
+            # settle, with the service one tap away rather than started.
+            dispatcher.utter_message(text=unknown, buttons=[service])
+            return [SlotSet(TOPIC_SLOT, topic)]
+        repeated = intent == "faq" and faq_key(tracker.latest_message or {}) == topic
+        if unknown and repeated and (ellipsis is None or ellipsis.kind not in RESTATED):
+            # Read on its own, it gets the very answer it follows ("وإذا الحساب مو
+            # باسمي؟" after the IBAN steps): that answer does not hold what is asked.
+            dispatcher.utter_message(text=unknown)
+            return [SlotSet(TOPIC_SLOT, topic)]
+        return answer_on_its_own(dispatcher, tracker, domain, intent)
+
+    @staticmethod
+    def _on_topic_after_all(
+        dispatcher: CollectingDispatcher, tracker: Tracker, topic: Optional[str]
+    ) -> List:
+        selector = ((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}
+        near = related_answer(topic, selector.get("ranking") or [])
+        if near:
+            dispatcher.utter_message(response=f"utter_faq/{near}")
+            return [SlotSet(TOPIC_SLOT, near)]
+        dispatcher.utter_message(text=unknown_on_topic(topic))
         return [SlotSet(TOPIC_SLOT, topic)]

@@ -21,7 +21,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content import ARABIC, ENGLISH, case_text, language_of
-from bot.services.followups.shapes import FOLLOWUP_KEY, ORIGINAL_INTENT_KEY
+from bot.services.followups.shapes import ASKING, FOLLOWUP_KEY, ORIGINAL_INTENT_KEY
 from bot.services.verification import validators as v
 
 # Intents a form leaves to the rules (an FAQ, cancel, a person: the form resumes or
@@ -202,10 +202,21 @@ def resumes_after_faq(tracker: Tracker, form: str) -> bool:
 
 def leave_to_rules(tracker: Tracker, form_intent: str) -> bool:
     """True when the message is an interruption the rules answer (not a slot value):
-    an FAQ, an FAQ button, cancel, talk to a person, or another of these flows.
+    an FAQ, an FAQ button, cancel, talk to a person, another of these flows, or a
+    follow-up asking something.
     Anything else (including other buttons) stays a candidate value for the slot,
     so the form answers it and no rule-less state is ever reached."""
-    return intent_of(tracker) in INTERRUPTIONS | (SWITCHES - {form_intent})
+    return intent_of(tracker) in INTERRUPTIONS | (SWITCHES - {form_intent}) or asks_a_followup(
+        tracker
+    )
+
+
+def asks_a_followup(tracker: Tracker) -> bool:
+    """A follow-up that asks something ("وين اتابعها؟", "وبعدين وش يصير؟") rather than
+    answers the form's question: the follow-up rules answer it, then the form asks again."""
+    if intent_of(tracker) != "followup":
+        return False
+    return ((tracker.latest_message or {}).get(FOLLOWUP_KEY) or {}).get("kind") in ASKING
 
 
 def extract_number_text(tracker: Tracker, slot: str, form_intent: str) -> Dict[Text, Any]:

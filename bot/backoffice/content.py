@@ -3,7 +3,9 @@
 content releases            the releases, newest first (who published, which items)
 content export [--to DIR] [--release N]
                             write a release back as the files of bot/content/ (default
-                            var/content-export/), to review and commit to version control
+                            var/content-export/), with the new questions the served model
+                            learnt (their phrasings in data/new_questions/nlu.yml, for
+                            bot/data/), to review and commit to version control
 """
 
 from __future__ import annotations

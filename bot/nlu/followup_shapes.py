@@ -19,7 +19,7 @@ action_answer_faqs).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -29,6 +29,7 @@ from rasa.nlu.constants import RESPONSE_SELECTOR_PREDICTION_KEY, RESPONSE_SELECT
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
@@ -37,14 +38,16 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
+from bot.services.followups.asking import asks_about_service, read_condition
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
+    TOPIC_KEY,
     Ellipsis,
-    asks_about_service,
     read,
 )
+from bot.services.followups.stories import read_story
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -58,6 +61,14 @@ class FollowupShapes(GraphComponent):
             # The answer selector's own FAQ answers a question about a service when it
             # is at least this sure; otherwise the service's FAQ (followups.yml).
             "service_answer_threshold": 0.5,
+            # Intents kept for their own rules except when the message asks one of these
+            # kinds: "ببلاش؟" read as "never mind" asks a price ("بلاش" alone is not
+            # read as one), "ومين اكلم؟" read as "a person please" asks whom to call.
+            "guarded_intents": {"cancel": ["cost"], "human_handoff": ["phone"]},
+            # A where-question read as something else ("no", small talk) is about the
+            # service ranked this high at least, this sure.
+            "runner_up_rank": 3,
+            "runner_up_floor": 0.2,
             # Intents an elliptical message may have been read as, and that the follow-up
             # action can answer the same way when the message fits no topic. Others
             # (cancel, a person, buttons' intents) keep their own rules.
@@ -78,6 +89,8 @@ class FollowupShapes(GraphComponent):
                 "open_ticket",
                 "ticket_status",
                 "objection_status",
+                # "وفيه رقم ثاني غيره؟" read as the ticket category "other".
+                "inform_ticket_category",
             ],
         }
 
@@ -103,14 +116,30 @@ class FollowupShapes(GraphComponent):
         text = message.get(TEXT) or ""
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
-        if not text or text.lstrip().startswith("/") or name not in self.config["markable_intents"]:
+        if not text or text.lstrip().startswith("/"):
             return
         ellipsis = read(text)
+        guarded = self.config["guarded_intents"].get(name) or ()
+        if name not in self.config["markable_intents"] and not (
+            ellipsis and ellipsis.kind in guarded
+        ):
+            return
+        told = {}
         if ellipsis is None:
             # "كم ياخذ تغيير الايبان؟": answered on the topic if the topic is its subject
             # (bot.services.followups.loose), else as the intent it was read as.
             loose = read_loose(text)
             ellipsis = Ellipsis(loose[0], about=tuple(loose[1])) if loose else None
+        if ellipsis is None:
+            # A story ending in "كم ياخذ؟": asked on the subject the story names
+            # (bot.services.followups.stories).
+            story = read_story(text)
+            if story:
+                ellipsis, told = story[0], {TOPIC_KEY: story[1]}
+        if ellipsis is None:
+            # "وإذا ما عندي ايبان؟": a condition on the answer before, answered as read
+            # but never starting a service's form.
+            ellipsis = read_condition(text)
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],
@@ -118,13 +147,31 @@ class FollowupShapes(GraphComponent):
             }
             message.set(INTENT, marked, add_to_output=True)
             message.set(
-                FOLLOWUP_KEY, {**ellipsis.as_dict(), ORIGINAL_INTENT_KEY: name}, add_to_output=True
+                FOLLOWUP_KEY,
+                {**ellipsis.as_dict(), ORIGINAL_INTENT_KEY: name, **told},
+                add_to_output=True,
             )
             return
-        faq = (followup_content().get("services") or {}).get(name)
+        services = followup_content().get("services") or {}
+        faq = services.get(name)
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
             self.config["retrieval_intent"]
         )
+        runner_up = None if faq else self._service_behind(message, name, services)
+        if runner_up and selector is not None and asks_about_service(text):
+            # "ولو ما نزلت ابد وين اشتكي؟" read as "no": the service the NLU ranked next
+            # is what the where-question is about; its own FAQ answers it.
+            message.set(
+                INTENT,
+                {
+                    INTENT_NAME_KEY: self.config["multi_intent"],
+                    PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+                },
+                add_to_output=True,
+            )
+            selector[ANSWERS_KEY] = [f"{self.config['retrieval_intent']}/{services[runner_up]}"]
+            selector[OFFER_KEY] = runner_up
+            return
         if faq and selector is not None and asks_about_service(text):
             confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
             multi = {
@@ -139,3 +186,17 @@ class FollowupShapes(GraphComponent):
             answer = prediction.get(INTENT_RESPONSE_KEY) if sure else None
             selector[ANSWERS_KEY] = [answer or f"{self.config['retrieval_intent']}/{faq}"]
             selector[OFFER_KEY] = name
+
+    def _service_behind(
+        self, message: Message, name: Optional[str], services: Dict[str, str]
+    ) -> Optional[str]:
+        """A service among the NLU's first intents when the message was read as none of
+        the FAQs or services (a "no", small talk, an unclear message)."""
+        if name in services or name == self.config["retrieval_intent"]:
+            return None
+        for row in (message.get(INTENT_RANKING_KEY) or [])[: self.config["runner_up_rank"]]:
+            if row.get(INTENT_NAME_KEY) in services and float(
+                row.get(PREDICTED_CONFIDENCE_KEY) or 0.0
+            ) >= float(self.config["runner_up_floor"]):
+                return row[INTENT_NAME_KEY]
+        return None

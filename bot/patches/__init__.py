@@ -12,6 +12,7 @@ fixture (tests/conftest.py, `rasa_patches`).
     utf8_json         action server requests as UTF-8 JSON instead of \\u escapes
     slot_copy         slots copied directly instead of through copyreg
     graph_schema      the part of the prediction graph a run needs, worked out once
+    graph_runner      the graph's nodes called in order, without dask's scheduler
     cors_credentials  Rasa's CORS: no headers without an Origin, never credentials
 
 Guards: the patches are written against Rasa 3.6.21 (each records the sha256 of the
@@ -42,6 +43,7 @@ MODULES = (
     "utf8_json",
     "slot_copy",
     "graph_schema",
+    "graph_runner",
     "cors_credentials",
 )
 OFF = ("off", "0", "false", "no")

@@ -48,7 +48,17 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, insert, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    select,
+    update,
+)
 
 from bot.masking import mask_text
 from bot.nlu.arabic import to_ascii_digits
@@ -98,6 +108,25 @@ def channel_from_id(conversation_id: str) -> str:
     return prefix if prefix in ("telegram", "whatsapp", "web") else "rest"
 
 
+# The statements written on every message, built once: building a Core statement costs
+# several times what SQLite takes to run it (docs/benchmarks.md "Half the CPU").
+_BY_ID = bindparam("_conversation_id")
+
+# Its SET clause is made of the parameters named like columns (those being changed).
+_TOUCH = Conversation.__table__.update().where(Conversation.__table__.c.conversation_id == _BY_ID)
+
+_EXISTS = select(Conversation.__table__.c.conversation_id).where(
+    Conversation.__table__.c.conversation_id == _BY_ID
+)
+_CREATE = Conversation.__table__.insert()
+_INSERT_MESSAGE = TranscriptMessage.__table__.insert()
+_STORED_INBOUND = select(TranscriptMessage.__table__.c.id).where(
+    TranscriptMessage.__table__.c.conversation_id == _BY_ID,
+    TranscriptMessage.__table__.c.author == "citizen",
+    TranscriptMessage.__table__.c.channel_message_id == bindparam("_channel_message_id"),
+)
+
+
 def _touch(
     connection,
     conversation_id: str,
@@ -106,37 +135,39 @@ def _touch(
     last_inbound_at: Optional[datetime] = None,
 ) -> None:
     """Create the conversation on first contact; remember where to reply and when the
-    citizen last wrote. Core statements: this runs two or three times per message."""
-    table = Conversation.__table__
+    citizen last wrote."""
     changes: Dict[str, Any] = {}
     if recipient_id is not None:
         changes["recipient_id"] = str(recipient_id)
     if last_inbound_at is not None:
         changes["last_inbound_at"] = last_inbound_at
     if changes:
-        exists = (
-            connection.execute(
-                update(table).where(table.c.conversation_id == conversation_id).values(**changes)
-            ).rowcount
-            > 0
-        )
+        changes["_conversation_id"] = conversation_id
+        exists = connection.execute(_TOUCH, changes).rowcount > 0
     else:
         exists = (
-            connection.execute(
-                select(table.c.conversation_id).where(table.c.conversation_id == conversation_id)
-            ).first()
-            is not None
+            connection.execute(_EXISTS, {"_conversation_id": conversation_id}).first() is not None
         )
     if not exists:
         connection.execute(
-            insert(table).values(
-                conversation_id=conversation_id,
-                channel=channel or channel_from_id(conversation_id),
-                recipient_id=str(recipient_id or conversation_id.split(":", 1)[-1]),
-                created_at=utcnow(),
-                last_inbound_at=last_inbound_at,
-            )
+            _CREATE,
+            {
+                "conversation_id": conversation_id,
+                "channel": channel or channel_from_id(conversation_id),
+                "recipient_id": str(recipient_id or conversation_id.split(":", 1)[-1]),
+                "created_at": utcnow(),
+                "last_inbound_at": last_inbound_at,
+            },
         )
+
+
+def _stored_inbound(connection, conversation_id: str, channel_message_id: Any) -> Optional[int]:
+    """The id of a citizen's message already stored under this channel message id."""
+    stored = connection.execute(
+        _STORED_INBOUND,
+        {"_conversation_id": conversation_id, "_channel_message_id": _str(channel_message_id)},
+    ).scalar()
+    return None if stored is None else int(stored)
 
 
 def _insert_message(
@@ -149,14 +180,15 @@ def _insert_message(
     channel_message_id: Optional[str],
 ) -> int:
     result = connection.execute(
-        insert(TranscriptMessage.__table__).values(
-            conversation_id=conversation_id,
-            at=at,
-            author=author,
-            text=text,
-            buttons=buttons,
-            channel_message_id=_str(channel_message_id),
-        )
+        _INSERT_MESSAGE,
+        {
+            "conversation_id": conversation_id,
+            "at": at,
+            "author": author,
+            "text": text,
+            "buttons": buttons,
+            "channel_message_id": _str(channel_message_id),
+        },
     )
     return int(result.inserted_primary_key[0])
 
@@ -191,16 +223,9 @@ def record_inbound(
     with transaction() as connection:
         _touch(connection, conversation_id, channel, recipient_id, last_inbound_at=at)
         if once and channel_message_id is not None:
-            table = TranscriptMessage.__table__
-            stored = connection.execute(
-                select(table.c.id).where(
-                    table.c.conversation_id == conversation_id,
-                    table.c.author == "citizen",
-                    table.c.channel_message_id == _str(channel_message_id),
-                )
-            ).scalar()
+            stored = _stored_inbound(connection, conversation_id, channel_message_id)
             if stored is not None:
-                return int(stored)
+                return stored
         return _insert_message(
             connection,
             conversation_id,
@@ -260,20 +285,13 @@ def write_messages(
         last_inbound_at=inbound["at"] if inbound is not None else None,
     )
     ids: List[int] = []
-    table = TranscriptMessage.__table__
     for item in items:
         author, mid = item["author"], item.get("channel_message_id")
         if author == "citizen":
             if item.get("once") and mid is not None:
-                stored = connection.execute(
-                    select(table.c.id).where(
-                        table.c.conversation_id == conversation_id,
-                        table.c.author == "citizen",
-                        table.c.channel_message_id == _str(mid),
-                    )
-                ).scalar()
+                stored = _stored_inbound(connection, conversation_id, mid)
                 if stored is not None:
-                    ids.append(int(stored))
+                    ids.append(stored)
                     continue
             text, buttons = mask_text(item["text"] or ""), None
         elif author in AUTHORS:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, Optional
 
-from sqlalchemy import Column, Integer, String, Text, insert, select, update
+from sqlalchemy import Column, Integer, String, Text, bindparam, insert, select, update
 
 from bot.masking import mask_text
 from bot.store import transaction
@@ -82,22 +82,33 @@ def record_ask(
         return int(result.inserted_primary_key[0])
 
 
-def open_ask(conversation_id: str, within: timedelta, now: Optional[datetime] = None):
+def open_ask(
+    conversation_id: str, within: timedelta, now: Optional[datetime] = None, connection=None
+):
     """The latest question to this conversation still open (asked or waiting for a
-    comment) and asked within `within`, as a dict, or None."""
+    comment) and asked within `within`, as a dict, or None. In the caller's transaction
+    if one is given (the turn's, bot.services.console.turns)."""
     now = now or utcnow()
-    with transaction() as c:
-        row = (
-            c.execute(
-                select(_T)
-                .where(_T.c.conversation_id == conversation_id, _T.c.asked_at >= now - within)
-                .order_by(_T.c.id.desc())
-                .limit(1)
-            )
-            .mappings()
-            .first()
-        )
+    if connection is None:
+        with transaction() as c:
+            return open_ask(conversation_id, within, now, c)
+    row = (
+        connection.execute(_OPEN_ASK, {"_conversation_id": conversation_id, "_since": now - within})
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
+
+
+# Read on every bot turn: built once (building costs more than running it).
+_OPEN_ASK = (
+    select(_T)
+    .where(
+        _T.c.conversation_id == bindparam("_conversation_id"), _T.c.asked_at >= bindparam("_since")
+    )
+    .order_by(_T.c.id.desc())
+    .limit(1)
+)
 
 
 def ask_due(rating_id: int, now: Optional[datetime] = None) -> bool:

@@ -5,7 +5,8 @@ Why a table of ours and not a Redis stream: the row is written where the transcr
 the tracker already live, so it survives a Redis restart or eviction, needs no consumer
 group bookkeeping, and the erasure reaches it with one DELETE like every other table that
 names a conversation. It costs one INSERT before the webhook's 200 and one DELETE after
-the answer (docs/benchmarks.md "Durable inbound").
+the answer, made in the transaction that stores a bot turn's transcript (docs/benchmarks.md
+"Durable inbound").
 
 A row holds the citizen's unmasked text only while it is pending: it is deleted, not
 flagged, once the turn is answered or given up. `claimed_at` is the lease: the owning
@@ -27,9 +28,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     delete,
     func,
-    insert,
     select,
     update,
 )
@@ -70,25 +71,37 @@ def add(dedup_key: str, channel: str, conversation_id: str, body: str, owner: st
     try:
         with transaction() as conn:
             result = conn.execute(
-                insert(T).values(
-                    dedup_key=dedup_key,
-                    channel=channel,
-                    conversation_id=conversation_id,
-                    body=body,
-                    owner=owner,
-                    attempts=1,
-                    created_at=now,
-                    claimed_at=now,
-                )
+                _ADD,
+                {
+                    "dedup_key": dedup_key,
+                    "channel": channel,
+                    "conversation_id": conversation_id,
+                    "body": body,
+                    "owner": owner,
+                    "attempts": 1,
+                    "created_at": now,
+                    "claimed_at": now,
+                },
             )
             return int(result.inserted_primary_key[0])
     except IntegrityError:
         return None
 
 
-def remove(row_id: int) -> None:
-    with transaction() as conn:
-        conn.execute(delete(T).where(T.c.id == row_id))
+def remove(row_id: int, connection=None) -> None:
+    """Forget an answered message; in the caller's transaction if one is given (the
+    turn's transcript, so both are written or neither)."""
+    if connection is None:
+        with transaction() as conn:
+            conn.execute(_REMOVE, {"_id": row_id})
+    else:
+        connection.execute(_REMOVE, {"_id": row_id})
+
+
+# Written on every webhook and REST message: built once (building a Core statement costs
+# more than SQLite takes to run it).
+_ADD = T.insert()
+_REMOVE = delete(T).where(T.c.id == bindparam("_id"))
 
 
 def renew(owner: str, row_ids: Iterable[int]) -> int:

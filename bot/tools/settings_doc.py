@@ -25,6 +25,12 @@ OUTSIDE = {"ACTION_ENDPOINT_URL", "RASA_API_TOKEN", "CHROMIUM_PATH"}
 # `python -m bot.tools.settings_doc` writes the page and a test keeps it in step.
 DOCS: Tuple[Tuple[Tuple[str, ...], str, str], ...] = (
     (("RASA_PORT",), "`5005`", "Rasa server port"),
+    (
+        ("MODEL_POLL_SECONDS",),
+        "`2`",
+        "how often each Rasa worker looks for a model release of the console's retrain "
+        "([deployment.md](deployment.md))",
+    ),
     (("ACTIONS_PORT",), "`5055`", "action server port"),
     (
         ("ACTIONS_HOST",),
@@ -168,6 +174,11 @@ DOCS: Tuple[Tuple[Tuple[str, ...], str, str], ...] = (
         ("SMS_BUDGET_NATIONAL_ID_DAY", "SMS_BUDGET_GLOBAL_MINUTE"),
         "`5`, `60`",
         "ticket SMS per national ID a day; all SMS a minute (0 turns a budget off)",
+    ),
+    (
+        ("SMS_BUDGET_STAFF_MOBILE_DAY",),
+        "`6`",
+        "status notifications set off by staff, per mobile a day: their own budget; past it a notification waits until the budget allows and goes out once",
     ),
     (
         ("RETENTION_TRANSCRIPT_DAYS",),

@@ -19,6 +19,10 @@ sign-in cookie (path /desk) signs supervisors in too; /console redirects there.
     GET  /desk/console/api/content…          the content section (channels/console/content_routes.py):
                                              items ?q=, item ?key=, check, changes, approve,
                                              reject, publish, releases, rollback, live
+    GET  /desk/console/api/training…         new questions (channels/console/training_routes.py):
+                                             faq, faq/check, reviewed, changes/<id>/<step>,
+                                             jobs (start, poll), jobs/<id>/approve|discard,
+                                             rollback
     GET  /metrics                            Prometheus text format (METRICS_TOKEN or
                                              METRICS_INTERNAL; otherwise 404)
 

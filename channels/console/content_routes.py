@@ -26,7 +26,7 @@ EDITOR, APPROVER = "editor", "approver"
 MAX_TEXT = 20_000  # far past every channel's limit: the checks say why, not this
 
 
-async def _user(
+async def staff_user(
     request: Request, write: bool = False, right: Optional[str] = None
 ) -> Tuple[Optional[Dict[str, Any]], Denied]:
     user, denied = await staff(request, write, role=SUPERVISOR)
@@ -54,7 +54,7 @@ def _texts(body: Dict[str, Any]) -> Optional[Dict[str, str]]:
 def add_routes(bp: Blueprint) -> None:
     @bp.route("/desk/console/api/content", methods=["GET"])
     async def content_items(request: Request):
-        user, denied = await _user(request)
+        user, denied = await staff_user(request)
         if denied:
             return denied
         query = str(request.args.get("q") or "")[:200]
@@ -64,7 +64,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/item", methods=["GET"])
     async def content_item(request: Request):
-        user, denied = await _user(request)
+        user, denied = await staff_user(request)
         if denied:
             return denied
         key = str(request.args.get("key") or "")[:160]
@@ -82,7 +82,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/check", methods=["POST"])
     async def content_check(request: Request):
-        user, denied = await _user(request, write=True)
+        user, denied = await staff_user(request, write=True)
         if denied:
             return denied
         body = json_body(request)
@@ -97,7 +97,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/changes", methods=["GET"])
     async def content_changes(request: Request):
-        user, denied = await _user(request)
+        user, denied = await staff_user(request)
         if denied:
             return denied
         found = await asyncio.to_thread(workflow.changes)
@@ -106,7 +106,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/changes", methods=["POST"])
     async def content_propose(request: Request):
-        user, denied = await _user(request, write=True, right=EDITOR)
+        user, denied = await staff_user(request, write=True, right=EDITOR)
         if denied:
             return denied
         body = json_body(request)
@@ -126,7 +126,7 @@ def add_routes(bp: Blueprint) -> None:
     async def _decide(request: Request, change_id: int, decide, right: str = APPROVER):
         """A step on one pending change: approve or reject (approvers), withdraw (its
         author, an editor)."""
-        user, denied = await _user(request, write=True, right=right)
+        user, denied = await staff_user(request, write=True, right=right)
         if denied:
             return denied
         try:
@@ -155,7 +155,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/publish", methods=["POST"])
     async def content_publish(request: Request):
-        user, denied = await _user(request, write=True, right=APPROVER)
+        user, denied = await staff_user(request, write=True, right=APPROVER)
         if denied:
             return denied
         note = str(json_body(request).get("note") or "")
@@ -168,7 +168,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/releases", methods=["GET"])
     async def content_releases(request: Request):
-        user, denied = await _user(request)
+        user, denied = await staff_user(request)
         if denied:
             return denied
         found = await asyncio.to_thread(workflow.releases)
@@ -176,7 +176,7 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.route("/desk/console/api/content/rollback", methods=["POST"])
     async def content_rollback(request: Request):
-        user, denied = await _user(request, write=True, right=APPROVER)
+        user, denied = await staff_user(request, write=True, right=APPROVER)
         if denied:
             return denied
         body = json_body(request)
@@ -200,7 +200,7 @@ def add_routes(bp: Blueprint) -> None:
     @bp.route("/desk/console/api/content/live", methods=["GET"])
     async def content_live(request: Request):
         """Which release this worker serves (the worker's process id tells workers apart)."""
-        user, denied = await _user(request)
+        user, denied = await staff_user(request)
         if denied:
             return denied
         return json_response({"release": live.applied(), "worker": os.getpid()})

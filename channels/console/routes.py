@@ -18,6 +18,7 @@ from bot.services.console.stats import Period
 from bot.store import audit, session_scope
 from channels.console import views
 from channels.console.content_routes import add_routes as add_content_routes
+from channels.console.training_routes import add_routes as add_training_routes
 from channels.edge import client_address, secrets_match
 from channels.http import (
     SUPERVISOR,
@@ -232,6 +233,7 @@ def blueprint() -> Blueprint:
         return json_response({"topics": await asyncio.to_thread(views.new_topic_items, found)})
 
     add_content_routes(bp)
+    add_training_routes(bp)
 
     @bp.route("/metrics", methods=["GET"])
     async def prometheus(request: Request):

@@ -209,6 +209,78 @@ def test_the_hot_path_costs_one_insert_and_one_delete(app_db):
     assert statements == ["INSERT", "DELETE"]
 
 
+def _transactions_during(run) -> list:
+    """The statements `run()` sends to the app database, one list per transaction."""
+    from sqlalchemy import event
+
+    from bot.store import engine
+
+    groups, current = [], []
+
+    def seen(conn, cursor, statement, *args):
+        current.append(" ".join(statement.split()[:3]).upper())
+
+    def committed(conn):
+        groups.append(list(current))
+        current.clear()
+
+    event.listen(engine(), "before_cursor_execute", seen)
+    event.listen(engine(), "commit", committed)
+    try:
+        run()
+    finally:
+        event.remove(engine(), "before_cursor_execute", seen)
+        event.remove(engine(), "commit", committed)
+    return [g for g in groups if g]
+
+
+class TelegramOutput(Output):
+    ids_needed = "buttons"  # as Telegram's: a reply without buttons is written at the end
+
+
+def test_the_row_is_deleted_in_the_transaction_that_stores_the_answer(app_db):
+    async def scenario():
+        pipeline = _pipeline()
+        output = TelegramOutput("telegram:42", "42")
+        await pipeline.handle(_inbound(9), Agent(), output, background=True)
+        await pipeline.drain(5)
+
+    groups = _transactions_during(lambda: asyncio.run(scenario()))
+    writes = [g for g in groups if any(s.split()[0] in ("INSERT", "UPDATE", "DELETE") for s in g)]
+    # Before the 200: the pending row. After the turn: the message, the reply, the turn's
+    # row and the pending row's deletion, committed together.
+    assert len(writes) == 2, "\n".join(map(str, groups))
+    assert writes[0] == ["INSERT INTO INBOUND_PENDING"]
+    last = writes[1]
+    assert "DELETE FROM INBOUND_PENDING" in last
+    assert "INSERT INTO TRANSCRIPT_MESSAGES" in last and "INSERT INTO BOT_TURNS" in last
+    assert store.count() == 0
+
+
+def test_a_turn_whose_transaction_fails_still_stores_the_answer_then_drops_the_row(
+    app_db, monkeypatch
+):
+    from bot.store import conversations, turns
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("analytics row refused")
+
+    monkeypatch.setattr(turns, "write_turn", broken)
+
+    async def scenario():
+        pipeline = _pipeline()
+        inbound = _inbound(10)
+        output = TelegramOutput("telegram:42", "42")
+        await pipeline.handle(inbound, Agent(), output, background=True)
+        await pipeline.drain(5)
+        return inbound
+
+    inbound = asyncio.run(scenario())
+    assert not inbound.settled  # the turn's transaction rolled back, row and all
+    assert store.count() == 0  # then deleted on its own, as before
+    assert [m["author"] for m in conversations.transcript("telegram:42")] == ["citizen", "bot"]
+
+
 # ---------------------------------------------------------------- the replay
 def test_a_message_whose_worker_died_is_answered_by_another(app_db, recorded):
     _add(3)

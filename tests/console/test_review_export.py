@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from bot.services.console import review, review_export
+from bot.services.training import export
 from bot.store import turns
 
 
@@ -47,7 +48,7 @@ def test_export_writes_new_examples_only(db, tmp_path):
     _label(known_text, "intent", "greet")
     _label("1012345678", "intent", "inform_identifier")  # nothing left once scrubbed
     out = tmp_path / "reviewed" / "nlu.yml"
-    assert review_export.main(["--out", str(out), "--no-train"]) == 0
+    assert export.main(["--out", str(out), "--no-train"]) == 0
     doc = yaml.safe_load(out.read_text(encoding="utf-8"))
     got = {i["intent"]: [e[2:] for e in i["examples"].splitlines()] for i in doc["nlu"]}
     assert got == {
@@ -67,7 +68,7 @@ def test_a_message_of_a_test_set_is_never_exported(db, tmp_path):
     _label(fresh, "intent", "faq/program_about")
     _label("كم درجة الحرارة في ابها", "out_of_scope")
     out = tmp_path / "nlu.yml"
-    assert review_export.main(["--out", str(out), "--no-train"]) == 0
+    assert export.main(["--out", str(out), "--no-train"]) == 0
     doc = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert {i["intent"]: i["examples"] for i in doc["nlu"]} == {
         "out_of_scope": "- كم درجة الحرارة في ابها\n"
@@ -78,7 +79,7 @@ def test_a_text_labelled_two_ways_is_left_out(db, tmp_path):
     _label("ابي اغير رقمي", "intent", "faq/change_mobile")
     _label("ابي اغير رقمي", "intent", "faq/update_data")
     out = tmp_path / "nlu.yml"
-    review_export.main(["--out", str(out), "--no-train"])
+    export.main(["--out", str(out), "--no-train"])
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["nlu"] == []
 
 
@@ -87,8 +88,31 @@ def test_the_exported_file_trains_and_the_heldout_check_runs(db, tmp_path, capsy
     _label("ودي اعرف وش شروط الاستحقاق بالضبط", "intent", "faq/eligibility_conditions")
     _label("كم درجة الحرارة في ابها", "out_of_scope")
     out = tmp_path / "nlu.yml"
-    status = review_export.main(["--out", str(out)])
+    status = export.main(["--out", str(out)])
     printed = capsys.readouterr().out
     assert "baseline" in printed and "with_reviewed" in printed and "held-out" in printed
     assert status in (0, 1)
     assert ("GOT WORSE" in printed) == (status == 1)
+
+
+def test_the_export_can_propose_its_examples_as_a_training_change(db, tmp_path):
+    from bot.services.training import changes
+
+    _label("ودي اعرف وش شروط الاستحقاق بالضبط", "intent", "faq/eligibility_conditions")
+    assert export.main(["--out", str(tmp_path / "nlu.yml"), "--no-train", "--propose", "huda"]) == 0
+    (change,) = changes.listed()
+    assert (change["kind"], change["author"], change["state"]) == ("examples", "huda", "pending")
+    assert change["payload"]["examples"] == {
+        "faq/eligibility_conditions": ["ودي اعرف وش شروط الاستحقاق بالضبط"]
+    }
+
+
+def test_scrub_takes_out_every_form_of_a_number_the_bot_accepts():
+    """Whatever reaches it (a label written before labels were masked, a caller that did
+    not mask), no number is left readable in a training example."""
+    from tests.support.personal_formats import FORMATS, leaked
+
+    for typed in FORMATS:
+        text = review_export.scrub(f"ابي اغير {typed} لو سمحت")
+        assert leaked(text) == [] and "•" not in text, (typed, text)
+        assert text.startswith("ابي اغير") and text.endswith("لو سمحت")

@@ -96,7 +96,9 @@ def test_erasure_leaves_nothing_of_the_citizen_and_all_of_the_other(pg):
     assert data.leftovers([pg], A.needles()) == []
     assert data.count_mentions([pg], B.needles()) == b_before
     assert report.conversations == 5 and report.rows["events"] == 20 + 5
-    assert [report.rows[t] for t in ("bot_turns", "csat_ratings", "review_labels")] == [3, 1, 1]
+    assert [
+        report.rows[t] for t in ("bot_turns", "csat_ratings", "review_labels", "training_examples")
+    ] == [3, 1, 2, 1]
     ratings = data.all_rows(pg)["csat_ratings"]
     assert sorted(r["conversation_id"] for r in ratings) == sorted(["erased", B.web])
     assert _loaded(store, "rest-saved-by-rasa") is None

@@ -3,7 +3,8 @@
 
 Citizen A is the one erased; citizen B must come out intact. Both are written through
 the services the bot uses (tickets with their SMS, objections, one-time codes, handoffs,
-transcripts, the console's turn rows, ratings and review labels), plus Rasa tracker events
+transcripts, the console's turn rows, ratings and review labels, a training change of the
+review queue's examples), plus Rasa tracker events
 shaped like Rasa's own (user text, slot values, bot replies), where the numbers are in
 clear. Each citizen also gives a name in what they type: the console keeps masked text,
 so the name is what shows that the citizen's words are still there.
@@ -106,6 +107,11 @@ NO_CITIZEN_DATA = {
     # What the program tells every citizen, written by staff (bot/services/content).
     "content_changes": "staff's proposed wording of answers and facts",
     "content_releases": "published wording of answers and facts",
+    # Retrain logs are masked as they are written and cleared after the transcript
+    # period; scores are on the test sets (bot/services/privacy/training_data.py).
+    "training_jobs": "retrain progress, masked logs and scores on the test sets",
+    # Character n-gram counts and weights, no example text; superseded ones dropped.
+    "model_releases": "trained models (what they learned, not their examples)",
 }
 # A conversation where A typed the ID (Arabic-Indic digits) and nothing else was stored:
 # only the tracker can tell it is A's.
@@ -283,6 +289,11 @@ def populate(tracker_engine, now_ts: float) -> None:
             [event("session_started", now_ts - 20)]
             + turn(now_ts - 10, "السلام عليكم", {}, "وعليكم السلام"),
         )
+    # The review queue's labelled messages (each citizen's, with their name) proposed as
+    # training examples, as an editor does in the console.
+    from bot.services.training import changes
+
+    changes.propose_reviewed_examples("huda")
     arabic_id = A.national_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     write_events(
         tracker_engine,
@@ -315,6 +326,7 @@ def populate_console(c: Citizen, other: Citizen, now_ts: float) -> None:
     assert csat.set_comment(rating, f"ما ساعدني، {c.name}، جوالي {c.mobile}")
     note = f"شبيه بمحادثة {other.telegram}" if c is B else f"سؤال جديد من {c.mobile}"
     review.label(turn_ids[0], "new_topic", None, note, "huda")
+    review.label(turn_ids[1], "intent", "check_eligibility", None, "huda")
 
 
 def all_rows(engine) -> Dict[str, List[Dict]]:
@@ -371,6 +383,11 @@ EXPECTED_PURGE = {
     "bot_turns": 1,  # the 181-day-old turn (its day is rolled up first)
     "csat_ratings": 1,  # anonymised
     "review_labels": 1,
+    # A reviewed example from the old turn and one from a training change made before
+    # examples kept their turns, older than the period; their young twins stay.
+    "training_examples": 2,
+    "training_jobs": 2,  # an old finished job's log, an old ready candidate's bytes
+    "model_releases": 2,  # old superseded models; the newest two keep theirs
 }
 
 
@@ -516,6 +533,7 @@ def seed_retention(app, tracker, now) -> None:
         # The console: a turn, a rating and a label on each side of the transcript period.
         from bot.store.turns import day_of
 
+        turn_ids = []
         for n, days in enumerate((181, 179)):
             at = ago(days)
             turn_id = conn.execute(
@@ -531,6 +549,7 @@ def seed_retention(app, tracker, now) -> None:
                     latency_ms=100,
                 )
             ).inserted_primary_key[0]
+            turn_ids.append(turn_id)
             conn.execute(
                 t["csat_ratings"]
                 .insert()
@@ -557,6 +576,7 @@ def seed_retention(app, tracker, now) -> None:
                     labelled_at=at,
                 )
             )
+        seed_training(conn, t, ago, turn_ids)
         for days in (1096, 1094):
             conn.execute(
                 t["audit_log"]
@@ -590,6 +610,57 @@ def seed_retention(app, tracker, now) -> None:
         + turn(ts - 181 * DAY, "اول", {}, "هلا")[:1]
         + turn(ts - 179 * DAY, "ثاني", {}, "هلا")[:1],
     )
+
+
+def seed_training(conn, t, ago, turn_ids) -> None:
+    """Training rows on both sides of the transcript period (bot/services/privacy/training_data.py)."""
+    old_text, young_text = "ابي اعرف وش صار على طلبي", "متى ينزل الدعم"
+    for payload, days in (
+        (
+            {
+                "examples": {"faq/payment_date": [old_text, young_text]},
+                "sources": {old_text: [turn_ids[0]], young_text: [turn_ids[1]]},
+            },
+            1,
+        ),
+        ({"examples": {"greet": ["هلا والله"]}}, 181),  # before sources were kept
+        ({"examples": {"greet": ["يا هلا"]}}, 179),
+    ):
+        conn.execute(
+            t["training_changes"]
+            .insert()
+            .values(
+                kind="examples",
+                key="review",
+                payload=json.dumps(payload, ensure_ascii=False),
+                author="huda",
+                created_at=ago(days),
+                state="approved",
+            )
+        )
+    for state, days, model in (("refused", 181, None), ("ready", 181, b"m"), ("failed", 179, None)):
+        conn.execute(
+            t["training_jobs"]
+            .insert()
+            .values(
+                state=state,
+                progress=100,
+                log="trained\n",
+                started_by="huda",
+                created_at=ago(days),
+                finished_at=ago(days),
+                changes="[]",
+                model=model,
+            )
+        )
+    for days in (200, 190, 185, 10):
+        conn.execute(
+            t["model_releases"]
+            .insert()
+            .values(
+                created_at=ago(days), kind="rollout", sha="s" * 64, model=b"m", released_by="salma"
+            )  # fmt: skip
+        )
 
 
 def senders(tracker):

@@ -53,7 +53,8 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
         "handoff_labels": 1,
         "handoff_parts": 1,
         "handoffs": 1,
-        "review_labels": 1,  # the label on A's telegram turn
+        "review_labels": 2,  # the labels on A's telegram and web turns
+        "training_examples": 1,  # A's web message, taken into a pending training change
         "bot_turns": 3,  # a turn in each of A's three conversations
         "inbound_pending": 1,  # a Telegram message of A still waiting for its answer
         "csat_ratings": 1,  # anonymised
@@ -90,8 +91,46 @@ def test_nothing_of_the_erased_citizen_remains_and_the_other_is_intact(citizens)
         (B.web, 2, False),
     ]
     assert {t["conversation_id"] for t in rows["bot_turns"]} == {B.telegram, B.web, B.whatsapp}
-    (label,) = rows["review_labels"]
+    (label,) = [r for r in rows["review_labels"] if r["label"] == "new_topic"]
     assert B.name in label["text"] and label["note"] == "شبيه بمحادثة telegram:4•••42"
+
+
+def _training_change(app):
+    (row,) = data.all_rows(app)["training_changes"]
+    return row, json.loads(row["payload"])
+
+
+def test_erasure_removes_the_citizens_example_from_a_pending_training_change(citizens):
+    app, tracker = citizens
+    row, before = _training_change(app)
+    texts = [t for v in before["examples"].values() for t in v]
+    assert any(A.name in t for t in texts) and any(B.name in t for t in texts)
+    assert all(ids for ids in before["sources"].values())  # each text knows its turn
+    erasure.erase(national_id=A.national_id, app=app, tracker=tracker)
+    row, after = _training_change(app)
+    texts = [t for v in after["examples"].values() for t in v]
+    assert [A.name in t for t in texts] == [False] and B.name in texts[0]
+    assert list(after["sources"]) == texts and after["erased"] == 1
+    assert row["state"] == "pending"  # B's example still waits for its approver
+    # Once nothing is left, the change no longer waits for a decision.
+    erasure.erase(national_id=B.national_id, app=app, tracker=tracker)
+    row, after = _training_change(app)
+    assert (row["state"], after["examples"], after["erased"]) == ("withdrawn", {}, 2)
+
+
+def test_erasure_removes_the_example_from_an_approved_change_too(citizens):
+    """The next retrain leaves it out: the candidate data is built from the stored change."""
+    from bot.services.training import changes, dataset
+    from bot.store import session_scope
+
+    app, tracker = citizens
+    row, _ = _training_change(app)
+    changes.approve(row["id"], "salma")
+    erasure.erase(conversation_id=A.web, app=app, tracker=tracker)
+    with session_scope() as s:
+        examples, _ = dataset.contents(changes.approved(s))
+    trained = " ".join(t for v in examples.values() for t in v)
+    assert B.name in trained and A.name not in trained
 
 
 def test_a_dry_run_reports_the_same_and_changes_nothing(citizens):

@@ -168,3 +168,20 @@ def test_yes_without_an_offer_just_acknowledges():
     d = CollectingDispatcher()
     events = ActionAffirm().run(d, tracker([user("affirm")]), {})
     assert d.messages[0]["response"] == "utter_affirm_ack" and events == []
+
+
+def test_a_short_question_after_an_answer_that_nothing_places_says_the_sources_do_not_give_it():
+    d = CollectingDispatcher()
+    faq = {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_faq/mobile_app"}}
+    ActionFallback().run(d, tracker([user("faq"), faq, user("nlu_fallback", UNSURE)]), {})
+    reply = d.messages[0]
+    assert "ما عندي في مصادري" in reply["text"] and "19912" in reply["text"]
+    assert "تطبيق" in reply["text"]  # the topic it was asked on
+    assert (
+        reply["buttons"][0]["title"] == "تغيير الآيبان"
+        and reply["buttons"][-1]["payload"] == "/deny"
+    )
+    # Without a topic before it, the citizen is asked what they meant, as before.
+    d = CollectingDispatcher()
+    ActionFallback().run(d, tracker([user("nlu_fallback", UNSURE)]), {})
+    assert d.messages[0]["response"] == "utter_fallback_suggest"

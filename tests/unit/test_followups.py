@@ -8,7 +8,8 @@ import pytest
 
 from bot.content import buttons_catalogue, faq_answers, followup_content
 from bot.services.followups import picker, shapes
-from bot.services.followups.shapes import Ellipsis, asks_about_service, read
+from bot.services.followups.asking import asks_about_service
+from bot.services.followups.shapes import Ellipsis, read
 from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
 
 # ------------------------------------------------------------------ the classifier
@@ -445,7 +446,7 @@ def test_follow_ups_citizens_add(topic, text, key):
     "topic, text, key",
     [
         ("eligibility_status", "وين القى التفاصيل؟", "eligibility_status.where"),
-        ("working_hours", "والجمعة؟", "contact.who.days"),
+        ("working_hours", "والجمعة؟", "contact.who.friday"),
         ("working_hours", "والمقرات وين؟", "contact.where"),
         ("sotak_masmoo", "وكيف ادخلها؟", "sotak_masmoo.how"),
         ("residence_rule", "وإذا سافرت للعلاج؟", "eligibility.who.traveller"),

@@ -41,7 +41,7 @@ def test_the_upstream_sources_are_the_ones_the_patches_were_written_against():
     upstream code, adapt the patch, then record the new hash printed here."""
     current = {p.target: registry.upstream_sha256(p) for p in patches.all_patches()}
     assert registry.stale(patches.all_patches()) == [], current
-    assert len(current) == 8 and len({p.upstream_sha256 for p in patches.all_patches()}) == 8
+    assert len(current) == 9 and len({p.upstream_sha256 for p in patches.all_patches()}) == 9
 
 
 class Upstream:
@@ -102,8 +102,8 @@ def test_restore_gives_back_rasas_own_code(unpatched):
     )
     assert patches.apply()
     assert RemoteAction._validate_action_result is action_result._validate_action_result
-    assert len(patches.applied()) == 8
-    assert patches.apply() and len(patches.applied()) == 8  # idempotent
+    assert len(patches.applied()) == 9
+    assert patches.apply() and len(patches.applied()) == 9  # idempotent
 
 
 def test_another_rasa_version_gets_no_patch_and_one_warning(unpatched, monkeypatch, caplog):
@@ -148,7 +148,7 @@ def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, 
     assert seen == {
         "masking": True,
         "argv": ["run", "--port", "5006", "--endpoints", "endpoints.yml"],
-        "applied": 8,
+        "applied": 9,
         "masked_first": True,
     }
 
@@ -431,3 +431,103 @@ def test_the_minimal_graph_is_rasas_and_worked_out_once():
     assert schema.minimal_graph_schema(["c"]) is first  # remembered
     assert set(schema.minimal_graph_schema(["b"]).nodes) == {"a", "b"}
     assert set(schema.minimal_graph_schema().nodes) == set(rasas(schema).nodes)
+
+
+def _runner_pair(schema):
+    """(Rasa's dask runner, the patched one) over the same nodes, each node a call
+    recorder that returns its name with what it received."""
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    calls = []
+
+    class Node:
+        def __init__(self, name, needs):
+            self.name, self.needs = name, needs
+
+        def __call__(self, *received):
+            got = {}
+            for item in received:
+                if not isinstance(item, tuple):
+                    raise RuntimeError(f"{self.name}: {item} not resolved")
+                got[item[0]] = item[1]
+            calls.append(self.name)
+            return self.name, (self.name, tuple(sorted(got.items())))
+
+    def make():
+        runner = object.__new__(DaskGraphRunner)
+        runner._graph_schema = schema
+        runner._execution_context = None
+        runner._instantiated_nodes = {n: Node(n, s.needs) for n, s in schema.nodes.items()}
+        return runner
+
+    rasas = registry.original(next(p for p in patches.all_patches() if p.name == "run"))
+    return (lambda **kw: rasas(make(), **kw)), (lambda **kw: make().run(**kw)), calls
+
+
+def test_the_graph_runs_in_order_with_dasks_results():
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.graph import GraphSchema, SchemaNode
+
+    def node(**needs):
+        return SchemaNode(needs=needs, uses=object, constructor_name="create", fn="f", config={})
+
+    schema = GraphSchema(
+        {
+            "__tracker__": node(),  # a placeholder the caller's input replaces
+            "a": node(t="__tracker__"),
+            "b": node(x="a", t="__tracker__"),
+            "c": node(x="b", y="a"),
+            "d": node(x="missing"),
+        }
+    )
+    dask_run, ours, calls = _runner_pair(schema)
+    for targets in (["c"], ["b", "a"], ["__tracker__", "c"]):
+        expected = dask_run(inputs={"__tracker__": "T"}, targets=targets)
+        calls.clear()
+        got = ours(inputs={"__tracker__": "T"}, targets=targets)
+        assert got == expected
+        assert "__tracker__" not in calls  # the input stands in for the node
+        assert len(calls) == len(set(calls))  # each node once
+        assert calls.index("a") < calls.index("b") if "b" in calls else True
+    assert ours(inputs={"__tracker__": "T"}, targets=["c"])["c"][1] == (
+        ("a", ("a", (("__tracker__", "T"),))),
+        ("b", ("b", (("__tracker__", "T"), ("a", ("a", (("__tracker__", "T"),)))))),
+    )
+    for run in (dask_run, ours):  # a need nobody provides fails the same way
+        with pytest.raises(GraphRunError):
+            run(inputs={}, targets=["d"])
+        with pytest.raises(GraphRunError):  # an input value named like a node
+            run(inputs={"x": "a"}, targets=["a"])
+
+
+def test_the_model_answers_the_same_without_dask(trained_model, tmp_path, monkeypatch):
+    """The trained model, a conversation run twice: Rasa's dask runner, then the patched
+    runner. Same replies, same NLU reading, same events on the tracker."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    # Answered by the model alone (no action server here): FAQ questions and a greeting.
+    messages = ["السلام عليكم", "وش شروط حساب المواطن؟", "نسيت كلمة المرور", "كيف اغير الايبان"]
+    messages += ["ليش نزل الدعم", "what are the conditions of citizen account", "رقم الدعم الفني"]
+
+    async def conversation(sender):
+        agent = Agent.load(str(trained_model))
+        seen = []
+        for i, text in enumerate(messages):
+            output = CollectingOutputChannel()
+            await agent.handle_message(UserMessage(text, output, sender, message_id=str(i)))
+            parsed = await agent.parse_message(text)
+            seen.append((parsed["intent"], [m.get("text") for m in output.messages]))
+        tracker = await agent.tracker_store.retrieve(sender)
+        events = [(e.type_name, getattr(e, "action_name", None)) for e in tracker.events]
+        return seen, events
+
+    ours = DaskGraphRunner.run
+    rasas = registry.original(next(p for p in patches.all_patches() if p.name == "run"))
+    monkeypatch.setattr(DaskGraphRunner, "run", rasas)
+    expected = asyncio.run(conversation("dask"))
+    monkeypatch.setattr(DaskGraphRunner, "run", ours)
+    assert asyncio.run(conversation("sequential")) == expected
+    assert len(expected[0]) == len(messages) and all(replies for _, replies in expected[0])

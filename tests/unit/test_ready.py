@@ -22,8 +22,8 @@ class Agent:
         return self.loaded
 
 
-def app(agent) -> SimpleNamespace:
-    return SimpleNamespace(ctx=SimpleNamespace(agent=agent))
+def app(agent, release=0) -> SimpleNamespace:
+    return SimpleNamespace(ctx=SimpleNamespace(agent=agent, cza_model_release=release))
 
 
 @pytest.fixture
@@ -35,15 +35,26 @@ def sqlite_db(monkeypatch, tmp_path):
     reset_engine()
 
 
-def answer(agent) -> tuple:
-    result = asyncio.run(ready(SimpleNamespace(app=app(agent))))
+def answer(agent, release=0) -> tuple:
+    result = asyncio.run(ready(SimpleNamespace(app=app(agent, release))))
     return result.status, json.loads(result.body)
 
 
 def test_ready_when_model_loaded_and_database_reachable(sqlite_db):
     status, body = answer(Agent(loaded=True))
     assert status == 200
-    assert body == {"ready": True, "checks": {"model": "ok", "database": "ok"}}
+    assert body == {
+        "ready": True,
+        "checks": {"model": "ok", "database": "ok"},
+        "model_release": 0,
+    }
+
+
+def test_not_ready_before_the_worker_caught_up_with_the_model_release(sqlite_db):
+    # A worker started after a rollout would answer with the old model until its watcher
+    # swapped the released one in (channels/model_watch.py).
+    status, body = answer(Agent(loaded=True), release=None)
+    assert status == 503 and body["checks"]["model"] == "loading"
 
 
 @pytest.mark.parametrize("agent", [None, Agent(loaded=False)], ids=["no-agent", "loading"])

@@ -4,6 +4,7 @@ conversation's current session, and one process purges at a time."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -70,6 +71,13 @@ def test_purge_removes_what_is_older_than_its_period_and_keeps_the_rest(dbs):
         ("erased", None),
     ]
     assert [label["turn_id"] for label in rows["review_labels"]] == [rows["bot_turns"][0]["id"]]
+    # Training: the reviewed example of the old turn and the old change's text are gone
+    # (the next retrain leaves them out); old logs, candidates and superseded models too.
+    examples = [json.loads(c["payload"])["examples"] for c in rows["training_changes"]]
+    assert examples == [{"faq/payment_date": ["متى ينزل الدعم"]}, {}, {"greet": ["يا هلا"]}]
+    jobs = [(j["state"], j["log"] is None, j["model"]) for j in rows["training_jobs"]]
+    assert jobs == [("refused", True, None), ("discarded", True, None), ("failed", False, None)]
+    assert [r["model"] is None for r in rows["model_releases"]] == [True, True, False, False]
     audit = rows["audit_log"]
     assert [a["action"] for a in audit] == ["ticket.created", "retention.purged"]
     assert '"events": 4' in audit[-1]["detail"]

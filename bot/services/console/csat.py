@@ -106,18 +106,23 @@ def not_delivered(rating_id: int) -> None:
     store.defer(rating_id)
 
 
+_UNREAD = object()
+
+
 def due_question(
     conversation_id: str,
     form_running: bool = False,
     now: Optional[datetime] = None,
     lang: Optional[str] = None,
+    open_ask: Any = _UNREAD,
 ) -> Optional[Dict[str, Any]]:
     """The agent's question that could not be delivered at the close or hand-back, on the
-    conversation's next bot turn."""
+    conversation's next bot turn. `open_ask`: the conversation's open question as the
+    turn's own transaction read it (`open_ask_in`), None if there was none."""
     if form_running:
         return None
     now = now or utcnow()
-    ask = store.open_ask(conversation_id, ANSWER_WITHIN, now)
+    ask = store.open_ask(conversation_id, ANSWER_WITHIN, now) if open_ask is _UNREAD else open_ask
     if not ask or ask["state"] != store.DUE or not store.ask_due(ask["id"], now):
         return None
     lang = lang or conversation_language(conversation_id)
@@ -126,6 +131,11 @@ def due_question(
         "text": message("csat.question_agent", lang),
         "buttons": question_buttons(lang),
     }
+
+
+def open_ask_in(connection, conversation_id: str, now: Optional[datetime] = None):
+    """The open question `due_question` looks for, read in the caller's transaction."""
+    return store.open_ask(conversation_id, ANSWER_WITHIN, now, connection)
 
 
 def handle_reply(

@@ -11,5 +11,6 @@ format.
 - live: the published release applied in this process, refreshed within a second;
 - export: a release written back as the seed files.
 
-New FAQ keys (new questions) need training data and a new model: not handled here.
+New FAQ keys (new questions) need training data and a new model: bot/services/training
+(their texts join the live content with the model release that knows them: live).
 """

@@ -119,9 +119,12 @@ def seed_items() -> Dict[str, Dict[str, Any]]:
     return items
 
 
-def current_items(published: Dict[str, str]) -> Dict[str, Dict[str, Any]]:
-    """The seed with a release's values ({"<key>|<lang>": text}) over it."""
-    items = seed_items()
+def current_items(
+    published: Dict[str, str], base: Optional[Dict[str, Dict[str, Any]]] = None
+) -> Dict[str, Dict[str, Any]]:
+    """The seed (or `base`: the seed and the new questions served) with a release's values
+    ({"<key>|<lang>": text}) over it."""
+    items = {k: dict(v) for k, v in (base or seed_items()).items()}
     for slot, text in published.items():
         key, _, lang = slot.rpartition("|")
         if key in items:
@@ -151,6 +154,8 @@ FACT_NAMES = {
     "contact.unified_number": "الرقم الموحد",
     "contact.x_account": "حساب البرنامج في منصة X",
     "contact.working_hours": "ساعات العمل (كما تُكتب للمواطن)",
+    "contact.customer_service_number": "رقم خدمة العملاء للاعتراضات والشكاوى",
+    "contact.friday_no_calls": "وقت بلا اتصال يوم الجمعة (كما يُكتب للمواطن)",
     "contact.opens_hour": "ساعة بداية الدوام (0–23)",
     "contact.closes_hour": "ساعة نهاية الدوام (0–23)",
     "contact.timezone": "المنطقة الزمنية لساعات العمل",
@@ -161,6 +166,7 @@ FACT_NAMES = {
     "entitlement_shares.dependant_adult": "نصيب التابع 18 سنة فأكثر (٪)",
     "entitlement_shares.dependant_minor": "نصيب التابع تحت 18 (٪)",
     "program.launched": "تاريخ انطلاق البرنامج",
+    "program.ministry": "الجهة التي حددت شروط البرنامج",
     "eligibility_precheck.illustrative_amounts": "التحقق المبدئي: المبالغ تقديرية (true/false)",
     "eligibility_precheck.base_entitlement": "التحقق المبدئي: الاستحقاق الكامل التقديري (ريال)",
     "eligibility_precheck.base_exemption_threshold": "التحقق المبدئي: حد الإعفاء التقديري (ريال)",

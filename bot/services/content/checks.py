@@ -123,6 +123,18 @@ def _check_limits(key: str, lang: str, text: str) -> List[Dict[str, Any]]:
     return errors
 
 
+def new_text_errors(lang: str, text: str, title: bool = False) -> List[Dict[str, Any]]:
+    """What refuses the text of an item that does not exist yet (a new FAQ's answer or
+    title): the same checks as an edit, against an empty text before it."""
+    if not text.strip():
+        return [_problem("empty", lang)]
+    key = "faq_title.new" if title else "faq.new"
+    errors = _check_text(key, lang, text, "") + _check_limits(key, lang, text)
+    if lang == ARABIC and not re.search(r"[\u0600-\u06ff]", text):
+        errors.append(_problem("not_arabic", lang))
+    return errors
+
+
 def check(
     key: str, texts: Dict[str, str], current: Dict[str, Any]
 ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:

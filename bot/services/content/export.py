@@ -1,5 +1,9 @@
 """A release written back as the seed files, for version control: the files of
-bot/content/ that the release changes, with its values in place.
+bot/content/ that the release changes, with its values in place, and the new questions the
+served model learnt in the console (their answers and titles in the FAQ files, their
+phrasings as `data/new_questions/nlu.yml`, to copy into bot/data/). Reviewed examples
+taken from citizens' messages are not exported: they stay in the database, where an
+erasure and the retention purge reach them (docs/privacy.md).
 
 The YAML is written anew (the seed's comments, which cite the source documents, are not
 kept): review the diff and put the comments back before committing.
@@ -13,8 +17,12 @@ from typing import Dict, List, Optional
 import yaml
 
 from bot.services.content import live
+from bot.services.training import dataset
+from bot.services.training import faqs as trained_faqs
 from bot.store import session_scope
 from bot.store.content import latest_release_id, release_values
+
+NEW_QUESTIONS = Path("data") / "new_questions" / "nlu.yml"
 
 
 def export(target: Path, release_id: Optional[int] = None) -> List[Path]:
@@ -23,8 +31,15 @@ def export(target: Path, release_id: Optional[int] = None) -> List[Path]:
     with session_scope() as s:
         rid = latest_release_id(s) if release_id is None else release_id
         values: Dict[str, str] = release_values(s, rid)
-    files, responses = live.build(values)
+        faqs = trained_faqs.served(s)
+    files, responses = live.build(values, faqs)
     written = []
+    if faqs:
+        path = Path(target) / NEW_QUESTIONS
+        path.parent.mkdir(parents=True, exist_ok=True)
+        examples = {f"faq/{f['key']}": sorted(f["examples"]) for f in faqs}
+        path.write_text(dataset.nlu_yaml(examples), encoding="utf-8")
+        written.append(path)
     for name, doc in sorted(files.items()):
         path = Path(target) / name
         path.parent.mkdir(parents=True, exist_ok=True)

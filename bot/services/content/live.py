@@ -14,12 +14,14 @@ import copy
 import logging
 import threading
 import time
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from bot.content import ENGLISH, seed, use_published
 from bot.services.content import catalogue
+from bot.services.training import faqs as trained_faqs
 from bot.store import content as store_content
 from bot.store import session_scope
+from bot.store.training import latest_release_head
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ POLL_SECONDS = 1.0
 
 _lock = threading.Lock()
 _applied: Optional[int] = None  # release id served now (0: the seed)
+_model_release: Optional[int] = None  # model release whose new questions are served
 _watcher: Optional[threading.Thread] = None
 
 
@@ -44,9 +47,19 @@ def _set(doc: Dict[str, Any], path, value: Any) -> None:
     doc[path[-1]] = value
 
 
-def build(values: Dict[str, str]) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple, str]]:
-    """(files, domain response texts) for a release's values {"<key>|<lang>": text}."""
+def _in_seed(key: str) -> bool:
+    kind, name = catalogue.split(key)
+    return name in seed("faq.yml" if kind == "faq" else "faq_titles.yml")
+
+
+def build(
+    values: Dict[str, str], faqs: List[Dict] = ()
+) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple, str]]:
+    """(files, domain response texts) for a release's values {"<key>|<lang>": text}, over
+    the new questions `faqs` as trained (so a published edit of one wins)."""
     files: Dict[str, Dict[str, Any]] = {}
+    trained_faqs.as_files(list(faqs), files)
+    trained = {f"{kind}.{f['key']}" for f in faqs for kind in ("faq", "faq_title")}
     responses: Dict[tuple, str] = {}
     for slot, text in values.items():
         key, _, lang = slot.rpartition("|")
@@ -54,6 +67,8 @@ def build(values: Dict[str, str]) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple
             where = catalogue.location(key, lang)
         except KeyError:
             continue  # an item the seed no longer has
+        if key.startswith("faq") and key not in trained and not _in_seed(key):
+            continue  # an edit of a new question whose model was rolled back
         if where is None:
             responses[(catalogue.split(key)[1], lang)] = text
             continue
@@ -65,11 +80,15 @@ def build(values: Dict[str, str]) -> Tuple[Dict[str, Dict[str, Any]], Dict[tuple
     return files, responses
 
 
-def apply(release_id: int, values: Dict[str, str]) -> None:
-    global _applied
-    files, responses = build(values)
+def apply(
+    release_id: int, values: Dict[str, str], faqs: List[Dict] = (), model_release: int = 0
+) -> None:
+    """Serve a content release's values, with the new questions `faqs` the model released
+    in `model_release` knows (bot.services.training.faqs)."""
+    global _applied, _model_release
+    files, responses = build(values, faqs)
     use_published(files, responses)
-    _applied = release_id
+    _applied, _model_release = release_id, model_release
 
 
 def applied() -> Optional[int]:
@@ -81,11 +100,13 @@ def refresh() -> bool:
     with _lock:
         with session_scope() as s:
             newest = store_content.latest_release_id(s)
-            if newest == (_applied or 0) and _applied is not None:
+            model_release, _ = latest_release_head(s)
+            if (newest, model_release) == (_applied or 0, _model_release) and _applied is not None:
                 return False
             values = store_content.release_values(s, newest) if newest else {}
-        apply(newest, values)
-        logger.info("content release %s applied", newest)
+            faqs = trained_faqs.released(s, model_release)
+        apply(newest, values, faqs, model_release)
+        logger.info("content release %s applied (model release %s)", newest, model_release)
         return True
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.content import LANGUAGES, faq_answers, faq_buttons, faq_title
 from bot.services.content import catalogue, checks
+from bot.services.training import faqs as trained_faqs
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
 from bot.store.content import (
@@ -56,12 +57,21 @@ def published_values() -> Dict[str, str]:
         return release_values(s, latest_release_id(s))
 
 
+def base_items() -> Dict[str, Dict[str, Any]]:
+    """What an edit is compared with: the seed files, and the new questions the served
+    model learnt (their texts as trained), editable like any answer."""
+    items = catalogue.seed_items()
+    with session_scope() as s:
+        items.update(trained_faqs.as_items(trained_faqs.served(s)))
+    return items
+
+
 def items(query: str = "") -> List[Dict[str, Any]]:
     """Every editable item as published now, with its seed value and whether a change
     waits, filtered by `query` (Arabic or English, in the key or either text)."""
     values = published_values()
-    seeds = catalogue.seed_items()
-    current = catalogue.current_items(values)
+    seeds = base_items()
+    current = catalogue.current_items(values, seeds)
     with session_scope() as s:
         waiting = {
             c.item: c.id
@@ -93,7 +103,7 @@ def items(query: str = "") -> List[Dict[str, Any]]:
 
 
 def current(key: str) -> Dict[str, Any]:
-    found = catalogue.current_items(published_values())
+    found = catalogue.current_items(published_values(), base_items())
     if key not in found:
         raise KeyError(key)
     return found[key]
@@ -161,7 +171,7 @@ def _change_view(c: ContentChange, now: Optional[Dict[str, Any]] = None) -> Dict
 
 
 def changes(states=(PENDING, APPROVED)) -> List[Dict[str, Any]]:
-    found = catalogue.current_items(published_values())
+    found = catalogue.current_items(published_values(), base_items())
     with session_scope() as s:
         rows = s.execute(
             select(ContentChange)
@@ -222,7 +232,7 @@ def withdraw(change_id: int, author: str) -> Dict[str, Any]:
 
 
 def _release(s, values: Dict[str, str], by: str, kind: str, note: str) -> ContentRelease:
-    seeds = catalogue.seed_items()
+    seeds = base_items()
     # Only what differs from the seed: a value put back to the seed's is dropped.
     kept = {}
     for slot, text in values.items():
@@ -335,7 +345,7 @@ def releases(limit: int = 50) -> List[Dict[str, Any]]:
 def history(key: str) -> List[Dict[str, Any]]:
     """The item's versions, newest first: each release that changed it, with a diff per
     language against the version before, then the seed."""
-    seeds = catalogue.seed_items()
+    seeds = base_items()
     if key not in seeds:
         raise KeyError(key)
     base = {lang: str(v) for lang, v in seeds[key].items()}

@@ -15,6 +15,7 @@ subject's FAQ whole.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -29,7 +30,16 @@ from bot.content import (
 )
 from bot.services.eligibility import messages as precheck
 from bot.services.followups.loose import leans_on
-from bot.services.followups.shapes import NEXT, SUBJECT, WHO, WHY, WHY_NOT, Ellipsis
+from bot.services.followups.shapes import (
+    IF,
+    NEXT,
+    SUBJECT,
+    WHO,
+    WHY,
+    WHY_NOT,
+    Ellipsis,
+    read_subject,
+)
 from bot.services.followups.topics import PRECHECK
 
 ANY = "any"
@@ -133,8 +143,16 @@ def pick(
     read on its own)."""
     if ellipsis is None or not known_topic(topic):
         return None
-    if ellipsis.about and not leans_on(list(ellipsis.about), _topic_text(topic)):
-        return None  # "كم ياخذ تغيير الايبان؟" after an answer that never spoke of it
+    if ellipsis.kind == IF:
+        # "وإذا المبلغ غلط؟": the line of the answer before that speaks of it, if one does.
+        return _line_on(topic or "", ellipsis)
+    if ellipsis.about:
+        # "ليش يطلبون الايبان؟": a kind asked of a subject that has its own answer.
+        named = _about_subject(topic or "", ellipsis)
+        if named:
+            return named
+        if not leans_on(list(ellipsis.about), _topic_text(topic)):
+            return None  # "كم ياخذ تغيير الايبان؟" after an answer that never spoke of it
     if topic == PRECHECK:
         answer = _from_precheck(ellipsis, slots or {})
         if answer:
@@ -148,10 +166,43 @@ def pick(
     return None
 
 
+_LINES = re.compile(r"\n|(?<=[.؛])\s+")
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)-]|[•*-])\s*")
+
+
+def _line_on(topic: str, ellipsis: Ellipsis) -> Optional[Answer]:
+    """The first line of the topic's FAQ answer that uses every content word of the
+    condition asked ("وإذا ما عندي مستندات؟" → "أرفق المستندات الداعمة إذا لزم..."), or
+    None (the message is then read on its own)."""
+    answer = faq_answers().get(topic)
+    if not answer or not ellipsis.about:
+        return None
+    for line in _LINES.split(fill(answer["text"])):
+        if len(line.split()) > 3 and leans_on(list(ellipsis.about), line):
+            return Answer(f"{topic}.if", _NUMBERING.sub("", line).strip())
+    return None
+
+
+def _about_subject(topic: str, ellipsis: Ellipsis) -> Optional[Answer]:
+    """`<scope>.<kind>.<subject>` or `any.<kind>.<subject>` when the words a loose
+    question names are a subject's (followups.yml `subjects`)."""
+    subject = read_subject(" ".join(ellipsis.about))
+    if not subject:
+        return None
+    answers = _content().get("answers") or {}
+    keys = [f"{scope}.{ellipsis.kind}.{subject}" for scope in scopes_of(topic)]
+    for key in keys + [f"{ANY}.{ellipsis.kind}.{subject}"]:
+        if key in answers:
+            return _render(key, topic, ellipsis)
+    return None
+
+
 def _topic_text(topic: str) -> str:
     """What the previous answer said (an FAQ's text) and its title."""
     answer = faq_answers().get(topic)
-    return (fill(answer["text"]) if answer else "") + " " + title(topic)
+    # A service's outcome has no FAQ text: the words that name it stand in for one.
+    named = " ".join((_content().get("topic_words") or {}).get(topic) or [])
+    return " ".join(((fill(answer["text"]) if answer else ""), title(topic), named))
 
 
 def _subject_faq(topic: str, subject: str) -> Optional[Answer]:
@@ -192,3 +243,20 @@ def related_answer(topic: Optional[str], ranking: List[Mapping[str, Any]]) -> Op
         if key in near and float(row.get("confidence") or 0.0) >= RELATED_FLOOR:
             return key
     return None
+
+
+UNKNOWN = "unknown"
+
+
+def unknown_on_topic(topic: Optional[str], choices: bool = False) -> Optional[str]:
+    """What a short question the NLU cannot place after an answer gets: the sources do
+    not give it on that topic, and the unified number (`any.unknown`), then a line
+    before the NLU's guesses when there are (`choices`); None without a topic."""
+    answers = _content().get("answers") or {}
+    key = f"{ANY}.{UNKNOWN}"
+    if not known_topic(topic) or key not in answers:
+        return None
+    text = _render(key, topic or "", Ellipsis(UNKNOWN)).text
+    if choices and _content().get("unknown_choices"):
+        text += "\n" + fill(_content()["unknown_choices"])
+    return text

@@ -24,7 +24,6 @@ from typing import List, Optional, Tuple
 from bot.content import followup_content
 from bot.nlu.arabic import normalize
 from bot.nlu.dialect import fold_dialect
-from bot.nlu.message_shapes import strip_courtesy
 from bot.services.followups.groups import read_age, read_group
 
 # Kinds of follow-up (bot/content/followups.yml answers `<topic>.<kind>`).
@@ -46,14 +45,35 @@ MOBILE_CHANGED = "mobile_changed"
 WHO = "who"
 NO_ACCESS = "no_access"  # "وإذا ما اقدر ادخل؟": cannot get into the portal
 NOT_DONE = "not_done"  # "وإذا ما حدثت؟": what happens if the step is not done
+CALLBACK = "callback"  # "بيتصلون علي؟": whether they get in touch
+DELIVERY = "delivery"  # "وين توصلني الكلمة الجديدة؟": where a message arrives
+START = "start"  # "ومتى بدأ؟": when the program began
+AUTHORITY = "authority"  # "ومين الجهة المسؤولة؟": who set it up
+BASIS = "basis"  # "على ايش يحسبون الاهلية؟": what it is worked out on
+CHANNEL = "channel"  # "وفيه ايميل؟": a way to reach them the sources do not name
+COUNT = "count"  # "وكم مرة اقدر اعترض؟": how many times
+VISIT = "visit"  # "وهل لازم احضر للمقر؟": whether it needs a visit in person
+# "وإذا ما عندي ايبان؟": a condition no other shape reads, only after an answer; never
+# a request to start a service (bot/nlu/followup_shapes.py).
+IF = "if"
 # "والأوراق؟", "طيب والايبان؟": another subject named alone, continuing the message
 # before; `group` holds the subject (bot/content/followups.yml `subjects`).
 SUBJECT = "subject"
+
+# Kinds that ask something of the previous answer rather than tell something: inside
+# a form they are never its answer ("وين اتابعها؟" while the ID is asked), whereas an
+# age, a group or "ما وصلني الرمز" may be.
+ASKING = frozenset(
+    {WHERE, WHAT, HOW_LONG, NEXT, WHY, WHY_NOT, HOW, PHONE, COST, CALLBACK, HOW_MUCH, LATE, SUBJECT}
+    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT, VISIT}
+)
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
 # with the intent it was read as before, for the follow-up action.
 FOLLOWUP_KEY = "followup"
 ORIGINAL_INTENT_KEY = "intent"
+# A story's own topic, when its last question leans on the story (stories.py).
+TOPIC_KEY = "topic"
 
 # Longer than this (after the lead) is a question of its own, not a follow-up.
 MAX_WORDS = 8
@@ -104,13 +124,14 @@ _WHERE_FILL = _any(
 )
 _WHERE_NOUN = _any(
     "الرابط رابطه المكان مكانه مكانها الخيار الصفحه الزر المقرات المقر المكاتب الفروع"
+    " مقراتهم مقرهم مكاتبهم فروعهم"
 )
 _NEED = _any(
     "احتاج نحتاج يحتاج تحتاج احتاجه احتاجها يبون يبونه يبي يطلبون يطلب يبغون المطلوب"
     " المطلوبه اجهز اجهزه اجيب احضر اكتب اعبي اعطيهم يبونها ارفق ارفع"
 )
 _WHAT_FILL = _any(
-    "مني له لها عشانه عشانها فيه فيها معي معاي بالضبط يعني طيب هذا هذي اوراق الاوراق"
+    "مني له لها عشانه عشانها فيه فيها معي معاي معه معها معاه بالضبط يعني طيب هذا هذي اوراق الاوراق"
     " مستندات المستندات اوراقي بيانات البيانات ورق اشياء الاشياء شي بعد بس اللي"
 )
 _WHEN_VERB = _any(
@@ -120,6 +141,7 @@ _WHEN_VERB = _any(
 )
 _LONG_FILL = _any(
     "وقت التغيير التعديل الرد ردهم علي عليه عليها بالعاده تقريبا يعني طيب هذا هذي كذا بعد"
+    " عندي عندك معي مهله المهله المسموح المسموحه المراجعه الدراسه دراسته مراجعته"
     " الموضوع الطلب طلبي الاجراء معهم مني لين حتي الشي عاده بالضبط اكثر بس القرار"
 )
 _LONG_UNIT = _any(
@@ -140,11 +162,13 @@ _WHY_NOT = (
 )
 _HOW_FILL = _any(
     "يعني طيب اسويها اسويه اسوي هذا هذي الطريقه اصلا بالضبط ادخلها ادخله ادخل اتابع اتابعه"
+    " ارجعه ارجعها استرجعه استرجعها ارجع"
     " اتابعها الطلب طلبي"
 )
 _MONEY_FILL = _any(
     "المبلغ المبالغ يعطون يعطوني ياخذ تاخذ ناخذ اخذ ينزل يطلع يصير بيصير بيطلع يجي نصيبه"
     " نصيبها نصيبي نسبته نسبتها النسبه له لها لي ريال بالريال يعني طيب بالضبط تقريبا الحين انا"
+    " اللي بينزل بيجيني بيجي يجيني بياخذ باخذ راح كل شهر شهريا"
 )
 # Not "بلاش" alone: that is also "never mind" (cancel).
 _COST = _any("بفلوس مجاني مجانا ببلاش رسوم الرسوم التكلفه يكلف بيكلف")
@@ -183,7 +207,7 @@ _MOBILE_CHANGED = (
 # "بعد ما اخلص", "بعد ما ارسل": a step of the answer done.
 _DONE = _any("اخلص اسوي ارسل اقدم احدث اسجل اغير اعدل احفظ اعترض")
 # "كم ياخذ وقت عشان توصل الرسالة؟": what the time is for, in a few words.
-_PURPOSE = r"(?: (?:عشان|لين|حتي)(?: \S+){1,3})?"
+_PURPOSE = r"(?: (?:عشان|لين|حتي|توصل|يوصل|توصلني|يوصلني|تجي|يجي|تجيني|يجيني)(?: \S+){0,3})?"
 
 
 def _fill(words: str) -> str:
@@ -204,6 +228,8 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
     for k, p in [
         (WHERE, rf"(?:من )?وين(?:ه|ها|هم)?{_fill(_WHERE_FILL + '|' + _ANAPHORIC_VERB)}"),
         (WHERE, r"وش (?:الرابط|رابطه|رابطها)"),
+        # "واقدر اتابعها؟": whether, and so where, it is followed up.
+        (WHERE, r"(?:(?:هل|اقدر|ممكن|يمديني|فيه مجال) )+(?:اتابعها|اتابعه|اتابع|اشوفها|اشوفه)"),
         (WHERE, rf"{_WHERE_NOUN} وين(?:ه|ها)?{_fill(_WHERE_FILL)}"),
         (WHERE, rf"(?:في |من |ب)?(?:اي|انهي) (?:صفحه|مكان|خيار|قائمه|خانه|زر){_fill(_WHERE_FILL)}"),
         (WHAT, rf"(?:(?:وش|وشو) )?{_NEED}{_fill(_WHAT_FILL + '|' + _ANAPHORIC_VERB)}"),
@@ -236,10 +262,56 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (WHY, rf"(?:وش )?(?:السبب|الاسباب|سببه|سببها){_fill(_WHY_FILL)}"),
         (WHY, r"(?:على|علي) وش"),
         (HOW, rf"كيف{_fill(_HOW_FILL)}"),
+        # "وكيف ارفعها؟": where the documents go up.
+        (WHERE, r"كيف (?:ارفعها|ارفعه|ارفعهم|ارفقها|ارفقه|احملها|احمله|اضيفها|اضيفه)"),
         (HOW, r"وش الطريقه"),
+        (
+            HOW,
+            r"كيف (?:اعرف|اشوف|اتابع) (?:وش صار|وين وصل|حالته|حالتها|ردهم)(?: عليه| عليها| فيه)?",
+        ),
+        (
+            CALLBACK,
+            r"(?:(?:هل|هم|راح|بعدين) )*(?:بيتصلون|يتصلون|بيكلموني|يكلموني|بيتواصلون|يتواصلون|بيردون|بيرجعون)"
+            r"(?: (?:علي|معي|لي))?(?: (?:هم|بنفسهم|طيب|يعني))*",
+        ),
         (PHONE, r"(?:(?:وش|كم) )?(?:رقمهم|ارقامهم|رقمكم|تلفونهم|جوالهم)(?: طيب| يعني)?"),
         (PHONE, r"كيف (?:اكلمهم|اتواصل معهم|اتصل عليهم|اوصلهم|اكلمكم)"),
+        (
+            PHONE,
+            r"(?:مين|من|وين) (?:اكلم|اتصل عليه|اتصل فيه|اتواصل معه|اراجع|اكلمه)(?: طيب| يعني)?",
+        ),
+        (
+            CHANNEL,
+            r"(?:(?:فيه|في|عندهم|لهم|هل|وش|طيب) )*(?:ايميل|ايميلهم|الايميل|بريد|البريد|بريدهم"
+            r"|واتساب|الواتساب|واتس|الواتس|فاكس|سناب|انستقرام|تلقرام|تيليجرام|شات)"
+            r"(?: (?:الكتروني|الالكتروني|رسمي|حقهم|لهم|للتواصل|طيب|يعني))*",
+        ),
+        (PHONE, r"(?:(?:فيه|في|عندهم|هل فيه) )?رقم (?:ثاني|اخر|غيره|غير هذا|ثاني غيره)(?: غيره)?"),
+        (
+            DELIVERY,
+            r"(?:وين|على وش|علي وش|كيف) (?:توصلني|يوصلني|تجيني|يجيني|توصل|يوصل|تجي|يجي|يرسلونها|يرسلونه)"
+            r"(?: \S+){0,3}",
+        ),
+        (START, r"متي (?:بدا|بدات|بدت|ابتدا|انطلق|انطلقت|نزل|طلع|بدوا|بداو)(?: \S+){0,2}"),
+        (
+            AUTHORITY,
+            r"(?:مين|من|وش|ايش) (?:الجهه|الوزاره|المسؤول|المسؤولين|اللي وراه|اللي وراها|اللي حط"
+            r"|وراه|وراها|يديره|يديرها|مسؤول عنه|مسؤول عنها"
+            r"|اللي حاط|اللي حطت|اللي حاطه|اللي يحدد|تابع|تابعين|يتبع)(?: \S+){0,3}",
+        ),
+        (
+            BASIS,
+            r"(?:على|علي) (?:وش|ايش|اي اساس|اي شي) (?:يحسبون|يحددون|يعتمدون|ينحسب|تنحسب|يقررون"
+            r"|يحسبونها|يحسبونه|يعتمد|تعتمد)(?: \S+){0,2}",
+        ),
         (COST, rf"(?:(?:فيه|في|عليه|كم|هل) )*{_COST}{_fill(_COST_FILL)}"),
+        (COUNT, r"كم (?:مره|مرات|مرا)(?: \S+){0,3}"),
+        (
+            VISIT,
+            r"(?:(?:هل|لازم|يلزم|ضروري|اقدر|ممكن|يعني) )*(?:احضر|اروح|اراجع|ازور|اجي|امر)"
+            r"(?: (?:بنفسي|شخصيا))? (?:ل|لل|ال|على )?(?:مقر|مقرهم|مقراتهم|فرع|فروعهم|مكتب|مكاتبهم)"
+            r"(?: \S+){0,2}",
+        ),
         (HOW_MUCH, rf"(?:كم|بكم){_fill(_MONEY_FILL)}"),
         (REJECTED, rf"{_CONDITION}{_REJECTED}{_fill(_OUTCOME_FILL)}"),
         (ACCEPTED, rf"{_CONDITION}{_ACCEPTED}{_fill(_OUTCOME_FILL)}"),
@@ -265,14 +337,6 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (PHONE, rf"(?:الرقم|رقمهم|رقمه|التلفون|الهاتف){_fill(_NOUN_FILL)}"),
     ]
 ]
-
-# Questions about a service ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا
-# انا مؤهل؟"): where it is, what it needs, how to find something out; not a request
-# ("ابي اتحقق", "افتح لي بلاغ") to start it.
-_ABOUT_SERVICE = re.compile(
-    rf"^(?:من )?وين(?:ه|ها)?(?: |$)|^(?:وش )?{_NEED}(?: |$)"
-    r"|^كيف (?:اعرف|اشوف|اتاكد|نعرف|يعرف)(?: |$)"
-)
 
 
 def words(text: str) -> List[str]:
@@ -346,34 +410,3 @@ def read(text: str) -> Optional[Ellipsis]:
         if subject:
             return Ellipsis(SUBJECT, group=subject)
     return None
-
-
-def asks_about_service(text: str) -> bool:
-    """True for a question about where something is, what it needs or how to find
-    something out ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟"),
-    elliptical or not."""
-    bodies = [_body(text)[0]]
-    last = _last_sentence(text)
-    told = " ".join(words(text[: text.rfind(last)])) if last else ""
-    # "عندي مشكلة في الصرف، وين اشتكي؟": a problem told, then where; not a greeting
-    # before the question ("السلام عليكم، وين ..."), which is read as it always was.
-    if last and last != text and strip_courtesy(told):
-        bodies.append(_body(last)[0])
-    # "عندي مشكلة في صرف الدعم وين اشتكي؟": the where-question in the last few words.
-    tail = _TAIL_WHERE.search(bodies[0])
-    if tail:
-        bodies.append(tail.group(1))
-    return any(
-        _ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(_unglued(body) or body)
-        for body in bodies
-    )
-
-
-_TAIL_WHERE = re.compile(r"(?:^|\s)((?:من )?وين(?:\s\S+){1,3})$")
-
-
-def _last_sentence(text: str) -> str:
-    """The message's last sentence (after its last comma, full stop or line break)."""
-    parts = re.split(r"[،,.\n؛;!]+", text or "")
-    parts = [p for p in parts if p.strip(" ؟?")]
-    return parts[-1].strip() if len(parts) > 1 else ""

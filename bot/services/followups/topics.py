@@ -4,7 +4,8 @@ An FAQ answer needs nothing set: Rasa records the response it sent with each bot
 message (`metadata.utter_action`, e.g. "utter_faq/registration_steps"), whichever action
 sent it. A service's outcome (a pre-check result, an opened ticket, an objection's
 status) and a follow-up answer set the `last_topic` slot. Only the reply to the
-message before the latest counts: a topic two turns back, or from before a new
+message before the latest counts, or, when that message was small talk ("شكرا") and its
+reply set no topic, the answer before it; a topic further back, or from before a new
 session, is not what a short question leans on.
 """
 
@@ -26,15 +27,30 @@ def objection_topic(status: str) -> str:
     return f"objection_{status}"
 
 
+# "شكرا" / "تمام" between an answer and the follow-up: their reply has no topic of its
+# own, so the answer before them is still what a short question leans on.
+SMALL_TALK = {"thanks", "affirm", "greet"}
+
+
+def _small_talk(event: Dict[str, Any]) -> bool:
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent in SMALL_TALK
+
+
 def topic_of(events: Iterable[Dict[str, Any]]) -> Optional[str]:
     """The topic of the bot's reply to the user message before the latest one (events as
-    dicts, oldest first, the latest user message among them)."""
+    dicts, oldest first, the latest user message among them); past one small-talk
+    exchange with no topic of its own, the answer before it."""
     seen_latest = False
+    skipped = False
     for event in reversed(list(events)):
         kind = event.get("event")
         if kind == "user":
             if seen_latest:
-                return None
+                if skipped or not _small_talk(event):
+                    return None
+                skipped = True
+                continue
             seen_latest = True
             continue
         if not seen_latest:

@@ -18,6 +18,8 @@ What happens to what is found (docs/privacy.md):
         as case records for the program's statistics, without ID, mobile, conversation or
         free text
     the console's turn rows (bot_turns) and the review labels on them   deleted
+    reviewed examples taken from those turns into training changes  removed from the
+        change (bot/services/privacy/training_data.py; a released model is not retrained)
     the console's ratings (csat_ratings)                            anonymised: the score,
         day and channel stay for the averages, without conversation id or comment
     the console's daily rollups                                     untouched: counts only
@@ -45,6 +47,7 @@ from sqlalchemy.engine import Connection, Engine
 from bot.masking import mask
 from bot.nlu.arabic import to_ascii_digits
 from bot.services.objections import OTP_PURPOSE as OBJECTION_STATUS
+from bot.services.privacy import training_data
 from bot.services.privacy.databases import has_events, open_engines
 from bot.services.privacy.retention import ANONYMISED_OBJECTION, anonymised_ticket, write_audit
 from bot.services.privacy.subject import Subject, masked_conversation, subject
@@ -78,6 +81,7 @@ ACTIONS = {
     "csat_ratings": "anonymised",
     "mentions": "masked",
     "revoked_web_sessions": "revoked",
+    "training_examples": "removed",
 }
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -299,6 +303,9 @@ def _apply(app: Connection, found: Found) -> Dict[str, int]:
         delete(HANDOFFS).where(_in(HANDOFFS.c.conversation_id, convs))
     ).rowcount
     turns = _in(TURNS.c.conversation_id, convs)
+    rows["training_examples"] = training_data.forget_turns(
+        app, app.execute(select(TURNS.c.id).where(turns)).scalars().all()
+    )
     rows["review_labels"] = app.execute(
         delete(LABELS).where(LABELS.c.turn_id.in_(select(TURNS.c.id).where(turns)))
     ).rowcount

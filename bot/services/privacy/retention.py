@@ -5,7 +5,9 @@ docs/privacy.md.
     RETENTION_TRANSCRIPT_DAYS  180   transcripts, ended handoff episodes, idle conversations
                                      and Rasa's tracker events: deleted; the console's turn
                                      rows and review labels: deleted, its ratings:
-                                     anonymised (bot/services/privacy/retention_console.py)
+                                     anonymised (bot/services/privacy/retention_console.py);
+                                     reviewed training examples, retrain logs, superseded
+                                     models: removed (bot/services/privacy/training_data.py)
     RETENTION_OTP_DAYS          30   one-time code records: deleted
     RETENTION_SMS_DAYS          90   the SMS outbox: deleted
     RETENTION_NOTIFICATION_DAYS 90   notification history (outbox rows delivered or given
@@ -44,7 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from bot.services.privacy import retention_console
+from bot.services.privacy import retention_console, training_data
 from bot.services.privacy.batches import BATCH, delete_batched, update_batched
 from bot.services.privacy.databases import has_events
 from bot.services.privacy.periods import Periods
@@ -132,7 +134,14 @@ def idle_conversations(cutoff: datetime, dry_run: bool = False):
 # --- the purge ---------------------------------------------------------------------------
 
 # Every other step deletes.
-ACTIONS = {"tickets": "anonymised", "objections": "anonymised", "csat_ratings": "anonymised"}
+ACTIONS = {
+    "tickets": "anonymised",
+    "objections": "anonymised",
+    "csat_ratings": "anonymised",
+    "training_examples": "removed",
+    "training_jobs": "cleared",
+    "model_releases": "cleared",
+}
 
 
 def purge(
@@ -182,6 +191,9 @@ def purge(
         ),
     )
     for name, step in retention_console.steps(app, now, dry_run, opts).items():
+        run(name, periods.transcripts, step)
+    # After the turns: a training example lives as long as a turn it came from.
+    for name, step in training_data.steps(app, dry_run).items():
         run(name, periods.transcripts, step)
     run(
         "otp_challenges",

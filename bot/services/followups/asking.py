@@ -1,0 +1,96 @@
+"""Questions about a service, and conditions, that are not elliptical shapes of their own.
+
+- asks_about_service: "وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟",
+  also at the end of a message that tells a problem first; answered by an FAQ with
+  the service offered, never by starting its form (bot/nlu/followup_shapes.py).
+- read_condition: "وإذا ما عندي ايبان؟" continuing the message before, when no other
+  shape reads it (kind IF).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.nlu.message_shapes import strip_courtesy
+from bot.services.followups.shapes import (
+    _NEED,
+    ASKING,
+    IF,
+    Ellipsis,
+    _body,
+    _unglued,
+    read,
+    words,
+)
+
+# Questions about a service ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا
+# انا مؤهل؟"): where it is, what it needs, how to find something out; not a request
+# ("ابي اتحقق", "افتح لي بلاغ") to start it.
+_ABOUT_SERVICE = re.compile(
+    rf"^(?:من )?وين(?:ه|ها)?(?: |$)|^(?:وش )?{_NEED}(?: |$)"
+    r"|^كيف (?:اعرف|اشوف|اتاكد|نعرف|يعرف)(?: |$)"
+)
+
+
+def asks_about_service(text: str) -> bool:
+    """True for a question about where something is, what it needs or how to find
+    something out ("وين اقدم بلاغ؟", "وش احتاج عشان اتحقق؟", "كيف اعرف اذا انا مؤهل؟"),
+    elliptical or not."""
+    bodies = [_body(text)[0]]
+    last = _last_sentence(text)
+    told = " ".join(words(text[: text.rfind(last)])) if last else ""
+    # "عندي مشكلة في الصرف، وين اشتكي؟": a problem told, then where; not a greeting
+    # before the question ("السلام عليكم، وين ..."), which is read as it always was.
+    if last and last != text and strip_courtesy(told):
+        bodies.append(_body(last)[0])
+    # "عندي مشكلة في صرف الدعم وين اشتكي؟": the where-question in the last few words.
+    tail = _TAIL_WHERE.search(bodies[0])
+    if tail:
+        bodies.append(tail.group(1))
+    return any(
+        _ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(_unglued(body) or body)
+        for body in bodies
+    )
+
+
+_TAIL_WHERE = re.compile(r"(?:^|\s)((?:من )?وين(?:\s\S+){1,3})$")
+
+
+def _last_sentence(text: str) -> str:
+    """The message's last sentence (after its last comma, full stop or line break)."""
+    parts = re.split(r"[،,.\n؛;!]+", text or "")
+    parts = [p for p in parts if p.strip(" ؟?")]
+    return parts[-1].strip() if len(parts) > 1 else ""
+
+
+_IF = re.compile(r"(?:اذا|لو|وان|ان) \S+(?: \S+){0,5}")
+
+
+def read_condition(text: str) -> Optional[Ellipsis]:
+    """ "وإذا ما عندي ايبان؟", "ولو الحساب مو باسمي؟": a short condition continuing the
+    message before (kind IF), when no other shape reads it."""
+    # "ولو ما نزلت ابد وين اشتكي؟" asks where: a question about a service.
+    if not text or text.lstrip().startswith("/") or asks_about_service(text):
+        return None
+    body, led = _body(text)
+    unglued = _unglued(body)
+    if not (led or unglued):
+        return None
+    candidate = unglued or body
+    if not _IF.fullmatch(candidate):
+        return None
+    said = candidate.split()
+    # "وإذا خلصت وش بعده؟": the question at its end says what is asked.
+    for size in (3, 2, 1):
+        asked = read(" ".join(said[-size:])) if len(said) > size else None
+        if asked is not None and asked.kind in ASKING:
+            return asked
+    return Ellipsis(IF, about=tuple(w for w in said[1:] if w not in _NOT_CONTENT))
+
+
+# Words of a condition that say nothing of its subject.
+_NOT_CONTENT = set(
+    "ما مو ماني مب انا هو هي كان كانت كنت صار صارت عندي عنده عندها عندنا لي له لها في من على"
+    " عن طيب يعني بس الحين".split()
+)
