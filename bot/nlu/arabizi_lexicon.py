@@ -247,6 +247,8 @@ _ENTRIES: Dict[str, Tuple[str, ...]] = {
     "روبوت": ("robot",),
     "صوتك": ("9otak", "sotak", "sawtak", "9owtak"),
     "مسموع": ("masmoo3", "masmoo", "masmou3", "masmu3", "masmo3"),
+    # living alone: the article rule would read "lw7di" as ال + وحد
+    "لوحدي": ("lw7di", "lwa7di", "lu7di", "lo7di", "lwahdi", "lewa7di"),
 }
 
 # A key is the spelling with its usual variation folded away; see spelling_key.

