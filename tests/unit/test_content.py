@@ -221,7 +221,17 @@ def test_search_finds_items_in_arabic_and_english(content_db):
     assert found["program.contact.unified_number"]["name"] == "الرقم الموحد"
     assert workflow.items("شرط العمر")[0]["key"] in ("faq.age_rule", "faq_title.age_rule")
     kinds = {i["kind"] for i in workflow.items()}
-    assert kinds == {"program", "faq", "faq_title", "button", "message", "case", "form", "response"}
+    assert kinds == {
+        "program",
+        "faq",
+        "faq_title",
+        "button",
+        "message",
+        "case",
+        "form",
+        "response",
+        "followup",
+    }
 
 
 def test_a_release_exports_back_to_the_seed_files(content_db, tmp_path):
@@ -261,3 +271,20 @@ def test_only_the_author_withdraws_a_change_and_only_while_it_waits(content_db):
     with session_scope() as s:
         actions = [e.action for e in s.execute(select(AuditEntry)).scalars()]
     assert actions.count("content.withdrawn") == 1
+
+
+def test_a_published_follow_up_answer_is_what_a_follow_up_gets(content_db):
+    """The answers to "وين؟" and the like are content too: listed, edited, published."""
+    from bot.services.followups import picker
+    from bot.services.followups.shapes import Ellipsis
+
+    key = "followup.registration_steps.where"
+    assert key in [item["key"] for item in workflow.items("تسجيل جديد")]
+    before = workflow.current(key)["ar"]
+    assert "تسجيل جديد" in before
+    edited = before.replace("وكمّل الخطوات", "وكمّل الخطوات كلها")
+    assert edited != before
+    assert _codes(key, {"ar": edited + " {title}"})[0] == ["unknown_placeholder"]
+    _publish(key, {"ar": edited})
+    answer = picker.pick("registration_steps", Ellipsis("where"))
+    assert answer is not None and answer.text == edited

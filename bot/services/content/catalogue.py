@@ -5,7 +5,8 @@ Keys: "program.<dotted>" (facts), "faq.<key>" (answers), "faq_title.<key>",
 "button.<name>", "message.<dotted>" (system messages: channels, handoff, queue, ratings),
 "case.<dotted>" (tickets, objections, one-time codes, notifications), "form.<dotted>"
 (the eligibility pre-check's questions and wording), "response.<utter_name>" (replies
-written in domain/*.yml). The follow-up answers (followups.yml) are not listed yet.
+written in domain/*.yml), "followup.<answer>" (the answers to a short follow-up, by
+`<topic>.<kind>` as followups.yml names them: the name itself has dots).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _FILES: Dict[str, Tuple[str, Optional[str]]] = {
     "message": ("messages.yml", "en/messages.yml"),
     "case": ("cases.yml", "en/cases.yml"),
     "form": ("eligibility.yml", "en/eligibility.yml"),
+    "followup": ("followups.yml", "en/followups.yml"),
 }
 KINDS = tuple(_FILES) + ("response",)
 
@@ -47,6 +49,10 @@ def location(key: str, lang: str) -> Optional[Tuple[str, List[str]]]:
     if kind == "response":
         return None
     arabic, english = _FILES[kind]
+    if kind == "followup":  # answers.<topic.kind>: the Arabic with its source, the English bare
+        return (
+            (english, ["answers", name]) if lang == ENGLISH else (arabic, ["answers", name, "text"])
+        )
     parts = name.split(".")
     if lang == ENGLISH:
         return english, parts
@@ -95,6 +101,13 @@ def domain_responses() -> Dict[str, Dict[str, str]]:
     return found
 
 
+def _seed_or_empty(name: str) -> Dict[str, Any]:
+    try:
+        return seed(name)
+    except FileNotFoundError:  # a wording file with no English twin yet
+        return {}
+
+
 def seed_items() -> Dict[str, Dict[str, Any]]:
     """{key: {"ar": value, "en": value}} as the seed files have them (facts keep their
     type: a number stays a number)."""
@@ -103,6 +116,8 @@ def seed_items() -> Dict[str, Dict[str, Any]]:
         doc = seed(arabic)
         if kind == "faq":
             names = [(k, v.get("text")) for k, v in doc.items()]
+        elif kind == "followup":
+            names = [(k, v.get("text")) for k, v in (doc.get("answers") or {}).items()]
         elif kind == "button":
             names = [(k, v.get("title")) for k, v in doc.items()]
         else:
@@ -111,7 +126,7 @@ def seed_items() -> Dict[str, Dict[str, Any]]:
             key = f"{kind}.{name}"
             items[key] = {ARABIC: value}
             where = location(key, ENGLISH)
-            english = _get(seed(where[0]), where[1])
+            english = _get(_seed_or_empty(where[0]), where[1])
             if english is not None:
                 items[key][ENGLISH] = english
     for name, texts in domain_responses().items():

@@ -13,7 +13,8 @@
   let loaded = false;
   const SHOWN = 60;
   const KINDS = { program: "حقيقة", faq: "إجابة", faq_title: "عنوان إجابة", button: "زر",
-    message: "رسالة نظام", case: "بلاغ وإشعار", form: "سؤال نموذج", response: "رد محادثة" };
+    message: "رسالة نظام", case: "بلاغ وإشعار", form: "سؤال نموذج", response: "رد محادثة",
+    followup: "جواب سؤال متابعة" };
   const CHANNELS = { web: "نافذة الموقع", telegram: "تيليجرام", whatsapp: "واتساب" };
   const STYLES = { text: "نص", buttons: "أزرار", inline_keyboard: "أزرار تحت الرسالة",
     reply_buttons: "أزرار رد (3 بحد أقصى)", list: "قائمة خيارات", numbered_menu: "قائمة مرقمة (الأزرار ما تنفع)" };
