@@ -109,7 +109,7 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (WHERE, rf"where{_fill(_WHERE_FILL + '|' + _BACK)}"),
         (WHERE, rf"(?:on |in |from )?which (?:page|menu|option|button|section|tab){_fill(_WHERE_FILL)}"),
         (WHERE, r"(?:whats |what is )?(?:the )?(?:link|url|website)(?: for it)?"),
-        (WHAT, rf"what{_fill(_AUX)} {_NEED}{_fill(_WHAT_FILL + '|' + _BACK)}"),
+        (WHAT, rf"whats?{_fill(_AUX)} {_NEED}{_fill(_WHAT_FILL + '|' + _BACK)}"),
         (
             WHAT,
             rf"what (?:documents|papers|details|information|info|things){_fill(_AUX)}"
