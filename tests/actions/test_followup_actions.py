@@ -179,9 +179,7 @@ def _english_tracker(text, before, intent="faq"):
     """A follow-up written in English: the NLU marked it from its English shape and the
     `language` slot is "en"."""
     t = _tracker("وين؟", intent, before=before, slots={"language": "en"})
-    t.latest_message.update(
-        text=text, followup={**read_english(text).as_dict(), "intent": intent}
-    )
+    t.latest_message.update(text=text, followup={**read_english(text).as_dict(), "intent": intent})
     return t
 
 

@@ -107,7 +107,10 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
     (k, re.compile(p))
     for k, p in [
         (WHERE, rf"where{_fill(_WHERE_FILL + '|' + _BACK)}"),
-        (WHERE, rf"(?:on |in |from )?which (?:page|menu|option|button|section|tab){_fill(_WHERE_FILL)}"),
+        (
+            WHERE,
+            rf"(?:on |in |from )?which (?:page|menu|option|button|section|tab){_fill(_WHERE_FILL)}",
+        ),
         (WHERE, r"(?:whats |what is )?(?:the )?(?:link|url|website)(?: for it)?"),
         (WHAT, rf"whats?{_fill(_AUX)} {_NEED}{_fill(_WHAT_FILL + '|' + _BACK)}"),
         (
@@ -193,7 +196,10 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (COST, r"(?:are there |any |is there (?:a |any )?)?(?:fees?|charges?)"),
         (COST, r"how much does (?:it|that|the call|calling|this) cost"),
         (COST, r"(?:for )?free"),
-        (COUNT, r"how many times(?: (?:can|could|do|may) (?:i|we) (?:do|try|object|apply)(?: it| that)?)?"),
+        (
+            COUNT,
+            r"how many times(?: (?:can|could|do|may) (?:i|we) (?:do|try|object|apply)(?: it| that)?)?",
+        ),
         (
             VISIT,
             r"(?:do|should|must|can) (?:i|we) (?:have to |need to )?(?:go|visit|come)"
@@ -273,7 +279,10 @@ _GROUPS: List[Tuple[str, str]] = [
     ("widow", r"widows?|widowed (?:woman|women|mother|mothers)|widow(?:ed)?"),
     ("divorced", r"divorc(?:ed|ee|ees)(?: (?:woman|women|mother|mothers|people))?"),
     ("custodian", r"custodial (?:mother|mothers|parent)|custody|custodian"),
-    ("single", r"single(?: (?:man|men|woman|women|person|people|guy))?|singles|unmarried|bachelors?"),
+    (
+        "single",
+        r"single(?: (?:man|men|woman|women|person|people|guy))?|singles|unmarried|bachelors?",
+    ),
     (
         "disabled",
         r"disabled(?: (?:people|person|son|daughter|child))?|disability|people with disabilit(?:y|ies)"
@@ -302,7 +311,10 @@ _GROUP_PATTERNS = [
 ]
 
 _WHOSE = r"(?:someone|somebody|a person|a child|a kid|my son|my daughter|he|she|they|a son|a daughter|kids|children|people|dependants?|dependents?|my kids|my children)"
-_ABOVE, _BELOW = ("over", "above", "older than", "more than"), ("under", "below", "younger than", "less than")
+_ABOVE, _BELOW = (
+    ("over", "above", "older than", "more than"),
+    ("under", "below", "younger than", "less than"),
+)
 _AGE = re.compile(
     rf"{_GROUP_LEAD}(?:(?:if )?{_WHOSE}(?: (?:is|are|who is|whos|aged|age))? )?"
     rf"(?:(?P<cmp>{'|'.join(_ABOVE + _BELOW)}) )?(?:age |a |an )?(?P<n>\d{{1,2}})"
@@ -325,7 +337,7 @@ def _body(text: str) -> Tuple[str, bool]:
 
 
 def _age(body: str, led: bool) -> Optional[int]:
-    """"under 18" → 17, "over 18" → 19, "a 16 year old" → 16; a bare number only after
+    """ "under 18" → 17, "over 18" → 19, "a 16 year old" → 16; a bare number only after
     a lead ("and 17?"), since alone it answers a form's question."""
     match = _AGE.fullmatch(body)
     if not match:
@@ -358,4 +370,3 @@ def read_english(text: str) -> Optional[Ellipsis]:
     if age is not None:
         return Ellipsis(WHO, age=age)
     return None
-
