@@ -91,11 +91,11 @@ _NEXT_FILL = _any("what now next then do i should we happens happen after that t
 _WHY_FILL = _any("is was that so this it exactly the case")
 _MONEY_FILL = _any(
     "will would do does can is i we they he she get receive money it that be the each"
-    " per month a monthly paid exactly roughly approximately about amount support"
+    " per month a monthly paid exactly roughly approximately about amount"
 )
 _OUTCOME_FILL = _any("then what do i should happens what now next")
 _IF = r"(?:(?:what|and|but) )?(?:if |in case )?"
-_SUBJECT = _any("i it its they my objection application request we he she")
+_SUBJECT = _any("i im it its they my objection application request we he she")
 _MESSAGE = (
     r"(?:(?:the|a|any|my|an) )?(?:sms|code|message|text|text message|otp|password"
     r"|temporary password|verification code)"
