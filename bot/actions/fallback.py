@@ -101,11 +101,11 @@ def _near_previous_answer(tracker: Tracker) -> Optional[str]:
 
 def _unknown_after_previous_answer(tracker: Tracker, lang: str, choices: bool) -> Optional[str]:
     """A short question after an answer that nothing on its topic answers: what the
-    sources do not give, with the unified number (Arabic only, as the follow-ups)."""
+    sources do not give, with the unified number, in the citizen's language."""
     text = (tracker.latest_message or {}).get("text") or ""
-    if lang != ARABIC or len(text.split()) > SHORT_WORDS:
+    if len(text.split()) > SHORT_WORDS:
         return None
-    return unknown_on_topic(topic_of(tracker.events), choices)
+    return unknown_on_topic(topic_of(tracker.events), choices, lang)
 
 
 class ActionFallback(Action):

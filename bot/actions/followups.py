@@ -7,7 +7,7 @@ When the previous answer gave no topic, or the topic has nothing on what was ask
 the message is answered as the intent the NLU read it as would have been (an FAQ
 answer, "did you mean", small talk), with one difference: a service is offered as a
 button instead of starting its form, since a short question is not a request to
-start one.
+start one. The answer is in the conversation's language (the `language` slot).
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.fallback import ActionAffirm, ActionFallback
+from bot.actions.forms import reply_language
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
+from bot.services.followups.english import read_english
 from bot.services.followups.picker import pick, related_answer, unknown_on_topic
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
@@ -70,7 +72,7 @@ def answer_on_its_own(
         if key:
             dispatcher.utter_message(response=f"utter_faq/{key}")
             return []
-    service = intent_button(SERVICE_OF.get(intent or "", intent or ""))
+    service = intent_button(SERVICE_OF.get(intent or "", intent or ""), reply_language(tracker))
     if service:
         dispatcher.utter_message(
             response="utter_followup_offer", buttons=[service], request=service["title"]
@@ -89,7 +91,8 @@ class ActionAnswerFollowup(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List:
         parse = tracker.latest_message or {}
         marked = parse.get(FOLLOWUP_KEY) or {}
-        ellipsis = Ellipsis.from_dict(marked) or read(parse.get("text") or "")
+        text = parse.get("text") or ""
+        ellipsis = Ellipsis.from_dict(marked) or read_english(text) or read(text)
         form = (tracker.active_loop or {}).get("name")
         # Asked inside a form right after its question: about the service it runs.
         topic = (
@@ -97,7 +100,8 @@ class ActionAnswerFollowup(Action):
             or topic_of(tracker.events)
             or (followup_content().get("forms") or {}).get(form or "")
         )
-        answer = pick(topic, ellipsis, tracker.slots)
+        lang = reply_language(tracker)
+        answer = pick(topic, ellipsis, tracker.slots, lang)
         if answer is None:
             intent = marked.get(ORIGINAL_INTENT_KEY)
             return self._unanswered(dispatcher, tracker, domain, topic, ellipsis, intent)
@@ -119,13 +123,14 @@ class ActionAnswerFollowup(Action):
     ) -> List:
         """Nothing on the topic for what was asked: the message as read on its own,
         except where that would leave the topic for nothing."""
-        unknown = unknown_on_topic(topic)
+        lang = reply_language(tracker)
+        unknown = unknown_on_topic(topic, lang=lang)
         if unknown and intent in OFF_TOPIC:
             # After an answer, a follow-up read as off-topic on its own is about that
             # answer: an answer near it the NLU ranked high, else what the sources do not
             # give on it, never "outside what I can help with".
             return self._on_topic_after_all(dispatcher, tracker, topic)
-        service = intent_button(SERVICE_OF.get(intent or "", intent or ""))
+        service = intent_button(SERVICE_OF.get(intent or "", intent or ""), lang)
         if unknown and service and ellipsis is not None and ellipsis.kind == IF:
             # "وإذا ما عندي ايبان؟" read as the pre-check: a condition the sources do not
             # settle, with the service one tap away rather than started.
@@ -148,5 +153,5 @@ class ActionAnswerFollowup(Action):
         if near:
             dispatcher.utter_message(response=f"utter_faq/{near}")
             return [SlotSet(TOPIC_SLOT, near)]
-        dispatcher.utter_message(text=unknown_on_topic(topic))
+        dispatcher.utter_message(text=unknown_on_topic(topic, lang=reply_language(tracker)))
         return [SlotSet(TOPIC_SLOT, topic)]

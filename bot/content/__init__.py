@@ -1,7 +1,7 @@
 """Program content: facts (program.yml), FAQ answers (faq.yml), follow-up buttons,
 the eligibility pre-check's wording (eligibility.yml), the system messages
 (messages.yml), what the ticket, objection and notification services say (cases.yml) and
-the answers to follow-up questions (followups.yml).
+the answers to follow-up questions (followups.yml; their English in en/followups.yml).
 
 Plain data loaders used by the domain renderer, the actions and the services, so a
 number such as the unified phone line is written once.
@@ -141,6 +141,20 @@ def faq_text(key: str, lang: str = ARABIC) -> str:
 
 def followup_content() -> Dict[str, Any]:
     return _load("followups.yml")
+
+
+def followup_text(key: str, lang: str = ARABIC) -> str:
+    """A follow-up answer's text as written (placeholders not filled in)."""
+    if lang == ENGLISH:
+        return _english("followups.yml")["answers"][key]
+    return followup_content()["answers"][key]["text"]
+
+
+def followup_words(section: str, lang: str = ARABIC) -> Any:
+    """A wording section of followups.yml in `lang`: `groups` and `titles` (name ->
+    words), `unknown_choices` (a line)."""
+    source = _english("followups.yml") if lang == ENGLISH else followup_content()
+    return source.get(section)
 
 
 def buttons_catalogue() -> Dict[str, Dict[str, str]]:

@@ -39,6 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.asking import asks_about_service, read_condition
+from bot.services.followups.english import read_english
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
@@ -118,7 +119,7 @@ class FollowupShapes(GraphComponent):
         name = intent.get(INTENT_NAME_KEY)
         if not text or text.lstrip().startswith("/"):
             return
-        ellipsis = read(text)
+        ellipsis = read_english(text) or read(text)
         guarded = self.config["guarded_intents"].get(name) or ()
         if name not in self.config["markable_intents"] and not (
             ellipsis and ellipsis.kind in guarded

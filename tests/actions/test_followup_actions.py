@@ -2,11 +2,14 @@
 events (an FAQ's `utter_action`, or the `last_topic` slot a service set), the follow-up as
 the NLU marked it. And the service actions that set the topic."""
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import eligibility as elig
 from bot.actions.followups import ActionAnswerFollowup
+from bot.services.followups.english import read_english
 from bot.services.followups.shapes import read
 from tests.support.actions import load_domain, run_action
 
@@ -167,3 +170,32 @@ def test_a_form_still_reads_an_answer_the_nlu_marked_as_a_followup():
     t.slots["requested_slot"] = "objection_otp"
     extracted = asyncio.run(ValidateObjectionForm().extract_objection_otp(None, t, {}))
     assert extracted == {"objection_otp": RESEND}
+
+
+# ------------------------------------------------------------------ in English
+
+
+def _english_tracker(text, before, intent="faq"):
+    """A follow-up written in English: the NLU marked it from its English shape and the
+    `language` slot is "en"."""
+    t = _tracker("وين؟", intent, before=before, slots={"language": "en"})
+    t.latest_message.update(text=text, followup={**read_english(text).as_dict(), "intent": intent})
+    return t
+
+
+def test_an_english_where_after_the_registration_steps_is_answered_in_english():
+    msgs, slots, text = _run(_english_tracker("and where?", _after_faq("registration_steps")))
+    assert "Citizen Account" in text and '"New registration"' in text
+    assert not re.search(r"[\u0621-\u064a]", text)
+    assert slots == {"last_topic": "registration_steps"}
+
+
+def test_an_english_follow_up_after_a_ticket_gets_english_buttons():
+    msgs, _, text = _run(_english_tracker("when will they reply?", _after_slot("ticket")))
+    assert "don't have" in text and "19912" in text
+    assert msgs[0]["buttons"] == [{"title": "My request status", "payload": "/ticket_status"}]
+
+
+def test_an_english_group_after_who_benefits_is_that_group_in_english():
+    _, _, text = _run(_english_tracker("and the widow?", _after_faq("who_benefits")))
+    assert text.startswith("Yes, families with a widow")

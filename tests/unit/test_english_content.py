@@ -28,7 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{([a-z_.]+)(?::[^}]*)?\}")
 ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Domain files whose responses are translated (docs/languages.md).
-TRANSLATED_DOMAIN = ("core.yml", "faq.yml", "eligibility.yml", "tickets.yml", "objections.yml")
+TRANSLATED_DOMAIN = (
+    "core.yml",
+    "faq.yml",
+    "eligibility.yml",
+    "tickets.yml",
+    "objections.yml",
+    "followups.yml",
+)
 # Wording files kept as nested keys, Arabic beside English (en/cases.yml also names the
 # stored keys in `labels`, whose Arabic names are the services' own).
 NESTED = ("messages.yml", "eligibility.yml", "cases.yml")

@@ -185,3 +185,14 @@ def test_a_short_question_after_an_answer_that_nothing_places_says_the_sources_d
     d = CollectingDispatcher()
     ActionFallback().run(d, tracker([user("nlu_fallback", UNSURE)]), {})
     assert d.messages[0]["response"] == "utter_fallback_suggest"
+
+
+def test_in_english_the_sources_do_not_give_it_is_said_in_english():
+    d = CollectingDispatcher()
+    faq = {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_faq/mobile_app"}}
+    events = [user("faq"), faq, user("nlu_fallback", UNSURE)]
+    ActionFallback().run(d, tracker(events, slots={"language": "en"}), {})
+    reply = d.messages[0]
+    assert "I don't have" in reply["text"] and "19912" in reply["text"]
+    assert '"Mobile app"' in reply["text"] and "tap it" in reply["text"]
+    assert reply["buttons"][0]["title"] == "Change IBAN"

@@ -11,6 +11,10 @@ whose `any` answer would say less than the message read alone (how, how much, wh
 outcome, an outcome) have none. Another subject named alone ("والأوراق؟") gets
 `<topic>.subject.<name>` where the topic gives it a sense of its own, else that
 subject's FAQ whole.
+
+Every answer is rendered in the conversation's language (`lang`): the English text
+has the same key in bot/content/en/followups.yml, and so do the group names and topic
+titles the `any` answers fill in.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
 from bot.content import (
+    ARABIC,
     button,
     buttons_catalogue,
     fact,
     faq_answers,
+    faq_text,
     faq_title,
     fill,
     followup_content,
+    followup_text,
+    followup_words,
 )
 from bot.services.eligibility import messages as precheck
 from bot.services.followups.loose import leans_on
@@ -71,12 +79,12 @@ def known_topic(topic: Optional[str]) -> bool:
     return bool(topic) and (topic in faq_answers() or topic in (_content().get("topics") or {}))
 
 
-def title(topic: str) -> str:
-    titles = _content().get("titles") or {}
+def title(topic: str, lang: str = ARABIC) -> str:
+    titles = followup_words("titles", lang) or {}
     if topic in titles:
         return titles[topic]
     try:
-        return faq_title(topic)
+        return faq_title(topic, lang)
     except KeyError:
         return topic
 
@@ -115,52 +123,59 @@ def candidates(topic: str, ellipsis: Ellipsis) -> List[str]:
     return list(dict.fromkeys(keys))
 
 
-def _render(key: str, topic: str, ellipsis: Ellipsis) -> Answer:
+def _render(key: str, topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Answer:
     entry = _content()["answers"][key]
-    text = fill(entry["text"]).replace("{title}", title(topic))
+    text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
     group = group_of(ellipsis)
     if group:
-        label = (_content().get("groups") or {}).get(group, group)
-        text = text.replace("{group}", fill(label))
-    return Answer(key, text, [button(name) for name in entry.get("buttons") or []])
+        label = (followup_words("groups", lang) or {}).get(group, group)
+        text = text.replace("{group}", fill(label, lang))
+    buttons = [button(name, lang=lang) for name in entry.get("buttons") or []]
+    return Answer(key, text, buttons)
 
 
-def _from_precheck(ellipsis: Ellipsis, slots: Mapping[str, Any]) -> Optional[Answer]:
+def _from_precheck(
+    ellipsis: Ellipsis, slots: Mapping[str, Any], lang: str = ARABIC
+) -> Optional[Answer]:
     if ellipsis.kind in (WHY, WHY_NOT):
-        text = precheck.why_text(slots)
+        text = precheck.why_text(slots, lang)
         return Answer(f"{PRECHECK}.why", text) if text else None
     if ellipsis.kind == NEXT:
-        text = precheck.next_steps_text(slots)
-        buttons = [button("faq_registration"), button("faq_eligibility_status")]
+        text = precheck.next_steps_text(slots, lang)
+        names = ("faq_registration", "faq_eligibility_status")
+        buttons = [button(name, lang=lang) for name in names]
         return Answer(f"{PRECHECK}.next", text, buttons) if text else None
     return None
 
 
 def pick(
-    topic: Optional[str], ellipsis: Optional[Ellipsis], slots: Optional[Mapping[str, Any]] = None
+    topic: Optional[str],
+    ellipsis: Optional[Ellipsis],
+    slots: Optional[Mapping[str, Any]] = None,
+    lang: str = ARABIC,
 ) -> Optional[Answer]:
-    """The answer to `ellipsis` on `topic`, or None when it has none (the message is then
-    read on its own)."""
+    """The answer to `ellipsis` on `topic` in `lang`, or None when it has none (the
+    message is then read on its own)."""
     if ellipsis is None or not known_topic(topic):
         return None
     if ellipsis.kind == IF:
         # "وإذا المبلغ غلط؟": the line of the answer before that speaks of it, if one does.
-        return _line_on(topic or "", ellipsis)
+        return _line_on(topic or "", ellipsis, lang)
     if ellipsis.about:
         # "ليش يطلبون الايبان؟": a kind asked of a subject that has its own answer.
-        named = _about_subject(topic or "", ellipsis)
+        named = _about_subject(topic or "", ellipsis, lang)
         if named:
             return named
         if not leans_on(list(ellipsis.about), _topic_text(topic)):
             return None  # "كم ياخذ تغيير الايبان؟" after an answer that never spoke of it
     if topic == PRECHECK:
-        answer = _from_precheck(ellipsis, slots or {})
+        answer = _from_precheck(ellipsis, slots or {}, lang)
         if answer:
             return answer
     answers = _content().get("answers") or {}
     for key in candidates(topic, ellipsis):
         if key in answers:
-            return _render(key, topic, ellipsis)
+            return _render(key, topic, ellipsis, lang)
     if ellipsis.kind == SUBJECT:
         return _subject_faq(topic, ellipsis.group or "")
     return None
@@ -170,20 +185,20 @@ _LINES = re.compile(r"\n|(?<=[.؛])\s+")
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)-]|[•*-])\s*")
 
 
-def _line_on(topic: str, ellipsis: Ellipsis) -> Optional[Answer]:
+def _line_on(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Answer]:
     """The first line of the topic's FAQ answer that uses every content word of the
     condition asked ("وإذا ما عندي مستندات؟" → "أرفق المستندات الداعمة إذا لزم..."), or
     None (the message is then read on its own)."""
     answer = faq_answers().get(topic)
     if not answer or not ellipsis.about:
         return None
-    for line in _LINES.split(fill(answer["text"])):
+    for line in _LINES.split(fill(faq_text(topic, lang), lang)):
         if len(line.split()) > 3 and leans_on(list(ellipsis.about), line):
             return Answer(f"{topic}.if", _NUMBERING.sub("", line).strip())
     return None
 
 
-def _about_subject(topic: str, ellipsis: Ellipsis) -> Optional[Answer]:
+def _about_subject(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Answer]:
     """`<scope>.<kind>.<subject>` or `any.<kind>.<subject>` when the words a loose
     question names are a subject's (followups.yml `subjects`)."""
     subject = read_subject(" ".join(ellipsis.about))
@@ -193,7 +208,7 @@ def _about_subject(topic: str, ellipsis: Ellipsis) -> Optional[Answer]:
     keys = [f"{scope}.{ellipsis.kind}.{subject}" for scope in scopes_of(topic)]
     for key in keys + [f"{ANY}.{ellipsis.kind}.{subject}"]:
         if key in answers:
-            return _render(key, topic, ellipsis)
+            return _render(key, topic, ellipsis, lang)
     return None
 
 
@@ -248,7 +263,9 @@ def related_answer(topic: Optional[str], ranking: List[Mapping[str, Any]]) -> Op
 UNKNOWN = "unknown"
 
 
-def unknown_on_topic(topic: Optional[str], choices: bool = False) -> Optional[str]:
+def unknown_on_topic(
+    topic: Optional[str], choices: bool = False, lang: str = ARABIC
+) -> Optional[str]:
     """What a short question the NLU cannot place after an answer gets: the sources do
     not give it on that topic, and the unified number (`any.unknown`), then a line
     before the NLU's guesses when there are (`choices`); None without a topic."""
@@ -256,7 +273,8 @@ def unknown_on_topic(topic: Optional[str], choices: bool = False) -> Optional[st
     key = f"{ANY}.{UNKNOWN}"
     if not known_topic(topic) or key not in answers:
         return None
-    text = _render(key, topic or "", Ellipsis(UNKNOWN)).text
-    if choices and _content().get("unknown_choices"):
-        text += "\n" + fill(_content()["unknown_choices"])
+    text = _render(key, topic or "", Ellipsis(UNKNOWN), lang).text
+    line = followup_words("unknown_choices", lang)
+    if choices and line:
+        text += "\n" + fill(line, lang)
     return text
