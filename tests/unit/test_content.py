@@ -285,6 +285,11 @@ def test_a_published_follow_up_answer_is_what_a_follow_up_gets(content_db):
     edited = before.replace("وكمّل الخطوات", "وكمّل الخطوات كلها")
     assert edited != before
     assert _codes(key, {"ar": edited + " {title}"})[0] == ["unknown_placeholder"]
-    _publish(key, {"ar": edited})
+    english = workflow.current(key)["en"]
+    edited_en = english.replace("complete the steps", "complete every step")
+    assert edited_en != english
+    _publish(key, {"ar": edited, "en": edited_en})
     answer = picker.pick("registration_steps", Ellipsis("where"))
     assert answer is not None and answer.text == edited
+    answer = picker.pick("registration_steps", Ellipsis("where"), lang="en")
+    assert answer is not None and answer.text == edited_en
