@@ -60,6 +60,7 @@ from bot.content import buttons_catalogue, fact, faq_answers
 from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.message_shapes import stated_age
 from bot.nlu.situations import situation
+from bot.services.parsing.answers import is_question, parse_count
 
 ANSWERS_KEY = "answers"
 OFFER_KEY = "offer"
@@ -71,6 +72,12 @@ def services() -> Tuple[Text, ...]:
     """The services a question beside an FAQ may ask for: those the assistant offers as
     a button (bot/content/buttons.yml), since the offer is that button."""
     return tuple(spec["intent"] for spec in buttons_catalogue().values() if "intent" in spec)
+
+
+def is_bare_count(text: Text) -> bool:
+    """A short message that only states a number, in digits or words ("واحد بس", "ثنين",
+    "ولا واحد", "3"), and asks nothing."""
+    return len(text.split()) <= 3 and parse_count(text) is not None and not is_question(text)
 
 
 def age_variant(key: Text, text: Text) -> Optional[Text]:
@@ -179,6 +186,15 @@ class FaqShapes(GraphComponent):
         if not selector or name not in (retrieval, DEFAULT_NLU_FALLBACK_INTENT_NAME, *services()):
             return
         text = message.get(TEXT) or ""
+        if name == retrieval and is_bare_count(text):
+            # "واحد بس", "ثنين": a count answers a form's question; the NLU cannot see
+            # the form, and an unsure FAQ guess would answer a question nobody asked.
+            bare = {
+                INTENT_NAME_KEY: "inform",
+                PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+            }
+            message.set(INTENT, bare, add_to_output=True)
+            return
         several = self._several_answers(message, text)
         offer = self._offered_service(message) if several else None
         if len(several) == 1 and offer:

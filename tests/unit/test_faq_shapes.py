@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.faq_shapes import ORIGINAL_KEY, FaqShapes
@@ -108,3 +109,17 @@ def test_a_weak_runner_up_leaves_the_age_answer():
         [("age_rule", 0.9), ("single_independent", 0.05), ("nationality_exceptions", 0.01)],
     )
     assert answer(message) == "faq/age_rule"
+
+
+@pytest.mark.parametrize("text", ["واحد بس", "ثنين", "ولا واحد", "3"])
+def test_a_bare_count_answers_a_form_not_an_faq(text):
+    """Asked how many of the dependants are adults, "واحد بس" is an answer, even when
+    the selector leans to "single" (الأعزب) for it."""
+    message = parse(text, [("single_independent", 0.22), ("contact_channels", 0.14)])
+    assert message.get("intent")["name"] == "inform"
+
+
+@pytest.mark.parametrize("text", ["كم واحد يسجل؟", "وش الشروط"])
+def test_a_question_with_a_number_word_stays_a_question(text):
+    message = parse(text, [("eligibility_conditions", 0.7), ("who_benefits", 0.1)])
+    assert message.get("intent")["name"] == "faq"
