@@ -60,7 +60,7 @@ from bot.content import buttons_catalogue, fact, faq_answers
 from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.message_shapes import stated_age
 from bot.nlu.situations import situation
-from bot.services.parsing.answers import is_question, parse_count
+from bot.services.parsing import is_question, parse_count
 
 ANSWERS_KEY = "answers"
 OFFER_KEY = "offer"

@@ -210,6 +210,9 @@ def test_the_review_queue_speaks_arabic_and_prefills_only_what_the_server_takes(
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page, console_server, username)
+    # The first load (today's period) must land before the filtered one, or its list can
+    # replace the filtered list when the machine is busy.
+    wait_js(page, "document.getElementById('k-conversations').textContent !== '–'")
     page.fill("#from", "2026-11-10")
     page.fill("#to", "2026-11-11")
     page.click("#filters button[type=submit]")
