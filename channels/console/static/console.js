@@ -163,6 +163,7 @@
   const pct = (x) => (x === null || x === undefined ? "–" : `${x.toLocaleString(LOCALE)}٪`);
 
   // ------------------------------------------------------------------ loading
+  let loadSeq = 0, reviewSeq = 0;
   async function load(chosen) {
     showError("compare-error", ["from_b", "to_b"], "");
     const problem = periodError($("from").value, $("to").value);
@@ -170,12 +171,16 @@
     if (problem) { $("status").textContent = ""; return; }
     toAddress(chosen);
     $("status").textContent = "جارٍ التحميل…";
+    // A slower earlier load (the page's first, say) must not overwrite a later one.
+    const mine = (loadSeq += 1);
     const q = query();
     const sections = ["volume", "containment", "handoffs", "fallbacks", "forms", "topics", "intents", "satisfaction", "latency"];
     try {
       const results = await Promise.all(sections.map((s) => getJSON(`${API}/stats/${s}?${q}`)));
+      if (mine !== loadSeq) return;
       sections.forEach((s, i) => { state.data[s] = results[i]; });
     } catch (e) {
+      if (mine !== loadSeq) return;
       if (e.code in PERIOD_ERRORS) showError("period-error", ["from", "to"], PERIOD_ERRORS[e.code]);
       $("status").textContent = e.code ? "" : "تعذّر التحميل، حاول مرة ثانية.";
       return;
@@ -222,7 +227,9 @@
     const q = query();
     if ($("review-reason").value) q.set("reason", $("review-reason").value);
     if ($("review-labelled").checked) q.set("labelled", "1");
+    const mine = (reviewSeq += 1);
     const data = await getJSON(`${API}/review?${q}`);
+    if (mine !== reviewSeq) return;  // a later request's list is, or will be, shown
     const list = $("review-list"); list.textContent = "";
     if (!data.items.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "ما فيه رسائل للمراجعة في هذه الفترة."; list.appendChild(li); }
     data.items.forEach((item) => {
