@@ -93,14 +93,20 @@ def _release(s, kind: str, by: str, sha, model, job_id=None, note="") -> ModelRe
     return row
 
 
+def _ready_job(s, job_id: int) -> TrainingJob:
+    """Job `job_id`, whose candidate waits for a decision (approve or discard)."""
+    job = s.get(TrainingJob, job_id)
+    if job is None:
+        raise LookupError(job_id)
+    if job.state != READY:
+        raise NotReady(job.state)
+    return job
+
+
 def approve(job_id: int, by: str) -> Dict[str, Any]:
     """Release job `job_id`'s candidate; refused to the person who started the retrain."""
     with session_scope() as s:
-        job = s.get(TrainingJob, job_id)
-        if job is None:
-            raise LookupError(job_id)
-        if job.state != READY:
-            raise NotReady(job.state)
+        job = _ready_job(s, job_id)
         if job.started_by == by:
             audit.record(s, f"agent:{by}", "training.own_approval_refused", "training_job",
                          job_id, {})  # fmt: skip
@@ -119,11 +125,7 @@ def approve(job_id: int, by: str) -> Dict[str, Any]:
 
 def discard(job_id: int, by: str) -> Dict[str, Any]:
     with session_scope() as s:
-        job = s.get(TrainingJob, job_id)
-        if job is None:
-            raise LookupError(job_id)
-        if job.state != READY:
-            raise NotReady(job.state)
+        job = _ready_job(s, job_id)
         job.state, job.decided_by, job.decided_at = DISCARDED, by, utcnow()
         job.model = None
         audit.record(s, f"agent:{by}", "training.discarded", "training_job", job_id, {})
