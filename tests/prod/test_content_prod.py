@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -61,6 +62,20 @@ class Staff:
         r = self.http.get(f"{self.url}{API}/live", headers={"Connection": "close"}, timeout=30)
         return r.json()
 
+    def live_together(self, n=4):
+        # The kernel does not promise to spread one-at-a-time connections between the
+        # processes accepting on one socket (one can win every time); n at once cannot
+        # all be taken by one worker before the other wakes.
+        cookies = self.http.cookies.get_dict()
+
+        def one(_):
+            r = requests.get(f"{self.url}{API}/live", cookies=cookies,
+                             headers={"Connection": "close"}, timeout=30)  # fmt: skip
+            return r.json()
+
+        with ThreadPoolExecutor(n) as pool:
+            return list(pool.map(one, range(n)))
+
 
 def ask(url, question=QUESTION):
     r = requests.post(
@@ -86,7 +101,9 @@ def test_a_publish_reaches_both_workers_within_5_seconds(prod_stack, monkeypatch
 
     assert "19912" in ask(url)
     ed, ap = Staff(url, editor), Staff(url, approver)
-    workers = {ap.live()["worker"] for _ in range(30)}
+    workers, began = set(), time.monotonic()
+    while len(workers) < 2 and time.monotonic() - began < 20:
+        workers |= {seen["worker"] for seen in ap.live_together()}
     assert len(workers) == 2, workers  # both workers answer the console
 
     r = ed.post("/changes", {"key": "program.contact.unified_number", "texts": {"ar": NEW_NUMBER}})
@@ -110,9 +127,9 @@ def test_a_publish_reaches_both_workers_within_5_seconds(prod_stack, monkeypatch
     release = r.json()["release"]
     serving = {}
     while set(serving) != workers:
-        seen = ap.live()
-        if seen["release"] == release:
-            serving.setdefault(seen["worker"], time.monotonic() - published)
+        for seen in ap.live_together():
+            if seen["release"] == release:
+                serving.setdefault(seen["worker"], time.monotonic() - published)
         assert time.monotonic() - published < 5, serving
     slowest = max(serving.values())
     print(f"\npublish to every worker serving release {release}: {slowest:.2f} s {serving}")
