@@ -13,6 +13,7 @@ fixture (tests/conftest.py, `rasa_patches`).
     slot_copy         slots copied directly instead of through copyreg
     graph_schema      the part of the prediction graph a run needs, worked out once
     graph_runner      the graph's nodes called in order, without dask's scheduler
+    rule_lookup       the rules that fit the conversation, with the rules parsed once
     cors_credentials  Rasa's CORS: no headers without an Origin, never credentials
 
 Guards: the patches are written against Rasa 3.6.21 (each records the sha256 of the
@@ -44,6 +45,7 @@ MODULES = (
     "slot_copy",
     "graph_schema",
     "graph_runner",
+    "rule_lookup",
     "cors_credentials",
 )
 OFF = ("off", "0", "false", "no")
