@@ -23,13 +23,21 @@ from bot.actions.forms import reply_language
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.english import read_english
-from bot.services.followups.picker import pick, related_answer, unknown_on_topic
+from bot.services.followups.lines import content_words
+from bot.services.followups.picker import pick, pick_line, related_answer, unknown_on_topic
 from bot.services.followups.shapes import (
+    ABOUT,
+    CALLBACK,
+    DELIVERY,
     FOLLOWUP_KEY,
     HOW,
     IF,
+    NEXT,
     ORIGINAL_INTENT_KEY,
     TOPIC_KEY,
+    WHAT,
+    WHERE,
+    WHO,
     Ellipsis,
     read,
 )
@@ -52,6 +60,16 @@ RESTATED = {HOW}
 OFF_TOPIC = {"out_of_scope"}
 # "وإذا ما وصلني الرمز؟" read as a request to resend an objection's code.
 SERVICE_OF = {"resend_code": "objection_status"}
+# "والاعتراض؟" after the registration steps: the selector this sure of another answer
+# than the previous one is trusted over a line of the previous one.
+OWN_ANSWER_TRUST = 0.5
+# Kinds a line of the previous answer can answer ("ومين يتواصل معي؟", "ويوصلني على وين؟");
+# a length of time, a price or a count asked is rarely in the line that names the thing.
+LINE_KINDS = {ABOUT, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
+
+
+def _line_can_answer(ellipsis: Optional[Ellipsis]) -> bool:
+    return ellipsis is None or ellipsis.kind in LINE_KINDS
 
 
 def faq_key(parse_data: Dict[str, Any]) -> Optional[str]:
@@ -60,6 +78,11 @@ def faq_key(parse_data: Dict[str, Any]) -> Optional[str]:
     full = (selector.get("response") or {}).get("intent_response_key") or ""
     key = full.split("/", 1)[-1]
     return key if key in faq_answers() else None
+
+
+def faq_confidence(parse_data: Dict[str, Any]) -> float:
+    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    return float((selector.get("response") or {}).get("confidence") or 0.0)
 
 
 def answer_on_its_own(
@@ -101,7 +124,10 @@ class ActionAnswerFollowup(Action):
             or (followup_content().get("forms") or {}).get(form or "")
         )
         lang = reply_language(tracker)
-        answer = pick(topic, ellipsis, tracker.slots, lang)
+        if ellipsis is not None and ellipsis.kind == ABOUT:
+            answer = self._line(tracker, topic, list(ellipsis.about), marked, lang)
+        else:
+            answer = pick(topic, ellipsis, tracker.slots, lang)
         if answer is None:
             intent = marked.get(ORIGINAL_INTENT_KEY)
             return self._unanswered(dispatcher, tracker, domain, topic, ellipsis, intent)
@@ -111,6 +137,16 @@ class ActionAnswerFollowup(Action):
         dispatcher.utter_message(text=answer.text, buttons=answer.buttons or None)
         # The topic stays, so a third message ("وإذا تأخر؟") leans on it too.
         return [SlotSet(TOPIC_SLOT, topic)]
+
+    @staticmethod
+    def _line(tracker: Tracker, topic: Optional[str], words: List[str], marked: Dict, lang: str):
+        """ "ونسخة القيد؟": the previous answer's line on it, unless the NLU is sure the
+        message asks another answer ("والاعتراض؟" after the registration steps)."""
+        parse = tracker.latest_message or {}
+        own = faq_key(parse) if marked.get(ORIGINAL_INTENT_KEY) == "faq" else None
+        if own and own != topic and faq_confidence(parse) >= OWN_ANSWER_TRUST:
+            return None
+        return pick_line(topic, words, lang)
 
     def _unanswered(
         self,
@@ -138,9 +174,12 @@ class ActionAnswerFollowup(Action):
             return [SlotSet(TOPIC_SLOT, topic)]
         repeated = intent == "faq" and faq_key(tracker.latest_message or {}) == topic
         if unknown and repeated and (ellipsis is None or ellipsis.kind not in RESTATED):
-            # Read on its own, it gets the very answer it follows ("وإذا الحساب مو
-            # باسمي؟" after the IBAN steps): that answer does not hold what is asked.
-            dispatcher.utter_message(text=unknown)
+            # Read on its own, it gets the very answer it follows: the line of that answer
+            # on what is asked ("ومين يتواصل معي؟" after «صوتك مسموع»), else it does not
+            # hold it ("وإذا الحساب مو باسمي؟" after the IBAN steps).
+            words = content_words((tracker.latest_message or {}).get("text") or "")
+            line = pick_line(topic, words, lang) if _line_can_answer(ellipsis) else None
+            dispatcher.utter_message(text=line.text if line else unknown)
             return [SlotSet(TOPIC_SLOT, topic)]
         return answer_on_its_own(dispatcher, tracker, domain, intent)
 

@@ -40,6 +40,7 @@ from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.asking import asks_about_service, read_condition
 from bot.services.followups.english import read_english
+from bot.services.followups.lines import read_about
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
@@ -70,6 +71,10 @@ class FollowupShapes(GraphComponent):
             # service ranked this high at least, this sure.
             "runner_up_rank": 3,
             "runner_up_floor": 0.2,
+            # Intents an "and X?" message may have been read as and still be about the
+            # answer before ("وتويتر؟" read as the channels again); a form's answers
+            # ("وزوجتي") keep their intents.
+            "about_intents": ["faq", "nlu_fallback", "out_of_scope"],
             # Intents an elliptical message may have been read as, and that the follow-up
             # action can answer the same way when the message fits no topic. Others
             # (cancel, a person, buttons' intents) keep their own rules.
@@ -141,6 +146,9 @@ class FollowupShapes(GraphComponent):
             # "وإذا ما عندي ايبان؟": a condition on the answer before, answered as read
             # but never starting a service's form.
             ellipsis = read_condition(text)
+        if ellipsis is None and name in self.config["about_intents"]:
+            # "ونسخة القيد؟": a line of the answer before (bot.services.followups.lines).
+            ellipsis = read_about(text)
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],

@@ -37,6 +37,7 @@ from bot.content import (
     followup_words,
 )
 from bot.services.eligibility import messages as precheck
+from bot.services.followups.lines import best_line
 from bot.services.followups.loose import leans_on
 from bot.services.followups.shapes import (
     IF,
@@ -196,6 +197,22 @@ def _line_on(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Ans
         if len(line.split()) > 3 and leans_on(list(ellipsis.about), line):
             return Answer(f"{topic}.if", _NUMBERING.sub("", line).strip())
     return None
+
+
+LINE = "line"
+
+
+def pick_line(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Optional[Answer]:
+    """The line of the previous FAQ answer that speaks of `words` ("ونسخة القيد؟" after
+    the documents), under that answer's title; None when no line does."""
+    key = f"{ANY}.{LINE}"
+    if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
+        return None
+    line = best_line(fill(faq_text(topic, lang), lang), words)
+    if not line:
+        return None
+    text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
+    return Answer(f"{topic}.{LINE}", text.replace("{line}", line))
 
 
 def _about_subject(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Answer]:

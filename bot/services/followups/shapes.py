@@ -53,6 +53,7 @@ BASIS = "basis"  # "على ايش يحسبون الاهلية؟": what it is wor
 CHANNEL = "channel"  # "وفيه ايميل؟": a way to reach them the sources do not name
 COUNT = "count"  # "وكم مرة اقدر اعترض؟": how many times
 VISIT = "visit"  # "وهل لازم احضر للمقر؟": whether it needs a visit in person
+ABOUT = "about"  # "ونسخة القيد؟": a line of the previous answer (lines.py)
 # "وإذا ما عندي ايبان؟": a condition no other shape reads, only after an answer; never
 # a request to start a service (bot/nlu/followup_shapes.py).
 IF = "if"

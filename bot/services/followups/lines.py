@@ -1,0 +1,111 @@
+"""The line of the previous answer a short follow-up asks about.
+
+"ونسخة القيد؟" after the list of documents, "وتويتر؟" after the channels, "ومين يتواصل
+معي؟" after what «صوتك مسموع» offers: the answer before already holds the fact, in one of
+its lines; repeating the whole answer does not say which, and read on its own the message
+means nothing. The line is found by the message's content words, compared by a light stem
+(the article, a glued preposition or conjunction, a verb's person prefix and a pronoun
+suffix taken off: "يوصلني" and "توصلك" are both "وصل"). A word most of the answer's
+lines use (the program's name) tells nothing and is not counted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from bot.nlu.arabic import normalize
+from bot.services.followups.shapes import ABOUT, Ellipsis, _body, _unglued
+
+# Question words, fillers and the program's own name: they never tell lines apart.
+_STOP = set(
+    "في من على علي عن الى الي اللي هل يعني طيب لو اذا ان انا لي عشان حق تبع مع هذا هذي"
+    " كذا بالضبط تقريبا عاده بس كمان بعد بعدين الحين وش ويش ايش شو وين فين كيف متى متي"
+    " كم ليش مين هو هي هم ما لا ولا او يا اخوي اقدر ابي ودي ممكن لازم يصير فيه شي حساب"
+    " المواطن حسابي البرنامج طيب زين تمام"
+    " what where when who how why which the a an is are do does can i my me it and or of"
+    " to for in on about if then bout".split()
+    + "بعده بعدها وبعدين".split()
+)
+_ARTICLE = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف|ب|ل)(?=\S{3})")
+_PERSON = re.compile(r"^(?:ي|ت|ن|ا)(?=\S{3})")
+_PRONOUN = re.compile(r"(?:هم|ها|كم|ني|نا|ون|ين|ات|ه|ك|ي|ة)$")
+_SPLIT = re.compile(r"\n|(?<=[.؛])\s+")
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)-]|[•*-])\s*")
+# Shorter lines are not facts ("•"); a heading ("أبرز أسباب نقص مبلغ الدعم:") is skipped.
+MIN_LINE_WORDS = 2
+
+
+def stem(word: str) -> str:
+    word = _ARTICLE.sub("", word)
+    word = _PERSON.sub("", word)
+    bare = _PRONOUN.sub("", word)
+    return bare if len(bare) >= 3 else word
+
+
+def _tokens(text: str) -> List[str]:
+    return re.findall(r"[\w]+", normalize(text).lower())
+
+
+def content_words(text: str) -> List[str]:
+    """The words of a message that can name what it asks about."""
+    return [w for w in _tokens(text) if not _stop(w) and len(w) >= 2 and not w.isdigit()]
+
+
+def _stop(word: str) -> bool:
+    return word in _STOP or (word[:1] == "و" and word[1:] in _STOP)
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a))
+
+
+def lines_of(answer_text: str) -> List[str]:
+    lines = [_NUMBERING.sub("", line).strip() for line in _SPLIT.split(answer_text)]
+    return [
+        line
+        for line in lines
+        if len(line.split()) >= MIN_LINE_WORDS and not line.rstrip().endswith((":", "："))
+    ]
+
+
+def best_line(answer_text: str, words: List[str]) -> Optional[str]:
+    """The line of `answer_text` that shares the most of `words` (by stem), the first of
+    equals; None when no line shares an informative one."""
+    lines = lines_of(answer_text)
+    if not lines or not words:
+        return None
+    stemmed = [{stem(w) for w in _tokens(line)} for line in lines]
+    informative = []
+    for word in dict.fromkeys(stem(w) for w in words):
+        seen = sum(any(_same(word, s) for s in line) for line in stemmed)
+        if 0 < seen <= max(1, len(lines) // 2):
+            informative.append(word)
+    best, score = None, 0
+    for line, stems in zip(lines, stemmed):
+        hits = sum(any(_same(word, s) for s in stems) for word in informative)
+        if hits > score:
+            best, score = line, hits
+    return best
+
+
+# "ونسخة القيد؟", "وتويتر؟", "and twitter?": a message that continues the one before and
+# names at most this many things, asking nothing else.
+MAX_ABOUT_WORDS = 3
+_AND = re.compile(r"^\s*(?:and|what about|how about)\b", re.IGNORECASE)
+
+
+def read_about(text: str) -> Optional[Ellipsis]:
+    """ABOUT with the words named, for a short "and X?" message; None otherwise."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    body, led = _body(text)
+    first = (_tokens(body) or [""])[0]
+    # "وتويتر" continues; "وين", "وش", "ولو" ask their own question.
+    glued = _unglued(body) is not None and not _stop(first)
+    if not (led or glued or _AND.match(text)) or len(_tokens(body)) > MAX_ABOUT_WORDS + 2:
+        return None
+    named = content_words(body)
+    if not 1 <= len(named) <= MAX_ABOUT_WORDS:
+        return None
+    return Ellipsis(ABOUT, about=tuple(named))

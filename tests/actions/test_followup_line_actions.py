@@ -1,0 +1,79 @@
+"""action_answer_followup for "and X?" (the line of the previous answer that names X) and
+for a follow-up the NLU would answer with the very answer it follows."""
+
+from rasa_sdk import Tracker
+
+from bot.actions.followups import ActionAnswerFollowup
+from bot.services.followups.lines import read_about
+from bot.services.followups.loose import read_loose
+from bot.services.followups.shapes import Ellipsis, read
+from tests.support.actions import load_domain, run_action
+
+DOMAIN = load_domain("followups")
+
+
+def _tracker(text, topic, key, confidence, intent="faq"):
+    # As bot/nlu/followup_shapes.py reads it.
+    loose = read_loose(text)
+    ellipsis = read(text) or (Ellipsis(loose[0], about=tuple(loose[1])) if loose else None)
+    ellipsis = ellipsis or read_about(text)
+    latest = {
+        "text": text,
+        "intent": {"name": "followup", "confidence": 0.9},
+        "intent_ranking": [{"name": intent, "confidence": 0.9}],
+        "entities": [],
+        "followup": {**ellipsis.as_dict(), "intent": intent} if ellipsis else {"intent": intent},
+        "response_selector": {
+            "faq": {
+                "response": {"intent_response_key": f"faq/{key}", "confidence": confidence},
+                "ranking": [{"intent_response_key": f"faq/{key}", "confidence": confidence}],
+            }
+        },
+    }
+    events = [
+        {"event": "user", "text": "..."},
+        {"event": "bot", "text": "...", "metadata": {"utter_action": f"utter_faq/{topic}"}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": latest},
+    ]
+    return Tracker("c", {"last_topic": None}, latest, events, False, None, {}, "action_listen")
+
+
+def _run(tracker):
+    msgs, slots = run_action(ActionAnswerFollowup(), tracker, DOMAIN)
+    return msgs, slots, "\n".join(m.get("text") or "" for m in msgs)
+
+
+def test_and_x_after_a_list_gets_the_line_that_names_it():
+    t = _tracker("ونسخة القيد؟", "required_documents", "required_documents", 0.2)
+    msgs, slots, text = _run(t)
+    assert "سجل الأسرة (القيد)" in text and "الآيبان" not in text
+    assert slots == {"last_topic": "required_documents"}
+    msgs, _, text = _run(_tracker("وتويتر؟", "contact_channels", "contact_channels", 0.7))
+    assert "@citizenaccount" in text and "19912" not in text
+
+
+def test_and_x_the_nlu_is_sure_is_another_answer_gets_that_answer():
+    t = _tracker("والاعتراض؟", "registration_steps", "objection_steps", 0.8)
+    msgs, _, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/objection_steps"]
+
+
+def test_and_x_the_answer_does_not_name_is_read_on_its_own():
+    t = _tracker("والقطاع الخاص؟", "required_documents", "who_benefits", 0.3)
+    msgs, _, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/who_benefits"]
+
+
+def test_a_followup_that_would_get_the_same_answer_again_gets_its_line():
+    # Read on its own it is the «صوتك مسموع» answer it follows: the line that answers it.
+    t = _tracker("ومين يتواصل معي؟", "sotak_masmoo", "sotak_masmoo", 0.6)
+    _, slots, text = _run(t)
+    assert "فريق الدعم يتواصل معك" in text and "24 ساعة" not in text
+    assert slots == {"last_topic": "sotak_masmoo"}
+
+
+def test_a_length_of_time_the_answer_does_not_give_is_still_unknown():
+    t = _tracker("وكم المدة اللي لازم احدث خلالها؟", "update_data", "update_data", 0.6)
+    _, _, text = _run(t)
+    assert "19912" in text and "ما عندي" in text

@@ -1,0 +1,92 @@
+"""bot.services.followups.lines: the line of the previous answer a short "and X?" asks
+about, found by a light stem of its words."""
+
+import pytest
+
+from bot.services.followups import picker
+from bot.services.followups.lines import best_line, content_words, read_about, stem
+from bot.services.followups.shapes import ABOUT
+
+ANSWER = """المستندات اللي ممكن تنطلب عند التسجيل:
+• رقم الحساب البنكي (الآيبان) لمقدم الطلب
+• صورة الهوية الوطنية سارية المفعول
+• صورة سجل الأسرة (القيد)
+البوابة تعرض لك المستندات المطلوبة لحالتك، وترفعها قبل إتمام الطلب."""
+
+
+@pytest.mark.parametrize(
+    "a, b", [("يوصلني", "توصلك"), ("اتابع", "تتابع"), ("طلبي", "الطلب"), ("والقيد", "القيد")]
+)
+def test_a_light_stem_meets_the_same_word_in_another_person(a, b):
+    assert stem(a) == stem(b)
+
+
+def test_the_line_that_names_it_not_the_heading_nor_the_whole_answer():
+    assert best_line(ANSWER, content_words("ونسخة القيد؟")) == "صورة سجل الأسرة (القيد)"
+    assert best_line(ANSWER, content_words("والايبان؟")).startswith("رقم الحساب البنكي")
+    assert best_line(ANSWER, content_words("وتويتر؟")) is None
+
+
+def test_a_word_most_lines_use_tells_nothing():
+    # "صورة" is in two of four lines, "الطلب" in two: the line is chosen by "الهوية".
+    assert best_line(ANSWER, content_words("وصورة الهوية؟")).startswith("صورة الهوية")
+    lines = "\n".join(f"• شرط {n} للطلب" for n in ("أول", "ثاني", "ثالث"))
+    assert best_line(lines, ["الطلب"]) is None
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("وتويتر؟", ("وتويتر",)),
+        ("ونسخة القيد؟", ("ونسخه", "القيد")),
+        ("طيب والقطاع الخاص؟", ("والقطاع", "الخاص")),
+        ("and twitter?", ("twitter",)),
+        ("what about the family record?", ("family", "record")),
+    ],
+)
+def test_and_x_is_read_with_what_it_names(text, words):
+    ellipsis = read_about(text)
+    assert ellipsis is not None and ellipsis.kind == ABOUT and ellipsis.about == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["وين اسجل", "وش الشروط", "ولو كان ساكن معي؟", "كيف اسجل", "تويتر", "/faq", "",
+     "والله ما فهمت وش تقصد بالكلام هذا كله"],
+)  # fmt: skip
+def test_questions_of_their_own_and_long_messages_are_not_and_x(text):
+    assert read_about(text) is None
+
+
+def test_the_picked_line_comes_under_the_answers_title_in_the_citizens_language():
+    ar = picker.pick_line("required_documents", ["القيد"])
+    assert ar.key == "required_documents.line" and "(القيد)" in ar.text and "«" in ar.text
+    en = picker.pick_line("contact_channels", ["twitter"], "en")
+    assert "Twitter" in en.text and "@citizenaccount" in en.text
+    assert picker.pick_line("contact_channels", ["القيد"]) is None
+    assert picker.pick_line(None, ["القيد"]) is None
+    assert picker.pick_line("precheck", ["القيد"]) is None  # no FAQ text to read
+
+
+def _shaped(text, intent):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.followup_shapes import FollowupShapes
+
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.7},
+            "intent_ranking": [{"name": intent, "confidence": 0.7}],
+        }
+    )
+    FollowupShapes(FollowupShapes.get_default_config()).process([message])
+    return message
+
+
+def test_the_nlu_marks_and_x_read_as_an_faq_but_not_a_forms_answer():
+    marked = _shaped("وتويتر؟", "faq")
+    assert marked.get("intent")["name"] == "followup"
+    assert marked.get("followup")["kind"] == ABOUT and marked.get("followup")["intent"] == "faq"
+    # Read as an answer to a form's question, it stays that form's answer.
+    assert _shaped("وسيارتي", "inform").get("intent")["name"] == "inform"
