@@ -90,3 +90,20 @@ def test_the_nlu_marks_and_x_read_as_an_faq_but_not_a_forms_answer():
     assert marked.get("followup")["kind"] == ABOUT and marked.get("followup")["intent"] == "faq"
     # Read as an answer to a form's question, it stays that form's answer.
     assert _shaped("وسيارتي", "inform").get("intent")["name"] == "inform"
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [("واقدر اتابع الشكوى بعدين؟", True), ("اقدر اعرف نتيجتي؟", True), ("ابي اتابع بلاغي", False)],
+)
+def test_whether_a_service_lets_you_is_a_question_not_a_request(text, asks):
+    from bot.services.followups.asking import asks_about_service
+
+    assert asks_about_service(text) is asks
+
+
+@pytest.mark.parametrize("text", ["وباي يوم بالضبط؟", "واي تاريخ ينزل؟", "طيب اي يوم؟"])
+def test_which_day_is_asked_as_when(text):
+    from bot.services.followups.shapes import HOW_LONG, read
+
+    assert read(text).kind == HOW_LONG

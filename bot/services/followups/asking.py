@@ -30,6 +30,8 @@ from bot.services.followups.shapes import (
 _ABOUT_SERVICE = re.compile(
     rf"^(?:من )?وين(?:ه|ها)?(?: |$)|^(?:وش )?{_NEED}(?: |$)"
     r"|^كيف (?:اعرف|اشوف|اتاكد|نعرف|يعرف)(?: |$)"
+    # "واقدر اتابع الشكوى بعدين؟": whether the service lets you, not a request to start it.
+    r"|^(?:هل )?(?:اقدر|نقدر|ممكن|يمديني|يمدي) (?:اتابع|نتابع|اعرف|اشوف|اتاكد)(?: |$)"
 )
 
 

@@ -242,6 +242,11 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
             rf"{_PURPOSE}",
         ),
         (HOW_LONG, rf"متي{_fill(_WHEN_VERB + '|' + _LONG_FILL)}"),
+        # "وباي يوم بالضبط؟", "واي تاريخ ينزل؟": when, as a day or a date.
+        (
+            HOW_LONG,
+            rf"(?:في |ب)?(?:اي|ايش|وش) (?:يوم|تاريخ|وقت){_fill(_WHEN_VERB + '|' + _LONG_FILL)}",
+        ),
         (HOW_LONG, rf"(?:خلال|في|بعد) كم {_LONG_UNIT}{_fill(_LONG_FILL + '|' + _WHEN_VERB)}"),
         (
             HOW_LONG,
