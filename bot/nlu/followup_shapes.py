@@ -71,6 +71,10 @@ class FollowupShapes(GraphComponent):
             # service ranked this high at least, this sure.
             "runner_up_rank": 3,
             "runner_up_floor": 0.2,
+            # A where-question cannot be a yes or a no: read as one ("ولو ما نزلت ابد وين
+            # اشتكي؟" holds a "ما"), the service behind it needs only be ranked.
+            "yes_no_intents": ["affirm", "deny"],
+            "yes_no_floor": 0.05,
             # Intents an "and X?" message may have been read as and still be about the
             # answer before ("وتويتر؟" read as the channels again); a form's answers
             # ("وزوجتي") keep their intents.
@@ -166,8 +170,9 @@ class FollowupShapes(GraphComponent):
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
             self.config["retrieval_intent"]
         )
-        runner_up = None if faq else self._service_behind(message, name, services)
-        if runner_up and selector is not None and asks_about_service(text):
+        asks = asks_about_service(text)
+        runner_up = None if faq else self._service_behind(message, name, services, asks)
+        if runner_up and selector is not None and asks:
             # "ولو ما نزلت ابد وين اشتكي؟" read as "no": the service the NLU ranked next
             # is what the where-question is about; its own FAQ answers it.
             message.set(
@@ -181,7 +186,7 @@ class FollowupShapes(GraphComponent):
             selector[ANSWERS_KEY] = [f"{self.config['retrieval_intent']}/{services[runner_up]}"]
             selector[OFFER_KEY] = runner_up
             return
-        if faq and selector is not None and asks_about_service(text):
+        if faq and selector is not None and asks:
             confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
             multi = {
                 INTENT_NAME_KEY: self.config["multi_intent"],
@@ -197,15 +202,19 @@ class FollowupShapes(GraphComponent):
             selector[OFFER_KEY] = name
 
     def _service_behind(
-        self, message: Message, name: Optional[str], services: Dict[str, str]
+        self, message: Message, name: Optional[str], services: Dict[str, str], asks: bool
     ) -> Optional[str]:
         """A service among the NLU's first intents when the message was read as none of
         the FAQs or services (a "no", small talk, an unclear message)."""
         if name in services or name == self.config["retrieval_intent"]:
             return None
+        floor = float(self.config["runner_up_floor"])
+        if asks and name in self.config["yes_no_intents"]:
+            floor = float(self.config["yes_no_floor"])
         for row in (message.get(INTENT_RANKING_KEY) or [])[: self.config["runner_up_rank"]]:
-            if row.get(INTENT_NAME_KEY) in services and float(
-                row.get(PREDICTED_CONFIDENCE_KEY) or 0.0
-            ) >= float(self.config["runner_up_floor"]):
+            if (
+                row.get(INTENT_NAME_KEY) in services
+                and float(row.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= floor
+            ):
                 return row[INTENT_NAME_KEY]
         return None

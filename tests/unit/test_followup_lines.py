@@ -107,3 +107,29 @@ def test_which_day_is_asked_as_when(text):
     from bot.services.followups.shapes import HOW_LONG, read
 
     assert read(text).kind == HOW_LONG
+
+
+def test_a_where_question_read_as_a_no_is_about_the_service_ranked_behind():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.followup_shapes import FollowupShapes
+
+    ranking = [("deny", 0.58), ("faq", 0.19), ("open_ticket", 0.08)]
+    message = Message(
+        data={
+            "text": "طيب ولو ما نزلت ابد وين اشتكي؟",
+            "intent": {"name": "deny", "confidence": 0.58},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+            "response_selector": {
+                "faq": {"response": {"intent_response_key": "faq/update_data", "confidence": 0.1}}
+            },
+        }
+    )
+    FollowupShapes(FollowupShapes.get_default_config()).process([message])
+    assert message.get("intent")["name"] == "faq_multi"
+    assert message.get("response_selector")["faq"]["offer"] == "open_ticket"
+    # A plain "no" stays a no.
+    message = Message(data={"text": "لا", "intent": {"name": "deny", "confidence": 0.9},
+                            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]})  # fmt: skip
+    FollowupShapes(FollowupShapes.get_default_config()).process([message])
+    assert message.get("intent")["name"] == "deny"
