@@ -27,7 +27,8 @@ from bot.content import (
     intent_button,
     message,
 )
-from bot.services.followups.picker import related_answer, unknown_on_topic
+from bot.services.followups.lines import content_words
+from bot.services.followups.picker import pick_line, related_answer, unknown_on_topic
 from bot.services.followups.topics import topic_of
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
@@ -99,6 +100,16 @@ def _near_previous_answer(tracker: Tracker) -> Optional[str]:
     return related_answer(topic_of(tracker.events), selector.get("ranking") or [])
 
 
+def _line_of_previous_answer(tracker: Tracker, lang: str) -> Optional[str]:
+    """A short message the NLU could not place that names something a line of the
+    previous answer says ("وبعدها وش اضغط؟" after the IBAN steps: 'اضغط "حفظ"')."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    if len(text.split()) > SHORT_WORDS:
+        return None
+    line = pick_line(topic_of(tracker.events), content_words(text), lang)
+    return line.text if line else None
+
+
 def _unknown_after_previous_answer(tracker: Tracker, lang: str, choices: bool) -> Optional[str]:
     """A short question after an answer that nothing on its topic answers: what the
     sources do not give, with the unified number, in the citizen's language."""
@@ -120,6 +131,10 @@ class ActionFallback(Action):
             dispatcher.utter_message(response=f"utter_faq/{nearby}")
             return []
         lang = reply_language(tracker)
+        line = _line_of_previous_answer(tracker, lang)
+        if line:
+            dispatcher.utter_message(text=line)
+            return []
         buttons = suggestions(tracker.latest_message or {}, lang)
         unknown = _unknown_after_previous_answer(tracker, lang, bool(buttons))
         if buttons:

@@ -77,3 +77,18 @@ def test_a_length_of_time_the_answer_does_not_give_is_still_unknown():
     t = _tracker("وكم المدة اللي لازم احدث خلالها؟", "update_data", "update_data", 0.6)
     _, _, text = _run(t)
     assert "19912" in text and "ما عندي" in text
+
+
+def test_a_message_the_nlu_could_not_place_gets_the_line_that_names_it():
+    from bot.actions.fallback import ActionFallback
+
+    t = _tracker("وبعدها وش اضغط؟", "change_iban", "registration_steps", 0.1, intent="nlu_fallback")
+    t.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
+    msgs, _ = run_action(ActionFallback(), t, DOMAIN)
+    text = "\n".join(m.get("text") or "" for m in msgs)
+    assert "حفظ" in text and "19912" not in text
+    # Nothing in the answer named: what the sources do not give, as before.
+    t = _tracker("وكم الرسوم؟", "change_iban", "registration_steps", 0.1, intent="nlu_fallback")
+    t.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
+    msgs, _ = run_action(ActionFallback(), t, DOMAIN)
+    assert "19912" in "\n".join(m.get("text") or "" for m in msgs)
