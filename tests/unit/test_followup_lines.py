@@ -133,3 +133,14 @@ def test_a_where_question_read_as_a_no_is_about_the_service_ranked_behind():
                             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]})  # fmt: skip
     FollowupShapes(FollowupShapes.get_default_config()).process([message])
     assert message.get("intent")["name"] == "deny"
+
+
+@pytest.mark.parametrize(
+    "text", ["يعني لو ولدي تزوج ينقص؟", "واذا بنتي توفت ينقص الدعم؟", "what if my son got married?"]
+)
+def test_a_dependant_who_married_or_died_is_read_with_what_it_does_to_the_support(text):
+    from bot.services.followups.english import read_english
+    from bot.services.followups.shapes import WHO, read
+
+    ellipsis = read_english(text) or read(text)
+    assert ellipsis.kind == WHO and ellipsis.group == "dependant_change"

@@ -298,12 +298,18 @@ _GROUPS: List[Tuple[str, str]] = [
     ("traveller", r"travell?ers?|someone (?:travelling|traveling|abroad)"),
     ("prison", r"prisoners?|someone in (?:prison|jail)|prison|jail"),
     ("foreigner", r"foreigners?|non saudis?|non-saudis?|expats?|residents"),
+    # "what if my son got married?": a dependant who married, died or moved out.
+    (
+        "dependant_change",
+        r"(?:if )?(?:my |a |the |our )?(?:son|daughter|child|kid|dependant|dependent)s? "
+        r"(?:got |gets |get |has |have )?(?:married|died|passed away|moved out|turned 18)",
+    ),
     ("child", r"children|kids|sons?|daughters?|child"),
     ("parents", r"parents|mother|father|mom|dad"),
     ("friday", r"fridays?"),
     ("days", r"saturdays?|weekends?|holidays?|ramadan|eid"),
 ]
-_GROUP_LEAD = r"(?:(?:what about|how about|what of|and for|for|about|and) )*"
+_GROUP_LEAD = r"(?:(?:what about|how about|what of|what if|and if|and for|for|about|and) )*"
 _GROUP_TAIL = _fill(_any("too also then though as well"))
 _GROUP_PATTERNS = [
     (name, re.compile(rf"{_GROUP_LEAD}{_ARTICLE}(?:{phrase}){_GROUP_TAIL}"))
