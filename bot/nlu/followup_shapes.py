@@ -50,6 +50,7 @@ from bot.services.followups.shapes import (
     read,
 )
 from bot.services.followups.stories import read_story
+from bot.services.followups.told import read_told
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -79,6 +80,13 @@ class FollowupShapes(GraphComponent):
             # answer before ("وتويتر؟" read as the channels again); a form's answers
             # ("وزوجتي") keep their intents.
             "about_intents": ["faq", "nlu_fallback", "out_of_scope"],
+            # A group told with "can I register?" gets that group's eligibility answer
+            # (topic `told_topic`) when the selector is less than `told_trust` sure, or
+            # sure only of one of the general answers.
+            "told_intents": ["faq", "check_eligibility", "nlu_fallback"],
+            "told_topic": "eligibility_conditions",
+            "told_trust": 0.5,
+            "told_general_answers": ["eligibility_conditions", "who_benefits", "program_about"],
             # Intents an elliptical message may have been read as, and that the follow-up
             # action can answer the same way when the message fits no topic. Others
             # (cancel, a person, buttons' intents) keep their own rules.
@@ -153,6 +161,11 @@ class FollowupShapes(GraphComponent):
         if ellipsis is None and name in self.config["about_intents"]:
             # "ونسخة القيد؟": a line of the answer before (bot.services.followups.lines).
             ellipsis = read_about(text)
+        if ellipsis is None and name in self.config["told_intents"]:
+            # "انا موظف حكومي، اقدر اسجل؟": that group's eligibility, unless the selector
+            # is sure of an answer that is not a general one (bot.services.followups.told).
+            ellipsis = read_told(text) if self._selector_unsure(message) else None
+            told = {TOPIC_KEY: self.config["told_topic"]} if ellipsis else told
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],
@@ -200,6 +213,15 @@ class FollowupShapes(GraphComponent):
             answer = prediction.get(INTENT_RESPONSE_KEY) if sure else None
             selector[ANSWERS_KEY] = [answer or f"{self.config['retrieval_intent']}/{faq}"]
             selector[OFFER_KEY] = name
+
+    def _selector_unsure(self, message: Message) -> bool:
+        selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
+            self.config["retrieval_intent"]
+        ) or {}
+        prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+        key = str(prediction.get(INTENT_RESPONSE_KEY) or "").split("/", 1)[-1]
+        sure = float(prediction.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self.config["told_trust"]
+        return not sure or key in self.config["told_general_answers"]
 
     def _service_behind(
         self, message: Message, name: Optional[str], services: Dict[str, str], asks: bool

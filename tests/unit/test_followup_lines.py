@@ -5,7 +5,8 @@ import pytest
 
 from bot.services.followups import picker
 from bot.services.followups.lines import best_line, content_words, read_about, stem
-from bot.services.followups.shapes import ABOUT
+from bot.services.followups.shapes import ABOUT, Ellipsis
+from bot.services.followups.shapes import WHO as WHO_KIND
 
 ANSWER = """المستندات اللي ممكن تنطلب عند التسجيل:
 • رقم الحساب البنكي (الآيبان) لمقدم الطلب
@@ -144,3 +145,54 @@ def test_a_dependant_who_married_or_died_is_read_with_what_it_does_to_the_suppor
 
     ellipsis = read_english(text) or read(text)
     assert ellipsis.kind == WHO and ellipsis.group == "dependant_change"
+
+
+@pytest.mark.parametrize(
+    "text, group",
+    [
+        ("انا موظف حكومي، اقدر اسجل في حساب المواطن؟", "employee"),
+        ("انا متقاعد وعندي عيال يحق لي؟", "retired"),
+        ("im a government employee, can i still register??", "employee"),
+        ("ana mwathaf 7komi a8dar astafeed?", "employee"),
+    ],
+)
+def test_a_group_told_with_can_i_register_is_read_as_that_groups_eligibility(text, group):
+    from bot.services.followups.told import read_told
+
+    assert read_told(text) == Ellipsis(WHO_KIND, group=group)
+
+
+@pytest.mark.parametrize(
+    "text", ["انا موظف حكومي", "can i register?", "انا ارملة اقدر اسجل؟", "وش شروط حساب المواطن"]
+)
+def test_no_group_or_no_question_or_a_situation_is_left_to_the_nlu(text):
+    from bot.services.followups.told import read_told
+
+    assert read_told(text) is None
+
+
+def test_the_nlu_marks_a_told_group_unless_the_selector_is_sure_of_a_specific_answer():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.followup_shapes import FollowupShapes
+
+    def shaped(key, confidence):
+        message = Message(
+            data={
+                "text": "انا موظف حكومي، اقدر اسجل في حساب المواطن؟",
+                "intent": {"name": "faq", "confidence": 0.9},
+                "intent_ranking": [{"name": "faq", "confidence": 0.9}],
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": key, "confidence": confidence}}
+                },
+            }
+        )
+        FollowupShapes(FollowupShapes.get_default_config()).process([message])
+        return message
+
+    marked = shaped("faq/single_independent", 0.2)
+    assert marked.get("intent")["name"] == "followup"
+    assert marked.get("followup")["group"] == "employee"
+    assert marked.get("followup")["topic"] == "eligibility_conditions"
+    assert shaped("faq/eligibility_conditions", 0.9).get("intent")["name"] == "followup"
+    assert shaped("faq/single_independent", 0.9).get("intent")["name"] == "faq"

@@ -328,6 +328,14 @@ _AGE = re.compile(
 )
 
 
+_TOLD = [(name, re.compile(rf"\b(?:{phrase})\b")) for name, phrase in _GROUPS]
+
+
+def english_groups_told(text: str) -> List[str]:
+    """Every group a normalised English message names anywhere in it."""
+    return [name for name, pattern in _TOLD if pattern.search(text)]
+
+
 def normalise(text: str) -> str:
     """Lower case, apostrophes dropped ("don't" → "dont"), punctuation gone."""
     text = (text or "").lower().replace("’", "'").replace("'", "")

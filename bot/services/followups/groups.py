@@ -176,6 +176,15 @@ _ABOVE = ("فوق", "اكبر من", "اكثر من")
 _BELOW = ("تحت", "اقل من", "اصغر من", "دون")
 
 
+# A group told inside a message ("انا موظف حكومي، اقدر اسجل؟"), not named alone.
+_TOLD = [(group, re.compile(rf"(?:^| )(?:{pattern})(?: |$)")) for group, pattern in _GROUPS]
+
+
+def groups_told(body: str) -> List[str]:
+    """Every group a normalised message names anywhere in it, in the order of _GROUPS."""
+    return [group for group, pattern in _TOLD if pattern.search(body)]
+
+
 def read_group(body: str) -> Optional[str]:
     """The group a message names alone, if that is all it does."""
     for group, pattern in _GROUP_PATTERNS:
