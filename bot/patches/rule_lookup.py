@@ -20,7 +20,7 @@ model's rules.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Set, Text, Tuple
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from bot.patches.registry import Patch
 
@@ -46,8 +46,30 @@ def _prepare_state(state: Dict[Text, Dict[Text, Any]]) -> Prepared:
     return bool(state.get(PREVIOUS_ACTION)), subs
 
 
-def _prepare(lookup: Dict[Text, Text]) -> List[Tuple[Text, Tuple[Prepared, ...]]]:
-    return [(key, tuple(_prepare_state(s) for s in reversed(json.loads(key)))) for key in lookup]
+Rule = Tuple[Text, Tuple[Prepared, ...]]
+ACTION_NAME = "action_name"  # rasa.shared.core.constants.ACTION_NAME
+
+
+def _action_before(rule: Tuple[Prepared, ...]) -> Optional[Text]:
+    """The action a rule's last state requires just before it, or None (any)."""
+    if not rule or not rule[0][0]:
+        return None
+    for state_type, items in rule[0][1]:
+        if state_type == PREVIOUS_ACTION:
+            for key, value in items:
+                if key == ACTION_NAME and value and value != SHOULD_NOT_BE_SET:
+                    return value
+    return None
+
+
+def _prepare(lookup: Dict[Text, Text]) -> Dict[Optional[Text], List[Rule]]:
+    """The rules by the action their last state requires (None: any), so the first step
+    of a walk tries only the rules that can follow the conversation's last action."""
+    index: Dict[Optional[Text], List[Rule]] = {}
+    for key in lookup:
+        rule = tuple(_prepare_state(s) for s in reversed(json.loads(key)))
+        index.setdefault(_action_before(rule), []).append((key, rule))
+    return index
 
 
 def _matches(rule: Prepared, conversation_state: Dict[Text, Dict[Text, Any]]) -> bool:
@@ -75,9 +97,14 @@ def _matches(rule: Prepared, conversation_state: Dict[Text, Dict[Text, Any]]) ->
 
 
 def possible_keys(
-    prepared: List[Tuple[Text, Tuple[Prepared, ...]]], states: List[Dict[Text, Any]]
+    prepared: Dict[Optional[Text], List[Rule]], states: List[Dict[Text, Any]]
 ) -> Set[Text]:
-    candidates = prepared
+    if not states:
+        return {key for rules in prepared.values() for key, _ in rules}
+    last = (states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+    candidates = (prepared.get(last) or []) + (prepared.get(None) or []) if last else None
+    if candidates is None:  # no action name to go by: every rule
+        candidates = [rule for rules in prepared.values() for rule in rules]
     for turn, state in enumerate(reversed(states)):
         if not candidates or turn >= max(len(rule) for _, rule in candidates):
             break
