@@ -75,6 +75,14 @@ class FollowupShapes(GraphComponent):
             # A where-question cannot be a yes or a no: read as one ("ولو ما نزلت ابد وين
             # اشتكي؟" holds a "ما"), the service behind it needs only be ranked.
             "yes_no_intents": ["affirm", "deny"],
+            # Intents that answer a form's question: a how/where question read as one of
+            # them is answered by the FAQ the selector is sure of.
+            "answer_intents": [
+                "inform",
+                "inform_ticket_category",
+                "inform_identifier",
+                "resend_code",
+            ],
             "yes_no_floor": 0.05,
             # Intents an "and X?" message may have been read as and still be about the
             # answer before ("وتويتر؟" read as the channels again); a form's answers
@@ -213,6 +221,19 @@ class FollowupShapes(GraphComponent):
             answer = prediction.get(INTENT_RESPONSE_KEY) if sure else None
             selector[ANSWERS_KEY] = [answer or f"{self.config['retrieval_intent']}/{faq}"]
             selector[OFFER_KEY] = name
+            return
+        if asks and selector is not None and name in self.config["answer_intents"]:
+            # "كيف اعترض على الدفعه؟ المبلغ اللي نزل غلط" read as a ticket's category: a
+            # how/where question is not a form's answer; the FAQ the selector is sure of.
+            prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+            if prediction.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= float(
+                self.config["service_answer_threshold"]
+            ):
+                asked = {
+                    INTENT_NAME_KEY: self.config["retrieval_intent"],
+                    PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+                }
+                message.set(INTENT, asked, add_to_output=True)
 
     def _selector_unsure(self, message: Message) -> bool:
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(

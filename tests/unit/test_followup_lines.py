@@ -196,3 +196,57 @@ def test_the_nlu_marks_a_told_group_unless_the_selector_is_sure_of_a_specific_an
     assert marked.get("followup")["topic"] == "eligibility_conditions"
     assert shaped("faq/eligibility_conditions", 0.9).get("intent")["name"] == "followup"
     assert shaped("faq/single_independent", 0.9).get("intent")["name"] == "faq"
+
+
+def test_and_x_with_a_question_word_asks_its_own_question():
+    assert read_about("ويسكر الساعه كم؟") is None
+    assert read_about("and how much?") is None
+    assert read_about("ولازم ارفعها كلها؟").about == ("ارفعها", "كلها")
+
+
+@pytest.mark.parametrize("text", ["والرمز يجيني على وش؟", "الرمز يوصل على وين"])
+def test_what_arrives_then_where_asks_where_it_arrives(text):
+    from bot.services.followups.shapes import DELIVERY, read
+
+    assert read(text).kind == DELIVERY
+
+
+@pytest.mark.parametrize(
+    "text, age", [("ok and our kid hes 5?", 5), ("and the older one is 19", 19)]
+)
+def test_an_english_age_told_of_our_kid_is_asked_about_that_age(text, age):
+    from bot.services.followups.english import read_english
+
+    assert read_english(text).age == age
+
+
+def test_a_how_question_read_as_a_forms_answer_gets_the_faq_the_selector_is_sure_of():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.followup_shapes import FollowupShapes
+
+    def shaped(text, confidence):
+        message = Message(
+            data={
+                "text": text,
+                "intent": {"name": "inform_ticket_category", "confidence": 0.6},
+                "intent_ranking": [
+                    {"name": "inform_ticket_category", "confidence": 0.6},
+                    {"name": "faq", "confidence": 0.4},
+                ],
+                "response_selector": {
+                    "faq": {
+                        "response": {
+                            "intent_response_key": "faq/objection_steps",
+                            "confidence": confidence,
+                        }
+                    }
+                },
+            }
+        )
+        FollowupShapes(FollowupShapes.get_default_config()).process([message])
+        return message.get("intent")["name"]
+
+    assert shaped("كيف اعترض على الدفعه؟ المبلغ اللي نزل غلط", 0.77) == "faq"
+    assert shaped("كيف اعترض على الدفعه؟ المبلغ اللي نزل غلط", 0.2) == "inform_ticket_category"
+    assert shaped("الدفعات", 0.77) == "inform_ticket_category"  # an answer, not a question

@@ -316,13 +316,19 @@ _GROUP_PATTERNS = [
     for name, phrase in _GROUPS
 ]
 
-_WHOSE = r"(?:someone|somebody|a person|a child|a kid|my son|my daughter|he|she|they|a son|a daughter|kids|children|people|dependants?|dependents?|my kids|my children)"
+_WHOSE = (
+    r"(?:someone|somebody|a person|a child|a kid|he|she|they|a son|a daughter|kids|children"
+    r"|people|dependants?|dependents?"
+    # "and our kid hes 5?", "and the older one is 19"
+    r"|(?:my|our|the) (?:kids?|sons?|daughters?|children|child|boy|girl|older one|younger one"
+    r"|eldest|youngest|oldest|little one|baby)(?: (?:he|she))?)"
+)
 _ABOVE, _BELOW = (
     ("over", "above", "older than", "more than"),
     ("under", "below", "younger than", "less than"),
 )
 _AGE = re.compile(
-    rf"{_GROUP_LEAD}(?:(?:if )?{_WHOSE}(?: (?:is|are|who is|whos|aged|age))? )?"
+    rf"{_GROUP_LEAD}(?:(?:if )?{_WHOSE}(?: (?:is|are|who is|whos|hes|shes|aged|age))? )?"
     rf"(?:(?P<cmp>{'|'.join(_ABOVE + _BELOW)}) )?(?:age |a |an )?(?P<n>\d{{1,2}})"
     r"(?P<unit> (?:years? old|years?|yrs? old|yo)|-year-old| year old)?(?: (?:or (?:over|more|above|older)))?"
 )

@@ -89,6 +89,9 @@ def best_line(answer_text: str, words: List[str]) -> Optional[str]:
     return best
 
 
+_QUESTION = set(
+    "وش ويش ايش شو وين فين كيف متى متي كم ليش مين لو اذا هل what where when who how why which".split()
+)
 # "ونسخة القيد؟", "وتويتر؟", "and twitter?": a message that continues the one before and
 # names at most this many things, asking nothing else.
 MAX_ABOUT_WORDS = 3
@@ -100,9 +103,12 @@ def read_about(text: str) -> Optional[Ellipsis]:
     if not text or text.lstrip().startswith("/"):
         return None
     body, led = _body(text)
-    first = (_tokens(body) or [""])[0]
-    # "وتويتر" continues; "وين", "وش", "ولو" ask their own question.
-    glued = _unglued(body) is not None and not _stop(first)
+    # "وتويتر" and "ولازم ارفعها؟" continue; "وين", "وش", "ولو" ask their own question,
+    # and so does any message with a question word in it ("ويسكر الساعه كم؟").
+    asked = _tokens(_AND.sub("", body))  # "what about X?" is "and X?"
+    if any(w in _QUESTION or (w[:1] == "و" and w[1:] in _QUESTION) for w in asked):
+        return None
+    glued = _unglued(body) is not None
     if not (led or glued or _AND.match(text)) or len(_tokens(body)) > MAX_ABOUT_WORDS + 2:
         return None
     named = content_words(body)
