@@ -27,6 +27,8 @@ from bot.services.followups.lines import content_words
 from bot.services.followups.picker import pick, pick_line, related_answer, unknown_on_topic
 from bot.services.followups.shapes import (
     ABOUT,
+    AUTHORITY,
+    BASIS,
     CALLBACK,
     DELIVERY,
     FOLLOWUP_KEY,
@@ -34,6 +36,7 @@ from bot.services.followups.shapes import (
     IF,
     NEXT,
     ORIGINAL_INTENT_KEY,
+    START,
     TOPIC_KEY,
     WHAT,
     WHERE,
@@ -63,6 +66,12 @@ SERVICE_OF = {"resend_code": "objection_status"}
 # "والاعتراض؟" after the registration steps: the selector this sure of another answer
 # than the previous one is trusted over a line of the previous one.
 OWN_ANSWER_TRUST = 0.5
+# Kinds that ask about the program itself, answered on these topics with none before.
+PROGRAM_TOPICS = {
+    BASIS: "eligibility_conditions",
+    START: "program_about",
+    AUTHORITY: "program_about",
+}
 # Kinds a line of the previous answer can answer ("ومين يتواصل معي؟", "ويوصلني على وين؟");
 # a length of time, a price or a count asked is rarely in the line that names the thing.
 LINE_KINDS = {ABOUT, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
@@ -122,6 +131,8 @@ class ActionAnswerFollowup(Action):
             marked.get(TOPIC_KEY)  # a story's own subject
             or topic_of(tracker.events)
             or (followup_content().get("forms") or {}).get(form or "")
+            # "على وش يحددون الاهلية؟" asked first: about the program, whatever came before.
+            or PROGRAM_TOPICS.get(ellipsis.kind if ellipsis else "")
         )
         lang = reply_language(tracker)
         if ellipsis is not None and ellipsis.kind == ABOUT:

@@ -92,3 +92,18 @@ def test_a_message_the_nlu_could_not_place_gets_the_line_that_names_it():
     t.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
     msgs, _ = run_action(ActionFallback(), t, DOMAIN)
     assert "19912" in "\n".join(m.get("text") or "" for m in msgs)
+
+
+def test_a_question_about_the_program_itself_needs_no_answer_before_it():
+    text = "على وش يحددون الاهلية في حساب المواطن؟"
+    latest = {
+        "text": text,
+        "intent": {"name": "followup", "confidence": 0.9},
+        "entities": [],
+        "followup": {**read(text).as_dict(), "intent": "faq"},
+    }
+    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text}]
+    t = Tracker("c", {"last_topic": None}, latest, events, False, None, {}, "action_listen")
+    _, slots, reply = _run(t)
+    assert "الدخل" in reply and "أعمار" in reply
+    assert slots == {"last_topic": "eligibility_conditions"}

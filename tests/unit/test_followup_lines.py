@@ -250,3 +250,14 @@ def test_a_how_question_read_as_a_forms_answer_gets_the_faq_the_selector_is_sure
     assert shaped("كيف اعترض على الدفعه؟ المبلغ اللي نزل غلط", 0.77) == "faq"
     assert shaped("كيف اعترض على الدفعه؟ المبلغ اللي نزل غلط", 0.2) == "inform_ticket_category"
     assert shaped("الدفعات", 0.77) == "inform_ticket_category"  # an answer, not a question
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["على وش يحددون الاهلية في حساب المواطن؟", "what criteria they use to decide eligibility?"],
+)
+def test_what_eligibility_is_worked_out_on_is_read_in_both_languages(text):
+    from bot.services.followups.english import read_english
+    from bot.services.followups.shapes import BASIS, read
+
+    assert (read_english(text) or read(text)).kind == BASIS

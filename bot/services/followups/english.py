@@ -18,6 +18,7 @@ from typing import List, Optional, Tuple
 from bot.services.followups.shapes import (
     ACCEPTED,
     AUTHORITY,
+    BASIS,
     CALLBACK,
     CHANNEL,
     COST,
@@ -155,6 +156,13 @@ _PATTERNS: List[Tuple[str, "re.Pattern[str]"]] = [
         (WHY_NOT, r"why did they (?:reject|refuse|decline|turn down) (?:me|it|us|my objection)"),
         (WHY, rf"why{_fill(_WHY_FILL)}"),
         (WHY, r"how come"),
+        (
+            BASIS,
+            r"(?:what|which) (?:criteria|factors|things|info|information|data|basis)"
+            r"(?: (?:do|does) (?:they|it))?(?: they)? (?:use|look at|consider|go by|depend on)"
+            r"(?: to (?:decide|determine|calculate|work out|judge))?"
+            r"(?: (?:the |my |our )?(?:eligibility|support|it|who is eligible|who gets it))?",
+        ),
         (WHY, r"(?:whats |what is |what are )?(?:the )?reasons?(?: for (?:that|this|it))?"),
         (WHY, r"for what reason"),
         (HOW, rf"how{_fill(_any('do does can i we it that this you one exactly the way'))}"),
