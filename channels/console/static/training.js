@@ -41,30 +41,9 @@
     }
   }
 
-  async function call(path, body) {
-    const init = body === undefined ? { credentials: "same-origin" } : {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": me.csrf },
-      body: JSON.stringify(body),
-    };
-    const r = await fetch(path, init);
-    if (r.status === 401) { location.href = "/desk/login"; throw new Error("signed out"); }
-    return { ok: r.ok, status: r.status, data: await r.json().catch(() => ({})) };
-  }
-
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
-
-  function button(text, onClick, cls) {
-    const b = el("button", text, cls);
-    b.type = "button";
-    b.addEventListener("click", onClick);
-    return b;
-  }
+  // kit.js: the shared call and element helpers.
+  const { el, button } = window.consoleKit;
+  const call = (path, body) => window.consoleKit.call(path, body, me.csrf);
 
   function status(text) { $("training-status").textContent = text; }
 
