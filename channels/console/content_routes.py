@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional, Tuple
 from sanic import Blueprint
 from sanic.request import Request
 
-from bot.services.content import live, workflow
+from bot.services.content import decisions, live, workflow
 from bot.store import audit, session_scope
 from channels.http import SUPERVISOR, Denied, json_body, json_response, staff
 
@@ -133,9 +133,9 @@ def add_routes(bp: Blueprint) -> None:
             change = await asyncio.to_thread(decide, change_id, user["username"])
         except LookupError:
             return json_response({"error": "not_found"}, 404)
-        except workflow.FourEyes:
+        except decisions.FourEyes:
             return json_response({"error": "own_change"}, 403)
-        except workflow.NotTheAuthor:
+        except decisions.NotTheAuthor:
             return json_response({"error": "not_yours"}, 403)
         except ValueError:
             return json_response({"error": "not_pending"}, 409)

@@ -16,7 +16,8 @@ from typing import Any, Dict
 from sanic import Blueprint
 from sanic.request import Request
 
-from bot.services.content.workflow import FourEyes, NotTheAuthor, Refused
+from bot.services.content.decisions import FourEyes, NotTheAuthor
+from bot.services.content.workflow import Refused
 from bot.services.training import changes, jobs, rollout
 from channels.console.content_routes import APPROVER, EDITOR, MAX_TEXT, staff_user
 from channels.http import json_body, json_response

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.content import fact, faq_title, fill, message
 from bot.content.nlg import live_text
-from bot.services.content import checks, export, live, workflow
+from bot.services.content import checks, decisions, export, live, workflow
 from bot.store import engine, session_scope
 from bot.store.audit import AuditEntry
 
@@ -100,7 +100,7 @@ def test_an_edited_domain_reply_and_system_message_are_served(content_db):
 
 def test_nobody_approves_their_own_change_and_it_is_audited(content_db):
     change = workflow.propose("program.contact.unified_number", {"ar": NEW_NUMBER}, "ali")
-    with pytest.raises(workflow.FourEyes):
+    with pytest.raises(decisions.FourEyes):
         workflow.approve(change["id"], "ali")
     with pytest.raises(LookupError):
         workflow.publish("ali")  # nothing approved: nothing goes out
@@ -255,7 +255,7 @@ def test_a_release_exports_back_to_the_seed_files(content_db, tmp_path):
 
 def test_only_the_author_withdraws_a_change_and_only_while_it_waits(content_db):
     change = workflow.propose("program.contact.unified_number", {"ar": NEW_NUMBER}, "ali")
-    with pytest.raises(workflow.NotTheAuthor):
+    with pytest.raises(decisions.NotTheAuthor):
         workflow.withdraw(change["id"], "huda")
     assert workflow.withdraw(change["id"], "ali")["state"] == "withdrawn"
     assert workflow.changes() == []  # no longer waits for anyone

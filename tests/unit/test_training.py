@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from bot.content import faq_answers, faq_title
 from bot.services.content import live
-from bot.services.content.workflow import FourEyes, NotTheAuthor, Refused
+from bot.services.content.decisions import FourEyes, NotTheAuthor
+from bot.services.content.workflow import Refused
 from bot.services.training import changes, dataset, jobs, rollout
 from bot.store import engine, session_scope
 from bot.store.audit import AuditEntry

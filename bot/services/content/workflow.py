@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bot.content import LANGUAGES, faq_answers, faq_buttons, faq_title
 from bot.services.content import catalogue, checks
+from bot.services.content.decisions import actor, decide
 from bot.services.training import faqs as trained_faqs
 from bot.store import audit, session_scope
-from bot.store.base import utcnow
 from bot.store.content import (
     APPROVED,
     PENDING,
@@ -40,16 +40,7 @@ class Refused(ValueError):
         self.problems = problems
 
 
-class FourEyes(PermissionError):
-    """Someone tried to approve their own change."""
-
-
-class NotTheAuthor(PermissionError):
-    """Someone tried to withdraw a change they did not propose."""
-
-
-def _actor(username: str) -> str:
-    return f"agent:{username}"
+_actor = actor
 
 
 def published_values() -> Dict[str, str]:
@@ -182,26 +173,11 @@ def changes(states=(PENDING, APPROVED)) -> List[Dict[str, Any]]:
         return [_change_view(c, found.get(c.item, {})) for c in rows]
 
 
-def _decide(change_id: int, approver: str, state: str, action: str) -> Dict[str, Any]:
+def _decide(change_id: int, by: str, state: str, action: str) -> Dict[str, Any]:
     with session_scope() as s:
         change = s.get(ContentChange, change_id)
-        if change is None:
-            raise LookupError(change_id)
-        if change.state != PENDING:
-            raise ValueError("not_pending")
-        if change.author == approver:
-            audit.record(
-                s,
-                _actor(approver),
-                "content.own_approval_refused",
-                "content",
-                change.item,
-                {"change": change_id},
-            )
-            s.commit()
-            raise FourEyes(change_id)
-        change.state, change.decided_by, change.decided_at = state, approver, utcnow()
-        audit.record(s, _actor(approver), action, "content", change.item, {"change": change_id})
+        item = change.item if change is not None else ""
+        decide(s, change, change_id, by, state, action, "content", item)
         return _change_view(change)
 
 
@@ -216,19 +192,7 @@ def reject(change_id: int, approver: str) -> Dict[str, Any]:
 def withdraw(change_id: int, author: str) -> Dict[str, Any]:
     """The author takes back their own change while it still waits for a decision, so a
     mistake is not left for an approver to refuse."""
-    with session_scope() as s:
-        change = s.get(ContentChange, change_id)
-        if change is None:
-            raise LookupError(change_id)
-        if change.author != author:
-            raise NotTheAuthor(change_id)
-        if change.state != PENDING:
-            raise ValueError("not_pending")
-        change.state, change.decided_by, change.decided_at = WITHDRAWN, author, utcnow()
-        audit.record(
-            s, _actor(author), "content.withdrawn", "content", change.item, {"change": change_id}
-        )
-        return _change_view(change)
+    return _decide(change_id, author, WITHDRAWN, "content.withdrawn")
 
 
 def _release(s, values: Dict[str, str], by: str, kind: str, note: str) -> ContentRelease:

@@ -21,9 +21,9 @@ from bot.content import LANGUAGES, faq_answers
 from bot.masking import MASK, mask_text
 from bot.services.console import review_export
 from bot.services.content import checks
-from bot.services.content.workflow import FourEyes, NotTheAuthor, Refused
+from bot.services.content.decisions import decide
+from bot.services.content.workflow import Refused
 from bot.store import audit, session_scope
-from bot.store.base import utcnow
 from bot.store.content import APPROVED, PENDING, REJECTED, WITHDRAWN
 from bot.store.training import EXAMPLES, NEW_FAQ, TrainingChange
 
@@ -176,21 +176,8 @@ def listed(states=(PENDING, APPROVED)) -> List[Dict[str, Any]]:
 def _decide(change_id: int, by: str, state: str, action: str) -> Dict[str, Any]:
     with session_scope() as s:
         change = s.get(TrainingChange, change_id)
-        if change is None:
-            raise LookupError(change_id)
-        if change.state != PENDING:
-            raise ValueError("not_pending")
-        if state == WITHDRAWN and change.author != by:
-            raise NotTheAuthor(change_id)
-        if state != WITHDRAWN and change.author == by:
-            audit.record(
-                s, f"agent:{by}", "training.own_approval_refused", "training", change.key,
-                {"change": change_id},
-            )  # fmt: skip
-            s.commit()
-            raise FourEyes(change_id)
-        change.state, change.decided_by, change.decided_at = state, by, utcnow()
-        audit.record(s, f"agent:{by}", action, "training", change.key, {"change": change_id})
+        key = change.key if change is not None else ""
+        decide(s, change, change_id, by, state, action, "training", key)
         return view(change)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional
 from sqlalchemy import select
 
 from bot import settings
-from bot.services.content.workflow import FourEyes
+from bot.services.content.decisions import FourEyes
 from bot.store import audit, session_scope
 from bot.store.base import utcnow
 from bot.store.training import (
