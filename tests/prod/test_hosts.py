@@ -56,14 +56,21 @@ def test_a_host_killed_under_load_loses_and_repeats_nothing(host_bed, telegram_s
         marks["down"] = time.monotonic()
         marks["killed"] = len(bed.kill_host("h2"))
 
-    run = asyncio.run(
-        run_mixed(bed.url, telegram_standin, 8, 4, 20.0, flows_of(bed), "t-hostloss", [(6.0, lose)])
-    )
-    row = report(bed, run, marks, telegram_standin, "t-hostloss")
-    print(row)
+    try:
+        run = asyncio.run(
+            run_mixed(
+                bed.url, telegram_standin, 8, 4, 20.0, flows_of(bed), "t-hostloss", [(6.0, lose)]
+            )
+        )
+        row = report(bed, run, marks, telegram_standin, "t-hostloss")
+        print(row)
+        assert bed.lb.status("h2").startswith("DOWN")
+    finally:
+        # Brought back whatever is found below, so a failure here is not also the next
+        # test's: it waits until HAProxy has h2 UP again.
+        bed.restart_host("h2")
     # h2 was serving when it died, with its Rasa worker, action server and sender
     assert marks["served_before"] > 0 and marks["killed"] >= 4
-    assert bed.lb.status("h2").startswith("DOWN")
     assert row["rest_lost"] == 0 and row["transcripts_complete"], row
     # a message sent again keeps its id: stored and answered once
     assert row["rest_stored_twice"] == 0, row
@@ -72,8 +79,6 @@ def test_a_host_killed_under_load_loses_and_repeats_nothing(host_bed, telegram_s
     # HAProxy stops sending h2 requests within its health checks (2 x 1 s) and retries
     # refused connections elsewhere: failures stop within seconds of the loss
     assert row["failing_for_s"] is None or row["failing_for_s"] < 8, row
-    # brought back: the next test waits until HAProxy has it UP again
-    bed.restart_host("h2")
 
 
 def test_a_rolling_release_under_load_fails_no_request(host_bed, telegram_standin):
