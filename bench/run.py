@@ -8,7 +8,8 @@
     python -m bench.run threshold  # fallback and answer threshold sweeps on the held-out file
     python -m bench.run replies    # reply checks only (bench/replies.py)
     python -m bench.run dialogues  # conversations, English, Arabizi, form answers (bench/dialogues.py)
-    python -m bench.run dialogues bench/dev_blind  # the same on the blind development set
+    python -m bench.run dialogues bench/dev_blind  # the same on a blind development set
+                                                   # (also bench/dev_blind2, bench/dev_blind3)
 
 NLU: each pipeline is trained from scratch on bot/data and scored on the
 held-out file tests/data/nlu_heldout.yml (never used for training). FAQ labels
