@@ -14,6 +14,7 @@ fixture (tests/conftest.py, `rasa_patches`).
     graph_schema      the part of the prediction graph a run needs, worked out once
     graph_runner      the graph's nodes called in order, without dask's scheduler
     rule_lookup       the rules that fit the conversation, with the rules parsed once
+    debug_copies      deep copies for debug log lines made only when the line is written
     cors_credentials  Rasa's CORS: no headers without an Origin, never credentials
 
 Guards: the patches are written against Rasa 3.6.21 (each records the sha256 of the
@@ -46,6 +47,7 @@ MODULES = (
     "graph_schema",
     "graph_runner",
     "rule_lookup",
+    "debug_copies",
     "cors_credentials",
 )
 OFF = ("off", "0", "false", "no")

@@ -105,3 +105,18 @@ def test_the_trained_models_rules_fit_the_same_conversations(trained_model):
         conversations.append(states)
     _compare(lookup, conversations)
     assert sum(bool(_rasas()(_policy(), lookup, c)) for c in conversations) > 300
+
+
+def test_debug_log_copies_are_made_only_when_the_line_is_written(caplog):
+    """bot.patches.debug_copies: Rasa's `copy.deepcopy(...)` arguments of debug lines."""
+    import logging
+
+    import rasa.core.processor as processor
+
+    value = {"events": [{"event": "user"}]}
+    with caplog.at_level(logging.INFO, logger="rasa.core.processor"):
+        assert processor.copy.deepcopy(value) is value  # the line is dropped unread
+    with caplog.at_level(logging.DEBUG, logger="rasa.core.processor"):
+        copied = processor.copy.deepcopy(value)
+        assert copied == value and copied is not value and copied["events"] is not value["events"]
+    assert processor.copy.copy(value) == value  # the rest of `copy` as it was
