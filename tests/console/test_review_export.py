@@ -37,6 +37,22 @@ def test_scrub_takes_out_every_personal_and_ticket_number():
     assert review_export.scrub("الدعم ٥٠٠ ريال") == "الدعم 500 ريال"
 
 
+def test_the_training_data_is_read_again_once_a_file_changes(tmp_path):
+    """The console's checks keep the parsed files; an edited file is parsed again."""
+    data = tmp_path / "data"
+    data.mkdir()
+    nlu = data / "nlu.yml"
+    nlu.write_text("nlu:\n  - intent: greet\n    examples: |\n      - هلا\n", encoding="utf-8")
+    assert review_export.existing_examples(data) == {"هلا": "greet"}
+    nlu.write_text(
+        "nlu:\n  - intent: greet\n    examples: |\n      - هلا\n      - مرحبا بك\n",
+        encoding="utf-8",
+    )
+    assert review_export.existing_examples(data) == {"هلا": "greet", "مرحبا بك": "greet"}
+    assert review_export.test_set_keys([nlu]) == {"هلا", "مرحبا بك"}
+    assert review_export.existing_examples_of(nlu) == ["هلا", "مرحبا بك"]
+
+
 def test_export_writes_new_examples_only(db, tmp_path):
     existing = review_export.existing_examples()
     known_text = next(iter(existing))  # a normalised training example
