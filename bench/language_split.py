@@ -264,25 +264,23 @@ def main(argv: Optional[List[str]] = None) -> int:
         weight = float(weight_text or 1.0)
         rows = evaluate(variant, weight, args.encoder, args.encoder_scale)
         name = variant if weight == 1.0 else f"{variant}, English weighted {weight}"
-        cells = [summary(rows, g) for g in ("ar", "en", *DEV_SECTIONS)]
-        print(
-            f"| {name} | " + " | ".join(f"{100 * r / n:.1f}% ({r}/{n})" for r, n in cells) + " |",
-            flush=True,
-        )
+
+        def row(label: str, cell) -> None:
+            groups = ("ar", "en", *DEV_SECTIONS)
+            print(f"| {label} | " + " | ".join(cell(g) for g in groups) + " |", flush=True)
+
+        def share(group: str) -> str:
+            right, n = summary(rows, group)
+            return f"{100 * right / n:.1f}% ({right}/{n})"
+
+        row(name, share)
         for threshold in thresholds:
-            print(
-                f"|   threshold {threshold}: answered right / wrong | "
-                + " | ".join(answered(rows, g, threshold) for g in ("ar", "en", *DEV_SECTIONS))
-                + " |",
-                flush=True,
+            row(
+                f"  threshold {threshold}: answered right / wrong",
+                lambda g, t=threshold: answered(rows, g, t),
             )
         for below in belows:
-            print(
-                f"|   encoder only under {below} | "
-                + " | ".join(consulted_under(rows, g, below) for g in ("ar", "en", *DEV_SECTIONS))
-                + " |",
-                flush=True,
-            )
+            row(f"  encoder only under {below}", lambda g, b=below: consulted_under(rows, g, b))
     return 0
 
 

@@ -71,6 +71,7 @@ from bench.load_profiles import (
     _cpu_seconds,
     _loadavg,
     _rss_mb,
+    local_run,
 )
 from bench.load_rasa import PlainRasa
 from bench.load_report import markdown
@@ -263,18 +264,10 @@ def main(argv: List[str]) -> int:
     global SAMPLES
     if args.samples:
         SAMPLES = load_faults.SAMPLES = {}
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     # Profile A must not inherit a production environment from the caller's shell.
-    for key in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "SANIC_WORKERS", "TRACKER_DB"):
-        os.environ.pop(key, None)
+    model = local_run(args.model)
     from bench.run import machine
 
-    model = args.model
-    if model is None:
-        from bot.tools.model import ensure
-
-        model = ensure()
-    model = model.resolve()
     flows = usable_flows(model_intents(model))
     if args.flows:
         flows = [f for f in flows if f.name in args.flows.split(",")]

@@ -13,6 +13,24 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from bot.tools.services import free_port
 
+# Settings a production shell may hold; the single-process profile runs on its defaults.
+PRODUCTION_ENV = ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "SANIC_WORKERS", "TRACKER_DB")
+
+
+def local_run(model: Optional[Path]) -> Path:
+    """Prepare this process to start the single-process profile (no production settings
+    inherited from the caller's shell, no telemetry) and return the model to serve:
+    `model`, or the one matching the data (trained if missing)."""
+    for key in PRODUCTION_ENV:
+        os.environ.pop(key, None)
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    if model is None:
+        from bot.tools.model import ensure
+
+        model = ensure()
+    return model.resolve()
+
+
 # --- profiles --------------------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import os
 import re
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from typing import Dict, List
 
 from bench.load_client import run_users, summarise
 from bench.load_flows import FLOWS
-from bench.load_profiles import SingleSQLite, _cpu_seconds
+from bench.load_profiles import SingleSQLite, _cpu_seconds, local_run
 
 ROOT = Path(__file__).resolve().parents[1]
 # Frames where a thread waits rather than works (the event loop, idle pool threads).
@@ -71,15 +70,9 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--model", type=Path)
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args(argv)
-    for key in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "SANIC_WORKERS", "TRACKER_DB"):
-        os.environ.pop(key, None)
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    if args.model is None:
-        from bot.tools.model import ensure
-
-        args.model = ensure()
+    model = local_run(args.model)
     flows = [f for f in FLOWS if f.name in ("faq_chat", "faq_single")]
-    profile = SingleSQLite(args.model.resolve(), Path(tempfile.mkdtemp(prefix="profile-")))
+    profile = SingleSQLite(model, Path(tempfile.mkdtemp(prefix="profile-")))
     raw = ROOT / "results" / "profile_turns.txt"
     raw.parent.mkdir(exist_ok=True)
     profile.start()

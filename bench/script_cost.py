@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bench.load_profiles import _cpu_seconds
+from bench.load_profiles import _cpu_seconds, local_run
 from bench.run import FAQ_MESSAGES, LATIN_MESSAGES, machine
 
 DEV = Path(__file__).resolve().parent / "arabizi_dev.yml"
@@ -80,16 +79,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--port", type=int, default=15731, help="Rasa; the action server +1")
     args = parser.parse_args(argv)
-    for key in ("DATABASE_URL", "REDIS_URL", "TRACKER_STORE_URL", "SANIC_WORKERS", "TRACKER_DB"):
-        os.environ.pop(key, None)
-    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    if args.model is None:
-        from bot.tools.model import ensure
-
-        args.model = ensure()
+    args.model = local_run(args.model)
     var = Path(tempfile.mkdtemp(prefix="script-cost-"))
     stack = Stack(
-        model=args.model.resolve(),
+        model=args.model,
         rasa_port=args.port,
         actions_port=args.port + 1,
         var_dir=var,
