@@ -23,10 +23,19 @@ from bot.actions.forms import reply_language
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.english import read_english
-from bot.services.followups.lines import content_words
-from bot.services.followups.picker import pick, pick_line, related_answer, unknown_on_topic
+from bot.services.followups.lines import content_words, line_needs
+from bot.services.followups.picker import (
+    pick,
+    pick_after,
+    pick_line,
+    pick_step,
+    related_answer,
+    unknown_on_topic,
+)
 from bot.services.followups.shapes import (
     ABOUT,
+    AFTER,
+    ASK_LINE,
     AUTHORITY,
     BASIS,
     CALLBACK,
@@ -37,6 +46,7 @@ from bot.services.followups.shapes import (
     NEXT,
     ORIGINAL_INTENT_KEY,
     START,
+    STEP,
     TOPIC_KEY,
     WHAT,
     WHERE,
@@ -74,7 +84,7 @@ PROGRAM_TOPICS = {
 }
 # Kinds a line of the previous answer can answer ("ومين يتواصل معي؟", "ويوصلني على وين؟");
 # a length of time, a price or a count asked is rarely in the line that names the thing.
-LINE_KINDS = {ABOUT, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
+LINE_KINDS = {ABOUT, ASK_LINE, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
 
 
 def _line_can_answer(ellipsis: Optional[Ellipsis]) -> bool:
@@ -135,8 +145,14 @@ class ActionAnswerFollowup(Action):
             or PROGRAM_TOPICS.get(ellipsis.kind if ellipsis else "")
         )
         lang = reply_language(tracker)
-        if ellipsis is not None and ellipsis.kind == ABOUT:
-            answer = self._line(tracker, topic, list(ellipsis.about), marked, lang)
+        if ellipsis is not None and ellipsis.kind in (ABOUT, ASK_LINE):
+            words = list(ellipsis.about)
+            need = line_needs(words) if ellipsis.kind == ASK_LINE else 1
+            answer = self._line(tracker, topic, words, marked, lang, need)
+        elif ellipsis is not None and ellipsis.kind == AFTER:
+            answer = pick_after(topic, list(ellipsis.about), lang)
+        elif ellipsis is not None and ellipsis.kind == STEP:
+            answer = pick_step(topic, int(ellipsis.about[0]), lang)
         else:
             answer = pick(topic, ellipsis, tracker.slots, lang)
         if answer is None:
@@ -150,14 +166,21 @@ class ActionAnswerFollowup(Action):
         return [SlotSet(TOPIC_SLOT, topic)]
 
     @staticmethod
-    def _line(tracker: Tracker, topic: Optional[str], words: List[str], marked: Dict, lang: str):
+    def _line(
+        tracker: Tracker,
+        topic: Optional[str],
+        words: List[str],
+        marked: Dict,
+        lang: str,
+        need: int = 1,
+    ):
         """ "ونسخة القيد؟": the previous answer's line on it, unless the NLU is sure the
         message asks another answer ("والاعتراض؟" after the registration steps)."""
         parse = tracker.latest_message or {}
         own = faq_key(parse) if marked.get(ORIGINAL_INTENT_KEY) == "faq" else None
         if own and own != topic and faq_confidence(parse) >= OWN_ANSWER_TRUST:
             return None
-        return pick_line(topic, words, lang)
+        return pick_line(topic, words, lang, need)
 
     def _unanswered(
         self,
@@ -189,7 +212,8 @@ class ActionAnswerFollowup(Action):
             # on what is asked ("ومين يتواصل معي؟" after «صوتك مسموع»), else it does not
             # hold it ("وإذا الحساب مو باسمي؟" after the IBAN steps).
             words = content_words((tracker.latest_message or {}).get("text") or "")
-            line = pick_line(topic, words, lang) if _line_can_answer(ellipsis) else None
+            need = line_needs(words) if ellipsis is not None and ellipsis.kind == ASK_LINE else 1
+            line = pick_line(topic, words, lang, need) if _line_can_answer(ellipsis) else None
             dispatcher.utter_message(text=line.text if line else unknown)
             return [SlotSet(TOPIC_SLOT, topic)]
         return answer_on_its_own(dispatcher, tracker, domain, intent)

@@ -21,7 +21,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content import ARABIC, ENGLISH, case_text, language_of
-from bot.services.followups.shapes import ASKING, FOLLOWUP_KEY, ORIGINAL_INTENT_KEY
+from bot.services.followups.shapes import (
+    ABOUT,
+    AFTER,
+    ASK_LINE,
+    ASKING,
+    FOLLOWUP_KEY,
+    ORIGINAL_INTENT_KEY,
+    STEP,
+)
 from bot.services.verification import validators as v
 
 # Intents a form leaves to the rules (an FAQ, cancel, a person: the form resumes or
@@ -216,7 +224,18 @@ def asks_a_followup(tracker: Tracker) -> bool:
     answers the form's question: the follow-up rules answer it, then the form asks again."""
     if intent_of(tracker) != "followup":
         return False
-    return ((tracker.latest_message or {}).get(FOLLOWUP_KEY) or {}).get("kind") in ASKING
+    latest = tracker.latest_message or {}
+    kind = (latest.get(FOLLOWUP_KEY) or {}).get("kind")
+    if kind in ASKING or kind in (ASK_LINE, AFTER, STEP):
+        return True
+    # "ويعطوني رقم اتابع فيه؟" asked where the form wants a number: a question that
+    # names things, not "وزوجتي" given as an answer.
+    about = (latest.get(FOLLOWUP_KEY) or {}).get("about") or []
+    return (
+        kind == ABOUT
+        and len(about) >= 2
+        and (latest.get("text") or "").rstrip().endswith(("؟", "?"))
+    )
 
 
 def extract_number_text(tracker: Tracker, slot: str, form_intent: str) -> Dict[Text, Any]:

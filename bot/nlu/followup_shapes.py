@@ -40,7 +40,7 @@ from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.asking import asks_about_service, read_condition
 from bot.services.followups.english import read_english
-from bot.services.followups.lines import read_about
+from bot.services.followups.lines import read_about, read_line_question
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
@@ -49,6 +49,7 @@ from bot.services.followups.shapes import (
     Ellipsis,
     read,
 )
+from bot.services.followups.steps import read_after, read_step
 from bot.services.followups.stories import read_story
 from bot.services.followups.told import read_told
 
@@ -94,6 +95,10 @@ class FollowupShapes(GraphComponent):
             "told_intents": ["faq", "check_eligibility", "nlu_fallback"],
             "told_topic": "eligibility_conditions",
             "told_trust": 0.5,
+            # A short question continuing the answer before ("ومين يتواصل معي؟") is
+            # asked of that answer's lines when the selector is less sure than this of
+            # an answer of its own.
+            "line_question_trust": 0.5,
             "told_general_answers": ["eligibility_conditions", "who_benefits", "program_about"],
             # Intents an elliptical message may have been read as, and that the follow-up
             # action can answer the same way when the message fits no topic. Others
@@ -152,6 +157,10 @@ class FollowupShapes(GraphComponent):
             return
         told = {}
         if ellipsis is None:
+            # "الخطوه الثانيه وش كانت؟", "وبعد ما اغير كلمة المرور؟": one step of the
+            # answer before, or the steps after one it gave.
+            ellipsis = read_step(text) or read_after(text)
+        if ellipsis is None:
             # "كم ياخذ تغيير الايبان؟": answered on the topic if the topic is its subject
             # (bot.services.followups.loose), else as the intent it was read as.
             loose = read_loose(text)
@@ -174,6 +183,14 @@ class FollowupShapes(GraphComponent):
             # is sure of an answer that is not a general one (bot.services.followups.told).
             ellipsis = read_told(text) if self._selector_unsure(message) else None
             told = {TOPIC_KEY: self.config["told_topic"]} if ellipsis else told
+        if (
+            ellipsis is None
+            and name in self.config["about_intents"]
+            and self._selector_below(message, self.config["line_question_trust"])
+        ):
+            # "وكيف اعرف رقم الطلب؟" after «صوتك مسموع», which the selector cannot place
+            # on its own: the line of the answer before that names it, if one does.
+            ellipsis = read_line_question(text)
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],
@@ -234,6 +251,13 @@ class FollowupShapes(GraphComponent):
                     PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
                 }
                 message.set(INTENT, asked, add_to_output=True)
+
+    def _selector_below(self, message: Message, trust: float) -> bool:
+        selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
+            self.config["retrieval_intent"]
+        ) or {}
+        prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+        return float(prediction.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < float(trust)
 
     def _selector_unsure(self, message: Message) -> bool:
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(

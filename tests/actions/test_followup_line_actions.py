@@ -107,3 +107,54 @@ def test_a_question_about_the_program_itself_needs_no_answer_before_it():
     _, slots, reply = _run(t)
     assert "الدخل" in reply and "أعمار" in reply
     assert slots == {"last_topic": "eligibility_conditions"}
+
+
+def _marked(text, topic, key, confidence, ellipsis):
+    # As bot/nlu/followup_shapes.py marks it when no other reading came first.
+    tracker = _tracker(text, topic, key, confidence)
+    tracker.latest_message["followup"] = {**ellipsis.as_dict(), "intent": "faq"}
+    return tracker
+
+
+def test_a_question_naming_a_line_of_the_answer_gets_that_line():
+    from bot.services.followups.lines import read_line_question
+
+    text = "وكيف اعرف رقم الطلب؟"
+    t = _marked(text, "sotak_masmoo", "eligibility_status", 0.34, read_line_question(text))
+    _, slots, text = _run(t)
+    assert "رقم الطلب برسالة نصية" in text and "دراسة الأهلية" not in text
+    assert slots == {"last_topic": "sotak_masmoo"}
+
+
+def test_a_question_naming_no_line_is_read_on_its_own():
+    from bot.services.followups.lines import read_line_question
+
+    text = "والمبتعث برا نفس الحكم؟"
+    t = _marked(text, "sotak_masmoo", "residence_rule", 0.41, read_line_question(text))
+    msgs, _, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/residence_rule"]
+
+
+def test_after_a_step_the_steps_that_follow_it():
+    from bot.services.followups.steps import read_after
+
+    text = "وبعد ما اغير كلمة المرور ويش المطلوب؟"
+    t = _marked(text, "registration_steps", "password_recovery", 0.63, read_after(text))
+    _, slots, text = _run(t)
+    assert "وافق على الشروط والأحكام" in text and "الحساب البنكي" in text
+    assert "نسيت كلمة المرور" not in text
+    assert slots == {"last_topic": "registration_steps"}
+
+
+def test_a_step_by_its_number_in_english_too():
+    from bot.services.followups.steps import read_step
+
+    t = _marked(
+        "الخطوه الثانيه وش كانت؟", "change_iban", "program_about", 0.15, read_step("الخطوه الثانيه")
+    )
+    _, _, text = _run(t)
+    assert "الخطوة 2" in text and "تفاصيل الطلب" in text
+    t = _marked("what was step 3?", "change_iban", "program_about", 0.15, read_step("step 3"))
+    t.slots["language"] = "en"
+    _, _, text = _run(t)
+    assert text.startswith("Step 3") and "IBAN" in text

@@ -279,6 +279,10 @@ def test_every_answer_has_a_source_fills_and_stays_short():
         text = picker._render(key, topic, ellipsis).text
         if kind == picker.LINE:  # {line} is the previous answer's own
             text = picker.pick_line("required_documents", ["القيد"]).text
+        if kind == "after":  # {steps}, and {step} with its {number}, are its steps
+            text = picker.pick_after("change_iban", ["اسجل", "دخولي"]).text
+        if kind == "step":
+            text = picker.pick_step("change_iban", 2).text
         assert not re.search(r"[{}]", text), key
         assert len(text) <= 420, key
 

@@ -127,6 +127,19 @@ def test_a_followup_asking_something_inside_a_form_is_left_to_the_rules():
     assert not leave_to_rules(latest("who", "inform"), "open_ticket")  # "عمري ٣٥" is an answer
     assert not leave_to_rules(latest("no_sms", "resend_code"), "open_ticket")
 
+    def about(text, words):
+        tracker = latest("about")
+        tracker.latest_message.update(text=text)
+        tracker.latest_message["followup"]["about"] = words
+        return tracker
+
+    for kind in ("ask_line", "after", "step"):  # "ويعطوني رقم اتابع فيه؟", "وبعد ما ارسله؟"
+        assert leave_to_rules(latest(kind), "open_ticket")
+    # A question naming things where the form wants a number, not "وزوجتي" as an answer.
+    assert leave_to_rules(about("ويعطوني رقم اتابع فيه؟", ["رقم", "اتابع"]), "open_ticket")
+    assert not leave_to_rules(about("وزوجتي", ["زوجتي"]), "open_ticket")
+    assert not leave_to_rules(about("زوجتي وامي", ["زوجتي", "امي"]), "open_ticket")
+
 
 def test_a_followup_inside_a_form_is_answered_on_its_service():
     from rasa_sdk import Tracker

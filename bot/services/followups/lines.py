@@ -15,7 +15,7 @@ import re
 from typing import List, Optional
 
 from bot.nlu.arabic import normalize
-from bot.services.followups.shapes import ABOUT, Ellipsis, _body, _unglued
+from bot.services.followups.shapes import ABOUT, ASK_LINE, Ellipsis, _body, _unglued
 
 # Question words, fillers and the program's own name: they never tell lines apart.
 _STOP = set(
@@ -23,8 +23,10 @@ _STOP = set(
     " كذا بالضبط تقريبا عاده بس كمان بعد بعدين الحين وش ويش ايش شو وين فين كيف متى متي"
     " كم ليش مين هو هي هم ما لا ولا او يا اخوي اقدر ابي ودي ممكن لازم يصير فيه شي حساب"
     " المواطن حسابي البرنامج طيب زين تمام"
+    " يكون تكون فيها معي معك عندي عندك له لها نفس الشي وشو ايه يقدر تقدر نقدر عادي ينفع"
     " what where when who how why which the a an is are do does can i my me it and or of"
-    " to for in on about if then bout".split()
+    " to for in on about if then bout that this these those there they them will would"
+    " should could have has get got after with do did done".split()
     + "بعده بعدها وبعدين".split()
 )
 _ARTICLE = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف|ب|ل)(?=\S{3})")
@@ -36,11 +38,17 @@ _NUMBERING = re.compile(r"^\s*(?:\d+[.)-]|[•*-])\s*")
 MIN_LINE_WORDS = 2
 
 
+# Verbs a citizen uses for what an answer says another way ("مين بيكلمني؟" of "فريق
+# الدعم يتواصل معك"), by stem.
+_SAME_STEM = {"كلم": "تواصل", "تصل": "تواصل", "اتصل": "تواصل", "رسل": "وصل"}
+
+
 def stem(word: str) -> str:
     word = _ARTICLE.sub("", word)
     word = _PERSON.sub("", word)
     bare = _PRONOUN.sub("", word)
-    return bare if len(bare) >= 3 else word
+    bare = bare if len(bare) >= 3 else word
+    return _SAME_STEM.get(bare, bare)
 
 
 def _tokens(text: str) -> List[str]:
@@ -69,24 +77,33 @@ def lines_of(answer_text: str) -> List[str]:
     ]
 
 
-def best_line(answer_text: str, words: List[str]) -> Optional[str]:
+def best_line(answer_text: str, words: List[str], need: int = 1) -> Optional[str]:
     """The line of `answer_text` that shares the most of `words` (by stem), the first of
-    equals; None when no line shares an informative one."""
-    lines = lines_of(answer_text)
+    equals; None when no line shares `need` informative ones."""
+    found = ranked_line(lines_of(answer_text), words)
+    return found[0] if found and found[1] >= need else None
+
+
+def ranked_line(
+    lines: List[str], words: List[str], last: bool = False, every: bool = False
+) -> Optional[tuple]:
+    """(line, shared informative words, index) of the line sharing the most of `words`,
+    the first of equals (the last with `last`); None when none shares one. With `every`,
+    a word most lines use counts too (steps of one procedure share their verbs)."""
     if not lines or not words:
         return None
     stemmed = [{stem(w) for w in _tokens(line)} for line in lines]
     informative = []
     for word in dict.fromkeys(stem(w) for w in words):
         seen = sum(any(_same(word, s) for s in line) for line in stemmed)
-        if 0 < seen <= max(1, len(lines) // 2):
+        if 0 < seen and (every or seen <= max(1, len(lines) // 2)):
             informative.append(word)
     best, score = None, 0
-    for line, stems in zip(lines, stemmed):
+    for index, stems in enumerate(stemmed):
         hits = sum(any(_same(word, s) for s in stems) for word in informative)
-        if hits > score:
-            best, score = line, hits
-    return best
+        if hits > score or (last and hits and hits == score):
+            best, score = index, hits
+    return (lines[best], score, best) if best is not None else None
 
 
 _QUESTION = set(
@@ -106,7 +123,7 @@ def read_about(text: str) -> Optional[Ellipsis]:
     # "وتويتر" and "ولازم ارفعها؟" continue; "وين", "وش", "ولو" ask their own question,
     # and so does any message with a question word in it ("ويسكر الساعه كم؟").
     asked = _tokens(_AND.sub("", body))  # "what about X?" is "and X?"
-    if any(w in _QUESTION or (w[:1] == "و" and w[1:] in _QUESTION) for w in asked):
+    if any(_asks(w) for w in asked):
         return None
     glued = _unglued(body) is not None
     if not (led or glued or _AND.match(text)) or len(_tokens(body)) > MAX_ABOUT_WORDS + 2:
@@ -115,3 +132,37 @@ def read_about(text: str) -> Optional[Ellipsis]:
     if not 1 <= len(named) <= MAX_ABOUT_WORDS:
         return None
     return Ellipsis(ABOUT, about=tuple(named))
+
+
+# "وكيف اعرف رقم الطلب؟" after «صوتك مسموع»: a question that continues the one before
+# and is no longer than this.
+MAX_LINE_QUESTION_WORDS = 8
+_LED_EN = re.compile(r"^\s*(?:and|so|ok|okay|what about|how about)\b", re.IGNORECASE)
+
+
+def read_line_question(text: str) -> Optional[Ellipsis]:
+    """ASK_LINE with the words named, for a short question that continues the previous
+    answer ("ومين يتواصل معي؟", "طيب والرساله وش فيها؟"); None otherwise."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    body, led = _body(text)
+    glued = _unglued(body) is not None and not body.startswith("والله")  # an oath
+    if not (led or glued or _LED_EN.match(text)) or len(_tokens(body)) > MAX_LINE_QUESTION_WORDS:
+        return None
+    asked = _tokens(body)
+    if not (text.rstrip().endswith(("؟", "?")) or any(_asks(w) for w in asked)):
+        return None
+    named = content_words(body)
+    if not 1 <= len(named) <= MAX_LINE_QUESTION_WORDS // 2:
+        return None
+    return Ellipsis(ASK_LINE, about=tuple(named))
+
+
+def _asks(word: str) -> bool:
+    return word in _QUESTION or (word[:1] == "و" and word[1:] in _QUESTION)
+
+
+def line_needs(words: List[str]) -> int:
+    """How many of a question's words a line must share to answer it: all of one or
+    two, two of more ("كيف اعرف رقم الطلب" → "رقم" and "الطلب")."""
+    return 1 if len(words) <= 1 else 2

@@ -40,8 +40,10 @@ from bot.services.eligibility import messages as precheck
 from bot.services.followups.lines import best_line
 from bot.services.followups.loose import leans_on
 from bot.services.followups.shapes import (
+    AFTER,
     IF,
     NEXT,
+    STEP,
     SUBJECT,
     WHO,
     WHY,
@@ -49,6 +51,7 @@ from bot.services.followups.shapes import (
     Ellipsis,
     read_subject,
 )
+from bot.services.followups.steps import after_step, nth_step
 from bot.services.followups.topics import PRECHECK
 
 ANY = "any"
@@ -202,17 +205,48 @@ def _line_on(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Ans
 LINE = "line"
 
 
-def pick_line(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Optional[Answer]:
+def pick_line(
+    topic: Optional[str], words: List[str], lang: str = ARABIC, need: int = 1
+) -> Optional[Answer]:
     """The line of the previous FAQ answer that speaks of `words` ("ونسخة القيد؟" after
-    the documents), under that answer's title; None when no line does."""
+    the documents), under that answer's title; None when no line shares `need` of them."""
     key = f"{ANY}.{LINE}"
     if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
         return None
-    line = best_line(fill(faq_text(topic, lang), lang), words)
+    line = best_line(fill(faq_text(topic, lang), lang), words, need)
     if not line:
         return None
     text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
     return Answer(f"{topic}.{LINE}", text.replace("{line}", line))
+
+
+def pick_after(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Optional[Answer]:
+    """The steps after the one `words` name in the previous answer ("وبعد ما اغير كلمة
+    المرور؟"); after its last step, the topic's "and then?" answer; None when the answer
+    has no step that `words` name."""
+    key = f"{ANY}.{AFTER}"
+    if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
+        return None
+    steps = after_step(fill(faq_text(topic, lang), lang), words)
+    if steps is None:
+        return None
+    if not steps:
+        return pick(topic, Ellipsis(NEXT), {}, lang)
+    text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
+    return Answer(f"{topic}.{AFTER}", text.replace("{steps}", "\n".join(f"- {s}" for s in steps)))
+
+
+def pick_step(topic: Optional[str], number: int, lang: str = ARABIC) -> Optional[Answer]:
+    """Step `number` of the previous answer ("الخطوه الثانيه وش كانت؟"); None when that
+    answer has no such step."""
+    key = f"{ANY}.{STEP}"
+    if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
+        return None
+    step = nth_step(fill(faq_text(topic, lang), lang), number)
+    if not step:
+        return None
+    text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
+    return Answer(f"{topic}.{STEP}", text.replace("{number}", str(number)).replace("{step}", step))
 
 
 def _about_subject(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Answer]:

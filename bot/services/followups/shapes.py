@@ -54,6 +54,11 @@ CHANNEL = "channel"  # "وفيه ايميل؟": a way to reach them the sources 
 COUNT = "count"  # "وكم مرة اقدر اعترض؟": how many times
 VISIT = "visit"  # "وهل لازم احضر للمقر؟": whether it needs a visit in person
 ABOUT = "about"  # "ونسخة القيد؟": a line of the previous answer (lines.py)
+# "وكيف اعرف رقم الطلب؟": a question whose words name one line of the previous answer
+# (lines.py); answered from it only when the line names enough of them.
+ASK_LINE = "ask_line"
+AFTER = "after"  # "وبعد ما اغير كلمة المرور؟": the step after one the answer gave (steps.py)
+STEP = "step"  # "الخطوه الثانيه وش كانت؟": one step of the answer, by its number (steps.py)
 # "وإذا ما عندي ايبان؟": a condition no other shape reads, only after an answer; never
 # a request to start a service (bot/nlu/followup_shapes.py).
 IF = "if"

@@ -1,0 +1,123 @@
+"""bot.services.followups.steps and the line questions of lines.py: a step of the
+previous answer named by its number, the steps after one it names, and a short question
+that continues the answer before and names one of its lines."""
+
+import pytest
+
+from bot.content import faq_text, fill
+from bot.services.followups.lines import best_line, line_needs, read_line_question
+from bot.services.followups.shapes import AFTER, ASK_LINE, STEP
+from bot.services.followups.steps import after_step, nth_step, read_after, read_step
+
+STEPS = """لاستعادة كلمة المرور:
+1. ادخل البوابة واضغط "نسيت كلمة المرور"
+2. أدخل رقم الهوية وتاريخ الميلاد
+3. توصلك رسالة نصية بكلمة مرور مؤقتة
+4. ادخل بها ثم غيّرها لكلمة مرور جديدة
+5. كمّل بيانات الدخل والعنوان
+إذا تغير جوالك تواصل على 19912."""
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("الخطوه الثانيه وش كانت؟ ما فهمتها", 2),
+        ("الخطوة رقم ٣؟", 3),
+        ("ثاني خطوه كيف؟", 2),
+        ("what is step 4?", 4),
+        ("the second step?", 2),
+    ],
+)
+def test_a_step_named_by_its_number(text, number):
+    ellipsis = read_step(text)
+    assert ellipsis is not None and ellipsis.kind == STEP and ellipsis.about == (str(number),)
+
+
+@pytest.mark.parametrize("text", ["كم خطوة؟", "خطوات التسجيل", "step by step please", ""])
+def test_no_step_number_no_step(text):
+    assert read_step(text) is None
+
+
+def test_the_nth_step_and_none_past_the_last():
+    assert nth_step(STEPS, 2) == "أدخل رقم الهوية وتاريخ الميلاد"
+    assert nth_step(STEPS, 6) is None and nth_step(STEPS, 0) is None
+    assert nth_step("بدون خطوات مرقمة", 1) is None
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("وبعد ما ادخل فيها؟", ("ادخل",)),
+        ("وبعد ما اغير كلمة المرور ويش المطلوب؟", ("اغير", "كلمه", "المرور")),
+        ("طيب بعدما توصلني الرساله؟", ("توصلني", "الرساله")),
+        ("what do i do after i get the sms?", ("sms",)),
+    ],
+)
+def test_after_a_step_is_read_with_the_step_named(text, words):
+    ellipsis = read_after(text)
+    assert ellipsis is not None and ellipsis.kind == AFTER and ellipsis.about == words
+
+
+@pytest.mark.parametrize("text", ["طيب وبعدين؟", "and after that?", "وبعدها؟", "بعد", ""])
+def test_then_without_a_step_is_not_after(text):
+    assert read_after(text) is None
+
+
+def test_what_follows_then_and_the_steps_after():
+    # "ادخل" is in steps 1, 2 and 4: the later one, and the rest after its "ثم".
+    assert after_step(STEPS, ["ادخل"]) == ["غيّرها لكلمة مرور جديدة", "كمّل بيانات الدخل والعنوان"]
+    # The message the citizen got: the two steps after it.
+    assert after_step(STEPS, ["الرساله"]) == [
+        "ادخل بها ثم غيّرها لكلمة مرور جديدة",
+        "كمّل بيانات الدخل والعنوان",
+    ]
+    assert after_step(STEPS, ["الدخل", "والعنوان"]) == []  # the last step
+    assert after_step(STEPS, ["تويتر"]) is None
+
+
+def test_income_is_not_logging_in():
+    # A light stem makes "الدخل" and "ادخل" one word; a step is looked for by the verb.
+    steps = "1. ادخل البوابة\n2. اكتب رقم الهوية\n3. أضف بيانات الدخل"
+    assert after_step(steps, ["ادخل"]) == ["اكتب رقم الهوية", "أضف بيانات الدخل"]
+
+
+def test_the_real_answers_have_their_steps():
+    after = after_step(fill(faq_text("password_recovery")), ["ادخل"])
+    assert after and "كلمة مرور جديدة" in after[0]
+    english = after_step(fill(faq_text("password_recovery", "en"), "en"), ["log"])
+    assert english and "new password" in english[0]
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("وكيف اعرف رقم الطلب؟", ("اعرف", "رقم", "الطلب")),
+        ("ومين بيكلمني بعدين؟", ("بيكلمني",)),
+        ("طيب والرساله وش يكون فيها؟", ("والرساله",)),
+        ("and who contacts me?", ("contacts",)),
+    ],
+)
+def test_a_question_continuing_the_answer_names_its_words(text, words):
+    ellipsis = read_line_question(text)
+    assert ellipsis is not None and ellipsis.kind == ASK_LINE and ellipsis.about == words
+
+
+@pytest.mark.parametrize(
+    "text", ["كيف اسجل؟", "وين", "/faq", "", "والله ما فهمت وش تقصد بالكلام هذا كله يا اخوي"]
+)
+def test_a_question_of_its_own_is_not_a_line_question(text):
+    assert read_line_question(text) is None
+
+
+def test_a_line_question_needs_enough_of_its_words_in_the_line():
+    answer = (
+        "مميزاتها:\n• يوصلك رقم الطلب برسالة نصية\n• فريق الدعم يتواصل معك\n"
+        "• تتابع طلبك من البوابة\n• حل المشكلات إلكترونيًا"
+    )
+    words = list(read_line_question("وكيف اعرف رقم الطلب؟").about)
+    assert best_line(answer, words, line_needs(words)) == "يوصلك رقم الطلب برسالة نصية"
+    # "مين بيكلمني" is the support team that gets in touch ("كلم" is "تواصل").
+    words = list(read_line_question("ومين بيكلمني بعدين؟").about)
+    assert best_line(answer, words, line_needs(words)) == "فريق الدعم يتواصل معك"
+    # One word of two is not enough: "وين مقرهم في جدة" is not the portal line.
+    assert best_line(answer, ["مقرهم", "البوابه"], line_needs(["مقرهم", "البوابه"])) is None
