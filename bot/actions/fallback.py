@@ -14,7 +14,7 @@ import json
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.forms import entity_of, last_bot_buttons, previous_user_intent, reply_language
@@ -29,7 +29,7 @@ from bot.content import (
 )
 from bot.services.followups.lines import content_words
 from bot.services.followups.picker import pick_line, related_answer, unknown_on_topic
-from bot.services.followups.topics import topic_of
+from bot.services.followups.topics import TOPIC_SLOT, topic_of
 
 # Intents worth suggesting; small talk is not a useful "did you mean".
 _SKIP = {
@@ -131,10 +131,14 @@ class ActionFallback(Action):
             dispatcher.utter_message(response=f"utter_faq/{nearby}")
             return []
         lang = reply_language(tracker)
+        # Answered on the previous answer's topic: it stays, so a third message ("طيب وش
+        # اسوي؟") leans on it too.
+        topic = topic_of(tracker.events)
+        kept = [SlotSet(TOPIC_SLOT, topic)] if topic else []
         line = _line_of_previous_answer(tracker, lang)
         if line:
             dispatcher.utter_message(text=line)
-            return []
+            return kept
         buttons = suggestions(tracker.latest_message or {}, lang)
         unknown = _unknown_after_previous_answer(tracker, lang, bool(buttons))
         if buttons:
@@ -142,7 +146,7 @@ class ActionFallback(Action):
         if unknown:
             # Said plainly, with the line to ask, rather than "did you mean".
             dispatcher.utter_message(text=unknown, buttons=buttons or None)
-            return []
+            return kept
         if not buttons:
             dispatcher.utter_message(response="utter_fallback_rephrase")
             return []

@@ -38,7 +38,12 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
-from bot.services.followups.asking import asks_about_service, read_condition
+from bot.services.followups.asking import (
+    asks_about_service,
+    read_condition,
+    read_first_question,
+    tells_outcome,
+)
 from bot.services.followups.english import read_english
 from bot.services.followups.lines import read_about, read_line_question
 from bot.services.followups.loose import read_loose
@@ -149,7 +154,7 @@ class FollowupShapes(GraphComponent):
         name = intent.get(INTENT_NAME_KEY)
         if not text or text.lstrip().startswith("/"):
             return
-        ellipsis = read_english(text) or read(text)
+        ellipsis = read_english(text) or read(text) or read_first_question(text)
         guarded = self.config["guarded_intents"].get(name) or ()
         if name not in self.config["markable_intents"] and not (
             ellipsis and ellipsis.kind in guarded
@@ -208,36 +213,34 @@ class FollowupShapes(GraphComponent):
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
             self.config["retrieval_intent"]
         )
+        told_faq = (followup_content().get("told_services") or {}).get(name)
+        if told_faq and selector is not None and tells_outcome(text):
+            # "سويت التحقق وطلع اني مو مستحق": what the outcome means, the service offered.
+            self._offer(
+                message, intent, selector, f"{self.config['retrieval_intent']}/{told_faq}", name
+            )
+            return
         asks = asks_about_service(text)
         runner_up = None if faq else self._service_behind(message, name, services, asks)
         if runner_up and selector is not None and asks:
             # "ولو ما نزلت ابد وين اشتكي؟" read as "no": the service the NLU ranked next
             # is what the where-question is about; its own FAQ answers it.
-            message.set(
-                INTENT,
-                {
-                    INTENT_NAME_KEY: self.config["multi_intent"],
-                    PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
-                },
-                add_to_output=True,
-            )
-            selector[ANSWERS_KEY] = [f"{self.config['retrieval_intent']}/{services[runner_up]}"]
-            selector[OFFER_KEY] = runner_up
+            answer = f"{self.config['retrieval_intent']}/{services[runner_up]}"
+            self._offer(message, intent, selector, answer, runner_up)
             return
         if faq and selector is not None and asks:
-            confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-            multi = {
-                INTENT_NAME_KEY: self.config["multi_intent"],
-                PREDICTED_CONFIDENCE_KEY: confidence,
-            }
-            message.set(INTENT, multi, add_to_output=True)
             prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
             sure = prediction.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= float(
                 self.config["service_answer_threshold"]
             )
             answer = prediction.get(INTENT_RESPONSE_KEY) if sure else None
-            selector[ANSWERS_KEY] = [answer or f"{self.config['retrieval_intent']}/{faq}"]
-            selector[OFFER_KEY] = name
+            self._offer(
+                message,
+                intent,
+                selector,
+                answer or f"{self.config['retrieval_intent']}/{faq}",
+                name,
+            )
             return
         if asks and selector is not None and name in self.config["answer_intents"]:
             # "كيف اعترض على الدفعه؟ المبلغ اللي نزل غلط" read as a ticket's category: a
@@ -251,6 +254,18 @@ class FollowupShapes(GraphComponent):
                     PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
                 }
                 message.set(INTENT, asked, add_to_output=True)
+
+    def _offer(
+        self, message: Message, intent: Dict, selector: Dict, answer: str, service: str
+    ) -> None:
+        """Answer `answer` with `service` offered as a button (action_answer_faqs)."""
+        multi = {
+            INTENT_NAME_KEY: self.config["multi_intent"],
+            PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
+        }
+        message.set(INTENT, multi, add_to_output=True)
+        selector[ANSWERS_KEY] = [answer]
+        selector[OFFER_KEY] = service
 
     def _selector_below(self, message: Message, trust: float) -> bool:
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(

@@ -90,8 +90,10 @@ def test_a_message_the_nlu_could_not_place_gets_the_line_that_names_it():
     # Nothing in the answer named: what the sources do not give, as before.
     t = _tracker("وكم الرسوم؟", "change_iban", "registration_steps", 0.1, intent="nlu_fallback")
     t.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
-    msgs, _ = run_action(ActionFallback(), t, DOMAIN)
+    msgs, slots = run_action(ActionFallback(), t, DOMAIN)
     assert "19912" in "\n".join(m.get("text") or "" for m in msgs)
+    # Answered on the topic, the topic stays for a third message ("طيب وش اسوي؟").
+    assert slots == {"last_topic": "change_iban"}
 
 
 def test_a_question_about_the_program_itself_needs_no_answer_before_it():

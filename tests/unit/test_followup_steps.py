@@ -121,3 +121,68 @@ def test_a_line_question_needs_enough_of_its_words_in_the_line():
     assert best_line(answer, words, line_needs(words)) == "فريق الدعم يتواصل معك"
     # One word of two is not enough: "وين مقرهم في جدة" is not the portal line.
     assert best_line(answer, ["مقرهم", "البوابه"], line_needs(["مقرهم", "البوابه"])) is None
+
+
+@pytest.mark.parametrize(
+    "text, told",
+    [
+        ("سويت التحقق من الاهلية وطلع اني مو مستحق", True),
+        ("رفعت اعتراض مالي قبل شهرين وللحين حالته تحت الدراسه", True),
+        ("قدمت شكوى ولا احد رد علي", True),
+        ("ابي اسوي تحقق", False),
+        ("ابي اعرف حالة اعتراضي", False),
+        ("رفعت اعتراض", False),  # used, nothing told of what came of it
+    ],
+)
+def test_a_service_already_used_told_with_its_outcome(text, told):
+    from bot.services.followups.asking import tells_outcome
+
+    assert tells_outcome(text) is told
+
+
+@pytest.mark.parametrize(
+    "text, intent, answer",
+    [
+        ("سويت التحقق من الاهلية وطلع اني مو مستحق", "check_eligibility", "faq/eligibility_status"),
+        (
+            "رفعت اعتراض قبل شهرين وللحين تحت الدراسه",
+            "objection_status",
+            "faq/objection_reply_time",
+        ),
+    ],
+)
+def test_an_outcome_told_gets_what_it_means_and_the_service_offered(text, intent, answer):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.followup_shapes import FollowupShapes
+
+    selector = {"faq": {"response": {"intent_response_key": "faq/update_data", "confidence": 0.2}}}
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.95},
+            "intent_ranking": [{"name": intent, "confidence": 0.95}],
+            "response_selector": selector,
+        }
+    )
+    FollowupShapes(FollowupShapes.get_default_config()).process([message])
+    assert message.get("intent")["name"] == "faq_multi"
+    assert message.get("response_selector")["faq"]["answers"] == [answer]
+    assert message.get("response_selector")["faq"]["offer"] == intent
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("ليش؟ انا سعودي وعمري ٣٠", "why"), ("وين؟ انا ساكن في جدة", "where")],
+)
+def test_a_short_question_then_what_the_citizen_tells(text, kind):
+    from bot.services.followups.asking import read_first_question
+
+    assert read_first_question(text).kind == kind
+
+
+@pytest.mark.parametrize("text", ["ليش؟", "كيف اسجل؟ وش الشروط؟", "انا سعودي؟ ايه", ""])
+def test_no_question_first_or_two_questions(text):
+    from bot.services.followups.asking import read_first_question
+
+    assert read_first_question(text) is None

@@ -96,3 +96,35 @@ _NOT_CONTENT = set(
     "ما مو ماني مب انا هو هي كان كانت كنت صار صارت عندي عنده عندها عندنا لي له لها في من على"
     " عن طيب يعني بس الحين".split()
 )
+
+
+# "سويت التحقق وطلع اني مو مستحق", "رفعت اعتراض قبل شهرين وللحين تحت الدراسه": a
+# service the citizen already used, told with what came of it. Not a request to start it
+# again: what the outcome means is the answer, the service one tap away.
+_DID = re.compile(
+    r"(?:^|\s)(?:سويت|سوويت|عملت|رفعت|قدمت|تقدمت|اعترضت|سجلت|فتحت|دخلت|اشتكيت)(?:\s|$)"
+)
+_CAME_OF_IT = re.compile(
+    r"(?:^|\s)(?:و?طلع|و?طلعت|طلعلي|و?للحين|لين الحين|الى الحين|ولا احد|ما ردوا|ما ردو"
+    r"|ماردوا|تحت الدراس|قيد الدراس|مرفوض|انرفض|رفضوه|غير مؤهل|مو مؤهل|مو مستحق|غير مستحق"
+    r"|ما استحق|ما انقبل)"
+)
+
+
+def tells_outcome(text: str) -> bool:
+    """True for a message telling a service already used and what came of it."""
+    said = " ".join(words(text or ""))
+    found = _DID.search(said)
+    return bool(found) and bool(_CAME_OF_IT.search(said[found.end() :]))
+
+
+def read_first_question(text: str) -> Optional[Ellipsis]:
+    """ "ليش؟ انا سعودي وعمري ٣٠": a short question first, then what the citizen tells
+    of themselves; the question is what is asked."""
+    first, mark, rest = (text or "").partition("؟")
+    if not mark:
+        first, mark, rest = (text or "").partition("?")
+    if not mark or not rest.strip() or "؟" in rest or "?" in rest:
+        return None
+    asked = read(first)
+    return asked if asked is not None and asked.kind in ASKING else None
