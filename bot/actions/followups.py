@@ -48,6 +48,7 @@ from bot.services.followups.shapes import (
     START,
     STEP,
     TOPIC_KEY,
+    UNTIMED_KEY,
     WHAT,
     WHERE,
     WHO,
@@ -155,6 +156,10 @@ class ActionAnswerFollowup(Action):
             answer = pick_step(topic, int(ellipsis.about[0]), lang)
         else:
             answer = pick(topic, ellipsis, tracker.slots, lang)
+        if answer is None and marked.get(UNTIMED_KEY) and ellipsis is not None:
+            # A time asked of an answer that gives none, not the answer before's subject.
+            topic = marked[UNTIMED_KEY]
+            answer = pick(topic, Ellipsis(ellipsis.kind), tracker.slots, lang)
         if answer is None:
             intent = marked.get(ORIGINAL_INTENT_KEY)
             return self._unanswered(dispatcher, tracker, domain, topic, ellipsis, intent)

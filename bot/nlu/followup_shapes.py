@@ -36,7 +36,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.content import followup_content
+from bot.content import faq_answers, fill, followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.asking import (
     asks_about_service,
@@ -49,13 +49,16 @@ from bot.services.followups.lines import read_about, read_line_question
 from bot.services.followups.loose import read_loose
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
+    HOW_LONG,
     ORIGINAL_INTENT_KEY,
     TOPIC_KEY,
+    UNTIMED_KEY,
     Ellipsis,
     read,
 )
 from bot.services.followups.steps import read_after, read_step
 from bot.services.followups.stories import read_story
+from bot.services.followups.timing import asks_time, gives_time
 from bot.services.followups.told import read_told
 
 
@@ -196,6 +199,14 @@ class FollowupShapes(GraphComponent):
             # "وكيف اعرف رقم الطلب؟" after «صوتك مسموع», which the selector cannot place
             # on its own: the line of the answer before that names it, if one does.
             ellipsis = read_line_question(text)
+        untimed = self._untimed_answer(message, name, text, ellipsis)
+        if untimed and ellipsis is None:
+            # "كم ياخذ وقت لين يدرسون طلبي؟" nearest to an answer that gives no time: the
+            # sources give none for it (bot.services.followups.timing).
+            ellipsis, told = Ellipsis(HOW_LONG), {TOPIC_KEY: untimed}
+        elif untimed:
+            # "كم ياخذ تغيير الايبان؟": on the answer before if it is its subject, else so.
+            told = {**told, UNTIMED_KEY: untimed}
         if ellipsis is not None:
             marked = {
                 INTENT_NAME_KEY: self.config["followup_intent"],
@@ -266,6 +277,23 @@ class FollowupShapes(GraphComponent):
         message.set(INTENT, multi, add_to_output=True)
         selector[ANSWERS_KEY] = [answer]
         selector[OFFER_KEY] = service
+
+    def _untimed_answer(
+        self, message: Message, name: Optional[str], text: str, ellipsis: Optional[Ellipsis]
+    ) -> Optional[str]:
+        """The FAQ the selector chose for a question about time, when that FAQ gives no
+        time; None otherwise (or when the message was read as another kind)."""
+        if name != self.config["retrieval_intent"] or not asks_time(text):
+            return None
+        if ellipsis is not None and (ellipsis.kind != HOW_LONG or not ellipsis.about):
+            return None  # "وكم ياخذ؟" leans on the answer before, whatever the NLU found
+        selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(name) or {}
+        prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
+        key = str(prediction.get(INTENT_RESPONSE_KEY) or "").split("/", 1)[-1]
+        answer = faq_answers().get(key)
+        if not answer or gives_time(fill(answer["text"])):
+            return None
+        return key
 
     def _selector_below(self, message: Message, trust: float) -> bool:
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(

@@ -160,3 +160,15 @@ def test_a_step_by_its_number_in_english_too():
     t.slots["language"] = "en"
     _, _, text = _run(t)
     assert text.startswith("Step 3") and "IBAN" in text
+
+
+def test_a_time_asked_of_another_subject_is_said_unknown_on_that_subject():
+    from bot.services.followups.shapes import HOW_LONG
+
+    text = "كم ياخذ تغيير الايبان؟"
+    ellipsis = Ellipsis(HOW_LONG, about=("تغيير", "الايبان"))
+    t = _marked(text, "objection_steps", "change_iban", 0.6, ellipsis)
+    t.latest_message["followup"]["untimed"] = "change_iban"
+    _, slots, text = _run(t)
+    assert "ما عندي" in text and "19912" in text and "90" not in text
+    assert slots == {"last_topic": "change_iban"}

@@ -80,6 +80,9 @@ FOLLOWUP_KEY = "followup"
 ORIGINAL_INTENT_KEY = "intent"
 # A story's own topic, when its last question leans on the story (stories.py).
 TOPIC_KEY = "topic"
+# The FAQ nearest to a question about time that gives no time ("كم ياخذ تغيير الايبان؟"
+# read as the IBAN steps): the topic to say so on when the answer before is not its subject.
+UNTIMED_KEY = "untimed"
 
 # Longer than this (after the lead) is a question of its own, not a follow-up.
 MAX_WORDS = 8
