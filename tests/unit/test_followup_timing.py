@@ -34,6 +34,8 @@ def test_questions_about_something_else(text):
 def test_an_answer_gives_a_time_by_a_count_of_a_unit_not_by_a_phone_number_or_an_age():
     assert gives_time(fill(faq_text("objection_reply_time")))  # 90 يوم
     assert gives_time("تشتغل 24 ساعة") and gives_time("الدعم يصرف شهريًا")
+    assert gives_time(fill(faq_text("working_hours")))  # 8 صباحًا: a time of day
+    assert not gives_time("تظهر لك الحالة")  # "ظهر" inside a word is no noon
     assert not gives_time("اتصل على 19912") and not gives_time("العمر 18 سنة أو أكثر")
     assert not gives_time(fill(faq_text("change_iban")))
     # Both languages agree on which answers give one.

@@ -24,14 +24,14 @@ _ASKS_TIME = re.compile(
     re.IGNORECASE,
 )
 # What gives a time in an answer: a count of a unit of time ("90 يوم", "24 ساعة", "3
-# أشهر"), or a rhythm ("شهريًا"). Not a phone number (19912), an age ("18 سنة") or a
-# step's number.
+# أشهر"), a rhythm ("شهريًا") or a time of day ("8 صباحًا"). Not a phone number
+# (19912), an age ("18 سنة") or a step's number.
 _UNIT = r"(?:يوم|ايام|ساعه|ساعات|شهر|اشهر|شهور|اسبوع|اسابيع|دقيقه|دقايق|دقائق)"
 _GIVES_TIME = re.compile(
     rf"(?<!\d)\d{{1,3}} ?{_UNIT}|(?:ثلاث|ثلاثه|خمس|سبع|عشر|ستين|تسعين) {_UNIT}"
-    r"|شهري|فوري|فورا"
+    r"|شهري|فوري|فورا|(?<!\S)(?:ال)?(?:صباحا?|مساء|ظهرا?)(?!\S)"
     r"|\b\d{1,3} ?(?:day|days|hour|hours|month|months|week|weeks|minutes)\b"
-    r"|\b(?:monthly|immediately)\b",
+    r"|\b(?:monthly|immediately|morning|evening|noon|[ap]\.?m)\b",
     re.IGNORECASE,
 )
 
