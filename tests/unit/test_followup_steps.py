@@ -95,6 +95,7 @@ def test_the_real_answers_have_their_steps():
         ("ومين بيكلمني بعدين؟", ("بيكلمني",)),
         ("طيب والرساله وش يكون فيها؟", ("والرساله",)),
         ("and who contacts me?", ("contacts",)),
+        ("وش الحالات اللي ممكن تطلع؟", ("الحالات", "تطلع")),
     ],
 )
 def test_a_question_continuing_the_answer_names_its_words(text, words):

@@ -40,7 +40,7 @@ MIN_LINE_WORDS = 2
 
 # Verbs a citizen uses for what an answer says another way ("مين بيكلمني؟" of "فريق
 # الدعم يتواصل معك"), by stem.
-_SAME_STEM = {"كلم": "تواصل", "تصل": "تواصل", "اتصل": "تواصل", "رسل": "وصل"}
+_SAME_STEM = {"كلم": "تواصل", "تصل": "تواصل", "اتصل": "تواصل", "رسل": "وصل", "طلع": "ظهر"}
 
 
 def stem(word: str) -> str:
@@ -137,23 +137,30 @@ def read_about(text: str) -> Optional[Ellipsis]:
 # "وكيف اعرف رقم الطلب؟" after «صوتك مسموع»: a question that continues the one before
 # and is no longer than this.
 MAX_LINE_QUESTION_WORDS = 8
+MAX_UNLED_QUESTION_WORDS = 6
 _LED_EN = re.compile(r"^\s*(?:and|so|ok|okay|what about|how about)\b", re.IGNORECASE)
 
 
 def read_line_question(text: str) -> Optional[Ellipsis]:
-    """ASK_LINE with the words named, for a short question that continues the previous
-    answer ("ومين يتواصل معي؟", "طيب والرساله وش فيها؟"); None otherwise."""
+    """ASK_LINE with the words named, for a short question that may continue the previous
+    answer ("ومين يتواصل معي؟", "طيب والرساله وش فيها؟", "وش الحالات اللي ممكن تطلع؟");
+    None otherwise."""
     if not text or text.lstrip().startswith("/"):
         return None
     body, led = _body(text)
     glued = _unglued(body) is not None and not body.startswith("والله")  # an oath
-    if not (led or glued or _LED_EN.match(text)) or len(_tokens(body)) > MAX_LINE_QUESTION_WORDS:
+    size = len(_tokens(body))
+    continues = led or glued or _LED_EN.match(text)
+    # "وش الحالات اللي ممكن تطلع؟" continues the answer without a "و": shorter still.
+    if size > (MAX_LINE_QUESTION_WORDS if continues else MAX_UNLED_QUESTION_WORDS):
         return None
     asked = _tokens(body)
     if not (text.rstrip().endswith(("؟", "?")) or any(_asks(w) for w in asked)):
         return None
     named = content_words(body)
-    if not 1 <= len(named) <= MAX_LINE_QUESTION_WORDS // 2:
+    # Without a "و" the question must name two things a line holds ("الحالات", "تطلع"):
+    # one word alone ("كيف اسجل؟") is a question of its own.
+    if not (1 if continues else 2) <= len(named) <= MAX_LINE_QUESTION_WORDS // 2:
         return None
     return Ellipsis(ASK_LINE, about=tuple(named))
 
