@@ -36,7 +36,6 @@ from bot.services.followups.shapes import (
     ABOUT,
     AFTER,
     ASK_LINE,
-    ASK_LINE_ALL,
     AUTHORITY,
     BASIS,
     CALLBACK,
@@ -86,7 +85,7 @@ PROGRAM_TOPICS = {
 }
 # Kinds a line of the previous answer can answer ("ومين يتواصل معي؟", "ويوصلني على وين؟");
 # a length of time, a price or a count asked is rarely in the line that names the thing.
-LINE_KINDS = {ABOUT, ASK_LINE, ASK_LINE_ALL, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
+LINE_KINDS = {ABOUT, ASK_LINE, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
 
 
 def _line_can_answer(ellipsis: Optional[Ellipsis]) -> bool:
@@ -147,9 +146,10 @@ class ActionAnswerFollowup(Action):
             or PROGRAM_TOPICS.get(ellipsis.kind if ellipsis else "")
         )
         lang = reply_language(tracker)
-        if ellipsis is not None and ellipsis.kind in (ABOUT, ASK_LINE, ASK_LINE_ALL):
+        if ellipsis is not None and ellipsis.kind in (ABOUT, ASK_LINE):
             words = list(ellipsis.about)
-            answer = self._line(tracker, topic, words, marked, lang, line_needs(ellipsis))
+            need = line_needs(words) if ellipsis.kind == ASK_LINE else 1
+            answer = self._line(tracker, topic, words, marked, lang, need)
         elif ellipsis is not None and ellipsis.kind == AFTER:
             answer = pick_after(topic, list(ellipsis.about), lang)
         elif ellipsis is not None and ellipsis.kind == STEP:
@@ -217,9 +217,7 @@ class ActionAnswerFollowup(Action):
             # on what is asked ("ومين يتواصل معي؟" after «صوتك مسموع»), else it does not
             # hold it ("وإذا الحساب مو باسمي؟" after the IBAN steps).
             words = content_words((tracker.latest_message or {}).get("text") or "")
-            if ellipsis is not None and ellipsis.kind in (ASK_LINE, ASK_LINE_ALL):
-                words = list(ellipsis.about)  # what is needed is counted on these
-            need = line_needs(ellipsis)
+            need = line_needs(words) if ellipsis is not None and ellipsis.kind == ASK_LINE else 1
             line = pick_line(topic, words, lang, need) if _line_can_answer(ellipsis) else None
             dispatcher.utter_message(text=line.text if line else unknown)
             return [SlotSet(TOPIC_SLOT, topic)]

@@ -25,7 +25,6 @@ from bot.services.followups.shapes import (
     ABOUT,
     AFTER,
     ASK_LINE,
-    ASK_LINE_ALL,
     ASKING,
     FOLLOWUP_KEY,
     ORIGINAL_INTENT_KEY,
@@ -227,7 +226,7 @@ def asks_a_followup(tracker: Tracker) -> bool:
         return False
     latest = tracker.latest_message or {}
     kind = (latest.get(FOLLOWUP_KEY) or {}).get("kind")
-    if kind in ASKING or kind in (ASK_LINE, ASK_LINE_ALL, AFTER, STEP):
+    if kind in ASKING or kind in (ASK_LINE, AFTER, STEP):
         return True
     # "ويعطوني رقم اتابع فيه؟" asked where the form wants a number: a question that
     # names things, not "وزوجتي" given as an answer.

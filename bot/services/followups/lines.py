@@ -15,7 +15,7 @@ import re
 from typing import List, Optional
 
 from bot.nlu.arabic import normalize
-from bot.services.followups.shapes import ABOUT, ASK_LINE, ASK_LINE_ALL, Ellipsis, _body, _unglued
+from bot.services.followups.shapes import ABOUT, ASK_LINE, Ellipsis, _body, _unglued
 
 # Question words, fillers and the program's own name: they never tell lines apart.
 _STOP = set(
@@ -162,19 +162,14 @@ def read_line_question(text: str) -> Optional[Ellipsis]:
     # one word alone ("كيف اسجل؟") is a question of its own.
     if not (1 if continues else 2) <= len(named) <= MAX_LINE_QUESTION_WORDS // 2:
         return None
-    return Ellipsis(ASK_LINE if continues else ASK_LINE_ALL, about=tuple(named))
+    return Ellipsis(ASK_LINE, about=tuple(named))
 
 
 def _asks(word: str) -> bool:
     return word in _QUESTION or (word[:1] == "و" and word[1:] in _QUESTION)
 
 
-def line_needs(ellipsis: Optional[Ellipsis]) -> int:
-    """How many of a question's words a line must share to answer it: for "ونسخة
-    القيد؟" one; for a question continuing the answer all of one or two, two of more
-    ("وكيف اعرف رقم الطلب" → "رقم" and "الطلب"); without a "و", every one."""
-    if ellipsis is None or ellipsis.kind not in (ASK_LINE, ASK_LINE_ALL):
-        return 1
-    if ellipsis.kind == ASK_LINE_ALL:
-        return len(ellipsis.about)
-    return 1 if len(ellipsis.about) <= 1 else 2
+def line_needs(words: List[str]) -> int:
+    """How many of a question's words a line must share to answer it: all of one or
+    two, two of more ("كيف اعرف رقم الطلب" → "رقم" and "الطلب")."""
+    return 1 if len(words) <= 1 else 2

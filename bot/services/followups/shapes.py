@@ -57,9 +57,6 @@ ABOUT = "about"  # "ونسخة القيد؟": a line of the previous answer (lin
 # "وكيف اعرف رقم الطلب؟": a question whose words name one line of the previous answer
 # (lines.py); answered from it only when the line names enough of them.
 ASK_LINE = "ask_line"
-# "وش الحالات اللي ممكن تطلع؟": the same without a leading "و"; every word it names must
-# be in the line.
-ASK_LINE_ALL = "ask_line_all"
 AFTER = "after"  # "وبعد ما اغير كلمة المرور؟": the step after one the answer gave (steps.py)
 STEP = "step"  # "الخطوه الثانيه وش كانت؟": one step of the answer, by its number (steps.py)
 # "وإذا ما عندي ايبان؟": a condition no other shape reads, only after an answer; never
