@@ -45,6 +45,7 @@ from bot.services.followups.shapes import (
     IF,
     NEXT,
     ORIGINAL_INTENT_KEY,
+    PAPER,
     START,
     STEP,
     TOPIC_KEY,
@@ -79,6 +80,7 @@ SERVICE_OF = {"resend_code": "objection_status"}
 OWN_ANSWER_TRUST = 0.5
 # Kinds that ask about the program itself, answered on these topics with none before.
 PROGRAM_TOPICS = {
+    PAPER: "required_documents",  # "وين اطلع بطاقة التنقل؟" asked first
     BASIS: "eligibility_conditions",
     START: "program_about",
     AUTHORITY: "program_about",

@@ -47,6 +47,7 @@ from bot.services.followups.asking import (
 from bot.services.followups.english import read_english
 from bot.services.followups.lines import read_about, read_line_question
 from bot.services.followups.loose import read_loose
+from bot.services.followups.papers import read_paper
 from bot.services.followups.shapes import (
     FOLLOWUP_KEY,
     HOW_LONG,
@@ -76,7 +77,12 @@ class FollowupShapes(GraphComponent):
             # Intents kept for their own rules except when the message asks one of these
             # kinds: "ببلاش؟" read as "never mind" asks a price ("بلاش" alone is not
             # read as one), "ومين اكلم؟" read as "a person please" asks whom to call.
-            "guarded_intents": {"cancel": ["cost"], "human_handoff": ["phone"]},
+            # "كيف اثبت اني مستقل؟ وش الورقة بالضبط؟" read as two questions asks one paper.
+            "guarded_intents": {
+                "cancel": ["cost"],
+                "human_handoff": ["phone"],
+                "faq_multi": ["paper"],
+            },
             # A where-question read as something else ("no", small talk) is about the
             # service ranked this high at least, this sure.
             "runner_up_rank": 3,
@@ -157,7 +163,8 @@ class FollowupShapes(GraphComponent):
         name = intent.get(INTENT_NAME_KEY)
         if not text or text.lstrip().startswith("/"):
             return
-        ellipsis = read_english(text) or read(text) or read_first_question(text)
+        # "والقيد من وين اطلعه؟" first: read as "where?", it would get where to register.
+        ellipsis = read_paper(text) or read_english(text) or read(text) or read_first_question(text)
         guarded = self.config["guarded_intents"].get(name) or ()
         if name not in self.config["markable_intents"] and not (
             ellipsis and ellipsis.kind in guarded

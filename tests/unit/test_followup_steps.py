@@ -5,8 +5,9 @@ that continues the answer before and names one of its lines."""
 import pytest
 
 from bot.content import faq_text, fill
+from bot.services.followups import picker
 from bot.services.followups.lines import best_line, line_needs, read_line_question
-from bot.services.followups.shapes import AFTER, ASK_LINE, STEP
+from bot.services.followups.shapes import AFTER, ASK_LINE, STEP, Ellipsis
 from bot.services.followups.steps import after_step, nth_step, read_after, read_step
 
 STEPS = """لاستعادة كلمة المرور:
@@ -187,3 +188,65 @@ def test_no_question_first_or_two_questions(text):
     from bot.services.followups.asking import read_first_question
 
     assert read_first_question(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "والقيد من وين اطلعه؟",
+        "طيب وين اطلع هالبطاقة؟",
+        "وش الورقة اللي تثبت اني ساكن لحالي؟",
+        "وكيف اثبت اني مستقل بالسكن؟",
+        "where do i get the family record?",
+        "which document proves i live alone?",
+    ],
+)
+def test_which_paper_or_where_to_get_it(text):
+    from bot.services.followups.papers import read_paper
+    from bot.services.followups.shapes import PAPER
+
+    assert read_paper(text).kind == PAPER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وش الاوراق المطلوبة للتسجيل؟",  # the documents' own question
+        "what documents do i need",
+        "وين اسجل؟",
+        "وين اطلع على حالة طلبي؟",  # where to look, not where to get
+        "where do i get my result",
+    ],
+)
+def test_the_documents_question_and_where_to_look_are_not_papers(text):
+    from bot.services.followups.papers import read_paper
+
+    assert read_paper(text) is None
+
+
+def test_a_paper_is_answered_plainly_unknown_in_both_languages():
+    from bot.services.followups.shapes import PAPER
+
+    for topic in ("single_independent", "required_documents", "mobility_card"):
+        answer = picker.pick(topic, Ellipsis(PAPER))
+        assert "ما عندي" in answer.text and "19912" in answer.text
+    english = picker.pick("single_independent", Ellipsis(PAPER), {}, "en")
+    assert "do not say" in english.text and "19912" in english.text
+
+
+def test_two_questions_of_one_paper_are_one_paper_question():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.followup_shapes import FollowupShapes
+
+    text = "وكيف اثبت اني ساكن لحالي؟ وش الورقه المطلوبه بالضبط؟"
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": "faq_multi", "confidence": 0.9},
+            "intent_ranking": [{"name": "faq_multi", "confidence": 0.9}],
+        }
+    )
+    FollowupShapes(FollowupShapes.get_default_config()).process([message])
+    assert message.get("intent")["name"] == "followup"
+    assert message.get("followup")["kind"] == "paper"
