@@ -40,6 +40,7 @@ from bot.services.followups.shapes import (
     BASIS,
     CALLBACK,
     DELIVERY,
+    EMAIL,
     FOLLOWUP_KEY,
     HOW,
     IF,
@@ -81,6 +82,7 @@ OWN_ANSWER_TRUST = 0.5
 # Kinds that ask about the program itself, answered on these topics with none before.
 PROGRAM_TOPICS = {
     PAPER: "required_documents",  # "وين اطلع بطاقة التنقل؟" asked first
+    EMAIL: "contact_channels",
     BASIS: "eligibility_conditions",
     START: "program_about",
     AUTHORITY: "program_about",

@@ -41,6 +41,7 @@ from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.asking import (
     asks_about_service,
     read_condition,
+    read_email,
     read_first_question,
     tells_outcome,
 )
@@ -164,7 +165,13 @@ class FollowupShapes(GraphComponent):
         if not text or text.lstrip().startswith("/"):
             return
         # "والقيد من وين اطلعه؟" first: read as "where?", it would get where to register.
-        ellipsis = read_paper(text) or read_english(text) or read(text) or read_first_question(text)
+        ellipsis = (
+            read_paper(text)
+            or read_email(text)
+            or read_english(text)
+            or read(text)
+            or read_first_question(text)
+        )
         guarded = self.config["guarded_intents"].get(name) or ()
         if name not in self.config["markable_intents"] and not (
             ellipsis and ellipsis.kind in guarded

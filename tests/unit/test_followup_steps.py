@@ -250,3 +250,29 @@ def test_two_questions_of_one_paper_are_one_paper_question():
     FollowupShapes(FollowupShapes.get_default_config()).process([message])
     assert message.get("intent")["name"] == "followup"
     assert message.get("followup")["kind"] == "paper"
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("والايميل نفس الشي؟ ابي اغيره", True),
+        ("whats the email to send a complaint to?", True),
+        ("wesh el email 7ag 7sab el mowa6en", True),
+        ("وفيه بريد الكتروني؟", True),
+        ("وش الشروط", False),
+        ("الموقع الالكتروني وش هو", False),
+    ],
+)
+def test_an_email_address_is_asked(text, asks):
+    from bot.services.followups.asking import read_email
+
+    assert (read_email(text) is not None) is asks
+
+
+def test_no_source_gives_an_email_address():
+    from bot.services.followups.shapes import EMAIL
+
+    arabic = picker.pick("contact_channels", Ellipsis(EMAIL))
+    assert "إيميل" in arabic.text and "19912" in arabic.text and "@" not in arabic.text
+    english = picker.pick("contact_channels", Ellipsis(EMAIL), {}, "en")
+    assert "no e-mail address" in english.text and "19912" in english.text

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.nlu.arabic import normalize
 from bot.nlu.message_shapes import strip_courtesy
 from bot.services.followups.shapes import (
     _NEED,
     ASKING,
+    EMAIL,
     IF,
     Ellipsis,
     _body,
@@ -128,3 +130,17 @@ def read_first_question(text: str) -> Optional[Ellipsis]:
         return None
     asked = read(first)
     return asked if asked is not None and asked.kind in ASKING else None
+
+
+# "وش ايميل حساب المواطن؟", "whats the email to send a complaint to?", "wesh el email":
+# the sources give no e-mail address, whatever the rest of the message asks of it.
+_EMAIL = re.compile(
+    r"(?:^|\s|و|وال|ال)(?:ايميل|ايميلهم|ايميلي|بريد الكتروني|البريد الالكتروني)(?:\s|$|[؟?])|\be-?mail\b"
+)
+
+
+def read_email(text: str) -> Optional[Ellipsis]:
+    """EMAIL for a message that asks about an e-mail address."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    return Ellipsis(EMAIL) if _EMAIL.search(normalize(text).lower()) else None

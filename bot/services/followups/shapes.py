@@ -50,7 +50,8 @@ DELIVERY = "delivery"  # "وين توصلني الكلمة الجديدة؟": wh
 START = "start"  # "ومتى بدأ؟": when the program began
 AUTHORITY = "authority"  # "ومين الجهة المسؤولة؟": who set it up
 BASIS = "basis"  # "على ايش يحسبون الاهلية؟": what it is worked out on
-CHANNEL = "channel"  # "وفيه ايميل؟": a way to reach them the sources do not name
+CHANNEL = "channel"  # "وفيه واتساب؟": a way to reach them the sources do not name
+EMAIL = "email"  # "وش ايميل حساب المواطن؟": an e-mail address, which no source gives
 COUNT = "count"  # "وكم مرة اقدر اعترض؟": how many times
 VISIT = "visit"  # "وهل لازم احضر للمقر؟": whether it needs a visit in person
 ABOUT = "about"  # "ونسخة القيد؟": a line of the previous answer (lines.py)
@@ -72,7 +73,7 @@ SUBJECT = "subject"
 # age, a group or "ما وصلني الرمز" may be.
 ASKING = frozenset(
     {WHERE, WHAT, HOW_LONG, NEXT, WHY, WHY_NOT, HOW, PHONE, COST, CALLBACK, HOW_MUCH, LATE, SUBJECT}
-    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT, VISIT, PAPER}
+    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT, VISIT, PAPER, EMAIL}
 )
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
