@@ -40,6 +40,7 @@ from bot.content import faq_answers, fill, followup_content
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.services.followups.asking import (
     asks_about_service,
+    read_case_first,
     read_condition,
     read_email,
     read_first_question,
@@ -169,6 +170,7 @@ class FollowupShapes(GraphComponent):
             read_paper(text)
             or read_email(text)
             or read_english(text)
+            or read_case_first(text)
             or read(text)
             or read_first_question(text)
         )

@@ -175,7 +175,11 @@ def test_an_outcome_told_gets_what_it_means_and_the_service_offered(text, intent
 
 @pytest.mark.parametrize(
     "text, kind",
-    [("ليش؟ انا سعودي وعمري ٣٠", "why"), ("وين؟ انا ساكن في جدة", "where")],
+    [
+        ("ليش؟ انا سعودي وعمري ٣٠", "why"),
+        ("وين؟ انا ساكن في جدة", "where"),
+        ("طيب وش اسوي اذا شايف انه غلط؟", "next"),
+    ],
 )
 def test_a_short_question_then_what_the_citizen_tells(text, kind):
     from bot.services.followups.asking import read_first_question
@@ -183,7 +187,10 @@ def test_a_short_question_then_what_the_citizen_tells(text, kind):
     assert read_first_question(text).kind == kind
 
 
-@pytest.mark.parametrize("text", ["ليش؟", "كيف اسجل؟ وش الشروط؟", "انا سعودي؟ ايه", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["ليش؟", "كيف اسجل؟ وش الشروط؟", "انا سعودي؟ ايه", "", "ابي اسجل في حساب المواطن اذا اقدر"],
+)
 def test_no_question_first_or_two_questions(text):
     from bot.services.followups.asking import read_first_question
 
@@ -276,3 +283,20 @@ def test_no_source_gives_an_email_address():
     assert "إيميل" in arabic.text and "19912" in arabic.text and "@" not in arabic.text
     english = picker.pick("contact_channels", Ellipsis(EMAIL), {}, "en")
     assert "no e-mail address" in english.text and "19912" in english.text
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("وإذا ما حدثت وش بيصير؟", "not_done"), ("واذا انرفض وش يصير", "rejected")],
+)
+def test_a_case_then_what_happens_is_asked_of_the_case(text, kind):
+    from bot.services.followups.asking import read_case_first
+
+    assert read_case_first(text).kind == kind
+
+
+@pytest.mark.parametrize("text", ["وش يصير بعدين", "طيب وش يصير", "وش الشروط"])
+def test_what_happens_alone_is_not_a_case(text):
+    from bot.services.followups.asking import read_case_first
+
+    assert read_case_first(text) is None

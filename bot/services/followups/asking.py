@@ -16,9 +16,16 @@ from bot.nlu.arabic import normalize
 from bot.nlu.message_shapes import strip_courtesy
 from bot.services.followups.shapes import (
     _NEED,
+    ACCEPTED,
     ASKING,
     EMAIL,
     IF,
+    LATE,
+    MOBILE_CHANGED,
+    NO_ACCESS,
+    NO_SMS,
+    NOT_DONE,
+    REJECTED,
     Ellipsis,
     _body,
     _unglued,
@@ -120,16 +127,27 @@ def tells_outcome(text: str) -> bool:
     return bool(found) and bool(_CAME_OF_IT.search(said[found.end() :]))
 
 
+# "وش اسوي اذا شايف انه غلط؟": the question, then the case it is asked in.
+_CASE = re.compile(r"\s(?:اذا|إذا|لو|لين|if)\s", re.IGNORECASE)
+# The question before its case is short ("طيب وش اسوي").
+MAX_HEAD_WORDS = 4
+
+
 def read_first_question(text: str) -> Optional[Ellipsis]:
-    """ "ليش؟ انا سعودي وعمري ٣٠": a short question first, then what the citizen tells
-    of themselves; the question is what is asked."""
+    """ "ليش؟ انا سعودي وعمري ٣٠", "وش اسوي اذا شايف انه غلط؟": a short question first,
+    then what the citizen tells of themselves or the case it is asked in; the question
+    is what is asked."""
     first, mark, rest = (text or "").partition("؟")
     if not mark:
         first, mark, rest = (text or "").partition("?")
-    if not mark or not rest.strip() or "؟" in rest or "?" in rest:
-        return None
-    asked = read(first)
-    return asked if asked is not None and asked.kind in ASKING else None
+    if mark and rest.strip() and "؟" not in rest and "?" not in rest:
+        asked = read(first)
+        return asked if asked is not None and asked.kind in ASKING else None
+    head = _CASE.split(text or "", maxsplit=1)
+    if len(head) == 2 and len(words(head[0])) <= MAX_HEAD_WORDS:
+        asked = read(head[0])
+        return asked if asked is not None and asked.kind in ASKING else None
+    return None
 
 
 # "وش ايميل حساب المواطن؟", "whats the email to send a complaint to?", "wesh el email":
@@ -144,3 +162,20 @@ def read_email(text: str) -> Optional[Ellipsis]:
     if not text or text.lstrip().startswith("/"):
         return None
     return Ellipsis(EMAIL) if _EMAIL.search(normalize(text).lower()) else None
+
+
+# "وإذا ما حدثت وش بيصير؟": a case, then the generic "what happens then?". The case says
+# what is asked ("and if I do not update?"), not the question after it.
+_WHAT_HAPPENS = re.compile(
+    r"\s(?:و?(?:وش|ايش|ويش) (?:بي|ي|ت|بت)?صير|what happens|what will happen)\b.*$", re.IGNORECASE
+)
+CASES = frozenset({NOT_DONE, LATE, NO_SMS, REJECTED, ACCEPTED, NO_ACCESS, MOBILE_CHANGED})
+
+
+def read_case_first(text: str) -> Optional[Ellipsis]:
+    """The case a "what happens then?" question is asked of, when it reads as one."""
+    head = _WHAT_HAPPENS.sub("", text or "").strip()
+    if not head or head == (text or "").strip():
+        return None
+    asked = read(head)
+    return asked if asked is not None and asked.kind in CASES else None
