@@ -19,13 +19,19 @@ from bot.services.followups.shapes import (
     ACCEPTED,
     ASKING,
     EMAIL,
+    HOW,
     IF,
     LATE,
     MOBILE_CHANGED,
+    NEXT,
     NO_ACCESS,
     NO_SMS,
     NOT_DONE,
+    PHONE,
     REJECTED,
+    WHAT,
+    WHERE,
+    WHO,
     Ellipsis,
     _body,
     _unglued,
@@ -128,9 +134,11 @@ def tells_outcome(text: str) -> bool:
 
 
 # "وش اسوي اذا شايف انه غلط؟": the question, then the case it is asked in.
-_CASE = re.compile(r"\s(?:اذا|إذا|لو|لين|if)\s", re.IGNORECASE)
-# The question before its case is short ("طيب وش اسوي").
+_CASE = re.compile(r"\s(?:اذا|إذا|لو|if)\s", re.IGNORECASE)
+# The question before its case is short ("طيب وش اسوي"), and asks what to do or where:
+# "كم ياخذ اذا اعترضت؟" asks the time of what the case names, not of the answer before.
 MAX_HEAD_WORDS = 4
+CASE_HEADS = frozenset({NEXT, HOW, WHAT, WHERE, WHO, PHONE})
 
 
 def read_first_question(text: str) -> Optional[Ellipsis]:
@@ -146,7 +154,7 @@ def read_first_question(text: str) -> Optional[Ellipsis]:
     head = _CASE.split(text or "", maxsplit=1)
     if len(head) == 2 and len(words(head[0])) <= MAX_HEAD_WORDS:
         asked = read(head[0])
-        return asked if asked is not None and asked.kind in ASKING else None
+        return asked if asked is not None and asked.kind in CASE_HEADS else None
     return None
 
 
