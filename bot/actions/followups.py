@@ -25,6 +25,8 @@ from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.english import read_english
 from bot.services.followups.lines import content_words, line_needs
 from bot.services.followups.picker import (
+    Answer,
+    other_answer,
     pick,
     pick_after,
     pick_line,
@@ -39,6 +41,7 @@ from bot.services.followups.shapes import (
     AUTHORITY,
     BASIS,
     CALLBACK,
+    CORRECTION,
     DELIVERY,
     EMAIL,
     FOLLOWUP_KEY,
@@ -156,6 +159,8 @@ class ActionAnswerFollowup(Action):
             answer = self._line(tracker, topic, words, marked, lang, need)
         elif ellipsis is not None and ellipsis.kind == AFTER:
             answer = pick_after(topic, list(ellipsis.about), lang)
+        elif ellipsis is not None and ellipsis.kind == CORRECTION:
+            answer = self._corrected(tracker, topic)
         elif ellipsis is not None and ellipsis.kind == STEP:
             answer = pick_step(topic, int(ellipsis.about[0]), lang)
         else:
@@ -190,6 +195,14 @@ class ActionAnswerFollowup(Action):
         if own and own != topic and faq_confidence(parse) >= OWN_ANSWER_TRUST:
             return None
         return pick_line(topic, words, lang, need)
+
+    @staticmethod
+    def _corrected(tracker: Tracker, topic: Optional[str]) -> Optional[Answer]:
+        """ "لا قصدي رقم الجوال مو كلمة المرور": the selector's best answer other than the
+        one just given; None (read on its own) when it has none."""
+        selector = ((tracker.latest_message or {}).get("response_selector") or {}).get("faq")
+        key = other_answer(topic, (selector or {}).get("ranking") or [])
+        return Answer(key, "", faq=key) if key else None
 
     def _unanswered(
         self,

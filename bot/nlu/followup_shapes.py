@@ -42,6 +42,7 @@ from bot.services.followups.asking import (
     asks_about_service,
     read_case_first,
     read_condition,
+    read_correction,
     read_email,
     read_first_question,
     tells_outcome,
@@ -167,7 +168,8 @@ class FollowupShapes(GraphComponent):
             return
         # "والقيد من وين اطلعه؟" first: read as "where?", it would get where to register.
         ellipsis = (
-            read_paper(text)
+            read_correction(text)
+            or read_paper(text)
             or read_email(text)
             or read_english(text)
             or read_case_first(text)

@@ -172,3 +172,22 @@ def test_a_time_asked_of_another_subject_is_said_unknown_on_that_subject():
     _, slots, text = _run(t)
     assert "ما عندي" in text and "19912" in text and "90" not in text
     assert slots == {"last_topic": "change_iban"}
+
+
+def test_a_correction_gets_the_best_answer_other_than_the_one_given():
+    from bot.services.followups.shapes import CORRECTION
+
+    t = _marked(
+        "لا قصدي رقم الجوال مو كلمة المرور",
+        "password_recovery",
+        "password_recovery",
+        0.46,
+        Ellipsis(CORRECTION),
+    )
+    t.latest_message["response_selector"]["faq"]["ranking"] = [
+        {"intent_response_key": "faq/password_recovery", "confidence": 0.46},
+        {"intent_response_key": "faq/change_mobile", "confidence": 0.3},
+    ]
+    msgs, slots, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/change_mobile"]
+    assert slots == {"last_topic": "change_mobile"}

@@ -300,3 +300,19 @@ def test_what_happens_alone_is_not_a_case(text):
     from bot.services.followups.asking import read_case_first
 
     assert read_case_first(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, corrects",
+    [
+        ("لا قصدي رقم الجوال مو كلمة المرور", True),
+        ("لا، اقصد البيانات اللي اعبيها", True),
+        ("no i mean the mobile number", True),
+        ("لا", False),
+        ("قصة حساب المواطن", False),
+    ],
+)
+def test_a_correction_of_the_answer_just_given(text, corrects):
+    from bot.services.followups.asking import read_correction
+
+    assert (read_correction(text) is not None) is corrects

@@ -18,6 +18,7 @@ from bot.services.followups.shapes import (
     _NEED,
     ACCEPTED,
     ASKING,
+    CORRECTION,
     EMAIL,
     HOW,
     IF,
@@ -187,3 +188,20 @@ def read_case_first(text: str) -> Optional[Ellipsis]:
         return None
     asked = read(head)
     return asked if asked is not None and asked.kind in CASES else None
+
+
+# "لا قصدي رقم الجوال مو كلمة المرور", "no i mean the mobile number": the citizen says
+# the answer just given is not what they asked; what they meant is read again.
+_CORRECTION = re.compile(
+    r"^\s*(?:لا|لاء|لا لا|مو كذا)?\s*(?:قصدي|اقصد|قصدت|مقصدي|ابي اقصد)\s+\S"
+    r"|^\s*(?:no[,.]?\s*)?i mean(?:t)?\s+\S",
+    re.IGNORECASE,
+)
+
+
+def read_correction(text: str) -> Optional[Ellipsis]:
+    """CORRECTION for a message that says the previous answer is not what was meant."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    said = " ".join(words(text))  # without the comma of "لا، اقصد"
+    return Ellipsis(CORRECTION) if _CORRECTION.search(said) else None

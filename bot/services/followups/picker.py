@@ -311,6 +311,16 @@ def related_answer(topic: Optional[str], ranking: List[Mapping[str, Any]]) -> Op
     return None
 
 
+def other_answer(topic: Optional[str], ranking: List[Mapping[str, Any]]) -> Optional[str]:
+    """The selector's best-ranked known answer that is not `topic` (the answer the
+    citizen just said they did not mean), among its first RELATED_RANK."""
+    for row in ranking[:RELATED_RANK]:
+        key = str(row.get("intent_response_key") or "").split("/", 1)[-1]
+        if key != topic and key in faq_answers():
+            return key
+    return None
+
+
 UNKNOWN = "unknown"
 
 

@@ -60,6 +60,7 @@ ABOUT = "about"  # "ونسخة القيد؟": a line of the previous answer (lin
 ASK_LINE = "ask_line"
 AFTER = "after"  # "وبعد ما اغير كلمة المرور؟": the step after one the answer gave (steps.py)
 PAPER = "paper"  # "وش الورقة اللي تثبت اني ساكن لحالي؟": which paper, or where to get it
+CORRECTION = "correction"  # "لا قصدي رقم الجوال مو كلمة المرور": not the answer just given
 STEP = "step"  # "الخطوه الثانيه وش كانت؟": one step of the answer, by its number (steps.py)
 # "وإذا ما عندي ايبان؟": a condition no other shape reads, only after an answer; never
 # a request to start a service (bot/nlu/followup_shapes.py).
@@ -73,7 +74,7 @@ SUBJECT = "subject"
 # age, a group or "ما وصلني الرمز" may be.
 ASKING = frozenset(
     {WHERE, WHAT, HOW_LONG, NEXT, WHY, WHY_NOT, HOW, PHONE, COST, CALLBACK, HOW_MUCH, LATE, SUBJECT}
-    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT, VISIT, PAPER, EMAIL}
+    | {DELIVERY, START, AUTHORITY, BASIS, CHANNEL, COUNT, VISIT, PAPER, EMAIL, CORRECTION}
 )
 
 # Where the NLU puts what a marked message asks (bot/nlu/followup_shapes.py) in the parse,
