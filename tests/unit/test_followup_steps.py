@@ -316,3 +316,25 @@ def test_a_correction_of_the_answer_just_given(text, corrects):
     from bot.services.followups.asking import read_correction
 
     assert (read_correction(text) is not None) is corrects
+
+
+def test_what_arrives_is_what_reaches_you():
+    # "تجيني الرساله" is "توصلك رسالة": the step with the message, not "إرسال الطلب".
+    steps = (
+        '1. ادخل البوابة\n2. توصلك رسالة نصية بكلمة مرور\n3. وافق على الشروط\n4. اضغط "إرسال الطلب"'
+    )
+    assert after_step(steps, ["تجيني", "الرساله"]) == ["وافق على الشروط", 'اضغط "إرسال الطلب"']
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("بس ما وصلتني اي رساله", "no_sms"),
+        ("يعني لو ما حدثت يوقفونه؟", "not_done"),
+    ],
+)
+def test_a_case_told_with_more_words(text, kind):
+    from bot.services.followups.asking import read_condition
+    from bot.services.followups.shapes import read
+
+    assert (read(text) or read_condition(text)).kind == kind

@@ -104,6 +104,11 @@ def read_condition(text: str) -> Optional[Ellipsis]:
         asked = read(" ".join(said[-size:])) if len(said) > size else None
         if asked is not None and asked.kind in ASKING:
             return asked
+    # "يعني لو ما حدثت يوقفونه؟": the case at its start is what is asked.
+    for size in (3, 2):
+        asked = read(" ".join(said[:size])) if len(said) > size else None
+        if asked is not None and asked.kind in CASES:
+            return asked
     return Ellipsis(IF, about=tuple(w for w in said[1:] if w not in _NOT_CONTENT))
 
 
