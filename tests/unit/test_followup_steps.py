@@ -338,3 +338,9 @@ def test_a_case_told_with_more_words(text, kind):
     from bot.services.followups.shapes import read
 
     assert (read(text) or read_condition(text)).kind == kind
+
+
+def test_after_an_answer_without_steps_the_topics_and_then():
+    after = picker.pick_after("sotak_masmoo", ["ارفع", "الطلب"])
+    assert after is not None and "رقم الطلب" in after.text
+    assert picker.pick_after("sotak_masmoo", ["تويتر"]) is None

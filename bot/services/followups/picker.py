@@ -51,7 +51,7 @@ from bot.services.followups.shapes import (
     Ellipsis,
     read_subject,
 )
-from bot.services.followups.steps import after_step, nth_step
+from bot.services.followups.steps import after_step, nth_step, steps_of
 from bot.services.followups.topics import PRECHECK
 
 ANY = "any"
@@ -222,12 +222,16 @@ def pick_line(
 
 def pick_after(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Optional[Answer]:
     """The steps after the one `words` name in the previous answer ("وبعد ما اغير كلمة
-    المرور؟"); after its last step, the topic's "and then?" answer; None when the answer
-    has no step that `words` name."""
+    المرور؟"); after its last step, or after an answer without steps that names one of
+    `words` ("وبعد ما ارفع الطلب؟" after «صوتك مسموع»), the topic's "and then?" answer;
+    None otherwise."""
     key = f"{ANY}.{AFTER}"
     if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
         return None
-    steps = after_step(fill(faq_text(topic, lang), lang), words)
+    text = fill(faq_text(topic, lang), lang)
+    steps = after_step(text, words)
+    if steps is None and not steps_of(text) and best_line(text, words):
+        return pick(topic, Ellipsis(NEXT), {}, lang)
     if steps is None:
         return None
     if not steps:
