@@ -24,6 +24,7 @@ from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.english import read_english
 from bot.services.followups.lines import content_words, line_needs
+from bot.services.followups.papers import PAPER_WORDS, PROOF
 from bot.services.followups.picker import (
     Answer,
     other_answer,
@@ -159,6 +160,12 @@ class ActionAnswerFollowup(Action):
             answer = self._line(tracker, topic, words, marked, lang, need)
         elif ellipsis is not None and ellipsis.kind == AFTER:
             answer = pick_after(topic, list(ellipsis.about), lang)
+        elif ellipsis is not None and ellipsis.kind == PAPER and ellipsis.group == PROOF:
+            # "وش الورقة اللي تثبت دخلي؟": the document the sources name for it, if any.
+            named = [w for w in content_words(text) if w not in PAPER_WORDS]
+            answer = pick_line("required_documents", named, lang) or pick(
+                topic, ellipsis, tracker.slots, lang
+            )
         elif ellipsis is not None and ellipsis.kind == CORRECTION:
             answer = self._corrected(tracker, topic)
         elif ellipsis is not None and ellipsis.kind == STEP:

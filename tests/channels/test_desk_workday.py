@@ -236,3 +236,23 @@ def test_the_transfer_list_tells_colleagues_apart_and_who_is_online(env):
 
     later = desk_auth.presence(utcnow() + timedelta(minutes=5))["omar"]
     assert later["online"] is False and later["last_seen_at"] is not None
+
+
+def test_a_riyadh_day_starts_at_riyadh_midnight_whatever_the_hour_in_utc(env):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from bot.store import session_scope
+    from bot.store.handoffs import Handoff
+    from channels.desk import views
+
+    late = handoff.escalate("whatsapp:966500004321", "fallback")
+    # Five minutes past midnight in Riyadh is 21:05 UTC the evening before.
+    at = datetime(2026, 12, 7, 21, 5, tzinfo=timezone.utc)
+    with session_scope() as session:
+        session.execute(update(Handoff).where(Handoff.id == late.id).values(queued_at=at))
+    dec8, dec7 = views.riyadh_day("2026-12-08"), views.riyadh_day("2026-12-07")
+    assert [h.id for h in handoff.history("sara", "all", since=dec8)] == [late.id]
+    assert handoff.history("sara", "all", until=views.riyadh_day("2026-12-07", next_day=True)) == []
+    assert [h.id for h in handoff.history("sara", "all", since=dec7, until=dec8)] == []

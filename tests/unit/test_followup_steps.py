@@ -344,3 +344,30 @@ def test_after_an_answer_without_steps_the_topics_and_then():
     after = picker.pick_after("sotak_masmoo", ["ارفع", "الطلب"])
     assert after is not None and "رقم الطلب" in after.text
     assert picker.pick_after("sotak_masmoo", ["تويتر"]) is None
+
+
+def test_a_paper_the_sources_name_is_answered_with_it():
+    from rasa_sdk import Tracker
+
+    from bot.actions.followups import ActionAnswerFollowup
+    from bot.services.followups.papers import OBTAIN, PROOF, read_paper
+    from tests.support.actions import load_domain, run_action
+
+    assert read_paper("وش الورقة اللي تثبت دخلي؟").group == PROOF
+    assert read_paper("والقيد من وين اطلعه؟").group == OBTAIN
+
+    def reply(text, lang="ar"):
+        ellipsis = read_paper(text)
+        latest = {"text": text, "intent": {"name": "followup"},
+                  "followup": {**ellipsis.as_dict(), "intent": "faq"}}  # fmt: skip
+        slots = {"last_topic": None, "language": lang}
+        tracker = Tracker("c", slots, latest, [], False, None, {}, "action_listen")
+        msgs, _ = run_action(ActionAnswerFollowup(), tracker, load_domain("followups"))
+        return "\n".join(m.get("text") or "" for m in msgs)
+
+    # The salary statement proves income; nothing in the sources proves living alone.
+    assert "الراتب الشهري" in reply("وش الورقة اللي تثبت دخلي؟")
+    assert "ما عندي" in reply("وش الورقة اللي تثبت اني ساكن لحالي؟")
+    assert "monthly salary" in reply("what document proves my income?", "en")
+    # Where to get one is never in the sources, even for a document they name.
+    assert "ما عندي" in reply("والقيد من وين اطلعه؟")

@@ -41,6 +41,8 @@ MIN_LINE_WORDS = 2
 # Verbs a citizen uses for what an answer says another way ("مين بيكلمني؟" of "فريق
 # الدعم يتواصل معك"), by stem.
 _SAME_STEM = {"كلم": "تواصل", "تصل": "تواصل", "اتصل": "تواصل", "رسل": "وصل", "طلع": "ظهر"}
+# A salary is what income is made of, in the program's answers ("مستند يوضح الراتب").
+_SAME_STEM.update({"راتب": "دخل", "salary": "income"})
 # "تجيني الرسالة" is "توصلك الرسالة" (Gulf "يجي" for arriving).
 _SAME_STEM.update(dict.fromkeys(("جيني", "جاني", "جتني", "جاتني", "جات", "جيك"), "وصل"))
 

@@ -5,7 +5,10 @@ The sources say what must be proved (independent housing) and list the documents
 may be asked for (the family record, a salary statement), but never which paper proves
 what, nor where any of them is issued. Read as the topic's own answer or its line, such
 a question got the list again; the honest answer is that the sources do not say, with
-where the portal shows what a case needs and the unified number (`any.paper`).
+where the portal shows what a case needs and the unified number (`any.paper`). A paper
+that proves something the documents' answer does name ("وش الورقة اللي تثبت دخلي؟": the
+salary statement) is answered with that line (bot/actions/followups.py). The ellipsis's
+`group` says which of the two is asked: PROOF or OBTAIN.
 """
 
 from __future__ import annotations
@@ -32,8 +35,23 @@ _ASKS = re.compile(
 )
 
 
+# The words of a paper question that name no subject ("وش الورقه اللي تثبت" + "دخلي").
+PAPER_WORDS = frozenset(
+    "الورقه ورقه الاوراق المستند مستند الوثيقه وثيقه الاثبات اثبات تثبت يثبت اثبت نثبت"
+    " المطلوبه المطلوب بالضبط اطلع اطلعه اطلعها استخرج اجيب احصل document paper proof"
+    " proves prove shows get obtain".split()
+)
+OBTAIN, PROOF = "obtain", "proof"
+
+
 def read_paper(text: str) -> Optional[Ellipsis]:
-    """PAPER for a question asking which paper proves something or where one is got."""
+    """PAPER for a question asking which paper proves something (group PROOF) or where
+    one is got (group OBTAIN)."""
     if not text or text.lstrip().startswith("/"):
         return None
-    return Ellipsis(PAPER) if _ASKS.search(normalize(text).lower()) else None
+    folded = normalize(text).lower()
+    found = _ASKS.search(folded)
+    if not found:
+        return None
+    obtain = "وين" in found.group(0) or "where" in found.group(0)
+    return Ellipsis(PAPER, group=OBTAIN if obtain else PROOF)
