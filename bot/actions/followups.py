@@ -91,6 +91,8 @@ PROGRAM_TOPICS = {
     START: "program_about",
     AUTHORITY: "program_about",
 }
+# The answer that lists the documents: a paper question's own, never repeated before it.
+PAPERS_ANSWER = "required_documents"
 # Kinds a line of the previous answer can answer ("ومين يتواصل معي؟", "ويوصلني على وين؟");
 # a length of time, a price or a count asked is rarely in the line that names the thing.
 LINE_KINDS = {ABOUT, ASK_LINE, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
@@ -161,11 +163,15 @@ class ActionAnswerFollowup(Action):
         elif ellipsis is not None and ellipsis.kind == AFTER:
             answer = pick_after(topic, list(ellipsis.about), lang)
         elif ellipsis is not None and ellipsis.kind == PAPER and ellipsis.group == PROOF:
+            topic = self._paper_subject(dispatcher, parse, marked, topic)
             # "وش الورقة اللي تثبت دخلي؟": the document the sources name for it, if any.
             named = [w for w in content_words(text) if w not in PAPER_WORDS]
             answer = pick_line("required_documents", named, lang) or pick(
                 topic, ellipsis, tracker.slots, lang
             )
+        elif ellipsis is not None and ellipsis.kind == PAPER:
+            topic = self._paper_subject(dispatcher, parse, marked, topic)
+            answer = pick(topic, ellipsis, tracker.slots, lang)
         elif ellipsis is not None and ellipsis.kind == CORRECTION:
             answer = self._corrected(tracker, topic)
         elif ellipsis is not None and ellipsis.kind == STEP:
@@ -202,6 +208,19 @@ class ActionAnswerFollowup(Action):
         if own and own != topic and faq_confidence(parse) >= OWN_ANSWER_TRUST:
             return None
         return pick_line(topic, words, lang, need)
+
+    @staticmethod
+    def _paper_subject(
+        dispatcher: CollectingDispatcher, parse: Dict, marked: Dict, topic: Optional[str]
+    ) -> Optional[str]:
+        """ "how can I prove I live on my own?": what the sources say of the subject (the
+        FAQ the selector is sure of) comes first, then that they name no paper for it;
+        the subject becomes the topic."""
+        own = faq_key(parse) if marked.get(ORIGINAL_INTENT_KEY) == "faq" else None
+        if not own or own in (topic, PAPERS_ANSWER) or faq_confidence(parse) < OWN_ANSWER_TRUST:
+            return topic
+        dispatcher.utter_message(response=f"utter_faq/{own}")
+        return own
 
     @staticmethod
     def _corrected(tracker: Tracker, topic: Optional[str]) -> Optional[Answer]:

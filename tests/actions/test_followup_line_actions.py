@@ -191,3 +191,18 @@ def test_a_correction_gets_the_best_answer_other_than_the_one_given():
     msgs, slots, _ = _run(t)
     assert [m.get("response") for m in msgs] == ["utter_faq/change_mobile"]
     assert slots == {"last_topic": "change_mobile"}
+
+
+def test_a_paper_asked_of_a_subject_gets_the_subject_then_what_the_sources_do_not_name():
+    from bot.services.followups.papers import read_paper
+
+    text = "كيف اثبت اني ساكن لحالي؟"
+    t = _marked(text, "contact_channels", "single_independent", 0.8, read_paper(text))
+    msgs, slots, reply = _run(t)
+    assert msgs[0].get("response") == "utter_faq/single_independent"
+    assert "ما عندي" in reply and "19912" in reply
+    assert slots == {"last_topic": "single_independent"}
+    # Unsure of the subject, or already on it: only what the sources do not name.
+    t = _marked(text, "single_independent", "single_independent", 0.8, read_paper(text))
+    msgs, _, reply = _run(t)
+    assert all(not m.get("response") for m in msgs) and "ما عندي" in reply
