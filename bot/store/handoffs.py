@@ -29,7 +29,7 @@ from sqlalchemy import (
     text,
 )
 
-from bot.store.base import Base, utcnow
+from bot.store.base import Base, UTCDateTime, utcnow
 
 QUEUED, AGENT, BOT, CLOSED = "queued", "agent", "bot", "closed"
 OPEN_STATES = (QUEUED, AGENT)
@@ -53,7 +53,9 @@ class Handoff(Base):
     reason = Column(String(40), nullable=False)  # see bot.services.handoff.REASONS
     reason_detail = Column(String(200), nullable=True)  # e.g. the form that kept failing
     snapshot = Column(Text, nullable=True)  # JSON of masked slot values
-    queued_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # Compared with the bounds of a Riyadh day (the desk's history filter): the type turns
+    # any zone to UTC before SQLite, which keeps clock times without their offset.
+    queued_at = Column(UTCDateTime, nullable=False, default=utcnow)
     claimed_at = Column(DateTime(timezone=True), nullable=True)
     claimed_by = Column(String(80), nullable=True)  # agent username
     ended_at = Column(DateTime(timezone=True), nullable=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import bindparam, func, select
@@ -145,10 +145,6 @@ FILTERS = ("open", "mine", "waiting", "closed", "all")
 HISTORY_LIMIT = 100
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc) if moment.tzinfo else moment
-
-
 def history(
     agent: str,
     filter: str = "open",
@@ -180,12 +176,10 @@ def history(
         cond.append(Handoff.channel == channel[:32])
     if by:
         cond.append((Handoff.claimed_by == by[:80]) | (Handoff.ended_by == by[:80]))
-    # A Riyadh day's bounds are compared in UTC, as the times are stored: SQLite keeps a
-    # datetime's clock time without its offset, so Riyadh midnight would read as UTC's.
     if since is not None:
-        cond.append(Handoff.queued_at >= _utc(since))
+        cond.append(Handoff.queued_at >= since)
     if until is not None:
-        cond.append(Handoff.queued_at < _utc(until))
+        cond.append(Handoff.queued_at < until)
     term = " ".join((q or "").split())[:64]
     if term:
         bare = term.lstrip("#").strip()
