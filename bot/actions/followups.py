@@ -84,15 +84,15 @@ SERVICE_OF = {"resend_code": "objection_status"}
 # than the previous one is trusted over a line of the previous one.
 OWN_ANSWER_TRUST = 0.5
 # Kinds that ask about the program itself, answered on these topics with none before.
+# The answer that lists the documents: a paper question's own, never repeated before it.
+PAPERS_ANSWER = "required_documents"
 PROGRAM_TOPICS = {
-    PAPER: "required_documents",  # "وين اطلع بطاقة التنقل؟" asked first
+    PAPER: PAPERS_ANSWER,  # "وين اطلع بطاقة التنقل؟" asked first
     EMAIL: "contact_channels",
     BASIS: "eligibility_conditions",
     START: "program_about",
     AUTHORITY: "program_about",
 }
-# The answer that lists the documents: a paper question's own, never repeated before it.
-PAPERS_ANSWER = "required_documents"
 # Kinds a line of the previous answer can answer ("ومين يتواصل معي؟", "ويوصلني على وين؟");
 # a length of time, a price or a count asked is rarely in the line that names the thing.
 LINE_KINDS = {ABOUT, ASK_LINE, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
@@ -166,7 +166,7 @@ class ActionAnswerFollowup(Action):
             topic = self._paper_subject(dispatcher, parse, marked, topic)
             # "وش الورقة اللي تثبت دخلي؟": the document the sources name for it, if any.
             named = [w for w in content_words(text) if w not in PAPER_WORDS]
-            answer = pick_line("required_documents", named, lang) or pick(
+            answer = pick_line(PAPERS_ANSWER, named, lang) or pick(
                 topic, ellipsis, tracker.slots, lang
             )
         elif ellipsis is not None and ellipsis.kind == PAPER:

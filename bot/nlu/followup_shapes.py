@@ -19,7 +19,7 @@ action_answer_faqs).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -305,28 +305,27 @@ class FollowupShapes(GraphComponent):
             return None
         if ellipsis is not None and (ellipsis.kind != HOW_LONG or not ellipsis.about):
             return None  # "وكم ياخذ؟" leans on the answer before, whatever the NLU found
-        selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(name) or {}
-        prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
-        key = str(prediction.get(INTENT_RESPONSE_KEY) or "").split("/", 1)[-1]
+        key, _ = self._chosen(message)
         answer = faq_answers().get(key)
         if not answer or gives_time(fill(answer["text"])):
             return None
         return key
 
-    def _selector_below(self, message: Message, trust: float) -> bool:
-        selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
-            self.config["retrieval_intent"]
-        ) or {}
-        prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
-        return float(prediction.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < float(trust)
-
-    def _selector_unsure(self, message: Message) -> bool:
+    def _chosen(self, message: Message) -> Tuple[str, float]:
+        """The FAQ the answer selector chose (no retrieval prefix) and how sure it is."""
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
             self.config["retrieval_intent"]
         ) or {}
         prediction = selector.get(RESPONSE_SELECTOR_PREDICTION_KEY) or {}
         key = str(prediction.get(INTENT_RESPONSE_KEY) or "").split("/", 1)[-1]
-        sure = float(prediction.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= self.config["told_trust"]
+        return key, float(prediction.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+
+    def _selector_below(self, message: Message, trust: float) -> bool:
+        return self._chosen(message)[1] < float(trust)
+
+    def _selector_unsure(self, message: Message) -> bool:
+        key, confidence = self._chosen(message)
+        sure = confidence >= self.config["told_trust"]
         return not sure or key in self.config["told_general_answers"]
 
     def _service_behind(

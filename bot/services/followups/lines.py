@@ -153,12 +153,11 @@ def read_line_question(text: str) -> Optional[Ellipsis]:
         return None
     body, led = _body(text)
     glued = _unglued(body) is not None and not body.startswith("والله")  # an oath
-    size = len(_tokens(body))
+    asked = _tokens(body)
     continues = led or glued or _LED_EN.match(text)
     # "وش الحالات اللي ممكن تطلع؟" continues the answer without a "و": shorter still.
-    if size > (MAX_LINE_QUESTION_WORDS if continues else MAX_UNLED_QUESTION_WORDS):
+    if len(asked) > (MAX_LINE_QUESTION_WORDS if continues else MAX_UNLED_QUESTION_WORDS):
         return None
-    asked = _tokens(body)
     if not (text.rstrip().endswith(("؟", "?")) or any(_asks(w) for w in asked)):
         return None
     named = content_words(body)

@@ -210,14 +210,20 @@ def pick_line(
 ) -> Optional[Answer]:
     """The line of the previous FAQ answer that speaks of `words` ("ونسخة القيد؟" after
     the documents), under that answer's title; None when no line shares `need` of them."""
-    key = f"{ANY}.{LINE}"
-    if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
-        return None
-    line = best_line(fill(faq_text(topic, lang), lang), words, need)
+    template = _on_answer(topic, LINE, lang)
+    line = best_line(fill(faq_text(topic, lang), lang), words, need) if template else None
     if not line:
         return None
-    text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
-    return Answer(f"{topic}.{LINE}", text.replace("{line}", line))
+    return Answer(f"{topic}.{LINE}", template.replace("{line}", line))
+
+
+def _on_answer(topic: Optional[str], kind: str, lang: str) -> Optional[str]:
+    """The `any.<kind>` text that quotes the previous FAQ answer (a line, steps), filled
+    in with that answer's title; None when the topic is no FAQ or the text is missing."""
+    key = f"{ANY}.{kind}"
+    if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
+        return None
+    return fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
 
 
 def pick_after(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Optional[Answer]:
@@ -225,32 +231,29 @@ def pick_after(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Op
     المرور؟"); after its last step, or after an answer without steps that names one of
     `words` ("وبعد ما ارفع الطلب؟" after «صوتك مسموع»), the topic's "and then?" answer;
     None otherwise."""
-    key = f"{ANY}.{AFTER}"
-    if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
+    template = _on_answer(topic, AFTER, lang)
+    if template is None:
         return None
     text = fill(faq_text(topic, lang), lang)
     steps = after_step(text, words)
-    if steps is None and not steps_of(text) and best_line(text, words):
-        return pick(topic, Ellipsis(NEXT), {}, lang)
-    if steps is None:
+    if steps is None and (steps_of(text) or not best_line(text, words)):
         return None
     if not steps:
         return pick(topic, Ellipsis(NEXT), {}, lang)
-    text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
-    return Answer(f"{topic}.{AFTER}", text.replace("{steps}", "\n".join(f"- {s}" for s in steps)))
+    return Answer(
+        f"{topic}.{AFTER}", template.replace("{steps}", "\n".join(f"- {s}" for s in steps))
+    )
 
 
 def pick_step(topic: Optional[str], number: int, lang: str = ARABIC) -> Optional[Answer]:
     """Step `number` of the previous answer ("الخطوه الثانيه وش كانت؟"); None when that
     answer has no such step."""
-    key = f"{ANY}.{STEP}"
-    if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
-        return None
-    step = nth_step(fill(faq_text(topic, lang), lang), number)
+    template = _on_answer(topic, STEP, lang)
+    step = nth_step(fill(faq_text(topic, lang), lang), number) if template else None
     if not step:
         return None
-    text = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
-    return Answer(f"{topic}.{STEP}", text.replace("{number}", str(number)).replace("{step}", step))
+    text = template.replace("{number}", str(number)).replace("{step}", step)
+    return Answer(f"{topic}.{STEP}", text)
 
 
 def _about_subject(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Answer]:

@@ -13,7 +13,7 @@ import re
 from typing import List, Optional
 
 from bot.nlu.arabic import normalize
-from bot.services.followups.lines import _tokens, content_words, ranked_line
+from bot.services.followups.lines import content_words, ranked_line
 from bot.services.followups.shapes import AFTER, STEP, Ellipsis, _body
 
 # "وبعد ما ادخل فيها؟", "بعد ما اسوي كذا وش اسوي؟", "after i change it?"; not "وبعدين؟"
@@ -24,9 +24,7 @@ _AFTER_EN = re.compile(
     r"(?:i\s+|you\s+|we\s+)?(\S.*)$",
     re.IGNORECASE,
 )
-_ASKED = re.compile(
-    r"\s(?:و?(?:وش|ويش|ايش|شو|وين|كيف|متى|ايش)|what|where|how|when)\b", re.IGNORECASE
-)
+_ASKED = re.compile(r"\s(?:و?(?:وش|ويش|ايش|شو|وين|كيف|متى)|what|where|how|when)\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d+)[.)-]\s*(.+)$")
 _THEN = re.compile(r"\s(?:ثم|وبعدها|بعدين|then)\s", re.IGNORECASE)
 # The steps after the one named that are quoted (the rest is one question away).
@@ -127,5 +125,4 @@ def _marked(text: str) -> str:
 def _names(part: str, words: List[str]) -> bool:
     """Whether the part of a step before its "then" holds one of `words`' stems (the
     step named is that part, so what comes after "then" follows it)."""
-    found = ranked_line([part], words)
-    return bool(found) and bool(_tokens(part))
+    return ranked_line([part], words) is not None
