@@ -23,7 +23,7 @@ from bot.actions.forms import reply_language
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, followup_content, intent_button
 from bot.services.followups.english import read_english
-from bot.services.followups.lines import content_words, line_needs
+from bot.services.followups.lines import REPEATED, content_words, line_needs
 from bot.services.followups.papers import PAPER_WORDS, PROOF
 from bot.services.followups.picker import (
     Answer,
@@ -158,8 +158,11 @@ class ActionAnswerFollowup(Action):
         lang = reply_language(tracker)
         if ellipsis is not None and ellipsis.kind in (ABOUT, ASK_LINE):
             words = list(ellipsis.about)
-            need = line_needs(words) if ellipsis.kind == ASK_LINE else 1
+            need = line_needs(words, ellipsis.group) if ellipsis.kind == ASK_LINE else 1
             answer = self._line(tracker, topic, words, marked, lang, need)
+            if answer is None and ellipsis.group == REPEATED and topic in faq_answers():
+                # No line names it: the answer it was read as, whole, as Rasa would.
+                answer = Answer(f"faq.{topic}", "", faq=topic)
         elif ellipsis is not None and ellipsis.kind == AFTER:
             answer = pick_after(topic, list(ellipsis.about), lang)
         elif ellipsis is not None and ellipsis.kind == PAPER and ellipsis.group == PROOF:
@@ -207,7 +210,8 @@ class ActionAnswerFollowup(Action):
         own = faq_key(parse) if marked.get(ORIGINAL_INTENT_KEY) == "faq" else None
         if own and own != topic and faq_confidence(parse) >= OWN_ANSWER_TRUST:
             return None
-        return pick_line(topic, words, lang, need)
+        # Read as the answer just given: a line only where one alone names it.
+        return pick_line(topic, words, lang, need, alone=marked.get("group") == REPEATED)
 
     @staticmethod
     def _paper_subject(
@@ -260,7 +264,8 @@ class ActionAnswerFollowup(Action):
             # on what is asked ("ومين يتواصل معي؟" after «صوتك مسموع»), else it does not
             # hold it ("وإذا الحساب مو باسمي؟" after the IBAN steps).
             words = content_words((tracker.latest_message or {}).get("text") or "")
-            need = line_needs(words) if ellipsis is not None and ellipsis.kind == ASK_LINE else 1
+            asked = ellipsis is not None and ellipsis.kind == ASK_LINE
+            need = line_needs(words, ellipsis.group) if asked else 1
             line = pick_line(topic, words, lang, need) if _line_can_answer(ellipsis) else None
             dispatcher.utter_message(text=line.text if line else unknown)
             return [SlotSet(TOPIC_SLOT, topic)]

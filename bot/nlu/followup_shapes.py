@@ -31,13 +31,16 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
+    METADATA,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import faq_answers, fill, followup_content
+from bot.nlu.arabic import normalize
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
+from bot.nlu.language import detect_language
 from bot.services.followups.asking import (
     asks_about_service,
     read_case_first,
@@ -48,10 +51,16 @@ from bot.services.followups.asking import (
     tells_outcome,
 )
 from bot.services.followups.english import read_english
-from bot.services.followups.lines import read_about, read_line_question
+from bot.services.followups.lines import (
+    REPEATED,
+    content_words,
+    read_about,
+    read_line_question,
+)
 from bot.services.followups.loose import read_loose
 from bot.services.followups.papers import read_paper
 from bot.services.followups.shapes import (
+    ASK_LINE,
     FOLLOWUP_KEY,
     HOW_LONG,
     ORIGINAL_INTENT_KEY,
@@ -64,6 +73,7 @@ from bot.services.followups.steps import read_after, read_step
 from bot.services.followups.stories import read_story
 from bot.services.followups.timing import asks_time, gives_time
 from bot.services.followups.told import read_told
+from bot.services.followups.topics import CONTEXT_KEY
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -217,6 +227,11 @@ class FollowupShapes(GraphComponent):
             # "وكيف اعرف رقم الطلب؟" after «صوتك مسموع», which the selector cannot place
             # on its own: the line of the answer before that names it, if one does.
             ellipsis = read_line_question(text)
+        if ellipsis is None and name == self.config["retrieval_intent"] and not asks_time(text):
+            # "بس الرقم القديم ملغي، وش الحل؟" read as the answer just given: that
+            # answer's line on it, or that the sources do not hold it. (A time asked is
+            # the timing's below: lines rarely hold one.)
+            ellipsis = self._repeated(message, text)
         untimed = self._untimed_answer(message, name, text, ellipsis)
         if untimed and ellipsis is None:
             # "كم ياخذ وقت لين يدرسون طلبي؟" nearest to an answer that gives no time: the
@@ -310,6 +325,21 @@ class FollowupShapes(GraphComponent):
         if not answer or gives_time(fill(answer["text"])):
             return None
         return key
+
+    def _repeated(self, message: Message, text: str) -> Optional[Ellipsis]:
+        """ASK_LINE when the selector chose the answer just given to another message in
+        the same language outside a form (bot/patches/parse_context.py hands over the
+        context); None otherwise, and always without it."""
+        context = (message.get(METADATA) or {}).get(CONTEXT_KEY) or {}
+        topic = context.get("topic")
+        if not topic or context.get("form") or self._chosen(message)[0] != topic:
+            return None
+        if normalize(text).strip() == normalize(context.get("text") or "").strip():
+            return None  # asked again word for word: the same answer again
+        said = detect_language(text)
+        if said and context.get("language") and said != context["language"]:
+            return None  # asked again in the other language: the answer in it
+        return Ellipsis(ASK_LINE, group=REPEATED, about=tuple(content_words(text)))
 
     def _chosen(self, message: Message) -> Tuple[str, float]:
         """The FAQ the answer selector chose (no retrieval prefix) and how sure it is."""

@@ -16,6 +16,7 @@ fixture (tests/conftest.py, `rasa_patches`).
     rule_lookup       the rules that fit the conversation, with the rules parsed once
     debug_copies      deep copies for debug log lines made only when the line is written
     cors_credentials  Rasa's CORS: no headers without an Origin, never credentials
+    parse_context     the previous answer's topic handed to the NLU with the message
 
 Guards: the patches are written against Rasa 3.6.21 (each records the sha256 of the
 upstream source it replaces; tests/unit/test_rasa_patches.py fails when that source
@@ -49,6 +50,7 @@ MODULES = (
     "rule_lookup",
     "debug_copies",
     "cors_credentials",
+    "parse_context",
 )
 OFF = ("off", "0", "false", "no")
 

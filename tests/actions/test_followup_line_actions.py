@@ -206,3 +206,33 @@ def test_a_paper_asked_of_a_subject_gets_the_subject_then_what_the_sources_do_no
     t = _marked(text, "single_independent", "single_independent", 0.8, read_paper(text))
     msgs, _, reply = _run(t)
     assert all(not m.get("response") for m in msgs) and "ما عندي" in reply
+
+
+def test_a_yes_or_no_on_one_reason_gets_that_reason():
+    from bot.services.followups.lines import read_line_question
+
+    text = "ولدي تزوج الشهر اللي فات، هذا له دخل؟"
+    t = _marked(text, "support_dropped", "update_data", 0.2, read_line_question(text))
+    _, slots, reply = _run(t)
+    assert "زواج" in reply and "زيادة الدخل" not in reply and "إدارة المرفقات" not in reply
+    assert slots == {"last_topic": "support_dropped"}
+
+
+def test_the_answer_just_given_asked_again_gets_its_line_else_the_answer_whole():
+    from bot.services.followups.lines import REPEATED, content_words
+    from bot.services.followups.shapes import ASK_LINE
+
+    def repeated(text):
+        return Ellipsis(ASK_LINE, group=REPEATED, about=tuple(content_words(text)))
+
+    text = "عندهم حساب بتويتر؟"
+    t = _marked(text, "contact_channels", "contact_channels", 0.88, repeated(text))
+    _, _, reply = _run(t)
+    assert "@citizenaccount" in reply and "19911" not in reply
+    # No line names it, or two lines do as much: the answer it was read as, whole.
+    for text in ("طيب والسفاره وش دورها؟", "طلع لي غير مؤهل ليش؟"):
+        topic = "contact_channels" if "السفاره" in text else "eligibility_status"
+        t = _marked(text, topic, topic, 0.9, repeated(text))
+        msgs, slots, _ = _run(t)
+        assert [m.get("response") for m in msgs] == [f"utter_faq/{topic}"], text
+        assert slots == {"last_topic": topic}

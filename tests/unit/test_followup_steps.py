@@ -52,6 +52,13 @@ def test_the_nth_step_and_none_past_the_last():
         ("وبعد ما اغير كلمة المرور ويش المطلوب؟", ("اغير", "كلمه", "المرور")),
         ("طيب بعدما توصلني الرساله؟", ("توصلني", "الرساله")),
         ("what do i do after i get the sms?", ("sms",)),
+        # A step told done, then "and then?" asked of it.
+        ("دخلتها وجتني رساله فيها رمز، وبعدين؟", ("دخلتها", "وجتني", "رساله", "رمز")),
+        ("سجلت دخولي وبعدين وش اسوي؟", ("سجلت", "دخولي")),
+        (
+            "i logged in with the temporary password, then what?",
+            ("logged", "temporary", "password"),
+        ),
     ],
 )
 def test_after_a_step_is_read_with_the_step_named(text, words):
@@ -59,7 +66,10 @@ def test_after_a_step_is_read_with_the_step_named(text, words):
     assert ellipsis is not None and ellipsis.kind == AFTER and ellipsis.about == words
 
 
-@pytest.mark.parametrize("text", ["طيب وبعدين؟", "and after that?", "وبعدها؟", "بعد", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["طيب وبعدين؟", "and after that?", "وبعدها؟", "بعد", "", "طيب، وبعدين؟", "ok then what?"],
+)
 def test_then_without_a_step_is_not_after(text):
     assert read_after(text) is None
 
@@ -74,6 +84,14 @@ def test_what_follows_then_and_the_steps_after():
     ]
     assert after_step(STEPS, ["الدخل", "والعنوان"]) == []  # the last step
     assert after_step(STEPS, ["تويتر"]) is None
+
+
+def test_a_step_told_done_gets_the_steps_after_it():
+    told = read_after("دخلتها وجتني رساله فيها رمز، وبعدين؟")
+    assert after_step(STEPS, list(told.about)) == [
+        "ادخل بها ثم غيّرها لكلمة مرور جديدة",
+        "كمّل بيانات الدخل والعنوان",
+    ]
 
 
 def test_income_is_not_logging_in():
@@ -371,3 +389,40 @@ def test_a_paper_the_sources_name_is_answered_with_it():
     assert "monthly salary" in reply("what document proves my income?", "en")
     # Where to get one is never in the sources, even for a document they name.
     assert "ما عندي" in reply("والقيد من وين اطلعه؟")
+
+
+REASONS = """أبرز أسباب نقص مبلغ الدعم:
+• زيادة الدخل الشهري للأسرة، فيُعاد احتساب الدعم ويقل
+• نقص عدد التابعين المؤهلين (زواج، وفاة، أو تجاوز السن)
+• عدم تحديث البيانات بعد أي تغيير خلال المدة المحددة"""
+DEPENDANTS = "نقص عدد التابعين المؤهلين (زواج، وفاة، أو تجاوز السن)"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ولدي تزوج الشهر اللي فات، هذا له دخل؟",
+        "ولدي تزوج قبل شهرين، ممكن هذا السبب؟",
+        "بنتي كبرت وتجاوزت السن، هذا يأثر؟",
+    ],
+)
+def test_a_yes_or_no_on_one_case_of_a_list_gets_that_line(text):
+    ellipsis = read_line_question(text)
+    assert ellipsis is not None and ellipsis.kind == ASK_LINE
+    words = list(ellipsis.about)
+    # "هذا له دخل" asks whether: not the income line.
+    assert best_line(REASONS, words, line_needs(words, ellipsis.group)) == DEPENDANTS
+
+
+def test_living_alone_is_the_answers_independent_housing():
+    ellipsis = read_line_question("يعني لازم اكون ساكن لحالي؟")
+    line = "يقدر يسجل كمستفيد مستقل، بشرط يثبت استقلالية السكن"
+    words = list(ellipsis.about)
+    assert (
+        best_line(line + "\nوتتابع طلبك من البوابة", words, line_needs(words, ellipsis.group))
+        == line
+    )
+
+
+def test_a_long_message_without_a_yes_or_no_is_no_line_question():
+    assert read_line_question("ولدي تزوج الشهر اللي فات وبنتي كبرت وانا ساكن لحالي؟") is None

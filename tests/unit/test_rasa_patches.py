@@ -41,7 +41,7 @@ def test_the_upstream_sources_are_the_ones_the_patches_were_written_against():
     upstream code, adapt the patch, then record the new hash printed here."""
     current = {p.target: registry.upstream_sha256(p) for p in patches.all_patches()}
     assert registry.stale(patches.all_patches()) == [], current
-    assert len(current) == 13 and len({p.upstream_sha256 for p in patches.all_patches()}) == 13
+    assert len(current) == 14 and len({p.upstream_sha256 for p in patches.all_patches()}) == 14
 
 
 class Upstream:
@@ -102,8 +102,8 @@ def test_restore_gives_back_rasas_own_code(unpatched):
     )
     assert patches.apply()
     assert RemoteAction._validate_action_result is action_result._validate_action_result
-    assert len(patches.applied()) == 13
-    assert patches.apply() and len(patches.applied()) == 13  # idempotent
+    assert len(patches.applied()) == 14
+    assert patches.apply() and len(patches.applied()) == 14  # idempotent
 
 
 def test_another_rasa_version_gets_no_patch_and_one_warning(unpatched, monkeypatch, caplog):
@@ -148,7 +148,7 @@ def test_the_launcher_patches_and_masks_logs_then_runs_rasas_own_cli(unpatched, 
     assert seen == {
         "masking": True,
         "argv": ["run", "--port", "5006", "--endpoints", "endpoints.yml"],
-        "applied": 13,
+        "applied": 14,
         "masked_first": True,
     }
 

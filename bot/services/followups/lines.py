@@ -21,13 +21,15 @@ from bot.services.followups.shapes import ABOUT, ASK_LINE, Ellipsis, _body, _ung
 _STOP = set(
     "في من على علي عن الى الي اللي هل يعني طيب لو اذا ان انا لي عشان حق تبع مع هذا هذي"
     " كذا بالضبط تقريبا عاده بس كمان بعد بعدين الحين وش ويش ايش شو وين فين كيف متى متي"
-    " كم ليش مين هو هي هم ما لا ولا او يا اخوي اقدر ابي ودي ممكن لازم يصير فيه شي حساب"
+    " كم مين هو هي هم ما لا ولا او يا اخوي اقدر ابي ودي ممكن لازم يصير فيه شي حساب"
     " المواطن حسابي البرنامج طيب زين تمام"
     " يكون تكون فيها معي معك عندي عندك له لها نفس الشي وشو ايه يقدر تقدر نقدر عادي ينفع"
     " what where when who how why which the a an is are do does can i my me it and or of"
     " to for in on about if then bout that this these those there they them will would"
     " should could have has get got after with do did done".split()
-    + "بعده بعدها وبعدين".split()
+    + "بعده بعدها وبعدين عندهم عندكم عنده عندها".split()
+    # When it happened tells nothing of what: "ولدي تزوج الشهر اللي فات".
+    + "الشهر شهر شهرين اسبوع اسبوعين السنه سنه فات الماضي اللي قبل".split()
 )
 _ARTICLE = re.compile(r"^(?:وال|فال|بال|كال|لل|ال|و|ف|ب|ل)(?=\S{3})")
 _PERSON = re.compile(r"^(?:ي|ت|ن|ا)(?=\S{3})")
@@ -47,7 +49,28 @@ _SAME_STEM.update({"راتب": "دخل", "salary": "income"})
 _SAME_STEM.update(dict.fromkeys(("جيني", "جاني", "جتني", "جاتني", "جات", "جيك"), "وصل"))
 
 
+# Whole words that a light stem would split from what the answers call them, or join to
+# an unrelated word ("لحالي" would be "حال", as "الحالة" is): "ولدي تزوج" is the answer's
+# "زواج", "ساكن لحالي" its "السكن" and "مستقل".
+_SAME_WORD = dict.fromkeys(
+    "تزوج تزوجت متزوج متزوجه يتزوج تتزوج زواج الزواج زواجه زواجها".split(), "زواج"
+)
+# "ليش؟" asks for the line that gives the reasons ("وتشوف أسباب الرفض").
+_SAME_WORD.update(
+    dict.fromkeys("ليش ليه لماذا سبب السبب اسباب الاسباب reason reasons".split(), "سبب")
+)
+_SAME_WORD.update(dict.fromkeys("married marry marries marriage".split(), "marriage"))
+_SAME_WORD.update(dict.fromkeys("ساكن ساكنه ساكنين اسكن يسكن تسكن".split(), "سكن"))
+_SAME_WORD.update(
+    dict.fromkeys(
+        "لحالي لحاله لحالها بروحي بروحه بمفردي مستقل مستقله استقلال استقلاليه".split(), "مستقل"
+    )
+)
+
+
 def stem(word: str) -> str:
+    if word in _SAME_WORD:
+        return _SAME_WORD[word]
     word = _ARTICLE.sub("", word)
     word = _PERSON.sub("", word)
     bare = _PRONOUN.sub("", word)
@@ -81,19 +104,27 @@ def lines_of(answer_text: str) -> List[str]:
     ]
 
 
-def best_line(answer_text: str, words: List[str], need: int = 1) -> Optional[str]:
+def best_line(
+    answer_text: str, words: List[str], need: int = 1, alone: bool = False
+) -> Optional[str]:
     """The line of `answer_text` that shares the most of `words` (by stem), the first of
-    equals; None when no line shares `need` informative ones."""
-    found = ranked_line(lines_of(answer_text), words)
+    equals; None when no line shares `need` informative ones, or, with `alone`, when
+    another line shares as many (which of them is meant is not clear)."""
+    found = ranked_line(lines_of(answer_text), words, tied=alone)
     return found[0] if found and found[1] >= need else None
 
 
 def ranked_line(
-    lines: List[str], words: List[str], last: bool = False, every: bool = False
+    lines: List[str],
+    words: List[str],
+    last: bool = False,
+    every: bool = False,
+    tied: bool = False,
 ) -> Optional[tuple]:
     """(line, shared informative words, index) of the line sharing the most of `words`,
-    the first of equals (the last with `last`); None when none shares one. With `every`,
-    a word most lines use counts too (steps of one procedure share their verbs)."""
+    the first of equals (the last with `last`; none with `tied`); None when none shares
+    one. With `every`, a word most lines use counts too (steps of one procedure share
+    their verbs)."""
     if not lines or not words:
         return None
     stemmed = [{stem(w) for w in _tokens(line)} for line in lines]
@@ -102,12 +133,14 @@ def ranked_line(
         seen = sum(any(_same(word, s) for s in line) for line in stemmed)
         if 0 < seen and (every or seen <= max(1, len(lines) // 2)):
             informative.append(word)
+    shared = [sum(any(_same(w, s) for s in stems) for w in informative) for stems in stemmed]
     best, score = None, 0
-    for index, stems in enumerate(stemmed):
-        hits = sum(any(_same(word, s) for s in stems) for word in informative)
+    for index, hits in enumerate(shared):
         if hits > score or (last and hits and hits == score):
             best, score = index, hits
-    return (lines[best], score, best) if best is not None else None
+    if best is None or (tied and shared.count(score) > 1):
+        return None  # with `tied`: two lines share as many, which one is meant is unclear
+    return (lines[best], score, best)
 
 
 _QUESTION = set(
@@ -145,6 +178,24 @@ MAX_UNLED_QUESTION_WORDS = 6
 _LED_EN = re.compile(r"^\s*(?:and|so|ok|okay|what about|how about)\b", re.IGNORECASE)
 
 
+# "ولدي تزوج الشهر اللي فات، هذا له دخل؟", "يعني لازم اكون ساكن لحالي؟": a yes or no
+# asked of one line of a list just given; it tells more, so it may be longer.
+_YES_NO = re.compile(
+    r"^(?:يعني|هل)\s|(?:هذا|هذي|ذا)\s+(?:هو\s+)?(?:السبب|ياثر|يوثر|يفرق|يدخل|ينحسب|يحسب|له دخل)"
+    r"|(?:ياثر|يوثر|يفرق|ينحسب)\s*[؟?]|\bis (?:that|this) (?:why|the reason)"
+    r"|\bdoes (?:that|this|it) (?:count|matter|affect)",
+    re.IGNORECASE,
+)
+MAX_YES_NO_WORDS = 12
+MAX_YES_NO_NAMED = 6
+# The group of a yes-or-no line question: one word it shares with a line is enough, the
+# rest tells the case ("ولدي تزوج" → "زواج").
+YES_NO = "yes_no"
+# The group of a message the selector read as the answer just given: the line of that
+# answer that names what it asks, else the answer whole again.
+REPEATED = "repeated"
+
+
 def read_line_question(text: str) -> Optional[Ellipsis]:
     """ASK_LINE with the words named, for a short question that may continue the previous
     answer ("ومين يتواصل معي؟", "طيب والرساله وش فيها؟", "وش الحالات اللي ممكن تطلع؟");
@@ -155,24 +206,30 @@ def read_line_question(text: str) -> Optional[Ellipsis]:
     glued = _unglued(body) is not None and not body.startswith("والله")  # an oath
     asked = _tokens(body)
     continues = led or glued or _LED_EN.match(text)
+    yes_no = _YES_NO.search(" ".join(_tokens(text)))
+    if yes_no:
+        # "هذا له دخل" asks whether, not about income.
+        body = " ".join(_tokens(body)).replace(yes_no.group(0), " ")
     # "وش الحالات اللي ممكن تطلع؟" continues the answer without a "و": shorter still.
-    if len(asked) > (MAX_LINE_QUESTION_WORDS if continues else MAX_UNLED_QUESTION_WORDS):
+    longest = MAX_LINE_QUESTION_WORDS if continues else MAX_UNLED_QUESTION_WORDS
+    if len(asked) > (MAX_YES_NO_WORDS if yes_no else longest):
         return None
     if not (text.rstrip().endswith(("؟", "?")) or any(_asks(w) for w in asked)):
         return None
     named = content_words(body)
     # Without a "و" the question must name two things a line holds ("الحالات", "تطلع"):
     # one word alone ("كيف اسجل؟") is a question of its own.
-    if not (1 if continues else 2) <= len(named) <= MAX_LINE_QUESTION_WORDS // 2:
+    most = MAX_YES_NO_NAMED if yes_no else MAX_LINE_QUESTION_WORDS // 2
+    if not (1 if continues else 2) <= len(named) <= most:
         return None
-    return Ellipsis(ASK_LINE, about=tuple(named))
+    return Ellipsis(ASK_LINE, group=YES_NO if yes_no else None, about=tuple(named))
 
 
 def _asks(word: str) -> bool:
     return word in _QUESTION or (word[:1] == "و" and word[1:] in _QUESTION)
 
 
-def line_needs(words: List[str]) -> int:
+def line_needs(words: List[str], group: Optional[str] = None) -> int:
     """How many of a question's words a line must share to answer it: all of one or
-    two, two of more ("كيف اعرف رقم الطلب" → "رقم" and "الطلب")."""
-    return 1 if len(words) <= 1 else 2
+    two, two of more ("كيف اعرف رقم الطلب" → "رقم" and "الطلب"); one for a yes or no."""
+    return 1 if len(words) <= 1 or group == YES_NO else 2

@@ -206,12 +206,14 @@ LINE = "line"
 
 
 def pick_line(
-    topic: Optional[str], words: List[str], lang: str = ARABIC, need: int = 1
+    topic: Optional[str], words: List[str], lang: str = ARABIC, need: int = 1, alone: bool = False
 ) -> Optional[Answer]:
     """The line of the previous FAQ answer that speaks of `words` ("ونسخة القيد؟" after
-    the documents), under that answer's title; None when no line shares `need` of them."""
+    the documents), under that answer's title; None when no line shares `need` of them
+    (or, with `alone`, when two lines share as many)."""
     template = _on_answer(topic, LINE, lang)
-    line = best_line(fill(faq_text(topic, lang), lang), words, need) if template else None
+    text = fill(faq_text(topic, lang), lang) if template else ""
+    line = best_line(text, words, need, alone) if template else None
     if not line:
         return None
     return Answer(f"{topic}.{LINE}", template.replace("{line}", line))

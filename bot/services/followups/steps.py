@@ -24,6 +24,19 @@ _AFTER_EN = re.compile(
     r"(?:i\s+|you\s+|we\s+)?(\S.*)$",
     re.IGNORECASE,
 )
+# "دخلتها وجتني رساله فيها رمز، وبعدين؟", "i logged in with it, then what?": a step told
+# done, then "and then?" asked of it.
+_TOLD_THEN_AR = re.compile(
+    r"^(\S.*?\S)[\s،,.]+(?:طيب\s+)?و?(?:بعدين|بعدها|بعد كذا|بعد هذا)"
+    r"(?:\s+(?:وش|ويش|ايش|شو)\s*(?:اسوي|المطلوب|يصير)?)?[\s؟?!.]*$"
+)
+_TOLD_THEN_EN = re.compile(
+    r"^(\S.*?\S)[\s,.;]+(?:and\s+|so\s+|ok\s+)?(?:then\s+what|what\s+next|what\s+now|now\s+what"
+    r"|what\s+do\s+i\s+do\s+(?:next|now))[\s?!.]*$",
+    re.IGNORECASE,
+)
+# The step told must name something: "طيب، وبعدين؟" names none.
+MIN_TOLD_WORDS = 2
 _ASKED = re.compile(r"\s(?:و?(?:وش|ويش|ايش|شو|وين|كيف|متى)|what|where|how|when)\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*(\d+)[.)-]\s*(.+)$")
 _THEN = re.compile(r"\s(?:ثم|وبعدها|بعدين|then)\s", re.IGNORECASE)
@@ -40,11 +53,18 @@ def read_after(text: str) -> Optional[Ellipsis]:
     body = body[1:] if body.startswith("وبعد") else body
     match = _AFTER_AR.match(body) or _AFTER_EN.match(text)
     if not match:
-        return None
+        return _told_then(text)
     # "بعد ما اغير كلمة المرور ويش المطلوب؟": the step is what comes before the question.
     clause = _ASKED.split(match.group(1), maxsplit=1)[0]
     named = content_words(clause)
     return Ellipsis(AFTER, about=tuple(named)) if named else None
+
+
+def _told_then(text: str) -> Optional[Ellipsis]:
+    folded = normalize(text).strip()
+    match = _TOLD_THEN_AR.match(folded) or _TOLD_THEN_EN.match(folded)
+    named = content_words(match.group(1)) if match else []
+    return Ellipsis(AFTER, about=tuple(named)) if len(named) >= MIN_TOLD_WORDS else None
 
 
 _ORDINALS = {

@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, Optional
 
 TOPIC_SLOT = "last_topic"
+# Where the NLU finds the conversation's context in a message's metadata (the topic, the
+# form running, the language, the previous message: bot/patches/parse_context.py).
+CONTEXT_KEY = "conversation_context"
 FAQ_RESPONSE = "utter_faq/"
 
 # Topics set by the service actions (bot/content/followups.yml `topics`).
