@@ -100,13 +100,20 @@ def _near_previous_answer(tracker: Tracker) -> Optional[str]:
     return related_answer(topic_of(tracker.events), selector.get("ranking") or [])
 
 
+# A longer one ("and if they accept do i get the missing amount back?") must share two
+# of its words with the line.
+LONGER_WORDS = 14
+
+
 def _line_of_previous_answer(tracker: Tracker, lang: str) -> Optional[str]:
     """A short message the NLU could not place that names something a line of the
     previous answer says ("وبعدها وش اضغط؟" after the IBAN steps: 'اضغط "حفظ"')."""
     text = (tracker.latest_message or {}).get("text") or ""
-    if len(text.split()) > SHORT_WORDS:
+    size = len(text.split())
+    if size > LONGER_WORDS:
         return None
-    line = pick_line(topic_of(tracker.events), content_words(text), lang)
+    need = 1 if size <= SHORT_WORDS else 2
+    line = pick_line(topic_of(tracker.events), content_words(text), lang, need)
     return line.text if line else None
 
 

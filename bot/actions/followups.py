@@ -12,6 +12,7 @@ start one. The answer is in the conversation's language (the `language` slot).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -21,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.fallback import ActionAffirm, ActionFallback
 from bot.actions.forms import reply_language
 from bot.actions.tickets import ActionNumberWithoutContext
-from bot.content import faq_answers, followup_content, intent_button
+from bot.content import faq_answers, faq_text, fill, followup_content, intent_button
 from bot.services.followups.english import read_english
 from bot.services.followups.lines import REPEATED, content_words, line_needs
 from bot.services.followups.papers import PAPER_WORDS, PROOF
@@ -61,6 +62,7 @@ from bot.services.followups.shapes import (
     Ellipsis,
     read,
 )
+from bot.services.followups.steps import steps_of
 from bot.services.followups.topics import TOPIC_SLOT, topic_of
 
 # Intents answered by a plain response, and by another action's logic, as their rules do.
@@ -100,6 +102,18 @@ LINE_KINDS = {ABOUT, ASK_LINE, WHERE, WHAT, DELIVERY, NEXT, CALLBACK, WHO}
 
 def _line_can_answer(ellipsis: Optional[Ellipsis]) -> bool:
     return ellipsis is None or ellipsis.kind in LINE_KINDS
+
+
+_HOW = re.compile(r"^\s*(?:طيب\s+)?(?:و\s*)?(?:كيف|شلون)\s|^\s*(?:and\s+|so\s+)?how\b", re.I)
+# Read on its own as nothing the NLU could place.
+UNPLACED = {"nlu_fallback", "out_of_scope"}
+
+
+def _how_again(text: str, topic: str, marked: Dict) -> bool:
+    """ "وكيف أصححها؟" after the steps to update, read on its own as nothing: how to do
+    what those steps do."""
+    unplaced = marked.get(ORIGINAL_INTENT_KEY) in UNPLACED
+    return unplaced and bool(_HOW.match(text)) and bool(steps_of(fill(faq_text(topic))))
 
 
 def faq_key(parse_data: Dict[str, Any]) -> Optional[str]:
@@ -160,8 +174,13 @@ class ActionAnswerFollowup(Action):
             words = list(ellipsis.about)
             need = line_needs(words, ellipsis.group) if ellipsis.kind == ASK_LINE else 1
             answer = self._line(tracker, topic, words, marked, lang, need)
-            if answer is None and ellipsis.group == REPEATED and topic in faq_answers():
-                # No line names it: the answer it was read as, whole, as Rasa would.
+            if (
+                answer is None
+                and topic in faq_answers()
+                and (ellipsis.group == REPEATED or _how_again(text, topic, marked))
+            ):
+                # No line names it: the answer it was read as, whole, as Rasa would; or
+                # "وكيف أصححها؟" after steps the NLU placed nowhere else: those steps.
                 answer = Answer(f"faq.{topic}", "", faq=topic)
         elif ellipsis is not None and ellipsis.kind == AFTER:
             answer = pick_after(topic, list(ellipsis.about), lang)

@@ -32,6 +32,8 @@ _ENTRIES: Dict[str, Tuple[str, ...]] = {
     "متى": ("mata", "mta", "mtaa", "emta", "meta"),
     "كم": ("kam", "kem", "km"),
     "هل": ("hal",),
+    "لين": ("lin", "leen", "lain"),  # until: "kam yaa5th lin yrdon"
+    "لما": ("lama", "lamma", "lmma"),  # when: "lama akamel 18"
     # want, can, have, know
     "ابغى": ("ab8a", "abgha", "abga", "abqa", "ab8aa", "ab8y", "abghi", "ba8a", "b8a", "bgha"),
     "ابي": ("abi", "aby", "abee", "abe", "abeh"),

@@ -39,8 +39,10 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.content import faq_answers, fill, followup_content
 from bot.nlu.arabic import normalize
+from bot.nlu.arabizi import to_arabic
 from bot.nlu.faq_shapes import ANSWERS_KEY, OFFER_KEY
 from bot.nlu.language import detect_language
+from bot.nlu.script import ARABIZI, language_of
 from bot.services.followups.asking import (
     asks_about_service,
     read_case_first,
@@ -176,6 +178,10 @@ class FollowupShapes(GraphComponent):
         name = intent.get(INTENT_NAME_KEY)
         if not text or text.lstrip().startswith("/"):
             return
+        if language_of(text) == ARABIZI:
+            # "w kam yaa5th lin yrdon?": its shape is read in Arabic letters, as the
+            # tokenizer reads its words.
+            text = to_arabic(text)
         # "والقيد من وين اطلعه؟" first: read as "where?", it would get where to register.
         ellipsis = (
             read_correction(text)
@@ -334,7 +340,8 @@ class FollowupShapes(GraphComponent):
         topic = context.get("topic")
         if not topic or context.get("form") or self._chosen(message)[0] != topic:
             return None
-        if normalize(text).strip() == normalize(context.get("text") or "").strip():
+        said_before = normalize(context.get("text") or "").strip()
+        if said_before in (normalize(text).strip(), normalize(message.get(TEXT) or "").strip()):
             return None  # asked again word for word: the same answer again
         said = detect_language(text)
         if said and context.get("language") and said != context["language"]:

@@ -236,3 +236,35 @@ def test_the_answer_just_given_asked_again_gets_its_line_else_the_answer_whole()
         msgs, slots, _ = _run(t)
         assert [m.get("response") for m in msgs] == [f"utter_faq/{topic}"], text
         assert slots == {"last_topic": topic}
+
+
+def test_how_again_after_steps_the_nlu_placed_nowhere_gets_those_steps():
+    from bot.services.followups.lines import read_line_question
+
+    text = "وكيف أصححها؟"
+    t = _marked(text, "update_data", "update_data", 0.12, read_line_question(text))
+    t.latest_message["followup"]["intent"] = "nlu_fallback"
+    msgs, slots, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/update_data"]
+    assert slots == {"last_topic": "update_data"}
+    # Placed by the NLU on another answer, it is that answer's.
+    t = _marked("وكيف اعرف اني مؤهل؟", "update_data", "eligibility_status", 0.4,
+                read_line_question("وكيف اعرف اني مؤهل؟"))  # fmt: skip
+    msgs, _, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/eligibility_status"]
+
+
+def test_a_longer_message_the_nlu_could_not_place_needs_two_words_of_the_line():
+    from bot.actions.fallback import ActionFallback
+
+    def fallback(text):
+        t = _tracker(text, "objection_reply_time", "who_benefits", 0.1, intent="nlu_fallback")
+        t.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.3}
+        t.slots["language"] = "en"
+        msgs, _ = run_action(ActionFallback(), t, DOMAIN)
+        return "\n".join(m.get("text") or "" for m in msgs)
+
+    reply = fallback("and if they accept do i get the missing amount back?")
+    assert "retroactively" in reply and "90 days" not in reply
+    # Ten words sharing one with a line: not enough to say which line is meant.
+    assert "retroactively" not in fallback("and if i travel for a long time do they accept me")

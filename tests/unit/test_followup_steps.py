@@ -426,3 +426,10 @@ def test_living_alone_is_the_answers_independent_housing():
 
 def test_a_long_message_without_a_yes_or_no_is_no_line_question():
     assert read_line_question("ولدي تزوج الشهر اللي فات وبنتي كبرت وانا ساكن لحالي؟") is None
+
+
+@pytest.mark.parametrize("text", ["is it free to call?", "and are they open on friday?"])
+def test_an_english_yes_or_no_needs_one_word_of_a_line(text):
+    ellipsis = read_line_question(text)
+    assert ellipsis is not None and ellipsis.group == "yes_no"
+    assert line_needs(list(ellipsis.about), ellipsis.group) == 1

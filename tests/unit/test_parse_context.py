@@ -117,3 +117,11 @@ def test_the_same_answer_stays_when_it_is_right_to_give_it_again():
 def test_a_time_asked_of_the_answer_just_given_is_left_to_the_timing():
     message = _shaped(_message("ومتى يتغير عندهم؟", context=AFTER_MOBILE))
     assert (message.get("followup") or {}).get("group") != REPEATED
+
+
+def test_an_arabizi_followup_is_read_in_arabic_letters():
+    message = _shaped(
+        _message("w kam yaa5th lin yrdon?", key="dependant_share_minor", confidence=0.3)
+    )
+    assert message.get("intent")["name"] == "followup"
+    assert message.get("followup")["kind"] == "how_long"

@@ -183,7 +183,8 @@ _LED_EN = re.compile(r"^\s*(?:and|so|ok|okay|what about|how about)\b", re.IGNORE
 _YES_NO = re.compile(
     r"^(?:يعني|هل)\s|(?:هذا|هذي|ذا)\s+(?:هو\s+)?(?:السبب|ياثر|يوثر|يفرق|يدخل|ينحسب|يحسب|له دخل)"
     r"|(?:ياثر|يوثر|يفرق|ينحسب)\s*[؟?]|\bis (?:that|this) (?:why|the reason)"
-    r"|\bdoes (?:that|this|it) (?:count|matter|affect)",
+    r"|\bdoes (?:that|this|it) (?:count|matter|affect)"
+    r"|^(?:and |so |ok )?(?:is|does|will) (?:it|that|this|they)\b|^(?:and |so |ok )?(?:are|do) they\b",
     re.IGNORECASE,
 )
 MAX_YES_NO_WORDS = 12
