@@ -263,11 +263,12 @@ class FollowupShapes(GraphComponent):
         selector = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(
             self.config["retrieval_intent"]
         )
-        told_faq = (followup_content().get("told_services") or {}).get(name)
+        told = self._told_service(message, name)
+        told_faq = (followup_content().get("told_services") or {}).get(told)
         if told_faq and selector is not None and tells_outcome(text):
             # "سويت التحقق وطلع اني مو مستحق": what the outcome means, the service offered.
             self._offer(
-                message, intent, selector, f"{self.config['retrieval_intent']}/{told_faq}", name
+                message, intent, selector, f"{self.config['retrieval_intent']}/{told_faq}", told
             )
             return
         asks = asks_about_service(text)
@@ -331,6 +332,17 @@ class FollowupShapes(GraphComponent):
         if not answer or gives_time(fill(answer["text"])):
             return None
         return key
+
+    @staticmethod
+    def _told_service(message: Message, name: Optional[str]) -> Optional[str]:
+        """The service a message telling an outcome speaks of: the one it was read as,
+        else the one the previous answer told how to use ("قدمته وللحين تحت الدراسه"
+        after the objection steps)."""
+        content = followup_content()
+        if name in (content.get("told_services") or {}):
+            return name
+        topic = ((message.get(METADATA) or {}).get(CONTEXT_KEY) or {}).get("topic")
+        return (content.get("told_after") or {}).get(topic or "")
 
     def _repeated(self, message: Message, text: str) -> Optional[Ellipsis]:
         """ASK_LINE when the selector chose the answer just given to another message in

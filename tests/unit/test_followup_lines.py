@@ -95,7 +95,15 @@ def test_the_nlu_marks_and_x_read_as_an_faq_but_not_a_forms_answer():
 
 @pytest.mark.parametrize(
     "text, asks",
-    [("واقدر اتابع الشكوى بعدين؟", True), ("اقدر اعرف نتيجتي؟", True), ("ابي اتابع بلاغي", False)],
+    [
+        ("واقدر اتابع الشكوى بعدين؟", True),
+        ("اقدر اعرف نتيجتي؟", True),
+        ("ابي اتابع بلاغي", False),
+        # What is wanted, then "how?" of it: a question, not a request to start.
+        ("ابي ارفع شكوى على حساب المواطن كيف؟", True),
+        ("ابي اقدم اعتراض، كيف؟", True),
+        ("ابي ارفع شكوى", False),
+    ],
 )
 def test_whether_a_service_lets_you_is_a_question_not_a_request(text, asks):
     from bot.services.followups.asking import asks_about_service

@@ -125,3 +125,16 @@ def test_an_arabizi_followup_is_read_in_arabic_letters():
     )
     assert message.get("intent")["name"] == "followup"
     assert message.get("followup")["kind"] == "how_long"
+
+
+def test_an_outcome_told_after_the_how_to_is_that_services_outcome():
+    told = "قدمته من اسبوعين وللحين مكتوب تحت الدراسه. وش اسوي الحين؟"
+    after_steps = {**AFTER_MOBILE, "topic": "objection_steps"}
+    message = _shaped(_message(told, key="eligibility_status", context=after_steps))
+    assert message.get("intent")["name"] == "faq_multi"
+    selector = message.get("response_selector")["faq"]
+    assert selector["answers"] == ["faq/objection_reply_time"]
+    assert selector["offer"] == "objection_status"
+    # Without the how-to before it, read as it was.
+    alone = _shaped(_message(told, key="eligibility_status", context=AFTER_MOBILE))
+    assert alone.get("intent")["name"] != "faq_multi"

@@ -66,6 +66,11 @@ def asks_about_service(text: str) -> bool:
     tail = _TAIL_WHERE.search(bodies[0])
     if tail:
         bodies.append(tail.group(1))
+    # "ابي ارفع شكوى على حساب المواطن كيف؟": what is wanted, then "how?" of it.
+    how = _TAIL_HOW.search(bodies[0])
+    if how and how.start():
+        wanted = _WANT.sub("", bodies[0][: how.start()]).strip()
+        bodies.append(f"كيف {wanted}")
     return any(
         _ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(_unglued(body) or body)
         for body in bodies
@@ -73,6 +78,8 @@ def asks_about_service(text: str) -> bool:
 
 
 _TAIL_WHERE = re.compile(r"(?:^|\s)((?:من )?وين(?:\s\S+){1,3})$")
+_TAIL_HOW = re.compile(r"(?:^|\s)(?:طيب\s+)?(?:كيف|شلون|وشلون|وش الطريقه)\s*$")
+_WANT = re.compile(r"^(?:ابي|ابغى|ابغي|ودي|حاب|اريد|أريد)\s+")
 
 
 def _last_sentence(text: str) -> str:
@@ -123,7 +130,7 @@ _NOT_CONTENT = set(
 # service the citizen already used, told with what came of it. Not a request to start it
 # again: what the outcome means is the answer, the service one tap away.
 _DID = re.compile(
-    r"(?:^|\s)(?:سويت|سوويت|عملت|رفعت|قدمت|تقدمت|اعترضت|سجلت|فتحت|دخلت|اشتكيت)(?:\s|$)"
+    r"(?:^|\s)(?:سويت|سوويت|عملت|رفعت|قدمت|تقدمت|اعترضت|سجلت|فتحت|دخلت|اشتكيت)(?:ه|ها)?(?:\s|$)"
 )
 _CAME_OF_IT = re.compile(
     r"(?:^|\s)(?:و?طلع|و?طلعت|طلعلي|و?للحين|لين الحين|الى الحين|ولا احد|ما ردوا|ما ردو"
