@@ -45,6 +45,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.english_spelling import text_for_encoder
 from bot.nlu.linear_model import (
     LinearTextModel,
     digit_shape,
@@ -140,7 +141,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.model.fit(
             [message_lemma_text(e) for e in examples],
             [e.get(INTENT) for e in examples],
-            [e.get(TEXT) for e in examples],
+            [text_for_encoder(e) for e in examples],
         )
         self.persist()
         return self._resource
@@ -151,7 +152,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _scores(self, message: Message) -> Dict[Text, float]:
         """Class probabilities of a message; a greeting or thanks around a question
         does not decide the intent (bot.nlu.message_shapes.strip_courtesy)."""
-        text, raw = message_lemma_text(message), [message.get(TEXT) or ""]
+        text, raw = message_lemma_text(message), [text_for_encoder(message)]
         stripped = strip_courtesy(text)
         row = None
         if stripped and stripped != text:

@@ -40,6 +40,7 @@ from rasa.shared.nlu.training_data import util
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.english_spelling import text_for_encoder
 from bot.nlu.linear_classifier import SEGMENTS
 from bot.nlu.linear_model import (
     LinearTextModel,
@@ -121,7 +122,7 @@ class LinearResponseSelector(GraphComponent):
         self.model.fit(
             [message_lemma_text(e) for e in examples],
             [e.get(INTENT_RESPONSE_KEY) for e in examples],
-            [e.get(TEXT) for e in examples],
+            [text_for_encoder(e) for e in examples],
         )
         self.responses = {
             key: responses
@@ -147,7 +148,7 @@ class LinearResponseSelector(GraphComponent):
         texts = [message_lemma_text(m) for m in messages]
         probabilities = self.model.predict_proba(
             [strip_courtesy(t) or t for t in texts],
-            [m.get(TEXT) or "" for m in messages],
+            [text_for_encoder(m) for m in messages],
             [self._asks_for_an_answer(m) for m in messages],
         )
         length = int(self.config["ranking_length"])

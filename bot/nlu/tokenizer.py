@@ -11,7 +11,8 @@ almowaten") gets Arabic lemmas (وش شروط حساب المواطن, bot.nlu.a
 tokens keep the Latin text: training examples and live messages go through the same
 step, so the model sees Arabizi as the Arabic it was trained on, and the text that
 the tracker, the transcript and the agents see stays what the citizen typed. English
-is never transliterated.
+is never transliterated; with `english_spelling: true` its chat shorthand and typing
+slips get the lemmas of the words meant (bot.nlu.english_spelling).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.arabic import normalize
 from bot.nlu.arabizi import transliterate_words
 from bot.nlu.dialect import fold_dialect
-from bot.nlu.script import ARABIZI, WORD, language_of
+from bot.nlu.english_spelling import SPELLED_TEXT, correct_words, respelled
+from bot.nlu.script import ARABIZI, ENGLISH, WORD, language_of
 from bot.nlu.stemming import light_stem
 
 # A word is letters/digits plus the marks Arabic writes on them (harakat, tatweel),
@@ -57,6 +59,9 @@ class ArabicTokenizer(Tokenizer):
             "stem": False,
             # Read Arabizi messages through their Arabic spelling, see bot.nlu.arabizi.
             "arabizi": False,
+            # Read English chat shorthand and typing slips as the words meant, see
+            # bot.nlu.english_spelling.
+            "english_spelling": False,
         }
 
     @classmethod
@@ -79,9 +84,14 @@ class ArabicTokenizer(Tokenizer):
         dialect = self._config.get("dialect", False)
         matches = list(_WORD.finditer(text))
         words = [match.group() for match in matches]
-        if attribute == TEXT and self._config.get("arabizi") and language_of(text) == ARABIZI:
+        language = language_of(text) if attribute == TEXT else None
+        if language == ARABIZI and self._config.get("arabizi"):
             matches = list(WORD.finditer(text))  # keeps the apostrophe of 3' 7' 6' 9'
             words = transliterate_words([match.group() for match in matches])
+        elif language == ENGLISH and self._config.get("english_spelling"):
+            words = correct_words(words)
+            # The sentence encoder reads text, not lemmas: the same words meant.
+            message.set(SPELLED_TEXT, respelled(text, matches, words))
         tokens = []
         for match, word in zip(matches, words):
             if not word:

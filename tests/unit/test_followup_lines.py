@@ -102,6 +102,7 @@ def test_the_nlu_marks_and_x_read_as_an_faq_but_not_a_forms_answer():
         # What is wanted, then "how?" of it: a question, not a request to start.
         ("ابي ارفع شكوى على حساب المواطن كيف؟", True),
         ("ابي اقدم اعتراض، كيف؟", True),
+        ("الدفعه نزلت ناقصه ٣٠٠ ريال عن الشهر اللي قبله ابي اعترض كيف", True),
         ("ابي ارفع شكوى", False),
     ],
 )

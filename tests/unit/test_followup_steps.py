@@ -8,7 +8,7 @@ from bot.content import faq_text, fill
 from bot.services.followups import picker
 from bot.services.followups.lines import best_line, line_needs, read_line_question
 from bot.services.followups.shapes import AFTER, ASK_LINE, STEP, Ellipsis
-from bot.services.followups.steps import after_step, nth_step, read_after, read_step
+from bot.services.followups.steps import after_step, nth_step, read_after, read_step, steps_of
 
 STEPS = """لاستعادة كلمة المرور:
 1. ادخل البوابة واضغط "نسيت كلمة المرور"
@@ -433,3 +433,28 @@ def test_an_english_yes_or_no_needs_one_word_of_a_line(text):
     ellipsis = read_line_question(text)
     assert ellipsis is not None and ellipsis.group == "yes_no"
     assert line_needs(list(ellipsis.about), ellipsis.group) == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["واخر زر اضغطه وش اسمه بالضبط؟", "وش الزر الاخير؟", "what is the last step?"]
+)
+def test_the_last_step_or_button_is_the_answers_last(text):
+    ellipsis = read_step(text)
+    assert ellipsis is not None and ellipsis.about == ("-1",)
+    assert nth_step(STEPS, int(ellipsis.about[0])) == "كمّل بيانات الدخل والعنوان"
+
+
+def test_one_last_thing_is_not_the_last_step():
+    assert read_step("اخر شي ابي اسالك عن الايبان") is None
+
+
+def test_the_last_step_is_quoted_with_its_number():
+    answer = picker.pick_step("registration_steps", -1)
+    steps = steps_of(fill(faq_text("registration_steps")))
+    assert answer is not None and f"الخطوة {len(steps)} " in answer.text
+    assert steps[-1] in answer.text
+
+
+def test_a_step_told_done_then_what_comes_after_it():
+    told = read_after("وافقت على الشروط والاحكام، وش اللي بعدها؟")
+    assert told is not None and told.kind == AFTER and "الشروط" in told.about

@@ -69,8 +69,11 @@ def asks_about_service(text: str) -> bool:
     # "ابي ارفع شكوى على حساب المواطن كيف؟": what is wanted, then "how?" of it.
     how = _TAIL_HOW.search(bodies[0])
     if how and how.start():
-        wanted = _WANT.sub("", bodies[0][: how.start()]).strip()
-        bodies.append(f"كيف {wanted}")
+        before = bodies[0][: how.start()]
+        # "الدفعه نزلت ناقصه ابي اعترض كيف": what is wanted follows the last "ابي".
+        wants = list(_WANT.finditer(before))
+        wanted = before[wants[-1].end() :] if wants else before
+        bodies.append(f"كيف {wanted.strip()}")
     return any(
         _ABOUT_SERVICE.search(body) or _ABOUT_SERVICE.search(_unglued(body) or body)
         for body in bodies
@@ -79,7 +82,7 @@ def asks_about_service(text: str) -> bool:
 
 _TAIL_WHERE = re.compile(r"(?:^|\s)((?:من )?وين(?:\s\S+){1,3})$")
 _TAIL_HOW = re.compile(r"(?:^|\s)(?:طيب\s+)?(?:كيف|شلون|وشلون|وش الطريقه)\s*$")
-_WANT = re.compile(r"^(?:ابي|ابغى|ابغي|ودي|حاب|اريد|أريد)\s+")
+_WANT = re.compile(r"(?:^|\s)(?:ابي|ابغى|ابغي|ودي|حاب|اريد|أريد)\s+")
 
 
 def _last_sentence(text: str) -> str:

@@ -251,9 +251,11 @@ def pick_step(topic: Optional[str], number: int, lang: str = ARABIC) -> Optional
     """Step `number` of the previous answer ("الخطوه الثانيه وش كانت؟"); None when that
     answer has no such step."""
     template = _on_answer(topic, STEP, lang)
-    step = nth_step(fill(faq_text(topic, lang), lang), number) if template else None
+    text = fill(faq_text(topic, lang), lang) if template else ""
+    step = nth_step(text, number) if template else None
     if not step:
         return None
+    number = len(steps_of(text)) if number == -1 else number  # the last, by its number
     text = template.replace("{number}", str(number)).replace("{step}", step)
     return Answer(f"{topic}.{STEP}", text)
 

@@ -27,7 +27,7 @@ _AFTER_EN = re.compile(
 # "دخلتها وجتني رساله فيها رمز، وبعدين؟", "i logged in with it, then what?": a step told
 # done, then "and then?" asked of it.
 _TOLD_THEN_AR = re.compile(
-    r"^(\S.*?\S)[\s،,.]+(?:طيب\s+)?و?(?:بعدين|بعدها|بعد كذا|بعد هذا)"
+    r"^(\S.*?\S)[\s،,.]+(?:طيب\s+)?(?:(?:وش|ويش|ايش|شو)\s+(?:اللي\s+)?)?و?(?:بعدين|بعدها|بعد كذا|بعد هذا)"
     r"(?:\s+(?:وش|ويش|ايش|شو)\s*(?:اسوي|المطلوب|يصير)?)?[\s؟?!.]*$"
 )
 _TOLD_THEN_EN = re.compile(
@@ -68,6 +68,8 @@ def _told_then(text: str) -> Optional[Ellipsis]:
 
 
 _ORDINALS = {
+    # "اخر زر وش اسمه؟", "the last step": the last (-1).
+    "اخر": -1, "الاخير": -1, "الاخيره": -1, "last": -1, "final": -1,
     "اول": 1, "الاول": 1, "الاولى": 1, "الاولي": 1, "first": 1,
     "ثاني": 2, "الثاني": 2, "الثانيه": 2, "second": 2,
     "ثالث": 3, "الثالث": 3, "الثالثه": 3, "third": 3,
@@ -77,8 +79,13 @@ _ORDINALS = {
 }  # fmt: skip
 _NUMBER = r"(\d{1,2}|" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + ")"
 # "الخطوه الثانيه", "الخطوة رقم ٢", "ثاني خطوه", "step 2", "the second step".
-_STEP_AR = re.compile(rf"(?:ال)?خطو[هة](?: رقم)? {_NUMBER}\b|\b{_NUMBER} خطو[هة]")
-_STEP_EN = re.compile(rf"\bstep (?:no\.? |number )?{_NUMBER}\b|\b{_NUMBER} step\b", re.IGNORECASE)
+_STEP_AR = re.compile(
+    rf"(?:ال)?خطو[هة](?: رقم)? {_NUMBER}\b|(?:^|\s)و?{_NUMBER} (?:خطو[هة]|زر)\b"
+    r"|(?:الزر|زر) (?:الاخير|الاخيره)"
+)
+_STEP_EN = re.compile(
+    rf"\bstep (?:no\.? |number )?{_NUMBER}\b|\b{_NUMBER} (?:step|button)\b", re.IGNORECASE
+)
 
 
 def read_step(text: str) -> Optional[Ellipsis]:
@@ -89,14 +96,16 @@ def read_step(text: str) -> Optional[Ellipsis]:
     found = _STEP_AR.search(folded) or _STEP_EN.search(folded)
     if not found:
         return None
-    word = next(g for g in found.groups() if g)
+    word = next((g for g in found.groups() if g), "اخر")  # "الزر الاخير"
     number = int(word) if word.isdigit() else _ORDINALS[word]
     return Ellipsis(STEP, about=(str(number),))
 
 
 def nth_step(answer_text: str, number: int) -> Optional[str]:
-    """The answer's step `number` (from 1), None when it has no such step."""
+    """The answer's step `number` (from 1; -1 the last), None when it has no such step."""
     steps = steps_of(answer_text)
+    if number == -1 and steps:
+        return steps[-1]
     return steps[number - 1] if 1 <= number <= len(steps) else None
 
 
