@@ -85,6 +85,8 @@ SERVICE_OF = {"resend_code": "objection_status"}
 # "والاعتراض؟" after the registration steps: the selector this sure of another answer
 # than the previous one is trusted over a line of the previous one.
 OWN_ANSWER_TRUST = 0.5
+# ... and this sure even over a line of the previous answer that names two of its words.
+STRONG_LINE_TRUST = 0.8
 # Kinds that ask about the program itself, answered on these topics with none before.
 # The answer that lists the documents: a paper question's own, never repeated before it.
 PAPERS_ANSWER = "required_documents"
@@ -228,7 +230,11 @@ class ActionAnswerFollowup(Action):
         parse = tracker.latest_message or {}
         own = faq_key(parse) if marked.get(ORIGINAL_INTENT_KEY) == "faq" else None
         if own and own != topic and faq_confidence(parse) >= OWN_ANSWER_TRUST:
-            return None
+            # Fairly sure of another answer: only a line naming two of its words, and
+            # naming them alone ("وين اشوف الدفعات اللي نزلت قبل؟" → "الدفعات المالية").
+            if faq_confidence(parse) >= STRONG_LINE_TRUST or len(words) < 2:
+                return None
+            return pick_line(topic, words, lang, max(need, 2), alone=True)
         # Read as the answer just given: a line only where one alone names it.
         return pick_line(topic, words, lang, need, alone=marked.get("group") == REPEATED)
 

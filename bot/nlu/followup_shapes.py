@@ -128,6 +128,9 @@ class FollowupShapes(GraphComponent):
             # asked of that answer's lines when the selector is less sure than this of
             # an answer of its own.
             "line_question_trust": 0.5,
+            # "طيب وين اشوف الدفعات اللي نزلت قبل؟" after an answer with a line on it
+            # ("دفعاتك تلقاها في الدفعات المالية"), read on its own as another answer.
+            "strong_line_trust": 0.8,
             "told_general_answers": ["eligibility_conditions", "who_benefits", "program_about"],
             # Intents an elliptical message may have been read as, and that the follow-up
             # action can answer the same way when the message fits no topic. Others
@@ -225,10 +228,14 @@ class FollowupShapes(GraphComponent):
             # is sure of an answer that is not a general one (bot.services.followups.told).
             ellipsis = read_told(text) if self._selector_unsure(message) else None
             told = {TOPIC_KEY: self.config["told_topic"]} if ellipsis else told
+        # After an answer (the parse's context), less sure still: the action then wants a
+        # line that shares two of its words (bot/actions/followups.py).
+        after_answer = ((message.get(METADATA) or {}).get(CONTEXT_KEY) or {}).get("topic")
+        trust = self.config["line_question_trust" if not after_answer else "strong_line_trust"]
         if (
             ellipsis is None
             and name in self.config["about_intents"]
-            and self._selector_below(message, self.config["line_question_trust"])
+            and self._selector_below(message, trust)
         ):
             # "وكيف اعرف رقم الطلب؟" after «صوتك مسموع», which the selector cannot place
             # on its own: the line of the answer before that names it, if one does.

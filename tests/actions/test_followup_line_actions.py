@@ -268,3 +268,22 @@ def test_a_longer_message_the_nlu_could_not_place_needs_two_words_of_the_line():
     assert "retroactively" in reply and "90 days" not in reply
     # Ten words sharing one with a line: not enough to say which line is meant.
     assert "retroactively" not in fallback("and if i travel for a long time do they accept me")
+
+
+def test_a_line_naming_two_words_beats_another_answer_the_nlu_is_fairly_sure_of():
+    from bot.services.followups.lines import read_line_question
+
+    text = "وكيف اعرف رقم طلبي؟"  # after «صوتك مسموع», read on its own as the eligibility status
+    ellipsis = read_line_question(text)
+    t = _marked(text, "sotak_masmoo", "eligibility_status", 0.77, ellipsis)
+    _, slots, reply = _run(t)
+    assert "رقم الطلب برسالة نصية" in reply and "دراسة الأهلية" not in reply
+    assert slots == {"last_topic": "sotak_masmoo"}
+    # Sure enough of its own answer, or a line naming one of its words only: its own.
+    t = _marked(text, "sotak_masmoo", "eligibility_status", 0.85, ellipsis)
+    msgs, _, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/eligibility_status"]
+    text = "وكيف اعرف حالتي؟"
+    t = _marked(text, "sotak_masmoo", "eligibility_status", 0.7, read_line_question(text))
+    msgs, _, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/eligibility_status"]

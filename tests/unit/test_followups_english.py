@@ -167,3 +167,20 @@ def test_english_elliptical_messages_say_what_they_ask(text, kind, group, age):
 )
 def test_self_contained_english_arabizi_and_arabic_are_not_english_followups(text):
     assert read_english(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, group",
+    [
+        ("Hello, I am Indian working in Riyadh with iqama 8 years. Can I register?", "foreigner"),
+        ("i have iqama, can i apply?", "foreigner"),
+        # A Saudi husband or mother makes it another case, left to the NLU.
+        ("im filipina married to a saudi guy. can i get support too?", None),
+        ("I am Jordanian and my husband is Saudi, am I eligible?", None),
+    ],
+)
+def test_an_expatriate_told_by_nationality_or_iqama_gets_the_nationality_rule(text, group):
+    from bot.services.followups.told import read_told
+
+    told = read_told(text)
+    assert (told.group if told else None) == group

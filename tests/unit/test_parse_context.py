@@ -138,3 +138,12 @@ def test_an_outcome_told_after_the_how_to_is_that_services_outcome():
     # Without the how-to before it, read as it was.
     alone = _shaped(_message(told, key="eligibility_status", context=AFTER_MOBILE))
     assert alone.get("intent")["name"] != "faq_multi"
+
+
+def test_after_an_answer_a_question_on_its_lines_is_marked_even_when_fairly_sure():
+    text = "وكيف اعرف رقم طلبي؟"
+    after = {**AFTER_MOBILE, "topic": "sotak_masmoo"}
+    marked = _shaped(_message(text, key="eligibility_status", context=after, confidence=0.77))
+    assert marked.get("followup")["kind"] == "ask_line"
+    alone = _shaped(_message(text, key="eligibility_status", confidence=0.77))
+    assert alone.get("intent")["name"] == "faq"  # no answer before: its own answer

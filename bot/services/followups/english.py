@@ -305,7 +305,15 @@ _GROUPS: List[Tuple[str, str]] = [
     ("employee", r"(?:government |private sector )?employees?|someone who works|workers?"),
     ("traveller", r"travell?ers?|someone (?:travelling|traveling|abroad)"),
     ("prison", r"prisoners?|someone in (?:prison|jail)|prison|jail"),
-    ("foreigner", r"foreigners?|non saudis?|non-saudis?|expats?|residents"),
+    (
+        "foreigner",
+        r"foreigners?|non saudis?|non-saudis?|expats?|expatriates?|residents"
+        # "i am indian working in riyadh with iqama": unless a Saudi husband or mother
+        # follows (a foreign wife's, a Saudi mother's case, left to the NLU).
+        r"|(?:i am|im|i'm) (?:an? )?(?:indian|pakistani|egyptian|filipino|filipina|bangladeshi"
+        r"|sudanese|yemeni|jordanian|syrian|indonesian|nepali|sri lankan)\b(?!.*\bsaudi\b)"
+        r"|(?:with|have|hold|on) (?:an? |my )?iqama\b(?!.*\bsaudi\b)",
+    ),
     # "what if my son got married?": a dependant who married, died or moved out.
     (
         "dependant_change",

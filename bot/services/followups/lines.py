@@ -24,8 +24,9 @@ _STOP = set(
     " كم مين هو هي هم ما لا ولا او يا اخوي اقدر ابي ودي ممكن لازم يصير فيه شي حساب"
     " المواطن حسابي البرنامج طيب زين تمام"
     " يكون تكون فيها معي معك عندي عندك له لها نفس الشي وشو ايه يقدر تقدر نقدر عادي ينفع"
-    " what where when who how why which the a an is are do does can i my me it and or of"
+    " what where when who how which the a an is are do does can i my me it and or of"
     " to for in on about if then bout that this these those there they them will would"
+    " ok okay not no yes says said please thanks just so also now"
     " should could have has get got after with do did done".split()
     + "بعده بعدها وبعدين عندهم عندكم عنده عندها".split()
     # When it happened tells nothing of what: "ولدي تزوج الشهر اللي فات".
@@ -57,7 +58,7 @@ _SAME_WORD = dict.fromkeys(
 )
 # "ليش؟" asks for the line that gives the reasons ("وتشوف أسباب الرفض").
 _SAME_WORD.update(
-    dict.fromkeys("ليش ليه لماذا سبب السبب اسباب الاسباب reason reasons".split(), "سبب")
+    dict.fromkeys("ليش ليه لماذا سبب السبب اسباب الاسباب why reason reasons".split(), "سبب")
 )
 _SAME_WORD.update(dict.fromkeys("married marry marries marriage".split(), "marriage"))
 _SAME_WORD.update(dict.fromkeys("ساكن ساكنه ساكنين اسكن يسكن تسكن".split(), "سكن"))
