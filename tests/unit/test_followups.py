@@ -79,6 +79,9 @@ from bot.services.followups.topics import TOPIC_SLOT, objection_topic, topic_of
         ("وإذا كان ساكن مع أهله؟", "who", "with_family", None),
         ("طيب وبعد ما احدثها؟", "next", None, None),
         ("كم ياخذ وقت عشان توصل الرسالة؟", "how_long", None, None),
+        ("وكم ياخذ وقت على ما يردون؟", "how_long", None, None),
+        ("وش يصير بعد ما ارفعها؟", "next", None, None),
+        ("طيب وبعدين وش اختار؟", "next", None, None),
         ("طيب واذا عندي ولد عمره ٢٠؟", "who", None, 20),
     ],
 )
