@@ -23,6 +23,7 @@ from bot.actions.fallback import ActionAffirm, ActionFallback
 from bot.actions.forms import reply_language
 from bot.actions.tickets import ActionNumberWithoutContext
 from bot.content import faq_answers, faq_text, fill, followup_content, intent_button
+from bot.nlu.arabic import normalize
 from bot.services.followups.english import read_english
 from bot.services.followups.lines import REPEATED, content_words, line_needs
 from bot.services.followups.papers import PAPER_WORDS, PROOF
@@ -111,11 +112,16 @@ _HOW = re.compile(r"^\s*(?:طيب\s+)?(?:و\s*)?(?:كيف|شلون)\s|^\s*(?:and
 UNPLACED = {"nlu_fallback", "out_of_scope"}
 
 
+# "وكيف احدثها؟", "طيب كيف اصلحه؟": how to do "it", the thing the answer before was about.
+_HOW_IT = re.compile(r"(?:^|\s)و?(?:كيف|شلون)\s+[انيت]\S{2,6}(?:ه|ها|هم)(?:\s|[؟?]|$)")
+
+
 def _how_again(text: str, topic: str, marked: Dict) -> bool:
-    """ "وكيف أصححها؟" after the steps to update, read on its own as nothing: how to do
-    what those steps do."""
+    """ "وكيف أصححها؟" after the steps to update, read on its own as nothing or asking
+    how to do "it": how to do what those steps do."""
     unplaced = marked.get(ORIGINAL_INTENT_KEY) in UNPLACED
-    return unplaced and bool(_HOW.match(text)) and bool(steps_of(fill(faq_text(topic))))
+    asked = (unplaced and _HOW.match(text)) or _HOW_IT.search(normalize(text))
+    return bool(asked) and bool(steps_of(fill(faq_text(topic))))
 
 
 def faq_key(parse_data: Dict[str, Any]) -> Optional[str]:

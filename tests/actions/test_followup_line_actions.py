@@ -287,3 +287,13 @@ def test_a_line_naming_two_words_beats_another_answer_the_nlu_is_fairly_sure_of(
     t = _marked(text, "sotak_masmoo", "eligibility_status", 0.7, read_line_question(text))
     msgs, _, _ = _run(t)
     assert [m.get("response") for m in msgs] == ["utter_faq/eligibility_status"]
+
+
+def test_how_to_do_it_after_steps_gets_those_steps_whatever_else_the_nlu_read():
+    from bot.services.followups.lines import read_line_question
+
+    text = "زين وكيف احدثها؟"
+    t = _marked(text, "update_data", "support_dropped", 0.7, read_line_question(text))
+    msgs, slots, _ = _run(t)
+    assert [m.get("response") for m in msgs] == ["utter_faq/update_data"]
+    assert slots == {"last_topic": "update_data"}

@@ -365,3 +365,16 @@ def test_a_thanks_between_the_answer_and_the_followup_keeps_the_topic():
     assert topic_of(twice) is None
     other = [user("كيف اسجل", "faq"), answer, user("ابي اكلم موظف", "human_handoff")]
     assert topic_of(other + [{"event": "bot"}, user("وين؟", "followup")]) is None
+
+
+def test_what_now_after_the_reply_time_is_what_to_do_while_it_is_studied():
+    from bot.services.followups import picker
+    from bot.services.followups.shapes import NEXT, Ellipsis
+
+    for lang in ("ar", "en"):
+        answer = picker.pick("objection_reply_time", Ellipsis(NEXT), {}, lang)
+        under_review = picker.pick("objection_under_review", Ellipsis(NEXT), {}, lang)
+        assert answer is not None and answer.text == under_review.text
+        assert "19912" in answer.text
+    # After the steps, the steps that follow submitting.
+    assert picker.pick("objection_steps", Ellipsis(NEXT), {}).key == "objection.next"

@@ -28,7 +28,7 @@ _STOP = set(
     " to for in on about if then bout that this these those there they them will would"
     " ok okay not no yes says said please thanks just so also now"
     " should could have has get got after with do did done".split()
-    + "بعده بعدها وبعدين عندهم عندكم عنده عندها".split()
+    + "بعده بعدها وبعدين عندهم عندكم عنده عندها الا صح صحيح ترى".split()
     # When it happened tells nothing of what: "ولدي تزوج الشهر اللي فات".
     + "الشهر شهر شهرين اسبوع اسبوعين السنه سنه فات الماضي اللي قبل".split()
 )
@@ -188,7 +188,7 @@ _YES_NO = re.compile(
     r"|^(?:and |so |ok )?(?:is|does|will) (?:it|that|this|they)\b|^(?:and |so |ok )?(?:are|do) they\b",
     re.IGNORECASE,
 )
-MAX_YES_NO_WORDS = 12
+MAX_YES_NO_WORDS = 14
 MAX_YES_NO_NAMED = 6
 # The group of a yes-or-no line question: one word it shares with a line is enough, the
 # rest tells the case ("ولدي تزوج" → "زواج").
