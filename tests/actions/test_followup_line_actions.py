@@ -280,20 +280,19 @@ def test_a_line_naming_two_words_beats_another_answer_the_nlu_is_fairly_sure_of(
     assert "رقم الطلب برسالة نصية" in reply and "دراسة الأهلية" not in reply
     assert slots == {"last_topic": "sotak_masmoo"}
     # Sure enough of its own answer, or a line naming one of its words only: its own.
-    t = _marked(text, "sotak_masmoo", "eligibility_status", 0.85, ellipsis)
-    msgs, _, _ = _run(t)
-    assert [m.get("response") for m in msgs] == ["utter_faq/eligibility_status"]
-    text = "وكيف اعرف حالتي؟"
-    t = _marked(text, "sotak_masmoo", "eligibility_status", 0.7, read_line_question(text))
-    msgs, _, _ = _run(t)
-    assert [m.get("response") for m in msgs] == ["utter_faq/eligibility_status"]
+    own = ["utter_faq/eligibility_status"]
+    assert _responses(text, "sotak_masmoo", "eligibility_status", 0.85)[0] == own
+    assert _responses("وكيف اعرف حالتي؟", "sotak_masmoo", "eligibility_status", 0.7)[0] == own
+
+
+def _responses(text, topic, key, confidence):
+    """The responses and slots of a line question read on its own as `key`."""
+    from bot.services.followups.lines import read_line_question
+
+    msgs, slots, _ = _run(_marked(text, topic, key, confidence, read_line_question(text)))
+    return [m.get("response") for m in msgs], slots
 
 
 def test_how_to_do_it_after_steps_gets_those_steps_whatever_else_the_nlu_read():
-    from bot.services.followups.lines import read_line_question
-
-    text = "زين وكيف احدثها؟"
-    t = _marked(text, "update_data", "support_dropped", 0.7, read_line_question(text))
-    msgs, slots, _ = _run(t)
-    assert [m.get("response") for m in msgs] == ["utter_faq/update_data"]
-    assert slots == {"last_topic": "update_data"}
+    responses, slots = _responses("زين وكيف احدثها؟", "update_data", "support_dropped", 0.7)
+    assert responses == ["utter_faq/update_data"] and slots == {"last_topic": "update_data"}
