@@ -64,18 +64,22 @@ def context_of(tracker) -> Dict[str, Any]:
 def _with_context(original):
     @functools.wraps(original)
     async def parse_message(self, message, tracker=None, only_output_properties=True):
+        # A caller's own metadata never stands in for the conversation's context.
+        metadata = {k: v for k, v in (message.metadata or {}).items() if k != CONTEXT_KEY}
         if tracker is not None and not (message.text or "").lstrip().startswith("/"):
-            metadata = {**(message.metadata or {}), CONTEXT_KEY: context_of(tracker)}
-            message = UserMessage(
-                message.text,
-                message.output_channel,
-                message.sender_id,
-                message.parse_data,
-                message.input_channel,
-                message.message_id,
-                metadata,
-            )
-        return await original(self, message, tracker, only_output_properties)
+            metadata[CONTEXT_KEY] = context_of(tracker)
+        elif CONTEXT_KEY not in (message.metadata or {}):
+            return await original(self, message, tracker, only_output_properties)
+        copy = UserMessage(
+            message.text,
+            message.output_channel,
+            message.sender_id,
+            message.parse_data,
+            message.input_channel,
+            message.message_id,
+            metadata,
+        )
+        return await original(self, copy, tracker, only_output_properties)
 
     return parse_message
 

@@ -69,6 +69,16 @@ def test_the_parse_gets_the_context_on_a_copy_of_the_message():
     assert seen[-1] is button  # a button's payload is not read against anything
     asyncio.run(patched(None, message, None))
     assert seen[-1] is message  # Rasa's HTTP parse route has no conversation
+    # A context a caller sends along is never taken for the conversation's.
+    forged = UserMessage("وش الحل؟", sender_id="c", metadata={CONTEXT_KEY: {"topic": "x"}})
+    asyncio.run(patched(None, forged, None))
+    assert CONTEXT_KEY not in seen[-1].metadata
+    asyncio.run(patched(None, forged, tracker))
+    assert seen[-1].metadata[CONTEXT_KEY]["topic"] == "working_hours"
+    asyncio.run(
+        patched(None, UserMessage("/faq_pick", sender_id="c", metadata=forged.metadata), tracker)
+    )
+    assert CONTEXT_KEY not in seen[-1].metadata
 
 
 def _message(text, key="change_mobile", context=None, intent="faq", confidence=0.8):
