@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.content import (
     ARABIC,
@@ -211,21 +211,22 @@ def pick_line(
     """The line of the previous FAQ answer that speaks of `words` ("ونسخة القيد؟" after
     the documents), under that answer's title; None when no line shares `need` of them
     (or, with `alone`, when two lines share as many)."""
-    template = _on_answer(topic, LINE, lang)
-    text = fill(faq_text(topic, lang), lang) if template else ""
-    line = best_line(text, words, need, alone) if template else None
+    quoting = _on_answer(topic, LINE, lang)
+    line = best_line(quoting[1], words, need, alone) if quoting else None
     if not line:
         return None
-    return Answer(f"{topic}.{LINE}", template.replace("{line}", line))
+    return Answer(f"{topic}.{LINE}", quoting[0].replace("{line}", line))
 
 
-def _on_answer(topic: Optional[str], kind: str, lang: str) -> Optional[str]:
+def _on_answer(topic: Optional[str], kind: str, lang: str) -> Optional[Tuple[str, str]]:
     """The `any.<kind>` text that quotes the previous FAQ answer (a line, steps), filled
-    in with that answer's title; None when the topic is no FAQ or the text is missing."""
+    in with that answer's title, and the text of that answer; None when the topic is no
+    FAQ or the quoting text is missing."""
     key = f"{ANY}.{kind}"
     if not topic or topic not in faq_answers() or key not in (_content().get("answers") or {}):
         return None
-    return fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
+    template = fill(followup_text(key, lang), lang).replace("{title}", title(topic, lang))
+    return template, fill(faq_text(topic, lang), lang)
 
 
 def pick_after(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Optional[Answer]:
@@ -233,10 +234,10 @@ def pick_after(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Op
     المرور؟"); after its last step, or after an answer without steps that names one of
     `words` ("وبعد ما ارفع الطلب؟" after «صوتك مسموع»), the topic's "and then?" answer;
     None otherwise."""
-    template = _on_answer(topic, AFTER, lang)
-    if template is None:
+    quoting = _on_answer(topic, AFTER, lang)
+    if quoting is None:
         return None
-    text = fill(faq_text(topic, lang), lang)
+    template, text = quoting
     steps = after_step(text, words)
     if steps is None and (steps_of(text) or not best_line(text, words)):
         return None
@@ -250,14 +251,15 @@ def pick_after(topic: Optional[str], words: List[str], lang: str = ARABIC) -> Op
 def pick_step(topic: Optional[str], number: int, lang: str = ARABIC) -> Optional[Answer]:
     """Step `number` of the previous answer ("الخطوه الثانيه وش كانت؟"); None when that
     answer has no such step."""
-    template = _on_answer(topic, STEP, lang)
-    text = fill(faq_text(topic, lang), lang) if template else ""
-    step = nth_step(text, number) if template else None
+    quoting = _on_answer(topic, STEP, lang)
+    step = nth_step(quoting[1], number) if quoting else None
     if not step:
         return None
+    template, text = quoting
     number = len(steps_of(text)) if number == -1 else number  # the last, by its number
-    text = template.replace("{number}", str(number)).replace("{step}", step)
-    return Answer(f"{topic}.{STEP}", text)
+    return Answer(
+        f"{topic}.{STEP}", template.replace("{number}", str(number)).replace("{step}", step)
+    )
 
 
 def _about_subject(topic: str, ellipsis: Ellipsis, lang: str = ARABIC) -> Optional[Answer]:
