@@ -78,6 +78,12 @@ from bot.services.followups.told import read_told
 from bot.services.followups.topics import CONTEXT_KEY
 
 
+def _context(message: Message) -> Dict[Text, Any]:
+    """The conversation around the message (bot/patches/parse_context.py); empty
+    without it."""
+    return (message.get(METADATA) or {}).get(CONTEXT_KEY) or {}
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class FollowupShapes(GraphComponent):
     @staticmethod
@@ -230,7 +236,7 @@ class FollowupShapes(GraphComponent):
             told = {TOPIC_KEY: self.config["told_topic"]} if ellipsis else told
         # After an answer (the parse's context), less sure still: the action then wants a
         # line that shares two of its words (bot/actions/followups.py).
-        after_answer = ((message.get(METADATA) or {}).get(CONTEXT_KEY) or {}).get("topic")
+        after_answer = _context(message).get("topic")
         trust = self.config["line_question_trust" if not after_answer else "strong_line_trust"]
         if (
             ellipsis is None
@@ -348,14 +354,14 @@ class FollowupShapes(GraphComponent):
         content = followup_content()
         if name in (content.get("told_services") or {}):
             return name
-        topic = ((message.get(METADATA) or {}).get(CONTEXT_KEY) or {}).get("topic")
+        topic = _context(message).get("topic")
         return (content.get("told_after") or {}).get(topic or "")
 
     def _repeated(self, message: Message, text: str) -> Optional[Ellipsis]:
         """ASK_LINE when the selector chose the answer just given to another message in
         the same language outside a form (bot/patches/parse_context.py hands over the
         context); None otherwise, and always without it."""
-        context = (message.get(METADATA) or {}).get(CONTEXT_KEY) or {}
+        context = _context(message)
         topic = context.get("topic")
         if not topic or context.get("form") or self._chosen(message)[0] != topic:
             return None
