@@ -89,9 +89,11 @@ class ArabicTokenizer(Tokenizer):
             matches = list(WORD.finditer(text))  # keeps the apostrophe of 3' 7' 6' 9'
             words = transliterate_words([match.group() for match in matches])
         elif language == ENGLISH and self._config.get("english_spelling"):
-            words = correct_words(words)
-            # The sentence encoder reads text, not lemmas: the same words meant.
-            message.set(SPELLED_TEXT, respelled(text, matches, words))
+            meant = correct_words(words)
+            if meant != words:
+                # The sentence encoder reads text, not lemmas: the same words meant.
+                message.set(SPELLED_TEXT, respelled(text, matches, meant))
+            words = meant
         tokens = []
         for match, word in zip(matches, words):
             if not word:
